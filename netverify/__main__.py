@@ -1,0 +1,3 @@
+from netverify.cli import run
+
+run()

@@ -1,0 +1,1 @@
+"""Loaders: manifests (files, stdin), live cluster, git revisions. They know only the model."""

@@ -1,0 +1,373 @@
+"""Convert located Kubernetes object documents into model objects.
+
+Each `convert_*` function validates like the API server and returns None when the
+object cannot be used; all problems land in the `Fields` diagnostics.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from netverify.loaders.fields import Fields, label_key_problem, line_of, port_name_problem
+from netverify.model import (
+    NAMESPACE_NAME_LABEL,
+    ContainerPort,
+    IPBlock,
+    LabelSelector,
+    Namespace,
+    NetworkPolicy,
+    OwnerRef,
+    Peer,
+    Pod,
+    PortSpec,
+    Requirement,
+    Rule,
+    Service,
+    ServicePort,
+    Workload,
+    freeze_labels,
+)
+
+OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+def convert_namespace(doc: Any, f: Fields) -> Namespace | None:
+    meta = f.map(doc, "metadata", "metadata", required=True)
+    name = f.name(meta, "metadata.name", dns_label=True) if meta is not None else None
+    labels = f.labels(meta, "labels", "metadata.labels") if meta is not None else {}
+    if name is None:
+        return None
+    labels[NAMESPACE_NAME_LABEL] = name  # set by the API server, whatever the manifest says
+    return Namespace(name, freeze_labels(labels), f.ref(doc.line))
+
+
+def _container_ports(spec: Any, path: str, f: Fields) -> tuple[ContainerPort, ...]:
+    out: list[ContainerPort] = []
+    for key in ("containers", "initContainers"):
+        containers = f.list(spec, key, f"{path}.{key}") or []
+        for i, c in enumerate(containers):
+            cpath = f"{path}.{key}[{i}]"
+            if not isinstance(c, dict):
+                f.error(line_of(containers, i), cpath, "must be a mapping")
+                continue
+            # Only regular containers and restartable init containers (sidecars) serve ports.
+            if key == "initContainers" and c.get("restartPolicy") != "Always":
+                continue
+            for j, p in enumerate(f.list(c, "ports", f"{cpath}.ports") or []):
+                ppath = f"{cpath}.ports[{j}]"
+                if not isinstance(p, dict):
+                    f.error(line_of(c["ports"], j), ppath, "must be a mapping")
+                    continue
+                number = f.port_number(p, "containerPort", f"{ppath}.containerPort", required=True)
+                protocol = f.protocol(p, "protocol", f"{ppath}.protocol")
+                name = f.str(p, "name", f"{ppath}.name")
+                if name is not None:
+                    problem = port_name_problem(name)
+                    if problem:
+                        f.error(line_of(p, "name"), f"{ppath}.name", f"invalid port name {name!r}: {problem}")
+                        name = None
+                if number is not None:
+                    out.append(ContainerPort(number, protocol, name))
+    return tuple(out)
+
+
+def _owner(meta: Any, f: Fields) -> OwnerRef | None:
+    refs = f.list(meta, "ownerReferences", "metadata.ownerReferences") or []
+    for ref in refs:
+        if isinstance(ref, dict) and ref.get("controller") is True:
+            kind, name = ref.get("kind"), ref.get("name")
+            if isinstance(kind, str) and isinstance(name, str):
+                return OwnerRef(kind, name)
+    return None
+
+
+def convert_pod(doc: Any, namespace: str, f: Fields) -> Pod | None:
+    """A Pod, or None when it is finished (Succeeded/Failed) or invalid."""
+    meta = f.map(doc, "metadata", "metadata", required=True)
+    spec = f.map(doc, "spec", "spec", required=True)
+    if meta is None:
+        return None
+    name = f.name(meta, "metadata.name")
+    labels = f.labels(meta, "labels", "metadata.labels")
+    ports = _container_ports(spec, "spec", f) if spec is not None else ()
+    host_network = (f.bool(spec, "hostNetwork", "spec.hostNetwork") if spec is not None else None) or False
+    node = f.str(spec, "nodeName", "spec.nodeName") if spec is not None else None
+    status = f.map(doc, "status", "status")
+    ips: list[str] = []
+    phase = None
+    if status is not None:
+        phase = f.str(status, "phase", "status.phase")
+        raw_ips: list[tuple[Any, int, str]] = []
+        if "podIP" in status:
+            raw_ips.append((status["podIP"], line_of(status, "podIP"), "status.podIP"))
+        for i, entry in enumerate(f.list(status, "podIPs", "status.podIPs") or []):
+            value = entry.get("ip") if isinstance(entry, dict) else entry
+            raw_ips.append((value, line_of(status["podIPs"], i), f"status.podIPs[{i}].ip"))
+        for value, line, path in raw_ips:
+            if value in (None, ""):
+                continue
+            ip = f.ip(value, line, path)
+            if ip is not None and ip not in ips:
+                ips.append(ip)
+    if name is None or f.failed or phase in ("Succeeded", "Failed"):
+        return None
+    return Pod(namespace, name, freeze_labels(labels), ports, tuple(ips), host_network, _owner(meta, f), node,
+               f.ref(doc.line))
+
+
+def _template_path(kind: str) -> tuple[str, ...]:
+    return ("spec", "jobTemplate", "spec", "template") if kind == "CronJob" else ("spec", "template")
+
+
+def convert_workload(doc: Any, kind: str, namespace: str, f: Fields) -> Workload | None:
+    meta = f.map(doc, "metadata", "metadata", required=True)
+    name = f.name(meta, "metadata.name") if meta is not None else None
+    node: Any = doc
+    path = ""
+    for key in _template_path(kind):
+        path = f"{path}.{key}" if path else key
+        node = f.map(node, key, path, required=True)
+        if node is None:
+            return None
+    tmeta = f.map(node, "metadata", f"{path}.metadata")
+    labels = f.labels(tmeta, "labels", f"{path}.metadata.labels") if tmeta is not None else {}
+    tspec = f.map(node, "spec", f"{path}.spec", required=True)
+    ports = _container_ports(tspec, f"{path}.spec", f) if tspec is not None else ()
+    host_network = (f.bool(tspec, "hostNetwork", f"{path}.spec.hostNetwork") if tspec is not None else None) or False
+    spec = doc.get("spec")
+    replicas: int | None = None
+    if kind in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"):
+        replicas = f.int(spec, "replicas", "spec.replicas", 0, 2**31 - 1)
+        replicas = 1 if replicas is None else replicas
+    elif kind == "Job":
+        replicas = f.int(spec, "parallelism", "spec.parallelism", 0, 2**31 - 1)
+    if name is None or f.failed:
+        return None
+    return Workload(kind, namespace, name, freeze_labels(labels), ports, host_network, replicas,
+                    _owner(meta, f), f.ref(doc.line))
+
+
+def convert_service(doc: Any, namespace: str, f: Fields) -> Service | None:
+    meta = f.map(doc, "metadata", "metadata", required=True)
+    name = f.name(meta, "metadata.name", dns_label=True) if meta is not None else None
+    spec = f.map(doc, "spec", "spec") or {}
+    svc_type = f.str(spec, "type", "spec.type") or "ClusterIP"
+    if svc_type not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
+        f.error(line_of(spec, "type"), "spec.type", f"unknown Service type {svc_type!r}",
+                "use ClusterIP, NodePort, LoadBalancer or ExternalName")
+    selector: dict[str, str] | None = f.labels(spec, "selector", "spec.selector") if "selector" in spec else None
+    ports: list[ServicePort] = []
+    for i, p in enumerate(f.list(spec, "ports", "spec.ports") or []):
+        path = f"spec.ports[{i}]"
+        if not isinstance(p, dict):
+            f.error(line_of(spec["ports"], i), path, "must be a mapping")
+            continue
+        number = f.port_number(p, "port", f"{path}.port", required=True)
+        target = f.int_or_port_name(p, "targetPort", f"{path}.targetPort")
+        node_port = f.int(p, "nodePort", f"{path}.nodePort", 1, 65535)
+        protocol = f.protocol(p, "protocol", f"{path}.protocol")
+        pname = f.str(p, "name", f"{path}.name")
+        if number is not None:
+            ports.append(ServicePort(number, target if target is not None else number, protocol, pname, node_port))
+    cluster_ips = [ip for ip in (f.list(spec, "clusterIPs", "spec.clusterIPs") or []) if isinstance(ip, str)]
+    cluster_ip = f.str(spec, "clusterIP", "spec.clusterIP")
+    if cluster_ip and cluster_ip not in cluster_ips:
+        cluster_ips.insert(0, cluster_ip)
+    policy = f.str(spec, "externalTrafficPolicy", "spec.externalTrafficPolicy") or "Cluster"
+    if policy not in ("Cluster", "Local"):
+        f.error(line_of(spec, "externalTrafficPolicy"), "spec.externalTrafficPolicy", f"must be Cluster or Local, not {policy!r}")
+    ranges = _cidr_list(spec, "loadBalancerSourceRanges", f)
+    external_ips = [ip for ip in (f.list(spec, "externalIPs", "spec.externalIPs") or []) if isinstance(ip, str)]
+    if name is None or f.failed:
+        return None
+    return Service(
+        namespace, name, svc_type, freeze_labels(selector) if selector is not None else None, tuple(ports),
+        tuple(cluster_ips), f.str(spec, "externalName", "spec.externalName"), policy, tuple(ranges),
+        tuple(external_ips), f.ref(doc.line),
+    )
+
+
+def _cidr_list(spec: Any, key: str, f: Fields) -> list[str]:
+    out = []
+    for i, value in enumerate(f.list(spec, key, f"spec.{key}") or []):
+        try:
+            out.append(str(ipaddress.ip_network(str(value).strip(), strict=False)))
+        except ValueError:
+            f.error(line_of(spec[key], i), f"spec.{key}[{i}]", f"{value!r} is not a valid CIDR")
+    return out
+
+
+# --- NetworkPolicy -------------------------------------------------------------------------
+
+
+def convert_selector(parent: Any, key: str, path: str, f: Fields) -> LabelSelector | None:
+    raw = f.map(parent, key, path)
+    if raw is None:
+        return None
+    labels = f.labels(raw, "matchLabels", f"{path}.matchLabels")
+    requirements: list[Requirement] = []
+    exprs = f.list(raw, "matchExpressions", f"{path}.matchExpressions") or []
+    for i, expr in enumerate(exprs):
+        epath = f"{path}.matchExpressions[{i}]"
+        line = line_of(exprs, i)
+        if not isinstance(expr, dict):
+            f.error(line, epath, "must be a mapping with key, operator and values")
+            continue
+        rkey = f.str(expr, "key", f"{epath}.key", required=True)
+        op = f.str(expr, "operator", f"{epath}.operator", required=True)
+        values_raw = f.list(expr, "values", f"{epath}.values") or []
+        values: list[str] = []
+        for j, v in enumerate(values_raw):
+            if not isinstance(v, str):
+                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"{v!r} must be a string", "quote it")
+            else:
+                values.append(v)
+        if op is not None and op not in OPERATORS:
+            hint = next((o for o in OPERATORS if o.lower() == op.lower()), None)
+            f.error(line_of(expr, "operator"), f"{epath}.operator", f"unknown operator {op!r}",
+                    f"did you mean {hint}?" if hint else "use In, NotIn, Exists or DoesNotExist")
+            continue
+        if op in ("In", "NotIn") and not values_raw:
+            f.error(line, epath, f"operator {op} needs at least one value", "add `values: [...]`")
+        if op in ("Exists", "DoesNotExist") and values_raw:
+            f.error(line_of(expr, "values"), f"{epath}.values", f"operator {op} takes no values",
+                    "remove `values` (the API server rejects it)")
+        if rkey is not None:
+            problem = label_key_problem(rkey)
+            if problem:
+                f.error(line_of(expr, "key"), f"{epath}.key", f"invalid label key {rkey!r}: {problem}")
+        if rkey is not None and op is not None:
+            requirements.append(Requirement(rkey, op, tuple(sorted(set(values)))))
+    return LabelSelector(freeze_labels(labels), tuple(requirements))
+
+
+def _ip_block(raw: Any, path: str, f: Fields) -> IPBlock | None:
+    cidr_text = f.str(raw, "cidr", f"{path}.cidr", required=True)
+    if cidr_text is None:
+        return None
+    try:
+        cidr = ipaddress.ip_network(cidr_text, strict=False)
+    except ValueError:
+        f.error(line_of(raw, "cidr"), f"{path}.cidr", f"{cidr_text!r} is not a valid CIDR",
+                "write an address and prefix length, e.g. 10.0.0.0/16 or 2001:db8::/32")
+        return None
+    excepts: list[str] = []
+    items = f.list(raw, "except", f"{path}.except") or []
+    for i, e in enumerate(items):
+        epath, line = f"{path}.except[{i}]", line_of(items, i)
+        try:
+            net = ipaddress.ip_network(str(e), strict=False)
+        except ValueError:
+            f.error(line, epath, f"{e!r} is not a valid CIDR")
+            continue
+        if net.version != cidr.version or not net.subnet_of(cidr) or net.prefixlen <= cidr.prefixlen:  # type: ignore[arg-type]
+            f.error(line, epath, f"{e} must be a strict subset of cidr {cidr_text}",
+                    "an except entry narrows the cidr; it must lie inside it and be smaller")
+            continue
+        excepts.append(str(e))
+    return IPBlock(cidr_text, tuple(excepts))
+
+
+def _peer(raw: Any, path: str, line: int, f: Fields) -> Peer | None:
+    if not isinstance(raw, dict):
+        f.error(line, path, "must be a mapping with podSelector, namespaceSelector or ipBlock")
+        return None
+    known = {"podSelector", "namespaceSelector", "ipBlock"}
+    unknown = [k for k in raw if k not in known]
+    for k in unknown:
+        f.error(line_of(raw, k), f"{path}.{k}", "unknown field", "a peer has podSelector, namespaceSelector or ipBlock")
+    pod_sel = convert_selector(raw, "podSelector", f"{path}.podSelector", f)
+    ns_sel = convert_selector(raw, "namespaceSelector", f"{path}.namespaceSelector", f)
+    ip_raw = f.map(raw, "ipBlock", f"{path}.ipBlock")
+    ip_block = _ip_block(ip_raw, f"{path}.ipBlock", f) if ip_raw is not None else None
+    if ip_raw is not None and (pod_sel is not None or ns_sel is not None):
+        f.error(line, path, "ipBlock cannot be combined with podSelector or namespaceSelector in one peer",
+                "make the ipBlock a separate list item")
+        return None
+    if ip_raw is None and pod_sel is None and ns_sel is None:
+        if not unknown:
+            f.error(line, path, "a peer must specify podSelector, namespaceSelector or ipBlock",
+                    "to allow every peer, omit `from`/`to` entirely")
+        return None
+    return Peer(pod_sel, ns_sel, ip_block, f.ref(line))
+
+
+def _port_spec(raw: Any, path: str, line: int, f: Fields) -> PortSpec | None:
+    if not isinstance(raw, dict):
+        f.error(line, path, "must be a mapping with protocol, port and endPort")
+        return None
+    protocol = f.protocol(raw, "protocol", f"{path}.protocol")
+    port = f.int_or_port_name(raw, "port", f"{path}.port")
+    end_port = f.port_number(raw, "endPort", f"{path}.endPort")
+    if end_port is not None:
+        if "port" not in raw:
+            f.error(line_of(raw, "endPort"), f"{path}.endPort", "endPort needs a port", "add `port:` (the range start)")
+            return None
+        if isinstance(port, str):
+            f.error(line_of(raw, "endPort"), f"{path}.endPort", "endPort cannot be used with a named port",
+                    "use a numeric port for a range")
+            return None
+        if isinstance(port, int) and end_port < port:
+            f.error(line_of(raw, "endPort"), f"{path}.endPort", f"endPort {end_port} is less than port {port}",
+                    "endPort must be greater than or equal to port")
+            return None
+    if port is None and "port" in raw:
+        return None  # already reported
+    return PortSpec(protocol, port, end_port, f.ref(line))
+
+
+def _rules(spec: Any, direction: str, f: Fields) -> tuple[Rule, ...]:
+    key, peers_key = ("ingress", "from") if direction == "ingress" else ("egress", "to")
+    items = f.list(spec, key, f"spec.{key}") or []
+    rules: list[Rule] = []
+    for i, raw in enumerate(items):
+        path, line = f"spec.{key}[{i}]", line_of(items, i)
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            f.error(line, path, f"must be a mapping with `{peers_key}` and `ports`")
+            continue
+        peers_raw = f.list(raw, peers_key, f"{path}.{peers_key}") or []
+        ports_raw = f.list(raw, "ports", f"{path}.ports") or []
+        peers = [_peer(p, f"{path}.{peers_key}[{j}]", line_of(peers_raw, j), f) for j, p in enumerate(peers_raw)]
+        ports = [_port_spec(p, f"{path}.ports[{j}]", line_of(ports_raw, j), f) for j, p in enumerate(ports_raw)]
+        rules.append(Rule(direction, i, tuple(p for p in peers if p), tuple(p for p in ports if p), f.ref(line)))
+    return tuple(rules)
+
+
+def convert_network_policy(doc: Any, namespace: str, f: Fields) -> NetworkPolicy | None:
+    meta = f.map(doc, "metadata", "metadata", required=True)
+    name = f.name(meta, "metadata.name") if meta is not None else None
+    spec = f.map(doc, "spec", "spec", required=True)
+    if spec is None:
+        return None
+    pod_selector = convert_selector(spec, "podSelector", "spec.podSelector", f)
+    if pod_selector is None and "podSelector" not in spec:
+        f.warn(spec.line, "spec.podSelector is missing; the API server reads it as {} (every pod in the namespace)",
+               "write `podSelector: {}` to make that explicit")
+    declared: tuple[str, ...] | None = None
+    raw_types = f.list(spec, "policyTypes", "spec.policyTypes")
+    if raw_types is not None:
+        types = []
+        for i, t in enumerate(raw_types):
+            if t not in ("Ingress", "Egress"):
+                f.error(line_of(raw_types, i), f"spec.policyTypes[{i}]", f"unknown policy type {t!r}",
+                        "use Ingress and/or Egress (capitalised)")
+            elif t not in types:
+                types.append(t)
+        declared = tuple(types)
+    ingress = _rules(spec, "ingress", f)
+    egress = _rules(spec, "egress", f)
+    if name is None or f.failed:
+        return None
+    effective = effective_policy_types(declared, egress)
+    return NetworkPolicy(namespace, name, pod_selector or LabelSelector(), effective, ingress, egress, declared,
+                         f.ref(doc.line))
+
+
+def effective_policy_types(declared: tuple[str, ...] | None, egress: tuple[Rule, ...]) -> tuple[str, ...]:
+    """The API server's defaulting: no policyTypes -> Ingress, plus Egress when egress rules exist."""
+    if declared:
+        return tuple(t for t in ("Ingress", "Egress") if t in declared)
+    return ("Ingress", "Egress") if egress else ("Ingress",)

@@ -1,0 +1,234 @@
+"""Typed, located field access over LocatedMap documents.
+
+A `Fields` context collects every problem of one object instead of stopping at the
+first, so a user fixes a manifest in one round. Validation mirrors the API server's
+(apimachinery validation for names, labels, selectors and ports).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+
+from netverify.loaders.yamlio import LocatedList, LocatedMap
+from netverify.model import Diagnostic, Severity, SourceRef
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+
+
+def is_dns_label(text: str) -> bool:
+    return len(text) <= 63 and bool(_DNS_LABEL.match(text))
+
+
+def line_of(container: Any, key: Any) -> int:
+    if isinstance(container, (LocatedMap, LocatedList)):
+        return container.line_of(key)
+    return 0
+
+
+def label_key_problem(key: str) -> str | None:
+    prefix, _, name = key.rpartition("/")
+    if "/" in prefix:
+        return "a label key has at most one '/'"
+    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+        return f"the prefix {prefix!r} must be a DNS subdomain (lowercase, digits, '-', '.')"
+    if not name or len(name) > 63 or not _LABEL_NAME.match(name):
+        return "the name part must be 1-63 characters: letters, digits, '-', '_', '.', starting and ending alphanumeric"
+    return None
+
+
+def label_value_problem(value: str) -> str | None:
+    if value == "":
+        return None
+    if len(value) > 63 or not _LABEL_NAME.match(value):
+        return "a label value must be empty or 1-63 characters: letters, digits, '-', '_', '.', alphanumeric at both ends"
+    return None
+
+
+def port_name_problem(name: str) -> str | None:
+    if len(name) > 15:
+        return "a port name has at most 15 characters"
+    if not _IANA_SVC_NAME.match(name) or "--" in name:
+        return "a port name is lowercase letters, digits and single '-', not at either end"
+    if not any(c.isalpha() for c in name):
+        return "a port name must contain at least one letter (a number must be written without quotes)"
+    return None
+
+
+class Fields:
+    """Reads fields of one object, recording located errors in `diagnostics`."""
+
+    def __init__(self, file: str, obj: str, diagnostics: list[Diagnostic]) -> None:
+        self.file = file
+        self.obj = obj
+        self.diagnostics = diagnostics
+        self.failed = False
+
+    def error(self, line: int, path: str, message: str, hint: str = "") -> None:
+        self.failed = True
+        self.diagnostics.append(
+            Diagnostic(Severity.ERROR, SourceRef(self.file, line), f"{path}: {message}", hint, self.obj)
+        )
+
+    def warn(self, line: int, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(Severity.WARNING, SourceRef(self.file, line), message, hint, self.obj))
+
+    def ref(self, line: int) -> SourceRef:
+        return SourceRef(self.file, line)
+
+    # --- typed getters: each returns None (and records an error) when the type is wrong
+
+    def map(self, parent: Any, key: str, path: str, required: bool = False) -> LocatedMap | None:
+        value = parent.get(key) if isinstance(parent, dict) else None
+        if value is None:
+            if required:
+                self.error(line_of(parent, key), path, "is required")
+            return None
+        if not isinstance(value, dict):
+            self.error(line_of(parent, key), path, f"must be a mapping, not {_type_name(value)}")
+            return None
+        return value  # type: ignore[return-value]
+
+    def list(self, parent: Any, key: str, path: str) -> list[Any] | None:
+        value = parent.get(key) if isinstance(parent, dict) else None
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            self.error(line_of(parent, key), path, f"must be a list, not {_type_name(value)}", "write it as a YAML list ('- ...')")
+            return None
+        return value
+
+    def str(self, parent: Any, key: str, path: str, required: bool = False) -> str | None:
+        value = parent.get(key) if isinstance(parent, dict) else None
+        if value is None:
+            if required:
+                self.error(line_of(parent, key), path, "is required")
+            return None
+        if not isinstance(value, str):
+            self.error(line_of(parent, key), path, f"must be a string, not {_type_name(value)}", "quote the value")
+            return None
+        return value
+
+    def bool(self, parent: Any, key: str, path: str) -> bool | None:
+        value = parent.get(key) if isinstance(parent, dict) else None
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            self.error(line_of(parent, key), path, f"must be true or false, not {value!r}")
+            return None
+        return value
+
+    def int(self, parent: Any, key: str, path: str, lo: int, hi: int, required: bool = False) -> int | None:
+        value = parent.get(key) if isinstance(parent, dict) else None
+        if value is None:
+            if required:
+                self.error(line_of(parent, key), path, "is required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(line_of(parent, key), path, f"must be a whole number, not {value!r}")
+            return None
+        if not lo <= value <= hi:
+            self.error(line_of(parent, key), path, f"{value} is out of range {lo}-{hi}")
+            return None
+        return value
+
+    def port_number(self, parent: Any, key: str, path: str, required: bool = False) -> int | None:
+        return self.int(parent, key, path, 1, 65535, required)
+
+    def int_or_port_name(self, parent: Any, key: str, path: str) -> int | str | None:
+        value = parent.get(key) if isinstance(parent, dict) else None
+        if value is None:
+            return None
+        line = line_of(parent, key)
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            self.error(line, path, f"must be a port number or a port name, not {_type_name(value)}")
+            return None
+        if isinstance(value, int):
+            if not 1 <= value <= 65535:
+                self.error(line, path, f"port {value} is out of range 1-65535")
+                return None
+            return value
+        problem = port_name_problem(value)
+        if problem:
+            self.error(line, path, f"{value!r} is neither a port number nor a valid port name: {problem}")
+            return None
+        return value
+
+    def protocol(self, parent: Any, key: str, path: str) -> str:
+        value = self.str(parent, key, path)
+        if value is None:
+            return "TCP"
+        if value not in PROTOCOLS:
+            hint = f"use {value.upper()}" if value.upper() in PROTOCOLS else "NetworkPolicy supports TCP, UDP and SCTP"
+            self.error(line_of(parent, key), path, f"unsupported protocol {value!r}", hint)
+            return "TCP"
+        return value
+
+    def labels(self, parent: Any, key: str, path: str) -> dict[str, str]:
+        raw = self.map(parent, key, path)
+        out: dict[str, str] = {}
+        if raw is None:
+            return out
+        for k, v in raw.items():
+            line = line_of(raw, k)
+            if not isinstance(k, str):
+                self.error(line, f"{path}", f"label key {k!r} must be a string", "quote the key")
+                continue
+            problem = label_key_problem(k)
+            if problem:
+                self.error(line, f"{path}.{k}", f"invalid label key: {problem}")
+                continue
+            if not isinstance(v, str):
+                shown = "null" if v is None else repr(v)
+                self.error(line, f"{path}.{k}", f"label value {shown} must be a string", f'quote it: {k}: "{_plain(v)}"')
+                continue
+            problem = label_value_problem(v)
+            if problem:
+                self.error(line, f"{path}.{k}", f"invalid label value {v!r}: {problem}")
+                continue
+            out[k] = v
+        return out
+
+    def ip(self, value: Any, line: int, path: str) -> str | None:
+        if not isinstance(value, str):
+            self.error(line, path, f"must be an IP address string, not {_type_name(value)}")
+            return None
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            self.error(line, path, f"{value!r} is not a valid IP address")
+            return None
+
+    def name(self, meta: Any, path: str, dns_label: bool = False) -> str | None:
+        value = self.str(meta, "name", path, required=True)
+        if value is None:
+            return None
+        pattern, limit = (_DNS_LABEL, 63) if dns_label else (_DNS_SUBDOMAIN, 253)
+        if len(value) > limit or not pattern.match(value):
+            what = "a DNS label (lowercase letters, digits, '-'; at most 63)" if dns_label else "a DNS subdomain name"
+            self.error(line_of(meta, "name"), path, f"{value!r} is not {what}")
+            return None
+        return value
+
+
+def _plain(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "" if value is None else str(value)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    for kind, name in ((bool, "a boolean"), (dict, "a mapping"), (list, "a list"), (str, "a string"),
+                       ((int, float), "a number")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__

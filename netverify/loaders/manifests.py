@@ -1,0 +1,283 @@
+"""Load manifests (files, directories, stdin) into a Cluster plus located diagnostics."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from netverify.loaders.convert import (
+    convert_namespace,
+    convert_network_policy,
+    convert_pod,
+    convert_service,
+    convert_workload,
+)
+from netverify.loaders.fields import Fields, is_dns_label
+from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError, iter_documents, loads_json
+from netverify.model import (
+    NAMESPACE_NAME_LABEL,
+    WORKLOAD_KINDS,
+    Cluster,
+    Diagnostic,
+    Namespace,
+    Severity,
+    SourceRef,
+)
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+
+# apiVersions under which each kind is read; anything else is reported.
+_API_VERSIONS: dict[str, tuple[str, ...]] = {
+    "Namespace": ("v1",),
+    "Pod": ("v1",),
+    "Service": ("v1",),
+    "ReplicationController": ("v1",),
+    "NetworkPolicy": ("networking.k8s.io/v1", "extensions/v1beta1"),
+    "Deployment": ("apps/v1", "apps/v1beta1", "apps/v1beta2", "extensions/v1beta1"),
+    "StatefulSet": ("apps/v1", "apps/v1beta1", "apps/v1beta2"),
+    "DaemonSet": ("apps/v1", "apps/v1beta2", "extensions/v1beta1"),
+    "ReplicaSet": ("apps/v1", "apps/v1beta2", "extensions/v1beta1"),
+    "Job": ("batch/v1",),
+    "CronJob": ("batch/v1", "batch/v1beta1"),
+}
+_CURRENT_API = {kind: versions[0] for kind, versions in _API_VERSIONS.items()}
+
+
+@dataclass
+class LoadResult:
+    cluster: Cluster
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+
+@dataclass
+class _Inventory:
+    """Objects keyed by (kind, namespace, name); later definitions replace earlier ones."""
+
+    default_namespace: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    objects: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    skipped: list[tuple[str, SourceRef]] = field(default_factory=list)
+
+    def add(self, kind: str, namespace: str, name: str, obj: Any, where: SourceRef) -> None:
+        key = (kind, namespace, name)
+        previous = self.objects.get(key)
+        if previous is not None:
+            self.diagnostics.append(Diagnostic(
+                Severity.WARNING, where,
+                f"duplicate {kind} {namespace + '/' if namespace else ''}{name}: this definition replaces the one at "
+                f"{previous.source}", "remove one of the two definitions",
+            ))
+        self.objects[key] = obj
+
+    def cluster(self) -> Cluster:
+        by_kind: dict[str, list[Any]] = {}
+        for (kind, _, _), obj in self.objects.items():
+            by_kind.setdefault("Workload" if kind in WORKLOAD_KINDS else kind, []).append(obj)
+        namespaces = {ns.name: ns for ns in by_kind.get("Namespace", [])}
+        for kind in ("Pod", "Workload", "Service", "NetworkPolicy"):
+            for obj in by_kind.get(kind, []):
+                if obj.namespace not in namespaces:  # referenced but not declared: exists implicitly
+                    namespaces[obj.namespace] = Namespace(
+                        obj.namespace, ((NAMESPACE_NAME_LABEL, obj.namespace),), implicit=True)
+
+        def ordered(kind: str) -> tuple[Any, ...]:
+            return tuple(sorted(by_kind.get(kind, []), key=lambda o: (o.namespace, getattr(o, "kind", ""), o.name)))
+
+        return Cluster(
+            namespaces=tuple(sorted(namespaces.values(), key=lambda n: n.name)),
+            pods=ordered("Pod"), workloads=ordered("Workload"), services=ordered("Service"),
+            policies=ordered("NetworkPolicy"), skipped=tuple(self.skipped),
+        )
+
+
+def discover(paths: Iterable[str], diagnostics: list[Diagnostic]) -> Iterator[str]:
+    """Expand paths into manifest files (directories recursively, sorted); `-` is stdin."""
+    for path in paths:
+        if path == STDIN:
+            yield STDIN
+        elif os.path.isdir(path):
+            yield from _walk(path, diagnostics)
+        elif os.path.exists(path):
+            yield path
+        else:
+            diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(path), "no such file or directory",
+                                          "check the path"))
+
+
+def _walk(root: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
+    seen: set[str] = set()
+
+    def onerror(exc: OSError) -> None:
+        diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(str(exc.filename or root)),
+                                      f"cannot read directory: {exc.strerror}", "check its permissions"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
+        real = os.path.realpath(dirpath)
+        if real in seen:  # a symlink loop or a second link to the same directory
+            dirnames[:] = []
+            diagnostics.append(Diagnostic(Severity.WARNING, SourceRef(dirpath),
+                                          "directory already read through another path (symlink loop?); skipped"))
+            continue
+        seen.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
+                yield os.path.join(dirpath, name)
+
+
+def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: IO[bytes] | None = None) -> LoadResult:
+    inventory = _Inventory(default_namespace)
+    for path in discover(paths, inventory.diagnostics):
+        label = "<stdin>" if path == STDIN else path
+        for doc in _read_documents(path, label, stdin, inventory.diagnostics):
+            add_document(doc.data, label, doc.line, inventory)
+    return LoadResult(inventory.cluster(), inventory.diagnostics)
+
+
+def load_objects(objects: Iterable[tuple[Any, SourceRef]], default_namespace: str = "default") -> LoadResult:
+    """Load already-parsed objects (e.g. from the live API), each with where it came from."""
+    inventory = _Inventory(default_namespace)
+    for obj, where in objects:
+        add_document(obj, where.file, where.line, inventory)
+    return LoadResult(inventory.cluster(), inventory.diagnostics)
+
+
+def _read_documents(path: str, label: str, stdin: IO[bytes] | None, diagnostics: list[Diagnostic]) -> Iterator[Document]:
+    try:
+        if path == STDIN:
+            data = (stdin or sys.stdin.buffer).read()
+            yield from _parse_bytes(data, label)
+            return
+        with open(path, "rb") as handle:
+            if path.endswith(".json"):
+                yield from _parse_bytes(handle.read(), label)
+            else:
+                yield from iter_documents(handle)
+    except YAMLInputError as exc:
+        diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label, exc.line), exc.message, exc.hint))
+    except OSError as exc:
+        diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label), f"cannot read file: {exc.strerror}",
+                                      "check that it exists and is readable"))
+
+
+def _parse_bytes(data: bytes, label: str) -> Iterator[Document]:
+    try:
+        docs = list(iter_documents(data))
+    except YAMLInputError as yaml_error:
+        # Some valid JSON is not YAML 1.1 (e.g. tabs as indentation); try JSON before failing.
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise yaml_error from None
+        if text.lstrip()[:1] in ("{", "["):
+            try:
+                docs = loads_json(text)
+            except YAMLInputError:
+                raise yaml_error from None
+        else:
+            raise
+    yield from docs
+
+
+def add_document(data: Any, file: str, line: int, inventory: _Inventory) -> None:
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        inventory.diagnostics.append(Diagnostic(
+            Severity.ERROR, SourceRef(file, line), "this document is not a Kubernetes object (not a mapping)",
+            "each YAML document must be a mapping with apiVersion, kind and metadata"))
+        return
+    line = getattr(data, "line", line) or line
+    kind = data.get("kind")
+    if not isinstance(kind, str) or not kind:
+        inventory.diagnostics.append(Diagnostic(
+            Severity.ERROR, SourceRef(file, line), "the object has no `kind`",
+            "add `kind:` and `apiVersion:` (e.g. kind: NetworkPolicy, apiVersion: networking.k8s.io/v1)"))
+        return
+    if kind == "List" or (kind.endswith("List") and "items" in data):
+        _add_list(data, kind, file, inventory)
+        return
+    _add_object(data, kind, file, line, inventory)
+
+
+def _add_list(data: Any, kind: str, file: str, inventory: _Inventory) -> None:
+    items = data.get("items") or []
+    if not isinstance(items, list):
+        inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(file, getattr(data, "line", 0)),
+                                                f"{kind}.items must be a list"))
+        return
+    item_kind = kind[: -len("List")] if kind != "List" else None
+    api_version = data.get("apiVersion")
+    for i, item in enumerate(items):
+        item_line = items.line_of(i) if hasattr(items, "line_of") else 0
+        if isinstance(item, dict) and item_kind and "kind" not in item:
+            # A typed list from the API (PodList) leaves kind/apiVersion off its items.
+            item = _with_kind(item, item_kind, api_version)
+        add_document(item, file, item_line, inventory)
+
+
+def _with_kind(item: dict[str, Any], kind: str, api_version: Any) -> dict[str, Any]:
+    out = LocatedMap()
+    out.update(item)
+    out.line = getattr(item, "line", 0)
+    out.key_lines = dict(getattr(item, "key_lines", {}))
+    out["kind"] = kind
+    out.setdefault("apiVersion", api_version)
+    return out
+
+
+def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventory) -> None:
+    where = SourceRef(file, line)
+    if kind not in _API_VERSIONS:
+        inventory.skipped.append((kind, where))
+        return
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    raw_name = meta.get("name") if isinstance(meta, dict) else None
+    raw_ns = meta.get("namespace") if isinstance(meta, dict) else None
+    namespace = raw_ns if isinstance(raw_ns, str) and raw_ns else inventory.default_namespace
+    name_text = raw_name if isinstance(raw_name, str) else "?"
+    shown = f"Namespace {name_text}" if kind == "Namespace" else f"{kind} {namespace}/{name_text}"
+    f = Fields(file, shown, inventory.diagnostics)
+    api_version = data.get("apiVersion")
+    if api_version not in _API_VERSIONS[kind]:
+        f.error(data.line_of("apiVersion") if hasattr(data, "line_of") else line, "apiVersion",
+                f"{kind} is not read under apiVersion {api_version!r}", f"use apiVersion: {_CURRENT_API[kind]}")
+        return
+    if api_version != _CURRENT_API[kind]:
+        f.warn(line, f"apiVersion {api_version} is no longer served by Kubernetes; read as {_CURRENT_API[kind]}",
+               f"change it to apiVersion: {_CURRENT_API[kind]}")
+    obj: Any
+    if kind == "Namespace":
+        obj = convert_namespace(data, f)
+        if obj is not None:
+            inventory.add(kind, "", obj.name, obj, where)
+        return
+    if isinstance(raw_ns, str) and raw_ns:
+        if not is_dns_label(raw_ns):
+            f.error(meta.line_of("namespace"), "metadata.namespace", f"{raw_ns!r} is not a valid namespace name")
+            return
+    elif raw_ns is not None and not isinstance(raw_ns, str):
+        f.error(meta.line_of("namespace"), "metadata.namespace", "must be a string")
+        return
+    if kind == "Pod":
+        obj = convert_pod(data, namespace, f)
+    elif kind == "Service":
+        obj = convert_service(data, namespace, f)
+    elif kind == "NetworkPolicy":
+        obj = convert_network_policy(data, namespace, f)
+    else:
+        obj = convert_workload(data, kind, namespace, f)
+    if obj is not None:
+        inventory.add(kind, namespace, obj.name, obj, where)

@@ -1,0 +1,32 @@
+"""Frozen data model of the loaded inventory."""
+
+from netverify.model.objects import (
+    NAMESPACE_NAME_LABEL,
+    WORKLOAD_KINDS,
+    Cluster,
+    ContainerPort,
+    EndpointSlice,
+    IPBlock,
+    LabelSelector,
+    Labels,
+    Namespace,
+    NetworkPolicy,
+    OwnerRef,
+    Peer,
+    Pod,
+    PortSpec,
+    Requirement,
+    Rule,
+    Service,
+    ServicePort,
+    Workload,
+    freeze_labels,
+)
+from netverify.model.source import Diagnostic, InputError, Severity, SourceRef
+
+__all__ = [
+    "NAMESPACE_NAME_LABEL", "WORKLOAD_KINDS", "Cluster", "ContainerPort", "Diagnostic", "EndpointSlice",
+    "IPBlock", "InputError", "LabelSelector", "Labels", "Namespace", "NetworkPolicy", "OwnerRef", "Peer", "Pod",
+    "PortSpec", "Requirement", "Rule", "Service", "ServicePort", "Severity", "SourceRef", "Workload",
+    "freeze_labels",
+]

@@ -1,0 +1,222 @@
+"""Frozen dataclasses for the Kubernetes objects netverify reasons about.
+
+Labels are stored as sorted tuples of (key, value) pairs so objects stay hashable;
+`labels_dict()` gives a read-only view when a mapping is handier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from netverify.model.source import SourceRef
+
+Labels = tuple[tuple[str, str], ...]
+
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+WORKLOAD_KINDS = (
+    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob",
+)
+
+
+def freeze_labels(labels: dict[str, str] | None) -> Labels:
+    return tuple(sorted((labels or {}).items()))
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One matchExpressions entry; operator is In, NotIn, Exists or DoesNotExist."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LabelSelector:
+    """A label selector; the empty selector (no labels, no expressions) matches everything."""
+
+    match_labels: Labels = ()
+    match_expressions: tuple[Requirement, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not self.match_labels and not self.match_expressions
+
+    def describe(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.match_labels]
+        for r in self.match_expressions:
+            vals = ",".join(r.values)
+            parts.append({
+                "In": f"{r.key} in ({vals})",
+                "NotIn": f"{r.key} notin ({vals})",
+                "Exists": r.key,
+                "DoesNotExist": f"!{r.key}",
+            }.get(r.operator, f"{r.key} {r.operator} ({vals})"))
+        return ",".join(parts) if parts else "{}"
+
+
+@dataclass(frozen=True)
+class ContainerPort:
+    port: int
+    protocol: str = "TCP"
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Namespace:
+    name: str
+    labels: Labels
+    source: SourceRef = SourceRef("")
+    implicit: bool = False  # referenced but not declared by any manifest
+
+
+@dataclass(frozen=True)
+class OwnerRef:
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Pod:
+    namespace: str
+    name: str
+    labels: Labels
+    ports: tuple[ContainerPort, ...] = ()
+    ips: tuple[str, ...] = ()
+    host_network: bool = False
+    owner: OwnerRef | None = None
+    node_name: str | None = None
+    source: SourceRef = SourceRef("")
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A controller with a pod template: one endpoint standing for the pods it creates."""
+
+    kind: str
+    namespace: str
+    name: str
+    labels: Labels  # the pod template's labels
+    ports: tuple[ContainerPort, ...] = ()
+    host_network: bool = False
+    replicas: int | None = None
+    owner: OwnerRef | None = None  # e.g. a Job created by a CronJob
+    source: SourceRef = SourceRef("")
+
+
+@dataclass(frozen=True)
+class ServicePort:
+    port: int
+    target_port: int | str
+    protocol: str = "TCP"
+    name: str | None = None
+    node_port: int | None = None
+
+
+@dataclass(frozen=True)
+class Service:
+    namespace: str
+    name: str
+    type: str = "ClusterIP"
+    selector: Labels | None = None  # None: no selector (endpoints managed elsewhere)
+    ports: tuple[ServicePort, ...] = ()
+    cluster_ips: tuple[str, ...] = ()
+    external_name: str | None = None
+    external_traffic_policy: str = "Cluster"
+    load_balancer_source_ranges: tuple[str, ...] = ()
+    external_ips: tuple[str, ...] = ()
+    source: SourceRef = SourceRef("")
+
+    @property
+    def headless(self) -> bool:
+        return self.cluster_ips == ("None",)
+
+
+@dataclass(frozen=True)
+class IPBlock:
+    cidr: str
+    excepts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Peer:
+    """One entry of `from`/`to`: selectors (ANDed when both are present) or an ipBlock."""
+
+    pod_selector: LabelSelector | None = None
+    namespace_selector: LabelSelector | None = None
+    ip_block: IPBlock | None = None
+    source: SourceRef = SourceRef("")
+
+
+@dataclass(frozen=True)
+class PortSpec:
+    """One entry of `ports`: port None means every port of the protocol."""
+
+    protocol: str = "TCP"
+    port: int | str | None = None
+    end_port: int | None = None
+    source: SourceRef = SourceRef("")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An ingress or egress rule; empty peers = every peer, empty ports = every port."""
+
+    direction: str  # "ingress" | "egress"
+    index: int
+    peers: tuple[Peer, ...] = ()
+    ports: tuple[PortSpec, ...] = ()
+    source: SourceRef = SourceRef("")
+
+
+@dataclass(frozen=True)
+class NetworkPolicy:
+    namespace: str
+    name: str
+    pod_selector: LabelSelector
+    policy_types: tuple[str, ...]  # effective, after the API server's defaulting
+    ingress: tuple[Rule, ...] = ()
+    egress: tuple[Rule, ...] = ()
+    declared_policy_types: tuple[str, ...] | None = None  # as written; None when absent
+    source: SourceRef = SourceRef("")
+
+    @property
+    def id(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    def affects(self, direction: str) -> bool:
+        return ("Ingress" if direction == "ingress" else "Egress") in self.policy_types
+
+    def rules(self, direction: str) -> tuple[Rule, ...]:
+        return self.ingress if direction == "ingress" else self.egress
+
+
+@dataclass(frozen=True)
+class EndpointSlice:
+    """Backends of a Service as read from a live cluster."""
+
+    namespace: str
+    name: str
+    service: str
+    addresses: tuple[str, ...] = ()
+    target_pods: tuple[str, ...] = ()  # pod names from targetRef
+    ports: tuple[ServicePort, ...] = ()
+    source: SourceRef = SourceRef("")
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """The loaded inventory. Every namespace referenced by an object is present."""
+
+    namespaces: tuple[Namespace, ...] = ()
+    pods: tuple[Pod, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    services: tuple[Service, ...] = ()
+    policies: tuple[NetworkPolicy, ...] = ()
+    endpoint_slices: tuple[EndpointSlice, ...] = ()
+    skipped: tuple[tuple[str, SourceRef], ...] = field(default=(), compare=False)
+
+    def namespace(self, name: str) -> Namespace | None:
+        for ns in self.namespaces:
+            if ns.name == name:
+                return ns
+        return None

@@ -1,0 +1,1 @@
+"""Named queries over an Analysis; each returns a result object (never prints)."""

@@ -1,0 +1,50 @@
+"""The analysis of one loaded inventory: compiled policies, endpoints, and the graph."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from netverify.engines.graph import ReachabilityGraph
+from netverify.model import Cluster
+from netverify.semantics.compile import CompiledPolicy, compile_policies, ip_blocks, referenced_label_keys
+from netverify.semantics.endpoints import Endpoint, IPAtoms, build_endpoints
+from netverify.semantics.options import Semantics
+
+
+class Analysis:
+    """Everything derived from a Cluster, computed once and on demand."""
+
+    def __init__(self, cluster: Cluster, semantics: Semantics | None = None, by: str = "workload") -> None:
+        self.cluster = cluster
+        self.semantics = semantics or Semantics()
+        self.by = by
+
+    @cached_property
+    def policies(self) -> tuple[CompiledPolicy, ...]:
+        return compile_policies(self.cluster.policies, self.semantics)
+
+    @cached_property
+    def atoms(self) -> IPAtoms:
+        return IPAtoms(ip_blocks(self.policies))
+
+    @cached_property
+    def endpoints(self) -> list[Endpoint]:
+        return build_endpoints(self.cluster, self.semantics, ip_blocks(self.policies), self.by, self.label_keys)
+
+    @cached_property
+    def label_keys(self) -> frozenset[str]:
+        return referenced_label_keys(self.policies)
+
+    @cached_property
+    def by_id(self) -> dict[str, Endpoint]:
+        return {e.id: e for e in self.endpoints}
+
+    def ip_signature(self, ep: Endpoint) -> object:
+        if ep.external or ep.host_network or self.semantics.ipblock_matches_pods:
+            return self.atoms.signature(ep.ips)
+        return ()
+
+    @cached_property
+    def graph(self) -> ReachabilityGraph:
+        return ReachabilityGraph(self.endpoints, self.policies, {e.id: self.ip_signature(e) for e in self.endpoints},
+                                 self.label_keys)

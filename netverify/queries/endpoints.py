@@ -1,0 +1,124 @@
+"""Resolve endpoint expressions used on the command line and in assertion files.
+
+  ns/pod            a pod (or, by default granularity, the endpoint that stands for it)
+  ns/Kind/name      a workload
+  ns/name           a pod or a workload of that name, when unique
+  10.0.0.1          the endpoint with that IP, else an address outside the cluster
+  NS/SELECTOR       a set: NS is a namespace or `*`; SELECTOR is kubectl syntax or `*`
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from netverify.model import LabelSelector
+from netverify.queries.context import Analysis
+from netverify.semantics.endpoints import Endpoint, external_endpoint, owner_id
+from netverify.semantics.selectors import SelectorSyntaxError, matches, parse_selector
+
+
+class EndpointError(ValueError):
+    """An endpoint expression that does not resolve; the message says what to write instead."""
+
+
+@dataclass(frozen=True)
+class EndpointSet:
+    text: str
+    members: tuple[Endpoint, ...]
+    namespace: str | None = None  # None: any namespace
+    selector: LabelSelector | None = None  # set for NS/SELECTOR expressions
+
+    @property
+    def is_set(self) -> bool:
+        return self.selector is not None
+
+
+_SELECTOR_CHARS = ("=", "!", " in ", " notin ", "*", ",")
+
+
+def resolve(analysis: Analysis, text: str) -> EndpointSet:
+    text = text.strip()
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        pass
+    else:
+        return EndpointSet(text, (_by_ip(analysis, text),))
+    parts = text.split("/", 2)
+    if len(parts) == 3:
+        ns, kind, name = parts
+        if kind.lower() in ("pod", "pods"):
+            return _exact(analysis, text, f"{ns}/{name}")
+        return _workload(analysis, text, ns, kind, name)
+    if len(parts) != 2 or not parts[0]:
+        raise EndpointError(f"endpoint {text!r} is not NAMESPACE/NAME, NAMESPACE/KIND/NAME, NAMESPACE/SELECTOR or an IP")
+    ns, rest = parts
+    if ns != "*" and any(c in rest for c in _SELECTOR_CHARS) or ns == "*" or rest == "*":
+        return _selector_set(analysis, text, ns, rest)
+    return _named(analysis, text, ns, rest)
+
+
+def _by_ip(analysis: Analysis, ip: str) -> Endpoint:
+    normal = str(ipaddress.ip_address(ip))
+    for ep in analysis.endpoints:
+        if normal in ep.ips:
+            return ep
+    return external_endpoint(normal)
+
+
+def _exact(analysis: Analysis, text: str, pod_id: str) -> EndpointSet:
+    ep = analysis.by_id.get(pod_id)
+    if ep is not None:
+        return EndpointSet(text, (ep,))
+    ns, name = pod_id.split("/", 1)
+    for e in analysis.endpoints:  # a pod reported under its workload
+        if e.namespace == ns and name in e.pods:
+            return EndpointSet(text, (e,))
+    raise EndpointError(_unknown(analysis, text, ns))
+
+
+def _workload(analysis: Analysis, text: str, ns: str, kind: str, name: str) -> EndpointSet:
+    wanted = f"{ns}/{kind}/{name}".lower()
+    found = [e for e in analysis.endpoints if e.id.lower() == wanted]
+    if not found:  # by pod granularity: the pods of that workload
+        found = [e for e in analysis.endpoints if e.kind == "Pod" and e.namespace == ns
+                 and _owned_by(analysis, e, kind, name)]
+    if not found:
+        raise EndpointError(_unknown(analysis, text, ns))
+    return EndpointSet(text, tuple(found))
+
+
+def _owned_by(analysis: Analysis, ep: Endpoint, kind: str, name: str) -> bool:
+    pods = [p for p in analysis.cluster.pods if p.namespace == ep.namespace and p.name == ep.name]
+    workloads = {(w.kind, w.name): w for w in analysis.cluster.workloads if w.namespace == ep.namespace}
+    return any((owner_id(p, workloads) or "").lower() == f"{ep.namespace}/{kind}/{name}".lower() for p in pods)
+
+
+def _named(analysis: Analysis, text: str, ns: str, name: str) -> EndpointSet:
+    if f"{ns}/{name}" in analysis.by_id:
+        return EndpointSet(text, (analysis.by_id[f"{ns}/{name}"],))
+    candidates = [e for e in analysis.endpoints if e.namespace == ns and (e.name == name or name in e.pods)]
+    if len(candidates) == 1:
+        return EndpointSet(text, (candidates[0],))
+    if len(candidates) > 1:
+        ids = ", ".join(e.id for e in candidates)
+        raise EndpointError(f"endpoint {text!r} is ambiguous: {ids}; name one of them")
+    raise EndpointError(_unknown(analysis, text, ns))
+
+
+def _selector_set(analysis: Analysis, text: str, ns: str, rest: str) -> EndpointSet:
+    try:
+        selector = parse_selector(rest)
+    except SelectorSyntaxError as exc:
+        raise EndpointError(f"endpoint set {text!r}: {exc}") from None
+    namespace = None if ns == "*" else ns
+    members = tuple(e for e in analysis.endpoints
+                    if (namespace is None or e.namespace == namespace) and matches(selector, e.labels_map))
+    return EndpointSet(text, members, namespace, selector)
+
+
+def _unknown(analysis: Analysis, text: str, ns: str) -> str:
+    nearby = [e.id for e in analysis.endpoints if e.namespace == ns][:8]
+    known = f"; endpoints in {ns}: {', '.join(nearby)}" if nearby else f"; no endpoints in namespace {ns!r}"
+    return f"unknown endpoint {text!r}{known}"

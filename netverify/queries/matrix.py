@@ -1,0 +1,45 @@
+"""`matrix`: every ordered endpoint pair with what it may send, from the graph engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from netverify.queries.context import Analysis
+from netverify.queries.ports import PortQuery
+from netverify.semantics.endpoints import Endpoint
+from netverify.sets import ConnectionSet
+
+
+@dataclass(frozen=True)
+class Connection:
+    src: Endpoint
+    dst: Endpoint
+    allowed: ConnectionSet
+
+    def to_json(self) -> dict[str, object]:
+        return {"src": self.src.id, "dst": self.dst.id, "allowed": self.allowed.to_json()}
+
+
+class MatrixResult:
+    """The endpoints and a lazily computed stream of connections (never all held at once)."""
+
+    def __init__(self, analysis: Analysis, query: PortQuery) -> None:
+        self.analysis = analysis
+        self.query = query
+
+    @property
+    def endpoints(self) -> list[Endpoint]:
+        return self.analysis.endpoints
+
+    def connections(self) -> Iterator[Connection]:
+        for src, dst, allowed in self.analysis.graph.connections():
+            if not self.query.is_all:
+                allowed = allowed & self.query.connections(dst)
+                if not allowed:
+                    continue
+            yield Connection(src, dst, allowed)
+
+
+def matrix(analysis: Analysis, query: PortQuery | None = None) -> MatrixResult:
+    return MatrixResult(analysis, query or PortQuery())

@@ -1,0 +1,1 @@
+"""NetworkPolicy semantics: selectors, endpoints, compiled policies, verdicts."""

@@ -1,0 +1,251 @@
+"""Compile NetworkPolicies into small matchers, each with one predicate.
+
+A policy becomes a target matcher (which pods it selects) and, per direction, rules
+made of peer matchers and port matchers. Every matcher keeps the id of the rule it
+came from, so a verdict can always say which rule decided it and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netverify.model import IPBlock, LabelSelector, NetworkPolicy, Peer, PortSpec, Rule, SourceRef
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.options import Semantics
+from netverify.semantics.selectors import matches, mismatch
+from netverify.sets import ConnectionSet, IntervalSet, IPSet
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    id: str  # ns/name
+    source: SourceRef
+
+    def to_json(self) -> dict[str, object]:
+        return {"policy": self.id, "file": self.source.file, "line": self.source.line}
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.source})"
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    policy: str
+    direction: str
+    index: int
+    source: SourceRef
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.direction}[{self.index}] ({self.source})"
+
+    def to_json(self) -> dict[str, object]:
+        return {"policy": self.policy, "direction": self.direction, "rule": self.index,
+                "file": self.source.file, "line": self.source.line}
+
+
+# --- peers --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SelectorPeer:
+    """podSelector and/or namespaceSelector in one peer: both must match (AND)."""
+
+    policy_namespace: str
+    pod_selector: LabelSelector | None
+    namespace_selector: LabelSelector | None
+
+    def matches(self, ep: Endpoint) -> bool:
+        return self.why_not(ep) is None
+
+    def why_not(self, ep: Endpoint) -> str | None:
+        if ep.external:
+            return "the peer selects pods; an external address is matched only by ipBlock"
+        if ep.host_network:
+            return "hostNetwork pods have no pod identity on the network; only ipBlock can match them"
+        if self.namespace_selector is None:
+            if ep.namespace != self.policy_namespace:
+                return f"podSelector alone selects pods in the policy's namespace {self.policy_namespace!r} only"
+        else:
+            problem = mismatch(self.namespace_selector, ep.ns_labels_map)
+            if problem:
+                return f"namespaceSelector: {problem} (namespace {ep.namespace})"
+        if self.pod_selector is not None:
+            problem = mismatch(self.pod_selector, ep.labels_map)
+            if problem:
+                return f"podSelector: {problem}"
+        return None
+
+    def describe(self) -> str:
+        parts = []
+        if self.namespace_selector is not None:
+            parts.append(f"namespaceSelector {self.namespace_selector.describe()}")
+        if self.pod_selector is not None:
+            parts.append(f"podSelector {self.pod_selector.describe()}")
+        return " AND ".join(parts)
+
+
+@dataclass(frozen=True)
+class IPBlockPeer:
+    block: IPBlock
+    addresses: IPSet
+    match_pods: bool
+
+    def matches(self, ep: Endpoint) -> bool:
+        return self.why_not(ep) is None
+
+    def why_not(self, ep: Endpoint) -> str | None:
+        if not ep.ips:
+            return "the endpoint has no known IP address, so no ipBlock can match it"
+        if not ep.external and not ep.host_network and not self.match_pods:
+            return "ipBlocks match only cluster-external addresses (--ipblock-scope external)"
+        if any(self.addresses.contains_address(ip) for ip in ep.ips):
+            return None
+        excepted = ", ".join(self.block.excepts)
+        where = f" minus {excepted}" if excepted else ""
+        return f"ipBlock {self.block.cidr}{where} does not contain {', '.join(ep.ips)}"
+
+    def describe(self) -> str:
+        if self.block.excepts:
+            return f"ipBlock {self.block.cidr} except {', '.join(self.block.excepts)}"
+        return f"ipBlock {self.block.cidr}"
+
+
+PeerMatcher = SelectorPeer | IPBlockPeer
+
+
+# --- ports --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortMatcher:
+    spec: PortSpec
+
+    def resolve(self, dst: Endpoint) -> ConnectionSet:
+        """The connections this entry allows to `dst`; a name resolves on dst's container ports."""
+        spec = self.spec
+        if spec.port is None:
+            return ConnectionSet.of(spec.protocol)
+        if isinstance(spec.port, int):
+            return ConnectionSet.of(spec.protocol, spec.port, spec.end_port or spec.port)
+        if dst.external:
+            return ConnectionSet.none()  # a named port never matches an address outside the cluster
+        numbers = [p.port for p in dst.ports if p.name == spec.port and p.protocol == spec.protocol]
+        return ConnectionSet({spec.protocol: IntervalSet((n, n) for n in numbers)}) if numbers else ConnectionSet.none()
+
+    def describe(self) -> str:
+        s = self.spec
+        if s.port is None:
+            return f"{s.protocol} all ports"
+        if s.end_port is not None:
+            return f"{s.protocol} {s.port}-{s.end_port}"
+        return f"{s.protocol} {s.port}"
+
+    def why_empty(self, dst: Endpoint) -> str:
+        s = self.spec
+        if isinstance(s.port, str):
+            if dst.external:
+                return f"named port {s.port!r} cannot match an address outside the cluster"
+            other = [p for p in dst.ports if p.name == s.port]
+            if other:
+                return f"named port {s.port!r} is {other[0].protocol} on {dst.id}, not {s.protocol}"
+            return f"{dst.id} defines no container port named {s.port!r}"
+        return f"port {self.describe()} not requested"
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    ref: RuleRef
+    peers: tuple[PeerMatcher, ...]  # empty: every peer
+    ports: tuple[PortMatcher, ...]  # empty: every port and protocol
+
+    def peer_miss(self, peer: Endpoint) -> str | None:
+        """None when some peer entry matches `peer`, else why none does."""
+        if not self.peers:
+            return None
+        reasons = []
+        for i, m in enumerate(self.peers):
+            why = m.why_not(peer)
+            if why is None:
+                return None
+            reasons.append(f"peer[{i}] {why}")
+        return "; ".join(reasons)
+
+    def ports_for(self, dst: Endpoint) -> ConnectionSet:
+        if not self.ports:
+            return ConnectionSet.all()
+        return ConnectionSet.union_all(m.resolve(dst) for m in self.ports)
+
+    def port_miss(self, dst: Endpoint) -> str:
+        return "; ".join(m.why_empty(dst) for m in self.ports)
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    policy: NetworkPolicy
+    ref: PolicyRef
+    ingress: tuple[CompiledRule, ...]
+    egress: tuple[CompiledRule, ...]
+
+    def selects(self, ep: Endpoint) -> bool:
+        return (not ep.external and ep.namespace == self.policy.namespace
+                and matches(self.policy.pod_selector, ep.labels_map))
+
+    def affects(self, direction: str) -> bool:
+        return self.policy.affects(direction)
+
+    def rules(self, direction: str) -> tuple[CompiledRule, ...]:
+        return self.ingress if direction == "ingress" else self.egress
+
+
+def compile_peer(peer: Peer, namespace: str, semantics: Semantics) -> PeerMatcher:
+    if peer.ip_block is not None:
+        return IPBlockPeer(peer.ip_block, IPSet.from_cidr(peer.ip_block.cidr, peer.ip_block.excepts),
+                           semantics.ipblock_matches_pods)
+    return SelectorPeer(namespace, peer.pod_selector, peer.namespace_selector)
+
+
+def compile_rule(policy: NetworkPolicy, rule: Rule, semantics: Semantics) -> CompiledRule:
+    ref = RuleRef(policy.id, rule.direction, rule.index, rule.source)
+    return CompiledRule(ref, tuple(compile_peer(p, policy.namespace, semantics) for p in rule.peers),
+                        tuple(PortMatcher(p) for p in rule.ports))
+
+
+def compile_policy(policy: NetworkPolicy, semantics: Semantics) -> CompiledPolicy:
+    return CompiledPolicy(
+        policy, PolicyRef(policy.id, policy.source),
+        tuple(compile_rule(policy, r, semantics) for r in policy.ingress),
+        tuple(compile_rule(policy, r, semantics) for r in policy.egress),
+    )
+
+
+def compile_policies(policies: tuple[NetworkPolicy, ...], semantics: Semantics) -> tuple[CompiledPolicy, ...]:
+    return tuple(compile_policy(p, semantics) for p in policies)
+
+
+def ip_blocks(policies: tuple[CompiledPolicy, ...]) -> list[IPSet]:
+    """Every distinct ipBlock address set used by a peer (for endpoint grouping)."""
+    out: dict[IPSet, None] = {}
+    for cp in policies:
+        for rule in cp.ingress + cp.egress:
+            for peer in rule.peers:
+                if isinstance(peer, IPBlockPeer):
+                    out[peer.addresses] = None
+    return list(out)
+
+
+def referenced_label_keys(policies: tuple[CompiledPolicy, ...]) -> frozenset[str]:
+    """Pod label keys any pod selector looks at; other labels cannot change a verdict."""
+    keys: set[str] = set()
+
+    def add(selector: LabelSelector | None) -> None:
+        if selector is not None:
+            keys.update(k for k, _ in selector.match_labels)
+            keys.update(r.key for r in selector.match_expressions)
+
+    for cp in policies:
+        add(cp.policy.pod_selector)
+        for rule in cp.ingress + cp.egress:
+            for peer in rule.peers:
+                if isinstance(peer, SelectorPeer):
+                    add(peer.pod_selector)
+    return frozenset(keys)

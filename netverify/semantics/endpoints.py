@@ -1,0 +1,241 @@
+"""Endpoints: the units netverify reports on (workloads, pods, external addresses).
+
+By default pods are reported under the workload that owns them; members of one
+workload that a policy could tell apart (labels, named ports, hostNetwork, the
+ipBlocks their IPs fall in) are split into endpoints of their own, with a note.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ipaddress
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from netverify.model import (
+    NAMESPACE_NAME_LABEL,
+    Cluster,
+    ContainerPort,
+    Labels,
+    Pod,
+    SourceRef,
+    Workload,
+)
+from netverify.semantics.options import Semantics
+from netverify.sets import IPSet
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    id: str
+    kind: str  # "Pod", a workload kind, or "External"
+    namespace: str
+    name: str
+    labels: Labels
+    ns_labels: Labels
+    ports: tuple[ContainerPort, ...] = ()
+    ips: tuple[str, ...] = ()
+    host_network: bool = False
+    node_name: str | None = None
+    pods: tuple[str, ...] = ()  # names of the loaded pods this endpoint stands for
+    replicas: int | None = None
+    source: SourceRef = SourceRef("")
+    notes: tuple[str, ...] = ()
+    labels_map: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    ns_labels_map: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.labels_map.update(self.labels)
+        self.ns_labels_map.update(self.ns_labels)
+
+    @property
+    def external(self) -> bool:
+        return self.kind == "External"
+
+    @property
+    def single_pod(self) -> bool:
+        """True when the endpoint is exactly one pod (so a self pair is the pod talking to itself)."""
+        return self.kind == "Pod" or (len(self.pods) <= 1 and self.replicas == 1)
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"id": self.id, "kind": self.kind, "namespace": self.namespace,
+                                  "name": self.name, "ips": list(self.ips)}
+        if self.pods and self.kind != "Pod":
+            out["pods"] = list(self.pods)
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+
+def external_endpoint(address: str) -> Endpoint:
+    ip = str(ipaddress.ip_address(address))
+    return Endpoint(id=ip, kind="External", namespace="", name=ip, labels=(), ns_labels=(), ips=(ip,))
+
+
+class IPAtoms:
+    """Partitions addresses by which ipBlocks contain them, so equal atoms are indistinguishable."""
+
+    def __init__(self, blocks: Iterable[IPSet]) -> None:
+        blocks = list(dict.fromkeys(blocks))
+        self._bounds: dict[int, list[int]] = {4: [], 6: []}
+        for family in (4, 6):
+            points: set[int] = set()
+            for block in blocks:
+                for lo, hi in (block.v4 if family == 4 else block.v6):
+                    points.add(lo)
+                    points.add(hi + 1)
+            self._bounds[family] = sorted(points)
+        self._blocks = blocks
+
+    def signature(self, ips: Sequence[str]) -> tuple[tuple[int, int], ...]:
+        out = []
+        for ip in ips:
+            addr = ipaddress.ip_address(ip)
+            out.append((addr.version, bisect.bisect_right(self._bounds[addr.version], int(addr))))
+        return tuple(sorted(set(out)))
+
+
+def _ns_labels(cluster: Cluster) -> dict[str, Labels]:
+    return {ns.name: ns.labels for ns in cluster.namespaces}
+
+
+def owner_id(pod: Pod, workloads: dict[tuple[str, str], Workload]) -> str | None:
+    """The id of the workload endpoint a pod belongs to, or None for a bare pod."""
+    owner = pod.owner
+    if owner is None:
+        return None
+    kind, name = owner.kind, owner.name
+    loaded = workloads.get((kind, name))
+    if kind == "ReplicaSet":
+        if loaded is not None and loaded.owner is not None and loaded.owner.kind == "Deployment":
+            kind, name = "Deployment", loaded.owner.name
+        elif loaded is None:
+            template_hash = dict(pod.labels).get("pod-template-hash")
+            if template_hash and name.endswith("-" + template_hash):
+                kind, name = "Deployment", name[: -len(template_hash) - 1]
+    elif kind == "Job" and loaded is not None and loaded.owner is not None and loaded.owner.kind == "CronJob":
+        kind, name = "CronJob", loaded.owner.name
+    if kind not in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"):
+        return None  # e.g. a static pod mirrored by its Node
+    return f"{pod.namespace}/{kind}/{name}"
+
+
+def visible_labels(labels: Labels, keys: frozenset[str] | None) -> Labels:
+    """The labels a policy can see: those whose key some selector references."""
+    return labels if keys is None else tuple((k, v) for k, v in labels if k in keys)
+
+
+def _visible(labels: Labels, ports: tuple[ContainerPort, ...], host_network: bool,
+             keys: frozenset[str] | None) -> tuple[object, ...]:
+    named = tuple(sorted((p.name, p.protocol, p.port) for p in ports if p.name))
+    return (visible_labels(labels, keys), named, host_network)
+
+
+def _common_labels(pods: Sequence[Pod]) -> Labels:
+    """Labels every member carries with the same value (drops per-pod labels such as pod-name)."""
+    common = set(pods[0].labels)
+    for p in pods[1:]:
+        common &= set(p.labels)
+    return tuple(sorted(common))
+
+
+def build_endpoints(
+    cluster: Cluster, semantics: Semantics, ip_blocks: Iterable[IPSet], by: str = "workload",
+    label_keys: frozenset[str] | None = None,
+) -> list[Endpoint]:
+    """Endpoints of the cluster, sorted by id. `by` is "workload" (default) or "pod".
+
+    `label_keys` are the pod label keys policies reference: members of a workload that
+    differ only in other labels (pod-template-hash, pod-name...) stay together.
+    """
+    ns_labels = _ns_labels(cluster)
+    atoms = IPAtoms(ip_blocks) if semantics.ipblock_matches_pods else None
+    by_ns_name: dict[str, dict[tuple[str, str], Workload]] = {}
+    for w in cluster.workloads:
+        by_ns_name.setdefault(w.namespace, {})[(w.kind, w.name)] = w
+    out: list[Endpoint] = []
+
+    def ns_of(namespace: str) -> Labels:
+        return ns_labels.get(namespace, ((NAMESPACE_NAME_LABEL, namespace),))
+
+    def pod_endpoint(pod: Pod, notes: tuple[str, ...] = ()) -> Endpoint:
+        return Endpoint(f"{pod.namespace}/{pod.name}", "Pod", pod.namespace, pod.name, pod.labels,
+                        ns_of(pod.namespace), pod.ports, pod.ips, pod.host_network, pod.node_name,
+                        (pod.name,), 1, pod.source, notes)
+
+    groups: dict[str, list[Pod]] = {}
+    for pod in cluster.pods:
+        owner = owner_id(pod, by_ns_name.get(pod.namespace, {})) if by == "workload" else None
+        if owner is None:
+            out.append(pod_endpoint(pod))
+        else:
+            groups.setdefault(owner, []).append(pod)
+
+    workload_ids: dict[str, Workload] = {}
+    for w in cluster.workloads:
+        if w.owner is not None and (w.owner.kind, w.owner.name) in by_ns_name.get(w.namespace, {}):
+            continue  # e.g. a ReplicaSet of a loaded Deployment: its owner stands for it
+        wid = f"{w.namespace}/{w.kind}/{w.name}"
+        if w.kind == "ReplicaSet" and w.owner is not None and w.owner.kind == "Deployment":
+            wid = f"{w.namespace}/Deployment/{w.owner.name}"
+        workload_ids[wid] = w
+
+    for wid in sorted(set(groups) | set(workload_ids)):
+        pods = groups.get(wid, [])
+        template = workload_ids.get(wid)
+        if by == "pod" and pods:
+            out.extend(pod_endpoint(p) for p in pods)
+            continue
+        out.extend(_workload_endpoints(wid, template, pods, ns_of, atoms, pod_endpoint, label_keys))
+    out.sort(key=lambda e: e.id)
+    return out
+
+
+def _workload_endpoints(
+    wid: str, template: Workload | None, pods: list[Pod], ns_of: Callable[[str], Labels], atoms: IPAtoms | None,
+    pod_endpoint: Callable[[Pod, tuple[str, ...]], Endpoint], keys: frozenset[str] | None,
+) -> Iterator[Endpoint]:
+    namespace, kind, name = wid.split("/", 2)
+
+    def signature(labels: Labels, ports: tuple[ContainerPort, ...], host: bool, ips: Sequence[str]) -> tuple[object, ...]:
+        return (*_visible(labels, ports, host, keys), atoms.signature(ips) if atoms is not None and ips else ())
+
+    by_sig: dict[tuple[object, ...], list[Pod]] = {}
+    for p in pods:
+        by_sig.setdefault(signature(p.labels, p.ports, p.host_network, p.ips), []).append(p)
+    if template is not None:
+        main_visible = _visible(template.labels, template.ports, template.host_network, keys)
+        candidates = [s for s in by_sig if s[:3] == main_visible]
+        main_sig = max(candidates, key=lambda s: len(by_sig[s]), default=None)
+    else:
+        main_sig = max(by_sig, key=lambda s: (len(by_sig[s]), -len(str(s))), default=None)
+    members = by_sig.get(main_sig, []) if main_sig is not None else []
+    if template is not None:
+        labels, ports, host, replicas, source = (template.labels, template.ports, template.host_network,
+                                                 template.replicas, template.source)
+        if members:  # the running pods are the truth; the template lacks controller-added labels
+            labels = _common_labels(members)
+    else:
+        first = members[0]
+        labels, ports, host, replicas, source = (_common_labels(members), first.ports, first.host_network, None,
+                                                 first.source)
+    ips = tuple(ip for p in members for ip in p.ips)
+    nodes = Counter(p.node_name for p in members)
+    yield Endpoint(wid, kind, namespace, name, labels, ns_of(namespace), ports, ips, host,
+                   nodes.most_common(1)[0][0] if len(nodes) == 1 else None,
+                   tuple(p.name for p in members), replicas if replicas is not None else (len(members) or None), source)
+    for sig, group in by_sig.items():
+        if sig == main_sig:
+            continue
+        for p in group:
+            yield pod_endpoint(p, (f"member of {wid} reported on its own: it differs from the other members in "
+                                   f"{_difference(sig, main_sig, template is not None)}",))
+
+
+def _difference(sig: tuple[object, ...], main: tuple[object, ...] | None, has_template: bool) -> str:
+    if main is None:
+        return "labels"
+    names = ["labels", "named ports", "hostNetwork", "the ipBlocks its IP falls in"]
+    diffs = [n for n, a, b in zip(names, sig, main) if a != b]
+    return ", ".join(diffs) or "labels"
