@@ -169,6 +169,18 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, **
     return EXIT_OK if result.allowed else EXIT_FAIL
 
 
+# --- commands: check, can --any (SMT engine; issue 3) ---
+
+
+# --- commands: diff (CI gate; issue 4) ---
+
+
+# --- commands: snapshot, exposure (live clusters, services; issue 5) ---
+
+
+# --- commands: lint, equiv, contains (issue 6) ---
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (tests call this directly)."""
     args = list(sys.argv[1:] if argv is None else argv)

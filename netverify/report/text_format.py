@@ -110,3 +110,15 @@ def _(result: ReachResult, out: TextIO, color: bool | None = None, **_: Any) -> 
             console.print("  " + line, markup=False)
         if not pair.allowed and v.allowed and pair.queried:
             console.print(f"  both sides allow only {v.allowed.describe()}", markup=False)
+
+
+# --- renderers: check, can --any (issue 3) ---
+
+
+# --- renderers: diff (issue 4) ---
+
+
+# --- renderers: exposure (issue 5) ---
+
+
+# --- renderers: lint, equiv (issue 6) ---
