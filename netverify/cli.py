@@ -111,7 +111,7 @@ def _port_query(port: str | None, protocol: str | None) -> PortQuery:
 
 
 def _write(result: Any, fmt: str, color: bool | None = None) -> None:
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     try:
         report.write(result, fmt, stream, color=color)
     except report.UnsupportedFormat as exc:

@@ -39,7 +39,7 @@ def convert_namespace(doc: Any, f: Fields) -> Namespace | None:
     if name is None:
         return None
     labels[NAMESPACE_NAME_LABEL] = name  # set by the API server, whatever the manifest says
-    return Namespace(name, freeze_labels(labels), f.ref(doc.line))
+    return Namespace(name, freeze_labels(labels), f.ref())
 
 
 def _container_ports(spec: Any, path: str, f: Fields) -> tuple[ContainerPort, ...]:
@@ -113,7 +113,7 @@ def convert_pod(doc: Any, namespace: str, f: Fields) -> Pod | None:
     if name is None or f.failed or phase in ("Succeeded", "Failed"):
         return None
     return Pod(namespace, name, freeze_labels(labels), ports, tuple(ips), host_network, _owner(meta, f), node,
-               f.ref(doc.line))
+               f.ref())
 
 
 def _template_path(kind: str) -> tuple[str, ...]:
@@ -145,7 +145,7 @@ def convert_workload(doc: Any, kind: str, namespace: str, f: Fields) -> Workload
     if name is None or f.failed:
         return None
     return Workload(kind, namespace, name, freeze_labels(labels), ports, host_network, replicas,
-                    _owner(meta, f), f.ref(doc.line))
+                    _owner(meta, f), f.ref())
 
 
 def convert_service(doc: Any, namespace: str, f: Fields) -> Service | None:
@@ -184,7 +184,7 @@ def convert_service(doc: Any, namespace: str, f: Fields) -> Service | None:
     return Service(
         namespace, name, svc_type, freeze_labels(selector) if selector is not None else None, tuple(ports),
         tuple(cluster_ips), f.str(spec, "externalName", "spec.externalName"), policy, tuple(ranges),
-        tuple(external_ips), f.ref(doc.line),
+        tuple(external_ips), f.ref(),
     )
 
 
@@ -344,7 +344,7 @@ def convert_network_policy(doc: Any, namespace: str, f: Fields) -> NetworkPolicy
         return None
     pod_selector = convert_selector(spec, "podSelector", "spec.podSelector", f)
     if pod_selector is None and "podSelector" not in spec:
-        f.warn(spec.line, "spec.podSelector is missing; the API server reads it as {} (every pod in the namespace)",
+        f.warn(line_of(doc, "spec"), "spec.podSelector is missing; the API server reads it as {} (every pod in the namespace)",
                "write `podSelector: {}` to make that explicit")
     declared: tuple[str, ...] | None = None
     raw_types = f.list(spec, "policyTypes", "spec.policyTypes")
@@ -363,7 +363,7 @@ def convert_network_policy(doc: Any, namespace: str, f: Fields) -> NetworkPolicy
         return None
     effective = effective_policy_types(declared, egress)
     return NetworkPolicy(namespace, name, pod_selector or LabelSelector(), effective, ingress, egress, declared,
-                         f.ref(doc.line))
+                         f.ref())
 
 
 def effective_policy_types(declared: tuple[str, ...] | None, egress: tuple[Rule, ...]) -> tuple[str, ...]:

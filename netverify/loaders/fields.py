@@ -63,23 +63,24 @@ def port_name_problem(name: str) -> str | None:
 class Fields:
     """Reads fields of one object, recording located errors in `diagnostics`."""
 
-    def __init__(self, file: str, obj: str, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, file: str, obj: str, diagnostics: list[Diagnostic], line: int = 0) -> None:
         self.file = file
         self.obj = obj
         self.diagnostics = diagnostics
+        self.line = line  # the document's first line: the fallback when a field has no line of its own
         self.failed = False
 
     def error(self, line: int, path: str, message: str, hint: str = "") -> None:
         self.failed = True
         self.diagnostics.append(
-            Diagnostic(Severity.ERROR, SourceRef(self.file, line), f"{path}: {message}", hint, self.obj)
+            Diagnostic(Severity.ERROR, self.ref(line), f"{path}: {message}", hint, self.obj)
         )
 
     def warn(self, line: int, message: str, hint: str = "") -> None:
-        self.diagnostics.append(Diagnostic(Severity.WARNING, SourceRef(self.file, line), message, hint, self.obj))
+        self.diagnostics.append(Diagnostic(Severity.WARNING, self.ref(line), message, hint, self.obj))
 
-    def ref(self, line: int) -> SourceRef:
-        return SourceRef(self.file, line)
+    def ref(self, line: int = 0) -> SourceRef:
+        return SourceRef(self.file, line or self.line)
 
     # --- typed getters: each returns None (and records an error) when the type is wrong
 

@@ -15,7 +15,7 @@ from netverify.loaders.convert import (
     convert_service,
     convert_workload,
 )
-from netverify.loaders.fields import Fields, is_dns_label
+from netverify.loaders.fields import Fields, is_dns_label, line_of
 from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError, iter_documents, loads_json
 from netverify.model import (
     NAMESPACE_NAME_LABEL,
@@ -249,7 +249,7 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
     namespace = raw_ns if isinstance(raw_ns, str) and raw_ns else inventory.default_namespace
     name_text = raw_name if isinstance(raw_name, str) else "?"
     shown = f"Namespace {name_text}" if kind == "Namespace" else f"{kind} {namespace}/{name_text}"
-    f = Fields(file, shown, inventory.diagnostics)
+    f = Fields(file, shown, inventory.diagnostics, line)
     api_version = data.get("apiVersion")
     if api_version not in _API_VERSIONS[kind]:
         f.error(data.line_of("apiVersion") if hasattr(data, "line_of") else line, "apiVersion",
@@ -266,10 +266,10 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
         return
     if isinstance(raw_ns, str) and raw_ns:
         if not is_dns_label(raw_ns):
-            f.error(meta.line_of("namespace"), "metadata.namespace", f"{raw_ns!r} is not a valid namespace name")
+            f.error(line_of(meta, "namespace"), "metadata.namespace", f"{raw_ns!r} is not a valid namespace name")
             return
     elif raw_ns is not None and not isinstance(raw_ns, str):
-        f.error(meta.line_of("namespace"), "metadata.namespace", "must be a string")
+        f.error(line_of(meta, "namespace"), "metadata.namespace", "must be a string")
         return
     if kind == "Pod":
         obj = convert_pod(data, namespace, f)

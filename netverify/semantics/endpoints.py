@@ -166,7 +166,7 @@ def build_endpoints(
 
     groups: dict[str, list[Pod]] = {}
     for pod in cluster.pods:
-        owner = owner_id(pod, by_ns_name.get(pod.namespace, {})) if by == "workload" else None
+        owner = owner_id(pod, by_ns_name.get(pod.namespace, {}))
         if owner is None:
             out.append(pod_endpoint(pod))
         else:

@@ -7,7 +7,8 @@ reachability come from ``network_policy.go`` (the version that still probes the 
 3 x 3 model, before tests were cut down to per-test pod subsets), the model from
 ``model.go``, the expectation operations from ``reachability.go`` / ``truthtable.go``
 and the policy shapes from ``policies.go`` and the ``SetSpec*`` helpers. A handful of
-cases are the v1.20 variants of the same tests (marked ``v1.20:``). Their policies
+cases are the v1.20-era variants of the same tests (marked ``v1.20:``), taken from the
+early version of network_policy.go and the policies.go helpers it used. Their policies
 differ in shape (extra ``UDP/53`` DNS egress rules, implicit ``policyTypes``, named
 ports, the ``ns`` label instead of ``kubernetes.io/metadata.name``) but they expect the
 same reachability. Nothing here is copied Go code: every scenario is written out as data.
@@ -49,8 +50,8 @@ What is left out, and why:
 
 * ``network_policy_api.go``: API CRUD and validation tests (create, list, patch,
   delete, watch, endPort validation). There is no connectivity to check.
-* ``network_legacy.go``: the older client/server-pod suite. Its scenarios are the
-  ones below; it has no truth tables to translate.
+* ``network_legacy.go``: the older client/server-pod suite. It has no truth tables to
+  translate, so it was not used here.
 * Loopback (pod-to-itself) expectations: upstream ignores them and so does the matrix.
 * Probe mechanics (``FromPort``, probing through the per-pod Service DNS name,
   retries, timeouts, the Windows TCP-only model): a static analyser has nothing to
@@ -661,6 +662,13 @@ EXTRA_CASES: list[Case] = [
       context=EXTRA),
     C("egress port range 81-90 (endPort, protocol defaulted) from namespace x", [EGRESS_RANGE_81_90], 81, "UDP",
       expect_peer("x", "*", False), context=EXTRA),
+    # Policy level, like the rest of the matrix: no model pod serves 53, the allowed set is what counts.
+    C("default-deny-all with a UDP/53 DNS egress rule still lets DNS leave namespace x",
+      [netpol("x", "deny-all-tcp-allow-dns", labels(), ingress=[], egress=[egress_rule(ports=[DNS])])], 53, "UDP",
+      expect_peer("*", "x", False), context=EXTRA),
+    C("default-deny-all with a UDP/53 DNS egress rule still lets DNS leave namespace x",
+      [netpol("x", "deny-all-tcp-allow-dns", labels(), ingress=[], egress=[egress_rule(ports=[DNS])])], 53, "TCP",
+      expect_peer("*", "x", False), expect_peer("x", "*", False), context=EXTRA),
     C("ingress from namespaces where a label Exists",
       [target_pod_a(peer(namespaces=expr("ns2", "Exists")), name="allow-from-ns-with-ns2")], 80, "TCP",
       expect_all_ingress("x/a", False), expect_peer("y", "x/a", True),
@@ -754,13 +762,24 @@ def test_case_ids_are_unique() -> None:
 
 
 def test_model_manifests_are_valid_yaml(tmp_path: Path) -> None:
-    for case in ALL_CASES:
-        root = write_case(tmp_path / str(ALL_CASES.index(case)), case)
-        docs = [d for f in sorted(root.iterdir()) for d in yaml.safe_load_all(f.read_text(encoding="utf-8"))]
-        kinds = [d["kind"] for d in docs]
-        assert kinds.count("Namespace") == 3 and kinds.count("Pod") == 9
-        assert kinds.count("NetworkPolicy") == len(case.policies)
-        names = [(d["metadata"]["namespace"], d["metadata"]["name"]) for d in docs if d["kind"] == "NetworkPolicy"]
+    """Every manifest set written here loads with yaml.safe_load_all and has the expected shape."""
+    checked_models: set[str] = set()
+    for n, case in enumerate(ALL_CASES):
+        root = write_case(tmp_path / str(n), case)
+        model_text = (root / "model.yaml").read_text(encoding="utf-8")
+        if model_text not in checked_models:  # the model only varies with the relabel steps
+            checked_models.add(model_text)
+            model = list(yaml.safe_load_all(model_text))
+            assert [d["kind"] for d in model] == ["Namespace"] * 3 + ["Pod"] * 9
+            pods = {f"{d['metadata']['namespace']}/{d['metadata']['name']}": d for d in model if d["kind"] == "Pod"}
+            assert set(pods) == set(ALL_PODS)
+            for pod_id, pod in pods.items():
+                assert pod["status"]["podIP"] == pod_ip(pod_id)
+                assert len(pod["spec"]["containers"]) == len(PORTS) * len(PROTOCOLS)
+        policy_file = root / "policies.yaml"
+        policies = list(yaml.safe_load_all(policy_file.read_text(encoding="utf-8"))) if policy_file.exists() else []
+        assert policies == list(case.policies)
+        names = [(d["metadata"]["namespace"], d["metadata"]["name"]) for d in policies]
         assert len(names) == len(set(names)), f"duplicate policy names in {case.id}: {names}"
     ips = [pod_ip(p) for p in ALL_PODS]
     assert len(set(ips)) == 9 and pod_ip("x/a") == "10.0.1.1" and pod_ip("z/c") == "10.0.3.3"
