@@ -27,7 +27,7 @@ the annotation `gen-cluster/bare-pod: "true"`.
 
 Namespaces: `kube-system` (coredns, labels k8s-app=kube-dns, ports dns 53/UDP and
 dns-tcp 53/TCP) is always present; `monitoring` (prometheus, node-exporter) is added when
-there are at least 20 pods; --namespaces counts the other, application namespaces.
+there are at least 22 pods; --namespaces counts the other, application namespaces.
 
 Mutations (--mutate N): every edit touches a different policy (or adds a new one), so
 exactly N policy documents differ between policies/ and policies-mutated/ (matched by
@@ -222,6 +222,7 @@ IMAGES = {"redis": "redis:7.2", "memcached": "memcached:1.6", "postgres": "postg
           "zookeeper": "zookeeper:3.9"}
 
 PRIVATE_V4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+NAME_SUFFIXES = ["internal", "public", "admin", "v2", "grpc", "batch", "edge", "sync", "events", "legacy"]
 BARE_POD_NAMES = ["debug", "netshoot", "toolbox", "curl", "psql-client"]
 
 PodPort = tuple[str, int, str]  # name, number, protocol
@@ -431,7 +432,13 @@ def plan_cluster(rng: random.Random, n_pods: int, n_namespaces: int) -> Cluster:
             while budget > 0:
                 role = ROLES.pick(rng)
                 app = APP_NAMES[role].pick(rng)
-                name = unique(used, app)
+                name = app
+                for _ in range(3):  # a second redis in a namespace is "cart-redis", not "redis-2"
+                    if name not in used:
+                        break
+                    name = (f"{APP_NAMES['api'].pick(rng)}-{app}" if role != "api"
+                            else f"{app}-{rng.choice(NAME_SUFFIXES)}")
+                name = unique(used, name)
                 replicas = min(draw_replicas(rng, role), budget)
                 budget -= replicas
                 kind = "StatefulSet" if role in STATEFUL_ROLES or (role == "cache" and rng.random() < 0.5) \
@@ -1101,9 +1108,9 @@ def mutate(policies: list[dict[str, Any]], n: int, rng: random.Random, gen: Poli
             free = len(out) - len(edited)
             if free <= 0:
                 continue
-            tries = [rng.randrange(len(out)) for _ in range(48)]
             start = rng.randrange(len(out))
-            tries += [(start + t) % len(out) for t in range(len(out))]
+            tries = itertools.chain([rng.randrange(len(out)) for _ in range(48)],
+                                    ((start + t) % len(out) for t in range(len(out))))
             for idx in tries:
                 if idx in edited:
                     continue

@@ -22,7 +22,7 @@ class TestConstants:
 
     def test_port_universe(self) -> None:
         assert (MIN_PORT, MAX_PORT) == (1, 65535)
-        assert ALL_PORTS == IntervalSet.single(1, 65535)
+        assert IntervalSet.single(1, 65535) == ALL_PORTS
 
 
 class TestConstructors:

@@ -1,0 +1,170 @@
+"""`netverify matrix --by pod` agrees, pair by pair and port by port, with the reference oracle.
+
+A fixed 50-pod example exercises every corner at once; hypothesis then draws random
+small clusters (labels, all selector operators, AND/OR peers, ipBlocks with except,
+numeric/named/range ports, both directions, policyTypes present or defaulted).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reference_oracle import allowed
+
+from netverify.cli import main
+
+PROBES = [("TCP", 80), ("TCP", 81), ("TCP", 443), ("TCP", 8080), ("UDP", 53), ("UDP", 80), ("SCTP", 80), ("TCP", 9999)]
+KEYS, VALUES = ["app", "tier", "env"], ["a", "b", "c"]
+
+
+def matrix_json(tmp: Path, docs: list[dict[str, Any]]) -> dict[str, Any]:
+    path = tmp / "cluster.yaml"
+    path.write_text(yaml.safe_dump_all(docs))
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        code = main(["matrix", str(path), "--by", "pod", "--format", "json"])
+    assert code == 0
+    return json.loads(buf.getvalue())
+
+
+def netverify_allows(conns: dict[tuple[str, str], list[dict[str, Any]]], src: str, dst: str, proto: str, port: int) -> bool:
+    for entry in conns.get((src, dst), []):
+        if entry["protocol"] == proto and any(lo <= port <= hi for lo, hi in entry["ports"]):
+            return True
+    return False
+
+
+def compare(tmp: Path, namespaces: dict[str, dict[str, str]], pods: list[dict[str, Any]], policies: list[dict[str, Any]]) -> None:
+    docs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": l}} for n, l in namespaces.items()]
+    data = matrix_json(tmp, docs + pods + policies)
+    conns = {(c["src"], c["dst"]): c["allowed"] for c in data["connections"]}
+    mismatches = []
+    for s in pods:
+        for d in pods:
+            sid = f"{s['metadata']['namespace']}/{s['metadata']['name']}"
+            did = f"{d['metadata']['namespace']}/{d['metadata']['name']}"
+            if sid == did:
+                continue
+            for proto, port in PROBES:
+                want = allowed(s, d, policies, namespaces, proto, port)
+                got = netverify_allows(conns, sid, did, proto, port)
+                if want != got:
+                    mismatches.append(f"{sid} -> {did} {proto}/{port}: oracle {want}, netverify {got}")
+    assert not mismatches, "\n".join(mismatches[:20])
+
+
+# --- random clusters -------------------------------------------------------------------------
+
+def make_pod(ns: str, name: str, labels: dict[str, str], ip: str, ports: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": {"containers": [{"name": "c", "image": "i", "ports": ports}]},
+            "status": {"phase": "Running", "podIP": ip}}
+
+
+labels_st = st.dictionaries(st.sampled_from(KEYS), st.sampled_from(VALUES), max_size=3)
+expr_st = st.one_of(
+    st.builds(lambda k, v: {"key": k, "operator": "In", "values": v}, st.sampled_from(KEYS), st.lists(st.sampled_from(VALUES), min_size=1, max_size=2, unique=True)),
+    st.builds(lambda k, v: {"key": k, "operator": "NotIn", "values": v}, st.sampled_from(KEYS), st.lists(st.sampled_from(VALUES), min_size=1, max_size=2, unique=True)),
+    st.builds(lambda k: {"key": k, "operator": "Exists"}, st.sampled_from(KEYS)),
+    st.builds(lambda k: {"key": k, "operator": "DoesNotExist"}, st.sampled_from(KEYS)),
+)
+selector_st = st.builds(lambda ml, me: {**({"matchLabels": ml} if ml else {}), **({"matchExpressions": me} if me else {})},
+                        labels_st.map(lambda d: dict(list(d.items())[:1])), st.lists(expr_st, max_size=2))
+cidr_st = st.sampled_from([("10.0.0.0/16", []), ("10.0.0.0/16", ["10.0.1.0/24"]), ("10.0.2.0/24", []),
+                           ("0.0.0.0/0", ["10.0.0.0/8"]), ("10.0.1.0/30", ["10.0.1.2/31"])])
+peer_st = st.one_of(
+    st.builds(lambda s: {"podSelector": s}, selector_st),
+    st.builds(lambda s: {"namespaceSelector": s}, selector_st),
+    st.builds(lambda a, b: {"namespaceSelector": a, "podSelector": b}, selector_st, selector_st),
+    st.builds(lambda c: {"ipBlock": {"cidr": c[0], **({"except": c[1]} if c[1] else {})}}, cidr_st),
+)
+port_st = st.one_of(
+    st.builds(lambda p: {"port": p}, st.sampled_from([80, 81, 443])),
+    st.builds(lambda p, proto: {"port": p, "protocol": proto}, st.sampled_from(["http", "dns", "metrics"]), st.sampled_from(["TCP", "UDP"])),
+    st.builds(lambda lo: {"port": lo, "endPort": lo + 400}, st.sampled_from([80, 8000])),
+    st.builds(lambda proto: {"protocol": proto}, st.sampled_from(["UDP", "SCTP"])),
+)
+rule_st = st.builds(lambda peers, ports: {**({"peers": peers} if peers is not None else {}), **({"ports": ports} if ports is not None else {})},
+                    st.one_of(st.none(), st.lists(peer_st, max_size=2)), st.one_of(st.none(), st.lists(port_st, max_size=2)))
+
+
+@st.composite
+def cluster_st(draw: st.DrawFn) -> tuple[dict[str, dict[str, str]], list[dict[str, Any]], list[dict[str, Any]]]:
+    namespaces = {n: draw(labels_st) for n in ("x", "y", "z")[: draw(st.integers(1, 3))]}
+    pods = []
+    for i in range(draw(st.integers(2, 6))):
+        ns = draw(st.sampled_from(sorted(namespaces)))
+        ports = draw(st.lists(st.sampled_from([{"name": "http", "containerPort": 80}, {"name": "http", "containerPort": 8080},
+                                               {"name": "dns", "containerPort": 53, "protocol": "UDP"},
+                                               {"name": "metrics", "containerPort": 443}]), max_size=2, unique_by=lambda p: p["name"]))
+        pods.append(make_pod(ns, f"p{i}", draw(labels_st), f"10.0.{draw(st.integers(0, 2))}.{i + 1}", ports))
+    policies = []
+    for j in range(draw(st.integers(0, 4))):
+        spec: dict[str, Any] = {"podSelector": draw(selector_st)}
+        types = draw(st.sampled_from([None, ["Ingress"], ["Egress"], ["Ingress", "Egress"]]))
+        if types:
+            spec["policyTypes"] = types
+        for key, peers_key in (("ingress", "from"), ("egress", "to")):
+            rules = draw(st.one_of(st.none(), st.lists(rule_st, max_size=2)))
+            if rules is not None:
+                spec[key] = [{(peers_key if k == "peers" else k): v for k, v in r.items()} for r in rules]
+        policies.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                         "metadata": {"name": f"np{j}", "namespace": draw(st.sampled_from(sorted(namespaces)))}, "spec": spec})
+    return namespaces, pods, policies
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(cluster_st())
+def test_random_clusters_agree_with_the_reference(tmp_path: Path, cluster: Any) -> None:
+    compare(tmp_path, *cluster)
+
+
+def example_50(seed: int = 7) -> tuple[dict[str, dict[str, str]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """A fixed 50-pod, 12-policy cluster touching every corner (deterministic)."""
+    rng = random.Random(seed)
+    namespaces = {"web": {"team": "a", "env": "prod"}, "api": {"team": "a", "env": "prod"},
+                  "db": {"team": "b", "env": "prod"}, "dev": {"env": "dev"}, "ops": {"team": "ops"}}
+    pods = []
+    for i in range(50):
+        ns = sorted(namespaces)[i % 5]
+        labels = {k: rng.choice(VALUES) for k in KEYS if rng.random() < 0.7}
+        ports = [{"name": "http", "containerPort": rng.choice([80, 8080])}] + (
+            [{"name": "dns", "containerPort": 53, "protocol": "UDP"}] if i % 7 == 0 else [])
+        pods.append(make_pod(ns, f"pod{i}", labels, f"10.0.{i % 3}.{i + 10}", ports))
+    np = lambda ns, name, spec: {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",  # noqa: E731
+                                 "metadata": {"name": name, "namespace": ns}, "spec": spec}
+    policies = [
+        np("db", "default-deny", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}),
+        np("db", "from-api", {"podSelector": {"matchLabels": {"tier": "a"}}, "ingress": [{"from": [
+            {"namespaceSelector": {"matchLabels": {"team": "a"}}, "podSelector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["a", "b"]}]}}],
+            "ports": [{"port": "http"}]}]}),
+        np("db", "dns", {"podSelector": {}, "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}),
+        np("web", "ingress-ext", {"podSelector": {"matchExpressions": [{"key": "env", "operator": "DoesNotExist"}]},
+                                  "ingress": [{"from": [{"ipBlock": {"cidr": "10.0.0.0/16", "except": ["10.0.1.0/24"]}}], "ports": [{"port": 80, "endPort": 90}]}]}),
+        np("web", "or-peers", {"podSelector": {"matchLabels": {"app": "a"}}, "ingress": [{"from": [
+            {"namespaceSelector": {"matchLabels": {"env": "dev"}}}, {"podSelector": {"matchLabels": {"tier": "b"}}}]}]}),
+        np("api", "egress-only", {"podSelector": {"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["c"]}]},
+                                  "policyTypes": ["Egress"], "egress": [{"to": [{"namespaceSelector": {}}], "ports": [{"port": "http"}]},
+                                                                       {"ports": [{"protocol": "UDP", "port": "dns"}]}]}),
+        np("api", "empty-egress", {"podSelector": {"matchLabels": {"app": "b"}}, "egress": []}),
+        np("dev", "allow-all-in", {"podSelector": {}, "ingress": [{}]}),
+        np("dev", "deny-some", {"podSelector": {"matchLabels": {"env": "a"}}, "policyTypes": ["Ingress"]}),
+        np("ops", "sctp", {"podSelector": {"matchExpressions": [{"key": "tier", "operator": "Exists"}]},
+                           "ingress": [{"ports": [{"protocol": "SCTP"}]}], "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.2.0/24"]}}]}]}),
+        np("ops", "pods-and-ns", {"podSelector": {}, "ingress": [{"from": [{"namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "Exists"}]},
+                                                                         "podSelector": {"matchLabels": {"env": "c"}}}], "ports": [{"port": 443}, {"port": 81}]}]}),
+        np("web", "egress-types-default", {"podSelector": {"matchLabels": {"tier": "c"}}, "egress": [{"to": [{"podSelector": {}}]}]}),
+    ]
+    return namespaces, pods, policies
+
+
+def test_a_50_pod_example_agrees_with_the_reference(tmp_path: Path) -> None:
+    compare(tmp_path, *example_50())
