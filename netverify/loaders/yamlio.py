@@ -34,7 +34,12 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_DEPTH = 100
+# Nodes that aliases may add to a document once expanded. Aliases are shared, never copied,
+# but a consumer that walks the data would still do the expanded work: refuse alias bombs
+# ("billion laughs") as the API server's YAML reader does ("excessive aliasing").
+MAX_ALIAS_EXPANSION = 100_000
 _STR = "tag:yaml.org,2002:str"
+_COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _MERGE = "tag:yaml.org,2002:merge"
 
 
@@ -81,11 +86,13 @@ class Document:
 
 
 class _Frame:
-    __slots__ = ("container", "is_map", "key", "key_line", "has_key", "merged")
+    __slots__ = ("container", "is_map", "key", "key_line", "has_key", "merged", "anchor", "size")
 
-    def __init__(self, container: Any, is_map: bool) -> None:
+    def __init__(self, container: Any, is_map: bool, anchor: str | None) -> None:
         self.container = container
         self.is_map = is_map
+        self.anchor = anchor
+        self.size = 1  # nodes in this collection once every alias in it is expanded
         self.key: Any = None
         self.key_line = 0
         self.has_key = False
@@ -100,11 +107,19 @@ def iter_documents(stream: IO[bytes] | IO[str] | str | bytes) -> Iterator[Docume
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
+        if mark is not None and _is_tab(_line_text(stream, line), mark.column):
+            raise YAMLInputError(line, f"invalid YAML: a tab character at column {mark.column + 1}",
+                                 "YAML does not allow tabs for indentation; indent with spaces") from None
         raise YAMLInputError(line, f"invalid YAML: {exc.problem or exc}", _yaml_hint(exc)) from None
     except yaml.reader.ReaderError as exc:
+        # libyaml reports a byte offset: count the lines up to it so the user can find the spot.
+        control = "control" in exc.reason
         raise YAMLInputError(
-            0, f"the file is not valid UTF-8/UTF-16 text ({exc.reason} at byte {exc.position})",
-            "save the file as UTF-8",
+            _line_at_byte(stream, exc.position),
+            f"the file contains {'a control character' if control else 'bytes that are not UTF-8'} "
+            f"({exc.reason} at byte {exc.position})",
+            "remove the control character (write it as an escape in a double-quoted string)" if control
+            else "save the file as UTF-8 text",
         ) from None
     except yaml.YAMLError as exc:
         raise YAMLInputError(0, f"invalid YAML: {exc}", "check the file is YAML or JSON") from None
@@ -118,31 +133,39 @@ def _documents(loader: Any) -> Iterator[Document]:
     get_event = loader.get_event
     stack: list[_Frame] = []
     anchors: dict[str, Any] = {}
+    anchor_sizes: dict[str, int] = {}  # only for finished nodes: an open one is being defined
+    expanded = 0  # nodes added by aliases in this document
     doc_line = 0
     root: Any = None
     while True:
         event = get_event()
         kind = type(event)
+        size = 1
         if kind is ScalarEvent:
             value = _scalar(loader, resolve, constructors, event)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            if len(stack) >= MAX_DEPTH:
-                raise YAMLInputError(
-                    event.start_mark.line + 1, f"the document is nested deeper than {MAX_DEPTH} levels",
-                    "Kubernetes manifests are never this deep; check that the file is a manifest",
-                )
+            _check_collection(event, len(stack))
             container: Any = LocatedMap() if kind is MappingStartEvent else LocatedList()
             container.line = event.start_mark.line + 1
             if event.anchor:
                 anchors[event.anchor] = container
-            stack.append(_Frame(container, kind is MappingStartEvent))
+                anchor_sizes.pop(event.anchor, None)  # redefined: open until its end
+            stack.append(_Frame(container, kind is MappingStartEvent, event.anchor))
             continue
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            value = stack.pop().container
+            frame = stack.pop()
+            value, size = frame.container, frame.size
+            if frame.anchor:
+                anchor_sizes[frame.anchor] = size
         elif kind is AliasEvent:
-            if event.anchor not in anchors:
-                raise YAMLInputError(event.start_mark.line + 1, f"unknown alias *{event.anchor}")
-            value = anchors[event.anchor]  # shared, never copied: alias bombs stay linear
+            value, size = _alias(event, anchors, anchor_sizes)
+            expanded += size
+            if expanded > MAX_ALIAS_EXPANSION:
+                raise YAMLInputError(
+                    event.start_mark.line + 1,
+                    f"aliases expand this document to more than {MAX_ALIAS_EXPANSION} extra nodes (an alias bomb?)",
+                    "write the repeated content out, or use fewer nested aliases (*name)",
+                )
         elif kind is DocumentStartEvent:
             doc_line = event.start_mark.line + 1
             root = None
@@ -150,7 +173,7 @@ def _documents(loader: Any) -> Iterator[Document]:
         elif kind is DocumentEndEvent:
             if root is not None:
                 yield Document(root, root.line if hasattr(root, "line") else doc_line)
-            anchors = {}
+            anchors, anchor_sizes, expanded = {}, {}, 0
             continue
         elif kind is StreamEndEvent:
             return
@@ -158,10 +181,34 @@ def _documents(loader: Any) -> Iterator[Document]:
             continue
         if kind is ScalarEvent and event.anchor:
             anchors[event.anchor] = value
+            anchor_sizes[event.anchor] = 1
         if not stack:
             root = value
         else:
+            stack[-1].size += size
             _attach(stack[-1], value, event)
+
+
+def _check_collection(event: Any, depth: int) -> None:
+    line = event.start_mark.line + 1
+    if depth >= MAX_DEPTH:
+        raise YAMLInputError(
+            line, f"the document is nested deeper than {MAX_DEPTH} levels",
+            "Kubernetes manifests are never this deep; check that the file is a manifest",
+        )
+    if event.tag not in _COLLECTION_TAGS:
+        raise YAMLInputError(line, f"unsupported YAML tag {event.tag!r}",
+                             "remove the tag; Kubernetes manifests use plain YAML types")
+
+
+def _alias(event: Any, anchors: dict[str, Any], anchor_sizes: dict[str, int]) -> tuple[Any, int]:
+    line = event.start_mark.line + 1
+    if event.anchor not in anchors:
+        raise YAMLInputError(line, f"unknown alias *{event.anchor}", f"define the anchor &{event.anchor} before it")
+    if event.anchor not in anchor_sizes:
+        raise YAMLInputError(line, f"alias *{event.anchor} is used inside its own anchor (a recursive structure)",
+                             "a manifest cannot contain itself; write the content out")
+    return anchors[event.anchor], anchor_sizes[event.anchor]  # shared, never copied: memory stays linear
 
 
 def _scalar(loader: Any, resolve: Any, constructors: Any, event: ScalarEvent) -> Any:
@@ -178,7 +225,12 @@ def _scalar(loader: Any, resolve: Any, constructors: Any, event: ScalarEvent) ->
             event.start_mark.line + 1, f"unsupported YAML tag {tag!r}",
             "remove the tag; Kubernetes manifests use plain YAML types",
         )
-    return constructor(loader, ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+    try:
+        return constructor(loader, ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+    except (ValueError, KeyError, TypeError, OverflowError):  # e.g. `2020-13-45` read as a timestamp
+        kind = tag.rsplit(":", 1)[-1]
+        raise YAMLInputError(event.start_mark.line + 1, f"{event.value!r} is not a valid {kind}",
+                             f'quote it if it is meant as text: "{event.value}"') from None
 
 
 class _MergeKey:
@@ -188,7 +240,8 @@ class _MergeKey:
 def _attach(frame: _Frame, value: Any, event: Any) -> None:
     if not frame.is_map:
         frame.container.append(value)
-        frame.container.item_lines.append(event.start_mark.line + 1)
+        # A nested container ends at its end event: record where it started instead.
+        frame.container.item_lines.append(getattr(value, "line", 0) or event.start_mark.line + 1)
         return
     if not frame.has_key:
         line = event.start_mark.line + 1
@@ -225,6 +278,58 @@ def _merge(frame: _Frame, value: Any, line: int) -> None:
                 frame.merged.add(k)
 
 
+def _source_chunks(stream: IO[bytes] | IO[str] | str | bytes) -> Iterator[bytes]:
+    """The input again from its start, in chunks; nothing when it cannot be re-read (a pipe)."""
+    if isinstance(stream, (str, bytes)):
+        yield stream.encode("utf-8") if isinstance(stream, str) else stream
+        return
+    try:
+        if not stream.seekable():
+            return
+        stream.seek(0)
+        while chunk := stream.read(1 << 16):
+            yield chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+    except (OSError, ValueError):  # closed or unreadable: no location, the message still stands
+        return
+
+
+def _line_at_byte(stream: IO[bytes] | IO[str] | str | bytes, position: int) -> int:
+    """The 1-based line holding byte `position`, or 0 when the input cannot be re-read."""
+    newlines, seen = 0, 0
+    for chunk in _source_chunks(stream):
+        part = chunk[: max(position - seen, 0)]
+        newlines += part.count(b"\n")
+        seen += len(chunk)
+        if seen >= position:
+            return newlines + 1
+    return 0
+
+
+def _line_text(stream: IO[bytes] | IO[str] | str | bytes, line: int, limit: int = 4096) -> str:
+    """The text of 1-based `line` (at most `limit` bytes of it), or "" when unavailable."""
+    current, out = 1, bytearray()
+    for chunk in _source_chunks(stream):
+        start = 0
+        while current < line:
+            newline = chunk.find(b"\n", start)
+            if newline < 0:
+                break
+            current, start = current + 1, newline + 1
+        if current < line:
+            continue
+        end = chunk.find(b"\n", start)
+        out += chunk[start: end if end >= 0 else len(chunk)]
+        if end >= 0 or len(out) >= limit:
+            break
+    return out[:limit].decode("utf-8", errors="replace")
+
+
+def _is_tab(text: str, column: int) -> bool:
+    """A tab at the error column, or in the indentation of that line."""
+    indent = text[: len(text) - len(text.lstrip(" \t"))]
+    return text[column: column + 1] == "\t" or "\t" in indent
+
+
 def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
     text = f"{exc.problem or ''} {exc.context or ''}"
     if "\\t" in text or "tab" in text:
@@ -242,4 +347,6 @@ def loads_json(text: str) -> list[Document]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise YAMLInputError(exc.lineno, f"invalid JSON: {exc.msg}", "fix the JSON syntax at that line") from None
+    except RecursionError:  # the json module recurses; the YAML reader already gave the located error
+        raise YAMLInputError(1, "the JSON is nested too deeply", "check that the file is a manifest") from None
     return [Document(data, 1)]
