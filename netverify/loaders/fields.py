@@ -7,6 +7,7 @@ first, so a user fixes a manifest in one round. Validation mirrors the API serve
 
 from __future__ import annotations
 
+import builtins
 import ipaddress
 import re
 from typing import Any
@@ -63,28 +64,28 @@ def port_name_problem(name: str) -> str | None:
 class Fields:
     """Reads fields of one object, recording located errors in `diagnostics`."""
 
-    def __init__(self, file: str, obj: str, diagnostics: list[Diagnostic], line: int = 0) -> None:
+    def __init__(self, file: builtins.str, obj: builtins.str, diagnostics: builtins.list[Diagnostic], line: builtins.int = 0) -> None:
         self.file = file
         self.obj = obj
         self.diagnostics = diagnostics
         self.line = line  # the document's first line: the fallback when a field has no line of its own
         self.failed = False
 
-    def error(self, line: int, path: str, message: str, hint: str = "") -> None:
+    def error(self, line: builtins.int, path: builtins.str, message: builtins.str, hint: builtins.str = "") -> None:
         self.failed = True
         self.diagnostics.append(
             Diagnostic(Severity.ERROR, self.ref(line), f"{path}: {message}", hint, self.obj)
         )
 
-    def warn(self, line: int, message: str, hint: str = "") -> None:
+    def warn(self, line: builtins.int, message: builtins.str, hint: builtins.str = "") -> None:
         self.diagnostics.append(Diagnostic(Severity.WARNING, self.ref(line), message, hint, self.obj))
 
-    def ref(self, line: int = 0) -> SourceRef:
+    def ref(self, line: builtins.int = 0) -> SourceRef:
         return SourceRef(self.file, line or self.line)
 
     # --- typed getters: each returns None (and records an error) when the type is wrong
 
-    def map(self, parent: Any, key: str, path: str, required: bool = False) -> LocatedMap | None:
+    def map(self, parent: Any, key: builtins.str, path: builtins.str, required: builtins.bool = False) -> LocatedMap | None:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             if required:
@@ -95,7 +96,7 @@ class Fields:
             return None
         return value  # type: ignore[return-value]
 
-    def list(self, parent: Any, key: str, path: str) -> list[Any] | None:
+    def list(self, parent: Any, key: builtins.str, path: builtins.str) -> builtins.list[Any] | None:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             return None
@@ -104,7 +105,7 @@ class Fields:
             return None
         return value
 
-    def str(self, parent: Any, key: str, path: str, required: bool = False) -> str | None:
+    def str(self, parent: Any, key: builtins.str, path: builtins.str, required: builtins.bool = False) -> builtins.str | None:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             if required:
@@ -115,7 +116,7 @@ class Fields:
             return None
         return value
 
-    def bool(self, parent: Any, key: str, path: str) -> bool | None:
+    def bool(self, parent: Any, key: builtins.str, path: builtins.str) -> builtins.bool | None:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             return None
@@ -124,7 +125,7 @@ class Fields:
             return None
         return value
 
-    def int(self, parent: Any, key: str, path: str, lo: int, hi: int, required: bool = False) -> int | None:
+    def int(self, parent: Any, key: builtins.str, path: builtins.str, lo: builtins.int, hi: builtins.int, required: builtins.bool = False) -> builtins.int | None:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             if required:
@@ -138,10 +139,10 @@ class Fields:
             return None
         return value
 
-    def port_number(self, parent: Any, key: str, path: str, required: bool = False) -> int | None:
+    def port_number(self, parent: Any, key: builtins.str, path: builtins.str, required: builtins.bool = False) -> builtins.int | None:
         return self.int(parent, key, path, 1, 65535, required)
 
-    def int_or_port_name(self, parent: Any, key: str, path: str) -> int | str | None:
+    def int_or_port_name(self, parent: Any, key: builtins.str, path: builtins.str) -> builtins.int | builtins.str | None:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             return None
@@ -160,7 +161,7 @@ class Fields:
             return None
         return value
 
-    def protocol(self, parent: Any, key: str, path: str) -> str:
+    def protocol(self, parent: Any, key: builtins.str, path: builtins.str) -> builtins.str:
         value = self.str(parent, key, path)
         if value is None:
             return "TCP"
@@ -170,7 +171,7 @@ class Fields:
             return "TCP"
         return value
 
-    def labels(self, parent: Any, key: str, path: str) -> dict[str, str]:
+    def labels(self, parent: Any, key: builtins.str, path: builtins.str) -> dict[builtins.str, builtins.str]:
         raw = self.map(parent, key, path)
         out: dict[str, str] = {}
         if raw is None:
@@ -195,7 +196,7 @@ class Fields:
             out[k] = v
         return out
 
-    def ip(self, value: Any, line: int, path: str) -> str | None:
+    def ip(self, value: Any, line: builtins.int, path: builtins.str) -> builtins.str | None:
         if not isinstance(value, str):
             self.error(line, path, f"must be an IP address string, not {_type_name(value)}")
             return None
@@ -205,7 +206,7 @@ class Fields:
             self.error(line, path, f"{value!r} is not a valid IP address")
             return None
 
-    def name(self, meta: Any, path: str, dns_label: bool = False) -> str | None:
+    def name(self, meta: Any, path: builtins.str, dns_label: builtins.bool = False) -> builtins.str | None:
         value = self.str(meta, "name", path, required=True)
         if value is None:
             return None
@@ -217,7 +218,7 @@ class Fields:
         return value
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any) -> builtins.str:
     if value is True:
         return "true"
     if value is False:
@@ -225,7 +226,7 @@ def _plain(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: Any) -> builtins.str:
     if value is None:
         return "null"
     for kind, name in ((bool, "a boolean"), (dict, "a mapping"), (list, "a list"), (str, "a string"),
