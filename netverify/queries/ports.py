@@ -37,7 +37,8 @@ class PortQuery:
             if not 1 <= first <= 65535 or (last is not None and not first <= last <= 65535):
                 raise PortError(f"port {port!r} is out of range 1-65535")
             return cls(proto or "TCP", first, last)
-        return cls(proto or "TCP", text)
+        # A name without a protocol takes the protocol the destination declares for it.
+        return cls(proto, text)
 
     @property
     def is_all(self) -> bool:
@@ -45,19 +46,21 @@ class PortQuery:
 
     def connections(self, dst: Endpoint) -> ConnectionSet:
         """The connections to `dst` this query covers (a named port resolves on dst)."""
+        if isinstance(self.port, str):
+            out = ConnectionSet.none()
+            for p in dst.ports:
+                if p.name == self.port and self.protocol in (None, p.protocol):
+                    out = out | ConnectionSet.of(p.protocol, p.port, p.port)
+            return out
         if self.protocol is None:
             return ConnectionSet.all()
         if self.port is None:
             return ConnectionSet.of(self.protocol)
-        if isinstance(self.port, int):
-            return ConnectionSet.of(self.protocol, self.port, self.end_port or self.port)
-        numbers = [p.port for p in dst.ports if p.name == self.port and p.protocol == self.protocol]
-        out = ConnectionSet.none()
-        for n in numbers:
-            out = out | ConnectionSet.of(self.protocol, n, n)
-        return out
+        return ConnectionSet.of(self.protocol, self.port, self.end_port or self.port)
 
     def describe(self) -> str:
+        if isinstance(self.port, str):
+            return f"{self.protocol} {self.port}" if self.protocol else f"port {self.port}"
         if self.protocol is None:
             return "any port"
         if self.port is None:

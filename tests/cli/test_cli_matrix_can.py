@@ -131,3 +131,11 @@ def test_python_dash_m_entry_point() -> None:
     proc = subprocess.run([sys.executable, "-m", "netverify", "can", "shop/web", "shop/api", DEMO, "--port", "http"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_port_name_without_protocol_takes_the_destinations_protocol(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "can", "shop/web", "kube-system/coredns", DEMO, "--port", "dns", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["pairs"][0]["connections"] == [{"protocol": "UDP", "ports": [[53, 53]]}]
+    code, _, err = run(capsys, "can", "shop/web", "kube-system/coredns", DEMO, "--port", "dns/TCP")
+    assert code == 2 and "no destination in 'kube-system/coredns' has a TCP container port named 'dns'" in err
