@@ -28,20 +28,48 @@ def render(result: Any, out: TextIO, **_: Any) -> None:
     raise NotImplementedError
 
 
+LIST_LIMIT = 6  # beyond this many names a group is summarised with a count
+
+
+def _short(ep: Endpoint) -> str:
+    return ep.id[len(ep.namespace) + 1:] if ep.namespace else ep.id
+
+
+def _names(eps: list[Endpoint]) -> str:
+    shown = [_short(e) for e in eps[:LIST_LIMIT]]
+    more = f", … +{len(eps) - LIST_LIMIT}" if len(eps) > LIST_LIMIT else ""
+    return ", ".join(shown) + more
+
+
 def _destinations(dsts: list[Endpoint], all_eps: list[Endpoint]) -> list[str]:
-    """Compress a destination list: whole namespaces become `ns/*`, everything becomes `*`."""
+    """Summarise a destination list so that it stays readable with hundreds of endpoints.
+
+    `*` = every endpoint; `ns/*` = every endpoint of a namespace; `except` lists the
+    few that are missing; long partial lists are shortened to a count.
+    """
     if len(dsts) == len(all_eps) and len(all_eps) > 1:
         return [f"* (every endpoint, {len(all_eps)})"]
-    by_ns: dict[str, int] = defaultdict(int)
+    wanted = {e.id for e in dsts}
+    missing = [e for e in all_eps if e.id not in wanted]
+    if len(missing) <= LIST_LIMIT and len(dsts) > len(missing):
+        return [f"* except {', '.join(e.id for e in missing)}"]
+    by_ns: dict[str, list[Endpoint]] = defaultdict(list)
     for e in all_eps:
-        by_ns[e.namespace] += 1
+        by_ns[e.namespace].append(e)
     out: list[str] = []
     for ns, group in groupby(dsts, key=lambda e: e.namespace):
         members = list(group)
-        if len(members) == by_ns[ns] and len(members) > 1:
-            out.append(f"{ns}/* ({len(members)})")
+        everyone = by_ns[ns]
+        absent = [e for e in everyone if e.id not in wanted]
+        label = ns or "(external)"
+        if not absent and len(members) > 1:
+            out.append(f"{label}/* ({len(members)})")
+        elif len(members) == 1:
+            out.append(members[0].id)
+        elif len(absent) <= LIST_LIMIT and len(members) > len(absent):
+            out.append(f"{label}/* except {_names(absent)}")
         else:
-            out.extend(e.id for e in members)
+            out.append(f"{label}/{{{_names(members)}}} ({len(members)} of {len(everyone)})")
     return out
 
 
@@ -55,6 +83,9 @@ def _(result: MatrixResult, out: TextIO, color: bool | None = None, **_: Any) ->
         by_src[conn.src.id].append((conn.dst, conn.allowed))
         count += 1
     console.print(Text(f"{len(eps)} endpoints, {count} allowed pairs ({result.query.describe()})", style="bold"))
+    reaches_all = [e.id for e in eps if len(by_src.get(e.id, ())) >= len(eps) - 1 and len(eps) > 1]
+    if reaches_all:
+        console.print(f"can send anything to every other endpoint: {len(reaches_all)} endpoints", markup=False)
     for ns, group in groupby(eps, key=lambda e: e.namespace or "(outside the cluster)"):
         table = Table(title=f"namespace {ns}", title_justify="left", show_lines=False, expand=False)
         table.add_column("from")
@@ -117,8 +148,182 @@ def _(result: ReachResult, out: TextIO, color: bool | None = None, **_: Any) -> 
 
 # --- renderers: diff (issue 4) ---
 
+from netverify.queries.diff import DiffResult, EndpointChange, PairChange  # noqa: E402
+from netverify.queries.diff_causes import Cause  # noqa: E402
+
+_DIFF_SECTIONS = (("added", "+", "green"), ("removed", "-", "red"), ("changed", "~", "yellow"))
+
+
+def _by_causes(changes: tuple[PairChange, ...]) -> dict[tuple[Cause, ...], list[PairChange]]:
+    """Changes sharing the same causes print together, their causes once."""
+    groups: dict[tuple[Cause, ...], list[PairChange]] = {}
+    for c in changes:
+        groups.setdefault(c.causes, []).append(c)
+    return groups
+
+
+def _endpoint_lines(e: EndpointChange) -> list[str]:
+    def listing(items: tuple[tuple[str, ConnectionSet], ...]) -> str:
+        return "; ".join(f"{peer} {conns.describe()}" for peer, conns in items) or "nothing"
+
+    return [f"    sends to: {listing(e.egress)}", f"    receives from: {listing(e.ingress)}"]
+
+
+def _assertion_lines(console: Console, outcomes: tuple[Any, ...]) -> None:
+    console.print(Text(f"\nAssertions ({len(outcomes)})", style="bold"))
+    for o in outcomes:
+        mark, style = ("FAIL", "bold red") if o.violated_on_head else ("ok", "green")
+        where = f" ({o.source})" if o.source.file else ""
+        console.print(Text.assemble((f"  {mark} ", style), f"{o.name}{where}: {o.describe()}"))
+        if o.detail:
+            console.print(Text(f"      {o.detail}"))
+
+
+@render.register
+def _(result: DiffResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
+    console = console_for(out, color)
+    console.print(Text(f"netverify diff {result.base} -> {result.head}: {result.summary()}", style="bold"))
+    for name, mark, style in _DIFF_SECTIONS:
+        changes: tuple[PairChange, ...] = getattr(result, name)
+        if not changes:
+            continue
+        console.print(Text(f"\n{name.capitalize()} connections ({len(changes)})", style="bold"))
+        for causes, group in _by_causes(changes).items():
+            for c in group:
+                console.print(Text.assemble((f"  {mark} ", style), f"{c.src} -> {c.dst}  {c.describe()}"))
+            for cause in causes:
+                console.print(Text(f"      because {cause}"))
+    for name, mark, style, eps in (("added", "+", "green", result.endpoints_added),
+                                   ("removed", "-", "red", result.endpoints_removed)):
+        if not eps:
+            continue
+        console.print(Text(f"\nEndpoints {name} ({len(eps)})", style="bold"))
+        for e in eps:
+            where = f" ({e.endpoint.source})" if e.endpoint.source.file else ""
+            console.print(Text.assemble((f"  {mark} ", style), f"{e.id}{where}"))
+            for line in _endpoint_lines(e):
+                console.print(Text(line))
+    if result.assertions is not None:
+        _assertion_lines(console, result.assertions.outcomes)
+    if result.fail_on and result.fails():
+        console.print(Text(f"\nFAIL: --fail-on {result.fail_on}", style="bold red"))
+
 
 # --- renderers: exposure (issue 5) ---
+
+# Imported here, next to the renderers that use them (the anchors keep issues' code apart).
+from netverify.queries.exposure import Exposure, ExposureResult, describe_addresses  # noqa: E402
+from netverify.queries.services import ServiceMatrixResult, ServiceReachResult  # noqa: E402
+from netverify.semantics.services import port_label  # noqa: E402
+
+
+def _pair_lines(console: Console, pair: Any, role: str = "") -> None:
+    v = pair.verdict
+    mark = "allowed" if pair.allowed else "denied"
+    console.print(f"\n{v.src.id} -> {v.dst.id}{role}: {mark}" + (f" ({pair.allowed.describe()})" if pair.allowed
+                                                               else ""), markup=False)
+    if v.note:
+        console.print(f"  note: {v.note}", markup=False)
+    for line in _direction_lines(v.egress) + _direction_lines(v.ingress):
+        console.print("  " + line, markup=False)
+    if not pair.allowed and v.allowed and pair.queried:
+        console.print(f"  both sides allow only {v.allowed.describe()}, not {pair.queried.describe()}", markup=False)
+
+
+@render.register
+def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
+    console = console_for(out, color)
+    view = result.view
+    assert view is not None
+    served = result.backends_served
+    verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
+    console.print(Text.assemble(verdict, f"  {result.src.text} -> Service {view.service.namespace}/"
+                                         f"{view.service.name} ({view.kind}) on {result.query.describe()}"))
+    origin = {"selector": "its selector", "EndpointSlices": "its EndpointSlices"}.get(view.origin, "nothing")
+    console.print(f"  backends (from {origin}): " + (", ".join(b.endpoint.id for b in view.backends) or "none"),
+                  markup=False)
+    for t in result.translations:
+        console.print(f"  {t.how}", markup=False)
+    for note in view.notes:
+        console.print(f"  note: {note}", markup=False)
+    for client, admitted in result.admitted_backends().items():
+        if served and len(admitted) < len(served):
+            missing = [b for b in served if b not in admitted]
+            console.print(f"  {client}: {len(admitted)} of {len(served)} backends admit it; not "
+                          f"{', '.join(missing)} (kube-proxy may pick any backend, so connections can fail)",
+                          markup=False)
+    for pair in result.pairs:
+        _pair_lines(console, pair, " (backend)")
+
+
+@render.register
+def _(result: ServiceMatrixResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
+    console = console_for(out, color)
+    rows = list(result.connections())
+    console.print(Text(f"{len(result.endpoints)} clients, {len(result.services)} Services with backends, "
+                       f"{len(rows)} client-service pairs with something allowed ({result.query.describe()}; "
+                       "ports are service ports)", style="bold"))
+    table = Table(show_lines=False, expand=False)
+    for name in ("from", "to Service", "allowed", "partial (some backends)"):
+        table.add_column(name)
+    previous = None
+    for conn in rows:
+        partial = getattr(conn, "partial", None)
+        table.add_row(conn.src.id if conn.src.id != previous else "", conn.dst.id,
+                      conn.allowed.describe() if conn.allowed else "", partial.describe() if partial else "")
+        previous = conn.src.id
+    console.print(table)
+    for note in result.notes():
+        console.print(f"note: {note}", markup=False)
+
+
+def _exposure_table(console: Console, title: str, items: tuple[Exposure, ...], peer: str) -> None:
+    table = Table(title=title, title_justify="left", expand=False)
+    for name in ("endpoint", "ports", peer, "why"):
+        table.add_column(name)
+    for e in items:
+        first = True
+        for r in e.reaches:
+            if e.direction == "egress" and not r.internet:
+                continue
+            why = e.note or ", ".join(str(x) for x in r.rules)
+            table.add_row(e.endpoint.id if first else "", r.connections.describe(), describe_addresses(r.addresses),
+                          why)
+            first = False
+    console.print(table)
+
+
+@render.register
+def _(result: ExposureResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
+    console = console_for(out, color)
+    console.print(Text("Ingress from outside the cluster, directly to pod IPs", style="bold"))
+    console.print("(reachable where pod IPs are routable from outside the cluster; this is what policy allows)")
+    if result.direct:
+        _exposure_table(console, "", result.direct, "from")
+    else:
+        console.print("  none: no pod admits addresses outside the cluster")
+    console.print(Text("\nIngress through NodePort, LoadBalancer and externalIPs Services", style="bold"))
+    if result.services:
+        for (service, port, backend, target, policy), paths in groupby(
+                result.services, key=lambda p: (p.service, p.port, p.backend, p.target, p.external_traffic_policy)):
+            console.print(f"{service} port {port_label(port)} -> {backend} {target.describe()} "
+                          f"(externalTrafficPolicy: {policy})", markup=False)
+            for p in paths:
+                style = {"open": "bold red", "blocked": "green"}.get(p.status, "yellow")
+                console.print(Text.assemble(f"  {p.via}, clients {describe_addresses(p.clients)}: ",
+                                            Text(p.status, style=style), f": {p.detail}"))
+    else:
+        console.print("  none: no NodePort, LoadBalancer or externalIPs Service with backends")
+    for w in result.warnings:
+        console.print(Text.assemble(Text("warning: ", style="bold yellow"), w))
+    console.print(Text("\nEgress to the internet", style="bold"))
+    if result.egress:
+        _exposure_table(console, "", result.egress, "to")
+    else:
+        console.print("  none: no pod may send to addresses on the internet")
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+
 
 
 # --- renderers: lint, equiv (issue 6) ---

@@ -74,26 +74,47 @@ def external_endpoint(address: str) -> Endpoint:
 
 
 class IPAtoms:
-    """Partitions addresses by which ipBlocks contain them, so equal atoms are indistinguishable."""
+    """Classifies addresses by the set of ipBlocks that contain them.
+
+    Block boundaries cut each address family into atoms; a sweep over the atoms gives
+    each one the id of its membership set, so two addresses get the same signature
+    exactly when no ipBlock tells them apart.
+    """
 
     def __init__(self, blocks: Iterable[IPSet]) -> None:
-        blocks = list(dict.fromkeys(blocks))
-        self._bounds: dict[int, list[int]] = {4: [], 6: []}
+        unique = list(dict.fromkeys(blocks))
+        self._bounds: dict[int, list[int]] = {}
+        self._atom_class: dict[int, list[int]] = {}
+        membership_ids: dict[frozenset[int], int] = {frozenset(): 0}
         for family in (4, 6):
-            points: set[int] = set()
-            for block in blocks:
+            events: dict[int, list[tuple[int, int]]] = {}
+            for index, block in enumerate(unique):
                 for lo, hi in (block.v4 if family == 4 else block.v6):
-                    points.add(lo)
-                    points.add(hi + 1)
-            self._bounds[family] = sorted(points)
-        self._blocks = blocks
+                    events.setdefault(lo, []).append((index, 1))
+                    events.setdefault(hi + 1, []).append((index, -1))
+            bounds = sorted(events)
+            active: dict[int, int] = {}
+            classes = [0]  # the atom before the first bound is in no block
+            for point in bounds:
+                for index, delta in events[point]:
+                    count = active.get(index, 0) + delta
+                    if count:
+                        active[index] = count
+                    else:
+                        active.pop(index, None)
+                key = frozenset(active)
+                classes.append(membership_ids.setdefault(key, len(membership_ids)))
+            self._bounds[family] = bounds
+            self._atom_class[family] = classes
 
-    def signature(self, ips: Sequence[str]) -> tuple[tuple[int, int], ...]:
-        out = []
+    def signature(self, ips: Sequence[str]) -> tuple[int, ...]:
+        """The membership ids of the addresses: equal signatures = no ipBlock distinguishes them."""
+        out = set()
         for ip in ips:
             addr = ipaddress.ip_address(ip)
-            out.append((addr.version, bisect.bisect_right(self._bounds[addr.version], int(addr))))
-        return tuple(sorted(set(out)))
+            atom = bisect.bisect_right(self._bounds[addr.version], int(addr))
+            out.add(self._atom_class[addr.version][atom])
+        return tuple(sorted(out))
 
 
 def _ns_labels(cluster: Cluster) -> dict[str, Labels]:
