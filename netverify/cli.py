@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from netverify import report
+from netverify.loaders.cluster import ClusterSource
 from netverify.loaders.manifests import LoadResult, load_paths
 from netverify.model import Diagnostic, Severity, SourceRef
 from netverify.queries.context import Analysis
@@ -51,16 +52,56 @@ class Inventory:
     ipblock_scope: str
     strict: bool
     verbose: bool
+    cluster: ClusterSource | None = None  # --cluster: read a live cluster instead of PATHs
 
     def semantics(self) -> Semantics:
         return Semantics(ipblock_matches_pods=self.ipblock_scope == "all")
 
     def load(self) -> Analysis:
-        if not self.paths:
-            raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
-        result = load_paths(self.paths, self.namespace)
-        _report_diagnostics(result, self.strict, self.verbose)
+        result = self.read()
         return Analysis(result.cluster, self.semantics(), self.by)
+
+    def read(self) -> LoadResult:
+        """The loaded inventory (PATHs or --cluster), its warnings printed and its errors raised."""
+        if self.cluster is not None:
+            if self.paths:
+                raise usage_problem("give PATHs or --cluster, not both",
+                                    "use netverify snapshot --cluster -o FILE to combine a cluster with files")
+            result = _load_live(self.cluster, self.namespace)
+        else:
+            if not self.paths:
+                raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
+            result = load_paths(self.paths, self.namespace)
+        _report_diagnostics(result, self.strict, self.verbose)
+        return result
+
+    @property
+    def origin(self) -> str:
+        if self.cluster is not None:
+            return "a live cluster" + (f" (context {self.cluster.context})" if self.cluster.context else "")
+        return ", ".join(self.paths)
+
+
+def _load_live(source: ClusterSource, default_namespace: str) -> LoadResult:
+    from netverify.loaders.cluster import ClusterError, load_cluster  # imports kubernetes: only when needed
+
+    try:
+        return load_cluster(source, _progress_printer(), default_namespace)
+    except ClusterError as exc:
+        raise usage_problem(exc.message, exc.hint) from None
+
+
+def _progress_printer() -> Callable[[Any], None]:
+    """Progress of a cluster read on stderr: a live line on a terminal, nothing otherwise."""
+    if not sys.stderr.isatty():
+        return lambda _: None
+
+    def show(event: Any) -> None:
+        end = "\n" if event.done else ""
+        click.echo(f"\r\033[Kreading {event.kind}: {event.read:,}", err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
+    return show
 
 
 def _report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
@@ -86,12 +127,22 @@ def inventory_options(func: F) -> F:
         click.argument("paths", nargs=-1, type=click.Path(allow_dash=True)),
         click.option("-N", "--namespace", "default_namespace", default="default", show_default=True,
                      help="Namespace for objects that do not name one."),
-        click.option("--by", type=click.Choice(["workload", "pod"]), default="workload", show_default=True,
-                     help="Report workloads (pods grouped under their owner) or every pod."),
+        click.option("--by", type=click.Choice(["workload", "pod", "service"]), default="workload",
+                     show_default=True,
+                     help="Report workloads (pods grouped under their owner), every pod, or (matrix) "
+                          "Services as destinations, in service ports."),
         click.option("--ipblock-scope", type=click.Choice(["all", "external"]), default="all", show_default=True,
                      help="Whether ipBlocks match pod IPs too (all: e2e suite, Calico) or only external addresses."),
         click.option("--strict", is_flag=True, help="Treat warnings and skipped kinds as errors."),
         click.option("-v", "--verbose", is_flag=True, help="List skipped objects."),
+        click.option("--cluster", "live", is_flag=True,
+                     help="Read a live cluster (kubeconfig, or in-cluster config in a pod) instead of PATHs."),
+        click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Kubeconfig file (with --cluster)."),
+        click.option("--context", "kube_context", help="Kubeconfig context (with --cluster; default: current)."),
+        click.option("-n", "--cluster-namespace", "cluster_namespaces", multiple=True, metavar="NS",
+                     help="Read only this namespace (with --cluster; repeatable; default: all namespaces)."),
+        click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+                     show_default=True, help="Seconds to wait for each API request (with --cluster)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -100,7 +151,19 @@ def inventory_options(func: F) -> F:
 
 def _inventory(kw: dict[str, Any]) -> Inventory:
     return Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
-                     kw.pop("strict"), kw.pop("verbose"))
+                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw))
+
+
+def _cluster_source(kw: dict[str, Any]) -> ClusterSource | None:
+    live, kubeconfig, context = kw.pop("live", False), kw.pop("kubeconfig", None), kw.pop("kube_context", None)
+    namespaces, timeout = tuple(kw.pop("cluster_namespaces", ())), kw.pop("request_timeout", 30.0)
+    if not live:
+        given = [name for name, value in (("--kubeconfig", kubeconfig), ("--context", context),
+                                          ("-n/--cluster-namespace", namespaces)) if value]
+        if given:
+            raise usage_problem(f"{', '.join(given)} only apply with --cluster", "add --cluster to read a live cluster")
+        return None
+    return ClusterSource(kubeconfig, context, namespaces, timeout)
 
 
 def _port_query(port: str | None, protocol: str | None) -> PortQuery:
@@ -174,8 +237,159 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, **
 
 # --- commands: diff (CI gate; issue 4) ---
 
+DIFF_FORMATS = ["text", "json", "md", "sarif", "junit"]
+
+
+def _load_side(inv: Inventory, paths: Sequence[str], git_ref: str | None = None) -> Analysis:
+    from netverify.loaders.git import GitProblem, load_git
+
+    try:
+        result = load_git(git_ref, paths, inv.namespace) if git_ref else load_paths(paths, inv.namespace)
+    except GitProblem as exc:
+        raise usage_problem(exc.message, exc.hint) from None
+    _report_diagnostics(result, inv.strict, inv.verbose)
+    return Analysis(result.cluster, inv.semantics(), inv.by)
+
+
+def _extra_reports(specs: tuple[str, ...]) -> list[tuple[str, str]]:
+    out = []
+    for spec in specs:
+        fmt, sep, path = spec.partition("=")
+        if not sep or fmt not in DIFF_FORMATS or not path:
+            raise usage_problem(f"--report {spec!r}: expected FORMAT=FILE with FORMAT one of {', '.join(DIFF_FORMATS)}",
+                                "e.g. --report sarif=netverify.sarif --report md=summary.md")
+        out.append((fmt, path))
+    return out
+
+
+def _write_report_file(result: Any, fmt: str, path: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            report.write(result, fmt, handle)
+    except OSError as exc:
+        raise usage_problem(f"cannot write {path}: {exc.strerror}",
+                            "check that the directory exists and is writable") from None
+
+
+@cli.command()
+@inventory_options
+@click.option("--git-base", metavar="REF",
+              help="Compare the manifests under PATHS at git revision REF (read with git, no checkout) "
+                   "against the working tree.")
+@click.option("--fail-on", type=click.Choice(["added", "removed", "any"]),
+              help="Exit 1 when connections were added, removed, or anything changed (default: never on the diff).")
+@click.option("--assertions", "assertions_path", type=click.Path(exists=True),
+              help="Assertions file or directory: exit 1 when HEAD violates one (says whether BASE did too).")
+@click.option("-f", "--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True)
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE",
+              help="Also write the result as FORMAT to FILE (repeatable), e.g. --report sarif=netverify.sarif.")
+def diff(git_base: str | None, fail_on: str | None, assertions_path: str | None, fmt: str, reports: tuple[str, ...],
+         **kw: Any) -> int:
+    """Semantic connectivity diff: BASE HEAD (files or directories), or --git-base REF [PATH...].
+
+    \b
+    Lists connections added, removed and changed between endpoints present on
+    both sides, and endpoints added or removed with their connectivity; each
+    change names the rule, policy or object responsible. Cosmetic edits
+    (reordering, renaming or splitting a policy with the same effect) give an
+    empty diff. Exit 0 unless --fail-on or --assertions say otherwise.
+    """
+    from netverify.queries.diff import diff as diff_query
+
+    inv = _inventory(kw)
+    if inv.cluster is not None:
+        raise usage_problem("diff compares manifests, not a live cluster",
+                            "save the cluster first: netverify snapshot --cluster -o live.yaml; "
+                            "then netverify diff live.yaml PATH")
+    if inv.by == "service":
+        raise usage_problem("diff reports workloads or pods; --by service is not supported by diff",
+                            "use --by workload (the default) or --by pod")
+    extra = _extra_reports(reports)
+    if git_base:
+        paths = inv.paths or (".",)
+        base, head = _load_side(inv, paths, git_base), _load_side(inv, paths)
+        labels = (git_base, "working tree")
+    elif len(inv.paths) == 2:
+        base, head = _load_side(inv, inv.paths[:1]), _load_side(inv, inv.paths[1:])
+        labels = (inv.paths[0], inv.paths[1])
+    else:
+        raise usage_problem("diff compares two versions: give BASE and HEAD (files or directories), "
+                            "or --git-base REF [PATH...]", "e.g. netverify diff old/ new/ or netverify diff "
+                            "--git-base origin/main manifests/")
+    result = diff_query(base, head, *labels, fail_on=fail_on)
+    if assertions_path:
+        result = _with_assertions(result, assertions_path, base, head)
+    for extra_fmt, path in extra:
+        _write_report_file(result, extra_fmt, path)
+    _write(result, fmt)
+    violated = result.assertions is not None and result.assertions.violated_on_head
+    return EXIT_FAIL if result.fails() or violated else EXIT_OK
+
+
+def _with_assertions(result: Any, path: str, base: Analysis, head: Analysis) -> Any:
+    from netverify.queries.diff_assertions import AssertionsUnavailable, compare_assertions
+
+    try:
+        return compare_assertions(result, path, base, head)
+    except AssertionsUnavailable as exc:
+        raise usage_problem(str(exc), "run netverify check separately, or drop --assertions") from None
+
 
 # --- commands: snapshot, exposure (live clusters, services; issue 5) ---
+
+@cli.command()
+@inventory_options
+@click.option("-o", "--output", default="-", show_default=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write; - for standard output.")
+def snapshot(output: str, **kw: Any) -> int:
+    """Write what was read as manifests, to analyse a cluster offline or attach to a bug report.
+
+    \b
+    The manifests keep what NetworkPolicy analysis reads (names, labels, owners,
+    container ports, pod IPs, nodes, Services, EndpointSlices, NetworkPolicies) and
+    nothing else (no images, environment or annotations). Loading the snapshot gives
+    the same answers as the source:
+      netverify snapshot --cluster --context prod -o prod.yaml
+      netverify matrix prod.yaml
+    """
+    from netverify.loaders.snapshot import write_snapshot
+
+    inv = _inventory(kw)
+    result = inv.read()
+    if output == "-":
+        write_snapshot(result.cluster, sys.stdout, inv.origin)
+        return EXIT_OK
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            count = write_snapshot(result.cluster, handle, inv.origin)
+    except OSError as exc:
+        raise usage_problem(f"cannot write {output}: {exc.strerror}",
+                            "check that the directory exists and is writable") from None
+    click.echo(f"wrote {count} objects to {output}", err=True)
+    return EXIT_OK
+
+
+@cli.command()
+@inventory_options
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+def exposure(fmt: str, **kw: Any) -> int:
+    """What can be reached from outside the cluster, how, and what can reach the internet.
+
+    \b
+    Ingress: pods whose policies admit addresses outside the cluster (ipBlocks, rules
+    without `from`, or no isolating policy), and NodePort, LoadBalancer and externalIPs
+    Services per backend after targetPort translation, with loadBalancerSourceRanges.
+    With externalTrafficPolicy: Cluster the client address becomes a node address, so
+    ipBlock rules on client addresses do not do what they appear to: reported.
+    Egress: the ports and external addresses (the internet: 0.0.0.0/0, ::/0 outside
+    private ranges) each pod may send to. Exit 0 (a report, not a check).
+    """
+    from netverify.queries.exposure import exposure as exposure_query
+
+    analysis = _inventory(kw).load()
+    _write(exposure_query(analysis), fmt)
+    return EXIT_OK
+
 
 
 # --- commands: lint, equiv, contains (issue 6) ---
@@ -204,10 +418,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so plainly, never a raw traceback unless asked
         if debug:
             traceback.print_exc()
-        click.echo(f"netverify: internal error: {type(exc).__name__}: {exc}\n"
-                   "  This is a bug in netverify; rerun with --debug and report the traceback.", err=True)
+        # Only the exception's type and where: its message may quote input (a kubeconfig, a Secret).
+        click.echo(f"netverify: internal error: {type(exc).__name__}{_bug_location(exc)}\n"
+                   "  This is a bug in netverify; rerun with --debug and report the traceback "
+                   "(check it for credentials or other data first).", err=True)
         return EXIT_INTERNAL
     return int(result or 0)
+
+
+def _bug_location(exc: BaseException) -> str:
+    """` at netverify/x.py:N` for the innermost netverify frame of the traceback, if any."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        _, sep, rest = frame.filename.replace("\\", "/").rpartition("/netverify/")
+        if sep:
+            return f" at netverify/{rest}:{frame.lineno}"
+    return ""
 
 
 def run() -> None:

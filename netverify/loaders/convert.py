@@ -9,10 +9,20 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from netverify.loaders.fields import Fields, label_key_problem, line_of, port_name_problem
+from netverify.loaders.fields import (
+    HINT_CIDR,
+    HINT_LABEL_KEY,
+    HINT_MAPPING,
+    HINT_PORT_NAME,
+    Fields,
+    label_key_problem,
+    line_of,
+    port_name_problem,
+)
 from netverify.model import (
     NAMESPACE_NAME_LABEL,
     ContainerPort,
+    EndpointSlice,
     IPBlock,
     LabelSelector,
     Namespace,
@@ -49,7 +59,7 @@ def _container_ports(spec: Any, path: str, f: Fields) -> tuple[ContainerPort, ..
         for i, c in enumerate(containers):
             cpath = f"{path}.{key}[{i}]"
             if not isinstance(c, dict):
-                f.error(line_of(containers, i), cpath, "must be a mapping")
+                f.error(line_of(containers, i), cpath, "must be a mapping", HINT_MAPPING)
                 continue
             # Only regular containers and restartable init containers (sidecars) serve ports.
             if key == "initContainers" and c.get("restartPolicy") != "Always":
@@ -57,7 +67,7 @@ def _container_ports(spec: Any, path: str, f: Fields) -> tuple[ContainerPort, ..
             for j, p in enumerate(f.list(c, "ports", f"{cpath}.ports") or []):
                 ppath = f"{cpath}.ports[{j}]"
                 if not isinstance(p, dict):
-                    f.error(line_of(c["ports"], j), ppath, "must be a mapping")
+                    f.error(line_of(c["ports"], j), ppath, "must be a mapping", HINT_MAPPING)
                     continue
                 number = f.port_number(p, "containerPort", f"{ppath}.containerPort", required=True)
                 protocol = f.protocol(p, "protocol", f"{ppath}.protocol")
@@ -65,7 +75,8 @@ def _container_ports(spec: Any, path: str, f: Fields) -> tuple[ContainerPort, ..
                 if name is not None:
                     problem = port_name_problem(name)
                     if problem:
-                        f.error(line_of(p, "name"), f"{ppath}.name", f"invalid port name {name!r}: {problem}")
+                        f.error(line_of(p, "name"), f"{ppath}.name", f"invalid port name {name!r}: {problem}",
+                                HINT_PORT_NAME)
                         name = None
                 if number is not None:
                     out.append(ContainerPort(number, protocol, name))
@@ -161,7 +172,7 @@ def convert_service(doc: Any, namespace: str, f: Fields) -> Service | None:
     for i, p in enumerate(f.list(spec, "ports", "spec.ports") or []):
         path = f"spec.ports[{i}]"
         if not isinstance(p, dict):
-            f.error(line_of(spec["ports"], i), path, "must be a mapping")
+            f.error(line_of(spec["ports"], i), path, "must be a mapping", HINT_MAPPING)
             continue
         number = f.port_number(p, "port", f"{path}.port", required=True)
         target = f.int_or_port_name(p, "targetPort", f"{path}.targetPort")
@@ -170,15 +181,18 @@ def convert_service(doc: Any, namespace: str, f: Fields) -> Service | None:
         pname = f.str(p, "name", f"{path}.name")
         if number is not None:
             ports.append(ServicePort(number, target if target is not None else number, protocol, pname, node_port))
-    cluster_ips = [ip for ip in (f.list(spec, "clusterIPs", "spec.clusterIPs") or []) if isinstance(ip, str)]
+    cluster_ips = _ip_strings(spec, "clusterIPs", f)
     cluster_ip = f.str(spec, "clusterIP", "spec.clusterIP")
+    if cluster_ip not in (None, "", "None"):
+        f.ip(cluster_ip, line_of(spec, "clusterIP"), "spec.clusterIP")
     if cluster_ip and cluster_ip not in cluster_ips:
         cluster_ips.insert(0, cluster_ip)
     policy = f.str(spec, "externalTrafficPolicy", "spec.externalTrafficPolicy") or "Cluster"
     if policy not in ("Cluster", "Local"):
-        f.error(line_of(spec, "externalTrafficPolicy"), "spec.externalTrafficPolicy", f"must be Cluster or Local, not {policy!r}")
+        f.error(line_of(spec, "externalTrafficPolicy"), "spec.externalTrafficPolicy",
+                f"must be Cluster or Local, not {policy!r}", "write Cluster or Local (capitalised)")
     ranges = _cidr_list(spec, "loadBalancerSourceRanges", f)
-    external_ips = [ip for ip in (f.list(spec, "externalIPs", "spec.externalIPs") or []) if isinstance(ip, str)]
+    external_ips = _ip_strings(spec, "externalIPs", f)
     if name is None or f.failed:
         return None
     return Service(
@@ -188,14 +202,84 @@ def convert_service(doc: Any, namespace: str, f: Fields) -> Service | None:
     )
 
 
+def _ip_strings(spec: Any, key: str, f: Fields) -> list[str]:
+    """IP address entries as written ("None" marks a headless Service); invalid ones are reported."""
+    items = f.list(spec, key, f"spec.{key}") or []
+    out: list[str] = []
+    for i, value in enumerate(items):
+        headless = key == "clusterIPs" and value in ("", "None")
+        if headless or f.ip(value, line_of(items, i), f"spec.{key}[{i}]") is not None:
+            out.append(value)
+    return out
+
+
+def parse_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """Like the API server's net.ParseCIDR: address/prefix-length (host bits allowed), nothing else."""
+    _, slash, prefix = text.partition("/")
+    if not slash or not prefix.isdigit():
+        raise ValueError(f"{text!r} has no /prefix-length")
+    return ipaddress.ip_network(text, strict=False)
+
+
 def _cidr_list(spec: Any, key: str, f: Fields) -> list[str]:
     out = []
     for i, value in enumerate(f.list(spec, key, f"spec.{key}") or []):
         try:
-            out.append(str(ipaddress.ip_network(str(value).strip(), strict=False)))
+            out.append(str(parse_cidr(str(value).strip())))
         except ValueError:
-            f.error(line_of(spec[key], i), f"spec.{key}[{i}]", f"{value!r} is not a valid CIDR")
+            f.error(line_of(spec[key], i), f"spec.{key}[{i}]", f"{value!r} is not a valid CIDR", HINT_CIDR)
     return out
+
+
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+
+
+def convert_endpoint_slice(doc: Any, namespace: str, f: Fields) -> EndpointSlice | None:
+    """An EndpointSlice (discovery.k8s.io/v1): the ready backends of one Service.
+
+    Endpoints whose `conditions.ready` is false (starting, failing probes, terminating)
+    receive no Service traffic and are left out; a missing `ready` means ready.
+    """
+    meta = f.map(doc, "metadata", "metadata", required=True)
+    name = f.name(meta, "metadata.name") if meta is not None else None
+    labels = f.labels(meta, "labels", "metadata.labels") if meta is not None else {}
+    service = labels.get(SERVICE_NAME_LABEL)
+    address_type = f.str(doc, "addressType", "addressType")
+    addresses: list[str] = []
+    pods: list[str] = []
+    items = f.list(doc, "endpoints", "endpoints") or []
+    for i, ep in enumerate(items):
+        path = f"endpoints[{i}]"
+        if not isinstance(ep, dict):
+            f.error(line_of(items, i), path, "must be a mapping")
+            continue
+        conditions: dict[str, Any] = f.map(ep, "conditions", f"{path}.conditions") or {}
+        if f.bool(conditions, "ready", f"{path}.conditions.ready") is False:
+            continue
+        if address_type != "FQDN":
+            for j, raw in enumerate(f.list(ep, "addresses", f"{path}.addresses") or []):
+                ip = f.ip(raw, line_of(ep["addresses"], j), f"{path}.addresses[{j}]")
+                if ip is not None and ip not in addresses:
+                    addresses.append(ip)
+        ref = f.map(ep, "targetRef", f"{path}.targetRef")
+        if ref is not None and ref.get("kind") == "Pod" and isinstance(ref.get("name"), str):
+            pods.append(ref["name"])
+    ports: list[ServicePort] = []
+    for i, p in enumerate(f.list(doc, "ports", "ports") or []):
+        if not isinstance(p, dict):
+            f.error(line_of(doc["ports"], i), f"ports[{i}]", "must be a mapping")
+            continue
+        number = f.port_number(p, "port", f"ports[{i}].port")
+        if number is not None:  # no port: the slice does not restrict ports
+            ports.append(ServicePort(number, number, f.protocol(p, "protocol", f"ports[{i}].protocol"),
+                                     f.str(p, "name", f"ports[{i}].name") or None))
+    if name is None or f.failed:
+        return None
+    if service is None:
+        f.warn(doc.line, f"EndpointSlice has no {SERVICE_NAME_LABEL} label: it backs no Service and is ignored",
+               f"add the label {SERVICE_NAME_LABEL}: <service name>")
+        return None
+    return EndpointSlice(namespace, name, service, tuple(addresses), tuple(pods), tuple(ports), f.ref(doc.line))
 
 
 # --- NetworkPolicy -------------------------------------------------------------------------
@@ -212,7 +296,8 @@ def convert_selector(parent: Any, key: str, path: str, f: Fields) -> LabelSelect
         epath = f"{path}.matchExpressions[{i}]"
         line = line_of(exprs, i)
         if not isinstance(expr, dict):
-            f.error(line, epath, "must be a mapping with key, operator and values")
+            f.error(line, epath, "must be a mapping with key, operator and values",
+                    "write `- {key: app, operator: In, values: [web]}`")
             continue
         rkey = f.str(expr, "key", f"{epath}.key", required=True)
         op = f.str(expr, "operator", f"{epath}.operator", required=True)
@@ -236,7 +321,8 @@ def convert_selector(parent: Any, key: str, path: str, f: Fields) -> LabelSelect
         if rkey is not None:
             problem = label_key_problem(rkey)
             if problem:
-                f.error(line_of(expr, "key"), f"{epath}.key", f"invalid label key {rkey!r}: {problem}")
+                f.error(line_of(expr, "key"), f"{epath}.key", f"invalid label key {rkey!r}: {problem}",
+                        HINT_LABEL_KEY)
         if rkey is not None and op is not None:
             requirements.append(Requirement(rkey, op, tuple(sorted(set(values)))))
     return LabelSelector(freeze_labels(labels), tuple(requirements))
@@ -247,19 +333,18 @@ def _ip_block(raw: Any, path: str, f: Fields) -> IPBlock | None:
     if cidr_text is None:
         return None
     try:
-        cidr = ipaddress.ip_network(cidr_text, strict=False)
+        cidr = parse_cidr(cidr_text)
     except ValueError:
-        f.error(line_of(raw, "cidr"), f"{path}.cidr", f"{cidr_text!r} is not a valid CIDR",
-                "write an address and prefix length, e.g. 10.0.0.0/16 or 2001:db8::/32")
+        f.error(line_of(raw, "cidr"), f"{path}.cidr", f"{cidr_text!r} is not a valid CIDR", HINT_CIDR)
         return None
     excepts: list[str] = []
     items = f.list(raw, "except", f"{path}.except") or []
     for i, e in enumerate(items):
         epath, line = f"{path}.except[{i}]", line_of(items, i)
         try:
-            net = ipaddress.ip_network(str(e), strict=False)
+            net = parse_cidr(str(e))
         except ValueError:
-            f.error(line, epath, f"{e!r} is not a valid CIDR")
+            f.error(line, epath, f"{e!r} is not a valid CIDR", HINT_CIDR)
             continue
         if net.version != cidr.version or not net.subnet_of(cidr) or net.prefixlen <= cidr.prefixlen:  # type: ignore[arg-type]
             f.error(line, epath, f"{e} must be a strict subset of cidr {cidr_text}",
@@ -271,7 +356,8 @@ def _ip_block(raw: Any, path: str, f: Fields) -> IPBlock | None:
 
 def _peer(raw: Any, path: str, line: int, f: Fields) -> Peer | None:
     if not isinstance(raw, dict):
-        f.error(line, path, "must be a mapping with podSelector, namespaceSelector or ipBlock")
+        f.error(line, path, "must be a mapping with podSelector, namespaceSelector or ipBlock",
+                "write e.g. `- podSelector: {matchLabels: {app: web}}`")
         return None
     known = {"podSelector", "namespaceSelector", "ipBlock"}
     unknown = [k for k in raw if k not in known]
@@ -295,7 +381,8 @@ def _peer(raw: Any, path: str, line: int, f: Fields) -> Peer | None:
 
 def _port_spec(raw: Any, path: str, line: int, f: Fields) -> PortSpec | None:
     if not isinstance(raw, dict):
-        f.error(line, path, "must be a mapping with protocol, port and endPort")
+        f.error(line, path, "must be a mapping with protocol, port and endPort",
+                "write e.g. `- {protocol: TCP, port: 8080}`")
         return None
     protocol = f.protocol(raw, "protocol", f"{path}.protocol")
     port = f.int_or_port_name(raw, "port", f"{path}.port")
@@ -326,7 +413,8 @@ def _rules(spec: Any, direction: str, f: Fields) -> tuple[Rule, ...]:
         if raw is None:
             raw = {}
         if not isinstance(raw, dict):
-            f.error(line, path, f"must be a mapping with `{peers_key}` and `ports`")
+            f.error(line, path, f"must be a mapping with `{peers_key}` and `ports`",
+                    f"write e.g. `- {peers_key}: [...]` and/or `ports: [...]`; `- {{}}` allows everything")
             continue
         peers_raw = f.list(raw, peers_key, f"{path}.{peers_key}") or []
         ports_raw = f.list(raw, "ports", f"{path}.ports") or []

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from netverify.loaders.convert import (
+    convert_endpoint_slice,
     convert_namespace,
     convert_network_policy,
     convert_pod,
     convert_service,
     convert_workload,
 )
-from netverify.loaders.fields import Fields, is_dns_label, line_of
+from netverify.loaders.fields import HINT_DNS_LABEL, Fields, is_dns_label, line_of
 from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError, iter_documents, loads_json
 from netverify.model import (
     NAMESPACE_NAME_LABEL,
@@ -43,6 +45,7 @@ _API_VERSIONS: dict[str, tuple[str, ...]] = {
     "ReplicaSet": ("apps/v1", "apps/v1beta2", "extensions/v1beta1"),
     "Job": ("batch/v1",),
     "CronJob": ("batch/v1", "batch/v1beta1"),
+    "EndpointSlice": ("discovery.k8s.io/v1",),
 }
 _CURRENT_API = {kind: versions[0] for kind, versions in _API_VERSIONS.items()}
 
@@ -86,7 +89,7 @@ class _Inventory:
         for (kind, _, _), obj in self.objects.items():
             by_kind.setdefault("Workload" if kind in WORKLOAD_KINDS else kind, []).append(obj)
         namespaces = {ns.name: ns for ns in by_kind.get("Namespace", [])}
-        for kind in ("Pod", "Workload", "Service", "NetworkPolicy"):
+        for kind in ("Pod", "Workload", "Service", "NetworkPolicy", "EndpointSlice"):
             for obj in by_kind.get(kind, []):
                 if obj.namespace not in namespaces:  # referenced but not declared: exists implicitly
                     namespaces[obj.namespace] = Namespace(
@@ -98,7 +101,7 @@ class _Inventory:
         return Cluster(
             namespaces=tuple(sorted(namespaces.values(), key=lambda n: n.name)),
             pods=ordered("Pod"), workloads=ordered("Workload"), services=ordered("Service"),
-            policies=ordered("NetworkPolicy"), skipped=tuple(self.skipped),
+            policies=ordered("NetworkPolicy"), endpoint_slices=ordered("EndpointSlice"), skipped=tuple(self.skipped),
         )
 
 
@@ -128,13 +131,29 @@ def _walk(root: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
         if real in seen:  # a symlink loop or a second link to the same directory
             dirnames[:] = []
             diagnostics.append(Diagnostic(Severity.WARNING, SourceRef(dirpath),
-                                          "directory already read through another path (symlink loop?); skipped"))
+                                          "directory already read through another path (symlink loop?); skipped",
+                                          "remove the link, or pass each directory once"))
             continue
         seen.add(real)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
-                yield os.path.join(dirpath, name)
+                yield from _regular_file(os.path.join(dirpath, name), diagnostics)
+
+
+def _regular_file(path: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
+    """A file found in a directory, unless it is a FIFO or device (reading one could block forever)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        yield path  # a dangling link or a link loop: reading it reports the error with the path
+        return
+    if stat.S_ISREG(mode):
+        yield path
+    else:
+        diagnostics.append(Diagnostic(Severity.WARNING, SourceRef(path),
+                                      "not a regular file (a FIFO or device?); skipped",
+                                      "pass it explicitly to read it, e.g. from process substitution"))
 
 
 def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: IO[bytes] | None = None) -> LoadResult:
@@ -154,6 +173,18 @@ def load_objects(objects: Iterable[tuple[Any, SourceRef]], default_namespace: st
     return LoadResult(inventory.cluster(), inventory.diagnostics)
 
 
+def load_blobs(blobs: Iterable[tuple[str, bytes]], default_namespace: str = "default") -> LoadResult:
+    """Load manifest files given as (label, content) pairs, e.g. read from git; labels name them in messages."""
+    inventory = _Inventory(default_namespace)
+    for label, data in blobs:
+        try:
+            for doc in _parse_bytes(data, label):
+                add_document(doc.data, label, doc.line, inventory)
+        except YAMLInputError as exc:
+            inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label, exc.line), exc.message, exc.hint))
+    return LoadResult(inventory.cluster(), inventory.diagnostics)
+
+
 def _read_documents(path: str, label: str, stdin: IO[bytes] | None, diagnostics: list[Diagnostic]) -> Iterator[Document]:
     try:
         if path == STDIN:
@@ -168,15 +199,19 @@ def _read_documents(path: str, label: str, stdin: IO[bytes] | None, diagnostics:
     except YAMLInputError as exc:
         diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label, exc.line), exc.message, exc.hint))
     except OSError as exc:
-        diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label), f"cannot read file: {exc.strerror}",
-                                      "check that it exists and is readable"))
+        hint = ("it is a symbolic link: fix its target or remove the link" if os.path.islink(path)
+                else "check that it exists and is readable")
+        diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label), f"cannot read file: {exc.strerror}", hint))
 
 
 def _parse_bytes(data: bytes, label: str) -> Iterator[Document]:
     try:
         docs = list(iter_documents(data))
     except YAMLInputError as yaml_error:
-        # Some valid JSON is not YAML 1.1 (e.g. tabs as indentation); try JSON before failing.
+        # Some valid JSON is not YAML 1.1; try JSON before failing, but only when the YAML parser gave
+        # up: json.loads would accept what the reader refused on purpose (duplicate keys, depth).
+        if not yaml_error.syntax:
+            raise
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -266,10 +301,11 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
         return
     if isinstance(raw_ns, str) and raw_ns:
         if not is_dns_label(raw_ns):
-            f.error(line_of(meta, "namespace"), "metadata.namespace", f"{raw_ns!r} is not a valid namespace name")
+            f.error(line_of(meta, "namespace"), "metadata.namespace", f"{raw_ns!r} is not a valid namespace name",
+                    HINT_DNS_LABEL)
             return
     elif raw_ns is not None and not isinstance(raw_ns, str):
-        f.error(line_of(meta, "namespace"), "metadata.namespace", "must be a string")
+        f.error(line_of(meta, "namespace"), "metadata.namespace", "must be a string", "quote the value")
         return
     if kind == "Pod":
         obj = convert_pod(data, namespace, f)
@@ -277,6 +313,8 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
         obj = convert_service(data, namespace, f)
     elif kind == "NetworkPolicy":
         obj = convert_network_policy(data, namespace, f)
+    elif kind == "EndpointSlice":
+        obj = convert_endpoint_slice(data, namespace, f)
     else:
         obj = convert_workload(data, kind, namespace, f)
     if obj is not None:

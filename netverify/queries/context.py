@@ -29,7 +29,13 @@ class Analysis:
 
     @cached_property
     def endpoints(self) -> list[Endpoint]:
-        return build_endpoints(self.cluster, self.semantics, ip_blocks(self.policies), self.by, self.label_keys)
+        return build_endpoints(self.cluster, self.semantics, ip_blocks(self.policies), self.granularity,
+                               self.label_keys)
+
+    @property
+    def granularity(self) -> str:
+        """How pods become endpoints: `--by service` reports clients as workloads."""
+        return "workload" if self.by == "service" else self.by
 
     @cached_property
     def label_keys(self) -> frozenset[str]:

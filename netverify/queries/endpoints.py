@@ -5,6 +5,8 @@
   ns/name           a pod or a workload of that name, when unique
   10.0.0.1          the endpoint with that IP, else an address outside the cluster
   NS/SELECTOR       a set: NS is a namespace or `*`; SELECTOR is kubectl syntax or `*`
+  svc/ns/name       a Service (also ns/Service/name): its backends, with the Service attached so
+                    that ports are translated per backend (see netverify.semantics.services)
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from netverify.model import LabelSelector
+from netverify.model import WORKLOAD_KINDS, LabelSelector
 from netverify.queries.context import Analysis
 from netverify.semantics.endpoints import Endpoint, external_endpoint, owner_id
 from netverify.semantics.selectors import SelectorSyntaxError, matches, parse_selector
+from netverify.semantics.services import ServiceView, view_service
 
 
 class EndpointError(ValueError):
@@ -28,6 +31,7 @@ class EndpointSet:
     members: tuple[Endpoint, ...]
     namespace: str | None = None  # None: any namespace
     selector: LabelSelector | None = None  # set for NS/SELECTOR expressions
+    service: ServiceView | None = None  # set for Service expressions: members are its backends
 
     @property
     def is_set(self) -> bool:
@@ -46,17 +50,46 @@ def resolve(analysis: Analysis, text: str) -> EndpointSet:
     else:
         return EndpointSet(text, (_by_ip(analysis, text),))
     parts = text.split("/", 2)
+    service = _service_parts(parts)
+    if service is not None:
+        return _service(analysis, text, *service)
     if len(parts) == 3:
         ns, kind, name = parts
         if kind.lower() in ("pod", "pods"):
             return _exact(analysis, text, f"{ns}/{name}")
         return _workload(analysis, text, ns, kind, name)
     if len(parts) != 2 or not parts[0]:
-        raise EndpointError(f"endpoint {text!r} is not NAMESPACE/NAME, NAMESPACE/KIND/NAME, NAMESPACE/SELECTOR or an IP")
+        raise EndpointError(f"endpoint {text!r} is not NAMESPACE/NAME, NAMESPACE/KIND/NAME, NAMESPACE/SELECTOR, "
+                            "svc/NAMESPACE/NAME or an IP")
     ns, rest = parts
     if ns != "*" and any(c in rest for c in _SELECTOR_CHARS) or ns == "*" or rest == "*":
         return _selector_set(analysis, text, ns, rest)
     return _named(analysis, text, ns, rest)
+
+
+_NOT_SERVICE_KINDS = {k.lower() for k in WORKLOAD_KINDS} | {"pod", "pods"}
+
+
+def _service_parts(parts: list[str]) -> tuple[str, str] | None:
+    """(namespace, name) for `svc/ns/name` or `ns/Service/name`, else None."""
+    if len(parts) != 3:
+        return None
+    first, middle, name = parts
+    if middle.lower() in ("service", "services", "svc"):
+        return first, name
+    if first.lower() == "svc" and middle.lower() not in _NOT_SERVICE_KINDS:
+        return middle, name
+    return None
+
+
+def _service(analysis: Analysis, text: str, ns: str, name: str) -> EndpointSet:
+    found = next((s for s in analysis.cluster.services if s.namespace == ns and s.name == name), None)
+    if found is None:
+        known = ", ".join(s.name for s in analysis.cluster.services if s.namespace == ns)
+        raise EndpointError(f"unknown Service {ns}/{name}" + (f"; Services in {ns}: {known}" if known
+                                                               else f"; no Services in namespace {ns!r}"))
+    view = view_service(found, analysis.cluster, analysis.endpoints)
+    return EndpointSet(text, tuple(b.endpoint for b in view.backends), ns, service=view)
 
 
 def _by_ip(analysis: Analysis, ip: str) -> Endpoint:

@@ -42,4 +42,7 @@ class MatrixResult:
 
 
 def matrix(analysis: Analysis, query: PortQuery | None = None) -> MatrixResult:
+    if analysis.by == "service":  # destinations are Services (services.py builds on this module)
+        from netverify.queries.services import service_matrix
+        return service_matrix(analysis, query or PortQuery())
     return MatrixResult(analysis, query or PortQuery())

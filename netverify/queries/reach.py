@@ -41,6 +41,9 @@ class ReachResult:
 
 
 def can_reach(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery) -> ReachResult:
+    if dst.service is not None:  # ports translate per backend; services.py builds on this module
+        from netverify.queries.services import can_reach_service
+        return can_reach_service(analysis, src, dst, query)
     pairs: list[PairResult] = []
     resolved_anywhere = False
     for s in src.members:
@@ -50,5 +53,6 @@ def can_reach(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: Por
             verdict = evaluate_pair(analysis.policies, s, d)
             pairs.append(PairResult(verdict, queried, verdict.allowed & queried))
     if isinstance(query.port, str) and dst.members and not resolved_anywhere:
-        raise PortError(f"no destination in {dst.text!r} has a {query.protocol} container port named {query.port!r}")
+        proto = f"{query.protocol} " if query.protocol else ""
+        raise PortError(f"no destination in {dst.text!r} has a {proto}container port named {query.port!r}")
     return ReachResult(src, dst, query, tuple(pairs))

@@ -27,3 +27,23 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
     for i, conn in enumerate(result.connections()):
         out.write(("," if i else "") + "\n    " + json.dumps(conn.to_json()))
     out.write("\n  ]\n}\n")
+
+
+# --- matrix --by service (issue 5) ------------------------------------------------------------
+
+from netverify.queries.services import ServiceMatrixResult  # noqa: E402
+
+
+@render.register
+def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
+    """Like the matrix, plus `services` (the destinations) and `partial` per connection."""
+    out.write('{\n  "by": "service",\n  "endpoints": [')
+    for i, ep in enumerate(result.endpoints):
+        out.write(("," if i else "") + "\n    " + json.dumps(ep.to_json()))
+    out.write('\n  ],\n  "services": [')
+    for i, view in enumerate(result.views):
+        out.write(("," if i else "") + "\n    " + json.dumps(view.to_json()))
+    out.write('\n  ],\n  "connections": [')
+    for i, conn in enumerate(result.connections()):
+        out.write(("," if i else "") + "\n    " + json.dumps(conn.to_json()))
+    out.write('\n  ],\n  "notes": ' + json.dumps(result.notes()) + "\n}\n")

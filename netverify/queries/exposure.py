@@ -1,0 +1,293 @@
+"""`exposure`: what can be reached from outside the cluster, how, and what can reach the internet.
+
+Three views, all from the same NetworkPolicy semantics:
+
+- directly by pod IP: addresses outside the cluster that a pod's ingress admits (an
+  ipBlock, a rule without `from`, or no isolating policy at all). Whether pod IPs are
+  routable from outside is up to the network; the report says what policy allows.
+- through Services: NodePort, LoadBalancer and externalIPs paths, per backend after
+  translation to the targetPort. With `externalTrafficPolicy: Cluster` the client
+  address is replaced by a node address before the backend sees the packet, so ipBlock
+  rules written for client addresses filter node addresses instead: reported as a warning.
+  `loadBalancerSourceRanges` restrict the load balancer path (not the NodePort).
+- egress: the external addresses and ports each pod may send to; the internet is every
+  address outside the private, shared, loopback, link-local and multicast ranges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from netverify.model import ServicePort
+from netverify.queries.context import Analysis
+from netverify.semantics.compile import CompiledPolicy, IPBlockPeer, RuleRef
+from netverify.semantics.endpoints import Endpoint, external_endpoint
+from netverify.semantics.services import ServiceView, port_label, translate, view_services
+from netverify.sets import ConnectionSet, IPSet
+
+_NOT_INTERNET = (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4", "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8",
+)
+EVERYWHERE = IPSet.everything()
+
+
+def _internet() -> IPSet:
+    out = IPSet.everything()
+    for cidr in _NOT_INTERNET:
+        out = out - IPSet.from_cidr(cidr)
+    return out
+
+
+INTERNET = _internet()
+INTERNET_V4 = IPSet(INTERNET.v4)
+INTERNET_V6 = IPSet(v6=INTERNET.v6)
+# Where named ports are resolved for destinations outside the cluster (never: they have no ports).
+_OUTSIDE = external_endpoint("192.0.2.1")
+
+
+def describe_addresses(addresses: IPSet, limit: int = 4) -> str:
+    """Short words for an address set: `any address`, `0.0.0.0/0 except 10.0.0.0/8`, or its CIDRs."""
+    if addresses == EVERYWHERE:
+        return "any address"
+    parts = []
+    for family, everything in ((IPSet(EVERYWHERE.v4), "0.0.0.0/0"), (IPSet(v6=EVERYWHERE.v6), "::/0")):
+        part = addresses & family
+        if not part:
+            continue
+        cidrs, holes = part.to_cidrs(), (family - part).to_cidrs()
+        if not holes:
+            parts.append(everything)
+        elif len(holes) < len(cidrs):
+            parts.append(f"{everything} except {_few(holes, limit)}")
+        else:
+            parts.append(_few(cidrs, limit))
+    return "; ".join(parts) or "no address"
+
+
+def _few(items: list[str], limit: int) -> str:
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Connections admitted to/from a set of addresses, and the rules admitting them."""
+
+    connections: ConnectionSet
+    addresses: IPSet
+    rules: tuple[RuleRef, ...] = ()
+
+    @property
+    def internet(self) -> bool:
+        return bool(self.addresses & INTERNET)
+
+    def to_json(self) -> dict[str, object]:
+        return {"connections": self.connections.to_json(), "addresses": self.addresses.to_cidrs(),
+                "internet": self.internet, "whole_internet": INTERNET.issubset(self.addresses),
+                "rules": [r.to_json() for r in self.rules]}
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """One endpoint's traffic with addresses outside the cluster, in one direction."""
+
+    endpoint: Endpoint
+    direction: str
+    isolated: bool
+    reaches: tuple[Reach, ...]
+    note: str = ""
+
+    @property
+    def internet(self) -> bool:
+        return any(r.internet for r in self.reaches)
+
+    def to_json(self) -> dict[str, object]:
+        return {"endpoint": self.endpoint.id, "direction": self.direction, "isolated": self.isolated,
+                "internet": self.internet, "reaches": [r.to_json() for r in self.reaches],
+                **({"note": self.note} if self.note else {})}
+
+
+@dataclass(frozen=True)
+class ServicePath:
+    """An outside path into one backend of a Service."""
+
+    service: str
+    via: str
+    port: ServicePort
+    backend: str
+    target: ConnectionSet
+    clients: IPSet  # who may use the path (loadBalancerSourceRanges, else everyone)
+    external_traffic_policy: str
+    status: str  # open | restricted | node-addresses | blocked
+    admitted: IPSet  # Local: client addresses admitted; Cluster: node addresses that would be admitted
+    detail: str
+    warning: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {"service": self.service, "via": self.via, "service_port": port_label(self.port),
+                "backend": self.backend, "target": self.target.to_json(), "clients": self.clients.to_cidrs(),
+                "external_traffic_policy": self.external_traffic_policy, "status": self.status,
+                "admitted": self.admitted.to_cidrs(), "detail": self.detail,
+                **({"warning": self.warning} if self.warning else {})}
+
+
+@dataclass(frozen=True)
+class ExposureResult:
+    direct: tuple[Exposure, ...]
+    services: tuple[ServicePath, ...]
+    egress: tuple[Exposure, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(dict.fromkeys(p.warning for p in self.services if p.warning))
+
+    def to_json(self) -> dict[str, object]:
+        return {"ingress_direct": [e.to_json() for e in self.direct],
+                "ingress_services": [p.to_json() for p in self.services],
+                "egress": [e.to_json() for e in self.egress],
+                "warnings": self.warnings, "notes": list(self.notes)}
+
+
+# --- per endpoint ---------------------------------------------------------------------------
+
+
+def _partition(pieces: Iterable[tuple[ConnectionSet, IPSet, RuleRef | None]]) -> tuple[Reach, ...]:
+    """Split overlapping (connections, addresses) pieces into disjoint connection sets with their addresses."""
+    parts: list[tuple[ConnectionSet, IPSet, tuple[RuleRef, ...]]] = []
+    for conns, addrs, rule in pieces:
+        if not conns or not addrs:
+            continue
+        refs: tuple[RuleRef, ...] = (rule,) if rule is not None else ()
+        rest = conns
+        out: list[tuple[ConnectionSet, IPSet, tuple[RuleRef, ...]]] = []
+        for pc, pa, pr in parts:
+            common = pc & conns
+            if common:
+                out.append((common, pa | addrs, pr + tuple(r for r in refs if r not in pr)))
+                if pc - conns:
+                    out.append((pc - conns, pa, pr))
+                rest = rest - pc
+            else:
+                out.append((pc, pa, pr))
+        if rest:
+            out.append((rest, addrs, refs))
+        parts = out
+    merged: dict[IPSet, tuple[ConnectionSet, tuple[RuleRef, ...]]] = {}
+    for conns, addrs, refs in parts:
+        prev_c, prev_r = merged.get(addrs, (ConnectionSet.none(), ()))
+        merged[addrs] = (prev_c | conns, prev_r + tuple(r for r in refs if r not in prev_r))
+    return tuple(sorted((Reach(c, a, r) for a, (c, r) in merged.items()),
+                        key=lambda r: (r.connections.describe(), r.addresses.to_cidrs())))
+
+
+def _rule_addresses(peers: Sequence[object]) -> IPSet:
+    if not peers:
+        return EVERYWHERE
+    out = IPSet()
+    for peer in peers:
+        if isinstance(peer, IPBlockPeer):
+            out = out | peer.addresses
+    return out
+
+
+def outside_exposure(policies: tuple[CompiledPolicy, ...], ep: Endpoint, direction: str) -> Exposure:
+    """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster."""
+    if ep.host_network:
+        return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
+                        "hostNetwork: the pod uses the node's addresses and NetworkPolicy does not govern it")
+    selecting = [p for p in policies if p.affects(direction) and p.selects(ep)]
+    if not selecting:
+        return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
+                        f"not isolated for {direction}: no NetworkPolicy with {direction.capitalize()} selects it")
+    port_dst = ep if direction == "ingress" else _OUTSIDE
+    pieces = [(rule.ports_for(port_dst), _rule_addresses(rule.peers), rule.ref)
+              for policy in selecting for rule in policy.rules(direction)]
+    return Exposure(ep, direction, True, _partition(pieces))
+
+
+# --- Services -----------------------------------------------------------------------------
+
+
+def _paths(view: ServiceView) -> list[tuple[str, ServicePort, IPSet]]:
+    svc = view.service
+    ranges = IPSet()
+    for cidr in svc.load_balancer_source_ranges:
+        ranges = ranges | IPSet.from_cidr(cidr)
+    out: list[tuple[str, ServicePort, IPSet]] = []
+    for port in svc.ports:
+        if svc.type in ("NodePort", "LoadBalancer"):
+            node_port = str(port.node_port) if port.node_port else "(allocated by the API server)"
+            out.append((f"NodePort {node_port} on every node", port, EVERYWHERE))
+        if svc.type == "LoadBalancer":
+            where = f" from {describe_addresses(ranges)}" if ranges else ""
+            out.append((f"LoadBalancer port {port.port}/{port.protocol}{where}", port, ranges or EVERYWHERE))
+        for ip in svc.external_ips:
+            out.append((f"externalIP {ip} port {port.port}/{port.protocol}", port, EVERYWHERE))
+    return out
+
+
+def _admitted(exposure: Exposure, target: ConnectionSet) -> tuple[IPSet, tuple[RuleRef, ...]]:
+    """Addresses admitted on (part of) `target`, and the rules admitting them."""
+    addrs, rules = IPSet(), tuple[RuleRef, ...]()
+    for r in exposure.reaches:
+        if r.connections & target:
+            addrs = addrs | r.addresses
+            rules = rules + tuple(x for x in r.rules if x not in rules)
+    return addrs, rules
+
+
+def _service_path(view: ServiceView, via: str, port: ServicePort, clients: IPSet, backend: Endpoint,
+                  target: ConnectionSet, ingress: Exposure) -> ServicePath:
+    svc = view.service
+    admitted, rules = _admitted(ingress, target)
+    by = ", ".join(str(r) for r in rules) or ("no isolating policy" if not ingress.isolated else "")
+    common = (view.id, via, port, backend.id, target, clients, svc.external_traffic_policy)
+    if svc.external_traffic_policy == "Local":  # the client address reaches the pod
+        usable = clients & admitted
+        status = "blocked" if not usable else "open" if clients.issubset(admitted) else "restricted"
+        detail = (f"client addresses preserved (externalTrafficPolicy: Local); admitted: "
+                  f"{describe_addresses(usable) if usable else 'none'}" + (f" by {by}" if by and usable else ""))
+        return ServicePath(*common, status, usable, detail)
+    # Cluster: kube-proxy replaces the client address with a node address (SNAT).
+    if admitted == EVERYWHERE:
+        return ServicePath(*common, "open", admitted, f"client address replaced by a node address; every address "
+                                                      f"is admitted ({by})")
+    if not admitted:
+        return ServicePath(*common, "blocked", admitted,
+                           "client address replaced by a node address, and no rule admits addresses outside the "
+                           "cluster on this port (traffic from the backend's own node may still be allowed)")
+    warning = (f"{view.id} (externalTrafficPolicy: Cluster): the client address is replaced by a node address "
+               f"before NetworkPolicy sees it, so {', '.join(str(r) for r in rules)} on {backend.id} filters node "
+               f"addresses, not clients ({describe_addresses(admitted)}); set externalTrafficPolicy: Local to keep "
+               "client addresses")
+    return ServicePath(*common, "node-addresses", admitted,
+                       f"admitted only if the node addresses fall in {describe_addresses(admitted)}", warning)
+
+
+def service_exposure(analysis: Analysis, views: Sequence[ServiceView]) -> list[ServicePath]:
+    out: list[ServicePath] = []
+    cache: dict[str, Exposure] = {}
+    for view in views:
+        for via, port, clients in _paths(view):
+            for backend in view.backends:
+                target = translate(view, port, backend).target
+                if not target:
+                    continue
+                ep = backend.endpoint
+                ingress = cache.get(ep.id) or cache.setdefault(ep.id, outside_exposure(analysis.policies, ep,
+                                                                                        "ingress"))
+                out.append(_service_path(view, via, port, clients, ep, target, ingress))
+    return out
+
+
+def exposure(analysis: Analysis) -> ExposureResult:
+    eps = [e for e in analysis.endpoints if not e.external]
+    direct = tuple(x for x in (outside_exposure(analysis.policies, e, "ingress") for e in eps) if x.reaches)
+    egress = tuple(x for x in (outside_exposure(analysis.policies, e, "egress") for e in eps) if x.internet)
+    views = view_services(analysis.cluster, analysis.endpoints)
+    exposed = [v for v in views if v.service.type in ("NodePort", "LoadBalancer") or v.service.external_ips]
+    notes = [f"{v.id} ({v.service.type}) has no backends: nothing is exposed through it" for v in exposed
+             if not v.backends]
+    return ExposureResult(direct, tuple(service_exposure(analysis, exposed)), egress, tuple(notes))
