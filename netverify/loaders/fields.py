@@ -21,6 +21,19 @@ _LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 _IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 
+# What to do about each kind of problem (every located error says how to fix it).
+HINT_MAPPING = "write it as `key: value` lines (or {key: value})"
+HINT_NUMBER = "write a whole number without quotes, e.g. 8080"
+HINT_PORT = "write a port number (e.g. 8080) or the name of a container port (e.g. http)"
+HINT_PORT_NAME = "a port name is 1-15 lowercase letters, digits and '-', with a letter, e.g. http or metrics"
+HINT_LABEL_KEY = ("a label key is an optional lowercase DNS prefix and '/', then a name of 1-63 letters, digits, "
+                  "'-', '_', '.', starting and ending alphanumeric: e.g. app or example.com/team")
+HINT_LABEL_VALUE = "a label value is empty or 1-63 letters, digits, '-', '_', '.', starting and ending alphanumeric"
+HINT_IP = "write one IPv4 or IPv6 address, e.g. 10.0.0.1 or fd00::1"
+HINT_CIDR = "write an address and prefix length, e.g. 10.0.0.0/16 or 2001:db8::/32"
+HINT_DNS_LABEL = "use lowercase letters, digits and '-', starting and ending with a letter or digit (at most 63)"
+HINT_DNS_SUBDOMAIN = "use lowercase letters, digits, '-' and '.', starting and ending alphanumeric (at most 253)"
+
 
 def is_dns_label(text: str) -> bool:
     return len(text) <= 63 and bool(_DNS_LABEL.match(text))
@@ -89,10 +102,10 @@ class Fields:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             if required:
-                self.error(line_of(parent, key), path, "is required")
+                self.error(line_of(parent, key), path, "is required", _required_hint(path))
             return None
         if not isinstance(value, dict):
-            self.error(line_of(parent, key), path, f"must be a mapping, not {_type_name(value)}")
+            self.error(line_of(parent, key), path, f"must be a mapping, not {_type_name(value)}", HINT_MAPPING)
             return None
         return value  # type: ignore[return-value]
 
@@ -109,7 +122,7 @@ class Fields:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             if required:
-                self.error(line_of(parent, key), path, "is required")
+                self.error(line_of(parent, key), path, "is required", _required_hint(path))
             return None
         if not isinstance(value, str):
             self.error(line_of(parent, key), path, f"must be a string, not {_type_name(value)}", "quote the value")
@@ -121,7 +134,8 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, bool):
-            self.error(line_of(parent, key), path, f"must be true or false, not {value!r}")
+            self.error(line_of(parent, key), path, f"must be true or false, not {value!r}",
+                       "write true or false without quotes")
             return None
         return value
 
@@ -129,13 +143,14 @@ class Fields:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             if required:
-                self.error(line_of(parent, key), path, "is required")
+                self.error(line_of(parent, key), path, "is required", _required_hint(path))
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(line_of(parent, key), path, f"must be a whole number, not {value!r}")
+            self.error(line_of(parent, key), path, f"must be a whole number, not {value!r}", HINT_NUMBER)
             return None
         if not lo <= value <= hi:
-            self.error(line_of(parent, key), path, f"{value} is out of range {lo}-{hi}")
+            self.error(line_of(parent, key), path, f"{value} is out of range {lo}-{hi}",
+                       f"use a value between {lo} and {hi}")
             return None
         return value
 
@@ -148,16 +163,17 @@ class Fields:
             return None
         line = line_of(parent, key)
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            self.error(line, path, f"must be a port number or a port name, not {_type_name(value)}")
+            self.error(line, path, f"must be a port number or a port name, not {_type_name(value)}", HINT_PORT)
             return None
         if isinstance(value, int):
             if not 1 <= value <= 65535:
-                self.error(line, path, f"port {value} is out of range 1-65535")
+                self.error(line, path, f"port {value} is out of range 1-65535", "use a port between 1 and 65535")
                 return None
             return value
         problem = port_name_problem(value)
         if problem:
-            self.error(line, path, f"{value!r} is neither a port number nor a valid port name: {problem}")
+            self.error(line, path, f"{value!r} is neither a port number nor a valid port name: {problem}",
+                       HINT_PORT_NAME)
             return None
         return value
 
@@ -183,7 +199,7 @@ class Fields:
                 continue
             problem = label_key_problem(k)
             if problem:
-                self.error(line, f"{path}.{k}", f"invalid label key: {problem}")
+                self.error(line, f"{path}.{k}", f"invalid label key: {problem}", HINT_LABEL_KEY)
                 continue
             if not isinstance(v, str):
                 shown = "null" if v is None else repr(v)
@@ -191,19 +207,19 @@ class Fields:
                 continue
             problem = label_value_problem(v)
             if problem:
-                self.error(line, f"{path}.{k}", f"invalid label value {v!r}: {problem}")
+                self.error(line, f"{path}.{k}", f"invalid label value {v!r}: {problem}", HINT_LABEL_VALUE)
                 continue
             out[k] = v
         return out
 
     def ip(self, value: Any, line: builtins.int, path: builtins.str) -> builtins.str | None:
         if not isinstance(value, str):
-            self.error(line, path, f"must be an IP address string, not {_type_name(value)}")
+            self.error(line, path, f"must be an IP address string, not {_type_name(value)}", HINT_IP)
             return None
         try:
             return str(ipaddress.ip_address(value))
         except ValueError:
-            self.error(line, path, f"{value!r} is not a valid IP address")
+            self.error(line, path, f"{value!r} is not a valid IP address", HINT_IP)
             return None
 
     def name(self, meta: Any, path: builtins.str, dns_label: builtins.bool = False) -> builtins.str | None:
@@ -213,9 +229,15 @@ class Fields:
         pattern, limit = (_DNS_LABEL, 63) if dns_label else (_DNS_SUBDOMAIN, 253)
         if len(value) > limit or not pattern.match(value):
             what = "a DNS label (lowercase letters, digits, '-'; at most 63)" if dns_label else "a DNS subdomain name"
-            self.error(line_of(meta, "name"), path, f"{value!r} is not {what}")
+            self.error(line_of(meta, "name"), path, f"{value!r} is not {what}",
+                       HINT_DNS_LABEL if dns_label else HINT_DNS_SUBDOMAIN)
             return None
         return value
+
+
+def _required_hint(path: builtins.str) -> builtins.str:
+    parent, _, leaf = path.rpartition(".")
+    return f"add `{leaf}:` under `{parent}`" if parent else f"add `{leaf}:` to the object"
 
 
 def _plain(value: Any) -> builtins.str:

@@ -72,11 +72,12 @@ class LocatedList(list[Any]):
 
 
 class YAMLInputError(Exception):
-    def __init__(self, line: int, message: str, hint: str = "") -> None:
+    def __init__(self, line: int, message: str, hint: str = "", syntax: bool = False) -> None:
         super().__init__(message)
         self.line = line
         self.message = message
         self.hint = hint
+        self.syntax = syntax  # the parser gave up (not a well-formed document we refused)
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,9 @@ def iter_documents(stream: IO[bytes] | IO[str] | str | bytes) -> Iterator[Docume
         line = mark.line + 1 if mark is not None else 0
         if mark is not None and _is_tab(_line_text(stream, line), mark.column):
             raise YAMLInputError(line, f"invalid YAML: a tab character at column {mark.column + 1}",
-                                 "YAML does not allow tabs for indentation; indent with spaces") from None
-        raise YAMLInputError(line, f"invalid YAML: {exc.problem or exc}", _yaml_hint(exc)) from None
+                                 "YAML does not allow tabs for indentation; indent with spaces", syntax=True) from None
+        line, message = _syntax_error_location(exc, line)
+        raise YAMLInputError(line, message, _yaml_hint(exc), syntax=True) from None
     except yaml.reader.ReaderError as exc:
         # libyaml reports a byte offset: count the lines up to it so the user can find the spot.
         control = "control" in exc.reason
@@ -135,7 +137,7 @@ def _documents(loader: Any) -> Iterator[Document]:
     anchors: dict[str, Any] = {}
     anchor_sizes: dict[str, int] = {}  # only for finished nodes: an open one is being defined
     expanded = 0  # nodes added by aliases in this document
-    doc_line = 0
+    doc_line = root_line = 0
     root: Any = None
     while True:
         event = get_event()
@@ -172,7 +174,7 @@ def _documents(loader: Any) -> Iterator[Document]:
             continue
         elif kind is DocumentEndEvent:
             if root is not None:
-                yield Document(root, root.line if hasattr(root, "line") else doc_line)
+                yield Document(root, root.line if hasattr(root, "line") else root_line or doc_line)
             anchors, anchor_sizes, expanded = {}, {}, 0
             continue
         elif kind is StreamEndEvent:
@@ -183,7 +185,7 @@ def _documents(loader: Any) -> Iterator[Document]:
             anchors[event.anchor] = value
             anchor_sizes[event.anchor] = 1
         if not stack:
-            root = value
+            root, root_line = value, event.start_mark.line + 1
         else:
             stack[-1].size += size
             _attach(stack[-1], value, event)
@@ -211,7 +213,7 @@ def _alias(event: Any, anchors: dict[str, Any], anchor_sizes: dict[str, int]) ->
     return anchors[event.anchor], anchor_sizes[event.anchor]  # shared, never copied: memory stays linear
 
 
-def _scalar(loader: Any, resolve: Any, constructors: Any, event: ScalarEvent) -> Any:
+def _scalar(loader: Any, resolve: Any, constructors: Any, event: Any) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
         tag = resolve(ScalarNode, event.value, event.implicit)
@@ -270,7 +272,8 @@ def _merge(frame: _Frame, value: Any, line: int) -> None:
     sources = value if isinstance(value, list) else [value]
     for source in sources:
         if not isinstance(source, dict):
-            raise YAMLInputError(line, "a `<<` merge key needs a mapping or a list of mappings")
+            raise YAMLInputError(line, "a `<<` merge key needs a mapping or a list of mappings",
+                                 "merge an anchored mapping (<<: *name), or write the keys out")
         for k, v in source.items():
             if k not in frame.container:
                 frame.container[k] = v
@@ -330,12 +333,26 @@ def _is_tab(text: str, column: int) -> bool:
     return text[column: column + 1] == "\t" or "\t" in indent
 
 
+def _syntax_error_location(exc: yaml.MarkedYAMLError, line: int) -> tuple[int, str]:
+    """Where to send the user: for an unclosed quote or bracket, where it was opened."""
+    message = f"invalid YAML: {exc.problem or exc}"
+    context = exc.context_mark
+    if context is None or not exc.context or context.line + 1 == line:
+        return line, message
+    if "end of stream" in (exc.problem or ""):
+        what = exc.context.removeprefix("while scanning ").removeprefix("while parsing ")
+        return context.line + 1, f"invalid YAML: {what} that starts here is not closed before the end of the file"
+    return line, f"{message} ({exc.context} that starts at line {context.line + 1})"
+
+
 def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
     text = f"{exc.problem or ''} {exc.context or ''}"
     if "\\t" in text or "tab" in text:
         return "YAML does not allow tabs for indentation; indent with spaces"
     if "mapping values are not allowed" in text:
         return "check the indentation, and quote values that contain ': '"
+    if "expected key" in text or "expected <block end>" in text:
+        return "check the indentation: the keys of one mapping, and the items of one list, must line up"
     if "end of the stream" in text or "expected" in text:
         return "the document looks truncated or a bracket/quote is not closed"
     return "fix the YAML syntax at that line"

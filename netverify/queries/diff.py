@@ -1,0 +1,237 @@
+"""`diff`: the semantic connectivity difference between two versions of the manifests.
+
+Both versions are analysed at the same granularity (workloads by default) and their
+matrices compared pair by pair for endpoints present in both. The comparison runs on
+the engines' endpoint classes: endpoints that are in the same class on both sides
+behave identically, so each pair of such joint classes is compared once, and only the
+pairs whose allowed sets differ are expanded and explained (see diff_causes). Purely
+cosmetic edits (reordering, renaming, splitting a policy) leave the matrices equal
+and so give an empty diff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from netverify.queries.context import Analysis
+from netverify.queries.diff_causes import Cause, Explainer
+from netverify.semantics.endpoints import Endpoint
+from netverify.sets import ConnectionSet
+
+FAIL_ON = ("added", "removed", "any")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class PairChange:
+    """src -> dst allowed `before` on BASE and `after` on HEAD (one of them may be empty)."""
+
+    src: str
+    dst: str
+    before: ConnectionSet
+    after: ConnectionSet
+    causes: tuple[Cause, ...]
+
+    @property
+    def status(self) -> str:
+        return "added" if not self.before else "removed" if not self.after else "changed"
+
+    @property
+    def gained(self) -> ConnectionSet:
+        return self.after - self.before
+
+    @property
+    def lost(self) -> ConnectionSet:
+        return self.before - self.after
+
+    def describe(self) -> str:
+        if self.status == "added":
+            return self.after.describe()
+        if self.status == "removed":
+            return self.before.describe()
+        return f"{self.before.describe()} -> {self.after.describe()}"
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"src": self.src, "dst": self.dst}
+        if self.status == "changed":
+            out.update(before=self.before.to_json(), after=self.after.to_json())
+        else:
+            out["allowed"] = (self.after or self.before).to_json()
+        out["cause"] = [c.to_json() for c in self.causes]
+        return out
+
+
+@dataclass(frozen=True)
+class EndpointChange:
+    """An endpoint present on one side only, with everything it may send and receive there."""
+
+    endpoint: Endpoint
+    egress: tuple[tuple[str, ConnectionSet], ...]  # (destination id, allowed)
+    ingress: tuple[tuple[str, ConnectionSet], ...]  # (source id, allowed)
+
+    @property
+    def id(self) -> str:
+        return self.endpoint.id
+
+    def summary(self) -> str:
+        return f"sends to {_count(len(self.egress), 'endpoint')}, receives from {_count(len(self.ingress), 'endpoint')}"
+
+    def to_json(self) -> dict[str, object]:
+        ep = self.endpoint
+        return {"id": ep.id, "kind": ep.kind, "file": ep.source.file, "line": ep.source.line,
+                "egress": [{"dst": d, "allowed": c.to_json()} for d, c in self.egress],
+                "ingress": [{"src": s, "allowed": c.to_json()} for s, c in self.ingress]}
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    base: str  # what BASE was read from (a path or a git revision), for headings
+    head: str
+    added: tuple[PairChange, ...] = ()
+    removed: tuple[PairChange, ...] = ()
+    changed: tuple[PairChange, ...] = ()
+    endpoints_added: tuple[EndpointChange, ...] = ()
+    endpoints_removed: tuple[EndpointChange, ...] = ()
+    fail_on: str | None = None  # what makes this result a failure (`--fail-on`)
+    assertions: Any = field(default=None, compare=False)  # AssertionComparison when --assertions was given
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.endpoints_added or self.endpoints_removed)
+
+    def pairs(self) -> Iterator[PairChange]:
+        yield from self.added
+        yield from self.removed
+        yield from self.changed
+
+    def failing_pairs(self) -> list[PairChange]:
+        """The changes that make `--fail-on` fail."""
+        if self.fail_on == "any":
+            return list(self.pairs())
+        if self.fail_on == "added":
+            return [c for c in self.pairs() if c.gained]
+        if self.fail_on == "removed":
+            return [c for c in self.pairs() if c.lost]
+        return []
+
+    def fails(self) -> bool:
+        """Whether `--fail-on` fails: added/removed look at connections, any at every change."""
+        if self.fail_on == "any" and not self.empty:
+            return True
+        return bool(self.failing_pairs())
+
+    def summary(self) -> str:
+        if self.empty:
+            return "no connectivity changes"
+        return (f"{_count(len(self.added), 'connection')} added, {len(self.removed)} removed, "
+                f"{len(self.changed)} changed; {_count(len(self.endpoints_added), 'endpoint')} added, "
+                f"{len(self.endpoints_removed)} removed")
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "added": [c.to_json() for c in self.added],
+            "removed": [c.to_json() for c in self.removed],
+            "changed": [c.to_json() for c in self.changed],
+            "endpoints_added": [e.to_json() for e in self.endpoints_added],
+            "endpoints_removed": [e.to_json() for e in self.endpoints_removed],
+        }
+        if self.assertions is not None:
+            out["assertions"] = self.assertions.to_json()
+        return out
+
+
+def _allowed(analysis: Analysis, src: Endpoint, dst: Endpoint) -> ConnectionSet:
+    """What the matrix lists for src -> dst: a single pod's pair with itself is not listed."""
+    if src.id == dst.id and src.single_pod:
+        return ConnectionSet.none()
+    return analysis.graph.allowed(src, dst)
+
+
+def _connectivity(analysis: Analysis, ep: Endpoint) -> EndpointChange:
+    egress, ingress = [], []
+    for other in analysis.endpoints:
+        out = _allowed(analysis, ep, other)
+        if out:
+            egress.append((other.id, out))
+        if other.id != ep.id:
+            into = _allowed(analysis, other, ep)
+            if into:
+                ingress.append((other.id, into))
+    return EndpointChange(ep, tuple(egress), tuple(ingress))
+
+
+def _joint_classes(base: Analysis, head: Analysis, common: list[str]) -> dict[tuple[int, int], list[str]]:
+    """Endpoints grouped by (class on BASE, class on HEAD): members of a group behave alike on both sides."""
+    gb, gh = base.graph, head.graph
+    joint: dict[tuple[int, int], list[str]] = {}
+    for eid in common:
+        joint.setdefault((gb.class_of[eid], gh.class_of[eid]), []).append(eid)
+    return joint
+
+
+def _changed_class_pairs(base: Analysis, head: Analysis, joint: dict[tuple[int, int], list[str]]
+                         ) -> Iterator[tuple[list[str], list[str], ConnectionSet, ConnectionSet]]:
+    """Pairs of joint classes whose allowed sets differ: each pair of classes is compared once."""
+    none = ConnectionSet.none()
+    base_succ = {c: base.graph.successors(c) for c in {sb for sb, _ in joint}}
+    head_succ = {c: head.graph.successors(c) for c in {sh for _, sh in joint}}
+    keys = list(joint)
+    for sb, sh in keys:
+        succ_b, succ_h = base_succ[sb], head_succ[sh]
+        if not succ_b and not succ_h:
+            continue
+        for db, dh in keys:
+            before, after = succ_b.get(db, none), succ_h.get(dh, none)
+            if before != after:
+                yield joint[(sb, sh)], joint[(db, dh)], before, after
+
+
+def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: str = "HEAD",
+         fail_on: str | None = None) -> DiffResult:
+    explainer = Explainer(base, head)
+    common = [e.id for e in base.endpoints if e.id in head.by_id]
+    changes: list[PairChange] = []
+    for srcs, dsts, before, after in _changed_class_pairs(base, head, _joint_classes(base, head, common)):
+        rep_src = srcs[0]
+        rep_dst = next((d for d in dsts if d != rep_src), None)
+        if rep_dst is None:
+            continue  # the only pair is an endpoint with itself: handled below
+        shared = explainer.pair(rep_src, rep_dst, before, after)
+        for src in srcs:
+            for dst in dsts:
+                if src != dst:
+                    changes.append(PairChange(src, dst, before, after, _merge(shared, explainer, src, dst)))
+    for eid in common:  # self pairs: a single pod's pair with itself is not in the matrix
+        before = _allowed(base, base.by_id[eid], base.by_id[eid])
+        after = _allowed(head, head.by_id[eid], head.by_id[eid])
+        if before != after:
+            shared = explainer.pair(eid, eid, before, after) if not (
+                base.by_id[eid].single_pod or head.by_id[eid].single_pod) else ()
+            changes.append(PairChange(eid, eid, before, after, _merge(shared, explainer, eid, eid)))
+    changes.sort(key=lambda c: (c.src, c.dst))
+    removed_eps = [e for e in base.endpoints if e.id not in head.by_id]
+    added_eps = [e for e in head.endpoints if e.id not in base.by_id]
+    return DiffResult(
+        base_label, head_label,
+        added=tuple(c for c in changes if c.status == "added"),
+        removed=tuple(c for c in changes if c.status == "removed"),
+        changed=tuple(c for c in changes if c.status == "changed"),
+        endpoints_added=tuple(_connectivity(head, e) for e in added_eps),
+        endpoints_removed=tuple(_connectivity(base, e) for e in removed_eps),
+        fail_on=fail_on,
+    )
+
+
+def _merge(shared: tuple[Cause, ...], explainer: Explainer, src: str, dst: str) -> tuple[Cause, ...]:
+    """Rule causes first, then what changed in the two endpoints; never an unexplained change."""
+    causes = dict.fromkeys(shared + explainer.endpoint(src) + (explainer.endpoint(dst) if dst != src else ()))
+    if not causes:
+        ep = explainer.head.by_id[dst]
+        causes[Cause("endpoint", "other", dst, f"the verdict for {src} -> {dst} changed with the inventory",
+                     ep.source)] = None
+    return tuple(causes)

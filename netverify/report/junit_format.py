@@ -1,0 +1,95 @@
+"""JUnit XML for CI systems that show test reports (GitLab, Jenkins...).
+
+The skeleton (`JUnitCase`, `JUnitSuite`, `junit_xml`) is shared by every command that writes
+JUnit; each registers its own `render` below.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import singledispatch
+from typing import Any, TextIO
+
+
+@singledispatch
+def render(result: Any, out: TextIO, **_: Any) -> None:
+    raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class JUnitCase:
+    classname: str
+    name: str
+    failure: str | None = None  # the failure message; None when the case passes
+    details: str = ""  # failure body, or system-out of a passing case
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class JUnitSuite:
+    name: str
+    cases: Sequence[JUnitCase]
+
+
+def junit_xml(suites: Sequence[JUnitSuite], name: str = "netverify") -> str:
+    root = ET.Element("testsuites", name=name, tests=str(sum(len(s.cases) for s in suites)),
+                      failures=str(sum(1 for s in suites for c in s.cases if c.failure is not None)), errors="0")
+    for suite in suites:
+        failures = sum(1 for c in suite.cases if c.failure is not None)
+        el = ET.SubElement(root, "testsuite", name=suite.name, tests=str(len(suite.cases)), failures=str(failures),
+                           errors="0", skipped="0")
+        for case in suite.cases:
+            attrs = {"classname": case.classname, "name": case.name}
+            if case.file:
+                attrs["file"] = case.file
+                if case.line:
+                    attrs["line"] = str(case.line)
+            tc = ET.SubElement(el, "testcase", attrs)
+            if case.failure is not None:
+                failure = ET.SubElement(tc, "failure", message=case.failure, type="netverify")
+                failure.text = case.details
+            elif case.details:
+                ET.SubElement(tc, "system-out").text = case.details
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# --- diff (issue 4) ---
+
+from netverify.queries.diff import DiffResult, PairChange  # noqa: E402
+
+
+def _pair_case(c: PairChange, failing: bool, fail_on: str | None) -> JUnitCase:
+    details = "\n".join(f"because {cause}" for cause in c.causes)
+    first = next((x.source for x in c.causes if x.source.file), None)
+    failure = f"{c.status}: {c.describe()} (--fail-on {fail_on})" if failing else None
+    return JUnitCase(f"netverify.diff.{c.status}", f"{c.src} -> {c.dst}", failure,
+                     f"{c.status}: {c.describe()}\n{details}", first.file if first else "", first.line if first else 0)
+
+
+def diff_suites(result: DiffResult) -> list[JUnitSuite]:
+    failing = {(c.src, c.dst, c.status) for c in result.failing_pairs()}
+    cases = [_pair_case(c, (c.src, c.dst, c.status) in failing, result.fail_on) for c in result.pairs()]
+    for status, eps in (("endpoint-added", result.endpoints_added), ("endpoint-removed", result.endpoints_removed)):
+        for e in eps:
+            failure = f"{status} (--fail-on any)" if result.fail_on == "any" else None
+            details = e.summary()
+            cases.append(JUnitCase(f"netverify.diff.{status}", e.id, failure, details, e.endpoint.source.file,
+                                   e.endpoint.source.line))
+    if not cases:
+        cases.append(JUnitCase("netverify.diff", "no connectivity changes", None,
+                               f"{result.base} -> {result.head}: no connectivity changes"))
+    suites = [JUnitSuite(f"netverify diff {result.base} -> {result.head}", cases)]
+    if result.assertions is not None:
+        suites.append(JUnitSuite("netverify assertions", [
+            JUnitCase("netverify.assertions", o.name, o.describe() if o.violated_on_head else None,
+                      o.detail or o.describe(), o.source.file, o.source.line) for o in result.assertions.outcomes]))
+    return suites
+
+
+@render.register
+def _(result: DiffResult, out: TextIO, **_: Any) -> None:
+    out.write(junit_xml(diff_suites(result)))

@@ -1,0 +1,175 @@
+"""SARIF 2.1.0 (GitHub code scanning): every result is located at the file and line that caused it.
+
+The document skeleton (`sarif_log`, `SarifRule`, `sarif_result`, `sarif_location`) is shared by
+every command that writes SARIF; each registers its own `render` below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import singledispatch
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, TextIO
+
+from netverify.model import SourceRef
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/netverify/netverify"
+
+
+@singledispatch
+def render(result: Any, out: TextIO, **_: Any) -> None:
+    raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class SarifRule:
+    id: str
+    name: str  # PascalCase, as SARIF viewers show it
+    short: str
+    help: str
+    level: str = "warning"  # default level: error, warning or note
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.name, "shortDescription": {"text": self.short},
+                "fullDescription": {"text": self.help}, "help": {"text": self.help},
+                "defaultConfiguration": {"level": self.level}}
+
+
+def _tool_version() -> str:
+    try:
+        return version("netverify")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree that is not installed
+        return "0"
+
+
+def sarif_log(rules: Sequence[SarifRule], results: Iterable[dict[str, object]]) -> dict[str, object]:
+    """A complete SARIF log with one run of netverify."""
+    driver = {"name": "netverify", "informationUri": INFORMATION_URI, "version": _tool_version(),
+              "semanticVersion": _tool_version(), "rules": [r.to_json() for r in rules]}
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION,
+            "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": list(results)}]}
+
+
+def artifact_uri(file: str, strip_prefix: str = "") -> str:
+    """A repository-relative URI: the `REF:` of files read from git is dropped, separators are `/`."""
+    if strip_prefix and file.startswith(strip_prefix):
+        file = file[len(strip_prefix):]
+    if os.path.isabs(file):
+        rel = os.path.relpath(file)
+        file = file if rel.startswith(os.pardir) else rel
+    return os.path.normpath(file).replace(os.sep, "/") if file else file
+
+
+def sarif_location(source: SourceRef, strip_prefix: str = "", message: str = "") -> dict[str, object]:
+    uri = artifact_uri(source.file, strip_prefix)
+    artifact = {"uri": Path(uri).as_uri()} if os.path.isabs(uri) else {"uri": uri, "uriBaseId": "%SRCROOT%"}
+    physical: dict[str, object] = {"artifactLocation": artifact}
+    if source.line > 0:
+        physical["region"] = {"startLine": source.line}
+    out: dict[str, object] = {"physicalLocation": physical}
+    if message:
+        out["message"] = {"text": message}
+    return out
+
+
+def fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+def sarif_result(rule: SarifRule, message: str, locations: Sequence[dict[str, object]], key: Sequence[str],
+                 level: str | None = None, related: Sequence[dict[str, object]] = ()) -> dict[str, object]:
+    """One result; `key` identifies it across runs (GitHub uses the fingerprint to track alerts)."""
+    out: dict[str, object] = {"ruleId": rule.id, "level": level or rule.level, "message": {"text": message},
+                              "locations": list(locations),
+                              "partialFingerprints": {"netverify/v1": fingerprint(rule.id, *key)}}
+    if related:
+        out["relatedLocations"] = [{"id": i + 1, **loc} for i, loc in enumerate(related)]
+    return out
+
+
+def dump(log: dict[str, object], out: TextIO) -> None:
+    json.dump(log, out, indent=2)
+    out.write("\n")
+
+
+# --- diff (issue 4) ---
+
+from netverify.queries.diff import DiffResult, EndpointChange, PairChange  # noqa: E402
+from netverify.queries.diff_causes import HEAD, Cause  # noqa: E402
+
+DIFF_RULES = {
+    "added": SarifRule("connection-added", "ConnectionAdded", "Connection added by this change",
+                       "HEAD allows traffic between these endpoints that BASE did not; the location is the "
+                       "rule, policy or object responsible.", "warning"),
+    "removed": SarifRule("connection-removed", "ConnectionRemoved", "Connection removed by this change",
+                         "BASE allowed traffic between these endpoints that HEAD denies; check nothing "
+                         "depends on it.", "note"),
+    "changed": SarifRule("connection-changed", "ConnectionChanged", "Allowed ports changed by this change",
+                         "The ports or protocols allowed between these endpoints differ between BASE and HEAD.",
+                         "note"),
+    "endpoint-added": SarifRule("endpoint-added", "EndpointAdded", "Workload or pod added",
+                                "A new endpoint and what it may send and receive.", "note"),
+    "endpoint-removed": SarifRule("endpoint-removed", "EndpointRemoved", "Workload or pod removed",
+                                  "An endpoint that no longer exists, and what it could send and receive.", "note"),
+}
+
+
+ASSERTION_RULE = SarifRule("assertion-violated", "AssertionViolated", "Assertion violated",
+                           "HEAD violates a connectivity assertion; the message says whether BASE already did.",
+                           "error")
+
+
+def _assertion_result(o: Any) -> dict[str, object]:
+    locations = [sarif_location(o.source)] if o.source.file else []
+    message = f"{o.name}: {o.describe()}" + (f". {o.detail}" if o.detail else "")
+    return sarif_result(ASSERTION_RULE, message, locations, (o.name,),
+                        "error" if o.status == "introduced" else "warning")
+
+
+def _cause_order(causes: tuple[Cause, ...]) -> list[Cause]:
+    """Causes located in HEAD first: that is where the author of the change can act."""
+    located = [c for c in causes if c.source.file]
+    return sorted(located, key=lambda c: c.side != HEAD)
+
+
+def _pair_result(c: PairChange, strip: str, failing: bool) -> dict[str, object]:
+    causes = _cause_order(c.causes)
+    what = {"added": f"now allowed: {c.after.describe()}", "removed": f"no longer allowed: {c.before.describe()}",
+            "changed": f"allowed ports changed: {c.before.describe()} -> {c.after.describe()}"}[c.status]
+    because = "; ".join(x.message for x in c.causes)
+    message = f"{c.src} -> {c.dst} {what}. Because: {because}."
+    locations = [sarif_location(causes[0].source, strip)] if causes else []
+    related = [sarif_location(x.source, strip, x.message) for x in causes[1:]]
+    rule = DIFF_RULES[c.status]
+    return sarif_result(rule, message, locations, (c.src, c.dst), "error" if failing else None, related)
+
+
+def _endpoint_result(e: EndpointChange, kind: str, strip: str, failing: bool) -> dict[str, object]:
+    rule = DIFF_RULES[kind]
+    verb = "added" if kind == "endpoint-added" else "removed"
+    message = f"{e.id} {verb}: {e.summary()}"
+    source = e.endpoint.source
+    locations = [sarif_location(source, strip)] if source.file else []
+    return sarif_result(rule, message, locations, (e.id,), "error" if failing else None)
+
+
+@render.register
+def _(result: DiffResult, out: TextIO, **_: Any) -> None:
+    strip = f"{result.base}:"  # files read from git are labelled REF:path
+    failing = {(c.src, c.dst, c.status) for c in result.failing_pairs()}
+    results = [_pair_result(c, strip, (c.src, c.dst, c.status) in failing) for c in result.pairs()]
+    any_fails = result.fail_on == "any"
+    results += [_endpoint_result(e, "endpoint-added", strip, any_fails) for e in result.endpoints_added]
+    results += [_endpoint_result(e, "endpoint-removed", strip, any_fails) for e in result.endpoints_removed]
+    rules = list(DIFF_RULES.values())
+    if result.assertions is not None:
+        rules.append(ASSERTION_RULE)
+        results += [_assertion_result(o) for o in result.assertions.outcomes if o.violated_on_head]
+    dump(sarif_log(rules, results), out)
