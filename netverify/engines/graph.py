@@ -1,18 +1,24 @@
-"""Reachability graph over endpoint classes (networkx).
+"""Reachability graph over endpoint classes.
 
 Endpoints that no selector, named port or ipBlock can tell apart form one class;
 all computation is per class, so cost follows the number of distinct classes, not
-pods. Each rule's peers are resolved once into a bitset of classes. Edges of the
-class graph carry the allowed ConnectionSet; endpoint pairs are expanded lazily.
+pods. Sets of classes are bitsets (Python ints): each selector is resolved once
+into a bitset by index lookups, each class's egress and each class's ingress is a
+partition of the peer classes into a few bitsets with one ConnectionSet each, and
+an edge row combines them with a handful of bit operations per distinct set, with
+no per-pair Python loop. Endpoint pairs are expanded lazily, in id order. The
+networkx DiGraph of classes (edge attr `allowed`) is built on first use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 
+from netverify.engines.bitsets import ClassIndex, ConnInterner, Partition, bit_list, partition
 from netverify.semantics.compile import CompiledPolicy, CompiledRule
 from netverify.semantics.endpoints import Endpoint, visible_labels
 from netverify.sets import ConnectionSet
@@ -33,10 +39,17 @@ class _Side:
 
 
 def _bits(mask: int) -> Iterator[int]:
-    while mask:
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
+    yield from bit_list(mask)
+
+
+def _named_ports(ep: Endpoint) -> tuple[object, ...]:
+    """What a named port entry resolves on: external addresses resolve none."""
+    if ep.external:
+        return ("external",)
+    return tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
+
+
+Row = tuple[tuple[int, ConnectionSet], ...]  # disjoint (destination class mask, allowed) pairs
 
 
 class ReachabilityGraph:
@@ -60,8 +73,11 @@ class ReachabilityGraph:
             self.members[c].append(ep)
             self.class_of[ep.id] = c
         self.reps = [m[0] for m in self.members]
-        self.graph = nx.DiGraph()
-        self._build()
+        self._conns = ConnInterner()
+        self._index = ClassIndex(self.reps)
+        self._rule_masks: dict[int, int] = {}
+        self._rule_ports: dict[tuple[int, tuple[object, ...]], ConnectionSet] = {}
+        self.rows: list[Row] = self._build()
 
     # --- construction
 
@@ -73,90 +89,186 @@ class ReachabilityGraph:
             return _Side(None)
         return _Side([r for p in selecting for r in p.rules(direction)])
 
-    def _peer_mask(self, rule: CompiledRule, cache: dict[int, int]) -> int:
+    def _peer_mask(self, rule: CompiledRule, cache: dict[int, int] | None = None) -> int:
+        """The classes some peer entry of the rule matches (all classes when it lists none)."""
         key = id(rule)
-        mask = cache.get(key)
+        mask = self._rule_masks.get(key)
         if mask is None:
             if not rule.peers:
-                mask = (1 << len(self.reps)) - 1
+                mask = self._index.everyone
             else:
                 mask = 0
-                for c, rep in enumerate(self.reps):
-                    if any(m.matches(rep) for m in rule.peers):
-                        mask |= 1 << c
-            cache[key] = mask
+                for peer in rule.peers:
+                    mask |= self._index.peer(peer)
+            self._rule_masks[key] = mask
         return mask
 
-    def _build(self) -> None:
-        n = len(self.reps)
-        everyone = (1 << n) - 1
-        masks: dict[int, int] = {}
-        egress = [self._side(rep, "egress") for rep in self.reps]
-        ingress = [self._side(rep, "ingress") for rep in self.reps]
-        # out_allowed[a][b]: what a's egress allows towards b (absent key = nothing).
-        out_allowed: list[dict[int, ConnectionSet] | None] = []
-        for a in range(n):
-            side = egress[a]
-            if side.rules is None:
-                out_allowed.append(None)
-                continue
-            acc: dict[int, ConnectionSet] = {}
-            for rule in side.rules:
-                for b in _bits(self._peer_mask(rule, masks)):
-                    acc[b] = acc.get(b, ConnectionSet.none()) | rule.ports_for(self.reps[b])
-            out_allowed.append(acc)
-        # in_allowed[b][a]: what b's ingress allows from a.
-        in_allowed: list[dict[int, ConnectionSet] | None] = []
-        for b in range(n):
-            side = ingress[b]
-            if side.rules is None:
-                in_allowed.append(None)
-                continue
-            acc = {}
-            for rule in side.rules:
-                conns = rule.ports_for(self.reps[b])
-                if not conns:
-                    continue
-                for a in _bits(self._peer_mask(rule, masks)):
-                    acc[a] = acc.get(a, ConnectionSet.none()) | conns
-            in_allowed.append(acc)
-        self.graph.add_nodes_from((c, {"members": [e.id for e in m]}) for c, m in enumerate(self.members))
-        for a in range(n):
-            out_a = out_allowed[a]
-            targets = _bits(everyone) if out_a is None else iter(sorted(out_a))
-            for b in targets:
-                e = ConnectionSet.all() if out_a is None else out_a[b]
-                in_b = in_allowed[b]
-                if in_b is None:
-                    conns = e
-                else:
-                    i = in_b.get(a)
-                    conns = e & i if i is not None else ConnectionSet.none()
-                conns = self._special(a, b, conns)
-                if conns:
-                    self.graph.add_edge(a, b, allowed=conns)
-            if out_a is not None:  # node traffic may open pairs the egress rules did not list
-                for b in range(n):
-                    if b not in out_a:
-                        conns = self._special(a, b, ConnectionSet.none())
-                        if conns:
-                            self.graph.add_edge(a, b, allowed=conns)
-
-    def _special(self, a: int, b: int, conns: ConnectionSet) -> ConnectionSet:
-        """Traffic from a hostNetwork pod to a pod on its own node is node traffic: always allowed."""
-        src, dst = self.reps[a], self.reps[b]
-        if src.host_network and src.node_name and src.node_name == dst.node_name:
-            return ConnectionSet.all()
+    def _ports(self, rule: CompiledRule, dst: Endpoint) -> ConnectionSet:
+        """rule.ports_for(dst), computed once per rule and named-port signature."""
+        named = any(isinstance(m.spec.port, str) for m in rule.ports)
+        key = (id(rule), _named_ports(dst) if named else ())
+        conns = self._rule_ports.get(key)
+        if conns is None:
+            conns = self._rule_ports[key] = self._conns(rule.ports_for(dst))
         return conns
 
+    def _selecting(self, direction: str) -> list[tuple[int, ...]]:
+        """For each class, the indices of the policies that select it for `direction` (in policy order)."""
+        out: list[list[int]] = [[] for _ in self.reps]
+        governed = self._index.pods
+        for i, cp in enumerate(self.policies):
+            if not cp.affects(direction):
+                continue
+            for c in bit_list(governed & self._index.selected_by_policy(cp.policy.namespace, cp.policy.pod_selector)):
+                out[c].append(i)
+        return [tuple(x) for x in out]
+
+    def _egress(self, key: tuple[int, ...], port_groups: list[tuple[int, Endpoint]]) -> Partition:
+        parts: list[tuple[int, ConnectionSet]] = []
+        for i in key:
+            for rule in self.policies[i].egress:
+                peers = self._peer_mask(rule)
+                if any(isinstance(m.spec.port, str) for m in rule.ports):
+                    parts.extend((peers & group, self._ports(rule, rep)) for group, rep in port_groups)
+                else:
+                    parts.append((peers, self._ports(rule, self.reps[0])))
+        return partition(parts, self._conns)
+
+    def _ingress(self, key: tuple[int, ...], dst: Endpoint) -> Partition:
+        parts = [(self._peer_mask(rule), self._ports(rule, dst)) for i in key for rule in self.policies[i].ingress]
+        return partition(parts, self._conns)
+
+    def _build(self) -> list[Row]:
+        n = len(self.reps)
+        conns = self._conns
+        everyone = self._index.everyone
+        # Destinations grouped by what a named port resolves to on them.
+        groups: dict[tuple[object, ...], list[int]] = {}
+        for c, rep in enumerate(self.reps):
+            groups.setdefault(_named_ports(rep), [0, c])[0] |= 1 << c
+        port_groups = [(mask, self.reps[c]) for mask, c in groups.values()]
+        # Ingress: classes with equal selecting policies (and named ports) share one partition.
+        open_ingress = 0  # classes whose ingress is not isolated: everything may come in
+        shared: dict[tuple[object, ...], tuple[Partition, list[int]]] = {}
+        for b, key in enumerate(self._selecting("ingress")):
+            if not key:
+                open_ingress |= 1 << b
+                continue
+            rep = self.reps[b]
+            skey = (key, _named_ports(rep))
+            entry = shared.get(skey)
+            if entry is None:
+                entry = shared[skey] = (self._ingress(key, rep), [0])
+            entry[1][0] |= 1 << b
+        # Transpose: into[a][conns] = the isolated destinations that let a in with exactly conns.
+        into: list[dict[ConnectionSet, int]] = [{} for _ in range(n)]
+        for part, (dsts,) in shared.values():
+            for c, sources in part.items():
+                for a in bit_list(sources):
+                    d = into[a]
+                    d[c] = d.get(c, 0) | dsts
+        egress_cache: dict[tuple[int, ...], Partition] = {}
+        rows: list[Row] = []
+        for a, key in enumerate(self._selecting("egress")):
+            if key:
+                out = egress_cache.get(key)
+                if out is None:
+                    out = egress_cache[key] = self._egress(key, port_groups)
+            else:
+                out = {conns.all: everyone}
+            row: dict[ConnectionSet, int] = {}
+            for ce, me in out.items():
+                t = me & open_ingress
+                if t:
+                    row[ce] = row.get(ce, 0) | t
+                for ci, mi in into[a].items():
+                    t = me & mi
+                    if t:
+                        c = conns.intersection(ce, ci)
+                        if c:
+                            row[c] = row.get(c, 0) | t
+            rows.append(self._node_traffic(a, row))
+        return rows
+
+    def _node_traffic(self, a: int, row: dict[ConnectionSet, int]) -> Row:
+        """Traffic from a hostNetwork pod to a pod on its own node is node traffic: always allowed."""
+        src = self.reps[a]
+        if src.host_network and src.node_name:
+            node = 0
+            for b, rep in enumerate(self.reps):
+                if rep.node_name == src.node_name:
+                    node |= 1 << b
+            row = {c: m & ~node for c, m in row.items()}
+            row[self._conns.all] = row.get(self._conns.all, 0) | node
+        return tuple((m, c) for c, m in row.items() if m)
+
     # --- queries
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The class graph as a networkx DiGraph: nodes carry `members`, edges `allowed`."""
+        g = nx.DiGraph()
+        g.add_nodes_from((c, {"members": [e.id for e in m]}) for c, m in enumerate(self.members))
+        for a in range(len(self.reps)):
+            g.add_edges_from((a, b, {"allowed": c}) for b, c in sorted(self.successors(a).items()))
+        return g
+
+    def successors(self, a: int) -> dict[int, ConnectionSet]:
+        """The classes class `a` may send to, with what (a dict built on each call)."""
+        return {b: c for m, c in self.rows[a] for b in bit_list(m)}
+
+    def class_allowed(self, a: int, b: int) -> ConnectionSet:
+        bit = 1 << b
+        for m, c in self.rows[a]:
+            if m & bit:
+                return c
+        return self._conns.none
 
     def allowed(self, src: Endpoint, dst: Endpoint) -> ConnectionSet:
         if src.id == dst.id and src.single_pod:
             return ConnectionSet.all()
-        a, b = self.class_of[src.id], self.class_of[dst.id]
-        data = self.graph.get_edge_data(a, b)
-        return data["allowed"] if data else ConnectionSet.none()
+        return self.class_allowed(self.class_of[src.id], self.class_of[dst.id])
+
+    @cached_property
+    def _by_rank(self) -> tuple[list[Endpoint], list[int]]:
+        """Endpoints sorted by id, and per class a bitset over those positions."""
+        ordered = sorted(self.endpoints, key=lambda e: e.id)
+        member_bits = [0] * len(self.reps)
+        for r, ep in enumerate(ordered):
+            member_bits[self.class_of[ep.id]] |= 1 << r
+        return ordered, member_bits
+
+    def targets(self, a: int) -> list[tuple[Endpoint, ConnectionSet]]:
+        """Every endpoint class `a` may send to, sorted by id, with what."""
+        ordered, member_bits = self._by_rank
+        parts = []
+        for m, c in self.rows[a]:
+            ranks = 0
+            for b in bit_list(m):
+                ranks |= member_bits[b]
+            parts.append((ranks, c))
+        if len(parts) == 1:
+            ranks, c = parts[0]
+            return [(ordered[r], c) for r in bit_list(ranks)]
+        pairs = sorted((r, i) for i, (ranks, _) in enumerate(parts) for r in bit_list(ranks))
+        return [(ordered[r], parts[i][1]) for r, i in pairs]
+
+    def by_source(self, include_self: bool = False) -> Iterator[tuple[Endpoint, list[tuple[Endpoint, ConnectionSet]]]]:
+        """For each endpoint (in the given order) with something allowed, its targets sorted by id."""
+        cache: dict[int, list[tuple[Endpoint, ConnectionSet]]] = {}
+        remaining = [len(m) for m in self.members]
+        for src in self.endpoints:
+            a = self.class_of[src.id]
+            remaining[a] -= 1
+            targets = cache.pop(a, None) if not remaining[a] else cache.get(a)
+            if targets is None:
+                targets = self.targets(a)
+                if remaining[a]:
+                    cache[a] = targets
+            if src.single_pod and not include_self and self.class_allowed(a, a):
+                targets = [t for t in targets if t[0].id != src.id]
+            if targets:
+                yield src, targets
 
     def connections(self, include_self: bool = False) -> Iterator[tuple[Endpoint, Endpoint, ConnectionSet]]:
         """Every ordered endpoint pair with a non-empty allowed set, sorted by (src, dst) id.
@@ -164,16 +276,9 @@ class ReachabilityGraph:
         A single pod's pair with itself is left out (always allowed, not a network question);
         a workload's pair with itself (replica to replica) is kept.
         """
-        for src in self.endpoints:
-            a = self.class_of[src.id]
-            succ = self.graph.succ[a]
-            if not succ:
-                continue
-            targets = sorted((d for b in succ for d in self.members[b]), key=lambda e: e.id)
-            for dst in targets:
-                if dst.id == src.id and src.single_pod and not include_self:
-                    continue
-                yield src, dst, succ[self.class_of[dst.id]]["allowed"]
+        for src, targets in self.by_source(include_self):
+            for dst, conns in targets:
+                yield src, dst, conns
 
     def endpoint_graph(self) -> nx.DiGraph:
         """The endpoint-level DiGraph (for small inventories and DOT output)."""

@@ -1,0 +1,176 @@
+"""Bitset helpers for the graph engine: class masks, selector results, partitions.
+
+A set of endpoint classes is a Python int whose bit c stands for class c; union,
+intersection and complement are then single big-integer operations instead of
+per-class Python loops. Selector results are computed from an index of classes by
+namespace and by label key / key=value, and cached per selector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from netverify.model import LabelSelector
+from netverify.semantics.compile import IPBlockPeer, PeerMatcher, SelectorPeer
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.selectors import matches
+from netverify.sets import ConnectionSet
+
+
+def bit_list(mask: int) -> list[int]:
+    """The positions of the set bits of `mask`, ascending."""
+    if not mask:
+        return []
+    s = bin(mask)[:1:-1]  # least significant bit first
+    out = []
+    find = s.find
+    i = find("1")
+    while i >= 0:
+        out.append(i)
+        i = find("1", i + 1)
+    return out
+
+
+class ConnInterner:
+    """One object per distinct ConnectionSet, so results can be cached by identity."""
+
+    def __init__(self) -> None:
+        self._canonical: dict[ConnectionSet, ConnectionSet] = {}
+        self._or: dict[tuple[int, int], ConnectionSet] = {}
+        self._and: dict[tuple[int, int], ConnectionSet] = {}
+        self.none = self(ConnectionSet.none())
+        self.all = self(ConnectionSet.all())
+
+    def __call__(self, conns: ConnectionSet) -> ConnectionSet:
+        return self._canonical.setdefault(conns, conns)
+
+    def union(self, a: ConnectionSet, b: ConnectionSet) -> ConnectionSet:
+        key = (id(a), id(b))
+        out = self._or.get(key)
+        if out is None:
+            out = self._or[key] = self(a | b)
+        return out
+
+    def intersection(self, a: ConnectionSet, b: ConnectionSet) -> ConnectionSet:
+        key = (id(a), id(b))
+        out = self._and.get(key)
+        if out is None:
+            out = self._and[key] = self(a & b)
+        return out
+
+
+Partition = dict[ConnectionSet, int]  # interned conns -> disjoint class masks
+
+
+def partition(parts: Iterable[tuple[int, ConnectionSet]], conns: ConnInterner) -> Partition:
+    """Overlapping (mask, conns) parts -> disjoint masks, each with the union of the conns covering it."""
+    out: Partition = {}
+    for mask, c in parts:
+        if not mask or not c:
+            continue
+        new: Partition = {}
+        rest = mask
+        for have, m in out.items():
+            inter = m & mask
+            if inter:
+                keep = m & ~mask
+                if keep:
+                    new[have] = new.get(have, 0) | keep
+                u = conns.union(have, c)
+                new[u] = new.get(u, 0) | inter
+                rest &= ~m
+            else:
+                new[have] = new.get(have, 0) | m
+        if rest:
+            new[c] = new.get(c, 0) | rest
+        out = new
+    return out
+
+
+class ClassIndex:
+    """Endpoint classes (by representative) indexed for selector evaluation by bit operations."""
+
+    def __init__(self, reps: Sequence[Endpoint]) -> None:
+        self.reps = reps
+        self.everyone = (1 << len(reps)) - 1
+        self.pods = 0  # classes a selector can match: not external, not hostNetwork
+        self.by_namespace: dict[str, int] = {}
+        self.by_ns_labels: dict[tuple[tuple[str, str], ...], int] = {}
+        self.by_key: dict[str, int] = {}
+        self.by_key_value: dict[tuple[str, str], int] = {}
+        for c, rep in enumerate(reps):
+            if rep.external or rep.host_network:
+                continue
+            bit = 1 << c
+            self.pods |= bit
+            self.by_namespace[rep.namespace] = self.by_namespace.get(rep.namespace, 0) | bit
+            self.by_ns_labels[rep.ns_labels] = self.by_ns_labels.get(rep.ns_labels, 0) | bit
+            for kv in rep.labels_map.items():
+                self.by_key[kv[0]] = self.by_key.get(kv[0], 0) | bit
+                self.by_key_value[kv] = self.by_key_value.get(kv, 0) | bit
+        self._selectors: dict[LabelSelector, int] = {}
+        self._ns_selectors: dict[LabelSelector, int] = {}
+        self._peers: dict[PeerMatcher, int] = {}
+
+    def pod_selector(self, selector: LabelSelector) -> int:
+        """Pod classes whose labels the selector matches."""
+        mask = self._selectors.get(selector)
+        if mask is None:
+            mask = self._selectors[selector] = self._evaluate(selector)
+        return mask
+
+    def _evaluate(self, selector: LabelSelector) -> int:
+        mask = self.pods
+        kv = self.by_key_value
+        for pair in selector.match_labels:
+            mask &= kv.get(pair, 0)
+        for r in selector.match_expressions:
+            if r.operator in ("In", "NotIn"):
+                having = 0
+                for v in r.values:
+                    having |= kv.get((r.key, v), 0)
+                mask = mask & having if r.operator == "In" else mask & ~having
+            elif r.operator == "Exists":
+                mask &= self.by_key.get(r.key, 0)
+            elif r.operator == "DoesNotExist":
+                mask &= ~self.by_key.get(r.key, 0)
+            else:  # unknown operators never load; match nothing, as `matches` does
+                mask = 0
+        return mask
+
+    def namespace_selector(self, selector: LabelSelector) -> int:
+        """Pod classes in the namespaces whose labels the selector matches."""
+        mask = self._ns_selectors.get(selector)
+        if mask is None:
+            mask = 0
+            for labels, classes in self.by_ns_labels.items():
+                if matches(selector, dict(labels)):
+                    mask |= classes
+            self._ns_selectors[selector] = mask
+        return mask
+
+    def selected_by_policy(self, namespace: str, selector: LabelSelector) -> int:
+        return self.by_namespace.get(namespace, 0) & self.pod_selector(selector)
+
+    def peer(self, peer: PeerMatcher) -> int:
+        """Classes one peer entry matches."""
+        mask = self._peers.get(peer)
+        if mask is None:
+            mask = self._peers[peer] = self._peer(peer)
+        return mask
+
+    def _peer(self, peer: PeerMatcher) -> int:
+        if isinstance(peer, SelectorPeer):
+            if peer.namespace_selector is None:
+                mask = self.by_namespace.get(peer.policy_namespace, 0)
+            else:
+                mask = self.namespace_selector(peer.namespace_selector)
+            if peer.pod_selector is not None:
+                mask &= self.pod_selector(peer.pod_selector)
+            return mask
+        assert isinstance(peer, IPBlockPeer)
+        mask = 0
+        for c, rep in enumerate(self.reps):
+            if rep.ips and peer.matches(rep):
+                mask |= 1 << c
+        return mask
