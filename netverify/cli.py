@@ -6,6 +6,8 @@ Exit codes: 0 pass/allowed, 1 violation/denied, 2 input or usage error,
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -177,8 +179,20 @@ def _write(result: Any, fmt: str, color: bool | None = None) -> None:
     stream = sys.stdout
     try:
         report.write(result, fmt, stream, color=color)
+        stream.flush()
     except report.UnsupportedFormat as exc:
         raise usage_problem(str(exc)) from None
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop writing, keep the command's own exit code.
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file descriptor (e.g. captured by tests)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

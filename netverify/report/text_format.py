@@ -18,9 +18,15 @@ from netverify.semantics.evaluate import DirectionVerdict
 from netverify.sets import ConnectionSet
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # rich would exit(1) here, which reads as "denied"; let the caller decide.
+        raise BrokenPipeError
+
+
 def console_for(out: TextIO, color: bool | None = None) -> Console:
-    return Console(file=out, width=120, no_color=not color, highlight=False, soft_wrap=True,
-                   force_terminal=bool(color), emoji=False)
+    return _Console(file=out, width=120, no_color=not color, highlight=False, soft_wrap=True,
+                    force_terminal=bool(color), emoji=False)
 
 
 @singledispatch

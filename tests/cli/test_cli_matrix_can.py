@@ -139,3 +139,21 @@ def test_a_port_name_without_protocol_takes_the_destinations_protocol(capsys: py
     assert json.loads(out)["pairs"][0]["connections"] == [{"protocol": "UDP", "ports": [[53, 53]]}]
     code, _, err = run(capsys, "can", "shop/web", "kube-system/coredns", DEMO, "--port", "dns/TCP")
     assert code == 2 and "no destination in 'kube-system/coredns' has a TCP container port named 'dns'" in err
+
+
+@pytest.mark.parametrize("args, code", [
+    (["matrix", DEMO], 0),
+    (["matrix", DEMO, "--format", "json"], 0),
+    (["can", "shop/web", "shop/api", DEMO, "--port", "http"], 0),
+    (["can", "shop/debug", "data/postgres", DEMO], 1),
+])
+def test_a_reader_closing_the_pipe_keeps_the_exit_code(args: list[str], code: int) -> None:
+    import subprocess
+    import sys
+    proc = subprocess.Popen([sys.executable, "-m", "netverify", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(5)
+    proc.stdout.close()  # like `| head -c 5`
+    assert proc.wait() == code
+    assert proc.stderr.read() == b""
