@@ -9,6 +9,7 @@ namespace and by label key / key=value, and cached per selector.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from netverify.model import LabelSelector
 from netverify.semantics.compile import IPBlockPeer, PeerMatcher, SelectorPeer
@@ -36,13 +37,16 @@ class ConnInterner:
 
     def __init__(self) -> None:
         self._canonical: dict[ConnectionSet, ConnectionSet] = {}
+        self.by_id: dict[int, ConnectionSet] = {}
         self._or: dict[tuple[int, int], ConnectionSet] = {}
         self._and: dict[tuple[int, int], ConnectionSet] = {}
         self.none = self(ConnectionSet.none())
         self.all = self(ConnectionSet.all())
 
     def __call__(self, conns: ConnectionSet) -> ConnectionSet:
-        return self._canonical.setdefault(conns, conns)
+        out = self._canonical.setdefault(conns, conns)
+        self.by_id[id(out)] = out
+        return out
 
     def union(self, a: ConnectionSet, b: ConnectionSet) -> ConnectionSet:
         key = (id(a), id(b))
@@ -59,12 +63,14 @@ class ConnInterner:
         return out
 
 
-Partition = dict[ConnectionSet, int]  # interned conns -> disjoint class masks
+IPAddress = IPv4Address | IPv6Address
+Partition = dict[int, int]  # id of interned conns -> disjoint class masks (ids: hashing sets is slow)
 
 
 def partition(parts: Iterable[tuple[int, ConnectionSet]], conns: ConnInterner) -> Partition:
     """Overlapping (mask, conns) parts -> disjoint masks, each with the union of the conns covering it."""
     out: Partition = {}
+    by_id = conns.by_id
     for mask, c in parts:
         if not mask or not c:
             continue
@@ -76,13 +82,13 @@ def partition(parts: Iterable[tuple[int, ConnectionSet]], conns: ConnInterner) -
                 keep = m & ~mask
                 if keep:
                     new[have] = new.get(have, 0) | keep
-                u = conns.union(have, c)
+                u = id(conns.union(by_id[have], c))
                 new[u] = new.get(u, 0) | inter
                 rest &= ~m
             else:
                 new[have] = new.get(have, 0) | m
         if rest:
-            new[c] = new.get(c, 0) | rest
+            new[id(c)] = new.get(id(c), 0) | rest
         out = new
     return out
 
@@ -111,6 +117,7 @@ class ClassIndex:
         self._selectors: dict[LabelSelector, int] = {}
         self._ns_selectors: dict[LabelSelector, int] = {}
         self._peers: dict[PeerMatcher, int] = {}
+        self._addresses: list[list[IPAddress]] | None = None
 
     def pod_selector(self, selector: LabelSelector) -> int:
         """Pod classes whose labels the selector matches."""
@@ -169,8 +176,13 @@ class ClassIndex:
                 mask &= self.pod_selector(peer.pod_selector)
             return mask
         assert isinstance(peer, IPBlockPeer)
+        if self._addresses is None:  # parsed once, not once per ipBlock
+            self._addresses = [[ip_address(ip) for ip in rep.ips] for rep in self.reps]
         mask = 0
+        contains = peer.addresses.contains_address
         for c, rep in enumerate(self.reps):
-            if rep.ips and peer.matches(rep):
+            # as IPBlockPeer.why_not: pod IPs count only when ipBlocks match pods
+            if rep.ips and (peer.match_pods or rep.external or rep.host_network) and any(
+                    contains(a) for a in self._addresses[c]):
                 mask |= 1 << c
         return mask

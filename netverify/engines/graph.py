@@ -15,16 +15,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from netverify.engines.bitsets import ClassIndex, ConnInterner, Partition, bit_list, partition
 from netverify.semantics.compile import CompiledPolicy, CompiledRule
 from netverify.semantics.endpoints import Endpoint, visible_labels
 from netverify.sets import ConnectionSet
 
+if TYPE_CHECKING:  # networkx costs ~0.1 s to import: only the code that builds a DiGraph loads it
+    import networkx as nx
 
-def class_key(ep: Endpoint, ip_signature: object, with_node: bool, label_keys: frozenset[str] | None) -> tuple[object, ...]:
+
+def class_key(ep: Endpoint, ip_signature: object, with_node: bool,
+              label_keys: frozenset[str] | None) -> tuple[object, ...]:
     """Endpoints with equal keys are indistinguishable to every policy (exactly, not approximately)."""
     named = tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
     return (ep.kind == "External", ep.namespace, visible_labels(ep.labels, label_keys), named, ep.host_network,
@@ -161,13 +164,14 @@ class ReachabilityGraph:
                 entry = shared[skey] = (self._ingress(key, rep), [0])
             entry[1][0] |= 1 << b
         # Transpose: into[a][conns] = the isolated destinations that let a in with exactly conns.
-        into: list[dict[ConnectionSet, int]] = [{} for _ in range(n)]
+        into: list[dict[int, int]] = [{} for _ in range(n)]  # keyed by id of the interned set
         for part, (dsts,) in shared.values():
             for c, sources in part.items():
                 for a in bit_list(sources):
                     d = into[a]
                     d[c] = d.get(c, 0) | dsts
         egress_cache: dict[tuple[int, ...], Partition] = {}
+        by_id = conns.by_id
         rows: list[Row] = []
         for a, key in enumerate(self._selecting("egress")):
             if key:
@@ -175,8 +179,8 @@ class ReachabilityGraph:
                 if out is None:
                     out = egress_cache[key] = self._egress(key, port_groups)
             else:
-                out = {conns.all: everyone}
-            row: dict[ConnectionSet, int] = {}
+                out = {id(conns.all): everyone}
+            row: dict[int, int] = {}
             for ce, me in out.items():
                 t = me & open_ingress
                 if t:
@@ -184,13 +188,13 @@ class ReachabilityGraph:
                 for ci, mi in into[a].items():
                     t = me & mi
                     if t:
-                        c = conns.intersection(ce, ci)
-                        if c:
-                            row[c] = row.get(c, 0) | t
+                        both = conns.intersection(by_id[ce], by_id[ci])
+                        if both:
+                            row[id(both)] = row.get(id(both), 0) | t
             rows.append(self._node_traffic(a, row))
         return rows
 
-    def _node_traffic(self, a: int, row: dict[ConnectionSet, int]) -> Row:
+    def _node_traffic(self, a: int, row: dict[int, int]) -> Row:
         """Traffic from a hostNetwork pod to a pod on its own node is node traffic: always allowed."""
         src = self.reps[a]
         if src.host_network and src.node_name:
@@ -199,14 +203,18 @@ class ReachabilityGraph:
                 if rep.node_name == src.node_name:
                     node |= 1 << b
             row = {c: m & ~node for c, m in row.items()}
-            row[self._conns.all] = row.get(self._conns.all, 0) | node
-        return tuple((m, c) for c, m in row.items() if m)
+            everything = id(self._conns.all)
+            row[everything] = row.get(everything, 0) | node
+        by_id = self._conns.by_id
+        return tuple((m, by_id[c]) for c, m in row.items() if m)
 
     # --- queries
 
     @cached_property
     def graph(self) -> nx.DiGraph:
         """The class graph as a networkx DiGraph: nodes carry `members`, edges `allowed`."""
+        import networkx as nx
+
         g = nx.DiGraph()
         g.add_nodes_from((c, {"members": [e.id for e in m]}) for c, m in enumerate(self.members))
         for a in range(len(self.reps)):
@@ -282,6 +290,8 @@ class ReachabilityGraph:
 
     def endpoint_graph(self) -> nx.DiGraph:
         """The endpoint-level DiGraph (for small inventories and DOT output)."""
+        import networkx as nx
+
         g = nx.DiGraph()
         g.add_nodes_from((e.id, {"endpoint": e}) for e in self.endpoints)
         for src, dst, conns in self.connections():

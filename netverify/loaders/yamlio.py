@@ -139,12 +139,23 @@ def _documents(loader: Any) -> Iterator[Document]:
     expanded = 0  # nodes added by aliases in this document
     doc_line = root_line = 0
     root: Any = None
+    # Scalars repeat (keys, label values, ports): resolve and construct each distinct one once.
+    # Only immutable results are shared; the cache is bounded so memory stays flat on big inputs.
+    scalars: dict[tuple[Any, ...], Any] = {}
+    missing = _MISSING
     while True:
         event = get_event()
         kind = type(event)
         size = 1
         if kind is ScalarEvent:
-            value = _scalar(loader, resolve, constructors, event)
+            skey = (event.value, event.tag, event.implicit)
+            value = scalars.get(skey, missing)
+            if value is missing:
+                value = _scalar(loader, resolve, constructors, event)
+                if type(value) in _SHAREABLE or value is _MergeKey:
+                    if len(scalars) >= _SCALAR_CACHE:
+                        scalars.clear()
+                    scalars[skey] = value
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             _check_collection(event, len(stack))
             container: Any = LocatedMap() if kind is MappingStartEvent else LocatedList()
@@ -186,9 +197,22 @@ def _documents(loader: Any) -> Iterator[Document]:
             anchor_sizes[event.anchor] = 1
         if not stack:
             root, root_line = value, event.start_mark.line + 1
+            continue
+        frame = stack[-1]
+        frame.size += size
+        target = frame.container
+        # The common cases inline (this loop runs once per YAML node); the rest in _attach.
+        if not frame.is_map:
+            target.append(value)
+            target.item_lines.append(getattr(value, "line", 0) or event.start_mark.line + 1)
+        elif not frame.has_key and kind is ScalarEvent:  # a scalar key: always hashable
+            frame.key, frame.key_line, frame.has_key = value, event.start_mark.line + 1, True
+        elif frame.has_key and frame.key is not _MergeKey and frame.key not in target:
+            frame.has_key = False
+            target[frame.key] = value
+            target.key_lines[frame.key] = frame.key_line
         else:
-            stack[-1].size += size
-            _attach(stack[-1], value, event)
+            _attach(frame, value, event)
 
 
 def _check_collection(event: Any, depth: int) -> None:
@@ -237,6 +261,11 @@ def _scalar(loader: Any, resolve: Any, constructors: Any, event: Any) -> Any:
 
 class _MergeKey:
     """Marker for the YAML `<<` merge key."""
+
+
+_MISSING = object()
+_SHAREABLE = (str, int, float, bool, type(None))
+_SCALAR_CACHE = 65536
 
 
 def _attach(frame: _Frame, value: Any, event: Any) -> None:

@@ -7,6 +7,7 @@ from functools import singledispatch
 from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
+from netverify.sets import ConnectionSet
 
 
 @singledispatch
@@ -24,9 +25,35 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
     for i, ep in enumerate(result.endpoints):
         out.write(("," if i else "") + "\n    " + json.dumps(ep.to_json()))
     out.write('\n  ],\n  "connections": [')
-    for i, conn in enumerate(result.connections()):
-        out.write(("," if i else "") + "\n    " + json.dumps(conn.to_json()))
+    if type(result).connections is MatrixResult.connections:
+        _write_connections(result, out)
+    else:  # a subclass with its own pairs
+        for i, conn in enumerate(result.connections()):
+            out.write(("," if i else "") + "\n    " + json.dumps(conn.to_json()))
     out.write("\n  ]\n}\n")
+
+
+def _write_connections(result: MatrixResult, out: TextIO) -> None:
+    """Byte for byte what json.dumps(conn.to_json()) per pair gives, with each endpoint id and
+    each distinct ConnectionSet serialised once and one write per source."""
+    ids: dict[str, str] = {}
+    conns: dict[object, tuple[ConnectionSet, str]] = {}  # the set is kept so its id stays unique
+    by_identity = result.query.is_all  # the graph's sets are shared objects; filtered ones are not
+    lead = "\n    "
+    for src, targets in result.by_source():
+        head = f'{{"src": {json.dumps(src.id)}, "dst": '
+        parts = []
+        for dst, allowed in targets:
+            d = ids.get(dst.id)
+            if d is None:
+                d = ids[dst.id] = json.dumps(dst.id)
+            key = id(allowed) if by_identity else allowed
+            c = conns.get(key)
+            if c is None:
+                c = conns[key] = (allowed, json.dumps(allowed.to_json()))
+            parts.append(f'{head}{d}, "allowed": {c[1]}}}')
+        out.write(lead + ",\n    ".join(parts))
+        lead = ",\n    "
 
 
 # --- matrix --by service (issue 5) ------------------------------------------------------------

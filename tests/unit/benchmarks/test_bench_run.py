@@ -1,0 +1,42 @@
+"""Smoke test of benchmarks/run.py at the smallest size: it runs and reports every phase and command.
+
+Times are measured, never asserted (the machine is shared); only the shape of the report is.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[3] / "benchmarks" / "run.py"
+
+
+def test_run_at_100_pods_reports_floor_phases_and_commands(tmp_path: Path) -> None:
+    report = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, str(SCRIPT), "--sizes", "100", "--out", str(tmp_path / "out"),
+                           "--json", str(report)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "floor (C parse)" in done.stdout and "matrix" in done.stdout and "machine:" in done.stdout
+
+    data = json.loads(report.read_text())
+    (size,) = data["sizes"]
+    assert (size["pods"], size["policies"]) == (100, 10)
+    assert size["floor"]["exit"] == 0 and size["floor"]["peak_mib"] > 0
+    assert set(size["phases"]) >= {"load", "compile", "endpoints", "graph", "query"}
+    commands = size["commands"]
+    assert {"matrix", "can"} <= set(commands)
+    for name, result in commands.items():
+        assert result["exit"] in (0, 1), (name, result["stderr"])  # allowed/denied, never an input error
+        assert result["x_floor"] > 0 and result["peak_mib"] > 0
+
+
+def test_generated_input_is_cached_between_runs(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = [sys.executable, str(SCRIPT), "--sizes", "100", "--out", str(out)]
+    subprocess.run(args, check=True, capture_output=True, timeout=600)
+    pods = out / "p100" / "cluster" / "pods.yaml"
+    stamp = pods.stat().st_mtime_ns
+    subprocess.run(args, check=True, capture_output=True, timeout=600)
+    assert pods.stat().st_mtime_ns == stamp
