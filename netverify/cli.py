@@ -228,14 +228,29 @@ def matrix(port: str | None, protocol: str | None, fmt: str, **kw: Any) -> int:
 @click.option("--port", help="Port number, range (8000-8080), name (resolved on the destination) or 53/UDP.")
 @click.option("--protocol", type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
-def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, **kw: Any) -> int:
+@click.option("--hypothetical-namespaces", is_flag=True,
+              help="With --any: pods may also be in namespaces that do not exist yet, with any labels.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="With --any: solver time limit (default 30); running out is exit 3.")
+@click.option("--pod-cidr", "pod_cidrs", multiple=True, metavar="CIDR",
+              help="With --any: addresses pods that could exist get their IPs from (default: any address).")
+@click.option("--any", "any_pod", is_flag=True,
+              help="Ask about any pod that could exist in the selector sets, not only loaded ones (SMT engine; "
+                   "exit 3 when the solver cannot decide).")
+def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, any_pod: bool, **kw: Any) -> int:
     """Can SRC reach DST? Exit 0 when allowed, 1 when denied.
 
     \b
     Endpoints: ns/pod, ns/Kind/name, ns/name, an IP address, or a set
     NS/SELECTOR (NS a namespace or *, SELECTOR kubectl syntax or *), e.g.
-    web/app=frontend, '*/tier in (db,cache)', shop/*.
+    web/app=frontend, '*/tier in (db,cache)', shop/*. With --any, a CIDR
+    (0.0.0.0/0) stands for addresses outside the cluster.
     """
+    options = _prove_options(kw)
+    if any_pod:
+        return _can_any(src, dst, _port_query(port, protocol), fmt, options, kw)
+    if options is not None:
+        raise usage_problem("--hypothetical-namespaces, --timeout and --pod-cidr need --any")
     analysis = _inventory(kw).load()
     try:
         src_set, dst_set = resolve(analysis, src), resolve(analysis, dst)
@@ -247,6 +262,85 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, **
 
 
 # --- commands: check, can --any (SMT engine; issue 3) ---
+
+
+def smt_options(func: F) -> F:
+    options = [
+        click.option("--hypothetical-namespaces", is_flag=True,
+                     help="Pods that could exist may also be in namespaces that do not exist yet, with any labels."),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+                     help="Solver time limit per query (default 30); running out is exit 3, never a pass."),
+        click.option("--pod-cidr", "pod_cidrs", multiple=True, metavar="CIDR",
+                     help="Addresses pods that could exist get their IPs from (repeatable; default: any address)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _prove_options(kw: dict[str, Any]) -> Any:
+    """ProveOptions from the SMT options, or None when none was given (they are popped from kw)."""
+    from netverify.queries.prove import ProveOptions
+    from netverify.sets import IPSet
+
+    hypothetical, timeout, cidrs = kw.pop("hypothetical_namespaces"), kw.pop("timeout"), kw.pop("pod_cidrs")
+    if not hypothetical and timeout is None and not cidrs:
+        return None
+    pod_cidr = None
+    for cidr in cidrs:
+        try:
+            block = IPSet.from_cidr(cidr)
+        except ValueError:
+            raise usage_problem(f"--pod-cidr {cidr!r} is not a valid CIDR", "e.g. --pod-cidr 10.0.0.0/8") from None
+        pod_cidr = block if pod_cidr is None else pod_cidr | block
+    return ProveOptions(hypothetical, 30.0 if timeout is None else timeout, pod_cidr)
+
+
+def _can_any(src: str, dst: str, query: PortQuery, fmt: str, options: Any, kw: dict[str, Any]) -> int:
+    from netverify.queries.prove import ProveOptions, can_reach_any
+
+    analysis = _inventory(kw).load()
+    try:
+        result = can_reach_any(analysis, src, dst, query, options or ProveOptions())
+    except EndpointError as exc:
+        raise usage_problem(str(exc)) from None
+    _write(result, fmt)
+    if result.reachable is None:
+        return EXIT_UNKNOWN
+    return EXIT_OK if result.reachable else EXIT_FAIL
+
+
+@cli.command()
+@inventory_options
+@click.option("-a", "--assertions", "assertion_paths", multiple=True, required=True, metavar="FILE|DIR",
+              help="Assertion files or directories (kind: Assertions; see docs/assertions.md). Repeatable.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif"]), default="text",
+              show_default=True)
+@smt_options
+def check(assertion_paths: tuple[str, ...], fmt: str, **kw: Any) -> int:
+    """Prove or refute connectivity assertions, for loaded pods or any pod that could exist.
+
+    Exit 0 when every assertion holds, 1 when one fails (with a counterexample),
+    2 for bad input, 3 when the solver could not decide one (never read as a pass).
+    """
+    from netverify.model import InputError
+    from netverify.queries.assertions import load_assertions
+    from netverify.queries.prove import ProveOptions, check_assertions
+
+    options = _prove_options(kw) or ProveOptions()
+    try:
+        assertions = load_assertions(assertion_paths)
+    except InputError as exc:
+        raise InputProblem(exc.diagnostics) from None
+    analysis = _inventory(kw).load()
+    try:
+        result = check_assertions(analysis, assertions, options)
+    except InputError as exc:
+        raise InputProblem(exc.diagnostics) from None
+    _write(result, fmt)
+    if result.count("unknown"):
+        return EXIT_UNKNOWN
+    return EXIT_FAIL if result.count("fails") else EXIT_OK
 
 
 # --- commands: diff (CI gate; issue 4) ---

@@ -12,10 +12,12 @@ from typing import Any
 from netverify.loaders.fields import (
     HINT_CIDR,
     HINT_LABEL_KEY,
+    HINT_LABEL_VALUE,
     HINT_MAPPING,
     HINT_PORT_NAME,
     Fields,
     label_key_problem,
+    label_value_problem,
     line_of,
     port_name_problem,
 )
@@ -306,6 +308,9 @@ def convert_selector(parent: Any, key: str, path: str, f: Fields) -> LabelSelect
         for j, v in enumerate(values_raw):
             if not isinstance(v, str):
                 f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"{v!r} must be a string", "quote it")
+            elif label_value_problem(v):  # the API server validates selector values as label values
+                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"invalid label value {v!r}",
+                        HINT_LABEL_VALUE)
             else:
                 values.append(v)
         if op is not None and op not in OPERATORS:
@@ -372,7 +377,7 @@ def _peer(raw: Any, path: str, line: int, f: Fields) -> Peer | None:
                 "make the ipBlock a separate list item")
         return None
     if ip_raw is None and pod_sel is None and ns_sel is None:
-        if not unknown:
+        if not unknown and all(raw.get(k) is None for k in known):  # not when a selector was just invalid
             f.error(line, path, "a peer must specify podSelector, namespaceSelector or ipBlock",
                     "to allow every peer, omit `from`/`to` entirely")
         return None

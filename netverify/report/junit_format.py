@@ -93,3 +93,27 @@ def diff_suites(result: DiffResult) -> list[JUnitSuite]:
 @render.register
 def _(result: DiffResult, out: TextIO, **_: Any) -> None:
     out.write(junit_xml(diff_suites(result)))
+
+
+# --- check (issue 3) ---
+
+from netverify.queries.prove import CheckResult, Outcome  # noqa: E402
+from netverify.report.text_format import smt_result_lines  # noqa: E402
+
+
+def _check_case(o: Outcome) -> JUnitCase:
+    a = o.assertion
+    ports = ", ".join(p.describe() for p in a.ports) or "any port"
+    lines = [f"expect {a.expect} ({a.scope} scope): {a.src.describe()} -> {a.dst.describe()} on {ports}"]
+    lines += [f"note: {n}" for n in (*o.notes, *o.result.notes)] + smt_result_lines(o.result)
+    failure = None
+    if o.status == "fails":
+        failure = f"assertion {a.name} fails" + (": counterexample found" if "counterexample:" in lines else "")
+    elif o.status == "unknown":
+        failure = f"assertion {a.name} could not be decided (solver unknown/timeout): not a pass"
+    return JUnitCase(f"netverify.check.{a.scope}", a.name, failure, "\n".join(lines), a.source.file, a.source.line)
+
+
+@render.register
+def _(result: CheckResult, out: TextIO, **_: Any) -> None:
+    out.write(junit_xml([JUnitSuite("netverify check", [_check_case(o) for o in result.outcomes])]))

@@ -173,3 +173,39 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
         rules.append(ASSERTION_RULE)
         results += [_assertion_result(o) for o in result.assertions.outcomes if o.violated_on_head]
     dump(sarif_log(rules, results), out)
+
+
+# --- check (issue 3) ---
+
+from netverify.queries.prove import CheckResult, Outcome  # noqa: E402
+from netverify.report.text_format import smt_result_lines  # noqa: E402
+
+CHECK_RULES = {
+    "fails": SarifRule("assertion-fails", "AssertionFails", "Connectivity assertion refuted",
+                       "The solver found a connection that contradicts the assertion (the message gives it, and "
+                       "the rule that admits or fails to admit it).", "error"),
+    "unknown": SarifRule("assertion-unknown", "AssertionUnknown", "Connectivity assertion undecided",
+                         "The solver ran out of time or could not decide; the assertion is not proved.", "error"),
+}
+
+
+def _check_result(o: Outcome) -> dict[str, object]:
+    a = o.assertion
+    body = " ".join(line.strip() for line in smt_result_lines(o.result))
+    verb = "fails" if o.status == "fails" else "could not be decided"
+    message = f"{a.name} {verb} (expect {a.expect}, {a.scope} scope): {body}"
+    locations = [sarif_location(a.source)] if a.source.file else []
+    related = []
+    conn = getattr(o.result, "counterexample", None)
+    if conn is not None:
+        for v in conn.deciding():
+            for ref in (*v.policies, *(m.rule for m in v.matches), *(m.rule for m in v.misses)):
+                if ref.source.file:
+                    related.append(sarif_location(ref.source, message=str(ref)))
+    return sarif_result(CHECK_RULES[o.status], message, locations, (a.name,), related=related)
+
+
+@render.register
+def _(result: CheckResult, out: TextIO, **_: Any) -> None:
+    results = [_check_result(o) for o in result.outcomes if o.status != "holds"]
+    dump(sarif_log(list(CHECK_RULES.values()), results), out)

@@ -151,6 +151,111 @@ def _(result: ReachResult, out: TextIO, color: bool | None = None, **_: Any) -> 
 
 # --- renderers: check, can --any (issue 3) ---
 
+from netverify.engines.smt_types import Connection, Proof, Proved, Refuted, SmtResult  # noqa: E402
+from netverify.queries.prove import AnyReachResult, CheckResult, Outcome  # noqa: E402
+
+
+def describe_smt_endpoint(ep: Endpoint, synthesized: bool) -> str:
+    """A loaded endpoint by id; a pod that could exist by its namespace, labels, IP and named ports."""
+    if ep.external:
+        return f"{ep.ips[0]} (outside the cluster)"
+    if not synthesized:
+        return ep.id
+    labels = ",".join(f"{k}={v}" for k, v in ep.labels) or "no labels"
+    extra = [f"IP {ep.ips[0]}"] if ep.ips else []
+    named = [f"{p.name}={p.port}/{p.protocol}" for p in ep.ports if p.name]
+    if named:
+        extra.append("named ports " + ",".join(named))
+    if ep.node_name:
+        extra.append(f"on node {ep.node_name}")
+    ns = ep.namespace
+    if dict(ep.ns_labels).get("kubernetes.io/metadata.name") == ns and len(ep.ns_labels) > 1 and synthesized:
+        ns_labels = ",".join(f"{k}={v}" for k, v in ep.ns_labels)
+        ns = f"{ns} {{{ns_labels}}}"
+    return f"a pod that could exist in namespace {ns} with {labels} ({'; '.join(extra)})"
+
+
+def _connection_lines(conn: Connection) -> list[str]:
+    state = "allowed" if conn.allowed else "denied"
+    lines = [f"{describe_smt_endpoint(conn.src, conn.src_synthesized)} -> "
+             f"{describe_smt_endpoint(conn.dst, conn.dst_synthesized)} on {conn.port}/{conn.protocol}: {state}"]
+    if conn.verdict.note:
+        lines.append(f"  note: {conn.verdict.note}")
+    for v in conn.deciding():
+        lines.extend("  " + line for line in _direction_lines(v))
+    return lines
+
+
+def _proof_lines(proof: Proof, admitting: bool) -> list[str]:
+    if not proof.rules and not proof.policies:
+        return ["  the proof needs no rule: the endpoints and ports alone decide it"]
+    verb = "admits the traffic" if admitting else "does not admit the traffic"
+    lines = [f"  rule {r} {verb}" for r in proof.rules]
+    lines += [f"  policy {p} selects the {'source' if direction == 'egress' else 'destination'} ({direction})"
+              for p, direction in proof.policies]
+    return lines
+
+
+def smt_result_lines(result: SmtResult) -> list[str]:
+    lines: list[str] = []
+    if isinstance(result, Proved):
+        if result.witness is not None:
+            lines += ["witness:"] + ["  " + x for x in _connection_lines(result.witness)]
+        else:
+            lines += ["proved by:"] + _proof_lines(result.proof, result.query.expect == "allow")
+    elif isinstance(result, Refuted):
+        if result.counterexample is not None:
+            lines += ["counterexample:"] + ["  " + x for x in _connection_lines(result.counterexample)]
+        elif result.proof is not None:
+            lines += ["no connection is possible; proved by:"] + _proof_lines(result.proof, False)
+    else:
+        lines.append(f"the solver could not decide ({result.reason or 'unknown'}): this is not a pass")
+    return lines
+
+
+_STATUS_STYLE = {"holds": ("HOLDS", "bold green"), "fails": ("FAILS", "bold red"),
+                 "unknown": ("UNKNOWN", "bold yellow")}
+
+
+def _outcome(console: Console, o: Outcome) -> None:
+    word, style = _STATUS_STYLE[o.status]
+    a = o.assertion
+    ports = ", ".join(p.describe() for p in a.ports) or "any port"
+    console.print(Text.assemble((f"{word:<8}", style), (a.name, "bold"), f"  ({a.source}; scope {a.scope})"))
+    console.print(f"  expect {a.expect}: {a.src.describe()} -> {a.dst.describe()} on {ports}"
+                  + (f" ({a.relation})" if a.relation else ""), markup=False)
+    if a.description:
+        console.print(f"  {a.description}", markup=False)
+    for note in (*o.notes, *o.result.notes):
+        console.print(f"  note: {note}", markup=False)
+    for line in smt_result_lines(o.result):
+        console.print("  " + line, markup=False)
+
+
+@render.register
+def _(result: CheckResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
+    console = console_for(out, color)
+    for o in result.outcomes:
+        _outcome(console, o)
+        console.print("")
+    total = len(result.outcomes)
+    console.print(Text(f"{total} assertion{'s' if total != 1 else ''}: {result.count('holds')} hold, "
+                       f"{result.count('fails')} fail, {result.count('unknown')} unknown", style="bold"))
+
+
+@render.register
+def _(result: AnyReachResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
+    console = console_for(out, color)
+    reachable = result.reachable
+    word, style = (("UNKNOWN", "bold yellow") if reachable is None else
+                   ("REACHABLE", "bold green") if reachable else ("UNREACHABLE", "bold red"))
+    console.print(Text.assemble((word, style), f"  {result.src} -> {result.dst} on {result.ports} "
+                                               "(any pod that could exist)"))
+    for note in (*result.notes, *result.result.notes):
+        console.print(f"  note: {note}", markup=False)
+    for line in smt_result_lines(result.result):
+        console.print("  " + line, markup=False)
+
 
 # --- renderers: diff (issue 4) ---
 

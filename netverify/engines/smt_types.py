@@ -1,0 +1,215 @@
+"""Queries and results of the SMT engine, as plain values (no z3 here).
+
+A query asks about one symbolic connection from a source set to a destination set:
+
+  deny       no connection in the sets is allowed        (Proved, or Refuted by an allowed connection)
+  allow      every connection in the sets is allowed     (Proved, or Refuted by a denied connection)
+  reachable  some connection in the sets is allowed      (Proved with a witness, or Refuted with a proof)
+
+Each side is a union of loaded endpoints (`members`), pods that could exist (`pods`) and
+addresses outside the cluster (`addresses`). `Unknown` (solver timeout or unknown) is an
+error: it never means proved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from netverify.model import LabelSelector, Labels
+from netverify.semantics.compile import PolicyRef, RuleRef
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.evaluate import DirectionVerdict, PairVerdict
+from netverify.sets import IPSet
+
+EXPECTATIONS = ("deny", "allow", "reachable")
+RELATIONS = ("same-namespace", "different-namespace")
+
+
+@dataclass(frozen=True)
+class PodPattern:
+    """Any pod that could exist: in `namespace` (None: any), matching both selectors.
+
+    `exact_labels`, when set, are all the labels the pod carries; otherwise the pod may carry
+    any other labels. `cidr` restricts its IP (None: any address of either family). Its named
+    container ports are arbitrary.
+    """
+
+    namespace: str | None = None
+    namespace_selector: LabelSelector | None = None
+    pod_selector: LabelSelector = LabelSelector()
+    exact_labels: Labels | None = None
+    cidr: IPSet | None = None
+
+
+@dataclass(frozen=True)
+class Side:
+    """One endpoint set of a query: a union of its three parts."""
+
+    text: str
+    members: tuple[Endpoint, ...] = ()
+    pods: PodPattern | None = None
+    addresses: IPSet | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.members and self.pods is None and not self.addresses
+
+
+@dataclass(frozen=True)
+class PortTerm:
+    """Connections a query covers: a protocol and a port range, or a named port of the destination.
+
+    protocol None: every protocol and port.
+    """
+
+    protocol: str | None = None
+    lo: int = 1
+    hi: int = 65535
+    name: str | None = None
+
+    def describe(self) -> str:
+        if self.protocol is None:
+            return "any port"
+        if self.name is not None:
+            return f"{self.name}/{self.protocol}"
+        if (self.lo, self.hi) == (1, 65535):
+            return f"any {self.protocol} port"
+        if self.lo == self.hi:
+            return f"{self.lo}/{self.protocol}"
+        return f"{self.lo}-{self.hi}/{self.protocol}"
+
+
+@dataclass(frozen=True)
+class Query:
+    src: Side
+    dst: Side
+    expect: str  # one of EXPECTATIONS
+    ports: tuple[PortTerm, ...] = ()  # empty: every protocol and port
+    relation: str | None = None  # one of RELATIONS, or None
+
+    def describe_ports(self) -> str:
+        return ", ".join(p.describe() for p in self.ports) if self.ports else "any port"
+
+
+@dataclass(frozen=True)
+class Proof:
+    """The policies and rules an unsat core needed: the reasons a claim holds."""
+
+    policies: tuple[tuple[PolicyRef, str], ...] = ()  # (policy, direction it isolates)
+    rules: tuple[RuleRef, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "policies": [{**p.to_json(), "direction": d} for p, d in self.policies],
+            "rules": [r.to_json() for r in self.rules],
+        }
+
+
+def describe_endpoint(ep: Endpoint, synthesized: bool) -> dict[str, object]:
+    out: dict[str, object] = {}
+    if ep.external:
+        return {"external": True, "ip": ep.ips[0] if ep.ips else None}
+    if not synthesized:
+        out["id"] = ep.id
+    out["namespace"] = ep.namespace
+    out["labels"] = dict(ep.labels)
+    if synthesized:
+        out["synthesized"] = True
+        out["namespace_labels"] = dict(ep.ns_labels)
+        out["named_ports"] = [{"name": p.name, "port": p.port, "protocol": p.protocol} for p in ep.ports if p.name]
+        if ep.node_name:
+            out["node"] = ep.node_name
+    out["ips"] = list(ep.ips)
+    return out
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A concrete connection found by the solver and replayed through the evaluator."""
+
+    src: Endpoint
+    dst: Endpoint
+    protocol: str
+    port: int
+    allowed: bool
+    verdict: PairVerdict
+    src_synthesized: bool = False
+    dst_synthesized: bool = False
+
+    def deciding(self) -> list[DirectionVerdict]:
+        """The direction verdicts that explain the outcome (both when allowed, the denying ones otherwise)."""
+        sides = [self.verdict.egress, self.verdict.ingress]
+        if self.allowed:
+            return sides
+        return [v for v in sides if v.isolated and not v.allowed.allows(self.protocol, self.port)]
+
+    def rules(self) -> list[dict[str, object]]:
+        """The rules that admit it (allowed) or the rules that fail to (denied), with reasons."""
+        out: list[dict[str, object]] = []
+        for v in self.deciding():
+            if self.allowed:
+                out.extend({**m.rule.to_json(), "admits": True} for m in v.matches
+                           if m.allowed.allows(self.protocol, self.port))
+            else:
+                out.extend({**m.rule.to_json(), "admits": False, "reason": m.reason} for m in v.misses)
+                out.extend({**m.rule.to_json(), "admits": False, "reason": f"allows only {m.allowed.describe()}"}
+                           for m in v.matches)
+        return out
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "src": describe_endpoint(self.src, self.src_synthesized),
+            "dst": describe_endpoint(self.dst, self.dst_synthesized),
+            "protocol": self.protocol, "port": self.port, "allowed": self.allowed,
+            "rules": self.rules(),
+            "explanation": {"egress": self.verdict.egress.to_json(), "ingress": self.verdict.ingress.to_json(),
+                            **({"note": self.verdict.note} if self.verdict.note else {})},
+        }
+
+
+@dataclass(frozen=True)
+class Proved:
+    """The query's claim holds. `witness` is set for `reachable` (an allowed connection)."""
+
+    query: Query
+    proof: Proof = Proof()
+    witness: Connection | None = None
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {"status": "proved", "proof": self.proof.to_json(),
+                "witness": self.witness.to_json() if self.witness else None, "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class Refuted:
+    """The claim does not hold: a counterexample, or for `reachable` a proof that nothing is."""
+
+    query: Query
+    counterexample: Connection | None = None
+    proof: Proof | None = None
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {"status": "refuted",
+                "counterexample": self.counterexample.to_json() if self.counterexample else None,
+                "proof": self.proof.to_json() if self.proof else None, "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """The solver gave up (timeout or incompleteness): an error, never a proof."""
+
+    query: Query
+    reason: str
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, object]:
+        return {"status": "unknown", "reason": self.reason, "notes": list(self.notes)}
+
+
+SmtResult = Proved | Refuted | Unknown
+
+
+class ReplayMismatch(AssertionError):
+    """A solver model that the evaluator disagrees with: a bug in the encoding."""

@@ -1,0 +1,232 @@
+"""`check` and `can --any`: endpoint expressions become engine sides; results are kept as objects.
+
+Scope decides what a selector-based endpoint set stands for:
+
+  inventory  the loaded endpoints that match it
+  any        those, plus any pod that could exist matching it (any other labels, any named
+             ports, any IP unless --pod-cidr/cidr says otherwise), in an existing namespace or,
+             with hypothetical namespaces, in a namespace that does not exist yet
+
+A named endpoint (ns/pod, ns/Kind/name, an IP) stands for itself in both scopes. A bare
+`cidr` (or a CIDR written as text) stands for addresses outside the cluster.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from netverify.engines.smt import DEFAULT_TIMEOUT_S, SmtEngine
+from netverify.engines.smt_types import PodPattern, PortTerm, Proved, Query, Refuted, Side, SmtResult, Unknown
+from netverify.model import Diagnostic, InputError, LabelSelector, Severity
+from netverify.queries.assertions import Assertion, EndpointSpec
+from netverify.queries.context import Analysis
+from netverify.queries.endpoints import EndpointError, resolve
+from netverify.queries.ports import PortQuery
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.selectors import matches
+from netverify.sets import IPSet
+
+
+@dataclass(frozen=True)
+class ProveOptions:
+    hypothetical_namespaces: bool = False
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    pod_cidr: IPSet | None = None  # where pods that could exist get their IPs (None: anywhere)
+
+
+def _cidr_text(text: str) -> IPSet | None:
+    if "/" not in text:
+        return None
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+    return IPSet.from_cidr(text)
+
+
+def _addresses(spec: EndpointSpec) -> IPSet | None:
+    return IPSet.from_cidr(spec.cidr, spec.excepts) if spec.cidr is not None else None
+
+
+def _pod_cidr(own: IPSet | None, options: ProveOptions) -> IPSet | None:
+    if own is not None and options.pod_cidr is not None:
+        return own & options.pod_cidr
+    return own if own is not None else options.pod_cidr
+
+
+def build_side(analysis: Analysis, spec: EndpointSpec, scope: str, options: ProveOptions) -> tuple[Side, list[str]]:
+    """The engine's view of one endpoint expression, plus notes (e.g. an unknown namespace)."""
+    text = spec.describe()
+    if spec.text is not None:
+        addresses = _cidr_text(spec.text)
+        if addresses is not None:
+            return Side(text, addresses=addresses), []
+        found = resolve(analysis, spec.text)  # raises EndpointError
+        if len(found.members) == 1 and found.members[0].external:
+            return Side(text, addresses=IPSet.from_cidr(found.members[0].ips[0])), []
+        notes = _namespace_notes(analysis, found.namespace, options, scope)
+        if found.is_set and scope == "any":
+            pattern = PodPattern(found.namespace, None, found.selector or LabelSelector(), None,
+                                 _pod_cidr(None, options))
+            return Side(text, found.members, pattern), notes
+        return Side(text, found.members), notes
+    if spec.only_addresses:
+        return Side(text, addresses=_addresses(spec)), []
+    members = tuple(e for e in analysis.endpoints if _structured_match(spec, e))
+    notes = _namespace_notes(analysis, spec.namespace, options, scope)
+    if scope != "any":
+        return Side(text, members), notes
+    pattern = PodPattern(spec.namespace, spec.namespace_selector, spec.pod_selector or LabelSelector(), spec.labels,
+                         _pod_cidr(_addresses(spec), options))
+    return Side(text, members, pattern), notes
+
+
+def _structured_match(spec: EndpointSpec, ep: Endpoint) -> bool:
+    if ep.external or (spec.namespace is not None and ep.namespace != spec.namespace):
+        return False
+    if spec.namespace_selector is not None and not matches(spec.namespace_selector, ep.ns_labels_map):
+        return False
+    if spec.pod_selector is not None and not matches(spec.pod_selector, ep.labels_map):
+        return False
+    if spec.labels is not None and tuple(sorted(ep.labels)) != spec.labels:
+        return False
+    block = _addresses(spec)
+    if block is not None:
+        return any(block.contains_address(ip) for ip in ep.ips)
+    return True
+
+
+def _namespace_notes(analysis: Analysis, namespace: str | None, options: ProveOptions, scope: str) -> list[str]:
+    if namespace is None or analysis.cluster.namespace(namespace) is not None:
+        return []
+    if scope == "any" and options.hypothetical_namespaces:
+        return [f"namespace {namespace} is not in the inventory: reasoning about it as a new namespace"]
+    return [f"namespace {namespace} is not in the inventory: nothing there matches"]
+
+
+def port_terms(query: PortQuery) -> tuple[PortTerm, ...]:
+    """The `can` command's --port/--protocol as engine port terms."""
+    if query.protocol is None:
+        return ()
+    if query.port is None:
+        return (PortTerm(query.protocol),)
+    if isinstance(query.port, str):
+        return (PortTerm(query.protocol, name=query.port),)
+    return (PortTerm(query.protocol, query.port, query.end_port or query.port),)
+
+
+def _engine(analysis: Analysis, queries: Sequence[Query], options: ProveOptions) -> SmtEngine:
+    namespaces = [(ns.name, ns.labels) for ns in analysis.cluster.namespaces]
+    return SmtEngine(analysis.policies, analysis.endpoints, namespaces, queries,
+                     options.hypothetical_namespaces, options.timeout_s)
+
+
+def _status(result: SmtResult) -> str:
+    if isinstance(result, Proved):
+        return "holds"
+    return "fails" if isinstance(result, Refuted) else "unknown"
+
+
+# --- can --any --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnyReachResult:
+    """Whether any pod that could exist in SRC can reach any in DST, with a witness or a proof."""
+
+    src: str
+    dst: str
+    ports: str
+    result: SmtResult
+    notes: tuple[str, ...] = ()
+
+    @property
+    def reachable(self) -> bool | None:
+        return None if isinstance(self.result, Unknown) else isinstance(self.result, Proved)
+
+    def to_json(self) -> dict[str, object]:
+        r = self.result
+        out: dict[str, object] = {
+            "reachable": self.reachable, "scope": "any", "src": self.src, "dst": self.dst, "ports": self.ports,
+            "witness": r.witness.to_json() if isinstance(r, Proved) and r.witness else None,
+            "proof": r.proof.to_json() if isinstance(r, Refuted) and r.proof else None,
+            "notes": [*self.notes, *r.notes],
+        }
+        if isinstance(r, Unknown):
+            out["unknown"] = r.reason
+        return out
+
+
+def can_reach_any(analysis: Analysis, src: str, dst: str, query: PortQuery, options: ProveOptions) -> AnyReachResult:
+    """Raises EndpointError for an expression that does not resolve."""
+    src_side, src_notes = build_side(analysis, EndpointSpec(text=src), "any", options)
+    dst_side, dst_notes = build_side(analysis, EndpointSpec(text=dst), "any", options)
+    q = Query(src_side, dst_side, "reachable", port_terms(query))
+    result = _engine(analysis, [q], options).solve(q)
+    return AnyReachResult(src, dst, query.describe(), result, tuple(src_notes + dst_notes))
+
+
+# --- check ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    assertion: Assertion
+    result: SmtResult
+    notes: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        return _status(self.result)
+
+    def to_json(self) -> dict[str, object]:
+        return {**self.assertion.to_json(), "status": self.status, "result": self.result.to_json(),
+                "notes": [*self.notes, *self.result.notes]}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    outcomes: tuple[Outcome, ...]
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    def to_json(self) -> dict[str, object]:
+        return {"summary": {s: self.count(s) for s in ("holds", "fails", "unknown")},
+                "assertions": [o.to_json() for o in self.outcomes]}
+
+
+def _query(analysis: Analysis, a: Assertion, options: ProveOptions,
+           problems: list[Diagnostic]) -> tuple[Query, list[str]] | None:
+    sides = []
+    notes: list[str] = []
+    for spec, where, key in ((a.src, a.src_source, "from"), (a.dst, a.dst_source, "to")):
+        try:
+            side, side_notes = build_side(analysis, spec, a.scope, options)
+        except EndpointError as exc:
+            problems.append(Diagnostic(Severity.ERROR, where, f"{key}: {exc}",
+                                       "fix the endpoint expression (see docs/assertions.md)", f"assertion {a.name}"))
+            continue
+        sides.append(side)
+        notes += side_notes
+    if len(sides) != 2:
+        return None
+    return Query(sides[0], sides[1], a.expect, a.ports, a.relation), notes
+
+
+def check_assertions(analysis: Analysis, assertions: Sequence[Assertion], options: ProveOptions) -> CheckResult:
+    """Prove or refute every assertion with one solver; raises InputError for unresolvable endpoints."""
+    problems: list[Diagnostic] = []
+    built = [(a, _query(analysis, a, options, problems)) for a in assertions]
+    if problems:
+        raise InputError(problems)
+    queries = [q for _, qn in built if qn is not None for q in (qn[0],)]
+    engine = _engine(analysis, queries, options)
+    outcomes = []
+    for a, qn in built:
+        assert qn is not None
+        query, notes = qn
+        outcomes.append(Outcome(a, engine.solve(query), tuple(notes)))
+    return CheckResult(tuple(outcomes))
