@@ -212,8 +212,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @inventory_options
 @click.option("--port", help="Only pairs allowed on this port (number, range or name).")
 @click.option("--protocol", type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv", "md", "dot"]), default="text",
-              show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv", "md", "dot", "html"]),
+              default="text", show_default=True)
 def matrix(port: str | None, protocol: str | None, fmt: str, **kw: Any) -> int:
     """Every ordered pair of endpoints and what traffic is allowed between them."""
     analysis = _inventory(kw).load()
@@ -227,7 +227,8 @@ def matrix(port: str | None, protocol: str | None, fmt: str, **kw: Any) -> int:
 @inventory_options
 @click.option("--port", help="Port number, range (8000-8080), name (resolved on the destination) or 53/UDP.")
 @click.option("--protocol", type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text",
+              show_default=True)
 @click.option("--hypothetical-namespaces", is_flag=True,
               help="With --any: pods may also be in namespaces that do not exist yet, with any labels.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
@@ -500,7 +501,10 @@ def exposure(fmt: str, **kw: Any) -> int:
 
 
 
-# --- commands: lint, equiv, contains (issue 6) ---
+# --- commands: lint (issue 6) ---
+
+
+# --- commands: equiv, contains (issue 6, equivalence) ---
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -437,4 +437,7 @@ def _(result: ExposureResult, out: TextIO, color: bool | None = None, **_: Any) 
 
 
 
-# --- renderers: lint, equiv (issue 6) ---
+# --- renderers: lint (issue 6) ---
+
+
+# --- renderers: equiv, contains (issue 6, equivalence) ---

@@ -1,0 +1,39 @@
+"""Lint findings: the one shape every lint check produces (checks never print)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from netverify.model import Severity, SourceRef
+
+DOCS_BASE = "docs/lint"  # one page per code: docs/lint/NV101.md
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem in the input: a stable code, where it is, and what is wrong.
+
+    `related` lists other places that explain the finding (the rules that cover a redundant
+    rule, the policy that shadows another), so reports can link them.
+    """
+
+    source: SourceRef
+    code: str
+    severity: Severity
+    message: str
+    obj: str = ""  # "Kind ns/name"
+    related: tuple[SourceRef, ...] = field(default=(), compare=False)
+
+    @property
+    def docs(self) -> str:
+        return f"{DOCS_BASE}/{self.code}.md"
+
+    def to_json(self) -> dict[str, object]:
+        return {"code": self.code, "severity": self.severity.value, "message": self.message,
+                "file": self.source.file, "line": self.source.line, "object": self.obj,
+                "related": [{"file": r.file, "line": r.line} for r in self.related], "docs": self.docs}
+
+
+# A check takes the lint context (netverify.queries.lint.LintContext) and yields findings.
+Check = Callable[..., Iterable[Finding]]
