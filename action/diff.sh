@@ -33,7 +33,9 @@ fi
 
 args=(diff --git-base "$base" -f text --report "sarif=${sarif}" --report "md=${markdown}")
 [ -n "$fail_on" ] && [ "$fail_on" != "none" ] && args+=(--fail-on "$fail_on")
-[ -n "$assertions" ] && args+=(--assertions "$assertions")
+for file in $assertions; do  # space-separated assertion files or directories, as for paths
+  args+=(--assertions "$file")
+done
 # shellcheck disable=SC2206  # paths and extra args are space-separated lists by design
 args+=(${INPUT_ARGS:-} ${paths})
 

@@ -387,13 +387,15 @@ def _write_report_file(result: Any, fmt: str, path: str) -> None:
                    "against the working tree.")
 @click.option("--fail-on", type=click.Choice(["added", "removed", "any"]),
               help="Exit 1 when connections were added, removed, or anything changed (default: never on the diff).")
-@click.option("--assertions", "assertions_path", type=click.Path(exists=True),
-              help="Assertions file or directory: exit 1 when HEAD violates one (says whether BASE did too).")
+@click.option("-a", "--assertions", "assertion_paths", multiple=True, metavar="FILE|DIR",
+              help="Assertion files or directories (as for check; repeatable): exit 1 when HEAD violates one, "
+                   "saying whether BASE did too; exit 3 when the solver cannot decide one on HEAD.")
 @click.option("-f", "--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True)
 @click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE",
               help="Also write the result as FORMAT to FILE (repeatable), e.g. --report sarif=netverify.sarif.")
-def diff(git_base: str | None, fail_on: str | None, assertions_path: str | None, fmt: str, reports: tuple[str, ...],
-         **kw: Any) -> int:
+@smt_options
+def diff(git_base: str | None, fail_on: str | None, assertion_paths: tuple[str, ...], fmt: str,
+         reports: tuple[str, ...], **kw: Any) -> int:
     """Semantic connectivity diff: BASE HEAD (files or directories), or --git-base REF [PATH...].
 
     \b
@@ -401,10 +403,17 @@ def diff(git_base: str | None, fail_on: str | None, assertions_path: str | None,
     both sides, and endpoints added or removed with their connectivity; each
     change names the rule, policy or object responsible. Cosmetic edits
     (reordering, renaming or splitting a policy with the same effect) give an
-    empty diff. Exit 0 unless --fail-on or --assertions say otherwise.
+    empty diff. With --assertions, each assertion is proved on HEAD and on
+    BASE: a violation on HEAD is introduced by the change or pre-existing.
+    Exit 0 unless --fail-on or --assertions say otherwise (1), 3 when the
+    solver cannot decide an assertion on HEAD.
     """
     from netverify.queries.diff import diff as diff_query
 
+    options = _prove_options(kw)
+    if options is not None and not assertion_paths:
+        raise usage_problem("--hypothetical-namespaces, --timeout and --pod-cidr need --assertions")
+    assertions = _load_assertion_files(assertion_paths) if assertion_paths else None
     inv = _inventory(kw)
     if inv.cluster is not None:
         raise usage_problem("diff compares manifests, not a live cluster",
@@ -426,22 +435,42 @@ def diff(git_base: str | None, fail_on: str | None, assertions_path: str | None,
                             "or --git-base REF [PATH...]", "e.g. netverify diff old/ new/ or netverify diff "
                             "--git-base origin/main manifests/")
     result = diff_query(base, head, *labels, fail_on=fail_on)
-    if assertions_path:
-        result = _with_assertions(result, assertions_path, base, head)
+    if assertions is not None:
+        result = _with_assertions(result, assertions, base, head, options)
     for extra_fmt, path in extra:
         _write_report_file(result, extra_fmt, path)
     _write(result, fmt)
-    violated = result.assertions is not None and result.assertions.violated_on_head
+    return _diff_exit_code(result)
+
+
+def _diff_exit_code(result: Any) -> int:
+    """As for check, an undecided assertion is exit 3 even when something else fails: it is never a pass."""
+    checked = result.assertions
+    if checked is not None and checked.unknown_on_head:
+        return EXIT_UNKNOWN
+    violated = checked is not None and checked.violated_on_head
     return EXIT_FAIL if result.fails() or violated else EXIT_OK
 
 
-def _with_assertions(result: Any, path: str, base: Analysis, head: Analysis) -> Any:
-    from netverify.queries.diff_assertions import AssertionsUnavailable, compare_assertions
+def _load_assertion_files(paths: tuple[str, ...]) -> Any:
+    from netverify.model import InputError
+    from netverify.queries.assertions import load_assertions
 
     try:
-        return compare_assertions(result, path, base, head)
-    except AssertionsUnavailable as exc:
-        raise usage_problem(str(exc), "run netverify check separately, or drop --assertions") from None
+        return load_assertions(paths)
+    except InputError as exc:
+        raise InputProblem(exc.diagnostics) from None
+
+
+def _with_assertions(result: Any, assertions: Any, base: Analysis, head: Analysis, options: Any) -> Any:
+    from netverify.model import InputError
+    from netverify.queries.diff_assertions import compare_assertions
+    from netverify.queries.prove import ProveOptions
+
+    try:
+        return compare_assertions(result, assertions, base, head, options or ProveOptions())
+    except InputError as exc:  # an endpoint of an assertion that HEAD does not have
+        raise InputProblem(exc.diagnostics) from None
 
 
 # --- commands: snapshot, exposure (live clusters, services; issue 5) ---

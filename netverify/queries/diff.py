@@ -1,12 +1,13 @@
 """`diff`: the semantic connectivity difference between two versions of the manifests.
 
 Both versions are analysed at the same granularity (workloads by default) and their
-matrices compared pair by pair for endpoints present in both. The comparison runs on
-the engines' endpoint classes: endpoints that are in the same class on both sides
-behave identically, so each pair of such joint classes is compared once, and only the
-pairs whose allowed sets differ are expanded and explained (see diff_causes). Purely
-cosmetic edits (reordering, renaming, splitting a policy) leave the matrices equal
-and so give an empty diff.
+matrices compared for endpoints present in both. The comparison runs on the engines'
+endpoint classes: endpoints in the same class on both sides (a joint class) behave
+identically. Each side's per-class row (destination class bitsets, one per allowed set)
+is re-expressed over joint classes, so a source whose two rows are equal costs one dict
+comparison and no per-pair loop; only the pairs of joint classes whose allowed sets
+differ are expanded and explained (see diff_causes). Purely cosmetic edits (reordering,
+renaming, splitting a policy) leave the matrices equal and so give an empty diff.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from netverify.engines.bitsets import bit_list
+from netverify.engines.graph import ReachabilityGraph
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer
 from netverify.semantics.endpoints import Endpoint
@@ -174,21 +177,88 @@ def _joint_classes(base: Analysis, head: Analysis, common: list[str]) -> dict[tu
     return joint
 
 
+class _JointRows:
+    """One side's rows re-expressed over the joint classes, as {allowed: joint-class mask}.
+
+    A row's masks are over the side's own classes; translating a mask costs one pass over
+    its bits, and rows share few distinct masks (hundreds for thousands of classes), so
+    translations are cached by mask value. Only non-empty sets of endpoints present on both
+    sides are kept, which makes equal rows equal dicts.
+    """
+
+    def __init__(self, graph: ReachabilityGraph, joint_of_class: list[int]) -> None:
+        self._rows = graph.rows
+        self._joint_of_class = joint_of_class  # class -> mask of its joint classes (0: none in common)
+        self._masks: dict[int, int] = {}
+        self._cache: dict[int, dict[ConnectionSet, int]] = {}
+
+    def _translate(self, mask: int) -> int:
+        out = self._masks.get(mask)
+        if out is None:
+            out = 0
+            for c in bit_list(mask):
+                out |= self._joint_of_class[c]
+            self._masks[mask] = out
+        return out
+
+    def row(self, c: int) -> dict[ConnectionSet, int]:
+        row = self._cache.get(c)
+        if row is None:
+            row = {}
+            for mask, conns in self._rows[c]:
+                joint = self._translate(mask)
+                if joint and conns:
+                    row[conns] = row.get(conns, 0) | joint
+            self._cache[c] = row
+        return row
+
+
+def _row_changes(before: dict[ConnectionSet, int], after: dict[ConnectionSet, int]
+                 ) -> Iterator[tuple[int, ConnectionSet, ConnectionSet]]:
+    """(destination joint mask, before, after) for the destinations whose allowed set differs."""
+    none = ConnectionSet.none()
+    seen_before = seen_after = 0
+    for cb, mb in before.items():
+        seen_before |= mb
+        for ca, ma in after.items():
+            both = mb & ma
+            if both and cb != ca:
+                yield both, cb, ca
+    for ma in after.values():
+        seen_after |= ma
+    if seen_before & ~seen_after:
+        for cb, mb in before.items():
+            if mb & ~seen_after:
+                yield mb & ~seen_after, cb, none
+    if seen_after & ~seen_before:
+        for ca, ma in after.items():
+            if ma & ~seen_before:
+                yield ma & ~seen_before, none, ca
+
+
 def _changed_class_pairs(base: Analysis, head: Analysis, joint: dict[tuple[int, int], list[str]]
                          ) -> Iterator[tuple[list[str], list[str], ConnectionSet, ConnectionSet]]:
-    """Pairs of joint classes whose allowed sets differ: each pair of classes is compared once."""
-    none = ConnectionSet.none()
-    base_succ = {c: base.graph.successors(c) for c in {sb for sb, _ in joint}}
-    head_succ = {c: head.graph.successors(c) for c in {sh for _, sh in joint}}
+    """Pairs of joint classes whose allowed sets differ, from the engines' per-class rows.
+
+    Each side's row of a source class is translated once into joint-class masks; a source
+    whose two rows are equal (most of them, for a change of a few policies) costs one dict
+    comparison, and the others are split into destination masks with bit operations.
+    """
     keys = list(joint)
+    base_joint = [0] * len(base.graph.reps)
+    head_joint = [0] * len(head.graph.reps)
+    for j, (sb, sh) in enumerate(keys):
+        base_joint[sb] |= 1 << j
+        head_joint[sh] |= 1 << j
+    base_rows, head_rows = _JointRows(base.graph, base_joint), _JointRows(head.graph, head_joint)
     for sb, sh in keys:
-        succ_b, succ_h = base_succ[sb], head_succ[sh]
-        if not succ_b and not succ_h:
+        before, after = base_rows.row(sb), head_rows.row(sh)
+        if before == after:
             continue
-        for db, dh in keys:
-            before, after = succ_b.get(db, none), succ_h.get(dh, none)
-            if before != after:
-                yield joint[(sb, sh)], joint[(db, dh)], before, after
+        found = sorted(((j, b, a) for mask, b, a in _row_changes(before, after) for j in bit_list(mask)),
+                       key=lambda t: t[0])
+        for j, b, a in found:
+            yield joint[(sb, sh)], joint[keys[j]], b, a
 
 
 def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: str = "HEAD",

@@ -13,9 +13,9 @@ from typing import Any
 
 from netverify.model import NetworkPolicy, SourceRef
 from netverify.queries.context import Analysis
-from netverify.semantics.compile import PolicyRef, ip_blocks
+from netverify.semantics.compile import CompiledPolicy, PolicyRef, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, visible_labels
-from netverify.semantics.evaluate import DirectionVerdict, RuleMatch, evaluate_pair
+from netverify.semantics.evaluate import DirectionVerdict, PairVerdict, RuleMatch, evaluate_pair
 from netverify.sets import ConnectionSet
 
 HEAD, BASE = "head", "base"
@@ -86,17 +86,39 @@ class Explainer:
         self._atoms = IPAtoms(ip_blocks(base.policies) + ip_blocks(head.policies))
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
+        self._selecting: dict[tuple[str, str], frozenset[int]] = {}
+        self._by_namespace: dict[str, dict[str, list[tuple[int, CompiledPolicy]]]] = {}
 
     # --- pairs
 
     def pair(self, src: str, dst: str, before: ConnectionSet, after: ConnectionSet) -> tuple[Cause, ...]:
         """Rule and policy causes for src -> dst (the same for every pair of the same endpoint classes)."""
-        vb = evaluate_pair(self.base.policies, self.base.by_id[src], self.base.by_id[dst])
-        vh = evaluate_pair(self.head.policies, self.head.by_id[src], self.head.by_id[dst])
+        vb = self._evaluate(BASE, self.base, src, dst)
+        vh = self._evaluate(HEAD, self.head, src, dst)
         gained, lost = after - before, before - after
         causes = self._direction(vb.egress, vh.egress, gained, lost, "egress")
         causes += self._direction(vb.ingress, vh.ingress, gained, lost, "ingress")
         return tuple(causes)
+
+    def _evaluate(self, side: str, analysis: Analysis, src: str, dst: str) -> PairVerdict:
+        """evaluate_pair over the policies that select src or dst only: the same verdict, without
+        scanning every policy of the inventory for each changed pair."""
+        indices = sorted(self._selecting_policies(side, analysis, src) | self._selecting_policies(side, analysis, dst))
+        policies = tuple(analysis.policies[i] for i in indices)
+        return evaluate_pair(policies, analysis.by_id[src], analysis.by_id[dst])
+
+    def _selecting_policies(self, side: str, analysis: Analysis, eid: str) -> frozenset[int]:
+        found = self._selecting.get((side, eid))
+        if found is None:
+            by_namespace = self._by_namespace.get(side)
+            if by_namespace is None:
+                by_namespace = self._by_namespace[side] = {}
+                for i, cp in enumerate(analysis.policies):
+                    by_namespace.setdefault(cp.policy.namespace, []).append((i, cp))
+            ep = analysis.by_id[eid]
+            found = self._selecting[(side, eid)] = frozenset(
+                i for i, cp in by_namespace.get(ep.namespace, ()) if cp.selects(ep))
+        return found
 
     def _direction(self, vb: DirectionVerdict, vh: DirectionVerdict, gained: ConnectionSet, lost: ConnectionSet,
                    direction: str) -> list[Cause]:

@@ -85,7 +85,8 @@ def diff_suites(result: DiffResult) -> list[JUnitSuite]:
     suites = [JUnitSuite(f"netverify diff {result.base} -> {result.head}", cases)]
     if result.assertions is not None:
         suites.append(JUnitSuite("netverify assertions", [
-            JUnitCase("netverify.assertions", o.name, o.describe() if o.violated_on_head else None,
+            JUnitCase("netverify.assertions", o.name,
+                      o.describe() if o.violated_on_head or o.unknown_on_head else None,
                       o.detail or o.describe(), o.source.file, o.source.line) for o in result.assertions.outcomes]))
     return suites
 

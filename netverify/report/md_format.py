@@ -101,9 +101,12 @@ def _endpoint_section(title: str, eps: tuple[EndpointChange, ...], out: TextIO) 
 
 @render.register
 def _(result: DiffResult, out: TextIO, **_: Any) -> None:
-    failed = result.fails() or (result.assertions is not None and result.assertions.violated_on_head)
-    verdict = " — **failed**" if failed else ""
-    out.write(f"### netverify: {result.summary()}{verdict}\n\n")
+    checked = result.assertions
+    failed = result.fails() or (checked is not None and checked.violated_on_head)
+    verdict = " — **undecided**" if checked is not None and checked.unknown_on_head else \
+        " — **failed**" if failed else ""
+    assertions = f"; {checked.summary()}" if checked is not None else ""
+    out.write(f"### netverify: {result.summary()}{assertions}{verdict}\n\n")
     out.write(f"Comparing `{_cell(result.base)}` → `{_cell(result.head)}`.\n")
     for name, title in _SECTION_TITLES:
         changes: tuple[PairChange, ...] = getattr(result, name)
@@ -122,7 +125,7 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
 def _assertion_table(outcomes: tuple[Any, ...], out: TextIO) -> None:
     out.write(f"\n#### Assertions ({len(outcomes)})\n\n| | assertion | defined at | result |\n|---|---|---|---|\n")
     for o in outcomes:
-        mark = "**FAIL**" if o.violated_on_head else "ok"
+        mark = "**FAIL**" if o.violated_on_head else "**UNKNOWN**" if o.unknown_on_head else "ok"
         detail = f"<br>{_cell(o.detail)}" if o.detail else ""
         out.write(f"| {mark} | {_cell(o.name)} | {_where(o.source.file, o.source.line)} | "
                   f"{_cell(o.describe())}{detail} |\n")

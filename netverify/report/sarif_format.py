@@ -126,11 +126,18 @@ ASSERTION_RULE = SarifRule("assertion-violated", "AssertionViolated", "Assertion
                            "error")
 
 
+ASSERTION_UNKNOWN_RULE = SarifRule("assertion-undecided", "AssertionUndecided", "Assertion undecided",
+                                   "The solver could not decide a connectivity assertion on HEAD (timeout or "
+                                   "incompleteness): it is not proved.", "error")
+
+
 def _assertion_result(o: Any) -> dict[str, object]:
     locations = [sarif_location(o.source)] if o.source.file else []
     message = f"{o.name}: {o.describe()}" + (f". {o.detail}" if o.detail else "")
+    if o.unknown_on_head:
+        return sarif_result(ASSERTION_UNKNOWN_RULE, message, locations, (o.name,), "error")
     return sarif_result(ASSERTION_RULE, message, locations, (o.name,),
-                        "error" if o.status == "introduced" else "warning")
+                        "warning" if o.status == "pre-existing" else "error")
 
 
 def _cause_order(causes: tuple[Cause, ...]) -> list[Cause]:
@@ -170,8 +177,9 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
     results += [_endpoint_result(e, "endpoint-removed", strip, any_fails) for e in result.endpoints_removed]
     rules = list(DIFF_RULES.values())
     if result.assertions is not None:
-        rules.append(ASSERTION_RULE)
-        results += [_assertion_result(o) for o in result.assertions.outcomes if o.violated_on_head]
+        rules += [ASSERTION_RULE, ASSERTION_UNKNOWN_RULE]
+        results += [_assertion_result(o) for o in result.assertions.outcomes
+                    if o.violated_on_head or o.unknown_on_head]
     dump(sarif_log(rules, results), out)
 
 

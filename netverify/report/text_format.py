@@ -280,10 +280,16 @@ def _endpoint_lines(e: EndpointChange) -> list[str]:
     return [f"    sends to: {listing(e.egress)}", f"    receives from: {listing(e.ingress)}"]
 
 
+def _assertion_mark(o: Any) -> tuple[str, str]:
+    if o.violated_on_head:
+        return "FAIL", "bold red"
+    return ("UNKNOWN", "bold yellow") if o.unknown_on_head else ("ok", "green")
+
+
 def _assertion_lines(console: Console, outcomes: tuple[Any, ...]) -> None:
     console.print(Text(f"\nAssertions ({len(outcomes)})", style="bold"))
     for o in outcomes:
-        mark, style = ("FAIL", "bold red") if o.violated_on_head else ("ok", "green")
+        mark, style = _assertion_mark(o)
         where = f" ({o.source})" if o.source.file else ""
         console.print(Text.assemble((f"  {mark} ", style), f"{o.name}{where}: {o.describe()}"))
         if o.detail:
@@ -318,6 +324,10 @@ def _(result: DiffResult, out: TextIO, color: bool | None = None, **_: Any) -> N
         _assertion_lines(console, result.assertions.outcomes)
     if result.fail_on and result.fails():
         console.print(Text(f"\nFAIL: --fail-on {result.fail_on}", style="bold red"))
+    checked = result.assertions
+    if checked is not None and (checked.violated_on_head or checked.unknown_on_head):
+        word, style = ("UNKNOWN", "bold yellow") if checked.unknown_on_head else ("FAIL", "bold red")
+        console.print(Text(f"\n{word}: {checked.summary()}", style=style))
 
 
 # --- renderers: exposure (issue 5) ---

@@ -109,17 +109,3 @@ def test_a_report_that_cannot_be_written_is_an_input_error(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", str(BASE), str(HEAD), "--report", f"md={tmp_path / 'missing' / 'x.md'}"]) == 2
     assert "cannot write" in capsys.readouterr().err
-
-
-def test_assertions_without_the_check_machinery_is_a_clear_error(tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("netverify.queries.diff_assertions")
-    try:
-        import netverify.queries.assertions  # noqa: F401
-    except ModuleNotFoundError:
-        assertions = tmp_path / "assertions.yaml"
-        assertions.write_text("[]\n")
-        assert main(["diff", str(BASE), str(HEAD), "--assertions", str(assertions)]) == 2
-        assert "--assertions needs the check machinery" in capsys.readouterr().err
-    else:
-        pytest.skip("the check machinery is present: see test_diff_assertions.py")

@@ -30,6 +30,7 @@ def normalized(fmt: str, out: str) -> str:
     ("ci", ["fixtures/ci/base", "fixtures/ci/head"]),
     ("ci-fail-on-added", ["fixtures/ci/base", "fixtures/ci/head", "--fail-on", "added"]),
     ("empty", ["fixtures/ci/base", "fixtures/ci/base"]),
+    ("ci-assertions", ["fixtures/ci/base", "fixtures/ci/head", "--assertions", "fixtures/ci/assertions.yaml"]),
 ])
 def test_diff_matches_golden_output(name: str, args: list[str], fmt: str, capsys: pytest.CaptureFixture[str],
                                     monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,4 +41,4 @@ def test_diff_matches_golden_output(name: str, args: list[str], fmt: str, capsys
     if os.environ.get("NETVERIFY_UPDATE_GOLDEN"):
         golden.write_text(out)
     assert out == golden.read_text()
-    assert code == (1 if "--fail-on" in args else 0)
+    assert code == (1 if "--fail-on" in args or "--assertions" in args else 0)

@@ -85,6 +85,7 @@ def test_the_schema_subset_rejects_what_sarif_forbids() -> None:
     ["fixtures/ci/head", "fixtures/ci/base", "--fail-on", "any"],
     ["fixtures/ci/base", "fixtures/ci/base"],
     ["fixtures/demo", "fixtures/ci/head"],
+    ["fixtures/ci/base", "fixtures/ci/head", "--assertions", "fixtures/ci/assertions.yaml"],
 ])
 def test_diff_sarif_is_valid_sarif_2_1_0(args: list[str], capsys: pytest.CaptureFixture[str],
                                          monkeypatch: pytest.MonkeyPatch) -> None:

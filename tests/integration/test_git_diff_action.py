@@ -94,6 +94,39 @@ def test_an_input_error_is_reported_and_recorded(pull_request: Path, tmp_path: P
     assert "::error::netverify diff could not run" in proc.stdout
 
 
+def test_assertions_fail_the_job_and_say_the_pull_request_introduced_the_violation(pull_request: Path,
+                                                                                  tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "assertions.yaml", pull_request / "netverify-assertions.yaml")
+    proc, outputs, summary = run_action(pull_request, tmp_path, GITHUB_BASE_REF="main", INPUT_PATHS="manifests",
+                                        INPUT_ASSERTIONS="netverify-assertions.yaml")
+    assert outputs["exit-code"] == "1", proc.stdout + proc.stderr  # fail-on none: the assertions alone fail it
+    assert "--assertions netverify-assertions.yaml" in proc.stdout
+    assert "FAIL api-metrics-stay-in-shop (netverify-assertions.yaml:8): violated on HEAD, introduced by this " \
+           "change" in proc.stdout
+    assert "4 assertions: 2 violated on HEAD (1 introduced, 1 pre-existing), 2 hold — **failed**" in summary
+    assert "| **FAIL** | monitoring-is-isolated | `netverify-assertions.yaml:14` | violated on HEAD, already " \
+           "violated on BASE" in summary
+    sarif = json.loads((pull_request / outputs["sarif-file"]).read_text())
+    violated = [(r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                 r["locations"][0]["physicalLocation"]["region"]["startLine"])
+                for r in sarif["runs"][0]["results"] if r["ruleId"] == "assertion-violated"]
+    assert violated == [("error", "netverify-assertions.yaml", 8), ("warning", "netverify-assertions.yaml", 14)]
+
+
+def test_several_assertion_files_are_all_passed_through(pull_request: Path, tmp_path: Path) -> None:
+    (pull_request / "checks").mkdir()
+    text = (FIXTURES / "assertions.yaml").read_text()
+    head, _, rest = text.partition("  - name: only-the-api-reaches-the-ledger")
+    (pull_request / "checks" / "a.yaml").write_text(head)
+    (pull_request / "b.yaml").write_text(head.split("assertions:\n")[0] + "assertions:\n  - name: only-the-api-"
+                                         "reaches-the-ledger" + rest)
+    proc, outputs, _ = run_action(pull_request, tmp_path, GITHUB_BASE_REF="main", INPUT_PATHS="manifests",
+                                  INPUT_ASSERTIONS="checks b.yaml")
+    assert outputs["exit-code"] == "1", proc.stdout + proc.stderr
+    assert "--assertions checks --assertions b.yaml" in proc.stdout
+    assert "Assertions (4)" in proc.stdout
+
+
 def test_action_yml_is_a_composite_action_wired_to_its_inputs() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"

@@ -154,3 +154,27 @@ def test_sarif_locations_drop_the_revision_prefix(repo: Path, capsys: pytest.Cap
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
             for r in log["runs"][0]["results"] for loc in r["locations"]}
     assert "manifests/policies.yaml" in uris and not any(u.startswith("HEAD:") for u in uris)
+
+
+def test_assertions_are_proved_on_the_base_commit_and_the_working_tree(repo: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copy(FIXTURES / "assertions.yaml", repo / "netverify-assertions.yaml")
+    code, data, _ = run_json(capsys, "--git-base", "HEAD", "manifests", "--assertions", "netverify-assertions.yaml")
+    assert code == 1
+    assert {a["name"]: a["status"] for a in data["assertions"]} == {
+        "api-metrics-stay-in-shop": "introduced", "monitoring-is-isolated": "pre-existing",
+        "only-the-api-reaches-the-ledger": "fixed", "api-reaches-the-ledger": "holds"}
+    fixed = next(a for a in data["assertions"] if a["status"] == "fixed")
+    assert fixed["message"].endswith("(HEAD:manifests/policies.yaml:57)")  # BASE's rule, read from the revision
+
+
+def test_assertions_pass_once_the_change_is_committed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Comparing the committed head with itself: violations are all pre-existing, fixes are plain holds."""
+    shutil.copy(FIXTURES / "assertions.yaml", repo / "netverify-assertions.yaml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "head")
+    code, data, _ = run_json(capsys, "--git-base", "HEAD", "manifests", "--assertions", "netverify-assertions.yaml")
+    assert code == 1  # HEAD still violates two assertions, but the diff did not introduce them
+    assert [a["status"] for a in data["assertions"]] == ["pre-existing", "pre-existing", "holds", "holds"]
+    assert data["added"] == data["removed"] == []
+

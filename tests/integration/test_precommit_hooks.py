@@ -128,17 +128,95 @@ def test_try_repo_runs_the_diff_hook_on_bad_input_and_reports_the_location(
     assert "diff compares two versions" in proc.stdout  # no args: the usage error, not a traceback
 
 
+CHECK_ARGS = ["--assertions", "netverify-assertions.yaml", "manifests"]
+
+
+def assertions(repo: Path, *names: str) -> None:
+    """netverify-assertions.yaml with the named assertions of fixtures/ci/assertions.yaml."""
+    data = yaml.safe_load((FIXTURES / "assertions.yaml").read_text())
+    data["assertions"] = [a for a in data["assertions"] if a["name"] in names]
+    assert len(data["assertions"]) == len(names)
+    (repo / "netverify-assertions.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_check_hook_passes_when_every_assertion_holds(
+        manifests_repo: Path, hook_repo: tuple[Path, str], pre_commit_env: dict[str, str]) -> None:
+    assertions(manifests_repo, "api-metrics-stay-in-shop", "api-reaches-the-ledger")
+    configure(manifests_repo, hook_repo, "netverify-check", CHECK_ARGS)
+    proc = pre_commit(manifests_repo, pre_commit_env, "run", "--all-files")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "netverify check" in proc.stdout and "Passed" in proc.stdout
+
+
+def test_check_hook_fails_with_the_counterexample_of_a_violated_assertion(
+        manifests_repo: Path, hook_repo: tuple[Path, str], pre_commit_env: dict[str, str]) -> None:
+    assertions(manifests_repo, "api-reaches-the-ledger", "only-the-api-reaches-the-ledger")
+    configure(manifests_repo, hook_repo, "netverify-check", CHECK_ARGS)
+    proc = pre_commit(manifests_repo, pre_commit_env, "run", "--all-files")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Failed" in proc.stdout
+    assert "FAILS   only-the-api-reaches-the-ledger  (netverify-assertions.yaml:" in proc.stdout
+    assert "shop/Deployment/web -> payments/StatefulSet/ledger on 5432/TCP: allowed" in proc.stdout
+    assert "2 assertions: 1 hold, 1 fail, 0 unknown" in proc.stdout
+
+
+def test_check_hook_reports_a_bad_assertion_file_with_its_location(
+        manifests_repo: Path, hook_repo: tuple[Path, str], pre_commit_env: dict[str, str]) -> None:
+    (manifests_repo / "netverify-assertions.yaml").write_text(
+        "apiVersion: netverify.dev/v1alpha1\nkind: Assertions\nassertions:\n  - name: x\n    from: shop/*\n")
+    configure(manifests_repo, hook_repo, "netverify-check", CHECK_ARGS)
+    proc = pre_commit(manifests_repo, pre_commit_env, "run", "--all-files")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "exit code: 2" in proc.stdout  # an input error, not a violation
+    assert "netverify-assertions.yaml:4: error: assertion x: assertions[0].expect: is required" in proc.stdout
+    assert "Traceback" not in proc.stdout
+
+
 def _has_command(name: str) -> bool:
     from netverify.cli import cli
 
     return name in cli.commands
 
 
-@pytest.mark.skipif(not _has_command("lint"), reason="netverify lint is not in this build yet")
-def test_lint_hook_runs_on_the_changed_manifests(
+PROMETHEUS_INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: prometheus-ingress
+  namespace: monitoring
+spec:
+  podSelector:
+    matchLabels: {app: prometheus}
+  policyTypes: [Ingress]
+  ingress:
+    - from:
+        - namespaceSelector:
+            matchLabels: {team: platform}
+"""
+
+
+def lint_available() -> pytest.MarkDecorator:
+    """Checked when the tests are collected: the lint command is being written alongside this hook."""
+    return pytest.mark.skipif(not _has_command("lint"), reason="`netverify lint` is not a command in this build")
+
+
+@lint_available()
+def test_lint_hook_passes_when_only_informational_findings_remain(
         manifests_repo: Path, hook_repo: tuple[Path, str], pre_commit_env: dict[str, str]) -> None:
-    configure(manifests_repo, hook_repo, "netverify-lint", [])
+    (manifests_repo / "manifests" / "monitoring.yaml").write_text(PROMETHEUS_INGRESS)
+    configure(manifests_repo, hook_repo, "netverify-lint", ["manifests"])
     proc = pre_commit(manifests_repo, pre_commit_env, "run", "--all-files")
-    assert "netverify lint" in proc.stdout
-    assert "Traceback" not in proc.stdout + proc.stderr
-    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "netverify lint" in proc.stdout and "Passed" in proc.stdout
+
+
+@lint_available()
+def test_lint_hook_fails_on_a_policy_that_selects_nothing(
+        manifests_repo: Path, hook_repo: tuple[Path, str], pre_commit_env: dict[str, str]) -> None:
+    typo = PROMETHEUS_INGRESS.replace("{app: prometheus}", "{app: prometheus-server}")
+    (manifests_repo / "manifests" / "monitoring.yaml").write_text(typo)
+    configure(manifests_repo, hook_repo, "netverify-lint", ["manifests"])
+    proc = pre_commit(manifests_repo, pre_commit_env, "run", "--all-files")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Failed" in proc.stdout
+    assert "manifests/monitoring.yaml:1: warning NV101 NetworkPolicy monitoring/prometheus-ingress" in proc.stdout

@@ -16,6 +16,8 @@ from netverify.queries.diff_assertions import (
     HOLDS,
     INTRODUCED,
     PRE_EXISTING,
+    UNKNOWN,
+    VIOLATED,
     AssertionComparison,
     Verdict,
     compare,
@@ -38,6 +40,35 @@ def test_each_status() -> None:
 def test_an_assertion_new_in_the_change_and_violated_is_introduced() -> None:
     result = compare(head=verdicts(new=True), base=[])
     assert result.outcomes[0].status == INTRODUCED
+
+
+def undecided(*names: str) -> list[Verdict]:
+    return [Verdict(name, WHERE, False, "the solver could not decide (timeout)", unknown=True) for name in names]
+
+
+def test_undecided_on_head_is_unknown_whatever_base_says() -> None:
+    result = compare(head=undecided("a", "b"), base=verdicts(a=True) + undecided("b"))
+    assert [(o.status, o.violated_on_head, o.violated_on_base) for o in result.outcomes] == [
+        (UNKNOWN, False, True), (UNKNOWN, False, None)]
+    assert result.unknown_on_head and not result.violated_on_head
+    assert result.outcomes[0].to_json()["violated_on_head"] is None
+
+
+def test_violated_on_head_with_base_undecided_is_neither_introduced_nor_pre_existing() -> None:
+    (outcome,) = compare(head=verdicts(a=True), base=undecided("a")).outcomes
+    assert (outcome.status, outcome.violated_on_head, outcome.violated_on_base) == (VIOLATED, True, None)
+    assert outcome.describe() == "violated on HEAD; the solver could not decide BASE"
+
+
+def test_an_assertion_not_evaluable_on_base_is_introduced_when_violated() -> None:
+    absent = [Verdict("a", WHERE, False, "not evaluated on BASE: no endpoint shop/Deployment/new", absent=True)]
+    (outcome,) = compare(head=verdicts(a=True), base=absent).outcomes
+    assert (outcome.status, outcome.on_base, outcome.violated_on_base) == (INTRODUCED, "absent", False)
+
+
+def test_the_summary_counts_each_kind() -> None:
+    result = compare(head=verdicts(a=True, b=True, c=False) + undecided("d"), base=verdicts(a=False, b=True, c=True))
+    assert result.summary() == "4 assertions: 2 violated on HEAD (1 introduced, 1 pre-existing), 1 undecided, 1 hold"
 
 
 def test_only_fixed_or_holding_assertions_pass() -> None:
