@@ -532,8 +532,229 @@ def exposure(fmt: str, **kw: Any) -> int:
 
 # --- commands: lint (issue 6) ---
 
+LINT_FORMATS = ["text", "json", "sarif", "md"]
+
+
+def _codes(option: str, text: str | None) -> tuple[str, ...]:
+    from netverify.queries.lint.codes import is_code_pattern
+
+    codes = tuple(c.strip().upper() for c in (text or "").split(",") if c.strip())
+    bad = [c for c in codes if not is_code_pattern(c)]
+    if bad:
+        raise usage_problem(f"{option} {', '.join(bad)}: not a lint code or code prefix",
+                            "give codes or prefixes separated by commas, e.g. NV101,NV4 (see docs/lint/README.md)")
+    return codes
+
+
+def _read_for_lint(inv: Inventory) -> LoadResult:
+    """Like Inventory.read, but errors are returned (lint still checks what loaded) rather than raised."""
+    if inv.cluster is not None:
+        if inv.paths:
+            raise usage_problem("give PATHs or --cluster, not both")
+        result = _load_live(inv.cluster, inv.namespace)
+    else:
+        if not inv.paths:
+            raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
+        result = load_paths(_distinct_paths(inv.paths), inv.namespace)
+    try:
+        _report_diagnostics(LoadResult(result.cluster, result.warnings), inv.strict, inv.verbose)
+    except InputProblem as exc:  # --strict: warnings and skipped kinds are errors too
+        result = LoadResult(result.cluster, result.errors + exc.diagnostics)
+    return result
+
+
+def _distinct_paths(paths: Sequence[str]) -> list[str]:
+    """The paths without those another one already reads: the pre-commit hook passes the changed files
+    after the directories given in `args`, and reading a file twice would report every object as a duplicate."""
+    real = {p: os.path.realpath(p) for p in paths if p != "-"}
+    dirs = [r for r in real.values() if os.path.isdir(r)]
+    out: list[str] = []
+    seen: set[str] = set()
+    for p in paths:
+        r = real.get(p)
+        if r is not None and (r in seen or any(_read_by_walk(r, d) for d in dirs)):
+            continue
+        if r is not None:
+            seen.add(r)
+        out.append(p)
+    return out
+
+
+def _read_by_walk(path: str, directory: str) -> bool:
+    """Whether reading `directory` reads the file `path` (manifest suffix, no hidden component on the way)."""
+    from netverify.loaders.manifests import MANIFEST_SUFFIXES
+
+    rel = os.path.relpath(path, directory)
+    if rel == os.curdir or rel.startswith(os.pardir) or os.path.isdir(path):
+        return False
+    return path.endswith(MANIFEST_SUFFIXES) and not any(part.startswith(".") for part in rel.split(os.sep))
+
+
+def _lint_input_errors(errors: Sequence[Diagnostic], result: Any) -> None:
+    """Bad input is exit 2 with nothing on stdout, as for every command; but lint does not stop at it:
+    every error is on stderr with its lint code, then the findings of the objects that did load."""
+    from netverify.queries.lint.findings import DOCS_BASE
+    from netverify.queries.lint.validity import code_of
+
+    for d in errors:
+        code = code_of(d)
+        hint = f"{d.hint} (see {DOCS_BASE}/{code}.md)" if d.hint else f"see {DOCS_BASE}/{code}.md"
+        click.echo(Diagnostic(d.severity, d.source, f"{d.message} [{code}]", hint, d.obj).render(), err=True)
+    rest = [f for f in result.findings if not f.code.startswith("NV3")]
+    if rest or result.notes:
+        click.echo(f"lint of the objects that loaded (fix the {len(errors)} input error"
+                   f"{'' if len(errors) == 1 else 's'} above for a report on standard output):", err=True)
+        report.write(type(result)(rest, result.notes), "text", sys.stderr)
+
+
+@cli.command()
+@inventory_options
+@click.option("-f", "--format", "fmt", type=click.Choice(LINT_FORMATS), default="text", show_default=True)
+@click.option("--select", metavar="CODES", help="Report only these codes or prefixes, comma-separated (NV101,NV4).")
+@click.option("--ignore", metavar="CODES", help="Do not report these codes or prefixes, comma-separated.")
+@click.option("--any", "any_pod", is_flag=True,
+              help="Redundancy (NV6xx): prove it for any pod that could exist, not only the loaded ones.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              metavar="SECONDS", help="Redundancy (NV6xx): solver time limit per query.")
+def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeout: float, **kw: Any) -> int:
+    """Find NetworkPolicy mistakes: selectors that select nothing, named ports that resolve
+    nowhere, invalid objects, blocked DNS, unisolated pods, overly broad rules, ipBlocks over
+    pod IPs, hostNetwork pods, the two-peers YAML trap, redundant rules.
+
+    \b
+    Every finding has a code (docs/lint/<CODE>.md explains it, with a fixed example).
+    Exit 0 when no finding is an error or warning (info does not fail), 1 when one is,
+    2 when some input cannot be read or the API server would reject an object: then, as
+    for every command, nothing is written on stdout, and stderr lists every such error
+    with its code (NV3xx), then the findings of the objects that did load.
+    """
+    from netverify.queries.lint import LintOptions
+    from netverify.queries.lint import lint as lint_query
+
+    options = LintOptions(_codes("--select", select), _codes("--ignore", ignore),
+                          "any" if any_pod else "inventory", timeout)
+    inv = _inventory(kw)
+    loaded = _read_for_lint(inv)
+    from netverify.queries.lint.redundancy import RedundancyUnknown
+
+    try:
+        result = lint_query(Analysis(loaded.cluster, inv.semantics(), inv.by), loaded.errors, options)
+    except RedundancyUnknown as exc:  # the solver could not decide: exit 3, never a pass
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_UNKNOWN
+    if result.input_errors:
+        _lint_input_errors(loaded.errors, result)
+        return EXIT_INPUT
+    _write(result, fmt)
+    return EXIT_FAIL if result.fails else EXIT_OK
+
+
 
 # --- commands: equiv, contains (issue 6, equivalence) ---
+
+
+def _compare_sides(inv: Inventory, git_base: str | None, command: str,
+                   shared: tuple[str, ...] = ()) -> tuple[Any, Any, tuple[str, str]]:
+    """The two clusters to compare (A, B) and how they were given; usage errors as exit 2.
+
+    `shared` (--inventory) is loaded with each side, so the loader checks each side's policies
+    against the workloads they will run with."""
+    if inv.cluster is not None:
+        raise usage_problem(f"{command} compares manifests, not a live cluster",
+                            "save the cluster first: netverify snapshot --cluster -o live.yaml")
+    if inv.by == "service":
+        raise usage_problem(f"{command} reports workloads or pods; --by service is not supported",
+                            "use --by workload (the default) or --by pod")
+    if git_base:
+        from netverify.queries.equivalence import with_shared
+
+        paths = inv.paths or (".",)
+        base = _load_side(inv, paths, git_base).cluster
+        if shared:
+            base = with_shared(_load_side(inv, shared).cluster, base)
+        return base, _load_side(inv, (*shared, *paths)).cluster, (git_base, "working tree")
+    if len(inv.paths) != 2:
+        raise usage_problem(f"{command} compares two policy sets: give A and B (files or directories), "
+                            "or --git-base REF [PATH...]",
+                            f"e.g. netverify {command} before/ after/ or netverify {command} --git-base origin/main "
+                            "manifests/")
+    a, b = _load_side(inv, (*shared, inv.paths[0])), _load_side(inv, (*shared, inv.paths[1]))
+    return a.cluster, b.cluster, (inv.paths[0], inv.paths[1])
+
+
+def _run_compare(relation: str, git_base: str | None, any_pod: bool, engine: str | None, fmt: str,
+                 inventory_paths: tuple[str, ...], kw: dict[str, Any]) -> int:
+    from netverify.queries.equivalence import SmtScope, compare
+
+    options = _prove_options(kw)
+    if options is not None and not any_pod and engine != "smt":
+        raise usage_problem("--hypothetical-namespaces, --timeout and --pod-cidr need --any or --engine smt")
+    if any_pod and engine == "graph":
+        raise usage_problem("--any is proved with the SMT engine; --engine graph covers only the loaded inventory",
+                            "drop --engine graph")
+    inv = _inventory(kw)
+    left, right, labels = _compare_sides(inv, git_base, relation, inventory_paths)
+    scope = SmtScope() if options is None else SmtScope(options.hypothetical_namespaces, options.timeout_s,
+                                                       options.pod_cidr)
+    result = compare(left, right, labels, relation, "any" if any_pod else "inventory",
+                     "smt" if any_pod else (engine or "graph"), inv.semantics(), inv.by, scope)
+    _write(result, fmt)
+    if result.holds is None:
+        return EXIT_UNKNOWN
+    return EXIT_OK if result.holds else EXIT_FAIL
+
+
+def compare_options(func: F) -> F:
+    options = [
+        click.option("--git-base", metavar="REF",
+                     help="A is the manifests under PATHS at git revision REF (read with git, no checkout); "
+                          "B is the working tree."),
+        click.option("--any", "any_pod", is_flag=True,
+                     help="Also for any pod that could exist (SMT engine; exit 3 when the solver cannot decide)."),
+        click.option("--inventory", "inventory_paths", multiple=True, metavar="PATH", type=click.Path(exists=True),
+                     help="Manifests both sides share (workloads, and policies common to both), when A and B hold "
+                          "only policies. Repeatable."),
+        click.option("--engine", type=click.Choice(["graph", "smt"]),
+                     help="Engine for the loaded inventory (default graph; --any always uses smt)."),
+        click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text",
+                     show_default=True),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@inventory_options
+@compare_options
+@smt_options
+def equiv(git_base: str | None, any_pod: bool, inventory_paths: tuple[str, ...], engine: str | None, fmt: str,
+          **kw: Any) -> int:
+    """Do policy sets A and B allow exactly the same connections? A B, or --git-base REF [PATH...].
+
+    \b
+    Both sets are evaluated over one inventory: the namespaces, pods and workloads
+    of both sides (B's version of an object wins). The loaded endpoints and every
+    address outside the cluster are compared; with --any also any pod that could
+    exist. Exit 0 equivalent, 1 with a distinguishing connection (the rules on each
+    side), 2 input error, 3 solver unknown or timeout (never read as equivalent).
+    """
+    return _run_compare("equiv", git_base, any_pod, engine, fmt, inventory_paths, kw)
+
+
+@cli.command()
+@inventory_options
+@compare_options
+@smt_options
+def contains(git_base: str | None, any_pod: bool, inventory_paths: tuple[str, ...], engine: str | None,
+             fmt: str, **kw: Any) -> int:
+    """Does A allow at least every connection B allows? A B, or --git-base REF [PATH...].
+
+    \b
+    Exit 0 when A contains B, 1 with a connection B allows and A denies, 2 input
+    error, 3 solver unknown or timeout. Same inventory and scopes as equiv.
+    """
+    return _run_compare("contains", git_base, any_pod, engine, fmt, inventory_paths, kw)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -178,3 +178,43 @@ def _(result: ExposureResult, out: TextIO, **_: Any) -> None:
         out.write("None: no pod may send to addresses on the internet.\n")
     for note in result.notes:
         out.write(f"\n- {note}\n")
+
+
+# --- equiv, contains (issue 6, equivalence) ----------------------------------------------------
+
+from netverify.queries.equivalence import EquivalenceResult  # noqa: E402
+
+
+@render.register
+def _(result: EquivalenceResult, out: TextIO, **_: Any) -> None:
+    from netverify.report.text_format import equivalence_lines
+
+    out.write(f"**{result.headline()}**: A = `{_cell(result.left)}` ({result.counts[0]} policies), "
+              f"B = `{_cell(result.right)}` ({result.counts[1]} policies)\n\n")
+    lines = equivalence_lines(result)
+    out.write(f"{_cell(lines[0])}\n")
+    if len(lines) > 1:
+        out.write("\n```\n" + "\n".join(lines[1:]) + "\n```\n")
+
+
+# --- lint (issue 6): a table for a pull-request comment ---
+
+from netverify.queries.lint import LintResult  # noqa: E402
+from netverify.report.text_format import lint_summary  # noqa: E402
+
+_LINT_ICON = {"error": "🔴", "warning": "🟡", "info": "🔵"}
+
+
+@render.register
+def _(result: LintResult, out: TextIO, **_: Any) -> None:
+    out.write(f"**netverify lint: {lint_summary(result)}**\n\n")
+    if result.findings:
+        out.write("| | code | where | object | message |\n|---|---|---|---|---|\n")
+    for f in result.findings[:MAX_ROWS]:
+        level = f"{_LINT_ICON[f.severity.value]} {f.severity.value}"
+        out.write(f"| {level} | [{f.code}]({f.docs_url}) | {_where(f.source.file, f.source.line)} "
+                  f"| {_cell(f.obj)} | {_cell(f.message)} |\n")
+    if len(result.findings) > MAX_ROWS:
+        out.write(f"\n… and {len(result.findings) - MAX_ROWS} more (see the JSON or SARIF report)\n")
+    for note in result.notes:
+        out.write(f"\n> {_cell(note)}\n")

@@ -217,3 +217,41 @@ def _check_result(o: Outcome) -> dict[str, object]:
 def _(result: CheckResult, out: TextIO, **_: Any) -> None:
     results = [_check_result(o) for o in result.outcomes if o.status != "holds"]
     dump(sarif_log(list(CHECK_RULES.values()), results), out)
+
+
+# --- lint (issue 6) ---
+
+from netverify.model import Severity  # noqa: E402
+from netverify.queries.lint import LintResult  # noqa: E402
+from netverify.queries.lint.codes import CODES  # noqa: E402
+from netverify.queries.lint.findings import DOCS_URL, Finding  # noqa: E402
+
+_LINT_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+DOCS_URI = DOCS_URL
+
+
+def _lint_rule(code: str) -> SarifRule:
+    info = CODES.get(code)
+    if info is None:  # a code of a check written elsewhere (NV6xx): described by its docs page
+        return SarifRule(code, code, f"netverify lint {code}", f"See {DOCS_URI}/{code}.md", "warning")
+    return SarifRule(code, info.name, info.title, f"{info.title}. See {DOCS_URI}/{code}.md",
+                     _LINT_LEVEL[info.severity])
+
+
+def _lint_result(f: Finding, rule: SarifRule) -> dict[str, object]:
+    locations = [sarif_location(f.source)] if f.source.file else []
+    related = [sarif_location(r) for r in f.related if r.file]
+    # The key leaves the line out: an alert keeps its identity when lines above it move.
+    return sarif_result(rule, f.message, locations, (f.obj, f.message),
+                        _LINT_LEVEL[f.severity], related)
+
+
+@render.register
+def _(result: LintResult, out: TextIO, **_: Any) -> None:
+    """Every code is a rule (with its docs page as help); every finding a result at its file:line."""
+    codes = sorted(set(CODES) | {f.code for f in result.findings})
+    rules = {code: _lint_rule(code) for code in codes}
+    log = sarif_log(list(rules.values()), (_lint_result(f, rules[f.code]) for f in result.findings))
+    for rule_json in log["runs"][0]["tool"]["driver"]["rules"]:  # type: ignore[index]  # helpUri: per code page
+        rule_json["helpUri"] = f"{DOCS_URI}/{rule_json['id']}.md"
+    dump(log, out)

@@ -449,5 +449,75 @@ def _(result: ExposureResult, out: TextIO, color: bool | None = None, **_: Any) 
 
 # --- renderers: lint (issue 6) ---
 
+from netverify.model import Severity  # noqa: E402
+from netverify.queries.lint import LintResult  # noqa: E402
+
+_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def lint_summary(result: LintResult) -> str:
+    """`3 findings: 1 error, 2 warnings, 0 info` (or `no findings`)."""
+    if not result.findings:
+        return "no findings"
+    counts = [(result.count(Severity.ERROR), "error"), (result.count(Severity.WARNING), "warning")]
+    parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts]
+    total = len(result.findings)
+    return f"{total} finding{'' if total == 1 else 's'}: {', '.join(parts)}, {result.count(Severity.INFO)} info"
+
+
+@render.register
+def _(result: LintResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
+    """One line per finding, `file:line: severity CODE object: message`, then a summary."""
+    console = console_for(out, color)
+    for f in result.findings:
+        where = f"{f.source}: " if f.source.file else ""
+        what = f" {f.obj}:" if f.obj else ""
+        console.print(Text.assemble(where, Text(f.severity.value, style=_SEVERITY_STYLE[f.severity]),
+                                    f" {f.code}{what} {f.message}"))
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    console.print(lint_summary(result), markup=False)
+
+
 
 # --- renderers: equiv, contains (issue 6, equivalence) ---
+
+from netverify.queries.equivalence import EquivalenceResult  # noqa: E402
+
+
+def _side_lines(name: str, source: str, conn: Connection) -> list[str]:
+    lines = [f"{name} ({source}) {'allows' if conn.allowed else 'denies'} it:"]
+    if conn.verdict.note:
+        lines.append(f"  note: {conn.verdict.note}")
+    for v in conn.deciding():
+        lines.extend("  " + line for line in _direction_lines(v))
+    return lines
+
+
+def equivalence_lines(result: EquivalenceResult) -> list[str]:
+    """Everything under the headline: the scope, then the distinguishing connection or why unknown."""
+    engine = "SMT engine" if result.engine == "smt" else "graph engine"
+    lines = [f"for {result.scope_text()} ({engine})"]
+    lines += [f"note: {n}" for n in result.notes]
+    if result.status == "unknown":
+        lines.append(f"the solver could not decide ({result.reason or 'unknown'}): this is not a proof")
+    d = result.distinction
+    if d is not None:
+        c = d.left
+        lines.append(f"distinguishing connection: {describe_smt_endpoint(c.src, c.src_synthesized)} -> "
+                     f"{describe_smt_endpoint(c.dst, c.dst_synthesized)} on {c.port}/{c.protocol}")
+        lines += ["  " + x for x in _side_lines("A", result.left, d.left)]
+        lines += ["  " + x for x in _side_lines("B", result.right, d.right)]
+    return lines
+
+
+@render.register
+def _(result: EquivalenceResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
+    console = console_for(out, color)
+    style = {"holds": "bold green", "fails": "bold red"}.get(result.status, "bold yellow")
+    a, b = result.counts[0], result.counts[1]
+    console.print(Text.assemble((result.headline(), style),
+                                f"  A = {result.left} ({a} polic{'y' if a == 1 else 'ies'}), "
+                                f"B = {result.right} ({b} polic{'y' if b == 1 else 'ies'})"))
+    for line in equivalence_lines(result):
+        console.print("  " + line, markup=False)

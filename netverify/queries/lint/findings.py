@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from netverify.model import Severity, SourceRef
 
 DOCS_BASE = "docs/lint"  # one page per code: docs/lint/NV101.md
+DOCS_URL = "https://github.com/netverify/netverify/blob/main/docs/lint"  # the same pages, for reports read elsewhere
 
 
 @dataclass(frozen=True, order=True)
@@ -28,6 +29,10 @@ class Finding:
     @property
     def docs(self) -> str:
         return f"{DOCS_BASE}/{self.code}.md"
+
+    @property
+    def docs_url(self) -> str:
+        return f"{DOCS_URL}/{self.code}.md"
 
     def to_json(self) -> dict[str, object]:
         return {"code": self.code, "severity": self.severity.value, "message": self.message,

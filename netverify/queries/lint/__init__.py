@@ -1,0 +1,121 @@
+"""`netverify lint`: find the NetworkPolicies that do not do what their authors think.
+
+`lint(analysis, errors, options)` runs every selected check and returns a LintResult; it never
+prints. The loader's errors come in as NV3xx findings instead of stopping the run, so a broken
+repository gets its whole list at once (the CLI still exits 2 on them, writing them and the other
+findings on stderr, as every command treats bad input). Inventory checks (selectors, ports, isolation, traps)
+are skipped, with a note, when there is no inventory to check against: no pods or workloads
+were loaded, or a manifest other than a NetworkPolicy could not be read (the findings would be
+about the missing objects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from netverify.model import Diagnostic, Severity
+from netverify.queries.context import Analysis
+from netverify.queries.lint import breadth, isolation, ports, selection, traps, validity
+from netverify.queries.lint.codes import family_selected, selected
+from netverify.queries.lint.context import LintContext
+from netverify.queries.lint.findings import Finding
+
+__all__ = ["LintOptions", "LintResult", "lint"]
+
+InventoryCheck = Callable[[LintContext], Iterable[Finding]]
+
+# (the codes a check can report, the check): a check runs only when one of its codes is selected.
+CHECKS: tuple[tuple[tuple[str, ...], InventoryCheck], ...] = (
+    (("NV101",), selection.policy_selects_no_pod),
+    (("NV102",), selection.peer_matches_nothing),
+    (("NV201", "NV202"), ports.named_ports),
+    (("NV401",), isolation.egress_blocks_dns),
+    (("NV402",), isolation.pods_not_isolated),
+    (("NV403",), isolation.namespaces_without_default_deny),
+    (("NV501",), breadth.broad_ingress),
+    (("NV502",), breadth.ipblock_covers_pods),
+    (("NV503",), breadth.policy_selects_host_network),
+    (("NV504",), breadth.peer_matches_host_network),
+    (("NV505", "NV506"), traps.peer_traps),
+)
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    select: tuple[str, ...] = ()  # codes or prefixes (NV1); empty = every code
+    ignore: tuple[str, ...] = ()
+    scope: str = "inventory"  # redundancy: "inventory" (loaded pods) or "any" (any pod that could exist)
+    timeout_s: float = 30.0  # redundancy: solver time limit per query
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    notes: list[str] = field(default_factory=list)
+    input_errors: int = 0  # loader errors (each is also an NV3xx finding unless filtered out)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def fails(self) -> bool:
+        """Errors and warnings fail the lint; info findings do not."""
+        return any(f.severity is not Severity.INFO for f in self.findings)
+
+    def to_json(self) -> dict[str, object]:
+        return {"findings": [f.to_json() for f in self.findings]}
+
+
+def lint(analysis: Analysis, errors: Sequence[Diagnostic] = (), options: LintOptions | None = None) -> LintResult:
+    """Run the selected checks on `analysis`; `errors` are the loader's (they become NV3xx findings)."""
+    options = options or LintOptions()
+    errors = [d for d in errors if d.severity is Severity.ERROR]
+    found: list[Finding] = list(validity.invalid_objects(errors))
+    ctx = LintContext(analysis, inventory_complete=all(validity.is_policy_error(d) for d in errors))
+    notes: list[str] = []
+    skip = _inventory_skipped(ctx)
+    if skip:
+        notes.append(skip)
+    else:
+        for codes, check in CHECKS:
+            if any(selected(c, options.select, options.ignore) for c in codes):
+                found.extend(check(ctx))
+    found.extend(_redundancy(ctx, options))
+    # Ordered by file, then object: an object's findings stay together, and the order does not depend
+    # on how its fields are laid out in the file.
+    kept = sorted({f for f in found if selected(f.code, options.select, options.ignore)},
+                  key=lambda f: (f.source.file, f.obj, f.code, f.message, f.source.line))
+    return LintResult(kept, notes, len(errors))
+
+
+def _inventory_skipped(ctx: LintContext) -> str | None:
+    if not ctx.inventory_complete:
+        return ("inventory checks skipped: some manifests could not be read (NV300), so their findings would be "
+                "about the missing objects; fix the input and run lint again")
+    if not ctx.has_pods:
+        return ("inventory checks skipped: no pods or workloads were loaded; lint the policies together with the "
+                "workloads they apply to (manifests, or a `netverify snapshot` of the cluster)")
+    return None
+
+
+def _redundancy(ctx: LintContext, options: LintOptions) -> list[Finding]:
+    """NV6xx from the redundancy module, when it is installed and the family is selected."""
+    if not family_selected("NV6", options.select, options.ignore) or not ctx.inventory_complete:
+        return []
+    if options.scope == "inventory" and not ctx.has_pods:
+        return []
+    try:
+        from netverify.queries.lint.redundancy import redundancy_findings  # written separately; loads z3 lazily
+    except ModuleNotFoundError as exc:
+        if exc.name != "netverify.queries.lint.redundancy":
+            raise  # the module is there but broken: that is a bug to see, not a check to skip
+        return []
+    found = redundancy_findings(ctx.analysis, scope=options.scope, timeout_s=options.timeout_s)
+    return [_with_docs_link(f) for f in found]
+
+
+def _with_docs_link(f: Finding) -> Finding:
+    """Every message ends with its docs link, whichever module wrote the finding."""
+    link = f"(see {f.docs})"
+    return f if f.message.endswith(link) else replace(f, message=f"{f.message} {link}")

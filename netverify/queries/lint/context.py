@@ -1,0 +1,144 @@
+"""What every lint check reads: the analysis, endpoint classes and selector results, computed once.
+
+Checks work on the graph engine's endpoint classes (endpoints no policy can tell apart) and on
+bitsets of classes: each selector is resolved once by the class index, so no check loops over
+pairs of pods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+from netverify.engines.bitsets import ClassIndex, bit_list
+from netverify.engines.graph import ReachabilityGraph
+from netverify.model import LabelSelector, NetworkPolicy, Severity, SourceRef
+from netverify.queries.context import Analysis
+from netverify.queries.lint.codes import CODES
+from netverify.queries.lint.findings import Finding
+from netverify.semantics.compile import CompiledPolicy
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.selectors import matches
+
+NAME_LIMIT = 3  # names listed in a message before "+N more"
+
+
+def finding(code: str, source: SourceRef, text: str, obj: str = "", related: Sequence[SourceRef] = (),
+            severity: Severity | None = None) -> Finding:
+    """A finding whose one-line message ends with the link to the code's documentation."""
+    base = Finding(source, code, severity or CODES[code].severity, "", obj, tuple(related))
+    return Finding(source, code, base.severity, f"{text} (see {base.docs})", obj, tuple(related))
+
+
+def located(source: SourceRef, fallback: SourceRef) -> SourceRef:
+    """`source` when it names a file, else `fallback` (objects built in code have no location)."""
+    return source if source.file else fallback
+
+
+def policy_obj(policy: NetworkPolicy) -> str:
+    return f"NetworkPolicy {policy.namespace}/{policy.name}"
+
+
+def endpoint_obj(ep: Endpoint) -> str:
+    return f"{ep.kind} {ep.namespace}/{ep.name}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def names(items: Sequence[str], limit: int = NAME_LIMIT) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+class LintContext:
+    """The inventory facts lint checks share."""
+
+    def __init__(self, analysis: Analysis, inventory_complete: bool = True) -> None:
+        self.analysis = analysis
+        self.cluster = analysis.cluster
+        # False when some manifest could not be read: inventory checks would report what is missing.
+        self.inventory_complete = inventory_complete
+
+    @property
+    def policies(self) -> tuple[CompiledPolicy, ...]:
+        return self.analysis.policies
+
+    @cached_property
+    def has_pods(self) -> bool:
+        """Whether any pod or workload was loaded: without them, inventory checks have nothing to say."""
+        return any(not ep.external for ep in self.analysis.endpoints)
+
+    @cached_property
+    def graph(self) -> ReachabilityGraph:
+        return self.analysis.graph
+
+    @cached_property
+    def index(self) -> ClassIndex:
+        return ClassIndex(self.graph.reps)
+
+    @property
+    def reps(self) -> list[Endpoint]:
+        return self.graph.reps
+
+    def members(self, mask: int) -> list[Endpoint]:
+        """The endpoints of the classes in `mask`, sorted by id."""
+        return sorted((ep for c in bit_list(mask) for ep in self.graph.members[c]), key=lambda e: e.id)
+
+    def member_ids(self, mask: int) -> list[str]:
+        return [ep.id for ep in self.members(mask)]
+
+    @cached_property
+    def policy_masks(self) -> list[int]:
+        """Per compiled policy, the governed (not hostNetwork) classes it selects."""
+        return [self.index.selected_by_policy(cp.policy.namespace, cp.policy.pod_selector) for cp in self.policies]
+
+    def selecting(self, direction: str) -> list[tuple[int, ...]]:
+        """Per class, the indices of the policies that isolate it for `direction`."""
+        return self._selecting_ingress if direction == "ingress" else self._selecting_egress
+
+    def _selecting(self, direction: str) -> list[tuple[int, ...]]:
+        out: list[list[int]] = [[] for _ in self.reps]
+        for i, cp in enumerate(self.policies):
+            if cp.affects(direction):
+                for c in bit_list(self.policy_masks[i]):
+                    out[c].append(i)
+        return [tuple(x) for x in out]
+
+    @cached_property
+    def _selecting_ingress(self) -> list[tuple[int, ...]]:
+        return self._selecting("ingress")
+
+    @cached_property
+    def _selecting_egress(self) -> list[tuple[int, ...]]:
+        return self._selecting("egress")
+
+    @cached_property
+    def host_network(self) -> list[Endpoint]:
+        """hostNetwork endpoints: selectors never match them, so the class index leaves them out."""
+        return [ep for ep in self.analysis.endpoints if ep.host_network and not ep.external]
+
+    def host_network_matching(self, namespace: str | None, ns_selector: LabelSelector | None,
+                              pod_selector: LabelSelector | None) -> list[Endpoint]:
+        """hostNetwork endpoints whose labels a selector pair would match if they were ordinary pods."""
+        out = []
+        for ep in self.host_network:
+            if ns_selector is None and ep.namespace != namespace:
+                continue
+            if ns_selector is not None and not matches(ns_selector, ep.ns_labels_map):
+                continue
+            if pod_selector is None or matches(pod_selector, ep.labels_map):
+                out.append(ep)
+        return out
+
+    @cached_property
+    def namespace_labels(self) -> list[tuple[str, dict[str, str]]]:
+        return [(ns.name, dict(ns.labels)) for ns in self.cluster.namespaces]
+
+    def namespaces_matching(self, selector: LabelSelector) -> list[str]:
+        return [name for name, labels in self.namespace_labels if matches(selector, labels)]
+
+    @cached_property
+    def pod_namespaces(self) -> set[str]:
+        return {ep.namespace for ep in self.analysis.endpoints if not ep.external and not ep.host_network}

@@ -1,0 +1,494 @@
+"""NV6xx: rules and policies whose removal changes no allowed connection, and allow-all shadowing.
+
+NV601  a rule is redundant: removing it changes no allowed connection (the union of the other
+       rules of the same direction for the same selected pods covers it, or the peers' other
+       direction denies the rest)
+NV602  a whole policy is redundant: removing it (its isolation included) changes nothing
+NV603  a policy's rules are shadowed by an allow-all rule (no peers, no ports) of a policy
+       selecting the same or a superset of its pods, in the same direction
+
+Scopes. `inventory`: the loaded endpoints and every address outside the cluster (one
+representative per ipBlock atom, as for `equiv`), decided on the graph engine's classes.
+Removing a rule or policy of direction d can only change direction d of the classes that
+policy selects, so each candidate recomputes only those classes' partitions for d (grouped by
+their selecting policies) and looks the other direction up in partitions computed once.
+`any`: proved with the SMT engine for any pod that could exist (one query per candidate).
+
+Not reported in inventory scope, to keep findings true and not duplicated: policies that
+select no loaded pod and rules whose peers or named ports match nothing (NV101, NV102, NV201
+say so), and policies with no rules (a default-deny is kept for pods that do not exist yet;
+`--scope any` reports one when another policy isolates every pod it could select).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from netverify.engines.bitsets import Partition, bit_list, partition
+from netverify.engines.graph import ReachabilityGraph
+from netverify.model import LabelSelector, Severity, SourceRef
+from netverify.queries.context import Analysis
+from netverify.queries.lint.findings import DOCS_BASE, Finding
+from netverify.semantics.compile import CompiledPolicy, CompiledRule, ip_blocks
+from netverify.semantics.endpoints import Endpoint
+from netverify.sets import ConnectionSet
+
+DIRECTIONS = ("ingress", "egress")
+
+
+def _see(code: str) -> str:
+    return f" (see {DOCS_BASE}/{code}.md)"
+
+
+def _obj(cp: CompiledPolicy) -> str:
+    return f"NetworkPolicy {cp.policy.id}"
+
+
+def _rule_text(rule: CompiledRule) -> str:
+    return f"{rule.ref.policy} {rule.ref.direction}[{rule.ref.index}]"
+
+
+def _is_allow_all(rule: CompiledRule) -> bool:
+    return not rule.peers and not rule.ports
+
+
+def _drops_isolation(cp: CompiledPolicy, rule: CompiledRule) -> bool:
+    """Removing the last egress rule of a policy without policyTypes also removes its egress isolation
+    (the API server defaults policyTypes from the rules present)."""
+    d = rule.ref.direction
+    return d == "egress" and cp.policy.declared_policy_types is None and len(cp.rules(d)) == 1
+
+
+# --- NV603: shadowed by an allow-all ------------------------------------------------------------
+
+
+def _selector_covers(wide: LabelSelector, narrow: LabelSelector) -> bool:
+    """Every pod `narrow` selects, `wide` selects too (a sufficient, syntactic condition)."""
+    return set(wide.match_labels) <= set(narrow.match_labels) and set(wide.match_expressions) <= set(
+        narrow.match_expressions)
+
+
+class _Selection:
+    """Which pods a policy selects: loaded classes (inventory) or selectors (any pod)."""
+
+    def __init__(self, analysis: Analysis, scope: str, graph: ReachabilityGraph | None) -> None:
+        self.scope = scope
+        self.graph = graph
+        self.policies = analysis.policies
+
+    def mask(self, cp: CompiledPolicy) -> int:
+        assert self.graph is not None
+        index = self.graph._index  # noqa: SLF001 - the graph's selector index, shared so classes agree
+        return index.pods & index.selected_by_policy(cp.policy.namespace, cp.policy.pod_selector)
+
+    def covers(self, wide: CompiledPolicy, narrow: CompiledPolicy) -> bool:
+        if wide.policy.namespace != narrow.policy.namespace:
+            return False
+        if self.scope == "any" or self.graph is None:
+            return _selector_covers(wide.policy.pod_selector, narrow.policy.pod_selector)
+        mine = self.mask(narrow)
+        return bool(mine) and mine & ~self.mask(wide) == 0
+
+
+def shadow_findings(analysis: Analysis, selection: _Selection) -> tuple[list[Finding], set[tuple[str, str]]]:
+    """NV603 per (policy, direction) whose rules an allow-all makes meaningless; also the
+    (policy id, direction) pairs reported, so NV601/NV602 do not repeat them."""
+    findings: list[Finding] = []
+    shadowed: set[tuple[str, str]] = set()
+    allow_all = [(cp, rule) for cp in analysis.policies for d in DIRECTIONS if cp.affects(d)
+                 for rule in cp.rules(d) if _is_allow_all(rule)]
+    for cp in analysis.policies:
+        for d in DIRECTIONS:
+            rules = [r for r in cp.rules(d) if not _is_allow_all(r)]
+            if not rules or not cp.affects(d):
+                continue
+            cover = next((rule for other, rule in allow_all if rule.ref.direction == d and other.affects(d)
+                          and selection.covers(other, cp)), None)
+            if cover is None:
+                continue
+            shadowed.add((cp.policy.id, d))
+            owner = "its own" if cover.ref.policy == cp.policy.id else "the"
+            findings.append(Finding(
+                cp.ref.source, "NV603", Severity.WARNING,
+                f"the {d} rules of {cp.policy.id} ({', '.join(f'{d}[{r.ref.index}]' for r in rules)}) restrict "
+                f"nothing: {owner} allow-all rule {_rule_text(cover)} ({cover.ref.source}) admits every peer on every "
+                f"port to {'the same' if owner == 'its own' else 'the same or more'} pods{_see('NV603')}", _obj(cp),
+                (cover.ref.source,)))
+    return findings, shadowed
+
+
+# --- inventory scope: the graph's classes, one direction of a few classes per candidate --------
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A connection (class pair) that removing the candidate would change."""
+
+    src: int
+    dst: int
+    delta: ConnectionSet
+
+
+Cells = list[tuple[int, ConnectionSet]]
+
+
+class _Directions:
+    """Per class and direction, the partition of peer classes its policies admit (None: not isolated)."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        pods = analysis.endpoints
+        from netverify.queries.equivalence import external_representatives
+
+        endpoints: list[Endpoint] = pods + external_representatives(ip_blocks(analysis.policies), pods)
+        signature = {e.id: analysis.ip_signature(e) for e in endpoints}
+        self.g = ReachabilityGraph(endpoints, analysis.policies, signature, analysis.label_keys)
+        self.policies = analysis.policies
+        g = self.g
+        self.everyone = (1 << len(g.reps)) - 1
+        groups: dict[tuple[object, ...], list[int]] = {}
+        for c, rep in enumerate(g.reps):
+            groups.setdefault(_named(rep), [0, c])[0] |= 1 << c
+        self.port_groups = [(mask, g.reps[c]) for mask, c in groups.values()]
+        self.selecting = {d: g._selecting(d) for d in DIRECTIONS}  # noqa: SLF001 - same classes as the graph
+        # Subject classes grouped by what their partition depends on: selecting policies (and named ports).
+        self.groups: dict[str, dict[tuple[object, ...], int]] = {}
+        self.open: dict[str, int] = {}
+        for d in DIRECTIONS:
+            by_key: dict[tuple[object, ...], int] = {}
+            open_mask = 0
+            for c, key in enumerate(self.selecting[d]):
+                if not key:
+                    open_mask |= 1 << c
+                    continue
+                gkey = (key, _named(g.reps[c]) if d == "ingress" else ())
+                by_key[gkey] = by_key.get(gkey, 0) | 1 << c
+            self.groups[d], self.open[d] = by_key, open_mask
+        self._parts: dict[tuple[object, ...], Partition] = {}
+        self._cells: dict[tuple[str, tuple[object, ...]], Cells] = {}
+
+    def part(self, d: str, rules: Sequence[CompiledRule], rep: Endpoint, cache_key: tuple[object, ...]) -> Partition:
+        """The peer classes `rules` admit for a subject like `rep`, each with what."""
+        found = self._parts.get(cache_key)
+        if found is not None:
+            return found
+        g = self.g
+        parts: list[tuple[int, ConnectionSet]] = []
+        for rule in rules:
+            peers = g._peer_mask(rule)  # noqa: SLF001
+            if d == "ingress":
+                parts.append((peers, g._ports(rule, rep)))  # noqa: SLF001
+            elif any(isinstance(m.spec.port, str) for m in rule.ports):
+                parts.extend((peers & group, g._ports(rule, grep)) for group, grep in self.port_groups)  # noqa: SLF001
+            else:
+                parts.append((peers, g._ports(rule, g.reps[0])))  # noqa: SLF001
+        out = partition(parts, g._conns)  # noqa: SLF001
+        self._parts[cache_key] = out
+        return out
+
+    def key_rules(self, d: str, key: tuple[int, ...]) -> list[CompiledRule]:
+        return [r for i in key for r in self.policies[i].rules(d)]
+
+    def cells(self, part: Partition | None) -> Cells:
+        """A partition as (mask, conns) covering every class (the uncovered ones with nothing)."""
+        if part is None:
+            return [(self.everyone, ConnectionSet.all())]
+        by_id = self.g._conns.by_id  # noqa: SLF001
+        out: Cells = []
+        covered = 0
+        for cid, mask in part.items():
+            out.append((mask, by_id[cid]))
+            covered |= mask
+        rest = self.everyone & ~covered
+        if rest:
+            out.append((rest, ConnectionSet.none()))
+        return out
+
+    def current(self, d: str, gkey: tuple[object, ...]) -> Partition:
+        key = gkey[0]
+        assert isinstance(key, tuple)
+        rep = self._rep(d, gkey)
+        return self.part(d, self.key_rules(d, key), rep, ("all", d, gkey))
+
+    def _current_cells(self, d: str, gkey: tuple[object, ...]) -> Cells:
+        found = self._cells.get((d, gkey))
+        if found is None:
+            found = self._cells[(d, gkey)] = self.cells(self.current(d, gkey))
+        return found
+
+    def _rep(self, d: str, gkey: tuple[object, ...]) -> Endpoint:
+        return self.g.reps[bit_list(self.groups[d][gkey])[0]]
+
+    # --- the other direction, looked up per peer class
+
+    def other_allows(self, d: str, subject: int, peers: int, delta: ConnectionSet) -> int | None:
+        """A peer class in `peers` whose other direction lets some of `delta` through with `subject`
+        (so a change of direction d for subject is visible), or None."""
+        od = "egress" if d == "ingress" else "ingress"
+        bit = 1 << subject
+        candidates = [(self.open[od] & peers, ConnectionSet.all())]
+        for gkey, mask in self.groups[od].items():
+            m = mask & peers
+            if not m:
+                continue
+            for cid_mask, conns in self._current_cells(od, gkey):
+                if cid_mask & bit:
+                    candidates.append((m, conns))
+                    break
+        for m, conns in candidates:
+            if not m or not (conns & delta):
+                continue
+            for a in bit_list(m):
+                if self._real_pair(d, subject, a):
+                    return a
+        return None
+
+    def _real_pair(self, d: str, subject: int, peer: int) -> bool:
+        g = self.g
+        src, dst = (peer, subject) if d == "ingress" else (subject, peer)
+        s, t = g.reps[src], g.reps[dst]
+        if s.host_network and s.node_name and any(m.node_name == s.node_name for m in g.members[dst]):
+            return False  # node traffic: always allowed, whatever the policies say
+        if src == dst:
+            members = g.members[src]
+            return len(members) > 1 or not members[0].single_pod
+        return not t.external or not s.external
+
+
+def _named(ep: Endpoint) -> tuple[object, ...]:
+    if ep.external:
+        return ("external",)
+    return tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
+
+
+class _InventoryRedundancy:
+    def __init__(self, analysis: Analysis, dirs: _Directions) -> None:
+        self.analysis = analysis
+        self.dirs = dirs
+        self.index = {id(cp): i for i, cp in enumerate(analysis.policies)}
+        # Per direction and policy: the subject groups it takes part in, and the classes it selects.
+        self._groups: dict[str, dict[int, list[tuple[tuple[object, ...], tuple[int, ...]]]]] = {}
+        self._masks: dict[str, dict[int, int]] = {}
+        for d in DIRECTIONS:
+            groups: dict[int, list[tuple[tuple[object, ...], tuple[int, ...]]]] = {}
+            masks: dict[int, int] = {}
+            for gkey, mask in dirs.groups[d].items():
+                key = gkey[0]
+                assert isinstance(key, tuple)
+                for i in key:
+                    groups.setdefault(i, []).append((gkey, key))
+                    masks[i] = masks.get(i, 0) | mask
+            self._groups[d], self._masks[d] = groups, masks
+
+    def _subject_groups(self, d: str, i: int) -> list[tuple[tuple[object, ...], tuple[int, ...]]]:
+        return self._groups[d].get(i, [])
+
+    def change(self, d: str, i: int, drop: CompiledRule | None) -> _Change | None:
+        """What removing rule `drop` (or, when None, policy i's part in direction d) changes first."""
+        dirs = self.dirs
+        for gkey, key in self._subject_groups(d, i):
+            rep = dirs._rep(d, gkey)  # noqa: SLF001
+            old = dirs.current(d, gkey)
+            if drop is None:
+                rest = tuple(k for k in key if k != i)
+                new = dirs.part(d, dirs.key_rules(d, rest), rep, ("all", d, (rest, gkey[1]))) if rest else None
+            else:
+                rules = [r for r in dirs.key_rules(d, key) if r is not drop]
+                new = dirs.part(d, rules, rep, ("drop", d, gkey, id(drop)))
+            found = self._compare(d, dirs.groups[d][gkey], old, new)
+            if found is not None:
+                return found
+        return None
+
+    def _compare(self, d: str, subjects: int, old: Partition, new: Partition | None) -> _Change | None:
+        dirs = self.dirs
+        for mo, co in dirs.cells(old):
+            for mn, cn in dirs.cells(new):
+                peers = mo & mn
+                if not peers or co == cn:
+                    continue
+                delta = (co - cn) | (cn - co)
+                for b in bit_list(subjects):
+                    a = dirs.other_allows(d, b, peers, delta)
+                    if a is not None:
+                        src, dst = (a, b) if d == "ingress" else (b, a)
+                        return _Change(src, dst, delta)
+        return None
+
+    def covering_rules(self, d: str, i: int, drop: CompiledRule) -> list[CompiledRule]:
+        """Other rules of direction d, for the same subjects, that admit some of what `drop` admits."""
+        dirs = self.dirs
+        g = dirs.g
+        out: dict[int, CompiledRule] = {}
+        mine = g._peer_mask(drop)  # noqa: SLF001
+        for gkey, key in self._subject_groups(d, i):
+            rep = dirs._rep(d, gkey)  # noqa: SLF001
+            for rule in dirs.key_rules(d, key):
+                if rule is drop or id(rule) in out:
+                    continue
+                if g._peer_mask(rule) & mine and _ports_meet(rule, drop, rep, d):  # noqa: SLF001
+                    out[id(rule)] = rule
+        return list(out.values())
+
+    def matters(self, cp: CompiledPolicy, rule: CompiledRule) -> bool:
+        """Whether the rule can admit anything in the inventory (otherwise NV102/NV201 report it)."""
+        g = self.dirs.g
+        peers = g._peer_mask(rule)  # noqa: SLF001
+        d = rule.ref.direction
+        targets = bit_list(self.subjects(cp, d)) if d == "ingress" else bit_list(peers)
+        return bool(peers) and any(rule.ports_for(g.reps[c]) for c in targets)
+
+    def subjects(self, cp: CompiledPolicy, d: str) -> int:
+        return self._masks[d].get(self.index[id(cp)], 0)
+
+
+def _ports_meet(a: CompiledRule, b: CompiledRule, rep: Endpoint, d: str) -> bool:
+    if d == "egress":
+        return True  # named ports resolve per destination; peers overlapping is enough to name it
+    return bool(a.ports_for(rep) & b.ports_for(rep))
+
+
+def _inventory_findings(analysis: Analysis, dirs: _Directions, shadowed: set[tuple[str, str]]) -> list[Finding]:
+    inv = _InventoryRedundancy(analysis, dirs)
+    findings: list[Finding] = []
+    same_namespace: dict[str, list[CompiledPolicy]] = {}
+    for cp in analysis.policies:
+        same_namespace.setdefault(cp.policy.namespace, []).append(cp)
+    for i, cp in enumerate(analysis.policies):
+        directions = [d for d in DIRECTIONS if cp.affects(d)]
+        if not directions or not any(inv.subjects(cp, d) for d in directions):
+            continue  # selects no loaded pod: NV101
+        if all((cp.policy.id, d) in shadowed for d in directions):
+            continue
+        has_rules = any(cp.rules(d) for d in directions)
+        if has_rules and all(inv.change(d, i, None) is None for d in directions):
+            others = [o for o in same_namespace[cp.policy.namespace] if o is not cp and any(
+                inv.subjects(o, d) & inv.subjects(cp, d) for d in directions)]
+            findings.append(_policy_finding(cp, "the loaded endpoints", others, [o.ref.source for o in others]))
+            continue
+        for d in directions:
+            if (cp.policy.id, d) in shadowed:
+                continue
+            for rule in cp.rules(d):
+                if not inv.matters(cp, rule):
+                    continue
+                drop_policy = _drops_isolation(cp, rule)
+                if inv.change(d, i, None if drop_policy else rule) is None:
+                    cover = inv.covering_rules(d, i, rule)
+                    findings.append(_rule_finding(cp, rule, cover, "the loaded endpoints"))
+    return findings
+
+
+def _rule_finding(cp: CompiledPolicy, rule: CompiledRule, cover: Sequence[CompiledRule], scope: str,
+                  other: Sequence[CompiledRule] = ()) -> Finding:
+    """`cover`: rules of the same direction that admit what it admits; `other`: rules of the other
+    direction whose limits deny the rest (from a proof)."""
+    denied = "what it admits is denied by the peers' policies in the other direction"
+    if other:
+        denied += " (see " + ", ".join(f"{_rule_text(r)} ({r.ref.source})" for r in other) + ")"
+    if cover:
+        why = "covered by " + ", ".join(f"{_rule_text(r)} ({r.ref.source})" for r in cover)
+        if other:
+            why += "; " + denied.replace("what it admits", "the rest")
+    else:
+        why = denied
+    return Finding(rule.ref.source, "NV601", Severity.INFO,
+                   f"rule {_rule_text(rule)} is redundant: removing it changes no allowed connection of {scope}; "
+                   f"{why}{_see('NV601')}", _obj(cp), tuple(r.ref.source for r in (*cover, *other)))
+
+
+def _policy_finding(cp: CompiledPolicy, scope: str, others: Sequence[CompiledPolicy],
+                    related: Sequence[SourceRef]) -> Finding:
+    head = f"policy {cp.policy.id} is redundant: removing it changes no allowed connection of {scope}"
+    if not others:
+        # Nothing else selects its pods: it isolates them and then admits everything (an allow-all
+        # policy). Often written on purpose to document intent, so only an info.
+        return Finding(cp.ref.source, "NV602", Severity.INFO,
+                       f"{head} (it isolates its pods and then admits everything they could send or receive; "
+                       f"without it they are simply not isolated){_see('NV602')}", _obj(cp), ())
+    names = ", ".join(o.policy.id for o in others)
+    admits = any(cp.rules(d) for d in DIRECTIONS if cp.affects(d))
+    what = "its pods stay isolated and what it admits stays admitted" if admits else "its pods stay isolated"
+    return Finding(cp.ref.source, "NV602", Severity.WARNING, f"{head} ({what}: {names}){_see('NV602')}",
+                   _obj(cp), tuple(related))
+
+
+# --- any scope: the SMT engine --------------------------------------------------------------------
+
+
+def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s: float) -> list[Finding]:
+    from netverify.engines.smt import RedundancyProver  # loads z3: only for --scope any
+    from netverify.engines.smt_types import PodPattern, Side
+    from netverify.queries.equivalence import EVERY_ADDRESS
+
+    pods = tuple(analysis.endpoints)
+    side = Side("any", pods, PodPattern(), EVERY_ADDRESS)
+    namespaces = [(ns.name, ns.labels) for ns in analysis.cluster.namespaces]
+    prover = RedundancyProver(analysis.policies, pods, namespaces, (), False, timeout_s)
+    findings: list[Finding] = []
+    for cp in analysis.policies:
+        directions = [d for d in DIRECTIONS if cp.affects(d)]
+        if not directions or all((cp.policy.id, d) in shadowed for d in directions):
+            continue
+        whole = prover.changes(prover.without(selects=[(d, cp.policy.id) for d in directions]), side, side)
+        _unknown(whole.status, cp.policy.id, whole.reason)
+        if whole.status == "holds":
+            proof = whole.proof
+            ids = {p.id for p, _ in proof.policies} | {r.policy for r in proof.rules} if proof else set()
+            others = [o for o in analysis.policies if o is not cp and o.policy.id in ids]
+            findings.append(_policy_finding(cp, "any pod", others, [o.ref.source for o in others]))
+            continue
+        for d in directions:
+            if (cp.policy.id, d) in shadowed:
+                continue
+            for rule in cp.rules(d):
+                reduced = (prover.without(selects=[(d, cp.policy.id)]) if _drops_isolation(cp, rule)
+                           else prover.without(rules=[rule.ref]))
+                outcome = prover.changes(reduced, side, side)
+                _unknown(outcome.status, str(rule.ref), outcome.reason)
+                if outcome.status == "holds":
+                    core = [r for r in _rules_of(analysis, outcome.proof.rules if outcome.proof else ())
+                            if r is not rule]
+                    cover = [r for r in core if r.ref.direction == d]
+                    other = [r for r in core if r.ref.direction != d]
+                    findings.append(_rule_finding(cp, rule, cover, "any pod", other))
+    return findings
+
+
+def _rules_of(analysis: Analysis, refs: Sequence[object]) -> list[CompiledRule]:
+    wanted = set(refs)
+    return [r for cp in analysis.policies for d in DIRECTIONS for r in cp.rules(d) if r.ref in wanted]
+
+
+class RedundancyUnknown(Exception):
+    """The solver could not decide whether a rule or policy is redundant (never read as redundant)."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        super().__init__(f"the solver could not decide whether {what} is redundant ({reason or 'unknown'})")
+        self.what = what
+        self.reason = reason
+
+
+def _unknown(status: str, what: str, reason: str) -> None:
+    if status == "unknown":
+        raise RedundancyUnknown(what, reason)
+
+
+# --- entry point ----------------------------------------------------------------------------------
+
+
+def redundancy_findings(analysis: Analysis, scope: str = "inventory", timeout_s: float = 30.0) -> list[Finding]:
+    """NV601 redundant rules, NV602 redundant policies, NV603 rules shadowed by an allow-all.
+
+    scope "inventory" (loaded endpoints and every outside address; graph engine) or "any" (any pod
+    that could exist; SMT engine). Raises RedundancyUnknown when the solver cannot decide.
+    """
+    if not analysis.policies:
+        return []
+    dirs = _Directions(analysis) if scope == "inventory" else None
+    shadow, shadowed = shadow_findings(analysis, _Selection(analysis, scope, dirs.g if dirs else None))
+    if dirs is None:
+        rest = _any_findings(analysis, shadowed, timeout_s)
+    else:
+        rest = _inventory_findings(analysis, dirs, shadowed)
+    return sorted(shadow + rest)

@@ -1,0 +1,113 @@
+"""NV401 (egress isolation blocks DNS), NV402 (pod not isolated for ingress), NV403 (no default-deny)."""
+
+from __future__ import annotations
+
+from helpers_lint import DNS, codes, line_of, namespace, only, pod, policy, run
+
+WEB = pod("shop", "web", "{app: web}", "10.0.0.1")
+DENY_ALL = policy("shop", "deny", "podSelector: {}\npolicyTypes: [Ingress, Egress]")
+ALLOW_DNS = policy("shop", "dns", """
+    podSelector: {}
+    policyTypes: [Egress]
+    egress:
+      - to:
+          - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+            podSelector: {matchLabels: {k8s-app: kube-dns}}
+        ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+    """)
+UDP_ONLY = policy("shop", "dns", """
+    podSelector: {}
+    policyTypes: [Egress]
+    egress:
+      - to: [{namespaceSelector: {}}]
+        ports: [{protocol: UDP, port: 53}]
+    """)
+
+
+def test_egress_isolation_without_a_dns_rule_is_reported_at_the_pod() -> None:
+    docs = (WEB, DNS, DENY_ALL)
+    f = only(run(*docs, select="NV401"), "NV401")
+    assert f.source.line == line_of(docs, "name: web") - 2 and f.obj == "Pod shop/web"
+    assert "isolated for egress by shop/deny" in f.message and "on 53/UDP and 53/TCP" in f.message
+
+
+def test_a_dns_rule_on_udp_only_misses_tcp() -> None:
+    f = only(run(WEB, DNS, DENY_ALL, UDP_ONLY, select="NV401"), "NV401")
+    assert "on 53/TCP:" in f.message and "53/UDP" not in f.message.split("cannot reach")[1].split(":")[0]
+
+
+def test_egress_open_to_dns_is_not_reported() -> None:
+    assert codes(run(WEB, DNS, DENY_ALL, ALLOW_DNS, select="NV401")) == []
+
+
+def test_pods_not_isolated_for_egress_are_not_reported() -> None:
+    ingress_only = policy("shop", "deny", "podSelector: {}\npolicyTypes: [Ingress]")
+    assert codes(run(WEB, DNS, ingress_only, select="NV401")) == []
+
+
+def test_the_dns_pods_own_ingress_policy_counts_when_they_are_loaded() -> None:
+    dns_lockdown = policy("kube-system", "lockdown", "podSelector: {}\npolicyTypes: [Ingress]")
+    assert codes(run(WEB, DNS, DENY_ALL, ALLOW_DNS, dns_lockdown, select="NV401")) == ["NV401"]
+
+
+def test_without_loaded_dns_pods_a_typical_coredns_pod_is_assumed() -> None:
+    assert codes(run(WEB, DENY_ALL, select="NV401")) == ["NV401"]
+    assert codes(run(WEB, DENY_ALL, ALLOW_DNS, select="NV401")) == []
+    named = policy("shop", "dns", """
+        podSelector: {}
+        policyTypes: [Egress]
+        egress:
+          - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}]
+            ports: [{protocol: UDP, port: dns}, {protocol: TCP, port: dns-tcp}]
+        """)
+    assert codes(run(WEB, DENY_ALL, named, select="NV401")) == []  # CoreDNS's port names resolve
+
+
+def test_without_loaded_dns_pods_an_ipblock_over_the_pod_network_reaches_dns() -> None:
+    to_pod_network = policy("shop", "dns", """
+        podSelector: {}
+        policyTypes: [Egress]
+        egress:
+          - to: [{ipBlock: {cidr: 10.0.0.0/8}}]
+            ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+        """)
+    assert codes(run(WEB, DENY_ALL, to_pod_network, select="NV401")) == []
+    assert codes(run(WEB, DENY_ALL, to_pod_network, select="NV401", ipblock_scope="external")) == ["NV401"]
+
+
+def test_a_pod_no_ingress_policy_selects_is_reported() -> None:
+    api = pod("shop", "api", "{app: api}", "10.0.0.2")
+    docs = (WEB, api, policy("shop", "web", "podSelector: {matchLabels: {app: web}}"))
+    f = only(run(*docs, select="NV402"), "NV402")
+    assert f.obj == "Pod shop/api" and "not isolated for ingress" in f.message
+
+
+def test_egress_only_policies_do_not_isolate_for_ingress() -> None:
+    egress_only = policy("shop", "out", "podSelector: {}\npolicyTypes: [Egress]")
+    assert codes(run(WEB, egress_only, select="NV402")) == ["NV402"]
+
+
+def test_isolated_and_host_network_pods_are_not_nv402() -> None:
+    agent = pod("shop", "agent", "{app: agent}", "192.168.0.1", host_network=True)
+    assert codes(run(WEB, agent, policy("shop", "all", "podSelector: {}"), select="NV402")) == []
+
+
+def test_a_namespace_without_a_default_deny_is_info_at_the_namespace() -> None:
+    docs = (namespace("shop"), WEB, policy("shop", "web", "podSelector: {matchLabels: {app: web}}"))
+    result = run(*docs, select="NV403")
+    f = only(result, "NV403")
+    assert f.obj == "Namespace shop" and f.source.line == 1
+    assert f.severity.value == "info" and not result.fails
+
+
+def test_a_default_deny_needs_the_empty_selector_ingress_and_no_rules() -> None:
+    assert codes(run(WEB, policy("shop", "deny", "podSelector: {}"), select="NV403")) == []
+    allow_all = policy("shop", "open", "podSelector: {}\ningress:\n  - {}")
+    assert codes(run(WEB, allow_all, select="NV403")) == ["NV403"]
+    egress_deny = policy("shop", "deny", "podSelector: {}\npolicyTypes: [Egress]")
+    assert codes(run(WEB, egress_deny, select="NV403")) == ["NV403"]
+
+
+def test_the_dns_pods_themselves_are_not_asked_to_reach_dns() -> None:
+    lockdown = policy("kube-system", "lockdown", "podSelector: {}\npolicyTypes: [Egress]")
+    assert codes(run(DNS, lockdown, select="NV401")) == []
