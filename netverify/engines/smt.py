@@ -38,7 +38,7 @@ from netverify.engines.smt_types import (
     SmtResult,
     Unknown,
 )
-from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, LabelSelector, Labels
+from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Labels, LabelSelector
 from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, PolicyRef, RuleRef, SelectorPeer
 from netverify.semantics.endpoints import Endpoint, external_endpoint
 from netverify.semantics.evaluate import evaluate_pair
@@ -308,7 +308,7 @@ class _Encoder:
                      z3.And(z3.Not(side.v4), ranges(side.ip6, addresses.v6, 128)))
 
     def _address_facts(self, side: _SideVars) -> list[Expr]:
-        return [side.has_ip] + [inb == self.ip_in(side, b) for inb, b in zip(side.inb, self.vocab.blocks)]
+        return [side.has_ip] + [inb == self.ip_in(side, b) for inb, b in zip(side.inb, self.vocab.blocks, strict=True)]
 
     def _named_ports(self, side: _SideVars) -> list[Expr]:
         z3 = self.z3
@@ -380,9 +380,10 @@ class _SideNames:
 
         parts = [bool_(self.ext, False), bool_(self.host, sig.host_network), bool_(self.has_ip, sig.has_ip),
                  int_(self.ns, sig.namespace), int_(self.node, sig.node)]
-        parts += [int_(name, code) for name, code in zip(self.labels, sig.labels)]
-        parts += [bool_(name, inside) for name, inside in zip(self.blocks, sig.blocks)]
-        for name, numbers in zip(self.named, sig.named):
+        parts += [int_(name, code) for name, code in zip(self.labels, sig.labels, strict=True)]
+        parts += [bool_(name, inside) for name, inside in zip(self.blocks, sig.blocks, strict=True)]
+        # Only the destination has named-port variables: for the source, `self.named` is empty.
+        for name, numbers in zip(self.named, sig.named, strict=False):
             matches_port = " ".join(f"(= {self.port} (_ bv{n} 16))" for n in numbers)
             parts.append(f"(= {name} (or false {matches_port}))")
         return f"(and {' '.join(parts)})"
@@ -405,7 +406,8 @@ class ClassSignature:
         addresses = [ipaddress.ip_address(ip) for ip in ep.ips]
         blocks = tuple(any(int(a) in (b.v4 if a.version == 4 else b.v6) for a in addresses) for b in vocab.blocks)
         return cls(
-            vocab.ns_index[ep.namespace], ep.host_network, bool(ep.ips), vocab.node_index.get(ep.node_name or "", NO_NODE),
+            vocab.ns_index[ep.namespace], ep.host_network, bool(ep.ips),
+            vocab.node_index.get(ep.node_name or "", NO_NODE),
             tuple(Vocabulary.code(values, ep.labels_map, k) for k, values in vocab.pod_values.items()), blocks,
             tuple(tuple(sorted({p.port for p in ep.ports if p.name == n and p.protocol == proto}))
                   for n, proto in vocab.port_names),
@@ -518,8 +520,13 @@ class SmtEngine:
         if relation is None:
             return []
         both_fresh = z3.And(s.ns == fresh, d.ns == fresh)
-        if relation == "different-namespace":  # two new namespaces are two different ones
-            return [s.ns >= 0, d.ns >= 0, z3.Or(s.ns != d.ns, both_fresh)]
+        if relation == "different-namespace":  # two new namespaces differ by name (two unnamed values may)
+            different = z3.Or(s.ns != d.ns, both_fresh)
+            if NAMESPACE_NAME_LABEL in s.nslab:
+                name_s, name_d = s.nslab[NAMESPACE_NAME_LABEL], d.nslab[NAMESPACE_NAME_LABEL]
+                other = len(self.vocab.ns_values[NAMESPACE_NAME_LABEL])
+                different = z3.And(different, z3.Implies(both_fresh, z3.Or(name_s != name_d, name_s == other)))
+            return [s.ns >= 0, d.ns >= 0, different]
         same_labels = z3.And([s.nslab[k] == d.nslab[k] for k in s.nslab]) if s.nslab else z3.BoolVal(True)
         return [s.ns >= 0, s.ns == d.ns, z3.Implies(both_fresh, same_labels)]
 
@@ -551,14 +558,20 @@ class SmtEngine:
         named port or node a policy does not need, and private IPv4 addresses."""
         z3, enc = self.z3, self.enc
         private = IPSet.from_cidr("10.0.0.0/8")
+        # Outside addresses from the documentation ranges (RFC 5737, RFC 3849) read as examples.
+        documentation = IPSet.from_cidr("203.0.113.0/24") | IPSet.from_cidr("2001:db8::/32")
         wishes: list[Expr] = [side.cls >= 0 for side in (enc.src, enc.dst)]
+        s, d = enc.src, enc.dst  # two synthesized endpoints read better with two different addresses
+        wishes.append(z3.Or(s.v4 != d.v4, z3.If(s.v4, s.ip4 != d.ip4, s.ip6 != d.ip6)))
+        wishes.append(enc.proto == PROTOCOLS.index("TCP"))  # the protocol most readers expect
         for side in (enc.src, enc.dst):
             synthesized = side.cls == SYMBOLIC
             wishes += [z3.Implies(synthesized, var == -1) for var in side.lab.values()]
             wishes += [z3.Implies(synthesized, z3.Not(present)) for present, _, _ in side.np.values()]
             wishes += [z3.Implies(synthesized, var == -1) for k, var in side.nslab.items() if k != NAMESPACE_NAME_LABEL]
             wishes += [z3.Implies(synthesized, side.node == NO_NODE),
-                       z3.Implies(synthesized, enc.ip_in(side, private)), z3.Implies(side.cls == EXTERNAL, side.v4)]
+                       z3.Implies(synthesized, enc.ip_in(side, private)), z3.Implies(side.cls == EXTERNAL, side.v4),
+                       z3.Implies(side.cls == EXTERNAL, enc.ip_in(side, documentation))]
         return wishes
 
     def _readable_model(self) -> Any:
@@ -567,7 +580,7 @@ class SmtEngine:
         fallback = s.model()
         wishes = self._preferences()
         literals = [z3.Bool(f"wish:{i}") for i in range(len(wishes))]
-        s.add(*(z3.Implies(lit, w) for lit, w in zip(literals, wishes)))
+        s.add(*(z3.Implies(lit, w) for lit, w in zip(literals, wishes, strict=True)))
         active = list(literals)
         s.set("core.minimize", False)  # any core will do here, and minimizing one is costly
         try:
@@ -589,7 +602,7 @@ class SmtEngine:
     def _model_result(self, query: Query, src_members: dict[int, list[Endpoint]],
                       dst_members: dict[int, list[Endpoint]]) -> SmtResult:
         model = self._readable_model()
-        conn = self._connection(model, src_members, dst_members)
+        conn = self._connection(model, src_members, dst_members, query.relation == "same-namespace")
         expected_allowed = query.expect != "allow"
         if conn.allowed != expected_allowed:
             raise ReplayMismatch(
@@ -601,7 +614,7 @@ class SmtEngine:
         return Refuted(query, counterexample=conn)
 
     def _connection(self, model: Any, src_members: dict[int, list[Endpoint]],
-                    dst_members: dict[int, list[Endpoint]]) -> Connection:
+                    dst_members: dict[int, list[Endpoint]], same_namespace: bool = False) -> Connection:
         def value(expr: Expr) -> Any:
             return model.eval(expr, model_completion=True)
 
@@ -614,12 +627,17 @@ class SmtEngine:
             src, dst = pair
         else:
             src = src_members[s_cls][0] if s_cls >= 0 else self._synthesize(value, self.enc.src, s_cls, "src")
-            dst = dst_members[d_cls][0] if d_cls >= 0 else self._synthesize(value, self.enc.dst, d_cls, "dst")
+            # Two new namespaces whose names no selector mentions get two names, unless the query
+            # puts both ends in one namespace.
+            dst_ns = "new-namespace" if same_namespace else "new-namespace-2"
+            dst = (dst_members[d_cls][0] if d_cls >= 0
+                   else self._synthesize(value, self.enc.dst, d_cls, "dst", dst_ns))
         verdict = evaluate_pair(self.policies, src, dst)
         return Connection(src, dst, proto, port, verdict.allowed.allows(proto, port), verdict,
                           src_synthesized=s_cls == SYMBOLIC, dst_synthesized=d_cls == SYMBOLIC)
 
-    def _synthesize(self, value: Any, side: _SideVars, cls: int, role: str) -> Endpoint:
+    def _synthesize(self, value: Any, side: _SideVars, cls: int, role: str,
+                    new_namespace: str = "new-namespace") -> Endpoint:
         """The pod (or outside address) a model describes, as an Endpoint the evaluator can replay."""
         z3 = self.z3
         ip4, ip6 = value(side.ip4).as_long(), value(side.ip6).as_long()
@@ -631,7 +649,7 @@ class SmtEngine:
         if ns_i < v.fresh:
             namespace, ns_labels = v.namespaces[ns_i], dict(v.ns_labels[ns_i])
         else:
-            decoded = {k: _decode(value(var).as_long(), v.ns_values[k], "new-namespace" if k == NAMESPACE_NAME_LABEL
+            decoded = {k: _decode(value(var).as_long(), v.ns_values[k], new_namespace if k == NAMESPACE_NAME_LABEL
                                   else "other") for k, var in side.nslab.items()}
             ns_labels = {k: val for k, val in decoded.items() if val is not None}
             namespace = ns_labels[NAMESPACE_NAME_LABEL]  # always present, never a taken name
@@ -643,7 +661,8 @@ class SmtEngine:
         node_i = value(side.node).as_long()
         name = f"new-{role}-pod"
         return Endpoint(
-            f"{namespace}/{name}", "Pod", namespace, name, tuple(sorted((k, x) for k, x in labels.items() if x is not None)),
+            f"{namespace}/{name}", "Pod", namespace, name,
+            tuple(sorted((k, x) for k, x in labels.items() if x is not None)),
             tuple(sorted(ns_labels.items())), tuple(ports), (ip,), False,
             v.nodes[node_i] if node_i != NO_NODE else None, (name,), 1,
         )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from netverify.model import LabelSelector, Labels
+from netverify.model import Labels, LabelSelector
 from netverify.semantics.compile import PolicyRef, RuleRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict, PairVerdict
@@ -107,8 +107,9 @@ class Proof:
 
 def describe_endpoint(ep: Endpoint, synthesized: bool) -> dict[str, object]:
     out: dict[str, object] = {}
-    if ep.external:
-        return {"external": True, "ip": ep.ips[0] if ep.ips else None}
+    if ep.external:  # same keys as a pod (no namespace, no labels), so readers need no special case
+        return {"external": True, "namespace": None, "labels": {}, "ip": ep.ips[0] if ep.ips else None,
+                "ips": list(ep.ips)}
     if not synthesized:
         out["id"] = ep.id
     out["namespace"] = ep.namespace

@@ -29,7 +29,7 @@ from netverify.loaders.convert import convert_selector
 from netverify.loaders.fields import Fields, is_dns_label, line_of, port_name_problem
 from netverify.loaders.manifests import discover
 from netverify.loaders.yamlio import YAMLInputError, iter_documents
-from netverify.model import Diagnostic, InputError, LabelSelector, Labels, Severity, SourceRef, freeze_labels
+from netverify.model import Diagnostic, InputError, Labels, LabelSelector, Severity, SourceRef, freeze_labels
 from netverify.semantics.selectors import SelectorSyntaxError, parse_selector
 from netverify.sets import PROTOCOLS
 

@@ -64,6 +64,9 @@ def build_side(analysis: Analysis, spec: EndpointSpec, scope: str, options: Prov
         if addresses is not None:
             return Side(text, addresses=addresses), []
         found = resolve(analysis, spec.text)  # raises EndpointError
+        if found.service is not None:  # its ports would need translating per backend: not modelled here
+            raise EndpointError(f"{spec.text!r} is a Service: the solver reasons about pods and container ports; "
+                                "write its backends' selector (e.g. ns/app=api) and their target ports instead")
         if len(found.members) == 1 and found.members[0].external:
             return Side(text, addresses=IPSet.from_cidr(found.members[0].ips[0])), []
         notes = _namespace_notes(analysis, found.namespace, options, scope)
