@@ -613,8 +613,9 @@ class SmtEngine:
             return Proved(query, witness=conn)
         return Refuted(query, counterexample=conn)
 
-    def _connection(self, model: Any, src_members: dict[int, list[Endpoint]],
-                    dst_members: dict[int, list[Endpoint]], same_namespace: bool = False) -> Connection:
+    def _decode(self, model: Any, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],
+                dst_namespace: str = "new-namespace-2") -> tuple[Endpoint, Endpoint, str, int, int, int]:
+        """The connection a model describes: (src, dst, protocol, port, src class, dst class)."""
         def value(expr: Expr) -> Any:
             return model.eval(expr, model_completion=True)
 
@@ -627,11 +628,16 @@ class SmtEngine:
             src, dst = pair
         else:
             src = src_members[s_cls][0] if s_cls >= 0 else self._synthesize(value, self.enc.src, s_cls, "src")
-            # Two new namespaces whose names no selector mentions get two names, unless the query
-            # puts both ends in one namespace.
-            dst_ns = "new-namespace" if same_namespace else "new-namespace-2"
             dst = (dst_members[d_cls][0] if d_cls >= 0
-                   else self._synthesize(value, self.enc.dst, d_cls, "dst", dst_ns))
+                   else self._synthesize(value, self.enc.dst, d_cls, "dst", dst_namespace))
+        return src, dst, proto, port, s_cls, d_cls
+
+    def _connection(self, model: Any, src_members: dict[int, list[Endpoint]],
+                    dst_members: dict[int, list[Endpoint]], same_namespace: bool = False) -> Connection:
+        # Two new namespaces whose names no selector mentions get two names, unless the query
+        # puts both ends in one namespace.
+        dst_ns = "new-namespace" if same_namespace else "new-namespace-2"
+        src, dst, proto, port, s_cls, d_cls = self._decode(model, src_members, dst_members, dst_ns)
         verdict = evaluate_pair(self.policies, src, dst)
         return Connection(src, dst, proto, port, verdict.allowed.allows(proto, port), verdict,
                           src_synthesized=s_cls == SYMBOLIC, dst_synthesized=d_cls == SYMBOLIC)
@@ -778,19 +784,7 @@ class _GoalSolver(SmtEngine):
 
     def _witness(self, model: Any, src_members: dict[int, list[Endpoint]],
                  dst_members: dict[int, list[Endpoint]]) -> ComparisonWitness:
-        def value(expr: Expr) -> Any:
-            return model.eval(expr, model_completion=True)
-
-        proto = PROTOCOLS[value(self.enc.proto).as_long()]
-        port = value(self.enc.port).as_long()
-        s_cls, d_cls = value(self.enc.src.cls).as_long(), value(self.enc.dst.cls).as_long()
-        if s_cls >= 0 and s_cls == d_cls:
-            pair = _pair_in_class(src_members[s_cls], dst_members[d_cls])
-            assert pair is not None  # excluded by the domain otherwise
-            src, dst = pair
-        else:
-            src = src_members[s_cls][0] if s_cls >= 0 else self._synthesize(value, self.enc.src, s_cls, "src")
-            dst = dst_members[d_cls][0] if d_cls >= 0 else self._synthesize(value, self.enc.dst, d_cls, "dst")
+        src, dst, proto, port, s_cls, d_cls = self._decode(model, src_members, dst_members, "new-namespace")
         return ComparisonWitness(src, dst, proto, port, s_cls == SYMBOLIC, d_cls == SYMBOLIC)
 
 
