@@ -6,6 +6,7 @@ Exit codes: 0 pass/allowed, 1 violation/denied, 2 input or usage error,
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import sys
@@ -777,15 +778,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:
+        if exc.errno not in _CANNOT_WRITE:
+            return _internal_error(exc, debug)
+        # A full disk or a failing device is not a bug: say what happened. What is still buffered
+        # cannot be written either: drop it, or Python fails again (with a traceback) at exit.
+        _silence_stdout()
+        click.echo(f"error: cannot write the output: {exc.strerror}\n"
+                   "  hint: free space on the device, or write the output elsewhere", err=True)
+        return EXIT_INPUT
     except Exception as exc:  # a bug: say so plainly, never a raw traceback unless asked
-        if debug:
-            traceback.print_exc()
-        # Only the exception's type and where: its message may quote input (a kubeconfig, a Secret).
-        click.echo(f"netverify: internal error: {type(exc).__name__}{_bug_location(exc)}\n"
-                   "  This is a bug in netverify; rerun with --debug and report the traceback "
-                   "(check it for credentials or other data first).", err=True)
-        return EXIT_INTERNAL
+        return _internal_error(exc, debug)
     return int(result or 0)
+
+
+_CANNOT_WRITE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _internal_error(exc: Exception, debug: bool) -> int:
+    if debug:
+        traceback.print_exc()
+    # Only the exception's type and where: its message may quote input (a kubeconfig, a Secret).
+    click.echo(f"netverify: internal error: {type(exc).__name__}{_bug_location(exc)}\n"
+               "  This is a bug in netverify; rerun with --debug and report the traceback "
+               "(check it for credentials or other data first).", err=True)
+    return EXIT_INTERNAL
 
 
 def _bug_location(exc: BaseException) -> str:

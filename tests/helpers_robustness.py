@@ -113,14 +113,22 @@ def _lint(path: str) -> list[str]:
     return ["lint", path, "--format", "json"]
 
 
+def _can_any(path: str) -> list[str]:
+    return ["can", "--any", "shop/web", "shop/api", path, "--format", "json"]
+
+
+def _equiv(path: str) -> list[str]:
+    return ["equiv", path, path, "--format", "json"]
+
+
 ALL_COMMANDS: dict[str, CommandLine] = {
-    "matrix": _matrix, "can": _can, "diff": _diff, "exposure": _exposure, "snapshot": _snapshot,
-    "check": _check, "lint": _lint,
+    "matrix": _matrix, "can": _can, "can --any": _can_any, "diff": _diff, "exposure": _exposure,
+    "snapshot": _snapshot, "check": _check, "lint": _lint, "equiv": _equiv,
 }
 
 
 def available_commands() -> dict[str, CommandLine]:
-    """The commands of ALL_COMMANDS that this build of the CLI has."""
+    """The commands of ALL_COMMANDS that this build of the CLI has (some are written concurrently)."""
     from netverify.cli import cli
 
-    return {name: line for name, line in ALL_COMMANDS.items() if name in cli.commands}
+    return {name: line for name, line in ALL_COMMANDS.items() if name.split()[0] in cli.commands}

@@ -64,7 +64,7 @@ def _container_ports(spec: Any, path: str, f: Fields) -> tuple[ContainerPort, ..
                 f.error(line_of(containers, i), cpath, "must be a mapping", HINT_MAPPING)
                 continue
             # Only regular containers and restartable init containers (sidecars) serve ports.
-            if key == "initContainers" and c.get("restartPolicy") != "Always":
+            if key == "initContainers" and f.str(c, "restartPolicy", f"{cpath}.restartPolicy") != "Always":
                 continue
             for j, p in enumerate(f.list(c, "ports", f"{cpath}.ports") or []):
                 ppath = f"{cpath}.ports[{j}]"
@@ -86,13 +86,20 @@ def _container_ports(spec: Any, path: str, f: Fields) -> tuple[ContainerPort, ..
 
 
 def _owner(meta: Any, f: Fields) -> OwnerRef | None:
+    """The controller among the ownerReferences (every entry is checked: the API server rejects bad ones)."""
     refs = f.list(meta, "ownerReferences", "metadata.ownerReferences") or []
-    for ref in refs:
-        if isinstance(ref, dict) and ref.get("controller") is True:
-            kind, name = ref.get("kind"), ref.get("name")
-            if isinstance(kind, str) and isinstance(name, str):
-                return OwnerRef(kind, name)
-    return None
+    owner: OwnerRef | None = None
+    for i, ref in enumerate(refs):
+        path = f"metadata.ownerReferences[{i}]"
+        if not isinstance(ref, dict):
+            f.error(line_of(refs, i), path, "must be a mapping with apiVersion, kind and name", HINT_MAPPING)
+            continue
+        kind = f.str(ref, "kind", f"{path}.kind", required=True)
+        name = f.str(ref, "name", f"{path}.name", required=True)
+        controller = f.bool(ref, "controller", f"{path}.controller")
+        if controller and kind and name and owner is None:
+            owner = OwnerRef(kind, name)
+    return owner
 
 
 def convert_pod(doc: Any, namespace: str, f: Fields) -> Pod | None:
@@ -123,10 +130,10 @@ def convert_pod(doc: Any, namespace: str, f: Fields) -> Pod | None:
             ip = f.ip(value, line, path)
             if ip is not None and ip not in ips:
                 ips.append(ip)
+    owner = _owner(meta, f)
     if name is None or f.failed or phase in ("Succeeded", "Failed"):
         return None
-    return Pod(namespace, name, freeze_labels(labels), ports, tuple(ips), host_network, _owner(meta, f), node,
-               f.ref())
+    return Pod(namespace, name, freeze_labels(labels), ports, tuple(ips), host_network, owner, node, f.ref())
 
 
 def _template_path(kind: str) -> tuple[str, ...]:
@@ -136,6 +143,7 @@ def _template_path(kind: str) -> tuple[str, ...]:
 def convert_workload(doc: Any, kind: str, namespace: str, f: Fields) -> Workload | None:
     meta = f.map(doc, "metadata", "metadata", required=True)
     name = f.name(meta, "metadata.name") if meta is not None else None
+    f.labels(meta, "labels", "metadata.labels")  # the workload's own labels: not its pods', but checked alike
     node: Any = doc
     path = ""
     for key in _template_path(kind):
@@ -155,16 +163,17 @@ def convert_workload(doc: Any, kind: str, namespace: str, f: Fields) -> Workload
         replicas = 1 if replicas is None else replicas
     elif kind == "Job":
         replicas = f.int(spec, "parallelism", "spec.parallelism", 0, 2**31 - 1)
+    owner = _owner(meta, f)
     if name is None or f.failed:
         return None
-    return Workload(kind, namespace, name, freeze_labels(labels), ports, host_network, replicas,
-                    _owner(meta, f), f.ref())
+    return Workload(kind, namespace, name, freeze_labels(labels), ports, host_network, replicas, owner, f.ref())
 
 
 def convert_service(doc: Any, namespace: str, f: Fields) -> Service | None:
     meta = f.map(doc, "metadata", "metadata", required=True)
     name = f.name(meta, "metadata.name", dns_label=True) if meta is not None else None
-    spec = f.map(doc, "spec", "spec") or {}
+    f.labels(meta, "labels", "metadata.labels")  # not used, but the API server rejects invalid ones
+    spec: dict[str, Any] = f.map(doc, "spec", "spec") or {}
     svc_type = f.str(spec, "type", "spec.type") or "ClusterIP"
     if svc_type not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
         f.error(line_of(spec, "type"), "spec.type", f"unknown Service type {svc_type!r}",
@@ -253,7 +262,7 @@ def convert_endpoint_slice(doc: Any, namespace: str, f: Fields) -> EndpointSlice
     for i, ep in enumerate(items):
         path = f"endpoints[{i}]"
         if not isinstance(ep, dict):
-            f.error(line_of(items, i), path, "must be a mapping")
+            f.error(line_of(items, i), path, "must be a mapping", HINT_MAPPING)
             continue
         conditions: dict[str, Any] = f.map(ep, "conditions", f"{path}.conditions") or {}
         if f.bool(conditions, "ready", f"{path}.conditions.ready") is False:
@@ -269,7 +278,7 @@ def convert_endpoint_slice(doc: Any, namespace: str, f: Fields) -> EndpointSlice
     ports: list[ServicePort] = []
     for i, p in enumerate(f.list(doc, "ports", "ports") or []):
         if not isinstance(p, dict):
-            f.error(line_of(doc["ports"], i), f"ports[{i}]", "must be a mapping")
+            f.error(line_of(doc["ports"], i), f"ports[{i}]", "must be a mapping", HINT_MAPPING)
             continue
         number = f.port_number(p, "port", f"ports[{i}].port")
         if number is not None:  # no port: the slice does not restrict ports
@@ -432,12 +441,14 @@ def _rules(spec: Any, direction: str, f: Fields) -> tuple[Rule, ...]:
 def convert_network_policy(doc: Any, namespace: str, f: Fields) -> NetworkPolicy | None:
     meta = f.map(doc, "metadata", "metadata", required=True)
     name = f.name(meta, "metadata.name") if meta is not None else None
+    f.labels(meta, "labels", "metadata.labels")  # not used, but the API server rejects invalid ones
     spec = f.map(doc, "spec", "spec", required=True)
     if spec is None:
         return None
     pod_selector = convert_selector(spec, "podSelector", "spec.podSelector", f)
     if pod_selector is None and "podSelector" not in spec:
-        f.warn(line_of(doc, "spec"), "spec.podSelector is missing; the API server reads it as {} (every pod in the namespace)",
+        f.warn(line_of(doc, "spec"),
+               "spec.podSelector is missing; the API server reads it as {} (every pod in the namespace)",
                "write `podSelector: {}` to make that explicit")
     declared: tuple[str, ...] | None = None
     raw_types = f.list(spec, "policyTypes", "spec.policyTypes")

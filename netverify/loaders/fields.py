@@ -60,7 +60,8 @@ def label_value_problem(value: str) -> str | None:
     if value == "":
         return None
     if len(value) > 63 or not _LABEL_NAME.match(value):
-        return "a label value must be empty or 1-63 characters: letters, digits, '-', '_', '.', alphanumeric at both ends"
+        return ("a label value must be empty or 1-63 characters: letters, digits, '-', '_', '.', "
+                "alphanumeric at both ends")
     return None
 
 
@@ -77,7 +78,8 @@ def port_name_problem(name: str) -> str | None:
 class Fields:
     """Reads fields of one object, recording located errors in `diagnostics`."""
 
-    def __init__(self, file: builtins.str, obj: builtins.str, diagnostics: builtins.list[Diagnostic], line: builtins.int = 0) -> None:
+    def __init__(self, file: builtins.str, obj: builtins.str, diagnostics: builtins.list[Diagnostic],
+                 line: builtins.int = 0) -> None:
         self.file = file
         self.obj = obj
         self.diagnostics = diagnostics
@@ -98,7 +100,8 @@ class Fields:
 
     # --- typed getters: each returns None (and records an error) when the type is wrong
 
-    def map(self, parent: Any, key: builtins.str, path: builtins.str, required: builtins.bool = False) -> LocatedMap | None:
+    def map(self, parent: Any, key: builtins.str, path: builtins.str,
+            required: builtins.bool = False) -> LocatedMap | None:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             if required:
@@ -114,11 +117,13 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, list):
-            self.error(line_of(parent, key), path, f"must be a list, not {_type_name(value)}", "write it as a YAML list ('- ...')")
+            self.error(line_of(parent, key), path, f"must be a list, not {_type_name(value)}",
+                       "write it as a YAML list ('- ...')")
             return None
         return value
 
-    def str(self, parent: Any, key: builtins.str, path: builtins.str, required: builtins.bool = False) -> builtins.str | None:
+    def str(self, parent: Any, key: builtins.str, path: builtins.str,
+            required: builtins.bool = False) -> builtins.str | None:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             if required:
@@ -139,7 +144,8 @@ class Fields:
             return None
         return value
 
-    def int(self, parent: Any, key: builtins.str, path: builtins.str, lo: builtins.int, hi: builtins.int, required: builtins.bool = False) -> builtins.int | None:
+    def int(self, parent: Any, key: builtins.str, path: builtins.str, lo: builtins.int, hi: builtins.int,
+            required: builtins.bool = False) -> builtins.int | None:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             if required:
@@ -154,10 +160,12 @@ class Fields:
             return None
         return value
 
-    def port_number(self, parent: Any, key: builtins.str, path: builtins.str, required: builtins.bool = False) -> builtins.int | None:
+    def port_number(self, parent: Any, key: builtins.str, path: builtins.str,
+                    required: builtins.bool = False) -> builtins.int | None:
         return self.int(parent, key, path, 1, 65535, required)
 
-    def int_or_port_name(self, parent: Any, key: builtins.str, path: builtins.str) -> builtins.int | builtins.str | None:
+    def int_or_port_name(self, parent: Any, key: builtins.str,
+                         path: builtins.str) -> builtins.int | builtins.str | None:
         value = parent.get(key) if isinstance(parent, dict) else None
         if value is None:
             return None
@@ -203,7 +211,8 @@ class Fields:
                 continue
             if not isinstance(v, str):
                 shown = "null" if v is None else repr(v)
-                self.error(line, f"{path}.{k}", f"label value {shown} must be a string", f'quote it: {k}: "{_plain(v)}"')
+                self.error(line, f"{path}.{k}", f"label value {shown} must be a string",
+                           f'quote it: {k}: "{_plain(v)}"')
                 continue
             problem = label_value_problem(v)
             if problem:

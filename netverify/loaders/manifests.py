@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import stat
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -25,8 +28,10 @@ from netverify.model import (
     Cluster,
     Diagnostic,
     Namespace,
+    Pod,
     Severity,
     SourceRef,
+    Workload,
 )
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -62,6 +67,54 @@ class LoadResult:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+
+def _result(inventory: _Inventory) -> LoadResult:
+    cluster = inventory.cluster()
+    return LoadResult(cluster, displayable(inventory.diagnostics + unresolved_references(cluster)))
+
+
+def unresolved_references(cluster: Cluster) -> list[Diagnostic]:
+    """Warnings (errors under --strict) for names that refer to nothing loaded.
+
+    A named port in a policy rule resolves on the destination's containers: the pods the policy
+    selects (ingress) or the peers (egress). Only a name that no container of any candidate
+    declares is reported: that port entry admits nothing, whatever the selectors match, which is
+    almost always a typo or a renamed port.
+    """
+    declared_in: dict[str, set[str]] = {}
+    owners: tuple[Pod | Workload, ...] = (*cluster.pods, *cluster.workloads)
+    for owner in owners:
+        declared_in.setdefault(owner.namespace, set()).update(p.name for p in owner.ports if p.name)
+    everywhere = set().union(*declared_in.values())
+    out: list[Diagnostic] = []
+    for policy in cluster.policies:
+        for rule in (*policy.ingress, *policy.egress):
+            known = declared_in.get(policy.namespace, set()) if rule.direction == "ingress" else everywhere
+            where = f"in namespace {policy.namespace}" if rule.direction == "ingress" else "in any namespace"
+            for spec in rule.ports:
+                if isinstance(spec.port, str) and spec.port not in known:
+                    out.append(Diagnostic(
+                        Severity.WARNING, spec.source,
+                        f"named port {spec.port!r} is declared by no container {where}: this port entry of "
+                        f"{rule.direction}[{rule.index}] admits nothing",
+                        "check the name against the containers' ports[].name, or write the port number",
+                        f"NetworkPolicy {policy.id}"))
+    return out
+
+
+def displayable(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics with every unprintable character escaped: messages quote names, keys and values
+    from the input, and a control character in one must neither forge lines of output nor reach the
+    terminal as an escape sequence (a manifest could otherwise recolour or rewrite what is shown)."""
+    return [Diagnostic(d.severity, SourceRef(_printable(d.source.file), d.source.line), _printable(d.message),
+                       _printable(d.hint), _printable(d.obj)) for d in diagnostics]
+
+
+def _printable(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 @dataclass
@@ -162,7 +215,7 @@ def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: 
         label = "<stdin>" if path == STDIN else path
         for doc in _read_documents(path, label, stdin, inventory.diagnostics):
             add_document(doc.data, label, doc.line, inventory)
-    return LoadResult(inventory.cluster(), inventory.diagnostics)
+    return _result(inventory)
 
 
 def load_objects(objects: Iterable[tuple[Any, SourceRef]], default_namespace: str = "default") -> LoadResult:
@@ -170,7 +223,7 @@ def load_objects(objects: Iterable[tuple[Any, SourceRef]], default_namespace: st
     inventory = _Inventory(default_namespace)
     for obj, where in objects:
         add_document(obj, where.file, where.line, inventory)
-    return LoadResult(inventory.cluster(), inventory.diagnostics)
+    return _result(inventory)
 
 
 def load_blobs(blobs: Iterable[tuple[str, bytes]], default_namespace: str = "default") -> LoadResult:
@@ -178,24 +231,22 @@ def load_blobs(blobs: Iterable[tuple[str, bytes]], default_namespace: str = "def
     inventory = _Inventory(default_namespace)
     for label, data in blobs:
         try:
-            for doc in _parse_bytes(data, label):
+            for doc in _parse_stream(io.BytesIO(data)):
                 add_document(doc.data, label, doc.line, inventory)
         except YAMLInputError as exc:
             inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label, exc.line), exc.message, exc.hint))
-    return LoadResult(inventory.cluster(), inventory.diagnostics)
+    return _result(inventory)
 
 
-def _read_documents(path: str, label: str, stdin: IO[bytes] | None, diagnostics: list[Diagnostic]) -> Iterator[Document]:
+def _read_documents(path: str, label: str, stdin: IO[bytes] | None,
+                    diagnostics: list[Diagnostic]) -> Iterator[Document]:
     try:
         if path == STDIN:
-            data = (stdin or sys.stdin.buffer).read()
-            yield from _parse_bytes(data, label)
+            with _spooled(stdin or sys.stdin.buffer) as handle:
+                yield from _parse_stream(handle)
             return
         with open(path, "rb") as handle:
-            if path.endswith(".json"):
-                yield from _parse_bytes(handle.read(), label)
-            else:
-                yield from iter_documents(handle)
+            yield from _parse_stream(handle)
     except YAMLInputError as exc:
         diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label, exc.line), exc.message, exc.hint))
     except OSError as exc:
@@ -204,25 +255,46 @@ def _read_documents(path: str, label: str, stdin: IO[bytes] | None, diagnostics:
         diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label), f"cannot read file: {exc.strerror}", hint))
 
 
-def _parse_bytes(data: bytes, label: str) -> Iterator[Document]:
+# Standard input is copied to a temporary file (kept in memory while small) because it cannot be
+# read twice: an error's line is found, and JSON that YAML 1.1 refuses is re-read, from the copy.
+_STDIN_IN_MEMORY = 1 << 23
+
+
+def _spooled(source: IO[bytes]) -> IO[bytes]:
+    copy: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_STDIN_IN_MEMORY)  # noqa: SIM115 - returned
+    shutil.copyfileobj(source, copy, 1 << 16)
+    copy.seek(0)
+    return copy
+
+
+def _parse_stream(handle: IO[bytes]) -> Iterator[Document]:
+    """The documents of a seekable binary stream, one at a time: never the whole text and every object at once."""
+    yielded = False
     try:
-        docs = list(iter_documents(data))
+        for doc in iter_documents(handle):
+            yielded = True
+            yield doc
     except YAMLInputError as yaml_error:
         # Some valid JSON is not YAML 1.1; try JSON before failing, but only when the YAML parser gave
-        # up: json.loads would accept what the reader refused on purpose (duplicate keys, depth).
-        if not yaml_error.syntax:
+        # up on the first document (JSON is one value): json.loads would accept what the reader refused
+        # on purpose (duplicate keys, depth), and re-reading the text is only paid for on this path.
+        if yielded or not yaml_error.syntax:
             raise
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise yaml_error from None
-        if text.lstrip()[:1] in ("{", "["):
-            try:
-                docs = loads_json(text)
-            except YAMLInputError:
-                raise yaml_error from None
-        else:
-            raise
+        yield from _json_fallback(handle, yaml_error)
+
+
+def _json_fallback(handle: IO[bytes], yaml_error: YAMLInputError) -> Iterator[Document]:
+    handle.seek(0)
+    try:
+        text = handle.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise yaml_error from None
+    if text.lstrip()[:1] not in ("{", "["):
+        raise yaml_error
+    try:
+        docs = loads_json(text)
+    except YAMLInputError:
+        raise yaml_error from None
     yield from docs
 
 
@@ -250,8 +322,10 @@ def add_document(data: Any, file: str, line: int, inventory: _Inventory) -> None
 def _add_list(data: Any, kind: str, file: str, inventory: _Inventory) -> None:
     items = data.get("items") or []
     if not isinstance(items, list):
-        inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(file, getattr(data, "line", 0)),
-                                                f"{kind}.items must be a list"))
+        where = data.line_of("items") if isinstance(data, LocatedMap) else 0
+        inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(file, where or getattr(data, "line", 0)),
+                                                f"{kind}.items must be a list, not {type(items).__name__}",
+                                                "write the objects as a list: `items:` then `- kind: ...` entries"))
         return
     item_kind = kind[: -len("List")] if kind != "List" else None
     api_version = data.get("apiVersion")
@@ -276,7 +350,7 @@ def _with_kind(item: dict[str, Any], kind: str, api_version: Any) -> dict[str, A
 def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventory) -> None:
     where = SourceRef(file, line)
     if kind not in _API_VERSIONS:
-        inventory.skipped.append((kind, where))
+        inventory.skipped.append((_printable(kind), SourceRef(_printable(file), line)))
         return
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     raw_name = meta.get("name") if isinstance(meta, dict) else None

@@ -10,6 +10,7 @@ Only the safe constructors are used for scalars; unknown tags are rejected.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -242,6 +243,8 @@ def _scalar(loader: Any, resolve: Any, constructors: Any, event: Any) -> Any:
     if tag is None or tag == "!":
         tag = resolve(ScalarNode, event.value, event.implicit)
     if tag == _STR:
+        if event.implicit[0] and _EXPONENT.match(event.value):
+            return float(event.value)
         return event.value
     if tag == _MERGE:
         return _MergeKey
@@ -257,6 +260,12 @@ def _scalar(loader: Any, resolve: Any, constructors: Any, event: Any) -> Any:
         kind = tag.rsplit(":", 1)[-1]
         raise YAMLInputError(event.start_mark.line + 1, f"{event.value!r} is not a valid {kind}",
                              f'quote it if it is meant as text: "{event.value}"') from None
+
+
+# `1e3`, `2E-5`, `1.5e3`: YAML 1.1 (PyYAML) reads these as strings, but JSON and the API server's YAML
+# reader as numbers. Read as a string, `port: 1e3` would be a valid port *name*; read as a number,
+# it is what Kubernetes sees (and `labels: {x: 1e5}` is rejected, as by the API server).
+_EXPONENT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+\Z")
 
 
 class _MergeKey:
@@ -316,7 +325,8 @@ def _source_chunks(stream: IO[bytes] | IO[str] | str | bytes) -> Iterator[bytes]
         yield stream.encode("utf-8") if isinstance(stream, str) else stream
         return
     try:
-        if not stream.seekable():
+        seekable = getattr(stream, "seekable", None)  # SpooledTemporaryFile has none before Python 3.11
+        if seekable is not None and not seekable():
             return
         stream.seek(0)
         while chunk := stream.read(1 << 16):

@@ -71,6 +71,19 @@ def test_an_unreadable_directory_is_reported_by_name(tmp_path: Path) -> None:
     assert_file_error(result.err, locked, "cannot read directory: Permission denied", "permissions")
 
 
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs /proc/self/mem (Linux)")
+def test_a_file_that_fails_while_being_read_is_reported_by_name(tmp_path: Path) -> None:
+    """An I/O error after a successful open (here /proc/self/mem, whose offset 0 is unmapped: EIO).
+    Unlike chmod 000, this cannot be read even by root, so the read-error path is tested everywhere."""
+    folder = manifests(tmp_path, "web")
+    broken = folder / "broken.yaml"
+    broken.symlink_to("/proc/self/mem")
+    result = run_cli(["matrix", str(folder), "--format", "json"])
+    assert result.code == EXIT_INPUT
+    assert_file_error(result.err, broken, "cannot read file: Input/output error", "symbolic link")
+    assert result.out == ""
+
+
 def test_a_dangling_symlink_is_a_read_error_naming_the_link(tmp_path: Path) -> None:
     folder = manifests(tmp_path, "web")
     link = folder / "moved.yaml"
@@ -159,3 +172,19 @@ def test_non_utf8_on_standard_input_names_the_line(monkeypatch: pytest.MonkeyPat
     result = run_cli(["matrix", "-"])
     assert result.code == EXIT_INPUT
     assert "<stdin>:8: error: the file contains bytes that are not UTF-8" in result.err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("argv", [["matrix", "--format", "json"], ["matrix"], ["snapshot"], ["exposure"]],
+                         ids=["matrix-json", "matrix-text", "snapshot", "exposure"])
+def test_a_full_disk_is_reported_not_taken_for_a_bug(argv: list[str]) -> None:
+    """Writing to /dev/full fails with ENOSPC, like a full disk: a plain error (exit 2), not an
+    internal error, and no traceback when Python flushes what is left at exit."""
+    demo = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+    code = "import sys; from netverify.cli import main; sys.exit(main(sys.argv[1:]))"
+    with open("/dev/full", "w") as full:
+        child = subprocess.run([sys.executable, "-c", code, argv[0], str(demo), *argv[1:]], stdout=full,
+                               stderr=subprocess.PIPE, text=True, timeout=300)
+    assert child.returncode == EXIT_INPUT, child.stderr
+    assert child.stderr.startswith("error: cannot write the output: No space left on device\n  hint: "), child.stderr
+    assert "Traceback" not in child.stderr and "Exception ignored" not in child.stderr
