@@ -211,8 +211,10 @@ class Fields:
                 continue
             if not isinstance(v, str):
                 shown = "null" if v is None else repr(v)
-                self.error(line, f"{path}.{k}", f"label value {shown} must be a string",
-                           f'quote it: {k}: "{_plain(v)}"')
+                # A float's text is lost (1e5 reads as 100000.0): ask for the value as it was written.
+                hint = (f'quote it as written: {k}: "..." (unquoted, YAML reads it as the number {v!r})'
+                        if isinstance(v, float) else f'quote it: {k}: "{_plain(v)}"')
+                self.error(line, f"{path}.{k}", f"label value {shown} must be a string", hint)
                 continue
             problem = label_value_problem(v)
             if problem:
