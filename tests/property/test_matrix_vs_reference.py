@@ -43,7 +43,8 @@ def netverify_allows(conns: dict[tuple[str, str], list[dict[str, Any]]], src: st
 
 
 def compare(tmp: Path, namespaces: dict[str, dict[str, str]], pods: list[dict[str, Any]], policies: list[dict[str, Any]]) -> None:
-    docs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": l}} for n, l in namespaces.items()]
+    docs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": labels}}
+            for n, labels in namespaces.items()]
     data = matrix_json(tmp, docs + pods + policies)
     conns = {(c["src"], c["dst"]): c["allowed"] for c in data["connections"]}
     mismatches = []

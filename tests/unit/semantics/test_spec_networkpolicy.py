@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
 from helpers_k8s import analyse, ns, pod, policy
 
 from netverify.queries.context import Analysis
