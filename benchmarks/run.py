@@ -7,12 +7,15 @@
     python benchmarks/run.py --nca                # also network-config-analyzer 2.1.0, in its own venv
 
 For each size the input is generated once (benchmarks/out/, gitignored). Each command runs
-in its own process (`python -m netverify ...`); its wall time and peak RSS (os.wait4) are
-recorded. The floor is a process that only parses the same files with PyYAML's C loader
-(`yaml.load_all(..., Loader=yaml.CSafeLoader)`); every command is also shown as a multiple
-of it. Per-phase times (load, compile, endpoints, graph, query) come from one in-process run.
-network-config-analyzer is never a netverify dependency: --nca installs it into
-benchmarks/out/nca-venv.
+in its own process (`python benchmarks/run.py --phases-out F -- ARGS`, which runs netverify's
+CLI in-process with its output sent to /dev/null); its wall time and peak RSS (os.wait4) are
+recorded by this process, and the child reports how its run split into phases: load
+(manifests read and validated), compile, endpoints, graph (the class-level reachability
+engine) and query (everything else: the command's own work and its output), each with the
+peak RSS reached by its end. The floor is a process that only parses the same files with
+PyYAML's C loader (`yaml.load_all(..., Loader=yaml.CSafeLoader)`); every command is also
+shown as a multiple of it. network-config-analyzer is never a netverify dependency: --nca
+installs it into its own virtualenv (benchmarks/out/nca-venv, or --nca-venv DIR).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -65,13 +69,23 @@ for path in sys.argv[1:]:
 """
 
 
+MEMORY_LIMIT: list[int] = []  # bytes of address space per measured process (--mem-limit), none when empty
+
+
+def _limit_memory() -> None:
+    import resource
+
+    if MEMORY_LIMIT:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT[0], MEMORY_LIMIT[0]))
+
+
 def run_measured(cmd: list[str], cwd: Path | None = None, timeout: float = 3600.0) -> dict[str, Any]:
-    """Run a process with output to /dev/null; its wall time, peak RSS (MiB) and exit code."""
-    with open(os.devnull, "wb") as devnull, open(os.devnull, "rb") as nothing:
+    """Run a process with output to /dev/null: its wall and CPU time, peak RSS (MiB) and exit code.
+
+    A process still running at the timeout is killed (exit -9, timed_out true)."""
+    with open(os.devnull, "wb") as devnull, open(os.devnull, "rb") as nothing, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=devnull, stderr=subprocess.PIPE, stdin=nothing, cwd=cwd)
-        assert proc.stderr is not None
-        err = proc.stderr.read()
+        proc = subprocess.Popen(cmd, stdout=devnull, stderr=err, stdin=nothing, cwd=cwd, preexec_fn=_limit_memory)
         deadline = start + timeout
         while True:  # wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the max of all)
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -83,10 +97,13 @@ def run_measured(cmd: list[str], cwd: Path | None = None, timeout: float = 3600.
                 break
             time.sleep(0.005)
         wall = time.perf_counter() - start
+        err.seek(0)
+        stderr = err.read()[-400:].decode("utf-8", "replace")
     proc.returncode = os.waitstatus_to_exitcode(status)
     rss_kib = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss // 1024
-    return {"wall_s": round(wall, 3), "peak_mib": round(rss_kib / 1024, 1), "exit": proc.returncode,
-            "stderr": err.decode("utf-8", "replace")[-400:]}
+    return {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+            "peak_mib": round(rss_kib / 1024, 1), "exit": proc.returncode, "timed_out": wall >= timeout,
+            "stderr": stderr}
 
 
 def generate(pods: int, out: Path) -> Path:
@@ -119,89 +136,172 @@ def commands() -> set[str]:
     return {line.split()[0] for line in listed.splitlines() if line.strip()}
 
 
-def phases(data: Path) -> dict[str, Any]:
-    """Per-phase wall times of one in-process matrix run (in a child, so memory stays separate)."""
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--phases-of", str(data)],
-                         capture_output=True, text=True, check=True).stdout
-    result: dict[str, Any] = json.loads(out)
-    return result
+# --- phases of one command (runs in the measured child process) --------------------------------
+
+# The functions that delimit the phases of every command; the rest of a run is the query.
+PHASE_FUNCTIONS = (
+    ("load", "netverify.loaders.manifests", "load_paths"),
+    ("compile", "netverify.semantics.compile", "compile_policies"),
+    ("endpoints", "netverify.semantics.endpoints", "build_endpoints"),
+)
+PHASES = ("load", "compile", "endpoints", "graph", "query")
 
 
-def _phases_main(data: Path) -> None:
-    from netverify import report
-    from netverify.loaders.manifests import load_paths
-    from netverify.queries.context import Analysis
-    from netverify.queries.matrix import matrix
+class PhaseClock:
+    """Exclusive wall time per phase (a phase nested in another is charged to itself only) and
+    the peak RSS (MiB) reached by the end of each phase."""
 
-    times: dict[str, Any] = {}
-    t = time.perf_counter()
-    loaded = load_paths((str(data / "cluster"), str(data / "policies")), "default")
-    times["load"] = time.perf_counter() - t
-    analysis = Analysis(loaded.cluster)
-    for phase, compute in (("compile", lambda: analysis.policies), ("endpoints", lambda: analysis.endpoints),
-                           ("graph", lambda: analysis.graph)):
-        t = time.perf_counter()
-        compute()
-        times[phase] = time.perf_counter() - t
-    t = time.perf_counter()
-    with open(os.devnull, "w") as sink:
-        report.write(matrix(analysis), "json", sink)
-    times["query"] = time.perf_counter() - t
-    times = {k: round(v, 3) for k, v in times.items()}
-    eps = analysis.endpoints
-    times["endpoints_n"] = len(eps)
-    times["classes_n"] = len(analysis.graph.reps)
-    times["pair"] = [eps[0].id, eps[len(eps) // 2].id]
-    print(json.dumps(times))
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(PHASES, 0.0)
+        self.peak_mib = dict.fromkeys(PHASES, 0.0)
+        self.graphs: list[Any] = []
+        self.report: Path | None = None
+        self._stack: list[list[Any]] = []  # [phase, start, time spent in nested phases]
+
+    def wrap(self, phase: str, fn: Any) -> Any:
+        clock = self
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            clock._stack.append([phase, time.perf_counter(), 0.0])
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _, start, nested = clock._stack.pop()
+                spent = time.perf_counter() - start
+                clock.seconds[phase] += spent - nested
+                clock.peak_mib[phase] = max(clock.peak_mib[phase], _peak_mib())
+                if clock._stack:
+                    clock._stack[-1][2] += spent
+        timed.__wrapped__ = fn  # type: ignore[attr-defined]
+        return timed
 
 
-def bench_size(pods: int, out: Path, available: set[str], nca: Path | None) -> dict[str, Any]:
+    def save_partial(self) -> None:
+        """The phases so far and the facts, for the runner to read even if the command is then killed."""
+        if self.report is not None:
+            self.report.write_text(json.dumps({"partial": True, **{p: round(self.seconds[p], 3) for p in PHASES
+                                                                    if p != "query"}, "facts": _facts(self)}))
+
+
+def _peak_mib() -> float:
+    import resource
+
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kib / 1024 if sys.platform != "darwin" else kib / 1024 / 1024
+
+
+def _install(clock: PhaseClock) -> None:
+    """Wrap the phase functions in their own modules and wherever the CLI's imports bound them by
+    name; modules imported later (lazily, by a command) bind the wrapped functions."""
+    import importlib
+
+    import netverify.cli  # noqa: F401  (what `python -m netverify` imports before any command runs)
+    from netverify.engines.graph import ReachabilityGraph
+
+    wrapped = {}
+    for phase, mod, name in PHASE_FUNCTIONS:
+        fn = getattr(importlib.import_module(mod), name)
+        wrapped[id(fn)] = clock.wrap(phase, fn)
+    for module in [m for n, m in list(sys.modules.items()) if n.startswith("netverify") and m is not None]:
+        for attr, value in list(vars(module).items()):
+            if id(value) in wrapped:
+                setattr(module, attr, wrapped[id(value)])
+    build = clock.wrap("graph", ReachabilityGraph.__init__)
+
+    def init(graph: Any, *args: Any, **kwargs: Any) -> None:
+        build(graph, *args, **kwargs)
+        clock.graphs.append(graph)
+        clock.save_partial()
+    ReachabilityGraph.__init__ = init  # type: ignore[method-assign,assignment]
+
+
+def _facts(clock: PhaseClock) -> dict[str, Any]:
+    """Endpoint and class counts of the (first) graph built, and a pair of endpoints for `can`."""
+    if not clock.graphs:
+        return {}
+    g = clock.graphs[0]
+    eps = g.endpoints
+    return {"endpoints_n": len(eps), "classes_n": len(g.reps), "pair": [eps[0].id, eps[len(eps) // 2].id]}
+
+
+def _phases_main(report: Path, command: list[str]) -> int:
+    clock = PhaseClock()
+    clock.report = report
+    _install(clock)
+    from netverify.cli import main as cli_main
+
+    start = time.perf_counter()
+    code = cli_main(command)  # stdout is /dev/null (run_measured)
+    total = time.perf_counter() - start
+    clock.seconds["query"] = total - sum(clock.seconds[p] for p in PHASES if p != "query")
+    clock.peak_mib["query"] = _peak_mib()
+    report.write_text(json.dumps({"exit": code, "total": round(total, 3),
+                                  **{p: round(clock.seconds[p], 3) for p in PHASES},
+                                  "peak_mib": {p: round(clock.peak_mib[p], 1) for p in PHASES},
+                                  "facts": _facts(clock)}))
+    return code
+
+
+def netverify_run(args: list[str], scratch: Path, timeout: float) -> dict[str, Any]:
+    """One netverify command in its own process: wall, CPU, peak RSS and exit, plus its phases."""
+    report = scratch / "phases.json"
+    report.unlink(missing_ok=True)
+    r = run_measured([sys.executable, str(Path(__file__).resolve()), "--phases-out", str(report), "--", *args],
+                     timeout=timeout)
+    if report.exists():
+        r["phases"] = json.loads(report.read_text())
+    return r
+
+
+def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_max_pods: int,
+               nca_timeout: float, timeout: float) -> dict[str, Any]:
     data = generate(pods, out)
     cluster, policies = data / "cluster", data / "policies"
     base_files = yaml_files(cluster, policies)
     diff_files = base_files + yaml_files(cluster, data / "policies-mutated")
-    py = [sys.executable, "-m", "netverify"]
     row: dict[str, Any] = {"pods": pods, "policies": max(1, pods // PODS_PER_POLICY),
                            "bytes": sum(os.path.getsize(f) for f in base_files)}
-    floor = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *base_files])
-    floor_diff = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *diff_files])
-    row["floor"] = floor
-    row["floor_diff"] = floor_diff
-    row["phases"] = phases(data)
-    src, dst = row["phases"]["pair"]
-    runs: dict[str, list[str]] = {
-        "matrix": [*py, "matrix", str(cluster), str(policies), "--format", "json"],
-        "can": [*py, "can", src, dst, str(cluster), str(policies)],
-    }
+    row["floor"] = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *base_files])
+    row["floor_diff"] = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *diff_files])
+    inv = [str(cluster), str(policies)]
+    results: dict[str, Any] = {}
+    results["matrix"] = netverify_run(["matrix", *inv, "--format", "json"], data, timeout)
+    facts = results["matrix"].get("phases", {}).get("facts", {})
+    row["facts"] = facts
+    if "pair" in facts:
+        results["can"] = netverify_run(["can", *facts["pair"], *inv], data, timeout)
     if "check" in available:
         for scope in SCOPES:
-            runs[f"check ({scope})"] = [*py, "check", str(cluster), str(policies), "--assertions",
-                                        str(data / f"assertions-{scope}.yaml")]
+            results[f"check ({scope})"] = netverify_run(
+                ["check", *inv, "--assertions", str(data / f"assertions-{scope}.yaml")], data, timeout)
     if "diff" in available:
-        runs["diff"] = [*py, "diff", str(data / "diff" / "base"), str(data / "diff" / "head")]
+        diff = ["diff", str(data / "diff" / "base"), str(data / "diff" / "head")]
+        results["diff"] = netverify_run(diff, data, timeout)
     if "lint" in available:
-        runs["lint"] = [*py, "lint", str(cluster), str(policies)]
-    results: dict[str, Any] = {}
-    for name, cmd in runs.items():
-        r = run_measured(cmd)
-        base = floor_diff if name == "diff" else floor
+        results["lint"] = netverify_run(["lint", *inv], data, timeout)
+    for name, r in results.items():
+        base = row["floor_diff"] if name == "diff" else row["floor"]
         r["x_floor"] = round(r["wall_s"] / base["wall_s"], 2) if base["wall_s"] else None
-        results[name] = r
+        r["x_floor_cpu"] = round(r["cpu_s"] / base["cpu_s"], 2) if base["cpu_s"] else None
     row["commands"] = results
     if nca is not None:
-        row["nca"] = run_nca(nca, data)
+        if pods <= nca_max_pods:
+            row["nca"] = run_nca(nca, data, nca_timeout)
+        else:
+            row["nca_note"] = f"network-config-analyzer not run above {nca_max_pods} pods (--nca-max-pods)"
     return row
 
 
 # --- network-config-analyzer (optional, never a netverify dependency) -------------------------
 
 
-def nca_venv(out: Path) -> tuple[Path | None, str]:
-    venv = out / "nca-venv"
+def nca_venv(venv: Path) -> tuple[Path | None, str]:
+    """The `nca` executable, installed from PyPI into its own virtualenv on first use."""
     exe = venv / "bin" / "nca"
     if exe.exists():
         return exe, "installed"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "-q"]
     got = subprocess.run([*pip, "install", f"network-config-analyzer=={NCA_VERSION}"], capture_output=True, text=True)
     if got.returncode != 0 or not exe.exists():
@@ -209,15 +309,20 @@ def nca_venv(out: Path) -> tuple[Path | None, str]:
     return exe, "installed"
 
 
-def run_nca(exe: Path, data: Path) -> dict[str, Any]:
-    res = {}
-    res["connectivity"] = run_measured([str(exe), "--connectivity", str(data / "policies"), "--pod_list",
-                                        str(data / "cluster"), "--ns_list", str(data / "cluster"),
-                                        "--output_format", "txt"], timeout=600)
-    res["semantic_diff"] = run_measured([str(exe), "--semantic_diff", str(data / "policies-mutated"),
-                                         "--base_np_list", str(data / "policies"), "--pod_list",
-                                         str(data / "cluster"), "--ns_list", str(data / "cluster")], timeout=600)
-    return res
+def run_nca(exe: Path, data: Path, timeout: float) -> dict[str, Any]:
+    """Its connectivity map (txt, its fastest output) and the semantic diff of the two policy versions.
+
+    Exit 0 or 1 are answers (1: the versions differ); a run killed at the timeout says so.
+    """
+    cluster = str(data / "cluster")
+    topology = ["--pod_list", cluster, "--ns_list", cluster]
+    runs = {
+        "connectivity": [str(exe), "--connectivity", str(data / "policies"), *topology, "--output_format", "txt"],
+        "semantic_diff": [str(exe), "--semantic_diff", str(data / "policies-mutated"),
+                          "--base_np_list", str(data / "policies"), *topology,
+                          "--base_pod_list", cluster, "--base_ns_list", cluster],
+    }
+    return {name: run_measured(cmd, timeout=timeout) for name, cmd in runs.items()}
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -233,56 +338,99 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
 
 
-def table(rows: list[dict[str, Any]]) -> str:
-    lines = [f"{'pods/policies':>15} {'command':<17} {'wall s':>8} {'peak MiB':>9} {'x floor':>8}"]
+def _size(row: dict[str, Any]) -> str:
+    return f"{row['pods']:,}/{row['policies']:,}"
+
+
+def _ratio(nca: dict[str, Any], ours: dict[str, Any] | None) -> str:
+    if nca["exit"] not in (0, 1):
+        return "timed out" if nca.get("timed_out") else f"exit {nca['exit']}"
+    if ours is None or not ours["wall_s"]:
+        return ""
+    return f"netverify {nca['wall_s'] / ours['wall_s']:.0f}x faster"
+
+
+NCA_OURS = {"connectivity": "matrix", "semantic_diff": "diff"}
+
+
+def table(rows: list[dict[str, Any]], header: bool = True) -> str:
+    """A Markdown table: one line per command, its phases, and network-config-analyzer's figures."""
+    lines = []
+    if header:
+        lines += ["| pods/policies | command | wall s | cpu s | peak MiB | x floor | x floor cpu | "
+                  + " | ".join(PHASES) + " |", "|---|---|---:|---:|---:|---:|---:|" + "---:|" * len(PHASES)]
     for row in rows:
-        size = f"{row['pods']}/{row['policies']}"
         f = row["floor"]
-        lines.append(f"{size:>15} {'floor (C parse)':<17} {f['wall_s']:>8.2f} {f['peak_mib']:>9.0f} {1:>8.2f}")
+        lines.append(f"| {_size(row)} | floor (C parse) | {f['wall_s']:.2f} | {f['cpu_s']:.2f} | {f['peak_mib']:.0f} "
+                     "| 1.00 | 1.00 ||||||")
         for name, r in row["commands"].items():
-            mark = "" if r["exit"] in (0, 1) else f"  exit {r['exit']}"
-            xf = f"{r['x_floor']:.2f}" if r["x_floor"] is not None else "-"
-            lines.append(f"{'':>15} {name:<17} {r['wall_s']:>8.2f} {r['peak_mib']:>9.0f} {xf:>8}{mark}")
-        p = row["phases"]
-        lines.append(f"{'':>15} phases: load {p['load']:.2f}, compile {p['compile']:.2f}, endpoints "
-                     f"{p['endpoints']:.2f}, graph {p['graph']:.2f}, matrix json {p['query']:.2f} "
-                     f"({p['endpoints_n']} endpoints, {p['classes_n']} classes)")
+            mark = " (timed out)" if r["timed_out"] else "" if r["exit"] in (0, 1) else f" (exit {r['exit']})"
+            xf = f"{'>' if r['timed_out'] else ''}{r['x_floor']:.2f}" if r["x_floor"] is not None else "-"
+            ph = r.get("phases", {})
+            cells = " | ".join(f"{ph[p]:.2f}" if p in ph else "-" for p in PHASES)
+            xc = f"{'>' if r['timed_out'] else ''}{r['x_floor_cpu']:.2f}" if r["x_floor_cpu"] is not None else "-"
+            lines.append(f"| | {name}{mark} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['peak_mib']:.0f} | {xf} "
+                         f"| {xc} | {cells} |")
         for name, r in row.get("nca", {}).items():
-            ours = row["commands"]["matrix" if name == "connectivity" else "diff"]["wall_s"] \
-                if (name == "connectivity" or "diff" in row["commands"]) else None
-            ratio = f"  (netverify {r['wall_s'] / ours:.1f}x faster)" if ours and r["exit"] == 0 else ""
-            lines.append(f"{'':>15} nca {name:<12} {r['wall_s']:>8.2f} {r['peak_mib']:>9.0f}{ratio}"
-                         + ("" if r["exit"] == 0 else f"  exit {r['exit']}"))
+            ours = row["commands"].get(NCA_OURS[name])
+            lines.append(f"| | nca {name} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['peak_mib']:.0f} | "
+                         f"{r['wall_s'] / f['wall_s']:.2f} | {r['cpu_s'] / f['cpu_s']:.2f} | {_ratio(r, ours)} |||||")
     return "\n".join(lines)
 
 
+def notes(rows: list[dict[str, Any]], available: set[str]) -> list[str]:
+    out = []
+    if "lint" not in available:
+        out.append("lint: not measured (`netverify lint` is not a command in this checkout)")
+    for row in rows:
+        facts = row.get("facts", {})
+        if facts:
+            out.append(f"{_size(row)}: {facts['endpoints_n']:,} endpoints in {facts['classes_n']:,} classes, "
+                       f"{row['bytes'] / 1e6:.1f} MB of YAML")
+        if "nca_note" in row:
+            out.append(f"{_size(row)}: {row['nca_note']}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--phases-out"]:  # the measured child: --phases-out FILE -- netverify arguments
+        return _phases_main(Path(argv[1]), argv[3:])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", help="comma-separated pod counts (default: 100,1000,3000,10000)")
     ap.add_argument("--full", action="store_true", help=f"add {FULL_SIZE} pods / {FULL_SIZE // 10} policies")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     ap.add_argument("--out", default=str(HERE / "out"), help="where generated input is cached")
     ap.add_argument("--nca", action="store_true", help=f"also run network-config-analyzer {NCA_VERSION}")
-    ap.add_argument("--phases-of", help=argparse.SUPPRESS)
+    ap.add_argument("--nca-venv", metavar="DIR", help="its virtualenv (default: OUT/nca-venv)")
+    ap.add_argument("--nca-max-pods", type=int, default=3000, help="largest size to run it on (default: 3000)")
+    ap.add_argument("--nca-timeout", type=float, default=900.0, help="seconds per run (default: 900)")
+    ap.add_argument("--timeout", type=float, default=3600.0, help="seconds per netverify command (default: 3600)")
+    ap.add_argument("--mem-limit", type=float, metavar="GIB",
+                    help="address-space limit per measured process (a command over it fails with exit 4)")
     args = ap.parse_args(argv)
-    if args.phases_of:
-        _phases_main(Path(args.phases_of))
-        return 0
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(QUICK_SIZES)
+    if args.mem_limit:
+        MEMORY_LIMIT.append(int(args.mem_limit * 2**30))
     if args.full and FULL_SIZE not in sizes:
         sizes.append(FULL_SIZE)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     nca = None
     if args.nca:
-        nca, status = nca_venv(out)
+        nca, status = nca_venv(Path(args.nca_venv) if args.nca_venv else out / "nca-venv")
         if nca is None:
             print(status, file=sys.stderr)
     available = commands()
+    if "lint" not in available:
+        print("note: `netverify lint` is not a command in this checkout; lint is skipped", flush=True)
     rows = []
     for pods in sizes:
-        rows.append(bench_size(pods, out, available, nca))
-        print(table(rows[-1:]).split("\n", 1)[1] if len(rows) > 1 else table(rows[-1:]), flush=True)
+        rows.append(bench_size(pods, out, available, nca, args.nca_max_pods, args.nca_timeout, args.timeout))
+        print(table(rows[-1:], header=len(rows) == 1), flush=True)
+    print()
+    for line in notes(rows, available):
+        print(f"- {line}")
     print(f"\nmachine: {machine()}")
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": machine(), "sizes": rows}, indent=2) + "\n")

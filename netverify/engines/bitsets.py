@@ -8,6 +8,7 @@ namespace and by label key / key=value, and cached per selector.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
@@ -15,7 +16,7 @@ from netverify.model import LabelSelector
 from netverify.semantics.compile import IPBlockPeer, PeerMatcher, SelectorPeer
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
-from netverify.sets import ConnectionSet
+from netverify.sets import ConnectionSet, IPSet
 
 
 def bit_list(mask: int) -> list[int]:
@@ -117,7 +118,8 @@ class ClassIndex:
         self._selectors: dict[LabelSelector, int] = {}
         self._ns_selectors: dict[LabelSelector, int] = {}
         self._peers: dict[PeerMatcher, int] = {}
-        self._addresses: list[list[IPAddress]] | None = None
+        self._addresses: dict[tuple[int, bool], tuple[list[int], list[int]]] = {}
+        self._ip_masks: dict[tuple[IPSet, bool], int] = {}
 
     def pod_selector(self, selector: LabelSelector) -> int:
         """Pod classes whose labels the selector matches."""
@@ -176,13 +178,30 @@ class ClassIndex:
                 mask &= self.pod_selector(peer.pod_selector)
             return mask
         assert isinstance(peer, IPBlockPeer)
-        if self._addresses is None:  # parsed once, not once per ipBlock
-            self._addresses = [[ip_address(ip) for ip in rep.ips] for rep in self.reps]
-        mask = 0
-        contains = peer.addresses.contains_address
-        for c, rep in enumerate(self.reps):
-            # as IPBlockPeer.why_not: pod IPs count only when ipBlocks match pods
-            if rep.ips and (peer.match_pods or rep.external or rep.host_network) and any(
-                    contains(a) for a in self._addresses[c]):
-                mask |= 1 << c
-        return mask
+        key = (peer.addresses, peer.match_pods)  # blocks written differently often cover the same addresses
+        found = self._ip_masks.get(key)
+        if found is None:
+            found = self._ip_masks[key] = self._ip_mask(peer)
+        return found
+
+    def _ip_mask(self, peer: IPBlockPeer) -> int:
+        bits = bytearray((len(self.reps) + 7) // 8)
+        # as IPBlockPeer.why_not: pod IPs count only when ipBlocks match pods
+        for family, intervals in ((4, peer.addresses.v4.intervals), (6, peer.addresses.v6.intervals)):
+            addresses, classes = self._sorted_addresses(family, peer.match_pods)
+            for lo, hi in intervals:  # the classes with an address in lo..hi: one bisect per interval
+                for c in classes[bisect_left(addresses, lo):bisect_right(addresses, hi)]:
+                    bits[c >> 3] |= 1 << (c & 7)
+        return int.from_bytes(bits, "little")
+
+    def _sorted_addresses(self, family: int, match_pods: bool) -> tuple[list[int], list[int]]:
+        """The addresses (as integers) of the classes an ipBlock may match, sorted, each with its
+        class: an ipBlock then costs a bisect per interval instead of a test per class."""
+        key = (family, match_pods)
+        found = self._addresses.get(key)
+        if found is None:
+            pairs = sorted((int(a), c) for c, rep in enumerate(self.reps)
+                           if rep.ips and (match_pods or rep.external or rep.host_network)
+                           for a in map(ip_address, rep.ips) if a.version == family)
+            found = self._addresses[key] = ([a for a, _ in pairs], [c for _, c in pairs])
+        return found

@@ -12,10 +12,13 @@ networkx DiGraph of classes (edge attr `allowed`) is built on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+import gc
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from itertools import chain
+from typing import TYPE_CHECKING, ParamSpec, TypeVar, overload
 
 from netverify.engines.bitsets import ClassIndex, ConnInterner, Partition, bit_list, partition
 from netverify.semantics.compile import CompiledPolicy, CompiledRule
@@ -32,6 +35,29 @@ def class_key(ep: Endpoint, ip_signature: object, with_node: bool,
     named = tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
     return (ep.kind == "External", ep.namespace, visible_labels(ep.labels, label_keys), named, ep.host_network,
             ip_signature, ep.node_name if with_node else None)
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def without_gc(fn: Callable[P, T]) -> Callable[P, T]:
+    """Run `fn` with the cyclic garbage collector paused.
+
+    Building rows allocates millions of small tuples and dicts that all survive; each time they
+    pile up, the collector walks every live object, the whole loaded inventory included. Nothing
+    built here forms reference cycles, so pausing it changes no result and halves the time.
+    """
+    @functools.wraps(fn)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> T:
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.enable()
+    return paused
 
 
 @dataclass
@@ -55,9 +81,58 @@ def _named_ports(ep: Endpoint) -> tuple[object, ...]:
 Row = tuple[tuple[int, ConnectionSet], ...]  # disjoint (destination class mask, allowed) pairs
 
 
+class _LazyRows(Sequence[Row]):
+    """The rows of all classes, computed a block of source classes at a time, on first use.
+
+    Up to BLOCK_BITS destination-class bits per block, and a few blocks are kept: a matrix or a
+    diff walks the sources in order, and a graph of a few thousand classes is one block.
+    """
+
+    BLOCK_BITS = 1 << 25  # rows of this many (source, destination) class pairs per block
+    KEEP = 4  # blocks kept
+
+    def __init__(self, n: int, compute: Callable[[int, int], list[Row]]) -> None:
+        self._n = n
+        self._size = max(64, self.BLOCK_BITS // max(n, 1))
+        self._compute = compute
+        self._blocks: dict[int, list[Row]] = {}  # insertion order = least recently computed first
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _block(self, k: int) -> list[Row]:
+        rows = self._blocks.get(k)
+        if rows is None:
+            if len(self._blocks) >= self.KEEP:
+                del self._blocks[next(iter(self._blocks))]
+            lo = k * self._size
+            rows = self._blocks[k] = self._compute(lo, min(self._n, lo + self._size))
+        return rows
+
+    @overload
+    def __getitem__(self, a: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, a: slice) -> Sequence[Row]: ...
+
+    def __getitem__(self, a: int | slice) -> Row | Sequence[Row]:
+        if isinstance(a, slice):
+            return [self[i] for i in range(*a.indices(self._n))]
+        if a < 0:
+            a += self._n
+        if not 0 <= a < self._n:
+            raise IndexError(a)
+        return self._block(a // self._size)[a % self._size]
+
+    def __iter__(self) -> Iterator[Row]:
+        for k in range(0, self._n, self._size):
+            yield from self._block(k // self._size)
+
+
 class ReachabilityGraph:
     """Allowed connections between every ordered pair of endpoints, computed per class."""
 
+    @without_gc
     def __init__(self, endpoints: Sequence[Endpoint], policies: tuple[CompiledPolicy, ...],
                  ip_signature: dict[str, object] | None = None, label_keys: frozenset[str] | None = None) -> None:
         self.endpoints = list(endpoints)
@@ -79,8 +154,9 @@ class ReachabilityGraph:
         self._conns = ConnInterner()
         self._index = ClassIndex(self.reps)
         self._rule_masks: dict[int, int] = {}
+        self._named_rules: dict[int, bool] = {}
         self._rule_ports: dict[tuple[int, tuple[object, ...]], ConnectionSet] = {}
-        self.rows: list[Row] = self._build()
+        self.rows: Sequence[Row] = self._build()
 
     # --- construction
 
@@ -106,9 +182,16 @@ class ReachabilityGraph:
             self._rule_masks[key] = mask
         return mask
 
+    def _has_named_port(self, rule: CompiledRule) -> bool:
+        """Whether some port entry of the rule is a name (asked once per rule, not per class)."""
+        named = self._named_rules.get(id(rule))
+        if named is None:
+            named = self._named_rules[id(rule)] = any(isinstance(m.spec.port, str) for m in rule.ports)
+        return named
+
     def _ports(self, rule: CompiledRule, dst: Endpoint) -> ConnectionSet:
         """rule.ports_for(dst), computed once per rule and named-port signature."""
-        named = any(isinstance(m.spec.port, str) for m in rule.ports)
+        named = self._has_named_port(rule)
         key = (id(rule), _named_ports(dst) if named else ())
         conns = self._rule_ports.get(key)
         if conns is None:
@@ -131,7 +214,7 @@ class ReachabilityGraph:
         for i in key:
             for rule in self.policies[i].egress:
                 peers = self._peer_mask(rule)
-                if any(isinstance(m.spec.port, str) for m in rule.ports):
+                if self._has_named_port(rule):
                     parts.extend((peers & group, self._ports(rule, rep)) for group, rep in port_groups)
                 else:
                     parts.append((peers, self._ports(rule, self.reps[0])))
@@ -141,21 +224,20 @@ class ReachabilityGraph:
         parts = [(self._peer_mask(rule), self._ports(rule, dst)) for i in key for rule in self.policies[i].ingress]
         return partition(parts, self._conns)
 
-    def _build(self) -> list[Row]:
+    @without_gc
+    def _build(self) -> Sequence[Row]:
         n = len(self.reps)
-        conns = self._conns
-        everyone = self._index.everyone
         # Destinations grouped by what a named port resolves to on them.
         groups: dict[tuple[object, ...], list[int]] = {}
         for c, rep in enumerate(self.reps):
             groups.setdefault(_named_ports(rep), [0, c])[0] |= 1 << c
-        port_groups = [(mask, self.reps[c]) for mask, c in groups.values()]
+        self._port_groups = [(mask, self.reps[c]) for mask, c in groups.values()]
         # Ingress: classes with equal selecting policies (and named ports) share one partition.
-        open_ingress = 0  # classes whose ingress is not isolated: everything may come in
+        self._open_ingress = 0  # classes whose ingress is not isolated: everything may come in
         shared: dict[tuple[object, ...], tuple[Partition, list[int]]] = {}
         for b, key in enumerate(self._selecting("ingress")):
             if not key:
-                open_ingress |= 1 << b
+                self._open_ingress |= 1 << b
                 continue
             rep = self.reps[b]
             skey = (key, _named_ports(rep))
@@ -163,29 +245,51 @@ class ReachabilityGraph:
             if entry is None:
                 entry = shared[skey] = (self._ingress(key, rep), [0])
             entry[1][0] |= 1 << b
-        # Transpose: into[a][conns] = the isolated destinations that let a in with exactly conns.
-        into: list[dict[int, int]] = [{} for _ in range(n)]  # keyed by id of the interned set
+        # (sources, conns id) -> the isolated destinations that let those sources in with exactly conns.
+        # Many ingress partitions share a part (a namespace, everyone): merged, each is transposed once.
+        merged: dict[tuple[int, int], int] = {}
         for part, (dsts,) in shared.values():
             for c, sources in part.items():
-                for a in bit_list(sources):
-                    d = into[a]
+                merged[(sources, c)] = merged.get((sources, c), 0) | dsts
+        self._ingress_parts = [(sources, c, dsts) for (sources, c), dsts in merged.items()]
+        self._egress_keys = self._selecting("egress")
+        self._egress_cache: dict[tuple[int, ...], Partition] = {}
+        self._node_masks: dict[str, int] = {}
+        return _LazyRows(n, self._rows_of_block)
+
+    @without_gc
+    def _rows_of_block(self, lo: int, hi: int) -> list[Row]:
+        """The rows of classes lo..hi-1. Rows are O(classes) bits each, so all of them at once
+        are O(classes^2): built a block of sources at a time, they stay within a bounded memory."""
+        conns = self._conns
+        everyone = self._index.everyone
+        block = (1 << (hi - lo)) - 1
+        # Transpose: into[a - lo][conns] = the isolated destinations that let a in with exactly conns.
+        into: list[dict[int, int]] = [{} for _ in range(lo, hi)]
+        for sources, c, dsts in self._ingress_parts:
+            mine = (sources >> lo) & block
+            if mine:
+                for i in bit_list(mine):
+                    d = into[i]
                     d[c] = d.get(c, 0) | dsts
-        egress_cache: dict[tuple[int, ...], Partition] = {}
+        open_ingress = self._open_ingress
         by_id = conns.by_id
         rows: list[Row] = []
-        for a, key in enumerate(self._selecting("egress")):
+        for a in range(lo, hi):
+            key = self._egress_keys[a]
             if key:
-                out = egress_cache.get(key)
+                out = self._egress_cache.get(key)
                 if out is None:
-                    out = egress_cache[key] = self._egress(key, port_groups)
+                    out = self._egress_cache[key] = self._egress(key, self._port_groups)
             else:
                 out = {id(conns.all): everyone}
             row: dict[int, int] = {}
+            mine_into = into[a - lo]
             for ce, me in out.items():
                 t = me & open_ingress
                 if t:
                     row[ce] = row.get(ce, 0) | t
-                for ci, mi in into[a].items():
+                for ci, mi in mine_into.items():
                     t = me & mi
                     if t:
                         both = conns.intersection(by_id[ce], by_id[ci])
@@ -198,15 +302,22 @@ class ReachabilityGraph:
         """Traffic from a hostNetwork pod to a pod on its own node is node traffic: always allowed."""
         src = self.reps[a]
         if src.host_network and src.node_name:
-            node = 0
-            for b, rep in enumerate(self.reps):
-                if rep.node_name == src.node_name:
-                    node |= 1 << b
+            node = self._node_mask(src.node_name)
             row = {c: m & ~node for c, m in row.items()}
             everything = id(self._conns.all)
             row[everything] = row.get(everything, 0) | node
         by_id = self._conns.by_id
         return tuple((m, by_id[c]) for c, m in row.items() if m)
+
+    def _node_mask(self, node_name: str) -> int:
+        mask = self._node_masks.get(node_name)
+        if mask is None:
+            mask = 0
+            for b, rep in enumerate(self.reps):
+                if rep.node_name == node_name:
+                    mask |= 1 << b
+            self._node_masks[node_name] = mask
+        return mask
 
     # --- queries
 
@@ -238,28 +349,29 @@ class ReachabilityGraph:
         return self.class_allowed(self.class_of[src.id], self.class_of[dst.id])
 
     @cached_property
-    def _by_rank(self) -> tuple[list[Endpoint], list[int]]:
-        """Endpoints sorted by id, and per class a bitset over those positions."""
+    def _by_rank(self) -> tuple[list[Endpoint], list[list[int]]]:
+        """Endpoints sorted by id, and per class the positions of its members in that order."""
         ordered = sorted(self.endpoints, key=lambda e: e.id)
-        member_bits = [0] * len(self.reps)
+        member_ranks: list[list[int]] = [[] for _ in self.reps]
         for r, ep in enumerate(ordered):
-            member_bits[self.class_of[ep.id]] |= 1 << r
-        return ordered, member_bits
+            member_ranks[self.class_of[ep.id]].append(r)
+        return ordered, member_ranks
 
     def targets(self, a: int) -> list[tuple[Endpoint, ConnectionSet]]:
         """Every endpoint class `a` may send to, sorted by id, with what."""
-        ordered, member_bits = self._by_rank
-        parts = []
-        for m, c in self.rows[a]:
-            ranks = 0
-            for b in bit_list(m):
-                ranks |= member_bits[b]
-            parts.append((ranks, c))
-        if len(parts) == 1:
-            ranks, c = parts[0]
-            return [(ordered[r], c) for r in bit_list(ranks)]
-        pairs = sorted((r, i) for i, (ranks, _) in enumerate(parts) for r in bit_list(ranks))
-        return [(ordered[r], parts[i][1]) for r, i in pairs]
+        ordered, member_ranks = self._by_rank
+        row = self.rows[a]
+        ranks_of = member_ranks.__getitem__
+        if len(row) == 1:
+            ((m, c),) = row
+            ranks = sorted(chain.from_iterable(map(ranks_of, bit_list(m))))
+            return [(ordered[r], c) for r in ranks]
+        # Several allowed sets: sort rank * k + part as plain integers, then split them again.
+        k = len(row)
+        keys = sorted(r * k + i for i, (m, _) in enumerate(row)
+                      for r in chain.from_iterable(map(ranks_of, bit_list(m))))
+        conns = [c for _, c in row]
+        return [(ordered[key // k], conns[key % k]) for key in keys]
 
     def by_source(self, include_self: bool = False) -> Iterator[tuple[Endpoint, list[tuple[Endpoint, ConnectionSet]]]]:
         """For each endpoint (in the given order) with something allowed, its targets sorted by id."""

@@ -219,7 +219,8 @@ def _workload_endpoints(
 ) -> Iterator[Endpoint]:
     namespace, kind, name = wid.split("/", 2)
 
-    def signature(labels: Labels, ports: tuple[ContainerPort, ...], host: bool, ips: Sequence[str]) -> tuple[object, ...]:
+    def signature(labels: Labels, ports: tuple[ContainerPort, ...], host: bool,
+                  ips: Sequence[str]) -> tuple[object, ...]:
         return (*_visible(labels, ports, host, keys), atoms.signature(ips) if atoms is not None and ips else ())
 
     by_sig: dict[tuple[object, ...], list[Pod]] = {}
@@ -258,5 +259,5 @@ def _difference(sig: tuple[object, ...], main: tuple[object, ...] | None, has_te
     if main is None:
         return "labels"
     names = ["labels", "named ports", "hostNetwork", "the ipBlocks its IP falls in"]
-    diffs = [n for n, a, b in zip(names, sig, main) if a != b]
+    diffs = [n for n, a, b in zip(names, sig, main, strict=True) if a != b]
     return ", ".join(diffs) or "labels"

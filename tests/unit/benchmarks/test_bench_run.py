@@ -24,12 +24,31 @@ def test_run_at_100_pods_reports_floor_phases_and_commands(tmp_path: Path) -> No
     (size,) = data["sizes"]
     assert (size["pods"], size["policies"]) == (100, 10)
     assert size["floor"]["exit"] == 0 and size["floor"]["peak_mib"] > 0
-    assert set(size["phases"]) >= {"load", "compile", "endpoints", "graph", "query"}
     commands = size["commands"]
-    assert {"matrix", "can"} <= set(commands)
+    assert {"matrix", "can", "check (inventory)", "check (any)", "diff"} <= set(commands)
+    assert size["facts"]["endpoints_n"] >= size["facts"]["classes_n"] > 0
     for name, result in commands.items():
         assert result["exit"] in (0, 1), (name, result["stderr"])  # allowed/denied, never an input error
         assert result["x_floor"] > 0 and result["peak_mib"] > 0
+        phases = result["phases"]
+        assert phases["exit"] == result["exit"], name
+        assert set(phases) >= {"load", "compile", "endpoints", "graph", "query", "total", "peak_mib"}
+        assert phases["load"] > 0, f"{name} reads its input"
+        parts = sum(phases[p] for p in ("load", "compile", "endpoints", "graph", "query"))
+        assert abs(parts - phases["total"]) < 0.01, f"{name}: the phases split the run"
+    assert commands["matrix"]["phases"]["graph"] > 0, "the matrix is computed by the graph engine"
+
+
+def test_phase_child_reports_the_command_exit_code_and_its_phases(tmp_path: Path) -> None:
+    report = tmp_path / "phases.json"
+    demo = str(SCRIPT.parents[1] / "fixtures" / "demo")
+    done = subprocess.run([sys.executable, str(SCRIPT), "--phases-out", str(report), "--",
+                           "can", "shop/web", "data/postgres", demo, "--port", "5432"], capture_output=True, text=True,
+                          timeout=600)
+    phases = json.loads(report.read_text())
+    assert done.returncode == phases["exit"] == 1, "web may not reach postgres in the demo"
+    assert phases["graph"] == 0, "can evaluates the pair without building the graph"
+    assert phases["peak_mib"]["query"] >= phases["peak_mib"]["load"] > 0
 
 
 def test_generated_input_is_cached_between_runs(tmp_path: Path) -> None:

@@ -1,0 +1,71 @@
+"""The engine's rows are built a block of source classes at a time (bounded memory at 100,000 pods).
+
+Whatever the block size and whatever order rows are read in, they are exactly the rows built
+in one block, and the matrix streamed from them is the same.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from netverify import report
+from netverify.engines import graph as graph_module
+from netverify.engines.graph import ReachabilityGraph
+from netverify.loaders.manifests import load_paths
+from netverify.queries.context import Analysis
+from netverify.queries.matrix import matrix
+
+GENERATOR = Path(__file__).resolve().parents[3] / "benchmarks" / "gen_cluster.py"
+
+
+@pytest.fixture(scope="module")
+def cluster_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("gen") / "c"
+    subprocess.run([sys.executable, str(GENERATOR), "--pods", "400", "--policies", "40", "--seed", "3",
+                    "--out", str(out)], check=True, capture_output=True)
+    return out
+
+
+def analysis(cluster_dir: Path) -> Analysis:
+    return Analysis(load_paths((str(cluster_dir / "cluster"), str(cluster_dir / "policies")), "default").cluster)
+
+
+def rows_with_blocks(cluster_dir: Path, block_bits: int, monkeypatch: pytest.MonkeyPatch) -> ReachabilityGraph:
+    monkeypatch.setattr(graph_module._LazyRows, "BLOCK_BITS", block_bits)
+    return analysis(cluster_dir).graph
+
+
+def test_small_blocks_give_the_rows_of_one_block(cluster_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = [list(r) for r in analysis(cluster_dir).graph.rows]
+    assert len(whole) > 100, "enough classes for many blocks"
+    assert any(len(r) > 1 for r in whole), "rows with several allowed sets"
+    blocked = rows_with_blocks(cluster_dir, 1, monkeypatch)  # 64 source classes per block
+    assert [list(r) for r in blocked.rows] == whole
+
+
+def test_rows_read_in_any_order_are_the_same(cluster_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = list(analysis(cluster_dir).graph.rows)
+    blocked = rows_with_blocks(cluster_dir, 1, monkeypatch).rows
+    order = list(range(len(whole)))
+    random.Random(5).shuffle(order)  # evicts and recomputes blocks
+    assert all(blocked[a] == whole[a] for a in order)
+    assert blocked[-1] == whole[-1] and list(blocked[3:9]) == whole[3:9]
+    with pytest.raises(IndexError):
+        blocked[len(whole)]
+
+
+def test_matrix_json_does_not_depend_on_the_block_size(cluster_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def matrix_text() -> str:
+        out = io.StringIO()
+        report.write(matrix(analysis(cluster_dir)), "json", out)
+        return out.getvalue()
+
+    whole = matrix_text()
+    monkeypatch.setattr(graph_module._LazyRows, "BLOCK_BITS", 1)
+    assert matrix_text() == whole
