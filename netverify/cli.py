@@ -12,14 +12,14 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import click
 
 from netverify import report
 from netverify.loaders.cluster import ClusterSource
-from netverify.loaders.manifests import LoadResult, load_paths
+from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
 from netverify.model import Diagnostic, Severity, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, resolve
@@ -56,6 +56,8 @@ class Inventory:
     strict: bool
     verbose: bool
     cluster: ClusterSource | None = None  # --cluster: read a live cluster instead of PATHs
+    # Parsed files by content, for commands that read two versions (diff, equiv, contains).
+    documents: DocumentCache = field(default_factory=DocumentCache)
 
     def semantics(self) -> Semantics:
         return Semantics(ipblock_matches_pods=self.ipblock_scope == "all")
@@ -353,8 +355,10 @@ DIFF_FORMATS = ["text", "json", "md", "sarif", "junit"]
 def _load_side(inv: Inventory, paths: Sequence[str], git_ref: str | None = None) -> Analysis:
     from netverify.loaders.git import GitProblem, load_git
 
+    cache = inv.documents  # the two versions of a comparison share their identical files' parse
     try:
-        result = load_git(git_ref, paths, inv.namespace) if git_ref else load_paths(paths, inv.namespace)
+        result = (load_git(git_ref, paths, inv.namespace, cache=cache) if git_ref
+                  else load_paths(paths, inv.namespace, cache=cache))
     except GitProblem as exc:
         raise usage_problem(exc.message, exc.hint) from None
     _report_diagnostics(result, inv.strict, inv.verbose)

@@ -13,7 +13,7 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from netverify.loaders.manifests import MANIFEST_SUFFIXES, LoadResult, load_blobs
+from netverify.loaders.manifests import MANIFEST_SUFFIXES, DocumentCache, LoadResult, load_blobs
 from netverify.model import Diagnostic, Severity, SourceRef
 
 _FETCH_HINT = ("name a branch, tag or commit that exists locally; in CI fetch the base first "
@@ -130,7 +130,8 @@ def _read_blobs(commit: str, ref_label: str, paths: list[str], root: str) -> Ite
         pos += size + 1  # content is followed by a newline
 
 
-def load_git(ref: str, paths: Sequence[str], default_namespace: str = "default", cwd: str | None = None) -> LoadResult:
+def load_git(ref: str, paths: Sequence[str], default_namespace: str = "default", cwd: str | None = None,
+             cache: DocumentCache | None = None) -> LoadResult:
     """Load the manifests under `paths` (relative to `cwd`) as they are at revision `ref`.
 
     Raises GitProblem when git cannot answer; a path absent at `ref` is a warning (the
@@ -142,7 +143,7 @@ def load_git(ref: str, paths: Sequence[str], default_namespace: str = "default",
     commit = resolve_commit(ref, root)
     wanted = [_repo_relative(p, root, here) for p in (paths or [os.curdir])]
     files, missing = select_files(_list_tree(commit, root), wanted)
-    result = load_blobs(_read_blobs(commit, ref, files, root), default_namespace)
+    result = load_blobs(_read_blobs(commit, ref, files, root), default_namespace, cache)
     for want in missing:
         result.diagnostics.append(Diagnostic(
             Severity.WARNING, SourceRef(f"{ref}:{want}"), f"no such path at {ref}: read as empty",

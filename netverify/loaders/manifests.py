@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
@@ -209,11 +210,38 @@ def _regular_file(path: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
                                       "pass it explicitly to read it, e.g. from process substitution"))
 
 
-def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: IO[bytes] | None = None) -> LoadResult:
+class DocumentCache:
+    """Parsed documents by file content, shared by the loads of one command.
+
+    `diff` and `equiv` read two versions in which most files are byte-identical: each is parsed
+    once. Only files while the cache is under its byte budget are kept (the others stream as
+    usual), and files that fail to parse are never cached, so their errors are reported each time.
+    """
+
+    def __init__(self, max_bytes: int = 256 << 20) -> None:
+        self._documents: dict[bytes, list[Document]] = {}
+        self._room = max_bytes
+
+    def has_room(self, size: int) -> bool:
+        return size <= self._room
+
+    def documents(self, data: bytes) -> list[Document]:
+        key = hashlib.sha256(data).digest()
+        found = self._documents.get(key)
+        if found is None:
+            found = list(_parse_stream(io.BytesIO(data)))  # raises YAMLInputError: nothing is kept
+            if self.has_room(len(data)):
+                self._documents[key] = found
+                self._room -= len(data)
+        return found
+
+
+def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: IO[bytes] | None = None,
+               cache: DocumentCache | None = None) -> LoadResult:
     inventory = _Inventory(default_namespace)
     for path in discover(paths, inventory.diagnostics):
         label = "<stdin>" if path == STDIN else path
-        for doc in _read_documents(path, label, stdin, inventory.diagnostics):
+        for doc in _read_documents(path, label, stdin, inventory.diagnostics, cache):
             add_document(doc.data, label, doc.line, inventory)
     return _result(inventory)
 
@@ -226,27 +254,31 @@ def load_objects(objects: Iterable[tuple[Any, SourceRef]], default_namespace: st
     return _result(inventory)
 
 
-def load_blobs(blobs: Iterable[tuple[str, bytes]], default_namespace: str = "default") -> LoadResult:
+def load_blobs(blobs: Iterable[tuple[str, bytes]], default_namespace: str = "default",
+               cache: DocumentCache | None = None) -> LoadResult:
     """Load manifest files given as (label, content) pairs, e.g. read from git; labels name them in messages."""
     inventory = _Inventory(default_namespace)
     for label, data in blobs:
         try:
-            for doc in _parse_stream(io.BytesIO(data)):
+            for doc in (cache.documents(data) if cache is not None else _parse_stream(io.BytesIO(data))):
                 add_document(doc.data, label, doc.line, inventory)
         except YAMLInputError as exc:
             inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label, exc.line), exc.message, exc.hint))
     return _result(inventory)
 
 
-def _read_documents(path: str, label: str, stdin: IO[bytes] | None,
-                    diagnostics: list[Diagnostic]) -> Iterator[Document]:
+def _read_documents(path: str, label: str, stdin: IO[bytes] | None, diagnostics: list[Diagnostic],
+                    cache: DocumentCache | None = None) -> Iterator[Document]:
     try:
         if path == STDIN:
             with _spooled(stdin or sys.stdin.buffer) as handle:
                 yield from _parse_stream(handle)
             return
         with open(path, "rb") as handle:
-            yield from _parse_stream(handle)
+            if cache is not None and cache.has_room(os.fstat(handle.fileno()).st_size):
+                yield from cache.documents(handle.read())
+            else:
+                yield from _parse_stream(handle)
     except YAMLInputError as exc:
         diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label, exc.line), exc.message, exc.hint))
     except OSError as exc:
