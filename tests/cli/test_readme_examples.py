@@ -32,3 +32,27 @@ def test_readme_example_output(capsys: pytest.CaptureFixture[str], command: str,
     os.chdir(ROOT)
     main(shlex.split(command)[1:])
     assert capsys.readouterr().out == expected
+
+
+def command_lines() -> list[str]:
+    """The `netverify ...` lines of the README's sh blocks that run on bundled fixtures."""
+    text = (ROOT / "README.md").read_text()
+    lines = []
+    for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S):
+        for line in block.splitlines():
+            command = line.split(" #")[0].split(" >")[0].strip()
+            if command.startswith("netverify ") and "fixtures/" in command and "|" not in command:
+                lines.append(command)
+    return lines
+
+
+def test_the_readme_shows_commands_on_the_fixtures() -> None:
+    assert len(command_lines()) >= 5
+
+
+@pytest.mark.parametrize("command", command_lines())
+def test_readme_command_runs_and_answers(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    os.chdir(ROOT)
+    code = main(shlex.split(command)[1:])
+    _, err = capsys.readouterr()
+    assert code in (0, 1), f"{command} exited {code}: {err}"
