@@ -347,14 +347,14 @@ class _Encoder:
         facts += self._address_facts(side) + [z3.Not(var) for var in side.named.values()]
         return z3.And(facts)
 
-    def class_facts(self, side: _SideVars, classes: Sequence[ClassSignature]) -> list[Expr]:
-        """The facts of each class of loaded endpoints, parsed from SMT-LIB text in one go (building
-        hundreds of thousands of terms through the Python API is what would cost time here)."""
-        if not classes:
-            return []
+    def class_domain(self, side: _SideVars, texts: Sequence[str], classes: Sequence[int]) -> Expr:
+        """"The side is one of these classes of loaded endpoints, with its facts", parsed from SMT-LIB
+        text in one go (building hundreds of thousands of terms through the Python API is what would
+        cost time here). `texts` holds each class's facts as written by _SideNames.class_text."""
         names = _SideNames(side, self.port)
-        text = "".join(f"(assert {names.class_text(c)})\n" for c in classes)
-        return list(self.z3.parse_smt2_string(text, decls=names.decls))
+        cls = side.cls.decl().name()
+        body = " ".join(f"(and (= |{cls}| {c}) {texts[c]})" for c in classes)
+        return self.z3.parse_smt2_string(f"(assert (or false {body}))", decls={**names.decls, cls: side.cls})[0]
 
 
 class _SideNames:
@@ -437,7 +437,7 @@ class SmtEngine:
                 self.classes.append(key)
             self.class_of[ep.id] = index[key]
         self.pod_ips = IPSet.from_networks(ipaddress.ip_network(ip) for ep in endpoints for ip in ep.ips)
-        self._class_facts: dict[str, list[Expr]] = {}
+        self._class_facts: dict[str, list[str]] = {}  # per side: each class's facts as SMT-LIB text
         self.solver = self.z3.Solver()
         self.solver.set("core.minimize", True)
         self.solver.set("timeout", max(1, int(timeout_s * 1000)))
@@ -483,15 +483,16 @@ class SmtEngine:
             out.setdefault(self.class_of[ep.id], []).append(ep)
         return out
 
-    def _facts(self, vars_: _SideVars, cls: int) -> Expr:
-        facts = self._class_facts.get(vars_.prefix)
-        if facts is None:  # built on first use, for every class at once
-            facts = self._class_facts[vars_.prefix] = self.enc.class_facts(vars_, self.classes)
-        return facts[cls]
+    def _class_texts(self, vars_: _SideVars) -> list[str]:
+        texts = self._class_facts.get(vars_.prefix)
+        if texts is None:  # written on first use, for every class at once
+            names = _SideNames(vars_, self.enc.port)
+            texts = self._class_facts[vars_.prefix] = [names.class_text(c) for c in self.classes]
+        return texts
 
     def _side_domain(self, vars_: _SideVars, side: Side, members: dict[int, list[Endpoint]]) -> Expr:
         z3 = self.z3
-        alternatives = [z3.And(vars_.cls == c, self._facts(vars_, c)) for c in sorted(members)]
+        alternatives = [self.enc.class_domain(vars_, self._class_texts(vars_), sorted(members))] if members else []
         if side.pods is not None:
             alternatives.append(z3.And(vars_.cls == SYMBOLIC, self.enc.symbolic(vars_, side.pods)))
         if side.addresses:
