@@ -201,7 +201,7 @@ class _Encoder:
         self.base += self.src.bounds(z3, vocab) + self.dst.bounds(z3, vocab)
         self.guards: list[Expr] = []
         self.tracked: dict[str, tuple[str, object]] = {}  # guard name -> ("policy", (ref, dir)) | ("rule", ref)
-        self.allowed = self._allowed(policies)
+        self.allowed = self.allowed_by(policies)
 
     # --- pieces of the policy formula
 
@@ -260,8 +260,12 @@ class _Encoder:
         ports = z3.Or(terms) if rule.ports else z3.BoolVal(True)
         return z3.And(peers, ports)
 
-    def _direction(self, policies: Sequence[CompiledPolicy], direction: str) -> Expr:
-        """The subject's side of `direction` lets the connection through."""
+    def _direction(self, policies: Sequence[CompiledPolicy], direction: str, tracked: bool = True) -> Expr:
+        """The subject's side of `direction` lets the connection through.
+
+        Tracked: "selects" and "admits" are named definitions guarded by assumption literals, so an
+        unsat core names the policies and rules a proof needs. Untracked: the same formula with its
+        definitions inline, so two policy sets with policies of the same name can share a connection."""
         z3 = self.z3
         subject, peer = (self.src, self.dst) if direction == "egress" else (self.dst, self.src)
         selected: list[Expr] = []
@@ -270,29 +274,35 @@ class _Encoder:
             if not cp.affects(direction):
                 continue
             pol = cp.policy
-            sel = z3.Bool(f"selects[{direction}:{cp.ref.id}]")
             definition = z3.And(self._is_pod(subject), subject.ns == self.vocab.ns_index[pol.namespace],
                                 _selector(z3, pol.pod_selector, subject.lab, self.vocab.pod_values))
-            # Only "the policy selects the subject" is tracked: a core then names the policies whose
-            # selecting (isolating, or applying their rules) a proof needs, not every one that does not select.
-            self.base.append(z3.Implies(sel, definition))
-            self._guard("policy", (cp.ref, direction), z3.Implies(definition, sel))
+            sel = z3.Bool(f"selects[{direction}:{cp.ref.id}]") if tracked else definition
+            if tracked:
+                # Only "the policy selects the subject" is tracked: a core then names the policies whose
+                # selecting (isolating, or applying their rules) a proof needs, not every one that does not.
+                self.base.append(z3.Implies(sel, definition))
+                self._guard("policy", (cp.ref, direction), z3.Implies(definition, sel))
             selected.append(sel)
             rules = []
             for rule in cp.rules(direction):
-                adm = z3.Bool(f"admits[{rule.ref}]")
-                self._guard("rule", rule.ref, adm == self._rule(rule, peer, pol.namespace))
-                rules.append(adm)
+                admits = self._rule(rule, peer, pol.namespace)
+                if tracked:
+                    adm = z3.Bool(f"admits[{rule.ref}]")
+                    self._guard("rule", rule.ref, adm == admits)
+                    admits = adm
+                rules.append(admits)
             if rules:
                 admitted.append(z3.And(sel, z3.Or(rules)))
         if not selected:
             return z3.BoolVal(True)
         return z3.Or(z3.Not(z3.Or(selected)), *admitted)
 
-    def _allowed(self, policies: Sequence[CompiledPolicy]) -> Expr:
+    def allowed_by(self, policies: Sequence[CompiledPolicy], tracked: bool = True) -> Expr:
+        """The connection is allowed: node traffic, or both the egress and the ingress side let it through."""
         z3 = self.z3
         node_traffic = z3.And(self.src.host, self.src.node != NO_NODE, self.src.node == self.dst.node)
-        return z3.Or(node_traffic, z3.And(self._direction(policies, "egress"), self._direction(policies, "ingress")))
+        return z3.Or(node_traffic, z3.And(self._direction(policies, "egress", tracked),
+                                          self._direction(policies, "ingress", tracked)))
 
     # --- where a side's facts come from
 
@@ -720,35 +730,6 @@ class ComparisonOutcome:
     reason: str = ""
 
 
-def _plain_direction(enc: _Encoder, policies: Sequence[CompiledPolicy], direction: str) -> Expr:
-    """Like _Encoder._direction, with definitions inline: no named (shared) variables, so two policy
-    sets that contain policies of the same name can be encoded over the same connection."""
-    z3, vocab = enc.z3, enc.vocab
-    subject, peer = (enc.src, enc.dst) if direction == "egress" else (enc.dst, enc.src)
-    selected: list[Expr] = []
-    admitted: list[Expr] = []
-    for cp in policies:
-        if not cp.affects(direction):
-            continue
-        pol = cp.policy
-        sel = z3.And(enc._is_pod(subject), subject.ns == vocab.ns_index[pol.namespace],
-                     _selector(z3, pol.pod_selector, subject.lab, vocab.pod_values))
-        selected.append(sel)
-        rules = [enc._rule(rule, peer, pol.namespace) for rule in cp.rules(direction)]
-        if rules:
-            admitted.append(z3.And(sel, z3.Or(rules)))
-    if not selected:
-        return z3.BoolVal(True)
-    return z3.Or(z3.Not(z3.Or(selected)), *admitted)
-
-
-def _plain_allowed(enc: _Encoder, policies: Sequence[CompiledPolicy]) -> Expr:
-    z3 = enc.z3
-    node_traffic = z3.And(enc.src.host, enc.src.node != NO_NODE, enc.src.node == enc.dst.node)
-    return z3.Or(node_traffic, z3.And(_plain_direction(enc, policies, "egress"),
-                                      _plain_direction(enc, policies, "ingress")))
-
-
 class _GoalSolver(SmtEngine):
     """Shared by the comparison engines: find a connection between two sides that meets a goal."""
 
@@ -818,8 +799,8 @@ class PolicySetComparator(_GoalSolver):
         self.solver = self.z3.Solver()
         self.solver.set("timeout", max(1, int(timeout_s * 1000)))
         self.solver.add(*self.enc.base)
-        self.allowed_left = _plain_allowed(self.enc, self.left)
-        self.allowed_right = _plain_allowed(self.enc, self.right)
+        self.allowed_left = self.enc.allowed_by(self.left, tracked=False)
+        self.allowed_right = self.enc.allowed_by(self.right, tracked=False)
 
     def compare(self, relation: str, src: Side, dst: Side) -> ComparisonOutcome:
         """relation "equiv" or "contains" (left allows at least what right allows)."""
