@@ -76,27 +76,37 @@ class ConnectionSet:
         return f"ConnectionSet({self.describe()})"
 
     def _combine(self, other: ConnectionSet, op: str) -> ConnectionSet:
+        mine, theirs = dict(self._by_proto), dict(other._by_proto)
         out: dict[str, IntervalSet] = {}
         for proto in PROTOCOLS:
-            a, b = self.ports(proto), other.ports(proto)
-            out[proto] = getattr(a, op)(b)
+            if proto in mine or proto in theirs:
+                out[proto] = getattr(mine.get(proto, _EMPTY), op)(theirs.get(proto, _EMPTY))
         return ConnectionSet(out)
 
+    # The shortcuts below are identities of set algebra (x | x = x, x - x = {}, ...): they only
+    # avoid building a new set, and keep the canonical instances _ALL and _NONE where they apply.
+
     def union(self, other: ConnectionSet) -> ConnectionSet:
-        if not other._by_proto or self is _ALL:
+        if not other._by_proto or self is _ALL or self == other:
             return self
         if not self._by_proto or other is _ALL:
             return other
         return self._combine(other, "union")
 
     def intersection(self, other: ConnectionSet) -> ConnectionSet:
+        if not self._by_proto or not other._by_proto:
+            return _NONE
         if self is _ALL:
             return other
-        if other is _ALL:
+        if other is _ALL or self == other:
             return self
         return self._combine(other, "intersection")
 
     def difference(self, other: ConnectionSet) -> ConnectionSet:
+        if not self._by_proto or not other._by_proto:
+            return self
+        if other is _ALL or self == other:
+            return _NONE
         return self._combine(other, "difference")
 
     def issubset(self, other: ConnectionSet) -> bool:
@@ -136,5 +146,6 @@ class ConnectionSet:
         return " ".join(parts)
 
 
+_EMPTY = IntervalSet()
 _ALL = ConnectionSet({p: ALL_PORTS for p in PROTOCOLS})
 _NONE = ConnectionSet()
