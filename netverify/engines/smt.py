@@ -432,10 +432,14 @@ class SmtEngine:
 
     def __init__(self, policies: Sequence[CompiledPolicy], endpoints: Sequence[Endpoint],
                  namespaces: Sequence[tuple[str, Labels]], queries: Sequence[Query] = (),
-                 hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+                 hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S,
+                 vocabulary_policies: Sequence[CompiledPolicy] | None = None) -> None:
+        """`vocabulary_policies` (default: `policies`) decide which labels, blocks and port names the
+        encoding can see: a comparison encodes no policy of its own but must see both sets'."""
         self.z3 = _z3()
         self.policies = tuple(policies)
-        self.vocab = Vocabulary(policies, namespaces, endpoints, queries, hypothetical_namespaces)
+        seen = policies if vocabulary_policies is None else vocabulary_policies
+        self.vocab = Vocabulary(seen, namespaces, endpoints, queries, hypothetical_namespaces)
         self.enc = _Encoder(self.z3, self.vocab, policies)
         self.class_of: dict[str, int] = {}
         self.classes: list[ClassSignature] = []
@@ -783,22 +787,9 @@ class PolicySetComparator(_GoalSolver):
                  namespaces: Sequence[tuple[str, Labels]], hypothetical_namespaces: bool = False,
                  timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         # An engine with no policy of its own, over a vocabulary that covers both sets.
-        super().__init__((), endpoints, namespaces, (), hypothetical_namespaces, timeout_s)
         self.left, self.right = tuple(left), tuple(right)
-        both = self.left + self.right
-        self.vocab = Vocabulary(both, namespaces, endpoints, (), hypothetical_namespaces)
-        self.enc = _Encoder(self.z3, self.vocab, ())
-        self.classes, self.class_of, self._class_facts = [], {}, {}
-        index: dict[ClassSignature, int] = {}
-        for ep in endpoints:
-            key = ClassSignature.of(ep, self.vocab)
-            if key not in index:
-                index[key] = len(self.classes)
-                self.classes.append(key)
-            self.class_of[ep.id] = index[key]
-        self.solver = self.z3.Solver()
-        self.solver.set("timeout", max(1, int(timeout_s * 1000)))
-        self.solver.add(*self.enc.base)
+        super().__init__((), endpoints, namespaces, (), hypothetical_namespaces, timeout_s,
+                         vocabulary_policies=self.left + self.right)
         self.allowed_left = self.enc.allowed_by(self.left, tracked=False)
         self.allowed_right = self.enc.allowed_by(self.right, tracked=False)
 
