@@ -8,6 +8,7 @@ import dataclasses
 import re
 from typing import Any
 
+from helpers_strategies import NAMESPACES, labels_st, port_st, selector_st
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,23 +19,11 @@ from netverify.queries.equivalence import PolicySets, compare
 from netverify.queries.lint.redundancy import redundancy_findings
 from netverify.semantics.evaluate import evaluate_pair
 
-KEYS, VALUES = ["app", "tier"], ["a", "b", "c"]
-NAMESPACES = {"x": {"team": "a"}, "y": {"team": "b"}}
-
-labels_st = st.dictionaries(st.sampled_from(KEYS), st.sampled_from(VALUES), max_size=2)
-selector_st = st.one_of(
-    st.builds(lambda ml: {"matchLabels": ml}, labels_st),
-    st.builds(lambda k, v: {"matchExpressions": [{"key": k, "operator": "In", "values": [v]}]},
-              st.sampled_from(KEYS), st.sampled_from(VALUES)),
-    st.builds(lambda k: {"matchExpressions": [{"key": k, "operator": "DoesNotExist"}]}, st.sampled_from(KEYS)),
-)
 peer_st = st.one_of(
     st.builds(lambda s: {"podSelector": s}, selector_st),
     st.builds(lambda t: {"namespaceSelector": {"matchLabels": {"team": t}}}, st.sampled_from(["a", "b"])),
     st.builds(lambda c: {"ipBlock": {"cidr": c}}, st.sampled_from(["10.0.0.0/24", "10.0.0.0/8", "0.0.0.0/0"])),
 )
-port_st = st.one_of(st.builds(lambda p: {"port": p}, st.sampled_from([80, 443])),
-                    st.just({"port": "http"}), st.just({"protocol": "UDP"}))
 rule_st = st.fixed_dictionaries({}, optional={"peers": st.lists(peer_st, max_size=2),
                                               "ports": st.lists(port_st, min_size=1, max_size=2)})
 
