@@ -22,11 +22,11 @@ from netverify.model.objects import (
     Workload,
     freeze_labels,
 )
-from netverify.model.source import Diagnostic, InputError, Severity, SourceRef
+from netverify.model.source import Diagnostic, InputError, Severity, SourceRef, without_sources
 
 __all__ = [
     "NAMESPACE_NAME_LABEL", "WORKLOAD_KINDS", "Cluster", "ContainerPort", "Diagnostic", "EndpointSlice",
     "IPBlock", "InputError", "LabelSelector", "Labels", "Namespace", "NetworkPolicy", "OwnerRef", "Peer", "Pod",
-    "PortSpec", "Requirement", "Rule", "Service", "ServicePort", "Severity", "SourceRef", "Workload",
+    "PortSpec", "Requirement", "Rule", "Service", "ServicePort", "Severity", "SourceRef", "Workload", "without_sources",
     "freeze_labels",
 ]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from enum import Enum
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -44,3 +45,14 @@ class InputError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
         super().__init__("\n".join(d.render() for d in diagnostics))
+
+
+def without_sources(obj: Any) -> Any:
+    """The object with every SourceRef blanked, so moved or reformatted manifests compare equal."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        changes = {f.name: SourceRef("") if f.name == "source" else without_sources(getattr(obj, f.name))
+                   for f in fields(obj) if f.init}
+        return replace(obj, **changes)
+    if isinstance(obj, tuple):
+        return tuple(without_sources(x) for x in obj)
+    return obj

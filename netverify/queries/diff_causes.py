@@ -8,10 +8,9 @@ that was renamed or split without changing its effect never appears as a cause.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
-from netverify.model import NetworkPolicy, SourceRef
+from netverify.model import NetworkPolicy, SourceRef, without_sources
 from netverify.queries.context import Analysis
 from netverify.semantics.compile import CompiledPolicy, PolicyRef, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, visible_labels
@@ -58,17 +57,6 @@ class Cause:
         if self.kind == "namespace":
             return f"namespace {self.subject} labels"
         return f"{self.subject} {self.change.replace('-', ' ')}"
-
-
-def without_sources(obj: Any) -> Any:
-    """The object with every SourceRef blanked, so moved or reformatted manifests compare equal."""
-    if is_dataclass(obj) and not isinstance(obj, type):
-        changes = {f.name: SourceRef("") if f.name == "source" else without_sources(getattr(obj, f.name))
-                   for f in fields(obj) if f.init}
-        return replace(obj, **changes)
-    if isinstance(obj, tuple):
-        return tuple(without_sources(x) for x in obj)
-    return obj
 
 
 def _describe_labels(labels: tuple[tuple[str, str], ...]) -> str:

@@ -7,7 +7,6 @@ answer is compared with loading the same manifests from files.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from kubeapi_server import KubeAPIServer, read_manifests
 from netverify.cli import main
 from netverify.loaders.cluster import ClusterSource, load_cluster
 from netverify.loaders.manifests import load_paths
+from netverify.model import without_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "demo"
@@ -29,18 +29,6 @@ SECRET = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "name
           "data": {"password": "aHVudGVyMg=="}}
 CONFIG_MAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "shop"},
               "data": {"k": "v"}}
-
-
-def without_sources(value: Any) -> Any:
-    """The model with every `source` blanked: where an object came from is not what it says."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: without_sources(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        if "source" in changes:
-            changes["source"] = None
-        return dataclasses.replace(value, **changes)
-    if isinstance(value, tuple):
-        return tuple(without_sources(v) for v in value)
-    return value
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from pathlib import Path
-from typing import Any
 
 from netverify.loaders.manifests import load_paths
 from netverify.loaders.snapshot import write_snapshot
+from netverify.model import without_sources
 
 DEMO = Path(__file__).resolve().parents[3] / "fixtures" / "demo"
 
@@ -77,17 +76,6 @@ spec:
           podSelector: {matchLabels: {x: y}}
       ports: [{port: 1000, endPort: 2000}, {protocol: SCTP}, {port: admin, protocol: UDP}]
 """
-
-
-def without_sources(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: without_sources(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        if "source" in changes:
-            changes["source"] = None
-        return dataclasses.replace(value, **changes)
-    if isinstance(value, tuple):
-        return tuple(without_sources(v) for v in value)
-    return value
 
 
 def roundtrip(tmp_path: Path, *paths: str) -> None:
