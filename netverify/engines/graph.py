@@ -71,7 +71,7 @@ def _bits(mask: int) -> Iterator[int]:
     yield from bit_list(mask)
 
 
-def _named_ports(ep: Endpoint) -> tuple[object, ...]:
+def named_ports_key(ep: Endpoint) -> tuple[object, ...]:
     """What a named port entry resolves on: external addresses resolve none."""
     if ep.external:
         return ("external",)
@@ -156,6 +156,7 @@ class ReachabilityGraph:
         self._rule_masks: dict[int, int] = {}
         self._named_rules: dict[int, bool] = {}
         self._rule_ports: dict[tuple[int, tuple[object, ...]], ConnectionSet] = {}
+        self._named_parts: dict[int, list[tuple[int, ConnectionSet]]] = {}
         self.rows: Sequence[Row] = self._build()
 
     # --- construction
@@ -192,11 +193,26 @@ class ReachabilityGraph:
     def _ports(self, rule: CompiledRule, dst: Endpoint) -> ConnectionSet:
         """rule.ports_for(dst), computed once per rule and named-port signature."""
         named = self._has_named_port(rule)
-        key = (id(rule), _named_ports(dst) if named else ())
+        key = (id(rule), named_ports_key(dst) if named else ())
         conns = self._rule_ports.get(key)
         if conns is None:
             conns = self._rule_ports[key] = self._conns(rule.ports_for(dst))
         return conns
+
+    def named_rule_parts(self, rule: CompiledRule) -> list[tuple[int, ConnectionSet]]:
+        """Destination classes grouped by what a rule with named ports admits on them.
+
+        One part per distinct result, not per named-port group: a rule naming `http` splits the
+        destinations only by what `http` resolves to, however many other port names they have."""
+        found = self._named_parts.get(id(rule))
+        if found is None:
+            merged: dict[int, int] = {}
+            for group, rep in self._port_groups:
+                conns = self._ports(rule, rep)
+                merged[id(conns)] = merged.get(id(conns), 0) | group
+            by_id = self._conns.by_id
+            found = self._named_parts[id(rule)] = [(mask, by_id[c]) for c, mask in merged.items()]
+        return found
 
     def _selecting(self, direction: str) -> list[tuple[int, ...]]:
         """For each class, the indices of the policies that select it for `direction` (in policy order)."""
@@ -209,13 +225,13 @@ class ReachabilityGraph:
                 out[c].append(i)
         return [tuple(x) for x in out]
 
-    def _egress(self, key: tuple[int, ...], port_groups: list[tuple[int, Endpoint]]) -> Partition:
+    def _egress(self, key: tuple[int, ...]) -> Partition:
         parts: list[tuple[int, ConnectionSet]] = []
         for i in key:
             for rule in self.policies[i].egress:
                 peers = self._peer_mask(rule)
                 if self._has_named_port(rule):
-                    parts.extend((peers & group, self._ports(rule, rep)) for group, rep in port_groups)
+                    parts.extend((peers & group, conns) for group, conns in self.named_rule_parts(rule))
                 else:
                     parts.append((peers, self._ports(rule, self.reps[0])))
         return partition(parts, self._conns)
@@ -230,7 +246,7 @@ class ReachabilityGraph:
         # Destinations grouped by what a named port resolves to on them.
         groups: dict[tuple[object, ...], list[int]] = {}
         for c, rep in enumerate(self.reps):
-            groups.setdefault(_named_ports(rep), [0, c])[0] |= 1 << c
+            groups.setdefault(named_ports_key(rep), [0, c])[0] |= 1 << c
         self._port_groups = [(mask, self.reps[c]) for mask, c in groups.values()]
         # Ingress: classes with equal selecting policies (and named ports) share one partition.
         self._open_ingress = 0  # classes whose ingress is not isolated: everything may come in
@@ -240,7 +256,7 @@ class ReachabilityGraph:
                 self._open_ingress |= 1 << b
                 continue
             rep = self.reps[b]
-            skey = (key, _named_ports(rep))
+            skey = (key, named_ports_key(rep))
             entry = shared.get(skey)
             if entry is None:
                 entry = shared[skey] = (self._ingress(key, rep), [0])
@@ -280,7 +296,7 @@ class ReachabilityGraph:
             if key:
                 out = self._egress_cache.get(key)
                 if out is None:
-                    out = self._egress_cache[key] = self._egress(key, self._port_groups)
+                    out = self._egress_cache[key] = self._egress(key)
             else:
                 out = {id(conns.all): everyone}
             row: dict[int, int] = {}
@@ -342,6 +358,67 @@ class ReachabilityGraph:
             if m & bit:
                 return c
         return self._conns.none
+
+    def column(self, b: int) -> Row:
+        """Every class that may send to class `b`, with what: disjoint (source class mask, allowed) pairs.
+
+        Equal to reading bit b of every row, but built from the egress partitions (one per distinct
+        set of selecting policies) and b's own ingress parts, so it never computes the rows: asking
+        who reaches a few classes costs as much as the policies, not classes squared.
+        """
+        conns = self._conns
+        bit = 1 << b
+        if self._open_ingress & bit:
+            into: list[tuple[int, ConnectionSet]] = [(self._index.everyone, conns.all)]
+        else:
+            into = [(sources, conns.by_id[c]) for sources, c, dsts in self._ingress_parts if dsts & bit]
+        out: dict[int, int] = {}
+        for senders, sent in self._egress_into(b):
+            for sources, admitted in into:
+                t = senders & sources
+                if t:
+                    both = conns.intersection(sent, admitted)
+                    if both:
+                        out[id(both)] = out.get(id(both), 0) | t
+        node = self._node_senders(b)
+        if node:  # node traffic overrides what the policies say
+            out = {c: m & ~node for c, m in out.items()}
+            out[id(conns.all)] = out.get(id(conns.all), 0) | node
+        return tuple((m, conns.by_id[c]) for c, m in out.items() if m)
+
+    def _egress_into(self, b: int) -> list[tuple[int, ConnectionSet]]:
+        """(senders, what they may send to class b) by egress policies alone, senders grouped by key."""
+        groups = self._egress_groups
+        bit = 1 << b
+        out: list[tuple[int, ConnectionSet]] = []
+        for key, senders in groups.items():
+            if not key:
+                out.append((senders, self._conns.all))
+                continue
+            part = self._egress_cache.get(key)
+            if part is None:
+                part = self._egress_cache[key] = self._egress(key)
+            for c, m in part.items():
+                if m & bit:
+                    out.append((senders, self._conns.by_id[c]))
+                    break
+        return out
+
+    @cached_property
+    def _egress_groups(self) -> dict[tuple[int, ...], int]:
+        """The source classes of each distinct egress key (the policies selecting them for egress)."""
+        groups: dict[tuple[int, ...], int] = {}
+        for a, key in enumerate(self._egress_keys):
+            groups[key] = groups.get(key, 0) | 1 << a
+        return groups
+
+    def _node_senders(self, b: int) -> int:
+        """hostNetwork classes on class b's node: their traffic to b is node traffic."""
+        rep = self.reps[b]
+        if not rep.node_name:
+            return 0
+        return sum(1 << a for a in bit_list(self._node_mask(rep.node_name))
+                   if self.reps[a].host_network and self.reps[a].node_name)
 
     def allowed(self, src: Endpoint, dst: Endpoint) -> ConnectionSet:
         if src.id == dst.id and src.single_pod:

@@ -57,9 +57,12 @@ class _LoadedDNS:
         self.ctx = ctx
         self.dns_classes = dns_classes
         self.target = names([ep.id for c in dns_classes for ep in ctx.graph.members[c]], 2)
+        # Columns, not rows: who reaches the DNS classes, without the rows of every class.
+        self._columns = [ctx.graph.column(b) for b in dns_classes]
 
     def allowed(self, a: int, _: tuple[int, ...]) -> ConnectionSet:
-        return ConnectionSet.union_all(self.ctx.graph.class_allowed(a, b) for b in self.dns_classes)
+        bit = 1 << a
+        return ConnectionSet.union_all(c for column in self._columns for m, c in column if m & bit)
 
 
 class _TypicalDNS:

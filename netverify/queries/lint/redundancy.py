@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from netverify.engines.bitsets import Partition, bit_list, partition
-from netverify.engines.graph import ReachabilityGraph
+from netverify.engines.graph import ReachabilityGraph, named_ports_key
 from netverify.model import LabelSelector, Severity, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.lint.findings import DOCS_BASE, Finding
@@ -146,10 +146,6 @@ class _Directions:
         self.policies = analysis.policies
         g = self.g
         self.everyone = (1 << len(g.reps)) - 1
-        groups: dict[tuple[object, ...], list[int]] = {}
-        for c, rep in enumerate(g.reps):
-            groups.setdefault(_named(rep), [0, c])[0] |= 1 << c
-        self.port_groups = [(mask, g.reps[c]) for mask, c in groups.values()]
         self.selecting = {d: g._selecting(d) for d in DIRECTIONS}  # noqa: SLF001 - same classes as the graph
         # Subject classes grouped by what their partition depends on: selecting policies (and named ports).
         self.groups: dict[str, dict[tuple[object, ...], int]] = {}
@@ -161,7 +157,7 @@ class _Directions:
                 if not key:
                     open_mask |= 1 << c
                     continue
-                gkey = (key, _named(g.reps[c]) if d == "ingress" else ())
+                gkey = (key, named_ports_key(g.reps[c]) if d == "ingress" else ())
                 by_key[gkey] = by_key.get(gkey, 0) | 1 << c
             self.groups[d], self.open[d] = by_key, open_mask
         self._parts: dict[tuple[object, ...], Partition] = {}
@@ -179,7 +175,7 @@ class _Directions:
             if d == "ingress":
                 parts.append((peers, g._ports(rule, rep)))  # noqa: SLF001
             elif any(isinstance(m.spec.port, str) for m in rule.ports):
-                parts.extend((peers & group, g._ports(rule, grep)) for group, grep in self.port_groups)  # noqa: SLF001
+                parts.extend((peers & group, conns) for group, conns in g.named_rule_parts(rule))
             else:
                 parts.append((peers, g._ports(rule, g.reps[0])))  # noqa: SLF001
         out = partition(parts, g._conns)  # noqa: SLF001
@@ -221,26 +217,36 @@ class _Directions:
 
     # --- the other direction, looked up per peer class
 
-    def other_allows(self, d: str, subject: int, peers: int, delta: ConnectionSet) -> int | None:
-        """A peer class in `peers` whose other direction lets some of `delta` through with `subject`
-        (so a change of direction d for subject is visible), or None."""
+    def witness(self, d: str, subjects: int, peers: int, delta: ConnectionSet) -> tuple[int, int] | None:
+        """Some (subject, peer) class pair, subject in `subjects` and peer in `peers`, whose other
+        direction lets some of `delta` through (so a change of direction d is visible), or None.
+
+        Walks the other direction's groups once, each with its cells over the subject side, rather
+        than once per subject: at 100,000 pods a group of subjects has thousands of classes."""
         od = "egress" if d == "ingress" else "ingress"
-        bit = 1 << subject
-        candidates = [(self.open[od] & peers, ConnectionSet.all())]
-        for gkey, mask in self.groups[od].items():
-            m = mask & peers
+        found = self._first_real(d, subjects, self.open[od] & peers)
+        if found is not None:
+            return found
+        for gkey, group in self.groups[od].items():
+            m = group & peers
             if not m:
                 continue
-            for cid_mask, conns in self._current_cells(od, gkey):
-                if cid_mask & bit:
-                    candidates.append((m, conns))
-                    break
-        for m, conns in candidates:
-            if not m or not (conns & delta):
-                continue
-            for a in bit_list(m):
-                if self._real_pair(d, subject, a):
-                    return a
+            for cell, conns in self._current_cells(od, gkey):
+                s = cell & subjects
+                if s and conns & delta:
+                    found = self._first_real(d, s, m)
+                    if found is not None:
+                        return found
+        return None
+
+    def _first_real(self, d: str, subjects: int, peers: int) -> tuple[int, int] | None:
+        if not subjects or not peers:
+            return None
+        peer_list = bit_list(peers)
+        for b in bit_list(subjects):
+            for a in peer_list:
+                if self._real_pair(d, b, a):
+                    return b, a
         return None
 
     def _real_pair(self, d: str, subject: int, peer: int) -> bool:
@@ -253,12 +259,6 @@ class _Directions:
             members = g.members[src]
             return len(members) > 1 or not members[0].single_pod
         return not t.external or not s.external
-
-
-def _named(ep: Endpoint) -> tuple[object, ...]:
-    if ep.external:
-        return ("external",)
-    return tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
 
 
 class _InventoryRedundancy:
@@ -308,11 +308,11 @@ class _InventoryRedundancy:
                 if not peers or co == cn:
                     continue
                 delta = (co - cn) | (cn - co)
-                for b in bit_list(subjects):
-                    a = dirs.other_allows(d, b, peers, delta)
-                    if a is not None:
-                        src, dst = (a, b) if d == "ingress" else (b, a)
-                        return _Change(src, dst, delta)
+                found = dirs.witness(d, subjects, peers, delta)
+                if found is not None:
+                    b, a = found
+                    src, dst = (a, b) if d == "ingress" else (b, a)
+                    return _Change(src, dst, delta)
         return None
 
     def covering_rules(self, d: str, i: int, drop: CompiledRule) -> list[CompiledRule]:
