@@ -157,7 +157,13 @@ class ReachabilityGraph:
         self._named_rules: dict[int, bool] = {}
         self._rule_ports: dict[tuple[int, tuple[object, ...]], ConnectionSet] = {}
         self._named_parts: dict[int, list[tuple[int, ConnectionSet]]] = {}
+        self._selecting_keys: dict[str, list[tuple[int, ...]]] = {}
         self.rows: Sequence[Row] = self._build()
+
+    @property
+    def index(self) -> ClassIndex:
+        """The classes indexed for selector evaluation (selector results are cached there)."""
+        return self._index
 
     # --- construction
 
@@ -214,8 +220,14 @@ class ReachabilityGraph:
             found = self._named_parts[id(rule)] = [(mask, by_id[c]) for c, mask in merged.items()]
         return found
 
-    def _selecting(self, direction: str) -> list[tuple[int, ...]]:
+    def selecting(self, direction: str) -> list[tuple[int, ...]]:
         """For each class, the indices of the policies that select it for `direction` (in policy order)."""
+        found = self._selecting_keys.get(direction)
+        if found is None:
+            found = self._selecting_keys[direction] = self._selecting(direction)
+        return found
+
+    def _selecting(self, direction: str) -> list[tuple[int, ...]]:
         out: list[list[int]] = [[] for _ in self.reps]
         governed = self._index.pods
         for i, cp in enumerate(self.policies):
@@ -251,7 +263,7 @@ class ReachabilityGraph:
         # Ingress: classes with equal selecting policies (and named ports) share one partition.
         self._open_ingress = 0  # classes whose ingress is not isolated: everything may come in
         shared: dict[tuple[object, ...], tuple[Partition, list[int]]] = {}
-        for b, key in enumerate(self._selecting("ingress")):
+        for b, key in enumerate(self.selecting("ingress")):
             if not key:
                 self._open_ingress |= 1 << b
                 continue
@@ -268,7 +280,7 @@ class ReachabilityGraph:
             for c, sources in part.items():
                 merged[(sources, c)] = merged.get((sources, c), 0) | dsts
         self._ingress_parts = [(sources, c, dsts) for (sources, c), dsts in merged.items()]
-        self._egress_keys = self._selecting("egress")
+        self._egress_keys = self.selecting("egress")
         self._egress_cache: dict[tuple[int, ...], Partition] = {}
         self._node_masks: dict[str, int] = {}
         return _LazyRows(n, self._rows_of_block)
@@ -419,6 +431,13 @@ class ReachabilityGraph:
             return 0
         return sum(1 << a for a in bit_list(self._node_mask(rep.node_name))
                    if self.reps[a].host_network and self.reps[a].node_name)
+
+    def rule_admits(self, rule: CompiledRule, peer: int, dst: int) -> ConnectionSet:
+        """What one rule admits with a peer of class `peer`, its ports resolved on class `dst`
+        (empty when no peer entry matches): two cached lookups, no label or address matching."""
+        if not self._peer_mask(rule) & (1 << peer):
+            return self._conns.none
+        return self._ports(rule, self.reps[dst])
 
     def allowed(self, src: Endpoint, dst: Endpoint) -> ConnectionSet:
         if src.id == dst.id and src.single_pod:

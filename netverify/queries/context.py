@@ -45,6 +45,11 @@ class Analysis:
     def by_id(self) -> dict[str, Endpoint]:
         return {e.id: e for e in self.endpoints}
 
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Each endpoint's index in `endpoints` (the order reports list them in)."""
+        return {e.id: i for i, e in enumerate(self.endpoints)}
+
     def ip_signature(self, ep: Endpoint) -> object:
         if ep.external or ep.host_network or self.semantics.ipblock_matches_pods:
             return self.atoms.signature(ep.ips)

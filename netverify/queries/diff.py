@@ -18,6 +18,7 @@ from typing import Any
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph
+from netverify.model import Rule
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer
 from netverify.semantics.endpoints import Endpoint
@@ -156,16 +157,18 @@ def _allowed(analysis: Analysis, src: Endpoint, dst: Endpoint) -> ConnectionSet:
 
 
 def _connectivity(analysis: Analysis, ep: Endpoint) -> EndpointChange:
-    egress, ingress = [], []
-    for other in analysis.endpoints:
-        out = _allowed(analysis, ep, other)
-        if out:
-            egress.append((other.id, out))
-        if other.id != ep.id:
-            into = _allowed(analysis, other, ep)
-            if into:
-                ingress.append((other.id, into))
-    return EndpointChange(ep, tuple(egress), tuple(ingress))
+    """Everything `ep` may send and receive: its class's row and column, expanded to endpoints."""
+    g = analysis.graph
+    a = g.class_of[ep.id]
+    order = analysis.position
+
+    def expand(vector: tuple[tuple[int, ConnectionSet], ...], skip_self: bool) -> tuple[tuple[str, ConnectionSet], ...]:
+        found = [(other, conns) for mask, conns in vector for c in bit_list(mask) for other in g.members[c]
+                 if not (skip_self and other.id == ep.id)]
+        found.sort(key=lambda t: order[t[0].id])
+        return tuple((other.id, conns) for other, conns in found)
+
+    return EndpointChange(ep, expand(g.rows[a], ep.single_pod), expand(g.column(a), True))
 
 
 def _joint_classes(base: Analysis, head: Analysis, common: list[str]) -> dict[tuple[int, int], list[str]]:
@@ -177,20 +180,22 @@ def _joint_classes(base: Analysis, head: Analysis, common: list[str]) -> dict[tu
     return joint
 
 
-class _JointRows:
-    """One side's rows re-expressed over the joint classes, as {allowed: joint-class mask}.
+Vector = tuple[tuple[int, ConnectionSet], ...]  # a row or a column: disjoint (class mask, allowed) pairs
 
-    A row's masks are over the side's own classes; translating a mask costs one pass over
-    its bits, and rows share few distinct masks (hundreds for thousands of classes), so
-    translations are cached by mask value. Only non-empty sets of endpoints present on both
-    sides are kept, which makes equal rows equal dicts.
+
+class _JointVectors:
+    """One side's rows and columns re-expressed over the joint classes, as {allowed: joint-class mask}.
+
+    A side's masks are over its own classes; translating a mask costs one pass over its bits,
+    and vectors share few distinct masks, so translations are cached by mask value. Only
+    non-empty sets of endpoints present on both sides are kept, which makes equal vectors equal
+    dicts.
     """
 
     def __init__(self, graph: ReachabilityGraph, joint_of_class: list[int]) -> None:
-        self._rows = graph.rows
+        self._graph = graph
         self._joint_of_class = joint_of_class  # class -> mask of its joint classes (0: none in common)
         self._masks: dict[int, int] = {}
-        self._cache: dict[int, dict[ConnectionSet, int]] = {}
 
     def _translate(self, mask: int) -> int:
         out = self._masks.get(mask)
@@ -201,21 +206,24 @@ class _JointRows:
             self._masks[mask] = out
         return out
 
+    def _joint(self, vector: Vector) -> dict[ConnectionSet, int]:
+        out: dict[ConnectionSet, int] = {}
+        for mask, conns in vector:
+            joint = self._translate(mask)
+            if joint and conns:
+                out[conns] = out.get(conns, 0) | joint
+        return out
+
     def row(self, c: int) -> dict[ConnectionSet, int]:
-        row = self._cache.get(c)
-        if row is None:
-            row = {}
-            for mask, conns in self._rows[c]:
-                joint = self._translate(mask)
-                if joint and conns:
-                    row[conns] = row.get(conns, 0) | joint
-            self._cache[c] = row
-        return row
+        return self._joint(self._graph.rows[c])
+
+    def column(self, c: int) -> dict[ConnectionSet, int]:
+        return self._joint(self._graph.column(c))
 
 
-def _row_changes(before: dict[ConnectionSet, int], after: dict[ConnectionSet, int]
-                 ) -> Iterator[tuple[int, ConnectionSet, ConnectionSet]]:
-    """(destination joint mask, before, after) for the destinations whose allowed set differs."""
+def _vector_changes(before: dict[ConnectionSet, int], after: dict[ConnectionSet, int]
+                    ) -> Iterator[tuple[int, ConnectionSet, ConnectionSet]]:
+    """(joint mask, before, after) for the joint classes whose allowed set differs."""
     none = ConnectionSet.none()
     seen_before = seen_after = 0
     for cb, mb in before.items():
@@ -236,13 +244,76 @@ def _row_changes(before: dict[ConnectionSet, int], after: dict[ConnectionSet, in
                 yield ma & ~seen_before, none, ca
 
 
-def _changed_class_pairs(base: Analysis, head: Analysis, joint: dict[tuple[int, int], list[str]]
-                         ) -> Iterator[tuple[list[str], list[str], ConnectionSet, ConnectionSet]]:
-    """Pairs of joint classes whose allowed sets differ, from the engines' per-class rows.
+def _endpoint_facts(ep: Endpoint) -> tuple[object, ...]:
+    """Everything about an endpoint that a policy, an ipBlock or node traffic can see (not where it is written)."""
+    return (ep.kind, ep.namespace, ep.labels, ep.ns_labels, ep.ports, ep.ips, ep.host_network, ep.node_name,
+            ep.pods, ep.replicas)
 
-    Each side's row of a source class is translated once into joint-class masks; a source
-    whose two rows are equal (most of them, for a change of a few policies) costs one dict
-    comparison, and the others are split into destination masks with bit operations.
+
+def _rules_content(rules: tuple[Rule, ...]) -> tuple[object, ...]:
+    """Rules as what they say: peers and ports, not where they are written."""
+    return tuple((tuple((p.pod_selector, p.namespace_selector, p.ip_block) for p in r.peers),
+                  tuple((s.protocol, s.port, s.end_port) for s in r.ports)) for r in rules)
+
+
+def _direction_signatures(analysis: Analysis, direction: str) -> list[frozenset[object]]:
+    """Per class, the content (rules and namespace, not names or lines) of the policies isolating it."""
+    content: dict[int, object] = {}
+    by_key: dict[tuple[int, ...], frozenset[object]] = {}
+    out = []
+    for key in analysis.graph.selecting(direction):
+        sig = by_key.get(key)
+        if sig is None:
+            for i in key:
+                if i not in content:
+                    cp = analysis.policies[i]
+                    content[i] = (cp.policy.namespace, _rules_content(cp.policy.rules(direction)))
+            sig = by_key[key] = frozenset(content[i] for i in key)
+        out.append(sig)
+    return out
+
+
+class _Affected:
+    """Which endpoints' egress (as sources) and ingress (as destinations) may have changed.
+
+    A pair's allowed set is a function of the two endpoints' facts, the policies isolating the
+    source for egress and those isolating the destination for ingress (their rules, by content).
+    When none of these changed, neither did the pair: only pairs with an affected source or an
+    affected destination need comparing, so a change of a few policies costs a few rows and
+    columns, not the whole matrix twice.
+    """
+
+    def __init__(self, base: Analysis, head: Analysis) -> None:
+        self.base, self.head = base, head
+        self._egress = (_direction_signatures(base, "egress"), _direction_signatures(head, "egress"))
+        self._ingress = (_direction_signatures(base, "ingress"), _direction_signatures(head, "ingress"))
+
+    def endpoint(self, eid: str) -> tuple[bool, bool]:
+        """(as a source, as a destination) for an endpoint present on both sides."""
+        cb, ch = self.base.graph.class_of[eid], self.head.graph.class_of[eid]
+        moved = _endpoint_facts(self.base.by_id[eid]) != _endpoint_facts(self.head.by_id[eid])
+        return (moved or self._egress[0][cb] != self._egress[1][ch],
+                moved or self._ingress[0][cb] != self._ingress[1][ch])
+
+    def joint(self, keys: list[tuple[int, int]], joint: dict[tuple[int, int], list[str]]) -> tuple[int, int]:
+        """The joint classes affected as sources and as destinations, as masks."""
+        sources = destinations = 0
+        for j, key in enumerate(keys):
+            for eid in joint[key]:
+                as_source, as_destination = self.endpoint(eid)
+                if as_source:
+                    sources |= 1 << j
+                if as_destination:
+                    destinations |= 1 << j
+        return sources, destinations
+
+
+def _changed_class_pairs(base: Analysis, head: Analysis, joint: dict[tuple[int, int], list[str]],
+                         affected: _Affected) -> Iterator[tuple[list[str], list[str], ConnectionSet, ConnectionSet]]:
+    """Pairs of joint classes whose allowed sets differ, from the engines' rows and columns.
+
+    The rows of the affected sources and the columns of the affected destinations are
+    translated into joint-class masks on both sides and compared with bit operations.
     """
     keys = list(joint)
     base_joint = [0] * len(base.graph.reps)
@@ -250,15 +321,22 @@ def _changed_class_pairs(base: Analysis, head: Analysis, joint: dict[tuple[int, 
     for j, (sb, sh) in enumerate(keys):
         base_joint[sb] |= 1 << j
         head_joint[sh] |= 1 << j
-    base_rows, head_rows = _JointRows(base.graph, base_joint), _JointRows(head.graph, head_joint)
-    for sb, sh in keys:
-        before, after = base_rows.row(sb), head_rows.row(sh)
-        if before == after:
-            continue
-        found = sorted(((j, b, a) for mask, b, a in _row_changes(before, after) for j in bit_list(mask)),
-                       key=lambda t: t[0])
-        for j, b, a in found:
-            yield joint[(sb, sh)], joint[keys[j]], b, a
+    sources, destinations = affected.joint(keys, joint)
+    base_vectors, head_vectors = _JointVectors(base.graph, base_joint), _JointVectors(head.graph, head_joint)
+    for j in bit_list(sources):
+        sb, sh = keys[j]
+        before, after = base_vectors.row(sb), head_vectors.row(sh)
+        if before != after:
+            for mask, b, a in _vector_changes(before, after):
+                for k in bit_list(mask):
+                    yield joint[keys[j]], joint[keys[k]], b, a
+    for k in bit_list(destinations):
+        db, dh = keys[k]
+        before, after = base_vectors.column(db), head_vectors.column(dh)
+        if before != after:
+            for mask, b, a in _vector_changes(before, after):
+                for j in bit_list(mask & ~sources):  # the affected sources' pairs came with their rows
+                    yield joint[keys[j]], joint[keys[k]], b, a
 
 
 def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: str = "HEAD",
@@ -266,7 +344,8 @@ def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: s
     explainer = Explainer(base, head)
     common = [e.id for e in base.endpoints if e.id in head.by_id]
     changes: list[PairChange] = []
-    for srcs, dsts, before, after in _changed_class_pairs(base, head, _joint_classes(base, head, common)):
+    affected = _Affected(base, head)
+    for srcs, dsts, before, after in _changed_class_pairs(base, head, _joint_classes(base, head, common), affected):
         rep_src = srcs[0]
         rep_dst = next((d for d in dsts if d != rep_src), None)
         if rep_dst is None:
@@ -277,6 +356,8 @@ def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: s
                 if src != dst:
                     changes.append(PairChange(src, dst, before, after, _merge(shared, explainer, src, dst)))
     for eid in common:  # self pairs: a single pod's pair with itself is not in the matrix
+        if not any(affected.endpoint(eid)):
+            continue
         before = _allowed(base, base.by_id[eid], base.by_id[eid])
         after = _allowed(head, head.by_id[eid], head.by_id[eid])
         if before != after:

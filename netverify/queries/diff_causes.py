@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from netverify.model import NetworkPolicy, SourceRef, without_sources
 from netverify.queries.context import Analysis
-from netverify.semantics.compile import CompiledPolicy, PolicyRef, ip_blocks
+from netverify.semantics.compile import PolicyRef, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, visible_labels
-from netverify.semantics.evaluate import DirectionVerdict, PairVerdict, RuleMatch, evaluate_pair
+from netverify.semantics.evaluate import DirectionVerdict, RuleMatch
 from netverify.sets import ConnectionSet
 
 HEAD, BASE = "head", "base"
@@ -74,39 +74,42 @@ class Explainer:
         self._atoms = IPAtoms(ip_blocks(base.policies) + ip_blocks(head.policies))
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
-        self._selecting: dict[tuple[str, str], frozenset[int]] = {}
-        self._by_namespace: dict[str, dict[str, list[tuple[int, CompiledPolicy]]]] = {}
 
     # --- pairs
 
     def pair(self, src: str, dst: str, before: ConnectionSet, after: ConnectionSet) -> tuple[Cause, ...]:
         """Rule and policy causes for src -> dst (the same for every pair of the same endpoint classes)."""
-        vb = self._evaluate(BASE, self.base, src, dst)
-        vh = self._evaluate(HEAD, self.head, src, dst)
         gained, lost = after - before, before - after
-        causes = self._direction(vb.egress, vh.egress, gained, lost, "egress")
-        causes += self._direction(vb.ingress, vh.ingress, gained, lost, "ingress")
+        causes = self._direction(self._verdict(self.base, "egress", src, dst),
+                                 self._verdict(self.head, "egress", src, dst), gained, lost, "egress")
+        causes += self._direction(self._verdict(self.base, "ingress", dst, src),
+                                  self._verdict(self.head, "ingress", dst, src), gained, lost, "ingress")
         return tuple(causes)
 
-    def _evaluate(self, side: str, analysis: Analysis, src: str, dst: str) -> PairVerdict:
-        """evaluate_pair over the policies that select src or dst only: the same verdict, without
-        scanning every policy of the inventory for each changed pair."""
-        indices = sorted(self._selecting_policies(side, analysis, src) | self._selecting_policies(side, analysis, dst))
-        policies = tuple(analysis.policies[i] for i in indices)
-        return evaluate_pair(policies, analysis.by_id[src], analysis.by_id[dst])
-
-    def _selecting_policies(self, side: str, analysis: Analysis, eid: str) -> frozenset[int]:
-        found = self._selecting.get((side, eid))
-        if found is None:
-            by_namespace = self._by_namespace.get(side)
-            if by_namespace is None:
-                by_namespace = self._by_namespace[side] = {}
-                for i, cp in enumerate(analysis.policies):
-                    by_namespace.setdefault(cp.policy.namespace, []).append((i, cp))
-            ep = analysis.by_id[eid]
-            found = self._selecting[(side, eid)] = frozenset(
-                i for i, cp in by_namespace.get(ep.namespace, ()) if cp.selects(ep))
-        return found
+    @staticmethod
+    def _verdict(analysis: Analysis, direction: str, subject: str, peer: str) -> DirectionVerdict:
+        """What evaluate_pair says of one direction (its isolation and admitting rules, not why the
+        others miss), read from the graph engine's classes: a few bit tests per rule, where the
+        evaluator would match labels and parse addresses for each of tens of thousands of pairs."""
+        g = analysis.graph
+        subject_class, peer_class = g.class_of[subject], g.class_of[peer]
+        key = g.selecting(direction)[subject_class]
+        src = analysis.by_id[peer if direction == "ingress" else subject]
+        dst = analysis.by_id[subject if direction == "ingress" else peer]
+        node_traffic = direction == "ingress" and src.host_network and src.node_name and src.node_name == dst.node_name
+        if not key or node_traffic:
+            return DirectionVerdict(direction, subject, False, ConnectionSet.all())
+        dst_class = g.class_of[dst.id]
+        found = []
+        allowed = ConnectionSet.none()
+        for i in key:
+            for rule in analysis.policies[i].rules(direction):
+                conns = g.rule_admits(rule, peer_class, dst_class)
+                if conns:
+                    found.append(RuleMatch(rule.ref, conns))
+                    allowed = allowed | conns
+        return DirectionVerdict(direction, subject, True, allowed, tuple(analysis.policies[i].ref for i in key),
+                                tuple(found))
 
     def _direction(self, vb: DirectionVerdict, vh: DirectionVerdict, gained: ConnectionSet, lost: ConnectionSet,
                    direction: str) -> list[Cause]:

@@ -122,3 +122,26 @@ def test_the_fast_diff_lists_exactly_the_pairs_a_naive_diff_finds(versions: tupl
     assert reported == naive_diff(base, head)
     assert {e.id for e in result.endpoints_added} == set(head.by_id) - set(base.by_id)
     assert {e.id for e in result.endpoints_removed} == set(base.by_id) - set(head.by_id)
+
+
+def naive_connectivity(analysis: Analysis, eid: str) -> tuple[list[tuple[str, ConnectionSet]], list[tuple[str, ConnectionSet]]]:
+    """What an endpoint on one side only may send and receive, pair by pair, in endpoint order."""
+    ep = analysis.by_id[eid]
+    egress, ingress = [], []
+    for other in analysis.endpoints:
+        if not (other.id == eid and ep.single_pod):
+            if out := evaluate_pair(analysis.policies, ep, other).allowed:
+                egress.append((other.id, out))
+        if other.id != eid and (into := evaluate_pair(analysis.policies, other, ep).allowed):
+            ingress.append((other.id, into))
+    return egress, ingress
+
+
+@settings(max_examples=100, deadline=None)
+@given(versions_st())
+def test_added_and_removed_endpoints_list_what_they_send_and_receive(versions: tuple[list[Any], list[Any]]) -> None:
+    base, head = analysis(versions[0]), analysis(versions[1])
+    result = diff(base, head)
+    for side, changes in ((head, result.endpoints_added), (base, result.endpoints_removed)):
+        for change in changes:
+            assert (list(change.egress), list(change.ingress)) == naive_connectivity(side, change.id)

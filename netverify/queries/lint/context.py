@@ -76,7 +76,7 @@ class LintContext:
 
     @cached_property
     def index(self) -> ClassIndex:
-        return ClassIndex(self.graph.reps)
+        return self.graph.index
 
     @property
     def reps(self) -> list[Endpoint]:
@@ -96,23 +96,7 @@ class LintContext:
 
     def selecting(self, direction: str) -> list[tuple[int, ...]]:
         """Per class, the indices of the policies that isolate it for `direction`."""
-        return self._selecting_ingress if direction == "ingress" else self._selecting_egress
-
-    def _selecting(self, direction: str) -> list[tuple[int, ...]]:
-        out: list[list[int]] = [[] for _ in self.reps]
-        for i, cp in enumerate(self.policies):
-            if cp.affects(direction):
-                for c in bit_list(self.policy_masks[i]):
-                    out[c].append(i)
-        return [tuple(x) for x in out]
-
-    @cached_property
-    def _selecting_ingress(self) -> list[tuple[int, ...]]:
-        return self._selecting("ingress")
-
-    @cached_property
-    def _selecting_egress(self) -> list[tuple[int, ...]]:
-        return self._selecting("egress")
+        return self.graph.selecting(direction)
 
     @cached_property
     def host_network(self) -> list[Endpoint]:

@@ -79,7 +79,7 @@ class _Selection:
 
     def mask(self, cp: CompiledPolicy) -> int:
         assert self.graph is not None
-        index = self.graph._index  # noqa: SLF001 - the graph's selector index, shared so classes agree
+        index = self.graph.index  # shared with the graph, so classes agree
         return index.pods & index.selected_by_policy(cp.policy.namespace, cp.policy.pod_selector)
 
     def covers(self, wide: CompiledPolicy, narrow: CompiledPolicy) -> bool:
@@ -146,7 +146,7 @@ class _Directions:
         self.policies = analysis.policies
         g = self.g
         self.everyone = (1 << len(g.reps)) - 1
-        self.selecting = {d: g._selecting(d) for d in DIRECTIONS}  # noqa: SLF001 - same classes as the graph
+        self.selecting = {d: g.selecting(d) for d in DIRECTIONS}
         # Subject classes grouped by what their partition depends on: selecting policies (and named ports).
         self.groups: dict[str, dict[tuple[object, ...], int]] = {}
         self.open: dict[str, int] = {}
