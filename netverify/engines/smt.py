@@ -201,6 +201,8 @@ class _Encoder:
         self.base += self.src.bounds(z3, vocab) + self.dst.bounds(z3, vocab)
         self.guards: list[Expr] = []
         self.tracked: dict[str, tuple[str, object]] = {}  # guard name -> ("policy", (ref, dir)) | ("rule", ref)
+        # Policies repeat selectors, peers and ports: each term is built once (z3 terms cost ~µs each).
+        self._terms: dict[tuple[object, ...], Expr] = {}
         self.allowed = self.allowed_by(policies)
 
     # --- pieces of the policy formula
@@ -211,7 +213,20 @@ class _Encoder:
         self.tracked[str(guard)] = (kind, what)
         self.base.append(self.z3.Implies(guard, definition))
 
+    def _cached(self, key: tuple[object, ...], build: Any) -> Expr:
+        term = self._terms.get(key)
+        if term is None:
+            term = self._terms[key] = build()
+        return term
+
     def ns_selector(self, side: _SideVars, sel: LabelSelector) -> Expr:
+        return self._cached(("ns", side.prefix, sel), lambda: self._ns_selector(side, sel))
+
+    def pod_selector(self, side: _SideVars, sel: LabelSelector) -> Expr:
+        return self._cached(("pod", side.prefix, sel),
+                            lambda: _selector(self.z3, sel, side.lab, self.vocab.pod_values))
+
+    def _ns_selector(self, side: _SideVars, sel: LabelSelector) -> Expr:
         z3, v = self.z3, self.vocab
         existing = [side.ns == i for i, labels in enumerate(v.ns_labels) if matches(sel, labels)]
         if v.hypothetical:
@@ -222,6 +237,9 @@ class _Encoder:
         return self.z3.And(self.z3.Not(side.ext), self.z3.Not(side.host))
 
     def _peer(self, peer: SelectorPeer | IPBlockPeer, side: _SideVars, policy_ns: str) -> Expr:
+        return self._cached(("peer", side.prefix, peer, policy_ns), lambda: self._build_peer(peer, side, policy_ns))
+
+    def _build_peer(self, peer: SelectorPeer | IPBlockPeer, side: _SideVars, policy_ns: str) -> Expr:
         z3 = self.z3
         if isinstance(peer, IPBlockPeer):
             who = z3.BoolVal(True) if peer.match_pods else z3.Or(side.ext, side.host)
@@ -230,11 +248,13 @@ class _Encoder:
             ns = side.ns == self.vocab.ns_index[policy_ns]
         else:
             ns = self.ns_selector(side, peer.namespace_selector)
-        pod = (z3.BoolVal(True) if peer.pod_selector is None
-               else _selector(z3, peer.pod_selector, side.lab, self.vocab.pod_values))
+        pod = z3.BoolVal(True) if peer.pod_selector is None else self.pod_selector(side, peer.pod_selector)
         return z3.And(self._is_pod(side), ns, pod)
 
     def port_term(self, protocol: str, lo: int, hi: int, name: str | None) -> Expr:
+        return self._cached(("port", protocol, lo, hi, name), lambda: self._port_term(protocol, lo, hi, name))
+
+    def _port_term(self, protocol: str, lo: int, hi: int, name: str | None) -> Expr:
         z3 = self.z3
         proto = self.proto == PROTOCOLS.index(protocol)
         if name is not None:
@@ -275,7 +295,7 @@ class _Encoder:
                 continue
             pol = cp.policy
             definition = z3.And(self._is_pod(subject), subject.ns == self.vocab.ns_index[pol.namespace],
-                                _selector(z3, pol.pod_selector, subject.lab, self.vocab.pod_values))
+                                self.pod_selector(subject, pol.pod_selector))
             sel = z3.Bool(f"selects[{direction}:{cp.ref.id}]") if tracked else definition
             if tracked:
                 # Only "the policy selects the subject" is tracked: a core then names the policies whose

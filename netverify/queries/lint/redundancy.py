@@ -213,7 +213,8 @@ class _Directions:
         return found
 
     def _rep(self, d: str, gkey: tuple[object, ...]) -> Endpoint:
-        return self.g.reps[bit_list(self.groups[d][gkey])[0]]
+        mask = self.groups[d][gkey]
+        return self.g.reps[(mask & -mask).bit_length() - 1]  # the lowest class, without listing them all
 
     # --- the other direction, looked up per peer class
 
@@ -302,8 +303,12 @@ class _InventoryRedundancy:
 
     def _compare(self, d: str, subjects: int, old: Partition, new: Partition | None) -> _Change | None:
         dirs = self.dirs
+        new_cells = dirs.cells(new)
+        same = {cn: mn for mn, cn in new_cells}
         for mo, co in dirs.cells(old):
-            for mn, cn in dirs.cells(new):
+            if same.get(co, 0) & mo == mo:
+                continue  # every peer of this cell keeps what it had
+            for mn, cn in new_cells:
                 peers = mo & mn
                 if not peers or co == cn:
                     continue
