@@ -97,7 +97,10 @@ def partition(parts: Iterable[tuple[int, ConnectionSet]], conns: ConnInterner) -
 class ClassIndex:
     """Endpoint classes (by representative) indexed for selector evaluation by bit operations."""
 
-    def __init__(self, reps: Sequence[Endpoint]) -> None:
+    def __init__(self, reps: Sequence[Endpoint], label_keys: frozenset[str] | None = None) -> None:
+        """`label_keys`: the keys selectors can ask about (None: all). Classes are formed from these
+        keys only, so other labels of a representative say nothing about its class and are not
+        indexed (at 100,000 pods, per-workload labels such as pod-template-hash cost ~7 KB a value)."""
         self.reps = reps
         self.everyone = (1 << len(reps)) - 1
         self.pods = 0  # classes a selector can match: not external, not hostNetwork
@@ -113,6 +116,8 @@ class ClassIndex:
             self.by_namespace[rep.namespace] = self.by_namespace.get(rep.namespace, 0) | bit
             self.by_ns_labels[rep.ns_labels] = self.by_ns_labels.get(rep.ns_labels, 0) | bit
             for kv in rep.labels_map.items():
+                if label_keys is not None and kv[0] not in label_keys:
+                    continue
                 self.by_key[kv[0]] = self.by_key.get(kv[0], 0) | bit
                 self.by_key_value[kv] = self.by_key_value.get(kv, 0) | bit
         self._selectors: dict[LabelSelector, int] = {}

@@ -152,7 +152,7 @@ class ReachabilityGraph:
             self.class_of[ep.id] = c
         self.reps = [m[0] for m in self.members]
         self._conns = ConnInterner()
-        self._index = ClassIndex(self.reps)
+        self._index = ClassIndex(self.reps, label_keys)
         self._rule_masks: dict[int, int] = {}
         self._named_rules: dict[int, bool] = {}
         self._rule_ports: dict[tuple[int, tuple[object, ...]], ConnectionSet] = {}

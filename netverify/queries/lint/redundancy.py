@@ -162,9 +162,12 @@ class _Directions:
             self.groups[d], self.open[d] = by_key, open_mask
         self._parts: dict[tuple[object, ...], Partition] = {}
         self._cells: dict[tuple[str, tuple[object, ...]], Cells] = {}
+        self._group_of: dict[str, dict[int, tuple[object, ...]]] = {}
 
-    def part(self, d: str, rules: Sequence[CompiledRule], rep: Endpoint, cache_key: tuple[object, ...]) -> Partition:
-        """The peer classes `rules` admit for a subject like `rep`, each with what."""
+    def part(self, d: str, rules: Sequence[CompiledRule], rep: Endpoint, cache_key: tuple[object, ...],
+             within: int | None = None) -> Partition:
+        """The peer classes `rules` admit for a subject like `rep`, each with what (only the peer
+        classes in `within`, when given)."""
         found = self._parts.get(cache_key)
         if found is not None:
             return found
@@ -172,6 +175,10 @@ class _Directions:
         parts: list[tuple[int, ConnectionSet]] = []
         for rule in rules:
             peers = g._peer_mask(rule)  # noqa: SLF001
+            if within is not None:
+                peers &= within
+                if not peers:
+                    continue
             if d == "ingress":
                 parts.append((peers, g._ports(rule, rep)))  # noqa: SLF001
             elif any(isinstance(m.spec.port, str) for m in rule.ports):
@@ -185,17 +192,19 @@ class _Directions:
     def key_rules(self, d: str, key: tuple[int, ...]) -> list[CompiledRule]:
         return [r for i in key for r in self.policies[i].rules(d)]
 
-    def cells(self, part: Partition | None) -> Cells:
-        """A partition as (mask, conns) covering every class (the uncovered ones with nothing)."""
+    def cells(self, part: Partition | None, within: int | None = None) -> Cells:
+        """A partition as (mask, conns) covering every class, or those in `within` (the uncovered
+        ones with nothing)."""
+        universe = self.everyone if within is None else within
         if part is None:
-            return [(self.everyone, ConnectionSet.all())]
+            return [(universe, ConnectionSet.all())]
         by_id = self.g._conns.by_id  # noqa: SLF001
         out: Cells = []
         covered = 0
         for cid, mask in part.items():
             out.append((mask, by_id[cid]))
             covered |= mask
-        rest = self.everyone & ~covered
+        rest = universe & ~covered
         if rest:
             out.append((rest, ConnectionSet.none()))
         return out
@@ -228,7 +237,7 @@ class _Directions:
         found = self._first_real(d, subjects, self.open[od] & peers)
         if found is not None:
             return found
-        for gkey, group in self.groups[od].items():
+        for gkey, group in self._groups_meeting(od, peers):
             m = group & peers
             if not m:
                 continue
@@ -239,6 +248,21 @@ class _Directions:
                     if found is not None:
                         return found
         return None
+
+    def _groups_meeting(self, od: str, peers: int) -> list[tuple[tuple[object, ...], int]]:
+        """The groups of direction od with a class in `peers`: looked up per class when the peers are
+        fewer than the groups (the usual case: a rule's peers), else every group."""
+        groups = self.groups[od]
+        if peers.bit_count() >= len(groups):
+            return list(groups.items())
+        group_of = self._group_of.get(od)
+        if group_of is None:
+            group_of = self._group_of[od] = {}
+            for gkey, mask in groups.items():
+                for c in bit_list(mask):
+                    group_of[c] = gkey
+        keys = dict.fromkeys(group_of[c] for c in bit_list(peers) if c in group_of)
+        return [(k, groups[k]) for k in keys]
 
     def _first_real(self, d: str, subjects: int, peers: int) -> tuple[int, int] | None:
         if not subjects or not peers:
@@ -287,25 +311,37 @@ class _InventoryRedundancy:
     def change(self, d: str, i: int, drop: CompiledRule | None) -> _Change | None:
         """What removing rule `drop` (or, when None, policy i's part in direction d) changes first."""
         dirs = self.dirs
+        removed = self.dirs.policies[i].rules(d) if drop is None else (drop,)
+        # Only peers some removed rule admits can see a change (while the subjects stay isolated):
+        # both partitions are compared on those peers alone.
+        within = 0
+        for rule in removed:
+            within |= dirs.g._peer_mask(rule)  # noqa: SLF001
         for gkey, key in self._subject_groups(d, i):
             rep = dirs._rep(d, gkey)  # noqa: SLF001
             old = dirs.current(d, gkey)
+            subjects = dirs.groups[d][gkey]
             if drop is None:
                 rest = tuple(k for k in key if k != i)
-                new = dirs.part(d, dirs.key_rules(d, rest), rep, ("all", d, (rest, gkey[1]))) if rest else None
+                if not rest:  # no longer isolated: every peer may change
+                    found = self._compare(d, subjects, old, None)
+                else:
+                    new = dirs.part(d, dirs.key_rules(d, rest), rep, ("without", d, gkey, i), within)
+                    found = self._compare(d, subjects, _restrict(old, within), new, within)
             else:
                 rules = [r for r in dirs.key_rules(d, key) if r is not drop]
-                new = dirs.part(d, rules, rep, ("drop", d, gkey, id(drop)))
-            found = self._compare(d, dirs.groups[d][gkey], old, new)
+                new = dirs.part(d, rules, rep, ("drop", d, gkey, id(drop)), within)
+                found = self._compare(d, subjects, _restrict(old, within), new, within)
             if found is not None:
                 return found
         return None
 
-    def _compare(self, d: str, subjects: int, old: Partition, new: Partition | None) -> _Change | None:
+    def _compare(self, d: str, subjects: int, old: Partition, new: Partition | None,
+                 within: int | None = None) -> _Change | None:
         dirs = self.dirs
-        new_cells = dirs.cells(new)
+        new_cells = dirs.cells(new, within)
         same = {cn: mn for mn, cn in new_cells}
-        for mo, co in dirs.cells(old):
+        for mo, co in dirs.cells(old, within):
             if same.get(co, 0) & mo == mo:
                 continue  # every peer of this cell keeps what it had
             for mn, cn in new_cells:
@@ -345,6 +381,10 @@ class _InventoryRedundancy:
 
     def subjects(self, cp: CompiledPolicy, d: str) -> int:
         return self._masks[d].get(self.index[id(cp)], 0)
+
+
+def _restrict(part: Partition, within: int) -> Partition:
+    return {c: m & within for c, m in part.items() if m & within}
 
 
 def _ports_meet(a: CompiledRule, b: CompiledRule, rep: Endpoint, d: str) -> bool:
