@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from ipaddress import IPv4Address, IPv6Address, ip_address
+from ipaddress import IPv4Address, IPv6Address
 
 from netverify.model import LabelSelector
 from netverify.semantics.compile import IPBlockPeer, PeerMatcher, SelectorPeer
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
-from netverify.sets import ConnectionSet, IPSet
+from netverify.sets import ConnectionSet, IPSet, address_key
 
 
 def bit_list(mask: int) -> list[int]:
@@ -205,8 +205,8 @@ class ClassIndex:
         key = (family, match_pods)
         found = self._addresses.get(key)
         if found is None:
-            pairs = sorted((int(a), c) for c, rep in enumerate(self.reps)
+            pairs = sorted((value, c) for c, rep in enumerate(self.reps)
                            if rep.ips and (match_pods or rep.external or rep.host_network)
-                           for a in map(ip_address, rep.ips) if a.version == family)
+                           for version, value in map(address_key, rep.ips) if version == family)
             found = self._addresses[key] = ([a for a, _ in pairs], [c for _, c in pairs])
         return found

@@ -212,9 +212,14 @@ class ReachabilityGraph:
         destinations only by what `http` resolves to, however many other port names they have."""
         found = self._named_parts.get(id(rule))
         if found is None:
+            names = {m.spec.port for m in rule.ports if isinstance(m.spec.port, str)}
+            by_view: dict[tuple[object, ...], ConnectionSet] = {}  # the ports it names, as a group has them
             merged: dict[int, int] = {}
-            for group, rep in self._port_groups:
-                conns = self._ports(rule, rep)
+            for group, rep, key in self._port_groups:
+                view = key if key == ("external",) else tuple(p for p in key if p[0] in names)  # type: ignore[index]
+                conns = by_view.get(view)
+                if conns is None:
+                    conns = by_view[view] = self._ports(rule, rep)
                 merged[id(conns)] = merged.get(id(conns), 0) | group
             by_id = self._conns.by_id
             found = self._named_parts[id(rule)] = [(mask, by_id[c]) for c, mask in merged.items()]
@@ -259,7 +264,7 @@ class ReachabilityGraph:
         groups: dict[tuple[object, ...], list[int]] = {}
         for c, rep in enumerate(self.reps):
             groups.setdefault(named_ports_key(rep), [0, c])[0] |= 1 << c
-        self._port_groups = [(mask, self.reps[c]) for mask, c in groups.values()]
+        self._port_groups = [(mask, self.reps[c], key) for key, (mask, c) in groups.items()]
         # Ingress: classes with equal selecting policies (and named ports) share one partition.
         self._open_ingress = 0  # classes whose ingress is not isolated: everything may come in
         shared: dict[tuple[object, ...], tuple[Partition, list[int]]] = {}

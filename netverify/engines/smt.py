@@ -43,7 +43,7 @@ from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPee
 from netverify.semantics.endpoints import Endpoint, external_endpoint
 from netverify.semantics.evaluate import evaluate_pair
 from netverify.semantics.selectors import matches
-from netverify.sets import PROTOCOLS, IPSet
+from netverify.sets import PROTOCOLS, IPSet, address_key
 
 Expr = Any  # a z3 expression (z3 ships no type information)
 
@@ -433,8 +433,9 @@ class ClassSignature:
 
     @classmethod
     def of(cls, ep: Endpoint, vocab: Vocabulary) -> ClassSignature:
-        addresses = [ipaddress.ip_address(ip) for ip in ep.ips]
-        blocks = tuple(any(int(a) in (b.v4 if a.version == 4 else b.v6) for a in addresses) for b in vocab.blocks)
+        addresses = [address_key(ip) for ip in ep.ips]
+        blocks = tuple(any(value in (b.v4 if version == 4 else b.v6) for version, value in addresses)
+                       for b in vocab.blocks)
         return cls(
             vocab.ns_index[ep.namespace], ep.host_network, bool(ep.ips),
             vocab.node_index.get(ep.node_name or "", NO_NODE),
@@ -470,8 +471,9 @@ class SmtEngine:
                 index[key] = len(self.classes)
                 self.classes.append(key)
             self.class_of[ep.id] = index[key]
-        self.pod_ips = IPSet.from_networks(ipaddress.ip_network(ip) for ep in endpoints for ip in ep.ips)
+        self.pod_ips = IPSet.from_addresses(ip for ep in endpoints for ip in ep.ips)
         self._class_facts: dict[str, list[str]] = {}  # per side: each class's facts as SMT-LIB text
+        self._domains: dict[tuple[str, tuple[int, ...]], Expr] = {}  # class domains defined at the base level
         self.solver = self.z3.Solver()
         self.solver.set("core.minimize", True)
         self.solver.set("timeout", max(1, int(timeout_s * 1000)))
@@ -525,9 +527,25 @@ class SmtEngine:
             texts = self._class_facts[vars_.prefix] = [names.class_text(c) for c in self.classes]
         return texts
 
+    def _loaded_classes(self, vars_: _SideVars, classes: list[int]) -> Expr:
+        """"The side is one of these loaded classes", as a literal defined once at the solver's base level.
+
+        A class domain can be a disjunction over every class of the inventory; asserted inside each
+        query's scope, the solver would internalise it again for every query (most of the time of
+        a `check` at 100,000 pods). Defined once under a literal, a query only asserts the literal."""
+        key = (vars_.prefix, tuple(classes))
+        literal = self._domains.get(key)
+        if literal is None:
+            domain = self.enc.class_domain(vars_, self._class_texts(vars_), classes)
+            if self.solver.num_scopes() > 0:  # not at the base level: the definition would be popped
+                return domain
+            literal = self._domains[key] = self.z3.Bool(f"domain:{len(self._domains)}")
+            self.solver.add(self.z3.Implies(literal, domain))
+        return literal
+
     def _side_domain(self, vars_: _SideVars, side: Side, members: dict[int, list[Endpoint]]) -> Expr:
         z3 = self.z3
-        alternatives = [self.enc.class_domain(vars_, self._class_texts(vars_), sorted(members))] if members else []
+        alternatives = [self._loaded_classes(vars_, sorted(members))] if members else []
         if side.pods is not None:
             alternatives.append(z3.And(vars_.cls == SYMBOLIC, self.enc.symbolic(vars_, side.pods)))
         if side.addresses:

@@ -35,7 +35,7 @@ from netverify.semantics.compile import CompiledPolicy, compile_policies, ip_blo
 from netverify.semantics.endpoints import Endpoint, external_endpoint
 from netverify.semantics.evaluate import evaluate_pair
 from netverify.semantics.options import Semantics
-from netverify.sets import ConnectionSet, IPSet
+from netverify.sets import ConnectionSet, IPSet, address_key
 
 RELATIONS = ("equiv", "contains")
 SCOPES = ("inventory", "any")
@@ -80,9 +80,8 @@ def external_representatives(blocks: Iterable[IPSet], endpoints: Sequence[Endpoi
     block boundary, and any two addresses of one atom are treated alike by every policy."""
     taken = {4: set(), 6: set()}  # type: dict[int, set[int]]
     for ep in endpoints:
-        for ip in ep.ips:
-            addr = ipaddress.ip_address(ip)
-            taken[addr.version].add(int(addr))
+        for version, value in map(address_key, ep.ips):
+            taken[version].add(value)
     out: list[Endpoint] = []
     blocks = list(blocks)
     for family, top in _FAMILY_TOP.items():

@@ -23,7 +23,7 @@ from netverify.model import (
     Workload,
 )
 from netverify.semantics.options import Semantics
-from netverify.sets import IPSet
+from netverify.sets import IPSet, address_key
 
 
 @dataclass(frozen=True)
@@ -110,10 +110,9 @@ class IPAtoms:
     def signature(self, ips: Sequence[str]) -> tuple[int, ...]:
         """The membership ids of the addresses: equal signatures = no ipBlock distinguishes them."""
         out = set()
-        for ip in ips:
-            addr = ipaddress.ip_address(ip)
-            atom = bisect.bisect_right(self._bounds[addr.version], int(addr))
-            out.add(self._atom_class[addr.version][atom])
+        for version, value in map(address_key, ips):
+            atom = bisect.bisect_right(self._bounds[version], value)
+            out.add(self._atom_class[version][atom])
         return tuple(sorted(out))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Iterable
 
 from netverify.sets.intervals import IntervalSet
@@ -14,6 +15,16 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 def parse_cidr(text: str) -> IPNetwork:
     """Parse a CIDR; like the API server, host bits may be set (10.0.0.1/24 means 10.0.0.0/24)."""
     return ipaddress.ip_network(text, strict=False)
+
+
+def address_key(text: str) -> tuple[int, int]:
+    """(family, integer value) of an address: what sorting and bisecting need, without building an
+    ipaddress object (a tenth of the cost; 100,000 pods are parsed several times over)."""
+    try:
+        return 4, int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big")
+    except OSError:
+        addr = ipaddress.ip_address(text)  # IPv6, or not an address: ipaddress says which
+        return addr.version, int(addr)
 
 
 class IPSet:
@@ -35,6 +46,14 @@ class IPSet:
         return cls(IntervalSet(v4), IntervalSet(v6))
 
     @classmethod
+    def from_addresses(cls, addresses: Iterable[str]) -> IPSet:
+        """The set of these single addresses."""
+        by_family: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+        for family, value in map(address_key, addresses):
+            by_family[family].append((value, value))
+        return cls(IntervalSet(by_family[4]), IntervalSet(by_family[6]))
+
+    @classmethod
     def from_cidr(cls, cidr: str, excepts: Iterable[str] = ()) -> IPSet:
         return cls.from_networks([parse_cidr(cidr)]).difference(
             cls.from_networks(parse_cidr(e) for e in excepts)
@@ -45,8 +64,8 @@ class IPSet:
         return cls(IntervalSet.single(0, 2**32 - 1), IntervalSet.single(0, 2**128 - 1))
 
     def contains_address(self, address: str | IPAddress) -> bool:
-        addr = ipaddress.ip_address(address) if isinstance(address, str) else address
-        return int(addr) in (self.v4 if addr.version == 4 else self.v6)
+        family, value = address_key(address) if isinstance(address, str) else (address.version, int(address))
+        return value in (self.v4 if family == 4 else self.v6)
 
     def union(self, other: IPSet) -> IPSet:
         return IPSet(self.v4 | other.v4, self.v6 | other.v6)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from ipaddress import ip_address
 
 from netverify.engines.bitsets import bit_list
 from netverify.model import Peer, SourceRef
@@ -12,7 +11,7 @@ from netverify.queries.lint.context import LintContext, finding, located, names,
 from netverify.queries.lint.findings import Finding
 from netverify.queries.lint.selection import peer_label, selector_peers
 from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, PeerMatcher, SelectorPeer
-from netverify.sets import IPSet
+from netverify.sets import IPSet, address_key
 
 
 def _broad(peer: PeerMatcher) -> str | None:
@@ -86,10 +85,10 @@ class _PodAddresses:
     """Loaded pod IPs, sorted per family, to count those inside an address set by bisection."""
 
     def __init__(self, ctx: LintContext) -> None:
-        pairs = sorted((ip_address(ip), ep.id) for ep in ctx.analysis.endpoints
+        pairs = sorted((address_key(ip), ep.id) for ep in ctx.analysis.endpoints
                        if not ep.external and not ep.host_network for ip in ep.ips)
-        self.keys = {4: [int(a) for a, _ in pairs if a.version == 4], 6: [int(a) for a, _ in pairs if a.version == 6]}
-        self.ids = {4: [e for a, e in pairs if a.version == 4], 6: [e for a, e in pairs if a.version == 6]}
+        self.keys = {f: [value for (version, value), _ in pairs if version == f] for f in (4, 6)}
+        self.ids = {f: [e for (version, _), e in pairs if version == f] for f in (4, 6)}
 
     def inside(self, addresses: IPSet) -> list[str]:
         out: list[str] = []

@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from netverify.sets import IntervalSet, IPSet, parse_cidr
+from netverify.sets import IntervalSet, IPSet, address_key, parse_cidr
 
 
 def v4(text: str) -> int:
@@ -147,3 +147,22 @@ class TestToCidrs:
             "2001:db8::/32", ["2001:db8:ff::/48"]
         )
         assert IPSet.from_networks(parse_cidr(c) for c in s.to_cidrs()) == s
+
+
+@pytest.mark.parametrize("text", ["10.0.0.1", "0.0.0.0", "255.255.255.255", "2001:db8::1", "::", "::ffff:10.0.0.1"])
+def test_address_key_is_the_family_and_integer_value(text: str) -> None:
+    addr = ipaddress.ip_address(text)
+    assert address_key(text) == (addr.version, int(addr))
+
+
+@pytest.mark.parametrize("text", ["01.2.3.4", "1.2.3", "256.1.1.1", "10.0.0.1 ", "not-an-ip", ""])
+def test_address_key_rejects_what_ipaddress_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        address_key(text)
+
+
+def test_a_set_of_single_addresses_contains_exactly_them() -> None:
+    s = IPSet.from_addresses(["10.0.0.1", "10.0.0.2", "2001:db8::1"])
+    assert s.contains_address("10.0.0.2") and s.contains_address("2001:db8::1")
+    assert not s.contains_address("10.0.0.3")
+    assert s == IPSet.from_cidr("10.0.0.1/32") | IPSet.from_cidr("10.0.0.2/32") | IPSet.from_cidr("2001:db8::1/128")
