@@ -655,31 +655,59 @@ class SmtEngine:
 
     def _narrow(self, query: Query, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],
                 full: list[Expr]) -> tuple[dict[int, list[Endpoint]], dict[int, list[Endpoint]]]:
-        """When the model found joins two loaded classes, re-pose the query on those two classes alone.
+        """Re-pose a refuted query on what its model chose: the loaded class of each side, or only the
+        synthesized pods and outside addresses of a side where no loaded class will do.
 
         The class domains are disjunctions over every class the query covers (tens of thousands at
-        100,000 pods); looking for a readable model searches them once per wish. On the two classes
-        found, the wishes only pick the port and protocol. Falls back to the full query (and its
-        model) when the narrowed one is not decided sat, which it must be: its model is one."""
+        100,000 pods); looking for a readable model searches them once per wish. Narrowed, the wishes
+        only pick ports, labels and addresses. Loaded endpoints are preferred (the first wish) before
+        narrowing. Falls back to the full query (and its model) when the narrowed one is not decided
+        sat, which it must be: the model found is one of its models."""
         s, z3, enc = self.solver, self.z3, self.enc
-        model = s.model()
-        s_cls, d_cls = (model.eval(side.cls, model_completion=True).as_long() for side in (enc.src, enc.dst))
-        if s_cls < 0 or d_cls < 0:
-            return src_members, dst_members
-        src_one, dst_one = {s_cls: src_members[s_cls]}, {d_cls: dst_members[d_cls]}
+        chosen = self._loaded_first(s.model())
+        narrowed: list[Expr] = []
+        members: list[dict[int, list[Endpoint]]] = []
+        for vars_, side, all_members, c in ((enc.src, query.src, src_members, chosen[0]),
+                                            (enc.dst, query.dst, dst_members, chosen[1])):
+            if c >= 0:
+                narrowed.append(enc.class_domain(vars_, self._class_texts(vars_), [c]))
+                members.append({c: all_members[c]})
+            else:
+                narrowed.append(self._side_domain(vars_, side, {}))
+                members.append({})
         while s.num_scopes() > 0:  # back to the policies alone: the full domains leave the solver
             s.pop()
         s.push()
-        s.add(enc.class_domain(enc.src, self._class_texts(enc.src), [s_cls]),
-              enc.class_domain(enc.dst, self._class_texts(enc.dst), [d_cls]), self._ports(query.ports),
-              *self._self_exclusions(src_one, dst_one), *self._relation(query.relation), full[-1])
+        s.add(*narrowed, self._ports(query.ports), *self._self_exclusions(members[0], members[1]),
+              *self._relation(query.relation), full[-1])
         if s.check(*enc.guards) == z3.sat:
-            return src_one, dst_one
+            return members[0], members[1]
         s.pop()
         s.push()
         s.add(*full)
         s.check(*enc.guards)  # the full query again, for its model
         return src_members, dst_members
+
+    def _loaded_first(self, model: Any) -> tuple[int, int]:
+        """The classes of a model of the current query, after asking once for loaded endpoints on the
+        sides where it synthesized a pod or took an outside address."""
+        s, z3, enc = self.solver, self.z3, self.enc
+        chosen = tuple(model.eval(v.cls, model_completion=True).as_long() for v in (enc.src, enc.dst))
+        wanted = [v.cls >= 0 for v, c in zip((enc.src, enc.dst), chosen, strict=True) if c < 0]
+        if not wanted:
+            return chosen[0], chosen[1]
+        both = [v.cls >= 0 for v in (enc.src, enc.dst)]  # a side already loaded stays loaded
+        for attempt in ([both] if len(wanted) == 1 else [both, both[:1], both[1:]]):
+            s.push()
+            try:
+                s.add(*attempt)
+                if s.check(*enc.guards) == z3.sat:
+                    model = s.model()
+                    return (model.eval(enc.src.cls, model_completion=True).as_long(),
+                            model.eval(enc.dst.cls, model_completion=True).as_long())
+            finally:
+                s.pop()
+        return chosen[0], chosen[1]
 
     def _model_result(self, query: Query, src_members: dict[int, list[Endpoint]],
                       dst_members: dict[int, list[Endpoint]]) -> SmtResult:
