@@ -439,6 +439,7 @@ def diff(git_base: str | None, fail_on: str | None, assertion_paths: tuple[str, 
         raise usage_problem("diff compares two versions: give BASE and HEAD (files or directories), "
                             "or --git-base REF [PATH...]", "e.g. netverify diff old/ new/ or netverify diff "
                             "--git-base origin/main manifests/")
+    inv.documents.clear()
     result = diff_query(base, head, *labels, fail_on=fail_on)
     if assertions is not None:
         result = _with_assertions(result, assertions, base, head, options)
@@ -677,13 +678,16 @@ def _compare_sides(inv: Inventory, git_base: str | None, command: str,
         base = _load_side(inv, paths, git_base).cluster
         if shared:
             base = with_shared(_load_side(inv, shared).cluster, base)
-        return base, _load_side(inv, (*shared, *paths)).cluster, (git_base, "working tree")
+        head = _load_side(inv, (*shared, *paths)).cluster
+        inv.documents.clear()
+        return base, head, (git_base, "working tree")
     if len(inv.paths) != 2:
         raise usage_problem(f"{command} compares two policy sets: give A and B (files or directories), "
                             "or --git-base REF [PATH...]",
                             f"e.g. netverify {command} before/ after/ or netverify {command} --git-base origin/main "
                             "manifests/")
     a, b = _load_side(inv, (*shared, inv.paths[0])), _load_side(inv, (*shared, inv.paths[1]))
+    inv.documents.clear()
     return a.cluster, b.cluster, (inv.paths[0], inv.paths[1])
 
 

@@ -109,6 +109,11 @@ class _LazyRows(Sequence[Row]):
             rows = self._blocks[k] = self._compute(lo, min(self._n, lo + self._size))
         return rows
 
+    def cached(self, a: int) -> Row | None:
+        """Row a if its block has been computed, else None (nothing is computed)."""
+        rows = self._blocks.get(a // self._size)
+        return None if rows is None else rows[a % self._size]
+
     @overload
     def __getitem__(self, a: int) -> Row: ...
 
@@ -369,9 +374,18 @@ class ReachabilityGraph:
         """The classes class `a` may send to, with what (a dict built on each call)."""
         return {b: c for m, c in self.rows[a] for b in bit_list(m)}
 
+    def row(self, a: int) -> Row:
+        """One class's row: from a block already computed, else computed alone. For callers that
+        need a few rows (can, diff), not a block of hundreds of them at 100,000 pods."""
+        rows = self.rows
+        if isinstance(rows, _LazyRows):
+            found = rows.cached(a)
+            return found if found is not None else self._rows_of_block(a, a + 1)[0]
+        return rows[a]
+
     def class_allowed(self, a: int, b: int) -> ConnectionSet:
         bit = 1 << b
-        for m, c in self.rows[a]:
+        for m, c in self.row(a):
             if m & bit:
                 return c
         return self._conns.none

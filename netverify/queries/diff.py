@@ -168,7 +168,7 @@ def _connectivity(analysis: Analysis, ep: Endpoint) -> EndpointChange:
         found.sort(key=lambda t: order[t[0].id])
         return tuple((other.id, conns) for other, conns in found)
 
-    return EndpointChange(ep, expand(g.rows[a], ep.single_pod), expand(g.column(a), True))
+    return EndpointChange(ep, expand(g.row(a), ep.single_pod), expand(g.column(a), True))
 
 
 def _joint_classes(base: Analysis, head: Analysis, common: list[str]) -> dict[tuple[int, int], list[str]]:
@@ -215,7 +215,7 @@ class _JointVectors:
         return out
 
     def row(self, c: int) -> dict[ConnectionSet, int]:
-        return self._joint(self._graph.rows[c])
+        return self._joint(self._graph.row(c))
 
     def column(self, c: int) -> dict[ConnectionSet, int]:
         return self._joint(self._graph.column(c))

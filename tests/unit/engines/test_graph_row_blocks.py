@@ -60,6 +60,15 @@ def test_rows_read_in_any_order_are_the_same(cluster_dir: Path, monkeypatch: pyt
         blocked[len(whole)]
 
 
+def test_a_row_asked_alone_is_computed_alone_and_equals_its_blocks_row(cluster_dir: Path) -> None:
+    whole = list(analysis(cluster_dir).graph.rows)
+    g = analysis(cluster_dir).graph
+    order = list(range(len(whole)))
+    random.Random(7).shuffle(order)
+    assert all(g.row(a) == whole[a] for a in order)
+    assert isinstance(g.rows, graph_module._LazyRows) and not g.rows._blocks, "no block was computed"
+
+
 def test_matrix_json_does_not_depend_on_the_block_size(cluster_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def matrix_text() -> str:
         out = io.StringIO()
