@@ -159,7 +159,8 @@ class ReachabilityGraph:
         self._conns = ConnInterner()
         self._index = ClassIndex(self.reps, label_keys)
         self._rule_masks: dict[int, int] = {}
-        self._named_rules: dict[int, bool] = {}
+        self._named_rules: dict[int, frozenset[str]] = {}
+        self._named_keys: dict[int, tuple[object, ...]] = {}  # id(endpoint) -> named_ports_key
         self._rule_ports: dict[tuple[int, tuple[object, ...]], ConnectionSet] = {}
         self._named_parts: dict[int, list[tuple[int, ConnectionSet]]] = {}
         self._selecting_keys: dict[str, list[tuple[int, ...]]] = {}
@@ -196,18 +197,29 @@ class ReachabilityGraph:
 
     def _has_named_port(self, rule: CompiledRule) -> bool:
         """Whether some port entry of the rule is a name (asked once per rule, not per class)."""
-        named = self._named_rules.get(id(rule))
-        if named is None:
-            named = self._named_rules[id(rule)] = any(isinstance(m.spec.port, str) for m in rule.ports)
-        return named
+        return bool(self._port_names(rule))
+
+    def _port_names(self, rule: CompiledRule) -> frozenset[str]:
+        names = self._named_rules.get(id(rule))
+        if names is None:
+            names = self._named_rules[id(rule)] = frozenset(
+                m.spec.port for m in rule.ports if isinstance(m.spec.port, str))
+        return names
 
     def _ports(self, rule: CompiledRule, dst: Endpoint) -> ConnectionSet:
-        """rule.ports_for(dst), computed once per rule and named-port signature."""
-        named = self._has_named_port(rule)
-        key = (id(rule), named_ports_key(dst) if named else ())
-        conns = self._rule_ports.get(key)
+        """rule.ports_for(dst), computed once per rule and view of dst's ports: the ports named as
+        the rule names them (the only ones that can change the result)."""
+        names = self._port_names(rule)
+        if names:
+            key = self._named_keys.get(id(dst))
+            if key is None:
+                key = self._named_keys[id(dst)] = named_ports_key(dst)
+            view = key if key == ("external",) else tuple(p for p in key if p[0] in names)  # type: ignore[index]
+        else:
+            view = ()
+        conns = self._rule_ports.get((id(rule), view))
         if conns is None:
-            conns = self._rule_ports[key] = self._conns(rule.ports_for(dst))
+            conns = self._rule_ports[(id(rule), view)] = self._conns(rule.ports_for(dst))
         return conns
 
     def named_rule_parts(self, rule: CompiledRule) -> list[tuple[int, ConnectionSet]]:
@@ -217,14 +229,9 @@ class ReachabilityGraph:
         destinations only by what `http` resolves to, however many other port names they have."""
         found = self._named_parts.get(id(rule))
         if found is None:
-            names = {m.spec.port for m in rule.ports if isinstance(m.spec.port, str)}
-            by_view: dict[tuple[object, ...], ConnectionSet] = {}  # the ports it names, as a group has them
             merged: dict[int, int] = {}
-            for group, rep, key in self._port_groups:
-                view = key if key == ("external",) else tuple(p for p in key if p[0] in names)  # type: ignore[index]
-                conns = by_view.get(view)
-                if conns is None:
-                    conns = by_view[view] = self._ports(rule, rep)
+            for group, rep in self._port_groups:
+                conns = self._ports(rule, rep)
                 merged[id(conns)] = merged.get(id(conns), 0) | group
             by_id = self._conns.by_id
             found = self._named_parts[id(rule)] = [(mask, by_id[c]) for c, mask in merged.items()]
@@ -269,7 +276,7 @@ class ReachabilityGraph:
         groups: dict[tuple[object, ...], list[int]] = {}
         for c, rep in enumerate(self.reps):
             groups.setdefault(named_ports_key(rep), [0, c])[0] |= 1 << c
-        self._port_groups = [(mask, self.reps[c], key) for key, (mask, c) in groups.items()]
+        self._port_groups = [(mask, self.reps[c]) for mask, c in groups.values()]
         # Ingress: classes with equal selecting policies (and named ports) share one partition.
         self._open_ingress = 0  # classes whose ingress is not isolated: everything may come in
         shared: dict[tuple[object, ...], tuple[Partition, list[int]]] = {}

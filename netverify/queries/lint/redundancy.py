@@ -96,15 +96,20 @@ def shadow_findings(analysis: Analysis, selection: _Selection) -> tuple[list[Fin
     (policy id, direction) pairs reported, so NV601/NV602 do not repeat them."""
     findings: list[Finding] = []
     shadowed: set[tuple[str, str]] = set()
-    allow_all = [(cp, rule) for cp in analysis.policies for d in DIRECTIONS if cp.affects(d)
-                 for rule in cp.rules(d) if _is_allow_all(rule)]
+    allow_all: dict[tuple[str, str], list[tuple[CompiledPolicy, CompiledRule]]] = {}  # by (namespace, direction)
+    for cp in analysis.policies:
+        for d in DIRECTIONS:
+            if cp.affects(d):
+                for rule in cp.rules(d):
+                    if _is_allow_all(rule):
+                        allow_all.setdefault((cp.policy.namespace, d), []).append((cp, rule))
     for cp in analysis.policies:
         for d in DIRECTIONS:
             rules = [r for r in cp.rules(d) if not _is_allow_all(r)]
             if not rules or not cp.affects(d):
                 continue
-            cover = next((rule for other, rule in allow_all if rule.ref.direction == d and other.affects(d)
-                          and selection.covers(other, cp)), None)
+            cover = next((rule for other, rule in allow_all.get((cp.policy.namespace, d), ())
+                          if selection.covers(other, cp)), None)
             if cover is None:
                 continue
             shadowed.add((cp.policy.id, d))
