@@ -50,6 +50,7 @@ Expr = Any  # a z3 expression (z3 ships no type information)
 SYMBOLIC, EXTERNAL = -1, -2
 NO_NODE = -1
 DEFAULT_TIMEOUT_S = 30.0
+PREFERENCE_BUDGET_S = 2.0  # per attempt to make a counterexample more readable (never changes a verdict)
 
 
 def _z3() -> Any:
@@ -476,6 +477,7 @@ class SmtEngine:
         self._domains: dict[tuple[str, tuple[int, ...]], Expr] = {}  # class domains defined at the base level
         self.solver = self.z3.Solver()
         self.solver.set("core.minimize", True)
+        self.timeout_s = timeout_s
         self.solver.set("timeout", max(1, int(timeout_s * 1000)))
         self.solver.add(*self.enc.base)
 
@@ -689,24 +691,30 @@ class SmtEngine:
         return src_members, dst_members
 
     def _loaded_first(self, model: Any) -> tuple[int, int]:
-        """The classes of a model of the current query, after asking once for loaded endpoints on the
-        sides where it synthesized a pod or took an outside address."""
+        """The classes of a model of the current query, after asking for loaded endpoints on the sides
+        where it synthesized a pod or took an outside address. A preference, not part of the answer:
+        each attempt gets PREFERENCE_BUDGET_S (over the full class domains of 100,000 pods one can
+        take a minute), and one that runs out keeps the synthesized endpoint."""
         s, z3, enc = self.solver, self.z3, self.enc
         chosen = tuple(model.eval(v.cls, model_completion=True).as_long() for v in (enc.src, enc.dst))
         wanted = [v.cls >= 0 for v, c in zip((enc.src, enc.dst), chosen, strict=True) if c < 0]
         if not wanted:
             return chosen[0], chosen[1]
         both = [v.cls >= 0 for v in (enc.src, enc.dst)]  # a side already loaded stays loaded
-        for attempt in ([both] if len(wanted) == 1 else [both, both[:1], both[1:]]):
-            s.push()
-            try:
-                s.add(*attempt)
-                if s.check(*enc.guards) == z3.sat:
-                    model = s.model()
-                    return (model.eval(enc.src.cls, model_completion=True).as_long(),
-                            model.eval(enc.dst.cls, model_completion=True).as_long())
-            finally:
-                s.pop()
+        s.set("timeout", max(1, int(min(self.timeout_s, PREFERENCE_BUDGET_S) * 1000)))
+        try:
+            for attempt in ([both] if len(wanted) == 1 else [both, both[:1], both[1:]]):
+                s.push()
+                try:
+                    s.add(*attempt)
+                    if s.check(*enc.guards) == z3.sat:
+                        model = s.model()
+                        return (model.eval(enc.src.cls, model_completion=True).as_long(),
+                                model.eval(enc.dst.cls, model_completion=True).as_long())
+                finally:
+                    s.pop()
+        finally:
+            s.set("timeout", max(1, int(self.timeout_s * 1000)))
         return chosen[0], chosen[1]
 
     def _model_result(self, query: Query, src_members: dict[int, list[Endpoint]],
