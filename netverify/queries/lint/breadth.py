@@ -6,6 +6,7 @@ import bisect
 from collections.abc import Iterator
 
 from netverify.engines.bitsets import bit_list
+from netverify.engines.graph import named_ports_key
 from netverify.model import Peer, SourceRef
 from netverify.queries.lint.context import LintContext, finding, located, names, plural, policy_obj
 from netverify.queries.lint.findings import Finding
@@ -46,17 +47,30 @@ def _broad_rule(ctx: LintContext, selecting: list[tuple[int, ...]], i: int, cp: 
     narrower: dict[str, SourceRef] = {}
     targets = 0
     peers, addresses = _admitted(ctx, rule)
+    covered: dict[int, bool] = {}  # per narrower rule: it depends on that rule alone
+    # Classes with the same selecting policies and named ports see the same rules resolve alike.
+    groups: dict[tuple[tuple[int, ...], tuple[object, ...]], list[int]] = {}
     for c in bit_list(ctx.policy_masks[i]):
-        rep = ctx.reps[c]
+        groups.setdefault((selecting[c], named_ports_key(ctx.reps[c])), []).append(c)
+    for (key, _), classes in groups.items():
+        rep = ctx.reps[classes[0]]
         broad_ports = rule.ports_for(rep)
-        for j in selecting[c]:
+        hit = False
+        for j in key:
             for other in ctx.policies[j].ingress:
                 if other is rule or not other.peers or any(_broad(p) for p in other.peers):
                     continue
                 theirs = other.ports_for(rep)
-                if theirs and theirs <= broad_ports and _covered(ctx, other, peers, addresses):
+                if not theirs or not theirs <= broad_ports:
+                    continue
+                if id(other) not in covered:
+                    covered[id(other)] = _covered(ctx, other, peers, addresses)
+                if covered[id(other)]:
                     narrower.setdefault(f"{other.ref.policy} ingress[{other.ref.index}]", other.ref.source)
-                    targets |= 1 << c
+                    hit = True
+        if hit:
+            for c in classes:
+                targets |= 1 << c
     if narrower:
         label = f"{rule.ref.policy} ingress[{rule.ref.index}]"
         yield finding("NV501", rule.ref.source, f"{label} admits {why} to {names(ctx.member_ids(targets))}; the "
