@@ -40,10 +40,10 @@ from netverify.engines.smt_types import (
 )
 from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Labels, LabelSelector
 from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, PolicyRef, RuleRef, SelectorPeer
-from netverify.semantics.endpoints import Endpoint, external_endpoint
+from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint
 from netverify.semantics.evaluate import evaluate_pair
 from netverify.semantics.selectors import matches
-from netverify.sets import PROTOCOLS, IPSet, address_key
+from netverify.sets import PROTOCOLS, IPSet
 
 Expr = Any  # a z3 expression (z3 ships no type information)
 
@@ -433,10 +433,8 @@ class ClassSignature:
     named: tuple[tuple[int, ...], ...]  # numbers of each (port name, protocol)
 
     @classmethod
-    def of(cls, ep: Endpoint, vocab: Vocabulary) -> ClassSignature:
-        addresses = [address_key(ip) for ip in ep.ips]
-        blocks = tuple(any(value in (b.v4 if version == 4 else b.v6) for version, value in addresses)
-                       for b in vocab.blocks)
+    def of(cls, ep: Endpoint, vocab: Vocabulary, blocks: tuple[bool, ...]) -> ClassSignature:
+        """`blocks`: inside each of vocab.blocks (see _BlockMembership)."""
         return cls(
             vocab.ns_index[ep.namespace], ep.host_network, bool(ep.ips),
             vocab.node_index.get(ep.node_name or "", NO_NODE),
@@ -444,6 +442,24 @@ class ClassSignature:
             tuple(tuple(sorted({p.port for p in ep.ports if p.name == n and p.protocol == proto}))
                   for n, proto in vocab.port_names),
         )
+
+
+class _BlockMembership:
+    """Which of the vocabulary's ipBlocks contain an endpoint: one bisect per address over the
+    blocks' boundaries (IPAtoms), not a test per block and address (10,000 blocks x 100,000 pods)."""
+
+    def __init__(self, blocks: Sequence[IPSet]) -> None:
+        self._n = len(blocks)
+        self._atoms = IPAtoms(blocks)
+        self._tuples: dict[tuple[int, ...], tuple[bool, ...]] = {}
+
+    def of(self, ep: Endpoint) -> tuple[bool, ...]:
+        sig = self._atoms.signature(ep.ips)
+        found = self._tuples.get(sig)
+        if found is None:
+            inside = self._atoms.blocks_containing(ep.ips)
+            found = self._tuples[sig] = tuple(j in inside for j in range(self._n))
+        return found
 
 
 # --- the engine -----------------------------------------------------------------------------------
@@ -466,8 +482,9 @@ class SmtEngine:
         self.class_of: dict[str, int] = {}
         self.classes: list[ClassSignature] = []
         index: dict[ClassSignature, int] = {}
+        membership = _BlockMembership(self.vocab.blocks)
         for ep in endpoints:
-            key = ClassSignature.of(ep, self.vocab)
+            key = ClassSignature.of(ep, self.vocab, membership.of(ep))
             if key not in index:
                 index[key] = len(self.classes)
                 self.classes.append(key)

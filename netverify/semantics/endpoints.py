@@ -106,6 +106,12 @@ class IPAtoms:
                 classes.append(membership_ids.setdefault(key, len(membership_ids)))
             self._bounds[family] = bounds
             self._atom_class[family] = classes
+        # membership id -> the indices (in the order given, duplicates dropped) of the blocks containing it
+        self.memberships = [key for key, _ in sorted(membership_ids.items(), key=lambda kv: kv[1])]
+
+    def blocks_containing(self, ips: Sequence[str]) -> frozenset[int]:
+        """The indices of the blocks that contain some of the addresses."""
+        return frozenset().union(*(self.memberships[m] for m in self.signature(ips)))
 
     def signature(self, ips: Sequence[str]) -> tuple[int, ...]:
         """The membership ids of the addresses: equal signatures = no ipBlock distinguishes them."""
