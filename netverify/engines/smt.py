@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +51,7 @@ Expr = Any  # a z3 expression (z3 ships no type information)
 SYMBOLIC, EXTERNAL = -1, -2
 NO_NODE = -1
 DEFAULT_TIMEOUT_S = 30.0
-PREFERENCE_BUDGET_S = 2.0  # per attempt to make a counterexample more readable (never changes a verdict)
+PREFERENCE_BUDGET_S = 2.0  # per query, to make a counterexample more readable (never changes a verdict)
 
 
 def _z3() -> Any:
@@ -710,17 +711,21 @@ class SmtEngine:
     def _loaded_first(self, model: Any) -> tuple[int, int]:
         """The classes of a model of the current query, after asking for loaded endpoints on the sides
         where it synthesized a pod or took an outside address. A preference, not part of the answer:
-        each attempt gets PREFERENCE_BUDGET_S (over the full class domains of 100,000 pods one can
-        take a minute), and one that runs out keeps the synthesized endpoint."""
+        the attempts share PREFERENCE_BUDGET_S (over the full class domains of 100,000 pods one can
+        take a minute), and when it runs out the synthesized endpoint stays."""
         s, z3, enc = self.solver, self.z3, self.enc
         chosen = tuple(model.eval(v.cls, model_completion=True).as_long() for v in (enc.src, enc.dst))
         wanted = [v.cls >= 0 for v, c in zip((enc.src, enc.dst), chosen, strict=True) if c < 0]
         if not wanted:
             return chosen[0], chosen[1]
         both = [v.cls >= 0 for v in (enc.src, enc.dst)]  # a side already loaded stays loaded
-        s.set("timeout", max(1, int(min(self.timeout_s, PREFERENCE_BUDGET_S) * 1000)))
+        deadline = time.monotonic() + min(self.timeout_s, PREFERENCE_BUDGET_S)
         try:
             for attempt in ([both] if len(wanted) == 1 else [both, both[:1], both[1:]]):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                s.set("timeout", max(1, int(left * 1000)))
                 s.push()
                 try:
                     s.add(*attempt)
