@@ -129,9 +129,9 @@ def naive_connectivity(analysis: Analysis, eid: str) -> tuple[list[tuple[str, Co
     ep = analysis.by_id[eid]
     egress, ingress = [], []
     for other in analysis.endpoints:
-        if not (other.id == eid and ep.single_pod):
-            if out := evaluate_pair(analysis.policies, ep, other).allowed:
-                egress.append((other.id, out))
+        # a single pod's pair with itself is not listed
+        if not (other.id == eid and ep.single_pod) and (out := evaluate_pair(analysis.policies, ep, other).allowed):
+            egress.append((other.id, out))
         if other.id != eid and (into := evaluate_pair(analysis.policies, other, ep).allowed):
             ingress.append((other.id, into))
     return egress, ingress
