@@ -105,6 +105,29 @@ class Proof:
         }
 
 
+def endpoint_text(ep: Endpoint, synthesized: bool, detail: bool = True) -> str:
+    """A loaded endpoint by id; a pod that could exist by its namespace and labels, and (with `detail`)
+    its IP, named ports, node and namespace labels."""
+    if ep.external:
+        return f"{ep.ips[0] if ep.ips else 'an address'} (outside the cluster)"
+    if not synthesized:
+        return ep.id
+    labels = ",".join(f"{k}={v}" for k, v in ep.labels) or "no labels"
+    if not detail:
+        return f"a pod that could exist in namespace {ep.namespace} with {labels}"
+    extra = [f"IP {ep.ips[0]}"] if ep.ips else []
+    named = [f"{p.name}={p.port}/{p.protocol}" for p in ep.ports if p.name]
+    if named:
+        extra.append("named ports " + ",".join(named))
+    if ep.node_name:
+        extra.append(f"on node {ep.node_name}")
+    ns = ep.namespace
+    if dict(ep.ns_labels).get("kubernetes.io/metadata.name") == ns and len(ep.ns_labels) > 1:
+        ns_labels = ",".join(f"{k}={v}" for k, v in ep.ns_labels)
+        ns = f"{ns} {{{ns_labels}}}"
+    return f"a pod that could exist in namespace {ns} with {labels} ({'; '.join(extra)})"
+
+
 def describe_endpoint(ep: Endpoint, synthesized: bool) -> dict[str, object]:
     out: dict[str, object] = {}
     if ep.external:  # same keys as a pod (no namespace, no labels), so readers need no special case

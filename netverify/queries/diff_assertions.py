@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from netverify.model import Diagnostic, InputError, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.diff import DiffResult
-from netverify.semantics.endpoints import Endpoint
 
 if TYPE_CHECKING:  # the prover imports z3 lazily, but keep even its modules out of plain diffs
     from netverify.engines.smt_types import Connection, SmtResult
@@ -181,7 +180,10 @@ def _verdict(a: Assertion, result: SmtResult) -> Verdict:
 
 def _connection(c: Connection) -> str:
     """One line: who, which port, allowed or denied, and the rules or policies that decide it."""
-    head = f"{_endpoint(c.src, c.src_synthesized)} -> {_endpoint(c.dst, c.dst_synthesized)} on {c.port}/{c.protocol}"
+    from netverify.engines.smt_types import endpoint_text  # only when assertions were proved
+
+    head = (f"{endpoint_text(c.src, c.src_synthesized, detail=False)} -> "
+            f"{endpoint_text(c.dst, c.dst_synthesized, detail=False)} on {c.port}/{c.protocol}")
     if c.allowed:
         rules = [str(m.rule) for v in c.deciding() for m in v.matches if m.allowed.allows(c.protocol, c.port)]
         why = f" by rule {'; '.join(rules)}" if rules else " (no policy isolates it)"
@@ -189,15 +191,6 @@ def _connection(c: Connection) -> str:
     policies = [f"{p} isolates the {'source' if v.direction == 'egress' else 'destination'}"
                 for v in c.deciding() for p in v.policies]
     return f"{head} is denied" + (f": {'; '.join(policies)}, and no rule admits it" if policies else "")
-
-
-def _endpoint(ep: Endpoint, synthesized: bool) -> str:
-    if ep.external:
-        return f"{ep.ips[0] if ep.ips else 'an address'} (outside the cluster)"
-    if not synthesized:
-        return ep.id
-    labels = ",".join(f"{k}={v}" for k, v in ep.labels) or "no labels"
-    return f"a pod that could exist in namespace {ep.namespace} with {labels}"
 
 
 def compare_assertions(result: DiffResult, assertions: Sequence[Assertion], base: Analysis, head: Analysis,

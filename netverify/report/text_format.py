@@ -163,34 +163,14 @@ def _(result: ReachResult, out: TextIO, color: bool | None = None, **_: Any) -> 
 
 # --- renderers: check, can --any (issue 3) ---
 
-from netverify.engines.smt_types import Connection, Proof, Proved, Refuted, SmtResult  # noqa: E402
+from netverify.engines.smt_types import Connection, Proof, Proved, Refuted, SmtResult, endpoint_text  # noqa: E402
 from netverify.queries.prove import AnyReachResult, CheckResult, Outcome  # noqa: E402
-
-
-def describe_smt_endpoint(ep: Endpoint, synthesized: bool) -> str:
-    """A loaded endpoint by id; a pod that could exist by its namespace, labels, IP and named ports."""
-    if ep.external:
-        return f"{ep.ips[0]} (outside the cluster)"
-    if not synthesized:
-        return ep.id
-    labels = ",".join(f"{k}={v}" for k, v in ep.labels) or "no labels"
-    extra = [f"IP {ep.ips[0]}"] if ep.ips else []
-    named = [f"{p.name}={p.port}/{p.protocol}" for p in ep.ports if p.name]
-    if named:
-        extra.append("named ports " + ",".join(named))
-    if ep.node_name:
-        extra.append(f"on node {ep.node_name}")
-    ns = ep.namespace
-    if dict(ep.ns_labels).get("kubernetes.io/metadata.name") == ns and len(ep.ns_labels) > 1 and synthesized:
-        ns_labels = ",".join(f"{k}={v}" for k, v in ep.ns_labels)
-        ns = f"{ns} {{{ns_labels}}}"
-    return f"a pod that could exist in namespace {ns} with {labels} ({'; '.join(extra)})"
 
 
 def _connection_lines(conn: Connection) -> list[str]:
     state = "allowed" if conn.allowed else "denied"
-    lines = [f"{describe_smt_endpoint(conn.src, conn.src_synthesized)} -> "
-             f"{describe_smt_endpoint(conn.dst, conn.dst_synthesized)} on {conn.port}/{conn.protocol}: {state}"]
+    lines = [f"{endpoint_text(conn.src, conn.src_synthesized)} -> "
+             f"{endpoint_text(conn.dst, conn.dst_synthesized)} on {conn.port}/{conn.protocol}: {state}"]
     if conn.verdict.note:
         lines.append(f"  note: {conn.verdict.note}")
     for v in conn.deciding():
@@ -516,8 +496,8 @@ def equivalence_lines(result: EquivalenceResult) -> list[str]:
     d = result.distinction
     if d is not None:
         c = d.left
-        lines.append(f"distinguishing connection: {describe_smt_endpoint(c.src, c.src_synthesized)} -> "
-                     f"{describe_smt_endpoint(c.dst, c.dst_synthesized)} on {c.port}/{c.protocol}")
+        lines.append(f"distinguishing connection: {endpoint_text(c.src, c.src_synthesized)} -> "
+                     f"{endpoint_text(c.dst, c.dst_synthesized)} on {c.port}/{c.protocol}")
         lines += ["  " + x for x in _side_lines("A", result.left, d.left)]
         lines += ["  " + x for x in _side_lines("B", result.right, d.right)]
     return lines
