@@ -458,7 +458,7 @@ class _BlockMembership:
         sig = self._atoms.signature(ep.ips)
         found = self._tuples.get(sig)
         if found is None:
-            inside = self._atoms.blocks_containing(ep.ips)
+            inside = self._atoms.blocks_of(sig)
             found = self._tuples[sig] = tuple(j in inside for j in range(self._n))
         return found
 

@@ -287,13 +287,17 @@ class _Affected:
         self.base, self.head = base, head
         self._egress = (_direction_signatures(base, "egress"), _direction_signatures(head, "egress"))
         self._ingress = (_direction_signatures(base, "ingress"), _direction_signatures(head, "ingress"))
+        self._endpoints: dict[str, tuple[bool, bool]] = {}  # asked for the joint classes, then for self pairs
 
     def endpoint(self, eid: str) -> tuple[bool, bool]:
         """(as a source, as a destination) for an endpoint present on both sides."""
-        cb, ch = self.base.graph.class_of[eid], self.head.graph.class_of[eid]
-        moved = _endpoint_facts(self.base.by_id[eid]) != _endpoint_facts(self.head.by_id[eid])
-        return (moved or self._egress[0][cb] != self._egress[1][ch],
-                moved or self._ingress[0][cb] != self._ingress[1][ch])
+        found = self._endpoints.get(eid)
+        if found is None:
+            cb, ch = self.base.graph.class_of[eid], self.head.graph.class_of[eid]
+            moved = _endpoint_facts(self.base.by_id[eid]) != _endpoint_facts(self.head.by_id[eid])
+            found = self._endpoints[eid] = (moved or self._egress[0][cb] != self._egress[1][ch],
+                                            moved or self._ingress[0][cb] != self._ingress[1][ch])
+        return found
 
     def joint(self, keys: list[tuple[int, int]], joint: dict[tuple[int, int], list[str]]) -> tuple[int, int]:
         """The joint classes affected as sources and as destinations, as masks."""

@@ -111,7 +111,11 @@ class IPAtoms:
 
     def blocks_containing(self, ips: Sequence[str]) -> frozenset[int]:
         """The indices of the blocks that contain some of the addresses."""
-        return frozenset().union(*(self.memberships[m] for m in self.signature(ips)))
+        return self.blocks_of(self.signature(ips))
+
+    def blocks_of(self, signature: tuple[int, ...]) -> frozenset[int]:
+        """The indices of the blocks that contain some address of this signature."""
+        return frozenset().union(*(self.memberships[m] for m in signature))
 
     def signature(self, ips: Sequence[str]) -> tuple[int, ...]:
         """The membership ids of the addresses: equal signatures = no ipBlock distinguishes them."""
