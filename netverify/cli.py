@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from netverify import report
-from netverify.engines.graph import without_gc  # loading builds objects that all survive: see there
+from netverify.engines.graph import without_gc
 from netverify.loaders.cluster import ClusterSource
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
 from netverify.model import Diagnostic, Severity, SourceRef
@@ -77,7 +77,7 @@ class Inventory:
         else:
             if not self.paths:
                 raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
-            result = without_gc(load_paths)(self.paths, self.namespace)
+            result = _read_paths(self.paths, self.namespace)
         _report_diagnostics(result, self.strict, self.verbose)
         return result
 
@@ -86,6 +86,11 @@ class Inventory:
         if self.cluster is not None:
             return "a live cluster" + (f" (context {self.cluster.context})" if self.cluster.context else "")
         return ", ".join(self.paths)
+
+
+def _read_paths(paths: Sequence[str], namespace: str, cache: DocumentCache | None = None) -> LoadResult:
+    """load_paths with the cyclic garbage collector paused: the loaded objects all survive (see without_gc)."""
+    return without_gc(load_paths)(paths, namespace, cache=cache)
 
 
 def _load_live(source: ClusterSource, default_namespace: str) -> LoadResult:
@@ -359,7 +364,7 @@ def _load_side(inv: Inventory, paths: Sequence[str], git_ref: str | None = None)
     cache = inv.documents  # the two versions of a comparison share their identical files' parse
     try:
         result = (load_git(git_ref, paths, inv.namespace, cache=cache) if git_ref
-                  else without_gc(load_paths)(paths, inv.namespace, cache=cache))
+                  else _read_paths(paths, inv.namespace, cache))
     except GitProblem as exc:
         raise usage_problem(exc.message, exc.hint) from None
     _report_diagnostics(result, inv.strict, inv.verbose)
@@ -562,7 +567,7 @@ def _read_for_lint(inv: Inventory) -> LoadResult:
     else:
         if not inv.paths:
             raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
-        result = without_gc(load_paths)(_distinct_paths(inv.paths), inv.namespace)
+        result = _read_paths(_distinct_paths(inv.paths), inv.namespace)
     try:
         _report_diagnostics(LoadResult(result.cluster, result.warnings), inv.strict, inv.verbose)
     except InputProblem as exc:  # --strict: warnings and skipped kinds are errors too
