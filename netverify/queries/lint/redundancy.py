@@ -22,7 +22,7 @@ say so), and policies with no rules (a default-deny is kept for pods that do not
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from netverify.engines.bitsets import Partition, bit_list, partition
@@ -405,28 +405,38 @@ def _inventory_findings(analysis: Analysis, dirs: _Directions, shadowed: set[tup
     for cp in analysis.policies:
         same_namespace.setdefault(cp.policy.namespace, []).append(cp)
     for i, cp in enumerate(analysis.policies):
-        directions = [d for d in DIRECTIONS if cp.affects(d)]
+        directions = _candidate_directions(cp, shadowed)
         if not directions or not any(inv.subjects(cp, d) for d in directions):
-            continue  # selects no loaded pod: NV101
-        if all((cp.policy.id, d) in shadowed for d in directions):
-            continue
+            continue  # all shadowed (NV603), or selects no loaded pod (NV101)
         has_rules = any(cp.rules(d) for d in directions)
         if has_rules and all(inv.change(d, i, None) is None for d in directions):
             others = [o for o in same_namespace[cp.policy.namespace] if o is not cp and any(
                 inv.subjects(o, d) & inv.subjects(cp, d) for d in directions)]
             findings.append(_policy_finding(cp, "the loaded endpoints", others, [o.ref.source for o in others]))
             continue
-        for d in directions:
-            if (cp.policy.id, d) in shadowed:
+        for d, rule in _candidate_rules(cp, directions, shadowed):
+            if not inv.matters(cp, rule):
                 continue
-            for rule in cp.rules(d):
-                if not inv.matters(cp, rule):
-                    continue
-                drop_policy = _drops_isolation(cp, rule)
-                if inv.change(d, i, None if drop_policy else rule) is None:
-                    cover = inv.covering_rules(d, i, rule)
-                    findings.append(_rule_finding(cp, rule, cover, "the loaded endpoints"))
+            drop_policy = _drops_isolation(cp, rule)
+            if inv.change(d, i, None if drop_policy else rule) is None:
+                cover = inv.covering_rules(d, i, rule)
+                findings.append(_rule_finding(cp, rule, cover, "the loaded endpoints"))
     return findings
+
+
+def _candidate_directions(cp: CompiledPolicy, shadowed: set[tuple[str, str]]) -> list[str]:
+    """The directions a policy affects, or none when NV603 already reports all of them."""
+    directions = [d for d in DIRECTIONS if cp.affects(d)]
+    return [] if all((cp.policy.id, d) in shadowed for d in directions) else directions
+
+
+def _candidate_rules(cp: CompiledPolicy, directions: list[str], shadowed: set[tuple[str, str]]
+                     ) -> Iterator[tuple[str, CompiledRule]]:
+    """The rules to test one by one: those of the directions NV603 does not already report."""
+    for d in directions:
+        if (cp.policy.id, d) not in shadowed:
+            for rule in cp.rules(d):
+                yield d, rule
 
 
 def _rule_finding(cp: CompiledPolicy, rule: CompiledRule, cover: Sequence[CompiledRule], scope: str,
@@ -477,8 +487,8 @@ def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s:
     prover = RedundancyProver(analysis.policies, pods, namespaces, (), False, timeout_s)
     findings: list[Finding] = []
     for cp in analysis.policies:
-        directions = [d for d in DIRECTIONS if cp.affects(d)]
-        if not directions or all((cp.policy.id, d) in shadowed for d in directions):
+        directions = _candidate_directions(cp, shadowed)
+        if not directions:
             continue
         whole = prover.changes(prover.without(selects=[(d, cp.policy.id) for d in directions]), side, side)
         _unknown(whole.status, cp.policy.id, whole.reason)
@@ -488,20 +498,17 @@ def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s:
             others = [o for o in analysis.policies if o is not cp and o.policy.id in ids]
             findings.append(_policy_finding(cp, "any pod", others, [o.ref.source for o in others]))
             continue
-        for d in directions:
-            if (cp.policy.id, d) in shadowed:
-                continue
-            for rule in cp.rules(d):
-                reduced = (prover.without(selects=[(d, cp.policy.id)]) if _drops_isolation(cp, rule)
-                           else prover.without(rules=[rule.ref]))
-                outcome = prover.changes(reduced, side, side)
-                _unknown(outcome.status, str(rule.ref), outcome.reason)
-                if outcome.status == "holds":
-                    core = [r for r in _rules_of(analysis, outcome.proof.rules if outcome.proof else ())
-                            if r is not rule]
-                    cover = [r for r in core if r.ref.direction == d]
-                    other = [r for r in core if r.ref.direction != d]
-                    findings.append(_rule_finding(cp, rule, cover, "any pod", other))
+        for d, rule in _candidate_rules(cp, directions, shadowed):
+            reduced = (prover.without(selects=[(d, cp.policy.id)]) if _drops_isolation(cp, rule)
+                       else prover.without(rules=[rule.ref]))
+            outcome = prover.changes(reduced, side, side)
+            _unknown(outcome.status, str(rule.ref), outcome.reason)
+            if outcome.status == "holds":
+                core = [r for r in _rules_of(analysis, outcome.proof.rules if outcome.proof else ())
+                        if r is not rule]
+                cover = [r for r in core if r.ref.direction == d]
+                other = [r for r in core if r.ref.direction != d]
+                findings.append(_rule_finding(cp, rule, cover, "any pod", other))
     return findings
 
 
