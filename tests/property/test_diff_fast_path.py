@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers_strategies import NAMESPACES, labels_st, port_st, selector_st
+from helpers_strategies import NAMESPACES, edited_policies, labels_st, load_with_namespaces, port_st, selector_st
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netverify.loaders.manifests import load_objects
-from netverify.model import SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.diff import diff
 from netverify.semantics.evaluate import evaluate_pair
@@ -76,21 +74,12 @@ def versions_st(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, A
             head_objects.append(draw(workload_st(i)))
     head_objects += [draw(workload_st(n + j)) for j in range(draw(st.integers(0, 2)))]
     base_policies = [draw(policy_st(f"np{j}")) for j in range(draw(st.integers(0, 4)))]
-    head_policies = []
-    for j, p in enumerate(base_policies):
-        fate = draw(st.sampled_from(["keep", "keep", "edit", "drop"]))
-        if fate != "drop":
-            head_policies.append(p if fate == "keep" else draw(policy_st(f"np{j}")))
-    head_policies += [draw(policy_st(f"new{j}")) for j in range(draw(st.integers(0, 2)))]
+    head_policies = draw(edited_policies(base_policies, policy_st, 2))
     return base_objects + base_policies, head_objects + head_policies
 
 
 def analysis(objects: list[dict[str, Any]]) -> Analysis:
-    namespaces = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": labels}}
-                  for n, labels in NAMESPACES.items()]
-    result = load_objects((obj, SourceRef("gen.yaml", i + 1)) for i, obj in enumerate(namespaces + objects))
-    assert not result.errors, result.errors
-    return Analysis(result.cluster)
+    return Analysis(load_with_namespaces(objects))
 
 
 def naive_diff(base: Analysis, head: Analysis) -> dict[tuple[str, str], tuple[ConnectionSet, ConnectionSet]]:

@@ -8,12 +8,11 @@ import dataclasses
 import re
 from typing import Any
 
-from helpers_strategies import NAMESPACES, labels_st, port_st, selector_st
+from helpers_strategies import NAMESPACES, edited_policies, labels_st, load_with_namespaces, port_st, selector_st
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netverify.loaders.manifests import load_objects
-from netverify.model import Cluster, SourceRef
+from netverify.model import Cluster
 from netverify.queries.context import Analysis
 from netverify.queries.equivalence import PolicySets, compare
 from netverify.queries.lint.redundancy import redundancy_findings
@@ -52,25 +51,12 @@ def pod_st(draw: st.DrawFn, i: int) -> dict[str, Any]:
             "status": {"phase": "Running", "podIP": f"10.0.{i % 2}.{i + 1}"}}
 
 
-def cluster(objects: list[dict[str, Any]]) -> Cluster:
-    namespaces = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": labels}}
-                  for n, labels in NAMESPACES.items()]
-    result = load_objects((obj, SourceRef("gen.yaml", i + 1)) for i, obj in enumerate(namespaces + objects))
-    assert not result.errors, result.errors
-    return result.cluster
-
-
 @st.composite
 def two_sets_st(draw: st.DrawFn) -> tuple[Cluster, Cluster]:
     pods = [draw(pod_st(i)) for i in range(draw(st.integers(2, 5)))]
     a = [draw(policy_st(f"np{j}")) for j in range(draw(st.integers(0, 3)))]
-    b = []
-    for j, p in enumerate(a):
-        fate = draw(st.sampled_from(["keep", "keep", "edit", "drop"]))
-        if fate != "drop":
-            b.append(p if fate == "keep" else draw(policy_st(f"np{j}")))
-    b += [draw(policy_st(f"new{j}")) for j in range(draw(st.integers(0, 1)))]
-    return cluster(pods + a), cluster(pods + b)
+    b = draw(edited_policies(a, policy_st, 1))
+    return load_with_namespaces(pods + a), load_with_namespaces(pods + b)
 
 
 @st.composite
@@ -98,7 +84,7 @@ def overlapping_st(draw: st.DrawFn) -> Cluster:
                     rules = [{k: v for k, v in r.items() if k != "ports"} for r in rules]
                 spec[direction] = rules
             policies.append({**p, "metadata": {**p["metadata"], "name": f"copy{j}"}, "spec": spec})
-    return cluster(pods + policies)
+    return load_with_namespaces(pods + policies)
 
 
 def naive_equal(left: Cluster, right: Cluster) -> bool:
