@@ -109,6 +109,10 @@ def iter_documents(stream: IO[bytes] | IO[str] | str | bytes) -> Iterator[Docume
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
+        if "maximum nesting depth" in (exc.problem or ""):
+            # libyaml >= 0.2.6 (PyYAML 6.0.4 wheels) stops deep flow nesting in its scanner, reading ahead of
+            # the event-level check in _check_collection: report it in the same words, whichever fires first.
+            raise _too_deep(line) from None
         if mark is not None and _is_tab(_line_text(stream, line), mark.column):
             raise YAMLInputError(line, f"invalid YAML: a tab character at column {mark.column + 1}",
                                  "YAML does not allow tabs for indentation; indent with spaces", syntax=True) from None
@@ -219,13 +223,17 @@ def _documents(loader: Any) -> Iterator[Document]:
 def _check_collection(event: Any, depth: int) -> None:
     line = event.start_mark.line + 1
     if depth >= MAX_DEPTH:
-        raise YAMLInputError(
-            line, f"the document is nested deeper than {MAX_DEPTH} levels",
-            "Kubernetes manifests are never this deep; check that the file is a manifest",
-        )
+        raise _too_deep(line)
     if event.tag not in _COLLECTION_TAGS:
         raise YAMLInputError(line, f"unsupported YAML tag {event.tag!r}",
                              "remove the tag; Kubernetes manifests use plain YAML types")
+
+
+def _too_deep(line: int) -> YAMLInputError:
+    return YAMLInputError(
+        line, f"the document is nested deeper than {MAX_DEPTH} levels",
+        "Kubernetes manifests are never this deep; check that the file is a manifest",
+    )
 
 
 def _alias(event: Any, anchors: dict[str, Any], anchor_sizes: dict[str, int]) -> tuple[Any, int]:
