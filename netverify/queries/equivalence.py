@@ -35,6 +35,7 @@ from netverify.semantics.compile import CompiledPolicy, compile_policies, ip_blo
 from netverify.semantics.endpoints import Endpoint, external_endpoint
 from netverify.semantics.evaluate import evaluate_pair
 from netverify.semantics.options import Semantics
+from netverify.semantics.verdict import pair_of_members
 from netverify.sets import ConnectionSet, IPSet, address_key
 
 RELATIONS = ("equiv", "contains")
@@ -242,10 +243,7 @@ def _cells(row: Row, everyone: int) -> list[tuple[int, ConnectionSet]]:
 
 def _is_pair(graph: ReachabilityGraph, a: int, b: int) -> bool:
     """A class pair stands for a real connection (not only a single pod with itself)."""
-    if a != b:
-        return True
-    members = graph.members[a]
-    return len(members) > 1 or not members[0].single_pod
+    return a != b or pair_of_members(graph.members[a], graph.members[b]) is not None
 
 
 def _row_difference(graph: ReachabilityGraph, a: int, left: Row, right: Row,
@@ -287,11 +285,10 @@ def compare_graph(sets: PolicySets, relation: str) -> Distinction | None:
 
 
 def _members_pair(srcs: Sequence[Endpoint], dsts: Sequence[Endpoint]) -> tuple[Endpoint, Endpoint]:
-    for s in srcs:
-        for d in dsts:
-            if not (s.id == d.id and s.single_pod):
-                return s, d
-    raise AssertionError("no pair in a class pair that _is_pair accepted")
+    pair = pair_of_members(srcs, dsts)
+    if pair is None:
+        raise AssertionError("no pair in a class pair that _is_pair accepted")
+    return pair
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from netverify.engines.bitsets import Partition, bit_list, partition
+from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, named_ports_key
+from netverify.engines.partitions import Cells, Partition, cells, union_partition
 from netverify.model import LabelSelector, Severity, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.lint.findings import DOCS_BASE, Finding
 from netverify.semantics.compile import CompiledPolicy, CompiledRule, ip_blocks
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.verdict import is_node_traffic, pair_of_members
 from netverify.sets import ConnectionSet
 
 DIRECTIONS = ("ingress", "egress")
@@ -135,8 +137,6 @@ class _Change:
     delta: ConnectionSet
 
 
-Cells = list[tuple[int, ConnectionSet]]
-
 
 class _Directions:
     """Per class and direction, the partition of peer classes its policies admit (None: not isolated)."""
@@ -177,20 +177,7 @@ class _Directions:
         if found is not None:
             return found
         g = self.g
-        parts: list[tuple[int, ConnectionSet]] = []
-        for rule in rules:
-            peers = g._peer_mask(rule)  # noqa: SLF001
-            if within is not None:
-                peers &= within
-                if not peers:
-                    continue
-            if d == "ingress":
-                parts.append((peers, g._ports(rule, rep)))  # noqa: SLF001
-            elif any(isinstance(m.spec.port, str) for m in rule.ports):
-                parts.extend((peers & group, conns) for group, conns in g.named_rule_parts(rule))
-            else:
-                parts.append((peers, g._ports(rule, g.reps[0])))  # noqa: SLF001
-        out = partition(parts, g._conns)  # noqa: SLF001
+        out = union_partition(g.rule_parts(d, rules, rep, within), g.conns)
         self._parts[cache_key] = out
         return out
 
@@ -203,21 +190,12 @@ class _Directions:
         universe = self.everyone if within is None else within
         if part is None:
             return [(universe, ConnectionSet.all())]
-        by_id = self.g._conns.by_id  # noqa: SLF001
-        out: Cells = []
-        covered = 0
-        for cid, mask in part.items():
-            out.append((mask, by_id[cid]))
-            covered |= mask
-        rest = universe & ~covered
-        if rest:
-            out.append((rest, ConnectionSet.none()))
-        return out
+        return cells(part, self.g.conns, universe)
 
     def current(self, d: str, gkey: tuple[object, ...]) -> Partition:
         key = gkey[0]
         assert isinstance(key, tuple)
-        rep = self._rep(d, gkey)
+        rep = self.rep(d, gkey)
         return self.part(d, self.key_rules(d, key), rep, ("all", d, gkey))
 
     def _current_cells(self, d: str, gkey: tuple[object, ...]) -> Cells:
@@ -226,7 +204,7 @@ class _Directions:
             found = self._cells[(d, gkey)] = self.cells(self.current(d, gkey))
         return found
 
-    def _rep(self, d: str, gkey: tuple[object, ...]) -> Endpoint:
+    def rep(self, d: str, gkey: tuple[object, ...]) -> Endpoint:
         mask = self.groups[d][gkey]
         return self.g.reps[(mask & -mask).bit_length() - 1]  # the lowest class, without listing them all
 
@@ -283,11 +261,10 @@ class _Directions:
         g = self.g
         src, dst = (peer, subject) if d == "ingress" else (subject, peer)
         s, t = g.reps[src], g.reps[dst]
-        if s.host_network and s.node_name and any(m.node_name == s.node_name for m in g.members[dst]):
+        if any(is_node_traffic(s, m) for m in g.members[dst]):
             return False  # node traffic: always allowed, whatever the policies say
         if src == dst:
-            members = g.members[src]
-            return len(members) > 1 or not members[0].single_pod
+            return pair_of_members(g.members[src], g.members[dst]) is not None
         return not t.external or not s.external
 
 
@@ -321,9 +298,9 @@ class _InventoryRedundancy:
         # both partitions are compared on those peers alone.
         within = 0
         for rule in removed:
-            within |= dirs.g._peer_mask(rule)  # noqa: SLF001
+            within |= dirs.g.peer_mask(rule)
         for gkey, key in self._subject_groups(d, i):
-            rep = dirs._rep(d, gkey)  # noqa: SLF001
+            rep = dirs.rep(d, gkey)
             old = dirs.current(d, gkey)
             subjects = dirs.groups[d][gkey]
             if drop is None:
@@ -366,20 +343,20 @@ class _InventoryRedundancy:
         dirs = self.dirs
         g = dirs.g
         out: dict[int, CompiledRule] = {}
-        mine = g._peer_mask(drop)  # noqa: SLF001
+        mine = g.peer_mask(drop)
         for gkey, key in self._subject_groups(d, i):
-            rep = dirs._rep(d, gkey)  # noqa: SLF001
+            rep = dirs.rep(d, gkey)
             for rule in dirs.key_rules(d, key):
                 if rule is drop or id(rule) in out:
                     continue
-                if g._peer_mask(rule) & mine and _ports_meet(rule, drop, rep, d):  # noqa: SLF001
+                if g.peer_mask(rule) & mine and _ports_meet(rule, drop, rep, d):
                     out[id(rule)] = rule
         return list(out.values())
 
     def matters(self, cp: CompiledPolicy, rule: CompiledRule) -> bool:
         """Whether the rule can admit anything in the inventory (otherwise NV102/NV201 report it)."""
         g = self.dirs.g
-        peers = g._peer_mask(rule)  # noqa: SLF001
+        peers = g.peer_mask(rule)
         d = rule.ref.direction
         targets = bit_list(self.subjects(cp, d)) if d == "ingress" else bit_list(peers)
         return bool(peers) and any(rule.ports_for(g.reps[c]) for c in targets)
