@@ -21,7 +21,7 @@ from typing import Any
 from netverify.engines.smt_types import PodPattern
 from netverify.engines.smt_vocabulary import NO_NODE, ClassSignature, Expr, Vocabulary
 from netverify.model import NAMESPACE_NAME_LABEL, LabelSelector
-from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, SelectorPeer
+from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, RuleRef, SelectorPeer
 from netverify.semantics.selectors import matches
 from netverify.sets import PROTOCOLS, IPSet
 
@@ -94,6 +94,9 @@ class Encoder:
         self.base += self.src.bounds(z3, vocab) + self.dst.bounds(z3, vocab)
         self.guards: list[Expr] = []
         self.tracked: dict[str, tuple[str, object]] = {}  # guard name -> ("policy", (ref, dir)) | ("rule", ref)
+        # The tracked literals, handed out so that a caller can replace one by false ("without it").
+        self.selects_literals: dict[tuple[str, str], Expr] = {}  # (direction, policy id) -> "selects the subject"
+        self.admits_literals: dict[RuleRef, Expr] = {}  # rule -> "admits the connection"
         # Policies repeat selectors, peers and ports: each term is built once (z3 terms cost ~µs each).
         self._terms: dict[tuple[object, ...], Expr] = {}
         self.allowed = self.allowed_by(policies)
@@ -191,6 +194,7 @@ class Encoder:
                                 self.pod_selector(subject, pol.pod_selector))
             sel = z3.Bool(f"selects[{direction}:{cp.ref.id}]") if tracked else definition
             if tracked:
+                self.selects_literals[(direction, cp.ref.id)] = sel
                 # Only "the policy selects the subject" is tracked: a core then names the policies whose
                 # selecting (isolating, or applying their rules) a proof needs, not every one that does not.
                 self.base.append(z3.Implies(sel, definition))
@@ -201,6 +205,7 @@ class Encoder:
                 admits = self._rule(rule, peer, pol.namespace)
                 if tracked:
                     adm = z3.Bool(f"admits[{rule.ref}]")
+                    self.admits_literals[rule.ref] = adm
                     self._guard("rule", rule.ref, adm == admits)
                     admits = adm
                 rules.append(admits)
