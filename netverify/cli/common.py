@@ -17,12 +17,12 @@ from typing import Any, TypeVar
 import click
 
 from netverify import report
-from netverify.engines.graph import without_gc
 from netverify.loaders.cluster import ClusterSource
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
 from netverify.model import Diagnostic, Severity, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.ports import PortError, PortQuery
+from netverify.runtime import without_gc
 from netverify.semantics.options import Semantics
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4

@@ -21,15 +21,14 @@ Public surface for the query layer: classes (`reps`, `members`, `class_of`), row
 
 from __future__ import annotations
 
-import functools
-import gc
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from itertools import chain
-from typing import ParamSpec, TypeVar, overload
+from typing import overload
 
 from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list
 from netverify.engines.partitions import Partition, union_partition
+from netverify.runtime import without_gc
 from netverify.semantics.compile import CompiledPolicy, CompiledRule
 from netverify.semantics.endpoints import Endpoint, visible_labels
 from netverify.semantics.verdict import is_self_traffic
@@ -42,29 +41,6 @@ def class_key(ep: Endpoint, ip_signature: object, with_node: bool,
     named = tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
     return (ep.kind == "External", ep.namespace, visible_labels(ep.labels, label_keys), named, ep.host_network,
             ip_signature, ep.node_name if with_node else None)
-
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def without_gc(fn: Callable[P, T]) -> Callable[P, T]:
-    """Run `fn` with the cyclic garbage collector paused.
-
-    Building rows allocates millions of small tuples and dicts that all survive; each time they
-    pile up, the collector walks every live object, the whole loaded inventory included. Nothing
-    built here forms reference cycles, so pausing it changes no result and halves the time.
-    """
-    @functools.wraps(fn)
-    def paused(*args: P.args, **kwargs: P.kwargs) -> T:
-        if not gc.isenabled():
-            return fn(*args, **kwargs)
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            gc.enable()
-    return paused
 
 
 def named_ports_key(ep: Endpoint) -> tuple[object, ...]:
