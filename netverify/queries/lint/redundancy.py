@@ -4,8 +4,7 @@ NV601  a rule is redundant: removing it changes no allowed connection (the union
        rules of the same direction for the same selected pods covers it, or the peers' other
        direction denies the rest)
 NV602  a whole policy is redundant: removing it (its isolation included) changes nothing
-NV603  a policy's rules are shadowed by an allow-all rule (no peers, no ports) of a policy
-       selecting the same or a superset of its pods, in the same direction
+NV603  a policy's rules are shadowed by an allow-all rule (lint/shadowing.py, asked first)
 
 Scopes. `inventory`: the loaded endpoints and every address outside the cluster (one
 representative per ipBlock atom, as for `equiv`), decided on the graph engine's classes.
@@ -28,102 +27,22 @@ from dataclasses import dataclass
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, named_ports_key
 from netverify.engines.partitions import Cells, Partition, cells, union_partition
-from netverify.model import LabelSelector, Severity, SourceRef
+from netverify.model import Severity, SourceRef
 from netverify.queries.context import Analysis
-from netverify.queries.lint.findings import DOCS_BASE, Finding
+from netverify.queries.lint.findings import Finding
+from netverify.queries.lint.shadowing import (
+    DIRECTIONS,
+    Selection,
+    drops_isolation,
+    policy_object,
+    rule_text,
+    see,
+    shadow_findings,
+)
 from netverify.semantics.compile import CompiledPolicy, CompiledRule, ip_blocks
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.verdict import is_node_traffic, pair_of_members
 from netverify.sets import ConnectionSet
-
-DIRECTIONS = ("ingress", "egress")
-
-
-def _see(code: str) -> str:
-    return f" (see {DOCS_BASE}/{code}.md)"
-
-
-def _obj(cp: CompiledPolicy) -> str:
-    return f"NetworkPolicy {cp.policy.id}"
-
-
-def _rule_text(rule: CompiledRule) -> str:
-    return f"{rule.ref.policy} {rule.ref.direction}[{rule.ref.index}]"
-
-
-def _is_allow_all(rule: CompiledRule) -> bool:
-    return not rule.peers and not rule.ports
-
-
-def _drops_isolation(cp: CompiledPolicy, rule: CompiledRule) -> bool:
-    """Removing the last egress rule of a policy without policyTypes also removes its egress isolation
-    (the API server defaults policyTypes from the rules present)."""
-    d = rule.ref.direction
-    return d == "egress" and cp.policy.declared_policy_types is None and len(cp.rules(d)) == 1
-
-
-# --- NV603: shadowed by an allow-all ------------------------------------------------------------
-
-
-def _selector_covers(wide: LabelSelector, narrow: LabelSelector) -> bool:
-    """Every pod `narrow` selects, `wide` selects too (a sufficient, syntactic condition)."""
-    return set(wide.match_labels) <= set(narrow.match_labels) and set(wide.match_expressions) <= set(
-        narrow.match_expressions)
-
-
-class _Selection:
-    """Which pods a policy selects: loaded classes (inventory) or selectors (any pod)."""
-
-    def __init__(self, analysis: Analysis, scope: str, graph: ReachabilityGraph | None) -> None:
-        self.scope = scope
-        self.graph = graph
-        self.policies = analysis.policies
-
-    def mask(self, cp: CompiledPolicy) -> int:
-        assert self.graph is not None
-        index = self.graph.index  # shared with the graph, so classes agree
-        return index.pods & index.selected_by_policy(cp.policy.namespace, cp.policy.pod_selector)
-
-    def covers(self, wide: CompiledPolicy, narrow: CompiledPolicy) -> bool:
-        if wide.policy.namespace != narrow.policy.namespace:
-            return False
-        if self.scope == "any" or self.graph is None:
-            return _selector_covers(wide.policy.pod_selector, narrow.policy.pod_selector)
-        mine = self.mask(narrow)
-        return bool(mine) and mine & ~self.mask(wide) == 0
-
-
-def shadow_findings(analysis: Analysis, selection: _Selection) -> tuple[list[Finding], set[tuple[str, str]]]:
-    """NV603 per (policy, direction) whose rules an allow-all makes meaningless; also the
-    (policy id, direction) pairs reported, so NV601/NV602 do not repeat them."""
-    findings: list[Finding] = []
-    shadowed: set[tuple[str, str]] = set()
-    allow_all: dict[tuple[str, str], list[tuple[CompiledPolicy, CompiledRule]]] = {}  # by (namespace, direction)
-    for cp in analysis.policies:
-        for d in DIRECTIONS:
-            if cp.affects(d):
-                for rule in cp.rules(d):
-                    if _is_allow_all(rule):
-                        allow_all.setdefault((cp.policy.namespace, d), []).append((cp, rule))
-    for cp in analysis.policies:
-        for d in DIRECTIONS:
-            rules = [r for r in cp.rules(d) if not _is_allow_all(r)]
-            if not rules or not cp.affects(d):
-                continue
-            cover = next((rule for other, rule in allow_all.get((cp.policy.namespace, d), ())
-                          if selection.covers(other, cp)), None)
-            if cover is None:
-                continue
-            shadowed.add((cp.policy.id, d))
-            owner = "its own" if cover.ref.policy == cp.policy.id else "the"
-            findings.append(Finding(
-                cp.ref.source, "NV603", Severity.WARNING,
-                f"the {d} rules of {cp.policy.id} ({', '.join(f'{d}[{r.ref.index}]' for r in rules)}) restrict "
-                f"nothing: {owner} allow-all rule {_rule_text(cover)} ({cover.ref.source}) admits every peer on every "
-                f"port to {'the same' if owner == 'its own' else 'the same or more'} pods{_see('NV603')}", _obj(cp),
-                (cover.ref.source,)))
-    return findings, shadowed
-
 
 # --- inventory scope: the graph's classes, one direction of a few classes per candidate --------
 
@@ -394,7 +313,7 @@ def _inventory_findings(analysis: Analysis, dirs: _Directions, shadowed: set[tup
         for d, rule in _candidate_rules(cp, directions, shadowed):
             if not inv.matters(cp, rule):
                 continue
-            drop_policy = _drops_isolation(cp, rule)
+            drop_policy = drops_isolation(cp, rule)
             if inv.change(d, i, None if drop_policy else rule) is None:
                 cover = inv.covering_rules(d, i, rule)
                 findings.append(_rule_finding(cp, rule, cover, "the loaded endpoints"))
@@ -422,16 +341,16 @@ def _rule_finding(cp: CompiledPolicy, rule: CompiledRule, cover: Sequence[Compil
     direction whose limits deny the rest (from a proof)."""
     denied = "what it admits is denied by the peers' policies in the other direction"
     if other:
-        denied += " (see " + ", ".join(f"{_rule_text(r)} ({r.ref.source})" for r in other) + ")"
+        denied += " (see " + ", ".join(f"{rule_text(r)} ({r.ref.source})" for r in other) + ")"
     if cover:
-        why = "covered by " + ", ".join(f"{_rule_text(r)} ({r.ref.source})" for r in cover)
+        why = "covered by " + ", ".join(f"{rule_text(r)} ({r.ref.source})" for r in cover)
         if other:
             why += "; " + denied.replace("what it admits", "the rest")
     else:
         why = denied
     return Finding(rule.ref.source, "NV601", Severity.INFO,
-                   f"rule {_rule_text(rule)} is redundant: removing it changes no allowed connection of {scope}; "
-                   f"{why}{_see('NV601')}", _obj(cp), tuple(r.ref.source for r in (*cover, *other)))
+                   f"rule {rule_text(rule)} is redundant: removing it changes no allowed connection of {scope}; "
+                   f"{why}{see('NV601')}", policy_object(cp), tuple(r.ref.source for r in (*cover, *other)))
 
 
 def _policy_finding(cp: CompiledPolicy, scope: str, others: Sequence[CompiledPolicy],
@@ -442,12 +361,12 @@ def _policy_finding(cp: CompiledPolicy, scope: str, others: Sequence[CompiledPol
         # policy). Often written on purpose to document intent, so only an info.
         return Finding(cp.ref.source, "NV602", Severity.INFO,
                        f"{head} (it isolates its pods and then admits everything they could send or receive; "
-                       f"without it they are simply not isolated){_see('NV602')}", _obj(cp), ())
+                       f"without it they are simply not isolated){see('NV602')}", policy_object(cp), ())
     names = ", ".join(o.policy.id for o in others)
     admits = any(cp.rules(d) for d in DIRECTIONS if cp.affects(d))
     what = "its pods stay isolated and what it admits stays admitted" if admits else "its pods stay isolated"
-    return Finding(cp.ref.source, "NV602", Severity.WARNING, f"{head} ({what}: {names}){_see('NV602')}",
-                   _obj(cp), tuple(related))
+    return Finding(cp.ref.source, "NV602", Severity.WARNING, f"{head} ({what}: {names}){see('NV602')}",
+                   policy_object(cp), tuple(related))
 
 
 # --- any scope: the SMT engine --------------------------------------------------------------------
@@ -476,7 +395,7 @@ def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s:
             findings.append(_policy_finding(cp, "any pod", others, [o.ref.source for o in others]))
             continue
         for d, rule in _candidate_rules(cp, directions, shadowed):
-            reduced = (prover.without(selects=[(d, cp.policy.id)]) if _drops_isolation(cp, rule)
+            reduced = (prover.without(selects=[(d, cp.policy.id)]) if drops_isolation(cp, rule)
                        else prover.without(rules=[rule.ref]))
             outcome = prover.changes(reduced, side, side)
             _unknown(outcome.status, str(rule.ref), outcome.reason)
@@ -520,7 +439,7 @@ def redundancy_findings(analysis: Analysis, scope: str = "inventory", timeout_s:
     if not analysis.policies:
         return []
     dirs = _Directions(analysis) if scope == "inventory" else None
-    shadow, shadowed = shadow_findings(analysis, _Selection(analysis, scope, dirs.g if dirs else None))
+    shadow, shadowed = shadow_findings(analysis, Selection(analysis, scope, dirs.g if dirs else None))
     if dirs is None:
         rest = _any_findings(analysis, shadowed, timeout_s)
     else:
