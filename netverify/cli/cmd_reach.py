@@ -18,10 +18,9 @@ from netverify.cli.common import (
     usage_problem,
     write_result,
 )
+from netverify.queries.answers import can_answer, matrix_answer
 from netverify.queries.endpoints import EndpointError, resolve
-from netverify.queries.matrix import matrix as matrix_query
 from netverify.queries.ports import PortError, PortQuery
-from netverify.queries.reach import can_reach
 
 
 @cli.command()
@@ -33,7 +32,7 @@ from netverify.queries.reach import can_reach
 def matrix(port: str | None, protocol: str | None, fmt: str, **kw: Any) -> int:
     """Every ordered pair of endpoints and what traffic is allowed between them."""
     analysis = inventory_from(kw).load()
-    write_result(matrix_query(analysis, port_query(port, protocol)), fmt)
+    write_result(matrix_answer(analysis, port_query(port, protocol)), fmt)
     return EXIT_OK
 
 
@@ -71,7 +70,7 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
     analysis = inventory_from(kw).load()
     try:
         src_set, dst_set = resolve(analysis, src), resolve(analysis, dst)
-        result = can_reach(analysis, src_set, dst_set, port_query(port, protocol))
+        result = can_answer(analysis, src_set, dst_set, port_query(port, protocol))
     except (EndpointError, PortError) as exc:
         raise usage_problem(str(exc)) from None
     write_result(result, fmt)

@@ -41,9 +41,7 @@ class ReachResult:
 
 
 def can_reach(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery) -> ReachResult:
-    if dst.service is not None:  # ports translate per backend; services.py builds on this module
-        from netverify.queries.services import can_reach_service
-        return can_reach_service(analysis, src, dst, query)
+    """Loaded endpoints as destinations (a Service destination: queries/answers.py)."""
     pairs: list[PairResult] = []
     resolved_anywhere = False
     for s in src.members:
