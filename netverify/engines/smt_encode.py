@@ -16,6 +16,7 @@ assumption literal, so an unsat core names the policies and rules a proof needs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from netverify.engines.smt_types import PodPattern
@@ -78,6 +79,33 @@ def _selector(z3: Any, sel: LabelSelector, lab: dict[str, Expr], values: dict[st
     terms = [lab[k] == values[k].index(v) for k, v in sel.match_labels]
     terms += [_label_term(z3, lab[r.key], values[r.key], r.key, r.operator, r.values) for r in sel.match_expressions]
     return z3.And(terms) if terms else z3.BoolVal(True)
+
+
+@dataclass(frozen=True)
+class TierFormula:
+    """One tier of one direction as formulas (semantics/verdict.py's Decision, symbolically).
+
+    The tier allows where some `allow` term holds and decides where `decides` holds: it denies
+    `decides AND NOT allow` and passes the rest (`NOT decides`) to the next tier. Every allow term
+    implies `decides`.
+    """
+
+    allow: tuple[Expr, ...]
+    decides: Expr
+
+
+def fold_tiers(z3: Any, tiers: Sequence[TierFormula], default_allow: bool = True) -> Expr:
+    """verdict.fold as a formula: the first tier that decides a connection decides it, the default
+    where every tier passes. With the default allow, the last tier is `NOT decides OR allow`; for a
+    NetworkPolicy-only inventory that is exactly the isolation formula (nothing else changes)."""
+    result: Expr = None
+    for tier in reversed(tiers):
+        if result is None and default_allow:
+            result = z3.Or(z3.Not(tier.decides), *tier.allow)
+        else:
+            rest = z3.BoolVal(False) if result is None else result
+            result = z3.Or(*tier.allow, z3.And(z3.Not(tier.decides), rest))
+    return z3.BoolVal(default_allow) if result is None else result
 
 
 class Encoder:
@@ -176,12 +204,15 @@ class Encoder:
         ports = z3.Or(terms) if rule.ports else z3.BoolVal(True)
         return z3.And(peers, ports)
 
-    def _direction(self, policies: Sequence[CompiledPolicy], direction: str, tracked: bool = True) -> Expr:
-        """The subject's side of `direction` lets the connection through.
+    def _network_policy_tier(self, policies: Sequence[CompiledPolicy], direction: str,
+                             tracked: bool = True) -> TierFormula | None:
+        """NetworkPolicy as a tier of `direction` (None: no policy of that direction, the tier passes).
 
-        Tracked: "selects" and "admits" are named definitions guarded by assumption literals, so an
-        unsat core names the policies and rules a proof needs. Untracked: the same formula with its
-        definitions inline, so two policy sets with policies of the same name can share a connection."""
+        It decides when some policy selects the subject (isolation) and allows what a selecting
+        policy's rule admits. Tracked: "selects" and "admits" are named definitions guarded by
+        assumption literals, so an unsat core names the policies and rules a proof needs. Untracked:
+        the same formula with its definitions inline, so two policy sets with policies of the same
+        name can share a connection."""
         z3 = self.z3
         subject, peer = (self.src, self.dst) if direction == "egress" else (self.dst, self.src)
         selected: list[Expr] = []
@@ -212,8 +243,13 @@ class Encoder:
             if rules:
                 admitted.append(z3.And(sel, z3.Or(rules)))
         if not selected:
-            return z3.BoolVal(True)
-        return z3.Or(z3.Not(z3.Or(selected)), *admitted)
+            return None
+        return TierFormula(tuple(admitted), z3.Or(selected))
+
+    def _direction(self, policies: Sequence[CompiledPolicy], direction: str, tracked: bool = True) -> Expr:
+        """The subject's side of `direction` lets the connection through: the tiers folded in order."""
+        tiers = [self._network_policy_tier(policies, direction, tracked)]
+        return fold_tiers(self.z3, [tier for tier in tiers if tier is not None])
 
     def allowed_by(self, policies: Sequence[CompiledPolicy], tracked: bool = True) -> Expr:
         """The connection is allowed: node traffic, or both the egress and the ingress side let it through."""
