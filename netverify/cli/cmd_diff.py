@@ -9,10 +9,8 @@ import click
 from netverify import report
 from netverify.cli.app import cli
 from netverify.cli.common import (
-    EXIT_FAIL,
-    EXIT_OK,
-    EXIT_UNKNOWN,
     InputProblem,
+    exit_code,
     inventory_from,
     inventory_options,
     load_side,
@@ -22,6 +20,7 @@ from netverify.cli.common import (
     write_result,
 )
 from netverify.queries.context import Analysis
+from netverify.queries.outcome import Outcome
 
 DIFF_FORMATS = ["text", "json", "md", "sarif", "junit"]
 
@@ -114,9 +113,9 @@ def _diff_exit_code(result: Any) -> int:
     """As for check, an undecided assertion is exit 3 even when something else fails: it is never a pass."""
     checked = result.assertions
     if checked is not None and checked.unknown_on_head:
-        return EXIT_UNKNOWN
+        return exit_code(Outcome.UNKNOWN)
     violated = checked is not None and checked.violated_on_head
-    return EXIT_FAIL if result.fails() or violated else EXIT_OK
+    return exit_code(Outcome.of(not (result.fails() or violated)))
 
 
 def _load_assertion_files(paths: tuple[str, ...]) -> Any:

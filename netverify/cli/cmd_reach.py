@@ -8,9 +8,8 @@ import click
 
 from netverify.cli.app import cli
 from netverify.cli.common import (
-    EXIT_FAIL,
     EXIT_OK,
-    EXIT_UNKNOWN,
+    exit_code,
     inventory_from,
     inventory_options,
     port_query,
@@ -74,7 +73,7 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
     except (EndpointError, PortError) as exc:
         raise usage_problem(str(exc)) from None
     write_result(result, fmt)
-    return EXIT_OK if result.allowed else EXIT_FAIL
+    return exit_code(result.outcome)
 
 
 
@@ -87,7 +86,5 @@ def _can_any(src: str, dst: str, query: PortQuery, fmt: str, options: Any, kw: d
     except EndpointError as exc:
         raise usage_problem(str(exc)) from None
     write_result(result, fmt)
-    if result.reachable is None:
-        return EXIT_UNKNOWN
-    return EXIT_OK if result.reachable else EXIT_FAIL
+    return exit_code(result.outcome)
 

@@ -21,11 +21,18 @@ from netverify.loaders.cluster import ClusterSource
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
 from netverify.model import Diagnostic, Severity, SourceRef
 from netverify.queries.context import Analysis
+from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
 from netverify.runtime import without_gc
 from netverify.semantics.options import Semantics
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_CODES = {Outcome.PASS: EXIT_OK, Outcome.FAIL: EXIT_FAIL, Outcome.UNKNOWN: EXIT_UNKNOWN}
+
+
+def exit_code(outcome: Outcome) -> int:
+    """The one mapping from an answer's outcome to the process's exit code."""
+    return EXIT_CODES[outcome]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -31,6 +31,7 @@ from netverify.engines.graph import ReachabilityGraph, Row
 from netverify.engines.smt_types import Connection, PodPattern, ReplayMismatch, Side, describe_endpoint
 from netverify.model import Cluster
 from netverify.queries.context import Analysis
+from netverify.queries.outcome import Outcome
 from netverify.semantics.compile import CompiledPolicy, compile_policies, ip_blocks
 from netverify.semantics.endpoints import Endpoint, external_endpoint
 from netverify.semantics.evaluate import evaluate_pair
@@ -203,6 +204,10 @@ class EquivalenceResult:
     @property
     def holds(self) -> bool | None:
         return None if self.status == "unknown" else self.status == "holds"
+
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.of(self.holds)
 
 
 # --- the comparison -----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from netverify.model import Diagnostic, InputError, LabelSelector, Severity
 from netverify.queries.assertions import Assertion, EndpointSpec
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, resolve
+from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortQuery
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
@@ -149,6 +150,10 @@ class AnyReachResult:
     def reachable(self) -> bool | None:
         return None if isinstance(self.result, Unknown) else isinstance(self.result, Proved)
 
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.of(self.reachable)
+
     def to_json(self) -> dict[str, object]:
         r = self.result
         out: dict[str, object] = {
@@ -175,7 +180,7 @@ def can_reach_any(analysis: Analysis, src: str, dst: str, query: PortQuery, opti
 
 
 @dataclass(frozen=True)
-class Outcome:
+class AssertionOutcome:
     assertion: Assertion
     result: SmtResult
     notes: tuple[str, ...] = ()
@@ -191,10 +196,17 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CheckResult:
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[AssertionOutcome, ...]
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def outcome(self) -> Outcome:
+        """UNKNOWN when some assertion is undecided (never a pass), else FAIL when one fails."""
+        if self.count("unknown"):
+            return Outcome.UNKNOWN
+        return Outcome.of(not self.count("fails"))
 
     def to_json(self) -> dict[str, object]:
         return {"summary": {s: self.count(s) for s in ("holds", "fails", "unknown")},
@@ -231,5 +243,5 @@ def check_assertions(analysis: Analysis, assertions: Sequence[Assertion], option
     for a, qn in built:
         assert qn is not None
         query, notes = qn
-        outcomes.append(Outcome(a, engine.solve(query), tuple(notes)))
+        outcomes.append(AssertionOutcome(a, engine.solve(query), tuple(notes)))
     return CheckResult(tuple(outcomes))

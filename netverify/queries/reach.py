@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointSet
+from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
 from netverify.semantics.evaluate import PairVerdict, evaluate_pair
 from netverify.sets import ConnectionSet
@@ -34,6 +35,10 @@ class ReachResult:
     @property
     def allowed(self) -> bool:
         return any(p.allowed for p in self.pairs)
+
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.of(self.allowed)
 
     def to_json(self) -> dict[str, object]:
         return {"allowed": self.allowed, "src": self.src.text, "dst": self.dst.text, "port": self.query.describe(),

@@ -98,11 +98,11 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
 
 # --- check (issue 3) ---
 
-from netverify.queries.prove import CheckResult, Outcome  # noqa: E402
+from netverify.queries.prove import AssertionOutcome, CheckResult  # noqa: E402
 from netverify.report.text_format import smt_result_lines  # noqa: E402
 
 
-def _check_case(o: Outcome) -> JUnitCase:
+def _check_case(o: AssertionOutcome) -> JUnitCase:
     a = o.assertion
     ports = ", ".join(p.describe() for p in a.ports) or "any port"
     lines = [f"expect {a.expect} ({a.scope} scope): {a.src.describe()} -> {a.dst.describe()} on {ports}"]

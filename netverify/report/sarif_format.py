@@ -185,7 +185,7 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
 
 # --- check (issue 3) ---
 
-from netverify.queries.prove import CheckResult, Outcome  # noqa: E402
+from netverify.queries.prove import AssertionOutcome, CheckResult  # noqa: E402
 from netverify.report.text_format import smt_result_lines  # noqa: E402
 
 CHECK_RULES = {
@@ -197,7 +197,7 @@ CHECK_RULES = {
 }
 
 
-def _check_result(o: Outcome) -> dict[str, object]:
+def _check_result(o: AssertionOutcome) -> dict[str, object]:
     a = o.assertion
     body = " ".join(line.strip() for line in smt_result_lines(o.result))
     verb = "fails" if o.status == "fails" else "could not be decided"

@@ -164,7 +164,7 @@ def _(result: ReachResult, out: TextIO, color: bool | None = None, **_: Any) -> 
 # --- renderers: check, can --any (issue 3) ---
 
 from netverify.engines.smt_types import Connection, Proof, Proved, Refuted, SmtResult, endpoint_text  # noqa: E402
-from netverify.queries.prove import AnyReachResult, CheckResult, Outcome  # noqa: E402
+from netverify.queries.prove import AnyReachResult, AssertionOutcome, CheckResult  # noqa: E402
 
 
 def _connection_lines(conn: Connection) -> list[str]:
@@ -209,7 +209,7 @@ _STATUS_STYLE = {"holds": ("HOLDS", "bold green"), "fails": ("FAILS", "bold red"
                  "unknown": ("UNKNOWN", "bold yellow")}
 
 
-def _outcome(console: Console, o: Outcome) -> None:
+def _outcome(console: Console, o: AssertionOutcome) -> None:
     word, style = _STATUS_STYLE[o.status]
     a = o.assertion
     ports = ", ".join(p.describe() for p in a.ports) or "any port"
