@@ -63,15 +63,17 @@ def cells(part: Partition, conns: ConnInterner, universe: int) -> Cells:
     """A partition as (mask, conns) pairs covering every class of `universe` (the classes the
     partition leaves out get nothing)."""
     by_id = conns.by_id
-    out: Cells = []
+    return complete([(mask, by_id[cid]) for cid, mask in part.items()], universe)
+
+
+def complete(pairs: Sequence[tuple[int, ConnectionSet]], universe: int) -> Cells:
+    """Disjoint (mask, conns) pairs (a row, a column, a partition's cells) extended to cover every
+    class of `universe`: the classes no pair holds get nothing."""
     covered = 0
-    for cid, mask in part.items():
-        out.append((mask, by_id[cid]))
+    for mask, _ in pairs:
         covered |= mask
     rest = universe & ~covered
-    if rest:
-        out.append((rest, ConnectionSet.none()))
-    return out
+    return [*pairs, *([(rest, ConnectionSet.none())] if rest else [])]
 
 
 class TierPartition:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, Row
+from netverify.engines.partitions import complete
 from netverify.engines.smt_types import Connection, PodPattern, ReplayMismatch, Side, describe_endpoint
 from netverify.model import Cluster
 from netverify.queries.context import Analysis
@@ -238,14 +239,6 @@ def _explain(sets: PolicySets, src: Endpoint, dst: Endpoint, proto: str, port: i
     return Distinction(left, right)
 
 
-def _cells(row: Row, everyone: int) -> list[tuple[int, ConnectionSet]]:
-    covered = 0
-    for m, _ in row:
-        covered |= m
-    rest = everyone & ~covered
-    return [*row, *([(rest, ConnectionSet.none())] if rest else [])]
-
-
 def _is_pair(graph: ReachabilityGraph, a: int, b: int) -> bool:
     """A class pair stands for a real connection (not only a single pod with itself)."""
     return a != b or pair_of_members(graph.members[a], graph.members[b]) is not None
@@ -254,8 +247,8 @@ def _is_pair(graph: ReachabilityGraph, a: int, b: int) -> bool:
 def _row_difference(graph: ReachabilityGraph, a: int, left: Row, right: Row,
                     relation: str) -> tuple[int, ConnectionSet] | None:
     everyone = (1 << len(graph.reps)) - 1
-    for ml, cl in _cells(left, everyone):
-        for mr, cr in _cells(right, everyone):
+    for ml, cl in complete(left, everyone):
+        for mr, cr in complete(right, everyone):
             both = ml & mr
             if not both or cl == cr:
                 continue
