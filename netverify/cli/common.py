@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from netverify import report
+from netverify.errors import NetverifyError
 from netverify.loaders.cluster import ClusterSource
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
 from netverify.model import Diagnostic, Severity, SourceRef
@@ -37,7 +38,7 @@ def exit_code(outcome: Outcome) -> int:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class InputProblem(Exception):
+class InputProblem(NetverifyError):
     """Raised inside commands for bad input; becomes located messages and exit 2."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:

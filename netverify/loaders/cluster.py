@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from netverify.errors import SourceError
 from netverify.loaders.manifests import LoadResult, load_objects
 from netverify.loaders.yamlio import LocatedList, LocatedMap
 from netverify.model import SourceRef
@@ -118,7 +119,7 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
-class ClusterError(Exception):
+class ClusterError(SourceError):
     """Reading the cluster failed; the message says what happened and the hint what to do.
 
     Never carries credentials: messages are built here, not copied from requests.

@@ -29,6 +29,8 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
+from netverify.errors import NetverifyError
+
 try:  # libyaml's parser; the pure-Python one is the fallback
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
@@ -72,7 +74,7 @@ class LocatedList(list[Any]):
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
-class YAMLInputError(Exception):
+class YAMLInputError(NetverifyError):
     def __init__(self, line: int, message: str, hint: str = "", syntax: bool = False) -> None:
         super().__init__(message)
         self.line = line

@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any
 
+from netverify.errors import NetverifyError
+
 
 @dataclass(frozen=True, order=True)
 class SourceRef:
@@ -39,7 +41,7 @@ class Diagnostic:
         return f"{text}\n  hint: {self.hint}" if self.hint else text
 
 
-class InputError(Exception):
+class InputError(NetverifyError):
     """Input that cannot be analysed; carries every located diagnostic found."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netverify.errors import UsageError
 from netverify.semantics.endpoints import Endpoint
 from netverify.sets import ConnectionSet
 
 
-class PortError(ValueError):
+class PortError(UsageError):
     pass
 
 

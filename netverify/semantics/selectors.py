@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from netverify.errors import UsageError
 from netverify.model import LabelSelector, Requirement, freeze_labels
 
 
@@ -50,7 +51,7 @@ _TOKEN = re.compile(
 )
 
 
-class SelectorSyntaxError(ValueError):
+class SelectorSyntaxError(UsageError):
     pass
 
 

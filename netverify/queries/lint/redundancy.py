@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, named_ports_key
 from netverify.engines.partitions import Cells, Partition, cells, union_partition
+from netverify.errors import UndecidedError
 from netverify.model import Severity, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.lint.findings import Finding
@@ -413,7 +414,7 @@ def _rules_of(analysis: Analysis, refs: Sequence[object]) -> list[CompiledRule]:
     return [r for cp in analysis.policies for d in DIRECTIONS for r in cp.rules(d) if r.ref in wanted]
 
 
-class RedundancyUnknown(Exception):
+class RedundancyUnknown(UndecidedError):
     """The solver could not decide whether a rule or policy is redundant (never read as redundant)."""
 
     def __init__(self, what: str, reason: str) -> None:
