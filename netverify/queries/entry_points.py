@@ -1,0 +1,124 @@
+"""Where traffic from outside the cluster enters it: the first hop of a path from the internet.
+
+An endpoint is an entry point for a set of outside addresses (the internet, or a CIDR the user
+names) when `exposure` finds a way in for some of those addresses:
+
+- directly by pod IP: its ingress admits them (an ipBlock, a rule without `from`, no isolating
+  policy at all, or hostNetwork). Whether pod IPs are routable from outside is up to the
+  network; like `exposure`, this reports what policy allows.
+- through a NodePort, LoadBalancer or externalIPs Service it backs, on the targetPort. With
+  `externalTrafficPolicy: Local` the client address must be admitted by the backend's ingress
+  (and lie in `loadBalancerSourceRanges` for the load balancer path). With `Cluster` the client
+  address is replaced by a node address: paths `exposure` reports as open, or as admitted only
+  if the node addresses fall in some range ("node-addresses"), are entry points, the latter
+  marked conditional; paths it reports as blocked are not (a backend's own node may still
+  reach it: that is node traffic, which no path from outside is assumed to use).
+
+Entry points are computed per class for the direct routes (members of a class are alike to
+every policy) and per backend for Services (a Service's selector may tell members of a class
+apart). Only public functions of `queries.exposure` are used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netverify.queries.context import Analysis
+from netverify.queries.exposure import INTERNET, Exposure, outside_exposure, service_exposure
+from netverify.queries.ports import PortQuery
+from netverify.semantics.compile import RuleRef
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.services import view_services
+from netverify.sets import ConnectionSet, IPSet
+
+INTERNET_ORIGIN = "internet"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an attacker starts outside the cluster: a name for reports and the addresses it stands for."""
+
+    name: str
+    addresses: IPSet
+
+    @classmethod
+    def internet(cls) -> Origin:
+        """Every public address (outside private, shared, loopback, link-local and multicast ranges)."""
+        return cls(INTERNET_ORIGIN, INTERNET)
+
+
+@dataclass(frozen=True)
+class EntryRoute:
+    """One way in: by pod IP or through a Service path, with what it admits on the backend."""
+
+    via: str
+    allowed: ConnectionSet
+    rules: tuple[RuleRef, ...] = ()
+    detail: str = ""
+    conditional: bool = False  # admitted only if the node addresses fall in the admitted ranges
+
+    def to_json(self) -> dict[str, object]:
+        return {"via": self.via, "allowed": self.allowed.to_json(), "rules": [r.to_json() for r in self.rules],
+                "detail": self.detail, "conditional": self.conditional}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An endpoint reachable from outside in one hop, with every route and what they admit together."""
+
+    endpoint: Endpoint
+    allowed: ConnectionSet
+    routes: tuple[EntryRoute, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.endpoint.id, "allowed": self.allowed.to_json(), "routes": [r.to_json() for r in self.routes]}
+
+
+def _direct_route(exposure: Exposure, addresses: IPSet, wanted: ConnectionSet) -> EntryRoute | None:
+    allowed = ConnectionSet.none()
+    rules: list[RuleRef] = []
+    for reach in exposure.reaches:
+        if not reach.addresses & addresses:
+            continue
+        conns = reach.connections & wanted
+        if conns:
+            allowed = allowed | conns
+            rules += [r for r in reach.rules if r not in rules]
+    if not allowed:
+        return None
+    detail = exposure.note or "admitted by " + ", ".join(str(r) for r in rules)
+    return EntryRoute("pod IP", allowed, tuple(rules), detail)
+
+
+def entry_points(analysis: Analysis, origin: Origin, query: PortQuery) -> list[Entry]:
+    """The endpoints `origin` reaches in one hop, sorted by id, restricted to `query`."""
+    graph = analysis.graph
+    routes: dict[str, list[EntryRoute]] = {}
+    direct: dict[int, Exposure] = {}  # class -> its ingress from outside (alike for every member)
+    for ep in analysis.endpoints:
+        c = graph.class_of[ep.id]
+        exposure = direct.get(c)
+        if exposure is None:
+            exposure = direct[c] = outside_exposure(analysis.policies, ep, "ingress")
+        route = _direct_route(exposure, origin.addresses, query.connections(ep))
+        if route is not None:
+            routes.setdefault(ep.id, []).append(route)
+    views = [v for v in view_services(analysis.cluster, analysis.endpoints)
+             if v.service.type in ("NodePort", "LoadBalancer") or v.service.external_ips]
+    for path in service_exposure(analysis, views):
+        if path.status == "blocked":
+            continue
+        local = path.external_traffic_policy == "Local"
+        usable = (path.admitted if local else path.clients) & origin.addresses
+        backend = analysis.by_id.get(path.backend)
+        if not usable or backend is None:
+            continue
+        allowed = path.target & query.connections(backend)
+        if allowed:
+            routes.setdefault(backend.id, []).append(EntryRoute(
+                f"Service {path.service}: {path.via}", allowed, (), path.detail, path.status == "node-addresses"))
+    out = []
+    for ep_id in sorted(routes):
+        found = routes[ep_id]
+        out.append(Entry(analysis.by_id[ep_id], ConnectionSet.union_all(r.allowed for r in found), tuple(found)))
+    return out
