@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from netverify.queries.context import Analysis
 from netverify.queries.exposure import INTERNET, Exposure, outside_exposure, service_exposure
-from netverify.queries.ports import PortQuery
+from netverify.queries.lateral import PortFilter
 from netverify.semantics.compile import RuleRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.services import view_services
@@ -90,7 +90,7 @@ def _direct_route(exposure: Exposure, addresses: IPSet, wanted: ConnectionSet) -
     return EntryRoute("pod IP", allowed, tuple(rules), detail)
 
 
-def entry_points(analysis: Analysis, origin: Origin, query: PortQuery) -> list[Entry]:
+def entry_points(analysis: Analysis, origin: Origin, query: PortFilter) -> list[Entry]:
     """The endpoints `origin` reaches in one hop, sorted by id, restricted to `query`."""
     graph = analysis.graph
     routes: dict[str, list[EntryRoute]] = {}

@@ -41,6 +41,28 @@ from netverify.queries.ports import PortQuery
 from netverify.semantics.endpoints import Endpoint
 from netverify.sets import ConnectionSet
 
+@dataclass(frozen=True)
+class PortUnion:
+    """Several port queries at once: a hop may use any of them (a path assertion's `ports` list)."""
+
+    terms: tuple[PortQuery, ...]
+
+    @property
+    def is_all(self) -> bool:
+        return any(t.is_all for t in self.terms)
+
+    @property
+    def named(self) -> bool:
+        return any(isinstance(t.port, str) for t in self.terms)
+
+    def connections(self, dst: Endpoint) -> ConnectionSet:
+        return ConnectionSet.union_all(t.connections(dst) for t in self.terms)
+
+    def describe(self) -> str:
+        return " or ".join(t.describe() for t in self.terms)
+
+
+PortFilter = PortQuery | PortUnion
 Part = tuple[int, bool]  # (class index, True for the seed part)
 _SOURCE, _TARGET = "source", "target"  # the virtual ends of the layered graph of shortest paths
 
@@ -63,13 +85,14 @@ class ClassEdges:
     and `row(a)` (disjoint destination-class masks with what class `a` may send to them).
     """
 
-    def __init__(self, analysis: Analysis, query: PortQuery) -> None:
+    def __init__(self, analysis: Analysis, query: PortFilter) -> None:
         self.analysis = analysis
         self.query = query
         self.graph = analysis.graph
         self._out: dict[int, int] = {}
-        self._fixed = None if isinstance(query.port, str) else query.connections(analysis.endpoints[0]) \
-            if analysis.endpoints else None  # the same on every destination unless a port name resolves per class
+        named = query.named if isinstance(query, PortUnion) else isinstance(query.port, str)
+        # What the query covers is the same on every destination, unless a port name resolves per class.
+        self._fixed = None if named or not analysis.endpoints else query.connections(analysis.endpoints[0])
 
     @property
     def class_count(self) -> int:

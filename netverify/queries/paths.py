@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from netverify.queries.context import Analysis
 from netverify.queries.entry_points import Entry, Origin, entry_points
-from netverify.queries.lateral import ClassEdges, Reached, Search
+from netverify.queries.lateral import ClassEdges, PortFilter, Reached, Search
 from netverify.queries.ports import PortQuery
 from netverify.semantics.compile import RuleRef
 from netverify.semantics.endpoints import Endpoint
@@ -92,7 +92,7 @@ def entry_hop(origin: Origin, entry: Entry) -> Hop:
     return Hop(None, origin.name, entry.endpoint, entry.allowed, tuple(rules), tuple(notes))
 
 
-def _search(analysis: Analysis, source: Source, query: PortQuery, max_hops: int | None,
+def _search(analysis: Analysis, source: Source, query: PortFilter, max_hops: int | None,
             excluded: frozenset[str] = frozenset(), targets: frozenset[str] | None = None,
             ) -> tuple[Search, dict[str, Entry]]:
     edges = ClassEdges(analysis, query)
@@ -111,7 +111,7 @@ def _search(analysis: Analysis, source: Source, query: PortQuery, max_hops: int 
 @dataclass(frozen=True)
 class BlastRadiusResult:
     source: Source
-    query: PortQuery
+    query: PortFilter
     max_hops: int | None
     reached: tuple[Reached, ...]  # hop count, then id; sources (hop 0) left out
     entries: tuple[Entry, ...] = ()  # for an origin outside the cluster: its entry points (hop 1)
@@ -143,7 +143,7 @@ class BlastRadiusResult:
 
 
 
-def blast_radius(analysis: Analysis, source: Source, query: PortQuery | None = None,
+def blast_radius(analysis: Analysis, source: Source, query: PortFilter | None = None,
                  max_hops: int | None = None) -> BlastRadiusResult:
     query = query or PortQuery()
     search, entries = _search(analysis, source, query, max_hops)
@@ -172,7 +172,7 @@ class PathsResult:
     source: Source
     target_text: str
     targets: tuple[Endpoint, ...]
-    query: PortQuery
+    query: PortFilter
     max_hops: int | None
     hops: int | None  # None: not reachable
     paths: tuple[tuple[Hop, ...], ...]
@@ -203,7 +203,7 @@ def _explain(analysis: Analysis, source: Source, entries: dict[str, Entry], sear
 
 
 def find_paths(analysis: Analysis, source: Source, targets: Sequence[Endpoint], target_text: str,
-               query: PortQuery | None = None, max_hops: int | None = None, max_paths: int = 1,
+               query: PortFilter | None = None, max_hops: int | None = None, max_paths: int = 1,
                avoiding: Sequence[Endpoint] = (), avoiding_text: str | None = None) -> PathsResult:
     """The shortest paths from `source` to any of `targets` (up to `max_paths` of them), optionally
     avoiding some endpoints (neither ends nor intermediate hops may be one of them)."""
