@@ -86,8 +86,7 @@ def _direct_route(exposure: Exposure, addresses: IPSet, wanted: ConnectionSet) -
             rules += [r for r in reach.rules if r not in rules]
     if not allowed:
         return None
-    detail = exposure.note or "admitted by " + ", ".join(str(r) for r in rules)
-    return EntryRoute("pod IP", allowed, tuple(rules), detail)
+    return EntryRoute("pod IP", allowed, tuple(rules), exposure.note)  # the note says why when no rule decides
 
 
 def entry_points(analysis: Analysis, origin: Origin, query: PortFilter) -> list[Entry]:

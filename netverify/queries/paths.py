@@ -88,7 +88,7 @@ def entry_hop(origin: Origin, entry: Entry) -> Hop:
     for route in entry.routes:
         rules += [r for r in route.rules if r not in rules]
         condition = " (conditional)" if route.conditional else ""
-        notes.append(f"{route.via}{condition}: {route.detail}" if route.detail else route.via + condition)
+        notes.append(f"via {route.via}{condition}" + (f": {route.detail}" if route.detail else ""))
     return Hop(None, origin.name, entry.endpoint, entry.allowed, tuple(rules), tuple(notes))
 
 
@@ -155,9 +155,6 @@ def blast_radius(analysis: Analysis, source: Source, query: PortFilter | None = 
         notes.append(f"{source.text} matches no endpoint: nothing is reached")
     if source.origin is not None and not entries:
         notes.append(f"nothing in the cluster is reachable from {source.origin.name} ({query.describe()})")
-    if analysis.by == "workload" and source.origin is None:
-        notes.append("endpoints are workloads: reaching a workload means reaching one of its pods (--by pod for "
-                     "pods)")
     return BlastRadiusResult(source, query, max_hops, tuple(reached), tuple(entries.values()), tuple(notes))
 
 

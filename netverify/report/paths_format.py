@@ -95,7 +95,8 @@ def blast_text(result: BlastRadiusResult, out: TextIO, **_: Any) -> None:
         lines += ["", "entry points:"]
         for e in result.entries:
             lines += [f"  {e.endpoint.id}  {e.allowed.describe()}"]
-            lines += [f"    {r.via}{' (conditional)' if r.conditional else ''}: {r.detail}" for r in e.routes]
+            lines += [f"    via {r.via}{' (conditional)' if r.conditional else ''}" + (f": {r.detail}" if r.detail else "")
+                      for r in e.routes]
     lines += [""] + summary_lines(result) + [f"note: {n}" for n in result.notes]
     out.write("\n".join(lines).rstrip("\n") + "\n")
 
