@@ -41,6 +41,7 @@ from netverify.queries.ports import PortQuery
 from netverify.semantics.endpoints import Endpoint
 from netverify.sets import ConnectionSet
 
+
 @dataclass(frozen=True)
 class PortUnion:
     """Several port queries at once: a hop may use any of them (a path assertion's `ports` list)."""

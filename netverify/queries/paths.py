@@ -76,7 +76,7 @@ def pod_hop(analysis: Analysis, src: Endpoint, dst: Endpoint, allowed: Connectio
                                  f"{verdict.allowed.describe()}")
     rules_e, notes_e = _admitting(verdict.egress, allowed)
     if verdict.note and not verdict.ingress.isolated and verdict.ingress.note == verdict.note:
-        rules_i, notes_i = [], [verdict.note]  # node traffic: the ingress side does not apply
+        rules_i, notes_i = list[RuleRef](), [verdict.note]  # node traffic: the ingress side does not apply
     else:
         rules_i, notes_i = _admitting(verdict.ingress, allowed)
     return Hop(src, src.id, dst, allowed, tuple(rules_e + rules_i), tuple(notes_e + notes_i))

@@ -95,8 +95,9 @@ def blast_text(result: BlastRadiusResult, out: TextIO, **_: Any) -> None:
         lines += ["", "entry points:"]
         for e in result.entries:
             lines += [f"  {e.endpoint.id}  {e.allowed.describe()}"]
-            lines += [f"    via {r.via}{' (conditional)' if r.conditional else ''}" + (f": {r.detail}" if r.detail else "")
-                      for r in e.routes]
+            for r in e.routes:
+                condition = " (conditional)" if r.conditional else ""
+                lines.append(f"    via {r.via}{condition}" + (f": {r.detail}" if r.detail else ""))
     lines += [""] + summary_lines(result) + [f"note: {n}" for n in result.notes]
     out.write("\n".join(lines).rstrip("\n") + "\n")
 
