@@ -7,6 +7,7 @@ cluster, entering where `exposure` finds a way in); then every other argument is
 from __future__ import annotations
 
 import ipaddress
+import os
 from typing import Any
 
 import click
@@ -74,6 +75,10 @@ def _shift(from_: str | None, names: list[str | None], kw: dict[str, Any], what:
     """The positional endpoints, given how many the command takes; with --from, the first one moves
     to the PATHs (click cannot know that the source was given as an option)."""
     given = [n for n in names if n is not None]
+    if from_ is None and not kw["paths"] and given and os.path.exists(given[0]):
+        command = "blast-radius SRC" if len(names) == 1 else "paths SRC DST"
+        raise usage_problem(f"SRC {given[0]!r} is a file or directory: usage is netverify {command} PATH...",
+                            "or --from internet to start outside the cluster")
     if from_ is not None:
         kw["paths"] = tuple(given[len(names) - 1:]) + tuple(kw["paths"])
         given = given[: len(names) - 1]
