@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from netverify.queries.context import Analysis
 from netverify.queries.exposure import INTERNET, Exposure, outside_exposure, service_exposure
 from netverify.queries.lateral import PortFilter
-from netverify.semantics.compile import RuleRef
+from netverify.semantics.compile import IPBlockPeer, RuleRef
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.services import view_services
+from netverify.semantics.services import view_service
 from netverify.sets import ConnectionSet, IPSet
 
 INTERNET_ORIGIN = "internet"
@@ -89,21 +89,37 @@ def _direct_route(exposure: Exposure, addresses: IPSet, wanted: ConnectionSet) -
     return EntryRoute("pod IP", allowed, tuple(rules), exposure.note)  # the note says why when no rule decides
 
 
+def _closed_to_outside(analysis: Analysis) -> set[int]:
+    """Classes that no address outside the cluster reaches by pod IP, known without asking `exposure`:
+    isolated for ingress by policies none of whose ingress rules has an empty `from` or an ipBlock.
+    Only a shortcut (exposure would say the same), so that the per-class question is asked of the
+    few classes that may be exposed, not of every class against every policy."""
+    can_admit_outside = [any(not rule.peers or any(isinstance(p, IPBlockPeer) for p in rule.peers)
+                             for rule in policy.rules("ingress")) for policy in analysis.policies]
+    return {c for c, selecting in enumerate(analysis.graph.selecting("ingress"))
+            if selecting and not any(can_admit_outside[i] for i in selecting)}
+
+
 def entry_points(analysis: Analysis, origin: Origin, query: PortFilter) -> list[Entry]:
     """The endpoints `origin` reaches in one hop, sorted by id, restricted to `query`."""
     graph = analysis.graph
     routes: dict[str, list[EntryRoute]] = {}
-    direct: dict[int, Exposure] = {}  # class -> its ingress from outside (alike for every member)
+    closed = _closed_to_outside(analysis)
+    direct: dict[int, Exposure | None] = {}  # class -> its ingress from outside (alike for every member)
     for ep in analysis.endpoints:
         c = graph.class_of[ep.id]
-        exposure = direct.get(c)
+        if c not in direct:
+            direct[c] = None if c in closed else outside_exposure(analysis.policies, ep, "ingress")
+        exposure = direct[c]
         if exposure is None:
-            exposure = direct[c] = outside_exposure(analysis.policies, ep, "ingress")
+            continue
         route = _direct_route(exposure, origin.addresses, query.connections(ep))
         if route is not None:
             routes.setdefault(ep.id, []).append(route)
-    views = [v for v in view_services(analysis.cluster, analysis.endpoints)
-             if v.service.type in ("NodePort", "LoadBalancer") or v.service.external_ips]
+    # Only Services with a path from outside: viewing every Service would match every selector
+    # against every pod, for Services that cannot be an entry point anyway.
+    views = [view_service(s, analysis.cluster, analysis.endpoints) for s in analysis.cluster.services
+             if s.type in ("NodePort", "LoadBalancer") or s.external_ips]
     for path in service_exposure(analysis, views):
         if path.status == "blocked":
             continue

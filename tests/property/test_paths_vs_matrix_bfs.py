@@ -5,7 +5,8 @@ The matrix is the per-pair answer (itself checked against the reference oracle i
 test_matrix_vs_reference.py); the search here shares nothing with the class search but it:
 a queue of endpoint ids and the pairs. Checked: every endpoint's minimal hop count, that each
 predecessor is one hop closer and may send to it, that --max-hops cuts at the right depth, and
-that `paths` finds the nearest destination, lists only real shortest paths and, with enough room,
+that `paths` finds the nearest destination, that entry points from the internet are what `exposure`
+finds, lists only real shortest paths and, with enough room,
 all of them.
 """
 
@@ -19,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netverify.queries.context import Analysis
+from netverify.queries.entry_points import Origin, entry_points
+from netverify.queries.exposure import INTERNET, exposure
 from netverify.queries.matrix import matrix
 from netverify.queries.paths import Source, blast_radius, find_paths
 from netverify.queries.ports import PortQuery
@@ -41,7 +44,9 @@ rule_st = st.builds(lambda peers, ports: {**({"peers": peers} if peers is not No
                                           **({"ports": ports} if ports is not None else {})},
                     st.one_of(st.none(), st.lists(st.one_of(
                         st.builds(lambda s: {"podSelector": s}, selector_st),
-                        st.builds(lambda s: {"namespaceSelector": s}, selector_st)), max_size=2)),
+                        st.builds(lambda s: {"namespaceSelector": s}, selector_st),
+                        st.builds(lambda c: {"ipBlock": {"cidr": c}}, st.sampled_from(
+                            ["0.0.0.0/0", "10.0.0.0/8", "203.0.113.0/24", "10.0.0.0/30"]))), max_size=2)),
                     st.one_of(st.none(), st.lists(port_st, min_size=1, max_size=2)))
 
 
@@ -145,3 +150,21 @@ def test_paths_are_the_shortest_paths_of_the_matrix(objects: list[dict[str, Any]
     assert len(set(listed)) == len(listed) or nearest == 0
     if nearest > 0:
         assert len(listed) == count_shortest(succ, src_ids, dst_ids, nearest)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cluster_st(), st.sampled_from(QUERIES))
+def test_entry_points_by_pod_ip_are_what_exposure_finds(objects: list[dict[str, Any]], query: PortQuery) -> None:
+    analysis = Analysis(load_with_namespaces(objects), by="pod")
+    want = {}
+    for exp in exposure(analysis).direct:
+        allowed = [r.connections & query.connections(exp.endpoint) for r in exp.reaches if r.addresses & INTERNET]
+        if any(allowed):
+            want[exp.endpoint.id] = {c for c in allowed if c}
+    got = {e.endpoint.id: e.allowed for e in entry_points(analysis, Origin.internet(), query)}
+    assert set(got) == set(want)
+    for ep_id, parts in want.items():
+        union = parts.pop()
+        for c in parts:
+            union = union | c
+        assert got[ep_id] == union
