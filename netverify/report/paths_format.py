@@ -123,7 +123,8 @@ def path_verdict_lines(verdict: PathVerdict, smt_lines: Callable[[SmtResult], li
         lines += ["  " + x for x in path_lines(shown.paths[0])]
     else:
         avoiding = f" that avoids {search.avoiding}" if search.avoiding else ""
-        lines.append(f"no path{avoiding} within {within} ({search.query.describe()}): {search.source.text} reaches "
+        loaded = "on the loaded endpoints, " if verdict.one_hop is not None else ""
+        lines.append(f"{loaded}no path{avoiding} within {within} ({search.query.describe()}): {search.source.text} reaches "
                      f"{_count(verdict.reached, 'endpoint')}, none in {search.target_text}"
                      + (" by such a path" if search.avoiding else ""))
     if verdict.one_hop is not None:

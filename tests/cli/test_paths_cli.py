@@ -208,10 +208,9 @@ class TestPathAssertions:
         assert any("only one hop is proved" in n for n in a["result"]["notes"])
         assert a["result"]["one_hop"]["status"] == "proved"
 
-    def test_scope_any_fails_on_a_direct_connection_of_a_pod_that_could_exist(
+    def test_scope_any_still_fails_on_a_loaded_path(
             self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-        # No loaded pod of `web` lacks app=frontend, but one could exist: web's default-deny stops it
-        # at egress, so the solver proves the one hop; the frontend itself is the loaded path.
+        # The loaded frontend is reached in one hop: the inventory part fails, with that path.
         path = self.write(tmp_path, """\
   - name: internet-to-frontend
     kind: path
@@ -248,3 +247,22 @@ class TestPathAssertions:
                                                     text: str, message: str) -> None:
         code, _, err = run(capsys, "check", LATERAL, "-a", self.write(tmp_path, text))
         assert code == 2 and "a.yaml:4" in err and message in err, err
+
+    def test_scope_any_fails_on_a_pod_that_could_exist_with_no_loaded_path(
+            self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        # No loaded endpoint of kube-system is reachable from the internet in one hop, but a pod that
+        # could exist there without k8s-app=kube-dns is isolated by no policy: the solver finds it.
+        path = self.write(tmp_path, """\
+  - name: internet-to-kube-system
+    kind: path
+    from: internet
+    to: kube-system/*
+    maxHops: 1
+    scope: any
+    expect: deny
+""")
+        code, out, _ = run(capsys, "check", LATERAL, "-a", path, "-f", "json")
+        (a,) = json.loads(out)["assertions"]
+        assert code == 1 and a["status"] == "fails"
+        assert a["result"]["path"] is None and a["result"]["one_hop"]["status"] == "refuted"
+        assert a["result"]["one_hop"]["counterexample"]["dst"]["synthesized"] is True
