@@ -124,9 +124,9 @@ def path_verdict_lines(verdict: PathVerdict, smt_lines: Callable[[SmtResult], li
     else:
         avoiding = f" that avoids {search.avoiding}" if search.avoiding else ""
         loaded = "on the loaded endpoints, " if verdict.one_hop is not None else ""
-        lines.append(f"{loaded}no path{avoiding} within {within} ({search.query.describe()}): {search.source.text} reaches "
-                     f"{_count(verdict.reached, 'endpoint')}, none in {search.target_text}"
-                     + (" by such a path" if search.avoiding else ""))
+        lines.append(f"{loaded}no path{avoiding} within {within} ({search.query.describe()}): "
+                     f"{search.source.text} reaches {_count(verdict.reached, 'endpoint')}, none in "
+                     f"{search.target_text}" + (" by such a path" if search.avoiding else ""))
     if verdict.one_hop is not None:
         lines.append("one hop, for every pod that could exist (solver):")
         lines += ["  " + x for x in smt_lines(verdict.one_hop)]
