@@ -231,6 +231,9 @@ class TestPathAssertions:
         jsonschema.validate(log, SARIF_SCHEMA)
         (result,) = log["runs"][0]["results"]
         assert "internet-never-reaches-data" in result["message"]["text"]
+        related = {(r["physicalLocation"]["region"]["startLine"], r["message"]["text"].split()[0])
+                   for r in result["relatedLocations"]}
+        assert (159, "data/postgres") in related and (93, "web/frontend") in related
 
     @pytest.mark.parametrize("text, message", [
         ("  - {name: a, from: x/*, to: y/*, expect: deny, maxHops: 3}\n", "maxHops: applies to path assertions only"),
