@@ -303,7 +303,7 @@ def _connectivity(analysis: Analysis, ep: Endpoint) -> EndpointChange:
 
 
 def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: str = "HEAD",
-         fail_on: str | None = None) -> DiffResult:
+         fail_on: str | None = None, listing: str = "changes") -> DiffResult:
     explainer = Explainer(base, head)
     joint = JointClasses(base, head, explainer)
     grouper = Grouper(joint, explainer)
@@ -321,5 +321,5 @@ def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: s
         compared=sum(len(m) for m in joint.members),
         endpoints_added=tuple(_connectivity(head, e) for e in added_eps),
         endpoints_removed=tuple(_connectivity(base, e) for e in removed_eps),
-        fail_on=fail_on,
+        fail_on=fail_on, listing=listing,
     )

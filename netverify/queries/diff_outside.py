@@ -45,8 +45,18 @@ class AddressBlock:
         return {"id": self.id, "addresses": self.addresses.to_cidrs()}
 
 
+def block_id(addresses: IPSet, limit: int = 4) -> str:
+    """A block's id: its exact description when short (`0.0.0.0/0 except 10.0.0.0/8`, `8.8.8.8/32`),
+    else `FIRST-CIDR and N more CIDRs`; unique, since blocks are disjoint and so are their first CIDRs."""
+    exact = describe_block(addresses)
+    if exact.count(",") < limit:
+        return exact
+    cidrs = addresses.to_cidrs()
+    return f"{cidrs[0]} and {len(cidrs) - 1} more CIDRs"
+
+
 def describe_block(addresses: IPSet) -> str:
-    """The block's id: per family its CIDRs, or `0.0.0.0/0 except ...` when that is shorter; exact."""
+    """Per family its CIDRs, or `0.0.0.0/0 except ...` when that is shorter; exact."""
     if addresses == EVERYWHERE:
         return "any address"
     parts = []
@@ -88,7 +98,7 @@ def address_blocks(blocks: list[IPSet]) -> list[AddressBlock]:
             found.setdefault(frozenset(active), {4: [], 6: []})[family].append((start, end))
     out = [IPSet(IntervalSet(ivs[4]), IntervalSet(ivs[6])) for ivs in found.values()]
     out.sort(key=lambda s: (not s.v4, s.v4.intervals[:1] or s.v6.intervals[:1]))
-    return [AddressBlock(describe_block(s), s) for s in out]
+    return [AddressBlock(block_id(s), s) for s in out]
 
 
 def _sample(block: AddressBlock) -> str:

@@ -15,7 +15,7 @@ from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict
-from netverify.sets import ConnectionSet
+from netverify.sets import ConnectionSet, IPSet
 
 
 class _Console(Console):
@@ -249,25 +249,49 @@ def _(result: AnyReachResult, out: TextIO, color: bool | None = None, **_: Any) 
         console.print("  " + line, markup=False)
 
 
-# --- renderers: diff (issue 4) ---
+# --- renderers: diff (issue 4; grouped changes, issue 17) ---
 
-from netverify.queries.diff import DiffResult, EndpointChange, PairChange  # noqa: E402
-from netverify.queries.diff_causes import Cause  # noqa: E402
+from netverify.queries.diff import Change, DiffResult, EndpointChange  # noqa: E402
+from netverify.report.diff_summary import MARKS, describe_ids, extent, outside_blocks  # noqa: E402
 
-_DIFF_SECTIONS = (("added", "+", "green"), ("removed", "-", "red"), ("changed", "~", "yellow"))
-
-
-def _by_causes(changes: tuple[PairChange, ...]) -> dict[tuple[Cause, ...], list[PairChange]]:
-    """Changes sharing the same causes print together, their causes once."""
-    groups: dict[tuple[Cause, ...], list[PairChange]] = {}
-    for c in changes:
-        groups.setdefault(c.causes, []).append(c)
-    return groups
+_DIFF_STYLES = {"added": "green", "removed": "red", "changed": "yellow"}
 
 
-def _endpoint_lines(e: EndpointChange) -> list[str]:
+def _change_lines(console: Console, change: Change, outside: dict[str, IPSet]) -> None:
+    """Cause first; then who (summarised) and what."""
+    first, *others = change.causes
+    console.print(Text.assemble((f"{MARKS[change.status]} ", _DIFF_STYLES[change.status]), str(first)))
+    for cause in others:
+        console.print(Text(f"    and {cause}"))
+    console.print(Text(f"    {extent(change, outside)}: {change.describe()}"))
+    if change.size > 1:
+        console.print(Text(f"    from: {describe_ids(change.sources, outside)}"))
+        console.print(Text(f"    to:   {describe_ids(change.destinations, outside)}"))
+
+
+def _pair_listing(console: Console, result: DiffResult) -> None:
+    """`--pairs`: every pair on its line, streamed; the causes after each run of pairs sharing them."""
+    for status in ("added", "removed", "changed"):
+        count = result.count(status)
+        if not count:
+            continue
+        console.print(Text(f"\n{status.capitalize()} connections ({count:,})", style="bold"))
+        pending: tuple[Any, ...] = ()
+        for pair in result.pairs(status):
+            if pending and pair.causes != pending:
+                for cause in pending:
+                    console.print(Text(f"      because {cause}"))
+            pending = pair.causes
+            console.print(Text.assemble((f"  {MARKS[status]} ", _DIFF_STYLES[status]),
+                                        f"{pair.src} -> {pair.dst}  {pair.describe()}"))
+        for cause in pending:
+            console.print(Text(f"      because {cause}"))
+
+
+def _endpoint_lines(e: EndpointChange, outside: dict[str, IPSet]) -> list[str]:
     def listing(items: tuple[tuple[str, ConnectionSet], ...]) -> str:
-        return "; ".join(f"{peer} {conns.describe()}" for peer, conns in items) or "nothing"
+        return "; ".join(f"{describe_ids(peers, outside)} {conns.describe()}"
+                         for conns, peers in e.grouped(items)) or "nothing"
 
     return [f"    sends to: {listing(e.egress)}", f"    receives from: {listing(e.ingress)}"]
 
@@ -292,16 +316,13 @@ def _assertion_lines(console: Console, outcomes: tuple[Any, ...]) -> None:
 def _(result: DiffResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
     console = console_for(out, color)
     console.print(Text(f"netverify diff {result.base} -> {result.head}: {result.summary()}", style="bold"))
-    for name, mark, style in _DIFF_SECTIONS:
-        changes: tuple[PairChange, ...] = getattr(result, name)
-        if not changes:
-            continue
-        console.print(Text(f"\n{name.capitalize()} connections ({len(changes)})", style="bold"))
-        for causes, group in _by_causes(changes).items():
-            for c in group:
-                console.print(Text.assemble((f"  {mark} ", style), f"{c.src} -> {c.dst}  {c.describe()}"))
-            for cause in causes:
-                console.print(Text(f"      because {cause}"))
+    outside = outside_blocks(result)
+    if result.listing == "pairs":
+        _pair_listing(console, result)
+    elif result.changes:
+        console.print(Text(f"\nChanges ({len(result.changes):,}), largest first", style="bold"))
+        for change in result.changes:
+            _change_lines(console, change, outside)
     for name, mark, style, eps in (("added", "+", "green", result.endpoints_added),
                                    ("removed", "-", "red", result.endpoints_removed)):
         if not eps:
@@ -310,7 +331,7 @@ def _(result: DiffResult, out: TextIO, color: bool | None = None, **_: Any) -> N
         for e in eps:
             where = f" ({e.endpoint.source})" if e.endpoint.source.file else ""
             console.print(Text.assemble((f"  {mark} ", style), f"{e.id}{where}"))
-            for line in _endpoint_lines(e):
+            for line in _endpoint_lines(e, outside):
                 console.print(Text(line))
     if result.assertions is not None:
         _assertion_lines(console, result.assertions.outcomes)
