@@ -44,7 +44,7 @@ def _(result: ReachResult, out: TextIO, **_: Any) -> None:
 
 from netverify.queries.diff import Change, DiffResult, EndpointChange  # noqa: E402
 from netverify.queries.diff_causes import Cause  # noqa: E402
-from netverify.report.diff_summary import MARKS, describe_ids, outside_blocks  # noqa: E402
+from netverify.report.diff_summary import MARKS, brief_ids, describe_ids, outside_blocks  # noqa: E402
 from netverify.sets import IPSet  # noqa: E402
 
 MAX_ROWS = 100  # per table of other commands; a PR comment is limited in size, the JSON and SARIF reports are not
@@ -71,9 +71,10 @@ class _Budget:
         """`left_out` names what was not shown, with `{n}` for how many rows."""
         note_room = len(left_out) + 40
         text = f"\n#### {title}\n\n{header}"
-        if len(text) + note_room > self.room:
-            out.write(f"\n#### {title}\n\n" + left_out.format(n=f"{len(rows):,}") + "\n")
-            self.room -= len(title) + len(left_out) + 40
+        if not rows or len(text) + len(rows[0]) + note_room > self.room:  # not even one row: just say so
+            note = f"\n#### {title}\n\n" + left_out.format(n=f"{len(rows):,}") + "\n"
+            out.write(note)
+            self.room -= len(note)
             return
         shown = 0
         for row in rows:
@@ -98,7 +99,7 @@ def _cause_rows(result: DiffResult, outside: dict[str, IPSet]) -> list[str]:
     for cause, changes in found:
         sources = sorted({s for c in changes for s in c.sources})
         destinations = sorted({d for c in changes for d in c.destinations})
-        who = f"{describe_ids(sources, outside, 2, 2)} → {describe_ids(destinations, outside, 2, 2)}"
+        who = f"{brief_ids(sources, outside)} → {brief_ids(destinations, outside)}"
         rows.append(f"| {_marks(changes)} | {_cell(cause.message)} | {_where(cause.source.file, cause.source.line)} "
                     f"| {sum(c.size for c in changes):,} | {_cell(who)} |\n")
     return rows
@@ -110,7 +111,7 @@ def _short_causes(causes: tuple[Cause, ...]) -> str:
 
 def _change_rows(result: DiffResult, outside: dict[str, IPSet]) -> list[str]:
     return [f"| {MARKS[c.status]} | {_short_causes(c.causes)} | {c.size:,} "
-            f"| {_cell(describe_ids(c.sources, outside))} | {_cell(describe_ids(c.destinations, outside))} "
+            f"| {_cell(describe_ids(c.sources, outside, 2, 2))} | {_cell(describe_ids(c.destinations, outside, 2, 2))} "
             f"| {_cell(c.describe())} |\n" for c in result.changes]
 
 
