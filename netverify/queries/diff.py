@@ -22,7 +22,7 @@ from typing import Any
 from netverify.engines.bitsets import bit_list
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer
-from netverify.queries.diff_groups import Affected, Grouper, JointClasses
+from netverify.queries.diff_groups import Grouper, JointClasses
 from netverify.queries.diff_outside import AddressBlock, OutsideDiff
 from netverify.semantics.endpoints import Endpoint
 from netverify.sets import ConnectionSet
@@ -309,7 +309,7 @@ def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: s
     grouper = Grouper(joint, explainer)
     rectangles = grouper.rectangles()
     outside = OutsideDiff(base, head, joint, explainer)
-    rectangles += outside.rectangles(Affected(joint))
+    rectangles += outside.rectangles(grouper.affected)
     changes = sorted((Change(r.sources, r.destinations, r.before, r.after, r.causes) for r in rectangles),
                      key=Change.order)
     named = {i for c in changes for i in (*c.sources, *c.destinations)}

@@ -297,6 +297,7 @@ class Grouper:
         self.sides = (_Side(base, JointVectors(base.graph, joint.of_base)),
                       _Side(head, JointVectors(head.graph, joint.of_head)))
         self._profiles: dict[bool, list[int]] = {}
+        self.affected = Affected(joint)
 
     def _profile_masks(self, as_source: bool) -> list[int]:
         """The joint classes partitioned by their profile on both sides."""
@@ -311,8 +312,19 @@ class Grouper:
         return found
 
     def _cells(self, mask: int, fixed: int, fixed_is_source: bool) -> list[int]:
-        """`mask` (peers of the joint class `fixed`) cut into cells with one explanation each."""
-        parts = [mask & m for m in self._profile_masks(not fixed_is_source) if mask & m]
+        """`mask` (peers of the joint class `fixed`) cut into cells with one explanation each.
+
+        The peers' own direction (ingress of destinations, egress of sources) can only explain
+        something for the peers it may have changed for: when neither `fixed` nor a peer moved and
+        the peer's policies of that direction say the same on both sides, that direction allows
+        the same on both sides and names no cause, so those peers need no cut by profile."""
+        profiles = self._profile_masks(not fixed_is_source)
+        changed = self.affected.destinations if fixed_is_source else self.affected.sources
+        settled = 0 if self.joint.moved[fixed] else mask & ~changed
+        parts = [settled] if settled else []
+        rest = mask & ~settled
+        if rest:
+            parts += [rest & m for m in profiles if rest & m]
         direction = "egress" if fixed_is_source else "ingress"
         cb, ch = self.joint.sides[fixed]
         for side, c in zip(self.sides, (cb, ch), strict=True):
@@ -337,7 +349,7 @@ class Grouper:
 
     def rectangles(self) -> list[Rectangle]:
         joint = self.joint
-        affected = Affected(joint)
+        affected = self.affected
         rows: dict[tuple[Key, int], int] = {}  # (key, destinations) -> sources
         columns: dict[tuple[Key, int], int] = {}  # (key, sources) -> destinations
         out: list[Rectangle] = []
