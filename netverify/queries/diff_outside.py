@@ -188,7 +188,7 @@ class OutsideDiff:
                     key = (before, after, merge_causes(causes, joint.causes[j]))
                     merged[(key, blocks)] = merged.get((key, blocks), 0) | 1 << j
             for (key, blocks), classes in merged.items():
-                ids = tuple(self.blocks[i].id for i in bit_list(blocks))
+                ids = tuple(sorted(self.blocks[i].id for i in bit_list(blocks)))
                 src, dst = (joint.ids(classes), ids) if direction == "egress" else (ids, joint.ids(classes))
                 out.append(Rectangle(src, dst, *key))
         return out

@@ -48,10 +48,15 @@ def policy_st(draw: st.DrawFn, name: str) -> dict[str, Any]:
             "metadata": {"name": name, "namespace": draw(st.sampled_from(sorted(NAMESPACES)))}, "spec": spec}
 
 
-def pod(i: int, ns: str, labels: dict[str, str], port: int) -> dict[str, Any]:
+def pod(i: int, ns: str, labels: dict[str, str], port: int, node: str = "n1", host: bool = False) -> dict[str, Any]:
+    """A pod on `node`; a hostNetwork pod has its node's address (node traffic: always allowed to its node's pods)."""
+    spec: dict[str, Any] = {"nodeName": node,
+                            "containers": [{"name": "c", "image": "i", "ports": [{"name": "http", "containerPort": port}]}]}
+    if host:
+        spec["hostNetwork"] = True
+    ip = f"10.9.0.{1 + int(node[1:])}" if host else f"10.0.{i % 2}.{i + 1}"
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{i}", "namespace": ns, "labels": labels},
-            "spec": {"containers": [{"name": "c", "image": "i", "ports": [{"name": "http", "containerPort": port}]}]},
-            "status": {"phase": "Running", "podIP": f"10.0.{i % 2}.{i + 1}"}}
+            "spec": spec, "status": {"phase": "Running", "podIP": ip}}
 
 
 def deployment(i: int, ns: str, labels: dict[str, str], replicas: int) -> dict[str, Any]:
@@ -65,7 +70,8 @@ def deployment(i: int, ns: str, labels: dict[str, str], replicas: int) -> dict[s
 def workload_st(draw: st.DrawFn, i: int) -> dict[str, Any]:
     ns, labels = draw(st.sampled_from(sorted(NAMESPACES))), draw(labels_st)
     if draw(st.booleans()):
-        return pod(i, ns, labels, draw(st.sampled_from([80, 8080])))
+        return pod(i, ns, labels, draw(st.sampled_from([80, 8080])), draw(st.sampled_from(["n1", "n2"])),
+                   draw(st.sampled_from([False, False, False, True])))
     return deployment(i, ns, labels, draw(st.integers(1, 2)))
 
 
@@ -86,8 +92,8 @@ def versions_st(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, A
     return base_objects + base_policies, head_objects + head_policies
 
 
-def analysis(objects: list[dict[str, Any]]) -> Analysis:
-    return Analysis(load_with_namespaces(objects))
+def analysis(objects: list[dict[str, Any]], by: str = "workload") -> Analysis:
+    return Analysis(load_with_namespaces(objects), by=by)
 
 
 def naive_diff(base: Analysis, head: Analysis) -> dict[tuple[str, str], tuple[ConnectionSet, ConnectionSet]]:
@@ -186,6 +192,18 @@ def test_added_and_removed_endpoints_list_what_they_send_and_receive(versions: t
     for side, changes in ((head, result.endpoints_added), (base, result.endpoints_removed)):
         for change in changes:
             assert (list(change.egress), list(change.ingress)) == naive_connectivity(side, change.id)
+
+
+@settings(max_examples=60, deadline=None)
+@given(versions_st())
+def test_per_pod_the_fast_diff_lists_exactly_the_pairs_a_naive_diff_finds(versions: tuple[list[Any], list[Any]]
+                                                                          ) -> None:
+    base, head = analysis(versions[0], "pod"), analysis(versions[1], "pod")
+    result = diff(base, head)
+    blocks = {b.id for b in result.outside}
+    listed = [(c.src, c.dst, c.before, c.after) for c in result.pairs() if not {c.src, c.dst} & blocks]
+    assert len({p[:2] for p in listed}) == len(listed)
+    assert {p[:2]: p[2:] for p in listed} == naive_diff(base, head)
 
 
 @settings(max_examples=100, deadline=None)
