@@ -301,6 +301,11 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
         row["diff_heavy_summary"] = _diff_summary(data / "diff-heavy.json")
     if "lint" in available:
         results["lint"] = netverify_run(["lint", *inv], data, timeout)
+    if "blast-radius" in available and "pair" in facts:  # from one endpoint, and from the internet (docs/paths.md)
+        results["blast-radius"] = netverify_run(["blast-radius", facts["pair"][0], *inv, "--format", "json"], data,
+                                                timeout)
+        results["blast-radius (internet)"] = netverify_run(
+            ["blast-radius", "--from", "internet", *inv, "--format", "json"], data, timeout)
     floors = {"diff": row["floor_diff"], "diff (heavy)": row["floor_diff_heavy"]}
     for name, r in results.items():
         base = floors.get(name, row["floor"])
