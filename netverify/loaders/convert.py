@@ -40,6 +40,7 @@ from netverify.model import (
     Workload,
     freeze_labels,
 )
+from netverify.model.source import quoted
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
@@ -77,7 +78,7 @@ def _container_ports(spec: Any, path: str, f: Fields) -> tuple[ContainerPort, ..
                 if name is not None:
                     problem = port_name_problem(name)
                     if problem:
-                        f.error(line_of(p, "name"), f"{ppath}.name", f"invalid port name {name!r}: {problem}",
+                        f.error(line_of(p, "name"), f"{ppath}.name", f"invalid port name {quoted(name)}: {problem}",
                                 HINT_PORT_NAME)
                         name = None
                 if number is not None:
@@ -176,7 +177,7 @@ def convert_service(doc: Any, namespace: str, f: Fields) -> Service | None:
     spec: dict[str, Any] = f.map(doc, "spec", "spec") or {}
     svc_type = f.str(spec, "type", "spec.type") or "ClusterIP"
     if svc_type not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
-        f.error(line_of(spec, "type"), "spec.type", f"unknown Service type {svc_type!r}",
+        f.error(line_of(spec, "type"), "spec.type", f"unknown Service type {quoted(svc_type)}",
                 "use ClusterIP, NodePort, LoadBalancer or ExternalName")
     selector: dict[str, str] | None = f.labels(spec, "selector", "spec.selector") if "selector" in spec else None
     ports: list[ServicePort] = []
@@ -201,7 +202,7 @@ def convert_service(doc: Any, namespace: str, f: Fields) -> Service | None:
     policy = f.str(spec, "externalTrafficPolicy", "spec.externalTrafficPolicy") or "Cluster"
     if policy not in ("Cluster", "Local"):
         f.error(line_of(spec, "externalTrafficPolicy"), "spec.externalTrafficPolicy",
-                f"must be Cluster or Local, not {policy!r}", "write Cluster or Local (capitalised)")
+                f"must be Cluster or Local, not {quoted(policy)}", "write Cluster or Local (capitalised)")
     ranges = _cidr_list(spec, "loadBalancerSourceRanges", f)
     external_ips = _ip_strings(spec, "externalIPs", f)
     if name is None or f.failed:
@@ -238,7 +239,7 @@ def _cidr_list(spec: Any, key: str, f: Fields) -> list[str]:
         try:
             out.append(str(parse_cidr(str(value).strip())))
         except ValueError:
-            f.error(line_of(spec[key], i), f"spec.{key}[{i}]", f"{value!r} is not a valid CIDR", HINT_CIDR)
+            f.error(line_of(spec[key], i), f"spec.{key}[{i}]", f"{quoted(value)} is not a valid CIDR", HINT_CIDR)
     return out
 
 
@@ -316,15 +317,15 @@ def convert_selector(parent: Any, key: str, path: str, f: Fields) -> LabelSelect
         values: list[str] = []
         for j, v in enumerate(values_raw):
             if not isinstance(v, str):
-                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"{v!r} must be a string", "quote it")
+                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"{quoted(v)} must be a string", "quote it")
             elif label_value_problem(v):  # the API server validates selector values as label values
-                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"invalid label value {v!r}",
+                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"invalid label value {quoted(v)}",
                         HINT_LABEL_VALUE)
             else:
                 values.append(v)
         if op is not None and op not in OPERATORS:
             hint = next((o for o in OPERATORS if o.lower() == op.lower()), None)
-            f.error(line_of(expr, "operator"), f"{epath}.operator", f"unknown operator {op!r}",
+            f.error(line_of(expr, "operator"), f"{epath}.operator", f"unknown operator {quoted(op)}",
                     f"did you mean {hint}?" if hint else "use In, NotIn, Exists or DoesNotExist")
             continue
         if op in ("In", "NotIn") and not values_raw:
@@ -335,7 +336,7 @@ def convert_selector(parent: Any, key: str, path: str, f: Fields) -> LabelSelect
         if rkey is not None:
             problem = label_key_problem(rkey)
             if problem:
-                f.error(line_of(expr, "key"), f"{epath}.key", f"invalid label key {rkey!r}: {problem}",
+                f.error(line_of(expr, "key"), f"{epath}.key", f"invalid label key {quoted(rkey)}: {problem}",
                         HINT_LABEL_KEY)
         if rkey is not None and op is not None:
             requirements.append(Requirement(rkey, op, tuple(sorted(set(values)))))
@@ -349,7 +350,7 @@ def _ip_block(raw: Any, path: str, f: Fields) -> IPBlock | None:
     try:
         cidr = parse_cidr(cidr_text)
     except ValueError:
-        f.error(line_of(raw, "cidr"), f"{path}.cidr", f"{cidr_text!r} is not a valid CIDR", HINT_CIDR)
+        f.error(line_of(raw, "cidr"), f"{path}.cidr", f"{quoted(cidr_text)} is not a valid CIDR", HINT_CIDR)
         return None
     excepts: list[str] = []
     items = f.list(raw, "except", f"{path}.except") or []
@@ -358,7 +359,7 @@ def _ip_block(raw: Any, path: str, f: Fields) -> IPBlock | None:
         try:
             net = parse_cidr(str(e))
         except ValueError:
-            f.error(line, epath, f"{e!r} is not a valid CIDR", HINT_CIDR)
+            f.error(line, epath, f"{quoted(e)} is not a valid CIDR", HINT_CIDR)
             continue
         if net.version != cidr.version or not net.subnet_of(cidr) or net.prefixlen <= cidr.prefixlen:  # type: ignore[arg-type]
             f.error(line, epath, f"{e} must be a strict subset of cidr {cidr_text}",
@@ -374,9 +375,7 @@ def _peer(raw: Any, path: str, line: int, f: Fields) -> Peer | None:
                 "write e.g. `- podSelector: {matchLabels: {app: web}}`")
         return None
     known = {"podSelector", "namespaceSelector", "ipBlock"}
-    unknown = [k for k in raw if k not in known]
-    for k in unknown:
-        f.error(line_of(raw, k), f"{path}.{k}", "unknown field", "a peer has podSelector, namespaceSelector or ipBlock")
+    unknown = [k for k in raw if k not in known]  # each reported by check_unknown_fields, with the nearest name
     pod_sel = convert_selector(raw, "podSelector", f"{path}.podSelector", f)
     ns_sel = convert_selector(raw, "namespaceSelector", f"{path}.namespaceSelector", f)
     ip_raw = f.map(raw, "ipBlock", f"{path}.ipBlock")
@@ -456,7 +455,7 @@ def convert_network_policy(doc: Any, namespace: str, f: Fields) -> NetworkPolicy
         types = []
         for i, t in enumerate(raw_types):
             if t not in ("Ingress", "Egress"):
-                f.error(line_of(raw_types, i), f"spec.policyTypes[{i}]", f"unknown policy type {t!r}",
+                f.error(line_of(raw_types, i), f"spec.policyTypes[{i}]", f"unknown policy type {quoted(t)}",
                         "use Ingress and/or Egress (capitalised)")
             elif t not in types:
                 types.append(t)

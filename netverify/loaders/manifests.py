@@ -21,8 +21,10 @@ from netverify.loaders.convert import (
     convert_service,
     convert_workload,
 )
-from netverify.loaders.fields import HINT_DNS_LABEL, Fields, is_dns_label, line_of
-from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError, iter_documents, loads_json
+from netverify.loaders.fields import HINT_DNS_LABEL, Fields, bounded, is_dns_label, line_of
+from netverify.loaders.jsonio import loads_json
+from netverify.loaders.schemas import check_unknown_fields
+from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError, iter_documents
 from netverify.model import (
     NAMESPACE_NAME_LABEL,
     WORKLOAD_KINDS,
@@ -34,6 +36,7 @@ from netverify.model import (
     SourceRef,
     Workload,
 )
+from netverify.model.source import quoted
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -97,7 +100,7 @@ def unresolved_references(cluster: Cluster) -> list[Diagnostic]:
                 if isinstance(spec.port, str) and spec.port not in known:
                     out.append(Diagnostic(
                         Severity.WARNING, spec.source,
-                        f"named port {spec.port!r} is declared by no container {where}: this port entry of "
+                        f"named port {quoted(spec.port)} is declared by no container {where}: this port entry of "
                         f"{rule.direction}[{rule.index}] admits nothing",
                         "check the name against the containers' ports[].name, or write the port number",
                         f"NetworkPolicy {policy.id}"))
@@ -108,8 +111,13 @@ def displayable(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Diagnostics with every unprintable character escaped: messages quote names, keys and values
     from the input, and a control character in one must neither forge lines of output nor reach the
     terminal as an escape sequence (a manifest could otherwise recolour or rewrite what is shown)."""
-    return [Diagnostic(d.severity, SourceRef(_printable(d.source.file), d.source.line), _printable(d.message),
-                       _printable(d.hint), _printable(d.obj)) for d in diagnostics]
+    out: dict[tuple[str, ...], Diagnostic] = {}
+    for d in diagnostics:
+        shown = Diagnostic(d.severity, SourceRef(_printable(bounded(d.source.file)), d.source.line),
+                           _printable(bounded(d.message)), _printable(bounded(d.hint)), _printable(bounded(d.obj)))
+        # One value repeated through aliases gives the same error at the same line many times: say it once.
+        out.setdefault((shown.severity.value, str(shown.source), shown.message, shown.obj), shown)
+    return list(out.values())
 
 
 def _printable(text: str) -> str:
@@ -123,6 +131,9 @@ class _Inventory:
     """Objects keyed by (kind, namespace, name); later definitions replace earlier ones."""
 
     default_namespace: str
+    # Unknown fields are errors in manifests; the API server has already dropped them from what it serves,
+    # so a field it serves that the table lacks is newer than the table, not a typo.
+    check_fields: bool = True
     diagnostics: list[Diagnostic] = field(default_factory=list)
     objects: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     skipped: list[tuple[str, SourceRef]] = field(default_factory=list)
@@ -160,12 +171,17 @@ class _Inventory:
 
 
 def discover(paths: Iterable[str], diagnostics: list[Diagnostic]) -> Iterator[str]:
-    """Expand paths into manifest files (directories recursively, sorted); `-` is stdin."""
+    """Expand paths into manifest files (directories recursively, sorted); `-` is stdin.
+
+    Paths given are read wherever they lead; inside a directory, a symbolic link is followed only when its
+    target stays under one of the directories given (a committed `x -> /` would read the whole machine)."""
+    paths = list(paths)
+    roots = tuple(os.path.realpath(p) for p in paths if p != STDIN and os.path.isdir(p))
     for path in paths:
         if path == STDIN:
             yield STDIN
         elif os.path.isdir(path):
-            yield from _walk(path, diagnostics)
+            yield from _walk(path, roots, diagnostics)
         elif os.path.exists(path):
             yield path
         else:
@@ -173,12 +189,24 @@ def discover(paths: Iterable[str], diagnostics: list[Diagnostic]) -> Iterator[st
                                           "check the path"))
 
 
-def _walk(root: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
+def _walk(root: str, roots: tuple[str, ...], diagnostics: list[Diagnostic]) -> Iterator[str]:
     seen: set[str] = set()
 
     def onerror(exc: OSError) -> None:
         diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(str(exc.filename or root)),
                                       f"cannot read directory: {exc.strerror}", "check its permissions"))
+
+    def stays_inside(path: str) -> bool:
+        if not os.path.islink(path):
+            return True
+        target = os.path.realpath(path)
+        if any(target == r or target.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
+            return True
+        diagnostics.append(Diagnostic(
+            Severity.WARNING, SourceRef(_printable(path)),
+            f"symbolic link to {_printable(target)}, outside the directories being read: not followed",
+            "pass the target as a path of its own to read it"))
+        return False
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
         real = os.path.realpath(dirpath)
@@ -189,10 +217,12 @@ def _walk(root: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
                                           "remove the link, or pass each directory once"))
             continue
         seen.add(real)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and stays_inside(os.path.join(dirpath, d)))
         for name in sorted(filenames):
             if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
-                yield from _regular_file(os.path.join(dirpath, name), diagnostics)
+                path = os.path.join(dirpath, name)
+                if stays_inside(path):
+                    yield from _regular_file(path, diagnostics)
 
 
 def _regular_file(path: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
@@ -252,7 +282,7 @@ def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: 
 
 def load_objects(objects: Iterable[tuple[Any, SourceRef]], default_namespace: str = "default") -> LoadResult:
     """Load already-parsed objects (e.g. from the live API), each with where it came from."""
-    inventory = _Inventory(default_namespace)
+    inventory = _Inventory(default_namespace, check_fields=False)
     for obj, where in objects:
         add_document(obj, where.file, where.line, inventory)
     return _result(inventory)
@@ -329,8 +359,10 @@ def _json_fallback(handle: IO[bytes], yaml_error: YAMLInputError) -> Iterator[Do
         raise yaml_error
     try:
         docs = loads_json(text)
-    except YAMLInputError:
-        raise yaml_error from None
+    except YAMLInputError as json_error:
+        # Not JSON either: the YAML reader's words. JSON refused on purpose (a duplicate key, too deep,
+        # a number too long): that refusal, at its line.
+        raise (yaml_error if json_error.syntax else json_error) from None
     yield from docs
 
 
@@ -398,11 +430,13 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
     api_version = data.get("apiVersion")
     if api_version not in _API_VERSIONS[kind]:
         f.error(data.line_of("apiVersion") if hasattr(data, "line_of") else line, "apiVersion",
-                f"{kind} is not read under apiVersion {api_version!r}", f"use apiVersion: {_CURRENT_API[kind]}")
+                f"{kind} is not read under apiVersion {quoted(api_version)}", f"use apiVersion: {_CURRENT_API[kind]}")
         return
     if api_version != _CURRENT_API[kind]:
         f.warn(line, f"apiVersion {api_version} is no longer served by Kubernetes; read as {_CURRENT_API[kind]}",
                f"change it to apiVersion: {_CURRENT_API[kind]}")
+    if inventory.check_fields:
+        check_unknown_fields(data, kind, f)
     obj: Any
     if kind == "Namespace":
         obj = convert_namespace(data, f)
@@ -411,7 +445,7 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
         return
     if isinstance(raw_ns, str) and raw_ns:
         if not is_dns_label(raw_ns):
-            f.error(line_of(meta, "namespace"), "metadata.namespace", f"{raw_ns!r} is not a valid namespace name",
+            f.error(line_of(meta, "namespace"), "metadata.namespace", f"{quoted(raw_ns)} is not a valid namespace name",
                     HINT_DNS_LABEL)
             return
     elif raw_ns is not None and not isinstance(raw_ns, str):

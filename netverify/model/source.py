@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any
@@ -37,6 +38,33 @@ class Diagnostic:
         what = f"{self.obj}: " if self.obj else ""
         text = f"{where}{self.severity.value}: {what}{self.message}"
         return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class _BoundedRepr(reprlib.Repr):
+    """repr() with every string, number and collection cut short: the located containers of the reader
+    (dict and list subclasses) are cut like dicts and lists, not rendered whole and then cut."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = 80
+        self.maxlong = 40
+        self.maxlevel = 2
+        self.maxdict = self.maxlist = self.maxtuple = self.maxset = 4
+
+    def repr_LocatedMap(self, x: Any, level: int) -> str:  # noqa: N802 - reprlib dispatches on the type name
+        return self.repr_dict(x, level)
+
+    def repr_LocatedList(self, x: Any, level: int) -> str:  # noqa: N802
+        return self.repr_list(x, level)
+
+
+_BOUNDED = _BoundedRepr()
+
+
+def quoted(value: Any) -> str:
+    """A value from the input as a message quotes it: repr(), at most about 80 characters whatever the value
+    (an alias can repeat one large value thousands of times: each error must stay small)."""
+    return _BOUNDED.repr(value)
 
 
 class InputError(Exception):
