@@ -222,7 +222,7 @@ class _Reader:
                 return
             if not isinstance(token, str):
                 raise self._malformed(resource, "its `continue` token is not a string")
-            if token in tokens_seen or pages >= MAX_PAGES or count >= MAX_OBJECTS:
+            if token in tokens_seen or pages >= self.source.max_pages or count >= self.source.max_objects:
                 raise ClusterError(
                     f"the API server at {self.conn.server} keeps answering list {resource.plural} with more pages "
                     f"({pages:,} pages, {count:,} objects"
@@ -239,9 +239,12 @@ class _Reader:
         """Each request's timeout: --request-timeout, or less when the whole read's time is nearly spent."""
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise ClusterError(f"reading the cluster took longer than {self.source.total_timeout:g} s in all: stopped",
-                               "read fewer namespaces (-n), or check the API server's health")
+            raise self._out_of_time()
         return min(self.source.request_timeout, left)
+
+    def _out_of_time(self) -> ClusterError:
+        return ClusterError(f"reading the cluster took longer than {self.source.total_timeout:g} s in all: stopped",
+                            "read fewer namespaces (-n), or check the API server's health")
 
     def _with_source(self, obj: dict[str, Any], resource: Resource) -> tuple[dict[str, Any], SourceRef]:
         full = _kind_and_version(obj, resource)
@@ -309,6 +312,8 @@ class _Reader:
             cause = exc.reason
         # urllib3 makes a refused connection a kind of connect timeout (compatibility): not a timeout here.
         if isinstance(cause, http.TimeoutError) and not isinstance(cause, http.NewConnectionError):
+            if time.monotonic() >= self.deadline - 0.05:  # the request was given only what was left of the total
+                return self._out_of_time()
             return ClusterError(
                 f"the API server at {server} (context {context}) did not answer {verb} {resource.plural} within "
                 f"{self.source.request_timeout:g} s", "check the connection, or raise --request-timeout")

@@ -17,22 +17,23 @@ import base64
 import io
 import os
 import re
-import threading
 from collections.abc import Iterable
 from typing import Any, TextIO
 
 REDACTED = "<redacted>"
 _MIN_SECRET = 4  # shorter values would redact ordinary words; no credential is this short
+_TOKEN_WORDS = (r"(?:access_token|id_token|id-token|refresh_token|refresh-token|token|password|client-secret|"
+                r"client_secret|apikey|api_key)")
 _SHAPES = (
     # Authorization: Bearer xyz  /  'authorization': 'Bearer xyz'  /  "Authorization":["Basic xyz"]
     re.compile(r"""(?i)(\bauthorization\b["']?\s*[:=]\s*[\["']*\s*)(?:(?:bearer|basic|negotiate|digest)\s+)?"""
                r"""[^\s"',\]]+"""),
     re.compile(r"(?i)(\b(?:bearer|basic)\s+)[A-Za-z0-9\-._~+/=]{8,}"),
     # user-info of a URL: scheme://user:password@host
-    re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://)[^/\s@?#]+@"),
-    # token-like query parameters and fields
-    re.compile(r"(?i)(\b(?:access_token|id_token|id-token|refresh_token|refresh-token|token|password|"
-               r"client-secret|client_secret|apikey|api_key)\b[\"']?\s*[=:]\s*[\"']?)[^\s&\"',;}]+"),
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://)[^/\s@?#]+(?=@)"),
+    # token-like query parameters (token=...) and quoted fields ("token": "...", 'password': '...')
+    re.compile(r"(?i)(\b" + _TOKEN_WORDS + r"=)[^\s&\"',;}]+"),
+    re.compile(r"(?i)(\b" + _TOKEN_WORDS + r"[\"']\s*:\s*[\"'])[^\"']+"),
 )
 # Fields of a kubeconfig `user` entry that hold credentials (or the path of a file that does).
 SECRET_FIELDS = frozenset({"token", "password", "client-key-data", "id-token", "refresh-token", "client-secret",
@@ -46,7 +47,6 @@ class Redactor:
     def __init__(self) -> None:
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
-        self._lock = threading.Lock()
 
     def add(self, secret: Any) -> None:
         """Register a credential: its raw, trimmed and base64 forms (and each line of a multi-line one)."""
@@ -60,44 +60,62 @@ class Redactor:
                 forms.add(form.split(None, 1)[1].strip())
         for form in list(forms):
             forms.add(base64.b64encode(form.encode("utf-8", errors="replace")).decode("ascii"))
-        with self._lock:
-            before = len(self._secrets)
-            self._secrets.update(f for f in forms if len(f) >= _MIN_SECRET and not f.startswith("-----"))
-            if len(self._secrets) != before:
-                self._pattern = None
+        before = len(self._secrets)
+        self._secrets.update(f for f in forms if len(f) >= _MIN_SECRET and not f.startswith("-----"))
+        if len(self._secrets) != before:
+            self._pattern = None
 
     def add_all(self, secrets: Iterable[Any]) -> None:
         for secret in secrets:
             self.add(secret)
 
-    def redact(self, text: str) -> str:
-        pattern = self._compiled()
-        if pattern is not None:
-            text = pattern.sub(REDACTED, text)
-        for shape in _SHAPES:
-            text = shape.sub(lambda m: m.group(1) + REDACTED if m.lastindex else REDACTED, text)
+    def redact(self, text: str, shapes: bool = True) -> str:
+        """`text` without registered secrets and (with `shapes`) without credential-shaped values.
+
+        Shapes are for diagnostics and tracebacks; a report on stdout is only cleared of known secrets
+        (a label value such as `token=abc` is data there, not a credential)."""
+        if self._secrets:
+            text = self._compiled().sub(REDACTED, text)
+        if shapes:
+            for shape in _SHAPES:
+                text = shape.sub(lambda m: m.group(1) + REDACTED, text)
         return text
 
-    def _compiled(self) -> re.Pattern[str] | None:
-        with self._lock:
-            if self._pattern is None and self._secrets:
-                # Longest first, so that a secret containing another is removed whole.
-                alternatives = sorted(self._secrets, key=len, reverse=True)
-                self._pattern = re.compile("|".join(map(re.escape, alternatives)))
-            return self._pattern
+    def _compiled(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            # Longest first, so that a secret containing another is removed whole.
+            alternatives = sorted(self._secrets, key=len, reverse=True)
+            self._pattern = re.compile("|".join(map(re.escape, alternatives)))
+        return self._pattern
 
 
 class RedactingStream(io.TextIOBase):
-    """A text stream that redacts whatever is written to it before passing it on (stdout, stderr)."""
+    """A text stream that redacts whatever is written to it before passing it on (stdout, stderr), and
+    passes on at most `limit` characters in all (then one line saying the rest was cut)."""
 
-    def __init__(self, target: TextIO, redactor: Redactor) -> None:
+    def __init__(self, target: TextIO, redactor: Redactor, shapes: bool = True, limit: int | None = None) -> None:
         super().__init__()
         self.target = target
         self.redactor = redactor
+        self.shapes = shapes
+        self.room = limit
+        self.cut = 0
 
     def write(self, text: str) -> int:
-        self.target.write(self.redactor.redact(text))
+        shown = self.redactor.redact(text, self.shapes)
+        if self.room is not None:
+            if len(shown) > self.room:
+                self.cut += len(shown) - self.room
+                shown = shown[: self.room]
+            self.room -= len(shown)
+        if shown:
+            self.target.write(shown)
         return len(text)
+
+    def close_note(self) -> str:
+        """What to say at the end when output was cut ("" when nothing was)."""
+        return (f"\nnetverify: {self.cut:,} more characters of messages were not shown (the limit is reached); "
+                "fix the errors above first\n") if self.cut else ""
 
     def flush(self) -> None:
         self.target.flush()

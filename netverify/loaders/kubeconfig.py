@@ -39,6 +39,8 @@ class ClusterSource:
     request_timeout: float = DEFAULT_TIMEOUT
     page_size: int = DEFAULT_PAGE_SIZE
     total_timeout: float = DEFAULT_TOTAL_TIMEOUT
+    max_pages: int = MAX_PAGES  # per list
+    max_objects: int = MAX_OBJECTS  # in all
     # Every credential handed to the client is registered here, for the CLI to keep out of what it prints.
     redactor: Redactor = field(default_factory=Redactor, compare=False)
 
@@ -157,6 +159,7 @@ def _guard_token(configuration: Any, redactor: Redactor) -> None:
     def normalise(cfg: Any) -> None:
         if refresh is not None:
             refresh(cfg)
+            cfg.refresh_api_key_hook = normalise  # the client's hook re-installs itself: stay in front of it
         for key, value in list(cfg.api_key.items()):
             if not isinstance(value, str):
                 continue

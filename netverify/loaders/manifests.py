@@ -305,7 +305,13 @@ def _read_documents(path: str, label: str, stdin: IO[bytes] | None, diagnostics:
                     cache: DocumentCache | None = None) -> Iterator[Document]:
     try:
         if path == STDIN:
-            with _spooled(stdin or sys.stdin.buffer) as handle:
+            source = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+            if source is None:  # started with stdin closed (`<&-`)
+                diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label), "standard input is closed",
+                                              "pipe manifests in (e.g. helm template . | netverify matrix -) "
+                                              "or pass files"))
+                return
+            with _spooled(source) as handle:
                 yield from _parse_stream(handle)
             return
         with open(path, "rb") as handle:
