@@ -27,6 +27,7 @@ from importlib import resources
 from typing import Any
 
 from netverify.loaders.fields import Fields, line_of
+from netverify.model.source import quoted
 
 Shape = str | None  # "T", "[T]" or None
 TypeTable = Mapping[str, Mapping[str, Shape]]
@@ -91,7 +92,8 @@ def check_unknown_fields(doc: Any, kind: str, f: Fields, table: SchemaTable | No
         known = table.fields_of(type_name)
         children: list[tuple[Any, str, str, str]] = []
         for key, value in node.items():
-            where = f"{path}.{key}" if path else str(key)
+            shown = key if isinstance(key, str) and len(key) <= 100 else quoted(key)  # keys can be aliased values
+            where = f"{path}.{shown}" if path else shown
             shape = known.get(key) if isinstance(key, str) else None
             if shape is None:
                 if not isinstance(key, str) or key not in known:
@@ -114,7 +116,7 @@ def check_unknown_fields(doc: Any, kind: str, f: Fields, table: SchemaTable | No
 
 def unknown_field_hint(key: Any, known: Iterable[str], type_name: str, explain_path: str) -> str:
     names = sorted(known)
-    nearest = nearest_name(str(key), names)
+    nearest = nearest_name(key if isinstance(key, str) else "", names)
     if type_name == _SELECTOR:
         labels = "labels go under matchLabels, e.g. `podSelector: {matchLabels: {app: web}}`"
         return f"did you mean `{nearest}`? ({labels})" if nearest else f"a selector has matchLabels and " \
@@ -128,6 +130,8 @@ def unknown_field_hint(key: Any, known: Iterable[str], type_name: str, explain_p
 def nearest_name(word: str, names: Iterable[str]) -> str | None:
     """The known name closest to a misspelt one: same letters in another case, or at most one or two edits
     (insertions, deletions, substitutions, swaps of neighbours) for names long enough to tell apart."""
+    if len(word) > 64:
+        return None  # no field name is this long
     lowered = word.lower()
     best: tuple[int, str] | None = None
     for name in names:
