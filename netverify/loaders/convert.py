@@ -7,6 +7,7 @@ object cannot be used; all problems land in the `Fields` diagnostics.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 from netverify.loaders.fields import (
@@ -40,9 +41,11 @@ from netverify.model import (
     Workload,
     freeze_labels,
 )
-from netverify.model.source import quoted
+from netverify.model.source import printable, quoted
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+_KIND = re.compile(r"^[A-Z][A-Za-z0-9]{0,62}$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 def convert_namespace(doc: Any, f: Fields) -> Namespace | None:
@@ -99,6 +102,13 @@ def _owner(meta: Any, f: Fields) -> OwnerRef | None:
         name = f.str(ref, "name", f"{path}.name", required=True)
         controller = f.bool(ref, "controller", f"{path}.controller")
         if controller and kind and name and owner is None:
+            if not _KIND.match(kind) or len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+                # No object can have this kind or name: the owner cannot exist, and it would be shown as the
+                # workload's id in every report (a name such as `x.yaml:1: error: ...` forges CI output).
+                f.warn(line_of(ref, "name"), f"metadata.ownerReferences[{i}] names no possible object "
+                       f"({quoted(kind)} {quoted(name)}): the pod is reported on its own",
+                       "an owner is a workload of this namespace: a Kind and a lowercase DNS name")
+                continue
             owner = OwnerRef(kind, name)
     return owner
 
@@ -227,8 +237,8 @@ def _ip_strings(spec: Any, key: str, f: Fields) -> list[str]:
 
 def parse_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """Like the API server's net.ParseCIDR: address/prefix-length (host bits allowed), nothing else."""
-    _, slash, prefix = text.partition("/")
-    if not slash or not prefix.isdigit():
+    address, slash, prefix = text.partition("/")
+    if not slash or not prefix.isdigit() or not prefix.isascii() or "%" in address:  # no zone, ASCII digits
         raise ValueError(f"{text!r} has no /prefix-length")
     return ipaddress.ip_network(text, strict=False)
 
@@ -275,7 +285,7 @@ def convert_endpoint_slice(doc: Any, namespace: str, f: Fields) -> EndpointSlice
                     addresses.append(ip)
         ref = f.map(ep, "targetRef", f"{path}.targetRef")
         if ref is not None and ref.get("kind") == "Pod" and isinstance(ref.get("name"), str):
-            pods.append(ref["name"])
+            pods.append(printable(ref["name"]))
     ports: list[ServicePort] = []
     for i, p in enumerate(f.list(doc, "ports", "ports") or []):
         if not isinstance(p, dict):

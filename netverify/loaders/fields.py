@@ -55,9 +55,11 @@ def line_of(container: Any, key: Any) -> int:
 
 
 def label_key_problem(key: str) -> str | None:
-    prefix, _, name = key.rpartition("/")
+    prefix, slash, name = key.rpartition("/")
     if "/" in prefix:
         return "a label key has at most one '/'"
+    if slash and not prefix:
+        return "a '/' must follow a prefix (write `app`, or `example.com/app`)"
     if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
         return f"the prefix {quoted(prefix)} must be a DNS subdomain (lowercase, digits, '-', '.')"
     if not name or len(name) > 63 or not _LABEL_NAME.match(name):
@@ -237,6 +239,8 @@ class Fields:
             self.error(line, path, f"must be an IP address string, not {_type_name(value)}", HINT_IP)
             return None
         try:
+            if "%" in value:  # Python reads IPv6 zones (fe80::1%eth0); the API server does not
+                raise ValueError(value)
             return str(ipaddress.ip_address(value))
         except ValueError:
             self.error(line, path, f"{quoted(value)} is not a valid IP address", HINT_IP)

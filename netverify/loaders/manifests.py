@@ -24,6 +24,7 @@ from netverify.loaders.convert import (
 from netverify.loaders.fields import HINT_DNS_LABEL, Fields, bounded, is_dns_label, line_of
 from netverify.loaders.jsonio import loads_json
 from netverify.loaders.schemas import check_unknown_fields
+from netverify.loaders.validate import validate_object
 from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError, iter_documents
 from netverify.model import (
     NAMESPACE_NAME_LABEL,
@@ -36,7 +37,7 @@ from netverify.model import (
     SourceRef,
     Workload,
 )
-from netverify.model.source import quoted
+from netverify.model.source import printable, quoted
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -113,17 +114,11 @@ def displayable(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     terminal as an escape sequence (a manifest could otherwise recolour or rewrite what is shown)."""
     out: dict[tuple[str, ...], Diagnostic] = {}
     for d in diagnostics:
-        shown = Diagnostic(d.severity, SourceRef(_printable(bounded(d.source.file)), d.source.line),
-                           _printable(bounded(d.message)), _printable(bounded(d.hint)), _printable(bounded(d.obj)))
+        shown = Diagnostic(d.severity, SourceRef(printable(bounded(d.source.file)), d.source.line),
+                           printable(bounded(d.message)), printable(bounded(d.hint)), printable(bounded(d.obj)))
         # One value repeated through aliases gives the same error at the same line many times: say it once.
         out.setdefault((shown.severity.value, str(shown.source), shown.message, shown.obj), shown)
     return list(out.values())
-
-
-def _printable(text: str) -> str:
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 @dataclass
@@ -139,6 +134,8 @@ class _Inventory:
     skipped: list[tuple[str, SourceRef]] = field(default_factory=list)
 
     def add(self, kind: str, namespace: str, name: str, obj: Any, where: SourceRef) -> None:
+        """Add `obj`; None stands for a definition that replaces an earlier one but is not analysed (a
+        finished pod): the later definition wins whatever it is."""
         key = (kind, namespace, name)
         previous = self.objects.get(key)
         if previous is not None:
@@ -147,7 +144,10 @@ class _Inventory:
                 f"duplicate {kind} {namespace + '/' if namespace else ''}{name}: this definition replaces the one at "
                 f"{previous.source}", "remove one of the two definitions",
             ))
-        self.objects[key] = obj
+        if obj is None:
+            self.objects.pop(key, None)
+        else:
+            self.objects[key] = obj
 
     def cluster(self) -> Cluster:
         by_kind: dict[str, list[Any]] = {}
@@ -203,8 +203,8 @@ def _walk(root: str, roots: tuple[str, ...], diagnostics: list[Diagnostic]) -> I
         if any(target == r or target.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
             return True
         diagnostics.append(Diagnostic(
-            Severity.WARNING, SourceRef(_printable(path)),
-            f"symbolic link to {_printable(target)}, outside the directories being read: not followed",
+            Severity.WARNING, SourceRef(printable(path)),
+            f"symbolic link to {printable(target)}, outside the directories being read: not followed",
             "pass the target as a path of its own to read it"))
         return False
 
@@ -274,7 +274,7 @@ def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: 
                cache: DocumentCache | None = None) -> LoadResult:
     inventory = _Inventory(default_namespace)
     for path in discover(paths, inventory.diagnostics):
-        label = "<stdin>" if path == STDIN else path
+        label = "<stdin>" if path == STDIN else printable(path)  # names the file in every message and report
         for doc in _read_documents(path, label, stdin, inventory.diagnostics, cache):
             add_document(doc.data, label, doc.line, inventory)
     return _result(inventory)
@@ -292,7 +292,8 @@ def load_blobs(blobs: Iterable[tuple[str, bytes]], default_namespace: str = "def
                cache: DocumentCache | None = None) -> LoadResult:
     """Load manifest files given as (label, content) pairs, e.g. read from git; labels name them in messages."""
     inventory = _Inventory(default_namespace)
-    for label, data in blobs:
+    for raw_label, data in blobs:
+        label = printable(raw_label)
         try:
             for doc in (cache.documents(data) if cache is not None else _parse_stream(io.BytesIO(data))):
                 add_document(doc.data, label, doc.line, inventory)
@@ -424,7 +425,7 @@ def _with_kind(item: dict[str, Any], kind: str, api_version: Any) -> dict[str, A
 def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventory) -> None:
     where = SourceRef(file, line)
     if kind not in _API_VERSIONS:
-        inventory.skipped.append((_printable(kind), SourceRef(_printable(file), line)))
+        inventory.skipped.append((printable(kind), SourceRef(printable(file), line)))
         return
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     raw_name = meta.get("name") if isinstance(meta, dict) else None
@@ -443,6 +444,7 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
                f"change it to apiVersion: {_CURRENT_API[kind]}")
     if inventory.check_fields:
         check_unknown_fields(data, kind, f)
+    validate_object(data, kind, f)
     obj: Any
     if kind == "Namespace":
         obj = convert_namespace(data, f)
@@ -469,3 +471,5 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
         obj = convert_workload(data, kind, namespace, f)
     if obj is not None:
         inventory.add(kind, namespace, obj.name, obj, where)
+    elif kind == "Pod" and not f.failed and isinstance(raw_name, str):  # a finished pod: still the later one
+        inventory.add(kind, namespace, raw_name, None, where)
