@@ -102,6 +102,8 @@ class RedactingStream(io.TextIOBase):
         self.cut = 0
 
     def write(self, text: str) -> int:
+        if not isinstance(text, str):  # a text stream (click probes with bytes to tell binary streams apart)
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         shown = self.redactor.redact(text, self.shapes)
         if self.room is not None:
             if len(shown) > self.room:
