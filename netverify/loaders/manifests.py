@@ -6,7 +6,6 @@ import hashlib
 import io
 import os
 import shutil
-import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -21,6 +20,9 @@ from netverify.loaders.convert import (
     convert_service,
     convert_workload,
 )
+from netverify.loaders.discovery import MANIFEST_SUFFIXES as MANIFEST_SUFFIXES  # re-exported: callers import it here
+from netverify.loaders.discovery import STDIN
+from netverify.loaders.discovery import discover as discover  # re-exported
 from netverify.loaders.fields import HINT_DNS_LABEL, Fields, bounded, is_dns_label, line_of
 from netverify.loaders.jsonio import loads_json
 from netverify.loaders.schemas import check_unknown_fields
@@ -38,9 +40,6 @@ from netverify.model import (
     Workload,
 )
 from netverify.model.source import printable, quoted
-
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-STDIN = "-"
 
 # apiVersions under which each kind is read; anything else is reported.
 _API_VERSIONS: dict[str, tuple[str, ...]] = {
@@ -168,76 +167,6 @@ class _Inventory:
             pods=ordered("Pod"), workloads=ordered("Workload"), services=ordered("Service"),
             policies=ordered("NetworkPolicy"), endpoint_slices=ordered("EndpointSlice"), skipped=tuple(self.skipped),
         )
-
-
-def discover(paths: Iterable[str], diagnostics: list[Diagnostic]) -> Iterator[str]:
-    """Expand paths into manifest files (directories recursively, sorted); `-` is stdin.
-
-    Paths given are read wherever they lead; inside a directory, a symbolic link is followed only when its
-    target stays under one of the directories given (a committed `x -> /` would read the whole machine)."""
-    paths = list(paths)
-    roots = tuple(os.path.realpath(p) for p in paths if p != STDIN and os.path.isdir(p))
-    for path in paths:
-        if path == STDIN:
-            yield STDIN
-        elif os.path.isdir(path):
-            yield from _walk(path, roots, diagnostics)
-        elif os.path.exists(path):
-            yield path
-        else:
-            diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(path), "no such file or directory",
-                                          "check the path"))
-
-
-def _walk(root: str, roots: tuple[str, ...], diagnostics: list[Diagnostic]) -> Iterator[str]:
-    seen: set[str] = set()
-
-    def onerror(exc: OSError) -> None:
-        diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(str(exc.filename or root)),
-                                      f"cannot read directory: {exc.strerror}", "check its permissions"))
-
-    def stays_inside(path: str) -> bool:
-        if not os.path.islink(path):
-            return True
-        target = os.path.realpath(path)
-        if any(target == r or target.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
-            return True
-        diagnostics.append(Diagnostic(
-            Severity.WARNING, SourceRef(printable(path)),
-            f"symbolic link to {printable(target)}, outside the directories being read: not followed",
-            "pass the target as a path of its own to read it"))
-        return False
-
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
-        real = os.path.realpath(dirpath)
-        if real in seen:  # a symlink loop or a second link to the same directory
-            dirnames[:] = []
-            diagnostics.append(Diagnostic(Severity.WARNING, SourceRef(dirpath),
-                                          "directory already read through another path (symlink loop?); skipped",
-                                          "remove the link, or pass each directory once"))
-            continue
-        seen.add(real)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and stays_inside(os.path.join(dirpath, d)))
-        for name in sorted(filenames):
-            if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
-                path = os.path.join(dirpath, name)
-                if stays_inside(path):
-                    yield from _regular_file(path, diagnostics)
-
-
-def _regular_file(path: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
-    """A file found in a directory, unless it is a FIFO or device (reading one could block forever)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        yield path  # a dangling link or a link loop: reading it reports the error with the path
-        return
-    if stat.S_ISREG(mode):
-        yield path
-    else:
-        diagnostics.append(Diagnostic(Severity.WARNING, SourceRef(path),
-                                      "not a regular file (a FIFO or device?); skipped",
-                                      "pass it explicitly to read it, e.g. from process substitution"))
 
 
 class DocumentCache:

@@ -190,31 +190,48 @@ def test_a_full_disk_is_reported_not_taken_for_a_bug(argv: list[str]) -> None:
     assert "Traceback" not in child.stderr and "Exception ignored" not in child.stderr
 
 
-def test_a_symlink_leaving_the_directories_given_is_not_followed(tmp_path: Path) -> None:
-    """A repository may commit `x -> /`: reading a directory must not read the whole machine (nor a
-    file such as ~/.kube/config linked as `creds.yaml`, whose content an error would quote)."""
-    folder = manifests(tmp_path, "web")
+def test_a_symlink_leaving_the_git_work_tree_or_holding_the_tree_is_not_followed(tmp_path: Path) -> None:
+    """A repository may commit `x -> /`: reading a directory must not read the whole machine, nor a file
+    outside the repository (`creds.yaml -> ~/.kube/config`, whose content an error could quote)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".git").mkdir()
+    folder = manifests(repo, "web")
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "stolen.yaml").write_text(POD.format(name="stolen"))
     (folder / "root").symlink_to("/")
+    (folder / "up").symlink_to("..")
     (folder / "elsewhere").symlink_to(outside)
     (folder / "creds.yaml").symlink_to(outside / "stolen.yaml")
+    (folder / "proc").symlink_to("/proc/self")
     result = run_cli(["matrix", str(folder), "--format", "json"])
     assert result.code == 0, result.err
     assert sorted(endpoints(result.out)) == ["shop/web"]
-    warned = {d.head.split(":")[0] for d in parse_stderr(result.err) if "outside the directories being read" in d.head}
-    assert warned == {str(folder / "root"), str(folder / "elsewhere"), str(folder / "creds.yaml")}
+    warned = {d.head.split(":")[0] for d in parse_stderr(result.err) if "not followed" in d.head}
+    assert warned == {str(folder / n) for n in ("root", "up", "elsewhere", "creds.yaml", "proc")}
     strict = run_cli(["matrix", str(folder), "--strict"])
     assert strict.code == EXIT_INPUT, "under --strict a link not followed is an error"
 
 
-def test_a_symlink_staying_inside_the_directories_given_is_followed(tmp_path: Path) -> None:
+def test_a_symlink_to_a_sibling_directory_is_followed_outside_git(tmp_path: Path) -> None:
+    """Shared directories linked into each variant (diff/base/cluster -> ../../cluster) are read."""
     folder = manifests(tmp_path, "web")
-    (tmp_path / "other").mkdir()
-    other = manifests(tmp_path / "other", "api")
-    (folder / "shared").symlink_to(other)
-    result = run_cli(["matrix", str(folder), str(other), "--format", "json"])
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "api.yaml").write_text(POD.format(name="api"))
+    (folder / "shared").symlink_to(Path("..") / "shared")
+    result = run_cli(["matrix", str(folder), "--format", "json"])
     assert result.code == 0, result.err
     assert sorted(endpoints(result.out)) == ["shop/api", "shop/web"]
-    assert "outside the directories" not in result.err
+    assert "not followed" not in result.err
+
+
+def test_a_symlink_inside_the_work_tree_is_followed(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    folder = manifests(tmp_path, "web")
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "api.yaml").write_text(POD.format(name="api"))
+    (folder / "base").symlink_to(tmp_path / "base")
+    result = run_cli(["matrix", str(folder), "--format", "json"])
+    assert result.code == 0, result.err
+    assert sorted(endpoints(result.out)) == ["shop/api", "shop/web"]

@@ -113,3 +113,12 @@ def test_a_finished_pod_first_then_a_running_one_keeps_the_running_one(tmp_path:
     pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec: {containers: [{name: c}]}\n"
     (tmp_path / "a.yaml").write_text(pod + "status: {phase: Failed}\n---\n" + pod)
     assert [p.name for p in load_paths([str(tmp_path / "a.yaml")]).cluster.pods] == ["web"]
+
+
+def test_help_is_written_through_the_redacting_streams() -> None:
+    """stdout and stderr are wrapped for redaction: click must still see text streams (it probes with bytes)."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "netverify", "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Commands:" in done.stdout and "matrix" in done.stdout
