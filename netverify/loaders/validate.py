@@ -5,7 +5,8 @@ API server's `validation.go` does, so that netverify never analyses an object a 
 Service port names (required with several ports, unique, DNS labels), nodePort only where a node port
 exists, externalName a DNS name, at most one controller owner, container port
 names unique in a pod, status.podIP consistent with status.podIPs, at most two policyTypes, an
-EndpointSlice addressType, and workload selectors present (apps/v1) and matching their pod template.
+EndpointSlice addressType, and workload selectors matching their pod template (a missing apps/v1 selector is
+a warning: --strict makes it an error).
 Each problem is an error at its line with what to do.
 """
 
@@ -146,8 +147,10 @@ def _workload(spec: dict[str, Any], kind: str, f: Fields) -> None:
     selector = spec.get("selector")
     if selector is None:
         if kind in _WORKLOAD_SELECTOR_REQUIRED:
-            f.error(line_of(spec, "selector") or line_of(spec, "template"), "spec.selector", "is required",
-                    "add `selector: {matchLabels: ...}` with the pod template's labels")
+            # A warning (an error under --strict), not an error: the API server refuses it, but what the
+            # workload runs is clear from its template, and many hand-written inventories leave it out.
+            f.warn(line_of(spec, "template"), f"spec.selector is missing; the API server requires it for a {kind}",
+                   "add `selector: {matchLabels: ...}` with the pod template's labels")
         return
     matches: bool | None
     if kind == "ReplicationController":  # a plain map of labels

@@ -35,8 +35,8 @@ def md_text(value: str) -> str:
     heading or a blockquote, nor split a table row; ordinary punctuation is left as it is, so that reports
     read the same as before (`egress[0]`, `(policy modified)`)."""
     shown = printable(value).replace("\\", "\\\\").replace("`", "\\`").replace("|", "\\|")
-    shown = shown.replace("<", "&lt;").replace(">", "&gt;").replace("![", "\\![").replace("](", "]\\(")
-    return "\\" + shown if shown.lstrip().startswith("#") else shown
+    shown = shown.replace("<", "&lt;").replace("![", "\\![").replace("](", "]\\(")
+    return "\\" + shown if shown.lstrip().startswith(("#", ">")) else shown  # a heading, a blockquote
 
 
 def md_code(value: str) -> str:
