@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netverify.loaders.convert import convert_selector
 from netverify.loaders.fields import HINT_DNS_LABEL, HINT_DNS_SUBDOMAIN, Fields, is_dns_label, line_of
 from netverify.model.source import quoted
 
@@ -154,10 +155,14 @@ def _workload(spec: dict[str, Any], kind: str, f: Fields) -> None:
         return
     matches: bool | None
     if kind == "ReplicationController":  # a plain map of labels
-        matches = isinstance(selector, dict) and all(labels.get(k) == v for k, v in selector.items())
+        given = f.labels(spec, "selector", "spec.selector")
+        matches = all(labels.get(k) == v for k, v in given.items()) if isinstance(selector, dict) else None
     elif kind == "Job" and spec.get("manualSelector") is not True:
         return  # the API server generates the Job's selector (and refuses one given without manualSelector)
     else:
+        failed = f.failed
+        if convert_selector(spec, "selector", "spec.selector", f) is None or (f.failed and not failed):
+            return  # its shape is wrong: reported at its line
         matches = _selector_matches(selector, labels)
     if matches is False:
         f.error(line_of(spec, "selector"), "spec.selector", "does not match the pod template's labels",
