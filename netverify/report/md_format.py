@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
+from netverify.report.escape import md_code, md_text
 
 
 @singledispatch
@@ -16,7 +17,7 @@ def render(result: Any, out: TextIO, **_: Any) -> None:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return md_text(text)
 
 
 @render.register
@@ -25,7 +26,7 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
     out.write(f"**{len(result.endpoints)} endpoints, {len(conns)} allowed pairs** ({result.query.describe()})\n\n")
     out.write("| source | destination | allowed |\n|---|---|---|\n")
     for c in conns:
-        out.write(f"| `{_cell(c.src.id)}` | `{_cell(c.dst.id)}` | {_cell(c.allowed.describe())} |\n")
+        out.write(f"| {md_code(c.src.id)} | {md_code(c.dst.id)} | {_cell(c.allowed.describe())} |\n")
 
 
 @render.register
@@ -37,7 +38,8 @@ def _(result: ReachResult, out: TextIO, **_: Any) -> None:
         v = p.verdict
         eg = "open" if not v.egress.isolated else ", ".join(str(m.rule) for m in v.egress.matches) or "denied"
         ing = "open" if not v.ingress.isolated else ", ".join(str(m.rule) for m in v.ingress.matches) or "denied"
-        out.write(f"| `{v.src.id}` | `{v.dst.id}` | {_cell(p.allowed.describe())} | {_cell(eg)} | {_cell(ing)} |\n")
+        out.write(f"| {md_code(v.src.id)} | {md_code(v.dst.id)} | {_cell(p.allowed.describe())} | {_cell(eg)} "
+                  f"| {_cell(ing)} |\n")
 
 
 # --- diff (issues 4, 17): a pull-request comment: summary line, causes, changes, within a size budget ---
@@ -58,7 +60,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _where(file: str, line: int) -> str:
-    return f"`{_cell(file)}:{line}`" if line else (f"`{_cell(file)}`" if file else "")
+    return md_code(f"{file}:{line}") if line else (md_code(file) if file else "")
 
 
 class _Budget:
@@ -120,7 +122,7 @@ def _endpoint_rows(eps: tuple[EndpointChange, ...], outside: dict[str, IPSet]) -
         return "<br>".join(_cell(f"{describe_ids(peers, outside)}: {conns.describe()}")
                            for conns, peers in EndpointChange.grouped(items)) or "nothing"
 
-    return [f"| `{_cell(e.id)}` | {_where(e.endpoint.source.file, e.endpoint.source.line)} | {listing(e.egress)} "
+    return [f"| {md_code(e.id)} | {_where(e.endpoint.source.file, e.endpoint.source.line)} | {listing(e.egress)} "
             f"| {listing(e.ingress)} |\n" for e in eps]
 
 
@@ -178,7 +180,7 @@ def _exposure_rows(items: tuple[Exposure, ...], internet_only: bool) -> list[str
                 continue
             why = e.note or ", ".join(str(x) for x in r.rules)
             internet = "yes" if r.internet else "no"
-            rows.append(f"| `{_cell(e.endpoint.id)}` | {_cell(r.connections.describe())} | "
+            rows.append(f"| {md_code(e.endpoint.id)} | {_cell(r.connections.describe())} | "
                         f"{_cell(describe_addresses(r.addresses))} | {internet} | {_cell(why)} |\n")
     return rows
 
@@ -196,7 +198,7 @@ def _(result: ExposureResult, out: TextIO, **_: Any) -> None:
         out.write("| service | port | path | backend | target | clients | status | detail |\n"
                   "|---|---|---|---|---|---|---|---|\n")
         for p in result.services:
-            out.write(f"| `{_cell(p.service)}` | {_cell(port_label(p.port))} | {_cell(p.via)} | `{_cell(p.backend)}` | "
+            out.write(f"| {md_code(p.service)} | {_cell(port_label(p.port))} | {_cell(p.via)} | {md_code(p.backend)} | "
                       f"{_cell(p.target.describe())} | {_cell(describe_addresses(p.clients))} | **{p.status}** | "
                       f"{_cell(p.detail)} |\n")
     else:
@@ -222,8 +224,8 @@ from netverify.queries.equivalence import EquivalenceResult  # noqa: E402
 def _(result: EquivalenceResult, out: TextIO, **_: Any) -> None:
     from netverify.report.text_format import equivalence_lines
 
-    out.write(f"**{result.headline()}**: A = `{_cell(result.left)}` ({result.counts[0]} policies), "
-              f"B = `{_cell(result.right)}` ({result.counts[1]} policies)\n\n")
+    out.write(f"**{result.headline()}**: A = {md_code(result.left)} ({result.counts[0]} policies), "
+              f"B = {md_code(result.right)} ({result.counts[1]} policies)\n\n")
     lines = equivalence_lines(result)
     out.write(f"{_cell(lines[0])}\n")
     if len(lines) > 1:
