@@ -5,7 +5,7 @@
     +-- InputProblem (cli/common.py)    the CLI's located diagnostics (input and usage), exit 2
     +-- YAMLInputError (loaders/yamlio) a file is not safe, well-formed YAML, exit 2
     +-- SourceError                     a source of input cannot be read: message and hint, exit 2
-    |   +-- ClusterError (loaders/cluster)   the API server refused or failed
+    |   +-- ClusterError (loaders/kubeconfig)   the API server refused or failed
     |   +-- GitProblem (loaders/git)         a revision or path is not in the repository
     +-- UsageError                      the question is wrong (also a ValueError), exit 2
     |   +-- SelectorSyntaxError (semantics/selectors)

