@@ -220,6 +220,7 @@ def service_data(result: ServiceMatrixResult, title: str) -> dict[str, object]:
         "kind": "service", "title": title, "query": result.query.describe(), "gridLimit": GRID_LIMIT,
         "namespaces": namespaces,
         "endpoints": _endpoint_rows(clients, ns_index),
-        "services": [[s.id, ns_index[s.namespace], ports.get(s.id, ""), backends.get(s.id, [])] for s in services],
+        "services": [[s.id, ns_index[s.namespace], ports.get(s.id, ""), backends.get(s.id, []), s.name]
+                     for s in services],
         "cells": cells, "conns": conns.values, "notes": result.notes(),
     }

@@ -114,7 +114,7 @@ function matrixModel() {
 
 function serviceModel() {
   const clients = D.endpoints.map(e => ({id: e[0], ns: e[1], kind: e[2], single: e[3], index: e[4]}));
-  const services = D.services.map((s, i) => ({id: s[0], ns: s[1], ports: s[2], backends: s[3], index: i}));
+  const services = D.services.map((s, i) => ({id: s[0], ns: s[1], ports: s[2], backends: s[3], name: s[4], index: i}));
   const maps = new Map();
   function rowMap(r) {
     let m = maps.get(r.index);
@@ -132,8 +132,7 @@ function serviceModel() {
     if (c.partial >= 0) out.push("only some backends admit " + CONNS[c.partial][0] +
                                  " (kube-proxy may pick any backend, so some connections fail)");
     if (c.conn < 0 && c.partial < 0) out.push("no backend admits it on any service port");
-    out.push("rules per backend: netverify can '" + src.id + "' 'svc/" + svc.id.replace(/^Service\//, "") +
-             "' <manifests>");
+    out.push("rules per backend: netverify can '" + src.id + "' 'svc/" + NS[svc.ns] + "/" + svc.name + "' <manifests>");
     return out;
   }
   function overview() {
