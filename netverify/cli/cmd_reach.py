@@ -28,8 +28,9 @@ from netverify.queries.reach import can_reach
 @inventory_options
 @click.option("--port", help="Only pairs allowed on this port (number, range or name).")
 @click.option("--protocol", type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv", "md", "dot", "html"]),
-              default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv", "md", "dot", "svg", "html"]),
+              default="text", show_default=True,
+              help="dot and svg draw a graph (svg needs Graphviz's dot); html is one interactive page.")
 def matrix(port: str | None, protocol: str | None, fmt: str, **kw: Any) -> int:
     """Every ordered pair of endpoints and what traffic is allowed between them."""
     analysis = inventory_from(kw).load()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from netverify.queries.context import Analysis
@@ -27,23 +27,27 @@ class MatrixResult:
     def __init__(self, analysis: Analysis, query: PortQuery) -> None:
         self.analysis = analysis
         self.query = query
+        # Told how many sources are done (in endpoint order) while pairs are computed: a progress display.
+        self.on_row: Callable[[int], None] | None = None
+
+    def _done(self, src: Endpoint) -> None:
+        if self.on_row is not None:
+            self.on_row(self.analysis.position[src.id] + 1)
 
     @property
     def endpoints(self) -> list[Endpoint]:
         return self.analysis.endpoints
 
     def connections(self) -> Iterator[Connection]:
-        for src, dst, allowed in self.analysis.graph.connections():
-            if not self.query.is_all:
-                allowed = allowed & self.query.connections(dst)
-                if not allowed:
-                    continue
-            yield Connection(src, dst, allowed)
+        for src, targets in self.by_source():
+            for dst, allowed in targets:
+                yield Connection(src, dst, allowed)
 
     def by_source(self) -> Iterator[tuple[Endpoint, list[tuple[Endpoint, ConnectionSet]]]]:
         """The same pairs as `connections()`, grouped by source (for fast writers)."""
         query = self.query
         for src, targets in self.analysis.graph.by_source():
+            self._done(src)
             if not query.is_all:
                 targets = [(dst, c) for dst, allowed in targets if (c := allowed & query.connections(dst))]
                 if not targets:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any, TextIO
 
-FORMATS = ("text", "json", "csv", "md", "sarif", "junit", "dot", "html")
+FORMATS = ("text", "json", "csv", "md", "sarif", "junit", "dot", "svg", "html")
 
 
 class UnsupportedFormat(ValueError):
@@ -24,3 +24,7 @@ def write(result: Any, fmt: str, stream: TextIO, **options: Any) -> None:
         renderer(result, stream, **options)
     except NotImplementedError:
         raise UnsupportedFormat(f"{type(result).__name__} cannot be written as {fmt}") from None
+    except RuntimeError as exc:  # a formatter's missing tool (svg without Graphviz): a usage problem
+        if type(exc).__name__ != "GraphvizMissing":
+            raise
+        raise UnsupportedFormat(str(exc)) from None

@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from netverify.engines.bitsets import bit_list
-from netverify.queries.exposure import describe_addresses, outside_exposure
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.services import ServiceMatrixResult
+from netverify.report.outside import outside_by_class
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict, evaluate_pair
 from netverify.sets import ConnectionSet
@@ -140,35 +140,11 @@ def matrix_data(result: MatrixResult, title: str) -> dict[str, object]:
 
 def _outside(result: MatrixResult, conns: _Interner) -> dict[str, list[object]]:
     """Per class: what it may send to addresses outside the cluster, and what they may send to it."""
-    policies = result.analysis.policies
-    query = result.query
-    out: dict[str, list[object]] = {"egress": [], "ingress": []}
-    for rep in result.analysis.graph.reps:
-        for direction in ("egress", "ingress"):
-            if rep.external:
-                out[direction].append(None)
-                continue
-            exposure = outside_exposure(policies, rep, direction)
-            lines, total = [], ConnectionSet.none()
-            for reach in exposure.reaches:
-                allowed = reach.connections
-                if not query.is_all:
-                    allowed = allowed & query.connections(rep if direction == "ingress" else _nowhere())
-                if not allowed:
-                    continue
-                total = total | allowed
-                rules = ", ".join(str(r) for r in reach.rules) or exposure.note
-                word = "to" if direction == "egress" else "from"
-                lines.append(f"{allowed.describe()} {word} {describe_addresses(reach.addresses)}"
-                             + (f" ({rules})" if rules else ""))
-            out[direction].append([conns(total, _conn_value(total)), lines] if total else None)
+    out: dict[str, list[object]] = {}
+    for direction in ("egress", "ingress"):
+        out[direction] = [None if t is None else [conns(t.allowed, _conn_value(t.allowed)), list(t.lines)]
+                          for t in outside_by_class(result, direction)]
     return out
-
-
-def _nowhere() -> Endpoint:
-    from netverify.semantics.endpoints import external_endpoint
-
-    return external_endpoint("192.0.2.1")  # an address outside the cluster: no named ports resolve on it
 
 
 def _reasons(result: MatrixResult) -> dict[str, object]:

@@ -93,7 +93,9 @@ function matrixModel() {
     for (let i = 0; i < n; i++) { o.push([]); for (let j = 0; j < n; j++) o[i].push({total: 0, allowed: 0, full: 0}); }
     const count = new Array(n).fill(0), nsSingles = new Array(n).fill(0);
     for (const e of eps) { count[e.ns]++; if (e.single) nsSingles[e.ns]++; }
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) o[i][j].total = count[i] * count[j] - (i === j ? nsSingles[i] : 0);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) o[i][j].total = count[i] * count[j] - (i === j ? nsSingles[i] : 0);
+    }
     for (let a = 0; a < C; a++) {
       const arr = decoded(a), na = D.classes[a];
       for (let b = 0; b < C; b++) {
@@ -269,7 +271,8 @@ function overviewTable(o) {
     const td = el("td", (n ? (n === eps.length ? "allow" : "partial") : "deny") + " out",
                   n === eps.length ? "all " + n : n + " of " + eps.length);
     td.title = n + " of " + eps.length + " endpoints in " + NS[ns] +
-               (dir === "egress" ? " may send to addresses outside the cluster" : " admit traffic from outside the cluster");
+               (dir === "egress" ? " may send to addresses outside the cluster"
+                                 : " admit traffic from outside the cluster");
     return td;
   };
   for (const i of shown) {
@@ -279,7 +282,10 @@ function overviewTable(o) {
     for (const j of colsShown) {
       const x = o[i][j];
       let cls = "deny", text = "none of " + x.total;
-      if (x.allowed && x.allowed === x.total) { cls = x.full === x.total ? "allow" : "partial"; text = "all " + x.total; }
+      if (x.allowed && x.allowed === x.total) {
+        cls = x.full === x.total ? "allow" : "partial";
+        text = "all " + x.total;
+      }
       else if (x.allowed) { cls = "partial"; text = x.allowed + " of " + x.total; }
       else if (x.partial) { cls = "half"; text = x.partial + " partly"; }
       const td = el("td", cls, text);
@@ -384,7 +390,8 @@ function lines(td) {
   if (!td.dataset.src) return [];
   const src = M.rows.find(r => r.id === td.dataset.src), dst = M.cols.find(c => c.id === td.dataset.dst);
   const look = cellLook(M.cell(src, dst));
-  return [src.id + " -> " + dst.id + ": " + (look[0] === "deny" ? "nothing allowed" : look[1])].concat(M.reason(src, dst));
+  const head = src.id + " -> " + dst.id + ": " + (look[0] === "deny" ? "nothing allowed" : look[1]);
+  return [head].concat(M.reason(src, dst));
 }
 
 summary();

@@ -36,9 +36,21 @@ class _Console(Console):
         raise BrokenPipeError
 
 
-def console_for(out: TextIO, color: bool | None = None) -> Console:
-    return _Console(file=out, width=120, no_color=not color, highlight=False, soft_wrap=True,
+UNBOUNDED = 100_000  # "as wide as the content": lines into a pipe or a file are never cut or folded
+
+
+def console_for(out: TextIO, color: bool | None = None, width: int | None = None) -> Console:
+    """A console for `out`: `width` columns (None: as wide as the content), coloured when `color`."""
+    return _Console(file=out, width=width or UNBOUNDED, no_color=not color, highlight=False, soft_wrap=True,
                     force_terminal=bool(color), emoji=False)
+
+
+def _table(title: str = "", *columns: str) -> Table:
+    """A table whose cells fold rather than cut: a long file:line wraps onto the next line, whole."""
+    table = Table(title=title or None, title_justify="left", show_lines=False, expand=False)
+    for name in columns:
+        table.add_column(name, overflow="fold")
+    return table
 
 
 @singledispatch
@@ -92,8 +104,9 @@ def _destinations(dsts: list[Endpoint], all_eps: list[Endpoint]) -> list[str]:
 
 
 @render.register
-def _(result: MatrixResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: MatrixResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     eps = result.endpoints
     by_src: dict[str, list[tuple[Endpoint, ConnectionSet]]] = defaultdict(list)
     count = 0
@@ -105,26 +118,27 @@ def _(result: MatrixResult, out: TextIO, color: bool | None = None, **_: Any) ->
     if reaches_all:
         console.print(f"can send anything to every other endpoint: {len(reaches_all)} endpoints", markup=False)
     for ns, group in groupby(eps, key=lambda e: e.namespace or "(outside the cluster)"):
-        table = Table(title=f"namespace {ns}", title_justify="left", show_lines=False, expand=False)
-        table.add_column("from")
-        table.add_column("to")
-        table.add_column("allowed")
+        table = _table(f"namespace {ns}", "from", "to", "allowed")
         for src in group:
             rows = by_src.get(src.id, [])
             if not rows:
-                table.add_row(src.id, Text("nothing", style="red"), "")
+                table.add_row(src.id, Text("nothing", style="red"), Text("-", style="red"))
                 continue
             by_conns: dict[ConnectionSet, list[Endpoint]] = defaultdict(list)
             for dst, conns in rows:
                 by_conns[conns].append(dst)
-            first = True
+            # Every line says all three things: a blank cell would read as "nothing", not "same as above".
             for conns, dsts in sorted(by_conns.items(), key=lambda kv: (-len(kv[1]), kv[0].describe())):
-                table.add_row(src.id if first else "", "\n".join(_destinations(dsts, eps)), conns.describe())
-                first = False
+                for line in _destinations(dsts, eps):
+                    table.add_row(src.id, line, _conn_text(conns))
         console.print(table)
     notes = [(e.id, n) for e in eps for n in e.notes]
     for eid, note in notes:
         console.print(f"note: {eid}: {note}")
+
+
+def _conn_text(conns: ConnectionSet) -> Text:
+    return Text(conns.describe(), style="green" if conns.is_all() else "yellow")
 
 
 def _direction_lines(v: DirectionVerdict) -> list[str]:
@@ -142,8 +156,9 @@ def _direction_lines(v: DirectionVerdict) -> list[str]:
 
 
 @render.register
-def _(result: ReachResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: ReachResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
     header = Text.assemble(verdict, f"  {result.src.text} -> {result.dst.text} on {result.query.describe()}")
     console.print(header)
@@ -225,8 +240,9 @@ def _outcome(console: Console, o: Outcome) -> None:
 
 
 @render.register
-def _(result: CheckResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: CheckResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     for o in result.outcomes:
         _outcome(console, o)
         console.print("")
@@ -236,8 +252,9 @@ def _(result: CheckResult, out: TextIO, color: bool | None = None, **_: Any) -> 
 
 
 @render.register
-def _(result: AnyReachResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: AnyReachResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     reachable = result.reachable
     word, style = (("UNKNOWN", "bold yellow") if reachable is None else
                    ("REACHABLE", "bold green") if reachable else ("UNREACHABLE", "bold red"))
@@ -289,8 +306,9 @@ def _assertion_lines(console: Console, outcomes: tuple[Any, ...]) -> None:
 
 
 @render.register
-def _(result: DiffResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: DiffResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     console.print(Text(f"netverify diff {result.base} -> {result.head}: {result.summary()}", style="bold"))
     for name, mark, style in _DIFF_SECTIONS:
         changes: tuple[PairChange, ...] = getattr(result, name)
@@ -344,8 +362,9 @@ def _pair_lines(console: Console, pair: Any, role: str = "") -> None:
 
 
 @render.register
-def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     view = result.view
     assert view is not None
     served = result.backends_served
@@ -370,45 +389,38 @@ def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, **_: A
 
 
 @render.register
-def _(result: ServiceMatrixResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: ServiceMatrixResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     rows = list(result.connections())
     console.print(Text(f"{len(result.endpoints)} clients, {len(result.services)} Services with backends, "
                        f"{len(rows)} client-service pairs with something allowed ({result.query.describe()}; "
                        "ports are service ports)", style="bold"))
-    table = Table(show_lines=False, expand=False)
-    for name in ("from", "to Service", "allowed", "partial (some backends)"):
-        table.add_column(name)
-    previous = None
+    table = _table("", "from", "to Service", "allowed", "partial (some backends)")
     for conn in rows:
         partial = getattr(conn, "partial", None)
-        table.add_row(conn.src.id if conn.src.id != previous else "", conn.dst.id,
-                      conn.allowed.describe() if conn.allowed else "", partial.describe() if partial else "")
-        previous = conn.src.id
+        table.add_row(conn.src.id, conn.dst.id, _conn_text(conn.allowed) if conn.allowed else Text("-"),
+                      Text(partial.describe(), style="yellow") if partial else Text("-"))
     console.print(table)
     for note in result.notes():
         console.print(f"note: {note}", markup=False)
 
 
 def _exposure_table(console: Console, title: str, items: tuple[Exposure, ...], peer: str) -> None:
-    table = Table(title=title, title_justify="left", expand=False)
-    for name in ("endpoint", "ports", peer, "why"):
-        table.add_column(name)
+    table = _table(title, "endpoint", "ports", peer, "why")
     for e in items:
-        first = True
         for r in e.reaches:
             if e.direction == "egress" and not r.internet:
                 continue
             why = e.note or ", ".join(str(x) for x in r.rules)
-            table.add_row(e.endpoint.id if first else "", r.connections.describe(), describe_addresses(r.addresses),
-                          why)
-            first = False
+            table.add_row(e.endpoint.id, r.connections.describe(), describe_addresses(r.addresses), why)
     console.print(table)
 
 
 @render.register
-def _(result: ExposureResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: ExposureResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     console.print(Text("Ingress from outside the cluster, directly to pod IPs", style="bold"))
     console.print("(reachable where pod IPs are routable from outside the cluster; this is what policy allows)")
     if result.direct:
@@ -458,9 +470,10 @@ def lint_summary(result: LintResult) -> str:
 
 
 @render.register
-def _(result: LintResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
+def _(result: LintResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
     """One line per finding, `file:line: severity CODE object: message`, then a summary."""
-    console = console_for(out, color)
+    console = console_for(out, color, width)
     for f in result.findings:
         where = f"{f.source}: " if f.source.file else ""
         what = f" {f.obj}:" if f.obj else ""
@@ -504,8 +517,9 @@ def equivalence_lines(result: EquivalenceResult) -> list[str]:
 
 
 @render.register
-def _(result: EquivalenceResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: EquivalenceResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     style = {"holds": "bold green", "fails": "bold red"}.get(result.status, "bold yellow")
     a, b = result.counts[0], result.counts[1]
     console.print(Text.assemble((result.headline(), style),
