@@ -474,14 +474,34 @@ def _(result: LintResult, out: TextIO, color: bool | None = None, width: int | N
       **_: Any) -> None:
     """One line per finding, `file:line: severity CODE object: message`, then a summary."""
     console = console_for(out, color, width)
+    grouped: dict[str, list[Any]] = {}
     for f in result.findings:
+        if f.code in result.summarised and f.severity is Severity.INFO:
+            grouped.setdefault(f.code, []).append(f)
+            continue
         where = f"{f.source}: " if f.source.file else ""
         what = f" {f.obj}:" if f.obj else ""
         console.print(Text.assemble(where, Text(f.severity.value, style=_SEVERITY_STYLE[f.severity]),
                                     f" {f.code}{what} {f.message}"))
+    for code, found in grouped.items():
+        console.print(Text.assemble(Text("info", style=_SEVERITY_STYLE[Severity.INFO]),
+                                    f" {code} {_posture_line(code, found)} (each one: --profile strict)"))
     for note in result.notes:
         console.print(f"note: {note}", markup=False)
     console.print(lint_summary(result), markup=False)
+
+
+_POSTURE_WORDS = {"NV402": "not isolated for ingress (every source may connect)",
+                  "NV403": "without a default-deny ingress policy"}
+
+
+def _posture_line(code: str, found: list[Any]) -> str:
+    """`5 objects not isolated for ingress ...: a, b, c and 2 more`: one line for a posture code."""
+    objs = [f.obj for f in found]
+    shown = ", ".join(objs[:3]) + (f" and {len(objs) - 3} more" if len(objs) > 3 else "")
+    what = "namespace" if code == "NV403" else "endpoint"
+    count = f"{len(objs)} {what}{'' if len(objs) == 1 else 's'}"
+    return f"{count} {_POSTURE_WORDS.get(code, '')}: {shown}"
 
 
 
