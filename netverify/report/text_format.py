@@ -113,7 +113,8 @@ def _(result: MatrixResult, out: TextIO, color: bool | None = None, width: int |
     for conn in result.connections():
         by_src[conn.src.id].append((conn.dst, conn.allowed))
         count += 1
-    console.print(Text(f"{len(eps)} endpoints, {count} allowed pairs ({result.query.describe()})", style="bold"))
+    console.print(Text(f"{plural(len(eps), 'endpoint')}, {plural(count, 'allowed pair')} ({result.query.describe()})",
+                       style="bold"))
     reaches_all = [e.id for e in eps if len(by_src.get(e.id, ())) >= len(eps) - 1 and len(eps) > 1]
     if reaches_all:
         console.print(f"can send anything to every other endpoint: {len(reaches_all)} endpoints", markup=False)
@@ -141,6 +142,22 @@ def _conn_text(conns: ConnectionSet) -> Text:
     return Text(conns.describe(), style="green" if conns.is_all() else "yellow")
 
 
+def plural(count: int, word: str, words: str = "") -> str:
+    """`1 Service`, `2 Services` (words: an irregular plural)."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def _ports_asked(result: ReachResult) -> str:
+    """What the headline says about ports: for "any port", which ports were found, so that an allowed
+    headline never reads as "every port" when only some are allowed."""
+    if not result.query.is_all:
+        return result.query.describe()
+    found = ConnectionSet.union_all(p.allowed for p in result.pairs)
+    if not found:
+        return "any port"
+    return "every port" if found.is_all() else f"some port ({found.describe()})"
+
+
 def _direction_lines(v: DirectionVerdict) -> list[str]:
     name = f"{v.direction} of {v.subject}"
     if not v.isolated:
@@ -160,7 +177,7 @@ def _(result: ReachResult, out: TextIO, color: bool | None = None, width: int | 
       **_: Any) -> None:
     console = console_for(out, color, width)
     verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
-    header = Text.assemble(verdict, f"  {result.src.text} -> {result.dst.text} on {result.query.describe()}")
+    header = Text.assemble(verdict, f"  {result.src.text} -> {result.dst.text} on {_ports_asked(result)}")
     console.print(header)
     if not result.pairs:
         console.print("  no endpoint matches one of the two sides")
@@ -379,11 +396,14 @@ def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, width:
     for note in view.notes:
         console.print(f"  note: {note}", markup=False)
     for client, admitted in result.admitted_backends().items():
-        if served and len(admitted) < len(served):
-            missing = [b for b in served if b not in admitted]
-            console.print(f"  {client}: {len(admitted)} of {len(served)} backends admit it; not "
-                          f"{', '.join(missing)} (kube-proxy may pick any backend, so connections can fail)",
+        if served and not admitted:
+            console.print(f"  {client}: no backend admits it (0 of {len(served)}), so its connections fail",
                           markup=False)
+        elif served and len(admitted) < len(served):
+            missing = [b for b in served if b not in admitted]
+            console.print(f"  {client}: {len(admitted)} of {plural(len(served), 'backend')} admit"
+                          f"{'s' if len(admitted) == 1 else ''} it; not {', '.join(missing)} (kube-proxy may pick "
+                          "any backend, so connections can fail)", markup=False)
     for pair in result.pairs:
         _pair_lines(console, pair, " (backend)")
 
@@ -393,8 +413,9 @@ def _(result: ServiceMatrixResult, out: TextIO, color: bool | None = None, width
       **_: Any) -> None:
     console = console_for(out, color, width)
     rows = list(result.connections())
-    console.print(Text(f"{len(result.endpoints)} clients, {len(result.services)} Services with backends, "
-                       f"{len(rows)} client-service pairs with something allowed ({result.query.describe()}; "
+    console.print(Text(f"{plural(len(result.endpoints), 'client')}, {plural(len(result.services), 'Service')} "
+                       f"with backends, {plural(len(rows), 'client-service pair')} with something allowed "
+                       f"({result.query.describe()}; "
                        "ports are service ports)", style="bold"))
     table = _table("", "from", "to Service", "allowed", "partial (some backends)")
     for conn in rows:
