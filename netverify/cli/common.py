@@ -145,10 +145,10 @@ def inventory_options(func: F) -> F:
         click.argument("paths", nargs=-1, type=click.Path(allow_dash=True)),
         click.option("-N", "--namespace", "default_namespace", default="default", show_default=True,
                      help="Namespace for objects that do not name one."),
-        click.option("--by", type=click.Choice(["workload", "pod", "service"]), default="workload",
+        click.option("--by", type=click.Choice(["workload", "pod", "service", "namespace"]), default="workload",
                      show_default=True,
                      help="Report workloads (pods grouped under their owner), every pod, or (matrix) "
-                          "Services as destinations, in service ports."),
+                          "Services as destinations, in service ports, or (matrix) namespace pairs."),
         click.option("--ipblock-scope", type=click.Choice(["all", "external"]), default="all", show_default=True,
                      help="Whether ipBlocks match pod IPs too (all: e2e suite, Calico) or only external addresses."),
         click.option("--strict", is_flag=True, help="Treat warnings and skipped kinds as errors."),
@@ -171,6 +171,9 @@ def inventory_options(func: F) -> F:
 
 
 def inventory_from(kw: dict[str, Any]) -> Inventory:
+    ctx = click.get_current_context(silent=True)
+    if kw.get("by") == "namespace" and (ctx is None or ctx.info_name != "matrix"):
+        raise usage_problem("--by namespace applies to matrix only", "use --by workload or --by pod")
     terminal = terminal_from(kw)
     return Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
                      kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw), terminal=terminal)

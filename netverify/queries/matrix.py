@@ -29,6 +29,20 @@ class MatrixResult:
         self.query = query
         # Told how many sources are done (in endpoint order) while pairs are computed: a progress display.
         self.on_row: Callable[[int], None] | None = None
+        # --src/--dst: only pairs from these endpoint ids to these (None: every endpoint).
+        self.sources: frozenset[str] | None = None
+        self.destinations: frozenset[str] | None = None
+
+    def restrict(self, sources: frozenset[str] | None, destinations: frozenset[str] | None) -> MatrixResult:
+        """Report only pairs whose source is in `sources` and destination in `destinations` (None: all)."""
+        self.sources, self.destinations = sources, destinations
+        return self
+
+    def is_source(self, ep: Endpoint) -> bool:
+        return self.sources is None or ep.id in self.sources
+
+    def is_destination(self, ep: Endpoint) -> bool:
+        return self.destinations is None or ep.id in self.destinations
 
     def _done(self, src: Endpoint) -> None:
         if self.on_row is not None:
@@ -36,7 +50,10 @@ class MatrixResult:
 
     @property
     def endpoints(self) -> list[Endpoint]:
-        return self.analysis.endpoints
+        """The endpoints reported: all, or with --src/--dst those that are a source or a destination."""
+        if self.sources is None and self.destinations is None:
+            return self.analysis.endpoints
+        return [e for e in self.analysis.endpoints if self.is_source(e) or self.is_destination(e)]
 
     def connections(self) -> Iterator[Connection]:
         for src, targets in self.by_source():
@@ -48,6 +65,13 @@ class MatrixResult:
         query = self.query
         for src, targets in self.analysis.graph.by_source():
             self._done(src)
+            if self.sources is not None and src.id not in self.sources:
+                continue
+            if self.destinations is not None:
+                wanted = self.destinations
+                targets = [(dst, c) for dst, c in targets if dst.id in wanted]
+                if not targets:
+                    continue
             if not query.is_all:
                 targets = [(dst, c) for dst, allowed in targets if (c := allowed & query.connections(dst))]
                 if not targets:

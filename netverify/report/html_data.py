@@ -126,7 +126,8 @@ def matrix_data(result: MatrixResult, title: str) -> dict[str, object]:
     data: dict[str, object] = {
         "kind": "matrix", "title": title, "query": query.describe(), "gridLimit": GRID_LIMIT,
         "namespaces": namespaces,
-        "endpoints": _endpoint_rows(endpoints, ns_index, graph.class_of),
+        "endpoints": [[*row, 1 if result.is_source(e) else 0, 1 if result.is_destination(e) else 0]
+                      for row, e in zip(_endpoint_rows(endpoints, ns_index, graph.class_of), endpoints, strict=True)],
         "classes": [ns_index[r.namespace or OUTSIDE] for r in reps],
         "rows": rows,
         "outside": _outside(result, conns),

@@ -50,9 +50,15 @@ function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 // --- the two kinds of data behind one interface: rows, cols, cell(r, c), reason(r, c), overview()
 function matrixModel() {
   const C = D.classes.length;
-  const eps = D.endpoints.map(e => ({id: e[0], ns: e[1], kind: e[2], single: e[3], cls: e[4]}));
-  const size = new Array(C).fill(0), singles = new Array(C).fill(0);
-  for (const e of eps) { size[e.cls]++; if (e.single) singles[e.cls]++; }
+  const eps = D.endpoints.map(e => ({id: e[0], ns: e[1], kind: e[2], single: e[3], cls: e[4], src: e[5], dst: e[6]}));
+  const rows = eps.filter(e => e.src), cols = eps.filter(e => e.dst);
+  // Per class: how many of its members are sources, destinations, and single pods that are both (self pairs).
+  const srcSize = new Array(C).fill(0), dstSize = new Array(C).fill(0), singles = new Array(C).fill(0);
+  for (const e of eps) {
+    if (e.src) srcSize[e.cls]++;
+    if (e.dst) dstSize[e.cls]++;
+    if (e.single && e.src && e.dst) singles[e.cls]++;
+  }
   const cache = new Map();
   function decoded(a) {
     let arr = cache.get(a);
@@ -91,17 +97,21 @@ function matrixModel() {
   function overview() {
     const n = NS.length, o = [];
     for (let i = 0; i < n; i++) { o.push([]); for (let j = 0; j < n; j++) o[i].push({total: 0, allowed: 0, full: 0}); }
-    const count = new Array(n).fill(0), nsSingles = new Array(n).fill(0);
-    for (const e of eps) { count[e.ns]++; if (e.single) nsSingles[e.ns]++; }
+    const srcCount = new Array(n).fill(0), dstCount = new Array(n).fill(0), nsSingles = new Array(n).fill(0);
+    for (const e of eps) {
+      if (e.src) srcCount[e.ns]++;
+      if (e.dst) dstCount[e.ns]++;
+      if (e.single && e.src && e.dst) nsSingles[e.ns]++;
+    }
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) o[i][j].total = count[i] * count[j] - (i === j ? nsSingles[i] : 0);
+      for (let j = 0; j < n; j++) o[i][j].total = srcCount[i] * dstCount[j] - (i === j ? nsSingles[i] : 0);
     }
     for (let a = 0; a < C; a++) {
       const arr = decoded(a), na = D.classes[a];
       for (let b = 0; b < C; b++) {
         const ci = arr[b];
         if (ci < 0) continue;
-        const p = size[a] * size[b] - (a === b ? singles[a] : 0);
+        const p = srcSize[a] * dstSize[b] - (a === b ? singles[a] : 0);
         const x = o[na][D.classes[b]];
         x.allowed += p;
         if (CONNS[ci][1]) x.full += p;
@@ -110,7 +120,7 @@ function matrixModel() {
     }
     return o;
   }
-  return {rows: eps, cols: eps, cell, reason, outside, overview, colWord: "destination", rowWord: "source",
+  return {rows, cols, cell, reason, outside, overview, colWord: "destination", rowWord: "source",
           pairWord: "pair", hasOutside: true};
 }
 

@@ -77,8 +77,8 @@ def _destinations(dsts: list[Endpoint], all_eps: list[Endpoint]) -> list[str]:
     `*` = every endpoint; `ns/*` = every endpoint of a namespace; `except` lists the
     few that are missing; long partial lists are shortened to a count.
     """
-    if len(dsts) == len(all_eps) and len(all_eps) > 1:
-        return [f"* (every endpoint, {len(all_eps)})"]
+    if len(dsts) == len(all_eps):
+        return [f"* (every endpoint, {len(all_eps)})"] if len(dsts) > 1 else [dsts[0].id]
     wanted = {e.id for e in dsts}
     missing = [e for e in all_eps if e.id not in wanted]
     if len(missing) <= LIST_LIMIT and len(dsts) > len(missing):
@@ -115,10 +115,14 @@ def _(result: MatrixResult, out: TextIO, color: bool | None = None, width: int |
         count += 1
     console.print(Text(f"{plural(len(eps), 'endpoint')}, {plural(count, 'allowed pair')} ({result.query.describe()})",
                        style="bold"))
-    reaches_all = [e.id for e in eps if len(by_src.get(e.id, ())) >= len(eps) - 1 and len(eps) > 1]
+    targets = [e for e in eps if result.is_destination(e)]
+    reaches_all = [e.id for e in eps if len(by_src.get(e.id, ())) >= len(targets) - 1 and len(targets) > 1]
     if reaches_all:
         console.print(f"can send anything to every other endpoint: {len(reaches_all)} endpoints", markup=False)
-    for ns, group in groupby(eps, key=lambda e: e.namespace or "(outside the cluster)"):
+    for ns, all_group in groupby(eps, key=lambda e: e.namespace or "(outside the cluster)"):
+        group = [e for e in all_group if result.is_source(e)]
+        if not group:
+            continue
         table = _table(f"namespace {ns}", "from", "to", "allowed")
         for src in group:
             rows = by_src.get(src.id, [])
@@ -130,7 +134,7 @@ def _(result: MatrixResult, out: TextIO, color: bool | None = None, width: int |
                 by_conns[conns].append(dst)
             # Every line says all three things: a blank cell would read as "nothing", not "same as above".
             for conns, dsts in sorted(by_conns.items(), key=lambda kv: (-len(kv[1]), kv[0].describe())):
-                for line in _destinations(dsts, eps):
+                for line in _destinations(dsts, targets):
                     table.add_row(src.id, line, _conn_text(conns))
         console.print(table)
     notes = [(e.id, n) for e in eps for n in e.notes]
@@ -568,3 +572,35 @@ def _(result: EquivalenceResult, out: TextIO, color: bool | None = None, width: 
                                 f"B = {result.right} ({b} polic{'y' if b == 1 else 'ies'})"))
     for line in equivalence_lines(result):
         console.print("  " + line, markup=False)
+
+
+# --- renderers: matrix --by namespace (issue 20) ---
+
+from netverify.queries.namespace_matrix import NamespaceMatrixResult  # noqa: E402
+
+_STATUS_STYLE_NS = {"all": "green", "some": "yellow", "none": "dim"}
+
+
+def namespace_cell_text(cell: Any) -> str:
+    """`all 12`, `5 of 12 (3 on every port)`, `none of 12`."""
+    if cell.status == "none":
+        return f"none of {cell.pairs}"
+    head = f"all {cell.pairs}" if cell.status == "all" else f"{cell.allowed} of {cell.pairs}"
+    if cell.every_port == cell.allowed:
+        return head + " (every port)"
+    return head + (f" ({cell.every_port} on every port)" if cell.every_port else " (some ports)")
+
+
+@render.register
+def _(result: NamespaceMatrixResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    """One line per ordered namespace pair with endpoint pairs: how many of them may send something."""
+    console = console_for(out, color, width)
+    cells = [c for c in result.cells.values() if c.pairs]
+    allowed = sum(c.allowed for c in cells)
+    console.print(Text(f"{plural(len(result.namespaces), 'namespace')}, {plural(allowed, 'allowed pair')} of "
+                       f"{sum(c.pairs for c in cells)} ({result.query.describe()})", style="bold"))
+    table = _table("", "from namespace", "to namespace", "allowed", "pairs")
+    for c in cells:
+        table.add_row(c.src, c.dst, Text(c.status, style=_STATUS_STYLE_NS[c.status]), namespace_cell_text(c))
+    console.print(table)
