@@ -17,8 +17,8 @@ h1 { font-size: 1.3em; margin: 0 0 0.3em 0; }
 #nv-filters { margin: 0.6em 0; display: flex; gap: 1em; flex-wrap: wrap; align-items: center; }
 #nv-filters input[type=text] { width: 16em; }
 #nv-layout { display: flex; gap: 1.2em; align-items: flex-start; }
-#nv-view { overflow: auto; max-width: 100%; }
-#nv-detail { position: sticky; top: 0.5em; min-width: 22em; max-width: 38em; border: 1px solid #ccc;
+#nv-view { overflow: auto; flex: 0 1 auto; }
+#nv-detail { position: sticky; top: 0.5em; flex: 1 0 20em; max-width: 40em; border: 1px solid #ccc;
              padding: 0.6em; background: #fafafa; font-size: 0.85em; white-space: pre-wrap; }
 #nv-detail:empty { display: none; }
 table.nv { border-collapse: collapse; font-size: 0.8em; }
