@@ -29,12 +29,16 @@ def outside_by_class(result: MatrixResult, direction: str) -> list[OutsideTraffi
     """Per class of the matrix's graph: the traffic with outside addresses in `direction`, None when nothing."""
     policies = result.analysis.policies
     query = result.query
+    graph = result.analysis.graph
+    # The graph knows which policies select each class: only those are handed over (same answer, no
+    # selector evaluation of every policy for every class).
+    selecting = graph.selecting(direction)
     out: list[OutsideTraffic | None] = []
-    for rep in result.analysis.graph.reps:
+    for c, rep in enumerate(graph.reps):
         if rep.external:
             out.append(None)
             continue
-        exposure = outside_exposure(policies, rep, direction)
+        exposure = outside_exposure(tuple(policies[i] for i in selecting[c]), rep, direction)
         wanted = query.connections(rep if direction == "ingress" else _SOMEWHERE_OUTSIDE)
         lines, total = [], ConnectionSet.none()
         for reach in exposure.reaches:

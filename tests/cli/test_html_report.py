@@ -90,8 +90,8 @@ def decoded_pairs(data: dict[str, Any]) -> dict[tuple[str, str], str]:
                 row.update({b: conn for b in mask})
         rows.append(row)
     out = {}
-    for src_id, _, _, single, a in eps:
-        for dst_id, _, _, _, b in eps:
+    for src_id, _, _, single, a, *_ in eps:
+        for dst_id, _, _, _, b, *_ in eps:
             if src_id == dst_id and single:
                 continue
             conn = rows[a].get(b)
