@@ -227,7 +227,7 @@ from netverify.queries.namespace_matrix import NamespaceMatrixResult  # noqa: E4
 
 @render.register
 def _(result: NamespaceMatrixResult, out: TextIO, **_: Any) -> None:
-    from netverify.report.text_format import namespace_cell_text
+    from netverify.report.text_matrix import namespace_cell_text
 
     out.write(f"**netverify matrix by namespace ({result.query.describe()})**\n\n"
               "| from namespace | to namespace | allowed | pairs |\n|---|---|---|---|\n")
