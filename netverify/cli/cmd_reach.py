@@ -43,18 +43,31 @@ def matrix(port: str | None, protocol: str | None, fmt: str, src_sets: tuple[str
     \b
     --src and --dst keep the pairs between two endpoint sets, e.g.
       netverify matrix manifests/ --src 'shop/*' --dst 'data/*'
+    With files, -n NS keeps the pairs inside namespace NS (repeatable; policies
+    everywhere still count); with --cluster it reads only NS.
     """
     by_namespace = kw.get("by") == "namespace"
+    # -n NS with files (the kubectl habit): report the namespace's pairs; everything is still loaded,
+    # since policies in other namespaces decide traffic too. With --cluster it limits what is read.
+    only_ns = () if kw.get("live") else tuple(kw.get("cluster_namespaces", ()))
+    if only_ns:
+        kw["cluster_namespaces"] = ()
     inv = inventory_from(kw)
     if by_namespace:
         inv.by = "workload"  # counted from the workload matrix
     analysis = inv.load()
     result = matrix_query(analysis, port_query(port, protocol))
-    if src_sets or dst_sets:
+    if src_sets or dst_sets or only_ns:
         if analysis.by == "service" and dst_sets:
             raise usage_problem("--dst does not apply with --by service (the destinations are Services)",
                                 "filter the clients with --src, or use --by workload")
-        result.restrict(_ids(analysis, src_sets), _ids(analysis, dst_sets))
+        sources, destinations = _ids(analysis, src_sets), _ids(analysis, dst_sets)
+        if only_ns:
+            inside = _ids(analysis, tuple(f"{ns}/*" for ns in only_ns)) or frozenset()
+            sources = inside if sources is None else sources & inside
+            if analysis.by != "service":
+                destinations = inside if destinations is None else destinations & inside
+        result.restrict(sources, destinations)
     if by_namespace:
         if fmt not in ("text", "json", "md"):
             raise usage_problem(f"--by namespace is written as text, json or md, not {fmt}",

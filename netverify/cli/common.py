@@ -158,7 +158,8 @@ def inventory_options(func: F) -> F:
         click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Kubeconfig file (with --cluster)."),
         click.option("--context", "kube_context", help="Kubeconfig context (with --cluster; default: current)."),
         click.option("-n", "--cluster-namespace", "cluster_namespaces", multiple=True, metavar="NS",
-                     help="Read only this namespace (with --cluster; repeatable; default: all namespaces)."),
+                     help="Read only this namespace (with --cluster; repeatable; default: all namespaces). "
+                          "matrix with files: report only the pairs inside this namespace."),
         click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
                      show_default=True, help="Seconds to wait for each API request (with --cluster)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress display on standard error."),

@@ -101,3 +101,12 @@ def test_the_namespace_matrix_of_a_generated_cluster_agrees_with_its_pairs(tmp_p
     cells = json.loads(out)["cells"]
     _, full, _ = run(capsys, "matrix", *args, "--format", "json")
     assert sum(c["allowed"] for c in cells) == len(json.loads(full)["connections"])
+
+
+def test_namespace_flag_with_files_reports_the_pairs_inside_the_namespace(capsys: pytest.CaptureFixture[str]) -> None:
+    everything = pairs(capsys, "fixtures/demo")
+    inside = pairs(capsys, "fixtures/demo", "-n", "shop")
+    assert inside == {k: v for k, v in everything.items() if k[0].startswith("shop/") and k[1].startswith("shop/")}
+    assert ("shop/Deployment/web", "shop/Deployment/api") in inside
+    code, _, err = run(capsys, "lint", "fixtures/demo", "-n", "shop")
+    assert code == 2 and "only apply with --cluster" in err, "other commands keep their usage error"
