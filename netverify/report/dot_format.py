@@ -69,3 +69,12 @@ def _internet(result: MatrixResult, out: TextIO) -> None:
         out.write(f'  {q(INTERNET)} [label="internet\\n(outside the cluster)", shape=ellipse, '
                   'fillcolor="#fde8d8", color="#c07040"];\n')
         out.write("".join(edges))
+
+
+# --- blast-radius and paths (issue 18; in report/paths_format.py) ---
+
+from netverify.queries.paths import BlastRadiusResult, PathsResult  # noqa: E402
+from netverify.report import paths_format  # noqa: E402
+
+render.register(BlastRadiusResult, paths_format.blast_dot)
+render.register(PathsResult, paths_format.paths_dot)

@@ -234,3 +234,12 @@ def _(result: NamespaceMatrixResult, out: TextIO, **_: Any) -> None:
     for c in result.cells.values():
         if c.pairs:
             out.write(f"| `{c.src}` | `{c.dst}` | {c.status} | {namespace_cell_text(c)} |\n")
+
+
+# --- blast-radius and paths (issue 18; in report/paths_format.py) ---
+
+from netverify.queries.paths import BlastRadiusResult, PathsResult  # noqa: E402
+from netverify.report import paths_format  # noqa: E402
+
+render.register(BlastRadiusResult, paths_format.blast_md)
+render.register(PathsResult, paths_format.paths_md)
