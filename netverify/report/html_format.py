@@ -10,12 +10,12 @@ escaped, since labels and names come from untrusted manifests.
 from __future__ import annotations
 
 from functools import singledispatch
-from html import escape
 from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
 from netverify.queries.services import ServiceMatrixResult
+from netverify.report.escape import html_text as escape
 from netverify.report.html_data import json_for_script, matrix_data, service_data
 from netverify.report.html_script import SCRIPT, STYLE
 from netverify.sets import ConnectionSet

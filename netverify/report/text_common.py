@@ -36,8 +36,9 @@ UNBOUNDED = 100_000  # "as wide as the content": lines into a pipe or a file are
 
 def console_for(out: TextIO, color: bool | None = None, width: int | None = None) -> Console:
     """A console for `out`: `width` columns (None: as wide as the content), coloured when `color`."""
+    # markup=False: names from the input are text, never rich markup (`[img]` would vanish, `[red]` recolour).
     return _Console(file=out, width=width or UNBOUNDED, no_color=not color, highlight=False, soft_wrap=True,
-                    force_terminal=bool(color), emoji=False)
+                    markup=False, force_terminal=bool(color), emoji=False)
 
 
 def table_of(title: str = "", *columns: str) -> Table:
