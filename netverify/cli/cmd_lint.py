@@ -113,13 +113,19 @@ def _lint_input_errors(errors: Sequence[Diagnostic], result: Any) -> None:
               help="Redundancy (NV6xx): prove it for any pod that could exist, not only the loaded ones.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               metavar="SECONDS", help="Redundancy (NV6xx): solver time limit per query.")
-def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeout: float, **kw: Any) -> int:
+@click.option("--profile", type=click.Choice(["default", "strict"]), default="default", show_default=True,
+              help="default: posture findings (NV402 unisolated pods, NV403 no default-deny) are info, one summary "
+                   "line each; strict: NV402 is a warning and every finding is listed.")
+def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeout: float, profile: str,
+         **kw: Any) -> int:
     """Find NetworkPolicy mistakes: selectors that select nothing, named ports that resolve
     nowhere, invalid objects, blocked DNS, unisolated pods, overly broad rules, ipBlocks over
     pod IPs, hostNetwork pods, the two-peers YAML trap, redundant rules.
 
     \b
     Every finding has a code (docs/lint/<CODE>.md explains it, with a fixed example).
+    Posture findings (pods no policy isolates, namespaces without a default-deny)
+    are info under the default profile; --profile strict makes NV402 a warning.
     Exit 0 when no finding is an error or warning (info does not fail), 1 when one is,
     2 when some input cannot be read or the API server would reject an object: then, as
     for every command, nothing is written on stdout, and stderr lists every such error
@@ -129,7 +135,7 @@ def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeou
     from netverify.queries.lint import lint as lint_query
 
     options = LintOptions(_codes("--select", select), _codes("--ignore", ignore),
-                          "any" if any_pod else "inventory", timeout)
+                          "any" if any_pod else "inventory", timeout, profile)
     inv = inventory_from(kw)
     loaded = _read_for_lint(inv)
     from netverify.queries.lint.redundancy import RedundancyUnknown

@@ -26,13 +26,69 @@ from netverify.queries.ports import PortError, PortQuery
 @inventory_options
 @click.option("--port", help="Only pairs allowed on this port (number, range or name).")
 @click.option("--protocol", type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv", "md", "dot", "html"]),
-              default="text", show_default=True)
-def matrix(port: str | None, protocol: str | None, fmt: str, **kw: Any) -> int:
-    """Every ordered pair of endpoints and what traffic is allowed between them."""
-    analysis = inventory_from(kw).load()
-    write_result(matrix_answer(analysis, port_query(port, protocol)), fmt)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv", "md", "dot", "svg", "html"]),
+              default="text", show_default=True,
+              help="dot and svg draw a graph (svg needs Graphviz's dot); html is one interactive page.")
+@click.option("--src", "src_sets", multiple=True, metavar="ENDPOINTS",
+              help="Only pairs from these endpoints (endpoint grammar as for can: shop/*, '*/app=web', "
+                   "ns/Kind/name; repeatable).")
+@click.option("--dst", "dst_sets", multiple=True, metavar="ENDPOINTS",
+              help="Only pairs to these endpoints (same grammar; repeatable).")
+def matrix(port: str | None, protocol: str | None, fmt: str, src_sets: tuple[str, ...], dst_sets: tuple[str, ...],
+           **kw: Any) -> int:
+    """Every ordered pair of endpoints and what traffic is allowed between them.
+
+    \b
+    --src and --dst keep the pairs between two endpoint sets, e.g.
+      netverify matrix manifests/ --src 'shop/*' --dst 'data/*'
+    With files, -n NS keeps the pairs inside namespace NS (repeatable; policies
+    everywhere still count); with --cluster it reads only NS.
+    """
+    by_namespace = kw.get("by") == "namespace"
+    # -n NS with files (the kubectl habit): report the namespace's pairs; everything is still loaded,
+    # since policies in other namespaces decide traffic too. With --cluster it limits what is read.
+    only_ns = () if kw.get("live") else tuple(kw.get("cluster_namespaces", ()))
+    if only_ns:
+        kw["cluster_namespaces"] = ()
+    inv = inventory_from(kw)
+    if by_namespace:
+        inv.by = "workload"  # counted from the workload matrix
+    analysis = inv.load()
+    result = matrix_answer(analysis, port_query(port, protocol))
+    if src_sets or dst_sets or only_ns:
+        if analysis.by == "service" and dst_sets:
+            raise usage_problem("--dst does not apply with --by service (the destinations are Services)",
+                                "filter the clients with --src, or use --by workload")
+        sources, destinations = _ids(analysis, src_sets), _ids(analysis, dst_sets)
+        if only_ns:
+            inside = _ids(analysis, tuple(f"{ns}/*" for ns in only_ns)) or frozenset()
+            sources = inside if sources is None else sources & inside
+            if analysis.by != "service":
+                destinations = inside if destinations is None else destinations & inside
+        result.restrict(sources, destinations)
+    if by_namespace:
+        if fmt not in ("text", "json", "md"):
+            raise usage_problem(f"--by namespace is written as text, json or md, not {fmt}",
+                                "the html page (--format html) has a namespace overview of its own")
+        from netverify.queries.namespace_matrix import NamespaceMatrixResult
+
+        write_result(NamespaceMatrixResult(result), fmt)
+        return EXIT_OK
+    write_result(result, fmt)
     return EXIT_OK
+
+
+def _ids(analysis: Any, texts: tuple[str, ...]) -> frozenset[str] | None:
+    """The endpoint ids the expressions name (None: no expression, every endpoint)."""
+    if not texts:
+        return None
+    found: set[str] = set()
+    for text in texts:
+        try:
+            found.update(m.id for m in resolve(analysis, text).members)
+        except EndpointError as exc:
+            raise usage_problem(str(exc)) from None
+    return frozenset(found)
 
 
 @cli.command()

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from netverify import report
+from netverify.cli.terminal import COLOR_CHOICES, StopsProgressOnWrite, Terminal
 from netverify.errors import NetverifyError
 from netverify.loaders.cluster import ClusterSource
 from netverify.loaders.credentials import Redactor
@@ -64,13 +65,22 @@ class Inventory:
     cluster: ClusterSource | None = None  # --cluster: read a live cluster instead of PATHs
     # Parsed files by content, for commands that read two versions (diff, equiv, contains).
     documents: DocumentCache = field(default_factory=DocumentCache)
+    terminal: Terminal = field(default_factory=Terminal)
 
     def semantics(self) -> Semantics:
         return Semantics(ipblock_matches_pods=self.ipblock_scope == "all")
 
     def load(self) -> Analysis:
         result = self.read()
-        return Analysis(result.cluster, self.semantics(), self.by)
+        analysis = Analysis(result.cluster, self.semantics(), self.by)
+        progress = self.terminal.progress
+        if progress.enabled:  # compile now, under its own label (it would happen in the query anyway)
+            progress.phase(f"compiling {len(result.cluster.policies):,} policies")
+            _ = analysis.policies
+            progress.phase(f"building endpoints of {len(result.cluster.pods):,} pods")
+            _ = analysis.endpoints
+            progress.phase("analysing")
+        return analysis
 
     def read(self) -> LoadResult:
         """The loaded inventory (PATHs or --cluster), its warnings printed and its errors raised."""
@@ -82,6 +92,7 @@ class Inventory:
         else:
             if not self.paths:
                 raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
+            self.terminal.progress.phase("loading manifests")
             result = read_paths(self.paths, self.namespace)
         report_diagnostics(result, self.strict, self.verbose)
         return result
@@ -142,10 +153,10 @@ def inventory_options(func: F) -> F:
         click.argument("paths", nargs=-1, type=click.Path(allow_dash=True)),
         click.option("-N", "--namespace", "default_namespace", default="default", show_default=True,
                      help="Namespace for objects that do not name one."),
-        click.option("--by", type=click.Choice(["workload", "pod", "service"]), default="workload",
+        click.option("--by", type=click.Choice(["workload", "pod", "service", "namespace"]), default="workload",
                      show_default=True,
                      help="Report workloads (pods grouped under their owner), every pod, or (matrix) "
-                          "Services as destinations, in service ports."),
+                          "Services as destinations, in service ports, or (matrix) namespace pairs."),
         click.option("--ipblock-scope", type=click.Choice(["all", "external"]), default="all", show_default=True,
                      help="Whether ipBlocks match pod IPs too (all: e2e suite, Calico) or only external addresses."),
         click.option("--strict", is_flag=True, help="Treat warnings and skipped kinds as errors."),
@@ -155,9 +166,13 @@ def inventory_options(func: F) -> F:
         click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Kubeconfig file (with --cluster)."),
         click.option("--context", "kube_context", help="Kubeconfig context (with --cluster; default: current)."),
         click.option("-n", "--cluster-namespace", "cluster_namespaces", multiple=True, metavar="NS",
-                     help="Read only this namespace (with --cluster; repeatable; default: all namespaces)."),
+                     help="Read only this namespace (with --cluster; repeatable; default: all namespaces). "
+                          "matrix with files: report only the pairs inside this namespace."),
         click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
                      show_default=True, help="Seconds to wait for each API request (with --cluster)."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress display on standard error."),
+        click.option("--color", "color_choice", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+                     help="Colour the report: auto = on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -165,8 +180,28 @@ def inventory_options(func: F) -> F:
 
 
 def inventory_from(kw: dict[str, Any]) -> Inventory:
+    ctx = click.get_current_context(silent=True)
+    if kw.get("by") == "namespace" and (ctx is None or ctx.info_name != "matrix"):
+        raise usage_problem("--by namespace applies to matrix only", "use --by workload or --by pod")
+    terminal = terminal_from(kw)
     return Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
-                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw))
+                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw), terminal=terminal)
+
+
+def terminal_from(kw: dict[str, Any]) -> Terminal:
+    """This invocation's output settings (--quiet, --color), kept in the click context for write_result."""
+    terminal = Terminal.decide(kw.pop("color_choice", "auto"), kw.pop("quiet", False))
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.obj = {**(ctx.obj or {}), "terminal": terminal}
+        ctx.call_on_close(terminal.progress.stop)
+    return terminal
+
+
+def current_terminal() -> Terminal:
+    ctx = click.get_current_context(silent=True)
+    found = (ctx.obj or {}).get("terminal") if ctx is not None else None
+    return found if isinstance(found, Terminal) else Terminal()
 
 
 def _cluster_source(kw: dict[str, Any]) -> ClusterSource | None:
@@ -213,15 +248,26 @@ def port_query(port: str | None, protocol: str | None) -> PortQuery:
 
 
 def write_result(result: Any, fmt: str, color: bool | None = None) -> None:
-    stream = sys.stdout
+    """Write a report on stdout: coloured and laid out for where it goes; the progress line goes first."""
+    terminal = current_terminal()
+    stream: Any = sys.stdout
+    progress = terminal.progress
+    if progress.enabled:
+        if hasattr(result, "on_row"):  # a lazily computed matrix: its rows are the progress
+            progress.phase(f"rows of {len(result.endpoints):,} endpoints", len(result.endpoints))
+            result.on_row = progress.advance_to
+        if stream.isatty():  # output on the same terminal: erase the progress line before the first byte
+            stream = StopsProgressOnWrite(stream, progress)
     try:
-        report.write(result, fmt, stream, color=color)
+        report.write(result, fmt, stream, color=terminal.color if color is None else color, width=terminal.width)
         stream.flush()
     except report.UnsupportedFormat as exc:
         raise usage_problem(str(exc)) from None
     except BrokenPipeError:
         # The reader went away (`| head`): stop writing, keep the command's own exit code.
         silence_stdout()
+    finally:
+        progress.stop()
 
 
 def silence_stdout() -> None:

@@ -185,6 +185,9 @@ class ServiceMatrixResult(MatrixResult):
         cache: dict[tuple[int, int], tuple[ConnectionSet, ConnectionSet]] = {}
         graph = self.analysis.graph
         for src in self.endpoints:
+            self._done(src)
+            if not self.is_source(src):
+                continue
             for i, (view, svc_ep, plan) in enumerate(plans):
                 backend_ids = {b.endpoint.id for b in view.backends}
                 if src.id in backend_ids:  # a pod reaching itself through its own Service: no cache

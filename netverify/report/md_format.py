@@ -255,6 +255,22 @@ def _(result: LintResult, out: TextIO, **_: Any) -> None:
         out.write(f"\n> {_cell(note)}\n")
 
 
+# --- renderers: matrix --by namespace (issue 20) ---
+
+from netverify.queries.namespace_matrix import NamespaceMatrixResult  # noqa: E402
+
+
+@render.register
+def _(result: NamespaceMatrixResult, out: TextIO, **_: Any) -> None:
+    from netverify.report.text_matrix import namespace_cell_text
+
+    out.write(f"**netverify matrix by namespace ({result.query.describe()})**\n\n"
+              "| from namespace | to namespace | allowed | pairs |\n|---|---|---|---|\n")
+    for c in result.cells.values():
+        if c.pairs:
+            out.write(f"| `{c.src}` | `{c.dst}` | {c.status} | {namespace_cell_text(c)} |\n")
+
+
 # --- blast-radius and paths (issue 18; in report/paths_format.py) ---
 
 from netverify.queries.paths import BlastRadiusResult, PathsResult  # noqa: E402
