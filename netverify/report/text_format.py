@@ -141,14 +141,26 @@ def _direction_lines(v: DirectionVerdict) -> list[str]:
     return lines
 
 
+def reach_context_lines(result: ReachResult) -> list[str]:
+    """How to read a `can` answer: the quantifier when there is more than one pair, what was left out."""
+    lines = []
+    if result.pairs_total > 1:
+        lines.append(f"quantifier: {result.quantifier_text()}")
+    if result.pairs_not_applicable:
+        lines.append(f"{result.pairs_not_applicable} pair(s) left out: the destination declares no port "
+                     f"{result.query.describe()}")
+    return lines
+
+
 @render.register
 def _(result: ReachResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
     console = console_for(out, color)
     verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
-    header = Text.assemble(verdict, f"  {result.src.text} -> {result.dst.text} on {result.query.describe()}")
+    header = Text.assemble(verdict, f"  {result.src.text} -> {result.dst.text} on {result.query.describe()}: "
+                                    f"{result.count_text()}")
     console.print(header)
-    if not result.pairs:
-        console.print("  no endpoint matches one of the two sides")
+    for line in reach_context_lines(result):
+        console.print("  " + line, markup=False)
     for pair in result.pairs:
         v = pair.verdict
         mark = "allowed" if pair.allowed else "denied"
@@ -351,7 +363,10 @@ def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, **_: A
     served = result.backends_served
     verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
     console.print(Text.assemble(verdict, f"  {result.src.text} -> Service {view.service.namespace}/"
-                                         f"{view.service.name} ({view.kind}) on {result.query.describe()}"))
+                                         f"{view.service.name} ({view.kind}) on {result.query.describe()}: "
+                                         f"{result.count_text()}"))
+    for line in reach_context_lines(result):
+        console.print("  " + line, markup=False)
     origin = {"selector": "its selector", "EndpointSlices": "its EndpointSlices"}.get(view.origin, "nothing")
     console.print(f"  backends (from {origin}): " + (", ".join(b.endpoint.id for b in view.backends) or "none"),
                   markup=False)
@@ -362,9 +377,10 @@ def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, **_: A
     for client, admitted in result.admitted_backends().items():
         if served and len(admitted) < len(served):
             missing = [b for b in served if b not in admitted]
+            consequence = ("no backend admits it, so every connection fails" if not admitted else
+                           "kube-proxy may pick any backend, so connections can fail")
             console.print(f"  {client}: {len(admitted)} of {len(served)} backends admit it; not "
-                          f"{', '.join(missing)} (kube-proxy may pick any backend, so connections can fail)",
-                          markup=False)
+                          f"{', '.join(missing)} ({consequence})", markup=False)
     for pair in result.pairs:
         _pair_lines(console, pair, " (backend)")
 
