@@ -53,11 +53,12 @@ class Inventory:
     strict: bool
     verbose: bool
     cluster: ClusterSource | None = None  # --cluster: read a live cluster instead of PATHs
+    host_network: str = "node"  # --hostnetwork: hostNetwork pods as node traffic or as ordinary pods
     # Parsed files by content, for commands that read two versions (diff, equiv, contains).
     documents: DocumentCache = field(default_factory=DocumentCache)
 
     def semantics(self) -> Semantics:
-        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all")
+        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all", host_network=self.host_network)
 
     def load(self) -> Analysis:
         result = self.read()
@@ -140,6 +141,10 @@ def inventory_options(func: F) -> F:
                           "Services as destinations, in service ports."),
         click.option("--ipblock-scope", type=click.Choice(["all", "external"]), default="all", show_default=True,
                      help="Whether ipBlocks match pod IPs too (all: e2e suite, Calico) or only external addresses."),
+        click.option("--hostnetwork", "host_network", type=click.Choice(["node", "pod"]), default="node",
+                     show_default=True,
+                     help="How hostNetwork pods are read: node traffic, never isolated and matched only by ipBlocks "
+                          "(most plugins), or ordinary pods that policies select and isolate (some plugins)."),
         click.option("--strict", is_flag=True, help="Treat warnings and skipped kinds as errors."),
         click.option("-v", "--verbose", is_flag=True, help="List skipped objects."),
         click.option("--cluster", "live", is_flag=True,
@@ -158,7 +163,7 @@ def inventory_options(func: F) -> F:
 
 def inventory_from(kw: dict[str, Any]) -> Inventory:
     return Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
-                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw))
+                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw), kw.pop("host_network", "node"))
 
 
 def _cluster_source(kw: dict[str, Any]) -> ClusterSource | None:

@@ -19,6 +19,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, EndpointSet
 from netverify.queries.ports import PortError, PortQuery
 from netverify.semantics.evaluate import PairVerdict, evaluate_pair
+from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE
 from netverify.sets import ConnectionSet
 
 QUANTIFIERS = ("all", "some")
@@ -48,6 +49,7 @@ class ReachResult:
     query: PortQuery
     pairs: tuple[PairResult, ...]
     quantifier: str = "all"  # "all": every pair must be allowed; "some": one is enough
+    host_network_reading: str | None = None  # "node"/"pod" when a hostNetwork pod is on either side
 
     @property
     def applicable(self) -> tuple[PairResult, ...]:
@@ -91,6 +93,7 @@ class ReachResult:
     def to_json(self) -> dict[str, object]:
         return {"allowed": self.allowed, "quantifier": self.quantifier, "pairs_allowed": self.pairs_allowed,
                 "pairs_total": self.pairs_total, "pairs_not_applicable": self.pairs_not_applicable,
+                **({"host_network": self.host_network_reading} if self.host_network_reading else {}),
                 "src": self.src.text, "dst": self.dst.text, "port": self.query.describe(),
                 "pairs": [p.to_json() for p in self.pairs]}
 
@@ -111,6 +114,14 @@ def check_not_empty(analysis: Analysis, side: str, found: EndpointSet) -> None:
         shown = ", ".join(e.id for e in nearby[:6]) + (f" and {len(nearby) - 6} more" if len(nearby) > 6 else "")
         detail = f"{where} has {shown}"
     raise EmptySetError(f"{side} {found.text!r} matches no endpoint: {detail}; the question has no pair to answer")
+
+
+def host_network_reading(analysis: Analysis, *sides: EndpointSet) -> str | None:
+    """The hostNetwork reading the answer used, when a hostNetwork pod is on one of the sides."""
+    notes = (HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE)
+    if any(n in ep.notes for side in sides for ep in side.members for n in notes):
+        return analysis.semantics.host_network
+    return None
 
 
 def can_reach(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery,
@@ -134,4 +145,4 @@ def can_reach(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: Por
     if isinstance(query.port, str) and not resolved_anywhere:
         proto = f"{query.protocol} " if query.protocol else ""
         raise PortError(f"no destination in {dst.text!r} has a {proto}container port named {query.port!r}")
-    return ReachResult(src, dst, query, tuple(pairs), quantifier)
+    return ReachResult(src, dst, query, tuple(pairs), quantifier, host_network_reading(analysis, src, dst))

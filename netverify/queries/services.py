@@ -20,7 +20,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, EndpointSet
 from netverify.queries.matrix import Connection, MatrixResult
 from netverify.queries.ports import PortError, PortQuery
-from netverify.queries.reach import PairResult, ReachResult
+from netverify.queries.reach import PairResult, ReachResult, host_network_reading
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import evaluate_pair
 from netverify.semantics.services import (
@@ -122,7 +122,8 @@ def can_reach_service(analysis: Analysis, src: EndpointSet, dst: EndpointSet, qu
                 continue
             verdict = evaluate_pair(analysis.policies, s, b.endpoint)
             pairs.append(PairResult(verdict, queried, verdict.allowed & queried))
-    return ServiceReachResult(src, dst, query, tuple(pairs), quantifier, view, tuple(translations), tuple(ports),
+    return ServiceReachResult(src, dst, query, tuple(pairs), quantifier, host_network_reading(analysis, src, dst),
+                              view, tuple(translations), tuple(ports),
                               as_is or not ports)
 
 

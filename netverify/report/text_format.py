@@ -141,11 +141,20 @@ def _direction_lines(v: DirectionVerdict) -> list[str]:
     return lines
 
 
+HOST_NETWORK_READING_TEXT = {
+    "node": "node traffic (--hostnetwork node, the default): never isolated, matched only by ipBlocks, "
+            "traffic from its node always allowed",
+    "pod": "ordinary pods (--hostnetwork pod): their policies isolate them and selectors match them",
+}
+
+
 def reach_context_lines(result: ReachResult) -> list[str]:
     """How to read a `can` answer: the quantifier when there is more than one pair, what was left out."""
     lines = []
     if result.pairs_total > 1:
         lines.append(f"quantifier: {result.quantifier_text()}")
+    if result.host_network_reading is not None:
+        lines.append(f"hostNetwork reading: {HOST_NETWORK_READING_TEXT[result.host_network_reading]}")
     if result.pairs_not_applicable:
         lines.append(f"{result.pairs_not_applicable} pair(s) left out: the destination declares no port "
                      f"{result.query.describe()}")
