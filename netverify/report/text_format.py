@@ -263,7 +263,7 @@ def _(result: AnyReachResult, out: TextIO, color: bool | None = None, **_: Any) 
     word, style = (("UNKNOWN", "bold yellow") if reachable is None else
                    ("REACHABLE", "bold green") if reachable else ("UNREACHABLE", "bold red"))
     console.print(Text.assemble((word, style), f"  {result.src} -> {result.dst} on {result.ports} "
-                                               "(any pod that could exist)"))
+                                               "(some pod that could exist)"))
     for note in (*result.notes, *result.result.notes):
         console.print(f"  note: {note}", markup=False)
     for line in smt_result_lines(result.result):
