@@ -134,10 +134,15 @@ def can_reach(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: Por
     if dst.service is not None:  # ports translate per backend; services.py builds on this module
         from netverify.queries.services import can_reach_service
         return can_reach_service(analysis, src, dst, query, quantifier)
+    if all(e.external for e in (*src.members, *dst.members)):
+        raise EndpointError(f"{src.text!r} and {dst.text!r} are both addresses outside the cluster: traffic "
+                            "between them is no connection NetworkPolicy speaks of; name a pod on one side")
     pairs: list[PairResult] = []
     resolved_anywhere = False
     for s in src.members:
         for d in dst.members:
+            if s.external and d.external:
+                continue  # two outside addresses: not a connection (see the check above)
             queried = query.connections(d)
             resolved_anywhere = resolved_anywhere or bool(queried)
             verdict = evaluate_pair(analysis.policies, s, d)

@@ -10,7 +10,7 @@ import pytest
 from helpers_k8s import analyse, ns, pod, policy
 
 from netverify.queries.context import Analysis
-from netverify.queries.endpoints import resolve
+from netverify.queries.endpoints import EndpointError, resolve
 from netverify.queries.ports import PortError, PortQuery
 from netverify.queries.reach import EmptySetError, ReachResult, can_reach
 
@@ -78,3 +78,8 @@ def test_an_empty_set_names_what_its_namespace_holds() -> None:
 def test_a_named_port_no_member_declares_is_still_a_port_error() -> None:
     with pytest.raises(PortError, match="no destination in 'shop/\\*' has a container port named 'pg'"):
         ask("data/db", "shop/*", "pg")
+
+
+def test_two_addresses_outside_the_cluster_are_no_question() -> None:
+    with pytest.raises(EndpointError, match="both addresses outside the cluster"):
+        ask("8.8.8.8", "1.1.1.1")
