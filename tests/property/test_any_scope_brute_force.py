@@ -37,7 +37,7 @@ from netverify.semantics.endpoints import Endpoint
 
 # Shrinking a failure over these universes takes minutes: report the example as found.
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None, phases=NO_SHRINK,
+SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None, phases=NO_SHRINK,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 NAMESPACES = {"x": {"team": "a"}, "y": {"team": "b"}}
