@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import singledispatch
 from typing import Any, TextIO
 
+from netverify.report.escape import xml_text
+
 
 @singledispatch
 def render(result: Any, out: TextIO, **_: Any) -> None:
@@ -39,20 +41,20 @@ def junit_xml(suites: Sequence[JUnitSuite], name: str = "netverify") -> str:
                       failures=str(sum(1 for s in suites for c in s.cases if c.failure is not None)), errors="0")
     for suite in suites:
         failures = sum(1 for c in suite.cases if c.failure is not None)
-        el = ET.SubElement(root, "testsuite", name=suite.name, tests=str(len(suite.cases)), failures=str(failures),
-                           errors="0", skipped="0")
+        el = ET.SubElement(root, "testsuite", name=xml_text(suite.name), tests=str(len(suite.cases)),
+                           failures=str(failures), errors="0", skipped="0")
         for case in suite.cases:
-            attrs = {"classname": case.classname, "name": case.name}
+            attrs = {"classname": xml_text(case.classname), "name": xml_text(case.name)}
             if case.file:
-                attrs["file"] = case.file
+                attrs["file"] = xml_text(case.file)
                 if case.line:
                     attrs["line"] = str(case.line)
             tc = ET.SubElement(el, "testcase", attrs)
             if case.failure is not None:
-                failure = ET.SubElement(tc, "failure", message=case.failure, type="netverify")
-                failure.text = case.details
+                failure = ET.SubElement(tc, "failure", message=xml_text(case.failure), type="netverify")
+                failure.text = xml_text(case.details) if case.details else case.details
             elif case.details:
-                ET.SubElement(tc, "system-out").text = case.details
+                ET.SubElement(tc, "system-out").text = xml_text(case.details)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

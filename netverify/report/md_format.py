@@ -7,6 +7,7 @@ from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
+from netverify.report.escape import md_code, md_text
 
 
 @singledispatch
@@ -15,7 +16,7 @@ def render(result: Any, out: TextIO, **_: Any) -> None:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return md_text(text)
 
 
 @render.register
@@ -24,7 +25,7 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
     out.write(f"**{len(result.endpoints)} endpoints, {len(conns)} allowed pairs** ({result.query.describe()})\n\n")
     out.write("| source | destination | allowed |\n|---|---|---|\n")
     for c in conns:
-        out.write(f"| `{_cell(c.src.id)}` | `{_cell(c.dst.id)}` | {_cell(c.allowed.describe())} |\n")
+        out.write(f"| {md_code(c.src.id)} | {md_code(c.dst.id)} | {_cell(c.allowed.describe())} |\n")
 
 
 @render.register
@@ -37,7 +38,8 @@ def _(result: ReachResult, out: TextIO, **_: Any) -> None:
         v = p.verdict
         eg = "open" if not v.egress.isolated else ", ".join(str(m.rule) for m in v.egress.matches) or "denied"
         ing = "open" if not v.ingress.isolated else ", ".join(str(m.rule) for m in v.ingress.matches) or "denied"
-        out.write(f"| `{v.src.id}` | `{v.dst.id}` | {_cell(p.allowed.describe())} | {_cell(eg)} | {_cell(ing)} |\n")
+        out.write(f"| {md_code(v.src.id)} | {md_code(v.dst.id)} | {_cell(p.allowed.describe())} | {_cell(eg)} "
+                  f"| {_cell(ing)} |\n")
 
 
 # --- diff (issue 4): a pull-request comment: summary line, tables, collapsible details ---
@@ -55,7 +57,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _where(file: str, line: int) -> str:
-    return f"`{_cell(file)}:{line}`" if line else (f"`{_cell(file)}`" if file else "")
+    return md_code(f"{file}:{line}") if line else (md_code(file) if file else "")
 
 
 def _short_causes(change: PairChange) -> str:
@@ -65,7 +67,7 @@ def _short_causes(change: PairChange) -> str:
 def _pair_table(changes: tuple[PairChange, ...], out: TextIO) -> None:
     out.write("| source | destination | allowed | cause |\n|---|---|---|---|\n")
     for c in changes[:MAX_ROWS]:
-        out.write(f"| `{_cell(c.src)}` | `{_cell(c.dst)}` | {_cell(c.describe())} | {_short_causes(c)} |\n")
+        out.write(f"| {md_code(c.src)} | {md_code(c.dst)} | {_cell(c.describe())} | {_short_causes(c)} |\n")
     if len(changes) > MAX_ROWS:
         out.write(f"\n…and {len(changes) - MAX_ROWS} more (the JSON and SARIF reports list every one).\n")
 
@@ -76,7 +78,7 @@ def _cause_details(changes: tuple[PairChange, ...], out: TextIO) -> None:
         groups.setdefault(c.causes, []).append(c)
     out.write(f"\n<details><summary>Why ({_plural(len(groups), 'explanation')})</summary>\n\n")
     for causes, group in groups.items():
-        pairs = ", ".join(f"`{_cell(c.src)}` → `{_cell(c.dst)}`" for c in group[:10])
+        pairs = ", ".join(f"{md_code(c.src)} → {md_code(c.dst)}" for c in group[:10])
         more = f" and {len(group) - 10} more" if len(group) > 10 else ""
         out.write(f"- {pairs}{more}\n")
         for cause in causes:
@@ -89,13 +91,13 @@ def _endpoint_section(title: str, eps: tuple[EndpointChange, ...], out: TextIO) 
     out.write("| endpoint | defined at | sends to | receives from |\n|---|---|---|---|\n")
     for e in eps[:MAX_ROWS]:
         src = e.endpoint.source
-        out.write(f"| `{_cell(e.id)}` | {_where(src.file, src.line)} | {_plural(len(e.egress), 'endpoint')} | "
+        out.write(f"| {md_code(e.id)} | {_where(src.file, src.line)} | {_plural(len(e.egress), 'endpoint')} | "
                   f"{_plural(len(e.ingress), 'endpoint')} |\n")
     out.write("\n<details><summary>Connectivity</summary>\n\n")
     for e in eps[:MAX_ROWS]:
-        out.write(f"- `{_cell(e.id)}`\n")
+        out.write(f"- {md_code(e.id)}\n")
         for label, items in (("sends to", e.egress), ("receives from", e.ingress)):
-            listing = ", ".join(f"`{_cell(peer)}` {_cell(conns.describe())}" for peer, conns in items[:MAX_ROWS])
+            listing = ", ".join(f"{md_code(peer)} {_cell(conns.describe())}" for peer, conns in items[:MAX_ROWS])
             out.write(f"  - {label}: {listing or 'nothing'}\n")
     out.write("\n</details>\n")
 
@@ -108,7 +110,7 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
         " — **failed**" if failed else ""
     assertions = f"; {checked.summary()}" if checked is not None else ""
     out.write(f"### netverify: {result.summary()}{assertions}{verdict}\n\n")
-    out.write(f"Comparing `{_cell(result.base)}` → `{_cell(result.head)}`.\n")
+    out.write(f"Comparing {md_code(result.base)} → {md_code(result.head)}.\n")
     for name, title in _SECTION_TITLES:
         changes: tuple[PairChange, ...] = getattr(result, name)
         if changes:
@@ -146,7 +148,7 @@ def _exposure_rows(items: tuple[Exposure, ...], internet_only: bool) -> list[str
                 continue
             why = e.note or ", ".join(str(x) for x in r.rules)
             internet = "yes" if r.internet else "no"
-            rows.append(f"| `{_cell(e.endpoint.id)}` | {_cell(r.connections.describe())} | "
+            rows.append(f"| {md_code(e.endpoint.id)} | {_cell(r.connections.describe())} | "
                         f"{_cell(describe_addresses(r.addresses))} | {internet} | {_cell(why)} |\n")
     return rows
 
@@ -164,7 +166,7 @@ def _(result: ExposureResult, out: TextIO, **_: Any) -> None:
         out.write("| service | port | path | backend | target | clients | status | detail |\n"
                   "|---|---|---|---|---|---|---|---|\n")
         for p in result.services:
-            out.write(f"| `{_cell(p.service)}` | {_cell(port_label(p.port))} | {_cell(p.via)} | `{_cell(p.backend)}` | "
+            out.write(f"| {md_code(p.service)} | {_cell(port_label(p.port))} | {_cell(p.via)} | {md_code(p.backend)} | "
                       f"{_cell(p.target.describe())} | {_cell(describe_addresses(p.clients))} | **{p.status}** | "
                       f"{_cell(p.detail)} |\n")
     else:
@@ -190,8 +192,8 @@ from netverify.queries.equivalence import EquivalenceResult  # noqa: E402
 def _(result: EquivalenceResult, out: TextIO, **_: Any) -> None:
     from netverify.report.text_format import equivalence_lines
 
-    out.write(f"**{result.headline()}**: A = `{_cell(result.left)}` ({result.counts[0]} policies), "
-              f"B = `{_cell(result.right)}` ({result.counts[1]} policies)\n\n")
+    out.write(f"**{result.headline()}**: A = {md_code(result.left)} ({result.counts[0]} policies), "
+              f"B = {md_code(result.right)} ({result.counts[1]} policies)\n\n")
     lines = equivalence_lines(result)
     out.write(f"{_cell(lines[0])}\n")
     if len(lines) > 1:

@@ -37,7 +37,8 @@ class _Console(Console):
 
 
 def console_for(out: TextIO, color: bool | None = None) -> Console:
-    return _Console(file=out, width=120, no_color=not color, highlight=False, soft_wrap=True,
+    # markup=False: names from the input are text, never rich markup (`[img]` would vanish, `[red]` recolour).
+    return _Console(file=out, width=120, no_color=not color, highlight=False, soft_wrap=True, markup=False,
                     force_terminal=bool(color), emoji=False)
 
 
