@@ -106,16 +106,27 @@ def _ids(analysis: Any, texts: tuple[str, ...]) -> frozenset[str] | None:
 @click.option("--pod-cidr", "pod_cidrs", multiple=True, metavar="CIDR",
               help="With --any: addresses pods that could exist get their IPs from (default: any address).")
 @click.option("--any", "any_pod", is_flag=True,
-              help="Ask about any pod that could exist in the selector sets, not only loaded ones (SMT engine; "
-                   "exit 3 when the solver cannot decide).")
-def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, any_pod: bool, **kw: Any) -> int:
+              help="Ask whether SOME pod that could exist in SRC reaches some in DST, not only loaded ones (SMT "
+                   "engine; exit 3 when the solver cannot decide).")
+@click.option("--some", "some_pair", is_flag=True,
+              help="With sets: allowed when at least one pair is (default: every pair must be).")
+def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, any_pod: bool, some_pair: bool,
+        **kw: Any) -> int:
     """Can SRC reach DST? Exit 0 when allowed, 1 when denied.
 
     \b
     Endpoints: ns/pod, ns/Kind/name, ns/name, an IP address, or a set
     NS/SELECTOR (NS a namespace or *, SELECTOR kubectl syntax or *), e.g.
-    web/app=frontend, '*/tier in (db,cache)', shop/*. With --any, a CIDR
-    (0.0.0.0/0) stands for addresses outside the cluster.
+    web/app=frontend, '*/tier in (db,cache)', shop/*,
+    'monitoring/app.kubernetes.io/name=prometheus'. NS/SELECTOR wins
+    whenever the part after the first / reads as a selector. With --any, a
+    CIDR (0.0.0.0/0) stands for addresses outside the cluster.
+
+    \b
+    Sets: the answer counts pairs ("k of n pairs allowed"); exit 0 only
+    when EVERY pair is allowed, or with --some when at least one is. A
+    Service is reached by a client only when every backend admits it.
+    With --any the question is whether some pod that could exist reaches.
     """
     options = prove_options(kw)
     if any_pod:
@@ -125,7 +136,8 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
     analysis = inventory_from(kw).load()
     try:
         src_set, dst_set = resolve(analysis, src), resolve(analysis, dst)
-        result = can_answer(analysis, src_set, dst_set, port_query(port, protocol))
+        result = can_answer(analysis, src_set, dst_set, port_query(port, protocol),
+                            "some" if some_pair else "all")
     except (EndpointError, PortError) as exc:
         raise usage_problem(str(exc)) from None
     write_result(result, fmt)

@@ -63,12 +63,13 @@ class Inventory:
     strict: bool
     verbose: bool
     cluster: ClusterSource | None = None  # --cluster: read a live cluster instead of PATHs
+    host_network: str = "node"  # --hostnetwork: hostNetwork pods as node traffic or as ordinary pods
     # Parsed files by content, for commands that read two versions (diff, equiv, contains).
     documents: DocumentCache = field(default_factory=DocumentCache)
     terminal: Terminal = field(default_factory=Terminal)
 
     def semantics(self) -> Semantics:
-        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all")
+        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all", host_network=self.host_network)
 
     def load(self) -> Analysis:
         result = self.read()
@@ -159,6 +160,10 @@ def inventory_options(func: F) -> F:
                           "Services as destinations, in service ports, or (matrix) namespace pairs."),
         click.option("--ipblock-scope", type=click.Choice(["all", "external"]), default="all", show_default=True,
                      help="Whether ipBlocks match pod IPs too (all: e2e suite, Calico) or only external addresses."),
+        click.option("--hostnetwork", "host_network", type=click.Choice(["node", "pod"]), default="node",
+                     show_default=True,
+                     help="How hostNetwork pods are read: node traffic, never isolated and matched only by ipBlocks "
+                          "(most plugins), or ordinary pods that policies select and isolate (some plugins)."),
         click.option("--strict", is_flag=True, help="Treat warnings and skipped kinds as errors."),
         click.option("-v", "--verbose", is_flag=True, help="List skipped objects."),
         click.option("--cluster", "live", is_flag=True,
@@ -185,7 +190,8 @@ def inventory_from(kw: dict[str, Any]) -> Inventory:
         raise usage_problem("--by namespace applies to matrix only", "use --by workload or --by pod")
     terminal = terminal_from(kw)
     return Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
-                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw), terminal=terminal)
+                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw), kw.pop("host_network", "node"),
+                     terminal=terminal)
 
 
 def terminal_from(kw: dict[str, Any]) -> Terminal:

@@ -89,7 +89,7 @@ def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
 @render.register
 def _(result: ReachResult, out: TextIO, **_: Any) -> None:
     verdict = "allowed" if result.allowed else "denied"
-    _page(out, f"{result.src.text} → {result.dst.text}: {verdict}")
+    _page(out, f"{result.src.text} → {result.dst.text}: {verdict}, {result.count_text()}")
     out.write(f"<p>{escape(result.query.describe())}</p>\n")
     out.write("<table>\n<tr><th>source</th><th>destination</th><th>allowed</th><th>egress</th><th>ingress</th></tr>\n")
     for p in result.pairs:

@@ -32,7 +32,8 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
 @render.register
 def _(result: ReachResult, out: TextIO, **_: Any) -> None:
     verdict = "allowed" if result.allowed else "denied"
-    out.write(f"**{result.src.text} → {result.dst.text} ({result.query.describe()}): {verdict}**\n\n")
+    out.write(f"**{result.src.text} → {result.dst.text} ({result.query.describe()}): {verdict}, "
+              f"{result.count_text()}**\n\n")
     out.write("| source | destination | allowed | egress | ingress |\n|---|---|---|---|---|\n")
     for p in result.pairs:
         v = p.verdict

@@ -47,15 +47,36 @@ def _direction_lines(v: DirectionVerdict) -> list[str]:
     return lines
 
 
+HOST_NETWORK_READING_TEXT = {
+    "node": "node traffic (--hostnetwork node, the default): never isolated, matched only by ipBlocks, "
+            "traffic from its node always allowed",
+    "pod": "ordinary pods (--hostnetwork pod): their policies isolate them and selectors match them",
+}
+
+
+def reach_context_lines(result: ReachResult) -> list[str]:
+    """How to read a `can` answer: the quantifier when there is more than one pair, what was left out."""
+    lines = []
+    if result.pairs_total > 1:
+        lines.append(f"quantifier: {result.quantifier_text()}")
+    if result.host_network_reading is not None:
+        lines.append(f"hostNetwork reading: {HOST_NETWORK_READING_TEXT[result.host_network_reading]}")
+    if result.pairs_not_applicable:
+        lines.append(f"{result.pairs_not_applicable} pair(s) left out: the destination declares no port "
+                     f"{result.query.describe()}")
+    return lines
+
+
 @render.register
 def _(result: ReachResult, out: TextIO, color: bool | None = None, width: int | None = None,
       **_: Any) -> None:
     console = console_for(out, color, width)
     verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
-    header = Text.assemble(verdict, f"  {result.src.text} -> {result.dst.text} on {_ports_asked(result)}")
+    header = Text.assemble(verdict, f"  {result.src.text} -> {result.dst.text} on {_ports_asked(result)}: "
+                                    f"{result.count_text()}")
     console.print(header)
-    if not result.pairs:
-        console.print("  no endpoint matches one of the two sides")
+    for line in reach_context_lines(result):
+        console.print("  " + line, markup=False)
     for pair in result.pairs:
         v = pair.verdict
         mark = "allowed" if pair.allowed else "denied"
@@ -155,7 +176,7 @@ def _(result: AnyReachResult, out: TextIO, color: bool | None = None, width: int
     word, style = (("UNKNOWN", "bold yellow") if reachable is None else
                    ("REACHABLE", "bold green") if reachable else ("UNREACHABLE", "bold red"))
     console.print(Text.assemble((word, style), f"  {result.src} -> {result.dst} on {result.ports} "
-                                               "(any pod that could exist)"))
+                                               "(some pod that could exist)"))
     for note in (*result.notes, *result.result.notes):
         console.print(f"  note: {note}", markup=False)
     for line in smt_result_lines(result.result):
@@ -192,7 +213,10 @@ def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, width:
     served = result.backends_served
     verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
     console.print(Text.assemble(verdict, f"  {result.src.text} -> Service {view.service.namespace}/"
-                                         f"{view.service.name} ({view.kind}) on {result.query.describe()}"))
+                                         f"{view.service.name} ({view.kind}) on {result.query.describe()}: "
+                                         f"{result.count_text()}"))
+    for line in reach_context_lines(result):
+        console.print("  " + line, markup=False)
     origin = {"selector": "its selector", "EndpointSlices": "its EndpointSlices"}.get(view.origin, "nothing")
     console.print(f"  backends (from {origin}): " + (", ".join(b.endpoint.id for b in view.backends) or "none"),
                   markup=False)

@@ -262,7 +262,7 @@ class TestCanAny:
     def test_text_output(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, out, _ = run(capsys, "can", "shop/*", "data/*", DEMO, "--any", "--port", "22")
         assert code == 1
-        assert out.startswith("UNREACHABLE  shop/* -> data/* on TCP 22 (any pod that could exist)")
+        assert out.startswith("UNREACHABLE  shop/* -> data/* on TCP 22 (some pod that could exist)")
         assert "rule shop/api egress[0] (fixtures/demo/policies.yaml:67) does not admit the traffic" in out
         assert "selects the source (egress)" in out
 
