@@ -26,7 +26,3 @@ def write(result: Any, fmt: str, stream: TextIO, **options: Any) -> None:
         renderer(result, stream, **options)
     except NotImplementedError:
         raise UnsupportedFormat(f"{type(result).__name__} cannot be written as {fmt}") from None
-    except RuntimeError as exc:  # a formatter's missing tool (svg without Graphviz): a usage problem
-        if type(exc).__name__ != "GraphvizMissing":
-            raise
-        raise UnsupportedFormat(str(exc)) from None

@@ -11,13 +11,14 @@ import shutil
 import subprocess
 from typing import Any, TextIO
 
+from netverify.report import UnsupportedFormat
 from netverify.report.dot_format import render as render_dot
 
 LAYOUT_TIMEOUT_S = 300
 
 
-class GraphvizMissing(RuntimeError):
-    pass
+class GraphvizMissing(UnsupportedFormat):
+    """--format svg without Graphviz's dot (or dot failing): a usage problem, exit 2."""
 
 
 def render(result: Any, out: TextIO, **options: Any) -> None:

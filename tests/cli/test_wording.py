@@ -21,12 +21,12 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 def test_an_allowed_headline_names_the_ports_when_only_some_are_allowed(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys, "can", "shop/web", "shop/api", "fixtures/demo")
     assert code == 0
-    assert out.splitlines()[0] == "ALLOWED  shop/web -> shop/api on some port (TCP:8000)"
+    assert out.splitlines()[0] == "ALLOWED  shop/web -> shop/api on some port (TCP:8000): 1 of 1 pairs allowed"
 
 
 def test_every_port_is_said_only_when_every_port_is_allowed(capsys: pytest.CaptureFixture[str]) -> None:
     _, out = run(capsys, "can", "data/backup", "kube-system/coredns", "fixtures/demo")
-    assert out.splitlines()[0] == "ALLOWED  data/backup -> kube-system/coredns on every port"
+    assert out.splitlines()[0] == "ALLOWED  data/backup -> kube-system/coredns on every port: 1 of 1 pairs allowed"
 
 
 def test_a_service_no_backend_admits_says_connections_fail(capsys: pytest.CaptureFixture[str]) -> None:
