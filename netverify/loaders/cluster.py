@@ -105,6 +105,13 @@ class ClusterSource:
     request_timeout: float = DEFAULT_TIMEOUT
     page_size: int = DEFAULT_PAGE_SIZE
 
+    @property
+    def timeouts(self) -> tuple[float, float]:
+        """(connect, read) seconds, the form every supported `kubernetes` client honours: before 36 its
+        REST client ignored a float `_request_timeout` (only int and tuple were read), so --request-timeout
+        0.5 and the 30.0 default meant no timeout at all with the oldest versions we support."""
+        return (self.request_timeout, self.request_timeout)
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -256,7 +263,7 @@ class _Reader:
         api = self._api("CoreV1Api")
         for name in self.source.namespaces:
             raw = self._call(NAMESPACES, "get", None, lambda n=name: api.read_namespace(  # type: ignore[misc]
-                n, _preload_content=False, _request_timeout=self.source.request_timeout), name=name)
+                n, _preload_content=False, _request_timeout=self.source.timeouts), name=name)
             yield self._with_source(raw, NAMESPACES)
         self.progress(Progress("Namespace", len(self.source.namespaces), done=True))
 
@@ -265,7 +272,7 @@ class _Reader:
         api = self._api(resource.api)
         try:
             self._call(resource, "list", None, lambda: getattr(api, resource.method(None))(
-                limit=1, _preload_content=False, _request_timeout=self.source.request_timeout))
+                limit=1, _preload_content=False, _request_timeout=self.source.timeouts))
         except ClusterError as exc:
             if exc.status == 404:
                 return False
@@ -280,7 +287,7 @@ class _Reader:
         restarted = False
         while True:
             kwargs: dict[str, Any] = {"limit": self.source.page_size, "_preload_content": False,
-                                      "_request_timeout": self.source.request_timeout}
+                                      "_request_timeout": self.source.timeouts}
             if token:
                 kwargs["_continue"] = token
             args = (namespace,) if namespace else ()
