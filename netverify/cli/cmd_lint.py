@@ -53,7 +53,7 @@ def _read_for_lint(inv: Inventory) -> LoadResult:
     else:
         if not inv.paths:
             raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
-        result = read_paths(_distinct_paths(inv.paths), inv.namespace)
+        result = read_paths(_distinct_paths(inv.paths), inv.namespace, kinds=inv.kinds)
     try:
         report_diagnostics(LoadResult(result.cluster, result.warnings), inv.strict, inv.verbose)
     except InputProblem as exc:  # --strict: warnings and skipped kinds are errors too

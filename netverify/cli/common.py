@@ -19,10 +19,12 @@ import click
 from netverify import report
 from netverify.engines.graph import without_gc
 from netverify.loaders.cluster import ClusterSource
+from netverify.loaders.kindmap import KindMap, KindMapError, load_kind_map
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
-from netverify.model import Diagnostic, Severity, SourceRef
+from netverify.model import Diagnostic, Severity, SkippedObject, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.ports import PortError, PortQuery
+from netverify.queries.unseen import HOW_TO_SEE_THEM, unseen_pod_notes
 from netverify.semantics.options import Semantics
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -55,6 +57,7 @@ class Inventory:
     cluster: ClusterSource | None = None  # --cluster: read a live cluster instead of PATHs
     # Parsed files by content, for commands that read two versions (diff, equiv, contains).
     documents: DocumentCache = field(default_factory=DocumentCache)
+    kinds: KindMap | None = None  # --kinds FILE: how to read further custom resources
 
     def semantics(self) -> Semantics:
         return Semantics(ipblock_matches_pods=self.ipblock_scope == "all")
@@ -73,7 +76,7 @@ class Inventory:
         else:
             if not self.paths:
                 raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
-            result = read_paths(self.paths, self.namespace)
+            result = read_paths(self.paths, self.namespace, kinds=self.kinds)
         report_diagnostics(result, self.strict, self.verbose)
         return result
 
@@ -84,9 +87,10 @@ class Inventory:
         return ", ".join(self.paths)
 
 
-def read_paths(paths: Sequence[str], namespace: str, cache: DocumentCache | None = None) -> LoadResult:
+def read_paths(paths: Sequence[str], namespace: str, cache: DocumentCache | None = None,
+               kinds: KindMap | None = None) -> LoadResult:
     """load_paths with the cyclic garbage collector paused: the loaded objects all survive (see without_gc)."""
-    return without_gc(load_paths)(paths, namespace, cache=cache)
+    return without_gc(load_paths)(paths, namespace, cache=cache, kinds=kinds)
 
 
 def load_live(source: ClusterSource, default_namespace: str) -> LoadResult:
@@ -112,21 +116,32 @@ def _progress_printer() -> Callable[[Any], None]:
 
 
 def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
+    """Print warnings (and, with -v, what was skipped); raise the errors. Under --strict warnings are errors,
+    and so are skipped objects that change the answers: resources that may create pods netverify cannot see,
+    and network policy of other APIs. Kinds irrelevant to traffic (RBAC, ConfigMaps, CRDs ...) never are."""
     errors = list(result.errors)
     warnings = list(result.warnings)
     if strict:
-        skipped = [Diagnostic(Severity.ERROR, where, f"kind {kind} is not analysed (--strict)",
-                              "remove it from the input or drop --strict") for kind, where in result.cluster.skipped]
         errors += [Diagnostic(Severity.ERROR, w.source, w.message + " (--strict)", w.hint, w.obj) for w in warnings]
-        errors += skipped
+        errors += [_strict_error(s) for s in result.cluster.skipped if s.may_create_pods or s.policy_not_evaluated]
         warnings = []
     for w in warnings:
         click.echo(w.render(), err=True)
     if verbose:
-        for kind, where in result.cluster.skipped:
-            click.echo(f"{where}: skipped kind {kind} (not relevant to NetworkPolicy)", err=True)
+        for s in result.cluster.skipped:
+            click.echo(f"{s.source}: skipped {s.ref}: {s.reason or 'not relevant to NetworkPolicy'}", err=True)
     if errors:
         raise InputProblem(errors)
+    for note in unseen_pod_notes(result.cluster):
+        click.echo(f"note: {note}", err=True)
+
+
+def _strict_error(s: SkippedObject) -> Diagnostic:
+    if s.policy_not_evaluated:
+        return Diagnostic(Severity.ERROR, s.source, f"{s.ref} is {s.reason}: the answers ignore it (--strict)",
+                          "remove it from the input, or drop --strict to analyse without it")
+    return Diagnostic(Severity.ERROR, s.source, f"{s.ref} is {s.reason} (--strict)",
+                      f"{HOW_TO_SEE_THEM}; a kind that makes no pods is declared with createsPods: false")
 
 
 def inventory_options(func: F) -> F:
@@ -140,8 +155,12 @@ def inventory_options(func: F) -> F:
                           "Services as destinations, in service ports."),
         click.option("--ipblock-scope", type=click.Choice(["all", "external"]), default="all", show_default=True,
                      help="Whether ipBlocks match pod IPs too (all: e2e suite, Calico) or only external addresses."),
-        click.option("--strict", is_flag=True, help="Treat warnings and skipped kinds as errors."),
+        click.option("--strict", is_flag=True,
+                     help="Treat warnings as errors, and skipped objects that may create pods or are network "
+                          "policy of another API (kinds irrelevant to traffic are never errors)."),
         click.option("-v", "--verbose", is_flag=True, help="List skipped objects."),
+        click.option("--kinds", "kinds_file", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="How to read further custom resources that create pods (docs/custom-resources.md)."),
         click.option("--cluster", "live", is_flag=True,
                      help="Read a live cluster (kubeconfig, or in-cluster config in a pod) instead of PATHs."),
         click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Kubeconfig file (with --cluster)."),
@@ -157,8 +176,15 @@ def inventory_options(func: F) -> F:
 
 
 def inventory_from(kw: dict[str, Any]) -> Inventory:
-    return Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
-                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw))
+    inv = Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
+                    kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw))
+    kinds_file = kw.pop("kinds_file", None)
+    if kinds_file is not None:
+        try:
+            inv.kinds = load_kind_map(kinds_file)
+        except KindMapError as exc:
+            raise InputProblem(exc.diagnostics) from None
+    return inv
 
 
 def _cluster_source(kw: dict[str, Any]) -> ClusterSource | None:
@@ -238,8 +264,8 @@ def load_side(inv: Inventory, paths: Sequence[str], git_ref: str | None = None) 
 
     cache = inv.documents  # the two versions of a comparison share their identical files' parse
     try:
-        result = (load_git(git_ref, paths, inv.namespace, cache=cache) if git_ref
-                  else read_paths(paths, inv.namespace, cache))
+        result = (load_git(git_ref, paths, inv.namespace, cache=cache, kinds=inv.kinds) if git_ref
+                  else read_paths(paths, inv.namespace, cache, inv.kinds))
     except GitProblem as exc:
         raise usage_problem(exc.message, exc.hint) from None
     report_diagnostics(result, inv.strict, inv.verbose)
