@@ -294,7 +294,7 @@ def _scalar(loader: Any, constructors: Any, event: Any) -> Any:
         )
     try:
         return constructor(loader, ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
-    except (ValueError, KeyError, TypeError, OverflowError):  # e.g. `2020-13-45` read as a timestamp
+    except (ValueError, KeyError, TypeError, OverflowError, yaml.constructor.ConstructorError):  # `!!binary @@`
         kind = tag.rsplit(":", 1)[-1]
         raise YAMLInputError(event.start_mark.line + 1, f"{event.value!r} is not a valid {kind}",
                              f'quote it if it is meant as text: "{event.value}"') from None
