@@ -18,6 +18,7 @@ from netverify.cli.common import (
     usage_problem,
     write_result,
 )
+from netverify.cli.hints import endpoint_hint, misplaced_paths, port_name_hint
 from netverify.queries.endpoints import EndpointError, resolve
 from netverify.queries.matrix import matrix as matrix_query
 from netverify.queries.ports import PortError, PortQuery
@@ -32,7 +33,7 @@ from netverify.queries.reach import can_reach
               default="text", show_default=True)
 def matrix(port: str | None, protocol: str | None, fmt: str, **kw: Any) -> int:
     """Every ordered pair of endpoints and what traffic is allowed between them."""
-    analysis = inventory_from(kw).load()
+    analysis = inventory_from(kw, by_service=True).load()
     write_result(matrix_query(analysis, port_query(port, protocol)), fmt)
     return EXIT_OK
 
@@ -63,17 +64,27 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
     web/app=frontend, '*/tier in (db,cache)', shop/*. With --any, a CIDR
     (0.0.0.0/0) stands for addresses outside the cluster.
     """
+    misplaced = misplaced_paths(src, dst, kw["paths"])
+    if misplaced:
+        raise usage_problem(misplaced)
     options = prove_options(kw)
     if any_pod:
         return _can_any(src, dst, port_query(port, protocol), fmt, options, kw)
     if options is not None:
         raise usage_problem("--hypothetical-namespaces, --timeout and --pod-cidr need --any")
     analysis = inventory_from(kw).load()
+    query = port_query(port, protocol)
+    sets = []
+    for text in (src, dst):
+        try:
+            sets.append(resolve(analysis, text))
+        except EndpointError as exc:
+            raise usage_problem(str(exc), endpoint_hint(analysis, text)) from None
     try:
-        src_set, dst_set = resolve(analysis, src), resolve(analysis, dst)
-        result = can_reach(analysis, src_set, dst_set, port_query(port, protocol))
-    except (EndpointError, PortError) as exc:
-        raise usage_problem(str(exc)) from None
+        result = can_reach(analysis, sets[0], sets[1], query)
+    except PortError as exc:
+        hint = port_name_hint(sets[1], query.port) if isinstance(query.port, str) else ""
+        raise usage_problem(str(exc), hint) from None
     write_result(result, fmt)
     return EXIT_OK if result.allowed else EXIT_FAIL
 
@@ -86,9 +97,19 @@ def _can_any(src: str, dst: str, query: PortQuery, fmt: str, options: Any, kw: d
     try:
         result = can_reach_any(analysis, src, dst, query, options or ProveOptions())
     except EndpointError as exc:
-        raise usage_problem(str(exc)) from None
+        raise usage_problem(str(exc), _any_hint(analysis, src, dst)) from None
     write_result(result, fmt)
     if result.reachable is None:
         return EXIT_UNKNOWN
     return EXIT_OK if result.reachable else EXIT_FAIL
 
+
+
+def _any_hint(analysis: Any, src: str, dst: str) -> str:
+    """The hint for whichever of SRC and DST does not resolve as a loaded endpoint (sets and CIDRs do)."""
+    for text in (src, dst):
+        try:
+            resolve(analysis, text)
+        except EndpointError:
+            return endpoint_hint(analysis, text, any_pod=True)
+    return ""

@@ -11,7 +11,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import click
@@ -55,6 +55,8 @@ class Inventory:
     strict: bool
     verbose: bool
     cluster: ClusterSource | None = None  # --cluster: read a live cluster instead of PATHs
+    # -n without --cluster: only these namespaces' objects are kept from the files (kubectl's habit)
+    only_namespaces: tuple[str, ...] = ()
     # Parsed files by content, for commands that read two versions (diff, equiv, contains).
     documents: DocumentCache = field(default_factory=DocumentCache)
     kinds: KindMap | None = None  # --kinds FILE: how to read further custom resources
@@ -76,7 +78,7 @@ class Inventory:
         else:
             if not self.paths:
                 raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
-            result = read_paths(self.paths, self.namespace, kinds=self.kinds)
+            result = only_namespaces(read_paths(self.paths, self.namespace, kinds=self.kinds), self.only_namespaces)
         report_diagnostics(result, self.strict, self.verbose)
         return result
 
@@ -91,6 +93,23 @@ def read_paths(paths: Sequence[str], namespace: str, cache: DocumentCache | None
                kinds: KindMap | None = None) -> LoadResult:
     """load_paths with the cyclic garbage collector paused: the loaded objects all survive (see without_gc)."""
     return without_gc(load_paths)(paths, namespace, cache=cache, kinds=kinds)
+
+
+def only_namespaces(result: LoadResult, namespaces: Sequence[str]) -> LoadResult:
+    """The objects of these namespaces only (all when none is given), as `kubectl get -n NS` shows them.
+    Namespace objects stay: policies kept select other namespaces by their labels."""
+    if not namespaces:
+        return result
+    keep = set(namespaces)
+    c = result.cluster
+    cluster = replace(
+        c, pods=tuple(p for p in c.pods if p.namespace in keep),
+        workloads=tuple(w for w in c.workloads if w.namespace in keep),
+        services=tuple(s for s in c.services if s.namespace in keep),
+        policies=tuple(p for p in c.policies if p.namespace in keep),
+        endpoint_slices=tuple(e for e in c.endpoint_slices if e.namespace in keep),
+        skipped=tuple(s for s in c.skipped if not s.namespace or s.namespace in keep))
+    return LoadResult(cluster, result.diagnostics)
 
 
 def load_live(source: ClusterSource, default_namespace: str) -> LoadResult:
@@ -166,7 +185,8 @@ def inventory_options(func: F) -> F:
         click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Kubeconfig file (with --cluster)."),
         click.option("--context", "kube_context", help="Kubeconfig context (with --cluster; default: current)."),
         click.option("-n", "--cluster-namespace", "cluster_namespaces", multiple=True, metavar="NS",
-                     help="Read only this namespace (with --cluster; repeatable; default: all namespaces)."),
+                     help="Only this namespace (repeatable; default: all): with --cluster only it is read; "
+                          "from files only its objects are kept."),
         click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
                      show_default=True, help="Seconds to wait for each API request (with --cluster)."),
     ]
@@ -175,9 +195,18 @@ def inventory_options(func: F) -> F:
     return func
 
 
-def inventory_from(kw: dict[str, Any]) -> Inventory:
+def inventory_from(kw: dict[str, Any], by_service: bool = False) -> Inventory:
+    """The shared options of a command; `by_service` when the command reports Services (--by service)."""
+    namespaces = tuple(kw.get("cluster_namespaces", ()))
     inv = Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw))
+    if inv.cluster is None:
+        inv.only_namespaces = namespaces
+    if inv.by == "service" and not by_service:
+        context = click.get_current_context(silent=True)
+        command = context.info_name if context is not None else "this command"
+        raise usage_problem(f"--by service does not apply to {command}: only matrix reports Services "
+                            "(as destinations, in service ports)", "use --by workload (the default) or --by pod")
     kinds_file = kw.pop("kinds_file", None)
     if kinds_file is not None:
         try:
@@ -191,8 +220,7 @@ def _cluster_source(kw: dict[str, Any]) -> ClusterSource | None:
     live, kubeconfig, context = kw.pop("live", False), kw.pop("kubeconfig", None), kw.pop("kube_context", None)
     namespaces, timeout = tuple(kw.pop("cluster_namespaces", ())), kw.pop("request_timeout", 30.0)
     if not live:
-        given = [name for name, value in (("--kubeconfig", kubeconfig), ("--context", context),
-                                          ("-n/--cluster-namespace", namespaces)) if value]
+        given = [name for name, value in (("--kubeconfig", kubeconfig), ("--context", context)) if value]
         if given:
             raise usage_problem(f"{', '.join(given)} only apply with --cluster", "add --cluster to read a live cluster")
         return None
@@ -266,6 +294,7 @@ def load_side(inv: Inventory, paths: Sequence[str], git_ref: str | None = None) 
     try:
         result = (load_git(git_ref, paths, inv.namespace, cache=cache, kinds=inv.kinds) if git_ref
                   else read_paths(paths, inv.namespace, cache, inv.kinds))
+        result = only_namespaces(result, inv.only_namespaces)
     except GitProblem as exc:
         raise usage_problem(exc.message, exc.hint) from None
     report_diagnostics(result, inv.strict, inv.verbose)

@@ -163,14 +163,28 @@ class _Inventory:
 
 
 def discover(paths: Iterable[str], diagnostics: list[Diagnostic]) -> Iterator[str]:
-    """Expand paths into manifest files (directories recursively, sorted); `-` is stdin."""
+    """Expand paths into manifest files (directories recursively, sorted); `-` is stdin.
+
+    Overlapping paths (`manifests/setup manifests`, a file and its directory, a link to either) are
+    read once: a file already yielded is not yielded again, so nothing is reported as its own duplicate.
+    """
+    seen: set[str] = set()
+
+    def first_time(file: str) -> bool:
+        real = os.path.realpath(file)
+        if real in seen:
+            return False
+        seen.add(real)
+        return True
+
     for path in paths:
         if path == STDIN:
             yield STDIN
         elif os.path.isdir(path):
-            yield from _walk(path, diagnostics)
+            yield from (f for f in _walk(path, diagnostics) if first_time(f))
         elif os.path.exists(path):
-            yield path
+            if first_time(path):
+                yield path
         else:
             diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(path), "no such file or directory",
                                           "check the path"))
