@@ -47,9 +47,10 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
 
 
-class _Dumper(_BaseDumper):
-    """Quotes every string that kubectl (and netverify's reader) would not read back as that string:
-    PyYAML writes `y`, `0o17` or `1e3` bare, which go-yaml reads as true, 15 and 1000.0."""
+class KubectlDumper(_BaseDumper):
+    """A safe dumper that quotes every string kubectl (and netverify's reader) would not read back as that
+    string: PyYAML writes `y`, `0o17` or `1e3` bare, which go-yaml reads as true, 15 and 1000.0. Use it to
+    write manifests: yaml.dump_all(docs, Dumper=KubectlDumper)."""
 
 
 def _represent_str(dumper: Any, value: str) -> Any:
@@ -57,7 +58,7 @@ def _represent_str(dumper: Any, value: str) -> Any:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-_Dumper.add_representer(str, _represent_str)
+KubectlDumper.add_representer(str, _represent_str)
 
 
 def manifests(cluster: Cluster) -> Iterator[dict[str, Any]]:
@@ -79,7 +80,7 @@ def write_snapshot(cluster: Cluster, out: TextIO, origin: str) -> int:
     count = 0
     for obj in manifests(cluster):
         out.write("---\n")
-        out.write(yaml.dump(obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120))
+        out.write(yaml.dump(obj, Dumper=KubectlDumper, sort_keys=False, default_flow_style=False, width=120))
         count += 1
     return count
 

@@ -83,7 +83,7 @@ def test_every_endpoint_is_a_row_even_without_any_policy(tmp_path: Path, capsys:
     (tmp_path / "pod.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: ns, labels: {app: a}}\n"
         "spec: {containers: [{name: c, image: i}]}\n"
-        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: y, namespace: ns}\n"
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: 'y', namespace: ns}\n"
         "spec: {containers: [{name: c, image: i}]}\n")
     code, page = run(capsys, "matrix", str(tmp_path), "--format", "html")
     assert code == 0
