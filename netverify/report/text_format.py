@@ -164,7 +164,9 @@ def _(result: ReachResult, out: TextIO, color: bool | None = None, **_: Any) -> 
 # --- renderers: check, can --any (issue 3) ---
 
 from netverify.engines.smt_types import Connection, Proof, Proved, Refuted, SmtResult, endpoint_text  # noqa: E402
+from netverify.queries.path_check import PathVerdict  # noqa: E402
 from netverify.queries.prove import AnyReachResult, CheckResult, Outcome  # noqa: E402
+from netverify.report.paths_format import path_verdict_lines  # noqa: E402
 
 
 def _connection_lines(conn: Connection) -> list[str]:
@@ -188,7 +190,9 @@ def _proof_lines(proof: Proof, admitting: bool) -> list[str]:
     return lines
 
 
-def smt_result_lines(result: SmtResult) -> list[str]:
+def smt_result_lines(result: SmtResult | PathVerdict) -> list[str]:
+    if isinstance(result, PathVerdict):  # a path assertion (issue 18)
+        return path_verdict_lines(result, smt_result_lines)
     lines: list[str] = []
     if isinstance(result, Proved):
         if result.witness is not None:
@@ -513,3 +517,12 @@ def _(result: EquivalenceResult, out: TextIO, color: bool | None = None, **_: An
                                 f"B = {result.right} ({b} polic{'y' if b == 1 else 'ies'})"))
     for line in equivalence_lines(result):
         console.print("  " + line, markup=False)
+
+
+# --- renderers: blast-radius and paths (issue 18; in report/paths_format.py) ---
+
+from netverify.queries.paths import BlastRadiusResult, PathsResult  # noqa: E402
+from netverify.report import paths_format  # noqa: E402
+
+render.register(BlastRadiusResult, paths_format.blast_text)
+render.register(PathsResult, paths_format.paths_text)
