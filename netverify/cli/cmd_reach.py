@@ -82,6 +82,8 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
             raise usage_problem(str(exc), endpoint_hint(analysis, text)) from None
     try:
         result = can_reach(analysis, sets[0], sets[1], query)
+    except EndpointError as exc:  # e.g. an ExternalName Service: the message says what to ask instead
+        raise usage_problem(str(exc)) from None
     except PortError as exc:
         hint = port_name_hint(sets[1], query.port) if isinstance(query.port, str) else ""
         raise usage_problem(str(exc), hint) from None
