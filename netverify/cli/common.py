@@ -19,6 +19,7 @@ import click
 from netverify import report
 from netverify.engines.graph import without_gc
 from netverify.loaders.cluster import ClusterSource
+from netverify.loaders.credentials import Redactor
 from netverify.loaders.kindmap import KindMap, KindMapError, load_kind_map
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
 from netverify.model import Diagnostic, Severity, SkippedObject, SourceRef
@@ -144,8 +145,7 @@ def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
         errors += [Diagnostic(Severity.ERROR, w.source, w.message + " (--strict)", w.hint, w.obj) for w in warnings]
         errors += [_strict_error(s) for s in result.cluster.skipped if s.may_create_pods or s.policy_not_evaluated]
         warnings = []
-    for w in warnings:
-        click.echo(w.render(), err=True)
+    echo_diagnostics(warnings)
     if verbose:
         for s in result.cluster.skipped:
             click.echo(f"{s.source}: skipped {s.ref}: {s.reason or 'not relevant to NetworkPolicy'}", err=True)
@@ -224,7 +224,31 @@ def _cluster_source(kw: dict[str, Any]) -> ClusterSource | None:
         if given:
             raise usage_problem(f"{', '.join(given)} only apply with --cluster", "add --cluster to read a live cluster")
         return None
-    return ClusterSource(kubeconfig, context, namespaces, timeout)
+    return ClusterSource(kubeconfig, context, namespaces, timeout, redactor=current_redactor())
+
+
+def current_redactor() -> Redactor:
+    """The run's redactor (main() writes stdout and stderr through it): credentials the cluster reader
+    registers there are never printed."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    found = obj.get("redactor") if isinstance(obj, dict) else None
+    return found if isinstance(found, Redactor) else Redactor()
+
+
+MAX_DIAGNOSTICS_SHOWN = 200
+
+
+def echo_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+    """Diagnostics on stderr, at most MAX_DIAGNOSTICS_SHOWN of them (then how many more): a file can hold
+    thousands of copies of one mistake, and the first ones are what to fix."""
+    for d in diagnostics[:MAX_DIAGNOSTICS_SHOWN]:
+        click.echo(d.render(), err=True)
+    hidden = len(diagnostics) - MAX_DIAGNOSTICS_SHOWN
+    if hidden > 0:
+        errors = sum(1 for d in diagnostics[MAX_DIAGNOSTICS_SHOWN:] if d.severity is Severity.ERROR)
+        click.echo(f"... and {hidden:,} more diagnostics not shown ({errors:,} of them errors): fix the ones above "
+                   "first", err=True)
 
 
 def port_query(port: str | None, protocol: str | None) -> PortQuery:

@@ -17,7 +17,7 @@ instead, so a document whose kind is not analysed (a CRD, say) never fails the r
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -37,6 +37,7 @@ from yaml.events import (
 from yaml.nodes import ScalarNode
 
 from netverify.loaders.scalars import MERGE, json_key, resolve_plain
+from netverify.model.source import quoted
 
 try:  # libyaml's parser; the pure-Python one is the fallback
     from yaml import CSafeLoader as _Loader
@@ -128,7 +129,7 @@ def iter_documents(stream: IO[bytes] | IO[str] | str | bytes, defer_problems: bo
         if "maximum nesting depth" in (exc.problem or ""):
             # libyaml >= 0.2.6 (PyYAML 6.0.4 wheels) stops deep flow nesting in its scanner, reading ahead of
             # the event-level check in _check_collection: report it in the same words, whichever fires first.
-            raise _too_deep(line) from None
+            raise nesting_too_deep(line) from None
         if mark is not None and _is_tab(_line_text(stream, line), mark.column):
             raise YAMLInputError(line, f"invalid YAML: a tab character at column {mark.column + 1}",
                                  "YAML does not allow tabs for indentation; indent with spaces", syntax=True) from None
@@ -252,13 +253,13 @@ def _documents(loader: Any, defer_problems: bool = False) -> Iterator[Document]:
 def _check_collection(event: Any, depth: int, report: Any) -> None:
     line = event.start_mark.line + 1
     if depth >= MAX_DEPTH:
-        raise _too_deep(line)
+        raise nesting_too_deep(line)
     if event.tag not in _COLLECTION_TAGS:
-        report(YAMLInputError(line, f"unsupported YAML tag {event.tag!r}",
+        report(YAMLInputError(line, f"unsupported YAML tag {quoted(event.tag)}",
                               "remove the tag; Kubernetes manifests use plain YAML types"))
 
 
-def _too_deep(line: int) -> YAMLInputError:
+def nesting_too_deep(line: int) -> YAMLInputError:
     return YAMLInputError(
         line, f"the document is nested deeper than {MAX_DEPTH} levels",
         "Kubernetes manifests are never this deep; check that the file is a manifest",
@@ -289,15 +290,16 @@ def _scalar(loader: Any, constructors: Any, event: Any) -> Any:
     constructor = constructors.get(tag)
     if constructor is None:
         raise YAMLInputError(
-            event.start_mark.line + 1, f"unsupported YAML tag {tag!r}",
+            event.start_mark.line + 1, f"unsupported YAML tag {quoted(tag)}",
             "remove the tag; Kubernetes manifests use plain YAML types",
         )
     try:
         return constructor(loader, ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
     except (ValueError, KeyError, TypeError, OverflowError, yaml.constructor.ConstructorError):  # `!!binary @@`
         kind = tag.rsplit(":", 1)[-1]
-        raise YAMLInputError(event.start_mark.line + 1, f"{event.value!r} is not a valid {kind}",
-                             f'quote it if it is meant as text: "{event.value}"') from None
+        raise YAMLInputError(event.start_mark.line + 1, f"{quoted(event.value)} is not a valid {kind}",
+                             f'quote it if it is meant as text: "{event.value}"' if len(event.value) <= 80
+                             else "quote it if it is meant as text") from None
 
 
 def _scalar_key(value: Any, event: Any, report: Any) -> Any:
@@ -344,7 +346,7 @@ def _attach(frame: _Frame, value: Any, event: Any, report: Any) -> None:
         return
     if key in target and key not in frame.merged:
         report(YAMLInputError(
-            frame.key_line, f"duplicate key {key!r} (first at line {target.key_lines[key]})",
+            frame.key_line, f"duplicate key {quoted(key)} (first at line {target.key_lines[key]})",
             "remove one of them; the API server would keep only one",
         ))  # deferred: the later value wins, as in go-yaml's non-strict decoding
     frame.merged.discard(key)
@@ -383,15 +385,25 @@ def _source_chunks(stream: IO[bytes] | IO[str] | str | bytes) -> Iterator[bytes]
 
 
 def _line_at_byte(stream: IO[bytes] | IO[str] | str | bytes, position: int) -> int:
-    """The 1-based line holding byte `position`, or 0 when the input cannot be re-read."""
-    newlines, seen = 0, 0
+    """The 1-based line holding byte `position`, or 0 when the input cannot be re-read.
+
+    Line breaks are CR LF, CR or LF, as for YAML (and libyaml's own marks)."""
+    breaks, seen, carried_cr = 0, 0, False
     for chunk in _source_chunks(stream):
         part = chunk[: max(position - seen, 0)]
-        newlines += part.count(b"\n")
+        breaks += _count_breaks(part) - (1 if carried_cr and part[:1] == b"\n" else 0)
+        carried_cr = part[-1:] == b"\r"
         seen += len(chunk)
         if seen >= position:
-            return newlines + 1
+            return breaks + 1
     return 0
+
+
+def _count_breaks(data: bytes) -> int:
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+_BREAK = re.compile(rb"\r\n?|\n")
 
 
 def _line_text(stream: IO[bytes] | IO[str] | str | bytes, line: int, limit: int = 4096) -> str:
@@ -400,15 +412,15 @@ def _line_text(stream: IO[bytes] | IO[str] | str | bytes, line: int, limit: int 
     for chunk in _source_chunks(stream):
         start = 0
         while current < line:
-            newline = chunk.find(b"\n", start)
-            if newline < 0:
+            found = _BREAK.search(chunk, start)
+            if found is None:
                 break
-            current, start = current + 1, newline + 1
+            current, start = current + 1, found.end()
         if current < line:
             continue
-        end = chunk.find(b"\n", start)
-        out += chunk[start: end if end >= 0 else len(chunk)]
-        if end >= 0 or len(out) >= limit:
+        found = _BREAK.search(chunk, start)
+        out += chunk[start: found.start() if found else len(chunk)]
+        if found or len(out) >= limit:
             break
     return out[:limit].decode("utf-8", errors="replace")
 
@@ -442,14 +454,3 @@ def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
     if "end of the stream" in text or "expected" in text:
         return "the document looks truncated or a bracket/quote is not closed"
     return "fix the YAML syntax at that line"
-
-
-def loads_json(text: str) -> list[Document]:
-    """Strict JSON, for JSON that YAML 1.1 cannot read (lines are those of the JSON error)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise YAMLInputError(exc.lineno, f"invalid JSON: {exc.msg}", "fix the JSON syntax at that line") from None
-    except RecursionError:  # the json module recurses; the YAML reader already gave the located error
-        raise YAMLInputError(1, "the JSON is nested too deeply", "check that the file is a manifest") from None
-    return [Document(data, 1)]

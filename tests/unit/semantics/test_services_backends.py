@@ -82,7 +82,7 @@ def test_a_backend_without_the_named_port_does_not_serve_it_and_says_why(tmp_pat
 
 def test_a_numeric_target_port_and_a_missing_one(tmp_path: Path) -> None:
     a = analysis(tmp_path, deployment("web", "{app: web}", "[{containerPort: 8080}]"),
-                 service("web", "{selector: {app: web}, ports: [{port: 80, targetPort: 8080}, {name: b, port: 81}]}"))
+                 service("web", "{selector: {app: web}, ports: [{name: a, port: 80, targetPort: 8080}, {name: b, port: 81}]}"))
     v = view(a, "web")
     (backend,) = v.backends
     assert translate(v, v.service.ports[0], backend).target == ConnectionSet.of("TCP", 8080)
