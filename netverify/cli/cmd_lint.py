@@ -19,6 +19,7 @@ from netverify.cli.common import (
     inventory_from,
     inventory_options,
     load_live,
+    only_namespaces,
     read_paths,
     report_diagnostics,
     usage_problem,
@@ -27,6 +28,7 @@ from netverify.cli.common import (
 from netverify.loaders.manifests import LoadResult
 from netverify.model import Diagnostic
 from netverify.queries.context import Analysis
+from netverify.queries.lint.ports import reported_by_lint
 from netverify.queries.outcome import Outcome
 
 LINT_FORMATS = ["text", "json", "sarif", "md"]
@@ -52,9 +54,13 @@ def _read_for_lint(inv: Inventory) -> LoadResult:
     else:
         if not inv.paths:
             raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
-        result = read_paths(_distinct_paths(inv.paths), inv.namespace)
+        result = only_namespaces(read_paths(_distinct_paths(inv.paths), inv.namespace, kinds=inv.kinds),
+                                 inv.only_namespaces)
+    # A loader warning that a lint check reports with its code (NV201: a named port no container declares)
+    # is shown once, as the finding; under --strict it still counts as an input error.
+    warnings = result.warnings if inv.strict else [w for w in result.warnings if not reported_by_lint(w)]
     try:
-        report_diagnostics(LoadResult(result.cluster, result.warnings), inv.strict, inv.verbose)
+        report_diagnostics(LoadResult(result.cluster, warnings), inv.strict, inv.verbose)
     except InputProblem as exc:  # --strict: warnings and skipped kinds are errors too
         result = LoadResult(result.cluster, result.errors + exc.diagnostics)
     return result

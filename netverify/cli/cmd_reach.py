@@ -17,6 +17,7 @@ from netverify.cli.common import (
     usage_problem,
     write_result,
 )
+from netverify.cli.hints import endpoint_hint, misplaced_paths, port_name_hint
 from netverify.queries.answers import can_answer, matrix_answer
 from netverify.queries.endpoints import EndpointError, resolve
 from netverify.queries.ports import PortError, PortQuery
@@ -50,7 +51,7 @@ def matrix(port: str | None, protocol: str | None, fmt: str, src_sets: tuple[str
     only_ns = () if kw.get("live") else tuple(kw.get("cluster_namespaces", ()))
     if only_ns:
         kw["cluster_namespaces"] = ()
-    inv = inventory_from(kw)
+    inv = inventory_from(kw, by_service=True)
     if by_namespace:
         inv.by = "workload"  # counted from the workload matrix
     analysis = inv.load()
@@ -128,18 +129,29 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
     Service is reached by a client only when every backend admits it.
     With --any the question is whether some pod that could exist reaches.
     """
+    misplaced = misplaced_paths(src, dst, kw["paths"])
+    if misplaced:
+        raise usage_problem(misplaced)
     options = prove_options(kw)
     if any_pod:
         return _can_any(src, dst, port_query(port, protocol), fmt, options, kw)
     if options is not None:
         raise usage_problem("--hypothetical-namespaces, --timeout and --pod-cidr need --any")
     analysis = inventory_from(kw).load()
+    query = port_query(port, protocol)
+    sets = []
+    for text in (src, dst):
+        try:
+            sets.append(resolve(analysis, text))
+        except EndpointError as exc:
+            raise usage_problem(str(exc), endpoint_hint(analysis, text)) from None
     try:
-        src_set, dst_set = resolve(analysis, src), resolve(analysis, dst)
-        result = can_answer(analysis, src_set, dst_set, port_query(port, protocol),
-                            "some" if some_pair else "all")
-    except (EndpointError, PortError) as exc:
+        result = can_answer(analysis, sets[0], sets[1], query, "some" if some_pair else "all")
+    except EndpointError as exc:  # e.g. an ExternalName Service: the message says what to ask instead
         raise usage_problem(str(exc)) from None
+    except PortError as exc:
+        hint = port_name_hint(sets[1], query.port) if isinstance(query.port, str) else ""
+        raise usage_problem(str(exc), hint) from None
     write_result(result, fmt)
     return exit_code(result.outcome)
 
@@ -152,7 +164,17 @@ def _can_any(src: str, dst: str, query: PortQuery, fmt: str, options: Any, kw: d
     try:
         result = can_reach_any(analysis, src, dst, query, options or ProveOptions())
     except EndpointError as exc:
-        raise usage_problem(str(exc)) from None
+        raise usage_problem(str(exc), _any_hint(analysis, src, dst)) from None
     write_result(result, fmt)
     return exit_code(result.outcome)
 
+
+
+def _any_hint(analysis: Any, src: str, dst: str) -> str:
+    """The hint for whichever of SRC and DST does not resolve as a loaded endpoint (sets and CIDRs do)."""
+    for text in (src, dst):
+        try:
+            resolve(analysis, text)
+        except EndpointError:
+            return endpoint_hint(analysis, text, any_pod=True)
+    return ""

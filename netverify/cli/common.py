@@ -11,7 +11,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import click
@@ -21,11 +21,13 @@ from netverify.cli.terminal import COLOR_CHOICES, StopsProgressOnWrite, Terminal
 from netverify.errors import NetverifyError
 from netverify.loaders.cluster import ClusterSource
 from netverify.loaders.credentials import Redactor
+from netverify.loaders.kindmap import KindMap, KindMapError, load_kind_map
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
-from netverify.model import Diagnostic, Severity, SourceRef
+from netverify.model import Diagnostic, Severity, SkippedObject, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
+from netverify.queries.unseen import HOW_TO_SEE_THEM, unseen_pod_notes
 from netverify.runtime import without_gc
 from netverify.semantics.options import Semantics
 
@@ -64,8 +66,11 @@ class Inventory:
     verbose: bool
     cluster: ClusterSource | None = None  # --cluster: read a live cluster instead of PATHs
     host_network: str = "node"  # --hostnetwork: hostNetwork pods as node traffic or as ordinary pods
+    # -n without --cluster: only these namespaces' objects are kept from the files (kubectl's habit)
+    only_namespaces: tuple[str, ...] = ()
     # Parsed files by content, for commands that read two versions (diff, equiv, contains).
     documents: DocumentCache = field(default_factory=DocumentCache)
+    kinds: KindMap | None = None  # --kinds FILE: how to read further custom resources
     terminal: Terminal = field(default_factory=Terminal)
 
     def semantics(self) -> Semantics:
@@ -94,7 +99,7 @@ class Inventory:
             if not self.paths:
                 raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
             self.terminal.progress.phase("loading manifests")
-            result = read_paths(self.paths, self.namespace)
+            result = only_namespaces(read_paths(self.paths, self.namespace, kinds=self.kinds), self.only_namespaces)
         report_diagnostics(result, self.strict, self.verbose)
         return result
 
@@ -105,9 +110,27 @@ class Inventory:
         return ", ".join(self.paths)
 
 
-def read_paths(paths: Sequence[str], namespace: str, cache: DocumentCache | None = None) -> LoadResult:
+def read_paths(paths: Sequence[str], namespace: str, cache: DocumentCache | None = None,
+               kinds: KindMap | None = None) -> LoadResult:
     """load_paths with the cyclic garbage collector paused: the loaded objects all survive (see without_gc)."""
-    return without_gc(load_paths)(paths, namespace, cache=cache)
+    return without_gc(load_paths)(paths, namespace, cache=cache, kinds=kinds)
+
+
+def only_namespaces(result: LoadResult, namespaces: Sequence[str]) -> LoadResult:
+    """The objects of these namespaces only (all when none is given), as `kubectl get -n NS` shows them.
+    Namespace objects stay: policies kept select other namespaces by their labels."""
+    if not namespaces:
+        return result
+    keep = set(namespaces)
+    c = result.cluster
+    cluster = replace(
+        c, pods=tuple(p for p in c.pods if p.namespace in keep),
+        workloads=tuple(w for w in c.workloads if w.namespace in keep),
+        services=tuple(s for s in c.services if s.namespace in keep),
+        policies=tuple(p for p in c.policies if p.namespace in keep),
+        endpoint_slices=tuple(e for e in c.endpoint_slices if e.namespace in keep),
+        skipped=tuple(s for s in c.skipped if not s.namespace or s.namespace in keep))
+    return LoadResult(cluster, result.diagnostics)
 
 
 def load_live(source: ClusterSource, default_namespace: str) -> LoadResult:
@@ -133,20 +156,31 @@ def _progress_printer() -> Callable[[Any], None]:
 
 
 def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
+    """Print warnings (and, with -v, what was skipped); raise the errors. Under --strict warnings are errors,
+    and so are skipped objects that change the answers: resources that may create pods netverify cannot see,
+    and network policy of other APIs. Kinds irrelevant to traffic (RBAC, ConfigMaps, CRDs ...) never are."""
     errors = list(result.errors)
     warnings = list(result.warnings)
     if strict:
-        skipped = [Diagnostic(Severity.ERROR, where, f"kind {kind} is not analysed (--strict)",
-                              "remove it from the input or drop --strict") for kind, where in result.cluster.skipped]
         errors += [Diagnostic(Severity.ERROR, w.source, w.message + " (--strict)", w.hint, w.obj) for w in warnings]
-        errors += skipped
+        errors += [_strict_error(s) for s in result.cluster.skipped if s.may_create_pods or s.policy_not_evaluated]
         warnings = []
     echo_diagnostics(warnings)
     if verbose:
-        for kind, where in result.cluster.skipped:
-            click.echo(f"{where}: skipped kind {kind} (not relevant to NetworkPolicy)", err=True)
+        for s in result.cluster.skipped:
+            click.echo(f"{s.source}: skipped {s.ref}: {s.reason or 'not relevant to NetworkPolicy'}", err=True)
     if errors:
         raise InputProblem(errors)
+    for note in unseen_pod_notes(result.cluster):
+        click.echo(f"note: {note}", err=True)
+
+
+def _strict_error(s: SkippedObject) -> Diagnostic:
+    if s.policy_not_evaluated:
+        return Diagnostic(Severity.ERROR, s.source, f"{s.ref} is {s.reason}: the answers ignore it (--strict)",
+                          "remove it from the input, or drop --strict to analyse without it")
+    return Diagnostic(Severity.ERROR, s.source, f"{s.ref} is {s.reason} (--strict)",
+                      f"{HOW_TO_SEE_THEM}; a kind that makes no pods is declared with createsPods: false")
 
 
 def inventory_options(func: F) -> F:
@@ -164,15 +198,20 @@ def inventory_options(func: F) -> F:
                      show_default=True,
                      help="How hostNetwork pods are read: node traffic, never isolated and matched only by ipBlocks "
                           "(most plugins), or ordinary pods that policies select and isolate (some plugins)."),
-        click.option("--strict", is_flag=True, help="Treat warnings and skipped kinds as errors."),
+        click.option("--strict", is_flag=True,
+                     help="Treat warnings as errors, and skipped objects that may create pods or are network "
+                          "policy of another API (kinds irrelevant to traffic are never errors)."),
         click.option("-v", "--verbose", is_flag=True, help="List skipped objects."),
+        click.option("--kinds", "kinds_file", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="How to read further custom resources that create pods (docs/custom-resources.md)."),
         click.option("--cluster", "live", is_flag=True,
                      help="Read a live cluster (kubeconfig, or in-cluster config in a pod) instead of PATHs."),
         click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Kubeconfig file (with --cluster)."),
         click.option("--context", "kube_context", help="Kubeconfig context (with --cluster; default: current)."),
         click.option("-n", "--cluster-namespace", "cluster_namespaces", multiple=True, metavar="NS",
-                     help="Read only this namespace (with --cluster; repeatable; default: all namespaces). "
-                          "matrix with files: report only the pairs inside this namespace."),
+                     help="Only this namespace (repeatable; default: all): with --cluster only it is read; "
+                          "from files only its objects are kept (matrix keeps them all and reports the pairs "
+                          "inside it)."),
         click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
                      show_default=True, help="Seconds to wait for each API request (with --cluster)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress display on standard error."),
@@ -184,14 +223,29 @@ def inventory_options(func: F) -> F:
     return func
 
 
-def inventory_from(kw: dict[str, Any]) -> Inventory:
+def inventory_from(kw: dict[str, Any], by_service: bool = False) -> Inventory:
+    """The shared options of a command; `by_service` when the command reports Services (--by service)."""
     ctx = click.get_current_context(silent=True)
     if kw.get("by") == "namespace" and (ctx is None or ctx.info_name != "matrix"):
         raise usage_problem("--by namespace applies to matrix only", "use --by workload or --by pod")
     terminal = terminal_from(kw)
-    return Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
-                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw), kw.pop("host_network", "node"),
-                     terminal=terminal)
+    namespaces = tuple(kw.get("cluster_namespaces", ()))
+    inv = Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
+                    kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw),
+                    host_network=kw.pop("host_network", "node"), terminal=terminal)
+    if inv.cluster is None:
+        inv.only_namespaces = namespaces
+    if inv.by == "service" and not by_service:
+        command = ctx.info_name if ctx is not None else "this command"
+        raise usage_problem(f"--by service does not apply to {command}: only matrix reports Services "
+                            "(as destinations, in service ports)", "use --by workload (the default) or --by pod")
+    kinds_file = kw.pop("kinds_file", None)
+    if kinds_file is not None:
+        try:
+            inv.kinds = load_kind_map(kinds_file)
+        except KindMapError as exc:
+            raise InputProblem(exc.diagnostics) from None
+    return inv
 
 
 def terminal_from(kw: dict[str, Any]) -> Terminal:
@@ -214,8 +268,7 @@ def _cluster_source(kw: dict[str, Any]) -> ClusterSource | None:
     live, kubeconfig, context = kw.pop("live", False), kw.pop("kubeconfig", None), kw.pop("kube_context", None)
     namespaces, timeout = tuple(kw.pop("cluster_namespaces", ())), kw.pop("request_timeout", 30.0)
     if not live:
-        given = [name for name, value in (("--kubeconfig", kubeconfig), ("--context", context),
-                                          ("-n/--cluster-namespace", namespaces)) if value]
+        given = [name for name, value in (("--kubeconfig", kubeconfig), ("--context", context)) if value]
         if given:
             raise usage_problem(f"{', '.join(given)} only apply with --cluster", "add --cluster to read a live cluster")
         return None
@@ -322,8 +375,9 @@ def load_side(inv: Inventory, paths: Sequence[str], git_ref: str | None = None) 
 
     cache = inv.documents  # the two versions of a comparison share their identical files' parse
     try:
-        result = (load_git(git_ref, paths, inv.namespace, cache=cache) if git_ref
-                  else read_paths(paths, inv.namespace, cache))
+        result = (load_git(git_ref, paths, inv.namespace, cache=cache, kinds=inv.kinds) if git_ref
+                  else read_paths(paths, inv.namespace, cache, inv.kinds))
+        result = only_namespaces(result, inv.only_namespaces)
     except GitProblem as exc:
         raise usage_problem(exc.message, exc.hint) from None
     report_diagnostics(result, inv.strict, inv.verbose)

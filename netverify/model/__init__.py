@@ -19,6 +19,7 @@ from netverify.model.objects import (
     Rule,
     Service,
     ServicePort,
+    SkippedObject,
     Workload,
     freeze_labels,
 )
@@ -27,6 +28,6 @@ from netverify.model.source import Diagnostic, InputError, Severity, SourceRef, 
 __all__ = [
     "NAMESPACE_NAME_LABEL", "WORKLOAD_KINDS", "Cluster", "ContainerPort", "Diagnostic", "EndpointSlice",
     "IPBlock", "InputError", "LabelSelector", "Labels", "Namespace", "NetworkPolicy", "OwnerRef", "Peer", "Pod",
-    "PortSpec", "Requirement", "Rule", "Service", "ServicePort", "Severity", "SourceRef", "Workload", "without_sources",
-    "freeze_labels",
+    "PortSpec", "Requirement", "Rule", "Service", "ServicePort", "Severity", "SkippedObject", "SourceRef", "Workload",
+    "without_sources", "freeze_labels",
 ]
