@@ -2,6 +2,7 @@
 
     NetverifyError                      every expected failure; the CLI catches this base
     +-- InputError (model/source.py)    the input is wrong: located Diagnostics, exit 2
+    |   +-- KindMapError (loaders/kindmap)  a --kinds file that cannot be used
     +-- InputProblem (cli/common.py)    the CLI's located diagnostics (input and usage), exit 2
     +-- YAMLInputError (loaders/yamlio) a file is not safe, well-formed YAML, exit 2
     +-- SourceError                     a source of input cannot be read: message and hint, exit 2

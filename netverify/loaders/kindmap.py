@@ -36,15 +36,11 @@ from netverify.loaders.fields import (
     line_of,
 )
 from netverify.loaders.yamlio import YAMLInputError, iter_documents
-from netverify.model import ContainerPort, Diagnostic, Severity, SourceRef, Workload, freeze_labels
+from netverify.model import ContainerPort, Diagnostic, InputError, Severity, SourceRef, Workload, freeze_labels
 
 
-class KindMapError(Exception):
-    """The kinds file cannot be used; `diagnostics` say where and why."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__("invalid kinds file")
-        self.diagnostics = diagnostics
+class KindMapError(InputError):
+    """The kinds file (--kinds) cannot be used; `diagnostics` say where and why (exit 2)."""
 
 
 @dataclass(frozen=True)

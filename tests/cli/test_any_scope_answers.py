@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from helpers_k8s import ns, pod, policy
+from helpers_k8s import dump_manifests, ns, pod, policy
 
 from netverify.cli import main
 
@@ -32,7 +31,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def cluster(tmp_path: Path, *objects: dict[str, Any]) -> str:
     path = tmp_path / "cluster.yaml"
-    path.write_text(yaml.safe_dump_all([ns("x"), ns("y"), *objects]))
+    path.write_text(dump_manifests([ns("x"), ns("y"), *objects]))  # `y` quoted: go-yaml reads it as true
     return str(path)
 
 
