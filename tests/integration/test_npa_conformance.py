@@ -1,0 +1,82 @@
+"""Conformance: the network-policy-api suite (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ClusterNetworkPolicy) replayed statically.
+
+Upstream (kubernetes-sigs/network-policy-api ``conformance/``) is the truth table for the admin tiers:
+24 ClusterNetworkPolicy tests with 301 ``PokeServer`` expectations on main (0eec1b0), 24
+AdminNetworkPolicy/BaselineAdminNetworkPolicy tests with 289 at tag v0.1.7 (0638d39). They are
+transcribed as data in npa_conformance_v1alpha2.py / npa_conformance_v1alpha1.py and replayed by
+helpers_npa_conformance.states: each probe sees the manifests in force when upstream makes it.
+
+What a static replay cannot reproduce is left out on purpose: probe mechanics (agnhost, timeouts,
+retries), IPv6 clusters (the fixtures are IPv4: the ``/128`` branch of the prepended CIDR rule is
+never taken), and the host-port range flags (the suite defaults are used).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import npa_conformance_v1alpha1
+import npa_conformance_v1alpha2
+import pytest
+from helpers_npa_conformance import (
+    ADMIN_KINDS,
+    FIXTURES,
+    Case,
+    Poke,
+    Step,
+    find_pod,
+    initial_documents,
+    load_documents,
+    probe_id,
+    states,
+)
+
+SUITES: dict[str, tuple[Case, ...]] = {
+    "v1alpha2": npa_conformance_v1alpha2.CASES,
+    "v1alpha1": npa_conformance_v1alpha1.CASES,
+}
+
+
+def all_probes() -> list[Any]:
+    return [pytest.param(version, case, step, poke, docs, id=probe_id(version, case, step, poke))
+            for version, cases in SUITES.items() for case in cases
+            for step, poke, docs in states(version, case)]
+
+
+PROBES = all_probes()
+
+
+@pytest.mark.parametrize(("version", "cases", "probes"), [("v1alpha2", 24, 301), ("v1alpha1", 24, 289)])
+def test_the_transcription_has_every_upstream_test_and_probe(version: str, cases: int, probes: int) -> None:
+    """Upstream counts: `grep -c PokeServer conformance/tests/*.go` and the ConformanceTest declarations."""
+    suite = SUITES[version]
+    assert len(suite) == cases
+    assert len({c.short_name for c in suite}) == cases
+    assert sum(len(c.pokes()) for c in suite) == probes
+
+
+def test_every_fixture_parses_and_every_case_manifest_exists() -> None:
+    for version, cases in SUITES.items():
+        for path in sorted((FIXTURES / version).rglob("*.yaml")):
+            assert load_documents(path), path
+        for case in cases:
+            for manifest in case.manifests:
+                assert (FIXTURES / version / manifest).is_file(), manifest
+
+
+def test_the_api_versions_match_the_suite() -> None:
+    expected = {"v1alpha2": {"ClusterNetworkPolicy"}, "v1alpha1": {"AdminNetworkPolicy", "BaselineAdminNetworkPolicy"}}
+    for version, cases in SUITES.items():
+        kinds = {d["kind"] for case in cases for d in initial_documents(version, case) if d["kind"] in ADMIN_KINDS}
+        assert kinds == expected[version]
+        versions = {d["apiVersion"] for case in cases for d in initial_documents(version, case) if d["kind"] in ADMIN_KINDS}
+        assert versions == {f"policy.networking.k8s.io/{version}"}
+
+
+@pytest.mark.parametrize(("version", "case", "step", "poke", "docs"), PROBES)
+def test_every_probe_names_loaded_pods(version: str, case: Case, step: Step, poke: Poke, docs: list[Any]) -> None:
+    client, server = find_pod(docs, poke.client), find_pod(docs, poke.server)
+    assert not client["spec"].get("hostNetwork"), "upstream clients are never host-networked"
+    assert server["status"]["podIP"]
+    assert poke.protocol in ("tcp", "udp", "sctp") and 1 <= poke.port <= 65535
