@@ -31,6 +31,7 @@ from helpers_npa_conformance import (
     probe_id,
     states,
 )
+from reference_oracle import tiered_allowed
 
 SUITES: dict[str, tuple[Case, ...]] = {
     "v1alpha2": npa_conformance_v1alpha2.CASES,
@@ -80,3 +81,20 @@ def test_every_probe_names_loaded_pods(version: str, case: Case, step: Step, pok
     assert not client["spec"].get("hostNetwork"), "upstream clients are never host-networked"
     assert server["status"]["podIP"]
     assert poke.protocol in ("tcp", "udp", "sctp") and 1 <= poke.port <= 65535
+
+
+@pytest.mark.parametrize(("version", "case", "step", "poke", "docs"), PROBES)
+def test_the_reference_oracle_agrees_with_upstream(version: str, case: Case, step: Step, poke: Poke,
+                                                   docs: list[Any]) -> None:
+    """The oracle is graded here before netverify is graded against it."""
+    src, dst = find_pod(docs, poke.client), find_pod(docs, poke.server)
+    assert tiered_allowed(src, dst, docs, poke.protocol.upper(), poke.port) is poke.connects
+
+
+@pytest.mark.parametrize(("version", "case", "step", "poke", "docs"), PROBES)
+def test_the_conformance_suite_does_not_tell_the_two_readings_of_np_selection_apart(
+        version: str, case: Case, step: Step, poke: Poke, docs: list[Any]) -> None:
+    """admin-tiers.md 2.5: its one NetworkPolicy has both policyTypes, so "selected in this direction"
+    and "selected at all" agree on every probe; the unit tests of the oracle tell them apart."""
+    src, dst = find_pod(docs, poke.client), find_pod(docs, poke.server)
+    assert tiered_allowed(src, dst, docs, poke.protocol.upper(), poke.port, np_selection="any") is poke.connects
