@@ -1,0 +1,149 @@
+"""The lint command: findings with stable codes; input errors reported with their codes too."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from netverify import report
+from netverify.cli.app import cli
+from netverify.cli.common import (
+    EXIT_FAIL,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    InputProblem,
+    Inventory,
+    inventory_from,
+    inventory_options,
+    load_live,
+    read_paths,
+    report_diagnostics,
+    usage_problem,
+    write_result,
+)
+from netverify.loaders.manifests import LoadResult
+from netverify.model import Diagnostic
+from netverify.queries.context import Analysis
+
+LINT_FORMATS = ["text", "json", "sarif", "md"]
+
+
+def _codes(option: str, text: str | None) -> tuple[str, ...]:
+    from netverify.queries.lint.codes import is_code_pattern
+
+    codes = tuple(c.strip().upper() for c in (text or "").split(",") if c.strip())
+    bad = [c for c in codes if not is_code_pattern(c)]
+    if bad:
+        raise usage_problem(f"{option} {', '.join(bad)}: not a lint code or code prefix",
+                            "give codes or prefixes separated by commas, e.g. NV101,NV4 (see docs/lint/README.md)")
+    return codes
+
+
+def _read_for_lint(inv: Inventory) -> LoadResult:
+    """Like Inventory.read, but errors are returned (lint still checks what loaded) rather than raised."""
+    if inv.cluster is not None:
+        if inv.paths:
+            raise usage_problem("give PATHs or --cluster, not both")
+        result = load_live(inv.cluster, inv.namespace)
+    else:
+        if not inv.paths:
+            raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
+        result = read_paths(_distinct_paths(inv.paths), inv.namespace)
+    try:
+        report_diagnostics(LoadResult(result.cluster, result.warnings), inv.strict, inv.verbose)
+    except InputProblem as exc:  # --strict: warnings and skipped kinds are errors too
+        result = LoadResult(result.cluster, result.errors + exc.diagnostics)
+    return result
+
+
+def _distinct_paths(paths: Sequence[str]) -> list[str]:
+    """The paths without those another one already reads: the pre-commit hook passes the changed files
+    after the directories given in `args`, and reading a file twice would report every object as a duplicate."""
+    real = {p: os.path.realpath(p) for p in paths if p != "-"}
+    dirs = [r for r in real.values() if os.path.isdir(r)]
+    out: list[str] = []
+    seen: set[str] = set()
+    for p in paths:
+        r = real.get(p)
+        if r is not None and (r in seen or any(_read_by_walk(r, d) for d in dirs)):
+            continue
+        if r is not None:
+            seen.add(r)
+        out.append(p)
+    return out
+
+
+def _read_by_walk(path: str, directory: str) -> bool:
+    """Whether reading `directory` reads the file `path` (manifest suffix, no hidden component on the way)."""
+    from netverify.loaders.manifests import MANIFEST_SUFFIXES
+
+    rel = os.path.relpath(path, directory)
+    if rel == os.curdir or rel.startswith(os.pardir) or os.path.isdir(path):
+        return False
+    return path.endswith(MANIFEST_SUFFIXES) and not any(part.startswith(".") for part in rel.split(os.sep))
+
+
+def _lint_input_errors(errors: Sequence[Diagnostic], result: Any) -> None:
+    """Bad input is exit 2 with nothing on stdout, as for every command; but lint does not stop at it:
+    every error is on stderr with its lint code, then the findings of the objects that did load."""
+    from netverify.queries.lint.findings import DOCS_BASE
+    from netverify.queries.lint.validity import code_of
+
+    for d in errors:
+        code = code_of(d)
+        hint = f"{d.hint} (see {DOCS_BASE}/{code}.md)" if d.hint else f"see {DOCS_BASE}/{code}.md"
+        click.echo(Diagnostic(d.severity, d.source, f"{d.message} [{code}]", hint, d.obj).render(), err=True)
+    rest = [f for f in result.findings if not f.code.startswith("NV3")]
+    if rest or result.notes:
+        click.echo(f"lint of the objects that loaded (fix the {len(errors)} input error"
+                   f"{'' if len(errors) == 1 else 's'} above for a report on standard output):", err=True)
+        report.write(type(result)(rest, result.notes), "text", sys.stderr)
+
+
+@cli.command()
+@inventory_options
+@click.option("-f", "--format", "fmt", type=click.Choice(LINT_FORMATS), default="text", show_default=True)
+@click.option("--select", metavar="CODES", help="Report only these codes or prefixes, comma-separated (NV101,NV4).")
+@click.option("--ignore", metavar="CODES", help="Do not report these codes or prefixes, comma-separated.")
+@click.option("--any", "any_pod", is_flag=True,
+              help="Redundancy (NV6xx): prove it for any pod that could exist, not only the loaded ones.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              metavar="SECONDS", help="Redundancy (NV6xx): solver time limit per query.")
+def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeout: float, **kw: Any) -> int:
+    """Find NetworkPolicy mistakes: selectors that select nothing, named ports that resolve
+    nowhere, invalid objects, blocked DNS, unisolated pods, overly broad rules, ipBlocks over
+    pod IPs, hostNetwork pods, the two-peers YAML trap, redundant rules.
+
+    \b
+    Every finding has a code (docs/lint/<CODE>.md explains it, with a fixed example).
+    Exit 0 when no finding is an error or warning (info does not fail), 1 when one is,
+    2 when some input cannot be read or the API server would reject an object: then, as
+    for every command, nothing is written on stdout, and stderr lists every such error
+    with its code (NV3xx), then the findings of the objects that did load.
+    """
+    from netverify.queries.lint import LintOptions
+    from netverify.queries.lint import lint as lint_query
+
+    options = LintOptions(_codes("--select", select), _codes("--ignore", ignore),
+                          "any" if any_pod else "inventory", timeout)
+    inv = inventory_from(kw)
+    loaded = _read_for_lint(inv)
+    from netverify.queries.lint.redundancy import RedundancyUnknown
+
+    try:
+        result = lint_query(Analysis(loaded.cluster, inv.semantics(), inv.by), loaded.errors, options)
+    except RedundancyUnknown as exc:  # the solver could not decide: exit 3, never a pass
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_UNKNOWN
+    if result.input_errors:
+        _lint_input_errors(loaded.errors, result)
+        return EXIT_INPUT
+    write_result(result, fmt)
+    return EXIT_FAIL if result.fails else EXIT_OK
+
+
