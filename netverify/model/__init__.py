@@ -1,5 +1,20 @@
 """Frozen data model of the loaded inventory."""
 
+from netverify.model.admin import (
+    ADMIN_POLICY_KINDS,
+    BASELINE_SINGLETON_NAME,
+    AdminAction,
+    AdminPeer,
+    AdminPolicy,
+    AdminPort,
+    AdminRule,
+    AdminSubject,
+    AdminTier,
+    Node,
+    NodeAddress,
+    PeerForm,
+    SubjectForm,
+)
 from netverify.model.objects import (
     NAMESPACE_NAME_LABEL,
     WORKLOAD_KINDS,
@@ -25,6 +40,8 @@ from netverify.model.objects import (
 from netverify.model.source import Diagnostic, InputError, Severity, SourceRef, without_sources
 
 __all__ = [
+    "ADMIN_POLICY_KINDS", "BASELINE_SINGLETON_NAME", "AdminAction", "AdminPeer", "AdminPolicy", "AdminPort",
+    "AdminRule", "AdminSubject", "AdminTier", "Node", "NodeAddress", "PeerForm", "SubjectForm",
     "NAMESPACE_NAME_LABEL", "WORKLOAD_KINDS", "Cluster", "ContainerPort", "Diagnostic", "EndpointSlice",
     "IPBlock", "InputError", "LabelSelector", "Labels", "Namespace", "NetworkPolicy", "OwnerRef", "Peer", "Pod",
     "PortSpec", "Requirement", "Rule", "Service", "ServicePort", "Severity", "SourceRef", "Workload", "without_sources",

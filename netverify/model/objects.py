@@ -7,8 +7,12 @@ Labels are stored as sorted tuples of (key, value) pairs so objects stay hashabl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from netverify.model.source import SourceRef
+
+if TYPE_CHECKING:  # admin.py builds on this module's selectors; the Cluster only names its types
+    from netverify.model.admin import AdminPolicy, Node
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -213,6 +217,8 @@ class Cluster:
     services: tuple[Service, ...] = ()
     policies: tuple[NetworkPolicy, ...] = ()
     endpoint_slices: tuple[EndpointSlice, ...] = ()
+    admin_policies: tuple[AdminPolicy, ...] = ()  # AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy
+    nodes: tuple[Node, ...] = ()
     skipped: tuple[tuple[str, SourceRef], ...] = field(default=(), compare=False)
 
     def namespace(self, name: str) -> Namespace | None:
