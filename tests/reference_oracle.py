@@ -49,6 +49,8 @@ def peer_matches(peer: dict[str, Any], policy_ns: str, other: dict[str, Any], na
             return False
         return not any(addr in ipaddress.ip_network(e, strict=False) for e in block.get("except") or []
                        if ipaddress.ip_network(e, strict=False).version == addr.version)
+    if (other.get("spec") or {}).get("hostNetwork"):
+        return False  # netverify's reading: a hostNetwork pod has no pod identity; only ipBlocks match it
     other_ns = other["metadata"]["namespace"]
     if "namespaceSelector" in peer:
         if not selector_matches(peer["namespaceSelector"], ns_labels(namespaces, other_ns)):
@@ -275,6 +277,8 @@ def _np_tier(direction: str, subject: dict[str, Any], other: dict[str, Any], dst
     """NetworkPolicies decide (allow/deny) for the pods they isolate in this direction; others pass.
     np_selection="any": a pod selected by any NetworkPolicy has its NetworkPolicy tier final in both
     directions (a direction no selecting policy covers is allowed there), as kube-network-policies reads it."""
+    if _host_network(subject):
+        return None  # netverify's reading: NetworkPolicy does not govern hostNetwork pods (the API leaves it undefined)
     ptype = "Ingress" if direction == "ingress" else "Egress"
     ns = subject["metadata"]["namespace"]
     selecting = [p for p in docs if p["kind"] == "NetworkPolicy" and p["metadata"]["namespace"] == ns
