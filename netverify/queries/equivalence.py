@@ -303,7 +303,7 @@ class SmtScope:
 
 def compare_smt(sets: PolicySets, relation: str, scope: str, options: SmtScope) -> tuple[str, Distinction | None, str]:
     """(status, distinction, unknown reason) from one SMT query over the scope's sides."""
-    from netverify.engines.smt import PolicySetComparator  # loads z3: only when proving
+    from netverify.engines.smt_compare import PolicySetComparator  # loads z3: only when proving
 
     pods = tuple(sets.pods)
     pattern = PodPattern(cidr=options.pod_cidr) if scope == "any" else None

@@ -477,7 +477,7 @@ def _policy_finding(cp: CompiledPolicy, scope: str, others: Sequence[CompiledPol
 
 
 def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s: float) -> list[Finding]:
-    from netverify.engines.smt import RedundancyProver  # loads z3: only for --scope any
+    from netverify.engines.smt_compare import RedundancyProver  # loads z3: only for --scope any
     from netverify.engines.smt_types import PodPattern, Side
     from netverify.queries.equivalence import EVERY_ADDRESS
 

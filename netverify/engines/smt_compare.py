@@ -1,0 +1,139 @@
+"""SMT comparison engines: equiv, contains and redundancy between policy sets (issue 6).
+
+Each is an `SmtEngine` over one inventory that looks for a connection meeting a goal
+(allowed by exactly one set, or changed by removing a rule); unsat is the proof.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from netverify.engines.smt import DEFAULT_TIMEOUT_S, SmtEngine
+from netverify.engines.smt_types import Proof, Side
+from netverify.engines.smt_vocabulary import SYMBOLIC, Expr
+from netverify.model import Labels
+from netverify.semantics.compile import CompiledPolicy, RuleRef
+from netverify.semantics.endpoints import Endpoint
+
+
+@dataclass(frozen=True)
+class ComparisonWitness:
+    """A concrete connection found by a comparison (not yet explained: the caller replays it)."""
+
+    src: Endpoint
+    dst: Endpoint
+    protocol: str
+    port: int
+    src_synthesized: bool = False
+    dst_synthesized: bool = False
+
+
+@dataclass(frozen=True)
+class ComparisonOutcome:
+    """`holds` (proved: no connection distinguishes), `fails` (with a witness) or `unknown`."""
+
+    status: str
+    witness: ComparisonWitness | None = None
+    proof: Proof | None = None  # for redundancy: the rules and policies that cover what was removed
+    reason: str = ""
+
+
+class _GoalSolver(SmtEngine):
+    """Shared by the comparison engines: find a connection between two sides that meets a goal."""
+
+    def _find(self, goal: Expr, src: Side, dst: Side) -> tuple[str, ComparisonWitness | None, Proof | None, str]:
+        src_members, dst_members = self._members_by_class(src), self._members_by_class(dst)
+        domain = [self._side_domain(self.enc.src, src, src_members), self._side_domain(self.enc.dst, dst, dst_members)]
+        domain += self._self_exclusions(src_members, dst_members)
+        s = self.solver
+        s.push()
+        try:
+            s.add(*domain, goal)
+            status = s.check(*self.enc.guards)
+            if status == self.z3.unknown:
+                return "unknown", None, None, s.reason_unknown()
+            if status == self.z3.unsat:
+                return "holds", None, self._proof(s.unsat_core()), ""
+            model = self._readable_model()
+            return "fails", self._witness(model, src_members, dst_members), None, ""
+        finally:
+            while s.num_scopes() > 0:
+                s.pop()
+
+    def _readable_model(self) -> Any:
+        """Keep each wish for a readable model that the goal allows, one at a time (a non-minimal core
+        would drop wishes, e.g. a private IPv4 address, that do not conflict at all)."""
+        s, z3 = self.solver, self.z3
+        for wish in self._preferences():
+            s.push()
+            s.add(wish)
+            if s.check(*self.enc.guards) != z3.sat:
+                s.pop()
+        s.check(*self.enc.guards)
+        return s.model()
+
+    def _witness(self, model: Any, src_members: dict[int, list[Endpoint]],
+                 dst_members: dict[int, list[Endpoint]]) -> ComparisonWitness:
+        src, dst, proto, port, s_cls, d_cls = self._decode(model, src_members, dst_members, "new-namespace")
+        return ComparisonWitness(src, dst, proto, port, s_cls == SYMBOLIC, d_cls == SYMBOLIC)
+
+
+class PolicySetComparator(_GoalSolver):
+    """Two policy sets over one inventory and one symbolic connection.
+
+    equiv:    a connection allowed by exactly one of the sets (allowed_L XOR allowed_R)
+    contains: a connection the right set allows and the left one does not (R AND NOT L)
+    unsat is the proof. Both sets are encoded without tracked definitions, so nothing is shared
+    between them but the connection's variables.
+    """
+
+    def __init__(self, left: Sequence[CompiledPolicy], right: Sequence[CompiledPolicy], endpoints: Sequence[Endpoint],
+                 namespaces: Sequence[tuple[str, Labels]], hypothetical_namespaces: bool = False,
+                 timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        # An engine with no policy of its own, over a vocabulary that covers both sets.
+        self.left, self.right = tuple(left), tuple(right)
+        super().__init__((), endpoints, namespaces, (), hypothetical_namespaces, timeout_s,
+                         vocabulary_policies=self.left + self.right)
+        self.allowed_left = self.enc.allowed_by(self.left, tracked=False)
+        self.allowed_right = self.enc.allowed_by(self.right, tracked=False)
+
+    def compare(self, relation: str, src: Side, dst: Side) -> ComparisonOutcome:
+        """relation "equiv" or "contains" (left allows at least what right allows)."""
+        z3 = self.z3
+        if relation == "equiv":
+            goal = z3.Xor(self.allowed_left, self.allowed_right)
+        else:
+            goal = z3.And(self.allowed_right, z3.Not(self.allowed_left))
+        status, witness, _, reason = self._find(goal, src, dst)
+        return ComparisonOutcome(status, witness, None, reason)
+
+
+class RedundancyProver(_GoalSolver):
+    """Whether removing a rule or a policy changes any allowed connection between two sides.
+
+    The policy set's formula is the engine's own (tracked), and "without it" is the same formula
+    with the removed rule's `admits` (or the removed policy's `selects`) replaced by false: the
+    only connections that can change are those, and an unsat core names the rules and policies
+    that still cover them.
+    """
+
+    def _variable(self, name: str) -> Expr:
+        return self.z3.Bool(name)
+
+    def without(self, rules: Sequence[RuleRef] = (), selects: Sequence[tuple[str, str]] = ()) -> Expr:
+        """The allowed formula with `rules` removed and the policies (direction, id) in `selects` removed
+        from that direction (no longer selecting, so no longer isolating)."""
+        z3 = self.z3
+        false = z3.BoolVal(False)
+        pairs = [(self._variable(f"admits[{r}]"), false) for r in rules]
+        pairs += [(self._variable(f"selects[{d}:{pid}]"), false) for d, pid in selects]
+        return z3.substitute(self.enc.allowed, *pairs) if pairs else self.enc.allowed
+
+    def changes(self, reduced: Expr, src: Side, dst: Side) -> ComparisonOutcome:
+        """`holds` when `reduced` allows exactly what the full set allows between the sides, with the
+        proof naming what covers the difference; `fails` with a connection that changes."""
+        goal = self.z3.Xor(self.enc.allowed, reduced)
+        status, witness, proof, reason = self._find(goal, src, dst)
+        return ComparisonOutcome(status, witness, proof, reason)

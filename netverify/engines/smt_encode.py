@@ -1,0 +1,313 @@
+"""SMT encoding: compiled NetworkPolicies as z3 formulas over one symbolic connection.
+
+The connection is (src, dst, protocol, port). Each side has: a class id (>= 0: a class of
+loaded endpoints, SYMBOLIC: a pod that could exist, EXTERNAL: an address outside the
+cluster), a namespace index (FRESH: a namespace that does not exist yet), one integer per
+pod label key a selector references (-1 absent, an index into the values selectors
+mention, or OTHER), one boolean per distinct ipBlock (the side's IP is in it), the IP as
+32/128-bit vectors with a family flag, hostNetwork, node, and (destination) one boolean per
+(port name, protocol) a rule or query mentions: "dst has a container port of that name and
+protocol whose number is the connection's port". Only these facts can change a verdict.
+
+Every policy's "selects the subject" and every rule's "admits" are definitions guarded by an
+assumption literal, so an unsat core names the policies and rules a proof needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from netverify.engines.smt_types import PodPattern
+from netverify.engines.smt_vocabulary import NO_NODE, ClassSignature, Expr, Vocabulary
+from netverify.model import NAMESPACE_NAME_LABEL, LabelSelector
+from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, SelectorPeer
+from netverify.semantics.selectors import matches
+from netverify.sets import PROTOCOLS, IPSet
+
+# --- symbolic endpoints -------------------------------------------------------------------------
+
+
+class SideVars:
+    """The z3 variables describing one side of the connection."""
+
+    def __init__(self, z3: Any, prefix: str, vocab: Vocabulary, port: Expr, is_dst: bool) -> None:
+        self.prefix = prefix
+        self.cls = z3.Int(f"{prefix}.class")
+        self.ns = z3.Int(f"{prefix}.namespace")
+        self.ext = z3.Bool(f"{prefix}.external")
+        self.host = z3.Bool(f"{prefix}.hostNetwork")
+        self.has_ip = z3.Bool(f"{prefix}.hasIP")
+        self.node = z3.Int(f"{prefix}.node")
+        self.lab = {k: z3.Int(f"{prefix}.label[{k}]") for k in vocab.pod_values}
+        self.nslab = {k: z3.Int(f"{prefix}.nsLabel[{k}]") for k in vocab.ns_values}
+        self.v4 = z3.Bool(f"{prefix}.ipv4")
+        self.ip4 = z3.BitVec(f"{prefix}.ip4", 32)
+        self.ip6 = z3.BitVec(f"{prefix}.ip6", 128)
+        self.inb = [z3.Bool(f"{prefix}.inBlock[{i}]") for i in range(len(vocab.blocks))]
+        self.named: dict[tuple[str, str], Expr] = {}
+        self.np: dict[str, tuple[Expr, Expr, Expr]] = {}
+        if is_dst:
+            self.named = {np: z3.Bool(f"{prefix}.namedPort[{np[0]}/{np[1]}]") for np in vocab.port_names}
+            self.np = {n: (z3.Bool(f"{prefix}.port[{n}].present"), z3.Int(f"{prefix}.port[{n}].protocol"),
+                           z3.BitVec(f"{prefix}.port[{n}].number", 16)) for n in vocab.named}
+
+    def bounds(self, z3: Any, vocab: Vocabulary) -> list[Expr]:
+        out = [self.ns >= -1, self.ns <= vocab.fresh, self.node >= NO_NODE, self.node < len(vocab.nodes)]
+        out += [z3.And(v >= -1, v <= len(vocab.pod_values[k])) for k, v in self.lab.items()]
+        out += [z3.And(v >= -1, v <= len(vocab.ns_values[k])) for k, v in self.nslab.items()]
+        for present, proto, number in self.np.values():
+            out += [z3.Implies(present, z3.And(proto >= 0, proto < len(PROTOCOLS), number != 0))]
+        return out
+
+
+def _label_term(z3: Any, var: Expr, values: list[str], key: str, op: str, wanted: Iterable[str]) -> Expr:
+    codes = [values.index(v) for v in wanted]
+    if op == "In":
+        return z3.Or([var == c for c in codes])
+    if op == "NotIn":  # true when the key is absent
+        return z3.And([var != c for c in codes])
+    if op == "Exists":
+        return var != -1
+    if op == "DoesNotExist":
+        return var == -1
+    return z3.BoolVal(False)
+
+
+def _selector(z3: Any, sel: LabelSelector, lab: dict[str, Expr], values: dict[str, list[str]]) -> Expr:
+    terms = [lab[k] == values[k].index(v) for k, v in sel.match_labels]
+    terms += [_label_term(z3, lab[r.key], values[r.key], r.key, r.operator, r.values) for r in sel.match_expressions]
+    return z3.And(terms) if terms else z3.BoolVal(True)
+
+
+class Encoder:
+    """Formulas over the two sides and the connection; built once per engine."""
+
+    def __init__(self, z3: Any, vocab: Vocabulary, policies: Sequence[CompiledPolicy]) -> None:
+        self.z3 = z3
+        self.vocab = vocab
+        self.proto = z3.Int("protocol")
+        self.port = z3.BitVec("port", 16)
+        self.src = SideVars(z3, "src", vocab, self.port, is_dst=False)
+        self.dst = SideVars(z3, "dst", vocab, self.port, is_dst=True)
+        self.base: list[Expr] = [self.proto >= 0, self.proto < len(PROTOCOLS), self.port != 0]
+        self.base += self.src.bounds(z3, vocab) + self.dst.bounds(z3, vocab)
+        self.guards: list[Expr] = []
+        self.tracked: dict[str, tuple[str, object]] = {}  # guard name -> ("policy", (ref, dir)) | ("rule", ref)
+        # Policies repeat selectors, peers and ports: each term is built once (z3 terms cost ~µs each).
+        self._terms: dict[tuple[object, ...], Expr] = {}
+        self.allowed = self.allowed_by(policies)
+
+    # --- pieces of the policy formula
+
+    def _guard(self, kind: str, what: object, definition: Expr) -> None:
+        guard = self.z3.Bool(f"track:{len(self.guards)}")
+        self.guards.append(guard)
+        self.tracked[str(guard)] = (kind, what)
+        self.base.append(self.z3.Implies(guard, definition))
+
+    def _cached(self, key: tuple[object, ...], build: Any) -> Expr:
+        term = self._terms.get(key)
+        if term is None:
+            term = self._terms[key] = build()
+        return term
+
+    def ns_selector(self, side: SideVars, sel: LabelSelector) -> Expr:
+        return self._cached(("ns", side.prefix, sel), lambda: self._ns_selector(side, sel))
+
+    def pod_selector(self, side: SideVars, sel: LabelSelector) -> Expr:
+        return self._cached(("pod", side.prefix, sel),
+                            lambda: _selector(self.z3, sel, side.lab, self.vocab.pod_values))
+
+    def _ns_selector(self, side: SideVars, sel: LabelSelector) -> Expr:
+        z3, v = self.z3, self.vocab
+        existing = [side.ns == i for i, labels in enumerate(v.ns_labels) if matches(sel, labels)]
+        if v.hypothetical:
+            existing.append(z3.And(side.ns == v.fresh, _selector(z3, sel, side.nslab, v.ns_values)))
+        return z3.Or(existing)
+
+    def _is_pod(self, side: SideVars) -> Expr:
+        return self.z3.And(self.z3.Not(side.ext), self.z3.Not(side.host))
+
+    def _peer(self, peer: SelectorPeer | IPBlockPeer, side: SideVars, policy_ns: str) -> Expr:
+        return self._cached(("peer", side.prefix, peer, policy_ns), lambda: self._build_peer(peer, side, policy_ns))
+
+    def _build_peer(self, peer: SelectorPeer | IPBlockPeer, side: SideVars, policy_ns: str) -> Expr:
+        z3 = self.z3
+        if isinstance(peer, IPBlockPeer):
+            who = z3.BoolVal(True) if peer.match_pods else z3.Or(side.ext, side.host)
+            return z3.And(side.has_ip, who, side.inb[self.vocab.block_index[peer.addresses]])
+        if peer.namespace_selector is None:
+            ns = side.ns == self.vocab.ns_index[policy_ns]
+        else:
+            ns = self.ns_selector(side, peer.namespace_selector)
+        pod = z3.BoolVal(True) if peer.pod_selector is None else self.pod_selector(side, peer.pod_selector)
+        return z3.And(self._is_pod(side), ns, pod)
+
+    def port_term(self, protocol: str, lo: int, hi: int, name: str | None) -> Expr:
+        return self._cached(("port", protocol, lo, hi, name), lambda: self._port_term(protocol, lo, hi, name))
+
+    def _port_term(self, protocol: str, lo: int, hi: int, name: str | None) -> Expr:
+        z3 = self.z3
+        proto = self.proto == PROTOCOLS.index(protocol)
+        if name is not None:
+            return z3.And(proto, self.dst.named[(name, protocol)])
+        if (lo, hi) == (1, 65535):
+            return proto
+        if lo == hi:
+            return z3.And(proto, self.port == lo)
+        return z3.And(proto, z3.ULE(lo, self.port), z3.ULE(self.port, hi))
+
+    def _rule(self, rule: CompiledRule, peer_side: SideVars, policy_ns: str) -> Expr:
+        z3 = self.z3
+        peers = z3.Or([self._peer(p, peer_side, policy_ns) for p in rule.peers]) if rule.peers else z3.BoolVal(True)
+        terms = []
+        for pm in rule.ports:
+            s = pm.spec
+            if s.port is None:
+                terms.append(self.port_term(s.protocol, 1, 65535, None))
+            elif isinstance(s.port, str):
+                terms.append(self.port_term(s.protocol, 0, 0, s.port))
+            else:
+                terms.append(self.port_term(s.protocol, s.port, s.end_port or s.port, None))
+        ports = z3.Or(terms) if rule.ports else z3.BoolVal(True)
+        return z3.And(peers, ports)
+
+    def _direction(self, policies: Sequence[CompiledPolicy], direction: str, tracked: bool = True) -> Expr:
+        """The subject's side of `direction` lets the connection through.
+
+        Tracked: "selects" and "admits" are named definitions guarded by assumption literals, so an
+        unsat core names the policies and rules a proof needs. Untracked: the same formula with its
+        definitions inline, so two policy sets with policies of the same name can share a connection."""
+        z3 = self.z3
+        subject, peer = (self.src, self.dst) if direction == "egress" else (self.dst, self.src)
+        selected: list[Expr] = []
+        admitted: list[Expr] = []
+        for cp in policies:
+            if not cp.affects(direction):
+                continue
+            pol = cp.policy
+            definition = z3.And(self._is_pod(subject), subject.ns == self.vocab.ns_index[pol.namespace],
+                                self.pod_selector(subject, pol.pod_selector))
+            sel = z3.Bool(f"selects[{direction}:{cp.ref.id}]") if tracked else definition
+            if tracked:
+                # Only "the policy selects the subject" is tracked: a core then names the policies whose
+                # selecting (isolating, or applying their rules) a proof needs, not every one that does not.
+                self.base.append(z3.Implies(sel, definition))
+                self._guard("policy", (cp.ref, direction), z3.Implies(definition, sel))
+            selected.append(sel)
+            rules = []
+            for rule in cp.rules(direction):
+                admits = self._rule(rule, peer, pol.namespace)
+                if tracked:
+                    adm = z3.Bool(f"admits[{rule.ref}]")
+                    self._guard("rule", rule.ref, adm == admits)
+                    admits = adm
+                rules.append(admits)
+            if rules:
+                admitted.append(z3.And(sel, z3.Or(rules)))
+        if not selected:
+            return z3.BoolVal(True)
+        return z3.Or(z3.Not(z3.Or(selected)), *admitted)
+
+    def allowed_by(self, policies: Sequence[CompiledPolicy], tracked: bool = True) -> Expr:
+        """The connection is allowed: node traffic, or both the egress and the ingress side let it through."""
+        z3 = self.z3
+        node_traffic = z3.And(self.src.host, self.src.node != NO_NODE, self.src.node == self.dst.node)
+        return z3.Or(node_traffic, z3.And(self._direction(policies, "egress", tracked),
+                                          self._direction(policies, "ingress", tracked)))
+
+    # --- where a side's facts come from
+
+    def ip_in(self, side: SideVars, addresses: IPSet) -> Expr:
+        z3 = self.z3
+
+        def ranges(var: Expr, ivs: Iterable[tuple[int, int]], bits: int) -> Expr:
+            return z3.Or([var == z3.BitVecVal(lo, bits) if lo == hi
+                          else z3.And(z3.ULE(z3.BitVecVal(lo, bits), var), z3.ULE(var, z3.BitVecVal(hi, bits)))
+                          for lo, hi in ivs])
+
+        return z3.Or(z3.And(side.v4, ranges(side.ip4, addresses.v4, 32)),
+                     z3.And(z3.Not(side.v4), ranges(side.ip6, addresses.v6, 128)))
+
+    def _address_facts(self, side: SideVars) -> list[Expr]:
+        return [side.has_ip] + [inb == self.ip_in(side, b) for inb, b in zip(side.inb, self.vocab.blocks, strict=True)]
+
+    def _named_ports(self, side: SideVars) -> list[Expr]:
+        z3 = self.z3
+        return [var == z3.And(side.np[n][0], side.np[n][1] == PROTOCOLS.index(p), side.np[n][2] == self.port)
+                for (n, p), var in side.named.items()]
+
+    def symbolic(self, side: SideVars, pods: PodPattern) -> Expr:
+        z3, v = self.z3, self.vocab
+        facts = [z3.Not(side.ext), z3.Not(side.host)] + self._address_facts(side) + self._named_ports(side)
+        if pods.namespace is not None:
+            if pods.namespace in v.ns_index:
+                facts.append(side.ns == v.ns_index[pods.namespace])
+            elif v.hypothetical:
+                name_values = v.ns_values[NAMESPACE_NAME_LABEL]
+                facts += [side.ns == v.fresh, side.nslab[NAMESPACE_NAME_LABEL] == name_values.index(pods.namespace)]
+            else:
+                return z3.BoolVal(False)
+        facts.append(z3.And(side.ns >= 0, side.ns < (v.fresh + 1 if v.hypothetical else v.fresh)))
+        if v.hypothetical:  # a new namespace is named, and by a name no namespace has yet
+            name = side.nslab[NAMESPACE_NAME_LABEL]
+            taken = [name != v.ns_values[NAMESPACE_NAME_LABEL].index(n) for n in v.namespaces]
+            facts.append(z3.Implies(side.ns == v.fresh, z3.And(name != -1, *taken)))
+        if pods.namespace_selector is not None:
+            facts.append(self.ns_selector(side, pods.namespace_selector))
+        facts.append(_selector(z3, pods.pod_selector, side.lab, v.pod_values))
+        if pods.exact_labels is not None:
+            exact = dict(pods.exact_labels)
+            facts += [var == Vocabulary.code(v.pod_values[k], exact, k) for k, var in side.lab.items()]
+        if pods.cidr is not None:
+            facts.append(self.ip_in(side, pods.cidr))
+        return z3.And(facts)
+
+    def external(self, side: SideVars, addresses: IPSet) -> Expr:
+        z3 = self.z3
+        facts = [side.ext, z3.Not(side.host), side.ns == -1, side.node == NO_NODE, self.ip_in(side, addresses)]
+        facts += self._address_facts(side) + [z3.Not(var) for var in side.named.values()]
+        return z3.And(facts)
+
+    def class_domain(self, side: SideVars, texts: Sequence[str], classes: Sequence[int]) -> Expr:
+        """"The side is one of these classes of loaded endpoints, with its facts", parsed from SMT-LIB
+        text in one go (building hundreds of thousands of terms through the Python API is what would
+        cost time here). `texts` holds each class's facts as written by SideNames.class_text."""
+        names = SideNames(side, self.port)
+        cls = side.cls.decl().name()
+        body = " ".join(f"(and (= |{cls}| {c}) {texts[c]})" for c in classes)
+        return self.z3.parse_smt2_string(f"(assert (or false {body}))", decls={**names.decls, cls: side.cls})[0]
+
+
+class SideNames:
+    """SMT-LIB names of one side's variables, for writing class facts as text."""
+
+    def __init__(self, side: SideVars, port: Expr) -> None:
+        variables = [side.ext, side.host, side.has_ip, side.ns, side.node, port, *side.lab.values(), *side.inb,
+                     *side.named.values()]
+        self.decls = {v.decl().name(): v for v in variables}
+        q = {id(v): f"|{v.decl().name()}|" for v in variables}
+        self.ext, self.host, self.has_ip, self.ns, self.node, self.port = (
+            q[id(side.ext)], q[id(side.host)], q[id(side.has_ip)], q[id(side.ns)], q[id(side.node)], q[id(port)])
+        self.labels = [q[id(v)] for v in side.lab.values()]
+        self.blocks = [q[id(v)] for v in side.inb]
+        self.named = [q[id(v)] for v in side.named.values()]
+
+    def class_text(self, sig: ClassSignature) -> str:
+        def bool_(name: str, value: bool) -> str:
+            return name if value else f"(not {name})"
+
+        def int_(name: str, value: int) -> str:
+            return f"(= {name} {value})" if value >= 0 else f"(= {name} (- {-value}))"
+
+        parts = [bool_(self.ext, False), bool_(self.host, sig.host_network), bool_(self.has_ip, sig.has_ip),
+                 int_(self.ns, sig.namespace), int_(self.node, sig.node)]
+        parts += [int_(name, code) for name, code in zip(self.labels, sig.labels, strict=True)]
+        parts += [bool_(name, inside) for name, inside in zip(self.blocks, sig.blocks, strict=True)]
+        # Only the destination has named-port variables: for the source, `self.named` is empty.
+        for name, numbers in zip(self.named, sig.named, strict=False):
+            matches_port = " ".join(f"(= {self.port} (_ bv{n} 16))" for n in numbers)
+            parts.append(f"(= {name} (or false {matches_port}))")
+        return f"(and {' '.join(parts)})"
+

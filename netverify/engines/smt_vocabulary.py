@@ -1,0 +1,149 @@
+"""SMT vocabulary: the finite facts policies and queries can observe, and what a loaded endpoint shows of them.
+
+Shared by the encoder (smt_encode), the engine (smt) and the comparison engines (smt_compare):
+the constants that name the kinds of a side (SYMBOLIC, EXTERNAL, NO_NODE), the `Vocabulary`
+(label keys and values, ipBlocks, port names, namespaces and nodes that matter) and
+`ClassSignature` (endpoints with equal signatures are indistinguishable to every formula).
+Imports no z3 at module level: `load_z3` loads it on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from netverify.engines.smt_types import Query
+from netverify.model import NAMESPACE_NAME_LABEL, Labels, LabelSelector
+from netverify.semantics.compile import CompiledPolicy, SelectorPeer
+from netverify.semantics.endpoints import Endpoint, IPAtoms
+from netverify.sets import IPSet
+
+Expr = Any  # a z3 expression (z3 ships no type information)
+
+SYMBOLIC, EXTERNAL = -1, -2
+NO_NODE = -1
+
+
+def load_z3() -> Any:
+    import z3  # lazily: only commands that prove things pay for loading the solver
+
+    return z3
+
+
+# --- vocabulary: the finite facts policies and queries can observe ------------------------------
+
+
+def _selector_values(selector: LabelSelector | None, into: dict[str, set[str]]) -> None:
+    if selector is None:
+        return
+    for key, value in selector.match_labels:
+        into.setdefault(key, set()).add(value)
+    for req in selector.match_expressions:
+        into.setdefault(req.key, set()).update(req.values)
+
+
+class Vocabulary:
+    """Label keys and values, ipBlocks, port names, namespaces and nodes that matter."""
+
+    def __init__(self, policies: Sequence[CompiledPolicy], namespaces: Sequence[tuple[str, Labels]],
+                 endpoints: Sequence[Endpoint], queries: Sequence[Query], hypothetical: bool) -> None:
+        pod: dict[str, set[str]] = {}
+        ns: dict[str, set[str]] = {}
+        blocks: dict[IPSet, None] = {}
+        names: set[tuple[str, str]] = set()
+        for cp in policies:
+            _selector_values(cp.policy.pod_selector, pod)
+            for rule in cp.ingress + cp.egress:
+                for peer in rule.peers:
+                    if isinstance(peer, SelectorPeer):
+                        _selector_values(peer.pod_selector, pod)
+                        _selector_values(peer.namespace_selector, ns)
+                    else:
+                        blocks[peer.addresses] = None
+                for pm in rule.ports:
+                    if isinstance(pm.spec.port, str):
+                        names.add((pm.spec.port, pm.spec.protocol))
+        extra_ns: set[str] = set()
+        for q in queries:
+            for term in q.ports:
+                if term.name is not None and term.protocol is not None:
+                    names.add((term.name, term.protocol))
+            for side in (q.src, q.dst):
+                if side.pods is not None:
+                    _selector_values(side.pods.pod_selector, pod)
+                    _selector_values(side.pods.namespace_selector, ns)
+                    for key, value in side.pods.exact_labels or ():
+                        pod.setdefault(key, set()).add(value)
+                    if side.pods.namespace is not None:
+                        extra_ns.add(side.pods.namespace)
+        self.hypothetical = hypothetical
+        self.namespaces = [name for name, _ in namespaces]
+        self.ns_labels = [dict(labels) for _, labels in namespaces]
+        self.ns_index = {name: i for i, name in enumerate(self.namespaces)}
+        self.fresh = len(self.namespaces)  # the index of "a namespace that does not exist yet"
+        if hypothetical:
+            ns.setdefault(NAMESPACE_NAME_LABEL, set()).update(self.namespaces, extra_ns)
+        self.pod_values = {k: sorted(v) for k, v in sorted(pod.items())}
+        self.ns_values = {k: sorted(v) for k, v in sorted(ns.items())} if hypothetical else {}
+        self.blocks = list(blocks)
+        self.block_index = {b: i for i, b in enumerate(self.blocks)}
+        self.port_names = sorted(names)
+        self.named = sorted({n for n, _ in names})
+        with_nodes = any(ep.host_network for ep in endpoints)
+        self.nodes = sorted({ep.node_name for ep in endpoints if ep.node_name}) if with_nodes else []
+        self.node_index = {n: i for i, n in enumerate(self.nodes)}
+
+    @staticmethod
+    def code(values: list[str], labels: dict[str, str], key: str) -> int:
+        """-1 when the key is absent, the value's index when a selector mentions it, else OTHER."""
+        if key not in labels:
+            return -1
+        try:
+            return values.index(labels[key])
+        except ValueError:
+            return len(values)
+
+
+
+@dataclass(frozen=True)
+class ClassSignature:
+    """What formulas can see of a loaded endpoint: endpoints with equal signatures are indistinguishable."""
+
+    namespace: int
+    host_network: bool
+    has_ip: bool
+    node: int
+    labels: tuple[int, ...]  # a code per vocabulary key
+    blocks: tuple[bool, ...]  # inside each ipBlock
+    named: tuple[tuple[int, ...], ...]  # numbers of each (port name, protocol)
+
+    @classmethod
+    def of(cls, ep: Endpoint, vocab: Vocabulary, blocks: tuple[bool, ...]) -> ClassSignature:
+        """`blocks`: inside each of vocab.blocks (see BlockMembership)."""
+        return cls(
+            vocab.ns_index[ep.namespace], ep.host_network, bool(ep.ips),
+            vocab.node_index.get(ep.node_name or "", NO_NODE),
+            tuple(Vocabulary.code(values, ep.labels_map, k) for k, values in vocab.pod_values.items()), blocks,
+            tuple(tuple(sorted({p.port for p in ep.ports if p.name == n and p.protocol == proto}))
+                  for n, proto in vocab.port_names),
+        )
+
+
+class BlockMembership:
+    """Which of the vocabulary's ipBlocks contain an endpoint: one bisect per address over the
+    blocks' boundaries (IPAtoms), not a test per block and address (10,000 blocks x 100,000 pods)."""
+
+    def __init__(self, blocks: Sequence[IPSet]) -> None:
+        self._n = len(blocks)
+        self._atoms = IPAtoms(blocks)
+        self._tuples: dict[tuple[int, ...], tuple[bool, ...]] = {}
+
+    def of(self, ep: Endpoint) -> tuple[bool, ...]:
+        sig = self._atoms.signature(ep.ips)
+        found = self._tuples.get(sig)
+        if found is None:
+            inside = self._atoms.blocks_of(sig)
+            found = self._tuples[sig] = tuple(j in inside for j in range(self._n))
+        return found
+
