@@ -18,7 +18,8 @@ from netverify.cli.common import (
     usage_problem,
     write_result,
 )
-from netverify.queries.endpoints import EndpointError, resolve
+from netverify.queries.context import Analysis
+from netverify.queries.endpoints import EndpointError, EndpointSet, resolve
 from netverify.queries.matrix import matrix as matrix_query
 from netverify.queries.ports import PortError, PortQuery
 from netverify.queries.reach import can_reach
@@ -71,6 +72,8 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
     analysis = inventory_from(kw).load()
     try:
         src_set, dst_set = resolve(analysis, src), resolve(analysis, dst)
+        if analysis.cluster.admin_policies:
+            return _can_tiered(analysis, src_set, dst_set, port_query(port, protocol), fmt)
         result = can_reach(analysis, src_set, dst_set, port_query(port, protocol))
     except (EndpointError, PortError) as exc:
         raise usage_problem(str(exc)) from None
@@ -79,10 +82,25 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
 
 
 
+def _can_tiered(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery, fmt: str) -> int:
+    """Admin policies loaded: every pair through the tier walk (queries.tiered_reach)."""
+    from netverify.queries.tiered_reach import can_reach_tiered
+
+    if dst.service is not None:
+        raise usage_problem(f"{dst.text} is a Service: with admin policies loaded, `can` answers for pods and "
+                            "workloads only so far; ask about its backends (e.g. ns/app=name)")
+    result = can_reach_tiered(analysis, src, dst, query)
+    write_result(result, fmt)
+    return EXIT_OK if result.allowed else EXIT_FAIL
+
+
 def _can_any(src: str, dst: str, query: PortQuery, fmt: str, options: Any, kw: dict[str, Any]) -> int:
     from netverify.queries.prove import ProveOptions, can_reach_any
 
     analysis = inventory_from(kw).load()
+    if analysis.cluster.admin_policies:
+        raise usage_problem("--any does not fold the Admin and Baseline tiers in yet (admin policies are loaded); "
+                            "drop --any to ask about the loaded pods")
     try:
         result = can_reach_any(analysis, src, dst, query, options or ProveOptions())
     except EndpointError as exc:

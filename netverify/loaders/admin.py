@@ -389,18 +389,18 @@ def convert_node(doc: Any, f: Fields) -> Node | None:
 
 
 def not_yet_in_verdicts(policies: tuple[AdminPolicy, ...]) -> list[Diagnostic]:
-    """One warning while the verdicts do not fold the admin tiers in (issue 16, steps 4+): the
-    policies are loaded and validated, but every answer is still that of NetworkPolicies alone,
-    and a silent omission would be a wrong answer. --strict turns it into an error."""
+    """One warning while only `can` folds the admin tiers in (issue 16): every other command still
+    answers for NetworkPolicies alone, and a silent omission would be a wrong answer. --strict
+    turns it into an error."""
     if not policies:
         return []
     names = ", ".join(p.id for p in policies[:3]) + (f" and {len(policies) - 3} more" if len(policies) > 3 else "")
     return [Diagnostic(
         Severity.WARNING, policies[0].source,
-        f"{len(policies)} admin polic{'y' if len(policies) == 1 else 'ies'} loaded and validated ({names}), but "
-        "this version does not fold the Admin and Baseline tiers into its answers yet: every verdict below is "
-        "that of the NetworkPolicies alone",
-        "treat allowed/denied answers as NetworkPolicy-only; use --strict to refuse such inputs")]
+        f"{len(policies)} admin polic{'y' if len(policies) == 1 else 'ies'} loaded and validated ({names}): "
+        "`can` folds the Admin and Baseline tiers into its answer; the other commands do not yet, and answer "
+        "for the NetworkPolicies alone",
+        "use `netverify can` for answers with the admin tiers; --strict refuses such inputs elsewhere")]
 
 
 __all__ = ["DIALECTS", "convert_admin_policy", "convert_node", "not_yet_in_verdicts"]

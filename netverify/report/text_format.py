@@ -513,3 +513,23 @@ def _(result: EquivalenceResult, out: TextIO, color: bool | None = None, **_: An
                                 f"B = {result.right} ({b} polic{'y' if b == 1 else 'ies'})"))
     for line in equivalence_lines(result):
         console.print("  " + line, markup=False)
+
+
+# --- renderer: can with admin tiers (issue 16) ---
+
+from netverify.queries.tiered_reach import TieredReachResult  # noqa: E402
+
+
+@render.register
+def _(result: TieredReachResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
+    console = console_for(out, color)
+    verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
+    console.print(Text.assemble(verdict, f"  {result.src.text} -> {result.dst.text} on {result.query.describe()}"))
+    if not result.pairs:
+        console.print("  no endpoint matches one of the two sides")
+    for pair in result.pairs:
+        mark = "allowed" if pair.allowed else "denied"
+        console.print(f"\n{pair.pair.src.id} -> {pair.pair.dst.id}: {mark}"
+                      + (f" ({pair.allowed.describe()})" if pair.allowed else ""), markup=False)
+        for line in pair.lines():
+            console.print("  " + line, markup=False)

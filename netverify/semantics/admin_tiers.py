@@ -89,6 +89,16 @@ class TierDecision:
     def decided(self) -> ConnectionSet:
         return self.allow | self.deny
 
+    def to_json(self) -> dict[str, object]:
+        return {"tier": self.tier, "allow": self.allow.to_json(), "deny": self.deny.to_json(),
+                "policies": list(self.policies),
+                "steps": [{"rule": st.rule, "action": st.action.value, "connections": st.connections.to_json(),
+                           **({"source": str(st.ref.source)} if st.ref else {})} for st in self.steps],
+                "misses": [{"rule": m.rule, "reason": m.reason} for m in self.misses],
+                "overlaps": [{"priority": o.priority, "rules": [str(o.first), str(o.second)],
+                              "connections": o.connections.to_json()} for o in self.overlaps],
+                **({"note": self.note} if self.note else {})}
+
     def action_for(self, protocol: str, port: int) -> tuple[AdminAction, tuple[str, ...]]:
         """What this tier does with one connection, and the rules that say so."""
         rules = tuple(s.rule for s in self.steps if s.connections.allows(protocol, port))
@@ -196,6 +206,31 @@ class DirectionWalk:
                 return " -> ".join(parts)
         return " -> ".join([*parts, "default allow"])
 
+    def summary(self, queried: ConnectionSet) -> str:
+        """The walk over a set of connections: what each tier allows and denies of what is still
+        undecided, with the rules; one connection reads as `describe`."""
+        single = _single_connection(queried)
+        if single is not None:
+            return self.describe(*single)
+        parts: list[str] = []
+        remaining = queried
+        for decision in self.tiers:
+            allow, deny = decision.allow & remaining, decision.deny & remaining
+            passed = ConnectionSet.union_all(s.connections for s in decision.steps
+                                             if s.action is AdminAction.PASS) & remaining
+            said = [f"{word} {conns.describe()}" + (f" ({', '.join(rules)})" if rules else "")
+                    for word, conns in (("allow", allow), ("deny", deny), ("pass", passed)) if conns
+                    for rules in [tuple(s.rule for s in decision.steps if s.connections & conns)]]
+            parts.append(f"[{decision.tier}] " + ("; ".join(said) if said else "no decision"))
+            remaining = remaining - decision.decided
+            if not remaining:
+                return " -> ".join(parts)
+        return " -> ".join([*parts, f"default allow {remaining.describe()}"])
+
+    def to_json(self) -> dict[str, object]:
+        return {"direction": self.direction, "subject": self.subject, "allowed": self.allowed.to_json(),
+                "tiers": [t.to_json() for t in self.tiers]}
+
     @property
     def overlaps(self) -> tuple[PriorityOverlap, ...]:
         return tuple(o for t in self.tiers for o in t.overlaps)
@@ -210,3 +245,10 @@ def walk(direction: str, subject: Endpoint, admin: TierDecision, network_policy:
         decided = decided | decision.decided
     allowed = allowed | (ConnectionSet.all() - decided)
     return DirectionWalk(direction, subject.id, (admin, network_policy, baseline), allowed)
+
+
+def _single_connection(conns: ConnectionSet) -> tuple[str, int] | None:
+    items = [(proto, ports) for proto, ports in conns.items() if ports]
+    if len(items) == 1 and items[0][1].size() == 1:
+        return items[0][0], items[0][1].intervals[0][0]
+    return None

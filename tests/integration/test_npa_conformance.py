@@ -19,6 +19,7 @@ from typing import Any
 import npa_conformance_v1alpha1
 import npa_conformance_v1alpha2
 import pytest
+import yaml
 from helpers_npa_conformance import (
     ADMIN_KINDS,
     FIXTURES,
@@ -34,6 +35,7 @@ from helpers_npa_conformance import (
 )
 from reference_oracle import tiered_allowed
 
+from netverify.cli import main
 from netverify.loaders.manifests import load_objects
 from netverify.model import SourceRef
 from netverify.semantics.admin_compile import compile_admin_policies
@@ -148,3 +150,28 @@ def test_the_explanation_walks_the_tiers_in_order() -> None:
         "(conformance.yaml:20))")
     assert pair.egress.describe("TCP", 80) == "[Admin] no match -> [NetworkPolicy] no match -> [Baseline] no match " \
                                               "-> default allow"
+
+
+_WRITTEN: dict[int, str] = {}
+
+
+def manifest_file(tmp_path_factory: pytest.TempPathFactory, docs: list[Any]) -> str:
+    """The documents in force, as one manifest file (written once per state)."""
+    if id(docs) not in _WRITTEN:
+        path = tmp_path_factory.mktemp("npa") / "cluster.yaml"
+        path.write_text(yaml.safe_dump_all(docs, sort_keys=False))
+        _WRITTEN[id(docs)] = str(path)
+    return _WRITTEN[id(docs)]
+
+
+@pytest.mark.parametrize(("version", "case", "step", "poke", "docs"), PROBES)
+def test_netverify_can_answers_every_probe_as_upstream(version: str, case: Case, step: Step, poke: Poke,
+                                                       docs: list[Any], tmp_path_factory: pytest.TempPathFactory,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`netverify can CLIENT SERVER --port N --protocol P --by pod`: exit 0 when upstream expects the
+    connection to succeed, 1 when it expects it to fail."""
+    client, server = (f"{namespace_of(r.split('/')[0])}/{r.split('/')[1]}" for r in (poke.client, poke.server))
+    code = main(["can", client, server, manifest_file(tmp_path_factory, docs), "--by", "pod",
+                 "--port", str(poke.port), "--protocol", poke.protocol.upper()])
+    out = capsys.readouterr().out
+    assert code == (0 if poke.connects else 1), out
