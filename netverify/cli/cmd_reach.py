@@ -52,10 +52,14 @@ def matrix(port: str | None, protocol: str | None, fmt: str, **kw: Any) -> int:
               help="With --any: solver time limit (default 30); running out is exit 3.")
 @click.option("--pod-cidr", "pod_cidrs", multiple=True, metavar="CIDR",
               help="With --any: addresses pods that could exist get their IPs from (default: any address).")
+@click.option("--np-selection", type=click.Choice(["direction", "any"]), default="direction", show_default=True,
+              help="With admin policies: the NetworkPolicy tier is final for a pod isolated in that direction "
+                   "(direction), or for a pod any NetworkPolicy selects (any).")
 @click.option("--any", "any_pod", is_flag=True,
               help="Ask about any pod that could exist in the selector sets, not only loaded ones (SMT engine; "
                    "exit 3 when the solver cannot decide).")
-def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, any_pod: bool, **kw: Any) -> int:
+def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, any_pod: bool, np_selection: str,
+        **kw: Any) -> int:
     """Can SRC reach DST? Exit 0 when allowed, 1 when denied.
 
     \b
@@ -73,7 +77,7 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
     try:
         src_set, dst_set = resolve(analysis, src), resolve(analysis, dst)
         if analysis.cluster.admin_policies:
-            return _can_tiered(analysis, src_set, dst_set, port_query(port, protocol), fmt)
+            return _can_tiered(analysis, src_set, dst_set, port_query(port, protocol), fmt, np_selection)
         result = can_reach(analysis, src_set, dst_set, port_query(port, protocol))
     except (EndpointError, PortError) as exc:
         raise usage_problem(str(exc)) from None
@@ -82,14 +86,16 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
 
 
 
-def _can_tiered(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery, fmt: str) -> int:
+def _can_tiered(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery, fmt: str,
+                np_selection: str) -> int:
     """Admin policies loaded: every pair through the tier walk (queries.tiered_reach)."""
     from netverify.queries.tiered_reach import can_reach_tiered
+    from netverify.semantics.admin_tiers import NetworkPolicySelection
 
     if dst.service is not None:
         raise usage_problem(f"{dst.text} is a Service: with admin policies loaded, `can` answers for pods and "
                             "workloads only so far; ask about its backends (e.g. ns/app=name)")
-    result = can_reach_tiered(analysis, src, dst, query)
+    result = can_reach_tiered(analysis, src, dst, query, NetworkPolicySelection(np_selection))
     write_result(result, fmt)
     return EXIT_OK if result.allowed else EXIT_FAIL
 

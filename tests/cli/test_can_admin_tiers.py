@@ -69,3 +69,29 @@ def test_json_carries_every_tier_of_both_directions(capsys: pytest.CaptureFixtur
 def test_what_does_not_fold_the_tiers_yet_refuses_instead_of_answering(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "can", DRACO, HARRY, TOPOLOGY, INTEGRATION, "--any")
     assert code == 2 and "--any does not fold" in err
+
+
+def test_np_selection_any_makes_an_ingress_only_networkpolicy_final_for_egress_too(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = tmp_path / "tiers.yaml"
+    manifest.write_text("""\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: ingress-only, namespace: network-policy-conformance-gryffindor}
+spec: {podSelector: {}, policyTypes: [Ingress], ingress: [{}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: baseline}
+spec:
+  tier: Baseline
+  priority: 1
+  subject: {namespaces: {}}
+  egress:
+  - {name: no-egress, action: Deny, to: [{networks: [0.0.0.0/0]}]}
+""")
+    args = ["can", HARRY, DRACO, TOPOLOGY, str(manifest), "--port", "80", "--by", "pod"]
+    code, out, _ = run(capsys, *args)
+    assert code == 1 and "[Baseline] deny (baseline no-egress)" in out
+    code, out, _ = run(capsys, *args, "--np-selection", "any")
+    assert code == 0 and f"egress of {HARRY}: [Admin] no match -> [NetworkPolicy] allow" in out
