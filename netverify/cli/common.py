@@ -123,6 +123,9 @@ def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
     for w in warnings:
         click.echo(w.render(), err=True)
     if verbose:
+        for info in result.diagnostics:
+            if info.severity is Severity.INFO:
+                click.echo(info.render(), err=True)
         for kind, where in result.cluster.skipped:
             click.echo(f"{where}: skipped kind {kind} (not relevant to NetworkPolicy)", err=True)
     if errors:

@@ -3,7 +3,11 @@
 Only `get` and `list` are used, on Namespaces, Pods, Services, EndpointSlices (Endpoints
 on clusters without discovery.k8s.io/v1), NetworkPolicies and the pod controllers
 (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs: they group pods
-into workloads exactly as manifests do). Never Secrets or ConfigMaps.
+into workloads exactly as manifests do), Nodes and the admin policy custom resources
+(AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy). Never Secrets or
+ConfigMaps. A custom resource whose CRD is not installed is none, said once (an info
+diagnostic); listing Nodes may be forbidden, which matters (a warning) only when an admin
+policy has `nodes` peers.
 
 Lists are paginated (`limit`/`continue`), every request has a timeout, and progress is
 reported through a callback: this module never prints. Objects are kept in their API
@@ -22,7 +26,7 @@ from typing import Any
 
 from netverify.loaders.manifests import LoadResult, load_objects
 from netverify.loaders.yamlio import LocatedList, LocatedMap
-from netverify.model import SourceRef
+from netverify.model import AdminPolicy, Diagnostic, PeerForm, Severity, SourceRef
 
 DEFAULT_PAGE_SIZE = 500
 DEFAULT_TIMEOUT = 30.0
@@ -52,7 +56,7 @@ _SNAKE = {
     "Namespace": "namespace", "Pod": "pod", "Service": "service", "EndpointSlice": "endpoint_slice",
     "Endpoints": "endpoints", "NetworkPolicy": "network_policy", "Deployment": "deployment",
     "StatefulSet": "stateful_set", "DaemonSet": "daemon_set", "ReplicaSet": "replica_set", "Job": "job",
-    "CronJob": "cron_job",
+    "CronJob": "cron_job", "Node": "node",
 }
 
 NAMESPACES = Resource("Namespace", "v1", "namespaces", "CoreV1Api", namespaced=False)
@@ -69,6 +73,16 @@ RESOURCES = (
     Resource("ReplicaSet", "apps/v1", "replicasets", "AppsV1Api"),
     Resource("Job", "batch/v1", "jobs", "BatchV1Api"),
     Resource("CronJob", "batch/v1", "cronjobs", "BatchV1Api"),
+)
+
+NODES = Resource("Node", "v1", "nodes", "CoreV1Api", namespaced=False)
+ADMIN_RESOURCES = (
+    Resource("AdminNetworkPolicy", "policy.networking.k8s.io/v1alpha1", "adminnetworkpolicies", "CustomObjectsApi",
+             namespaced=False),
+    Resource("BaselineAdminNetworkPolicy", "policy.networking.k8s.io/v1alpha1", "baselineadminnetworkpolicies",
+             "CustomObjectsApi", namespaced=False),
+    Resource("ClusterNetworkPolicy", "policy.networking.k8s.io/v1alpha2", "clusternetworkpolicies",
+             "CustomObjectsApi", namespaced=False),
 )
 
 MINIMAL_CLUSTER_ROLE = """\
@@ -91,6 +105,12 @@ rules:
     verbs: [get, list]
   - apiGroups: [batch]
     resources: [jobs, cronjobs]
+    verbs: [get, list]
+  - apiGroups: [""]
+    resources: [nodes]  # for nodes peers of admin policies
+    verbs: [get, list]
+  - apiGroups: [policy.networking.k8s.io]
+    resources: [adminnetworkpolicies, baselineadminnetworkpolicies, clusternetworkpolicies]
     verbs: [get, list]
 """
 
@@ -222,8 +242,15 @@ def read_objects(source: ClusterSource, progress: ProgressCallback | None = None
 def load_cluster(source: ClusterSource, progress: ProgressCallback | None = None,
                  default_namespace: str = "default") -> LoadResult:
     """Read the cluster and convert it exactly as manifest files are converted."""
-    _, objects = read_objects(source, progress)
-    return load_objects(((located(obj), where) for obj, where in objects), default_namespace)
+    conn = connect(source)
+    reader = _Reader(conn, source, progress or (lambda _: None))
+    try:
+        objects = list(reader.everything())
+    finally:
+        conn.client.close()
+    result = load_objects(((located(obj), where) for obj, where in objects), default_namespace)
+    result.diagnostics.extend(reader.notes(result.cluster.admin_policies))
+    return result
 
 
 class _Reader:
@@ -231,6 +258,22 @@ class _Reader:
         self.conn = conn
         self.source = source
         self.progress = progress
+        self.not_served: list[Resource] = []
+        self.nodes_forbidden = False
+
+    def notes(self, admin_policies: tuple[AdminPolicy, ...]) -> list[Diagnostic]:
+        """What the cluster did not let us read, said once."""
+        where = SourceRef(f"cluster:{self.conn.context}")
+        out = []
+        if self.not_served:
+            kinds = ", ".join(r.kind for r in self.not_served)
+            out.append(Diagnostic(Severity.INFO, where, f"{kinds}: not served by this cluster (CRD not installed): "
+                                                        "none read"))
+        uses_nodes = any(p.form is PeerForm.NODES for a in admin_policies for r in a.egress for p in r.peers)
+        if self.nodes_forbidden and uses_nodes:
+            out.append(Diagnostic(Severity.WARNING, where, "listing Nodes is forbidden: `nodes` peers of admin "
+                                  "policies match no address", "grant get and list on nodes (see docs/cluster.md)"))
+        return out
 
     def everything(self) -> Iterator[tuple[dict[str, Any], SourceRef]]:
         yield from self._namespaces()
@@ -243,6 +286,27 @@ class _Reader:
                 for obj in self._list(resource, namespace, count):
                     count += 1
                     yield self._with_source(obj, resource)
+            self.progress(Progress(resource.kind, count, done=True))
+        yield from self._cluster_scoped()
+
+    def _cluster_scoped(self) -> Iterator[tuple[dict[str, Any], SourceRef]]:
+        """Nodes and the admin policy custom resources: listed once, whatever the namespace filter."""
+        try:
+            nodes = list(self._list(NODES, None, 0))
+        except ClusterError as exc:
+            if exc.status != 403:
+                raise
+            self.nodes_forbidden, nodes = True, []
+        yield from (self._with_source(obj, NODES) for obj in nodes)
+        self.progress(Progress(NODES.kind, len(nodes), done=True))
+        for resource in ADMIN_RESOURCES:
+            if not self._served(resource):
+                self.not_served.append(resource)
+                continue
+            count = 0
+            for obj in self._list(resource, None, 0):
+                count += 1
+                yield self._with_source(obj, resource)
             self.progress(Progress(resource.kind, count, done=True))
 
     def _namespaces(self) -> Iterator[tuple[dict[str, Any], SourceRef]]:
@@ -262,9 +326,9 @@ class _Reader:
 
     def _served(self, resource: Resource) -> bool:
         """Whether the API group/version is served (a missing one answers 404 to a list)."""
-        api = self._api(resource.api)
+        method = self._method(resource, None)
         try:
-            self._call(resource, "list", None, lambda: getattr(api, resource.method(None))(
+            self._call(resource, "list", None, lambda: method(
                 limit=1, _preload_content=False, _request_timeout=self.source.request_timeout))
         except ClusterError as exc:
             if exc.status == 404:
@@ -272,9 +336,15 @@ class _Reader:
             raise
         return True
 
-    def _list(self, resource: Resource, namespace: str | None, already: int) -> Iterator[dict[str, Any]]:
+    def _method(self, resource: Resource, namespace: str | None) -> Callable[..., Any]:
         api = self._api(resource.api)
-        method = getattr(api, resource.method(namespace))
+        if resource.api == "CustomObjectsApi":  # cluster-scoped custom resources
+            group, _, version = resource.api_version.partition("/")
+            return functools.partial(api.list_cluster_custom_object, group, version, resource.plural)
+        return getattr(api, resource.method(namespace))  # type: ignore[no-any-return]
+
+    def _list(self, resource: Resource, namespace: str | None, already: int) -> Iterator[dict[str, Any]]:
+        method = self._method(resource, namespace)
         token: str | None = None
         count = already
         restarted = False
