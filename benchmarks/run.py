@@ -279,6 +279,11 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
         results["diff"] = netverify_run(diff, data, timeout)
     if "lint" in available:
         results["lint"] = netverify_run(["lint", *inv], data, timeout)
+    if "blast-radius" in available and "pair" in facts:  # from one endpoint, and from the internet (docs/paths.md)
+        results["blast-radius"] = netverify_run(["blast-radius", facts["pair"][0], *inv, "--format", "json"], data,
+                                                timeout)
+        results["blast-radius (internet)"] = netverify_run(
+            ["blast-radius", "--from", "internet", *inv, "--format", "json"], data, timeout)
     for name, r in results.items():
         base = row["floor_diff"] if name == "diff" else row["floor"]
         r["x_floor"] = round(r["wall_s"] / base["wall_s"], 2) if base["wall_s"] else None

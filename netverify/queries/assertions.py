@@ -13,6 +13,14 @@
         expect: allow                   # deny | allow | reachable
         relation: different-namespace   # optional: same-namespace | different-namespace
 
+      - name: internet-never-reaches-data  # kind: path (docs/paths.md): many hops, not one connection
+        kind: path
+        from: internet                  # or an endpoint set, or a CIDR (addresses outside the cluster)
+        to: data/*
+        expect: deny                    # deny: no path | reachable: some path
+        maxHops: 4                      # optional: any number of hops when absent
+        onlyThrough: shop/app=api       # optional: only paths that avoid these endpoints are in question
+
 Every problem is reported with file:line; docs/assertions.md is the reference.
 """
 
@@ -37,7 +45,11 @@ API_VERSION = "netverify.dev/v1alpha1"
 KIND = "Assertions"
 SCOPES = ("inventory", "any")
 _TOP_KEYS = ("apiVersion", "kind", "metadata", "assertions")
-_ASSERTION_KEYS = ("name", "description", "from", "to", "ports", "scope", "expect", "relation")
+_ASSERTION_KEYS = ("name", "description", "kind", "from", "to", "ports", "scope", "expect", "relation", "maxHops",
+                   "onlyThrough")
+KINDS = ("connection", "path")
+PATH_EXPECTATIONS = ("deny", "reachable")
+INTERNET = "internet"  # `from: internet` in a path assertion: every public address outside the cluster
 _ENDPOINT_KEYS = ("namespace", "namespaceSelector", "podSelector", "labels", "cidr", "except")
 _PORT = re.compile(r"^(?P<port>[^/\s]+)(?:/(?P<proto>[A-Za-z]+))?$")
 
@@ -91,12 +103,20 @@ class Assertion:
     source: SourceRef = SourceRef("")
     src_source: SourceRef = SourceRef("")
     dst_source: SourceRef = SourceRef("")
+    kind: str = "connection"  # one of KINDS: one connection, or a path of many hops
+    max_hops: int | None = None  # path: at most this many hops (None: any number)
+    only_through: EndpointSpec | None = None  # path: only paths avoiding these endpoints are in question
 
     def to_json(self) -> dict[str, object]:
-        return {"name": self.name, "description": self.description, "from": self.src.describe(),
-                "to": self.dst.describe(), "ports": [p.describe() for p in self.ports] or ["any port"],
-                "scope": self.scope, "expect": self.expect, "relation": self.relation,
-                "file": self.source.file, "line": self.source.line}
+        out: dict[str, object] = {
+            "name": self.name, "description": self.description, "from": self.src.describe(),
+            "to": self.dst.describe(), "ports": [p.describe() for p in self.ports] or ["any port"],
+            "scope": self.scope, "expect": self.expect, "relation": self.relation,
+            "file": self.source.file, "line": self.source.line}
+        if self.kind == "path":
+            out.update(kind="path", max_hops=self.max_hops,
+                       only_through=self.only_through.describe() if self.only_through else None)
+        return out
 
 
 def parse_port(text: str) -> PortTerm:
@@ -206,10 +226,52 @@ def _assertion(raw: Any, file: str, line: int, path: str, diagnostics: list[Diag
     src = _endpoint(raw, "from", f"{path}.from", f)
     dst = _endpoint(raw, "to", f"{path}.to", f)
     ports = _ports(raw, f"{path}.ports", f)
+    kind = _choice(raw, "kind", f"{path}.kind", KINDS, f) or "connection"
+    max_hops, through = _path_fields(raw, path, kind, expect, scope, relation, src, dst, f)
     if f.failed or name is None or expect is None or src is None or dst is None or ports is None:
         return None
     return Assertion(name, src, dst, expect, scope, ports, relation, description, f.ref(line),
-                     f.ref(line_of(raw, "from")), f.ref(line_of(raw, "to")))
+                     f.ref(line_of(raw, "from")), f.ref(line_of(raw, "to")), kind, max_hops, through)
+
+
+def _path_fields(raw: Any, path: str, kind: str, expect: str | None, scope: str, relation: str | None,
+                 src: EndpointSpec | None, dst: EndpointSpec | None,
+                 f: Fields) -> tuple[int | None, EndpointSpec | None]:
+    """maxHops and onlyThrough, and the rules that tie the path fields to `kind: path`."""
+    path_only = [key for key in ("maxHops", "onlyThrough") if key in raw]
+    if kind != "path":
+        for key in path_only:
+            f.error(line_of(raw, key), f"{path}.{key}", "applies to path assertions only", "add `kind: path`")
+        if src is not None and src.text == INTERNET:
+            f.error(line_of(raw, "from"), f"{path}.from", "'internet' is a path source",
+                    "add `kind: path` for paths from the internet, or write a CIDR (0.0.0.0/0) for one connection")
+        return None, None
+    max_hops = f.int(raw, "maxHops", f"{path}.maxHops", 1, 1_000_000)
+    through = _endpoint(raw, "onlyThrough", f"{path}.onlyThrough", f) if "onlyThrough" in raw else None
+    if expect is not None and expect not in PATH_EXPECTATIONS:
+        f.error(line_of(raw, "expect"), f"{path}.expect", f"a path assertion expects deny or reachable, not {expect!r}",
+                "deny: no path (that avoids onlyThrough); reachable: some path")
+    if relation is not None:
+        f.error(line_of(raw, "relation"), f"{path}.relation", "does not apply to path assertions",
+                "name the namespaces in `from` and `to` instead")
+    if scope == "any" and (expect == "reachable" or through is not None):
+        f.error(line_of(raw, "scope"), f"{path}.scope", "scope any proves one hop: only `expect: deny` without "
+                "onlyThrough can be proved for pods that could exist", "use scope: inventory")
+    for key, spec in (("to", dst), ("onlyThrough", through)):
+        if spec is not None and (spec.only_addresses or spec.text == INTERNET or _is_cidr(spec.text)):
+            f.error(line_of(raw, key), f"{path}.{key}", "a path ends at and passes through loaded endpoints, "
+                    "not addresses outside the cluster", "name endpoints: ns/name, ns/Kind/name or NS/SELECTOR")
+    return max_hops, through
+
+
+def _is_cidr(text: str | None) -> bool:
+    if text is None or "/" not in text:
+        return False
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _choice(raw: Any, key: str, path: str, choices: tuple[str, ...], f: Fields, required: bool = False) -> str | None:

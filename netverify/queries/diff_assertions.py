@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from netverify.model import Diagnostic, InputError, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.diff import DiffResult
+from netverify.queries.path_check import PathVerdict
 
 if TYPE_CHECKING:  # the prover imports z3 lazily, but keep even its modules out of plain diffs
     from netverify.engines.smt_types import Connection, SmtResult
@@ -135,7 +136,8 @@ def evaluate(analysis: Analysis, assertions: Sequence[Assertion], options: Prove
     from netverify.queries.prove import check_assertions
 
     result = check_assertions(analysis, assertions, options)
-    return [_verdict(o.assertion, o.result) for o in result.outcomes]
+    return [_path_verdict(o.assertion, o.result) if isinstance(o.result, PathVerdict) else
+            _verdict(o.assertion, o.result) for o in result.outcomes]
 
 
 def evaluate_base(analysis: Analysis, assertions: Sequence[Assertion], options: ProveOptions) -> list[Verdict]:
@@ -161,6 +163,20 @@ def _named_assertions(diagnostics: list[Diagnostic], assertions: Sequence[Assert
             return {}  # a problem that is not about one assertion: report it as it is
         out.setdefault(names[d.obj], d.message)
     return out
+
+
+def _path_verdict(a: Assertion, result: PathVerdict) -> Verdict:
+    """A path assertion (issue 18): violated with its path as the detail."""
+    if result.status == "unknown":
+        return Verdict(a.name, a.source, False, "the solver could not decide the one-hop part", unknown=True)
+    if result.status == "holds":
+        return Verdict(a.name, a.source, False)
+    shown = result.path
+    if shown is None or not shown.paths:
+        return Verdict(a.name, a.source, True, "no path" if result.expect == "reachable" else "the one hop is allowed")
+    hops = shown.paths[0]
+    names = [hops[0].src_name, *(h.dst.id for h in hops)] if hops else []
+    return Verdict(a.name, a.source, True, f"path of {len(hops)} hops: " + " -> ".join(names))
 
 
 def _verdict(a: Assertion, result: SmtResult) -> Verdict:

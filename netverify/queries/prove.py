@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from netverify.engines.smt import DEFAULT_TIMEOUT_S, SmtEngine
 from netverify.engines.smt_types import PodPattern, PortTerm, Proved, Query, Refuted, Side, SmtResult, Unknown
 from netverify.model import Diagnostic, InputError, LabelSelector, Severity
-from netverify.queries.assertions import Assertion, EndpointSpec
+from netverify.queries.assertions import INTERNET, Assertion, EndpointSpec
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, resolve
+from netverify.queries.exposure import INTERNET as INTERNET_ADDRESSES
+from netverify.queries.path_check import PathVerdict, check_path
 from netverify.queries.ports import PortQuery
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
@@ -126,6 +128,13 @@ def _engine(analysis: Analysis, queries: Sequence[Query], options: ProveOptions)
                      options.hypothetical_namespaces, options.timeout_s)
 
 
+@dataclass(frozen=True)
+class PathQuery(Query):
+    """A path assertion's sides; as a solver query, its direct connection (one hop) must be denied."""
+
+    through: Side | None = None
+
+
 def _status(result: SmtResult) -> str:
     if isinstance(result, Proved):
         return "holds"
@@ -177,12 +186,12 @@ def can_reach_any(analysis: Analysis, src: str, dst: str, query: PortQuery, opti
 @dataclass(frozen=True)
 class Outcome:
     assertion: Assertion
-    result: SmtResult
+    result: SmtResult | PathVerdict  # PathVerdict: a path assertion (queries/path_check.py)
     notes: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
-        return _status(self.result)
+        return self.result.status if isinstance(self.result, PathVerdict) else _status(self.result)
 
     def to_json(self) -> dict[str, object]:
         return {**self.assertion.to_json(), "status": self.status, "result": self.result.to_json(),
@@ -201,21 +210,32 @@ class CheckResult:
                 "assertions": [o.to_json() for o in self.outcomes]}
 
 
+def _side(analysis: Analysis, a: Assertion, spec: EndpointSpec, options: ProveOptions) -> tuple[Side, list[str]]:
+    if a.kind == "path" and spec.text == INTERNET:
+        return Side(INTERNET, addresses=INTERNET_ADDRESSES), []
+    return build_side(analysis, spec, a.scope, options)
+
+
 def _query(analysis: Analysis, a: Assertion, options: ProveOptions,
            problems: list[Diagnostic]) -> tuple[Query, list[str]] | None:
     sides = []
     notes: list[str] = []
-    for spec, where, key in ((a.src, a.src_source, "from"), (a.dst, a.dst_source, "to")):
+    ends = [(a.src, a.src_source, "from"), (a.dst, a.dst_source, "to")]
+    if a.only_through is not None:
+        ends.append((a.only_through, a.source, "onlyThrough"))
+    for spec, where, key in ends:
         try:
-            side, side_notes = build_side(analysis, spec, a.scope, options)
+            side, side_notes = _side(analysis, a, spec, options)
         except EndpointError as exc:
             problems.append(Diagnostic(Severity.ERROR, where, f"{key}: {exc}",
                                        "fix the endpoint expression (see docs/assertions.md)", f"assertion {a.name}"))
             continue
         sides.append(side)
         notes += side_notes
-    if len(sides) != 2:
+    if len(sides) != len(ends):
         return None
+    if a.kind == "path":  # the solver's part of a path assertion: the direct connection (scope any)
+        return PathQuery(sides[0], sides[1], "deny", a.ports, None, sides[2] if len(sides) > 2 else None), notes
     return Query(sides[0], sides[1], a.expect, a.ports, a.relation), notes
 
 
@@ -225,11 +245,17 @@ def check_assertions(analysis: Analysis, assertions: Sequence[Assertion], option
     built = [(a, _query(analysis, a, options, problems)) for a in assertions]
     if problems:
         raise InputError(problems)
-    queries = [q for _, qn in built if qn is not None for q in (qn[0],)]
-    engine = _engine(analysis, queries, options)
+    queries = [qn[0] for a, qn in built if qn is not None and (a.kind != "path" or a.scope == "any")]
+    engine = _engine(analysis, queries, options) if queries else None  # path assertions alone need no solver
     outcomes = []
     for a, qn in built:
         assert qn is not None
         query, notes = qn
-        outcomes.append(Outcome(a, engine.solve(query), tuple(notes)))
+        if isinstance(query, PathQuery):
+            one_hop = engine.solve(query) if engine is not None and a.scope == "any" else None
+            outcomes.append(Outcome(a, check_path(analysis, a, query.src, query.dst, query.through, one_hop),
+                                    tuple(notes)))
+        else:
+            assert engine is not None
+            outcomes.append(Outcome(a, engine.solve(query), tuple(notes)))
     return CheckResult(tuple(outcomes))

@@ -27,3 +27,12 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
     for conn in result.connections():
         out.write(f"  {q(conn.src.id)} -> {q(conn.dst.id)} [label={q(conn.allowed.describe())}];\n")
     out.write("}\n")
+
+
+# --- blast-radius and paths (issue 18; in report/paths_format.py) ---
+
+from netverify.queries.paths import BlastRadiusResult, PathsResult  # noqa: E402
+from netverify.report import paths_format  # noqa: E402
+
+render.register(BlastRadiusResult, paths_format.blast_dot)
+render.register(PathsResult, paths_format.paths_dot)

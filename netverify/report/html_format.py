@@ -111,3 +111,12 @@ def _(result: ReachResult, out: TextIO, **_: Any) -> None:
                   f"<td>{escape(sides[0])}</td><td>{escape(sides[1])}</td></tr>\n")
     out.write("</table>\n")
     _end(out)
+
+
+# --- blast-radius and paths (issue 18; in report/paths_format.py) ---
+
+from netverify.queries.paths import BlastRadiusResult, PathsResult  # noqa: E402
+from netverify.report import paths_format  # noqa: E402
+
+render.register(BlastRadiusResult, paths_format.blast_html)
+render.register(PathsResult, paths_format.paths_html)

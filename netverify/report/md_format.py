@@ -218,3 +218,12 @@ def _(result: LintResult, out: TextIO, **_: Any) -> None:
         out.write(f"\n… and {len(result.findings) - MAX_ROWS} more (see the JSON or SARIF report)\n")
     for note in result.notes:
         out.write(f"\n> {_cell(note)}\n")
+
+
+# --- blast-radius and paths (issue 18; in report/paths_format.py) ---
+
+from netverify.queries.paths import BlastRadiusResult, PathsResult  # noqa: E402
+from netverify.report import paths_format  # noqa: E402
+
+render.register(BlastRadiusResult, paths_format.blast_md)
+render.register(PathsResult, paths_format.paths_md)

@@ -185,6 +185,7 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
 
 # --- check (issue 3) ---
 
+from netverify.queries.path_check import PathVerdict  # noqa: E402
 from netverify.queries.prove import CheckResult, Outcome  # noqa: E402
 from netverify.report.text_format import smt_result_lines  # noqa: E402
 
@@ -205,6 +206,9 @@ def _check_result(o: Outcome) -> dict[str, object]:
     locations = [sarif_location(a.source)] if a.source.file else []
     related = []
     conn = getattr(o.result, "counterexample", None)
+    if isinstance(o.result, PathVerdict) and o.result.path is not None:  # a path assertion: its hops' rules
+        for hop in o.result.path.paths[0] if o.result.path.paths else ():
+            related += [sarif_location(ref.source, message=str(ref)) for ref in hop.rules if ref.source.file]
     if conn is not None:
         for v in conn.deciding():
             for ref in (*v.policies, *(m.rule for m in v.matches), *(m.rule for m in v.misses)):

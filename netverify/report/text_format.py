@@ -164,7 +164,9 @@ def _(result: ReachResult, out: TextIO, color: bool | None = None, **_: Any) -> 
 # --- renderers: check, can --any (issue 3) ---
 
 from netverify.engines.smt_types import Connection, Proof, Proved, Refuted, SmtResult, endpoint_text  # noqa: E402
+from netverify.queries.path_check import PathVerdict  # noqa: E402
 from netverify.queries.prove import AnyReachResult, CheckResult, Outcome  # noqa: E402
+from netverify.report.paths_format import path_verdict_lines  # noqa: E402
 
 
 def _connection_lines(conn: Connection) -> list[str]:
@@ -188,7 +190,9 @@ def _proof_lines(proof: Proof, admitting: bool) -> list[str]:
     return lines
 
 
-def smt_result_lines(result: SmtResult) -> list[str]:
+def smt_result_lines(result: SmtResult | PathVerdict) -> list[str]:
+    if isinstance(result, PathVerdict):  # a path assertion (issue 18)
+        return path_verdict_lines(result, smt_result_lines)
     lines: list[str] = []
     if isinstance(result, Proved):
         if result.witness is not None:
@@ -515,21 +519,18 @@ def _(result: EquivalenceResult, out: TextIO, color: bool | None = None, **_: An
         console.print("  " + line, markup=False)
 
 
-# --- renderer: can with admin tiers (issue 16) ---
+# --- renderers: blast-radius and paths (issue 18; in report/paths_format.py) ---
+
+from netverify.queries.paths import BlastRadiusResult, PathsResult  # noqa: E402
+from netverify.report import paths_format  # noqa: E402
+
+render.register(BlastRadiusResult, paths_format.blast_text)
+render.register(PathsResult, paths_format.paths_text)
+
+
+# --- renderer: can with admin tiers (issue 16; in report/tiers_format.py) ---
 
 from netverify.queries.tiered_reach import TieredReachResult  # noqa: E402
+from netverify.report import tiers_format  # noqa: E402
 
-
-@render.register
-def _(result: TieredReachResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
-    verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
-    console.print(Text.assemble(verdict, f"  {result.src.text} -> {result.dst.text} on {result.query.describe()}"))
-    if not result.pairs:
-        console.print("  no endpoint matches one of the two sides")
-    for pair in result.pairs:
-        mark = "allowed" if pair.allowed else "denied"
-        console.print(f"\n{pair.pair.src.id} -> {pair.pair.dst.id}: {mark}"
-                      + (f" ({pair.allowed.describe()})" if pair.allowed else ""), markup=False)
-        for line in pair.lines():
-            console.print("  " + line, markup=False)
+render.register(TieredReachResult, tiers_format.tiered_reach_text)
