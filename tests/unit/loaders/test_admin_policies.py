@@ -3,7 +3,6 @@ and rejecting what the API server (CRD schema and CEL rules) would reject, at fi
 
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
 
@@ -181,10 +180,10 @@ def test_named_port_with_networks_is_accepted_by_the_standard_crd_with_a_warning
     assert any("never matches a `networks` destination" in w.message for w in result.warnings)
 
 
-def test_an_invalid_admin_policy_exits_2_with_file_line_and_hint(tmp_path: Path,
+def test_an_invalid_admin_policy_exits_2_with_file_line_and_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, CNP_HEAD + CNP_OK.replace("priority: 10", "priority: 5000"))
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     code = main(["matrix", path])
     err = capsys.readouterr().err
     assert code == 2
