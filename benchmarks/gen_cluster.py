@@ -17,6 +17,8 @@ Output (multi-document YAML, one object per document):
     DIR/cluster/services.yaml     Services (targetPort by name or by number)
     DIR/policies/policies.yaml    NetworkPolicies (networking.k8s.io/v1), exactly --policies of them
     DIR/policies-mutated/policies.yaml   with --mutate N: the same policies with N semantic edits
+    DIR/policies-heavy/policies.yaml     with --heavy N: another N edits of the same policies (drawn
+                                  after --mutate's, so adding --heavy changes no other file)
 
 Pod ownership: Deployment pods are owned (ownerReferences, controller: true) by the
 ReplicaSet `<deploy>-<hash>` and carry `pod-template-hash: <hash>` (the ReplicaSet
@@ -1150,8 +1152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("generated"))
     ap.add_argument("--mutate", type=int, default=0, metavar="N",
                     help="also write policies-mutated/ with N edits (each to a different policy)")
+    ap.add_argument("--heavy", type=int, default=0, metavar="N",
+                    help="also write policies-heavy/ with N edits (a heavy mutation, e.g. one policy in ten)")
     args = ap.parse_args(argv)
-    if args.pods < 0 or args.policies < 0 or args.mutate < 0:
+    if args.pods < 0 or args.policies < 0 or args.mutate < 0 or args.heavy < 0:
         ap.error("counts must be >= 0")
     k = args.namespaces if args.namespaces is not None else max(2, min(500, int(math.sqrt(args.pods) / 1.5)))
     if k < 1:
@@ -1185,6 +1189,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         mutated = mutate(policies, args.mutate, random.Random(rng.getrandbits(64)), gen, sys.stderr)
         w = DocWriter(out / "policies-mutated" / "policies.yaml")
         for pol in mutated:
+            w.write(pol)
+        w.close()
+    if args.heavy:
+        heavy = mutate(policies, args.heavy, random.Random(rng.getrandbits(64)), gen, sys.stderr)
+        w = DocWriter(out / "policies-heavy" / "policies.yaml")
+        for pol in heavy:
             w.write(pol)
         w.close()
     assert n_pods == args.pods, (n_pods, args.pods)

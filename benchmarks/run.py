@@ -6,7 +6,9 @@
     python benchmarks/run.py --full               # adds 100000 pods / 10000 policies
     python benchmarks/run.py --nca                # also network-config-analyzer 2.1.0, in its own venv
 
-For each size the input is generated once (benchmarks/out/, gitignored). Each command runs
+For each size the input is generated once (benchmarks/out/, gitignored). `diff` compares the
+policies with MUTATIONS edits; `diff (heavy)` with one policy in ten edited (`--format json`,
+whose output size is recorded as `output_bytes`). Each command runs
 in its own process (`python benchmarks/run.py --phases-out F -- ARGS`, which runs netverify's
 CLI in-process with its output sent to /dev/null); its wall time and peak RSS (os.wait4) are
 recorded by this process, and the child reports how its run split into phases: load
@@ -37,6 +39,7 @@ QUICK_SIZES = (100, 1000, 3000, 10000)
 FULL_SIZE = 100_000
 PODS_PER_POLICY = 10
 MUTATIONS = 10
+HEAVY_SHARE = 10  # diff (heavy): one policy in this many edited
 NCA_VERSION = "2.1.0"
 
 # Assertion files for `check`, one per scope (docs/assertions.md); every generated cluster has
@@ -79,13 +82,16 @@ def _limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT[0], MEMORY_LIMIT[0]))
 
 
-def run_measured(cmd: list[str], cwd: Path | None = None, timeout: float = 3600.0) -> dict[str, Any]:
-    """Run a process with output to /dev/null: its wall and CPU time, peak RSS (MiB) and exit code.
+def run_measured(cmd: list[str], cwd: Path | None = None, timeout: float = 3600.0,
+                 output: Path | None = None) -> dict[str, Any]:
+    """Run a process with output to /dev/null (or to `output`): its wall and CPU time, peak RSS (MiB)
+    and exit code.
 
     A process still running at the timeout is killed (exit -9, timed_out true)."""
-    with open(os.devnull, "wb") as devnull, open(os.devnull, "rb") as nothing, tempfile.TemporaryFile() as err:
+    with open(output or os.devnull, "wb") as sink, open(os.devnull, "rb") as nothing, \
+            tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=devnull, stderr=err, stdin=nothing, cwd=cwd, preexec_fn=_limit_memory)
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=err, stdin=nothing, cwd=cwd, preexec_fn=_limit_memory)
         deadline = start + timeout
         while True:  # wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the max of all)
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -101,20 +107,29 @@ def run_measured(cmd: list[str], cwd: Path | None = None, timeout: float = 3600.
         stderr = err.read()[-400:].decode("utf-8", "replace")
     proc.returncode = os.waitstatus_to_exitcode(status)
     rss_kib = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss // 1024
-    return {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
-            "peak_mib": round(rss_kib / 1024, 1), "exit": proc.returncode, "timed_out": wall >= timeout,
-            "stderr": stderr}
+    out = {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+           "peak_mib": round(rss_kib / 1024, 1), "exit": proc.returncode, "timed_out": wall >= timeout,
+           "stderr": stderr}
+    if output is not None:
+        out["output_bytes"] = output.stat().st_size
+    return out
+
+
+def heavy_mutations(pods: int) -> int:
+    return max(1, pods // PODS_PER_POLICY // HEAVY_SHARE)
 
 
 def generate(pods: int, out: Path) -> Path:
     target = out / f"p{pods}"
-    done = target / ".done"
+    done = target / ".done-heavy"  # inputs cached before the heavy mutation existed are generated again
     if not done.exists():
         subprocess.run([sys.executable, str(HERE / "gen_cluster.py"), "--pods", str(pods), "--policies",
                         str(max(1, pods // PODS_PER_POLICY)), "--seed", "7", "--mutate", str(MUTATIONS),
-                        "--out", str(target)], check=True, stderr=subprocess.DEVNULL)
-        for side, policies in (("base", "policies"), ("head", "policies-mutated")):
-            d = target / "diff" / side
+                        "--heavy", str(heavy_mutations(pods)), "--out", str(target)], check=True,
+                       stderr=subprocess.DEVNULL)
+        for diff, side, policies in (("diff", "base", "policies"), ("diff", "head", "policies-mutated"),
+                                     ("diff-heavy", "base", "policies"), ("diff-heavy", "head", "policies-heavy")):
+            d = target / diff / side
             d.mkdir(parents=True, exist_ok=True)
             for name, src in (("cluster", "cluster"), ("policies", policies)):
                 link = d / name
@@ -242,12 +257,13 @@ def _phases_main(report: Path, command: list[str]) -> int:
     return code
 
 
-def netverify_run(args: list[str], scratch: Path, timeout: float) -> dict[str, Any]:
-    """One netverify command in its own process: wall, CPU, peak RSS and exit, plus its phases."""
+def netverify_run(args: list[str], scratch: Path, timeout: float, output: Path | None = None) -> dict[str, Any]:
+    """One netverify command in its own process: wall, CPU, peak RSS and exit, plus its phases
+    (its output goes to /dev/null, or to `output` when its size is wanted)."""
     report = scratch / "phases.json"
     report.unlink(missing_ok=True)
     r = run_measured([sys.executable, str(Path(__file__).resolve()), "--phases-out", str(report), "--", *args],
-                     timeout=timeout)
+                     timeout=timeout, output=output)
     if report.exists():
         r["phases"] = json.loads(report.read_text())
     return r
@@ -259,10 +275,12 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
     cluster, policies = data / "cluster", data / "policies"
     base_files = yaml_files(cluster, policies)
     diff_files = base_files + yaml_files(cluster, data / "policies-mutated")
+    heavy_files = base_files + yaml_files(cluster, data / "policies-heavy")
     row: dict[str, Any] = {"pods": pods, "policies": max(1, pods // PODS_PER_POLICY),
                            "bytes": sum(os.path.getsize(f) for f in base_files)}
     row["floor"] = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *base_files])
     row["floor_diff"] = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *diff_files])
+    row["floor_diff_heavy"] = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *heavy_files])
     inv = [str(cluster), str(policies)]
     results: dict[str, Any] = {}
     results["matrix"] = netverify_run(["matrix", *inv, "--format", "json"], data, timeout)
@@ -277,6 +295,10 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
     if "diff" in available:
         diff = ["diff", str(data / "diff" / "base"), str(data / "diff" / "head")]
         results["diff"] = netverify_run(diff, data, timeout)
+        heavy = ["diff", str(data / "diff-heavy" / "base"), str(data / "diff-heavy" / "head"), "--format", "json"]
+        results["diff (heavy)"] = netverify_run(heavy, data, timeout, output=data / "diff-heavy.json")
+        row["heavy_mutations"] = heavy_mutations(pods)
+        row["diff_heavy_summary"] = _diff_summary(data / "diff-heavy.json")
     if "lint" in available:
         results["lint"] = netverify_run(["lint", *inv], data, timeout)
     if "blast-radius" in available and "pair" in facts:  # from one endpoint, and from the internet (docs/paths.md)
@@ -284,8 +306,9 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
                                                 timeout)
         results["blast-radius (internet)"] = netverify_run(
             ["blast-radius", "--from", "internet", *inv, "--format", "json"], data, timeout)
+    floors = {"diff": row["floor_diff"], "diff (heavy)": row["floor_diff_heavy"]}
     for name, r in results.items():
-        base = row["floor_diff"] if name == "diff" else row["floor"]
+        base = floors.get(name, row["floor"])
         r["x_floor"] = round(r["wall_s"] / base["wall_s"], 2) if base["wall_s"] else None
         r["x_floor_cpu"] = round(r["cpu_s"] / base["cpu_s"], 2) if base["cpu_s"] else None
     row["commands"] = results
@@ -295,6 +318,14 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
         else:
             row["nca_note"] = f"network-config-analyzer not run above {nca_max_pods} pods (--nca-max-pods)"
     return row
+
+
+def _diff_summary(path: Path) -> dict[str, Any]:
+    """The `summary` of a diff's JSON output (empty when the run wrote none)."""
+    try:
+        return dict(json.loads(path.read_text()).get("summary", {}))
+    except (OSError, ValueError):
+        return {}
 
 
 # --- network-config-analyzer (optional, never a netverify dependency) -------------------------
@@ -392,6 +423,13 @@ def notes(rows: list[dict[str, Any]], available: set[str]) -> list[str]:
         if facts:
             out.append(f"{_size(row)}: {facts['endpoints_n']:,} endpoints in {facts['classes_n']:,} classes, "
                        f"{row['bytes'] / 1e6:.1f} MB of YAML")
+        heavy = row["commands"].get("diff (heavy)")
+        if heavy is not None and "output_bytes" in heavy:
+            summary = row.get("diff_heavy_summary", {})
+            pairs = sum(summary.get("pairs", {}).values())
+            out.append(f"{_size(row)}: diff (heavy), {row['heavy_mutations']:,} policies edited: "
+                       f"{pairs:,} pairs in {summary.get('changes', 0):,} changes from "
+                       f"{summary.get('causes', 0):,} causes, {heavy['output_bytes'] / 1e6:.2f} MB of JSON")
         if "nca_note" in row:
             out.append(f"{_size(row)}: {row['nca_note']}")
     return out

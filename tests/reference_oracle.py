@@ -3,6 +3,13 @@
 It works on raw manifest dicts with plain loops and shares no code with netverify,
 so agreement between the two is evidence, not tautology. Pods only (no workloads);
 ipBlocks match pod IPs (netverify's default); ports are checked one at a time.
+
+The grammar is the API's, written out by hand: per direction, tiers are asked in order and each
+says "Allow", "Deny" or "Pass" for the one connection; the first tier that does not pass decides,
+and a connection every tier passes is allowed. NetworkPolicy is one tier: a subject selected by a
+policy of that direction is isolated (Allow if some rule of a selecting policy matches, else
+Deny); a subject no policy selects is passed.
+
 `allowed` reads NetworkPolicies alone; `tiered_allowed` adds the admin tiers around them.
 """
 
@@ -83,8 +90,12 @@ def policy_types(spec: dict[str, Any]) -> list[str]:
     return ["Ingress", "Egress"] if spec.get("egress") else ["Ingress"]
 
 
-def direction_allows(direction: str, subject: dict[str, Any], other: dict[str, Any], dst: dict[str, Any],
-                     policies: list[dict[str, Any]], namespaces: dict[str, dict[str, str]], protocol: str, port: int) -> bool:
+ALLOW, DENY, PASS = "Allow", "Deny", "Pass"
+
+
+def network_policy_tier(direction: str, subject: dict[str, Any], other: dict[str, Any], dst: dict[str, Any],
+                        policies: list[dict[str, Any]], namespaces: dict[str, dict[str, str]], protocol: str,
+                        port: int) -> str:
     ptype, rules_key, peers_key = (("Ingress", "ingress", "from") if direction == "ingress" else ("Egress", "egress", "to"))
     isolated = False
     for pol in policies:
@@ -104,8 +115,20 @@ def direction_allows(direction: str, subject: dict[str, Any], other: dict[str, A
             ports = rule.get("ports") or []
             if ports and not any(port_matches(e, dst, protocol, port) for e in ports):
                 continue
-            return True
-    return not isolated
+            return ALLOW
+    return DENY if isolated else PASS
+
+
+TIERS = (network_policy_tier,)  # in evaluation order
+
+
+def direction_allows(direction: str, subject: dict[str, Any], other: dict[str, Any], dst: dict[str, Any],
+                     policies: list[dict[str, Any]], namespaces: dict[str, dict[str, str]], protocol: str, port: int) -> bool:
+    for tier in TIERS:
+        action = tier(direction, subject, other, dst, policies, namespaces, protocol, port)
+        if action != PASS:
+            return action == ALLOW
+    return True  # every tier passed: the default allows
 
 
 def allowed(src: dict[str, Any], dst: dict[str, Any], policies: list[dict[str, Any]],

@@ -6,6 +6,7 @@ Exit codes: 0 pass/allowed, 1 violation/denied, 2 input or usage error,
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import sys
 import traceback
@@ -13,7 +14,8 @@ from collections.abc import Sequence
 
 import click
 
-from netverify.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, InputProblem, silence_stdout
+from netverify.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, InputProblem, echo_diagnostics, silence_stdout
+from netverify.loaders.credentials import RedactingStream, Redactor
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -26,19 +28,41 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Exit codes: 0 pass/allowed, 1 violation/denied, 2 input or usage error,
     3 solver unknown or timeout, 4 internal error.
     """
-    ctx.obj = {"debug": debug}
+    ctx.ensure_object(dict)["debug"] = debug
 
+
+
+# What a run may write on stderr in all: diagnostics are bounded one by one and in number, this bounds the rest.
+MAX_STDERR_CHARS = 4 << 20
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return its exit code (tests call this directly)."""
+    """Run the CLI and return its exit code (tests call this directly).
+
+    Everything written on stdout and stderr while it runs, whoever writes it (click, a --debug traceback,
+    a library's log record), passes through the run's Redactor: credentials the cluster reader registered
+    there never appear, and on stderr neither does anything shaped like one. Stderr is bounded in total."""
     args = list(sys.argv[1:] if argv is None else argv)
+    redactor = Redactor()
+    stdout, stderr = sys.stdout, sys.stderr
+    guarded = RedactingStream(stderr, redactor, limit=MAX_STDERR_CHARS)
+    sys.stdout, sys.stderr = RedactingStream(stdout, redactor, shapes=False), guarded
+    try:
+        return _main(args, redactor)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+        note = guarded.close_note()
+        if note:
+            with contextlib.suppress(OSError, ValueError):
+                stderr.write(note)
+
+
+def _main(args: list[str], redactor: Redactor) -> int:
     debug = "--debug" in args
     try:
-        result = cli.main(args=args, prog_name="netverify", standalone_mode=False)
+        result = cli.main(args=args, prog_name="netverify", standalone_mode=False, obj={"redactor": redactor})
     except InputProblem as exc:
-        for d in exc.diagnostics:
-            click.echo(d.render(), err=True)
+        echo_diagnostics(exc.diagnostics)
         return EXIT_INPUT
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

@@ -8,10 +8,8 @@ import click
 
 from netverify.cli.app import cli
 from netverify.cli.common import (
-    EXIT_FAIL,
-    EXIT_OK,
-    EXIT_UNKNOWN,
     InputProblem,
+    exit_code,
     inventory_from,
     inventory_options,
     prove_options,
@@ -48,7 +46,5 @@ def check(assertion_paths: tuple[str, ...], fmt: str, **kw: Any) -> int:
     except InputError as exc:
         raise InputProblem(exc.diagnostics) from None
     write_result(result, fmt)
-    if result.count("unknown"):
-        return EXIT_UNKNOWN
-    return EXIT_FAIL if result.count("fails") else EXIT_OK
+    return exit_code(result.outcome)
 

@@ -8,11 +8,9 @@ import click
 
 from netverify.cli.app import cli
 from netverify.cli.common import (
-    EXIT_FAIL,
-    EXIT_OK,
-    EXIT_UNKNOWN,
     F,
     Inventory,
+    exit_code,
     inventory_from,
     inventory_options,
     load_side,
@@ -72,9 +70,7 @@ def _run_compare(relation: str, git_base: str | None, any_pod: bool, engine: str
     result = compare(left, right, labels, relation, "any" if any_pod else "inventory",
                      "smt" if any_pod else (engine or "graph"), inv.semantics(), inv.by, scope)
     write_result(result, fmt)
-    if result.holds is None:
-        return EXIT_UNKNOWN
-    return EXIT_OK if result.holds else EXIT_FAIL
+    return exit_code(result.outcome)
 
 
 def compare_options(func: F) -> F:

@@ -9,10 +9,8 @@ import click
 from netverify import report
 from netverify.cli.app import cli
 from netverify.cli.common import (
-    EXIT_FAIL,
-    EXIT_OK,
-    EXIT_UNKNOWN,
     InputProblem,
+    exit_code,
     inventory_from,
     inventory_options,
     load_side,
@@ -22,6 +20,7 @@ from netverify.cli.common import (
     write_result,
 )
 from netverify.queries.context import Analysis
+from netverify.queries.outcome import Outcome
 
 DIFF_FORMATS = ["text", "json", "md", "sarif", "junit"]
 
@@ -59,15 +58,19 @@ def _write_report_file(result: Any, fmt: str, path: str) -> None:
 @click.option("-f", "--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True)
 @click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE",
               help="Also write the result as FORMAT to FILE (repeatable), e.g. --report sarif=netverify.sarif.")
+@click.option("--pairs", is_flag=True,
+              help="List every changed pair on its own (json and text; streamed) instead of grouped changes.")
 @smt_options
 def diff(git_base: str | None, fail_on: str | None, assertion_paths: tuple[str, ...], fmt: str,
-         reports: tuple[str, ...], **kw: Any) -> int:
+         reports: tuple[str, ...], pairs: bool, **kw: Any) -> int:
     """Semantic connectivity diff: BASE HEAD (files or directories), or --git-base REF [PATH...].
 
     \b
     Lists connections added, removed and changed between endpoints present on
-    both sides, and endpoints added or removed with their connectivity; each
-    change names the rule, policy or object responsible. Cosmetic edits
+    both sides and with addresses outside the cluster, grouped into changes
+    (sources x destinations that changed the same way for the same causes;
+    --pairs lists each pair), and endpoints added or removed with their
+    connectivity; each change names the rule, policy or object responsible. Cosmetic edits
     (reordering, renaming or splitting a policy with the same effect) give an
     empty diff. With --assertions, each assertion is proved on HEAD and on
     BASE: a violation on HEAD is introduced by the change or pre-existing.
@@ -101,7 +104,7 @@ def diff(git_base: str | None, fail_on: str | None, assertion_paths: tuple[str, 
                             "or --git-base REF [PATH...]", "e.g. netverify diff old/ new/ or netverify diff "
                             "--git-base origin/main manifests/")
     inv.documents.clear()
-    result = diff_query(base, head, *labels, fail_on=fail_on)
+    result = diff_query(base, head, *labels, fail_on=fail_on, listing="pairs" if pairs else "changes")
     if assertions is not None:
         result = _with_assertions(result, assertions, base, head, options)
     for extra_fmt, path in extra:
@@ -114,9 +117,9 @@ def _diff_exit_code(result: Any) -> int:
     """As for check, an undecided assertion is exit 3 even when something else fails: it is never a pass."""
     checked = result.assertions
     if checked is not None and checked.unknown_on_head:
-        return EXIT_UNKNOWN
+        return exit_code(Outcome.UNKNOWN)
     violated = checked is not None and checked.violated_on_head
-    return EXIT_FAIL if result.fails() or violated else EXIT_OK
+    return exit_code(Outcome.of(not (result.fails() or violated)))
 
 
 def _load_assertion_files(paths: tuple[str, ...]) -> Any:

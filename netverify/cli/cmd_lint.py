@@ -12,12 +12,10 @@ import click
 from netverify import report
 from netverify.cli.app import cli
 from netverify.cli.common import (
-    EXIT_FAIL,
     EXIT_INPUT,
-    EXIT_OK,
-    EXIT_UNKNOWN,
     InputProblem,
     Inventory,
+    exit_code,
     inventory_from,
     inventory_options,
     load_live,
@@ -29,6 +27,7 @@ from netverify.cli.common import (
 from netverify.loaders.manifests import LoadResult
 from netverify.model import Diagnostic
 from netverify.queries.context import Analysis
+from netverify.queries.outcome import Outcome
 
 LINT_FORMATS = ["text", "json", "sarif", "md"]
 
@@ -139,11 +138,11 @@ def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeou
         result = lint_query(Analysis(loaded.cluster, inv.semantics(), inv.by), loaded.errors, options)
     except RedundancyUnknown as exc:  # the solver could not decide: exit 3, never a pass
         click.echo(f"error: {exc}", err=True)
-        return EXIT_UNKNOWN
+        return exit_code(Outcome.UNKNOWN)
     if result.input_errors:
         _lint_input_errors(loaded.errors, result)
         return EXIT_INPUT
     write_result(result, fmt)
-    return EXIT_FAIL if result.fails else EXIT_OK
+    return exit_code(result.outcome)
 
 

@@ -10,7 +10,7 @@ from netverify.cli.app import cli
 from netverify.cli.common import (
     EXIT_FAIL,
     EXIT_OK,
-    EXIT_UNKNOWN,
+    exit_code,
     inventory_from,
     inventory_options,
     port_query,
@@ -18,11 +18,10 @@ from netverify.cli.common import (
     usage_problem,
     write_result,
 )
+from netverify.queries.answers import can_answer, matrix_answer
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, EndpointSet, resolve
-from netverify.queries.matrix import matrix as matrix_query
 from netverify.queries.ports import PortError, PortQuery
-from netverify.queries.reach import can_reach
 
 
 @cli.command()
@@ -34,7 +33,7 @@ from netverify.queries.reach import can_reach
 def matrix(port: str | None, protocol: str | None, fmt: str, **kw: Any) -> int:
     """Every ordered pair of endpoints and what traffic is allowed between them."""
     analysis = inventory_from(kw).load()
-    write_result(matrix_query(analysis, port_query(port, protocol)), fmt)
+    write_result(matrix_answer(analysis, port_query(port, protocol)), fmt)
     return EXIT_OK
 
 
@@ -78,11 +77,11 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
         src_set, dst_set = resolve(analysis, src), resolve(analysis, dst)
         if analysis.cluster.admin_policies:
             return _can_tiered(analysis, src_set, dst_set, port_query(port, protocol), fmt, np_selection)
-        result = can_reach(analysis, src_set, dst_set, port_query(port, protocol))
+        result = can_answer(analysis, src_set, dst_set, port_query(port, protocol))
     except (EndpointError, PortError) as exc:
         raise usage_problem(str(exc)) from None
     write_result(result, fmt)
-    return EXIT_OK if result.allowed else EXIT_FAIL
+    return exit_code(result.outcome)
 
 
 
@@ -112,7 +111,5 @@ def _can_any(src: str, dst: str, query: PortQuery, fmt: str, options: Any, kw: d
     except EndpointError as exc:
         raise usage_problem(str(exc)) from None
     write_result(result, fmt)
-    if result.reachable is None:
-        return EXIT_UNKNOWN
-    return EXIT_OK if result.reachable else EXIT_FAIL
+    return exit_code(result.outcome)
 

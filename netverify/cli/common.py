@@ -17,20 +17,29 @@ from typing import Any, TypeVar
 import click
 
 from netverify import report
-from netverify.engines.graph import without_gc
+from netverify.errors import NetverifyError
 from netverify.loaders.cluster import ClusterSource
+from netverify.loaders.credentials import Redactor
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
 from netverify.model import Diagnostic, Severity, SourceRef
 from netverify.queries.context import Analysis
+from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
+from netverify.runtime import without_gc
 from netverify.semantics.options import Semantics
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_CODES = {Outcome.PASS: EXIT_OK, Outcome.FAIL: EXIT_FAIL, Outcome.UNKNOWN: EXIT_UNKNOWN}
+
+
+def exit_code(outcome: Outcome) -> int:
+    """The one mapping from an answer's outcome to the process's exit code."""
+    return EXIT_CODES[outcome]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class InputProblem(Exception):
+class InputProblem(NetverifyError):
     """Raised inside commands for bad input; becomes located messages and exit 2."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
@@ -120,8 +129,7 @@ def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
         errors += [Diagnostic(Severity.ERROR, w.source, w.message + " (--strict)", w.hint, w.obj) for w in warnings]
         errors += skipped
         warnings = []
-    for w in warnings:
-        click.echo(w.render(), err=True)
+    echo_diagnostics(warnings)
     if verbose:
         for info in result.diagnostics:
             if info.severity is Severity.INFO:
@@ -173,7 +181,31 @@ def _cluster_source(kw: dict[str, Any]) -> ClusterSource | None:
         if given:
             raise usage_problem(f"{', '.join(given)} only apply with --cluster", "add --cluster to read a live cluster")
         return None
-    return ClusterSource(kubeconfig, context, namespaces, timeout)
+    return ClusterSource(kubeconfig, context, namespaces, timeout, redactor=current_redactor())
+
+
+def current_redactor() -> Redactor:
+    """The run's redactor (main() writes stdout and stderr through it): credentials the cluster reader
+    registers there are never printed."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    found = obj.get("redactor") if isinstance(obj, dict) else None
+    return found if isinstance(found, Redactor) else Redactor()
+
+
+MAX_DIAGNOSTICS_SHOWN = 200
+
+
+def echo_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+    """Diagnostics on stderr, at most MAX_DIAGNOSTICS_SHOWN of them (then how many more): a file can hold
+    thousands of copies of one mistake, and the first ones are what to fix."""
+    for d in diagnostics[:MAX_DIAGNOSTICS_SHOWN]:
+        click.echo(d.render(), err=True)
+    hidden = len(diagnostics) - MAX_DIAGNOSTICS_SHOWN
+    if hidden > 0:
+        errors = sum(1 for d in diagnostics[MAX_DIAGNOSTICS_SHOWN:] if d.severity is Severity.ERROR)
+        click.echo(f"... and {hidden:,} more diagnostics not shown ({errors:,} of them errors): fix the ones above "
+                   "first", err=True)
 
 
 def port_query(port: str | None, protocol: str | None) -> PortQuery:

@@ -1,1 +1,1 @@
-"""Engines: graph (networkx) and smt (z3, the only module importing it)."""
+"""Engines: graph (class bitsets and partitions) and smt (z3, imported only by the smt_* modules)."""

@@ -1,4 +1,4 @@
-"""Bitset helpers for the graph engine: class masks, selector results, partitions.
+"""Bitset helpers for the graph engine: class masks, selector results, interned connection sets.
 
 A set of endpoint classes is a Python int whose bit c stands for class c; union,
 intersection and complement are then single big-integer operations instead of
@@ -9,7 +9,7 @@ namespace and by label key / key=value, and cached per selector.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from ipaddress import IPv4Address, IPv6Address
 
 from netverify.model import LabelSelector
@@ -41,6 +41,7 @@ class ConnInterner:
         self.by_id: dict[int, ConnectionSet] = {}
         self._or: dict[tuple[int, int], ConnectionSet] = {}
         self._and: dict[tuple[int, int], ConnectionSet] = {}
+        self._minus: dict[tuple[int, int], ConnectionSet] = {}
         self.none = self(ConnectionSet.none())
         self.all = self(ConnectionSet.all())
 
@@ -63,37 +64,15 @@ class ConnInterner:
             out = self._and[key] = self(a & b)
         return out
 
+    def difference(self, a: ConnectionSet, b: ConnectionSet) -> ConnectionSet:
+        key = (id(a), id(b))
+        out = self._minus.get(key)
+        if out is None:
+            out = self._minus[key] = self(a - b)
+        return out
+
 
 IPAddress = IPv4Address | IPv6Address
-Partition = dict[int, int]  # id of interned conns -> disjoint class masks (ids: hashing sets is slow)
-
-
-def partition(parts: Iterable[tuple[int, ConnectionSet]], conns: ConnInterner) -> Partition:
-    """Overlapping (mask, conns) parts -> disjoint masks, each with the union of the conns covering it."""
-    out: Partition = {}
-    by_id = conns.by_id
-    for mask, c in parts:
-        if not mask or not c:
-            continue
-        new: Partition = {}
-        rest = mask
-        for have, m in out.items():
-            inter = m & mask
-            if inter:
-                keep = m & ~mask
-                if keep:
-                    new[have] = new.get(have, 0) | keep
-                u = id(conns.union(by_id[have], c))
-                new[u] = new.get(u, 0) | inter
-                rest &= ~m
-            else:
-                new[have] = new.get(have, 0) | m
-        if rest:
-            new[id(c)] = new.get(id(c), 0) | rest
-        out = new
-    return out
-
-
 class ClassIndex:
     """Endpoint classes (by representative) indexed for selector evaluation by bit operations."""
 

@@ -6,27 +6,33 @@ pods. Sets of classes are bitsets (Python ints): each selector is resolved once
 into a bitset by index lookups, each class's egress and each class's ingress is a
 partition of the peer classes into a few bitsets with one ConnectionSet each, and
 an edge row combines them with a handful of bit operations per distinct set, with
-no per-pair Python loop. Endpoint pairs are expanded lazily, in id order. The
-networkx DiGraph of classes (edge attr `allowed`) is built on first use.
+no per-pair Python loop. Endpoint pairs are expanded lazily, in id order.
+
+The decision per direction is the verdict grammar (semantics/verdict.py) over class bitsets
+(engines/partitions.py): a subject class no NetworkPolicy selects for a direction is passed by that
+tier and allowed by the default (`open`); an isolated one gets the union of its policies' rules
+(`union_partition`). The exemptions (self, node traffic) are the verdict's predicates, applied to
+classes: a class's members agree on them because class keys include what they read.
+
+Public surface for the query layer: classes (`reps`, `members`, `class_of`), rows and columns,
+`selecting`, and the pieces a partition is built from (`peer_mask`, `rule_ports`,
+`rule_parts`, `conns`). Queries must not read anything else.
 """
 
 from __future__ import annotations
 
-import functools
-import gc
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
-from typing import TYPE_CHECKING, ParamSpec, TypeVar, overload
+from typing import overload
 
-from netverify.engines.bitsets import ClassIndex, ConnInterner, Partition, bit_list, partition
+from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list
+from netverify.engines.partitions import Partition, union_partition
+from netverify.runtime import without_gc
 from netverify.semantics.compile import CompiledPolicy, CompiledRule
 from netverify.semantics.endpoints import Endpoint, visible_labels
+from netverify.semantics.verdict import is_self_traffic
 from netverify.sets import ConnectionSet
-
-if TYPE_CHECKING:  # networkx costs ~0.1 s to import: only the code that builds a DiGraph loads it
-    import networkx as nx
 
 
 def class_key(ep: Endpoint, ip_signature: object, with_node: bool,
@@ -35,40 +41,6 @@ def class_key(ep: Endpoint, ip_signature: object, with_node: bool,
     named = tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
     return (ep.kind == "External", ep.namespace, visible_labels(ep.labels, label_keys), named, ep.host_network,
             ip_signature, ep.node_name if with_node else None)
-
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def without_gc(fn: Callable[P, T]) -> Callable[P, T]:
-    """Run `fn` with the cyclic garbage collector paused.
-
-    Building rows allocates millions of small tuples and dicts that all survive; each time they
-    pile up, the collector walks every live object, the whole loaded inventory included. Nothing
-    built here forms reference cycles, so pausing it changes no result and halves the time.
-    """
-    @functools.wraps(fn)
-    def paused(*args: P.args, **kwargs: P.kwargs) -> T:
-        if not gc.isenabled():
-            return fn(*args, **kwargs)
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            gc.enable()
-    return paused
-
-
-@dataclass
-class _Side:
-    """One direction's effect on one class: None = not isolated (all allowed)."""
-
-    rules: list[CompiledRule] | None
-
-
-def _bits(mask: int) -> Iterator[int]:
-    yield from bit_list(mask)
 
 
 def named_ports_key(ep: Endpoint) -> tuple[object, ...]:
@@ -167,21 +139,18 @@ class ReachabilityGraph:
         self.rows: Sequence[Row] = self._build()
 
     @property
+    def conns(self) -> ConnInterner:
+        """The interner of every connection set the graph hands out (partitions are keyed by its ids)."""
+        return self._conns
+
+    @property
     def index(self) -> ClassIndex:
         """The classes indexed for selector evaluation (selector results are cached there)."""
         return self._index
 
     # --- construction
 
-    def _side(self, rep: Endpoint, direction: str) -> _Side:
-        if rep.external or rep.host_network:
-            return _Side(None)
-        selecting = [p for p in self.policies if p.affects(direction) and p.selects(rep)]
-        if not selecting:
-            return _Side(None)
-        return _Side([r for p in selecting for r in p.rules(direction)])
-
-    def _peer_mask(self, rule: CompiledRule, cache: dict[int, int] | None = None) -> int:
+    def peer_mask(self, rule: CompiledRule, cache: dict[int, int] | None = None) -> int:
         """The classes some peer entry of the rule matches (all classes when it lists none)."""
         key = id(rule)
         mask = self._rule_masks.get(key)
@@ -206,7 +175,7 @@ class ReachabilityGraph:
                 m.spec.port for m in rule.ports if isinstance(m.spec.port, str))
         return names
 
-    def _ports(self, rule: CompiledRule, dst: Endpoint) -> ConnectionSet:
+    def rule_ports(self, rule: CompiledRule, dst: Endpoint) -> ConnectionSet:
         """rule.ports_for(dst), computed once per rule and view of dst's ports: the ports named as
         the rule names them (the only ones that can change the result)."""
         names = self._port_names(rule)
@@ -231,7 +200,7 @@ class ReachabilityGraph:
         if found is None:
             merged: dict[int, int] = {}
             for group, rep in self._port_groups:
-                conns = self._ports(rule, rep)
+                conns = self.rule_ports(rule, rep)
                 merged[id(conns)] = merged.get(id(conns), 0) | group
             by_id = self._conns.by_id
             found = self._named_parts[id(rule)] = [(mask, by_id[c]) for c, mask in merged.items()]
@@ -254,20 +223,33 @@ class ReachabilityGraph:
                 out[c].append(i)
         return [tuple(x) for x in out]
 
-    def _egress(self, key: tuple[int, ...]) -> Partition:
+    def rule_parts(self, direction: str, rules: Sequence[CompiledRule], subject: Endpoint,
+                   within: int | None = None) -> list[tuple[int, ConnectionSet]]:
+        """What each rule admits for a subject like `subject`, as (peer classes, connections) parts,
+        only for the peer classes in `within` when given. Ports resolve on the destination: the
+        subject for ingress, each peer class (grouped by its named ports) for egress."""
         parts: list[tuple[int, ConnectionSet]] = []
-        for i in key:
-            for rule in self.policies[i].egress:
-                peers = self._peer_mask(rule)
-                if self._has_named_port(rule):
-                    parts.extend((peers & group, conns) for group, conns in self.named_rule_parts(rule))
-                else:
-                    parts.append((peers, self._ports(rule, self.reps[0])))
-        return partition(parts, self._conns)
+        for rule in rules:
+            peers = self.peer_mask(rule)
+            if within is not None:
+                peers &= within
+                if not peers:
+                    continue
+            if direction == "ingress":
+                parts.append((peers, self.rule_ports(rule, subject)))
+            elif self._has_named_port(rule):
+                parts.extend((peers & group, conns) for group, conns in self.named_rule_parts(rule))
+            else:
+                parts.append((peers, self.rule_ports(rule, self.reps[0])))
+        return parts
+
+    def _egress(self, key: tuple[int, ...]) -> Partition:
+        rules = [rule for i in key for rule in self.policies[i].egress]
+        return union_partition(self.rule_parts("egress", rules, self.reps[0]), self._conns)
 
     def _ingress(self, key: tuple[int, ...], dst: Endpoint) -> Partition:
-        parts = [(self._peer_mask(rule), self._ports(rule, dst)) for i in key for rule in self.policies[i].ingress]
-        return partition(parts, self._conns)
+        rules = [rule for i in key for rule in self.policies[i].ingress]
+        return union_partition(self.rule_parts("ingress", rules, dst), self._conns)
 
     @without_gc
     def _build(self) -> Sequence[Row]:
@@ -366,17 +348,6 @@ class ReachabilityGraph:
 
     # --- queries
 
-    @cached_property
-    def graph(self) -> nx.DiGraph:
-        """The class graph as a networkx DiGraph: nodes carry `members`, edges `allowed`."""
-        import networkx as nx
-
-        g = nx.DiGraph()
-        g.add_nodes_from((c, {"members": [e.id for e in m]}) for c, m in enumerate(self.members))
-        for a in range(len(self.reps)):
-            g.add_edges_from((a, b, {"allowed": c}) for b, c in sorted(self.successors(a).items()))
-        return g
-
     def successors(self, a: int) -> dict[int, ConnectionSet]:
         """The classes class `a` may send to, with what (a dict built on each call)."""
         return {b: c for m, c in self.rows[a] for b in bit_list(m)}
@@ -461,12 +432,12 @@ class ReachabilityGraph:
     def rule_admits(self, rule: CompiledRule, peer: int, dst: int) -> ConnectionSet:
         """What one rule admits with a peer of class `peer`, its ports resolved on class `dst`
         (empty when no peer entry matches): two cached lookups, no label or address matching."""
-        if not self._peer_mask(rule) & (1 << peer):
+        if not self.peer_mask(rule) & (1 << peer):
             return self._conns.none
-        return self._ports(rule, self.reps[dst])
+        return self.rule_ports(rule, self.reps[dst])
 
     def allowed(self, src: Endpoint, dst: Endpoint) -> ConnectionSet:
-        if src.id == dst.id and src.single_pod:
+        if is_self_traffic(src, dst):
             return ConnectionSet.all()
         return self.class_allowed(self.class_of[src.id], self.class_of[dst.id])
 
@@ -508,7 +479,7 @@ class ReachabilityGraph:
                 if remaining[a]:
                     cache[a] = targets
             if src.single_pod and not include_self and self.class_allowed(a, a):
-                targets = [t for t in targets if t[0].id != src.id]
+                targets = [t for t in targets if not is_self_traffic(src, t[0])]
             if targets:
                 yield src, targets
 
@@ -521,13 +492,3 @@ class ReachabilityGraph:
         for src, targets in self.by_source(include_self):
             for dst, conns in targets:
                 yield src, dst, conns
-
-    def endpoint_graph(self) -> nx.DiGraph:
-        """The endpoint-level DiGraph (for small inventories and DOT output)."""
-        import networkx as nx
-
-        g = nx.DiGraph()
-        g.add_nodes_from((e.id, {"endpoint": e}) for e in self.endpoints)
-        for src, dst, conns in self.connections():
-            g.add_edge(src.id, dst.id, allowed=conns)
-        return g

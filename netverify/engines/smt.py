@@ -10,7 +10,6 @@ and replayed through the evaluator.
 from __future__ import annotations
 
 import ipaddress
-import itertools
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -42,6 +41,7 @@ from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Labels
 from netverify.semantics.compile import CompiledPolicy, PolicyRef, RuleRef
 from netverify.semantics.endpoints import Endpoint, external_endpoint
 from netverify.semantics.evaluate import evaluate_pair
+from netverify.semantics.verdict import pair_of_members
 from netverify.sets import PROTOCOLS, IPSet
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -170,7 +170,7 @@ class SmtEngine:
         z3 = self.z3
         out = []
         for c in set(src) & set(dst):
-            if _pair_in_class(src[c], dst[c]) is None:
+            if pair_of_members(src[c], dst[c]) is None:
                 out.append(z3.Not(z3.And(self.enc.src.cls == c, self.enc.dst.cls == c)))
         return out
 
@@ -348,7 +348,7 @@ class SmtEngine:
         port = value(self.enc.port).as_long()
         s_cls, d_cls = value(self.enc.src.cls).as_long(), value(self.enc.dst.cls).as_long()
         if s_cls >= 0 and s_cls == d_cls:
-            pair = _pair_in_class(src_members[s_cls], dst_members[d_cls])
+            pair = pair_of_members(src_members[s_cls], dst_members[d_cls])
             assert pair is not None  # excluded by the query's constraints otherwise
             src, dst = pair
         else:
@@ -397,13 +397,6 @@ class SmtEngine:
             tuple(sorted(ns_labels.items())), tuple(ports), (ip,), False,
             v.nodes[node_i] if node_i != NO_NODE else None, (name,), 1,
         )
-
-
-def _pair_in_class(srcs: Sequence[Endpoint], dsts: Sequence[Endpoint]) -> tuple[Endpoint, Endpoint] | None:
-    for s, d in itertools.product(srcs, dsts):
-        if not (s.id == d.id and s.single_pod):
-            return s, d
-    return None
 
 
 def _decode(code: int, values: list[str], other: str) -> str | None:

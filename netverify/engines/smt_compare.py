@@ -119,16 +119,15 @@ class RedundancyProver(_GoalSolver):
     that still cover them.
     """
 
-    def _variable(self, name: str) -> Expr:
-        return self.z3.Bool(name)
-
     def without(self, rules: Sequence[RuleRef] = (), selects: Sequence[tuple[str, str]] = ()) -> Expr:
         """The allowed formula with `rules` removed and the policies (direction, id) in `selects` removed
         from that direction (no longer selecting, so no longer isolating)."""
         z3 = self.z3
         false = z3.BoolVal(False)
-        pairs = [(self._variable(f"admits[{r}]"), false) for r in rules]
-        pairs += [(self._variable(f"selects[{d}:{pid}]"), false) for d, pid in selects]
+        # A rule or policy the encoding has no literal for (no rule of that direction) changes nothing.
+        admits, selecting = self.enc.admits_literals, self.enc.selects_literals
+        pairs = [(admits[r], false) for r in rules if r in admits]
+        pairs += [(selecting[(d, pid)], false) for d, pid in selects if (d, pid) in selecting]
         return z3.substitute(self.enc.allowed, *pairs) if pairs else self.enc.allowed
 
     def changes(self, reduced: Expr, src: Side, dst: Side) -> ComparisonOutcome:

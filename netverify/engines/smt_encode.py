@@ -16,12 +16,13 @@ assumption literal, so an unsat core names the policies and rules a proof needs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from netverify.engines.smt_types import PodPattern
 from netverify.engines.smt_vocabulary import NO_NODE, ClassSignature, Expr, Vocabulary
 from netverify.model import NAMESPACE_NAME_LABEL, LabelSelector
-from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, SelectorPeer
+from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, RuleRef, SelectorPeer
 from netverify.semantics.selectors import matches
 from netverify.sets import PROTOCOLS, IPSet
 
@@ -80,6 +81,33 @@ def _selector(z3: Any, sel: LabelSelector, lab: dict[str, Expr], values: dict[st
     return z3.And(terms) if terms else z3.BoolVal(True)
 
 
+@dataclass(frozen=True)
+class TierFormula:
+    """One tier of one direction as formulas (semantics/verdict.py's Decision, symbolically).
+
+    The tier allows where some `allow` term holds and decides where `decides` holds: it denies
+    `decides AND NOT allow` and passes the rest (`NOT decides`) to the next tier. Every allow term
+    implies `decides`.
+    """
+
+    allow: tuple[Expr, ...]
+    decides: Expr
+
+
+def fold_tiers(z3: Any, tiers: Sequence[TierFormula], default_allow: bool = True) -> Expr:
+    """verdict.fold as a formula: the first tier that decides a connection decides it, the default
+    where every tier passes. With the default allow, the last tier is `NOT decides OR allow`; for a
+    NetworkPolicy-only inventory that is exactly the isolation formula (nothing else changes)."""
+    result: Expr = None
+    for tier in reversed(tiers):
+        if result is None and default_allow:
+            result = z3.Or(z3.Not(tier.decides), *tier.allow)
+        else:
+            rest = z3.BoolVal(False) if result is None else result
+            result = z3.Or(*tier.allow, z3.And(z3.Not(tier.decides), rest))
+    return z3.BoolVal(default_allow) if result is None else result
+
+
 class Encoder:
     """Formulas over the two sides and the connection; built once per engine."""
 
@@ -94,6 +122,9 @@ class Encoder:
         self.base += self.src.bounds(z3, vocab) + self.dst.bounds(z3, vocab)
         self.guards: list[Expr] = []
         self.tracked: dict[str, tuple[str, object]] = {}  # guard name -> ("policy", (ref, dir)) | ("rule", ref)
+        # The tracked literals, handed out so that a caller can replace one by false ("without it").
+        self.selects_literals: dict[tuple[str, str], Expr] = {}  # (direction, policy id) -> "selects the subject"
+        self.admits_literals: dict[RuleRef, Expr] = {}  # rule -> "admits the connection"
         # Policies repeat selectors, peers and ports: each term is built once (z3 terms cost ~µs each).
         self._terms: dict[tuple[object, ...], Expr] = {}
         self.allowed = self.allowed_by(policies)
@@ -173,12 +204,15 @@ class Encoder:
         ports = z3.Or(terms) if rule.ports else z3.BoolVal(True)
         return z3.And(peers, ports)
 
-    def _direction(self, policies: Sequence[CompiledPolicy], direction: str, tracked: bool = True) -> Expr:
-        """The subject's side of `direction` lets the connection through.
+    def _network_policy_tier(self, policies: Sequence[CompiledPolicy], direction: str,
+                             tracked: bool = True) -> TierFormula | None:
+        """NetworkPolicy as a tier of `direction` (None: no policy of that direction, the tier passes).
 
-        Tracked: "selects" and "admits" are named definitions guarded by assumption literals, so an
-        unsat core names the policies and rules a proof needs. Untracked: the same formula with its
-        definitions inline, so two policy sets with policies of the same name can share a connection."""
+        It decides when some policy selects the subject (isolation) and allows what a selecting
+        policy's rule admits. Tracked: "selects" and "admits" are named definitions guarded by
+        assumption literals, so an unsat core names the policies and rules a proof needs. Untracked:
+        the same formula with its definitions inline, so two policy sets with policies of the same
+        name can share a connection."""
         z3 = self.z3
         subject, peer = (self.src, self.dst) if direction == "egress" else (self.dst, self.src)
         selected: list[Expr] = []
@@ -191,6 +225,7 @@ class Encoder:
                                 self.pod_selector(subject, pol.pod_selector))
             sel = z3.Bool(f"selects[{direction}:{cp.ref.id}]") if tracked else definition
             if tracked:
+                self.selects_literals[(direction, cp.ref.id)] = sel
                 # Only "the policy selects the subject" is tracked: a core then names the policies whose
                 # selecting (isolating, or applying their rules) a proof needs, not every one that does not.
                 self.base.append(z3.Implies(sel, definition))
@@ -201,14 +236,20 @@ class Encoder:
                 admits = self._rule(rule, peer, pol.namespace)
                 if tracked:
                     adm = z3.Bool(f"admits[{rule.ref}]")
+                    self.admits_literals[rule.ref] = adm
                     self._guard("rule", rule.ref, adm == admits)
                     admits = adm
                 rules.append(admits)
             if rules:
                 admitted.append(z3.And(sel, z3.Or(rules)))
         if not selected:
-            return z3.BoolVal(True)
-        return z3.Or(z3.Not(z3.Or(selected)), *admitted)
+            return None
+        return TierFormula(tuple(admitted), z3.Or(selected))
+
+    def _direction(self, policies: Sequence[CompiledPolicy], direction: str, tracked: bool = True) -> Expr:
+        """The subject's side of `direction` lets the connection through: the tiers folded in order."""
+        tiers = [self._network_policy_tier(policies, direction, tracked)]
+        return fold_tiers(self.z3, [tier for tier in tiers if tier is not None])
 
     def allowed_by(self, policies: Sequence[CompiledPolicy], tracked: bool = True) -> Expr:
         """The connection is allowed: node traffic, or both the egress and the ingress side let it through."""

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from netverify.engines.smt_types import Query
-from netverify.model import NAMESPACE_NAME_LABEL, Labels, LabelSelector
-from netverify.semantics.compile import CompiledPolicy, SelectorPeer
+from netverify.model import NAMESPACE_NAME_LABEL, Labels
+from netverify.semantics.compile import CompiledPolicy, observe, selector_values
 from netverify.semantics.endpoints import Endpoint, IPAtoms
 from netverify.sets import IPSet
 
@@ -34,13 +34,24 @@ def load_z3() -> Any:
 # --- vocabulary: the finite facts policies and queries can observe ------------------------------
 
 
-def _selector_values(selector: LabelSelector | None, into: dict[str, set[str]]) -> None:
-    if selector is None:
-        return
-    for key, value in selector.match_labels:
-        into.setdefault(key, set()).add(value)
-    for req in selector.match_expressions:
-        into.setdefault(req.key, set()).update(req.values)
+def _add_query_facts(queries: Sequence[Query], pod: dict[str, set[str]], ns: dict[str, set[str]],
+                     names: set[tuple[str, str]]) -> set[str]:
+    """Add what the queries mention (labels, port names) to the policies' facts; return the
+    namespaces they name."""
+    extra_ns: set[str] = set()
+    for q in queries:
+        for term in q.ports:
+            if term.name is not None and term.protocol is not None:
+                names.add((term.name, term.protocol))
+        for side in (q.src, q.dst):
+            if side.pods is not None:
+                selector_values(side.pods.pod_selector, pod)
+                selector_values(side.pods.namespace_selector, ns)
+                for key, value in side.pods.exact_labels or ():
+                    pod.setdefault(key, set()).add(value)
+                if side.pods.namespace is not None:
+                    extra_ns.add(side.pods.namespace)
+    return extra_ns
 
 
 class Vocabulary:
@@ -48,35 +59,12 @@ class Vocabulary:
 
     def __init__(self, policies: Sequence[CompiledPolicy], namespaces: Sequence[tuple[str, Labels]],
                  endpoints: Sequence[Endpoint], queries: Sequence[Query], hypothetical: bool) -> None:
-        pod: dict[str, set[str]] = {}
-        ns: dict[str, set[str]] = {}
-        blocks: dict[IPSet, None] = {}
-        names: set[tuple[str, str]] = set()
-        for cp in policies:
-            _selector_values(cp.policy.pod_selector, pod)
-            for rule in cp.ingress + cp.egress:
-                for peer in rule.peers:
-                    if isinstance(peer, SelectorPeer):
-                        _selector_values(peer.pod_selector, pod)
-                        _selector_values(peer.namespace_selector, ns)
-                    else:
-                        blocks[peer.addresses] = None
-                for pm in rule.ports:
-                    if isinstance(pm.spec.port, str):
-                        names.add((pm.spec.port, pm.spec.protocol))
-        extra_ns: set[str] = set()
-        for q in queries:
-            for term in q.ports:
-                if term.name is not None and term.protocol is not None:
-                    names.add((term.name, term.protocol))
-            for side in (q.src, q.dst):
-                if side.pods is not None:
-                    _selector_values(side.pods.pod_selector, pod)
-                    _selector_values(side.pods.namespace_selector, ns)
-                    for key, value in side.pods.exact_labels or ():
-                        pod.setdefault(key, set()).add(value)
-                    if side.pods.namespace is not None:
-                        extra_ns.add(side.pods.namespace)
+        seen = observe(policies)
+        pod = {k: set(v) for k, v in seen.pod_labels.items()}
+        ns = {k: set(v) for k, v in seen.namespace_labels.items()}
+        blocks = dict.fromkeys(seen.ip_blocks)
+        names = set(seen.port_names)
+        extra_ns = _add_query_facts(queries, pod, ns, names)
         self.hypothetical = hypothetical
         self.namespaces = [name for name, _ in namespaces]
         self.ns_labels = [dict(labels) for _, labels in namespaces]

@@ -33,6 +33,7 @@ from netverify.model import (
     NodeAddress,
     PeerForm,
     Severity,
+    SourceRef,
     SubjectForm,
     freeze_labels,
 )
@@ -403,4 +404,19 @@ def not_yet_in_verdicts(policies: tuple[AdminPolicy, ...]) -> list[Diagnostic]:
         "use `netverify can` for answers with the admin tiers; --strict refuses such inputs elsewhere")]
 
 
-__all__ = ["DIALECTS", "convert_admin_policy", "convert_node", "not_yet_in_verdicts"]
+def unread_notes(origin: str, not_served: list[str], nodes_forbidden: bool,
+                 admin_policies: tuple[AdminPolicy, ...]) -> list[Diagnostic]:
+    """What a cluster read could not see, said once: admin kinds whose CRD is not installed (none of
+    them, an info), and forbidden Nodes, which matter (a warning) only when `nodes` peers exist."""
+    where = SourceRef(origin)
+    out = []
+    if not_served:
+        out.append(Diagnostic(Severity.INFO, where, f"{', '.join(not_served)}: not served by this cluster "
+                                                    "(CRD not installed): none read"))
+    if nodes_forbidden and any(p.form is PeerForm.NODES for a in admin_policies for r in a.egress for p in r.peers):
+        out.append(Diagnostic(Severity.WARNING, where, "listing Nodes is forbidden: `nodes` peers of admin policies "
+                              "match no address", "grant get and list on nodes (see docs/cluster.md)"))
+    return out
+
+
+__all__ = ["DIALECTS", "convert_admin_policy", "convert_node", "not_yet_in_verdicts", "unread_notes"]

@@ -1,36 +1,52 @@
 """Read a live cluster through the official `kubernetes` client, read-only.
 
 Only `get` and `list` are used, on Namespaces, Pods, Services, EndpointSlices (Endpoints
-on clusters without discovery.k8s.io/v1), NetworkPolicies and the pod controllers
+on clusters without discovery.k8s.io/v1), NetworkPolicies, the pod controllers
 (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs: they group pods
 into workloads exactly as manifests do), Nodes and the admin policy custom resources
-(AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy). Never Secrets or
-ConfigMaps. A custom resource whose CRD is not installed is none, said once (an info
-diagnostic); listing Nodes may be forbidden, which matters (a warning) only when an admin
-policy has `nodes` peers.
+(loaders/admin.unread_notes says what could not be read). Never Secrets or ConfigMaps.
 
-Lists are paginated (`limit`/`continue`), every request has a timeout, and progress is
-reported through a callback: this module never prints. Objects are kept in their API
-JSON form and fed to `load_objects`, so a cluster is read by the very same conversion
-code as manifest files, with sources like `cluster:<context>/Pod/<ns>/<name>`.
+Lists are paginated (`limit`/`continue`), every request has a timeout, and progress is reported
+through a callback: this module never prints. Objects are kept in their API JSON form and fed to
+`load_objects` (the conversion of manifest files), with sources like `cluster:<context>/Pod/<ns>/<name>`.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from netverify.loaders.admin import unread_notes
+from netverify.loaders.credentials import Redactor
+from netverify.loaders.kubeconfig import (
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+    IN_CLUSTER,
+    MAX_BODY_BYTES,
+    MAX_OBJECTS,
+    MAX_PAGES,
+    ClusterError,
+    ClusterSource,
+    Connection,
+    Progress,
+    ProgressCallback,
+    connect,
+    display_url,
+)
 from netverify.loaders.manifests import LoadResult, load_objects
-from netverify.loaders.yamlio import LocatedList, LocatedMap
-from netverify.model import AdminPolicy, Diagnostic, PeerForm, Severity, SourceRef
+from netverify.loaders.yamlio import MAX_DEPTH, LocatedList, LocatedMap
+from netverify.model import SourceRef
 
-DEFAULT_PAGE_SIZE = 500
-DEFAULT_TIMEOUT = 30.0
-IN_CLUSTER = "in-cluster"
+__all__ = [  # the connection side lives in kubeconfig.py; callers import both from here
+    "DEFAULT_PAGE_SIZE", "DEFAULT_TIMEOUT", "DEFAULT_TOTAL_TIMEOUT", "IN_CLUSTER", "MAX_BODY_BYTES", "MAX_OBJECTS",
+    "MAX_PAGES", "RESOURCES", "ClusterError", "ClusterSource", "Connection", "Progress", "ProgressCallback", "Resource",
+    "connect", "display_url", "load_cluster", "read_objects",
+]
 
 
 @dataclass(frozen=True)
@@ -76,14 +92,10 @@ RESOURCES = (
 )
 
 NODES = Resource("Node", "v1", "nodes", "CoreV1Api", namespaced=False)
-ADMIN_RESOURCES = (
-    Resource("AdminNetworkPolicy", "policy.networking.k8s.io/v1alpha1", "adminnetworkpolicies", "CustomObjectsApi",
-             namespaced=False),
-    Resource("BaselineAdminNetworkPolicy", "policy.networking.k8s.io/v1alpha1", "baselineadminnetworkpolicies",
-             "CustomObjectsApi", namespaced=False),
-    Resource("ClusterNetworkPolicy", "policy.networking.k8s.io/v1alpha2", "clusternetworkpolicies",
-             "CustomObjectsApi", namespaced=False),
-)
+_ADMIN = "policy.networking.k8s.io/v1alpha1", "policy.networking.k8s.io/v1alpha2", "CustomObjectsApi"
+ADMIN_RESOURCES = (Resource("AdminNetworkPolicy", _ADMIN[0], "adminnetworkpolicies", _ADMIN[2], namespaced=False),
+                   Resource("BaselineAdminNetworkPolicy", _ADMIN[0], "baselineadminnetworkpolicies", _ADMIN[2], False),
+                   Resource("ClusterNetworkPolicy", _ADMIN[1], "clusternetworkpolicies", _ADMIN[2], namespaced=False))
 
 MINIMAL_CLUSTER_ROLE = """\
 apiVersion: rbac.authorization.k8s.io/v1
@@ -115,126 +127,21 @@ rules:
 """
 
 
-@dataclass(frozen=True)
-class ClusterSource:
-    """Where and how to read: the command-line options of --cluster."""
-
-    kubeconfig: str | None = None
-    context: str | None = None
-    namespaces: tuple[str, ...] = ()  # empty: every namespace
-    request_timeout: float = DEFAULT_TIMEOUT
-    page_size: int = DEFAULT_PAGE_SIZE
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Reported after every page: `read` objects of `kind` so far; `done` after the last page."""
-
-    kind: str
-    read: int
-    done: bool = False
-
-
-ProgressCallback = Callable[[Progress], None]
-
-
-class ClusterError(Exception):
-    """Reading the cluster failed; the message says what happened and the hint what to do.
-
-    Never carries credentials: messages are built here, not copied from requests.
-    """
-
-    def __init__(self, message: str, hint: str = "", status: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.status = status  # the HTTP status when the API server answered
-
-
-# --- connecting ---------------------------------------------------------------------------
-
-
-@dataclass
-class Connection:
-    client: Any  # kubernetes.client.ApiClient
-    context: str
-    server: str
-
-
-def connect(source: ClusterSource) -> Connection:
-    """An ApiClient for the kubeconfig context (or the in-cluster service account); no global state."""
-    from kubernetes import client, config
-    from kubernetes.config.config_exception import ConfigException
-
-    configuration = type.__call__(client.Configuration)  # a fresh one, not the library's default
-    configuration.retries = False  # fail fast and quietly: urllib3 would log each retry
-    path = _kubeconfig_path(source.kubeconfig)
-    try:
-        if path is None:
-            config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
-            context = IN_CLUSTER
-        else:
-            context = _check_context(path, source.context)
-            config.load_kube_config(config_file=path, context=context,  # type: ignore[no-untyped-call]
-                                    client_configuration=configuration, persist_config=False)
-    except ConfigException as exc:
-        raise ClusterError(f"cannot use the kubeconfig: {_first_line(exc)}",
-                           "check the file with `kubectl config view --kubeconfig FILE`") from None
-    return Connection(client.ApiClient(configuration), context, str(configuration.host))
-
-
-def _kubeconfig_path(explicit: str | None) -> str | None:
-    """The kubeconfig to read; None means in-cluster configuration."""
-    if explicit is not None:
-        if not os.path.isfile(explicit):
-            raise ClusterError(f"kubeconfig {explicit} does not exist", "pass the path of a kubeconfig file")
-        return explicit
-    env = os.environ.get("KUBECONFIG", "")
-    candidates = [p for p in env.split(os.pathsep) if p] or [os.path.expanduser("~/.kube/config")]
-    existing = [p for p in candidates if os.path.isfile(p)]
-    if existing:
-        return os.pathsep.join(existing)
-    if os.environ.get("KUBERNETES_SERVICE_HOST"):
-        return None
-    raise ClusterError("no kubeconfig found (looked at " + ", ".join(candidates) + ") and not running in a pod",
-                       "pass --kubeconfig FILE, or set KUBECONFIG")
-
-
-def _check_context(path: str, wanted: str | None) -> str:
-    from kubernetes import config
-    from kubernetes.config.config_exception import ConfigException
-
-    try:
-        contexts, current = config.list_kube_config_contexts(config_file=path)  # type: ignore[no-untyped-call]
-    except ConfigException as exc:
-        raise ClusterError(f"cannot read kubeconfig {path}: {_first_line(exc)}",
-                           "check it with `kubectl config view`") from None
-    names = [c.get("name") for c in contexts or [] if isinstance(c, dict)]
-    if wanted is None:
-        if not current:
-            raise ClusterError(f"kubeconfig {path} has no current context",
-                               "pass --context NAME (one of: " + ", ".join(map(str, names)) + ")")
-        return str(current.get("name"))
-    if wanted not in names:
-        raise ClusterError(f"unknown context {wanted!r} in kubeconfig {path}",
-                           "use one of: " + (", ".join(map(str, names)) or "(none defined)"))
-    return wanted
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-
 
 # --- reading ------------------------------------------------------------------------------
-
 
 def read_objects(source: ClusterSource, progress: ProgressCallback | None = None
                  ) -> tuple[str, list[tuple[dict[str, Any], SourceRef]]]:
     """(context, every object with where it came from), in API JSON form."""
+    context, objects, _ = _read(source, progress)
+    return context, objects
+
+
+def _read(source: ClusterSource, progress: ProgressCallback | None) -> tuple[str, list[Any], _Reader]:
     conn = connect(source)
     reader = _Reader(conn, source, progress or (lambda _: None))
     try:
-        return conn.context, list(reader.everything())
+        return conn.context, list(reader.everything()), reader
     finally:
         conn.client.close()
 
@@ -242,14 +149,10 @@ def read_objects(source: ClusterSource, progress: ProgressCallback | None = None
 def load_cluster(source: ClusterSource, progress: ProgressCallback | None = None,
                  default_namespace: str = "default") -> LoadResult:
     """Read the cluster and convert it exactly as manifest files are converted."""
-    conn = connect(source)
-    reader = _Reader(conn, source, progress or (lambda _: None))
-    try:
-        objects = list(reader.everything())
-    finally:
-        conn.client.close()
+    context, objects, reader = _read(source, progress)
     result = load_objects(((located(obj), where) for obj, where in objects), default_namespace)
-    result.diagnostics.extend(reader.notes(result.cluster.admin_policies))
+    result.diagnostics.extend(unread_notes(f"cluster:{context}", reader.not_served, reader.nodes_forbidden,
+                                           result.cluster.admin_policies))
     return result
 
 
@@ -258,22 +161,9 @@ class _Reader:
         self.conn = conn
         self.source = source
         self.progress = progress
-        self.not_served: list[Resource] = []
+        self.deadline = time.monotonic() + source.total_timeout
+        self.not_served: list[str] = []  # admin kinds whose CRD is not installed
         self.nodes_forbidden = False
-
-    def notes(self, admin_policies: tuple[AdminPolicy, ...]) -> list[Diagnostic]:
-        """What the cluster did not let us read, said once."""
-        where = SourceRef(f"cluster:{self.conn.context}")
-        out = []
-        if self.not_served:
-            kinds = ", ".join(r.kind for r in self.not_served)
-            out.append(Diagnostic(Severity.INFO, where, f"{kinds}: not served by this cluster (CRD not installed): "
-                                                        "none read"))
-        uses_nodes = any(p.form is PeerForm.NODES for a in admin_policies for r in a.egress for p in r.peers)
-        if self.nodes_forbidden and uses_nodes:
-            out.append(Diagnostic(Severity.WARNING, where, "listing Nodes is forbidden: `nodes` peers of admin "
-                                  "policies match no address", "grant get and list on nodes (see docs/cluster.md)"))
-        return out
 
     def everything(self) -> Iterator[tuple[dict[str, Any], SourceRef]]:
         yield from self._namespaces()
@@ -300,14 +190,12 @@ class _Reader:
         yield from (self._with_source(obj, NODES) for obj in nodes)
         self.progress(Progress(NODES.kind, len(nodes), done=True))
         for resource in ADMIN_RESOURCES:
-            if not self._served(resource):
-                self.not_served.append(resource)
+            objects = list(self._list(resource, None, 0)) if self._served(resource) else None
+            if objects is None:
+                self.not_served.append(resource.kind)
                 continue
-            count = 0
-            for obj in self._list(resource, None, 0):
-                count += 1
-                yield self._with_source(obj, resource)
-            self.progress(Progress(resource.kind, count, done=True))
+            yield from (self._with_source(obj, resource) for obj in objects)
+            self.progress(Progress(resource.kind, len(objects), done=True))
 
     def _namespaces(self) -> Iterator[tuple[dict[str, Any], SourceRef]]:
         if not self.source.namespaces:
@@ -320,7 +208,7 @@ class _Reader:
         api = self._api("CoreV1Api")
         for name in self.source.namespaces:
             raw = self._call(NAMESPACES, "get", None, lambda n=name: api.read_namespace(  # type: ignore[misc]
-                n, _preload_content=False, _request_timeout=self.source.request_timeout), name=name)
+                n, _preload_content=False, _request_timeout=self._request_timeout()), name=name)
             yield self._with_source(raw, NAMESPACES)
         self.progress(Progress("Namespace", len(self.source.namespaces), done=True))
 
@@ -329,7 +217,7 @@ class _Reader:
         method = self._method(resource, None)
         try:
             self._call(resource, "list", None, lambda: method(
-                limit=1, _preload_content=False, _request_timeout=self.source.request_timeout))
+                limit=1, _preload_content=False, _request_timeout=self._request_timeout()))
         except ClusterError as exc:
             if exc.status == 404:
                 return False
@@ -346,11 +234,13 @@ class _Reader:
     def _list(self, resource: Resource, namespace: str | None, already: int) -> Iterator[dict[str, Any]]:
         method = self._method(resource, namespace)
         token: str | None = None
+        tokens_seen: set[str] = set()
         count = already
         restarted = False
+        pages = 0
         while True:
             kwargs: dict[str, Any] = {"limit": self.source.page_size, "_preload_content": False,
-                                      "_request_timeout": self.source.request_timeout}
+                                      "_request_timeout": self._request_timeout()}
             if token:
                 kwargs["_continue"] = token
             args = (namespace,) if namespace else ()
@@ -358,22 +248,55 @@ class _Reader:
                 page = self._call(resource, "list", namespace, functools.partial(method, *args, **kwargs))
             except ClusterError as exc:
                 if exc.status == 410 and not restarted:  # continue token expired: start over
-                    restarted, token, count = True, None, already
+                    restarted, token, count, pages = True, None, already, 0
+                    tokens_seen.clear()
                     continue
                 raise
-            items = page.get("items") or []
-            for item in items:
-                if isinstance(item, dict):
-                    yield item
+            items = page.get("items")
+            if items is None:
+                items = []
+            if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+                raise self._malformed(resource, "its `items` is not a list of objects")
+            metadata = page.get("metadata")
+            if metadata is None:
+                metadata = {}
+            if not isinstance(metadata, dict):
+                raise self._malformed(resource, "its list `metadata` is not an object")
+            yield from items
             count += len(items)
-            token = (page.get("metadata") or {}).get("continue") or None
-            if not token:
+            pages += 1
+            token = metadata.get("continue") or None
+            if token is None:
                 return
+            if not isinstance(token, str):
+                raise self._malformed(resource, "its `continue` token is not a string")
+            if token in tokens_seen or pages >= self.source.max_pages or count >= self.source.max_objects:
+                raise ClusterError(
+                    f"the API server at {self.conn.server} keeps answering list {resource.plural} with more pages "
+                    f"({pages:,} pages, {count:,} objects"
+                    + (", the same continue token twice" if token in tokens_seen else "") + "): stopped",
+                    "check the API server (or an aggregating proxy in front of it): a list must end")
+            tokens_seen.add(token)
             self.progress(Progress(resource.kind, count))
+
+    def _malformed(self, resource: Resource, what: str) -> ClusterError:
+        return ClusterError(f"the API server at {self.conn.server} answered list {resource.plural} with a malformed "
+                            f"list: {what}", "check that the kubeconfig points at a Kubernetes API server")
+
+    def _request_timeout(self) -> float:
+        """Each request's timeout: --request-timeout, or less when the whole read's time is nearly spent."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise self._out_of_time()
+        return min(self.source.request_timeout, left)
+
+    def _out_of_time(self) -> ClusterError:
+        return ClusterError(f"reading the cluster took longer than {self.source.total_timeout:g} s in all: stopped",
+                            "read fewer namespaces (-n), or check the API server's health")
 
     def _with_source(self, obj: dict[str, Any], resource: Resource) -> tuple[dict[str, Any], SourceRef]:
         full = _kind_and_version(obj, resource)
-        meta = full.get("metadata") or {}
+        meta = _mapping(full.get("metadata"))
         return full, source_ref(self.conn.context, full["kind"], str(meta.get("namespace") or ""),
                                 str(meta.get("name") or "?"))
 
@@ -385,18 +308,46 @@ class _Reader:
               name: str | None = None) -> dict[str, Any]:
         try:
             response = request()
-            data = response.data if hasattr(response, "data") else response.read()
+            data = self._body(response, resource, verb)
+        except ClusterError:
+            raise
         except Exception as exc:  # noqa: BLE001 - classified below; anything else is re-raised
             raise self._explain(exc, resource, verb, namespace, name) from None
         try:
             parsed = json.loads(data)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             raise ClusterError(f"the API server at {self.conn.server} answered {verb} {resource.plural} with "
                                "something that is not JSON", "check that the kubeconfig points at a Kubernetes "
                                "API server") from None
         if not isinstance(parsed, dict):
             raise ClusterError(f"unexpected answer to {verb} {resource.plural} from {self.conn.server}")
         return parsed
+
+    def _body(self, response: Any, resource: Resource, verb: str) -> bytes:
+        """The whole body, read against the clock: a server that drips it (each read within the socket
+        timeout) is stopped at --request-timeout in all, and a body past MAX_BODY_BYTES is refused."""
+        read1 = getattr(response, "read1", None)
+        if read1 is None:
+            return bytes(response.data if hasattr(response, "data") else response.read())
+        limit = time.monotonic() + self.source.request_timeout
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while chunk := read1(1 << 16):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise ClusterError(f"the API server at {self.conn.server} answered {verb} {resource.plural} "
+                                       f"with more than {MAX_BODY_BYTES >> 20} MB in one page: stopped",
+                                       "check the API server")
+                if time.monotonic() > limit:
+                    raise ClusterError(
+                        f"the API server at {self.conn.server} (context {self.conn.context}) did not finish "
+                        f"answering {verb} {resource.plural} within {self.source.request_timeout:g} s",
+                        "check the connection, or raise --request-timeout")
+        finally:
+            response.release_conn()
+        return b"".join(chunks)
 
     def _explain(self, exc: Exception, resource: Resource, verb: str, namespace: str | None,
                  name: str | None) -> Exception:
@@ -409,6 +360,8 @@ class _Reader:
             cause = exc.reason
         # urllib3 makes a refused connection a kind of connect timeout (compatibility): not a timeout here.
         if isinstance(cause, http.TimeoutError) and not isinstance(cause, http.NewConnectionError):
+            if time.monotonic() >= self.deadline - 0.05:  # the request was given only what was left of the total
+                return self._out_of_time()
             return ClusterError(
                 f"the API server at {server} (context {context}) did not answer {verb} {resource.plural} within "
                 f"{self.source.request_timeout:g} s", "check the connection, or raise --request-timeout")
@@ -417,7 +370,10 @@ class _Reader:
                                 f"{_reason(cause)}", "check that the cluster is running and the kubeconfig "
                                 "points at it (kubectl cluster-info)")
         if isinstance(exc, ApiException):
-            return _api_error(exc, resource, verb, namespace, name, server, context)
+            return _api_error(exc, resource, verb, namespace, name, server, context, self.source.redactor)
+        if isinstance(exc, (ValueError, UnicodeError, http.HTTPError)):  # e.g. a header value the client refused
+            return ClusterError(f"the request {verb} {resource.plural} to the API server at {server} (context "
+                                f"{context}) failed ({type(exc).__name__})", "check the kubeconfig's server and user")
         return exc
 
 
@@ -430,22 +386,28 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _status_message(exc: Any) -> str:
+def _status_message(exc: Any, redactor: Redactor) -> str:
+    """The server's own words (a Status `message`), without credentials (a server may echo the request's
+    Authorization header), unprintable characters escaped and at most 300 characters."""
     try:
         body = json.loads(exc.body or "")
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return ""
     message = body.get("message") if isinstance(body, dict) else None
-    return str(message)[:300] if message else ""
+    if not message:
+        return ""
+    text = redactor.redact(str(message)[:2000])
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return text if len(text) <= 300 else text[:300] + "..."
 
 
 def _api_error(exc: Any, resource: Resource, verb: str, namespace: str | None, name: str | None, server: str,
-               context: str) -> ClusterError:
+               context: str, redactor: Redactor) -> ClusterError:
     status = int(getattr(exc, "status", 0) or 0)
     group = resource.group or "core"
     scope = f"in namespace {namespace}" if namespace else "in all namespaces" if resource.namespaced else ""
     what = f"{verb} {resource.plural}" + (f" {name}" if name else "") + f" (API group {group}) {scope}".rstrip()
-    said = _status_message(exc)
+    said = _status_message(exc, redactor)
     server_said = f"; the server said: {said}" if said else ""
     error: ClusterError
     if status == 401:
@@ -468,8 +430,10 @@ def _api_error(exc: Any, resource: Resource, verb: str, namespace: str | None, n
         error = ClusterError(f"the list of {resource.plural} changed too much while it was being read (410 Gone)",
                              "run the command again")
     else:
+        reason = redactor.redact(str(getattr(exc, "reason", "") or ""))[:100]
+        reason = "".join(ch if ch.isprintable() else " " for ch in reason)
         error = ClusterError(f"the API server at {server} answered {what} with {status or 'an error'} "
-                             f"{getattr(exc, 'reason', '') or ''}{server_said}".rstrip(),
+                             f"{reason}{server_said}".rstrip(),
                              "check the cluster's health (kubectl get --raw /readyz)")
     error.status = status
     return error
@@ -482,37 +446,50 @@ def source_ref(context: str, kind: str, namespace: str, name: str) -> SourceRef:
     return SourceRef(f"cluster:{context}/{kind}/{namespace + '/' if namespace else ''}{name}")
 
 
-def located(value: Any) -> Any:
-    """Plain JSON -> LocatedMap/LocatedList (line 0), the shape the converters read."""
+def located(value: Any, depth: int = 0) -> Any:
+    """Plain JSON -> LocatedMap/LocatedList (line 0), the shape the converters read; nesting limited as for
+    files (an API answer is no more trusted than a manifest)."""
+    if depth > MAX_DEPTH:
+        raise ClusterError(f"the API server answered with an object nested deeper than {MAX_DEPTH} levels",
+                           "check that the kubeconfig points at a Kubernetes API server")
     if isinstance(value, dict):
         out = LocatedMap()
         for k, v in value.items():
-            out[k] = located(v)
+            out[k] = located(v, depth + 1)
         return out
     if isinstance(value, list):
         items = LocatedList()
-        items.extend(located(v) for v in value)
+        items.extend(located(v, depth + 1) for v in value)
         return items
     return value
 
 
 def _slices_from_endpoints(obj: dict[str, Any]) -> dict[str, Any]:
     """An Endpoints object as one EndpointSlice per subset would show it (ready addresses only)."""
-    meta = obj.get("metadata") or {}
+    meta = _mapping(obj.get("metadata"))
     endpoints, ports = [], []
-    for subset in obj.get("subsets") or []:
-        for address in subset.get("addresses") or []:
+    for subset in _objects(obj.get("subsets")):
+        for address in _objects(subset.get("addresses")):
             entry: dict[str, Any] = {"addresses": [address.get("ip")], "conditions": {"ready": True}}
             if isinstance(address.get("targetRef"), dict):
                 entry["targetRef"] = address["targetRef"]
             endpoints.append(entry)
-        for p in subset.get("ports") or []:
+        for p in _objects(subset.get("ports")):
             if p not in ports:
                 ports.append(p)
     return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
             "metadata": {"name": meta.get("name"), "namespace": meta.get("namespace"),
                          "labels": {"kubernetes.io/service-name": meta.get("name")}},
             "addressType": "IPv4", "endpoints": endpoints, "ports": ports}
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list from an API answer; anything else in it is left for the converter to refuse."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _kind_and_version(obj: dict[str, Any], resource: Resource) -> dict[str, Any]:

@@ -7,6 +7,7 @@ object cannot be used; all problems land in the `Fields` diagnostics.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 from netverify.loaders.fields import (
@@ -40,8 +41,11 @@ from netverify.model import (
     Workload,
     freeze_labels,
 )
+from netverify.model.source import printable, quoted
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+_KIND = re.compile(r"^[A-Z][A-Za-z0-9]{0,62}$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 def convert_namespace(doc: Any, f: Fields) -> Namespace | None:
@@ -77,7 +81,7 @@ def _container_ports(spec: Any, path: str, f: Fields) -> tuple[ContainerPort, ..
                 if name is not None:
                     problem = port_name_problem(name)
                     if problem:
-                        f.error(line_of(p, "name"), f"{ppath}.name", f"invalid port name {name!r}: {problem}",
+                        f.error(line_of(p, "name"), f"{ppath}.name", f"invalid port name {quoted(name)}: {problem}",
                                 HINT_PORT_NAME)
                         name = None
                 if number is not None:
@@ -98,6 +102,13 @@ def _owner(meta: Any, f: Fields) -> OwnerRef | None:
         name = f.str(ref, "name", f"{path}.name", required=True)
         controller = f.bool(ref, "controller", f"{path}.controller")
         if controller and kind and name and owner is None:
+            if not _KIND.match(kind) or len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+                # No object can have this kind or name: the owner cannot exist, and it would be shown as the
+                # workload's id in every report (a name such as `x.yaml:1: error: ...` forges CI output).
+                f.warn(line_of(ref, "name"), f"metadata.ownerReferences[{i}] names no possible object "
+                       f"({quoted(kind)} {quoted(name)}): the pod is reported on its own",
+                       "an owner is a workload of this namespace: a Kind and a lowercase DNS name")
+                continue
             owner = OwnerRef(kind, name)
     return owner
 
@@ -176,7 +187,7 @@ def convert_service(doc: Any, namespace: str, f: Fields) -> Service | None:
     spec: dict[str, Any] = f.map(doc, "spec", "spec") or {}
     svc_type = f.str(spec, "type", "spec.type") or "ClusterIP"
     if svc_type not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
-        f.error(line_of(spec, "type"), "spec.type", f"unknown Service type {svc_type!r}",
+        f.error(line_of(spec, "type"), "spec.type", f"unknown Service type {quoted(svc_type)}",
                 "use ClusterIP, NodePort, LoadBalancer or ExternalName")
     selector: dict[str, str] | None = f.labels(spec, "selector", "spec.selector") if "selector" in spec else None
     ports: list[ServicePort] = []
@@ -201,7 +212,7 @@ def convert_service(doc: Any, namespace: str, f: Fields) -> Service | None:
     policy = f.str(spec, "externalTrafficPolicy", "spec.externalTrafficPolicy") or "Cluster"
     if policy not in ("Cluster", "Local"):
         f.error(line_of(spec, "externalTrafficPolicy"), "spec.externalTrafficPolicy",
-                f"must be Cluster or Local, not {policy!r}", "write Cluster or Local (capitalised)")
+                f"must be Cluster or Local, not {quoted(policy)}", "write Cluster or Local (capitalised)")
     ranges = _cidr_list(spec, "loadBalancerSourceRanges", f)
     external_ips = _ip_strings(spec, "externalIPs", f)
     if name is None or f.failed:
@@ -226,8 +237,8 @@ def _ip_strings(spec: Any, key: str, f: Fields) -> list[str]:
 
 def parse_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """Like the API server's net.ParseCIDR: address/prefix-length (host bits allowed), nothing else."""
-    _, slash, prefix = text.partition("/")
-    if not slash or not prefix.isdigit():
+    address, slash, prefix = text.partition("/")
+    if not slash or not prefix.isdigit() or not prefix.isascii() or "%" in address:  # no zone, ASCII digits
         raise ValueError(f"{text!r} has no /prefix-length")
     return ipaddress.ip_network(text, strict=False)
 
@@ -238,7 +249,7 @@ def _cidr_list(spec: Any, key: str, f: Fields) -> list[str]:
         try:
             out.append(str(parse_cidr(str(value).strip())))
         except ValueError:
-            f.error(line_of(spec[key], i), f"spec.{key}[{i}]", f"{value!r} is not a valid CIDR", HINT_CIDR)
+            f.error(line_of(spec[key], i), f"spec.{key}[{i}]", f"{quoted(value)} is not a valid CIDR", HINT_CIDR)
     return out
 
 
@@ -274,7 +285,7 @@ def convert_endpoint_slice(doc: Any, namespace: str, f: Fields) -> EndpointSlice
                     addresses.append(ip)
         ref = f.map(ep, "targetRef", f"{path}.targetRef")
         if ref is not None and ref.get("kind") == "Pod" and isinstance(ref.get("name"), str):
-            pods.append(ref["name"])
+            pods.append(printable(ref["name"]))
     ports: list[ServicePort] = []
     for i, p in enumerate(f.list(doc, "ports", "ports") or []):
         if not isinstance(p, dict):
@@ -316,15 +327,15 @@ def convert_selector(parent: Any, key: str, path: str, f: Fields) -> LabelSelect
         values: list[str] = []
         for j, v in enumerate(values_raw):
             if not isinstance(v, str):
-                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"{v!r} must be a string", "quote it")
+                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"{quoted(v)} must be a string", "quote it")
             elif label_value_problem(v):  # the API server validates selector values as label values
-                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"invalid label value {v!r}",
+                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"invalid label value {quoted(v)}",
                         HINT_LABEL_VALUE)
             else:
                 values.append(v)
         if op is not None and op not in OPERATORS:
             hint = next((o for o in OPERATORS if o.lower() == op.lower()), None)
-            f.error(line_of(expr, "operator"), f"{epath}.operator", f"unknown operator {op!r}",
+            f.error(line_of(expr, "operator"), f"{epath}.operator", f"unknown operator {quoted(op)}",
                     f"did you mean {hint}?" if hint else "use In, NotIn, Exists or DoesNotExist")
             continue
         if op in ("In", "NotIn") and not values_raw:
@@ -335,7 +346,7 @@ def convert_selector(parent: Any, key: str, path: str, f: Fields) -> LabelSelect
         if rkey is not None:
             problem = label_key_problem(rkey)
             if problem:
-                f.error(line_of(expr, "key"), f"{epath}.key", f"invalid label key {rkey!r}: {problem}",
+                f.error(line_of(expr, "key"), f"{epath}.key", f"invalid label key {quoted(rkey)}: {problem}",
                         HINT_LABEL_KEY)
         if rkey is not None and op is not None:
             requirements.append(Requirement(rkey, op, tuple(sorted(set(values)))))
@@ -349,7 +360,7 @@ def _ip_block(raw: Any, path: str, f: Fields) -> IPBlock | None:
     try:
         cidr = parse_cidr(cidr_text)
     except ValueError:
-        f.error(line_of(raw, "cidr"), f"{path}.cidr", f"{cidr_text!r} is not a valid CIDR", HINT_CIDR)
+        f.error(line_of(raw, "cidr"), f"{path}.cidr", f"{quoted(cidr_text)} is not a valid CIDR", HINT_CIDR)
         return None
     excepts: list[str] = []
     items = f.list(raw, "except", f"{path}.except") or []
@@ -358,7 +369,7 @@ def _ip_block(raw: Any, path: str, f: Fields) -> IPBlock | None:
         try:
             net = parse_cidr(str(e))
         except ValueError:
-            f.error(line, epath, f"{e!r} is not a valid CIDR", HINT_CIDR)
+            f.error(line, epath, f"{quoted(e)} is not a valid CIDR", HINT_CIDR)
             continue
         if net.version != cidr.version or not net.subnet_of(cidr) or net.prefixlen <= cidr.prefixlen:  # type: ignore[arg-type]
             f.error(line, epath, f"{e} must be a strict subset of cidr {cidr_text}",
@@ -374,9 +385,7 @@ def _peer(raw: Any, path: str, line: int, f: Fields) -> Peer | None:
                 "write e.g. `- podSelector: {matchLabels: {app: web}}`")
         return None
     known = {"podSelector", "namespaceSelector", "ipBlock"}
-    unknown = [k for k in raw if k not in known]
-    for k in unknown:
-        f.error(line_of(raw, k), f"{path}.{k}", "unknown field", "a peer has podSelector, namespaceSelector or ipBlock")
+    unknown = [k for k in raw if k not in known]  # each reported by check_unknown_fields, with the nearest name
     pod_sel = convert_selector(raw, "podSelector", f"{path}.podSelector", f)
     ns_sel = convert_selector(raw, "namespaceSelector", f"{path}.namespaceSelector", f)
     ip_raw = f.map(raw, "ipBlock", f"{path}.ipBlock")
@@ -456,7 +465,7 @@ def convert_network_policy(doc: Any, namespace: str, f: Fields) -> NetworkPolicy
         types = []
         for i, t in enumerate(raw_types):
             if t not in ("Ingress", "Egress"):
-                f.error(line_of(raw_types, i), f"spec.policyTypes[{i}]", f"unknown policy type {t!r}",
+                f.error(line_of(raw_types, i), f"spec.policyTypes[{i}]", f"unknown policy type {quoted(t)}",
                         "use Ingress and/or Egress (capitalised)")
             elif t not in types:
                 types.append(t)

@@ -14,6 +14,7 @@ from typing import Any
 
 from netverify.loaders.yamlio import LocatedList, LocatedMap
 from netverify.model import Diagnostic, Severity, SourceRef
+from netverify.model.source import quoted
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -39,6 +40,14 @@ def is_dns_label(text: str) -> bool:
     return len(text) <= 63 and bool(_DNS_LABEL.match(text))
 
 
+MAX_MESSAGE = 1000
+
+
+def bounded(text: builtins.str, limit: builtins.int = MAX_MESSAGE) -> builtins.str:
+    """At most `limit` characters of a message (paths hold keys from the input, which may be long)."""
+    return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text):,} characters)"
+
+
 def line_of(container: Any, key: Any) -> int:
     if isinstance(container, (LocatedMap, LocatedList)):
         return container.line_of(key)
@@ -46,11 +55,13 @@ def line_of(container: Any, key: Any) -> int:
 
 
 def label_key_problem(key: str) -> str | None:
-    prefix, _, name = key.rpartition("/")
+    prefix, slash, name = key.rpartition("/")
     if "/" in prefix:
         return "a label key has at most one '/'"
+    if slash and not prefix:
+        return "a '/' must follow a prefix (write `app`, or `example.com/app`)"
     if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
-        return f"the prefix {prefix!r} must be a DNS subdomain (lowercase, digits, '-', '.')"
+        return f"the prefix {quoted(prefix)} must be a DNS subdomain (lowercase, digits, '-', '.')"
     if not name or len(name) > 63 or not _LABEL_NAME.match(name):
         return "the name part must be 1-63 characters: letters, digits, '-', '_', '.', starting and ending alphanumeric"
     return None
@@ -89,7 +100,7 @@ class Fields:
     def error(self, line: builtins.int, path: builtins.str, message: builtins.str, hint: builtins.str = "") -> None:
         self.failed = True
         self.diagnostics.append(
-            Diagnostic(Severity.ERROR, self.ref(line), f"{path}: {message}", hint, self.obj)
+            Diagnostic(Severity.ERROR, self.ref(line), bounded(f"{bounded(path, 200)}: {message}"), hint, self.obj)
         )
 
     def warn(self, line: builtins.int, message: builtins.str, hint: builtins.str = "") -> None:
@@ -139,7 +150,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, bool):
-            self.error(line_of(parent, key), path, f"must be true or false, not {value!r}",
+            self.error(line_of(parent, key), path, f"must be true or false, not {quoted(value)}",
                        "write true or false without quotes")
             return None
         return value
@@ -152,10 +163,10 @@ class Fields:
                 self.error(line_of(parent, key), path, "is required", _required_hint(path))
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(line_of(parent, key), path, f"must be a whole number, not {value!r}", HINT_NUMBER)
+            self.error(line_of(parent, key), path, f"must be a whole number, not {quoted(value)}", HINT_NUMBER)
             return None
         if not lo <= value <= hi:
-            self.error(line_of(parent, key), path, f"{value} is out of range {lo}-{hi}",
+            self.error(line_of(parent, key), path, f"{quoted(value)} is out of range {lo}-{hi}",
                        f"use a value between {lo} and {hi}")
             return None
         return value
@@ -180,7 +191,7 @@ class Fields:
             return value
         problem = port_name_problem(value)
         if problem:
-            self.error(line, path, f"{value!r} is neither a port number nor a valid port name: {problem}",
+            self.error(line, path, f"{quoted(value)} is neither a port number nor a valid port name: {problem}",
                        HINT_PORT_NAME)
             return None
         return value
@@ -191,7 +202,7 @@ class Fields:
             return "TCP"
         if value not in PROTOCOLS:
             hint = f"use {value.upper()}" if value.upper() in PROTOCOLS else "NetworkPolicy supports TCP, UDP and SCTP"
-            self.error(line_of(parent, key), path, f"unsupported protocol {value!r}", hint)
+            self.error(line_of(parent, key), path, f"unsupported protocol {quoted(value)}", hint)
             return "TCP"
         return value
 
@@ -203,7 +214,7 @@ class Fields:
         for k, v in raw.items():
             line = line_of(raw, k)
             if not isinstance(k, str):
-                self.error(line, f"{path}", f"label key {k!r} must be a string", "quote the key")
+                self.error(line, f"{path}", f"label key {quoted(k)} must be a string", "quote the key")
                 continue
             problem = label_key_problem(k)
             if problem:
@@ -212,13 +223,13 @@ class Fields:
             if not isinstance(v, str):
                 shown = "null" if v is None else repr(v)
                 # A float's text is lost (1e5 reads as 100000.0): ask for the value as it was written.
-                hint = (f'quote it as written: {k}: "..." (unquoted, YAML reads it as the number {v!r})'
-                        if isinstance(v, float) else f'quote it: {k}: "{_plain(v)}"')
+                hint = (f'quote it as written: {k}: "..." (unquoted, YAML reads it as the number {quoted(v)})'
+                        if isinstance(v, float) else f'quote it: {k}: "{bounded(_plain(v), 80)}"')
                 self.error(line, f"{path}.{k}", f"label value {shown} must be a string", hint)
                 continue
             problem = label_value_problem(v)
             if problem:
-                self.error(line, f"{path}.{k}", f"invalid label value {v!r}: {problem}", HINT_LABEL_VALUE)
+                self.error(line, f"{path}.{k}", f"invalid label value {quoted(v)}: {problem}", HINT_LABEL_VALUE)
                 continue
             out[k] = v
         return out
@@ -228,9 +239,11 @@ class Fields:
             self.error(line, path, f"must be an IP address string, not {_type_name(value)}", HINT_IP)
             return None
         try:
+            if "%" in value:  # Python reads IPv6 zones (fe80::1%eth0); the API server does not
+                raise ValueError(value)
             return str(ipaddress.ip_address(value))
         except ValueError:
-            self.error(line, path, f"{value!r} is not a valid IP address", HINT_IP)
+            self.error(line, path, f"{quoted(value)} is not a valid IP address", HINT_IP)
             return None
 
     def name(self, meta: Any, path: builtins.str, dns_label: builtins.bool = False) -> builtins.str | None:
@@ -240,7 +253,7 @@ class Fields:
         pattern, limit = (_DNS_LABEL, 63) if dns_label else (_DNS_SUBDOMAIN, 253)
         if len(value) > limit or not pattern.match(value):
             what = "a DNS label (lowercase letters, digits, '-'; at most 63)" if dns_label else "a DNS subdomain name"
-            self.error(line_of(meta, "name"), path, f"{value!r} is not {what}",
+            self.error(line_of(meta, "name"), path, f"{quoted(value)} is not {what}",
                        HINT_DNS_LABEL if dns_label else HINT_DNS_SUBDOMAIN)
             return None
         return value

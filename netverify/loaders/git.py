@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from netverify.errors import SourceError
 from netverify.loaders.manifests import MANIFEST_SUFFIXES, DocumentCache, LoadResult, load_blobs
 from netverify.model import Diagnostic, Severity, SourceRef
 
@@ -20,7 +21,7 @@ _FETCH_HINT = ("name a branch, tag or commit that exists locally; in CI fetch th
                "(e.g. `git fetch origin main` or actions/checkout with fetch-depth: 0)")
 
 
-class GitProblem(Exception):
+class GitProblem(SourceError):
     """git is missing, the directory is not a repository, or the revision does not exist."""
 
     def __init__(self, message: str, hint: str = "") -> None:

@@ -6,7 +6,6 @@ import hashlib
 import io
 import os
 import shutil
-import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -22,8 +21,14 @@ from netverify.loaders.convert import (
     convert_service,
     convert_workload,
 )
-from netverify.loaders.fields import HINT_DNS_LABEL, Fields, is_dns_label, line_of
-from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError, iter_documents, loads_json
+from netverify.loaders.discovery import MANIFEST_SUFFIXES as MANIFEST_SUFFIXES  # re-exported: callers import it here
+from netverify.loaders.discovery import STDIN
+from netverify.loaders.discovery import discover as discover  # re-exported
+from netverify.loaders.fields import HINT_DNS_LABEL, Fields, bounded, is_dns_label, line_of
+from netverify.loaders.jsonio import loads_json
+from netverify.loaders.schemas import check_unknown_fields
+from netverify.loaders.validate import validate_object
+from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError, iter_documents
 from netverify.model import (
     ADMIN_POLICY_KINDS,
     NAMESPACE_NAME_LABEL,
@@ -36,9 +41,7 @@ from netverify.model import (
     SourceRef,
     Workload,
 )
-
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-STDIN = "-"
+from netverify.model.source import printable, quoted
 
 # apiVersions under which each kind is read; anything else is reported.
 _API_VERSIONS: dict[str, tuple[str, ...]] = {
@@ -105,7 +108,7 @@ def unresolved_references(cluster: Cluster) -> list[Diagnostic]:
                 if isinstance(spec.port, str) and spec.port not in known:
                     out.append(Diagnostic(
                         Severity.WARNING, spec.source,
-                        f"named port {spec.port!r} is declared by no container {where}: this port entry of "
+                        f"named port {quoted(spec.port)} is declared by no container {where}: this port entry of "
                         f"{rule.direction}[{rule.index}] admits nothing",
                         "check the name against the containers' ports[].name, or write the port number",
                         f"NetworkPolicy {policy.id}"))
@@ -116,14 +119,13 @@ def displayable(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Diagnostics with every unprintable character escaped: messages quote names, keys and values
     from the input, and a control character in one must neither forge lines of output nor reach the
     terminal as an escape sequence (a manifest could otherwise recolour or rewrite what is shown)."""
-    return [Diagnostic(d.severity, SourceRef(_printable(d.source.file), d.source.line), _printable(d.message),
-                       _printable(d.hint), _printable(d.obj)) for d in diagnostics]
-
-
-def _printable(text: str) -> str:
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    out: dict[tuple[str, ...], Diagnostic] = {}
+    for d in diagnostics:
+        shown = Diagnostic(d.severity, SourceRef(printable(bounded(d.source.file)), d.source.line),
+                           printable(bounded(d.message)), printable(bounded(d.hint)), printable(bounded(d.obj)))
+        # One value repeated through aliases gives the same error at the same line many times: say it once.
+        out.setdefault((shown.severity.value, str(shown.source), shown.message, shown.obj), shown)
+    return list(out.values())
 
 
 @dataclass
@@ -131,11 +133,16 @@ class _Inventory:
     """Objects keyed by (kind, namespace, name); later definitions replace earlier ones."""
 
     default_namespace: str
+    # Unknown fields are errors in manifests; the API server has already dropped them from what it serves,
+    # so a field it serves that the table lacks is newer than the table, not a typo.
+    check_fields: bool = True
     diagnostics: list[Diagnostic] = field(default_factory=list)
     objects: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     skipped: list[tuple[str, SourceRef]] = field(default_factory=list)
 
     def add(self, kind: str, namespace: str, name: str, obj: Any, where: SourceRef) -> None:
+        """Add `obj`; None stands for a definition that replaces an earlier one but is not analysed (a
+        finished pod): the later definition wins whatever it is."""
         key = (kind, namespace, name)
         previous = self.objects.get(key)
         if previous is not None:
@@ -144,7 +151,10 @@ class _Inventory:
                 f"duplicate {kind} {namespace + '/' if namespace else ''}{name}: this definition replaces the one at "
                 f"{previous.source}", "remove one of the two definitions",
             ))
-        self.objects[key] = obj
+        if obj is None:
+            self.objects.pop(key, None)
+        else:
+            self.objects[key] = obj
 
     def cluster(self) -> Cluster:
         by_kind: dict[str, list[Any]] = {}
@@ -168,57 +178,6 @@ class _Inventory:
             admin_policies=tuple(sorted(admin, key=lambda p: (p.kind, p.name))),
             nodes=tuple(sorted(by_kind.get("Node", []), key=lambda n: n.name)),
         )
-
-
-def discover(paths: Iterable[str], diagnostics: list[Diagnostic]) -> Iterator[str]:
-    """Expand paths into manifest files (directories recursively, sorted); `-` is stdin."""
-    for path in paths:
-        if path == STDIN:
-            yield STDIN
-        elif os.path.isdir(path):
-            yield from _walk(path, diagnostics)
-        elif os.path.exists(path):
-            yield path
-        else:
-            diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(path), "no such file or directory",
-                                          "check the path"))
-
-
-def _walk(root: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
-    seen: set[str] = set()
-
-    def onerror(exc: OSError) -> None:
-        diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(str(exc.filename or root)),
-                                      f"cannot read directory: {exc.strerror}", "check its permissions"))
-
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=onerror):
-        real = os.path.realpath(dirpath)
-        if real in seen:  # a symlink loop or a second link to the same directory
-            dirnames[:] = []
-            diagnostics.append(Diagnostic(Severity.WARNING, SourceRef(dirpath),
-                                          "directory already read through another path (symlink loop?); skipped",
-                                          "remove the link, or pass each directory once"))
-            continue
-        seen.add(real)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
-                yield from _regular_file(os.path.join(dirpath, name), diagnostics)
-
-
-def _regular_file(path: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
-    """A file found in a directory, unless it is a FIFO or device (reading one could block forever)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        yield path  # a dangling link or a link loop: reading it reports the error with the path
-        return
-    if stat.S_ISREG(mode):
-        yield path
-    else:
-        diagnostics.append(Diagnostic(Severity.WARNING, SourceRef(path),
-                                      "not a regular file (a FIFO or device?); skipped",
-                                      "pass it explicitly to read it, e.g. from process substitution"))
 
 
 class DocumentCache:
@@ -255,7 +214,7 @@ def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: 
                cache: DocumentCache | None = None) -> LoadResult:
     inventory = _Inventory(default_namespace)
     for path in discover(paths, inventory.diagnostics):
-        label = "<stdin>" if path == STDIN else path
+        label = "<stdin>" if path == STDIN else printable(path)  # names the file in every message and report
         for doc in _read_documents(path, label, stdin, inventory.diagnostics, cache):
             add_document(doc.data, label, doc.line, inventory)
     return _result(inventory)
@@ -263,7 +222,7 @@ def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: 
 
 def load_objects(objects: Iterable[tuple[Any, SourceRef]], default_namespace: str = "default") -> LoadResult:
     """Load already-parsed objects (e.g. from the live API), each with where it came from."""
-    inventory = _Inventory(default_namespace)
+    inventory = _Inventory(default_namespace, check_fields=False)
     for obj, where in objects:
         add_document(obj, where.file, where.line, inventory)
     return _result(inventory)
@@ -273,7 +232,8 @@ def load_blobs(blobs: Iterable[tuple[str, bytes]], default_namespace: str = "def
                cache: DocumentCache | None = None) -> LoadResult:
     """Load manifest files given as (label, content) pairs, e.g. read from git; labels name them in messages."""
     inventory = _Inventory(default_namespace)
-    for label, data in blobs:
+    for raw_label, data in blobs:
+        label = printable(raw_label)
         try:
             for doc in (cache.documents(data) if cache is not None else _parse_stream(io.BytesIO(data))):
                 add_document(doc.data, label, doc.line, inventory)
@@ -286,7 +246,13 @@ def _read_documents(path: str, label: str, stdin: IO[bytes] | None, diagnostics:
                     cache: DocumentCache | None = None) -> Iterator[Document]:
     try:
         if path == STDIN:
-            with _spooled(stdin or sys.stdin.buffer) as handle:
+            source = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+            if source is None:  # started with stdin closed (`<&-`)
+                diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label), "standard input is closed",
+                                              "pipe manifests in (e.g. helm template . | netverify matrix -) "
+                                              "or pass files"))
+                return
+            with _spooled(source) as handle:
                 yield from _parse_stream(handle)
             return
         with open(path, "rb") as handle:
@@ -340,8 +306,10 @@ def _json_fallback(handle: IO[bytes], yaml_error: YAMLInputError) -> Iterator[Do
         raise yaml_error
     try:
         docs = loads_json(text)
-    except YAMLInputError:
-        raise yaml_error from None
+    except YAMLInputError as json_error:
+        # Not JSON either: the YAML reader's words. JSON refused on purpose (a duplicate key, too deep,
+        # a number too long): that refusal, at its line.
+        raise (yaml_error if json_error.syntax else json_error) from None
     yield from docs
 
 
@@ -397,7 +365,7 @@ def _with_kind(item: dict[str, Any], kind: str, api_version: Any) -> dict[str, A
 def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventory) -> None:
     where = SourceRef(file, line)
     if kind not in _API_VERSIONS:
-        inventory.skipped.append((_printable(kind), SourceRef(_printable(file), line)))
+        inventory.skipped.append((printable(kind), SourceRef(printable(file), line)))
         return
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     raw_name = meta.get("name") if isinstance(meta, dict) else None
@@ -409,11 +377,14 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
     api_version = data.get("apiVersion")
     if api_version not in _API_VERSIONS[kind]:
         f.error(data.line_of("apiVersion") if hasattr(data, "line_of") else line, "apiVersion",
-                f"{kind} is not read under apiVersion {api_version!r}", f"use apiVersion: {_CURRENT_API[kind]}")
+                f"{kind} is not read under apiVersion {quoted(api_version)}", f"use apiVersion: {_CURRENT_API[kind]}")
         return
     if api_version != _CURRENT_API[kind]:
         f.warn(line, f"apiVersion {api_version} is no longer served by Kubernetes; read as {_CURRENT_API[kind]}",
                f"change it to apiVersion: {_CURRENT_API[kind]}")
+    if inventory.check_fields:
+        check_unknown_fields(data, kind, f)
+    validate_object(data, kind, f)
     obj: Any
     if kind in _CLUSTER_SCOPED:
         if kind == "Namespace":
@@ -427,7 +398,7 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
         return
     if isinstance(raw_ns, str) and raw_ns:
         if not is_dns_label(raw_ns):
-            f.error(line_of(meta, "namespace"), "metadata.namespace", f"{raw_ns!r} is not a valid namespace name",
+            f.error(line_of(meta, "namespace"), "metadata.namespace", f"{quoted(raw_ns)} is not a valid namespace name",
                     HINT_DNS_LABEL)
             return
     elif raw_ns is not None and not isinstance(raw_ns, str):
@@ -445,3 +416,5 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
         obj = convert_workload(data, kind, namespace, f)
     if obj is not None:
         inventory.add(kind, namespace, obj.name, obj, where)
+    elif kind == "Pod" and not f.failed and isinstance(raw_name, str):  # a finished pod: still the later one
+        inventory.add(kind, namespace, raw_name, None, where)

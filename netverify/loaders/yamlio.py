@@ -9,7 +9,6 @@ Only the safe constructors are used for scalars; unknown tags are rejected.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +27,9 @@ from yaml.events import (
     StreamEndEvent,
 )
 from yaml.nodes import ScalarNode
+
+from netverify.errors import NetverifyError
+from netverify.model.source import quoted
 
 try:  # libyaml's parser; the pure-Python one is the fallback
     from yaml import CSafeLoader as _Loader
@@ -72,7 +74,7 @@ class LocatedList(list[Any]):
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
-class YAMLInputError(Exception):
+class YAMLInputError(NetverifyError):
     def __init__(self, line: int, message: str, hint: str = "", syntax: bool = False) -> None:
         super().__init__(message)
         self.line = line
@@ -112,7 +114,7 @@ def iter_documents(stream: IO[bytes] | IO[str] | str | bytes) -> Iterator[Docume
         if "maximum nesting depth" in (exc.problem or ""):
             # libyaml >= 0.2.6 (PyYAML 6.0.4 wheels) stops deep flow nesting in its scanner, reading ahead of
             # the event-level check in _check_collection: report it in the same words, whichever fires first.
-            raise _too_deep(line) from None
+            raise nesting_too_deep(line) from None
         if mark is not None and _is_tab(_line_text(stream, line), mark.column):
             raise YAMLInputError(line, f"invalid YAML: a tab character at column {mark.column + 1}",
                                  "YAML does not allow tabs for indentation; indent with spaces", syntax=True) from None
@@ -223,13 +225,13 @@ def _documents(loader: Any) -> Iterator[Document]:
 def _check_collection(event: Any, depth: int) -> None:
     line = event.start_mark.line + 1
     if depth >= MAX_DEPTH:
-        raise _too_deep(line)
+        raise nesting_too_deep(line)
     if event.tag not in _COLLECTION_TAGS:
-        raise YAMLInputError(line, f"unsupported YAML tag {event.tag!r}",
+        raise YAMLInputError(line, f"unsupported YAML tag {quoted(event.tag)}",
                              "remove the tag; Kubernetes manifests use plain YAML types")
 
 
-def _too_deep(line: int) -> YAMLInputError:
+def nesting_too_deep(line: int) -> YAMLInputError:
     return YAMLInputError(
         line, f"the document is nested deeper than {MAX_DEPTH} levels",
         "Kubernetes manifests are never this deep; check that the file is a manifest",
@@ -259,15 +261,16 @@ def _scalar(loader: Any, resolve: Any, constructors: Any, event: Any) -> Any:
     constructor = constructors.get(tag)
     if constructor is None:
         raise YAMLInputError(
-            event.start_mark.line + 1, f"unsupported YAML tag {tag!r}",
+            event.start_mark.line + 1, f"unsupported YAML tag {quoted(tag)}",
             "remove the tag; Kubernetes manifests use plain YAML types",
         )
     try:
         return constructor(loader, ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
     except (ValueError, KeyError, TypeError, OverflowError):  # e.g. `2020-13-45` read as a timestamp
         kind = tag.rsplit(":", 1)[-1]
-        raise YAMLInputError(event.start_mark.line + 1, f"{event.value!r} is not a valid {kind}",
-                             f'quote it if it is meant as text: "{event.value}"') from None
+        raise YAMLInputError(event.start_mark.line + 1, f"{quoted(event.value)} is not a valid {kind}",
+                             f'quote it if it is meant as text: "{event.value}"' if len(event.value) <= 80
+                             else "quote it if it is meant as text") from None
 
 
 # `1e3`, `2E-5`, `1.5e3`: YAML 1.1 (PyYAML) reads these as strings, but JSON and the API server's YAML
@@ -306,7 +309,7 @@ def _attach(frame: _Frame, value: Any, event: Any) -> None:
         return
     if key in target and key not in frame.merged:
         raise YAMLInputError(
-            frame.key_line, f"duplicate key {key!r} (first at line {target.key_lines[key]})",
+            frame.key_line, f"duplicate key {quoted(key)} (first at line {target.key_lines[key]})",
             "remove one of them; the API server would keep only one",
         )
     frame.merged.discard(key)
@@ -344,15 +347,25 @@ def _source_chunks(stream: IO[bytes] | IO[str] | str | bytes) -> Iterator[bytes]
 
 
 def _line_at_byte(stream: IO[bytes] | IO[str] | str | bytes, position: int) -> int:
-    """The 1-based line holding byte `position`, or 0 when the input cannot be re-read."""
-    newlines, seen = 0, 0
+    """The 1-based line holding byte `position`, or 0 when the input cannot be re-read.
+
+    Line breaks are CR LF, CR or LF, as for YAML (and libyaml's own marks)."""
+    breaks, seen, carried_cr = 0, 0, False
     for chunk in _source_chunks(stream):
         part = chunk[: max(position - seen, 0)]
-        newlines += part.count(b"\n")
+        breaks += _count_breaks(part) - (1 if carried_cr and part[:1] == b"\n" else 0)
+        carried_cr = part[-1:] == b"\r"
         seen += len(chunk)
         if seen >= position:
-            return newlines + 1
+            return breaks + 1
     return 0
+
+
+def _count_breaks(data: bytes) -> int:
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+_BREAK = re.compile(rb"\r\n?|\n")
 
 
 def _line_text(stream: IO[bytes] | IO[str] | str | bytes, line: int, limit: int = 4096) -> str:
@@ -361,15 +374,15 @@ def _line_text(stream: IO[bytes] | IO[str] | str | bytes, line: int, limit: int 
     for chunk in _source_chunks(stream):
         start = 0
         while current < line:
-            newline = chunk.find(b"\n", start)
-            if newline < 0:
+            found = _BREAK.search(chunk, start)
+            if found is None:
                 break
-            current, start = current + 1, newline + 1
+            current, start = current + 1, found.end()
         if current < line:
             continue
-        end = chunk.find(b"\n", start)
-        out += chunk[start: end if end >= 0 else len(chunk)]
-        if end >= 0 or len(out) >= limit:
+        found = _BREAK.search(chunk, start)
+        out += chunk[start: found.start() if found else len(chunk)]
+        if found or len(out) >= limit:
             break
     return out[:limit].decode("utf-8", errors="replace")
 
@@ -403,14 +416,3 @@ def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
     if "end of the stream" in text or "expected" in text:
         return "the document looks truncated or a bracket/quote is not closed"
     return "fix the YAML syntax at that line"
-
-
-def loads_json(text: str) -> list[Document]:
-    """Strict JSON, for JSON that YAML 1.1 cannot read (lines are those of the JSON error)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise YAMLInputError(exc.lineno, f"invalid JSON: {exc.msg}", "fix the JSON syntax at that line") from None
-    except RecursionError:  # the json module recurses; the YAML reader already gave the located error
-        raise YAMLInputError(1, "the JSON is nested too deeply", "check that the file is a manifest") from None
-    return [Document(data, 1)]

@@ -15,6 +15,7 @@ from netverify.model.admin import (
     PeerForm,
     SubjectForm,
 )
+from netverify.model.labels import Labels, LabelSelector, Requirement, freeze_labels
 from netverify.model.objects import (
     NAMESPACE_NAME_LABEL,
     WORKLOAD_KINDS,
@@ -22,20 +23,16 @@ from netverify.model.objects import (
     ContainerPort,
     EndpointSlice,
     IPBlock,
-    Labels,
-    LabelSelector,
     Namespace,
     NetworkPolicy,
     OwnerRef,
     Peer,
     Pod,
     PortSpec,
-    Requirement,
     Rule,
     Service,
     ServicePort,
     Workload,
-    freeze_labels,
 )
 from netverify.model.source import Diagnostic, InputError, Severity, SourceRef, without_sources
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from netverify.model.objects import Labels, LabelSelector
+from netverify.model.labels import Labels, LabelSelector
 from netverify.model.source import SourceRef
 
 ADMIN_POLICY_KINDS = ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy")

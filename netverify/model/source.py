@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any
+
+from netverify.errors import NetverifyError
 
 
 @dataclass(frozen=True, order=True)
@@ -33,13 +36,54 @@ class Diagnostic:
     obj: str = ""  # "Kind ns/name" when known
 
     def render(self) -> str:
-        where = f"{self.source}: " if self.source.file else ""
-        what = f"{self.obj}: " if self.obj else ""
-        text = f"{where}{self.severity.value}: {what}{self.message}"
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+        """`file:line: severity: object: message` and the hint under it, every part printable: whatever a
+        message quotes from the input, it cannot start a line of its own or reach the terminal raw."""
+        where = f"{printable(str(self.source))}: " if self.source.file else ""
+        what = f"{printable(self.obj)}: " if self.obj else ""
+        text = f"{where}{self.severity.value}: {what}{printable(self.message)}"
+        # Hints are netverify's own words; some span lines on purpose (a ClusterRole to apply).
+        hint = "\n".join(printable(line) for line in self.hint.split("\n"))
+        return f"{text}\n  hint: {hint}" if hint else text
 
 
-class InputError(Exception):
+class _BoundedRepr(reprlib.Repr):
+    """repr() with every string, number and collection cut short: the located containers of the reader
+    (dict and list subclasses) are cut like dicts and lists, not rendered whole and then cut."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = 80
+        self.maxlong = 40
+        self.maxlevel = 2
+        self.maxdict = self.maxlist = self.maxtuple = self.maxset = 4
+
+    def repr_LocatedMap(self, x: Any, level: int) -> str:  # noqa: N802 - reprlib dispatches on the type name
+        return self.repr_dict(x, level)
+
+    def repr_LocatedList(self, x: Any, level: int) -> str:  # noqa: N802
+        return self.repr_list(x, level)
+
+
+_BOUNDED = _BoundedRepr()
+
+
+def printable(text: str) -> str:
+    """`text` with every character that is not printable escaped as Python would write it (`\\x1b`, `\\n`,
+    `\\u202e`): a name from the input can then neither send terminal escape sequences, nor start a line of
+    its own (a fake `file:line: error:` in a CI log), nor reorder what is shown (bidirectional controls).
+    Every string from the input is passed through this once, where it enters (the loaders)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def quoted(value: Any) -> str:
+    """A value from the input as a message quotes it: repr(), at most about 80 characters whatever the value
+    (an alias can repeat one large value thousands of times: each error must stay small)."""
+    return _BOUNDED.repr(value)
+
+
+class InputError(NetverifyError):
     """Input that cannot be analysed; carries every located diagnostic found."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:

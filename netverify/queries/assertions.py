@@ -38,6 +38,7 @@ from netverify.loaders.fields import Fields, is_dns_label, line_of, port_name_pr
 from netverify.loaders.manifests import discover
 from netverify.loaders.yamlio import YAMLInputError, iter_documents
 from netverify.model import Diagnostic, InputError, Labels, LabelSelector, Severity, SourceRef, freeze_labels
+from netverify.model.source import printable
 from netverify.semantics.selectors import SelectorSyntaxError, parse_selector
 from netverify.sets import PROTOCOLS
 
@@ -131,7 +132,7 @@ def parse_port(text: str) -> PortTerm:
         return PortTerm(port.upper())
     proto = proto or "TCP"
     lo, sep, hi = port.partition("-")
-    if lo.isdigit() and (not sep or hi.isdigit()):
+    if _ascii_digits(lo) and (not sep or _ascii_digits(hi)):
         first, last = int(lo), int(hi) if sep else int(lo)
         if not 1 <= first <= last <= 65535:
             raise ValueError(f"port range {port!r} must lie within 1-65535, low to high")
@@ -219,7 +220,8 @@ def _assertion(raw: Any, file: str, line: int, path: str, diagnostics: list[Diag
     line = getattr(raw, "line", line) or line
     _unknown_keys(raw, _ASSERTION_KEYS, f"{path}.", f)
     name = f.str(raw, "name", f"{path}.name", required=True)
-    description = f.str(raw, "description", f"{path}.description") or ""
+    name = printable(name) if name is not None else None  # shown in every report: never raw
+    description = printable(f.str(raw, "description", f"{path}.description") or "")
     expect = _choice(raw, "expect", f"{path}.expect", EXPECTATIONS, f, required=True)
     scope = _choice(raw, "scope", f"{path}.scope", SCOPES, f) or "inventory"
     relation = _choice(raw, "relation", f"{path}.relation", RELATIONS, f)
@@ -364,3 +366,8 @@ def _selector(raw: Any, key: str, path: str, f: Fields) -> LabelSelector | None:
             f.error(line_of(raw, key), path, str(exc), "use kubectl syntax (a=b,c!=d,e in (x,y),f,!g) or a mapping")
             return None
     return convert_selector(raw, key, path, f)
+
+
+def _ascii_digits(text: str) -> bool:
+    """Digits 0-9 only: str.isdigit() also accepts other scripts' digits ('٨٠'), which are no port number."""
+    return text.isascii() and text.isdigit()

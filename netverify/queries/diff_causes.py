@@ -28,7 +28,8 @@ class Cause:
     """One reason a connection changed, located in the version (`side`) that shows it best."""
 
     kind: str  # rule | policy | endpoint | namespace
-    change: str  # admits, stops-admitting, isolates, stops-isolating, labels, named-ports, host-network, ips, replicas
+    change: str  # admits, stops-admitting, isolates, stops-isolating, labels, named-ports, host-network, ips,
+    #              replicas, node, other
     subject: str  # policy id, endpoint id or namespace name
     message: str
     source: SourceRef
@@ -56,7 +57,20 @@ class Cause:
             return f"{self.subject} {_SHORT[self.change]} {_ROLE[self.direction]}"
         if self.kind == "namespace":
             return f"namespace {self.subject} labels"
+        if self.kind == "endpoint" and self.change == "other":
+            return "the inventory changed"
         return f"{self.subject} {self.change.replace('-', ' ')}"
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What identifies the cause across changes (one SARIF result, one row per cause)."""
+        return (self.kind, self.change, self.subject, self.direction, self.rule, self.message)
+
+
+# A change no rule, policy or object explains (it should not happen: the verdict is a function
+# of exactly what the other causes compare); never left unexplained, and the same for every pair.
+UNEXPLAINED = Cause("endpoint", "other", "", "the allowed set changed with the inventory, but no rule, policy or "
+                                             "object change explains it (please report this)", SourceRef(""))
 
 
 def _describe_labels(labels: tuple[tuple[str, str], ...]) -> str:
@@ -74,16 +88,19 @@ class Explainer:
         self._atoms = IPAtoms(ip_blocks(base.policies) + ip_blocks(head.policies))
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
+        # A pod's node matters only to node traffic, which needs a hostNetwork pod on that side.
+        self._nodes_matter = any(e.host_network for e in base.endpoints) or any(e.host_network
+                                                                               for e in head.endpoints)
 
     # --- pairs
 
     def pair(self, src: str, dst: str, before: ConnectionSet, after: ConnectionSet) -> tuple[Cause, ...]:
         """Rule and policy causes for src -> dst (the same for every pair of the same endpoint classes)."""
         gained, lost = after - before, before - after
-        causes = self._direction(self._verdict(self.base, "egress", src, dst),
-                                 self._verdict(self.head, "egress", src, dst), gained, lost, "egress")
-        causes += self._direction(self._verdict(self.base, "ingress", dst, src),
-                                  self._verdict(self.head, "ingress", dst, src), gained, lost, "ingress")
+        causes = self.direction(self._verdict(self.base, "egress", src, dst),
+                                self._verdict(self.head, "egress", src, dst), gained, lost)
+        causes += self.direction(self._verdict(self.base, "ingress", dst, src),
+                                 self._verdict(self.head, "ingress", dst, src), gained, lost)
         return tuple(causes)
 
     @staticmethod
@@ -111,8 +128,11 @@ class Explainer:
         return DirectionVerdict(direction, subject, True, allowed, tuple(analysis.policies[i].ref for i in key),
                                 tuple(found))
 
-    def _direction(self, vb: DirectionVerdict, vh: DirectionVerdict, gained: ConnectionSet, lost: ConnectionSet,
-                   direction: str) -> list[Cause]:
+    def direction(self, vb: DirectionVerdict, vh: DirectionVerdict, gained: ConnectionSet,
+                  lost: ConnectionSet) -> list[Cause]:
+        """The rules and policies of one direction (BASE's verdict `vb`, HEAD's `vh`) that account for
+        part of what a pair gained or lost."""
+        direction = vb.direction
         gained = (vh.allowed - vb.allowed) & gained
         lost = (vb.allowed - vh.allowed) & lost
         if not gained and not lost:
@@ -199,6 +219,10 @@ class Explainer:
         if self._atoms.signature(b.ips) != self._atoms.signature(h.ips):  # only ipBlocks see addresses
             out.append(Cause("endpoint", "ips", h.id, f"IPs of {h.id} changed: {', '.join(b.ips) or '(none)'} -> "
                                                       f"{', '.join(h.ips) or '(none)'}", h.source))
+        if self._nodes_matter and b.node_name != h.node_name:
+            out.append(Cause("endpoint", "node", h.id, f"node of {h.id} changed: {b.node_name or '(none)'} -> "
+                                                       f"{h.node_name or '(none)'} (traffic from hostNetwork pods "
+                                                       "on a pod's own node is always allowed)", h.source))
         if b.single_pod != h.single_pod:
             out.append(Cause("endpoint", "replicas", h.id, f"{h.id} went from {_size(b)} to {_size(h)}: traffic "
                                                            "between its replicas " +

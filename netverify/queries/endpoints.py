@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from netverify.errors import UsageError
 from netverify.model import WORKLOAD_KINDS, LabelSelector
 from netverify.queries.context import Analysis
 from netverify.semantics.endpoints import Endpoint, external_endpoint, owner_id
@@ -21,7 +22,7 @@ from netverify.semantics.selectors import SelectorSyntaxError, matches, parse_se
 from netverify.semantics.services import ServiceView, view_service
 
 
-class EndpointError(ValueError):
+class EndpointError(UsageError):
     """An endpoint expression that does not resolve; the message says what to write instead."""
 
 

@@ -28,13 +28,16 @@ from dataclasses import dataclass, replace
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, Row
+from netverify.engines.partitions import complete
 from netverify.engines.smt_types import Connection, PodPattern, ReplayMismatch, Side, describe_endpoint
 from netverify.model import Cluster
 from netverify.queries.context import Analysis
+from netverify.queries.outcome import Outcome
 from netverify.semantics.compile import CompiledPolicy, compile_policies, ip_blocks
 from netverify.semantics.endpoints import Endpoint, external_endpoint
 from netverify.semantics.evaluate import evaluate_pair
 from netverify.semantics.options import Semantics
+from netverify.semantics.verdict import pair_of_members
 from netverify.sets import ConnectionSet, IPSet, address_key
 
 RELATIONS = ("equiv", "contains")
@@ -203,6 +206,10 @@ class EquivalenceResult:
     def holds(self) -> bool | None:
         return None if self.status == "unknown" else self.status == "holds"
 
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.of(self.holds)
+
 
 # --- the comparison -----------------------------------------------------------------------------
 
@@ -232,27 +239,16 @@ def _explain(sets: PolicySets, src: Endpoint, dst: Endpoint, proto: str, port: i
     return Distinction(left, right)
 
 
-def _cells(row: Row, everyone: int) -> list[tuple[int, ConnectionSet]]:
-    covered = 0
-    for m, _ in row:
-        covered |= m
-    rest = everyone & ~covered
-    return [*row, *([(rest, ConnectionSet.none())] if rest else [])]
-
-
 def _is_pair(graph: ReachabilityGraph, a: int, b: int) -> bool:
     """A class pair stands for a real connection (not only a single pod with itself)."""
-    if a != b:
-        return True
-    members = graph.members[a]
-    return len(members) > 1 or not members[0].single_pod
+    return a != b or pair_of_members(graph.members[a], graph.members[b]) is not None
 
 
 def _row_difference(graph: ReachabilityGraph, a: int, left: Row, right: Row,
                     relation: str) -> tuple[int, ConnectionSet] | None:
     everyone = (1 << len(graph.reps)) - 1
-    for ml, cl in _cells(left, everyone):
-        for mr, cr in _cells(right, everyone):
+    for ml, cl in complete(left, everyone):
+        for mr, cr in complete(right, everyone):
             both = ml & mr
             if not both or cl == cr:
                 continue
@@ -287,11 +283,10 @@ def compare_graph(sets: PolicySets, relation: str) -> Distinction | None:
 
 
 def _members_pair(srcs: Sequence[Endpoint], dsts: Sequence[Endpoint]) -> tuple[Endpoint, Endpoint]:
-    for s in srcs:
-        for d in dsts:
-            if not (s.id == d.id and s.single_pod):
-                return s, d
-    raise AssertionError("no pair in a class pair that _is_pair accepted")
+    pair = pair_of_members(srcs, dsts)
+    if pair is None:
+        raise AssertionError("no pair in a class pair that _is_pair accepted")
+    return pair
 
 
 @dataclass(frozen=True)

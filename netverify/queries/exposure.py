@@ -23,6 +23,7 @@ from netverify.model import ServicePort
 from netverify.queries.context import Analysis
 from netverify.semantics.compile import CompiledPolicy, IPBlockPeer, RuleRef
 from netverify.semantics.endpoints import Endpoint, external_endpoint
+from netverify.semantics.netpol_tier import NetworkPolicyTier
 from netverify.semantics.services import ServiceView, port_label, translate, view_services
 from netverify.sets import ConnectionSet, IPSet
 
@@ -197,7 +198,7 @@ def outside_exposure(policies: tuple[CompiledPolicy, ...], ep: Endpoint, directi
     if ep.host_network:
         return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
                         "hostNetwork: the pod uses the node's addresses and NetworkPolicy does not govern it")
-    selecting = [p for p in policies if p.affects(direction) and p.selects(ep)]
+    selecting = NetworkPolicyTier(policies).selecting(direction, ep)
     if not selecting:
         return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
                         f"not isolated for {direction}: no NetworkPolicy with {direction.capitalize()} selects it")

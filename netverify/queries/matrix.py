@@ -52,7 +52,5 @@ class MatrixResult:
 
 
 def matrix(analysis: Analysis, query: PortQuery | None = None) -> MatrixResult:
-    if analysis.by == "service":  # destinations are Services (services.py builds on this module)
-        from netverify.queries.services import service_matrix
-        return service_matrix(analysis, query or PortQuery())
+    """Pods and workloads as sources and destinations (queries/answers.py picks the Service variant)."""
     return MatrixResult(analysis, query or PortQuery())

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netverify.errors import UsageError
 from netverify.semantics.endpoints import Endpoint
 from netverify.sets import ConnectionSet
 
 
-class PortError(ValueError):
+class PortError(UsageError):
     pass
 
 
@@ -32,7 +33,7 @@ class PortQuery:
                 raise PortError(f"--port {port} contradicts --protocol {protocol}")
             return cls.parse(text, p)
         lo, sep, hi = text.partition("-")
-        if lo.isdigit() and (not sep or hi.isdigit()):
+        if _ascii_digits(lo) and (not sep or _ascii_digits(hi)):
             first, last = int(lo), int(hi) if sep else None
             if not 1 <= first <= 65535 or (last is not None and not first <= last <= 65535):
                 raise PortError(f"port {port!r} is out of range 1-65535")
@@ -68,3 +69,8 @@ class PortQuery:
         if self.end_port:
             return f"{self.protocol} {self.port}-{self.end_port}"
         return f"{self.protocol} {self.port}"
+
+
+def _ascii_digits(text: str) -> bool:
+    """Digits 0-9 only: str.isdigit() also accepts other scripts' digits ('٨٠'), which are no port number."""
+    return text.isascii() and text.isdigit()

@@ -24,6 +24,7 @@ from netverify.queries.assertions import INTERNET, Assertion, EndpointSpec
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, resolve
 from netverify.queries.exposure import INTERNET as INTERNET_ADDRESSES
+from netverify.queries.outcome import Outcome
 from netverify.queries.path_check import PathVerdict, check_path
 from netverify.queries.ports import PortQuery
 from netverify.semantics.endpoints import Endpoint
@@ -158,6 +159,10 @@ class AnyReachResult:
     def reachable(self) -> bool | None:
         return None if isinstance(self.result, Unknown) else isinstance(self.result, Proved)
 
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.of(self.reachable)
+
     def to_json(self) -> dict[str, object]:
         r = self.result
         out: dict[str, object] = {
@@ -184,7 +189,7 @@ def can_reach_any(analysis: Analysis, src: str, dst: str, query: PortQuery, opti
 
 
 @dataclass(frozen=True)
-class Outcome:
+class AssertionOutcome:
     assertion: Assertion
     result: SmtResult | PathVerdict  # PathVerdict: a path assertion (queries/path_check.py)
     notes: tuple[str, ...] = ()
@@ -200,10 +205,17 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CheckResult:
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[AssertionOutcome, ...]
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def outcome(self) -> Outcome:
+        """UNKNOWN when some assertion is undecided (never a pass), else FAIL when one fails."""
+        if self.count("unknown"):
+            return Outcome.UNKNOWN
+        return Outcome.of(not self.count("fails"))
 
     def to_json(self) -> dict[str, object]:
         return {"summary": {s: self.count(s) for s in ("holds", "fails", "unknown")},
@@ -253,9 +265,9 @@ def check_assertions(analysis: Analysis, assertions: Sequence[Assertion], option
         query, notes = qn
         if isinstance(query, PathQuery):
             one_hop = engine.solve(query) if engine is not None and a.scope == "any" else None
-            outcomes.append(Outcome(a, check_path(analysis, a, query.src, query.dst, query.through, one_hop),
+            outcomes.append(AssertionOutcome(a, check_path(analysis, a, query.src, query.dst, query.through, one_hop),
                                     tuple(notes)))
         else:
             assert engine is not None
-            outcomes.append(Outcome(a, engine.solve(query), tuple(notes)))
+            outcomes.append(AssertionOutcome(a, engine.solve(query), tuple(notes)))
     return CheckResult(tuple(outcomes))

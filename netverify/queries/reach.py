@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointSet
+from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
 from netverify.semantics.evaluate import PairVerdict, evaluate_pair
 from netverify.sets import ConnectionSet
@@ -35,15 +36,17 @@ class ReachResult:
     def allowed(self) -> bool:
         return any(p.allowed for p in self.pairs)
 
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.of(self.allowed)
+
     def to_json(self) -> dict[str, object]:
         return {"allowed": self.allowed, "src": self.src.text, "dst": self.dst.text, "port": self.query.describe(),
                 "pairs": [p.to_json() for p in self.pairs]}
 
 
 def can_reach(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery) -> ReachResult:
-    if dst.service is not None:  # ports translate per backend; services.py builds on this module
-        from netverify.queries.services import can_reach_service
-        return can_reach_service(analysis, src, dst, query)
+    """Loaded endpoints as destinations (a Service destination: queries/answers.py)."""
     pairs: list[PairResult] = []
     resolved_anywhere = False
     for s in src.members:

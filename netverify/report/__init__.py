@@ -5,10 +5,12 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any, TextIO
 
+from netverify.errors import UsageError
+
 FORMATS = ("text", "json", "csv", "md", "sarif", "junit", "dot", "html")
 
 
-class UnsupportedFormat(ValueError):
+class UnsupportedFormat(UsageError):
     pass
 
 

@@ -7,11 +7,11 @@ otherwise; every value is escaped, since labels and names come from untrusted ma
 from __future__ import annotations
 
 from functools import singledispatch
-from html import escape
 from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
+from netverify.report.escape import html_text as escape
 from netverify.sets import ConnectionSet
 
 GRID_LIMIT = 80  # endpoints; beyond this a grid is wider than any screen

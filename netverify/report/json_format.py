@@ -74,3 +74,34 @@ def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
     for i, conn in enumerate(result.connections()):
         out.write(("," if i else "") + "\n    " + json.dumps(conn.to_json()))
     out.write('\n  ],\n  "notes": ' + json.dumps(result.notes()) + "\n}\n")
+
+
+# --- diff (issue 4; grouped changes, issue 17) -------------------------------------------------
+
+from netverify.queries.diff import STATUSES, DiffResult  # noqa: E402
+
+
+@render.register
+def _(result: DiffResult, out: TextIO, **_: Any) -> None:
+    """Grouped changes (the default contract), or with `--pairs` one entry per pair, streamed:
+    one line per pair, written one source at a time."""
+    if result.listing != "pairs":
+        json.dump(result.to_json(), out, indent=2)
+        out.write("\n")
+        return
+    out.write("{")
+    for n, status in enumerate(STATUSES):
+        out.write(f'{"," if n else ""}\n  "{status}": [')
+        lead = "\n    "
+        for pair in result.pairs(status):
+            out.write(lead + json.dumps(pair.to_json()))
+            lead = ",\n    "
+        out.write("\n  ]" if lead != "\n    " else "]")
+    for key, items in (("endpoints_added", result.endpoints_added), ("endpoints_removed", result.endpoints_removed)):
+        out.write(f',\n  "{key}": [' + ",".join("\n    " + json.dumps(e.to_pairs_json()) for e in items)
+                  + ("\n  ]" if items else "]"))
+    out.write(',\n  "outside": [' + ",".join("\n    " + json.dumps(b.to_json()) for b in result.outside)
+              + ("\n  ]" if result.outside else "]"))
+    if result.assertions is not None:
+        out.write(',\n  "assertions": ' + json.dumps(result.assertions.to_json()))
+    out.write("\n}\n")

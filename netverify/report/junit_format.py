@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import singledispatch
 from typing import Any, TextIO
 
+from netverify.report.escape import xml_text
+
 
 @singledispatch
 def render(result: Any, out: TextIO, **_: Any) -> None:
@@ -39,40 +41,46 @@ def junit_xml(suites: Sequence[JUnitSuite], name: str = "netverify") -> str:
                       failures=str(sum(1 for s in suites for c in s.cases if c.failure is not None)), errors="0")
     for suite in suites:
         failures = sum(1 for c in suite.cases if c.failure is not None)
-        el = ET.SubElement(root, "testsuite", name=suite.name, tests=str(len(suite.cases)), failures=str(failures),
-                           errors="0", skipped="0")
+        el = ET.SubElement(root, "testsuite", name=xml_text(suite.name), tests=str(len(suite.cases)),
+                           failures=str(failures), errors="0", skipped="0")
         for case in suite.cases:
-            attrs = {"classname": case.classname, "name": case.name}
+            attrs = {"classname": xml_text(case.classname), "name": xml_text(case.name)}
             if case.file:
-                attrs["file"] = case.file
+                attrs["file"] = xml_text(case.file)
                 if case.line:
                     attrs["line"] = str(case.line)
             tc = ET.SubElement(el, "testcase", attrs)
             if case.failure is not None:
-                failure = ET.SubElement(tc, "failure", message=case.failure, type="netverify")
-                failure.text = case.details
+                failure = ET.SubElement(tc, "failure", message=xml_text(case.failure), type="netverify")
+                failure.text = xml_text(case.details) if case.details else case.details
             elif case.details:
-                ET.SubElement(tc, "system-out").text = case.details
+                ET.SubElement(tc, "system-out").text = xml_text(case.details)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-# --- diff (issue 4) ---
+# --- diff (issues 4, 17): one case per change ---
 
-from netverify.queries.diff import DiffResult, PairChange  # noqa: E402
+from netverify.queries.diff import Change, DiffResult  # noqa: E402
+from netverify.report.diff_summary import count, describe_ids, outside_blocks  # noqa: E402
+from netverify.sets import IPSet  # noqa: E402
 
 
-def _pair_case(c: PairChange, failing: bool, fail_on: str | None) -> JUnitCase:
-    details = "\n".join(f"because {cause}" for cause in c.causes)
+def _change_case(c: Change, fail_on: str | None, outside: dict[str, IPSet]) -> JUnitCase:
     first = next((x.source for x in c.causes if x.source.file), None)
-    failure = f"{c.status}: {c.describe()} (--fail-on {fail_on})" if failing else None
-    return JUnitCase(f"netverify.diff.{c.status}", f"{c.src} -> {c.dst}", failure,
-                     f"{c.status}: {c.describe()}\n{details}", first.file if first else "", first.line if first else 0)
+    details = "\n".join([f"{c.status}: {c.describe()} ({count(c.size, 'pair')})",
+                         *(f"because {cause}" for cause in c.causes),
+                         f"sources: {', '.join(c.sources)}", f"destinations: {', '.join(c.destinations)}"])
+    failure = f"{c.status}: {c.describe()} (--fail-on {fail_on})" if c.fails(fail_on) else None
+    name = (f"{c.causes[0].short}: {describe_ids(c.sources, outside, 1, 1)} -> "
+            f"{describe_ids(c.destinations, outside, 1, 1)}")
+    return JUnitCase(f"netverify.diff.{c.status}", name, failure, details,
+                     first.file if first else "", first.line if first else 0)
 
 
 def diff_suites(result: DiffResult) -> list[JUnitSuite]:
-    failing = {(c.src, c.dst, c.status) for c in result.failing_pairs()}
-    cases = [_pair_case(c, (c.src, c.dst, c.status) in failing, result.fail_on) for c in result.pairs()]
+    outside = outside_blocks(result)
+    cases = [_change_case(c, result.fail_on, outside) for c in result.changes]
     for status, eps in (("endpoint-added", result.endpoints_added), ("endpoint-removed", result.endpoints_removed)):
         for e in eps:
             failure = f"{status} (--fail-on any)" if result.fail_on == "any" else None
@@ -98,11 +106,11 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
 
 # --- check (issue 3) ---
 
-from netverify.queries.prove import CheckResult, Outcome  # noqa: E402
+from netverify.queries.prove import AssertionOutcome, CheckResult  # noqa: E402
 from netverify.report.text_format import smt_result_lines  # noqa: E402
 
 
-def _check_case(o: Outcome) -> JUnitCase:
+def _check_case(o: AssertionOutcome) -> JUnitCase:
     a = o.assertion
     ports = ", ".join(p.describe() for p in a.ports) or "any port"
     lines = [f"expect {a.expect} ({a.scope} scope): {a.src.describe()} -> {a.dst.describe()} on {ports}"]

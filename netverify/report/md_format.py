@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import singledispatch
+from io import StringIO
 from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
+from netverify.report.escape import md_code, md_text
 
 
 @singledispatch
@@ -15,7 +17,7 @@ def render(result: Any, out: TextIO, **_: Any) -> None:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return md_text(text)
 
 
 @render.register
@@ -24,7 +26,7 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
     out.write(f"**{len(result.endpoints)} endpoints, {len(conns)} allowed pairs** ({result.query.describe()})\n\n")
     out.write("| source | destination | allowed |\n|---|---|---|\n")
     for c in conns:
-        out.write(f"| `{_cell(c.src.id)}` | `{_cell(c.dst.id)}` | {_cell(c.allowed.describe())} |\n")
+        out.write(f"| {md_code(c.src.id)} | {md_code(c.dst.id)} | {_cell(c.allowed.describe())} |\n")
 
 
 @render.register
@@ -36,67 +38,92 @@ def _(result: ReachResult, out: TextIO, **_: Any) -> None:
         v = p.verdict
         eg = "open" if not v.egress.isolated else ", ".join(str(m.rule) for m in v.egress.matches) or "denied"
         ing = "open" if not v.ingress.isolated else ", ".join(str(m.rule) for m in v.ingress.matches) or "denied"
-        out.write(f"| `{v.src.id}` | `{v.dst.id}` | {_cell(p.allowed.describe())} | {_cell(eg)} | {_cell(ing)} |\n")
+        out.write(f"| {md_code(v.src.id)} | {md_code(v.dst.id)} | {_cell(p.allowed.describe())} | {_cell(eg)} "
+                  f"| {_cell(ing)} |\n")
 
 
-# --- diff (issue 4): a pull-request comment: summary line, tables, collapsible details ---
+# --- diff (issues 4, 17): a pull-request comment: summary line, causes, changes, within a size budget ---
 
-from netverify.queries.diff import DiffResult, EndpointChange, PairChange  # noqa: E402
+from netverify.queries.diff import Change, DiffResult, EndpointChange  # noqa: E402
 from netverify.queries.diff_causes import Cause  # noqa: E402
+from netverify.report.diff_summary import MARKS, brief_ids, describe_ids, outside_blocks  # noqa: E402
+from netverify.sets import IPSet  # noqa: E402
 
-MAX_ROWS = 100  # per table; a PR comment is limited in size, the JSON and SARIF reports are not
-_SECTION_TITLES = (("added", "Added connections"), ("removed", "Removed connections"),
-                   ("changed", "Changed connections"))
+MAX_ROWS = 100  # per table of other commands; a PR comment is limited in size, the JSON and SARIF reports are not
+# GitHub refuses comments over 65,536 characters: the diff's comment stays under this many, with room
+# for what a workflow adds around it. Sections fill it in order and say how many rows they left out.
+COMMENT_BUDGET = 60_000
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def _where(file: str, line: int) -> str:
-    return f"`{_cell(file)}:{line}`" if line else (f"`{_cell(file)}`" if file else "")
+    return md_code(f"{file}:{line}") if line else (md_code(file) if file else "")
 
 
-def _short_causes(change: PairChange) -> str:
-    return "<br>".join(_cell(f"{c.short} ") + _where(c.source.file, c.source.line) for c in change.causes)
+class _Budget:
+    """Rows are written while the comment stays under its budget; the rest are counted."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+
+    def table(self, out: TextIO, title: str, header: str, rows: list[str], left_out: str) -> None:
+        """`left_out` names what was not shown, with `{n}` for how many rows."""
+        note_room = len(left_out) + 40
+        text = f"\n#### {title}\n\n{header}"
+        if not rows or len(text) + len(rows[0]) + note_room > self.room:  # not even one row: just say so
+            note = f"\n#### {title}\n\n" + left_out.format(n=f"{len(rows):,}") + "\n"
+            out.write(note)
+            self.room -= len(note)
+            return
+        shown = 0
+        for row in rows:
+            if len(text) + len(row) + note_room > self.room:
+                break
+            text += row
+            shown += 1
+        if shown < len(rows):
+            text += "\n" + left_out.format(n=f"{len(rows) - shown:,}") + "\n"
+        out.write(text)
+        self.room -= len(text)
 
 
-def _pair_table(changes: tuple[PairChange, ...], out: TextIO) -> None:
-    out.write("| source | destination | allowed | cause |\n|---|---|---|---|\n")
-    for c in changes[:MAX_ROWS]:
-        out.write(f"| `{_cell(c.src)}` | `{_cell(c.dst)}` | {_cell(c.describe())} | {_short_causes(c)} |\n")
-    if len(changes) > MAX_ROWS:
-        out.write(f"\n…and {len(changes) - MAX_ROWS} more (the JSON and SARIF reports list every one).\n")
+def _marks(changes: list[Change]) -> str:
+    return "".join(m for status, m in MARKS.items() if any(c.status == status for c in changes))
 
 
-def _cause_details(changes: tuple[PairChange, ...], out: TextIO) -> None:
-    groups: dict[tuple[Cause, ...], list[PairChange]] = {}
-    for c in changes:
-        groups.setdefault(c.causes, []).append(c)
-    out.write(f"\n<details><summary>Why ({_plural(len(groups), 'explanation')})</summary>\n\n")
-    for causes, group in groups.items():
-        pairs = ", ".join(f"`{_cell(c.src)}` → `{_cell(c.dst)}`" for c in group[:10])
-        more = f" and {len(group) - 10} more" if len(group) > 10 else ""
-        out.write(f"- {pairs}{more}\n")
-        for cause in causes:
-            out.write(f"  - {_cell(cause.message)} {_where(cause.source.file, cause.source.line)}\n")
-    out.write("\n</details>\n")
+def _cause_rows(result: DiffResult, outside: dict[str, IPSet]) -> list[str]:
+    """One row per cause, the causes explaining most pairs first."""
+    found = sorted(result.causes.values(), key=lambda item: -sum(c.size for c in item[1]))
+    rows = []
+    for cause, changes in found:
+        sources = sorted({s for c in changes for s in c.sources})
+        destinations = sorted({d for c in changes for d in c.destinations})
+        who = f"{brief_ids(sources, outside)} → {brief_ids(destinations, outside)}"
+        rows.append(f"| {_marks(changes)} | {_cell(cause.message)} | {_where(cause.source.file, cause.source.line)} "
+                    f"| {sum(c.size for c in changes):,} | {_cell(who)} |\n")
+    return rows
 
 
-def _endpoint_section(title: str, eps: tuple[EndpointChange, ...], out: TextIO) -> None:
-    out.write(f"\n#### {title} ({len(eps)})\n\n")
-    out.write("| endpoint | defined at | sends to | receives from |\n|---|---|---|---|\n")
-    for e in eps[:MAX_ROWS]:
-        src = e.endpoint.source
-        out.write(f"| `{_cell(e.id)}` | {_where(src.file, src.line)} | {_plural(len(e.egress), 'endpoint')} | "
-                  f"{_plural(len(e.ingress), 'endpoint')} |\n")
-    out.write("\n<details><summary>Connectivity</summary>\n\n")
-    for e in eps[:MAX_ROWS]:
-        out.write(f"- `{_cell(e.id)}`\n")
-        for label, items in (("sends to", e.egress), ("receives from", e.ingress)):
-            listing = ", ".join(f"`{_cell(peer)}` {_cell(conns.describe())}" for peer, conns in items[:MAX_ROWS])
-            out.write(f"  - {label}: {listing or 'nothing'}\n")
-    out.write("\n</details>\n")
+def _short_causes(causes: tuple[Cause, ...]) -> str:
+    return "<br>".join(_cell(f"{c.short} ") + _where(c.source.file, c.source.line) for c in causes)
+
+
+def _change_rows(result: DiffResult, outside: dict[str, IPSet]) -> list[str]:
+    return [f"| {MARKS[c.status]} | {_short_causes(c.causes)} | {c.size:,} "
+            f"| {_cell(describe_ids(c.sources, outside, 2, 2))} | {_cell(describe_ids(c.destinations, outside, 2, 2))} "
+            f"| {_cell(c.describe())} |\n" for c in result.changes]
+
+
+def _endpoint_rows(eps: tuple[EndpointChange, ...], outside: dict[str, IPSet]) -> list[str]:
+    def listing(items: tuple[tuple[str, Any], ...]) -> str:
+        return "<br>".join(_cell(f"{describe_ids(peers, outside)}: {conns.describe()}")
+                           for conns, peers in EndpointChange.grouped(items)) or "nothing"
+
+    return [f"| {md_code(e.id)} | {_where(e.endpoint.source.file, e.endpoint.source.line)} | {listing(e.egress)} "
+            f"| {listing(e.ingress)} |\n" for e in eps]
 
 
 @render.register
@@ -106,20 +133,28 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
     verdict = " — **undecided**" if checked is not None and checked.unknown_on_head else \
         " — **failed**" if failed else ""
     assertions = f"; {checked.summary()}" if checked is not None else ""
-    out.write(f"### netverify: {result.summary()}{assertions}{verdict}\n\n")
-    out.write(f"Comparing `{_cell(result.base)}` → `{_cell(result.head)}`.\n")
-    for name, title in _SECTION_TITLES:
-        changes: tuple[PairChange, ...] = getattr(result, name)
-        if changes:
-            out.write(f"\n#### {title} ({len(changes)})\n\n")
-            _pair_table(changes, out)
-            _cause_details(changes, out)
-    if result.endpoints_added:
-        _endpoint_section("Endpoints added", result.endpoints_added, out)
-    if result.endpoints_removed:
-        _endpoint_section("Endpoints removed", result.endpoints_removed, out)
-    if result.assertions is not None:
-        _assertion_table(result.assertions.outcomes, out)
+    head = (f"### netverify: {result.summary()}{assertions}{verdict}\n\n"
+            f"Comparing `{_cell(result.base)}` → `{_cell(result.head)}`.\n")
+    tail = StringIO()
+    if checked is not None:
+        _assertion_table(checked.outcomes, tail)
+    out.write(head)
+    budget = _Budget(COMMENT_BUDGET - len(head) - len(tail.getvalue()))
+    outside = outside_blocks(result)
+    everything = "the JSON report (`-f json`) lists every one"
+    if result.changes:
+        budget.table(out, f"Causes ({len(result.causes):,})",
+                     "| | cause | at | pairs | sources → destinations |\n|---|---|---|---:|---|\n",
+                     _cause_rows(result, outside), f"…and {{n}} more causes: {everything}.")
+        budget.table(out, f"Changes ({len(result.changes):,}), largest first",
+                     "| | cause | pairs | sources | destinations | allowed |\n|---|---|---:|---|---|---|\n",
+                     _change_rows(result, outside), f"…and {{n}} more changes: {everything}.")
+    for title, eps in (("Endpoints added", result.endpoints_added), ("Endpoints removed", result.endpoints_removed)):
+        if eps:
+            budget.table(out, f"{title} ({len(eps):,})",
+                         "| endpoint | defined at | sends to | receives from |\n|---|---|---|---|\n",
+                         _endpoint_rows(eps, outside), f"…and {{n}} more endpoints: {everything}.")
+    out.write(tail.getvalue())
 
 
 def _assertion_table(outcomes: tuple[Any, ...], out: TextIO) -> None:
@@ -145,7 +180,7 @@ def _exposure_rows(items: tuple[Exposure, ...], internet_only: bool) -> list[str
                 continue
             why = e.note or ", ".join(str(x) for x in r.rules)
             internet = "yes" if r.internet else "no"
-            rows.append(f"| `{_cell(e.endpoint.id)}` | {_cell(r.connections.describe())} | "
+            rows.append(f"| {md_code(e.endpoint.id)} | {_cell(r.connections.describe())} | "
                         f"{_cell(describe_addresses(r.addresses))} | {internet} | {_cell(why)} |\n")
     return rows
 
@@ -163,7 +198,7 @@ def _(result: ExposureResult, out: TextIO, **_: Any) -> None:
         out.write("| service | port | path | backend | target | clients | status | detail |\n"
                   "|---|---|---|---|---|---|---|---|\n")
         for p in result.services:
-            out.write(f"| `{_cell(p.service)}` | {_cell(port_label(p.port))} | {_cell(p.via)} | `{_cell(p.backend)}` | "
+            out.write(f"| {md_code(p.service)} | {_cell(port_label(p.port))} | {_cell(p.via)} | {md_code(p.backend)} | "
                       f"{_cell(p.target.describe())} | {_cell(describe_addresses(p.clients))} | **{p.status}** | "
                       f"{_cell(p.detail)} |\n")
     else:
@@ -189,8 +224,8 @@ from netverify.queries.equivalence import EquivalenceResult  # noqa: E402
 def _(result: EquivalenceResult, out: TextIO, **_: Any) -> None:
     from netverify.report.text_format import equivalence_lines
 
-    out.write(f"**{result.headline()}**: A = `{_cell(result.left)}` ({result.counts[0]} policies), "
-              f"B = `{_cell(result.right)}` ({result.counts[1]} policies)\n\n")
+    out.write(f"**{result.headline()}**: A = {md_code(result.left)} ({result.counts[0]} policies), "
+              f"B = {md_code(result.right)} ({result.counts[1]} policies)\n\n")
     lines = equivalence_lines(result)
     out.write(f"{_cell(lines[0])}\n")
     if len(lines) > 1:

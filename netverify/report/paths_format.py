@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from html import escape
 from typing import Any, TextIO
 
 from netverify.engines.smt_types import SmtResult
 from netverify.queries.path_check import PathVerdict
 from netverify.queries.paths import BlastRadiusResult, Hop, PathsResult
+from netverify.report.escape import html_text as escape
+from netverify.report.escape import md_code, md_text
 
 # --- shared words
 
@@ -137,7 +138,7 @@ def path_verdict_lines(verdict: PathVerdict, smt_lines: Callable[[SmtResult], li
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md_text(text)
 
 
 def blast_md(result: BlastRadiusResult, out: TextIO, **_: Any) -> None:
@@ -145,10 +146,10 @@ def blast_md(result: BlastRadiusResult, out: TextIO, **_: Any) -> None:
     if result.reached:
         out.write("| endpoint | hops | via | allowed |\n|---|---:|---|---|\n")
         for r in result.reached:
-            out.write(f"| `{_cell(r.endpoint.id)}` | {r.hops} | `{_cell(result.via_name(r) or '')}` | "
+            out.write(f"| {md_code(r.endpoint.id)} | {r.hops} | {md_code(result.via_name(r) or '')} | "
                       f"{_cell(r.allowed.describe())} |\n")
         out.write("\n| namespace | endpoints |\n|---|---:|\n")
-        out.writelines(f"| `{_cell(ns)}` | {n} |\n" for ns, n in result.by_namespace().items())
+        out.writelines(f"| {md_code(ns)} | {n} |\n" for ns, n in result.by_namespace().items())
         out.write("\n| hops | endpoints |\n|---:|---:|\n")
         out.writelines(f"| {h} | {n} |\n" for h, n in result.by_hops().items())
     for note in result.notes:
@@ -161,7 +162,7 @@ def paths_md(result: PathsResult, out: TextIO, **_: Any) -> None:
         out.write(f"\n### path {i}\n\n| # | from | to | allowed | admitted by |\n|---:|---|---|---|---|\n")
         for j, hop in enumerate(path, 1):
             why = "; ".join([str(r) for r in hop.rules] + list(hop.notes))
-            out.write(f"| {j} | `{_cell(hop.src_name)}` | `{_cell(hop.dst.id)}` | {_cell(hop.allowed.describe())} | "
+            out.write(f"| {j} | {md_code(hop.src_name)} | {md_code(hop.dst.id)} | {_cell(hop.allowed.describe())} | "
                       f"{_cell(why)} |\n")
     for note in result.notes:
         out.write(f"\n> {_cell(note)}\n")

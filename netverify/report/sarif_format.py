@@ -99,21 +99,23 @@ def dump(log: dict[str, object], out: TextIO) -> None:
     out.write("\n")
 
 
-# --- diff (issue 4) ---
+# --- diff (issues 4, 17): one result per cause, at its file:line ---
 
-from netverify.queries.diff import DiffResult, EndpointChange, PairChange  # noqa: E402
-from netverify.queries.diff_causes import HEAD, Cause  # noqa: E402
+from netverify.queries.diff import Change, DiffResult, EndpointChange  # noqa: E402
+from netverify.queries.diff_causes import Cause  # noqa: E402
+from netverify.report.diff_summary import describe_ids, outside_blocks  # noqa: E402
+from netverify.sets import IPSet  # noqa: E402
 
 DIFF_RULES = {
-    "added": SarifRule("connection-added", "ConnectionAdded", "Connection added by this change",
+    "added": SarifRule("connection-added", "ConnectionAdded", "Connections added by this change",
                        "HEAD allows traffic between these endpoints that BASE did not; the location is the "
                        "rule, policy or object responsible.", "warning"),
-    "removed": SarifRule("connection-removed", "ConnectionRemoved", "Connection removed by this change",
+    "removed": SarifRule("connection-removed", "ConnectionRemoved", "Connections removed by this change",
                          "BASE allowed traffic between these endpoints that HEAD denies; check nothing "
                          "depends on it.", "note"),
     "changed": SarifRule("connection-changed", "ConnectionChanged", "Allowed ports changed by this change",
-                         "The ports or protocols allowed between these endpoints differ between BASE and HEAD.",
-                         "note"),
+                         "The ports or protocols allowed between these endpoints differ between BASE and HEAD "
+                         "(or this cause both adds and removes connections).", "note"),
     "endpoint-added": SarifRule("endpoint-added", "EndpointAdded", "Workload or pod added",
                                 "A new endpoint and what it may send and receive.", "note"),
     "endpoint-removed": SarifRule("endpoint-removed", "EndpointRemoved", "Workload or pod removed",
@@ -140,22 +142,20 @@ def _assertion_result(o: Any) -> dict[str, object]:
                         "warning" if o.status == "pre-existing" else "error")
 
 
-def _cause_order(causes: tuple[Cause, ...]) -> list[Cause]:
-    """Causes located in HEAD first: that is where the author of the change can act."""
-    located = [c for c in causes if c.source.file]
-    return sorted(located, key=lambda c: c.side != HEAD)
-
-
-def _pair_result(c: PairChange, strip: str, failing: bool) -> dict[str, object]:
-    causes = _cause_order(c.causes)
-    what = {"added": f"now allowed: {c.after.describe()}", "removed": f"no longer allowed: {c.before.describe()}",
-            "changed": f"allowed ports changed: {c.before.describe()} -> {c.after.describe()}"}[c.status]
-    because = "; ".join(x.message for x in c.causes)
-    message = f"{c.src} -> {c.dst} {what}. Because: {because}."
-    locations = [sarif_location(causes[0].source, strip)] if causes else []
-    related = [sarif_location(x.source, strip, x.message) for x in causes[1:]]
-    rule = DIFF_RULES[c.status]
-    return sarif_result(rule, message, locations, (c.src, c.dst), "error" if failing else None, related)
+def _cause_result(cause: Cause, changes: list[Change], strip: str, fail_on: str | None,
+                  outside: dict[str, IPSet]) -> dict[str, object]:
+    """A cause, at its file:line, with every change it explains (summarised)."""
+    gains, loses = any(c.gained for c in changes), any(c.lost for c in changes)
+    rule = DIFF_RULES["added" if gains and not loses else "removed" if loses and not gains else "changed"]
+    pairs = sum(c.size for c in changes)
+    lines = [f"{c.status} {describe_ids(c.sources, outside)} -> {describe_ids(c.destinations, outside)}: "
+             f"{c.describe()}" for c in changes[:5]]
+    more = f"; and {len(changes) - 5} more changes" if len(changes) > 5 else ""
+    message = f"{cause.message}: {pairs:,} pair{'s' if pairs != 1 else ''} ({'; '.join(lines)}{more})."
+    locations = [sarif_location(cause.source, strip)] if cause.source.file else []
+    failing = any(c.fails(fail_on) for c in changes)
+    key = (cause.kind, cause.change, cause.subject, cause.direction, str(cause.rule))
+    return sarif_result(rule, message, locations, key, "error" if failing else None)
 
 
 def _endpoint_result(e: EndpointChange, kind: str, strip: str, failing: bool) -> dict[str, object]:
@@ -170,8 +170,9 @@ def _endpoint_result(e: EndpointChange, kind: str, strip: str, failing: bool) ->
 @render.register
 def _(result: DiffResult, out: TextIO, **_: Any) -> None:
     strip = f"{result.base}:"  # files read from git are labelled REF:path
-    failing = {(c.src, c.dst, c.status) for c in result.failing_pairs()}
-    results = [_pair_result(c, strip, (c.src, c.dst, c.status) in failing) for c in result.pairs()]
+    outside = outside_blocks(result)
+    results = [_cause_result(cause, changes, strip, result.fail_on, outside)
+               for cause, changes in result.causes.values()]
     any_fails = result.fail_on == "any"
     results += [_endpoint_result(e, "endpoint-added", strip, any_fails) for e in result.endpoints_added]
     results += [_endpoint_result(e, "endpoint-removed", strip, any_fails) for e in result.endpoints_removed]
@@ -186,7 +187,7 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
 # --- check (issue 3) ---
 
 from netverify.queries.path_check import PathVerdict  # noqa: E402
-from netverify.queries.prove import CheckResult, Outcome  # noqa: E402
+from netverify.queries.prove import AssertionOutcome, CheckResult  # noqa: E402
 from netverify.report.text_format import smt_result_lines  # noqa: E402
 
 CHECK_RULES = {
@@ -198,7 +199,7 @@ CHECK_RULES = {
 }
 
 
-def _check_result(o: Outcome) -> dict[str, object]:
+def _check_result(o: AssertionOutcome) -> dict[str, object]:
     a = o.assertion
     body = " ".join(line.strip() for line in smt_result_lines(o.result))
     verb = "fails" if o.status == "fails" else "could not be decided"

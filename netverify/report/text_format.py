@@ -37,7 +37,8 @@ class _Console(Console):
 
 
 def console_for(out: TextIO, color: bool | None = None) -> Console:
-    return _Console(file=out, width=120, no_color=not color, highlight=False, soft_wrap=True,
+    # markup=False: names from the input are text, never rich markup (`[img]` would vanish, `[red]` recolour).
+    return _Console(file=out, width=120, no_color=not color, highlight=False, soft_wrap=True, markup=False,
                     force_terminal=bool(color), emoji=False)
 
 
@@ -165,7 +166,7 @@ def _(result: ReachResult, out: TextIO, color: bool | None = None, **_: Any) -> 
 
 from netverify.engines.smt_types import Connection, Proof, Proved, Refuted, SmtResult, endpoint_text  # noqa: E402
 from netverify.queries.path_check import PathVerdict  # noqa: E402
-from netverify.queries.prove import AnyReachResult, CheckResult, Outcome  # noqa: E402
+from netverify.queries.prove import AnyReachResult, AssertionOutcome, CheckResult  # noqa: E402
 from netverify.report.paths_format import path_verdict_lines  # noqa: E402
 
 
@@ -213,7 +214,7 @@ _STATUS_STYLE = {"holds": ("HOLDS", "bold green"), "fails": ("FAILS", "bold red"
                  "unknown": ("UNKNOWN", "bold yellow")}
 
 
-def _outcome(console: Console, o: Outcome) -> None:
+def _outcome(console: Console, o: AssertionOutcome) -> None:
     word, style = _STATUS_STYLE[o.status]
     a = o.assertion
     ports = ", ".join(p.describe() for p in a.ports) or "any port"
@@ -251,79 +252,6 @@ def _(result: AnyReachResult, out: TextIO, color: bool | None = None, **_: Any) 
         console.print(f"  note: {note}", markup=False)
     for line in smt_result_lines(result.result):
         console.print("  " + line, markup=False)
-
-
-# --- renderers: diff (issue 4) ---
-
-from netverify.queries.diff import DiffResult, EndpointChange, PairChange  # noqa: E402
-from netverify.queries.diff_causes import Cause  # noqa: E402
-
-_DIFF_SECTIONS = (("added", "+", "green"), ("removed", "-", "red"), ("changed", "~", "yellow"))
-
-
-def _by_causes(changes: tuple[PairChange, ...]) -> dict[tuple[Cause, ...], list[PairChange]]:
-    """Changes sharing the same causes print together, their causes once."""
-    groups: dict[tuple[Cause, ...], list[PairChange]] = {}
-    for c in changes:
-        groups.setdefault(c.causes, []).append(c)
-    return groups
-
-
-def _endpoint_lines(e: EndpointChange) -> list[str]:
-    def listing(items: tuple[tuple[str, ConnectionSet], ...]) -> str:
-        return "; ".join(f"{peer} {conns.describe()}" for peer, conns in items) or "nothing"
-
-    return [f"    sends to: {listing(e.egress)}", f"    receives from: {listing(e.ingress)}"]
-
-
-def _assertion_mark(o: Any) -> tuple[str, str]:
-    if o.violated_on_head:
-        return "FAIL", "bold red"
-    return ("UNKNOWN", "bold yellow") if o.unknown_on_head else ("ok", "green")
-
-
-def _assertion_lines(console: Console, outcomes: tuple[Any, ...]) -> None:
-    console.print(Text(f"\nAssertions ({len(outcomes)})", style="bold"))
-    for o in outcomes:
-        mark, style = _assertion_mark(o)
-        where = f" ({o.source})" if o.source.file else ""
-        console.print(Text.assemble((f"  {mark} ", style), f"{o.name}{where}: {o.describe()}"))
-        if o.detail:
-            console.print(Text(f"      {o.detail}"))
-
-
-@render.register
-def _(result: DiffResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
-    console.print(Text(f"netverify diff {result.base} -> {result.head}: {result.summary()}", style="bold"))
-    for name, mark, style in _DIFF_SECTIONS:
-        changes: tuple[PairChange, ...] = getattr(result, name)
-        if not changes:
-            continue
-        console.print(Text(f"\n{name.capitalize()} connections ({len(changes)})", style="bold"))
-        for causes, group in _by_causes(changes).items():
-            for c in group:
-                console.print(Text.assemble((f"  {mark} ", style), f"{c.src} -> {c.dst}  {c.describe()}"))
-            for cause in causes:
-                console.print(Text(f"      because {cause}"))
-    for name, mark, style, eps in (("added", "+", "green", result.endpoints_added),
-                                   ("removed", "-", "red", result.endpoints_removed)):
-        if not eps:
-            continue
-        console.print(Text(f"\nEndpoints {name} ({len(eps)})", style="bold"))
-        for e in eps:
-            where = f" ({e.endpoint.source})" if e.endpoint.source.file else ""
-            console.print(Text.assemble((f"  {mark} ", style), f"{e.id}{where}"))
-            for line in _endpoint_lines(e):
-                console.print(Text(line))
-    if result.assertions is not None:
-        _assertion_lines(console, result.assertions.outcomes)
-    if result.fail_on and result.fails():
-        console.print(Text(f"\nFAIL: --fail-on {result.fail_on}", style="bold red"))
-    checked = result.assertions
-    if checked is not None and (checked.violated_on_head or checked.unknown_on_head):
-        word, style = ("UNKNOWN", "bold yellow") if checked.unknown_on_head else ("FAIL", "bold red")
-        console.print(Text(f"\n{word}: {checked.summary()}", style=style))
 
 
 # --- renderers: exposure (issue 5) ---
@@ -528,9 +456,10 @@ render.register(BlastRadiusResult, paths_format.blast_text)
 render.register(PathsResult, paths_format.paths_text)
 
 
+# --- renderers: diff (issues 4, 17): in their own module, which registers them on `render` ---
 # --- renderer: can with admin tiers (issue 16; in report/tiers_format.py) ---
 
 from netverify.queries.tiered_reach import TieredReachResult  # noqa: E402
-from netverify.report import tiers_format  # noqa: E402
+from netverify.report import diff_text, tiers_format  # noqa: E402,F401
 
 render.register(TieredReachResult, tiers_format.tiered_reach_text)

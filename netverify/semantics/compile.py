@@ -7,6 +7,7 @@ came from, so a verdict can always say which rule decided it and why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from netverify.model import IPBlock, LabelSelector, NetworkPolicy, Peer, PortSpec, Rule, SourceRef
@@ -222,30 +223,59 @@ def compile_policies(policies: tuple[NetworkPolicy, ...], semantics: Semantics) 
     return tuple(compile_policy(p, semantics) for p in policies)
 
 
-def ip_blocks(policies: tuple[CompiledPolicy, ...]) -> list[IPSet]:
-    """Every distinct ipBlock address set used by a peer (for endpoint grouping)."""
-    out: dict[IPSet, None] = {}
+# --- what compiled policies observe of an endpoint (written once; engines derive their keys from it)
+
+
+def selector_values(selector: LabelSelector | None, into: dict[str, set[str]]) -> None:
+    """Add the label keys a selector looks at, with the values it mentions, to `into`."""
+    if selector is None:
+        return
+    for key, value in selector.match_labels:
+        into.setdefault(key, set()).add(value)
+    for req in selector.match_expressions:
+        into.setdefault(req.key, set()).update(req.values)
+
+
+@dataclass(frozen=True)
+class Observations:
+    """The facts of an endpoint that can change a verdict of these policies."""
+
+    pod_labels: dict[str, set[str]]  # pod label key -> the values selectors mention
+    namespace_labels: dict[str, set[str]]  # namespace label key -> the values selectors mention
+    ip_blocks: tuple[IPSet, ...]  # distinct address sets of ipBlock peers, in order of appearance
+    port_names: frozenset[tuple[str, str]]  # (name, protocol) of named ports in rules
+
+    @property
+    def label_keys(self) -> frozenset[str]:
+        """Pod label keys any pod selector looks at; other labels cannot change a verdict."""
+        return frozenset(self.pod_labels)
+
+
+def observe(policies: Sequence[CompiledPolicy]) -> Observations:
+    pod: dict[str, set[str]] = {}
+    ns: dict[str, set[str]] = {}
+    blocks: dict[IPSet, None] = {}
+    names: set[tuple[str, str]] = set()
     for cp in policies:
-        for rule in cp.ingress + cp.egress:
-            for peer in rule.peers:
-                if isinstance(peer, IPBlockPeer):
-                    out[peer.addresses] = None
-    return list(out)
-
-
-def referenced_label_keys(policies: tuple[CompiledPolicy, ...]) -> frozenset[str]:
-    """Pod label keys any pod selector looks at; other labels cannot change a verdict."""
-    keys: set[str] = set()
-
-    def add(selector: LabelSelector | None) -> None:
-        if selector is not None:
-            keys.update(k for k, _ in selector.match_labels)
-            keys.update(r.key for r in selector.match_expressions)
-
-    for cp in policies:
-        add(cp.policy.pod_selector)
+        selector_values(cp.policy.pod_selector, pod)
         for rule in cp.ingress + cp.egress:
             for peer in rule.peers:
                 if isinstance(peer, SelectorPeer):
-                    add(peer.pod_selector)
-    return frozenset(keys)
+                    selector_values(peer.pod_selector, pod)
+                    selector_values(peer.namespace_selector, ns)
+                else:
+                    blocks[peer.addresses] = None
+            for pm in rule.ports:
+                if isinstance(pm.spec.port, str):
+                    names.add((pm.spec.port, pm.spec.protocol))
+    return Observations(pod, ns, tuple(blocks), frozenset(names))
+
+
+def ip_blocks(policies: Sequence[CompiledPolicy]) -> list[IPSet]:
+    """Every distinct ipBlock address set used by a peer (for endpoint grouping)."""
+    return list(observe(policies).ip_blocks)
+
+
+def referenced_label_keys(policies: Sequence[CompiledPolicy]) -> frozenset[str]:
+    """Pod label keys any pod selector looks at; other labels cannot change a verdict."""
+    return observe(policies).label_keys

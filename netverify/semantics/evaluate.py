@@ -1,37 +1,24 @@
-"""Evaluate one connection src -> dst: egress of src AND ingress of dst, with reasons."""
+"""Evaluate one connection src -> dst: egress of src AND ingress of dst, with reasons.
+
+The reference evaluator: endpoint by endpoint, through the grammar of semantics/verdict.py (the
+exemptions, then each direction's tiers folded in order). The engines compute the same verdicts
+over classes of endpoints and are tested against it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from netverify.semantics.compile import CompiledPolicy, PolicyRef, RuleRef
+from netverify.semantics.compile import CompiledPolicy, PolicyRef
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.options import (
-    EXTERNAL_NOTE,
-    HOST_NETWORK_NOTE,
-    NODE_NOTE,
-    REPLICA_NOTE,
-    SELF_TRAFFIC_NOTE,
-)
+from netverify.semantics.netpol_tier import NetworkPolicyTier
+from netverify.semantics.options import REPLICA_NOTE
+from netverify.semantics.verdict import Decision, RuleMatch, RuleMiss, Tier, exemption, fold, ungoverned_note
 from netverify.sets import ConnectionSet
 
-
-@dataclass(frozen=True)
-class RuleMatch:
-    rule: RuleRef
-    allowed: ConnectionSet
-
-    def to_json(self) -> dict[str, object]:
-        return {**self.rule.to_json(), "allowed": self.allowed.to_json()}
-
-
-@dataclass(frozen=True)
-class RuleMiss:
-    rule: RuleRef
-    reason: str
-
-    def to_json(self) -> dict[str, object]:
-        return {**self.rule.to_json(), "reason": self.reason}
+__all__ = ["DirectionVerdict", "PairVerdict", "RuleMatch", "RuleMiss", "evaluate_direction", "evaluate_pair",
+           "tiers_of"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +33,7 @@ class DirectionVerdict:
     matches: tuple[RuleMatch, ...] = ()
     misses: tuple[RuleMiss, ...] = ()
     note: str = ""
+    decisions: tuple[Decision, ...] = ()  # each tier's decision, in order (the flow); not in JSON yet
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -72,50 +60,48 @@ class PairVerdict:
                 "ingress": self.ingress.to_json(), **({"note": self.note} if self.note else {})}
 
 
+def tiers_of(policies: tuple[CompiledPolicy, ...]) -> tuple[Tier, ...]:
+    """The tiers an inventory's policies form, in evaluation order."""
+    return (NetworkPolicyTier(policies),)
+
+
 def _open(direction: str, subject: Endpoint, note: str) -> DirectionVerdict:
     return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), note=note)
+
+
+def decide_direction(tiers: Sequence[Tier], direction: str, subject: Endpoint, peer: Endpoint,
+                     dst: Endpoint) -> DirectionVerdict:
+    """`subject`'s side of `direction`, with traffic to or from `peer`: the tiers folded in order."""
+    why_open = ungoverned_note(subject)
+    if why_open is not None:
+        return _open(direction, subject, why_open)
+    decisions = tuple(tier.decide(direction, subject, peer, dst) for tier in tiers)
+    deciding = [d for d in decisions if d.decided]
+    policies: tuple[PolicyRef, ...] = tuple(p for d in decisions for p in d.policies)
+    matches = tuple(m for d in decisions for m in d.matches)
+    misses = tuple(m for d in decisions for m in d.misses)
+    note = "; ".join(d.note for d in (deciding or decisions) if d.note)
+    return DirectionVerdict(direction, subject.id, bool(deciding), fold(decisions), policies, matches, misses,
+                            note, decisions)
 
 
 def evaluate_direction(
     policies: tuple[CompiledPolicy, ...], direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint
 ) -> DirectionVerdict:
     """`subject`'s policies of `direction` applied to traffic with `peer`; ports resolve on `dst`."""
-    if subject.external:
-        return _open(direction, subject, EXTERNAL_NOTE)
-    if subject.host_network:
-        return _open(direction, subject, HOST_NETWORK_NOTE)
-    selecting = [p for p in policies if p.affects(direction) and p.selects(subject)]
-    if not selecting:
-        return _open(direction, subject, f"no NetworkPolicy with {direction.capitalize()} selects {subject.id}: "
-                                         f"not isolated for {direction}")
-    allowed = ConnectionSet.none()
-    found: list[RuleMatch] = []
-    missed: list[RuleMiss] = []
-    for policy in selecting:
-        for rule in policy.rules(direction):
-            why = rule.peer_miss(peer)
-            if why is not None:
-                missed.append(RuleMiss(rule.ref, why))
-                continue
-            conns = rule.ports_for(dst)
-            if not conns:
-                missed.append(RuleMiss(rule.ref, rule.port_miss(dst)))
-                continue
-            found.append(RuleMatch(rule.ref, conns))
-            allowed = allowed.union(conns)
-    note = "" if found or missed else "the selecting policies have no rules of this direction: all denied"
-    return DirectionVerdict(direction, subject.id, True, allowed, tuple(p.ref for p in selecting),
-                            tuple(found), tuple(missed), note)
+    return decide_direction(tiers_of(policies), direction, subject, peer, dst)
 
 
 def evaluate_pair(policies: tuple[CompiledPolicy, ...], src: Endpoint, dst: Endpoint) -> PairVerdict:
-    if src.id == dst.id and src.single_pod:
-        open_e, open_i = _open("egress", src, SELF_TRAFFIC_NOTE), _open("ingress", dst, SELF_TRAFFIC_NOTE)
-        return PairVerdict(src, dst, open_e, open_i, ConnectionSet.all(), SELF_TRAFFIC_NOTE)
-    egress = evaluate_direction(policies, "egress", src, dst, dst)
-    if src.host_network and src.node_name and src.node_name == dst.node_name:
-        ingress = _open("ingress", dst, NODE_NOTE)
-        return PairVerdict(src, dst, egress, ingress, ConnectionSet.all(), NODE_NOTE)
-    ingress = evaluate_direction(policies, "ingress", dst, src, dst)
+    tiers = tiers_of(policies)
+    exempt = exemption(src, dst)
+    if exempt is not None:
+        egress = (_open("egress", src, exempt.note) if "egress" in exempt.open
+                  else decide_direction(tiers, "egress", src, dst, dst))
+        ingress = (_open("ingress", dst, exempt.note) if "ingress" in exempt.open
+                   else decide_direction(tiers, "ingress", dst, src, dst))
+        return PairVerdict(src, dst, egress, ingress, ConnectionSet.all(), exempt.note)
+    egress = decide_direction(tiers, "egress", src, dst, dst)
+    ingress = decide_direction(tiers, "ingress", dst, src, dst)
     note = REPLICA_NOTE if src.id == dst.id else ""
     return PairVerdict(src, dst, egress, ingress, egress.allowed & ingress.allowed, note)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from netverify.errors import UsageError
 from netverify.model import LabelSelector, Requirement, freeze_labels
 
 
@@ -50,13 +51,15 @@ _TOKEN = re.compile(
 )
 
 
-class SelectorSyntaxError(ValueError):
+class SelectorSyntaxError(UsageError):
     pass
 
 
 def parse_selector(text: str) -> LabelSelector:
     """Parse kubectl selector syntax: `a=b,c!=d,e in (x,y),f notin (z),g,!h`; `*` or `` = everything."""
-    text = text.strip()
+    # Runs of whitespace as one space: the token pattern has optional spaces on both sides of an
+    # operator, and a long run of them made its backtracking quadratic (8,000 spaces: over a second).
+    text = " ".join(text.split())
     if text in ("", "*"):
         return LabelSelector()
     labels: dict[str, str] = {}

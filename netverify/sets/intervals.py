@@ -37,7 +37,7 @@ class IntervalSet:
     @classmethod
     def _canonical(cls, intervals: tuple[Interval, ...]) -> IntervalSet:
         obj = cls.__new__(cls)
-        obj._iv = intervals
+        obj._iv = intervals  # noqa: SLF001 -- the class's own constructor for already-canonical intervals
         return obj
 
     @classmethod

@@ -119,12 +119,18 @@ class ConnectionSet:
 
     @staticmethod
     def union_all(sets: Iterable[ConnectionSet]) -> ConnectionSet:
-        acc = _NONE
+        """The union of many sets in one sort per protocol: O(n log n) in their intervals, where folding
+        `union` pairwise is quadratic (a rule with 16,000 port entries took over a minute)."""
+        by_protocol: dict[str, list[tuple[int, int]]] = {}
         for s in sets:
-            acc = acc.union(s)
-            if acc is _ALL:
-                break
-        return acc
+            if s is _ALL:
+                return _ALL
+            for protocol, ports in s._by_proto:  # noqa: SLF001 -- another ConnectionSet, read by its own class
+                by_protocol.setdefault(protocol, []).extend(ports)
+        if not by_protocol:
+            return _NONE
+        result = ConnectionSet({p: IntervalSet(intervals) for p, intervals in by_protocol.items()})
+        return _ALL if result == _ALL else result
 
     def to_json(self) -> list[dict[str, object]]:
         """`[{"protocol": "TCP", "ports": [[lo, hi], ...]}, ...]` (inclusive ranges)."""

@@ -1,4 +1,6 @@
-"""Golden outputs of `netverify diff` in every format, on the CI fixture (fixtures/ci base -> head).
+"""Golden outputs of `netverify diff` in every format, on the CI fixture (fixtures/ci base -> head) and
+on an egress lockdown with addresses outside the cluster (fixtures/diff-egress); `--pairs` for the
+formats it changes (json, text).
 
 Regenerate after an intended change with NETVERIFY_UPDATE_GOLDEN=1 and review the diff.
 """
@@ -31,9 +33,14 @@ def normalized(fmt: str, out: str) -> str:
     ("ci-fail-on-added", ["fixtures/ci/base", "fixtures/ci/head", "--fail-on", "added"]),
     ("empty", ["fixtures/ci/base", "fixtures/ci/base"]),
     ("ci-assertions", ["fixtures/ci/base", "fixtures/ci/head", "--assertions", "fixtures/ci/assertions.yaml"]),
+    ("egress", ["fixtures/diff-egress/base", "fixtures/diff-egress/head", "--fail-on", "removed"]),
+    ("ci-pairs", ["fixtures/ci/base", "fixtures/ci/head", "--pairs"]),
+    ("egress-pairs", ["fixtures/diff-egress/base", "fixtures/diff-egress/head", "--pairs"]),
 ])
 def test_diff_matches_golden_output(name: str, args: list[str], fmt: str, capsys: pytest.CaptureFixture[str],
                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    if "--pairs" in args and fmt not in ("json", "text"):
+        pytest.skip("--pairs changes the json and text listings only")
     monkeypatch.chdir(ROOT)  # golden outputs name files relative to the repository
     code = main(["diff", *args, "-f", fmt])
     out = normalized(fmt, capsys.readouterr().out)

@@ -118,3 +118,22 @@ def test_failing_changes_are_errors(capsys: pytest.CaptureFixture[str], monkeypa
     results = sarif("fixtures/ci/base", "fixtures/ci/head", "--fail-on", "added", capsys=capsys)["runs"][0]["results"]
     levels = {r["ruleId"]: r["level"] for r in results}
     assert levels == {"connection-added": "error", "connection-removed": "note", "endpoint-added": "note"}
+
+
+def test_one_result_per_cause_at_its_line_with_the_pairs_it_explains(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The egress lockdown changes 17 pairs in 11 changes for two causes: two results, one per policy."""
+    monkeypatch.chdir(ROOT)
+    log = sarif("fixtures/diff-egress/base", "fixtures/diff-egress/head", "--fail-on", "removed", capsys=capsys)
+    jsonschema.validate(log, SCHEMA)
+    results = log["runs"][0]["results"]
+    assert len(results) == 2
+    for r in results:
+        [loc] = r["locations"]
+        physical = loc["physicalLocation"]
+        line = (ROOT / physical["artifactLocation"]["uri"]).read_text().splitlines()[physical["region"]["startLine"] - 1]
+        assert line.startswith("apiVersion: networking.k8s.io/v1"), line  # the isolating policy
+        assert r["ruleId"] == "connection-removed" and r["level"] == "error"  # its changes only lose traffic
+    texts = sorted(r["message"]["text"] for r in results)
+    assert texts[0].startswith("policy shop/egress-lockdown now selects the source") and ": 17 pairs (" in texts[0]
+    assert texts[1].startswith("policy shop/web-https-out now selects the source") and ": 6 pairs (" in texts[1]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -88,13 +88,15 @@ class KubeAPIServer:
 
     def __init__(self, objects: Iterable[dict[str, Any]], token: str = "test-token",
                  forbidden: Iterable[tuple[str, str]] = (), delays: dict[str, float] | None = None,
-                 unauthorized: bool = False, missing_groups: Iterable[str] = (), expire_continue: bool = False) -> None:
+                 unauthorized: bool = False, missing_groups: Iterable[str] = (), expire_continue: bool = False,
+                 hostile: Hostile | None = None) -> None:
         self.token = token
         self.forbidden = set(forbidden)  # (verb, plural)
         self.delays = dict(delays or {})  # plural -> seconds before answering
         self.unauthorized = unauthorized
         self.missing_groups = set(missing_groups)  # e.g. {"discovery.k8s.io"}: answer 404 like an old cluster
         self.expire_continue = expire_continue  # answer the first continued request with 410 Gone
+        self.hostile = hostile or Hostile()
         self.requests: list[Request] = []
         self.resource_version = 1000
         self.store: dict[str, list[dict[str, Any]]] = {}
@@ -191,6 +193,13 @@ class KubeAPIServer:
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
+                    if api.hostile.drip_seconds and status == 200:
+                        for i in range(len(data)):  # one byte at a time: each read is quick, the body never ends
+                            if api._stopping.wait(api.hostile.drip_seconds):
+                                return
+                            self.wfile.write(data[i:i + 1])
+                            self.wfile.flush()
+                        return
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
                     pass
@@ -203,7 +212,9 @@ class KubeAPIServer:
         with self._lock:
             self.requests.append(Request(method, parts.path, query, authorization))
         if self.unauthorized or authorization != f"Bearer {self.token}":
-            return 401, _status(401, "Unauthorized", "Unauthorized")
+            said = f"Unauthorized (you sent Authorization: {authorization})" if self.hostile.echo_authorization \
+                else "Unauthorized"
+            return 401, _status(401, "Unauthorized", said)
         segments = [s for s in parts.path.split("/") if s]
         if segments in (["api"], ["apis"], ["version"]):
             return 200, self._discovery(segments[0])
@@ -220,8 +231,10 @@ class KubeAPIServer:
             self._stopping.wait(delay)
         if (verb, k.plural) in self.forbidden:
             scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
+            echoed = f" (request headers: {{'authorization': '{authorization}'}})" if self.hostile.echo_authorization \
+                else ""
             return 403, _status(403, "Forbidden", f'{k.plural} is forbidden: User "{USER}" cannot {verb} resource '
-                                                  f'"{k.plural}" in API group "{k.group}" {scope}',
+                                                  f'"{k.plural}" in API group "{k.group}" {scope}{echoed}',
                                 {"kind": k.plural, "group": k.group})
         items = [o for o in self.store.get(kind, []) if namespace is None or o["metadata"].get("namespace") ==
                  namespace]
@@ -230,12 +243,19 @@ class KubeAPIServer:
             if not found:
                 return 404, _status(404, "NotFound", f'{k.plural} "{name}" not found')
             return 200, {"kind": kind, "apiVersion": k.api_version, **found[0]}
-        return self._page(kind, k, items, query)
+        status, answer = self._page(kind, k, items, query)
+        if self.hostile.endless_continue and status == 200:
+            answer["metadata"]["continue"] = self.hostile.next_token(answer["metadata"].get("continue"))
+        if self.hostile.rewrite is not None and status == 200:
+            answer = self.hostile.rewrite(kind, answer)
+        return status, answer
 
     def _page(self, kind: str, k: Kind, items: list[dict[str, Any]], query: dict[str, list[str]]
               ) -> tuple[int, dict[str, Any]]:
         offset = 0
         token = (query.get("continue") or [""])[0]
+        if token and self.hostile.endless_continue:
+            token = ""  # every page starts over: the list never ends
         if token:
             if self.expire_continue:
                 self.expire_continue = False
@@ -287,6 +307,23 @@ class KubeAPIServer:
         return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
             {"name": g, "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
              "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"}} for g in groups]}
+
+
+@dataclass
+class Hostile:
+    """How a broken or hostile API server misbehaves (the robustness tests): each off by default."""
+
+    echo_authorization: bool = False  # error messages quote the request's Authorization header
+    drip_seconds: float = 0.0  # send each 200 body one byte at a time, this long apart
+    endless_continue: str = ""  # "same": every page repeats one continue token; "fresh": a new one each time
+    rewrite: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None  # (kind, list answer) -> answer
+    pages: int = 0
+
+    def next_token(self, token: Any) -> str:
+        self.pages += 1
+        if self.endless_continue == "same":
+            return "c2FtZQ=="
+        return base64.urlsafe_b64encode(json.dumps({"start": 0, "page": self.pages}).encode()).decode()
 
 
 def _status(code: int, reason: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:

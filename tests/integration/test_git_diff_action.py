@@ -64,8 +64,8 @@ def test_pull_request_diff_against_the_fetched_base_branch(pull_request: Path, t
                                         INPUT_FAIL_ON="added")
     assert proc.returncode == 0, proc.stderr  # the verdict is applied by a later step, after the SARIF upload
     assert outputs["exit-code"] == "1"
-    assert "+ monitoring/Deployment/prometheus -> shop/Deployment/api  TCP:9090" in proc.stdout
-    assert summary.startswith("### netverify: 1 connection added, 1 removed, 0 changed; 1 endpoint added")
+    assert "monitoring/Deployment/prometheus -> shop/Deployment/api: TCP:9090" in proc.stdout
+    assert summary.startswith("### netverify: 1 connection added, 1 removed, 0 changed (2 changes); 1 endpoint added")
     assert "**failed**" in summary
     sarif = json.loads((pull_request / outputs["sarif-file"]).read_text())
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
@@ -77,7 +77,7 @@ def test_default_fail_on_none_only_reports(pull_request: Path, tmp_path: Path) -
     proc, outputs, summary = run_action(pull_request, tmp_path, GITHUB_BASE_REF="main", INPUT_PATHS="manifests",
                                         INPUT_FAIL_ON="none")
     assert outputs["exit-code"] == "0", proc.stdout + proc.stderr
-    assert "**failed**" not in summary and "#### Removed connections (1)" in summary
+    assert "**failed**" not in summary and "#### Changes (2), largest first" in summary
 
 
 def test_explicit_base_and_extra_args(pull_request: Path, tmp_path: Path) -> None:

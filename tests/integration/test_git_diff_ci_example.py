@@ -35,5 +35,7 @@ def test_the_ci_example_prints_what_the_docs_show(tmp_path: Path) -> None:
                           check=False)
     assert proc.stdout.replace(where, DEMO_DIR) == expected, proc.stderr
     assert "exit=1" in proc.stderr  # --fail-on added: the change adds a connection
-    assert "+ monitoring/Deployment/prometheus -> shop/Deployment/api" in expected  # the docs say what matters
-    assert "- shop/Deployment/web -> payments/StatefulSet/ledger" in expected
+    assert "+ rule shop/api-ingress ingress[1] now admits TCP:9090" in expected  # the docs say what matters
+    assert "monitoring/Deployment/prometheus -> shop/Deployment/api: TCP:9090" in expected
+    assert "- rule payments/ledger-ingress ingress[0] no longer admits TCP:5432" in expected
+    assert "shop/Deployment/web -> payments/StatefulSet/ledger: TCP:5432" in expected

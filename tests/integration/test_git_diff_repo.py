@@ -42,7 +42,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any], str]:
-    code = main(["diff", *args, "-f", "json"])
+    """The per-pair listing (`--pairs`): these tests are about which pairs git's versions give."""
+    code = main(["diff", *args, "-f", "json", "--pairs"])
     out, err = capsys.readouterr()
     return code, json.loads(out) if out.strip() else {}, err
 
@@ -71,7 +72,8 @@ def test_a_head_commit_compares_the_same_as_its_working_tree(repo: Path, capsys:
     assert code == 0
     assert pairs(data["added"]) == {("monitoring/Deployment/prometheus", "shop/Deployment/api")}
     code, same, _ = run_json(capsys, "--git-base", "HEAD", "manifests")
-    assert same == {"added": [], "removed": [], "changed": [], "endpoints_added": [], "endpoints_removed": []}
+    assert same == {"added": [], "removed": [], "changed": [], "endpoints_added": [], "endpoints_removed": [],
+                    "outside": []}
 
 
 def test_base_files_are_named_ref_colon_path(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -112,8 +112,8 @@ def test_diff_hook_fails_with_the_added_connection_and_its_cause(
     proc = pre_commit(manifests_repo, pre_commit_env, "run", "--all-files")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Failed" in proc.stdout
-    assert "+ monitoring/Deployment/prometheus -> shop/Deployment/api  TCP:9090" in proc.stdout
-    assert "rule shop/api-ingress ingress[1] now admits TCP:9090" in proc.stdout
+    assert "+ rule shop/api-ingress ingress[1] now admits TCP:9090" in proc.stdout
+    assert "monitoring/Deployment/prometheus -> shop/Deployment/api: TCP:9090" in proc.stdout
     assert "FAIL: --fail-on added" in proc.stdout
 
 

@@ -1,13 +1,17 @@
-"""The diff's fast path (per-class rows compared as joint-class bitsets) agrees with a naive diff.
+"""The diff's fast path (changes grouped on joint classes) agrees with a naive pair-by-pair diff.
 
 The naive diff evaluates every ordered pair of endpoints present in both versions with the
-policy evaluator, pair by pair, and lists those whose allowed sets differ. Hypothesis draws a
-base cluster and a head that relabels, removes and adds pods and workloads and edits, drops
-and adds policies, so the two versions' endpoint classes split and merge differently.
+policy evaluator, pair by pair, and lists those whose allowed sets differ; for addresses
+outside the cluster it evaluates each endpoint with probe addresses (every ipBlock's edges and
+a few public addresses). Hypothesis draws a base cluster and a head that relabels, removes and
+adds pods and workloads and edits, drops and adds policies, so the two versions' endpoint
+classes split and merge differently. The changes (rectangles) must expand to exactly the
+pairs the `--pairs` listing streams, each pair once.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from helpers_strategies import NAMESPACES, edited_policies, labels_st, load_with_namespaces, port_st, selector_st
@@ -15,7 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netverify.queries.context import Analysis
-from netverify.queries.diff import diff
+from netverify.queries.diff import DiffResult, diff
+from netverify.semantics.compile import ip_blocks
+from netverify.semantics.endpoints import external_endpoint
 from netverify.semantics.evaluate import evaluate_pair
 from netverify.sets import ConnectionSet
 
@@ -23,7 +29,9 @@ peer_st = st.one_of(
     st.builds(lambda s: {"podSelector": s}, selector_st),
     st.builds(lambda s: {"namespaceSelector": s}, st.builds(lambda t: {"matchLabels": {"team": t}},
                                                             st.sampled_from(["a", "b"]))),
-    st.builds(lambda c: {"ipBlock": {"cidr": c}}, st.sampled_from(["10.0.0.0/24", "10.0.1.0/24"])),
+    st.builds(lambda c: {"ipBlock": {"cidr": c}}, st.sampled_from(["10.0.0.0/24", "10.0.1.0/24", "0.0.0.0/0",
+                                                                    "8.8.8.8/32", "::/0"])),
+    st.just({"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}),
 )
 rule_st = st.fixed_dictionaries({}, optional={"peers": st.lists(peer_st, max_size=2),
                                               "ports": st.lists(port_st, min_size=1, max_size=2)})
@@ -40,10 +48,15 @@ def policy_st(draw: st.DrawFn, name: str) -> dict[str, Any]:
             "metadata": {"name": name, "namespace": draw(st.sampled_from(sorted(NAMESPACES)))}, "spec": spec}
 
 
-def pod(i: int, ns: str, labels: dict[str, str], port: int) -> dict[str, Any]:
+def pod(i: int, ns: str, labels: dict[str, str], port: int, node: str = "n1", host: bool = False) -> dict[str, Any]:
+    """A pod on `node`; a hostNetwork pod has its node's address (node traffic: always allowed to its node's pods)."""
+    spec: dict[str, Any] = {"nodeName": node,
+                            "containers": [{"name": "c", "image": "i", "ports": [{"name": "http", "containerPort": port}]}]}
+    if host:
+        spec["hostNetwork"] = True
+    ip = f"10.9.0.{1 + int(node[1:])}" if host else f"10.0.{i % 2}.{i + 1}"
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{i}", "namespace": ns, "labels": labels},
-            "spec": {"containers": [{"name": "c", "image": "i", "ports": [{"name": "http", "containerPort": port}]}]},
-            "status": {"phase": "Running", "podIP": f"10.0.{i % 2}.{i + 1}"}}
+            "spec": spec, "status": {"phase": "Running", "podIP": ip}}
 
 
 def deployment(i: int, ns: str, labels: dict[str, str], replicas: int) -> dict[str, Any]:
@@ -57,7 +70,8 @@ def deployment(i: int, ns: str, labels: dict[str, str], replicas: int) -> dict[s
 def workload_st(draw: st.DrawFn, i: int) -> dict[str, Any]:
     ns, labels = draw(st.sampled_from(sorted(NAMESPACES))), draw(labels_st)
     if draw(st.booleans()):
-        return pod(i, ns, labels, draw(st.sampled_from([80, 8080])))
+        return pod(i, ns, labels, draw(st.sampled_from([80, 8080])), draw(st.sampled_from(["n1", "n2"])),
+                   draw(st.sampled_from([False, False, False, True])))
     return deployment(i, ns, labels, draw(st.integers(1, 2)))
 
 
@@ -78,8 +92,8 @@ def versions_st(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, A
     return base_objects + base_policies, head_objects + head_policies
 
 
-def analysis(objects: list[dict[str, Any]]) -> Analysis:
-    return Analysis(load_with_namespaces(objects))
+def analysis(objects: list[dict[str, Any]], by: str = "workload") -> Analysis:
+    return Analysis(load_with_namespaces(objects), by=by)
 
 
 def naive_diff(base: Analysis, head: Analysis) -> dict[tuple[str, str], tuple[ConnectionSet, ConnectionSet]]:
@@ -101,14 +115,58 @@ def naive_diff(base: Analysis, head: Analysis) -> dict[tuple[str, str], tuple[Co
     return out
 
 
+def probes(base: Analysis, head: Analysis) -> list[str]:
+    """Addresses outside the cluster that meet every block: each ipBlock's first and last address."""
+    out = {"1.1.1.1", "8.8.8.8", "2001:db8::1"}
+    for block in ip_blocks(base.policies) + ip_blocks(head.policies):
+        for cidr in block.to_cidrs():
+            net = ipaddress.ip_network(cidr)
+            out |= {str(net.network_address), str(net.broadcast_address)}
+    return sorted(out)
+
+
+def naive_outside(base: Analysis, head: Analysis) -> dict[tuple[str, str], tuple[ConnectionSet, ConnectionSet]]:
+    """(endpoint, probe address) and (probe address, endpoint) pairs whose allowed sets differ."""
+    common = [e.id for e in base.endpoints if e.id in head.by_id]
+    out = {}
+    for address in probes(base, head):
+        outside = external_endpoint(address)
+        for e in common:
+            for src, dst in ((e, address), (address, e)):
+                sides = []
+                for side in (base, head):
+                    ends = [side.by_id[x] if x == e else outside for x in (src, dst)]
+                    sides.append(evaluate_pair(side.policies, *ends).allowed)
+                if sides[0] != sides[1]:
+                    out[(src, dst)] = (sides[0], sides[1])
+    return out
+
+
+def outside_pairs(result: DiffResult, base: Analysis, head: Analysis
+                  ) -> dict[tuple[str, str], tuple[ConnectionSet, ConnectionSet]]:
+    """The diff's pairs with address blocks, read at the probe addresses."""
+    blocks = {b.id: b.addresses for b in result.outside}
+    found = {}
+    for c in result.pairs():
+        for address in probes(base, head):
+            if c.src in blocks and blocks[c.src].contains_address(address):
+                found[(address, c.dst)] = (c.before, c.after)
+            if c.dst in blocks and blocks[c.dst].contains_address(address):
+                found[(c.src, address)] = (c.before, c.after)
+    return found
+
+
 @settings(max_examples=150, deadline=None)
 @given(versions_st())
 def test_the_fast_diff_lists_exactly_the_pairs_a_naive_diff_finds(versions: tuple[list[Any], list[Any]]) -> None:
     base, head = analysis(versions[0]), analysis(versions[1])
     result = diff(base, head)
-    reported = {(c.src, c.dst): (c.before, c.after) for c in result.pairs()}
-    assert len(reported) == len(list(result.pairs()))  # each pair once
+    blocks = {b.id for b in result.outside}
+    listed = list(result.pairs())
+    reported = {(c.src, c.dst): (c.before, c.after) for c in listed if not {c.src, c.dst} & blocks}
+    assert len({(c.src, c.dst) for c in listed}) == len(listed)  # each pair once
     assert reported == naive_diff(base, head)
+    assert outside_pairs(result, base, head) == naive_outside(base, head)
     assert {e.id for e in result.endpoints_added} == set(head.by_id) - set(base.by_id)
     assert {e.id for e in result.endpoints_removed} == set(base.by_id) - set(head.by_id)
 
@@ -134,3 +192,31 @@ def test_added_and_removed_endpoints_list_what_they_send_and_receive(versions: t
     for side, changes in ((head, result.endpoints_added), (base, result.endpoints_removed)):
         for change in changes:
             assert (list(change.egress), list(change.ingress)) == naive_connectivity(side, change.id)
+
+
+@settings(max_examples=60, deadline=None)
+@given(versions_st())
+def test_per_pod_the_fast_diff_lists_exactly_the_pairs_a_naive_diff_finds(versions: tuple[list[Any], list[Any]]
+                                                                          ) -> None:
+    base, head = analysis(versions[0], "pod"), analysis(versions[1], "pod")
+    result = diff(base, head)
+    blocks = {b.id for b in result.outside}
+    listed = [(c.src, c.dst, c.before, c.after) for c in result.pairs() if not {c.src, c.dst} & blocks]
+    assert len({p[:2] for p in listed}) == len(listed)
+    assert {p[:2]: p[2:] for p in listed} == naive_diff(base, head)
+
+
+@settings(max_examples=100, deadline=None)
+@given(versions_st())
+def test_the_changes_expand_to_exactly_the_listed_pairs(versions: tuple[list[Any], list[Any]]) -> None:
+    result = diff(analysis(versions[0]), analysis(versions[1]))
+    expanded = [(p.src, p.dst, p.before, p.after, p.causes) for c in result.changes for p in c.expand()]
+    listed = [(p.src, p.dst, p.before, p.after, p.causes) for p in result.pairs()]
+    assert sorted(expanded, key=lambda p: p[:2]) == sorted(listed, key=lambda p: p[:2])
+    assert len(set(p[:2] for p in listed)) == len(listed)
+    for status in ("added", "removed", "changed"):  # --pairs order: by (src, dst) within a status
+        keys = [(p.src, p.dst) for p in result.pairs(status)]
+        assert keys == sorted(keys)
+    for change in result.changes:
+        assert change.sources and change.destinations and change.causes
+        assert change.before != change.after

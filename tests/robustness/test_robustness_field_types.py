@@ -75,6 +75,7 @@ DEPLOYMENT: dict[str, Any] = {
                                       "controller": True}]},
     "spec": {
         "replicas": 3,
+        "selector": {"matchLabels": {"app": "web"}},
         "template": {
             "metadata": {"labels": {"app": "web"}},
             "spec": {"hostNetwork": False, "containers": [{"name": "app", "ports": [{"containerPort": 8080}]}]},

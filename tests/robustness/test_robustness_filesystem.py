@@ -76,9 +76,9 @@ def test_a_file_that_fails_while_being_read_is_reported_by_name(tmp_path: Path) 
     """An I/O error after a successful open (here /proc/self/mem, whose offset 0 is unmapped: EIO).
     Unlike chmod 000, this cannot be read even by root, so the read-error path is tested everywhere."""
     folder = manifests(tmp_path, "web")
-    broken = folder / "broken.yaml"
+    broken = tmp_path / "broken.yaml"
     broken.symlink_to("/proc/self/mem")
-    result = run_cli(["matrix", str(folder), "--format", "json"])
+    result = run_cli(["matrix", str(folder), str(broken), "--format", "json"])  # a path given is followed
     assert result.code == EXIT_INPUT
     assert_file_error(result.err, broken, "cannot read file: Input/output error", "symbolic link")
     assert result.out == ""
@@ -188,3 +188,50 @@ def test_a_full_disk_is_reported_not_taken_for_a_bug(argv: list[str]) -> None:
     assert child.returncode == EXIT_INPUT, child.stderr
     assert child.stderr.startswith("error: cannot write the output: No space left on device\n  hint: "), child.stderr
     assert "Traceback" not in child.stderr and "Exception ignored" not in child.stderr
+
+
+def test_a_symlink_leaving_the_git_work_tree_or_holding_the_tree_is_not_followed(tmp_path: Path) -> None:
+    """A repository may commit `x -> /`: reading a directory must not read the whole machine, nor a file
+    outside the repository (`creds.yaml -> ~/.kube/config`, whose content an error could quote)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".git").mkdir()
+    folder = manifests(repo, "web")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "stolen.yaml").write_text(POD.format(name="stolen"))
+    (folder / "root").symlink_to("/")
+    (folder / "up").symlink_to("..")
+    (folder / "elsewhere").symlink_to(outside)
+    (folder / "creds.yaml").symlink_to(outside / "stolen.yaml")
+    (folder / "proc").symlink_to("/proc/self")
+    result = run_cli(["matrix", str(folder), "--format", "json"])
+    assert result.code == 0, result.err
+    assert sorted(endpoints(result.out)) == ["shop/web"]
+    warned = {d.head.split(":")[0] for d in parse_stderr(result.err) if "not followed" in d.head}
+    assert warned == {str(folder / n) for n in ("root", "up", "elsewhere", "creds.yaml", "proc")}
+    strict = run_cli(["matrix", str(folder), "--strict"])
+    assert strict.code == EXIT_INPUT, "under --strict a link not followed is an error"
+
+
+def test_a_symlink_to_a_sibling_directory_is_followed_outside_git(tmp_path: Path) -> None:
+    """Shared directories linked into each variant (diff/base/cluster -> ../../cluster) are read."""
+    folder = manifests(tmp_path, "web")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "api.yaml").write_text(POD.format(name="api"))
+    (folder / "shared").symlink_to(Path("..") / "shared")
+    result = run_cli(["matrix", str(folder), "--format", "json"])
+    assert result.code == 0, result.err
+    assert sorted(endpoints(result.out)) == ["shop/api", "shop/web"]
+    assert "not followed" not in result.err
+
+
+def test_a_symlink_inside_the_work_tree_is_followed(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    folder = manifests(tmp_path, "web")
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "api.yaml").write_text(POD.format(name="api"))
+    (folder / "base").symlink_to(tmp_path / "base")
+    result = run_cli(["matrix", str(folder), "--format", "json"])
+    assert result.code == 0, result.err
+    assert sorted(endpoints(result.out)) == ["shop/api", "shop/web"]

@@ -341,7 +341,7 @@ def test_an_input_and_its_normalised_form_do_not_differ(workdir: dict[str, str],
             assert "Traceback" not in result.err
             report = json.loads(result.out)
             if name == "diff":
-                assert all(report[k] == [] for k in ("added", "removed", "changed", "endpoints_added",
+                assert all(report[k] == [] for k in ("changes", "outside", "endpoints_added",
                                                      "endpoints_removed")), report
             else:
                 assert report["holds"] is True, report

@@ -207,7 +207,7 @@ def _explode(*_: Any, **__: Any) -> Any:
 
 
 def test_an_internal_error_is_exit_4_without_traceback_or_its_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("netverify.cli.cmd_reach.matrix_query", _explode)
+    monkeypatch.setattr("netverify.cli.cmd_reach.matrix_answer", _explode)
     result = run_cli(["matrix", str(DEMO)])
     assert result.code == EXIT_INTERNAL
     assert re.search(r"internal error: RuntimeError at netverify/[a-z_/]+\.py:[0-9]+", result.err), result.err
@@ -218,7 +218,7 @@ def test_an_internal_error_is_exit_4_without_traceback_or_its_message(monkeypatc
 
 def test_debug_shows_the_traceback_of_an_internal_error(monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("netverify.cli.cmd_reach.matrix_query", _explode)
+    monkeypatch.setattr("netverify.cli.cmd_reach.matrix_answer", _explode)
     result = run_cli(["--debug", "matrix", str(DEMO)])
     err = result.err + capsys.readouterr().err  # traceback.print_exc writes to the real stderr
     assert result.code == EXIT_INTERNAL

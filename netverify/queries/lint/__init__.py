@@ -20,6 +20,7 @@ from netverify.queries.lint import breadth, isolation, ports, selection, traps, 
 from netverify.queries.lint.codes import family_selected, selected
 from netverify.queries.lint.context import LintContext
 from netverify.queries.lint.findings import Finding
+from netverify.queries.outcome import Outcome
 
 __all__ = ["LintOptions", "LintResult", "lint"]
 
@@ -57,6 +58,10 @@ class LintResult:
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
+
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.of(not self.fails)
 
     @property
     def fails(self) -> bool:

@@ -4,8 +4,7 @@ NV601  a rule is redundant: removing it changes no allowed connection (the union
        rules of the same direction for the same selected pods covers it, or the peers' other
        direction denies the rest)
 NV602  a whole policy is redundant: removing it (its isolation included) changes nothing
-NV603  a policy's rules are shadowed by an allow-all rule (no peers, no ports) of a policy
-       selecting the same or a superset of its pods, in the same direction
+NV603  a policy's rules are shadowed by an allow-all rule (lint/shadowing.py, asked first)
 
 Scopes. `inventory`: the loaded endpoints and every address outside the cluster (one
 representative per ipBlock atom, as for `equiv`), decided on the graph engine's classes.
@@ -25,103 +24,26 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from netverify.engines.bitsets import Partition, bit_list, partition
+from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, named_ports_key
-from netverify.model import LabelSelector, Severity, SourceRef
+from netverify.engines.partitions import Cells, Partition, cells, union_partition
+from netverify.errors import UndecidedError
+from netverify.model import Severity, SourceRef
 from netverify.queries.context import Analysis
-from netverify.queries.lint.findings import DOCS_BASE, Finding
+from netverify.queries.lint.findings import Finding
+from netverify.queries.lint.shadowing import (
+    DIRECTIONS,
+    Selection,
+    drops_isolation,
+    policy_object,
+    rule_text,
+    see,
+    shadow_findings,
+)
 from netverify.semantics.compile import CompiledPolicy, CompiledRule, ip_blocks
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.verdict import is_node_traffic, pair_of_members
 from netverify.sets import ConnectionSet
-
-DIRECTIONS = ("ingress", "egress")
-
-
-def _see(code: str) -> str:
-    return f" (see {DOCS_BASE}/{code}.md)"
-
-
-def _obj(cp: CompiledPolicy) -> str:
-    return f"NetworkPolicy {cp.policy.id}"
-
-
-def _rule_text(rule: CompiledRule) -> str:
-    return f"{rule.ref.policy} {rule.ref.direction}[{rule.ref.index}]"
-
-
-def _is_allow_all(rule: CompiledRule) -> bool:
-    return not rule.peers and not rule.ports
-
-
-def _drops_isolation(cp: CompiledPolicy, rule: CompiledRule) -> bool:
-    """Removing the last egress rule of a policy without policyTypes also removes its egress isolation
-    (the API server defaults policyTypes from the rules present)."""
-    d = rule.ref.direction
-    return d == "egress" and cp.policy.declared_policy_types is None and len(cp.rules(d)) == 1
-
-
-# --- NV603: shadowed by an allow-all ------------------------------------------------------------
-
-
-def _selector_covers(wide: LabelSelector, narrow: LabelSelector) -> bool:
-    """Every pod `narrow` selects, `wide` selects too (a sufficient, syntactic condition)."""
-    return set(wide.match_labels) <= set(narrow.match_labels) and set(wide.match_expressions) <= set(
-        narrow.match_expressions)
-
-
-class _Selection:
-    """Which pods a policy selects: loaded classes (inventory) or selectors (any pod)."""
-
-    def __init__(self, analysis: Analysis, scope: str, graph: ReachabilityGraph | None) -> None:
-        self.scope = scope
-        self.graph = graph
-        self.policies = analysis.policies
-
-    def mask(self, cp: CompiledPolicy) -> int:
-        assert self.graph is not None
-        index = self.graph.index  # shared with the graph, so classes agree
-        return index.pods & index.selected_by_policy(cp.policy.namespace, cp.policy.pod_selector)
-
-    def covers(self, wide: CompiledPolicy, narrow: CompiledPolicy) -> bool:
-        if wide.policy.namespace != narrow.policy.namespace:
-            return False
-        if self.scope == "any" or self.graph is None:
-            return _selector_covers(wide.policy.pod_selector, narrow.policy.pod_selector)
-        mine = self.mask(narrow)
-        return bool(mine) and mine & ~self.mask(wide) == 0
-
-
-def shadow_findings(analysis: Analysis, selection: _Selection) -> tuple[list[Finding], set[tuple[str, str]]]:
-    """NV603 per (policy, direction) whose rules an allow-all makes meaningless; also the
-    (policy id, direction) pairs reported, so NV601/NV602 do not repeat them."""
-    findings: list[Finding] = []
-    shadowed: set[tuple[str, str]] = set()
-    allow_all: dict[tuple[str, str], list[tuple[CompiledPolicy, CompiledRule]]] = {}  # by (namespace, direction)
-    for cp in analysis.policies:
-        for d in DIRECTIONS:
-            if cp.affects(d):
-                for rule in cp.rules(d):
-                    if _is_allow_all(rule):
-                        allow_all.setdefault((cp.policy.namespace, d), []).append((cp, rule))
-    for cp in analysis.policies:
-        for d in DIRECTIONS:
-            rules = [r for r in cp.rules(d) if not _is_allow_all(r)]
-            if not rules or not cp.affects(d):
-                continue
-            cover = next((rule for other, rule in allow_all.get((cp.policy.namespace, d), ())
-                          if selection.covers(other, cp)), None)
-            if cover is None:
-                continue
-            shadowed.add((cp.policy.id, d))
-            owner = "its own" if cover.ref.policy == cp.policy.id else "the"
-            findings.append(Finding(
-                cp.ref.source, "NV603", Severity.WARNING,
-                f"the {d} rules of {cp.policy.id} ({', '.join(f'{d}[{r.ref.index}]' for r in rules)}) restrict "
-                f"nothing: {owner} allow-all rule {_rule_text(cover)} ({cover.ref.source}) admits every peer on every "
-                f"port to {'the same' if owner == 'its own' else 'the same or more'} pods{_see('NV603')}", _obj(cp),
-                (cover.ref.source,)))
-    return findings, shadowed
-
 
 # --- inventory scope: the graph's classes, one direction of a few classes per candidate --------
 
@@ -134,8 +56,6 @@ class _Change:
     dst: int
     delta: ConnectionSet
 
-
-Cells = list[tuple[int, ConnectionSet]]
 
 
 class _Directions:
@@ -177,20 +97,7 @@ class _Directions:
         if found is not None:
             return found
         g = self.g
-        parts: list[tuple[int, ConnectionSet]] = []
-        for rule in rules:
-            peers = g._peer_mask(rule)  # noqa: SLF001
-            if within is not None:
-                peers &= within
-                if not peers:
-                    continue
-            if d == "ingress":
-                parts.append((peers, g._ports(rule, rep)))  # noqa: SLF001
-            elif any(isinstance(m.spec.port, str) for m in rule.ports):
-                parts.extend((peers & group, conns) for group, conns in g.named_rule_parts(rule))
-            else:
-                parts.append((peers, g._ports(rule, g.reps[0])))  # noqa: SLF001
-        out = partition(parts, g._conns)  # noqa: SLF001
+        out = union_partition(g.rule_parts(d, rules, rep, within), g.conns)
         self._parts[cache_key] = out
         return out
 
@@ -203,21 +110,12 @@ class _Directions:
         universe = self.everyone if within is None else within
         if part is None:
             return [(universe, ConnectionSet.all())]
-        by_id = self.g._conns.by_id  # noqa: SLF001
-        out: Cells = []
-        covered = 0
-        for cid, mask in part.items():
-            out.append((mask, by_id[cid]))
-            covered |= mask
-        rest = universe & ~covered
-        if rest:
-            out.append((rest, ConnectionSet.none()))
-        return out
+        return cells(part, self.g.conns, universe)
 
     def current(self, d: str, gkey: tuple[object, ...]) -> Partition:
         key = gkey[0]
         assert isinstance(key, tuple)
-        rep = self._rep(d, gkey)
+        rep = self.rep(d, gkey)
         return self.part(d, self.key_rules(d, key), rep, ("all", d, gkey))
 
     def _current_cells(self, d: str, gkey: tuple[object, ...]) -> Cells:
@@ -226,7 +124,7 @@ class _Directions:
             found = self._cells[(d, gkey)] = self.cells(self.current(d, gkey))
         return found
 
-    def _rep(self, d: str, gkey: tuple[object, ...]) -> Endpoint:
+    def rep(self, d: str, gkey: tuple[object, ...]) -> Endpoint:
         mask = self.groups[d][gkey]
         return self.g.reps[(mask & -mask).bit_length() - 1]  # the lowest class, without listing them all
 
@@ -283,11 +181,10 @@ class _Directions:
         g = self.g
         src, dst = (peer, subject) if d == "ingress" else (subject, peer)
         s, t = g.reps[src], g.reps[dst]
-        if s.host_network and s.node_name and any(m.node_name == s.node_name for m in g.members[dst]):
+        if any(is_node_traffic(s, m) for m in g.members[dst]):
             return False  # node traffic: always allowed, whatever the policies say
         if src == dst:
-            members = g.members[src]
-            return len(members) > 1 or not members[0].single_pod
+            return pair_of_members(g.members[src], g.members[dst]) is not None
         return not t.external or not s.external
 
 
@@ -321,9 +218,9 @@ class _InventoryRedundancy:
         # both partitions are compared on those peers alone.
         within = 0
         for rule in removed:
-            within |= dirs.g._peer_mask(rule)  # noqa: SLF001
+            within |= dirs.g.peer_mask(rule)
         for gkey, key in self._subject_groups(d, i):
-            rep = dirs._rep(d, gkey)  # noqa: SLF001
+            rep = dirs.rep(d, gkey)
             old = dirs.current(d, gkey)
             subjects = dirs.groups[d][gkey]
             if drop is None:
@@ -366,20 +263,20 @@ class _InventoryRedundancy:
         dirs = self.dirs
         g = dirs.g
         out: dict[int, CompiledRule] = {}
-        mine = g._peer_mask(drop)  # noqa: SLF001
+        mine = g.peer_mask(drop)
         for gkey, key in self._subject_groups(d, i):
-            rep = dirs._rep(d, gkey)  # noqa: SLF001
+            rep = dirs.rep(d, gkey)
             for rule in dirs.key_rules(d, key):
                 if rule is drop or id(rule) in out:
                     continue
-                if g._peer_mask(rule) & mine and _ports_meet(rule, drop, rep, d):  # noqa: SLF001
+                if g.peer_mask(rule) & mine and _ports_meet(rule, drop, rep, d):
                     out[id(rule)] = rule
         return list(out.values())
 
     def matters(self, cp: CompiledPolicy, rule: CompiledRule) -> bool:
         """Whether the rule can admit anything in the inventory (otherwise NV102/NV201 report it)."""
         g = self.dirs.g
-        peers = g._peer_mask(rule)  # noqa: SLF001
+        peers = g.peer_mask(rule)
         d = rule.ref.direction
         targets = bit_list(self.subjects(cp, d)) if d == "ingress" else bit_list(peers)
         return bool(peers) and any(rule.ports_for(g.reps[c]) for c in targets)
@@ -417,7 +314,7 @@ def _inventory_findings(analysis: Analysis, dirs: _Directions, shadowed: set[tup
         for d, rule in _candidate_rules(cp, directions, shadowed):
             if not inv.matters(cp, rule):
                 continue
-            drop_policy = _drops_isolation(cp, rule)
+            drop_policy = drops_isolation(cp, rule)
             if inv.change(d, i, None if drop_policy else rule) is None:
                 cover = inv.covering_rules(d, i, rule)
                 findings.append(_rule_finding(cp, rule, cover, "the loaded endpoints"))
@@ -445,16 +342,16 @@ def _rule_finding(cp: CompiledPolicy, rule: CompiledRule, cover: Sequence[Compil
     direction whose limits deny the rest (from a proof)."""
     denied = "what it admits is denied by the peers' policies in the other direction"
     if other:
-        denied += " (see " + ", ".join(f"{_rule_text(r)} ({r.ref.source})" for r in other) + ")"
+        denied += " (see " + ", ".join(f"{rule_text(r)} ({r.ref.source})" for r in other) + ")"
     if cover:
-        why = "covered by " + ", ".join(f"{_rule_text(r)} ({r.ref.source})" for r in cover)
+        why = "covered by " + ", ".join(f"{rule_text(r)} ({r.ref.source})" for r in cover)
         if other:
             why += "; " + denied.replace("what it admits", "the rest")
     else:
         why = denied
     return Finding(rule.ref.source, "NV601", Severity.INFO,
-                   f"rule {_rule_text(rule)} is redundant: removing it changes no allowed connection of {scope}; "
-                   f"{why}{_see('NV601')}", _obj(cp), tuple(r.ref.source for r in (*cover, *other)))
+                   f"rule {rule_text(rule)} is redundant: removing it changes no allowed connection of {scope}; "
+                   f"{why}{see('NV601')}", policy_object(cp), tuple(r.ref.source for r in (*cover, *other)))
 
 
 def _policy_finding(cp: CompiledPolicy, scope: str, others: Sequence[CompiledPolicy],
@@ -465,12 +362,12 @@ def _policy_finding(cp: CompiledPolicy, scope: str, others: Sequence[CompiledPol
         # policy). Often written on purpose to document intent, so only an info.
         return Finding(cp.ref.source, "NV602", Severity.INFO,
                        f"{head} (it isolates its pods and then admits everything they could send or receive; "
-                       f"without it they are simply not isolated){_see('NV602')}", _obj(cp), ())
+                       f"without it they are simply not isolated){see('NV602')}", policy_object(cp), ())
     names = ", ".join(o.policy.id for o in others)
     admits = any(cp.rules(d) for d in DIRECTIONS if cp.affects(d))
     what = "its pods stay isolated and what it admits stays admitted" if admits else "its pods stay isolated"
-    return Finding(cp.ref.source, "NV602", Severity.WARNING, f"{head} ({what}: {names}){_see('NV602')}",
-                   _obj(cp), tuple(related))
+    return Finding(cp.ref.source, "NV602", Severity.WARNING, f"{head} ({what}: {names}){see('NV602')}",
+                   policy_object(cp), tuple(related))
 
 
 # --- any scope: the SMT engine --------------------------------------------------------------------
@@ -499,7 +396,7 @@ def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s:
             findings.append(_policy_finding(cp, "any pod", others, [o.ref.source for o in others]))
             continue
         for d, rule in _candidate_rules(cp, directions, shadowed):
-            reduced = (prover.without(selects=[(d, cp.policy.id)]) if _drops_isolation(cp, rule)
+            reduced = (prover.without(selects=[(d, cp.policy.id)]) if drops_isolation(cp, rule)
                        else prover.without(rules=[rule.ref]))
             outcome = prover.changes(reduced, side, side)
             _unknown(outcome.status, str(rule.ref), outcome.reason)
@@ -517,7 +414,7 @@ def _rules_of(analysis: Analysis, refs: Sequence[object]) -> list[CompiledRule]:
     return [r for cp in analysis.policies for d in DIRECTIONS for r in cp.rules(d) if r.ref in wanted]
 
 
-class RedundancyUnknown(Exception):
+class RedundancyUnknown(UndecidedError):
     """The solver could not decide whether a rule or policy is redundant (never read as redundant)."""
 
     def __init__(self, what: str, reason: str) -> None:
@@ -543,7 +440,7 @@ def redundancy_findings(analysis: Analysis, scope: str = "inventory", timeout_s:
     if not analysis.policies:
         return []
     dirs = _Directions(analysis) if scope == "inventory" else None
-    shadow, shadowed = shadow_findings(analysis, _Selection(analysis, scope, dirs.g if dirs else None))
+    shadow, shadowed = shadow_findings(analysis, Selection(analysis, scope, dirs.g if dirs else None))
     if dirs is None:
         rest = _any_findings(analysis, shadowed, timeout_s)
     else:

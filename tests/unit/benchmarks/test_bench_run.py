@@ -25,7 +25,10 @@ def test_run_at_100_pods_reports_floor_phases_and_commands(tmp_path: Path) -> No
     assert (size["pods"], size["policies"]) == (100, 10)
     assert size["floor"]["exit"] == 0 and size["floor"]["peak_mib"] > 0
     commands = size["commands"]
-    assert {"matrix", "can", "check (inventory)", "check (any)", "diff"} <= set(commands)
+    assert {"matrix", "can", "check (inventory)", "check (any)", "diff", "diff (heavy)"} <= set(commands)
+    assert commands["diff (heavy)"]["output_bytes"] > 0  # its JSON is kept to measure its size
+    assert size["heavy_mutations"] == 1 and "changes" in size["diff_heavy_summary"]
+    assert "diff (heavy)" in done.stdout
     assert size["facts"]["endpoints_n"] >= size["facts"]["classes_n"] > 0
     for name, result in commands.items():
         assert result["exit"] in (0, 1), (name, result["stderr"])  # allowed/denied, never an input error

@@ -329,3 +329,13 @@ def test_mutate_summary_names_edit_kinds(tmp_path: Path) -> None:
 
 def test_no_mutated_directory_without_mutate(medium: Path) -> None:
     assert not (medium / "policies-mutated").exists()
+
+
+def test_heavy_writes_its_own_edits_and_changes_no_other_file(small: tuple[Path, Any], tmp_path: Path) -> None:
+    out, _ = small
+    generate(tmp_path, "--pods", 60, "--policies", 12, "--seed", 3, "--mutate", 4, "--heavy", 6)
+    for name in [*FILES, "policies-mutated/policies.yaml"]:  # the same as without --heavy
+        assert (out / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    before = _by_key(tmp_path / "policies/policies.yaml")
+    heavy = _by_key(tmp_path / "policies-heavy/policies.yaml")
+    assert len([k for k in before.keys() | heavy.keys() if before.get(k) != heavy.get(k)]) == 6

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 import textwrap
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from netverify import report
 from netverify.loaders.manifests import load_blobs
 from netverify.queries.context import Analysis
 from netverify.queries.diff import DiffResult, diff
@@ -123,6 +127,9 @@ def pairs(changes: tuple[object, ...]) -> set[tuple[str, str]]:
     return {(c.src, c.dst) for c in changes}  # type: ignore[attr-defined]
 
 
+ANYWHERE = "any address"  # the one address block when no policy has an ipBlock
+
+
 TCP = ConnectionSet.of
 
 API_PODS = "\n---\n".join(f"""
@@ -204,7 +211,7 @@ class TestAddedRemovedChanged:
     def test_a_new_default_deny_removes_connections_and_names_the_isolating_policy(self) -> None:
         result = run([NAMESPACES, WORKLOADS], [NAMESPACES, WORKLOADS, DENY_SHOP])
         assert pairs(result.removed) == {
-            (src, dst) for src in ("ops/Deployment/probe", "shop/Deployment/api", "shop/Deployment/web")
+            (src, dst) for src in ("ops/Deployment/probe", "shop/Deployment/api", "shop/Deployment/web", ANYWHERE)
             for dst in ("shop/Deployment/api", "shop/Deployment/web")}
         for change in result.removed:
             assert change.before == ConnectionSet.all()
@@ -216,7 +223,7 @@ class TestAddedRemovedChanged:
     def test_deleting_a_policy_lifts_isolation_and_points_at_base(self) -> None:
         result = run([NAMESPACES, WORKLOADS, API_FROM_WEB], [NAMESPACES, WORKLOADS])
         assert pairs(result.added) == {("ops/Deployment/probe", "shop/Deployment/api"),
-                                       ("shop/Deployment/api", "shop/Deployment/api")}
+                                       ("shop/Deployment/api", "shop/Deployment/api"), (ANYWHERE, "shop/Deployment/api")}
         assert pairs(result.changed) == {("shop/Deployment/web", "shop/Deployment/api")}
         [cause] = result.changed[0].causes
         assert (cause.change, cause.subject, cause.side, cause.source.file) == (
@@ -325,14 +332,134 @@ class TestFailOn:
             assert result.fails() == fails, mode
 
 
+EGRESS_DENY_SHOP = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-deny, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+"""
+
+
+def egress_to(cidr: str, excepts: str = "") -> str:
+    return f"""
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: web-out, namespace: shop}}
+spec:
+  podSelector: {{matchLabels: {{app: web}}}}
+  policyTypes: [Egress]
+  egress:
+    - to: [{{ipBlock: {{cidr: "{cidr}"{f', except: [{excepts}]' if excepts else ''}}}}}]
+      ports: [{{protocol: UDP, port: 53}}]
+"""
+
+
+class TestOutsideTheCluster:
+    """Traffic with addresses outside the cluster is part of the diff: address blocks are endpoints."""
+
+    @pytest.mark.parametrize(("cidr", "block"), [("8.8.8.8/32", "8.8.8.8/32"), ("0.0.0.0/0", "0.0.0.0/0")])
+    def test_opening_egress_to_an_address_block_is_an_added_connection_with_its_rule(self, cidr: str,
+                                                                                       block: str) -> None:
+        base = [NAMESPACES, WORKLOADS, EGRESS_DENY_SHOP]
+        result = run(base, [*base, egress_to(cidr)], fail_on="added")
+        assert pairs(result.added) == {("shop/Deployment/web", block)}
+        [change] = result.changes
+        assert change.after == ConnectionSet.of("UDP", 53) and not change.before
+        [cause] = change.causes
+        assert (cause.kind, cause.change, cause.subject, cause.direction, cause.rule) == (
+            "rule", "admits", "shop/web-out", "egress", 0)
+        assert cause.source.file == "head.yaml" and cause.source.line
+        assert result.fails()  # --fail-on added trips on the outside pair
+        [described] = [b for b in result.outside if b.id == block]
+        assert described.addresses.contains_address(cidr.split("/")[0])
+
+    def test_blocks_are_what_the_ipblocks_of_both_versions_tell_apart(self) -> None:
+        base = [NAMESPACES, WORKLOADS, EGRESS_DENY_SHOP]
+        result = run(base, [*base, egress_to("0.0.0.0/0", '"10.0.0.0/8"')])
+        assert pairs(result.added) == {("shop/Deployment/web", "0.0.0.0/0 except 10.0.0.0/8")}
+        assert [b.id for b in result.outside] == ["0.0.0.0/0 except 10.0.0.0/8"]
+
+    def test_an_ingress_lockdown_removes_traffic_from_every_address(self) -> None:
+        result = run([NAMESPACES, WORKLOADS], [NAMESPACES, WORKLOADS, DENY_SHOP], fail_on="removed")
+        outside = [c for c in result.changes if c.sources == (ANYWHERE,)]
+        assert [(c.destinations, c.status) for c in outside] == [
+            (("shop/Deployment/api", "shop/Deployment/web"), "removed")]
+        assert [c.subject for c in outside[0].causes] == ["shop/deny-all"]
+        assert result.fails()
+
+    def test_a_hostnetwork_pod_is_not_governed_outside_either(self) -> None:
+        host = WORKLOADS.replace("containers: [{name: probe, image: probe}]",
+                                 "hostNetwork: true\n      containers: [{name: probe, image: probe}]")
+        deny_ops = DENY_SHOP.replace("namespace: shop", "namespace: ops")
+        result = run([NAMESPACES, host], [NAMESPACES, host, deny_ops])
+        assert not any("ops/Deployment/probe" in c.destinations for c in result.changes)
+
+
+class TestGrouping:
+    """Changes are rectangles: sources x destinations that changed the same way, for the same causes."""
+
+    def test_a_default_deny_is_one_change_per_kind_of_peer(self) -> None:
+        result = run([NAMESPACES, WORKLOADS], [NAMESPACES, WORKLOADS, DENY_SHOP])
+        inside, outside = result.changes
+        assert inside.sources == ("ops/Deployment/probe", "shop/Deployment/api", "shop/Deployment/web")
+        assert inside.destinations == ("shop/Deployment/api", "shop/Deployment/web")
+        assert inside.size == 6 and inside.status == "removed" and inside.before == ConnectionSet.all()
+        assert outside.sources == (ANYWHERE,) and outside.size == 2
+        assert result.count("removed") == 8 and len(list(result.pairs())) == 8
+
+    def test_single_pods_of_one_class_never_list_a_pod_with_itself(self) -> None:
+        pods = "\n---\n".join(f"""
+apiVersion: v1
+kind: Pod
+metadata: {{name: cache-{i}, namespace: shop, labels: {{app: cache}}}}
+spec: {{containers: [{{name: c, image: c}}]}}
+""" for i in range(5))
+        base = analysis(NAMESPACES, pods, file="b.yaml", by="pod")
+        head = analysis(NAMESPACES, pods, DENY_SHOP, file="h.yaml", by="pod")
+        result = diff(base, head)
+        listed = [(p.src, p.dst) for p in result.pairs() if p.src != ANYWHERE]
+        assert len(listed) == len(set(listed)) == 20  # 5 x 4: every ordered pair of distinct pods
+        assert all(src != dst for src, dst in listed)
+        assert len(result.changes) <= 2 * 4 + 1  # halving: 2(n - 1) rectangles, plus the outside one
+
+    def test_an_endpoint_that_changed_is_its_own_group_with_its_cause(self) -> None:
+        relabelled = WORKLOADS.replace("labels: {app: probe}", "labels: {app: web}").replace(
+            "matchLabels: {app: probe}", "matchLabels: {app: web}")
+        policy = API_FROM_WEB.replace("- from: [{podSelector: {matchLabels: {app: web}}}]",
+                                      "- from: [{namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}]")
+        result = run([NAMESPACES, WORKLOADS, DENY_SHOP, policy], [NAMESPACES, relabelled, DENY_SHOP, policy])
+        [change] = result.changes
+        assert change.sources == ("ops/Deployment/probe",)
+        assert [c.kind for c in change.causes] == ["rule", "endpoint"]
+
+
 def test_json_follows_the_documented_contract() -> None:
     wider = API_FROM_PROBE.replace("ports: [{port: 8000}]", "ports: [{port: 8000, endPort: 8100}]")
     result = run([NAMESPACES, WORKLOADS, DENY_SHOP, API_FROM_PROBE], [NAMESPACES, WORKLOADS, DENY_SHOP, wider])
     data: dict[str, Any] = result.to_json()
-    assert set(data) == {"added", "removed", "changed", "endpoints_added", "endpoints_removed"}
-    [changed] = data["changed"]
-    assert changed["src"] == "ops/Deployment/probe" and changed["dst"] == "shop/Deployment/api"
+    assert set(data) == {"summary", "changes", "outside", "endpoints_added", "endpoints_removed"}
+    assert data["summary"] == {"pairs": {"added": 0, "removed": 0, "changed": 1}, "changes": 1, "causes": 1,
+                               "outside_blocks": 0, "endpoints": {"compared": 3, "added": 0, "removed": 0}}
+    [changed] = data["changes"]
+    assert set(changed) == {"status", "pairs", "sources", "destinations", "before", "after", "cause"}
+    assert changed["status"] == "changed" and changed["pairs"] == 1
+    assert changed["sources"] == ["ops/Deployment/probe"] and changed["destinations"] == ["shop/Deployment/api"]
     assert changed["before"] == [{"protocol": "TCP", "ports": [[8000, 8000]]}]
     assert changed["after"] == [{"protocol": "TCP", "ports": [[8000, 8100]]}]
     [cause] = changed["cause"]
     assert {"kind", "change", "message", "file", "line", "policy", "direction", "rule"} <= set(cause)
+
+
+def test_the_pairs_listing_keeps_the_per_pair_contract() -> None:
+    wider = API_FROM_PROBE.replace("ports: [{port: 8000}]", "ports: [{port: 8000, endPort: 8100}]")
+    result = replace(run([NAMESPACES, WORKLOADS, DENY_SHOP, API_FROM_PROBE],
+                         [NAMESPACES, WORKLOADS, DENY_SHOP, wider]), listing="pairs")
+    out = io.StringIO()
+    report.write(result, "json", out)
+    data = json.loads(out.getvalue())
+    assert set(data) == {"added", "removed", "changed", "endpoints_added", "endpoints_removed", "outside"}
+    [changed] = data["changed"]
+    assert (changed["src"], changed["dst"]) == ("ops/Deployment/probe", "shop/Deployment/api")
+    assert set(changed) == {"src", "dst", "before", "after", "cause"}

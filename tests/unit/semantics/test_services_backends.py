@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from netverify.loaders.manifests import load_paths
+from netverify.queries.answers import can_answer
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, resolve
 from netverify.queries.ports import PortError, PortQuery
-from netverify.queries.reach import can_reach
 from netverify.queries.services import ServiceReachResult
 from netverify.semantics.services import ENDPOINT_SLICES, NO_BACKENDS, SELECTOR, translate, view_service
 from netverify.sets import ConnectionSet
@@ -82,7 +82,7 @@ def test_a_backend_without_the_named_port_does_not_serve_it_and_says_why(tmp_pat
 
 def test_a_numeric_target_port_and_a_missing_one(tmp_path: Path) -> None:
     a = analysis(tmp_path, deployment("web", "{app: web}", "[{containerPort: 8080}]"),
-                 service("web", "{selector: {app: web}, ports: [{port: 80, targetPort: 8080}, {name: b, port: 81}]}"))
+                 service("web", "{selector: {app: web}, ports: [{name: a, port: 80, targetPort: 8080}, {name: b, port: 81}]}"))
     v = view(a, "web")
     (backend,) = v.backends
     assert translate(v, v.service.ports[0], backend).target == ConnectionSet.of("TCP", 8080)
@@ -144,12 +144,12 @@ def test_external_name_has_no_backends_and_cannot_be_asked_about(tmp_path: Path)
     v = view(a, "ext")
     assert v.kind == "ExternalName" and not v.backends and "CNAME to db.example.com" in v.notes[0]
     with pytest.raises(EndpointError, match="ExternalName"):
-        can_reach(a, resolve(a, "app/client"), resolve(a, "svc/app/ext"), PortQuery())
+        can_answer(a, resolve(a, "app/client"), resolve(a, "svc/app/ext"), PortQuery())
 
 
 def test_a_service_without_backends_denies_and_explains(tmp_path: Path) -> None:
     a = analysis(tmp_path, service("none", "{selector: {app: nothing}, ports: [{port: 80}]}"))
-    result = can_reach(a, resolve(a, "app/client"), resolve(a, "svc/app/none"), PortQuery())
+    result = can_answer(a, resolve(a, "app/client"), resolve(a, "svc/app/none"), PortQuery())
     assert isinstance(result, ServiceReachResult) and not result.allowed and result.pairs == ()
     assert result.view is not None and "has no backends" in result.view.notes[-1]
 
@@ -159,10 +159,10 @@ def test_headless_uses_port_numbers_as_is_and_names_through_the_target_port(tmp_
                  service("db", "{clusterIP: None, selector: {app: db}, ports: [{name: sql, port: 80, "
                                "targetPort: pg}]}"))
     client, db = resolve(a, "app/client"), resolve(a, "svc/app/db")
-    as_is = can_reach(a, client, db, PortQuery.parse("80", None))
+    as_is = can_answer(a, client, db, PortQuery.parse("80", None))
     assert isinstance(as_is, ServiceReachResult) and as_is.direct_ports
     assert as_is.pairs[0].queried == ConnectionSet.of("TCP", 80)
-    named = can_reach(a, client, db, PortQuery.parse("sql", None))
+    named = can_answer(a, client, db, PortQuery.parse("sql", None))
     assert named.pairs[0].queried == ConnectionSet.of("TCP", 5432)
 
 
@@ -179,19 +179,19 @@ spec:
 
 def test_a_service_is_reachable_only_when_every_serving_backend_admits(tmp_path: Path) -> None:
     a = analysis(tmp_path, *TWO_VERSIONS, DENY_V2)
-    result = can_reach(a, resolve(a, "app/client"), resolve(a, "svc/app/api"), PortQuery.parse("80", None))
+    result = can_answer(a, resolve(a, "app/client"), resolve(a, "svc/app/api"), PortQuery.parse("80", None))
     assert isinstance(result, ServiceReachResult)
     assert set(result.backends_served) == {"app/Deployment/api-v1", "app/Deployment/api-v2"}
     assert result.admitted_backends() == {"app/client": ["app/Deployment/api-v1"]}
     assert not result.allowed
     open_a = analysis(tmp_path, *TWO_VERSIONS)
-    assert can_reach(open_a, resolve(open_a, "app/client"), resolve(open_a, "svc/app/api"), PortQuery()).allowed
+    assert can_answer(open_a, resolve(open_a, "app/client"), resolve(open_a, "svc/app/api"), PortQuery()).allowed
 
 
 def test_a_port_the_service_does_not_declare_is_a_usage_error(tmp_path: Path) -> None:
     a = analysis(tmp_path, *TWO_VERSIONS)
     with pytest.raises(PortError, match=r"no port TCP 8000; its ports: 80/TCP \(web\)"):
-        can_reach(a, resolve(a, "app/client"), resolve(a, "svc/app/api"), PortQuery.parse("8000", None))
+        can_answer(a, resolve(a, "app/client"), resolve(a, "svc/app/api"), PortQuery.parse("8000", None))
 
 
 def test_both_service_expressions_resolve_alike_and_unknown_ones_list_the_known(tmp_path: Path) -> None:

@@ -1,0 +1,209 @@
+"""Which fields each kind netverify reads may have: unknown fields are errors, as under kubectl's strict
+field validation (`kubectl apply --validate=strict`, the default since Kubernetes 1.27).
+
+A typo such as `form:` for `from:`, `exept:` for `except:` or `podSelector: {app: x}` (labels without
+`matchLabels`) would otherwise be dropped without a word, and the policy would mean something else.
+
+The table is data, one schema per kind: object types by name, each a mapping of field name to its
+shape (`"T"`: an object of type T, `"[T]"`: a list of T, `null`: a scalar, a free-form map or anything
+else whose keys are not fields). The kinds of the `kubernetes` API come from `k8s_fields.json`, generated
+from the official client's models (`python -m netverify.loaders.schemas > netverify/loaders/k8s_fields.json`;
+a test checks it still covers the installed client). Kinds not in that client (custom resources such as the
+admin network policies) add their types to `EXTRA_TYPES` and their root type to `EXTRA_KINDS`: the checking
+machinery is the same for every kind.
+
+Invariants: every unknown field is reported once, at its own line, with the nearest known name as hint when
+there is one; a container shared through YAML aliases is checked once per place in the schema; the walk
+uses an explicit stack (the reader already bounds nesting) and costs one dict lookup per key.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from typing import Any
+
+from netverify.loaders.fields import Fields, line_of
+from netverify.model.source import quoted
+
+Shape = str | None  # "T", "[T]" or None
+TypeTable = Mapping[str, Mapping[str, Shape]]
+
+# Fields of older apiVersions that netverify still reads (a warning asks to move to the current one).
+EXTRA_TYPES: dict[str, dict[str, Shape]] = {}
+EXTRA_KINDS: dict[str, str] = {}
+_LEGACY_FIELDS: dict[str, dict[str, Shape]] = {
+    "V1DeploymentSpec": {"rollbackTo": None, "templateGeneration": None},  # extensions/v1beta1, apps/v1beta1
+    "V1DaemonSetSpec": {"templateGeneration": None},  # extensions/v1beta1
+}
+
+# The kinds a manifest may hold, by the client model of their current apiVersion.
+CLIENT_KINDS = {
+    "Namespace": "V1Namespace", "Pod": "V1Pod", "Service": "V1Service", "NetworkPolicy": "V1NetworkPolicy",
+    "EndpointSlice": "V1EndpointSlice", "Deployment": "V1Deployment", "StatefulSet": "V1StatefulSet",
+    "DaemonSet": "V1DaemonSet", "ReplicaSet": "V1ReplicaSet", "ReplicationController": "V1ReplicationController",
+    "Job": "V1Job", "CronJob": "V1CronJob",
+}
+_SELECTOR = "V1LabelSelector"
+
+
+class SchemaTable:
+    """Object types and the root type of each kind."""
+
+    def __init__(self, types: TypeTable, kinds: Mapping[str, str]) -> None:
+        self.types = types
+        self.kinds = kinds
+
+    def fields_of(self, type_name: str) -> Mapping[str, Shape]:
+        return self.types[type_name]
+
+
+@functools.cache
+def schema_table() -> SchemaTable:
+    """The generated table of the `kubernetes` kinds, plus the hand-written extras (read once: constant data)."""
+    data = json.loads(resources.files("netverify.loaders").joinpath("k8s_fields.json").read_text("utf-8"))
+    types: dict[str, dict[str, Shape]] = {name: dict(fields) for name, fields in data["types"].items()}
+    for name, extra in _LEGACY_FIELDS.items():
+        types[name].update(extra)
+    types.update(EXTRA_TYPES)
+    kinds = {kind: root for kind, root in CLIENT_KINDS.items() if root in types}
+    kinds.update(EXTRA_KINDS)
+    return SchemaTable(types, kinds)
+
+
+def check_unknown_fields(doc: Any, kind: str, f: Fields, table: SchemaTable | None = None) -> None:
+    """Report every field of `doc` (an object of `kind`) that its schema does not know."""
+    table = table or schema_table()
+    root = table.kinds.get(kind)
+    if root is None or not isinstance(doc, dict):
+        return
+    explain = kind.lower()
+    stack: list[tuple[Any, str, str, str]] = [(doc, root, "", explain)]
+    seen: set[tuple[int, str]] = set()
+    found: list[tuple[int, str, str]] = []  # reported in line order once the walk is done
+    while stack:
+        node, type_name, path, explain_path = stack.pop()
+        if (id(node), type_name) in seen:  # shared through an alias: already checked here
+            continue
+        seen.add((id(node), type_name))
+        known = table.fields_of(type_name)
+        children: list[tuple[Any, str, str, str]] = []
+        for key, value in node.items():
+            shown = key if isinstance(key, str) and len(key) <= 100 else quoted(key)  # keys can be aliased values
+            where = f"{path}.{shown}" if path else shown
+            shape = known.get(key) if isinstance(key, str) else None
+            if shape is None:
+                if not isinstance(key, str) or key not in known:
+                    found.append((line_of(node, key), where, unknown_field_hint(key, known, type_name, explain_path)))
+                continue
+            if value is None:
+                continue
+            below = f"{explain_path}.{key}"
+            if shape.startswith("["):
+                if isinstance(value, list):
+                    item_type = shape[1:-1]
+                    children.extend((item, item_type, f"{where}[{i}]", below)
+                                    for i, item in enumerate(value) if isinstance(item, dict))
+            elif isinstance(value, dict):
+                children.append((value, shape, where, below))
+        stack.extend(reversed(children))  # depth first, in document order
+    for line, where, hint in sorted(found, key=lambda item: item[0]):
+        f.error(line, where, "unknown field", hint)
+
+
+def unknown_field_hint(key: Any, known: Iterable[str], type_name: str, explain_path: str) -> str:
+    names = sorted(known)
+    nearest = nearest_name(key if isinstance(key, str) else "", names)
+    if type_name == _SELECTOR:
+        labels = "labels go under matchLabels, e.g. `podSelector: {matchLabels: {app: web}}`"
+        return f"did you mean `{nearest}`? ({labels})" if nearest else f"a selector has matchLabels and " \
+            f"matchExpressions only: {labels}"
+    if nearest:
+        return f"did you mean `{nearest}`?"
+    return (f"remove it, or check its spelling and indentation (fields here: `kubectl explain {explain_path}`)"
+            if len(names) > 8 else f"remove it, or check its spelling and indentation; known here: {', '.join(names)}")
+
+
+def nearest_name(word: str, names: Iterable[str]) -> str | None:
+    """The known name closest to a misspelt one: same letters in another case, or at most one or two edits
+    (insertions, deletions, substitutions, swaps of neighbours) for names long enough to tell apart."""
+    if len(word) > 64:
+        return None  # no field name is this long
+    lowered = word.lower()
+    best: tuple[int, str] | None = None
+    for name in names:
+        if name.lower() == lowered:
+            return name
+        limit = 1 if len(name) <= 4 else 2
+        if abs(len(name) - len(word)) > limit:
+            continue
+        distance = _edit_distance(lowered, name.lower(), limit)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, name)
+    return best[1] if best else None
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (Damerau-Levenshtein without repeated edits), capped above `limit`."""
+    if len(a) > 64 or len(b) > 64:
+        return limit + 1  # no field name is this long: not worth comparing
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+# --- generating the table from the official client ------------------------------------------------
+
+
+def client_types(roots: Iterable[str]) -> dict[str, dict[str, Shape]]:
+    """The object types reachable from `roots` in the `kubernetes` client's models, as schema shapes."""
+    from kubernetes import client
+
+    out: dict[str, dict[str, Shape]] = {}
+    pending = list(roots)
+    while pending:
+        name = pending.pop()
+        if name in out:
+            continue
+        model = getattr(client, name)
+        fields: dict[str, Shape] = {}
+        for attribute, openapi_type in model.openapi_types.items():
+            shape = _shape(openapi_type, client)
+            fields[model.attribute_map[attribute]] = shape
+            if shape is not None:
+                pending.append(shape.strip("[]"))
+        out[name] = dict(sorted(fields.items()))
+    return dict(sorted(out.items()))
+
+
+def _shape(openapi_type: str, client: Any) -> Shape:
+    if openapi_type.lower().startswith("list[") and openapi_type.endswith("]"):  # list[T] or List[T]
+        inner = _shape(openapi_type[5:-1], client)
+        return f"[{inner}]" if inner is not None and not inner.startswith("[") else None
+    return openapi_type if hasattr(client, openapi_type) and openapi_type[:1] == "V" else None
+
+
+def main() -> None:  # pragma: no cover - regenerates the data file
+    from kubernetes import __version__
+
+    table = {"generated_from": f"kubernetes {__version__}", "kinds": CLIENT_KINDS,
+             "types": client_types(CLIENT_KINDS.values())}
+    json.dump(table, sys.stdout, indent=0, sort_keys=True)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

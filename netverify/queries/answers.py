@@ -1,0 +1,28 @@
+"""Which query answers `matrix` and `can`: the Service variant or the pod one.
+
+The choice is the caller's (the destination is a Service; `--by service`), made here once, so
+that neither matrix.py nor reach.py knows of services.py (which builds on them): no import circle.
+"""
+
+from __future__ import annotations
+
+from netverify.queries.context import Analysis
+from netverify.queries.endpoints import EndpointSet
+from netverify.queries.matrix import MatrixResult, matrix
+from netverify.queries.ports import PortQuery
+from netverify.queries.reach import ReachResult, can_reach
+from netverify.queries.services import can_reach_service, service_matrix
+
+
+def matrix_answer(analysis: Analysis, query: PortQuery | None = None) -> MatrixResult:
+    """The matrix of pods/workloads, or with Services as destinations when the analysis is by service."""
+    if analysis.by == "service":
+        return service_matrix(analysis, query or PortQuery())
+    return matrix(analysis, query)
+
+
+def can_answer(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery) -> ReachResult:
+    """`can`: through the Service's port translation when the destination is a Service."""
+    if dst.service is not None:
+        return can_reach_service(analysis, src, dst, query)
+    return can_reach(analysis, src, dst, query)

@@ -1,0 +1,422 @@
+"""The diff's pairs, found and grouped on the engines' classes: rectangles of sources x destinations.
+
+A *joint class* is a set of endpoints present on both sides that share their class on BASE,
+their class on HEAD, whether they are a single pod on each side, and what changed in them
+(their endpoint causes). Members of a joint class are interchangeable for the diff: every pair
+they form changes the same way, for the same reasons. Sets of joint classes are bitsets.
+
+1. Which joint classes may have changed as sources (their egress) and as destinations (their
+   ingress) is read from per-class signatures (`Affected`): a change of a few policies touches a
+   few rows and columns, not the whole matrix twice.
+2. Each side's row of an affected source (and column of an affected destination) is re-expressed
+   over the joint classes as {allowed: mask}; equal vectors cost one dict comparison, differing
+   ones give strips: (one source, a mask of destinations, before, after), or the transpose.
+3. A strip is cut into cells on which the explanation is constant: for a row, by the rules of the
+   source's egress policies that match each destination (on both sides) and by the destinations'
+   ingress profile (selecting policies, named ports, node); a column symmetrically. The causes
+   are computed once per cell, on one representative pair.
+4. Cells with the same (before, after, causes) are united per source (per destination), and
+   sources with the same destination set (destinations with the same source set) merge into
+   one rectangle.
+
+Every changed pair lies in exactly one rectangle: rows hold the pairs of affected sources,
+columns the pairs of the other sources with affected destinations. An endpoint's pair with
+itself is in a rectangle only when it is a workload's replica-to-replica traffic on both sides
+(then it is the class's value); a single pod's is never listed, and a workload that went from
+one pod to several (or back) has its own rectangle. No step loops over pairs of endpoints or of
+classes: costs follow the rules, the distinct changes and the endpoints named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import chain
+
+from netverify.engines.bitsets import bit_list
+from netverify.engines.graph import ReachabilityGraph, named_ports_key
+from netverify.model import Rule
+from netverify.queries.context import Analysis
+from netverify.queries.diff_causes import UNEXPLAINED, Cause, Explainer
+from netverify.semantics.endpoints import Endpoint
+from netverify.sets import ConnectionSet
+
+Key = tuple[ConnectionSet, ConnectionSet, tuple[Cause, ...]]  # before, after, causes
+Vector = tuple[tuple[int, ConnectionSet], ...]  # a row or a column: disjoint (class mask, allowed) pairs
+NONE = ConnectionSet.none()
+
+
+@dataclass(frozen=True)
+class Rectangle:
+    """Every pair of `sources` x `destinations` changed from `before` to `after` for `causes`."""
+
+    sources: tuple[str, ...]  # ids, sorted
+    destinations: tuple[str, ...]
+    before: ConnectionSet
+    after: ConnectionSet
+    causes: tuple[Cause, ...]
+
+
+def merge_causes(*parts: Iterable[Cause]) -> tuple[Cause, ...]:
+    """Rule causes first, then what changed in the endpoints; never an unexplained change."""
+    causes = tuple(dict.fromkeys(chain.from_iterable(parts)))
+    return causes or (UNEXPLAINED,)
+
+
+def lowest(mask: int) -> int:
+    return (mask & -mask).bit_length() - 1
+
+
+def cut(parts: list[int], pieces: Iterable[int]) -> list[int]:
+    """Refine disjoint masks so that each piece contains every part it meets, or none of it."""
+    for piece in pieces:
+        out: list[int] = []
+        for part in parts:
+            inside = part & piece
+            if inside and inside != part:
+                out += (inside, part & ~piece)
+            else:
+                out.append(part)
+        parts = out
+    return parts
+
+
+def endpoint_facts(ep: Endpoint) -> tuple[object, ...]:
+    """Everything about an endpoint that a policy, an ipBlock or node traffic can see (not where it is written)."""
+    return (ep.kind, ep.namespace, ep.labels, ep.ns_labels, ep.ports, ep.ips, ep.host_network, ep.node_name,
+            ep.pods, ep.replicas)
+
+
+def _rules_content(rules: tuple[Rule, ...]) -> tuple[object, ...]:
+    """Rules as what they say: peers and ports, not where they are written."""
+    return tuple((tuple((p.pod_selector, p.namespace_selector, p.ip_block) for p in r.peers),
+                  tuple((s.protocol, s.port, s.end_port) for s in r.ports)) for r in rules)
+
+
+def _direction_signatures(analysis: Analysis, direction: str) -> list[frozenset[object]]:
+    """Per class, the content (rules and namespace, not names or lines) of the policies isolating it."""
+    content: dict[int, object] = {}
+    by_key: dict[tuple[int, ...], frozenset[object]] = {}
+    out = []
+    for key in analysis.graph.selecting(direction):
+        sig = by_key.get(key)
+        if sig is None:
+            for i in key:
+                if i not in content:
+                    cp = analysis.policies[i]
+                    content[i] = (cp.policy.namespace, _rules_content(cp.policy.rules(direction)))
+            sig = by_key[key] = frozenset(content[i] for i in key)
+        out.append(sig)
+    return out
+
+
+class JointClasses:
+    """The endpoints present on both sides, grouped into joint classes (see the module docstring)."""
+
+    def __init__(self, base: Analysis, head: Analysis, explainer: Explainer) -> None:
+        self.base, self.head = base, head
+        gb, gh = base.graph, head.graph
+        index: dict[tuple[object, ...], int] = {}
+        self.members: list[list[str]] = []
+        self.sides: list[tuple[int, int]] = []  # (class on BASE, class on HEAD)
+        self.single: list[tuple[bool, bool]] = []  # a single pod on BASE, on HEAD
+        self.causes: list[tuple[Cause, ...]] = []  # what changed in the members (the same for all)
+        self.moved: list[bool] = []  # some member's facts changed
+        for ep in base.endpoints:
+            other = head.by_id.get(ep.id)
+            if other is None:
+                continue
+            moved = endpoint_facts(ep) != endpoint_facts(other)
+            causes = explainer.endpoint(ep.id) if moved else ()
+            key = (gb.class_of[ep.id], gh.class_of[ep.id], ep.single_pod, other.single_pod, causes)
+            j = index.get(key)
+            if j is None:
+                j = index[key] = len(self.members)
+                self.members.append([])
+                self.sides.append((gb.class_of[ep.id], gh.class_of[ep.id]))
+                self.single.append((ep.single_pod, other.single_pod))
+                self.causes.append(causes)
+                self.moved.append(False)
+            self.members[j].append(ep.id)
+            self.moved[j] = self.moved[j] or moved
+        self.of_base = [0] * len(gb.reps)  # class on BASE -> mask of its joint classes
+        self.of_head = [0] * len(gh.reps)
+        for j, (cb, ch) in enumerate(self.sides):
+            self.of_base[cb] |= 1 << j
+            self.of_head[ch] |= 1 << j
+        self.all = (1 << len(self.members)) - 1
+        self.with_endpoint_causes = sum(1 << j for j, c in enumerate(self.causes) if c)
+        self._ids: dict[int, tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def rep(self, j: int) -> str:
+        return self.members[j][0]
+
+    def irregular(self, j: int) -> bool:
+        """A member's pair with itself is not the class's value (a single pod on some side)."""
+        return any(self.single[j])
+
+    def ids(self, mask: int) -> tuple[str, ...]:
+        """The endpoints of a mask of joint classes, sorted by id (cached: masks repeat)."""
+        found = self._ids.get(mask)
+        if found is None:
+            found = self._ids[mask] = tuple(sorted(chain.from_iterable(self.members[j] for j in bit_list(mask))))
+        return found
+
+
+class Affected:
+    """Which joint classes' egress (as sources) and ingress (as destinations) may have changed.
+
+    A pair's allowed set is a function of the two endpoints' facts, the policies isolating the
+    source for egress and those isolating the destination for ingress (their rules, by content).
+    When none of these changed, neither did the pair.
+    """
+
+    def __init__(self, joint: JointClasses) -> None:
+        base, head = joint.base, joint.head
+        egress = (_direction_signatures(base, "egress"), _direction_signatures(head, "egress"))
+        ingress = (_direction_signatures(base, "ingress"), _direction_signatures(head, "ingress"))
+        self.sources = self.destinations = 0
+        for j, (cb, ch) in enumerate(joint.sides):
+            moved = joint.moved[j]
+            if moved or egress[0][cb] != egress[1][ch]:
+                self.sources |= 1 << j
+            if moved or ingress[0][cb] != ingress[1][ch]:
+                self.destinations |= 1 << j
+
+
+class JointVectors:
+    """One side's rows and columns re-expressed over the joint classes, as {allowed: joint-class mask}.
+
+    A side's masks are over its own classes; translating a mask costs one pass over its bits,
+    and vectors share few distinct masks, so translations are cached by mask value. Only
+    non-empty sets of endpoints present on both sides are kept, which makes equal vectors equal
+    dicts.
+    """
+
+    def __init__(self, graph: ReachabilityGraph, joint_of_class: list[int]) -> None:
+        self._graph = graph
+        self._joint_of_class = joint_of_class  # class -> mask of its joint classes (0: none in common)
+        self._masks: dict[int, int] = {}
+
+    def translate(self, mask: int) -> int:
+        out = self._masks.get(mask)
+        if out is None:
+            out = 0
+            for c in bit_list(mask):
+                out |= self._joint_of_class[c]
+            self._masks[mask] = out
+        return out
+
+    def _joint(self, vector: Vector) -> dict[ConnectionSet, int]:
+        out: dict[ConnectionSet, int] = {}
+        for mask, conns in vector:
+            joint = self.translate(mask)
+            if joint and conns:
+                out[conns] = out.get(conns, 0) | joint
+        return out
+
+    def row(self, c: int) -> dict[ConnectionSet, int]:
+        return self._joint(self._graph.row(c))
+
+    def column(self, c: int) -> dict[ConnectionSet, int]:
+        return self._joint(self._graph.column(c))
+
+
+def vector_changes(before: dict[ConnectionSet, int], after: dict[ConnectionSet, int]
+                   ) -> Iterator[tuple[int, ConnectionSet, ConnectionSet]]:
+    """(joint mask, before, after) for the joint classes whose allowed set differs."""
+    seen_before = seen_after = 0
+    for cb, mb in before.items():
+        seen_before |= mb
+        for ca, ma in after.items():
+            both = mb & ma
+            if both and cb != ca:
+                yield both, cb, ca
+    for ma in after.values():
+        seen_after |= ma
+    if seen_before & ~seen_after:
+        for cb, mb in before.items():
+            if mb & ~seen_after:
+                yield mb & ~seen_after, cb, NONE
+    if seen_after & ~seen_before:
+        for ca, ma in after.items():
+            if ma & ~seen_before:
+                yield ma & ~seen_before, NONE, ca
+
+
+class _Side:
+    """One version's classes seen from the joint classes: rule pieces and profiles as joint masks."""
+
+    def __init__(self, analysis: Analysis, vectors: JointVectors) -> None:
+        self.analysis = analysis
+        self.graph = analysis.graph
+        self.vectors = vectors
+        self.nodes_matter = any(e.host_network for e in analysis.endpoints)
+        self._pieces: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+
+    def rule_pieces(self, direction: str, key: tuple[int, ...]) -> list[int]:
+        """The joint classes each rule of the policies `key` matches as peers, split by what the rule's
+        named ports resolve to on them (one mask per piece; pieces of one rule are disjoint)."""
+        found = self._pieces.get((direction, key))
+        if found is None:
+            g = self.graph
+            index = g.index
+            found = []
+            for i in key:
+                for rule in self.analysis.policies[i].rules(direction):
+                    peers = index.everyone
+                    if rule.peers:
+                        peers = 0
+                        for peer in rule.peers:
+                            peers |= index.peer(peer)
+                    parts = g.named_rule_parts(rule) if direction == "egress" else [(index.everyone, NONE)]
+                    found += [self.vectors.translate(peers & group) for group, _ in parts]
+            self._pieces[(direction, key)] = found = [m for m in dict.fromkeys(found) if m]
+        return found
+
+    def profile(self, c: int, as_source: bool) -> tuple[object, ...]:
+        """What a peer's explanation depends on beyond the rules' peer masks: for a destination its
+        ingress policies, named ports and node; for a source its egress policies, hostNetwork and node."""
+        g = self.graph
+        rep = g.reps[c]
+        node = (rep.host_network, rep.node_name) if self.nodes_matter else None
+        if as_source:
+            return (g.selecting("egress")[c], node)
+        return (g.selecting("ingress")[c], named_ports_key(rep), node)
+
+
+class Grouper:
+    """Finds the changed pairs of endpoints present on both sides, as rectangles (see the module docstring)."""
+
+    def __init__(self, joint: JointClasses, explainer: Explainer) -> None:
+        self.joint, self.explainer = joint, explainer
+        base, head = joint.base, joint.head
+        self.sides = (_Side(base, JointVectors(base.graph, joint.of_base)),
+                      _Side(head, JointVectors(head.graph, joint.of_head)))
+        self._profiles: dict[bool, list[int]] = {}
+        self.affected = Affected(joint)
+
+    def _profile_masks(self, as_source: bool) -> list[int]:
+        """The joint classes partitioned by their profile on both sides."""
+        found = self._profiles.get(as_source)
+        if found is None:
+            groups: dict[tuple[object, ...], int] = {}
+            sb, sh = self.sides
+            for j, (cb, ch) in enumerate(self.joint.sides):
+                key = (sb.profile(cb, as_source), sh.profile(ch, as_source))
+                groups[key] = groups.get(key, 0) | 1 << j
+            found = self._profiles[as_source] = list(groups.values())
+        return found
+
+    def _cells(self, mask: int, fixed: int, fixed_is_source: bool) -> list[int]:
+        """`mask` (peers of the joint class `fixed`) cut into cells with one explanation each.
+
+        The peers' own direction (ingress of destinations, egress of sources) can only explain
+        something for the peers it may have changed for: when neither `fixed` nor a peer moved and
+        the peer's policies of that direction say the same on both sides, that direction allows
+        the same on both sides and names no cause, so those peers need no cut by profile."""
+        profiles = self._profile_masks(not fixed_is_source)
+        changed = self.affected.destinations if fixed_is_source else self.affected.sources
+        settled = 0 if self.joint.moved[fixed] else mask & ~changed
+        parts = [settled] if settled else []
+        rest = mask & ~settled
+        if rest:
+            parts += [rest & m for m in profiles if rest & m]
+        direction = "egress" if fixed_is_source else "ingress"
+        cb, ch = self.joint.sides[fixed]
+        for side, c in zip(self.sides, (cb, ch), strict=True):
+            key = side.graph.selecting(direction)[c]
+            if key:
+                parts = cut(parts, side.rule_pieces(direction, key))
+        plain = ~self.joint.with_endpoint_causes
+        out = []
+        for part in parts:  # endpoint causes name their endpoint: such peers go by themselves
+            if part & plain:
+                out.append(part & plain)
+            by_causes: dict[tuple[Cause, ...], int] = {}
+            for k in bit_list(part & ~plain):
+                by_causes[self.joint.causes[k]] = by_causes.get(self.joint.causes[k], 0) | 1 << k
+            out += by_causes.values()
+        return out
+
+    def _key(self, src: int, dst: int, before: ConnectionSet, after: ConnectionSet) -> Key:
+        joint = self.joint
+        shared = self.explainer.pair(joint.rep(src), joint.rep(dst), before, after)
+        return before, after, merge_causes(shared, joint.causes[src], joint.causes[dst])
+
+    def rectangles(self) -> list[Rectangle]:
+        joint = self.joint
+        affected = self.affected
+        rows: dict[tuple[Key, int], int] = {}  # (key, destinations) -> sources
+        columns: dict[tuple[Key, int], int] = {}  # (key, sources) -> destinations
+        out: list[Rectangle] = []
+        sb, sh = self.sides
+        for j in bit_list(affected.sources):
+            cb, ch = joint.sides[j]
+            before, after = sb.vectors.row(cb), sh.vectors.row(ch)
+            if before != after:
+                for key, mask in self._strip(j, before, after, ~0, True, out).items():
+                    rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
+        for k in bit_list(affected.destinations):
+            cb, ch = joint.sides[k]
+            before, after = sb.vectors.column(cb), sh.vectors.column(ch)
+            if before != after:  # the affected sources' pairs came with their rows
+                for key, mask in self._strip(k, before, after, ~affected.sources, False, out).items():
+                    columns[(key, mask)] = columns.get((key, mask), 0) | 1 << k
+        ids = joint.ids
+        out += [Rectangle(ids(s), ids(d), *key) for (key, d), s in rows.items()]
+        out += [Rectangle(ids(s), ids(d), *key) for (key, s), d in columns.items()]
+        out += self._replica_changes(affected)
+        return out
+
+    def _strip(self, fixed: int, before: dict[ConnectionSet, int], after: dict[ConnectionSet, int], within: int,
+               fixed_is_source: bool, explicit: list[Rectangle]) -> dict[Key, int]:
+        """One row (or column): the peers of `fixed` whose allowed set changed, united by key."""
+        found: dict[Key, int] = {}
+        for mask, b, a in vector_changes(before, after):
+            mask &= within
+            if not mask:
+                continue
+            for cell in self._cells(mask, fixed, fixed_is_source):
+                peer = lowest(cell)
+                key = self._key(fixed, peer, b, a) if fixed_is_source else self._key(peer, fixed, b, a)
+                if cell >> fixed & 1 and self.joint.irregular(fixed):
+                    cell &= ~(1 << fixed)  # single pods: their pairs with themselves are not listed
+                    explicit += self._without_self_pairs(fixed, key)
+                if cell:
+                    found[key] = found.get(key, 0) | cell
+        return found
+
+    def _without_self_pairs(self, j: int, key: Key) -> list[Rectangle]:
+        """The pairs of distinct members of a joint class of single pods: 2(n-1) rectangles of
+        O(n log n) ids in all, by halving (n rectangles at least are needed)."""
+        out: list[Rectangle] = []
+        todo = [sorted(self.joint.members[j])]
+        while todo:
+            group = todo.pop()
+            if len(group) < 2:
+                continue
+            half = len(group) // 2
+            left, right = tuple(group[:half]), tuple(group[half:])
+            out += [Rectangle(left, right, *key), Rectangle(right, left, *key)]
+            todo += [list(left), list(right)]
+        return out
+
+    def _replica_changes(self, affected: Affected) -> list[Rectangle]:
+        """A workload that went from one pod to several (or back): its replica-to-replica traffic."""
+        joint = self.joint
+        out = []
+        for j in bit_list(affected.sources | affected.destinations):
+            single_b, single_h = joint.single[j]
+            if single_b == single_h:
+                continue
+            cb, ch = joint.sides[j]
+            before = NONE if single_b else self.sides[0].graph.class_allowed(cb, cb)
+            after = NONE if single_h else self.sides[1].graph.class_allowed(ch, ch)
+            if before != after:
+                for eid in joint.members[j]:
+                    out.append(Rectangle((eid,), (eid,), before, after, merge_causes(joint.causes[j])))
+        return out

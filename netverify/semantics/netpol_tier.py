@@ -1,0 +1,51 @@
+"""NetworkPolicy (networking.k8s.io/v1) as a tier of the verdict.
+
+For one direction: the policies that select the subject and list that direction in their
+policyTypes isolate it; the union of what their matching rules admit is allowed and the rest is
+denied (the tier always decides for a selected subject). A subject no such policy selects is
+passed to the next tier (with no other tier, the default allows). Rules are additive, so their
+order does not matter; the explanation lists every rule that matched and why the others did not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netverify.semantics.compile import CompiledPolicy
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, RuleMiss, isolating
+
+NO_RULES_NOTE = "the selecting policies have no rules of this direction: all denied"
+
+
+@dataclass(frozen=True)
+class NetworkPolicyTier:
+    """The compiled NetworkPolicies of an inventory, deciding as one tier."""
+
+    policies: tuple[CompiledPolicy, ...]
+    name: str = NETWORK_POLICY_TIER
+
+    def selecting(self, direction: str, subject: Endpoint) -> list[CompiledPolicy]:
+        """The policies that isolate `subject` for `direction`, in inventory order."""
+        return [p for p in self.policies if p.affects(direction) and p.selects(subject)]
+
+    def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
+        selecting = self.selecting(direction, subject)
+        if not selecting:
+            return Decision.passing(self.name, f"no NetworkPolicy with {direction.capitalize()} selects "
+                                               f"{subject.id}: not isolated for {direction}")
+        found: list[RuleMatch] = []
+        missed: list[RuleMiss] = []
+        for policy in selecting:
+            for rule in policy.rules(direction):
+                why = rule.peer_miss(peer)
+                if why is not None:
+                    missed.append(RuleMiss(rule.ref, why))
+                    continue
+                conns = rule.ports_for(dst)
+                if not conns:
+                    missed.append(RuleMiss(rule.ref, rule.port_miss(dst)))
+                    continue
+                found.append(RuleMatch(rule.ref, conns))
+        note = "" if found or missed else NO_RULES_NOTE
+        return isolating(self.name, tuple(p.ref for p in selecting), found, missed, note)
