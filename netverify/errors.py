@@ -10,8 +10,10 @@
     +-- UsageError                      the question is wrong (also a ValueError), exit 2
     |   +-- SelectorSyntaxError (semantics/selectors)
     |   +-- EndpointError (queries/endpoints)
+    |   |   +-- EmptySetError (queries/reach): a set matches nothing
     |   +-- PortError (queries/ports)
     |   +-- UnsupportedFormat (report)
+    |       +-- GraphvizMissing (report/svg_format)
     +-- UndecidedError                  the solver could not decide: never a pass, exit 3
         +-- RedundancyUnknown (queries/lint/redundancy)
 

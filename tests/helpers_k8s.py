@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+import yaml
+
 from netverify.loaders.manifests import LoadResult, load_objects
+from netverify.loaders.snapshot import KubectlDumper
 from netverify.model import SourceRef
 from netverify.queries.context import Analysis
 from netverify.semantics.options import Semantics
+
+
+def dump_manifests(docs: Iterable[Any], **options: Any) -> str:
+    """Multi-document YAML that kubectl reads back as `docs`: strings such as `y` (go-yaml's true) quoted."""
+    return yaml.dump_all(list(docs), Dumper=KubectlDumper, **options)
 
 
 def ns(name: str, **labels: str) -> dict[str, Any]:

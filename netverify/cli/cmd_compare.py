@@ -63,7 +63,7 @@ def _run_compare(relation: str, git_base: str | None, any_pod: bool, engine: str
     if any_pod and engine == "graph":
         raise usage_problem("--any is proved with the SMT engine; --engine graph covers only the loaded inventory",
                             "drop --engine graph")
-    inv = inventory_from(kw)
+    inv = inventory_from(kw, by_service=True)  # rejects --by service itself
     left, right, labels = _compare_sides(inv, git_base, relation, inventory_paths)
     scope = SmtScope() if options is None else SmtScope(options.hypothetical_namespaces, options.timeout_s,
                                                        options.pod_cidr)

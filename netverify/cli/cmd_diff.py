@@ -83,7 +83,7 @@ def diff(git_base: str | None, fail_on: str | None, assertion_paths: tuple[str, 
     if options is not None and not assertion_paths:
         raise usage_problem("--hypothetical-namespaces, --timeout and --pod-cidr need --assertions")
     assertions = _load_assertion_files(assertion_paths) if assertion_paths else None
-    inv = inventory_from(kw)
+    inv = inventory_from(kw, by_service=True)  # rejects --by service itself
     if inv.cluster is not None:
         raise usage_problem("diff compares manifests, not a live cluster",
                             "save the cluster first: netverify snapshot --cluster -o live.yaml; "

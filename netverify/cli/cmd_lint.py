@@ -19,6 +19,7 @@ from netverify.cli.common import (
     inventory_from,
     inventory_options,
     load_live,
+    only_namespaces,
     read_paths,
     report_diagnostics,
     usage_problem,
@@ -27,6 +28,7 @@ from netverify.cli.common import (
 from netverify.loaders.manifests import LoadResult
 from netverify.model import Diagnostic
 from netverify.queries.context import Analysis
+from netverify.queries.lint.ports import reported_by_lint
 from netverify.queries.outcome import Outcome
 
 LINT_FORMATS = ["text", "json", "sarif", "md"]
@@ -52,9 +54,13 @@ def _read_for_lint(inv: Inventory) -> LoadResult:
     else:
         if not inv.paths:
             raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
-        result = read_paths(_distinct_paths(inv.paths), inv.namespace)
+        result = only_namespaces(read_paths(_distinct_paths(inv.paths), inv.namespace, kinds=inv.kinds),
+                                 inv.only_namespaces)
+    # A loader warning that a lint check reports with its code (NV201: a named port no container declares)
+    # is shown once, as the finding; under --strict it still counts as an input error.
+    warnings = result.warnings if inv.strict else [w for w in result.warnings if not reported_by_lint(w)]
     try:
-        report_diagnostics(LoadResult(result.cluster, result.warnings), inv.strict, inv.verbose)
+        report_diagnostics(LoadResult(result.cluster, warnings), inv.strict, inv.verbose)
     except InputProblem as exc:  # --strict: warnings and skipped kinds are errors too
         result = LoadResult(result.cluster, result.errors + exc.diagnostics)
     return result
@@ -113,13 +119,19 @@ def _lint_input_errors(errors: Sequence[Diagnostic], result: Any) -> None:
               help="Redundancy (NV6xx): prove it for any pod that could exist, not only the loaded ones.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               metavar="SECONDS", help="Redundancy (NV6xx): solver time limit per query.")
-def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeout: float, **kw: Any) -> int:
+@click.option("--profile", type=click.Choice(["default", "strict"]), default="default", show_default=True,
+              help="default: posture findings (NV402 unisolated pods, NV403 no default-deny) are info, one summary "
+                   "line each; strict: NV402 is a warning and every finding is listed.")
+def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeout: float, profile: str,
+         **kw: Any) -> int:
     """Find NetworkPolicy mistakes: selectors that select nothing, named ports that resolve
     nowhere, invalid objects, blocked DNS, unisolated pods, overly broad rules, ipBlocks over
     pod IPs, hostNetwork pods, the two-peers YAML trap, redundant rules.
 
     \b
     Every finding has a code (docs/lint/<CODE>.md explains it, with a fixed example).
+    Posture findings (pods no policy isolates, namespaces without a default-deny)
+    are info under the default profile; --profile strict makes NV402 a warning.
     Exit 0 when no finding is an error or warning (info does not fail), 1 when one is,
     2 when some input cannot be read or the API server would reject an object: then, as
     for every command, nothing is written on stdout, and stderr lists every such error
@@ -129,7 +141,7 @@ def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeou
     from netverify.queries.lint import lint as lint_query
 
     options = LintOptions(_codes("--select", select), _codes("--ignore", ignore),
-                          "any" if any_pod else "inventory", timeout)
+                          "any" if any_pod else "inventory", timeout, profile)
     inv = inventory_from(kw)
     loaded = _read_for_lint(inv)
     from netverify.queries.lint.redundancy import RedundancyUnknown

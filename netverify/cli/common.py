@@ -11,20 +11,23 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import click
 
 from netverify import report
+from netverify.cli.terminal import COLOR_CHOICES, StopsProgressOnWrite, Terminal
 from netverify.errors import NetverifyError
 from netverify.loaders.cluster import ClusterSource
 from netverify.loaders.credentials import Redactor
+from netverify.loaders.kindmap import KindMap, KindMapError, load_kind_map
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
-from netverify.model import Diagnostic, Severity, SourceRef
+from netverify.model import Diagnostic, Severity, SkippedObject, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
+from netverify.queries.unseen import HOW_TO_SEE_THEM, unseen_pod_notes
 from netverify.runtime import without_gc
 from netverify.semantics.options import Semantics
 
@@ -62,15 +65,28 @@ class Inventory:
     strict: bool
     verbose: bool
     cluster: ClusterSource | None = None  # --cluster: read a live cluster instead of PATHs
+    host_network: str = "node"  # --hostnetwork: hostNetwork pods as node traffic or as ordinary pods
+    # -n without --cluster: only these namespaces' objects are kept from the files (kubectl's habit)
+    only_namespaces: tuple[str, ...] = ()
     # Parsed files by content, for commands that read two versions (diff, equiv, contains).
     documents: DocumentCache = field(default_factory=DocumentCache)
+    kinds: KindMap | None = None  # --kinds FILE: how to read further custom resources
+    terminal: Terminal = field(default_factory=Terminal)
 
     def semantics(self) -> Semantics:
-        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all")
+        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all", host_network=self.host_network)
 
     def load(self) -> Analysis:
         result = self.read()
-        return Analysis(result.cluster, self.semantics(), self.by)
+        analysis = Analysis(result.cluster, self.semantics(), self.by)
+        progress = self.terminal.progress
+        if progress.enabled:  # compile now, under its own label (it would happen in the query anyway)
+            progress.phase(f"compiling {len(result.cluster.policies):,} policies")
+            _ = analysis.policies
+            progress.phase(f"building endpoints of {len(result.cluster.pods):,} pods")
+            _ = analysis.endpoints
+            progress.phase("analysing")
+        return analysis
 
     def read(self) -> LoadResult:
         """The loaded inventory (PATHs or --cluster), its warnings printed and its errors raised."""
@@ -82,7 +98,8 @@ class Inventory:
         else:
             if not self.paths:
                 raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
-            result = read_paths(self.paths, self.namespace)
+            self.terminal.progress.phase("loading manifests")
+            result = only_namespaces(read_paths(self.paths, self.namespace, kinds=self.kinds), self.only_namespaces)
         report_diagnostics(result, self.strict, self.verbose)
         return result
 
@@ -93,9 +110,27 @@ class Inventory:
         return ", ".join(self.paths)
 
 
-def read_paths(paths: Sequence[str], namespace: str, cache: DocumentCache | None = None) -> LoadResult:
+def read_paths(paths: Sequence[str], namespace: str, cache: DocumentCache | None = None,
+               kinds: KindMap | None = None) -> LoadResult:
     """load_paths with the cyclic garbage collector paused: the loaded objects all survive (see without_gc)."""
-    return without_gc(load_paths)(paths, namespace, cache=cache)
+    return without_gc(load_paths)(paths, namespace, cache=cache, kinds=kinds)
+
+
+def only_namespaces(result: LoadResult, namespaces: Sequence[str]) -> LoadResult:
+    """The objects of these namespaces only (all when none is given), as `kubectl get -n NS` shows them.
+    Namespace objects stay: policies kept select other namespaces by their labels."""
+    if not namespaces:
+        return result
+    keep = set(namespaces)
+    c = result.cluster
+    cluster = replace(
+        c, pods=tuple(p for p in c.pods if p.namespace in keep),
+        workloads=tuple(w for w in c.workloads if w.namespace in keep),
+        services=tuple(s for s in c.services if s.namespace in keep),
+        policies=tuple(p for p in c.policies if p.namespace in keep),
+        endpoint_slices=tuple(e for e in c.endpoint_slices if e.namespace in keep),
+        skipped=tuple(s for s in c.skipped if not s.namespace or s.namespace in keep))
+    return LoadResult(cluster, result.diagnostics)
 
 
 def load_live(source: ClusterSource, default_namespace: str) -> LoadResult:
@@ -121,23 +156,34 @@ def _progress_printer() -> Callable[[Any], None]:
 
 
 def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
+    """Print warnings (and, with -v, what was skipped); raise the errors. Under --strict warnings are errors,
+    and so are skipped objects that change the answers: resources that may create pods netverify cannot see,
+    and network policy of other APIs. Kinds irrelevant to traffic (RBAC, ConfigMaps, CRDs ...) never are."""
     errors = list(result.errors)
     warnings = list(result.warnings)
     if strict:
-        skipped = [Diagnostic(Severity.ERROR, where, f"kind {kind} is not analysed (--strict)",
-                              "remove it from the input or drop --strict") for kind, where in result.cluster.skipped]
         errors += [Diagnostic(Severity.ERROR, w.source, w.message + " (--strict)", w.hint, w.obj) for w in warnings]
-        errors += skipped
+        errors += [_strict_error(s) for s in result.cluster.skipped if s.may_create_pods or s.policy_not_evaluated]
         warnings = []
     echo_diagnostics(warnings)
     if verbose:
         for info in result.diagnostics:
             if info.severity is Severity.INFO:
                 click.echo(info.render(), err=True)
-        for kind, where in result.cluster.skipped:
-            click.echo(f"{where}: skipped kind {kind} (not relevant to NetworkPolicy)", err=True)
+        for s in result.cluster.skipped:
+            click.echo(f"{s.source}: skipped {s.ref}: {s.reason or 'not relevant to NetworkPolicy'}", err=True)
     if errors:
         raise InputProblem(errors)
+    for note in unseen_pod_notes(result.cluster):
+        click.echo(f"note: {note}", err=True)
+
+
+def _strict_error(s: SkippedObject) -> Diagnostic:
+    if s.policy_not_evaluated:
+        return Diagnostic(Severity.ERROR, s.source, f"{s.ref} is {s.reason}: the answers ignore it (--strict)",
+                          "remove it from the input, or drop --strict to analyse without it")
+    return Diagnostic(Severity.ERROR, s.source, f"{s.ref} is {s.reason} (--strict)",
+                      f"{HOW_TO_SEE_THEM}; a kind that makes no pods is declared with createsPods: false")
 
 
 def inventory_options(func: F) -> F:
@@ -145,39 +191,87 @@ def inventory_options(func: F) -> F:
         click.argument("paths", nargs=-1, type=click.Path(allow_dash=True)),
         click.option("-N", "--namespace", "default_namespace", default="default", show_default=True,
                      help="Namespace for objects that do not name one."),
-        click.option("--by", type=click.Choice(["workload", "pod", "service"]), default="workload",
+        click.option("--by", type=click.Choice(["workload", "pod", "service", "namespace"]), default="workload",
                      show_default=True,
                      help="Report workloads (pods grouped under their owner), every pod, or (matrix) "
-                          "Services as destinations, in service ports."),
+                          "Services as destinations, in service ports, or (matrix) namespace pairs."),
         click.option("--ipblock-scope", type=click.Choice(["all", "external"]), default="all", show_default=True,
                      help="Whether ipBlocks match pod IPs too (all: e2e suite, Calico) or only external addresses."),
-        click.option("--strict", is_flag=True, help="Treat warnings and skipped kinds as errors."),
+        click.option("--hostnetwork", "host_network", type=click.Choice(["node", "pod"]), default="node",
+                     show_default=True,
+                     help="How hostNetwork pods are read: node traffic, never isolated and matched only by ipBlocks "
+                          "(most plugins), or ordinary pods that policies select and isolate (some plugins)."),
+        click.option("--strict", is_flag=True,
+                     help="Treat warnings as errors, and skipped objects that may create pods or are network "
+                          "policy of another API (kinds irrelevant to traffic are never errors)."),
         click.option("-v", "--verbose", is_flag=True, help="List skipped objects."),
+        click.option("--kinds", "kinds_file", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="How to read further custom resources that create pods (docs/custom-resources.md)."),
         click.option("--cluster", "live", is_flag=True,
                      help="Read a live cluster (kubeconfig, or in-cluster config in a pod) instead of PATHs."),
         click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Kubeconfig file (with --cluster)."),
         click.option("--context", "kube_context", help="Kubeconfig context (with --cluster; default: current)."),
         click.option("-n", "--cluster-namespace", "cluster_namespaces", multiple=True, metavar="NS",
-                     help="Read only this namespace (with --cluster; repeatable; default: all namespaces)."),
+                     help="Only this namespace (repeatable; default: all): with --cluster only it is read; "
+                          "from files only its objects are kept (matrix keeps them all and reports the pairs "
+                          "inside it)."),
         click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
                      show_default=True, help="Seconds to wait for each API request (with --cluster)."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress display on standard error."),
+        click.option("--color", "color_choice", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+                     help="Colour the report: auto = on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it)."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def inventory_from(kw: dict[str, Any]) -> Inventory:
-    return Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
-                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw))
+def inventory_from(kw: dict[str, Any], by_service: bool = False) -> Inventory:
+    """The shared options of a command; `by_service` when the command reports Services (--by service)."""
+    ctx = click.get_current_context(silent=True)
+    if kw.get("by") == "namespace" and (ctx is None or ctx.info_name != "matrix"):
+        raise usage_problem("--by namespace applies to matrix only", "use --by workload or --by pod")
+    terminal = terminal_from(kw)
+    namespaces = tuple(kw.get("cluster_namespaces", ()))
+    inv = Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
+                    kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw),
+                    host_network=kw.pop("host_network", "node"), terminal=terminal)
+    if inv.cluster is None:
+        inv.only_namespaces = namespaces
+    if inv.by == "service" and not by_service:
+        command = ctx.info_name if ctx is not None else "this command"
+        raise usage_problem(f"--by service does not apply to {command}: only matrix reports Services "
+                            "(as destinations, in service ports)", "use --by workload (the default) or --by pod")
+    kinds_file = kw.pop("kinds_file", None)
+    if kinds_file is not None:
+        try:
+            inv.kinds = load_kind_map(kinds_file)
+        except KindMapError as exc:
+            raise InputProblem(exc.diagnostics) from None
+    return inv
+
+
+def terminal_from(kw: dict[str, Any]) -> Terminal:
+    """This invocation's output settings (--quiet, --color), kept in the click context for write_result."""
+    terminal = Terminal.decide(kw.pop("color_choice", "auto"), kw.pop("quiet", False))
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.obj = {**(ctx.obj or {}), "terminal": terminal}
+        ctx.call_on_close(terminal.progress.stop)
+    return terminal
+
+
+def current_terminal() -> Terminal:
+    ctx = click.get_current_context(silent=True)
+    found = (ctx.obj or {}).get("terminal") if ctx is not None else None
+    return found if isinstance(found, Terminal) else Terminal()
 
 
 def _cluster_source(kw: dict[str, Any]) -> ClusterSource | None:
     live, kubeconfig, context = kw.pop("live", False), kw.pop("kubeconfig", None), kw.pop("kube_context", None)
     namespaces, timeout = tuple(kw.pop("cluster_namespaces", ())), kw.pop("request_timeout", 30.0)
     if not live:
-        given = [name for name, value in (("--kubeconfig", kubeconfig), ("--context", context),
-                                          ("-n/--cluster-namespace", namespaces)) if value]
+        given = [name for name, value in (("--kubeconfig", kubeconfig), ("--context", context)) if value]
         if given:
             raise usage_problem(f"{', '.join(given)} only apply with --cluster", "add --cluster to read a live cluster")
         return None
@@ -216,15 +310,26 @@ def port_query(port: str | None, protocol: str | None) -> PortQuery:
 
 
 def write_result(result: Any, fmt: str, color: bool | None = None) -> None:
-    stream = sys.stdout
+    """Write a report on stdout: coloured and laid out for where it goes; the progress line goes first."""
+    terminal = current_terminal()
+    stream: Any = sys.stdout
+    progress = terminal.progress
+    if progress.enabled:
+        if hasattr(result, "on_row"):  # a lazily computed matrix: its rows are the progress
+            progress.phase(f"rows of {len(result.endpoints):,} endpoints", len(result.endpoints))
+            result.on_row = progress.advance_to
+        if stream.isatty():  # output on the same terminal: erase the progress line before the first byte
+            stream = StopsProgressOnWrite(stream, progress)
     try:
-        report.write(result, fmt, stream, color=color)
+        report.write(result, fmt, stream, color=terminal.color if color is None else color, width=terminal.width)
         stream.flush()
     except report.UnsupportedFormat as exc:
         raise usage_problem(str(exc)) from None
     except BrokenPipeError:
         # The reader went away (`| head`): stop writing, keep the command's own exit code.
         silence_stdout()
+    finally:
+        progress.stop()
 
 
 def silence_stdout() -> None:
@@ -273,8 +378,9 @@ def load_side(inv: Inventory, paths: Sequence[str], git_ref: str | None = None) 
 
     cache = inv.documents  # the two versions of a comparison share their identical files' parse
     try:
-        result = (load_git(git_ref, paths, inv.namespace, cache=cache) if git_ref
-                  else read_paths(paths, inv.namespace, cache))
+        result = (load_git(git_ref, paths, inv.namespace, cache=cache, kinds=inv.kinds) if git_ref
+                  else read_paths(paths, inv.namespace, cache, inv.kinds))
+        result = only_namespaces(result, inv.only_namespaces)
     except GitProblem as exc:
         raise usage_problem(exc.message, exc.hint) from None
     report_diagnostics(result, inv.strict, inv.verbose)

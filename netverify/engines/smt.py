@@ -57,9 +57,12 @@ class SmtEngine:
     def __init__(self, policies: Sequence[CompiledPolicy], endpoints: Sequence[Endpoint],
                  namespaces: Sequence[tuple[str, Labels]], queries: Sequence[Query] = (),
                  hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 vocabulary_policies: Sequence[CompiledPolicy] | None = None) -> None:
+                 vocabulary_policies: Sequence[CompiledPolicy] | None = None,
+                 preferred_pod_cidr: IPSet | None = None) -> None:
         """`vocabulary_policies` (default: `policies`) decide which labels, blocks and port names the
-        encoding can see: a comparison encodes no policy of its own but must see both sets'."""
+        encoding can see: a comparison encodes no policy of its own but must see both sets'.
+        `preferred_pod_cidr`: where a readable model puts synthesized pods' IPs (a wish, never a
+        constraint; default 10.0.0.0/8)."""
         self.z3 = load_z3()
         self.policies = tuple(policies)
         seen = policies if vocabulary_policies is None else vocabulary_policies
@@ -76,6 +79,7 @@ class SmtEngine:
                 self.classes.append(key)
             self.class_of[ep.id] = index[key]
         self.pod_ips = IPSet.from_addresses(ip for ep in endpoints for ip in ep.ips)
+        self.preferred_pod_cidr = preferred_pod_cidr or IPSet.from_cidr("10.0.0.0/8")
         self._class_facts: dict[str, list[str]] = {}  # per side: each class's facts as SMT-LIB text
         self._domains: dict[tuple[str, tuple[int, ...]], Expr] = {}  # class domains defined at the base level
         self.solver = self.z3.Solver()
@@ -93,6 +97,7 @@ class SmtEngine:
         domain = [self._side_domain(self.enc.src, query.src, src_members),
                   self._side_domain(self.enc.dst, query.dst, dst_members), self._ports(query.ports)]
         domain += self._self_exclusions(src_members, dst_members) + self._relation(query.relation)
+        domain += self._distinct_endpoints()
         goal = self.z3.Not(self.enc.allowed) if query.expect == "allow" else self.enc.allowed
         s = self.solver
         s.push()
@@ -152,7 +157,10 @@ class SmtEngine:
         z3 = self.z3
         alternatives = [self._loaded_classes(vars_, sorted(members))] if members else []
         if side.pods is not None:
-            alternatives.append(z3.And(vars_.cls == SYMBOLIC, self.enc.symbolic(vars_, side.pods)))
+            pod = [vars_.cls == SYMBOLIC, self.enc.symbolic(vars_, side.pods)]
+            if self.pod_ips:  # a pod that could exist cannot take an address a loaded pod (or node) has
+                pod.append(z3.Not(self.enc.ip_in(vars_, self.pod_ips)))
+            alternatives.append(z3.And(pod))
         if side.addresses:
             outside = side.addresses - self.pod_ips  # an address a loaded pod has is that pod, not outside
             if outside:
@@ -173,6 +181,18 @@ class SmtEngine:
             if pair_of_members(src[c], dst[c]) is None:
                 out.append(z3.Not(z3.And(self.enc.src.cls == c, self.enc.dst.cls == c)))
         return out
+
+    def _distinct_endpoints(self) -> list[Expr]:
+        """What makes two sides a connection between two endpoints that can exist together.
+
+        Two addresses outside the cluster are no connection NetworkPolicy speaks of. Two sides that
+        are not loaded endpoints (pods that could exist, outside addresses) are two different
+        endpoints, so they have two different addresses: a pod's IP is its own, and an address a
+        pod has is not outside the cluster. (A loaded endpoint's IP is excluded in _side_domain.)"""
+        z3, s, d = self.z3, self.enc.src, self.enc.dst
+        same_ip = z3.And(s.v4 == d.v4, z3.If(s.v4, s.ip4 == d.ip4, s.ip6 == d.ip6))
+        return [z3.Not(z3.And(s.cls == EXTERNAL, d.cls == EXTERNAL)),
+                z3.Implies(z3.And(s.cls < 0, d.cls < 0), z3.Not(same_ip))]
 
     def _relation(self, relation: str | None) -> list[Expr]:
         z3, s, d, fresh = self.z3, self.enc.src, self.enc.dst, self.vocab.fresh
@@ -216,12 +236,10 @@ class SmtEngine:
         """Soft wishes for a readable model: loaded endpoints over synthesized pods, then no label,
         named port or node a policy does not need, and private IPv4 addresses."""
         z3, enc = self.z3, self.enc
-        private = IPSet.from_cidr("10.0.0.0/8")
+        private = self.preferred_pod_cidr  # the pod CIDR (given or inferred), else 10.0.0.0/8
         # Outside addresses from the documentation ranges (RFC 5737, RFC 3849) read as examples.
         documentation = IPSet.from_cidr("203.0.113.0/24") | IPSet.from_cidr("2001:db8::/32")
         wishes: list[Expr] = [side.cls >= 0 for side in (enc.src, enc.dst)]
-        s, d = enc.src, enc.dst  # two synthesized endpoints read better with two different addresses
-        wishes.append(z3.Or(s.v4 != d.v4, z3.If(s.v4, s.ip4 != d.ip4, s.ip6 != d.ip6)))
         wishes.append(enc.proto == PROTOCOLS.index("TCP"))  # the protocol most readers expect
         for side in (enc.src, enc.dst):
             synthesized = side.cls == SYMBOLIC
@@ -284,7 +302,7 @@ class SmtEngine:
             s.pop()
         s.push()
         s.add(*narrowed, self._ports(query.ports), *self._self_exclusions(members[0], members[1]),
-              *self._relation(query.relation), full[-1])
+              *self._relation(query.relation), *self._distinct_endpoints(), full[-1])
         if s.check(*enc.guards) == z3.sat:
             return members[0], members[1]
         s.pop()

@@ -283,12 +283,17 @@ class _Reader:
         return ClusterError(f"the API server at {self.conn.server} answered list {resource.plural} with a malformed "
                             f"list: {what}", "check that the kubeconfig points at a Kubernetes API server")
 
-    def _request_timeout(self) -> float:
-        """Each request's timeout: --request-timeout, or less when the whole read's time is nearly spent."""
+    def _request_timeout(self) -> tuple[float, float]:
+        """Each request's timeout: --request-timeout, or less when the whole read's time is nearly spent.
+
+        As a (connect, read) pair, the form every supported `kubernetes` client honours: before 36 its REST
+        client ignored a float `_request_timeout` (only int and tuple were read), so --request-timeout 0.5 and
+        the 30.0 default meant no timeout at all with the oldest versions we support."""
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise self._out_of_time()
-        return min(self.source.request_timeout, left)
+        seconds = min(self.source.request_timeout, left)
+        return (seconds, seconds)
 
     def _out_of_time(self) -> ClusterError:
         return ClusterError(f"reading the cluster took longer than {self.source.total_timeout:g} s in all: stopped",

@@ -151,13 +151,21 @@ def _template_path(kind: str) -> tuple[str, ...]:
     return ("spec", "jobTemplate", "spec", "template") if kind == "CronJob" else ("spec", "template")
 
 
-def convert_workload(doc: Any, kind: str, namespace: str, f: Fields) -> Workload | None:
+def container_ports(pod_spec: Any, path: str, f: Fields) -> tuple[ContainerPort, ...]:
+    """The ports a pod spec's containers (and sidecar init containers) serve, validated; `path` names it."""
+    return _container_ports(pod_spec, path, f)
+
+
+def convert_workload(doc: Any, kind: str, namespace: str, f: Fields,
+                     template_path: tuple[str, ...] | None = None) -> Workload | None:
+    """A workload read from its pod template; `template_path` is where a custom resource keeps it
+    (e.g. ("spec", "template") for an Argo Rollout), otherwise the built-in kind's place."""
     meta = f.map(doc, "metadata", "metadata", required=True)
     name = f.name(meta, "metadata.name") if meta is not None else None
     f.labels(meta, "labels", "metadata.labels")  # the workload's own labels: not its pods', but checked alike
     node: Any = doc
     path = ""
-    for key in _template_path(kind):
+    for key in template_path or _template_path(kind):
         path = f"{path}.{key}" if path else key
         node = f.map(node, key, path, required=True)
         if node is None:
@@ -169,7 +177,8 @@ def convert_workload(doc: Any, kind: str, namespace: str, f: Fields) -> Workload
     host_network = (f.bool(tspec, "hostNetwork", f"{path}.spec.hostNetwork") if tspec is not None else None) or False
     spec = doc.get("spec")
     replicas: int | None = None
-    if kind in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"):
+    scaled = kind in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+    if scaled or template_path == ("spec", "template"):  # a custom resource's spec.replicas, as for a Deployment
         replicas = f.int(spec, "replicas", "spec.replicas", 0, 2**31 - 1)
         replicas = 1 if replicas is None else replicas
     elif kind == "Job":

@@ -54,7 +54,10 @@ class Redactor:
             secret = secret.decode("utf-8", errors="replace")
         if not isinstance(secret, str):
             return
-        forms = {secret, secret.strip(), *(line.strip() for line in secret.splitlines())}
+        # Trimmed as kubectl trims (Unicode whitespace), and also with only line breaks cut, since a value
+        # may end in a character str.strip() removes too (U+0085) and be shown (or encoded) that way.
+        forms = {secret, secret.strip(), secret.rstrip("\r\n"), *(line.strip() for line in secret.splitlines()),
+                 *secret.split("\n")}
         for form in list(forms):
             if form.lower().startswith(("bearer ", "basic ")):
                 forms.add(form.split(None, 1)[1].strip())

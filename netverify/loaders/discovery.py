@@ -28,13 +28,25 @@ def discover(paths: Iterable[str], diagnostics: list[Diagnostic]) -> Iterator[st
     review cannot make netverify read the machine it runs on); each such link is a warning."""
     paths = list(paths)
     roots = tuple(os.path.realpath(p) for p in paths if p != STDIN and os.path.isdir(p))
+    # Overlapping paths (`manifests/setup manifests`, a file and its directory, a link to either) are read
+    # once: a file already yielded is not yielded again, so nothing is reported as its own duplicate.
+    seen: set[str] = set()
+
+    def first_time(file: str) -> bool:
+        real = os.path.realpath(file)
+        if real in seen:
+            return False
+        seen.add(real)
+        return True
+
     for path in paths:
         if path == STDIN:
             yield STDIN
         elif os.path.isdir(path):
-            yield from _walk(path, roots, diagnostics)
+            yield from (f for f in _walk(path, roots, diagnostics) if first_time(f))
         elif os.path.exists(path):
-            yield path
+            if first_time(path):
+                yield path
         else:
             diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(path), "no such file or directory",
                                           "check the path"))

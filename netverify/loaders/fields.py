@@ -224,7 +224,10 @@ class Fields:
                 shown = "null" if v is None else repr(v)
                 # A float's text is lost (1e5 reads as 100000.0): ask for the value as it was written.
                 hint = (f'quote it as written: {k}: "..." (unquoted, YAML reads it as the number {quoted(v)})'
-                        if isinstance(v, float) else f'quote it: {k}: "{bounded(_plain(v), 80)}"')
+                        if isinstance(v, float) else
+                        f'quote it as written, e.g. {k}: "{_plain(v)}" (unquoted, kubectl reads y, yes and on as '
+                        'true, n, no and off as false)' if isinstance(v, bool)
+                        else f'quote it: {k}: "{bounded(_plain(v), 80)}"')
                 self.error(line, f"{path}.{k}", f"label value {shown} must be a string", hint)
                 continue
             problem = label_value_problem(v)

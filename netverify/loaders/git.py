@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from netverify.errors import SourceError
+from netverify.loaders.kindmap import KindMap
 from netverify.loaders.manifests import MANIFEST_SUFFIXES, DocumentCache, LoadResult, load_blobs
 from netverify.model import Diagnostic, Severity, SourceRef
 
@@ -132,7 +133,7 @@ def _read_blobs(commit: str, ref_label: str, paths: list[str], root: str) -> Ite
 
 
 def load_git(ref: str, paths: Sequence[str], default_namespace: str = "default", cwd: str | None = None,
-             cache: DocumentCache | None = None) -> LoadResult:
+             cache: DocumentCache | None = None, kinds: KindMap | None = None) -> LoadResult:
     """Load the manifests under `paths` (relative to `cwd`) as they are at revision `ref`.
 
     Raises GitProblem when git cannot answer; a path absent at `ref` is a warning (the
@@ -144,7 +145,7 @@ def load_git(ref: str, paths: Sequence[str], default_namespace: str = "default",
     commit = resolve_commit(ref, root)
     wanted = [_repo_relative(p, root, here) for p in (paths or [os.curdir])]
     files, missing = select_files(_list_tree(commit, root), wanted)
-    result = load_blobs(_read_blobs(commit, ref, files, root), default_namespace, cache)
+    result = load_blobs(_read_blobs(commit, ref, files, root), default_namespace, cache, kinds)
     for want in missing:
         result.diagnostics.append(Diagnostic(
             Severity.WARNING, SourceRef(f"{ref}:{want}"), f"no such path at {ref}: read as empty",

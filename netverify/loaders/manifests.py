@@ -9,7 +9,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from netverify.loaders.admin import convert_admin_policy, convert_node, not_yet_in_verdicts
@@ -26,18 +26,20 @@ from netverify.loaders.discovery import STDIN
 from netverify.loaders.discovery import discover as discover  # re-exported
 from netverify.loaders.fields import HINT_DNS_LABEL, Fields, bounded, is_dns_label, line_of
 from netverify.loaders.jsonio import loads_json
+from netverify.loaders.kindmap import KindMap
+from netverify.loaders.kinds import api_group, read_custom
 from netverify.loaders.schemas import check_unknown_fields
 from netverify.loaders.validate import validate_object
 from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError, iter_documents
 from netverify.model import (
     ADMIN_POLICY_KINDS,
     NAMESPACE_NAME_LABEL,
-    WORKLOAD_KINDS,
     Cluster,
     Diagnostic,
     Namespace,
     Pod,
     Severity,
+    SkippedObject,
     SourceRef,
     Workload,
 )
@@ -138,7 +140,8 @@ class _Inventory:
     check_fields: bool = True
     diagnostics: list[Diagnostic] = field(default_factory=list)
     objects: dict[tuple[str, str, str], Any] = field(default_factory=dict)
-    skipped: list[tuple[str, SourceRef]] = field(default_factory=list)
+    skipped: list[SkippedObject] = field(default_factory=list)
+    kinds: KindMap | None = None  # the user's --kinds file
 
     def add(self, kind: str, namespace: str, name: str, obj: Any, where: SourceRef) -> None:
         """Add `obj`; None stands for a definition that replaces an earlier one but is not analysed (a
@@ -159,7 +162,7 @@ class _Inventory:
     def cluster(self) -> Cluster:
         by_kind: dict[str, list[Any]] = {}
         for (kind, _, _), obj in self.objects.items():
-            by_kind.setdefault("Workload" if kind in WORKLOAD_KINDS else kind, []).append(obj)
+            by_kind.setdefault("Workload" if isinstance(obj, Workload) else kind, []).append(obj)
         namespaces = {ns.name: ns for ns in by_kind.get("Namespace", [])}
         for kind in ("Pod", "Workload", "Service", "NetworkPolicy", "EndpointSlice"):
             for obj in by_kind.get(kind, []):
@@ -211,12 +214,13 @@ class DocumentCache:
 
 
 def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: IO[bytes] | None = None,
-               cache: DocumentCache | None = None) -> LoadResult:
-    inventory = _Inventory(default_namespace)
+               cache: DocumentCache | None = None, kinds: KindMap | None = None) -> LoadResult:
+    """Load files and directories (`-` is stdin); `kinds` says how to read further custom resources."""
+    inventory = _Inventory(default_namespace, kinds=kinds)
     for path in discover(paths, inventory.diagnostics):
         label = "<stdin>" if path == STDIN else printable(path)  # names the file in every message and report
         for doc in _read_documents(path, label, stdin, inventory.diagnostics, cache):
-            add_document(doc.data, label, doc.line, inventory)
+            add_document(doc.data, label, doc.line, inventory, doc.problems)
     return _result(inventory)
 
 
@@ -229,14 +233,14 @@ def load_objects(objects: Iterable[tuple[Any, SourceRef]], default_namespace: st
 
 
 def load_blobs(blobs: Iterable[tuple[str, bytes]], default_namespace: str = "default",
-               cache: DocumentCache | None = None) -> LoadResult:
+               cache: DocumentCache | None = None, kinds: KindMap | None = None) -> LoadResult:
     """Load manifest files given as (label, content) pairs, e.g. read from git; labels name them in messages."""
-    inventory = _Inventory(default_namespace)
+    inventory = _Inventory(default_namespace, kinds=kinds)
     for raw_label, data in blobs:
         label = printable(raw_label)
         try:
             for doc in (cache.documents(data) if cache is not None else _parse_stream(io.BytesIO(data))):
-                add_document(doc.data, label, doc.line, inventory)
+                add_document(doc.data, label, doc.line, inventory, doc.problems)
         except YAMLInputError as exc:
             inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label, exc.line), exc.message, exc.hint))
     return _result(inventory)
@@ -284,7 +288,7 @@ def _parse_stream(handle: IO[bytes]) -> Iterator[Document]:
     """The documents of a seekable binary stream, one at a time: never the whole text and every object at once."""
     yielded = False
     try:
-        for doc in iter_documents(handle):
+        for doc in iter_documents(handle, defer_problems=True):
             yielded = True
             yield doc
     except YAMLInputError as yaml_error:
@@ -313,10 +317,14 @@ def _json_fallback(handle: IO[bytes], yaml_error: YAMLInputError) -> Iterator[Do
     yield from docs
 
 
-def add_document(data: Any, file: str, line: int, inventory: _Inventory) -> None:
+def add_document(data: Any, file: str, line: int, inventory: _Inventory,
+                 problems: tuple[YAMLInputError, ...] = ()) -> None:
+    """Add one object (or a List's items). `problems` are the reader's refusals inside it: reported only
+    when the object is analysed, so a document of a kind netverify skips never fails the run."""
     if data is None:
         return
     if not isinstance(data, dict):
+        _report(problems, file, inventory)
         inventory.diagnostics.append(Diagnostic(
             Severity.ERROR, SourceRef(file, line), "this document is not a Kubernetes object (not a mapping)",
             "each YAML document must be a mapping with apiVersion, kind and metadata"))
@@ -324,17 +332,24 @@ def add_document(data: Any, file: str, line: int, inventory: _Inventory) -> None
     line = getattr(data, "line", line) or line
     kind = data.get("kind")
     if not isinstance(kind, str) or not kind:
+        _report(problems, file, inventory)
         inventory.diagnostics.append(Diagnostic(
             Severity.ERROR, SourceRef(file, line), "the object has no `kind`",
             "add `kind:` and `apiVersion:` (e.g. kind: NetworkPolicy, apiVersion: networking.k8s.io/v1)"))
         return
     if kind == "List" or (kind.endswith("List") and "items" in data):
-        _add_list(data, kind, file, inventory)
+        _add_list(data, kind, file, inventory, problems)
         return
-    _add_object(data, kind, file, line, inventory)
+    if _add_object(data, kind, file, line, inventory):
+        _report(problems, file, inventory)
 
 
-def _add_list(data: Any, kind: str, file: str, inventory: _Inventory) -> None:
+def _report(problems: tuple[YAMLInputError, ...], file: str, inventory: _Inventory) -> None:
+    inventory.diagnostics.extend(Diagnostic(Severity.ERROR, SourceRef(file, p.line), p.message, p.hint)
+                                 for p in problems)
+
+
+def _add_list(data: Any, kind: str, file: str, inventory: _Inventory, problems: tuple[YAMLInputError, ...]) -> None:
     items = data.get("items") or []
     if not isinstance(items, list):
         where = data.line_of("items") if isinstance(data, LocatedMap) else 0
@@ -349,7 +364,10 @@ def _add_list(data: Any, kind: str, file: str, inventory: _Inventory) -> None:
         if isinstance(item, dict) and item_kind and "kind" not in item:
             # A typed list from the API (PodList) leaves kind/apiVersion off its items.
             item = _with_kind(item, item_kind, api_version)
-        add_document(item, file, item_line, inventory)
+        # Each item gets the problems between its first line and the next item's.
+        end = items.line_of(i + 1) if i + 1 < len(items) and hasattr(items, "line_of") else None
+        mine = tuple(p for p in problems if p.line >= item_line and (end is None or p.line < end))
+        add_document(item, file, item_line, inventory, mine)
 
 
 def _with_kind(item: dict[str, Any], kind: str, api_version: Any) -> dict[str, Any]:
@@ -362,11 +380,12 @@ def _with_kind(item: dict[str, Any], kind: str, api_version: Any) -> dict[str, A
     return out
 
 
-def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventory) -> None:
+def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventory) -> bool:
+    """Read one object; False when it was skipped (a kind netverify does not analyse)."""
     where = SourceRef(file, line)
-    if kind not in _API_VERSIONS:
-        inventory.skipped.append((printable(kind), SourceRef(printable(file), line)))
-        return
+    api_version = data.get("apiVersion")
+    if kind not in _API_VERSIONS or _foreign_group(kind, api_version):
+        return _add_custom(data, kind, file, line, inventory)
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     raw_name = meta.get("name") if isinstance(meta, dict) else None
     raw_ns = meta.get("namespace") if isinstance(meta, dict) else None
@@ -374,11 +393,10 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
     name_text = raw_name if isinstance(raw_name, str) else "?"
     shown = f"{kind} {name_text}" if kind in _CLUSTER_SCOPED else f"{kind} {namespace}/{name_text}"
     f = Fields(file, shown, inventory.diagnostics, line)
-    api_version = data.get("apiVersion")
     if api_version not in _API_VERSIONS[kind]:
         f.error(data.line_of("apiVersion") if hasattr(data, "line_of") else line, "apiVersion",
                 f"{kind} is not read under apiVersion {quoted(api_version)}", f"use apiVersion: {_CURRENT_API[kind]}")
-        return
+        return True
     if api_version != _CURRENT_API[kind]:
         f.warn(line, f"apiVersion {api_version} is no longer served by Kubernetes; read as {_CURRENT_API[kind]}",
                f"change it to apiVersion: {_CURRENT_API[kind]}")
@@ -395,15 +413,9 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
             obj = convert_admin_policy(data, kind, api_version, f)
         if obj is not None:
             inventory.add(kind, "", obj.name, obj, where)
-        return
-    if isinstance(raw_ns, str) and raw_ns:
-        if not is_dns_label(raw_ns):
-            f.error(line_of(meta, "namespace"), "metadata.namespace", f"{quoted(raw_ns)} is not a valid namespace name",
-                    HINT_DNS_LABEL)
-            return
-    elif raw_ns is not None and not isinstance(raw_ns, str):
-        f.error(line_of(meta, "namespace"), "metadata.namespace", "must be a string", "quote the value")
-        return
+        return True
+    if not _valid_namespace(meta, raw_ns, f):
+        return True
     if kind == "Pod":
         obj = convert_pod(data, namespace, f)
     elif kind == "Service":
@@ -418,3 +430,46 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
         inventory.add(kind, namespace, obj.name, obj, where)
     elif kind == "Pod" and not f.failed and isinstance(raw_name, str):  # a finished pod: still the later one
         inventory.add(kind, namespace, raw_name, None, where)
+    return True
+
+
+def _valid_namespace(meta: Any, raw_ns: Any, f: Fields) -> bool:
+    if isinstance(raw_ns, str) and raw_ns:
+        if not is_dns_label(raw_ns):
+            f.error(line_of(meta, "namespace"), "metadata.namespace", f"{quoted(raw_ns)} is not a valid namespace name",
+                    HINT_DNS_LABEL)
+            return False
+    elif raw_ns is not None and not isinstance(raw_ns, str):
+        f.error(line_of(meta, "namespace"), "metadata.namespace", "must be a string", "quote the value")
+        return False
+    return True
+
+
+def _foreign_group(kind: str, api_version: Any) -> bool:
+    """A built-in kind's name under another API group: Knative's serving.knative.dev Service, Calico's
+    projectcalico.org NetworkPolicy. Read as the custom resource it is, not as a malformed built-in."""
+    known = {api_group(v) for v in _API_VERSIONS[kind]}
+    return isinstance(api_version, str) and "/" in api_version and api_group(api_version) not in known
+
+
+def _add_custom(data: Any, kind: str, file: str, line: int, inventory: _Inventory) -> bool:
+    """A kind that is not built in: read as workloads where netverify knows how (loaders.kinds), else skipped."""
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    raw_name, raw_ns = meta.get("name"), meta.get("namespace")
+    namespace = raw_ns if isinstance(raw_ns, str) and raw_ns else inventory.default_namespace
+    name = raw_name if isinstance(raw_name, str) else ""
+    f = Fields(file, f"{kind} {namespace}/{name or '?'}", inventory.diagnostics, line)
+    reading = read_custom(data, kind, namespace, f, inventory.kinds)
+    if reading.read:
+        # A built-in kind's name in another group is named with its group (kubectl's kind.group), so that
+        # Knative's Service never collides with a core Service of the same name.
+        shown = f"{kind}.{api_group(data.get('apiVersion'))}" if kind in _API_VERSIONS else kind
+        if _valid_namespace(meta, raw_ns, f):
+            for workload in reading.workloads:
+                inventory.add(shown, namespace, workload.name, replace(workload, kind=shown), SourceRef(file, line))
+        return True
+    scoped = isinstance(raw_ns, str) and bool(raw_ns) or reading.may_create_pods
+    inventory.skipped.append(SkippedObject(
+        printable(kind), SourceRef(printable(file), line), printable(namespace) if scoped else "",
+        printable(name), reading.may_create_pods, reading.policy_not_evaluated, reading.reason))
+    return False

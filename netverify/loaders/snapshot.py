@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 import yaml
 
+from netverify.loaders.scalars import resolve_plain
 from netverify.model import (
     AdminPeer,
     AdminPolicy,
@@ -42,13 +43,30 @@ _API_VERSION = {
     "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "ReplicaSet": "apps/v1",
     "ReplicationController": "v1", "Job": "batch/v1", "CronJob": "batch/v1",
 }
+# The group a snapshot gives custom resources read as workloads: netverify reads them back by their
+# spec.template, whatever the group (loaders.kinds).
+_CUSTOM_GROUP = "snapshot.netverify.io"
 _SCALED = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 try:
-    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeDumper as _BaseDumper
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+
+
+class KubectlDumper(_BaseDumper):
+    """A safe dumper that quotes every string kubectl (and netverify's reader) would not read back as that
+    string: PyYAML writes `y`, `0o17` or `1e3` bare, which go-yaml reads as true, 15 and 1000.0. Use it to
+    write manifests: yaml.dump_all(docs, Dumper=KubectlDumper)."""
+
+
+def _represent_str(dumper: Any, value: str) -> Any:
+    style = None if isinstance(resolve_plain(value), str) and resolve_plain(value) == value else '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+KubectlDumper.add_representer(str, _represent_str)
 
 
 def manifests(cluster: Cluster) -> Iterator[dict[str, Any]]:
@@ -72,7 +90,7 @@ def write_snapshot(cluster: Cluster, out: TextIO, origin: str) -> int:
     count = 0
     for obj in manifests(cluster):
         out.write("---\n")
-        out.write(yaml.dump(obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120))
+        out.write(yaml.dump(obj, Dumper=KubectlDumper, sort_keys=False, default_flow_style=False, width=120))
         count += 1
     return count
 
@@ -132,6 +150,13 @@ def pod_manifest(pod: Pod) -> dict[str, Any]:
 def workload_manifest(w: Workload) -> dict[str, Any]:
     template = {"metadata": {"labels": dict(w.labels)}, "spec": _pod_spec(w.ports, w.host_network)}
     spec: dict[str, Any] = {}
+    if w.kind not in _API_VERSION:  # a custom resource's pods: written as the pod template they were read as
+        kind, _, group = w.kind.partition(".")  # Service.serving.knative.dev: a built-in name in another group
+        if w.replicas is not None:
+            spec["replicas"] = w.replicas
+        spec["template"] = template
+        return {"apiVersion": f"{group or _CUSTOM_GROUP}/v1", "kind": kind,
+                "metadata": _meta(w.namespace, w.name, (), w.owner), "spec": spec}
     if w.kind in _SCALED and w.replicas is not None:
         spec["replicas"] = w.replicas
     if w.kind == "Job" and w.replicas is not None:

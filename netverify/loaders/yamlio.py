@@ -4,7 +4,15 @@ Objects are built straight from the C parser's event stream with an explicit sta
 no recursion (PyYAML's C composer recurses in C and crashes the interpreter on deeply
 nested input), a nesting limit, duplicate-key detection, and it is faster than
 `yaml.load_all` with the C loader because no intermediate node graph is built.
-Only the safe constructors are used for scalars; unknown tags are rejected.
+
+Plain scalars are resolved as kubectl resolves them (netverify.loaders.scalars: go-yaml v2, not
+PyYAML's YAML 1.1 table), and mapping keys become the JSON strings kubectl sends. Explicitly tagged
+scalars use only the safe constructors; unknown tags are refused.
+
+Two kinds of problems: the input is not readable YAML (syntax, depth, aliases) - always raised, the
+file cannot be read on; or a readable document holds something netverify refuses (a tag, a duplicate
+key, a value its tag cannot hold). With `defer_problems` the latter are attached to their Document
+instead, so a document whose kind is not analysed (a CRD, say) never fails the run.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from yaml.events import (
 from yaml.nodes import ScalarNode
 
 from netverify.errors import NetverifyError
+from netverify.loaders.scalars import MERGE, json_key, resolve_plain
 from netverify.model.source import quoted
 
 try:  # libyaml's parser; the pure-Python one is the fallback
@@ -44,6 +53,7 @@ MAX_ALIAS_EXPANSION = 100_000
 _STR = "tag:yaml.org,2002:str"
 _COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _MERGE = "tag:yaml.org,2002:merge"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 class LocatedMap(dict[Any, Any]):
@@ -87,6 +97,8 @@ class YAMLInputError(NetverifyError):
 class Document:
     data: Any
     line: int  # first line of the document (1-based)
+    # Refusals inside a readable document (only with defer_problems): reported only where its kind is read.
+    problems: tuple[YAMLInputError, ...] = ()
 
 
 class _Frame:
@@ -103,11 +115,15 @@ class _Frame:
         self.merged: set[Any] = set()  # keys that came from a `<<` merge and may be overridden
 
 
-def iter_documents(stream: IO[bytes] | IO[str] | str | bytes) -> Iterator[Document]:
-    """Yield each non-empty document with its first line; raise YAMLInputError with a line."""
+def iter_documents(stream: IO[bytes] | IO[str] | str | bytes, defer_problems: bool = False) -> Iterator[Document]:
+    """Yield each non-empty document with its first line; raise YAMLInputError with a line.
+
+    With `defer_problems`, refusals inside a readable document are attached to it (Document.problems)
+    rather than raised; what makes the input unreadable is raised either way.
+    """
     loader = _Loader(stream)
     try:
-        yield from _documents(loader)
+        yield from _documents(loader, defer_problems)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -136,10 +152,15 @@ def iter_documents(stream: IO[bytes] | IO[str] | str | bytes) -> Iterator[Docume
         loader.dispose()
 
 
-def _documents(loader: Any) -> Iterator[Document]:
-    resolve = loader.resolve
+def _raise(problem: YAMLInputError) -> None:
+    raise problem
+
+
+def _documents(loader: Any, defer_problems: bool = False) -> Iterator[Document]:
     constructors = loader.yaml_constructors
     get_event = loader.get_event
+    problems: list[YAMLInputError] = []
+    report = problems.append if defer_problems else _raise
     stack: list[_Frame] = []
     anchors: dict[str, Any] = {}
     anchor_sizes: dict[str, int] = {}  # only for finished nodes: an open one is being defined
@@ -158,13 +179,18 @@ def _documents(loader: Any) -> Iterator[Document]:
             skey = (event.value, event.tag, event.implicit)
             value = scalars.get(skey, missing)
             if value is missing:
-                value = _scalar(loader, resolve, constructors, event)
-                if type(value) in _SHAREABLE or value is _MergeKey:
-                    if len(scalars) >= _SCALAR_CACHE:
-                        scalars.clear()
-                    scalars[skey] = value
+                try:
+                    value = _scalar(loader, constructors, event)
+                except YAMLInputError as problem:
+                    report(problem)
+                    value = event.value  # read on as the text it is; never cached, so reported each time
+                else:
+                    if type(value) in _SHAREABLE or value is MERGE:
+                        if len(scalars) >= _SCALAR_CACHE:
+                            scalars.clear()
+                        scalars[skey] = value
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            _check_collection(event, len(stack))
+            _check_collection(event, len(stack), report)
             container: Any = LocatedMap() if kind is MappingStartEvent else LocatedList()
             container.line = event.start_mark.line + 1
             if event.anchor:
@@ -192,8 +218,9 @@ def _documents(loader: Any) -> Iterator[Document]:
             continue
         elif kind is DocumentEndEvent:
             if root is not None:
-                yield Document(root, root.line if hasattr(root, "line") else root_line or doc_line)
+                yield Document(root, root.line if hasattr(root, "line") else root_line or doc_line, tuple(problems))
             anchors, anchor_sizes, expanded = {}, {}, 0
+            problems.clear()
             continue
         elif kind is StreamEndEvent:
             return
@@ -213,22 +240,24 @@ def _documents(loader: Any) -> Iterator[Document]:
             target.append(value)
             target.item_lines.append(getattr(value, "line", 0) or event.start_mark.line + 1)
         elif not frame.has_key and kind is ScalarEvent:  # a scalar key: always hashable
+            if type(value) is not str and value is not MERGE:
+                value = _scalar_key(value, event, report)
             frame.key, frame.key_line, frame.has_key = value, event.start_mark.line + 1, True
-        elif frame.has_key and frame.key is not _MergeKey and frame.key not in target:
+        elif frame.has_key and frame.key is not MERGE and frame.key is not _DROPPED and frame.key not in target:
             frame.has_key = False
             target[frame.key] = value
             target.key_lines[frame.key] = frame.key_line
         else:
-            _attach(frame, value, event)
+            _attach(frame, value, event, report)
 
 
-def _check_collection(event: Any, depth: int) -> None:
+def _check_collection(event: Any, depth: int, report: Any) -> None:
     line = event.start_mark.line + 1
     if depth >= MAX_DEPTH:
         raise nesting_too_deep(line)
     if event.tag not in _COLLECTION_TAGS:
-        raise YAMLInputError(line, f"unsupported YAML tag {quoted(event.tag)}",
-                             "remove the tag; Kubernetes manifests use plain YAML types")
+        report(YAMLInputError(line, f"unsupported YAML tag {quoted(event.tag)}",
+                              "remove the tag; Kubernetes manifests use plain YAML types"))
 
 
 def nesting_too_deep(line: int) -> YAMLInputError:
@@ -248,16 +277,17 @@ def _alias(event: Any, anchors: dict[str, Any], anchor_sizes: dict[str, int]) ->
     return anchors[event.anchor], anchor_sizes[event.anchor]  # shared, never copied: memory stays linear
 
 
-def _scalar(loader: Any, resolve: Any, constructors: Any, event: Any) -> Any:
+def _scalar(loader: Any, constructors: Any, event: Any) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
-        tag = resolve(ScalarNode, event.value, event.implicit)
+        # `!` (the non-specific tag) and quoted scalars are strings; plain ones resolve as kubectl reads them.
+        return resolve_plain(event.value) if event.implicit[0] and tag is None else event.value
     if tag == _STR:
-        if event.implicit[0] and _EXPONENT.match(event.value):
-            return float(event.value)
         return event.value
     if tag == _MERGE:
-        return _MergeKey
+        return MERGE
+    if tag == _TIMESTAMP:
+        return event.value  # go-yaml keeps timestamps as their text when decoding untyped data (see scalars)
     constructor = constructors.get(tag)
     if constructor is None:
         raise YAMLInputError(
@@ -266,29 +296,34 @@ def _scalar(loader: Any, resolve: Any, constructors: Any, event: Any) -> Any:
         )
     try:
         return constructor(loader, ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
-    except (ValueError, KeyError, TypeError, OverflowError):  # e.g. `2020-13-45` read as a timestamp
+    except (ValueError, KeyError, TypeError, OverflowError, yaml.constructor.ConstructorError):  # `!!binary @@`
         kind = tag.rsplit(":", 1)[-1]
         raise YAMLInputError(event.start_mark.line + 1, f"{quoted(event.value)} is not a valid {kind}",
                              f'quote it if it is meant as text: "{event.value}"' if len(event.value) <= 80
                              else "quote it if it is meant as text") from None
 
 
-# `1e3`, `2E-5`, `1.5e3`: YAML 1.1 (PyYAML) reads these as strings, but JSON and the API server's YAML
-# reader as numbers. Read as a string, `port: 1e3` would be a valid port *name*; read as a number,
-# it is what Kubernetes sees (and `labels: {x: 1e5}` is rejected, as by the API server).
-_EXPONENT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+\Z")
+def _scalar_key(value: Any, event: Any, report: Any) -> Any:
+    """A mapping key as the JSON key kubectl sends: `1:` is "1", `true:` is "true"; a null key is refused."""
+    key = json_key(value)
+    if key is None:
+        report(YAMLInputError(event.start_mark.line + 1, "a mapping key cannot be null",
+                              'quote the key if it is meant as text: "null"'))
+        return _DROPPED
+    return key
 
 
-class _MergeKey:
-    """Marker for the YAML `<<` merge key."""
+class _DroppedKey:
+    """Marker for a key that was refused (reported): its value is read and dropped."""
 
 
+_DROPPED = _DroppedKey
 _MISSING = object()
 _SHAREABLE = (str, int, float, bool, type(None))
 _SCALAR_CACHE = 65536
 
 
-def _attach(frame: _Frame, value: Any, event: Any) -> None:
+def _attach(frame: _Frame, value: Any, event: Any, report: Any) -> None:
     if not frame.is_map:
         frame.container.append(value)
         # A nested container ends at its end event: record where it started instead.
@@ -299,30 +334,34 @@ def _attach(frame: _Frame, value: Any, event: Any) -> None:
         try:
             hash(value)
         except TypeError:
-            raise YAMLInputError(line, "a mapping key must be a plain value", "quote the key") from None
+            report(YAMLInputError(line, "a mapping key must be a plain value", "quote the key"))
+            value = _DROPPED
         frame.key, frame.key_line, frame.has_key = value, line, True
         return
     key, target = frame.key, frame.container
     frame.has_key = False
-    if key is _MergeKey:
-        _merge(frame, value, frame.key_line)
+    if key is _DROPPED:
+        return
+    if key is MERGE:
+        _merge(frame, value, frame.key_line, report)
         return
     if key in target and key not in frame.merged:
-        raise YAMLInputError(
+        report(YAMLInputError(
             frame.key_line, f"duplicate key {quoted(key)} (first at line {target.key_lines[key]})",
             "remove one of them; the API server would keep only one",
-        )
+        ))  # deferred: the later value wins, as in go-yaml's non-strict decoding
     frame.merged.discard(key)
     target[key] = value
     target.key_lines[key] = frame.key_line
 
 
-def _merge(frame: _Frame, value: Any, line: int) -> None:
+def _merge(frame: _Frame, value: Any, line: int, report: Any) -> None:
     sources = value if isinstance(value, list) else [value]
     for source in sources:
         if not isinstance(source, dict):
-            raise YAMLInputError(line, "a `<<` merge key needs a mapping or a list of mappings",
-                                 "merge an anchored mapping (<<: *name), or write the keys out")
+            report(YAMLInputError(line, "a `<<` merge key needs a mapping or a list of mappings",
+                                  "merge an anchored mapping (<<: *name), or write the keys out"))
+            continue
         for k, v in source.items():
             if k not in frame.container:
                 frame.container[k] = v

@@ -32,6 +32,7 @@ from netverify.model.objects import (
     Rule,
     Service,
     ServicePort,
+    SkippedObject,
     Workload,
 )
 from netverify.model.source import Diagnostic, InputError, Severity, SourceRef, without_sources
@@ -41,6 +42,6 @@ __all__ = [
     "AdminRule", "AdminSubject", "AdminTier", "Node", "NodeAddress", "PeerForm", "SubjectForm",
     "NAMESPACE_NAME_LABEL", "WORKLOAD_KINDS", "Cluster", "ContainerPort", "Diagnostic", "EndpointSlice",
     "IPBlock", "InputError", "LabelSelector", "Labels", "Namespace", "NetworkPolicy", "OwnerRef", "Peer", "Pod",
-    "PortSpec", "Requirement", "Rule", "Service", "ServicePort", "Severity", "SourceRef", "Workload", "without_sources",
-    "freeze_labels",
+    "PortSpec", "Requirement", "Rule", "Service", "ServicePort", "Severity", "SkippedObject", "SourceRef", "Workload",
+    "without_sources", "freeze_labels",
 ]

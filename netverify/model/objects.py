@@ -171,6 +171,26 @@ class EndpointSlice:
 
 
 @dataclass(frozen=True)
+class SkippedObject:
+    """An object netverify does not analyse, and whether pods it may lead to are missing from the analysis."""
+
+    kind: str
+    source: SourceRef
+    namespace: str = ""  # "" for cluster-scoped objects, and for kinds never analysed
+    name: str = ""
+    # True for a kind that may create pods (e.g. a custom resource whose operator makes a StatefulSet)
+    # that netverify could not read as a workload: its pods are absent from every answer.
+    may_create_pods: bool = False
+    # True for network policy of another API (Calico, Cilium ...): the traffic it governs is not analysed.
+    policy_not_evaluated: bool = False
+    reason: str = ""  # why it is skipped, shown by --verbose
+
+    @property
+    def ref(self) -> str:
+        return f"{self.namespace + '/' if self.namespace else ''}{self.kind}/{self.name or '?'}"
+
+
+@dataclass(frozen=True)
 class Cluster:
     """The loaded inventory. Every namespace referenced by an object is present."""
 
@@ -182,7 +202,7 @@ class Cluster:
     endpoint_slices: tuple[EndpointSlice, ...] = ()
     admin_policies: tuple[AdminPolicy, ...] = ()  # AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy
     nodes: tuple[Node, ...] = ()
-    skipped: tuple[tuple[str, SourceRef], ...] = field(default=(), compare=False)
+    skipped: tuple[SkippedObject, ...] = field(default=(), compare=False)
 
     def namespace(self, name: str) -> Namespace | None:
         for ns in self.namespaces:

@@ -10,7 +10,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointSet
 from netverify.queries.matrix import MatrixResult, matrix
 from netverify.queries.ports import PortQuery
-from netverify.queries.reach import ReachResult, can_reach
+from netverify.queries.reach import ReachResult, can_reach, check_not_empty
 from netverify.queries.services import can_reach_service, service_matrix
 
 
@@ -21,8 +21,12 @@ def matrix_answer(analysis: Analysis, query: PortQuery | None = None) -> MatrixR
     return matrix(analysis, query)
 
 
-def can_answer(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery) -> ReachResult:
-    """`can`: through the Service's port translation when the destination is a Service."""
+def can_answer(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery,
+               quantifier: str = "all") -> ReachResult:
+    """`can`: through the Service's port translation when the destination is a Service.
+
+    The quantifier ("all" pairs, or "some") and the empty-set errors are can_reach's (queries/reach.py)."""
     if dst.service is not None:
-        return can_reach_service(analysis, src, dst, query)
-    return can_reach(analysis, src, dst, query)
+        check_not_empty(analysis, "SRC", src)
+        return can_reach_service(analysis, src, dst, query, quantifier)
+    return can_reach(analysis, src, dst, query, quantifier)

@@ -7,11 +7,21 @@
   NS/SELECTOR       a set: NS is a namespace or `*`; SELECTOR is kubectl syntax or `*`
   svc/ns/name       a Service (also ns/Service/name): its backends, with the Service attached so
                     that ports are translated per backend (see netverify.semantics.services)
+
+Grammar: the text is split at its FIRST `/` into NS and REST. NS/SELECTOR wins whenever REST
+reads as a selector: it is `*`, or it has an operator (`=`, `==`, `!=`, `!key`, ` in (`,
+` notin (`) or a comma, or it is one prefixed label key whose prefix is a DNS subdomain with a
+dot (`app.kubernetes.io/name`: "has this key") -- and it parses as kubectl selector syntax.
+So prefixed keys work as kubectl reads them: `monitoring/app.kubernetes.io/name=prometheus`,
+`*/app.kubernetes.io/name in (a,b)`. Otherwise REST is KIND/NAME, Service/NAME or NAME. A REST
+with an operator that does not parse is an error about the selector, never an unknown pod.
+`*` as NS always makes a set.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 
 from netverify.errors import UsageError
@@ -39,7 +49,17 @@ class EndpointSet:
         return self.selector is not None
 
 
-_SELECTOR_CHARS = ("=", "!", " in ", " notin ", "*", ",")
+_SELECTOR_OPERATORS = re.compile(r"=|!|,|\s(?:not)?in(?:\s|\()")
+# A label key prefix is a DNS subdomain (lowercase); requiring a dot keeps `ns/Kind/name` and
+# `svc/ns/name` apart from an existence test on a prefixed key.
+_PREFIXED_KEY = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+/"
+                           r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
+
+
+def reads_as_selector(rest: str) -> bool:
+    """Whether the part after NS/ is meant as a selector (see the module docstring's grammar)."""
+    rest = rest.strip()
+    return rest == "*" or bool(_SELECTOR_OPERATORS.search(rest)) or bool(_PREFIXED_KEY.fullmatch(rest))
 
 
 def resolve(analysis: Analysis, text: str) -> EndpointSet:
@@ -50,6 +70,9 @@ def resolve(analysis: Analysis, text: str) -> EndpointSet:
         pass
     else:
         return EndpointSet(text, (_by_ip(analysis, text),))
+    ns, slash, rest = text.partition("/")
+    if slash and ns and (ns == "*" or reads_as_selector(rest)):
+        return _selector_set(analysis, text, ns, rest)
     parts = text.split("/", 2)
     service = _service_parts(parts)
     if service is not None:
@@ -62,10 +85,7 @@ def resolve(analysis: Analysis, text: str) -> EndpointSet:
     if len(parts) != 2 or not parts[0]:
         raise EndpointError(f"endpoint {text!r} is not NAMESPACE/NAME, NAMESPACE/KIND/NAME, NAMESPACE/SELECTOR, "
                             "svc/NAMESPACE/NAME or an IP")
-    ns, rest = parts
-    if ns != "*" and any(c in rest for c in _SELECTOR_CHARS) or ns == "*" or rest == "*":
-        return _selector_set(analysis, text, ns, rest)
-    return _named(analysis, text, ns, rest)
+    return _named(analysis, text, *parts)
 
 
 _NOT_SERVICE_KINDS = {k.lower() for k in WORKLOAD_KINDS} | {"pod", "pods"}

@@ -29,7 +29,7 @@ from netverify.queries.path_check import PathVerdict, check_path
 from netverify.queries.ports import PortQuery
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
-from netverify.sets import IPSet
+from netverify.sets import PROTOCOLS, IPSet
 
 
 @dataclass(frozen=True)
@@ -113,20 +113,84 @@ def _namespace_notes(analysis: Analysis, namespace: str | None, options: ProveOp
 
 
 def port_terms(query: PortQuery) -> tuple[PortTerm, ...]:
-    """The `can` command's --port/--protocol as engine port terms."""
+    """The `can` command's --port/--protocol as engine port terms.
+
+    A port name without a protocol means that named port with whatever protocol the destination
+    declares it with (as `can` reads it on loaded pods): one term per protocol, never "any port"."""
+    if isinstance(query.port, str):
+        protocols = (query.protocol,) if query.protocol else PROTOCOLS
+        return tuple(PortTerm(p, name=query.port) for p in protocols)
     if query.protocol is None:
         return ()
     if query.port is None:
         return (PortTerm(query.protocol),)
-    if isinstance(query.port, str):
-        return (PortTerm(query.protocol, name=query.port),)
     return (PortTerm(query.protocol, query.port, query.end_port or query.port),)
 
 
 def _engine(analysis: Analysis, queries: Sequence[Query], options: ProveOptions) -> SmtEngine:
     namespaces = [(ns.name, ns.labels) for ns in analysis.cluster.namespaces]
+    preferred = options.pod_cidr or inferred_pod_cidr(analysis)
     return SmtEngine(analysis.policies, analysis.endpoints, namespaces, queries,
-                     options.hypothetical_namespaces, options.timeout_s)
+                     options.hypothetical_namespaces, options.timeout_s, preferred_pod_cidr=preferred)
+
+
+# --- pod CIDRs inferred from the loaded pods ------------------------------------------------------
+
+# The narrowest block inferred from loaded pods: a node's usual pod range. A single pod's /32 would
+# leave no address for a pod that could exist.
+_MIN_PREFIX = {4: 24, 6: 64}
+
+
+def inferred_pod_cidrs(analysis: Analysis) -> tuple[str, ...]:
+    """Per address family, the smallest CIDR holding every loaded (non-hostNetwork) pod's IP, at
+    most /24 (IPv4) or /64 (IPv6) long. Empty when no loaded pod has an IP."""
+    by_family: dict[int, list[ipaddress.IPv4Address | ipaddress.IPv6Address]] = {}
+    for ep in analysis.endpoints:
+        if ep.external or ep.host_network:
+            continue
+        for ip in ep.ips:
+            address = ipaddress.ip_address(ip)
+            by_family.setdefault(address.version, []).append(address)
+    out = []
+    for family, addresses in sorted(by_family.items()):
+        low, high = min(addresses), max(addresses)
+        differing_bits = (int(low) ^ int(high)).bit_length()
+        prefix = min(_MIN_PREFIX[family], low.max_prefixlen - differing_bits)
+        out.append(str(ipaddress.ip_network(f"{low}/{prefix}", strict=False)))
+    return tuple(out)
+
+
+def inferred_pod_cidr(analysis: Analysis) -> IPSet | None:
+    cidrs = inferred_pod_cidrs(analysis)
+    block = None
+    for cidr in cidrs:
+        block = IPSet.from_cidr(cidr) if block is None else block | IPSet.from_cidr(cidr)
+    return block
+
+
+def pod_cidr_notes(analysis: Analysis, result: SmtResult, options: ProveOptions) -> tuple[str, ...]:
+    """Without --pod-cidr: where a witness's synthesized pods took their IPs, and what that means."""
+    conn = result.witness if isinstance(result, Proved) else result.counterexample \
+        if isinstance(result, Refuted) else None
+    if options.pod_cidr is not None or conn is None:
+        return ()
+    synthesized = [ep for ep, made in ((conn.src, conn.src_synthesized), (conn.dst, conn.dst_synthesized)) if made]
+    if not synthesized:
+        return ()
+    cidrs = inferred_pod_cidrs(analysis)
+    if not cidrs:
+        return ("no --pod-cidr and no loaded pod with an IP: the pod that could exist may take any address; "
+                "give --pod-cidr to say where pods get their IPs",)
+    inferred = inferred_pod_cidr(analysis)
+    assert inferred is not None
+    notes = [f"no --pod-cidr: pod IPs in this witness are taken from {', '.join(cidrs)}, inferred from the "
+             "loaded pods' IPs (pods that could exist may still take any address; --pod-cidr restricts them)"]
+    for ep in synthesized:
+        outside = [ip for ip in ep.ips if not inferred.contains_address(ip)]
+        if outside:
+            notes.append(f"{ep.id} needs IP {outside[0]}, outside {', '.join(cidrs)}: this holds only because "
+                         "pods may take any address; give --pod-cidr to rule such pods out")
+    return tuple(notes)
 
 
 @dataclass(frozen=True)
@@ -182,7 +246,8 @@ def can_reach_any(analysis: Analysis, src: str, dst: str, query: PortQuery, opti
     dst_side, dst_notes = build_side(analysis, EndpointSpec(text=dst), "any", options)
     q = Query(src_side, dst_side, "reachable", port_terms(query))
     result = _engine(analysis, [q], options).solve(q)
-    return AnyReachResult(src, dst, query.describe(), result, tuple(src_notes + dst_notes))
+    notes = tuple(src_notes + dst_notes) + pod_cidr_notes(analysis, result, options)
+    return AnyReachResult(src, dst, query.describe(), result, notes)
 
 
 # --- check ------------------------------------------------------------------------------------
@@ -269,5 +334,6 @@ def check_assertions(analysis: Analysis, assertions: Sequence[Assertion], option
                                     tuple(notes)))
         else:
             assert engine is not None
-            outcomes.append(AssertionOutcome(a, engine.solve(query), tuple(notes)))
+            result = engine.solve(query)
+            outcomes.append(AssertionOutcome(a, result, tuple(notes) + pod_cidr_notes(analysis, result, options)))
     return CheckResult(tuple(outcomes))

@@ -4,7 +4,9 @@ A connection to a Service is answered on each backend after translation: the ser
 port becomes the backend's targetPort and NetworkPolicy is evaluated between the client
 and the backend pod. A client "can reach" a Service on a port when every backend that
 serves that port admits it (kube-proxy picks any one of them per connection); when only
-some do, the result says which ones and counts as denied.
+some do, the result says which ones and counts as denied. A set of clients is counted per
+(client, Service) pair under the same quantifier as `can` between endpoints (queries/reach.py):
+every client by default, at least one with --some.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, EndpointSet
 from netverify.queries.matrix import Connection, MatrixResult
 from netverify.queries.ports import PortError, PortQuery
-from netverify.queries.reach import PairResult, ReachResult
+from netverify.queries.reach import PairResult, ReachResult, host_network_reading
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import evaluate_pair
 from netverify.semantics.services import (
@@ -48,17 +50,34 @@ class ServiceReachResult(ReachResult):
     def backends_served(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t.backend.endpoint.id for t in self.translations if t.target))
 
-    @property
-    def allowed(self) -> bool:
-        """Some client reaches every backend that serves the queried ports."""
+    def _clients(self) -> dict[str, bool]:
+        """client id -> whether every backend serving the queried ports admits it."""
         served = set(self.backends_served)
-        if not served:
-            return False
-        for src in dict.fromkeys(p.verdict.src.id for p in self.pairs):
-            admitted = {p.verdict.dst.id for p in self.pairs if p.verdict.src.id == src and p.allowed}
-            if served <= admitted:
-                return True
-        return False
+        out: dict[str, bool] = {}
+        for client, admitted in self.admitted_backends().items():
+            out[client] = bool(served) and served <= set(admitted)
+        return out
+
+    @property
+    def pairs_total(self) -> int:
+        """(client, Service) pairs: one per client."""
+        return len(self._clients())
+
+    @property
+    def pairs_allowed(self) -> int:
+        return sum(1 for reaches in self._clients().values() if reaches)
+
+    @property
+    def pairs_not_applicable(self) -> int:
+        return 0  # backends that do not serve the port are left out per port, not per client
+
+    @property
+    def unit(self) -> str:
+        return "pairs (client -> Service)"
+
+    def quantifier_text(self) -> str:
+        return ("a client reaches the Service only when every backend admits it; "
+                + super().quantifier_text())
 
     def admitted_backends(self) -> dict[str, list[str]]:
         """client id -> ids of the backends that admit it."""
@@ -78,7 +97,8 @@ class ServiceReachResult(ReachResult):
         return data
 
 
-def can_reach_service(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery) -> ServiceReachResult:
+def can_reach_service(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery,
+                      quantifier: str = "all") -> ServiceReachResult:
     view = dst.service
     assert view is not None
     if view.kind == "ExternalName":
@@ -102,7 +122,8 @@ def can_reach_service(analysis: Analysis, src: EndpointSet, dst: EndpointSet, qu
                 continue
             verdict = evaluate_pair(analysis.policies, s, b.endpoint)
             pairs.append(PairResult(verdict, queried, verdict.allowed & queried))
-    return ServiceReachResult(src, dst, query, tuple(pairs), view, tuple(translations), tuple(ports),
+    return ServiceReachResult(src, dst, query, tuple(pairs), quantifier, host_network_reading(analysis, src, dst),
+                              view, tuple(translations), tuple(ports),
                               as_is or not ports)
 
 
@@ -185,6 +206,9 @@ class ServiceMatrixResult(MatrixResult):
         cache: dict[tuple[int, int], tuple[ConnectionSet, ConnectionSet]] = {}
         graph = self.analysis.graph
         for src in self.endpoints:
+            self._done(src)
+            if not self.is_source(src):
+                continue
             for i, (view, svc_ep, plan) in enumerate(plans):
                 backend_ids = {b.endpoint.id for b in view.backends}
                 if src.id in backend_ids:  # a pod reaching itself through its own Service: no cache

@@ -60,18 +60,23 @@ class TieredReachResult:
     dst: EndpointSet
     query: PortQuery
     pairs: tuple[TieredPairResult, ...]
+    quantifier: str = "all"  # "all": every pair must be allowed (can's default); "some": at least one
 
     @property
     def allowed(self) -> bool:
-        return any(p.allowed for p in self.pairs)
+        if self.quantifier == "some":
+            return any(p.allowed for p in self.pairs)
+        return bool(self.pairs) and all(p.allowed for p in self.pairs)
 
     def to_json(self) -> dict[str, object]:
         return {"allowed": self.allowed, "src": self.src.text, "dst": self.dst.text, "port": self.query.describe(),
+                "quantifier": self.quantifier, "allowed_pairs": sum(1 for p in self.pairs if p.allowed),
                 "pairs": [p.to_json() for p in self.pairs]}
 
 
 def can_reach_tiered(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery,
-                     reading: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> TieredReachResult:
+                     reading: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION,
+                     quantifier: str = "all") -> TieredReachResult:
     admin = compile_admin_policies(analysis.cluster.admin_policies, analysis.cluster.nodes)
     pairs: list[TieredPairResult] = []
     resolved_anywhere = False
@@ -84,4 +89,4 @@ def can_reach_tiered(analysis: Analysis, src: EndpointSet, dst: EndpointSet, que
     if isinstance(query.port, str) and dst.members and not resolved_anywhere:
         proto = f"{query.protocol} " if query.protocol else ""
         raise PortError(f"no destination in {dst.text!r} has a {proto}container port named {query.port!r}")
-    return TieredReachResult(src, dst, query, tuple(pairs))
+    return TieredReachResult(src, dst, query, tuple(pairs), quantifier)

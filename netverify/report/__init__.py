@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 from netverify.errors import UsageError
 
-FORMATS = ("text", "json", "csv", "md", "sarif", "junit", "dot", "html")
+FORMATS = ("text", "json", "csv", "md", "sarif", "junit", "dot", "svg", "html")
 
 
 class UnsupportedFormat(UsageError):

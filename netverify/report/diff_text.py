@@ -12,7 +12,7 @@ from rich.text import Text
 
 from netverify.queries.diff import Change, DiffResult, EndpointChange
 from netverify.report.diff_summary import MARKS, describe_ids, extent, outside_blocks
-from netverify.report.text_format import console_for, render
+from netverify.report.text_common import console_for, render
 from netverify.sets import ConnectionSet, IPSet
 
 _DIFF_STYLES = {"added": "green", "removed": "red", "changed": "yellow"}

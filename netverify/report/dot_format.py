@@ -1,4 +1,10 @@
-"""Graphviz DOT: endpoints clustered by namespace, edges labelled with what is allowed."""
+"""Graphviz DOT: endpoints clustered by namespace, edges labelled with what is allowed.
+
+Styled to be read as a picture: an edge that allows everything (usually a pod no policy isolates)
+is drawn faint and without a label, so the edges policies actually shape stand out with their
+ports; addresses outside the cluster are one "internet" node, with an edge from each endpoint
+that may send there and to each endpoint that admits traffic from there. A legend says so.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,15 @@ from itertools import groupby
 from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
+from netverify.report.outside import outside_by_class
+from netverify.sets import ConnectionSet
+
+INTERNET = "(outside the cluster)"
+_GRAPH = ('  graph [rankdir=LR, fontname="Helvetica", fontsize=11, nodesep=0.35, ranksep=1.1, newrank=true];\n'
+          '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#7a8aa0", fontname="Helvetica", '
+          'fontsize=10];\n'
+          '  edge [fontname="Helvetica", fontsize=9, color="#2f6f3a", fontcolor="#2f6f3a", arrowsize=0.6];\n')
+_FAINT = 'color="#b8b8b8", style=dashed, arrowsize=0.4'
 
 
 @singledispatch
@@ -15,18 +30,45 @@ def render(result: Any, out: TextIO, **_: Any) -> None:
     raise NotImplementedError
 
 
+def _edge(q: Any, src: str, dst: str, conns: ConnectionSet) -> str:
+    if conns.is_all():
+        return f"  {q(src)} -> {q(dst)} [{_FAINT}, tooltip={q('all traffic')}];\n"
+    text = conns.describe()
+    return f"  {q(src)} -> {q(dst)} [label={q(text)}, tooltip={q(text)}];\n"
+
+
 @render.register
 def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
     q = json.dumps
-    out.write("digraph netverify {\n  rankdir=LR;\n  node [shape=box, fontsize=10];\n")
+    out.write("digraph netverify {\n" + _GRAPH)
     for i, (ns, eps) in enumerate(groupby(result.endpoints, key=lambda e: e.namespace)):
-        out.write(f"  subgraph cluster_{i} {{\n    label={q(ns)};\n")
+        out.write(f'  subgraph cluster_{i} {{\n    label={q(ns)}; style="rounded,filled"; fillcolor="#eef2f8"; '
+                  'color="#c5cfdd";\n')
         for ep in eps:
             out.write(f"    {q(ep.id)} [label={q(ep.name if ep.kind == 'Pod' else ep.kind + '/' + ep.name)}];\n")
         out.write("  }\n")
     for conn in result.connections():
-        out.write(f"  {q(conn.src.id)} -> {q(conn.dst.id)} [label={q(conn.allowed.describe())}];\n")
-    out.write("}\n")
+        out.write(_edge(q, conn.src.id, conn.dst.id, conn.allowed))
+    _internet(result, out)
+    out.write('  label="green edges: only the ports shown are allowed; faint dashed edges: all traffic allowed"; '
+              'labelloc=b;\n}\n')
+
+
+def _internet(result: MatrixResult, out: TextIO) -> None:
+    q = json.dumps
+    graph = result.analysis.graph
+    egress, ingress = outside_by_class(result, "egress"), outside_by_class(result, "ingress")
+    edges = []
+    for ep in result.endpoints:
+        c = graph.class_of[ep.id]
+        if (sent := egress[c]) is not None:
+            edges.append(_edge(q, ep.id, INTERNET, sent.allowed))
+        if (admitted := ingress[c]) is not None:
+            edges.append(_edge(q, INTERNET, ep.id, admitted.allowed))
+    if edges:
+        out.write(f'  {q(INTERNET)} [label="internet\\n(outside the cluster)", shape=ellipse, '
+                  'fillcolor="#fde8d8", color="#c07040"];\n')
+        out.write("".join(edges))
 
 
 # --- blast-radius and paths (issue 18; in report/paths_format.py) ---

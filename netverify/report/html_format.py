@@ -1,7 +1,10 @@
-"""HTML: one self-contained page (no scripts, no external resources) to attach to a review.
+"""HTML: one self-contained page to attach to a review or open from CI (no external resources).
 
-The matrix is drawn as a grid when it is small enough to read, as a list grouped by source
-otherwise; every value is escaped, since labels and names come from untrusted manifests.
+The matrix page carries its data as JSON and draws it with a small script of its own
+(html_data, html_script): namespace blocks, a namespace overview above a size threshold with
+drill-down, a legend, filters, the reason of each cell on hover or click, and addresses
+outside the cluster as a row and a column. Other results are static tables. Every value is
+escaped, since labels and names come from untrusted manifests.
 """
 
 from __future__ import annotations
@@ -11,22 +14,26 @@ from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
+from netverify.queries.services import ServiceMatrixResult
 from netverify.report.escape import html_text as escape
+from netverify.report.html_data import json_for_script, matrix_data, service_data
+from netverify.report.html_script import SCRIPT, STYLE
 from netverify.sets import ConnectionSet
-
-GRID_LIMIT = 80  # endpoints; beyond this a grid is wider than any screen
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
 table { border-collapse: collapse; font-size: 0.85em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
-th.dst { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; }
 td.allow { background: #d8f0d8; }
 td.partial { background: #fff2c6; }
 td.deny { background: #f6f6f6; color: #aaa; }
-td.self { background: #e8e8e8; }
 code { font-size: 0.95em; }
 """
+
+_LEGEND = (("allow", "all: every port and protocol"), ("partial", "some ports (listed)"),
+           ("deny", "-: nothing allowed"), ("self", "self: a pod to itself (always allowed)"))
+_SERVICE_LEGEND = (("allow", "every backend admits these service ports"), ("partial", "some service ports"),
+                   ("half", "only some backends admit (connections can fail)"), ("deny", "-: nothing allowed"))
 
 
 @singledispatch
@@ -50,52 +57,39 @@ def _cell_class(allowed: ConnectionSet | None) -> str:
     return "allow" if allowed.is_all() else "partial"
 
 
+def _app_page(out: TextIO, title: str, data: dict[str, object], legend: tuple[tuple[str, str], ...]) -> None:
+    """The interactive page: the data as JSON, drawn by the page's own script (html_script)."""
+    out.write("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+    out.write("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+    out.write(f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n")
+    out.write(f"<h1>{escape(title)}</h1>\n<p id=\"nv-summary\"></p>\n<p id=\"nv-legend\">")
+    out.write("".join(f"<span class=\"sw\" style=\"background: var(--{cls})\">{escape(text)}</span>"
+                      for cls, text in legend))
+    out.write("<br><span class=\"muted\">Hover a cell for the reason, click it to keep it in the panel.</span></p>\n")
+    out.write("<noscript><p>This page draws the matrix with JavaScript; use netverify matrix --format json "
+              "or --format md without it.</p></noscript>\n")
+    out.write("<div id=\"nv-filters\"></div>\n<div id=\"nv-layout\"><div id=\"nv-view\"></div>"
+              "<div id=\"nv-detail\"></div></div>\n<ul id=\"nv-notes\"></ul>\n")
+    out.write(f"<script type=\"application/json\" id=\"nv-data\">{json_for_script(data)}</script>\n")
+    out.write(f"<script>{SCRIPT}</script>\n</body>\n</html>\n")
+
+
 @render.register
 def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
-    _page(out, "netverify connectivity matrix")
-    endpoints = result.endpoints
-    rows = list(result.by_source())
-    count = sum(len(targets) for _, targets in rows)
-    out.write(f"<p>{len(endpoints)} endpoints, {count} allowed pairs ({escape(result.query.describe())}).</p>\n")
-    if len(endpoints) <= GRID_LIMIT:
-        _grid(out, endpoints, rows)
-    else:
-        _list(out, rows)
-    _end(out)
+    title = "netverify connectivity matrix"
+    _app_page(out, title, matrix_data(result, title), _LEGEND)
 
 
-def _grid(out: TextIO, endpoints: list[Any], rows: list[tuple[Any, list[tuple[Any, ConnectionSet]]]]) -> None:
-    allowed = {src.id: {dst.id: conns for dst, conns in targets} for src, targets in rows}
-    out.write("<table>\n<tr><th>source \\ destination</th>")
-    out.write("".join(f"<th class=\"dst\"><code>{escape(d.id)}</code></th>" for d in endpoints))
-    out.write("</tr>\n")
-    for src in endpoints:
-        out.write(f"<tr><th><code>{escape(src.id)}</code></th>")
-        row = allowed.get(src.id, {})
-        for dst in endpoints:
-            if src.id == dst.id and src.single_pod:
-                out.write("<td class=\"self\" title=\"a pod to itself is always allowed\">self</td>")
-                continue
-            conns = row.get(dst.id)
-            text = conns.describe() if conns else "-"
-            out.write(f"<td class=\"{_cell_class(conns)}\">{escape(text)}</td>")
-        out.write("</tr>\n")
-    out.write("</table>\n")
-
-
-def _list(out: TextIO, rows: list[tuple[Any, list[tuple[Any, ConnectionSet]]]]) -> None:
-    out.write("<table>\n<tr><th>source</th><th>destination</th><th>allowed</th></tr>\n")
-    for src, targets in rows:
-        for dst, conns in targets:
-            out.write(f"<tr><td><code>{escape(src.id)}</code></td><td><code>{escape(dst.id)}</code></td>"
-                      f"<td class=\"{_cell_class(conns)}\">{escape(conns.describe())}</td></tr>\n")
-    out.write("</table>\n")
+@render.register
+def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
+    title = "netverify matrix: clients to Services"
+    _app_page(out, title, service_data(result, title), _SERVICE_LEGEND)
 
 
 @render.register
 def _(result: ReachResult, out: TextIO, **_: Any) -> None:
     verdict = "allowed" if result.allowed else "denied"
-    _page(out, f"{result.src.text} → {result.dst.text}: {verdict}")
+    _page(out, f"{result.src.text} → {result.dst.text}: {verdict}, {result.count_text()}")
     out.write(f"<p>{escape(result.query.describe())}</p>\n")
     out.write("<table>\n<tr><th>source</th><th>destination</th><th>allowed</th><th>egress</th><th>ingress</th></tr>\n")
     for p in result.pairs:

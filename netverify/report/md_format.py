@@ -32,7 +32,8 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
 @render.register
 def _(result: ReachResult, out: TextIO, **_: Any) -> None:
     verdict = "allowed" if result.allowed else "denied"
-    out.write(f"**{result.src.text} → {result.dst.text} ({result.query.describe()}): {verdict}**\n\n")
+    out.write(f"**{result.src.text} → {result.dst.text} ({result.query.describe()}): {verdict}, "
+              f"{result.count_text()}**\n\n")
     out.write("| source | destination | allowed | egress | ingress |\n|---|---|---|---|---|\n")
     for p in result.pairs:
         v = p.verdict
@@ -253,6 +254,22 @@ def _(result: LintResult, out: TextIO, **_: Any) -> None:
         out.write(f"\n… and {len(result.findings) - MAX_ROWS} more (see the JSON or SARIF report)\n")
     for note in result.notes:
         out.write(f"\n> {_cell(note)}\n")
+
+
+# --- renderers: matrix --by namespace (issue 20) ---
+
+from netverify.queries.namespace_matrix import NamespaceMatrixResult  # noqa: E402
+
+
+@render.register
+def _(result: NamespaceMatrixResult, out: TextIO, **_: Any) -> None:
+    from netverify.report.text_matrix import namespace_cell_text
+
+    out.write(f"**netverify matrix by namespace ({result.query.describe()})**\n\n"
+              "| from namespace | to namespace | allowed | pairs |\n|---|---|---|---|\n")
+    for c in result.cells.values():
+        if c.pairs:
+            out.write(f"| `{c.src}` | `{c.dst}` | {c.status} | {namespace_cell_text(c)} |\n")
 
 
 # --- blast-radius and paths (issue 18; in report/paths_format.py) ---

@@ -1,131 +1,36 @@
-"""Human-readable terminal output (rich)."""
+"""Human-readable terminal output (rich). Shared pieces are in text_common; the matrices in text_matrix."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from functools import singledispatch
 from itertools import groupby
 from typing import Any, TextIO
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
-from netverify.semantics.endpoints import Endpoint
+from netverify.report import text_matrix  # noqa: F401 (registers the matrix renderers on render)
+from netverify.report.text_common import (  # noqa: F401 (console_for is used by other formats)
+    UNBOUNDED,
+    conn_text,
+    console_for,
+    plural,
+    render,
+    table_of,
+)
 from netverify.semantics.evaluate import DirectionVerdict
 from netverify.sets import ConnectionSet
 
 
-class _Console(Console):
-    def print(self, *objects: Any, **kwargs: Any) -> None:
-        """Without colour, a Text is its plain string: written directly, not rendered (rendering
-        costs ~40 µs a line, seconds for a diff or lint of tens of thousands of lines)."""
-        if len(objects) == 1 and not kwargs and isinstance(objects[0], Text) and self.no_color \
-                and not self.is_terminal and "\n" not in objects[0].plain:
-            try:
-                self.file.write(objects[0].plain + "\n")
-            except BrokenPipeError:
-                self.on_broken_pipe()
-            return
-        super().print(*objects, **kwargs)
-
-    def on_broken_pipe(self) -> None:
-        # rich would exit(1) here, which reads as "denied"; let the caller decide.
-        raise BrokenPipeError
-
-
-def console_for(out: TextIO, color: bool | None = None) -> Console:
-    # markup=False: names from the input are text, never rich markup (`[img]` would vanish, `[red]` recolour).
-    return _Console(file=out, width=120, no_color=not color, highlight=False, soft_wrap=True, markup=False,
-                    force_terminal=bool(color), emoji=False)
-
-
-@singledispatch
-def render(result: Any, out: TextIO, **_: Any) -> None:
-    raise NotImplementedError
-
-
-LIST_LIMIT = 6  # beyond this many names a group is summarised with a count
-
-
-def _short(ep: Endpoint) -> str:
-    return ep.id[len(ep.namespace) + 1:] if ep.namespace else ep.id
-
-
-def _names(eps: list[Endpoint]) -> str:
-    shown = [_short(e) for e in eps[:LIST_LIMIT]]
-    more = f", … +{len(eps) - LIST_LIMIT}" if len(eps) > LIST_LIMIT else ""
-    return ", ".join(shown) + more
-
-
-def _destinations(dsts: list[Endpoint], all_eps: list[Endpoint]) -> list[str]:
-    """Summarise a destination list so that it stays readable with hundreds of endpoints.
-
-    `*` = every endpoint; `ns/*` = every endpoint of a namespace; `except` lists the
-    few that are missing; long partial lists are shortened to a count.
-    """
-    if len(dsts) == len(all_eps) and len(all_eps) > 1:
-        return [f"* (every endpoint, {len(all_eps)})"]
-    wanted = {e.id for e in dsts}
-    missing = [e for e in all_eps if e.id not in wanted]
-    if len(missing) <= LIST_LIMIT and len(dsts) > len(missing):
-        return [f"* except {', '.join(e.id for e in missing)}"]
-    by_ns: dict[str, list[Endpoint]] = defaultdict(list)
-    for e in all_eps:
-        by_ns[e.namespace].append(e)
-    out: list[str] = []
-    for ns, group in groupby(dsts, key=lambda e: e.namespace):
-        members = list(group)
-        everyone = by_ns[ns]
-        absent = [e for e in everyone if e.id not in wanted]
-        label = ns or "(external)"
-        if not absent and len(members) > 1:
-            out.append(f"{label}/* ({len(members)})")
-        elif len(members) == 1:
-            out.append(members[0].id)
-        elif len(absent) <= LIST_LIMIT and len(members) > len(absent):
-            out.append(f"{label}/* except {_names(absent)}")
-        else:
-            out.append(f"{label}/{{{_names(members)}}} ({len(members)} of {len(everyone)})")
-    return out
-
-
-@render.register
-def _(result: MatrixResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
-    eps = result.endpoints
-    by_src: dict[str, list[tuple[Endpoint, ConnectionSet]]] = defaultdict(list)
-    count = 0
-    for conn in result.connections():
-        by_src[conn.src.id].append((conn.dst, conn.allowed))
-        count += 1
-    console.print(Text(f"{len(eps)} endpoints, {count} allowed pairs ({result.query.describe()})", style="bold"))
-    reaches_all = [e.id for e in eps if len(by_src.get(e.id, ())) >= len(eps) - 1 and len(eps) > 1]
-    if reaches_all:
-        console.print(f"can send anything to every other endpoint: {len(reaches_all)} endpoints", markup=False)
-    for ns, group in groupby(eps, key=lambda e: e.namespace or "(outside the cluster)"):
-        table = Table(title=f"namespace {ns}", title_justify="left", show_lines=False, expand=False)
-        table.add_column("from")
-        table.add_column("to")
-        table.add_column("allowed")
-        for src in group:
-            rows = by_src.get(src.id, [])
-            if not rows:
-                table.add_row(src.id, Text("nothing", style="red"), "")
-                continue
-            by_conns: dict[ConnectionSet, list[Endpoint]] = defaultdict(list)
-            for dst, conns in rows:
-                by_conns[conns].append(dst)
-            first = True
-            for conns, dsts in sorted(by_conns.items(), key=lambda kv: (-len(kv[1]), kv[0].describe())):
-                table.add_row(src.id if first else "", "\n".join(_destinations(dsts, eps)), conns.describe())
-                first = False
-        console.print(table)
-    notes = [(e.id, n) for e in eps for n in e.notes]
-    for eid, note in notes:
-        console.print(f"note: {eid}: {note}")
+def _ports_asked(result: ReachResult) -> str:
+    """What the headline says about ports: for "any port", which ports were found, so that an allowed
+    headline never reads as "every port" when only some are allowed."""
+    if not result.query.is_all:
+        return result.query.describe()
+    found = ConnectionSet.union_all(p.allowed for p in result.pairs)
+    if not found:
+        return "any port"
+    return "every port" if found.is_all() else f"some port ({found.describe()})"
 
 
 def _direction_lines(v: DirectionVerdict) -> list[str]:
@@ -142,14 +47,36 @@ def _direction_lines(v: DirectionVerdict) -> list[str]:
     return lines
 
 
+HOST_NETWORK_READING_TEXT = {
+    "node": "node traffic (--hostnetwork node, the default): never isolated, matched only by ipBlocks, "
+            "traffic from its node always allowed",
+    "pod": "ordinary pods (--hostnetwork pod): their policies isolate them and selectors match them",
+}
+
+
+def reach_context_lines(result: ReachResult) -> list[str]:
+    """How to read a `can` answer: the quantifier when there is more than one pair, what was left out."""
+    lines = []
+    if result.pairs_total > 1:
+        lines.append(f"quantifier: {result.quantifier_text()}")
+    if result.host_network_reading is not None:
+        lines.append(f"hostNetwork reading: {HOST_NETWORK_READING_TEXT[result.host_network_reading]}")
+    if result.pairs_not_applicable:
+        lines.append(f"{result.pairs_not_applicable} pair(s) left out: the destination declares no port "
+                     f"{result.query.describe()}")
+    return lines
+
+
 @render.register
-def _(result: ReachResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: ReachResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
-    header = Text.assemble(verdict, f"  {result.src.text} -> {result.dst.text} on {result.query.describe()}")
+    header = Text.assemble(verdict, f"  {result.src.text} -> {result.dst.text} on {_ports_asked(result)}: "
+                                    f"{result.count_text()}")
     console.print(header)
-    if not result.pairs:
-        console.print("  no endpoint matches one of the two sides")
+    for line in reach_context_lines(result):
+        console.print("  " + line, markup=False)
     for pair in result.pairs:
         v = pair.verdict
         mark = "allowed" if pair.allowed else "denied"
@@ -230,8 +157,9 @@ def _outcome(console: Console, o: AssertionOutcome) -> None:
 
 
 @render.register
-def _(result: CheckResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: CheckResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     for o in result.outcomes:
         _outcome(console, o)
         console.print("")
@@ -241,13 +169,14 @@ def _(result: CheckResult, out: TextIO, color: bool | None = None, **_: Any) -> 
 
 
 @render.register
-def _(result: AnyReachResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: AnyReachResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     reachable = result.reachable
     word, style = (("UNKNOWN", "bold yellow") if reachable is None else
                    ("REACHABLE", "bold green") if reachable else ("UNREACHABLE", "bold red"))
     console.print(Text.assemble((word, style), f"  {result.src} -> {result.dst} on {result.ports} "
-                                               "(any pod that could exist)"))
+                                               "(some pod that could exist)"))
     for note in (*result.notes, *result.result.notes):
         console.print(f"  note: {note}", markup=False)
     for line in smt_result_lines(result.result):
@@ -258,7 +187,7 @@ def _(result: AnyReachResult, out: TextIO, color: bool | None = None, **_: Any) 
 
 # Imported here, next to the renderers that use them (the anchors keep issues' code apart).
 from netverify.queries.exposure import Exposure, ExposureResult, describe_addresses  # noqa: E402
-from netverify.queries.services import ServiceMatrixResult, ServiceReachResult  # noqa: E402
+from netverify.queries.services import ServiceReachResult  # noqa: E402
 from netverify.semantics.services import port_label  # noqa: E402
 
 
@@ -276,14 +205,18 @@ def _pair_lines(console: Console, pair: Any, role: str = "") -> None:
 
 
 @render.register
-def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     view = result.view
     assert view is not None
     served = result.backends_served
     verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
     console.print(Text.assemble(verdict, f"  {result.src.text} -> Service {view.service.namespace}/"
-                                         f"{view.service.name} ({view.kind}) on {result.query.describe()}"))
+                                         f"{view.service.name} ({view.kind}) on {result.query.describe()}: "
+                                         f"{result.count_text()}"))
+    for line in reach_context_lines(result):
+        console.print("  " + line, markup=False)
     origin = {"selector": "its selector", "EndpointSlices": "its EndpointSlices"}.get(view.origin, "nothing")
     console.print(f"  backends (from {origin}): " + (", ".join(b.endpoint.id for b in view.backends) or "none"),
                   markup=False)
@@ -292,59 +225,37 @@ def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, **_: A
     for note in view.notes:
         console.print(f"  note: {note}", markup=False)
     for client, admitted in result.admitted_backends().items():
-        if served and len(admitted) < len(served):
-            missing = [b for b in served if b not in admitted]
-            console.print(f"  {client}: {len(admitted)} of {len(served)} backends admit it; not "
-                          f"{', '.join(missing)} (kube-proxy may pick any backend, so connections can fail)",
+        if served and not admitted:
+            console.print(f"  {client}: no backend admits it (0 of {len(served)}), so its connections fail",
                           markup=False)
+        elif served and len(admitted) < len(served):
+            missing = [b for b in served if b not in admitted]
+            console.print(f"  {client}: {len(admitted)} of {plural(len(served), 'backend')} admit"
+                          f"{'s' if len(admitted) == 1 else ''} it; not {', '.join(missing)} (kube-proxy may pick "
+                          "any backend, so connections can fail)", markup=False)
     for pair in result.pairs:
         _pair_lines(console, pair, " (backend)")
 
 
-@render.register
-def _(result: ServiceMatrixResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
-    rows = list(result.connections())
-    console.print(Text(f"{len(result.endpoints)} clients, {len(result.services)} Services with backends, "
-                       f"{len(rows)} client-service pairs with something allowed ({result.query.describe()}; "
-                       "ports are service ports)", style="bold"))
-    table = Table(show_lines=False, expand=False)
-    for name in ("from", "to Service", "allowed", "partial (some backends)"):
-        table.add_column(name)
-    previous = None
-    for conn in rows:
-        partial = getattr(conn, "partial", None)
-        table.add_row(conn.src.id if conn.src.id != previous else "", conn.dst.id,
-                      conn.allowed.describe() if conn.allowed else "", partial.describe() if partial else "")
-        previous = conn.src.id
-    console.print(table)
-    for note in result.notes():
-        console.print(f"note: {note}", markup=False)
-
-
-def _exposure_table(console: Console, title: str, items: tuple[Exposure, ...], peer: str) -> None:
-    table = Table(title=title, title_justify="left", expand=False)
-    for name in ("endpoint", "ports", peer, "why"):
-        table.add_column(name)
+def _exposuretable_of(console: Console, title: str, items: tuple[Exposure, ...], peer: str) -> None:
+    table = table_of(title, "endpoint", "ports", peer, "why")
     for e in items:
-        first = True
         for r in e.reaches:
             if e.direction == "egress" and not r.internet:
                 continue
             why = e.note or ", ".join(str(x) for x in r.rules)
-            table.add_row(e.endpoint.id if first else "", r.connections.describe(), describe_addresses(r.addresses),
-                          why)
-            first = False
+            table.add_row(e.endpoint.id, r.connections.describe(), describe_addresses(r.addresses), why)
     console.print(table)
 
 
 @render.register
-def _(result: ExposureResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: ExposureResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     console.print(Text("Ingress from outside the cluster, directly to pod IPs", style="bold"))
     console.print("(reachable where pod IPs are routable from outside the cluster; this is what policy allows)")
     if result.direct:
-        _exposure_table(console, "", result.direct, "from")
+        _exposuretable_of(console, "", result.direct, "from")
     else:
         console.print("  none: no pod admits addresses outside the cluster")
     console.print(Text("\nIngress through NodePort, LoadBalancer and externalIPs Services", style="bold"))
@@ -363,7 +274,7 @@ def _(result: ExposureResult, out: TextIO, color: bool | None = None, **_: Any) 
         console.print(Text.assemble(Text("warning: ", style="bold yellow"), w))
     console.print(Text("\nEgress to the internet", style="bold"))
     if result.egress:
-        _exposure_table(console, "", result.egress, "to")
+        _exposuretable_of(console, "", result.egress, "to")
     else:
         console.print("  none: no pod may send to addresses on the internet")
     for note in result.notes:
@@ -390,17 +301,38 @@ def lint_summary(result: LintResult) -> str:
 
 
 @render.register
-def _(result: LintResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
+def _(result: LintResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
     """One line per finding, `file:line: severity CODE object: message`, then a summary."""
-    console = console_for(out, color)
+    console = console_for(out, color, width)
+    grouped: dict[str, list[Any]] = {}
     for f in result.findings:
+        if f.code in result.summarised and f.severity is Severity.INFO:
+            grouped.setdefault(f.code, []).append(f)
+            continue
         where = f"{f.source}: " if f.source.file else ""
         what = f" {f.obj}:" if f.obj else ""
         console.print(Text.assemble(where, Text(f.severity.value, style=_SEVERITY_STYLE[f.severity]),
                                     f" {f.code}{what} {f.message}"))
+    for code, found in grouped.items():
+        console.print(Text.assemble(Text("info", style=_SEVERITY_STYLE[Severity.INFO]),
+                                    f" {code} {_posture_line(code, found)} (each one: --profile strict)"))
     for note in result.notes:
         console.print(f"note: {note}", markup=False)
     console.print(lint_summary(result), markup=False)
+
+
+_POSTURE_WORDS = {"NV402": "not isolated for ingress (every source may connect)",
+                  "NV403": "without a default-deny ingress policy"}
+
+
+def _posture_line(code: str, found: list[Any]) -> str:
+    """`5 objects not isolated for ingress ...: a, b, c and 2 more`: one line for a posture code."""
+    objs = [f.obj for f in found]
+    shown = ", ".join(objs[:3]) + (f" and {len(objs) - 3} more" if len(objs) > 3 else "")
+    what = "namespace" if code == "NV403" else "endpoint"
+    count = f"{len(objs)} {what}{'' if len(objs) == 1 else 's'}"
+    return f"{count} {_POSTURE_WORDS.get(code, '')}: {shown}"
 
 
 
@@ -436,8 +368,9 @@ def equivalence_lines(result: EquivalenceResult) -> list[str]:
 
 
 @render.register
-def _(result: EquivalenceResult, out: TextIO, color: bool | None = None, **_: Any) -> None:
-    console = console_for(out, color)
+def _(result: EquivalenceResult, out: TextIO, color: bool | None = None, width: int | None = None,
+      **_: Any) -> None:
+    console = console_for(out, color, width)
     style = {"holds": "bold green", "fails": "bold red"}.get(result.status, "bold yellow")
     a, b = result.counts[0], result.counts[1]
     console.print(Text.assemble((result.headline(), style),

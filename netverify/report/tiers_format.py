@@ -14,6 +14,10 @@ def tiered_reach_text(result: TieredReachResult, out: TextIO, color: bool | None
     if color:
         word = f"{_GREEN if result.allowed else _RED}{word}{_RESET}"
     lines = [f"{word}  {result.src.text} -> {result.dst.text} on {result.query.describe()}"]
+    if len(result.pairs) > 1:
+        allowed = sum(1 for p in result.pairs if p.allowed)
+        need = "at least one must be (--some)" if result.quantifier == "some" else "every pair must be"
+        lines.append(f"  {allowed} of {len(result.pairs)} pairs allowed; {need}")
     if not result.pairs:
         lines.append("  no endpoint matches one of the two sides")
     for pair in result.pairs:

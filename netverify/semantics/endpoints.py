@@ -1,8 +1,15 @@
 """Endpoints: the units netverify reports on (workloads, pods, external addresses).
 
 By default pods are reported under the workload that owns them; members of one
-workload that a policy could tell apart (labels, named ports, hostNetwork, the
-ipBlocks their IPs fall in) are split into endpoints of their own, with a note.
+workload that differ in anything an answer depends on (labels a selector references,
+named ports, hostNetwork, the ipBlocks their IPs fall in, and the node they run on when
+some hostNetwork pod shares that node: traffic from a pod's own node is always allowed)
+are split into endpoints of their own, with a note. Invariant: every answer about a
+workload endpoint is the answer about each of its member pods.
+
+The hostNetwork reading (Semantics.host_network) is applied here: under "pod" a
+hostNetwork pod becomes an ordinary pod endpoint (host_network False), so every engine
+sees one reading; each hostNetwork endpoint carries a note naming the reading used.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from netverify.model import (
     SourceRef,
     Workload,
 )
-from netverify.semantics.options import Semantics
+from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE, Semantics
 from netverify.sets import IPSet, address_key
 
 
@@ -180,7 +187,12 @@ def build_endpoints(
     differ only in other labels (pod-template-hash, pod-name...) stay together.
     """
     ns_labels = _ns_labels(cluster)
-    atoms = IPAtoms(ip_blocks) if semantics.ipblock_matches_pods else None
+    atoms = IPAtoms(ip_blocks)
+    as_node = semantics.host_network == "node"
+    # Nodes where the node-local rule can decide an answer: those a hostNetwork pod runs on.
+    host_nodes = frozenset(p.node_name for p in cluster.pods if p.host_network and p.node_name) if as_node \
+        else frozenset()
+    reading_note = HOST_NETWORK_AS_NODE_NOTE if as_node else HOST_NETWORK_AS_POD_NOTE
     by_ns_name: dict[str, dict[tuple[str, str], Workload]] = {}
     for w in cluster.workloads:
         by_ns_name.setdefault(w.namespace, {})[(w.kind, w.name)] = w
@@ -190,8 +202,10 @@ def build_endpoints(
         return ns_labels.get(namespace, ((NAMESPACE_NAME_LABEL, namespace),))
 
     def pod_endpoint(pod: Pod, notes: tuple[str, ...] = ()) -> Endpoint:
+        if pod.host_network:
+            notes = (*notes, reading_note)
         return Endpoint(f"{pod.namespace}/{pod.name}", "Pod", pod.namespace, pod.name, pod.labels,
-                        ns_of(pod.namespace), pod.ports, pod.ips, pod.host_network, pod.node_name,
+                        ns_of(pod.namespace), pod.ports, pod.ips, pod.host_network and as_node, pod.node_name,
                         (pod.name,), 1, pod.source, notes)
 
     groups: dict[str, list[Pod]] = {}
@@ -217,26 +231,48 @@ def build_endpoints(
         if by == "pod" and pods:
             out.extend(pod_endpoint(p) for p in pods)
             continue
-        out.extend(_workload_endpoints(wid, template, pods, ns_of, atoms, pod_endpoint, label_keys))
+        grouping = _Grouping(atoms, semantics.ipblock_matches_pods, host_nodes, as_node, reading_note)
+        out.extend(_workload_endpoints(wid, template, pods, ns_of, grouping, pod_endpoint, label_keys))
     out.sort(key=lambda e: e.id)
     return out
 
 
+@dataclass(frozen=True)
+class _Grouping:
+    """What may tell members of one workload apart, beyond labels and named ports."""
+
+    atoms: IPAtoms
+    ipblock_matches_pods: bool
+    host_nodes: frozenset[str]  # nodes some hostNetwork pod runs on (empty under --hostnetwork pod)
+    as_node: bool  # the hostNetwork reading: node traffic (True) or ordinary pods (False)
+    reading_note: str
+
+    def ip_signature(self, host: bool, ips: Sequence[str]) -> tuple[int, ...]:
+        # hostNetwork members are matched by ipBlocks under either ipBlock scope (their IP is the node's).
+        if ips and (self.ipblock_matches_pods or host):
+            return self.atoms.signature(ips)
+        return ()
+
+    def node(self, node_name: str | None) -> str | None:
+        return node_name if node_name in self.host_nodes else None
+
+
 def _workload_endpoints(
-    wid: str, template: Workload | None, pods: list[Pod], ns_of: Callable[[str], Labels], atoms: IPAtoms | None,
+    wid: str, template: Workload | None, pods: list[Pod], ns_of: Callable[[str], Labels], grouping: _Grouping,
     pod_endpoint: Callable[[Pod, tuple[str, ...]], Endpoint], keys: frozenset[str] | None,
 ) -> Iterator[Endpoint]:
     namespace, kind, name = wid.split("/", 2)
 
-    def signature(labels: Labels, ports: tuple[ContainerPort, ...], host: bool,
-                  ips: Sequence[str]) -> tuple[object, ...]:
-        return (*_visible(labels, ports, host, keys), atoms.signature(ips) if atoms is not None and ips else ())
+    def signature(p: Pod) -> tuple[object, ...]:
+        host = p.host_network and grouping.as_node
+        return (*_visible(p.labels, p.ports, host, keys), grouping.ip_signature(host, p.ips),
+                grouping.node(p.node_name))
 
     by_sig: dict[tuple[object, ...], list[Pod]] = {}
     for p in pods:
-        by_sig.setdefault(signature(p.labels, p.ports, p.host_network, p.ips), []).append(p)
+        by_sig.setdefault(signature(p), []).append(p)
     if template is not None:
-        main_visible = _visible(template.labels, template.ports, template.host_network, keys)
+        main_visible = _visible(template.labels, template.ports, template.host_network and grouping.as_node, keys)
         candidates = [s for s in by_sig if s[:3] == main_visible]
         main_sig = max(candidates, key=lambda s: len(by_sig[s]), default=None)
     else:
@@ -253,9 +289,11 @@ def _workload_endpoints(
                                                  first.source)
     ips = tuple(ip for p in members for ip in p.ips)
     nodes = Counter(p.node_name for p in members)
-    yield Endpoint(wid, kind, namespace, name, labels, ns_of(namespace), ports, ips, host,
+    notes = (grouping.reading_note,) if host else ()
+    yield Endpoint(wid, kind, namespace, name, labels, ns_of(namespace), ports, ips, host and grouping.as_node,
                    nodes.most_common(1)[0][0] if len(nodes) == 1 else None,
-                   tuple(p.name for p in members), replicas if replicas is not None else (len(members) or None), source)
+                   tuple(p.name for p in members), replicas if replicas is not None else (len(members) or None), source,
+                   notes)
     for sig, group in by_sig.items():
         if sig == main_sig:
             continue
@@ -267,6 +305,7 @@ def _workload_endpoints(
 def _difference(sig: tuple[object, ...], main: tuple[object, ...] | None, has_template: bool) -> str:
     if main is None:
         return "labels"
-    names = ["labels", "named ports", "hostNetwork", "the ipBlocks its IP falls in"]
+    names = ["labels", "named ports", "hostNetwork", "the ipBlocks its IP falls in",
+             "the node it runs on (a hostNetwork pod there reaches it as node traffic, always allowed)"]
     diffs = [n for n, a, b in zip(names, sig, main, strict=True) if a != b]
     return ", ".join(diffs) or "labels"

@@ -12,9 +12,17 @@ class Semantics:
     ipblock_matches_pods: ipBlocks also match pod IPs (the upstream e2e suite and
         Calico); False is the reading where they match only cluster-external
         addresses (Cilium).
+
+    host_network: how hostNetwork pods are read. "node" (default): as node traffic, never
+        isolated, matched as peers only by ipBlocks, and traffic from their node to a pod on
+        it is always allowed (most plugins). "pod": as ordinary pods (policies select and
+        isolate them, selectors match them, no node exemption), as some plugins and peer
+        tools police them. The reading is applied where endpoints are built, so every engine
+        and query sees the same one.
     """
 
     ipblock_matches_pods: bool = True
+    host_network: str = "node"
 
 
 DEFAULT = Semantics()
@@ -23,7 +31,16 @@ SELF_TRAFFIC_NOTE = "a pod can always reach itself: NetworkPolicy does not apply
 REPLICA_NOTE = "the endpoint stands for several pods: this is traffic between different replicas, governed by policy"
 HOST_NETWORK_NOTE = (
     "hostNetwork pods use the node's network: NetworkPolicy does not govern them (treated as node traffic; "
-    "only ipBlock peers can match them)"
+    "only ipBlock peers can match them; --hostnetwork pod reads them as ordinary pods)"
+)
+HOST_NETWORK_READINGS = ("node", "pod")
+HOST_NETWORK_AS_NODE_NOTE = (
+    "hostNetwork pod read as node traffic (--hostnetwork node, the default): never isolated, matched as a peer "
+    "only by ipBlocks, and traffic from its node to pods on that node is always allowed"
+)
+HOST_NETWORK_AS_POD_NOTE = (
+    "hostNetwork pod read as an ordinary pod (--hostnetwork pod): policies select and isolate it, selectors "
+    "match it, and traffic from it is not exempt as node traffic"
 )
 NODE_NOTE = "traffic from a pod's own node is always allowed (NetworkPolicy API)"
 EXTERNAL_NOTE = "an address outside the cluster has no NetworkPolicy of its own"

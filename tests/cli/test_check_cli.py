@@ -14,7 +14,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-import yaml
+from helpers_k8s import dump_manifests
 from helpers_smt import hard_objects
 from test_diff_sarif_schema import SCHEMA as SARIF_SCHEMA
 
@@ -67,7 +67,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 def hard(tmp_path: Path) -> tuple[str, str]:
     """A cluster whose assertion takes the solver well over a millisecond."""
     cluster = tmp_path / "hard.yaml"
-    cluster.write_text(yaml.safe_dump_all(hard_objects()))
+    cluster.write_text(dump_manifests(hard_objects()))
     assertion = HEADER + """\
   - name: every-tcp-port-open-to-all
     from: {cidr: 0.0.0.0/0}
@@ -262,7 +262,7 @@ class TestCanAny:
     def test_text_output(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, out, _ = run(capsys, "can", "shop/*", "data/*", DEMO, "--any", "--port", "22")
         assert code == 1
-        assert out.startswith("UNREACHABLE  shop/* -> data/* on TCP 22 (any pod that could exist)")
+        assert out.startswith("UNREACHABLE  shop/* -> data/* on TCP 22 (some pod that could exist)")
         assert "rule shop/api egress[0] (fixtures/demo/policies.yaml:67) does not admit the traffic" in out
         assert "selects the source (egress)" in out
 

@@ -80,6 +80,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers_k8s import dump_manifests
 
 # --------------------------------------------------------------------------------------
 # The model
@@ -138,7 +139,7 @@ def model_manifests(
 
 def write_manifests(path: Path, docs: Sequence[Mapping[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump_all([dict(d) for d in docs], sort_keys=False), encoding="utf-8")
+    path.write_text(dump_manifests([dict(d) for d in docs], sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -747,7 +748,7 @@ def diff_message(case: Case, expected: Mapping[tuple[str, str], bool], observed:
     lines += [f"  {s} -> {d}: expected {word[expected[(s, d)]]}, netverify says {word[observed[(s, d)]]}"
               for s, d in wrong]
     lines += ["expected:", render(expected), "netverify:", render(observed), "policies:",
-              yaml.safe_dump_all(list(case.policies), sort_keys=False) if case.policies else "  (none)"]
+              dump_manifests(list(case.policies), sort_keys=False) if case.policies else "  (none)"]
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
-import yaml
+from helpers_k8s import dump_manifests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference_oracle import allowed
@@ -27,7 +27,7 @@ KEYS, VALUES = ["app", "tier", "env"], ["a", "b", "c"]
 
 def matrix_json(tmp: Path, docs: list[dict[str, Any]]) -> dict[str, Any]:
     path = tmp / "cluster.yaml"
-    path.write_text(yaml.safe_dump_all(docs))
+    path.write_text(dump_manifests(docs))
     buf = io.StringIO()
     with redirect_stdout(buf):
         code = main(["matrix", str(path), "--by", "pod", "--format", "json"])

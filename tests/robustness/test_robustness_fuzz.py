@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from helpers_k8s import dump_manifests
 from helpers_robustness import ASSERTIONS, EXIT_INPUT, Outcome, parse_stderr, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -190,7 +190,7 @@ STRATEGIES: dict[str, st.SearchStrategy[list[Any]]] = {
 
 
 def as_block_yaml(docs: list[Any]) -> str:
-    return yaml.safe_dump_all(docs, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    return dump_manifests(docs, sort_keys=False, default_flow_style=False, allow_unicode=True)
 
 
 # JSON is YAML, except that YAML forbids some raw characters (DEL, C1 controls, U+FFFE/F) and reads

@@ -180,11 +180,12 @@ def test_secrets_and_configmaps_with_malformed_content_load_and_are_only_listed_
     without = run_cli(["matrix", str(DEMO), "--format", "json"])
     assert with_secrets.code == 0, with_secrets.err
     assert json.loads(with_secrets.out) == json.loads(without.out)
-    skipped = [line for line in with_secrets.err.splitlines() if "skipped kind" in line]
+    skipped = [line for line in with_secrets.err.splitlines() if ": skipped " in line]
     where = folder / "zz-secrets.yaml"
     starts = [n for n, text in enumerate(SKIPPED_OBJECTS.splitlines(), 1) if text.startswith("apiVersion:")]
-    assert skipped == [f"{where}:{line}: skipped kind {kind} (not relevant to NetworkPolicy)"
-                       for line, kind in zip(starts, ["Secret", "ConfigMap", "Secret"], strict=True)]
+    assert skipped == [f"{where}:{line}: skipped {ref}: not relevant to NetworkPolicy"
+                       for line, ref in zip(starts, ["data/Secret/db", "shop/ConfigMap/settings", "Secret/?"],
+                                            strict=True)]
 
 
 @pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
@@ -193,8 +194,9 @@ def test_secret_and_configmap_content_never_reaches_any_output(tmp_path: Path, s
     for name, line in COMMANDS.items():
         result = run_cli(line(str(folder)) + ["--verbose"] + (["--strict"] if strict else []))
         assert result.code != EXIT_INTERNAL, (name, result.err)
-        if strict:
-            assert result.code == EXIT_INPUT and "kind Secret is not analysed (--strict)" in result.err, name
+        if strict:  # Secrets and ConfigMaps never change traffic: not an error even for CI
+            strict_errors = [line for line in result.err.splitlines() if "(--strict)" in line]
+            assert not any("Secret" in line or "ConfigMap" in line for line in strict_errors), (name, result.err)
         for value in SECRET_VALUES:
             assert value not in result.out + result.err, (name, value)
 

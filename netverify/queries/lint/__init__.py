@@ -42,12 +42,20 @@ CHECKS: tuple[tuple[tuple[str, ...], InventoryCheck], ...] = (
 )
 
 
+# Findings about a repository's posture rather than a mistake in a policy: pods no policy isolates,
+# namespaces without a default-deny. Under the default profile they are info (they do not fail lint)
+# and a text report gives each code one summary line; `--profile strict` keeps them as CODES says.
+POSTURE_CODES = ("NV402", "NV403")
+PROFILES = ("default", "strict")
+
+
 @dataclass(frozen=True)
 class LintOptions:
     select: tuple[str, ...] = ()  # codes or prefixes (NV1); empty = every code
     ignore: tuple[str, ...] = ()
     scope: str = "inventory"  # redundancy: "inventory" (loaded pods) or "any" (any pod that could exist)
     timeout_s: float = 30.0  # redundancy: solver time limit per query
+    profile: str = "strict"  # "default": posture findings are info and summarised; "strict": CODES' severities
 
 
 @dataclass
@@ -55,6 +63,7 @@ class LintResult:
     findings: list[Finding]
     notes: list[str] = field(default_factory=list)
     input_errors: int = 0  # loader errors (each is also an NV3xx finding unless filtered out)
+    summarised: tuple[str, ...] = ()  # codes a text report gives one summary line (the default profile's posture)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -91,7 +100,10 @@ def lint(analysis: Analysis, errors: Sequence[Diagnostic] = (), options: LintOpt
     # on how its fields are laid out in the file.
     kept = sorted({f for f in found if selected(f.code, options.select, options.ignore)},
                   key=lambda f: (f.source.file, f.obj, f.code, f.message, f.source.line))
-    return LintResult(kept, notes, len(errors))
+    if options.profile == "strict":
+        return LintResult(kept, notes, len(errors))
+    kept = [replace(f, severity=Severity.INFO) if f.code in POSTURE_CODES else f for f in kept]
+    return LintResult(kept, notes, len(errors), POSTURE_CODES)
 
 
 def _inventory_skipped(ctx: LintContext) -> str | None:

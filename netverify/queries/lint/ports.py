@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cached_property
 
+from netverify.model import Diagnostic, Severity
 from netverify.queries.lint.context import LintContext, finding, located, plural, policy_obj
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer
@@ -46,6 +47,12 @@ class _Destinations:
         for peer in rule.peers:
             mask |= self.ctx.index.peer(peer)
         return mask
+
+
+def reported_by_lint(d: Diagnostic) -> bool:
+    """Whether a loader warning is a finding of this module: the loader's "named port ... is declared by no
+    container" (netverify.loaders.manifests.unresolved_references) is NV201, located at the same port entry."""
+    return d.severity is Severity.WARNING and "is declared by no container" in d.message
 
 
 def named_ports(ctx: LintContext) -> Iterator[Finding]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from netverify.model import NetworkPolicy, Peer
 from netverify.queries.lint.context import LintContext, finding, located, names, policy_obj
 from netverify.queries.lint.findings import Finding
+from netverify.queries.unseen import HOW_TO_SEE_THEM, describe, unseen_pod_makers
 from netverify.semantics.compile import CompiledPolicy, SelectorPeer
 
 
@@ -18,6 +19,7 @@ def policy_selects_no_pod(ctx: LintContext) -> Iterator[Finding]:
             continue  # hostNetwork pods it selects are NV503's subject
         why = (f"namespace {p.namespace} has no loaded pods" if p.namespace not in ctx.pod_namespaces
                else f"no pod of namespace {p.namespace} has labels {p.pod_selector.describe()}")
+        why += _unseen(ctx, [p.namespace])
         yield finding("NV101", p.source, f"policy {p.id} selects no pod: {why}", policy_obj(p))
 
 
@@ -51,7 +53,21 @@ def _why_no_match(ctx: LintContext, policy: NetworkPolicy, matcher: SelectorPeer
     hosts = ctx.host_network_matching(policy.namespace, matcher.namespace_selector, matcher.pod_selector)
     extra = (f"; it would match hostNetwork pods ({names([e.id for e in hosts])}), which selectors never match"
              if hosts else "")
-    return _no_pod_reason(ctx, policy, matcher) + extra
+    if matcher.namespace_selector is not None:
+        namespaces = ctx.namespaces_matching(matcher.namespace_selector)
+    else:
+        namespaces = [policy.namespace]
+    return _no_pod_reason(ctx, policy, matcher) + extra + _unseen(ctx, namespaces)
+
+
+def _unseen(ctx: LintContext, namespaces: list[str]) -> str:
+    """Why a selector may still match pods on the cluster: pod-making resources netverify skipped there."""
+    parts = []
+    for namespace in namespaces:
+        makers = unseen_pod_makers(ctx.cluster, namespace)
+        if makers:
+            parts.append(f"in namespace {namespace}, {describe(makers)}")
+    return f"; but {'; '.join(parts)}: their pods may match ({HOW_TO_SEE_THEM})" if parts else ""
 
 
 def _no_pod_reason(ctx: LintContext, policy: NetworkPolicy, matcher: SelectorPeer) -> str:

@@ -73,7 +73,7 @@ spec:
     - to:
         - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}
         - namespaceSelector: {}
-          podSelector: {matchLabels: {x: y}}
+          podSelector: {matchLabels: {x: "y"}}
       ports: [{port: 1000, endPort: 2000}, {protocol: SCTP}, {port: admin, protocol: UDP}]
 """
 

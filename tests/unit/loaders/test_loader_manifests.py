@@ -100,7 +100,7 @@ def test_other_kinds_are_skipped_and_secret_content_is_never_read(tmp_path: Path
                  "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
     result = load_paths([path])
     assert not result.errors
-    assert [k for k, _ in result.cluster.skipped] == ["Secret", "ConfigMap"]
+    assert [s.kind for s in result.cluster.skipped] == ["Secret", "ConfigMap"]
 
 
 def test_a_duplicate_object_replaces_the_earlier_one_with_a_warning(tmp_path: Path) -> None:
