@@ -167,6 +167,9 @@ def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
         warnings = []
     echo_diagnostics(warnings)
     if verbose:
+        for info in result.diagnostics:
+            if info.severity is Severity.INFO:
+                click.echo(info.render(), err=True)
         for s in result.cluster.skipped:
             click.echo(f"{s.source}: skipped {s.ref}: {s.reason or 'not relevant to NetworkPolicy'}", err=True)
     if errors:

@@ -1,14 +1,14 @@
 """Read a live cluster through the official `kubernetes` client, read-only.
 
 Only `get` and `list` are used, on Namespaces, Pods, Services, EndpointSlices (Endpoints
-on clusters without discovery.k8s.io/v1), NetworkPolicies and the pod controllers
+on clusters without discovery.k8s.io/v1), NetworkPolicies, the pod controllers
 (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs: they group pods
-into workloads exactly as manifests do). Never Secrets or ConfigMaps.
+into workloads exactly as manifests do), Nodes and the admin policy custom resources
+(loaders/admin.unread_notes says what could not be read). Never Secrets or ConfigMaps.
 
-Lists are paginated (`limit`/`continue`), every request has a timeout, and progress is
-reported through a callback: this module never prints. Objects are kept in their API
-JSON form and fed to `load_objects`, so a cluster is read by the very same conversion
-code as manifest files, with sources like `cluster:<context>/Pod/<ns>/<name>`.
+Lists are paginated (`limit`/`continue`), every request has a timeout, and progress is reported
+through a callback: this module never prints. Objects are kept in their API JSON form and fed to
+`load_objects` (the conversion of manifest files), with sources like `cluster:<context>/Pod/<ns>/<name>`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from netverify.loaders.admin import unread_notes
 from netverify.loaders.credentials import Redactor
 from netverify.loaders.kubeconfig import (
     DEFAULT_PAGE_SIZE,
@@ -71,7 +72,7 @@ _SNAKE = {
     "Namespace": "namespace", "Pod": "pod", "Service": "service", "EndpointSlice": "endpoint_slice",
     "Endpoints": "endpoints", "NetworkPolicy": "network_policy", "Deployment": "deployment",
     "StatefulSet": "stateful_set", "DaemonSet": "daemon_set", "ReplicaSet": "replica_set", "Job": "job",
-    "CronJob": "cron_job",
+    "CronJob": "cron_job", "Node": "node",
 }
 
 NAMESPACES = Resource("Namespace", "v1", "namespaces", "CoreV1Api", namespaced=False)
@@ -89,6 +90,12 @@ RESOURCES = (
     Resource("Job", "batch/v1", "jobs", "BatchV1Api"),
     Resource("CronJob", "batch/v1", "cronjobs", "BatchV1Api"),
 )
+
+NODES = Resource("Node", "v1", "nodes", "CoreV1Api", namespaced=False)
+_ADMIN = "policy.networking.k8s.io/v1alpha1", "policy.networking.k8s.io/v1alpha2", "CustomObjectsApi"
+ADMIN_RESOURCES = (Resource("AdminNetworkPolicy", _ADMIN[0], "adminnetworkpolicies", _ADMIN[2], namespaced=False),
+                   Resource("BaselineAdminNetworkPolicy", _ADMIN[0], "baselineadminnetworkpolicies", _ADMIN[2], False),
+                   Resource("ClusterNetworkPolicy", _ADMIN[1], "clusternetworkpolicies", _ADMIN[2], namespaced=False))
 
 MINIMAL_CLUSTER_ROLE = """\
 apiVersion: rbac.authorization.k8s.io/v1
@@ -111,6 +118,12 @@ rules:
   - apiGroups: [batch]
     resources: [jobs, cronjobs]
     verbs: [get, list]
+  - apiGroups: [""]
+    resources: [nodes]  # for nodes peers of admin policies
+    verbs: [get, list]
+  - apiGroups: [policy.networking.k8s.io]
+    resources: [adminnetworkpolicies, baselineadminnetworkpolicies, clusternetworkpolicies]
+    verbs: [get, list]
 """
 
 
@@ -120,10 +133,15 @@ rules:
 def read_objects(source: ClusterSource, progress: ProgressCallback | None = None
                  ) -> tuple[str, list[tuple[dict[str, Any], SourceRef]]]:
     """(context, every object with where it came from), in API JSON form."""
+    context, objects, _ = _read(source, progress)
+    return context, objects
+
+
+def _read(source: ClusterSource, progress: ProgressCallback | None) -> tuple[str, list[Any], _Reader]:
     conn = connect(source)
     reader = _Reader(conn, source, progress or (lambda _: None))
     try:
-        return conn.context, list(reader.everything())
+        return conn.context, list(reader.everything()), reader
     finally:
         conn.client.close()
 
@@ -131,8 +149,11 @@ def read_objects(source: ClusterSource, progress: ProgressCallback | None = None
 def load_cluster(source: ClusterSource, progress: ProgressCallback | None = None,
                  default_namespace: str = "default") -> LoadResult:
     """Read the cluster and convert it exactly as manifest files are converted."""
-    _, objects = read_objects(source, progress)
-    return load_objects(((located(obj), where) for obj, where in objects), default_namespace)
+    context, objects, reader = _read(source, progress)
+    result = load_objects(((located(obj), where) for obj, where in objects), default_namespace)
+    result.diagnostics.extend(unread_notes(f"cluster:{context}", reader.not_served, reader.nodes_forbidden,
+                                           result.cluster.admin_policies))
+    return result
 
 
 class _Reader:
@@ -141,6 +162,8 @@ class _Reader:
         self.source = source
         self.progress = progress
         self.deadline = time.monotonic() + source.total_timeout
+        self.not_served: list[str] = []  # admin kinds whose CRD is not installed
+        self.nodes_forbidden = False
 
     def everything(self) -> Iterator[tuple[dict[str, Any], SourceRef]]:
         yield from self._namespaces()
@@ -154,6 +177,25 @@ class _Reader:
                     count += 1
                     yield self._with_source(obj, resource)
             self.progress(Progress(resource.kind, count, done=True))
+        yield from self._cluster_scoped()
+
+    def _cluster_scoped(self) -> Iterator[tuple[dict[str, Any], SourceRef]]:
+        """Nodes and the admin policy custom resources: listed once, whatever the namespace filter."""
+        try:
+            nodes = list(self._list(NODES, None, 0))
+        except ClusterError as exc:
+            if exc.status != 403:
+                raise
+            self.nodes_forbidden, nodes = True, []
+        yield from (self._with_source(obj, NODES) for obj in nodes)
+        self.progress(Progress(NODES.kind, len(nodes), done=True))
+        for resource in ADMIN_RESOURCES:
+            objects = list(self._list(resource, None, 0)) if self._served(resource) else None
+            if objects is None:
+                self.not_served.append(resource.kind)
+                continue
+            yield from (self._with_source(obj, resource) for obj in objects)
+            self.progress(Progress(resource.kind, len(objects), done=True))
 
     def _namespaces(self) -> Iterator[tuple[dict[str, Any], SourceRef]]:
         if not self.source.namespaces:
@@ -172,9 +214,9 @@ class _Reader:
 
     def _served(self, resource: Resource) -> bool:
         """Whether the API group/version is served (a missing one answers 404 to a list)."""
-        api = self._api(resource.api)
+        method = self._method(resource, None)
         try:
-            self._call(resource, "list", None, lambda: getattr(api, resource.method(None))(
+            self._call(resource, "list", None, lambda: method(
                 limit=1, _preload_content=False, _request_timeout=self._request_timeout()))
         except ClusterError as exc:
             if exc.status == 404:
@@ -182,9 +224,15 @@ class _Reader:
             raise
         return True
 
-    def _list(self, resource: Resource, namespace: str | None, already: int) -> Iterator[dict[str, Any]]:
+    def _method(self, resource: Resource, namespace: str | None) -> Callable[..., Any]:
         api = self._api(resource.api)
-        method = getattr(api, resource.method(namespace))
+        if resource.api == "CustomObjectsApi":  # cluster-scoped custom resources
+            group, _, version = resource.api_version.partition("/")
+            return functools.partial(api.list_cluster_custom_object, group, version, resource.plural)
+        return getattr(api, resource.method(namespace))  # type: ignore[no-any-return]
+
+    def _list(self, resource: Resource, namespace: str | None, already: int) -> Iterator[dict[str, Any]]:
+        method = self._method(resource, namespace)
         token: str | None = None
         tokens_seen: set[str] = set()
         count = already

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
+from netverify.loaders.admin import convert_admin_policy, convert_node, not_yet_in_verdicts
 from netverify.loaders.convert import (
     convert_endpoint_slice,
     convert_namespace,
@@ -31,6 +32,7 @@ from netverify.loaders.schemas import check_unknown_fields
 from netverify.loaders.validate import validate_object
 from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError, iter_documents
 from netverify.model import (
+    ADMIN_POLICY_KINDS,
     NAMESPACE_NAME_LABEL,
     Cluster,
     Diagnostic,
@@ -57,7 +59,12 @@ _API_VERSIONS: dict[str, tuple[str, ...]] = {
     "Job": ("batch/v1",),
     "CronJob": ("batch/v1", "batch/v1beta1"),
     "EndpointSlice": ("discovery.k8s.io/v1",),
+    "Node": ("v1",),
+    "AdminNetworkPolicy": ("policy.networking.k8s.io/v1alpha1",),
+    "BaselineAdminNetworkPolicy": ("policy.networking.k8s.io/v1alpha1",),
+    "ClusterNetworkPolicy": ("policy.networking.k8s.io/v1alpha2",),
 }
+_CLUSTER_SCOPED = ("Namespace", "Node", *ADMIN_POLICY_KINDS)
 _CURRENT_API = {kind: versions[0] for kind, versions in _API_VERSIONS.items()}
 
 
@@ -77,7 +84,8 @@ class LoadResult:
 
 def _result(inventory: _Inventory) -> LoadResult:
     cluster = inventory.cluster()
-    return LoadResult(cluster, displayable(inventory.diagnostics + unresolved_references(cluster)))
+    return LoadResult(cluster, displayable(inventory.diagnostics + unresolved_references(cluster)
+                                           + not_yet_in_verdicts(cluster.admin_policies)))
 
 
 def unresolved_references(cluster: Cluster) -> list[Diagnostic]:
@@ -165,10 +173,13 @@ class _Inventory:
         def ordered(kind: str) -> tuple[Any, ...]:
             return tuple(sorted(by_kind.get(kind, []), key=lambda o: (o.namespace, getattr(o, "kind", ""), o.name)))
 
+        admin = [obj for kind in ADMIN_POLICY_KINDS for obj in by_kind.get(kind, [])]
         return Cluster(
             namespaces=tuple(sorted(namespaces.values(), key=lambda n: n.name)),
             pods=ordered("Pod"), workloads=ordered("Workload"), services=ordered("Service"),
             policies=ordered("NetworkPolicy"), endpoint_slices=ordered("EndpointSlice"), skipped=tuple(self.skipped),
+            admin_policies=tuple(sorted(admin, key=lambda p: (p.kind, p.name))),
+            nodes=tuple(sorted(by_kind.get("Node", []), key=lambda n: n.name)),
         )
 
 
@@ -380,7 +391,7 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
     raw_ns = meta.get("namespace") if isinstance(meta, dict) else None
     namespace = raw_ns if isinstance(raw_ns, str) and raw_ns else inventory.default_namespace
     name_text = raw_name if isinstance(raw_name, str) else "?"
-    shown = f"Namespace {name_text}" if kind == "Namespace" else f"{kind} {namespace}/{name_text}"
+    shown = f"{kind} {name_text}" if kind in _CLUSTER_SCOPED else f"{kind} {namespace}/{name_text}"
     f = Fields(file, shown, inventory.diagnostics, line)
     if api_version not in _API_VERSIONS[kind]:
         f.error(data.line_of("apiVersion") if hasattr(data, "line_of") else line, "apiVersion",
@@ -393,8 +404,13 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
         check_unknown_fields(data, kind, f)
     validate_object(data, kind, f)
     obj: Any
-    if kind == "Namespace":
-        obj = convert_namespace(data, f)
+    if kind in _CLUSTER_SCOPED:
+        if kind == "Namespace":
+            obj = convert_namespace(data, f)
+        elif kind == "Node":
+            obj = convert_node(data, f)
+        else:
+            obj = convert_admin_policy(data, kind, api_version, f)
         if obj is not None:
             inventory.add(kind, "", obj.name, obj, where)
         return True

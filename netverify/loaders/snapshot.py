@@ -1,8 +1,8 @@
 """Write a loaded inventory back as manifests: `netverify snapshot`.
 
 The manifests hold exactly what the analysis reads (names, labels, owners, container
-ports, pod IPs, node names, Services, EndpointSlices, NetworkPolicies) and nothing else:
-no images, environment, commands or annotations, so a snapshot of a live cluster can be
+ports, pod IPs, node names, Services, EndpointSlices, NetworkPolicies, the admin policy kinds,
+Nodes) and nothing else: no images, environment, commands or annotations, so a snapshot of a live cluster can be
 attached to a bug report. Loading a snapshot gives back an equal Cluster (sources aside),
 hence the same answers as the cluster it was read from.
 """
@@ -16,18 +16,26 @@ import yaml
 
 from netverify.loaders.scalars import resolve_plain
 from netverify.model import (
+    AdminPeer,
+    AdminPolicy,
+    AdminPort,
+    AdminRule,
+    AdminTier,
     Cluster,
     ContainerPort,
     EndpointSlice,
     LabelSelector,
     Namespace,
     NetworkPolicy,
+    Node,
     OwnerRef,
     Peer,
+    PeerForm,
     Pod,
     PortSpec,
     Rule,
     Service,
+    SubjectForm,
     Workload,
 )
 
@@ -71,6 +79,8 @@ def manifests(cluster: Cluster) -> Iterator[dict[str, Any]]:
     yield from (service_manifest(s) for s in cluster.services)
     yield from (endpoint_slice_manifest(s) for s in cluster.endpoint_slices)
     yield from (policy_manifest(p) for p in cluster.policies)
+    yield from (node_manifest(n) for n in cluster.nodes)
+    yield from (admin_policy_manifest(p) for p in cluster.admin_policies)
 
 
 def write_snapshot(cluster: Cluster, out: TextIO, origin: str) -> int:
@@ -267,3 +277,78 @@ def policy_manifest(p: NetworkPolicy) -> dict[str, Any]:
         spec["egress"] = [_rule(r) for r in p.egress]
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": _meta(p.namespace, p.name),
             "spec": spec}
+
+
+# --- the admin kinds and Nodes (a v1alpha1 portRange whose start equals its end comes back as the
+# portNumber it means) ------------------------------------------------------------------------
+
+
+def node_manifest(node: Node) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": node.name}
+    if node.labels:
+        meta["labels"] = dict(node.labels)
+    out: dict[str, Any] = {"apiVersion": "v1", "kind": "Node", "metadata": meta}
+    if node.pod_cidrs:
+        out["spec"] = {"podCIDRs": list(node.pod_cidrs)}
+    out["status"] = {"addresses": [{"type": a.type, "address": a.address} for a in node.addresses]}
+    return out
+
+
+def _pods(namespace_selector: LabelSelector, pod_selector: LabelSelector) -> dict[str, Any]:
+    return {"namespaceSelector": selector_manifest(namespace_selector), "podSelector": selector_manifest(pod_selector)}
+
+
+def _admin_peer(peer: AdminPeer) -> dict[str, Any]:
+    if peer.form is PeerForm.NAMESPACES:
+        return {"namespaces": selector_manifest(peer.namespace_selector)}
+    if peer.form is PeerForm.PODS:
+        return {"pods": _pods(peer.namespace_selector, peer.pod_selector)}
+    if peer.form is PeerForm.NETWORKS:
+        return {"networks": list(peer.networks)}
+    if peer.form is PeerForm.NODES:
+        return {"nodes": selector_manifest(peer.node_selector)}
+    return {"domainNames": list(peer.domain_names)}
+
+
+def _v1alpha1_port(port: AdminPort) -> dict[str, Any]:
+    if port.named is not None:
+        return {"namedPort": port.named}
+    if port.start == port.end:
+        return {"portNumber": {"protocol": port.protocol, "port": port.start}}
+    return {"portRange": {"protocol": port.protocol, "start": port.start, "end": port.end}}
+
+
+def _v1alpha2_protocol(port: AdminPort) -> dict[str, Any]:
+    if port.named is not None:
+        return {"destinationNamedPort": port.named}
+    where = {"number": port.start} if port.start == port.end else {"range": {"start": port.start, "end": port.end}}
+    return {str(port.protocol).lower(): {"destinationPort": where}}
+
+
+def _admin_rule(rule: AdminRule, ports_key: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if rule.name:
+        out["name"] = rule.name
+    out["action"] = rule.action_as_written
+    out["from" if rule.direction == "ingress" else "to"] = [_admin_peer(p) for p in rule.peers]
+    if rule.ports is not None:
+        convert = _v1alpha1_port if ports_key == "ports" else _v1alpha2_protocol
+        out[ports_key] = [convert(p) for p in rule.ports]
+    return out
+
+
+def admin_policy_manifest(policy: AdminPolicy) -> dict[str, Any]:
+    ports_key = "protocols" if policy.kind == "ClusterNetworkPolicy" else "ports"
+    spec: dict[str, Any] = {}
+    if policy.kind == "ClusterNetworkPolicy":
+        spec["tier"] = policy.tier.value
+    if policy.priority is not None:
+        spec["priority"] = policy.priority
+    s = policy.subject
+    spec["subject"] = ({"namespaces": selector_manifest(s.namespace_selector)} if s.form is SubjectForm.NAMESPACES
+                       else {"pods": _pods(s.namespace_selector, s.pod_selector)})
+    for direction, rules in (("ingress", policy.ingress), ("egress", policy.egress)):
+        if rules:
+            spec[direction] = [_admin_rule(r, ports_key) for r in rules]
+    assert policy.tier is AdminTier.BASELINE or policy.kind != "BaselineAdminNetworkPolicy"
+    return {"apiVersion": policy.api_version, "kind": policy.kind, "metadata": {"name": policy.name}, "spec": spec}

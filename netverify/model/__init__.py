@@ -1,5 +1,21 @@
 """Frozen data model of the loaded inventory."""
 
+from netverify.model.admin import (
+    ADMIN_POLICY_KINDS,
+    BASELINE_SINGLETON_NAME,
+    AdminAction,
+    AdminPeer,
+    AdminPolicy,
+    AdminPort,
+    AdminRule,
+    AdminSubject,
+    AdminTier,
+    Node,
+    NodeAddress,
+    PeerForm,
+    SubjectForm,
+)
+from netverify.model.labels import Labels, LabelSelector, Requirement, freeze_labels
 from netverify.model.objects import (
     NAMESPACE_NAME_LABEL,
     WORKLOAD_KINDS,
@@ -7,25 +23,23 @@ from netverify.model.objects import (
     ContainerPort,
     EndpointSlice,
     IPBlock,
-    Labels,
-    LabelSelector,
     Namespace,
     NetworkPolicy,
     OwnerRef,
     Peer,
     Pod,
     PortSpec,
-    Requirement,
     Rule,
     Service,
     ServicePort,
     SkippedObject,
     Workload,
-    freeze_labels,
 )
 from netverify.model.source import Diagnostic, InputError, Severity, SourceRef, without_sources
 
 __all__ = [
+    "ADMIN_POLICY_KINDS", "BASELINE_SINGLETON_NAME", "AdminAction", "AdminPeer", "AdminPolicy", "AdminPort",
+    "AdminRule", "AdminSubject", "AdminTier", "Node", "NodeAddress", "PeerForm", "SubjectForm",
     "NAMESPACE_NAME_LABEL", "WORKLOAD_KINDS", "Cluster", "ContainerPort", "Diagnostic", "EndpointSlice",
     "IPBlock", "InputError", "LabelSelector", "Labels", "Namespace", "NetworkPolicy", "OwnerRef", "Peer", "Pod",
     "PortSpec", "Requirement", "Rule", "Service", "ServicePort", "Severity", "SkippedObject", "SourceRef", "Workload",

@@ -1,57 +1,24 @@
 """Frozen dataclasses for the Kubernetes objects netverify reasons about.
 
-Labels are stored as sorted tuples of (key, value) pairs so objects stay hashable;
-`labels_dict()` gives a read-only view when a mapping is handier.
+Labels are sorted tuples of (key, value) pairs (model/labels.py) so objects stay hashable.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from netverify.model.labels import Labels, LabelSelector
 from netverify.model.source import SourceRef
 
-Labels = tuple[tuple[str, str], ...]
+if TYPE_CHECKING:  # the Cluster only names the admin kinds; admin.py builds on labels.py, not on this module
+    from netverify.model.admin import AdminPolicy, Node
+
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 WORKLOAD_KINDS = (
     "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob",
 )
-
-
-def freeze_labels(labels: dict[str, str] | None) -> Labels:
-    return tuple(sorted((labels or {}).items()))
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """One matchExpressions entry; operator is In, NotIn, Exists or DoesNotExist."""
-
-    key: str
-    operator: str
-    values: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class LabelSelector:
-    """A label selector; the empty selector (no labels, no expressions) matches everything."""
-
-    match_labels: Labels = ()
-    match_expressions: tuple[Requirement, ...] = ()
-
-    def is_empty(self) -> bool:
-        return not self.match_labels and not self.match_expressions
-
-    def describe(self) -> str:
-        parts = [f"{k}={v}" for k, v in self.match_labels]
-        for r in self.match_expressions:
-            vals = ",".join(r.values)
-            parts.append({
-                "In": f"{r.key} in ({vals})",
-                "NotIn": f"{r.key} notin ({vals})",
-                "Exists": r.key,
-                "DoesNotExist": f"!{r.key}",
-            }.get(r.operator, f"{r.key} {r.operator} ({vals})"))
-        return ",".join(parts) if parts else "{}"
 
 
 @dataclass(frozen=True)
@@ -233,6 +200,8 @@ class Cluster:
     services: tuple[Service, ...] = ()
     policies: tuple[NetworkPolicy, ...] = ()
     endpoint_slices: tuple[EndpointSlice, ...] = ()
+    admin_policies: tuple[AdminPolicy, ...] = ()  # AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy
+    nodes: tuple[Node, ...] = ()
     skipped: tuple[SkippedObject, ...] = field(default=(), compare=False)
 
     def namespace(self, name: str) -> Namespace | None:

@@ -6,6 +6,7 @@ from functools import cached_property
 
 from netverify.engines.graph import ReachabilityGraph
 from netverify.model import Cluster
+from netverify.semantics.admin_compile import admin_networks, compile_admin_policies
 from netverify.semantics.compile import CompiledPolicy, compile_policies, ip_blocks, referenced_label_keys
 from netverify.semantics.endpoints import Endpoint, IPAtoms, build_endpoints
 from netverify.semantics.options import Semantics
@@ -29,8 +30,11 @@ class Analysis:
 
     @cached_property
     def endpoints(self) -> list[Endpoint]:
-        return build_endpoints(self.cluster, self.semantics, ip_blocks(self.policies), self.granularity,
-                               self.label_keys)
+        # Admin `networks`/`nodes` peers tell addresses apart like ipBlocks do: members of a workload
+        # they separate must not share an endpoint.
+        blocks = ip_blocks(self.policies) + admin_networks(
+            compile_admin_policies(self.cluster.admin_policies, self.cluster.nodes))
+        return build_endpoints(self.cluster, self.semantics, blocks, self.granularity, self.label_keys)
 
     @property
     def granularity(self) -> str:

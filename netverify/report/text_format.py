@@ -390,5 +390,9 @@ render.register(PathsResult, paths_format.paths_text)
 
 
 # --- renderers: diff (issues 4, 17): in their own module, which registers them on `render` ---
+# --- renderer: can with admin tiers (issue 16; in report/tiers_format.py) ---
 
-from netverify.report import diff_text  # noqa: E402,F401
+from netverify.queries.tiered_reach import TieredReachResult  # noqa: E402
+from netverify.report import diff_text, tiers_format  # noqa: E402,F401
+
+render.register(TieredReachResult, tiers_format.tiered_reach_text)

@@ -53,6 +53,11 @@ KINDS: dict[str, Kind] = {
     "ReplicaSet": Kind("apps", "v1", "replicasets"),
     "Job": Kind("batch", "v1", "jobs"),
     "CronJob": Kind("batch", "v1", "cronjobs"),
+    "Node": Kind("", "v1", "nodes", namespaced=False),
+    "AdminNetworkPolicy": Kind("policy.networking.k8s.io", "v1alpha1", "adminnetworkpolicies", namespaced=False),
+    "BaselineAdminNetworkPolicy": Kind("policy.networking.k8s.io", "v1alpha1", "baselineadminnetworkpolicies",
+                                       namespaced=False),
+    "ClusterNetworkPolicy": Kind("policy.networking.k8s.io", "v1alpha2", "clusternetworkpolicies", namespaced=False),
 }
 _BY_PATH = {(k.group, k.version, k.plural): name for name, k in KINDS.items()}
 USER = "system:serviceaccount:netverify:reader"
