@@ -64,15 +64,12 @@ def _fails(fail_on: str | None, before: ConnectionSet, after: ConnectionSet) -> 
     return False
 
 
-@dataclass(frozen=True)
-class PairChange:
-    """src -> dst allowed `before` on BASE and `after` on HEAD (one of them may be empty)."""
+class _Transition:
+    """What BASE allowed (`before`) and HEAD allows (`after`): the status and the difference, for one pair or
+    for every pair of a Change alike."""
 
-    src: str
-    dst: str
     before: ConnectionSet
     after: ConnectionSet
-    causes: tuple[Cause, ...]
 
     @property
     def status(self) -> str:
@@ -89,13 +86,24 @@ class PairChange:
     def describe(self) -> str:
         return _describe(self.before, self.after)
 
+
+@dataclass(frozen=True)
+class PairChange(_Transition):
+    """src -> dst allowed `before` on BASE and `after` on HEAD (one of them may be empty)."""
+
+    src: str
+    dst: str
+    before: ConnectionSet
+    after: ConnectionSet
+    causes: tuple[Cause, ...]
+
     def to_json(self) -> dict[str, object]:
         return {"src": self.src, "dst": self.dst, **_sets_json(self.before, self.after),
                 "cause": [c.to_json() for c in self.causes]}
 
 
 @dataclass(frozen=True)
-class Change:
+class Change(_Transition):
     """Every pair of `sources` x `destinations` went from `before` to `after`, for `causes`."""
 
     sources: tuple[str, ...]  # endpoint ids or address block ids, sorted
@@ -105,24 +113,9 @@ class Change:
     causes: tuple[Cause, ...]
 
     @property
-    def status(self) -> str:
-        return _status(self.before, self.after)
-
-    @property
-    def gained(self) -> ConnectionSet:
-        return self.after - self.before
-
-    @property
-    def lost(self) -> ConnectionSet:
-        return self.before - self.after
-
-    @property
     def size(self) -> int:
         """How many pairs the change holds."""
         return len(self.sources) * len(self.destinations)
-
-    def describe(self) -> str:
-        return _describe(self.before, self.after)
 
     def order(self) -> tuple[object, ...]:
         """Largest first; then by status, and by the endpoints named (a stable, total order)."""

@@ -34,6 +34,7 @@ from netverify.model import (
     SourceRef,
     SubjectForm,
 )
+from netverify.semantics.compile import first_peer_miss
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches, mismatch
 from netverify.sets import ConnectionSet, IntervalSet, IPSet, parse_cidr
@@ -156,13 +157,7 @@ class CompiledAdminRule:
     ports: tuple[AdminPortMatcher, ...] | None  # None: every port and protocol
 
     def peer_miss(self, peer: Endpoint) -> str | None:
-        reasons = []
-        for i, m in enumerate(self.peers):
-            why = m.why_not(peer)
-            if why is None:
-                return None
-            reasons.append(f"peer[{i}] {why}")
-        return "; ".join(reasons)
+        return first_peer_miss(self.peers, peer)
 
     def ports_for(self, dst: Endpoint) -> ConnectionSet:
         if self.ports is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from netverify.model import IPBlock, LabelSelector, NetworkPolicy, Peer, PortSpec, Rule, SourceRef
 from netverify.semantics.endpoints import Endpoint
@@ -153,6 +154,22 @@ class PortMatcher:
         return f"port {self.describe()} not requested"
 
 
+class WhyNot(Protocol):
+    def why_not(self, ep: Endpoint) -> str | None: ...
+
+
+def first_peer_miss(peers: Sequence[WhyNot], peer: Endpoint) -> str | None:
+    """None when some peer entry matches `peer`, else why each one does not ("peer[i] ..."), for any policy
+    kind's peer matchers."""
+    reasons = []
+    for i, m in enumerate(peers):
+        why = m.why_not(peer)
+        if why is None:
+            return None
+        reasons.append(f"peer[{i}] {why}")
+    return "; ".join(reasons)
+
+
 @dataclass(frozen=True)
 class CompiledRule:
     ref: RuleRef
@@ -161,15 +178,7 @@ class CompiledRule:
 
     def peer_miss(self, peer: Endpoint) -> str | None:
         """None when some peer entry matches `peer`, else why none does."""
-        if not self.peers:
-            return None
-        reasons = []
-        for i, m in enumerate(self.peers):
-            why = m.why_not(peer)
-            if why is None:
-                return None
-            reasons.append(f"peer[{i}] {why}")
-        return "; ".join(reasons)
+        return first_peer_miss(self.peers, peer) if self.peers else None
 
     def ports_for(self, dst: Endpoint) -> ConnectionSet:
         if not self.ports:
