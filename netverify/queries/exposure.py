@@ -16,15 +16,20 @@ Three views, all from the same NetworkPolicy semantics:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import ipaddress
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from netverify.model import ServicePort
+from netverify.model import Service, ServicePort
+from netverify.queries.admin_view import FirstMatchTier, analysis_tiers
 from netverify.queries.context import Analysis
+from netverify.semantics.admin_compile import AdminPeerMatcher, AdminRuleRef, CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy, IPBlockPeer, RuleRef
 from netverify.semantics.endpoints import Endpoint, external_endpoint
+from netverify.semantics.evaluate import decide_direction
 from netverify.semantics.netpol_tier import NetworkPolicyTier
-from netverify.semantics.services import ServiceView, port_label, translate, view_services
+from netverify.semantics.services import ServiceView, port_label, translate, view_service
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, Tier
 from netverify.sets import ConnectionSet, IPSet
 
 _NOT_INTERNET = (
@@ -44,8 +49,6 @@ def _internet() -> IPSet:
 INTERNET = _internet()
 INTERNET_V4 = IPSet(INTERNET.v4)
 INTERNET_V6 = IPSet(v6=INTERNET.v6)
-# Where named ports are resolved for destinations outside the cluster (never: they have no ports).
-_OUTSIDE = external_endpoint("192.0.2.1")
 
 
 def describe_addresses(addresses: IPSet, limit: int = 4) -> str:
@@ -77,7 +80,7 @@ class Reach:
 
     connections: ConnectionSet
     addresses: IPSet
-    rules: tuple[RuleRef, ...] = ()
+    rules: tuple[TierRule, ...] = ()
 
     @property
     def internet(self) -> bool:
@@ -154,15 +157,15 @@ class ExposureResult:
 # --- per endpoint ---------------------------------------------------------------------------
 
 
-def _partition(pieces: Iterable[tuple[ConnectionSet, IPSet, RuleRef | None]]) -> tuple[Reach, ...]:
+def _partition(pieces: Iterable[tuple[ConnectionSet, IPSet, TierRule | None]]) -> tuple[Reach, ...]:
     """Split overlapping (connections, addresses) pieces into disjoint connection sets with their addresses."""
-    parts: list[tuple[ConnectionSet, IPSet, tuple[RuleRef, ...]]] = []
+    parts: list[tuple[ConnectionSet, IPSet, tuple[TierRule, ...]]] = []
     for conns, addrs, rule in pieces:
         if not conns or not addrs:
             continue
-        refs: tuple[RuleRef, ...] = (rule,) if rule is not None else ()
+        refs: tuple[TierRule, ...] = (rule,) if rule is not None else ()
         rest = conns
-        out: list[tuple[ConnectionSet, IPSet, tuple[RuleRef, ...]]] = []
+        out: list[tuple[ConnectionSet, IPSet, tuple[TierRule, ...]]] = []
         for pc, pa, pr in parts:
             common = pc & conns
             if common:
@@ -175,7 +178,7 @@ def _partition(pieces: Iterable[tuple[ConnectionSet, IPSet, RuleRef | None]]) ->
         if rest:
             out.append((rest, addrs, refs))
         parts = out
-    merged: dict[IPSet, tuple[ConnectionSet, tuple[RuleRef, ...]]] = {}
+    merged: dict[IPSet, tuple[ConnectionSet, tuple[TierRule, ...]]] = {}
     for conns, addrs, refs in parts:
         prev_c, prev_r = merged.get(addrs, (ConnectionSet.none(), ()))
         merged[addrs] = (prev_c | conns, prev_r + tuple(r for r in refs if r not in prev_r))
@@ -184,28 +187,118 @@ def _partition(pieces: Iterable[tuple[ConnectionSet, IPSet, RuleRef | None]]) ->
 
 
 def _rule_addresses(peers: Sequence[object]) -> IPSet:
-    if not peers:
-        return EVERYWHERE
+    """The outside addresses a rule's peers tell apart (ipBlocks, admin networks and node addresses)."""
     out = IPSet()
     for peer in peers:
-        if isinstance(peer, IPBlockPeer):
+        if isinstance(peer, (IPBlockPeer, AdminPeerMatcher)):
             out = out | peer.addresses
     return out
 
 
+def _atoms(sets: Iterable[IPSet]) -> list[IPSet]:
+    """Every address split into the parts no set of `sets` tells apart (each address in exactly one)."""
+    parts = [EVERYWHERE]
+    for cut in dict.fromkeys(s for s in sets if s and s != EVERYWHERE):
+        parts = [piece for part in parts for piece in (part & cut, part - cut) if piece]
+    return parts
+
+
+def _some_address(addresses: IPSet) -> str:
+    if addresses.v4:
+        return str(ipaddress.IPv4Address(addresses.v4.intervals[0][0]))
+    return str(ipaddress.IPv6Address(addresses.v6.intervals[0][0]))
+
+
+@dataclass(frozen=True)
+class TierRule:
+    """A rule that decided, with its tier, as exposure explanations name it; `rule` None: the default."""
+
+    tier: str
+    rule: RuleRef | AdminRuleRef | None = None
+
+    def __str__(self) -> str:
+        if self.rule is None:
+            return "default allow (no tier decides)"
+        if self.tier == NETWORK_POLICY_TIER:
+            return str(self.rule)
+        return f"[{self.tier}] {self.rule}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"tier": self.tier, **(self.rule.to_json() if self.rule is not None else {"default": True})}
+
+
+class OutsideReach:
+    """What the tiers decide between the inventory's endpoints and addresses outside the cluster.
+
+    Each direction of each endpoint is folded through the tiers (`decide_direction`) once per part of
+    the address space its rules tell apart; endpoints whose applicable policies (and, for ingress,
+    named ports) are the same share the answer."""
+
+    def __init__(self, tiers: Sequence[Tier]) -> None:
+        self.tiers = tuple(tiers)
+        self._np = next((t for t in self.tiers if isinstance(t, NetworkPolicyTier)), NetworkPolicyTier(()))
+        self._admin = [t for t in self.tiers if isinstance(t, FirstMatchTier)]
+        self._cache: dict[tuple[object, ...], tuple[bool, tuple[Reach, ...], str]] = {}
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> OutsideReach:
+        """Every tier of the analysis: Admin, NetworkPolicy, Baseline."""
+        return cls(analysis_tiers(analysis))
+
+    def exposure(self, ep: Endpoint, direction: str) -> Exposure:
+        """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster."""
+        if ep.host_network:
+            return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
+                            "hostNetwork: the pod uses the node's addresses and no policy governs it")
+        selecting = self._np.selecting(direction, ep)
+        admin = [p for tier in self._admin for p in tier.applicable(ep)]
+        key = (direction, tuple(id(p) for p in selecting), tuple(id(p) for p in admin),
+               ep.ports if direction == "ingress" else ())
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._decide(ep, direction, selecting, admin)
+        isolated, reaches, note = found
+        return Exposure(ep, direction, isolated, reaches, note)
+
+    def _decide(self, ep: Endpoint, direction: str, selecting: Sequence[CompiledPolicy],
+                admin: Sequence[CompiledAdminPolicy]) -> tuple[bool, tuple[Reach, ...], str]:
+        cuts = [_rule_addresses(rule.peers) for policy in selecting for rule in policy.rules(direction)]
+        cuts += [_rule_addresses(rule.peers) for policy in admin for rule in policy.rules(direction)]
+        pieces: list[tuple[ConnectionSet, IPSet, TierRule | None]] = []
+        decided_any = False
+        for atom in _atoms(cuts):
+            peer = external_endpoint(_some_address(atom))
+            verdict = decide_direction(self.tiers, direction, ep, peer, ep if direction == "ingress" else peer)
+            before = ConnectionSet.none()
+            for decision in verdict.decisions:
+                mine = decision.allow - before
+                for m in decision.matches:
+                    if m.action is Action.ALLOW and m.allowed & mine:
+                        pieces.append((m.allowed & mine, atom, TierRule(decision.tier, m.rule)))
+                before = before | decision.decided
+            decided_any = decided_any or bool(before)
+            if not before.is_all():
+                pieces.append((ConnectionSet.all() - before, atom, TierRule("default")))
+        if not decided_any:  # nothing decides: one line with why, as before the tiers
+            return False, (Reach(ConnectionSet.all(), EVERYWHERE),), self._open_note(direction, admin)
+        return True, _partition(pieces), ""
+
+    @staticmethod
+    def _open_note(direction: str, admin: Sequence[CompiledAdminPolicy]) -> str:
+        note = f"not isolated for {direction}: no NetworkPolicy with {direction.capitalize()} selects it"
+        if not admin:
+            return note
+        names = ", ".join(p.policy.id for p in admin)
+        if direction == "ingress" and any(p.rules("ingress") for p in admin):
+            return (f"{note}; the admin rules of {names} match pods only (ingress peers are namespaces or pods), "
+                    "never addresses outside the cluster, so they do not decide this")
+        return f"{note}, and no rule of {names} decides traffic with addresses outside the cluster"
+
+
 def outside_exposure(policies: tuple[CompiledPolicy, ...], ep: Endpoint, direction: str) -> Exposure:
-    """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster."""
-    if ep.host_network:
-        return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
-                        "hostNetwork: the pod uses the node's addresses and NetworkPolicy does not govern it")
-    selecting = NetworkPolicyTier(policies).selecting(direction, ep)
-    if not selecting:
-        return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
-                        f"not isolated for {direction}: no NetworkPolicy with {direction.capitalize()} selects it")
-    port_dst = ep if direction == "ingress" else _OUTSIDE
-    pieces = [(rule.ports_for(port_dst), _rule_addresses(rule.peers), rule.ref)
-              for policy in selecting for rule in policy.rules(direction)]
-    return Exposure(ep, direction, True, _partition(pieces))
+    """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster, by these
+    NetworkPolicies alone (callers that have an Analysis use `OutsideReach.of`, which folds every tier)."""
+    return OutsideReach((NetworkPolicyTier(policies),)).exposure(ep, direction)
 
 
 # --- Services -----------------------------------------------------------------------------
@@ -229,9 +322,9 @@ def _paths(view: ServiceView) -> list[tuple[str, ServicePort, IPSet]]:
     return out
 
 
-def _admitted(exposure: Exposure, target: ConnectionSet) -> tuple[IPSet, tuple[RuleRef, ...]]:
+def _admitted(exposure: Exposure, target: ConnectionSet) -> tuple[IPSet, tuple[TierRule, ...]]:
     """Addresses admitted on (part of) `target`, and the rules admitting them."""
-    addrs, rules = IPSet(), tuple[RuleRef, ...]()
+    addrs, rules = IPSet(), tuple[TierRule, ...]()
     for r in exposure.reaches:
         if r.connections & target:
             addrs = addrs | r.addresses
@@ -267,7 +360,11 @@ def _service_path(view: ServiceView, via: str, port: ServicePort, clients: IPSet
                        f"admitted only if the node addresses fall in {describe_addresses(admitted)}", warning)
 
 
-def service_exposure(analysis: Analysis, views: Sequence[ServiceView]) -> list[ServicePath]:
+def service_exposure(reach: OutsideReach | Analysis, views: Sequence[ServiceView]) -> list[ServicePath]:
+    """The outside paths into the backends of `views`, their ingress decided by `reach` (an Analysis:
+    every tier)."""
+    if isinstance(reach, Analysis):
+        reach = OutsideReach.of(reach)
     out: list[ServicePath] = []
     cache: dict[str, Exposure] = {}
     for view in views:
@@ -277,18 +374,43 @@ def service_exposure(analysis: Analysis, views: Sequence[ServiceView]) -> list[S
                 if not target:
                     continue
                 ep = backend.endpoint
-                ingress = cache.get(ep.id) or cache.setdefault(ep.id, outside_exposure(analysis.policies, ep,
-                                                                                        "ingress"))
+                ingress = cache.get(ep.id) or cache.setdefault(ep.id, reach.exposure(ep, "ingress"))
                 out.append(_service_path(view, via, port, clients, ep, target, ingress))
     return out
 
 
-def exposure(analysis: Analysis) -> ExposureResult:
+def _is_exposed(service: Service) -> bool:
+    return service.type in ("NodePort", "LoadBalancer") or bool(service.external_ips)
+
+
+def exposed_services(analysis: Analysis) -> list[ServiceView]:
+    """The views of the Services reachable from outside (NodePort, LoadBalancer, externalIPs) only.
+
+    A selector's backends are looked for among the endpoints of the Service's own namespace (indexed
+    once): matching every Service against every endpoint was a third of exposure's time at 1,000 pods."""
+    cluster = analysis.cluster
+    by_namespace: dict[str, list[Endpoint]] = {}
+    for ep in analysis.endpoints:
+        if not ep.external:
+            by_namespace.setdefault(ep.namespace, []).append(ep)
+    with_slices = {(s.namespace, s.service) for s in cluster.endpoint_slices}
+    return [view_service(s, cluster, analysis.endpoints if (s.namespace, s.name) in with_slices
+                         else by_namespace.get(s.namespace, []))
+            for s in cluster.services if _is_exposed(s)]
+
+
+def exposure(analysis: Analysis, on_phase: Callable[[str, int | None], None] | None = None) -> ExposureResult:
+    """The three views; `on_phase(description, total)` is told when each part starts (progress)."""
+    phase = on_phase or (lambda _description, _total: None)
     eps = [e for e in analysis.endpoints if not e.external]
-    direct = tuple(x for x in (outside_exposure(analysis.policies, e, "ingress") for e in eps) if x.reaches)
-    egress = tuple(x for x in (outside_exposure(analysis.policies, e, "egress") for e in eps) if x.internet)
-    views = view_services(analysis.cluster, analysis.endpoints)
-    exposed = [v for v in views if v.service.type in ("NodePort", "LoadBalancer") or v.service.external_ips]
+    phase("compiling the tiers", None)
+    reach = OutsideReach.of(analysis)
+    phase(f"ingress from outside of {len(eps):,} endpoints", None)
+    direct = tuple(x for x in (reach.exposure(e, "ingress") for e in eps) if x.reaches)
+    phase(f"egress to the internet of {len(eps):,} endpoints", None)
+    egress = tuple(x for x in (reach.exposure(e, "egress") for e in eps) if x.internet)
+    phase("Services", None)
+    exposed = exposed_services(analysis)
     notes = [f"{v.id} ({v.service.type}) has no backends: nothing is exposed through it" for v in exposed
              if not v.backends]
-    return ExposureResult(direct, tuple(service_exposure(analysis, exposed)), egress, tuple(notes))
+    return ExposureResult(direct, tuple(service_exposure(reach, exposed)), egress, tuple(notes))
