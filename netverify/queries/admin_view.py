@@ -12,6 +12,7 @@ name: equal priorities are undefined upstream and reported by lint NV701), rules
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -55,13 +56,13 @@ class FirstMatchTier:
     def applicable(self, subject: Endpoint) -> list[CompiledAdminPolicy]:
         return [p for p in self.policies if p.selects(subject)]
 
-    def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
-        applicable = self.applicable(subject)
-        if not applicable:
-            return Decision.passing(self.name, f"no {self.name}-tier policy selects {subject.id}")
+    def rule_matches(self, policies: Sequence[CompiledAdminPolicy], direction: str, peer: Endpoint,
+                     dst: Endpoint) -> tuple[list[RuleMatch], list[RuleMiss]]:
+        """Each rule of `policies` (in order) with every connection it matches, before first-match
+        decides: what lint needs to see shadowing and overlaps."""
         matches: list[RuleMatch] = []
         misses: list[RuleMiss] = []
-        for policy in applicable:
+        for policy in policies:
             for rule in policy.rules(direction):
                 why = rule.peer_miss(peer)
                 conns = rule.ports_for(dst) if why is None else None
@@ -71,6 +72,13 @@ class FirstMatchTier:
                     misses.append(RuleMiss(as_rule_ref(rule.ref), why or ""))
                     continue
                 matches.append(RuleMatch(as_rule_ref(rule.ref), conns, ACTIONS[rule.ref.action]))
+        return matches, misses
+
+    def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
+        applicable = self.applicable(subject)
+        if not applicable:
+            return Decision.passing(self.name, f"no {self.name}-tier policy selects {subject.id}")
+        matches, misses = self.rule_matches(applicable, direction, peer, dst)
         refs = tuple(PolicyRef(p.policy.id, p.policy.source) for p in applicable)
         return first_match(self.name, refs, matches, misses)
 

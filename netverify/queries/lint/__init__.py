@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from netverify.model import Diagnostic, Severity
 from netverify.queries.context import Analysis
-from netverify.queries.lint import breadth, isolation, ports, selection, traps, validity
+from netverify.queries.lint import admin_rules, admin_scan, breadth, isolation, ports, selection, traps, validity
 from netverify.queries.lint.codes import family_selected, selected
 from netverify.queries.lint.context import LintContext
 from netverify.queries.lint.findings import Finding
@@ -39,7 +39,22 @@ CHECKS: tuple[tuple[tuple[str, ...], InventoryCheck], ...] = (
     (("NV503",), breadth.policy_selects_host_network),
     (("NV504",), breadth.peer_matches_host_network),
     (("NV505", "NV506"), traps.peer_traps),
+    (("NV701",), lambda ctx: _scanned(ctx, admin_scan.priority_overlaps)),
+    (("NV702",), lambda ctx: _scanned(ctx, admin_scan.shadowed_rules)),
+    (("NV703",), lambda ctx: _scanned(ctx, admin_scan.passes_to_nothing)),
+    (("NV707",), lambda ctx: _scanned(ctx, admin_scan.voided_network_policy_rules)),
 )
+
+# Checks of the policies alone: they run whether or not pods were loaded.
+POLICY_CHECKS: tuple[tuple[tuple[str, ...], InventoryCheck], ...] = (
+    (("NV704",), admin_rules.named_ports_with_addresses),
+    (("NV705", "NV706"), admin_rules.domain_names),
+)
+
+
+def _scanned(ctx: LintContext, check: Callable[[admin_scan.AdminScan], Iterable[Finding]]) -> Iterable[Finding]:
+    scan = ctx.admin_scan
+    return check(scan) if scan is not None else ()
 
 
 # Findings about a repository's posture rather than a mistake in a policy: pods no policy isolates,
@@ -88,9 +103,14 @@ def lint(analysis: Analysis, errors: Sequence[Diagnostic] = (), options: LintOpt
     found: list[Finding] = list(validity.invalid_objects(errors))
     ctx = LintContext(analysis, inventory_complete=all(validity.is_policy_error(d) for d in errors))
     notes: list[str] = []
+    for codes, check in POLICY_CHECKS:
+        if any(selected(c, options.select, options.ignore) for c in codes):
+            found.extend(check(ctx))
     skip = _inventory_skipped(ctx)
     if skip:
         notes.append(skip)
+        if ctx.inventory_complete and selected("NV701", options.select, options.ignore):
+            found.extend(admin_rules.described_priority_overlaps(ctx))
     else:
         for codes, check in CHECKS:
             if any(selected(c, options.select, options.ignore) for c in codes):

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from netverify.engines.bitsets import ClassIndex, bit_list
 from netverify.engines.graph import ReachabilityGraph
-from netverify.model import LabelSelector, NetworkPolicy, Severity, SourceRef
+from netverify.model import AdminTier, LabelSelector, NetworkPolicy, Severity, SourceRef
+from netverify.queries.admin_view import compiled_admin
 from netverify.queries.context import Analysis
 from netverify.queries.lint.codes import CODES
 from netverify.queries.lint.findings import Finding
+from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
+
+if TYPE_CHECKING:
+    from netverify.queries.lint.admin_scan import AdminScan
 
 NAME_LIMIT = 3  # names listed in a message before "+N more"
 
@@ -69,6 +75,23 @@ class LintContext:
     def has_pods(self) -> bool:
         """Whether any pod or workload was loaded: without them, inventory checks have nothing to say."""
         return any(not ep.external for ep in self.analysis.endpoints)
+
+    @cached_property
+    def admin(self) -> tuple[CompiledAdminPolicy, ...]:
+        """The admin policies (both tiers), compiled, in evaluation order."""
+        return compiled_admin(self.analysis)
+
+    def admin_selecting(self, direction: str, ep: Endpoint, tier: AdminTier | None = None) -> list[CompiledAdminPolicy]:
+        """The admin policies (of `tier`, or both) whose subject is `ep` and that have rules of `direction`."""
+        return [p for p in self.admin if (tier is None or p.policy.tier is tier) and p.rules(direction)
+                and p.selects(ep)]
+
+    @cached_property
+    def admin_scan(self) -> AdminScan | None:
+        """What the admin tiers decide over the inventory (None without admin policies): shared by NV7xx."""
+        from netverify.queries.lint.admin_scan import scan_of  # it imports this module
+
+        return scan_of(self)
 
     @cached_property
     def graph(self) -> ReachabilityGraph:

@@ -13,7 +13,15 @@ from collections.abc import Iterator
 from ipaddress import ip_address
 
 from netverify.engines.bitsets import bit_list
-from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, LabelSelector
+from netverify.model import (
+    NAMESPACE_NAME_LABEL,
+    AdminAction,
+    AdminTier,
+    ContainerPort,
+    LabelSelector,
+    PeerForm,
+    Severity,
+)
 from netverify.queries.lint.context import LintContext, endpoint_obj, finding, names
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.compile import CompiledRule, IPBlockPeer
@@ -101,13 +109,25 @@ class _TypicalDNS:
 
 
 def pods_not_isolated(ctx: LintContext) -> Iterator[Finding]:
-    """NV402: governed endpoints that no policy isolates for ingress (every source may connect)."""
+    """NV402: governed endpoints that no policy isolates for ingress (every source may connect).
+
+    With admin policies whose subject is the endpoint, its ingress from pods is theirs to decide: the
+    finding says so (and is info), and still says that addresses outside the cluster, which admin
+    ingress rules never match, may connect."""
     for a, key in enumerate(ctx.selecting("ingress")):
         if key or not ctx.index.pods & (1 << a):
             continue
         for ep in ctx.graph.members[a]:
-            yield finding("NV402", ep.source, f"{ep.id} is not isolated for ingress: no NetworkPolicy selects it, "
-                          "so every pod and address may connect to it on every port", endpoint_obj(ep))
+            admin = ctx.admin_selecting("ingress", ep)
+            if not admin:
+                yield finding("NV402", ep.source, f"{ep.id} is not isolated for ingress: no NetworkPolicy selects "
+                              "it, so every pod and address may connect to it on every port", endpoint_obj(ep))
+                continue
+            yield finding("NV402", ep.source, f"{ep.id} is not isolated for ingress by a NetworkPolicy: its ingress "
+                          f"from pods is left to the admin tiers ({names([p.policy.id for p in admin])}), and what "
+                          "they pass is allowed; addresses outside the cluster, which admin ingress rules never "
+                          "match, may connect on every port; add a NetworkPolicy if they must not", endpoint_obj(ep),
+                          severity=Severity.INFO)
 
 
 def _is_default_deny(selector: LabelSelector, ingress_rules: int, affects_ingress: bool) -> bool:
@@ -126,7 +146,24 @@ def namespaces_without_default_deny(ctx: LintContext) -> Iterator[Finding]:
     for name in sorted(set(first) - protected):
         ns = ctx.cluster.namespace(name)
         where = ns.source if ns is not None and not ns.implicit and ns.source.file else first[name].source
-        yield finding("NV403", where, f"namespace {name} has no default-deny ingress policy (podSelector: {{}}, "
-                      "policyTypes: [Ingress], no rules): pods added later accept traffic from everywhere",
+        baseline = _baseline_default_deny(ctx, first[name])
+        if baseline is None:
+            yield finding("NV403", where, f"namespace {name} has no default-deny ingress policy (podSelector: {{}}, "
+                          "policyTypes: [Ingress], no rules): pods added later accept traffic from everywhere",
+                          f"Namespace {name}")
+            continue
+        yield finding("NV403", where, f"namespace {name} has no default-deny ingress NetworkPolicy; {baseline} denies "
+                      "ingress from every namespace by default (Baseline tier), but not from addresses outside the "
+                      "cluster, which admin ingress rules never match: pods added later accept those",
                       f"Namespace {name}")
+
+
+def _baseline_default_deny(ctx: LintContext, ep: Endpoint) -> str | None:
+    """A Baseline-tier policy (with `ep` as subject) whose ingress rule denies every namespace, if any."""
+    for policy in ctx.admin_selecting("ingress", ep, AdminTier.BASELINE):
+        for rule in policy.ingress:
+            if rule.ref.action is AdminAction.DENY and rule.ports is None and any(
+                    m.peer.form is PeerForm.NAMESPACES and m.peer.namespace_selector.is_empty() for m in rule.peers):
+                return f"{policy.policy.id} {rule.ref.direction}[{rule.ref.index}] ({rule.ref.source})"
+    return None
 
