@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from netverify.model import Service, ServicePort
-from netverify.queries.admin_view import FirstMatchTier, analysis_tiers
+from netverify.queries.admin_view import FirstMatchTier, analysis_tiers, as_rule_ref
 from netverify.queries.context import Analysis
 from netverify.semantics.admin_compile import AdminPeerMatcher, AdminRuleRef, CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy, IPBlockPeer, RuleRef
@@ -76,11 +76,17 @@ def _few(items: list[str], limit: int) -> str:
 
 @dataclass(frozen=True)
 class Reach:
-    """Connections admitted to/from a set of addresses, and the rules admitting them."""
+    """Connections admitted to/from a set of addresses, and the rules (with their tiers) admitting them."""
 
     connections: ConnectionSet
     addresses: IPSet
-    rules: tuple[TierRule, ...] = ()
+    because: tuple[TierRule, ...] = ()  # the rules that decided, each with its tier; a default allow as such
+
+    @property
+    def rules(self) -> tuple[RuleRef, ...]:
+        """The deciding rules' references (NetworkPolicy and admin rules alike: each has `source` and `str`)."""
+        return tuple(as_rule_ref(t.rule) if isinstance(t.rule, AdminRuleRef) else t.rule
+                     for t in self.because if t.rule is not None)
 
     @property
     def internet(self) -> bool:
@@ -89,7 +95,7 @@ class Reach:
     def to_json(self) -> dict[str, object]:
         return {"connections": self.connections.to_json(), "addresses": self.addresses.to_cidrs(),
                 "internet": self.internet, "whole_internet": INTERNET.issubset(self.addresses),
-                "rules": [r.to_json() for r in self.rules]}
+                "rules": [r.to_json() for r in self.because]}
 
 
 @dataclass(frozen=True)
@@ -328,7 +334,7 @@ def _admitted(exposure: Exposure, target: ConnectionSet) -> tuple[IPSet, tuple[T
     for r in exposure.reaches:
         if r.connections & target:
             addrs = addrs | r.addresses
-            rules = rules + tuple(x for x in r.rules if x not in rules)
+            rules = rules + tuple(x for x in r.because if x not in rules)
     return addrs, rules
 
 

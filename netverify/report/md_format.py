@@ -179,7 +179,7 @@ def _exposure_rows(items: tuple[Exposure, ...], internet_only: bool) -> list[str
         for r in e.reaches:
             if internet_only and not r.internet:
                 continue
-            why = e.note or ", ".join(str(x) for x in r.rules)
+            why = e.note or ", ".join(str(x) for x in r.because)
             internet = "yes" if r.internet else "no"
             rows.append(f"| {md_code(e.endpoint.id)} | {_cell(r.connections.describe())} | "
                         f"{_cell(describe_addresses(r.addresses))} | {internet} | {_cell(why)} |\n")

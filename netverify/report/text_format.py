@@ -243,7 +243,7 @@ def _exposuretable_of(console: Console, title: str, items: tuple[Exposure, ...],
         for r in e.reaches:
             if e.direction == "egress" and not r.internet:
                 continue
-            why = e.note or ", ".join(str(x) for x in r.rules)
+            why = e.note or ", ".join(str(x) for x in r.because)
             table.add_row(e.endpoint.id, r.connections.describe(), describe_addresses(r.addresses), why)
     console.print(table)
 
