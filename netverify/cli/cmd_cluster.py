@@ -56,12 +56,17 @@ def exposure(fmt: str, **kw: Any) -> int:
     With externalTrafficPolicy: Cluster the client address becomes a node address, so
     ipBlock rules on client addresses do not do what they appear to: reported.
     Egress: the ports and external addresses (the internet: 0.0.0.0/0, ::/0 outside
-    private ranges) each pod may send to. Exit 0 (a report, not a check).
+    private ranges) each pod may send to. Every tier decides: an admin Deny of outside
+    networks removes exposure, an admin Accept grants it above NetworkPolicy, a
+    Baseline rule applies to pods no NetworkPolicy isolates; the explanation names the
+    tier. Exit 0 (a report, not a check).
     """
     from netverify.queries.exposure import exposure as exposure_query
 
-    analysis = inventory_from(kw).load()
-    write_result(exposure_query(analysis), fmt)
+    inv = inventory_from(kw)
+    analysis = inv.load()
+    progress = inv.terminal.progress
+    write_result(exposure_query(analysis, lambda text, steps: progress.phase(text, steps)), fmt)
     return EXIT_OK
 
 

@@ -17,12 +17,16 @@ from dataclasses import dataclass, field, replace
 from netverify.model import Diagnostic, Severity
 from netverify.queries.context import Analysis
 from netverify.queries.lint import admin_rules, admin_scan, breadth, isolation, ports, selection, traps, validity
-from netverify.queries.lint.codes import family_selected, selected
+from netverify.queries.lint.codes import CODES, family_selected, selected
 from netverify.queries.lint.context import LintContext
+from netverify.queries.lint.filters import LintFilter, filtered
 from netverify.queries.lint.findings import Finding
 from netverify.queries.outcome import Outcome
 
-__all__ = ["LintOptions", "LintResult", "lint"]
+__all__ = ["LintFilter", "LintOptions", "LintResult", "lint"]
+
+# Told when each phase starts (description, number of steps or None): the CLI shows it as progress.
+PhaseCallback = Callable[[str, int | None], None]
 
 InventoryCheck = Callable[[LintContext], Iterable[Finding]]
 
@@ -71,6 +75,7 @@ class LintOptions:
     scope: str = "inventory"  # redundancy: "inventory" (loaded pods) or "any" (any pod that could exist)
     timeout_s: float = 30.0  # redundancy: solver time limit per query
     profile: str = "strict"  # "default": posture findings are info and summarised; "strict": CODES' severities
+    only: LintFilter = LintFilter()  # --src/--dst/-n: the findings about these endpoints or namespaces
 
 
 @dataclass
@@ -96,15 +101,19 @@ class LintResult:
         return {"findings": [f.to_json() for f in self.findings]}
 
 
-def lint(analysis: Analysis, errors: Sequence[Diagnostic] = (), options: LintOptions | None = None) -> LintResult:
-    """Run the selected checks on `analysis`; `errors` are the loader's (they become NV3xx findings)."""
+def lint(analysis: Analysis, errors: Sequence[Diagnostic] = (), options: LintOptions | None = None,
+         on_phase: PhaseCallback | None = None) -> LintResult:
+    """Run the selected checks on `analysis`; `errors` are the loader's (they become NV3xx findings).
+    `on_phase(description, steps)` is told when each phase starts (endpoint classes, each check)."""
     options = options or LintOptions()
+    phase = on_phase or (lambda _description, _steps: None)
     errors = [d for d in errors if d.severity is Severity.ERROR]
     found: list[Finding] = list(validity.invalid_objects(errors))
     ctx = LintContext(analysis, inventory_complete=all(validity.is_policy_error(d) for d in errors))
     notes: list[str] = []
     for codes, check in POLICY_CHECKS:
         if any(selected(c, options.select, options.ignore) for c in codes):
+            phase(_describe(codes), None)
             found.extend(check(ctx))
     skip = _inventory_skipped(ctx)
     if skip:
@@ -112,18 +121,28 @@ def lint(analysis: Analysis, errors: Sequence[Diagnostic] = (), options: LintOpt
         if ctx.inventory_complete and selected("NV701", options.select, options.ignore):
             found.extend(admin_rules.described_priority_overlaps(ctx))
     else:
+        phase(f"endpoint classes of {len(analysis.endpoints):,} endpoints", None)
+        _ = ctx.graph
         for codes, check in CHECKS:
             if any(selected(c, options.select, options.ignore) for c in codes):
+                phase(_describe(codes), None)
                 found.extend(check(ctx))
+    if family_selected("NV6", options.select, options.ignore):
+        phase("NV6xx redundancy", None)
     found.extend(_redundancy(ctx, options))
     # Ordered by file, then object: an object's findings stay together, and the order does not depend
     # on how its fields are laid out in the file.
-    kept = sorted({f for f in found if selected(f.code, options.select, options.ignore)},
+    kept = sorted({f for f in filtered(ctx, options.only, found) if selected(f.code, options.select, options.ignore)},
                   key=lambda f: (f.source.file, f.obj, f.code, f.message, f.source.line))
     if options.profile == "strict":
         return LintResult(kept, notes, len(errors))
     kept = [replace(f, severity=Severity.INFO) if f.code in POSTURE_CODES else f for f in kept]
     return LintResult(kept, notes, len(errors), POSTURE_CODES)
+
+
+def _describe(codes: tuple[str, ...]) -> str:
+    """`checking NV401 (EgressBlocksDNS)` for a progress line."""
+    return f"checking {'/'.join(codes)} ({CODES[codes[0]].name})"
 
 
 def _inventory_skipped(ctx: LintContext) -> str | None:

@@ -34,6 +34,14 @@ def _rules(policy: AdminPolicy) -> Iterator[AdminRule]:
     yield from policy.egress
 
 
+def _subjects(ctx: LintContext, policy: AdminPolicy) -> list[str]:
+    """The loaded endpoints the policy's subject selects (what its findings are about, for the filters)."""
+    compiled = next((p for p in ctx.admin if p.policy is policy), None)
+    if compiled is None or not ctx.has_pods:
+        return []
+    return [ep.id for ep in ctx.analysis.endpoints if compiled.selects(ep)]
+
+
 def _where(rule: AdminRule) -> str:
     return f"{rule.direction}[{rule.index}]" + (f" {rule.name!r}" if rule.name else "")
 
@@ -54,7 +62,7 @@ def named_ports_with_addresses(ctx: LintContext) -> Iterator[Finding]:
                 + ("; the rule's numbered ports still apply to those peers" if numbered else
                    ", so the rule matches nothing there")
                 + " (the experimental CRD rejects this combination); give the port number or a range instead",
-                _obj(policy))
+                _obj(policy), direction=rule.direction, subjects=_subjects(ctx, policy), peers=())
 
 
 def domain_names(ctx: LintContext) -> Iterator[Finding]:
@@ -72,14 +80,16 @@ def domain_names(ctx: LintContext) -> Iterator[Finding]:
                     f"{policy.id} {_where(rule)} is a {rule.action_as_written} rule with domainNames ({shown}): "
                     "domainNames are supported in Accept rules only (the CRD does not enforce it, so implementations "
                     "may reject, ignore or mis-apply the rule); deny by networks, or accept only the names you trust "
-                    "and deny the rest with a broader rule after it", _obj(policy))
+                    "and deny the rest with a broader rule after it", _obj(policy), direction=rule.direction,
+                    subjects=_subjects(ctx, policy), peers=())
             else:
                 yield finding(
                     "NV706", where,
                     f"{policy.id} {_where(rule)} accepts egress to domainNames ({shown}): which addresses these "
                     "names resolve to is decided by DNS at run time, so netverify never counts a connection as "
                     "accepted by this rule and cannot prove what it allows; add networks peers for the addresses you "
-                    "can name if answers must include them", _obj(policy))
+                    "can name if answers must include them", _obj(policy), direction=rule.direction,
+                    subjects=_subjects(ctx, policy), peers=())
 
 
 # --- NV701 without an inventory --------------------------------------------------------------
@@ -170,4 +180,5 @@ def described_priority_overlaps(ctx: LintContext) -> Iterator[Finding]:
                     f"{_where(ra)} ({ra.action_as_written}) and {_where(rb)} ({rb.action_as_written}) can match the "
                     f"same {ra.direction} connection of pods both subjects ({a.subject.describe()}; "
                     f"{b.subject.describe()}) select (no pod is loaded to show one); the API leaves the order of "
-                    "equal priorities undefined: give one policy a lower priority number", _obj(a), (rb.source,))
+                    "equal priorities undefined: give one policy a lower priority number", _obj(a), (rb.source,),
+                    direction=ra.direction)

@@ -57,9 +57,31 @@ class Witness:
 
 
 @dataclass
+class Involved:
+    """The endpoints a finding is about (for lint's --src/--dst/-n filters): per direction, the
+    subjects and the peers of the connections it concerns."""
+
+    direction: str = ""
+    subjects: set[str] = field(default_factory=set)
+    peers: set[str] = field(default_factory=set)
+
+    def add(self, direction: str, subject: Sequence[str], peer: Sequence[str]) -> None:
+        self.direction = direction if self.direction in ("", direction) else "both"
+        self.subjects.update(subject)
+        self.peers.update(peer)
+
+    def finding(self, code: str, source: SourceRef, text: str, obj: str, related: Sequence[SourceRef] = (),
+                severity: Severity | None = None) -> Finding:
+        """A finding about these endpoints."""
+        return finding(code, source, text, obj, related, severity, "" if self.direction == "both" else self.direction,
+                       sorted(self.subjects), sorted(self.peers))
+
+
+@dataclass
 class RuleRecord:
     """What one rule did over the whole inventory."""
 
+    involved: Involved = field(default_factory=Involved)
     matched: Witness | None = None
     decided: bool = False
     shadowers: dict[str, SourceRef] = field(default_factory=dict)  # who decided its connections first
@@ -69,19 +91,21 @@ class RuleRecord:
 
 @dataclass
 class NetworkPolicyRuleRecord:
+    involved: Involved = field(default_factory=Involved)
     matched: bool = False
     open_below_admin: bool = False  # some connection it admits is not decided by the Admin tier
     denied: Witness | None = None
     deniers: dict[str, SourceRef] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Overlap:
     tier: str
     priority: int
     first: AdminRuleRef
     second: AdminRuleRef
     witness: Witness
+    involved: Involved = field(default_factory=Involved)
 
 
 class AdminScan:
@@ -112,11 +136,16 @@ class AdminScan:
         peers = [m for p in self.admin for r in (*p.ingress, *p.egress) for m in r.peers]
         named = any(port.port.named for p in self.admin for r in (*p.ingress, *p.egress) for port in r.ports or ())
         seen: dict[tuple[object, ...], Endpoint] = {}
+        self.members: dict[str, list[str]] = {}
         for ep in self.ctx.analysis.endpoints:
             key = (graph.class_of.get(ep.id), tuple(p.selects(ep) for p in self.admin),
                    tuple(m.why_not(ep) is None for m in peers), ep.ports if named else ())
-            seen.setdefault(key, ep)
+            rep = seen.setdefault(key, ep)
+            self.members.setdefault(rep.id, []).append(ep.id)
         return sorted(seen.values(), key=lambda e: e.id)
+
+    def involve(self, involved: Involved, direction: str, subject: Endpoint, peer: Endpoint) -> None:
+        involved.add(direction, self.members[subject.id], self.members[peer.id])
 
     def _pair(self, direction: str, subject: Endpoint, peer: Endpoint) -> None:
         src, dst_ep = (peer, subject) if direction == "ingress" else (subject, peer)
@@ -151,6 +180,7 @@ class AdminScan:
             record = self.rules.setdefault(ref, RuleRecord())
             if record.matched is None:
                 record.matched = Witness(direction, subject, peer, one_connection(m.allowed))
+            self.involve(record.involved, direction, subject, peer)
             if decided.get(m.rule):
                 record.decided = True
                 continue
@@ -184,8 +214,10 @@ class AdminScan:
                             both = (a.allowed & b.allowed) - claimed
                             ra, rb = admin_ref(a.rule), admin_ref(b.rule)
                             if both and a.action is not b.action and ra is not None and rb is not None:
-                                self.overlaps.setdefault((ra, rb), Overlap(tier.name, priority, ra, rb, Witness(
-                                    direction, subject, peer, one_connection(both))))
+                                overlap = self.overlaps.setdefault((ra, rb), Overlap(
+                                    tier.name, priority, ra, rb, Witness(direction, subject, peer,
+                                                                         one_connection(both))))
+                                self.involve(overlap.involved, direction, subject, peer)
             for steps in firsts:
                 claimed = claimed | ConnectionSet.union_all(s.allowed for s in steps)
 
@@ -206,6 +238,7 @@ class AdminScan:
         for m in np.matches:
             record = self.np_rules.setdefault(m.rule, NetworkPolicyRuleRecord())
             record.matched = True
+            self.involve(record.involved, where.direction, where.subject, where.peer)
             if m.allowed - admin.decided:
                 record.open_below_admin = True
                 continue
@@ -239,7 +272,7 @@ def _scope(scan: AdminScan) -> str:
 def priority_overlaps(scan: AdminScan) -> Iterator[Finding]:
     """NV701: equal-priority policies of one tier that decide one connection differently."""
     for o in scan.overlaps.values():
-        yield finding(
+        yield o.involved.finding(
             "NV701", o.first.source,
             f"{o.first.policy} and {o.second.policy} have the same priority {o.priority} in the {o.tier} tier and "
             f"decide {o.witness} differently ({rule_name(o.first)}: {o.first.action.value}, {rule_name(o.second)}: "
@@ -254,7 +287,7 @@ def shadowed_rules(scan: AdminScan) -> Iterator[Finding]:
         if record.decided or record.matched is None:
             continue
         by = [f"{label} ({source})" if source.file else label for label, source in record.shadowers.items()]
-        yield finding(
+        yield record.involved.finding(
             "NV702", ref.source,
             f"{rule_name(ref)} ({ref.action.value}) never decides a connection {_scope(scan)}: everything it "
             f"matches (e.g. {record.matched}) is decided before it by {names(by) or 'earlier rules'}; remove it, or "
@@ -269,7 +302,7 @@ def passes_to_nothing(scan: AdminScan) -> Iterator[Finding]:
             continue
         later = ("no tier follows the Baseline tier" if ref.tier is AdminTier.BASELINE else
                  "no NetworkPolicy isolates these pods and no Baseline rule matches")
-        yield finding(
+        yield record.involved.finding(
             "NV703", ref.source,
             f"{rule_name(ref)} passes connections (e.g. {record.passed}) to later tiers that decide none of "
             f"them {_scope(scan)} ({later}): what every tier passes is allowed by default, so this Pass equals "
@@ -285,7 +318,7 @@ def voided_network_policy_rules(scan: AdminScan) -> Iterator[Finding]:
             continue
         cp, rule = rules[ref]
         deniers = [f"{label} ({source})" for label, source in record.deniers.items()]
-        yield finding(
+        yield record.involved.finding(
             "NV707", rule.ref.source,
             f"{cp.policy.id} {rule.ref.direction}[{rule.ref.index}] admits nothing the Admin tier leaves to "
             f"NetworkPolicies {_scope(scan)}: e.g. {record.denied} is denied by {names(deniers)} before any "

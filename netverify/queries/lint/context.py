@@ -30,10 +30,13 @@ NAME_LIMIT = 3  # names listed in a message before "+N more"
 
 
 def finding(code: str, source: SourceRef, text: str, obj: str = "", related: Sequence[SourceRef] = (),
-            severity: Severity | None = None) -> Finding:
-    """A finding whose one-line message ends with the link to the code's documentation."""
+            severity: Severity | None = None, direction: str = "", subjects: Sequence[str] = (),
+            peers: Sequence[str] | None = None) -> Finding:
+    """A finding whose one-line message ends with the link to the code's documentation; `direction`,
+    `subjects` and `peers` say which traffic it is about (see Finding)."""
     base = Finding(source, code, severity or CODES[code].severity, "", obj, tuple(related))
-    return Finding(source, code, base.severity, f"{text} (see {base.docs})", obj, tuple(related))
+    return Finding(source, code, base.severity, f"{text} (see {base.docs})", obj, tuple(related), direction,
+                   tuple(subjects), None if peers is None else tuple(peers))
 
 
 def located(source: SourceRef, fallback: SourceRef) -> SourceRef:

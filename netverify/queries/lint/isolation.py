@@ -55,7 +55,8 @@ def egress_blocks_dns(ctx: LintContext) -> Iterator[Finding]:
         for ep in ctx.graph.members[a]:
             yield finding("NV401", ep.source, f"{ep.id} is isolated for egress by {names(policies)} and cannot reach "
                           f"cluster DNS ({reach.target}) on {' and '.join(missing)}: name lookups fail; add an "
-                          "egress rule to kube-system k8s-app=kube-dns on 53/UDP and 53/TCP", endpoint_obj(ep))
+                          "egress rule to kube-system k8s-app=kube-dns on 53/UDP and 53/TCP", endpoint_obj(ep),
+                          direction="egress", subjects=(ep.id,), peers=reach.peers)
 
 
 class _LoadedDNS:
@@ -65,6 +66,7 @@ class _LoadedDNS:
         self.ctx = ctx
         self.dns_classes = dns_classes
         self.target = names([ep.id for c in dns_classes for ep in ctx.graph.members[c]], 2)
+        self.peers: tuple[str, ...] | None = tuple(ep.id for c in dns_classes for ep in ctx.graph.members[c])
         # Columns, not rows: who reaches the DNS classes, without the rows of every class.
         self._columns = [ctx.graph.column(b) for b in dns_classes]
 
@@ -77,6 +79,7 @@ class _TypicalDNS:
     """A CoreDNS pod that is not loaded: the selecting policies' egress rules evaluated on it."""
 
     target = "kube-system k8s-app=kube-dns, not loaded"
+    peers: tuple[str, ...] | None = ()  # no loaded DNS pod: the finding concerns no loaded destination
 
     def __init__(self, ctx: LintContext) -> None:
         self.ctx = ctx
@@ -121,13 +124,14 @@ def pods_not_isolated(ctx: LintContext) -> Iterator[Finding]:
             admin = ctx.admin_selecting("ingress", ep)
             if not admin:
                 yield finding("NV402", ep.source, f"{ep.id} is not isolated for ingress: no NetworkPolicy selects "
-                              "it, so every pod and address may connect to it on every port", endpoint_obj(ep))
+                              "it, so every pod and address may connect to it on every port", endpoint_obj(ep),
+                              direction="ingress", subjects=(ep.id,))
                 continue
             yield finding("NV402", ep.source, f"{ep.id} is not isolated for ingress by a NetworkPolicy: its ingress "
                           f"from pods is left to the admin tiers ({names([p.policy.id for p in admin])}), and what "
                           "they pass is allowed; addresses outside the cluster, which admin ingress rules never "
                           "match, may connect on every port; add a NetworkPolicy if they must not", endpoint_obj(ep),
-                          severity=Severity.INFO)
+                          severity=Severity.INFO, direction="ingress", subjects=(ep.id,))
 
 
 def _is_default_deny(selector: LabelSelector, ingress_rules: int, affects_ingress: bool) -> bool:
