@@ -95,7 +95,7 @@ def test_nv702_names_the_rule_that_decides_first_and_the_scope(capsys: pytest.Ca
     _, found = findings(capsys, ADMIN)
     (f,) = by_code(found, "NV702")
     assert "'team-b-on-http' (Accept) never decides a connection over the loaded inventory" in f["message"]
-    assert "decided before it by block-team-b no-team-b" in f["message"]
+    assert "decided before it by ClusterNetworkPolicy/block-team-b ingress[0] 'no-team-b' (" in f["message"]
 
 
 def test_nv702_gone_when_the_narrow_rule_comes_first(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from netverify.queries.lint.findings import Finding
 from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.netpol_tier import NetworkPolicyTier
-from netverify.semantics.verdict import Action, Decision, RuleMatch, exemption, first_match
+from netverify.semantics.verdict import Action, Decision, RuleMatch, exemption, first_match, pair_of_members
 from netverify.sets import ConnectionSet
 
 DIRECTIONS = ("ingress", "egress")
@@ -128,7 +128,10 @@ class AdminScan:
                 if not (self.first.applicable(subject) or self.baseline.applicable(subject)):
                     continue
                 for peer in self.reps:
-                    self._pair(direction, subject, peer)
+                    # two members of one class: a connection between two pods, not a pod with itself
+                    pair = pair_of_members(self.members[subject.id], self.members[peer.id])
+                    if pair is not None:
+                        self._pair(direction, *pair)
 
     def _classes(self) -> list[Endpoint]:
         """One endpoint per class no tier tells apart (witnesses name it)."""
@@ -136,16 +139,19 @@ class AdminScan:
         peers = [m for p in self.admin for r in (*p.ingress, *p.egress) for m in r.peers]
         named = any(port.port.named for p in self.admin for r in (*p.ingress, *p.egress) for port in r.ports or ())
         seen: dict[tuple[object, ...], Endpoint] = {}
-        self.members: dict[str, list[str]] = {}
+        self.members: dict[str, list[Endpoint]] = {}  # per class representative, the class's endpoints
+        self.rep: dict[str, str] = {}  # each endpoint's representative
         for ep in self.ctx.analysis.endpoints:
             key = (graph.class_of.get(ep.id), tuple(p.selects(ep) for p in self.admin),
                    tuple(m.why_not(ep) is None for m in peers), ep.ports if named else ())
             rep = seen.setdefault(key, ep)
-            self.members.setdefault(rep.id, []).append(ep.id)
+            self.members.setdefault(rep.id, []).append(ep)
+            self.rep[ep.id] = rep.id
         return sorted(seen.values(), key=lambda e: e.id)
 
     def involve(self, involved: Involved, direction: str, subject: Endpoint, peer: Endpoint) -> None:
-        involved.add(direction, self.members[subject.id], self.members[peer.id])
+        involved.add(direction, [e.id for e in self.members[self.rep[subject.id]]],
+                     [e.id for e in self.members[self.rep[peer.id]]])
 
     def _pair(self, direction: str, subject: Endpoint, peer: Endpoint) -> None:
         src, dst_ep = (peer, subject) if direction == "ingress" else (subject, peer)
@@ -165,34 +171,59 @@ class AdminScan:
 
     def _tier(self, tier: FirstMatchTier, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint,
               above: ConnectionSet, higher: dict[str, Decision] | None = None) -> Decision:
-        """The tier's decision over what reaches it, recording each rule's matches, decisions and
-        shadowers; `above` are the connections higher tiers decided (named by `higher`)."""
+        """The tier's decision over what reaches it (`above`: what higher tiers, named by `higher`,
+        decided), recording each rule's matches, decisions and shadowers.
+
+        A rule decides what it matches minus what earlier rules of its own policy and every rule of
+        a policy of smaller priority number matched: the policies of its own priority do not shadow
+        it, since their order is undefined (that conflict is NV701's)."""
         applicable = tier.applicable(subject)
         if not applicable:
             return Decision.passing(tier.name)
         raw, _ = tier.rule_matches(applicable, direction, peer, dst)
         reaching = [RuleMatch(m.rule, m.allowed - above, m.action) for m in raw]
-        decision = first_match(tier.name, (), reaching)
-        decided = {s.rule: s.allowed for s in decision.matches}
+        by_policy: dict[str, list[tuple[RuleMatch, RuleMatch]]] = {}
         for m, r in zip(raw, reaching, strict=True):
             ref = admin_ref(m.rule)
             assert ref is not None
-            record = self.rules.setdefault(ref, RuleRecord())
-            if record.matched is None:
-                record.matched = Witness(direction, subject, peer, one_connection(m.allowed))
-            self.involve(record.involved, direction, subject, peer)
-            if decided.get(m.rule):
-                record.decided = True
-                continue
-            for name, d in (higher or {}).items():
-                if d.decided & m.allowed:
-                    record.shadowers.setdefault(name, SourceRef(""))
-            for step in decision.matches:
-                other = admin_ref(step.rule)
-                if other is not None and step.allowed & r.allowed:
-                    record.shadowers.setdefault(other.label, other.source)
+            by_policy.setdefault(ref.policy, []).append((m, r))
+        earlier: list[tuple[ConnectionSet, AdminRuleRef]] = []  # matches of policies of smaller priority numbers
+        groups: dict[int, list[CompiledAdminPolicy]] = {}
+        for p in applicable:
+            groups.setdefault(p.policy.priority or 0, []).append(p)
+        for priority in sorted(groups):
+            this_group: list[tuple[ConnectionSet, AdminRuleRef]] = []
+            for policy in groups[priority]:
+                own: list[tuple[ConnectionSet, AdminRuleRef]] = []
+                for m, r in by_policy.get(policy.policy.id, []):
+                    ref = admin_ref(m.rule)
+                    assert ref is not None
+                    self._record(ref, direction, subject, peer, m, r, [*earlier, *own], higher or {})
+                    own.append((r.allowed, ref))
+                this_group += own
+            earlier += this_group
         self._overlaps(tier, applicable, reaching, direction, subject, peer)
-        return decision
+        return first_match(tier.name, (), reaching)
+
+    def _record(self, ref: AdminRuleRef, direction: str, subject: Endpoint, peer: Endpoint, m: RuleMatch,
+                reaching: RuleMatch, before: list[tuple[ConnectionSet, AdminRuleRef]],
+                higher: dict[str, Decision]) -> None:
+        record = self.rules.setdefault(ref, RuleRecord())
+        if record.matched is None:
+            record.matched = Witness(direction, subject, peer, one_connection(m.allowed))
+        self.involve(record.involved, direction, subject, peer)
+        mine = reaching.allowed
+        for conns, _ in before:
+            mine = mine - conns
+        if mine:
+            record.decided = True
+            return
+        for name, d in higher.items():
+            if d.decided & m.allowed:
+                record.shadowers.setdefault(name, SourceRef(""))
+        for conns, other in before:
+            if conns & reaching.allowed:
+                record.shadowers.setdefault(rule_name(other), other.source)
 
     def _overlaps(self, tier: FirstMatchTier, applicable: Sequence[CompiledAdminPolicy], matches: list[RuleMatch],
                   direction: str, subject: Endpoint, peer: Endpoint) -> None:
