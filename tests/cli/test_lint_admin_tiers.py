@@ -202,3 +202,68 @@ def test_posture_codes_do_not_claim_every_source_may_connect_under_a_baseline_de
 def test_select_nv7_keeps_only_the_admin_codes(capsys: pytest.CaptureFixture[str]) -> None:
     _, found = findings(capsys, ADMIN, extra=("--select", "NV7"))
     assert {f["code"] for f in found} == set(NV7)
+
+
+DNS_TIERS = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: kube-system}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: c}]}
+status: {podIP: 10.5.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: batch, namespace: shop, labels: {app: batch}}
+spec: {containers: [{name: c}]}
+status: {podIP: 10.5.0.2}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec: {containers: [{name: c, ports: [{containerPort: 53, protocol: UDP}, {containerPort: 53}]}]}
+status: {podIP: 10.5.9.1}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-no-egress, namespace: shop}
+spec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Egress]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: dns}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}}
+  egress:
+  - name: dns
+    action: Accept
+    to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}]
+    protocols: [{udp: {destinationPort: {number: 53}}}, {tcp: {destinationPort: {number: 53}}}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: batch-offline}
+spec:
+  tier: Admin
+  priority: 2
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: batch}}}}
+  egress:
+  - {name: nothing, action: Deny, to: [{namespaces: {}}]}
+"""
+
+
+def test_nv401_folds_the_tiers_an_admin_accept_of_dns_clears_it_an_admin_deny_raises_it(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "dns.yaml").write_text(DNS_TIERS)
+    _, found = findings(capsys, tmp_path, extra=("--select", "NV401"))
+    assert [f["object"] for f in found] == ["Pod shop/batch"], "web's NetworkPolicy denies egress; the admin accepts DNS"
+    assert "has its egress decided by the admin tiers (ClusterNetworkPolicy/batch-offline)" in found[0]["message"]

@@ -26,6 +26,7 @@ from netverify.queries.lint.context import LintContext, endpoint_obj, finding, n
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.compile import CompiledRule, IPBlockPeer
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.evaluate import decide_direction
 from netverify.sets import ConnectionSet
 
 DNS_NAMESPACE = "kube-system"
@@ -43,6 +44,9 @@ def _missing(allowed: ConnectionSet) -> list[str]:
 
 def egress_blocks_dns(ctx: LintContext) -> Iterator[Finding]:
     """NV401: endpoints isolated for egress that cannot reach cluster DNS on 53/UDP and 53/TCP."""
+    if ctx.admin_scan is not None:
+        yield from _tiered_dns(ctx)
+        return
     dns_classes = [c for c, rep in enumerate(ctx.reps) if _is_dns(rep)]
     reach = _LoadedDNS(ctx, dns_classes) if dns_classes else _TypicalDNS(ctx)
     for a, key in enumerate(ctx.selecting("egress")):
@@ -57,6 +61,41 @@ def egress_blocks_dns(ctx: LintContext) -> Iterator[Finding]:
                           f"cluster DNS ({reach.target}) on {' and '.join(missing)}: name lookups fail; add an "
                           "egress rule to kube-system k8s-app=kube-dns on 53/UDP and 53/TCP", endpoint_obj(ep),
                           direction="egress", subjects=(ep.id,), peers=reach.peers)
+
+
+def _tiered_dns(ctx: LintContext) -> Iterator[Finding]:
+    """NV401 with admin tiers: every tier decides both directions (an admin Accept of DNS makes a
+    NetworkPolicy's egress isolation harmless; an admin Deny blocks DNS for pods no NetworkPolicy
+    isolates). Endpoints are grouped as the admin scan groups them (classes no tier tells apart)."""
+    scan = ctx.admin_scan
+    assert scan is not None
+    tiers = (scan.first, scan.np_tier, scan.baseline)
+    dns = [ep for ep in scan.reps if _is_dns(ep)]
+    typical = None if dns else _TypicalDNS(ctx).pod
+    target = names([e.id for d in dns for e in scan.members[d.id]], 2) if dns else _TypicalDNS.target
+    for rep in scan.reps:
+        if rep.external or rep.host_network or _is_dns(rep):
+            continue
+        np_policies = [p.policy.id for p in scan.np_tier.selecting("egress", rep)]
+        admin_policies = [p.policy.id for p in ctx.admin_selecting("egress", rep)]
+        if not np_policies and not admin_policies:
+            continue  # nothing decides its egress: allowed
+        if typical is not None:
+            allowed = decide_direction(tiers, "egress", rep, typical, typical).allowed
+        else:
+            allowed = ConnectionSet.union_all(decide_direction(tiers, "egress", rep, d, d).allowed
+                                              & decide_direction(tiers, "ingress", d, rep, d).allowed for d in dns)
+        missing = _missing(allowed)
+        if not missing:
+            continue
+        why = (f"is isolated for egress by {names(np_policies)}" if np_policies else
+               f"has its egress decided by the admin tiers ({names(admin_policies)})")
+        for ep in scan.members[rep.id]:
+            yield finding("NV401", ep.source, f"{ep.id} {why} and cannot reach cluster DNS ({target}) on "
+                          f"{' and '.join(missing)} with every tier folded: name lookups fail; allow egress to "
+                          "kube-system k8s-app=kube-dns on 53/UDP and 53/TCP (an admin Accept, or a NetworkPolicy "
+                          "rule where the admin tiers Pass)", endpoint_obj(ep), direction="egress",
+                          subjects=(ep.id,), peers=tuple(e.id for d in dns for e in scan.members[d.id]))
 
 
 class _LoadedDNS:
