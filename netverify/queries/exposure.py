@@ -244,6 +244,14 @@ class OutsideReach:
         self.tiers = tuple(tiers)
         self._np = next((t for t in self.tiers if isinstance(t, NetworkPolicyTier)), NetworkPolicyTier(()))
         self._admin = [t for t in self.tiers if isinstance(t, FirstMatchTier)]
+        # A NetworkPolicy selects pods of its own namespace only: each namespace's endpoints are decided
+        # with the tiers whose NetworkPolicy tier holds that namespace's policies (the same decisions,
+        # without asking every policy of the cluster whether it selects the endpoint).
+        by_namespace: dict[str, list[CompiledPolicy]] = {}
+        for policy in self._np.policies:
+            by_namespace.setdefault(policy.policy.namespace, []).append(policy)
+        self._by_namespace = {ns: NetworkPolicyTier(tuple(ps)) for ns, ps in by_namespace.items()}
+        self._tiers_of: dict[str, tuple[Tier, ...]] = {}
         self._cache: dict[tuple[object, ...], tuple[bool, tuple[Reach, ...], str]] = {}
 
     @classmethod
@@ -256,25 +264,34 @@ class OutsideReach:
         if ep.host_network:
             return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
                             "hostNetwork: the pod uses the node's addresses and no policy governs it")
-        selecting = self._np.selecting(direction, ep)
+        np = self._by_namespace.get(ep.namespace, NetworkPolicyTier(()))
+        selecting = np.selecting(direction, ep)
         admin = [p for tier in self._admin for p in tier.applicable(ep)]
         key = (direction, tuple(id(p) for p in selecting), tuple(id(p) for p in admin),
                ep.ports if direction == "ingress" else ())
         found = self._cache.get(key)
         if found is None:
-            found = self._cache[key] = self._decide(ep, direction, selecting, admin)
+            found = self._cache[key] = self._decide(ep, direction, selecting, admin, self._tiers_for(ep.namespace))
         isolated, reaches, note = found
         return Exposure(ep, direction, isolated, reaches, note)
 
+    def _tiers_for(self, namespace: str) -> tuple[Tier, ...]:
+        found = self._tiers_of.get(namespace)
+        if found is None:
+            np = self._by_namespace.get(namespace, NetworkPolicyTier(()))
+            found = self._tiers_of[namespace] = tuple(np if isinstance(t, NetworkPolicyTier) else t
+                                                      for t in self.tiers)
+        return found
+
     def _decide(self, ep: Endpoint, direction: str, selecting: Sequence[CompiledPolicy],
-                admin: Sequence[CompiledAdminPolicy]) -> tuple[bool, tuple[Reach, ...], str]:
+                admin: Sequence[CompiledAdminPolicy], tiers: tuple[Tier, ...]) -> tuple[bool, tuple[Reach, ...], str]:
         cuts = [_rule_addresses(rule.peers) for policy in selecting for rule in policy.rules(direction)]
         cuts += [_rule_addresses(rule.peers) for policy in admin for rule in policy.rules(direction)]
         pieces: list[tuple[ConnectionSet, IPSet, TierRule | None]] = []
         decided_any = False
         for atom in _atoms(cuts):
             peer = external_endpoint(_some_address(atom))
-            verdict = decide_direction(self.tiers, direction, ep, peer, ep if direction == "ingress" else peer)
+            verdict = decide_direction(tiers, direction, ep, peer, ep if direction == "ingress" else peer)
             before = ConnectionSet.none()
             for decision in verdict.decisions:
                 mine = decision.allow - before
