@@ -20,14 +20,18 @@ Every finding says its scope: the loaded inventory, with a witness from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
+from netverify.engines.bitsets import bit_list
+from netverify.engines.graph import named_ports_key
 from netverify.model import AdminTier, Severity, SourceRef
 from netverify.queries.admin_view import FirstMatchTier, admin_ref, admin_tiers
 from netverify.queries.lint.context import LintContext, finding, names
 from netverify.queries.lint.findings import Finding
-from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
+from netverify.semantics.admin_compile import AdminPeerMatcher, AdminRuleRef, CompiledAdminPolicy, CompiledAdminRule
+from netverify.semantics.compile import CompiledPolicy, CompiledRule
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.netpol_tier import NetworkPolicyTier
 from netverify.semantics.verdict import Action, Decision, RuleMatch, exemption, first_match, pair_of_members
@@ -59,22 +63,25 @@ class Witness:
 @dataclass
 class Involved:
     """The endpoints a finding is about (for lint's --src/--dst/-n filters): per direction, the
-    subjects and the peers of the connections it concerns."""
+    subjects and the peers of the connections it concerns, as classes of the scan (expanded to
+    their endpoints when the finding is made)."""
 
     direction: str = ""
-    subjects: set[str] = field(default_factory=set)
-    peers: set[str] = field(default_factory=set)
+    subjects: set[int] = field(default_factory=set)  # class indices
+    peers: int = 0  # a mask of class indices
 
-    def add(self, direction: str, subject: Sequence[str], peer: Sequence[str]) -> None:
+    def add(self, direction: str, subject: int, peers: int) -> None:
         self.direction = direction if self.direction in ("", direction) else "both"
-        self.subjects.update(subject)
-        self.peers.update(peer)
+        self.subjects.add(subject)
+        self.peers |= peers
 
-    def finding(self, code: str, source: SourceRef, text: str, obj: str, related: Sequence[SourceRef] = (),
-                severity: Severity | None = None) -> Finding:
+    def finding(self, scan: AdminScan, code: str, source: SourceRef, text: str, obj: str,
+                related: Sequence[SourceRef] = (), severity: Severity | None = None) -> Finding:
         """A finding about these endpoints."""
+        subjects = sorted(e.id for c in self.subjects for e in scan.members[scan.reps[c].id])
+        peers = sorted(e.id for c in bit_list(self.peers) for e in scan.members[scan.reps[c].id])
         return finding(code, source, text, obj, related, severity, "" if self.direction == "both" else self.direction,
-                       sorted(self.subjects), sorted(self.peers))
+                       subjects, peers)
 
 
 @dataclass
@@ -109,29 +116,44 @@ class Overlap:
 
 
 class AdminScan:
-    """The scan's records; built once per lint run when admin policies are loaded."""
+    """The scan's records; built once per lint run when admin policies are loaded.
+
+    For each (direction, subject class), the peer classes are split into groups no rule of the
+    subject's tiers tells apart (the same admin and NetworkPolicy rules match them, with the same
+    named ports where those resolve on the peer, on the same node where node traffic is exempt):
+    each group is decided once, with one of its classes as the witness, and stands for all of them."""
 
     def __init__(self, ctx: LintContext, admin: tuple[CompiledAdminPolicy, ...]) -> None:
         self.ctx = ctx
         self.admin = admin
         self.first, self.baseline = admin_tiers(admin)
         self.np_tier = NetworkPolicyTier(ctx.policies)
+        # A NetworkPolicy selects pods of its own namespace only: each subject is decided with its
+        # namespace's policies (the same decisions, without asking every policy of the cluster).
+        by_namespace: dict[str, list[CompiledPolicy]] = {}
+        for policy in ctx.policies:
+            by_namespace.setdefault(policy.policy.namespace, []).append(policy)
+        self._np_by_namespace = {ns: NetworkPolicyTier(tuple(ps)) for ns, ps in by_namespace.items()}
         self.rules: dict[AdminRuleRef, RuleRecord] = {}
         self.np_rules: dict[object, NetworkPolicyRuleRecord] = {}
         self.overlaps: dict[tuple[AdminRuleRef, AdminRuleRef], Overlap] = {}
         self.reps = self._classes()
+        self.position = {rep.id: i for i, rep in enumerate(self.reps)}
+        self.everyone = (1 << len(self.reps)) - 1
+        self._matcher_masks: dict[int, int] = {}
+        self._np_masks: dict[int, int] = {}
+        self._splits = self._peer_splits()
+        self._current_group = 0  # the peer classes the pair being decided stands for
         self.pairs = 0
         for direction in DIRECTIONS:
-            for subject in self.reps:
+            for c, subject in enumerate(self.reps):
                 if subject.external or subject.host_network:
                     continue
-                if not (self.first.applicable(subject) or self.baseline.applicable(subject)):
+                admin_policies = self.first.applicable(subject) + self.baseline.applicable(subject)
+                if not admin_policies:
                     continue
-                for peer in self.reps:
-                    # two members of one class: a connection between two pods, not a pod with itself
-                    pair = pair_of_members(self.members[subject.id], self.members[peer.id])
-                    if pair is not None:
-                        self._pair(direction, *pair)
+                for group in self._peer_groups(direction, subject, admin_policies):
+                    self._group(direction, c, group)
 
     def _classes(self) -> list[Endpoint]:
         """One endpoint per class no tier tells apart (witnesses name it)."""
@@ -149,19 +171,82 @@ class AdminScan:
             self.rep[ep.id] = rep.id
         return sorted(seen.values(), key=lambda e: e.id)
 
-    def involve(self, involved: Involved, direction: str, subject: Endpoint, peer: Endpoint) -> None:
-        involved.add(direction, [e.id for e in self.members[self.rep[subject.id]]],
-                     [e.id for e in self.members[self.rep[peer.id]]])
+    def _peer_splits(self) -> tuple[list[int], list[int]]:
+        """Masks of classes that named ports, and node traffic, tell apart as peers."""
+        named: dict[object, int] = {}
+        nodes: dict[object, int] = {}
+        with_node = any(ep.host_network for ep in self.reps)
+        for i, ep in enumerate(self.reps):
+            named[named_ports_key(ep)] = named.get(named_ports_key(ep), 0) | (1 << i)
+            if with_node:
+                key = (ep.host_network, ep.node_name)
+                nodes[key] = nodes.get(key, 0) | (1 << i)
+        return list(named.values()), list(nodes.values())
 
-    def _pair(self, direction: str, subject: Endpoint, peer: Endpoint) -> None:
+    def np_for(self, subject: Endpoint) -> NetworkPolicyTier:
+        """The NetworkPolicy tier of `subject`'s namespace."""
+        return self._np_by_namespace.get(subject.namespace, NetworkPolicyTier(()))
+
+    def _mask(self, test: Callable[[Endpoint], bool]) -> int:
+        out = 0
+        for i, ep in enumerate(self.reps):
+            if test(ep):
+                out |= 1 << i
+        return out
+
+    def _admin_rule_mask(self, rule: CompiledAdminRule) -> int:
+        out = 0
+        for m in rule.peers:
+            mask = self._matcher_masks.get(id(m))
+            if mask is None:
+                mask = self._matcher_masks[id(m)] = self._mask(partial(_matches, m))
+            out |= mask
+        return out
+
+    def _np_rule_mask(self, rule: CompiledRule) -> int:
+        mask = self._np_masks.get(id(rule))
+        if mask is None:
+            mask = self._np_masks[id(rule)] = self._mask(lambda ep: rule.peer_miss(ep) is None)
+        return mask
+
+    def _peer_groups(self, direction: str, subject: Endpoint, admin: Sequence[CompiledAdminPolicy]) -> list[int]:
+        """The peer classes, split by every rule of the subject's tiers (and what else they read)."""
+        cuts = [self._admin_rule_mask(r) for p in admin for r in p.rules(direction)]
+        np_rules = [r for p in self.np_for(subject).selecting(direction, subject) for r in p.rules(direction)]
+        cuts += [self._np_rule_mask(r) for r in np_rules]
+        named_ports = any(port.port.named for p in admin for r in p.rules(direction) for port in r.ports or ()) or any(
+            isinstance(port.spec.port, str) for r in np_rules for port in r.ports)
+        named, nodes = self._splits
+        if direction == "egress" and named_ports:
+            cuts += named
+        if direction == "ingress":
+            cuts += nodes  # node traffic (a hostNetwork pod to a pod of its node) is exempt from ingress rules
+        parts = [self.everyone]
+        for cut in cuts:
+            parts = [piece for part in parts for piece in (part & cut, part & ~cut) if piece]
+        return parts
+
+    def _group(self, direction: str, c: int, group: int) -> None:
+        subject = self.reps[c]
+        for p in bit_list(group):
+            pair = pair_of_members(self.members[subject.id], self.members[self.reps[p].id])
+            if pair is not None:
+                self._pair(direction, c, group, *pair)
+                return
+
+    def involve(self, involved: Involved, direction: str, subject: Endpoint, peer: Endpoint) -> None:
+        involved.add(direction, self.position[self.rep[subject.id]], self._current_group)
+
+    def _pair(self, direction: str, c: int, group: int, subject: Endpoint, peer: Endpoint) -> None:
         src, dst_ep = (peer, subject) if direction == "ingress" else (subject, peer)
         exempt = exemption(src, dst_ep)
         if exempt is not None and direction in exempt.open:
             return
         self.pairs += 1
+        self._current_group = group
         dst = dst_ep
         admin = self._tier(self.first, direction, subject, peer, dst, ConnectionSet.none())
-        np = self.np_tier.decide(direction, subject, peer, dst)
+        np = self.np_for(subject).decide(direction, subject, peer, dst)
         self._network_policy(np, admin, Witness(direction, subject, peer, ""))
         reached = ConnectionSet.all() - admin.decided - np.decided
         baseline = self._tier(self.baseline, direction, subject, peer, dst, ConnectionSet.all() - reached,
@@ -282,6 +367,10 @@ class AdminScan:
                     record.deniers.setdefault(str(ref.label), ref.source)
 
 
+def _matches(matcher: AdminPeerMatcher, ep: Endpoint) -> bool:
+    return matcher.why_not(ep) is None
+
+
 def _obj(ref: AdminRuleRef) -> str:
     return ref.policy.replace("/", " ", 1)
 
@@ -304,7 +393,7 @@ def priority_overlaps(scan: AdminScan) -> Iterator[Finding]:
     """NV701: equal-priority policies of one tier that decide one connection differently."""
     for o in scan.overlaps.values():
         yield o.involved.finding(
-            "NV701", o.first.source,
+            scan, "NV701", o.first.source,
             f"{o.first.policy} and {o.second.policy} have the same priority {o.priority} in the {o.tier} tier and "
             f"decide {o.witness} differently ({rule_name(o.first)}: {o.first.action.value}, {rule_name(o.second)}: "
             f"{o.second.action.value}); the API leaves the order of equal priorities undefined, so implementations "
@@ -319,7 +408,7 @@ def shadowed_rules(scan: AdminScan) -> Iterator[Finding]:
             continue
         by = [f"{label} ({source})" if source.file else label for label, source in record.shadowers.items()]
         yield record.involved.finding(
-            "NV702", ref.source,
+            scan, "NV702", ref.source,
             f"{rule_name(ref)} ({ref.action.value}) never decides a connection {_scope(scan)}: everything it "
             f"matches (e.g. {record.matched}) is decided before it by {names(by) or 'earlier rules'}; remove it, or "
             "give its policy a lower priority number (or move the rule up) if it was meant to win",
@@ -334,7 +423,7 @@ def passes_to_nothing(scan: AdminScan) -> Iterator[Finding]:
         later = ("no tier follows the Baseline tier" if ref.tier is AdminTier.BASELINE else
                  "no NetworkPolicy isolates these pods and no Baseline rule matches")
         yield record.involved.finding(
-            "NV703", ref.source,
+            scan, "NV703", ref.source,
             f"{rule_name(ref)} passes connections (e.g. {record.passed}) to later tiers that decide none of "
             f"them {_scope(scan)} ({later}): what every tier passes is allowed by default, so this Pass equals "
             "Accept; write Accept if that is meant, or add the NetworkPolicy or Baseline rule it expects",
@@ -350,7 +439,7 @@ def voided_network_policy_rules(scan: AdminScan) -> Iterator[Finding]:
         cp, rule = rules[ref]
         deniers = [f"{label} ({source})" for label, source in record.deniers.items()]
         yield record.involved.finding(
-            "NV707", rule.ref.source,
+            scan, "NV707", rule.ref.source,
             f"{cp.policy.id} {rule.ref.direction}[{rule.ref.index}] admits nothing the Admin tier leaves to "
             f"NetworkPolicies {_scope(scan)}: e.g. {record.denied} is denied by {names(deniers)} before any "
             "NetworkPolicy is asked; the rule is void: remove it, or ask the cluster administrator for an admin "

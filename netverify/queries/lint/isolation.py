@@ -69,22 +69,24 @@ def _tiered_dns(ctx: LintContext) -> Iterator[Finding]:
     isolates). Endpoints are grouped as the admin scan groups them (classes no tier tells apart)."""
     scan = ctx.admin_scan
     assert scan is not None
-    tiers = (scan.first, scan.np_tier, scan.baseline)
     dns = [ep for ep in scan.reps if _is_dns(ep)]
     typical = None if dns else _TypicalDNS(ctx).pod
     target = names([e.id for d in dns for e in scan.members[d.id]], 2) if dns else _TypicalDNS.target
     for rep in scan.reps:
         if rep.external or rep.host_network or _is_dns(rep):
             continue
-        np_policies = [p.policy.id for p in scan.np_tier.selecting("egress", rep)]
+        tiers = (scan.first, scan.np_for(rep), scan.baseline)
+        np_policies = [p.policy.id for p in scan.np_for(rep).selecting("egress", rep)]
         admin_policies = [p.policy.id for p in ctx.admin_selecting("egress", rep)]
         if not np_policies and not admin_policies:
             continue  # nothing decides its egress: allowed
         if typical is not None:
             allowed = decide_direction(tiers, "egress", rep, typical, typical).allowed
         else:
-            allowed = ConnectionSet.union_all(decide_direction(tiers, "egress", rep, d, d).allowed
-                                              & decide_direction(tiers, "ingress", d, rep, d).allowed for d in dns)
+            allowed = ConnectionSet.union_all(
+                decide_direction(tiers, "egress", rep, d, d).allowed
+                & decide_direction((scan.first, scan.np_for(d), scan.baseline), "ingress", d, rep, d).allowed
+                for d in dns)
         missing = _missing(allowed)
         if not missing:
             continue
