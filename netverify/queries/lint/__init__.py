@@ -57,7 +57,7 @@ POLICY_CHECKS: tuple[tuple[tuple[str, ...], InventoryCheck], ...] = (
 
 
 def _scanned(ctx: LintContext, check: Callable[[admin_scan.AdminScan], Iterable[Finding]]) -> Iterable[Finding]:
-    scan = ctx.admin_scan
+    scan = admin_scan.scan_of(ctx)
     return check(scan) if scan is not None else ()
 
 

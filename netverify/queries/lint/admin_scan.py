@@ -381,7 +381,15 @@ def rule_name(ref: AdminRuleRef) -> str:
 
 
 def scan_of(ctx: LintContext) -> AdminScan | None:
-    return AdminScan(ctx, ctx.admin) if ctx.admin else None
+    """What the admin tiers decide over the inventory (None without admin policies), computed once per
+    lint run and shared by the checks that read it (NV401, NV7xx)."""
+    if not ctx.admin:
+        return None
+    if "admin_scan" not in ctx.shared:
+        ctx.shared["admin_scan"] = AdminScan(ctx, ctx.admin)
+    found = ctx.shared["admin_scan"]
+    assert isinstance(found, AdminScan)
+    return found
 
 
 def _scope(scan: AdminScan) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from netverify.engines.bitsets import ClassIndex, bit_list
 from netverify.engines.graph import ReachabilityGraph
@@ -22,9 +21,6 @@ from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
-
-if TYPE_CHECKING:
-    from netverify.queries.lint.admin_scan import AdminScan
 
 NAME_LIMIT = 3  # names listed in a message before "+N more"
 
@@ -69,6 +65,8 @@ class LintContext:
         self.cluster = analysis.cluster
         # False when some manifest could not be read: inventory checks would report what is missing.
         self.inventory_complete = inventory_complete
+        # Results several checks share, computed by the first that needs them (e.g. the admin scan).
+        self.shared: dict[str, object] = {}
 
     @property
     def policies(self) -> tuple[CompiledPolicy, ...]:
@@ -88,13 +86,6 @@ class LintContext:
         """The admin policies (of `tier`, or both) whose subject is `ep` and that have rules of `direction`."""
         return [p for p in self.admin if (tier is None or p.policy.tier is tier) and p.rules(direction)
                 and p.selects(ep)]
-
-    @cached_property
-    def admin_scan(self) -> AdminScan | None:
-        """What the admin tiers decide over the inventory (None without admin policies): shared by NV7xx."""
-        from netverify.queries.lint.admin_scan import scan_of  # it imports this module
-
-        return scan_of(self)
 
     @cached_property
     def graph(self) -> ReachabilityGraph:

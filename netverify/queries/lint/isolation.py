@@ -22,6 +22,7 @@ from netverify.model import (
     PeerForm,
     Severity,
 )
+from netverify.queries.lint.admin_scan import AdminScan, scan_of
 from netverify.queries.lint.context import LintContext, endpoint_obj, finding, names
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.compile import CompiledRule, IPBlockPeer
@@ -44,8 +45,9 @@ def _missing(allowed: ConnectionSet) -> list[str]:
 
 def egress_blocks_dns(ctx: LintContext) -> Iterator[Finding]:
     """NV401: endpoints isolated for egress that cannot reach cluster DNS on 53/UDP and 53/TCP."""
-    if ctx.admin_scan is not None:
-        yield from _tiered_dns(ctx)
+    scan = scan_of(ctx)
+    if scan is not None:
+        yield from _tiered_dns(ctx, scan)
         return
     dns_classes = [c for c, rep in enumerate(ctx.reps) if _is_dns(rep)]
     reach = _LoadedDNS(ctx, dns_classes) if dns_classes else _TypicalDNS(ctx)
@@ -63,12 +65,10 @@ def egress_blocks_dns(ctx: LintContext) -> Iterator[Finding]:
                           direction="egress", subjects=(ep.id,), peers=reach.peers)
 
 
-def _tiered_dns(ctx: LintContext) -> Iterator[Finding]:
+def _tiered_dns(ctx: LintContext, scan: AdminScan) -> Iterator[Finding]:
     """NV401 with admin tiers: every tier decides both directions (an admin Accept of DNS makes a
     NetworkPolicy's egress isolation harmless; an admin Deny blocks DNS for pods no NetworkPolicy
     isolates). Endpoints are grouped as the admin scan groups them (classes no tier tells apart)."""
-    scan = ctx.admin_scan
-    assert scan is not None
     dns = [ep for ep in scan.reps if _is_dns(ep)]
     typical = None if dns else _TypicalDNS(ctx).pod
     target = names([e.id for d in dns for e in scan.members[d.id]], 2) if dns else _TypicalDNS.target
