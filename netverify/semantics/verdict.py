@@ -16,6 +16,10 @@ Two ways a tier builds its decision, both here so that each policy kind only say
 - `first_match` (admin tiers): rules in order (priority, then position), each with an action; the
   first rule that matches a connection decides it, and a Pass decides to leave it to the next tier.
 
+Every match names its rule through `RuleId` (NetworkPolicy's `compile.RuleRef`, the admin tiers'
+`admin_compile.AdminRuleRef`) and carries its `Effect` (tier, priority, action, rule), as
+policy-assistant's matches do; `Decision.to_json` is one step of the tier walk.
+
 The exemptions, where no policy applies at all, are also written only here: a pod's traffic to
 itself (`is_self_traffic`), traffic from a hostNetwork pod to a pod on its own node
 (`is_node_traffic`), and subjects that no policy governs (`ungoverned_note`: addresses outside the
