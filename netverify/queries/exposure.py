@@ -21,15 +21,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from netverify.model import Service, ServicePort
-from netverify.queries.admin_view import FirstMatchTier, analysis_tiers, as_rule_ref
 from netverify.queries.context import Analysis
-from netverify.semantics.admin_compile import AdminPeerMatcher, AdminRuleRef, CompiledAdminPolicy
-from netverify.semantics.compile import CompiledPolicy, IPBlockPeer, RuleRef
+from netverify.semantics.admin_compile import AdminPeerMatcher, CompiledAdminPolicy
+from netverify.semantics.admin_tier import AdminPolicyTier
+from netverify.semantics.compile import CompiledPolicy, IPBlockPeer
 from netverify.semantics.endpoints import Endpoint, external_endpoint
 from netverify.semantics.evaluate import decide_direction
 from netverify.semantics.netpol_tier import NetworkPolicyTier
 from netverify.semantics.services import ServiceView, port_label, translate, view_service
-from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, Tier
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, RuleId, Tier
 from netverify.sets import ConnectionSet, IPSet
 
 _NOT_INTERNET = (
@@ -83,10 +83,9 @@ class Reach:
     because: tuple[TierRule, ...] = ()  # the rules that decided, each with its tier; a default allow as such
 
     @property
-    def rules(self) -> tuple[RuleRef, ...]:
-        """The deciding rules' references (NetworkPolicy and admin rules alike: each has `source` and `str`)."""
-        return tuple(as_rule_ref(t.rule) if isinstance(t.rule, AdminRuleRef) else t.rule
-                     for t in self.because if t.rule is not None)
+    def rules(self) -> tuple[RuleId, ...]:
+        """The deciding rules (NetworkPolicy and admin rules alike)."""
+        return tuple(t.rule for t in self.because if t.rule is not None)
 
     @property
     def internet(self) -> bool:
@@ -217,20 +216,30 @@ def _some_address(addresses: IPSet) -> str:
 
 @dataclass(frozen=True)
 class TierRule:
-    """A rule that decided, with its tier, as exposure explanations name it; `rule` None: the default."""
+    """A rule that decided, with its tier, as exposure explanations name it. `rule` None: the tier
+    decided without a rule (its `note` says why, e.g. --np-selection any), or, for tier DEFAULT, no
+    tier decided and the default allows."""
 
     tier: str
-    rule: RuleRef | AdminRuleRef | None = None
+    rule: RuleId | None = None
+    note: str = ""
 
     def __str__(self) -> str:
-        if self.rule is None:
+        if self.tier == DEFAULT:
             return "default allow (no tier decides)"
+        if self.rule is None:
+            return f"[{self.tier}] allows: {self.note}"
         if self.tier == NETWORK_POLICY_TIER:
             return str(self.rule)
         return f"[{self.tier}] {self.rule}"
 
     def to_json(self) -> dict[str, object]:
-        return {"tier": self.tier, **(self.rule.to_json() if self.rule is not None else {"default": True})}
+        if self.rule is not None:
+            return {"tier": self.tier, **self.rule.to_json()}
+        return {"tier": self.tier, **({"default": True} if self.tier == DEFAULT else {"note": self.note})}
+
+
+DEFAULT = "default"
 
 
 class OutsideReach:
@@ -243,31 +252,32 @@ class OutsideReach:
     def __init__(self, tiers: Sequence[Tier]) -> None:
         self.tiers = tuple(tiers)
         self._np = next((t for t in self.tiers if isinstance(t, NetworkPolicyTier)), NetworkPolicyTier(()))
-        self._admin = [t for t in self.tiers if isinstance(t, FirstMatchTier)]
+        self._admin = [t for t in self.tiers if isinstance(t, AdminPolicyTier)]
         # A NetworkPolicy selects pods of its own namespace only: each namespace's endpoints are decided
         # with the tiers whose NetworkPolicy tier holds that namespace's policies (the same decisions,
         # without asking every policy of the cluster whether it selects the endpoint).
         by_namespace: dict[str, list[CompiledPolicy]] = {}
         for policy in self._np.policies:
             by_namespace.setdefault(policy.policy.namespace, []).append(policy)
-        self._by_namespace = {ns: NetworkPolicyTier(tuple(ps)) for ns, ps in by_namespace.items()}
+        self._by_namespace = {ns: NetworkPolicyTier(tuple(ps), self._np.selection) for ns, ps in by_namespace.items()}
         self._tiers_of: dict[str, tuple[Tier, ...]] = {}
         self._cache: dict[tuple[object, ...], tuple[bool, tuple[Reach, ...], str]] = {}
 
     @classmethod
     def of(cls, analysis: Analysis) -> OutsideReach:
         """Every tier of the analysis: Admin, NetworkPolicy, Baseline."""
-        return cls(analysis_tiers(analysis))
+        return cls(analysis.tiers)
 
     def exposure(self, ep: Endpoint, direction: str) -> Exposure:
         """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster."""
         if ep.host_network:
             return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
                             "hostNetwork: the pod uses the node's addresses and no policy governs it")
-        np = self._by_namespace.get(ep.namespace, NetworkPolicyTier(()))
+        np = self._by_namespace.get(ep.namespace, NetworkPolicyTier((), self._np.selection))
         selecting = np.selecting(direction, ep)
         admin = [p for tier in self._admin for p in tier.applicable(ep)]
-        key = (direction, tuple(id(p) for p in selecting), tuple(id(p) for p in admin),
+        at_all = tuple(id(p) for p in np.policies if p.selects(ep))  # what --np-selection any reads
+        key = (direction, tuple(id(p) for p in selecting), at_all, tuple(id(p) for p in admin),
                ep.ports if direction == "ingress" else ())
         found = self._cache.get(key)
         if found is None:
@@ -278,7 +288,7 @@ class OutsideReach:
     def _tiers_for(self, namespace: str) -> tuple[Tier, ...]:
         found = self._tiers_of.get(namespace)
         if found is None:
-            np = self._by_namespace.get(namespace, NetworkPolicyTier(()))
+            np = self._by_namespace.get(namespace, NetworkPolicyTier((), self._np.selection))
             found = self._tiers_of[namespace] = tuple(np if isinstance(t, NetworkPolicyTier) else t
                                                       for t in self.tiers)
         return found
@@ -295,13 +305,17 @@ class OutsideReach:
             before = ConnectionSet.none()
             for decision in verdict.decisions:
                 mine = decision.allow - before
+                explained = ConnectionSet.none()
                 for m in decision.matches:
                     if m.action is Action.ALLOW and m.allowed & mine:
                         pieces.append((m.allowed & mine, atom, TierRule(decision.tier, m.rule)))
+                        explained = explained | (m.allowed & mine)
+                if mine - explained:  # allowed by the tier without a rule (e.g. --np-selection any)
+                    pieces.append((mine - explained, atom, TierRule(decision.tier, None, decision.note)))
                 before = before | decision.decided
             decided_any = decided_any or bool(before)
             if not before.is_all():
-                pieces.append((ConnectionSet.all() - before, atom, TierRule("default")))
+                pieces.append((ConnectionSet.all() - before, atom, TierRule(DEFAULT)))
         if not decided_any:  # nothing decides: one line with why, as before the tiers
             return False, (Reach(ConnectionSet.all(), EVERYWHERE),), self._open_note(direction, admin)
         return True, _partition(pieces), ""

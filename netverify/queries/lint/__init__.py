@@ -43,7 +43,7 @@ CHECKS: tuple[tuple[tuple[str, ...], InventoryCheck], ...] = (
     (("NV503",), breadth.policy_selects_host_network),
     (("NV504",), breadth.peer_matches_host_network),
     (("NV505", "NV506"), traps.peer_traps),
-    (("NV701",), lambda ctx: _scanned(ctx, admin_scan.priority_overlaps)),
+    (("NV701",), lambda ctx: _scanned(ctx, admin_scan.overlapping_priorities)),
     (("NV702",), lambda ctx: _scanned(ctx, admin_scan.shadowed_rules)),
     (("NV703",), lambda ctx: _scanned(ctx, admin_scan.passes_to_nothing)),
     (("NV707",), lambda ctx: _scanned(ctx, admin_scan.voided_network_policy_rules)),

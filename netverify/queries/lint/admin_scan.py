@@ -1,9 +1,9 @@
 """NV701-NV703, NV707: what the admin tiers really decide over the loaded inventory.
 
-One scan asks every tier (queries/admin_view.py: Admin, NetworkPolicy, Baseline as the verdict's
-tiers) about every (direction, subject, peer) of the inventory, endpoints grouped into classes no
-policy of any tier tells apart (the graph's NetworkPolicy classes, split further by which admin
-subjects, peers and named ports match). It records, per rule:
+One scan asks every tier (the analysis's verdict tiers: Admin, NetworkPolicy, Baseline, from
+semantics/admin_tier.py and netpol_tier.py) about every (direction, subject, peer) of the
+inventory, endpoints grouped into classes no policy of any tier tells apart (the graph's
+NetworkPolicy classes, split further by which admin subjects, peers and named ports match). It records, per rule:
 
 - what it matches at all and what it decides (first match, and for the Baseline tier only what
   the Admin and NetworkPolicy tiers leave to it): a rule that matches but never decides is
@@ -27,10 +27,10 @@ from functools import partial
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import named_ports_key
 from netverify.model import AdminTier, Severity, SourceRef
-from netverify.queries.admin_view import FirstMatchTier, admin_ref, admin_tiers
 from netverify.queries.lint.context import LintContext, finding, names
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.admin_compile import AdminPeerMatcher, AdminRuleRef, CompiledAdminPolicy, CompiledAdminRule
+from netverify.semantics.admin_tier import AdminPolicyTier, admin_tiers_of, priority_overlaps, rule_matches
 from netverify.semantics.compile import CompiledPolicy, CompiledRule
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.netpol_tier import NetworkPolicyTier
@@ -126,14 +126,16 @@ class AdminScan:
     def __init__(self, ctx: LintContext, admin: tuple[CompiledAdminPolicy, ...]) -> None:
         self.ctx = ctx
         self.admin = admin
-        self.first, self.baseline = admin_tiers(admin)
-        self.np_tier = NetworkPolicyTier(ctx.policies)
+        self.first, self.baseline = admin_tiers_of(admin)
+        self.np_tier = next((t for t in ctx.analysis.tiers if isinstance(t, NetworkPolicyTier)),
+                            NetworkPolicyTier(ctx.policies))
         # A NetworkPolicy selects pods of its own namespace only: each subject is decided with its
         # namespace's policies (the same decisions, without asking every policy of the cluster).
         by_namespace: dict[str, list[CompiledPolicy]] = {}
         for policy in ctx.policies:
             by_namespace.setdefault(policy.policy.namespace, []).append(policy)
-        self._np_by_namespace = {ns: NetworkPolicyTier(tuple(ps)) for ns, ps in by_namespace.items()}
+        self._np_by_namespace = {ns: NetworkPolicyTier(tuple(ps), self.np_tier.selection)
+                                 for ns, ps in by_namespace.items()}
         self.rules: dict[AdminRuleRef, RuleRecord] = {}
         self.np_rules: dict[object, NetworkPolicyRuleRecord] = {}
         self.overlaps: dict[tuple[AdminRuleRef, AdminRuleRef], Overlap] = {}
@@ -185,7 +187,7 @@ class AdminScan:
 
     def np_for(self, subject: Endpoint) -> NetworkPolicyTier:
         """The NetworkPolicy tier of `subject`'s namespace."""
-        return self._np_by_namespace.get(subject.namespace, NetworkPolicyTier(()))
+        return self._np_by_namespace.get(subject.namespace, NetworkPolicyTier((), self.np_tier.selection))
 
     def _mask(self, test: Callable[[Endpoint], bool]) -> int:
         out = 0
@@ -254,7 +256,7 @@ class AdminScan:
         self._passes(admin, [np, baseline], direction, subject, peer)
         self._passes(baseline, [], direction, subject, peer)
 
-    def _tier(self, tier: FirstMatchTier, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint,
+    def _tier(self, tier: AdminPolicyTier, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint,
               above: ConnectionSet, higher: dict[str, Decision] | None = None) -> Decision:
         """The tier's decision over what reaches it (`above`: what higher tiers, named by `higher`,
         decided), recording each rule's matches, decisions and shadowers.
@@ -265,7 +267,7 @@ class AdminScan:
         applicable = tier.applicable(subject)
         if not applicable:
             return Decision.passing(tier.name)
-        raw, _ = tier.rule_matches(applicable, direction, peer, dst)
+        raw = [m for p in applicable for m in rule_matches(p, direction, peer, dst, [])]
         reaching = [RuleMatch(m.rule, m.allowed - above, m.action) for m in raw]
         by_policy: dict[str, list[tuple[RuleMatch, RuleMatch]]] = {}
         for m, r in zip(raw, reaching, strict=True):
@@ -287,7 +289,7 @@ class AdminScan:
                     own.append((r.allowed, ref))
                 this_group += own
             earlier += this_group
-        self._overlaps(tier, applicable, reaching, direction, subject, peer)
+        self._overlaps(tier, direction, subject, peer, dst, above)
         return first_match(tier.name, (), reaching)
 
     def _record(self, ref: AdminRuleRef, direction: str, subject: Endpoint, peer: Endpoint, m: RuleMatch,
@@ -310,32 +312,16 @@ class AdminScan:
             if conns & reaching.allowed:
                 record.shadowers.setdefault(rule_name(other), other.source)
 
-    def _overlaps(self, tier: FirstMatchTier, applicable: Sequence[CompiledAdminPolicy], matches: list[RuleMatch],
-                  direction: str, subject: Endpoint, peer: Endpoint) -> None:
-        by_policy: dict[str, list[RuleMatch]] = {}
-        for m in matches:
-            ref = admin_ref(m.rule)
-            assert ref is not None
-            by_policy.setdefault(ref.policy, []).append(m)
-        claimed = ConnectionSet.none()
-        groups: dict[int, list[CompiledAdminPolicy]] = {}
-        for p in applicable:
-            groups.setdefault(p.policy.priority or 0, []).append(p)
-        for priority in sorted(groups):
-            firsts = [first_match(tier.name, (), by_policy.get(p.policy.id, [])).matches for p in groups[priority]]
-            for i, left in enumerate(firsts):
-                for right in firsts[i + 1:]:
-                    for a in left:
-                        for b in right:
-                            both = (a.allowed & b.allowed) - claimed
-                            ra, rb = admin_ref(a.rule), admin_ref(b.rule)
-                            if both and a.action is not b.action and ra is not None and rb is not None:
-                                overlap = self.overlaps.setdefault((ra, rb), Overlap(
-                                    tier.name, priority, ra, rb, Witness(direction, subject, peer,
-                                                                         one_connection(both))))
-                                self.involve(overlap.involved, direction, subject, peer)
-            for steps in firsts:
-                claimed = claimed | ConnectionSet.union_all(s.allowed for s in steps)
+    def _overlaps(self, tier: AdminPolicyTier, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint,
+                  above: ConnectionSet) -> None:
+        """The tier's equal-priority overlaps (semantics.admin_tier.priority_overlaps) on what reaches it."""
+        for o in priority_overlaps(tier, direction, subject, peer, dst):
+            both = o.connections - above
+            if not both:
+                continue
+            overlap = self.overlaps.setdefault((o.first, o.second), Overlap(
+                tier.name, o.priority, o.first, o.second, Witness(direction, subject, peer, one_connection(both))))
+            self.involve(overlap.involved, direction, subject, peer)
 
     def _passes(self, decision: Decision, later: list[Decision], direction: str, subject: Endpoint,
                 peer: Endpoint) -> None:
@@ -365,6 +351,10 @@ class AdminScan:
                 ref = admin_ref(step.rule)
                 if ref is not None and step.action is Action.DENY and step.allowed & m.allowed:
                     record.deniers.setdefault(str(ref.label), ref.source)
+
+
+def admin_ref(rule: object) -> AdminRuleRef | None:
+    return rule if isinstance(rule, AdminRuleRef) else None
 
 
 def _matches(matcher: AdminPeerMatcher, ep: Endpoint) -> bool:
@@ -397,7 +387,7 @@ def _scope(scan: AdminScan) -> str:
     return f"over the loaded inventory ({count} endpoint class{'' if count == 1 else 'es'})"
 
 
-def priority_overlaps(scan: AdminScan) -> Iterator[Finding]:
+def overlapping_priorities(scan: AdminScan) -> Iterator[Finding]:
     """NV701: equal-priority policies of one tier that decide one connection differently."""
     for o in scan.overlaps.values():
         yield o.involved.finding(

@@ -13,7 +13,6 @@ from functools import cached_property
 from netverify.engines.bitsets import ClassIndex, bit_list
 from netverify.engines.graph import ReachabilityGraph
 from netverify.model import AdminTier, LabelSelector, NetworkPolicy, Severity, SourceRef
-from netverify.queries.admin_view import compiled_admin
 from netverify.queries.context import Analysis
 from netverify.queries.lint.codes import CODES
 from netverify.queries.lint.findings import Finding
@@ -80,7 +79,7 @@ class LintContext:
     @cached_property
     def admin(self) -> tuple[CompiledAdminPolicy, ...]:
         """The admin policies (both tiers), compiled, in evaluation order."""
-        return compiled_admin(self.analysis)
+        return self.analysis.admin
 
     def admin_selecting(self, direction: str, ep: Endpoint, tier: AdminTier | None = None) -> list[CompiledAdminPolicy]:
         """The admin policies (of `tier`, or both) whose subject is `ep` and that have rules of `direction`."""
