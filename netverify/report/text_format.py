@@ -341,7 +341,15 @@ def _posture_line(code: str, found: list[Any]) -> str:
     shown = ", ".join(objs[:3]) + (f" and {len(objs) - 3} more" if len(objs) > 3 else "")
     what = "namespace" if code == "NV403" else "endpoint"
     count = f"{len(objs)} {what}{'' if len(objs) == 1 else 's'}"
-    return f"{count} {_POSTURE_WORDS.get(code, '')}: {shown}"
+    words = _POSTURE_WORDS.get(code, "")
+    if any("admin tiers" in f.message or "Baseline tier" in f.message for f in found):  # not "every source"
+        words = _POSTURE_WORDS_WITH_ADMIN.get(code, words)
+    return f"{count} {words}: {shown}"
+
+
+_POSTURE_WORDS_WITH_ADMIN = {
+    "NV402": "not isolated for ingress by a NetworkPolicy (where admin policies apply, they decide ingress from pods)",
+    "NV403": "without a default-deny ingress NetworkPolicy (a Baseline deny may cover pods)"}
 
 
 

@@ -267,3 +267,17 @@ def test_nv401_folds_the_tiers_an_admin_accept_of_dns_clears_it_an_admin_deny_ra
     _, found = findings(capsys, tmp_path, extra=("--select", "NV401"))
     assert [f["object"] for f in found] == ["Pod shop/batch"], "web's NetworkPolicy denies egress; the admin accepts DNS"
     assert "has its egress decided by the admin tiers (ClusterNetworkPolicy/batch-offline)" in found[0]["message"]
+
+
+def test_redundancy_proved_on_networkpolicies_alone_is_not_claimed_under_admin_tiers(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """acme/open-to-all admits everything its pods could receive: on NetworkPolicies alone removing it
+    changes nothing (NV602), but with a Baseline default-deny below it, it is what lets platform in."""
+    code = main(["lint", str(GUARDED), "--select", "NV6"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "NV602 NetworkPolicy" not in out
+    assert "note: NV601/NV602 (redundant rules and policies) are proved on NetworkPolicies alone" in out
+    code = main(["lint", str(GUARDED / "inventory.yaml"), "--select", "NV6", "--format", "json"])
+    nv_only = json.loads(capsys.readouterr()[0])["findings"]
+    assert [f["object"] for f in nv_only if f["code"] == "NV602"] == ["NetworkPolicy acme/open-to-all"], \
+        "without the admin policies the finding is true, and reported"
