@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from helpers_k8s import dump_manifests
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from helpers_strategies import ADMIN_NODES, admin_policies_st, node_documents
 from helpers_strategies import NAMESPACES as ADMIN_NAMESPACES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from reference_oracle import UndefinedOrder, allowed, tiered_allowed
 
 from netverify.cli import main
