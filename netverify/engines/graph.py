@@ -114,6 +114,7 @@ class ReachabilityGraph:
         self._named_parts: dict[int, list[tuple[int, ConnectionSet]]] = {}
         self._tier_selecting: dict[tuple[int, str], list[tuple[int, ...]]] = {}
         self._ingress_cache: dict[tuple[object, ...], Partition] = {}
+        self._rules_of: dict[tuple[int, str], list[tuple[ClassRule, ...]]] = {}
         self.rows: Sequence[Row] = self._build()
 
     @property
@@ -244,6 +245,14 @@ class ReachabilityGraph:
                    for mask, c in self.rule_parts(direction, [rule], subject)]
         return first_match_partition(ordered, conns, everyone)
 
+    def _plain_rules(self, t: int, direction: str) -> list[tuple[ClassRule, ...]]:
+        """Per policy of tier t, its rules of `direction` without their actions (isolating tiers)."""
+        found = self._rules_of.get((t, direction))
+        if found is None:
+            found = self._rules_of[(t, direction)] = [tuple(r for r, _ in p.rules(direction) or ())
+                                                      for p in self.tiers[t].policies]
+        return found
+
     def _decide(self, direction: str, key: TierKey, subject: Endpoint) -> Partition:
         """The connections allowed per peer mask for a subject class with tier key `key`, like
         `subject`: the tiers folded in order, the default allowing what every tier passes."""
@@ -251,18 +260,19 @@ class ReachabilityGraph:
         if not key:  # no tier has a policy for the subject: all pass, the default allows
             return {id(conns.all): everyone}
         first = next(t for t, k in enumerate(key) if k)
-        tier = self.tiers[first]
-        if tier.isolating and key[first] != OTHER_DIRECTION:
+        if self.tiers[first].isolating and key[first] != OTHER_DIRECTION:
             # It decides every connection: the fold is its allowed set, the union of its rules.
-            rules = [r for i in key[first] for r, _ in tier.policies[i].rules(direction) or ()]
+            of_policy = self._plain_rules(first, direction)
+            rules = [r for i in key[first] for r in of_policy[i]]
             return union_partition(self.rule_parts(direction, rules, subject), conns)
         return fold_partitions([self._tier_partition(direction, t, k, subject) for t, k in enumerate(key)],
                                conns, everyone, Action.ALLOW)
 
-    def _ingress(self, key: TierKey, subject: Endpoint) -> Partition:
-        """What a destination class with tier key `key`, like `subject`, lets in per source mask
-        (cached per key and named ports: ports resolve on the destination)."""
-        cache_key = (key, named_ports_key(subject))
+    def _ingress(self, key: TierKey, subject: Endpoint, ports: tuple[object, ...]) -> Partition:
+        """What a destination class with tier key `key`, like `subject` (whose named_ports_key is
+        `ports`), lets in per source mask (cached per key and named ports: ports resolve on the
+        destination)."""
+        cache_key = (key, ports)
         found = self._ingress_cache.get(cache_key)
         if found is None:
             found = self._ingress_cache[cache_key] = self._decide("ingress", key, subject)
@@ -301,11 +311,12 @@ class ReachabilityGraph:
                 self._open_ingress |= 1 << b
                 continue
             rep = self.reps[b]
-            exempt = self._exempt_senders(b)
-            skey = (key, named_ports_key(rep), exempt)
+            exempt = self._exempt_senders(b) if self._host_classes else 0
+            ports = named_ports_key(rep)
+            skey = (key, ports, exempt)
             entry = shared.get(skey)
             if entry is None:
-                part = self._ingress(key, rep)
+                part = self._ingress(key, rep, ports)
                 if exempt:  # exempt senders get everything, whatever the tiers say
                     part = {c: m & ~exempt for c, m in part.items() if m & ~exempt}
                     part[id(conns.all)] = part.get(id(conns.all), 0) | exempt
