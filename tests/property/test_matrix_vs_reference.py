@@ -25,6 +25,11 @@ from hypothesis import strategies as st
 from reference_oracle import UndefinedOrder, allowed, tiered_allowed
 
 from netverify.cli import main
+from netverify.engines.graph import ReachabilityGraph
+from netverify.loaders.manifests import load_objects
+from netverify.model import SourceRef
+from netverify.queries.context import Analysis
+from netverify.semantics.class_tiers import tier_specs
 
 PROBES = [("TCP", 80), ("TCP", 81), ("TCP", 443), ("TCP", 8080), ("UDP", 53), ("UDP", 80), ("SCTP", 80), ("TCP", 9999)]
 KEYS, VALUES = ["app", "tier", "env"], ["a", "b", "c"]
@@ -253,3 +258,29 @@ def compare_tiered(tmp: Path, pods: list[dict[str, Any]], docs: list[dict[str, A
 @given(tiered_cluster_st())
 def test_random_tiered_clusters_agree_with_the_reference(tmp_path: Path, cluster: Any) -> None:
     compare_tiered(tmp_path, *cluster)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiered_cluster_st())
+def test_the_other_reading_of_network_policy_selection_agrees_with_the_reference(cluster: Any) -> None:
+    """--np-selection any (admin-tiers.md 2.5): a pod any NetworkPolicy selects has the NetworkPolicy
+    tier final in both directions; a direction no selecting policy covers is allowed there."""
+    pods, docs = cluster
+    loaded = load_objects((d, SourceRef("gen.yaml", i + 1)) for i, d in enumerate(docs))
+    assert not loaded.errors, [e.render() for e in loaded.errors]
+    analysis = Analysis(loaded.cluster, by="pod")
+    graph = ReachabilityGraph(analysis.endpoints, analysis.policies,
+                              {e.id: analysis.ip_signature(e) for e in analysis.endpoints}, analysis.label_keys,
+                              tier_specs(analysis.policies, analysis.admin, np_any_direction=True))
+    for s in pods:
+        for d in pods:
+            if s is d:
+                continue
+            src, dst = (analysis.by_id[f"{p['metadata']['namespace']}/{p['metadata']['name']}"] for p in (s, d))
+            node_traffic = bool(s["spec"].get("hostNetwork")) and s["spec"]["nodeName"] == d["spec"]["nodeName"]
+            for proto, port in TIER_PROBES:
+                try:
+                    want = node_traffic or tiered_allowed(s, d, docs, proto, port, np_selection="any")
+                except UndefinedOrder:
+                    continue
+                assert graph.allowed(src, dst).allows(proto, port) is want, (src.id, dst.id, proto, port)
