@@ -1,8 +1,12 @@
-"""The analysis of one loaded inventory: compiled policies, endpoints, and the graph.
+"""The analysis of one loaded inventory: compiled policies, the tiers they form, endpoints, and the graph.
+
+`tiers` is what every query folds (semantics.evaluate.tiers_of): Admin, NetworkPolicy, Baseline
+when admin policies are loaded, the NetworkPolicy tier alone otherwise, under the semantics'
+`np_selection` reading. The graph folds the same tiers over classes (semantics/class_tiers.specs_of).
 
 What tells endpoints apart (labels, addresses, named ports) is derived once, from what every
-policy kind observes (`observations`: semantics/compile.observe); endpoints, class keys and the
-graph's tiers all read it.
+policy kind observes (`observations`: semantics/compile.observe); the workload grouping of
+endpoints and the graph's class keys both read it.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from functools import cached_property
 from netverify.engines.graph import ReachabilityGraph
 from netverify.model import Cluster
 from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_observations, compile_admin_policies
-from netverify.semantics.class_tiers import tier_specs
+from netverify.semantics.class_tiers import specs_of
 from netverify.semantics.compile import CompiledPolicy, Observations, compile_policies, ip_blocks, observe
 from netverify.semantics.endpoints import Endpoint, IPAtoms, build_endpoints
+from netverify.semantics.evaluate import tiers_of
 from netverify.semantics.options import Semantics
+from netverify.semantics.verdict import Tier
 
 
 class Analysis:
@@ -32,8 +38,18 @@ class Analysis:
 
     @cached_property
     def admin(self) -> tuple[CompiledAdminPolicy, ...]:
-        """The compiled admin policies (both tiers), in evaluation order within their tier."""
+        """The admin policies (both tiers), compiled, in evaluation order within each tier."""
         return compile_admin_policies(self.cluster.admin_policies, self.cluster.nodes)
+
+    @cached_property
+    def tiers(self) -> tuple[Tier, ...]:
+        """The tiers every verdict folds, in order (semantics.evaluate.tiers_of)."""
+        return tiers_of(self.policies, self.admin, self.semantics.np_selection)
+
+    @property
+    def tiered(self) -> bool:
+        """Whether admin tiers are folded (admin policies are loaded)."""
+        return bool(self.admin)
 
     @cached_property
     def observations(self) -> Observations:
@@ -85,4 +101,4 @@ class Analysis:
     @cached_property
     def graph(self) -> ReachabilityGraph:
         return ReachabilityGraph(self.endpoints, self.policies, {e.id: self.ip_signature(e) for e in self.endpoints},
-                                 self.label_keys, tier_specs(self.policies, self.admin))
+                                 self.label_keys, specs_of(self.tiers))

@@ -8,8 +8,9 @@ and per direction its rules in evaluation order, each with its action. A rule is
 `ClassRule` protocol: its peer matchers (each with a `term`: what it observes, in a form bitsets
 evaluate), the port names it resolves on the destination, and `ports_for(dst)`.
 
-`tier_specs` describes the three kinds in evaluation order (Admin, NetworkPolicy, Baseline). A new
-policy kind adds its tier here and gives its matchers a `term`: the engines need no change.
+`specs_of` reads the inventory's tiers (semantics/evaluate.tiers_of: the one place that says which
+tiers there are and in which order) as engines need them. A new policy kind adds its tier's case
+here and gives its matchers a `term`: the engines need no change.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from netverify.model import AdminAction, AdminTier
+from netverify.model import AdminAction
 from netverify.semantics.admin_compile import CompiledAdminPolicy, CompiledAdminRule
+from netverify.semantics.admin_tier import AdminPolicyTier
 from netverify.semantics.compile import CompiledPolicy, PeerTerm, SelectorTerm
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action
+from netverify.semantics.evaluate import tiers_of
+from netverify.semantics.netpol_tier import NetworkPolicyTier
+from netverify.semantics.options import NetworkPolicySelection
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, Tier
 from netverify.sets import ConnectionSet
 
 
@@ -89,17 +94,29 @@ def _ruled(rules: tuple[CompiledAdminRule, ...]) -> Ruled | None:
     return tuple((r, ADMIN_ACTIONS[r.ref.action]) for r in rules) or None  # no rules: no say
 
 
-def admin_spec(admin: Sequence[CompiledAdminPolicy], tier: AdminTier) -> TierSpec:
-    """The admin policies of one tier (in evaluation order already: compile_admin_policies) as a
-    first-match tier."""
-    return TierSpec(tier.value, False, tuple(TierPolicy(p.subject.term, _ruled(p.ingress), _ruled(p.egress))
-                                             for p in admin if p.policy.tier is tier))
+def admin_spec(name: str, admin: Sequence[CompiledAdminPolicy]) -> TierSpec:
+    """Admin policies of one tier, in evaluation order (priority, then name), as a first-match tier."""
+    return TierSpec(name, False, tuple(TierPolicy(p.subject.term, _ruled(p.ingress), _ruled(p.egress))
+                                       for p in admin))
 
 
-def tier_specs(policies: Sequence[CompiledPolicy], admin: Sequence[CompiledAdminPolicy] = (),
-               np_any_direction: bool = False) -> tuple[TierSpec, ...]:
-    """The tiers of an inventory in evaluation order: Admin, NetworkPolicy, Baseline (then the
-    default allows). Admin tiers without policies are left out (they pass everything)."""
-    tiers = [admin_spec(admin, AdminTier.ADMIN), network_policy_spec(policies, np_any_direction),
-             admin_spec(admin, AdminTier.BASELINE)]
-    return tuple(t for t in tiers if t.policies or t.name == NETWORK_POLICY_TIER)
+def spec_of(tier: Tier) -> TierSpec:
+    """One verdict tier as engines fold it over classes."""
+    if isinstance(tier, NetworkPolicyTier):
+        return network_policy_spec(tier.policies, tier.selection is NetworkPolicySelection.ANY)
+    if isinstance(tier, AdminPolicyTier):
+        return admin_spec(tier.name, tier.policies)
+    raise TypeError(f"no class-level form for the tier {tier.name!r}: add it to semantics/class_tiers.spec_of")
+
+
+def specs_of(tiers: Sequence[Tier]) -> tuple[TierSpec, ...]:
+    """The tiers in their order, as engines fold them; tiers with no policy at all (they pass
+    everything) are left out, the NetworkPolicy tier never (`graph.selecting` reads it)."""
+    specs = (spec_of(t) for t in tiers)
+    return tuple(s for s in specs if s.policies or s.name == NETWORK_POLICY_TIER)
+
+
+def tier_specs(policies: tuple[CompiledPolicy, ...], admin: Sequence[CompiledAdminPolicy] = (),
+               selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> tuple[TierSpec, ...]:
+    """`specs_of(tiers_of(...))`: the tiers of these policies in evaluation order."""
+    return specs_of(tiers_of(policies, admin, selection))

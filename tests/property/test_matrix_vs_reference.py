@@ -30,6 +30,7 @@ from netverify.loaders.manifests import load_objects
 from netverify.model import SourceRef
 from netverify.queries.context import Analysis
 from netverify.semantics.class_tiers import tier_specs
+from netverify.semantics.options import NetworkPolicySelection
 
 PROBES = [("TCP", 80), ("TCP", 81), ("TCP", 443), ("TCP", 8080), ("UDP", 53), ("UDP", 80), ("SCTP", 80), ("TCP", 9999)]
 KEYS, VALUES = ["app", "tier", "env"], ["a", "b", "c"]
@@ -271,7 +272,7 @@ def test_the_other_reading_of_network_policy_selection_agrees_with_the_reference
     analysis = Analysis(loaded.cluster, by="pod")
     graph = ReachabilityGraph(analysis.endpoints, analysis.policies,
                               {e.id: analysis.ip_signature(e) for e in analysis.endpoints}, analysis.label_keys,
-                              tier_specs(analysis.policies, analysis.admin, np_any_direction=True))
+                              tier_specs(analysis.policies, analysis.admin, NetworkPolicySelection.ANY))
     for s in pods:
         for d in pods:
             if s is d:
