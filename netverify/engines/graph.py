@@ -358,8 +358,9 @@ class ReachabilityGraph:
         open_ingress = self._open_ingress
         by_id = conns.by_id
         rows: list[Row] = []
+        egress_keys, egress_cache = self._egress_keys, self._egress_cache
         for a in range(lo, hi):
-            out = self._egress(self._egress_keys[a])
+            out = egress_cache.get(egress_keys[a]) or self._egress(egress_keys[a])
             # me/ce: a destination mask and the id of what a's egress allows it; mi/ci: the same for
             # what those destinations' ingress lets a in with.
             row: dict[int, int] = {}
