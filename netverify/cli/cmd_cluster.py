@@ -8,7 +8,14 @@ from typing import Any
 import click
 
 from netverify.cli.app import cli
-from netverify.cli.common import EXIT_OK, inventory_from, inventory_options, usage_problem, write_result
+from netverify.cli.common import (
+    EXIT_OK,
+    inventory_from,
+    inventory_options,
+    np_selection_option,
+    usage_problem,
+    write_result,
+)
 
 
 @cli.command()
@@ -45,6 +52,7 @@ def snapshot(output: str, **kw: Any) -> int:
 
 @cli.command()
 @inventory_options
+@np_selection_option
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
 def exposure(fmt: str, **kw: Any) -> int:
     """What can be reached from outside the cluster, how, and what can reach the internet.

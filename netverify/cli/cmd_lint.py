@@ -19,6 +19,7 @@ from netverify.cli.common import (
     inventory_from,
     inventory_options,
     load_live,
+    np_selection_option,
     only_namespaces,
     read_paths,
     report_diagnostics,
@@ -125,6 +126,7 @@ def _lint_input_errors(errors: Sequence[Diagnostic], result: Any) -> None:
 
 @cli.command()
 @inventory_options
+@np_selection_option
 @click.option("-f", "--format", "fmt", type=click.Choice(LINT_FORMATS), default="text", show_default=True)
 @click.option("--select", metavar="CODES", help="Report only these codes or prefixes, comma-separated (NV101,NV4).")
 @click.option("--ignore", metavar="CODES", help="Do not report these codes or prefixes, comma-separated.")

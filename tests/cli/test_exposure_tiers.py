@@ -17,7 +17,7 @@ from netverify.cli import main
 from netverify.loaders.manifests import load_paths
 from netverify.queries.context import Analysis
 from netverify.queries.exposure import Exposure, OutsideReach
-from netverify.semantics.options import Semantics
+from netverify.semantics.options import NetworkPolicySelection, Semantics
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "fixtures" / "admin-tiers" / "exposure.yaml"
@@ -90,11 +90,12 @@ def allowed_by(exposure: Exposure, address: str, protocol: str, port: int) -> bo
                for r in exposure.reaches)
 
 
+@pytest.mark.parametrize("reading", list(NetworkPolicySelection), ids=lambda r: r.value)
 @pytest.mark.parametrize("fixture", [FIXTURE, GUARDRAILS / "holds", GUARDRAILS / "fails"], ids=lambda p: p.name)
-def test_every_answer_agrees_with_the_reference_oracle(fixture: Path) -> None:
+def test_every_answer_agrees_with_the_reference_oracle(fixture: Path, reading: NetworkPolicySelection) -> None:
     paths = [fixture] if fixture.is_file() else sorted(fixture.glob("*.yaml"))
     docs = [d for p in paths for d in yaml.safe_load_all(p.read_text()) if d]
-    analysis = Analysis(load_paths([str(fixture)]).cluster, Semantics(), "pod")
+    analysis = Analysis(load_paths([str(fixture)]).cluster, Semantics(np_selection=reading), "pod")
     reach = OutsideReach.of(analysis)
     pods = {f"{d['metadata']['namespace']}/{d['metadata']['name']}": d for d in docs if d["kind"] == "Pod"}
     checked = 0
@@ -105,8 +106,9 @@ def test_every_answer_agrees_with_the_reference_oracle(fixture: Path) -> None:
         ingress, egress_ = reach.exposure(ep, "ingress"), reach.exposure(ep, "egress")
         for address in ADDRESSES:
             for protocol, port in PORTS:
-                out = direction_verdict("egress", pod, outside(address), outside(address), docs, protocol, port)
-                into = direction_verdict("ingress", pod, outside(address), pod, docs, protocol, port)
+                out = direction_verdict("egress", pod, outside(address), outside(address), docs, protocol, port,
+                                        reading.value)
+                into = direction_verdict("ingress", pod, outside(address), pod, docs, protocol, port, reading.value)
                 assert allowed_by(egress_, address, protocol, port) is out, (ep.id, "egress", address, port)
                 assert allowed_by(ingress, address, protocol, port) is into, (ep.id, "ingress", address, port)
                 checked += 1
