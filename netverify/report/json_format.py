@@ -98,8 +98,10 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
             lead = ",\n    "
         out.write("\n  ]" if lead != "\n    " else "]")
     for key, items in (("endpoints_added", result.endpoints_added), ("endpoints_removed", result.endpoints_removed)):
-        out.write(f',\n  "{key}": [' + ",".join("\n    " + json.dumps(e.to_pairs_json()) for e in items)
-                  + ("\n  ]" if items else "]"))
+        out.write(f',\n  "{key}": [')
+        for n, e in enumerate(items):  # one entry at a time: an endpoint's pairs are built when written
+            out.write(("," if n else "") + "\n    " + json.dumps(e.to_pairs_json()))
+        out.write("\n  ]" if items else "]")
     out.write(',\n  "outside": [' + ",".join("\n    " + json.dumps(b.to_json()) for b in result.outside)
               + ("\n  ]" if result.outside else "]"))
     if result.assertions is not None:

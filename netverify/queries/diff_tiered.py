@@ -1,0 +1,182 @@
+"""The diff when admin policies are on either side: exact classes, every class pair through the tiers.
+
+The fast path (diff_groups, diff_outside) reads the graph engine's rows, columns and NetworkPolicy
+keys; until the graph folds the admin tiers, an inventory with AdminNetworkPolicies,
+BaselineAdminNetworkPolicies or ClusterNetworkPolicies on either side takes this path instead. It is
+exact and simple, and costs a verdict per pair of classes:
+
+- A *class* here is a set of endpoints present on both sides with equal facts on each side, as
+  every tier can see them: all labels (admin selectors may read any key), namespace and its
+  labels, named ports, the addresses' signature over every address set any tier tests (ipBlocks,
+  admin `networks`, node addresses), hostNetwork, node, and whether it is a single pod; and equal
+  endpoint causes. Members of a class are interchangeable: every pair they form changes the same
+  way for the same reasons.
+- Each ordered pair of classes is decided on both sides by the tiers (`decide_direction`, through
+  the verdict's exemptions), on representatives: distinct members for a class with itself (and a
+  workload's pair with itself, replica to replica; a single pod's pair with itself is not listed).
+- Changed pairs are grouped into the same rectangles as the fast path's: per source class, the
+  destination classes by (before, after, causes); sources with equal destination sets merge.
+- Address blocks outside the cluster are cut by every address set of both sides and decided the
+  same way, one sample address per block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from netverify.engines.bitsets import bit_list
+from netverify.queries.context import Analysis
+from netverify.queries.diff_causes import Cause, Explainer, side_verdict
+from netverify.queries.diff_groups import NONE, Key, Rectangle, endpoint_facts, merge_causes
+from netverify.queries.diff_outside import AddressBlock, address_blocks
+from netverify.queries.diff_tiers import admin_of
+from netverify.semantics.admin_compile import admin_networks
+from netverify.semantics.compile import ip_blocks
+from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint
+from netverify.semantics.verdict import exemption
+from netverify.sets import ConnectionSet, IPSet
+
+
+def address_sets(analysis: Analysis) -> list[IPSet]:
+    """Every address set a tier of this side tests: ipBlocks, admin networks and node addresses."""
+    return ip_blocks(analysis.policies) + admin_networks(admin_of(analysis))
+
+
+def pair_allowed(analysis: Analysis, src: Endpoint, dst: Endpoint) -> ConnectionSet:
+    """What src -> dst allows on one side: both directions through the tiers, or an exemption."""
+    if exemption(src, dst) is not None:
+        return ConnectionSet.all()
+    return (side_verdict(analysis, True, "egress", src, dst).allowed
+            & side_verdict(analysis, True, "ingress", src, dst).allowed)
+
+
+class TieredDiff:
+    """The changed pairs of endpoints present on both sides, and with address blocks, as rectangles."""
+
+    def __init__(self, base: Analysis, head: Analysis, explainer: Explainer) -> None:
+        self.base, self.head, self.explainer = base, head, explainer
+        sets = address_sets(base) + address_sets(head)
+        self._atoms = IPAtoms(sets)
+        self.blocks: list[AddressBlock] = address_blocks(sets)
+        index: dict[tuple[object, ...], int] = {}
+        self.members: list[list[Endpoint]] = []  # BASE's endpoints; HEAD's by id
+        self.causes: list[tuple[Cause, ...]] = []
+        for ep in base.endpoints:
+            other = head.by_id.get(ep.id)
+            if other is None:
+                continue
+            moved = endpoint_facts(ep) != endpoint_facts(other)
+            causes = explainer.endpoint(ep.id) if moved else ()
+            key = (self._facts(ep), self._facts(other), causes)
+            j = index.setdefault(key, len(self.members))
+            if j == len(self.members):
+                self.members.append([])
+                self.causes.append(causes)
+            self.members[j].append(ep)
+
+    def _facts(self, ep: Endpoint) -> tuple[object, ...]:
+        named = tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
+        return (ep.kind, ep.namespace, ep.labels, ep.ns_labels, named, self._atoms.signature(ep.ips),
+                ep.host_network, ep.node_name, ep.single_pod)
+
+    @property
+    def compared(self) -> int:
+        return sum(len(m) for m in self.members)
+
+    def _ids(self, mask: int) -> tuple[str, ...]:
+        return tuple(sorted(e.id for j in bit_list(mask) for e in self.members[j]))
+
+    def _key(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> Key | None:
+        """(before, after, causes) of src -> dst (classes j -> k), or None when it did not change."""
+        hs, hd = self.head.by_id[src.id], self.head.by_id[dst.id]
+        before, after = pair_allowed(self.base, src, dst), pair_allowed(self.head, hs, hd)
+        if before == after:
+            return None
+        shared = self.explainer.pair(src.id, dst.id, before, after)
+        return before, after, merge_causes(shared, self.causes[j], self.causes[k])
+
+    def rectangles(self) -> list[Rectangle]:
+        rows: dict[tuple[Key, int], int] = {}  # (key, destination classes) -> source classes
+        out: list[Rectangle] = []
+        for j, sources in enumerate(self.members):
+            found: dict[Key, int] = {}
+            for k, destinations in enumerate(self.members):
+                if j != k:
+                    key = self._key(sources[0], destinations[0], j, k)
+                    if key is not None:
+                        found[key] = found.get(key, 0) | 1 << k
+                else:
+                    out += self._within(j)
+            for key, mask in found.items():
+                rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
+        out += [Rectangle(self._ids(s), self._ids(d), *key) for (key, d), s in rows.items()]
+        return out + self._outside()
+
+    def _within(self, j: int) -> list[Rectangle]:
+        """A class with itself: pairs of distinct members (by halving, as the fast path), and each
+        member's pair with itself (not listed for a single pod on a side: nothing allowed there)."""
+        members = self.members[j]
+        out: list[Rectangle] = []
+        if len(members) > 1:
+            key = self._key(members[0], members[1], j, j)
+            if key is not None:
+                todo = [sorted(e.id for e in members)]
+                while todo:
+                    group = todo.pop()
+                    if len(group) < 2:
+                        continue
+                    half = len(group) // 2
+                    left, right = tuple(group[:half]), tuple(group[half:])
+                    out += [Rectangle(left, right, *key), Rectangle(right, left, *key)]
+                    todo += [list(left), list(right)]
+        for ep in members:
+            other = self.head.by_id[ep.id]
+            before = NONE if ep.single_pod else pair_allowed(self.base, ep, ep)
+            after = NONE if other.single_pod else pair_allowed(self.head, other, other)
+            if before != after:
+                shared = self.explainer.pair(ep.id, ep.id, before, after) if not (ep.single_pod or other.single_pod) \
+                    else ()
+                out.append(Rectangle((ep.id,), (ep.id,), before, after, merge_causes(shared, self.causes[j])))
+        return out
+
+    def _outside(self) -> list[Rectangle]:
+        """Each class's traffic with each address block, both ways, grouped (blocks x classes)."""
+        samples = [external_endpoint(b.addresses.to_cidrs()[0].split("/")[0]) for b in self.blocks]
+        out: list[Rectangle] = []
+        for direction in ("egress", "ingress"):
+            merged: dict[tuple[Key, int], int] = {}  # (key, blocks) -> classes
+            for j, members in enumerate(self.members):
+                ep, other = members[0], self.head.by_id[members[0].id]
+                found: dict[Key, int] = {}
+                for i, address in enumerate(samples):
+                    ends_b = (ep, address) if direction == "egress" else (address, ep)
+                    ends_h = (other, address) if direction == "egress" else (address, other)
+                    vb = side_verdict(self.base, True, direction, *ends_b)
+                    vh = side_verdict(self.head, True, direction, *ends_h)
+                    if vb.allowed != vh.allowed:
+                        gained, lost = vh.allowed - vb.allowed, vb.allowed - vh.allowed
+                        key = (vb.allowed, vh.allowed,
+                               merge_causes(self.explainer.direction(vb, vh, gained, lost), self.causes[j]))
+                        found[key] = found.get(key, 0) | 1 << i
+                for key, blocks in found.items():
+                    merged[(key, blocks)] = merged.get((key, blocks), 0) | 1 << j
+            for (key, blocks), classes in merged.items():
+                ids = tuple(sorted(self.blocks[i].id for i in bit_list(blocks)))
+                src, dst = (self._ids(classes), ids) if direction == "egress" else (ids, self._ids(classes))
+                out.append(Rectangle(src, dst, *key))
+        return out
+
+
+def reach_lists(analysis: Analysis, ep: Endpoint, everyone: Sequence[Endpoint]
+                ) -> tuple[tuple[tuple[str, ConnectionSet], ...], tuple[tuple[str, ConnectionSet], ...]]:
+    """What `ep` (on one side only) may send to and receive from, through the tiers, in endpoint order;
+    its pair with itself as a replica pair (the reports leave a single pod's out)."""
+    egress, ingress = [], []
+    for other in everyone:
+        out = pair_allowed(analysis, ep, other) if other.id != ep.id or not ep.single_pod else NONE
+        if out:
+            egress.append((other.id, out))
+        into = pair_allowed(analysis, other, ep) if other.id != ep.id else NONE
+        if into:
+            ingress.append((other.id, into))
+    return tuple(egress), tuple(ingress)
