@@ -27,8 +27,8 @@ TIER_ORDER = ("Admin", NETWORK_POLICY_TIER, "Baseline")
 HEAD, BASE = "head", "base"
 _ROLE = {"egress": "source", "ingress": "destination"}
 _SHORT = {"admits": "admits", "stops-admitting": "stops admitting", "isolates": "isolates",
-          "stops-isolating": "stops isolating", "allowing": "now allows", "stops-allowing": "stops allowing",
-          "denying": "now denies", "stops-denying": "stops denying", "passing": "now passes",
+          "stops-isolating": "stops isolating", "allows": "now allows", "stops-allowing": "stops allowing",
+          "denies": "now denies", "stops-denying": "stops denying", "passes": "now passes",
           "stops-passing": "stops passing"}
 
 
@@ -37,15 +37,16 @@ class Cause:
     """One reason a connection changed, located in the version (`side`) that shows it best."""
 
     kind: str  # rule | policy | endpoint | namespace
-    change: str  # admits, stops-admitting, isolates, stops-isolating (NetworkPolicy); allowing, denying,
-    #              passing and stops-* of them (admin rules); labels, named-ports, host-network, ips, replicas,
-    #              node, other
+    change: str  # admits, stops-admitting, isolates, stops-isolating (NetworkPolicy); allows, denies, passes,
+    #              stops-allowing, stops-denying, stops-passing (admin rules); labels, named-ports,
+    #              host-network, ips, replicas, node, other
     subject: str  # policy id, endpoint id or namespace name
     message: str
     source: SourceRef
     side: str = HEAD
     direction: str = ""
     rule: int = -1
+    admin: AdminRuleRef | None = None  # an admin policy's rule: its tier, priority and action
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"kind": self.kind, "change": self.change, "subject": self.subject,
@@ -53,6 +54,8 @@ class Cause:
                                   "side": self.side}
         if self.kind == "rule":
             out.update(policy=self.subject, direction=self.direction, rule=self.rule)
+        if self.admin is not None:
+            out.update(tier=self.admin.tier.value, priority=self.admin.priority, name=self.admin.rule_name)
         return out
 
     def __str__(self) -> str:
@@ -215,8 +218,9 @@ class Explainer:
         r = m.rule
         assert isinstance(r, AdminRuleRef)
         action = _ADMIN_WORDS[m.action]
-        change = action if side == HEAD else f"stops-{action}"
+        change = _BARE[action] if side == HEAD else f"stops-{action}"
         what = f"now {_BARE[action]}" if side == HEAD else f"no longer {_BARE[action]}"
+        name = f" {r.rule_name!r}" if r.rule_name else ""
         tail = " to the next tier" if m.action is Action.PASS else ""
         tier = "" if r.tier.value == "Admin" else f"{r.tier.value}, "
         priority = f", priority {r.priority}" if r.priority is not None else ""
@@ -225,8 +229,8 @@ class Explainer:
         note = _equal_priority_note(r, part, other_side)
         source, where = self._locate(r.policy, r.direction, r.index, r.source, side)
         return Cause("rule", change, r.policy,
-                     f"{r.policy} {r.direction}[{r.index}] ({tier}{_written(r, m.action)}{priority}) {what} "
-                     f"{part.describe()}{tail}{previously} ({status}){note}", source, where, r.direction, r.index)
+                     f"{r.policy} {r.direction}[{r.index}]{name} ({tier}{_written(r, m.action)}{priority}) {what} "
+                     f"{part.describe()}{tail}{previously} ({status}){note}", source, where, r.direction, r.index, r)
 
     def _isolation(self, ref: PolicyRef, side: str, direction: str, what: str) -> Cause:
         change = "isolates" if side == HEAD else "stops-isolating"
