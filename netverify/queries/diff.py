@@ -27,6 +27,7 @@ from netverify.queries.diff_groups import Grouper, JointClasses
 from netverify.queries.diff_outside import AddressBlock, OutsideDiff
 from netverify.queries.diff_tiered import TieredDiff, reach_lists
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.verdict import Tier
 from netverify.sets import ConnectionSet
 
 FAIL_ON = ("added", "removed", "any")
@@ -113,11 +114,12 @@ class Change(_Transition):
     before: ConnectionSet
     after: ConnectionSet
     causes: tuple[Cause, ...]
+    distinct: bool = False  # sources == destinations: every pair of distinct endpoints (not one with itself)
 
     @property
     def size(self) -> int:
         """How many pairs the change holds."""
-        return len(self.sources) * len(self.destinations)
+        return len(self.sources) * len(self.destinations) - (len(self.sources) if self.distinct else 0)
 
     def order(self) -> tuple[object, ...]:
         """Largest first; then by status, and by the endpoints named (a stable, total order)."""
@@ -129,12 +131,13 @@ class Change(_Transition):
     def expand(self) -> Iterator[PairChange]:
         for src in self.sources:
             for dst in self.destinations:
-                yield PairChange(src, dst, self.before, self.after, self.causes)
+                if not (self.distinct and src == dst):
+                    yield PairChange(src, dst, self.before, self.after, self.causes)
 
     def to_json(self) -> dict[str, object]:
         return {"status": self.status, "pairs": self.size, "sources": list(self.sources),
-                "destinations": list(self.destinations), **_sets_json(self.before, self.after),
-                "cause": [c.to_json() for c in self.causes]}
+                "destinations": list(self.destinations), **({"distinct": True} if self.distinct else {}),
+                **_sets_json(self.before, self.after), "cause": [c.to_json() for c in self.causes]}
 
 
 @dataclass(frozen=True, eq=False)
@@ -275,7 +278,8 @@ def sorted_pairs(changes: list[Change]) -> Iterator[PairChange]:
         for src in change.sources:
             by_source.setdefault(src, []).append(i)
     for src in sorted(by_source):
-        found = [[(dst, i) for dst in changes[i].destinations] for i in by_source[src]]
+        found = [[(dst, i) for dst in changes[i].destinations if not (changes[i].distinct and dst == src)]
+                 for i in by_source[src]]
         for dst, i in heapq.merge(*found):
             c = changes[i]
             yield PairChange(src, dst, c.before, c.after, c.causes)
@@ -369,9 +373,9 @@ class Connectivity:
     """Everything endpoints of one side may send and receive, from their classes' rows and columns;
     endpoints whose rows and columns are equal share one Reach (expanded once)."""
 
-    def __init__(self, analysis: Analysis, tiered: bool = False) -> None:
+    def __init__(self, analysis: Analysis, tiers: tuple[Tier, ...] | None = None) -> None:
         self.analysis = analysis
-        self.tiered = tiered  # admin tiers: evaluated endpoint by endpoint (diff_tiered), until the graph folds them
+        self.tiers = tiers  # admin tiers: evaluated endpoint by endpoint (diff_tiered), until the graph folds them
         self._reach: dict[tuple[object, ...], Reach] = {}
 
     def _expand(self, vector: tuple[tuple[int, ConnectionSet], ...]) -> tuple[tuple[str, ConnectionSet], ...]:
@@ -381,8 +385,8 @@ class Connectivity:
         return tuple(found)
 
     def of(self, ep: Endpoint) -> EndpointChange:
-        if self.tiered:
-            return EndpointChange(ep, Reach(*reach_lists(self.analysis, ep, self.analysis.endpoints)))
+        if self.tiers is not None:
+            return EndpointChange(ep, Reach(*reach_lists(self.tiers, ep, self.analysis.endpoints)))
         g = self.analysis.graph
         a = g.class_of[ep.id]
         row, column = g.row(a), g.column(a)
@@ -406,8 +410,8 @@ def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: s
         outside = OutsideDiff(base, head, joint, explainer)
         rectangles += outside.rectangles(grouper.affected)
         blocks, compared = outside.blocks, sum(len(m) for m in joint.members)
-    changes = sorted((Change(r.sources, r.destinations, r.before, r.after, r.causes) for r in rectangles),
-                     key=Change.order)
+    changes = sorted((Change(r.sources, r.destinations, r.before, r.after, r.causes, r.distinct)
+                      for r in rectangles), key=Change.order)
     named = {i for c in changes for i in (*c.sources, *c.destinations)}
     removed_eps = [e for e in base.endpoints if e.id not in head.by_id]
     added_eps = [e for e in head.endpoints if e.id not in base.by_id]
@@ -415,7 +419,7 @@ def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: s
         base_label, head_label, tuple(changes),
         outside=tuple(b for b in blocks if b.id in named),
         compared=compared,
-        endpoints_added=tuple(map(Connectivity(head, explainer.tiered).of, added_eps)),
-        endpoints_removed=tuple(map(Connectivity(base, explainer.tiered).of, removed_eps)),
+        endpoints_added=tuple(map(Connectivity(head, explainer.tiers_of(head)).of, added_eps)),
+        endpoints_removed=tuple(map(Connectivity(base, explainer.tiers_of(base)).of, removed_eps)),
         fail_on=fail_on, listing=listing,
     )

@@ -17,7 +17,16 @@ from netverify.semantics.admin_compile import AdminRuleRef
 from netverify.semantics.compile import PolicyRef, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, visible_labels
 from netverify.semantics.evaluate import DirectionVerdict, decide_direction
-from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, Decision, RuleMatch, exemption, fold, isolating
+from netverify.semantics.verdict import (
+    NETWORK_POLICY_TIER,
+    Action,
+    Decision,
+    RuleMatch,
+    Tier,
+    exemption,
+    fold,
+    isolating,
+)
 from netverify.sets import ConnectionSet
 
 Policy = NetworkPolicy | AdminPolicy
@@ -100,6 +109,7 @@ class Explainer:
         self._base_policies.update({p.id: p for p in base.cluster.admin_policies})
         self._head_policies.update({p.id: p for p in head.cluster.admin_policies})
         self.tiered = bool(base.cluster.admin_policies or head.cluster.admin_policies)
+        self._tiers = (tiers_of_analysis(base), tiers_of_analysis(head)) if self.tiered else ((), ())
         # Admin selectors see every label; NetworkPolicy ones only the keys they reference.
         self._label_keys = None if self.tiered else base.label_keys | head.label_keys
         self._atoms = IPAtoms(ip_blocks(base.policies) + ip_blocks(head.policies))
@@ -125,7 +135,13 @@ class Explainer:
         """One side's verdict of one direction, with each tier's Decision (the tier walk)."""
         src = analysis.by_id[peer if direction == "ingress" else subject]
         dst = analysis.by_id[subject if direction == "ingress" else peer]
-        return side_verdict(analysis, self.tiered, direction, src, dst)
+        return side_verdict(analysis, self.tiers_of(analysis), direction, src, dst)
+
+    def tiers_of(self, analysis: Analysis) -> tuple[Tier, ...] | None:
+        """One side's tiers when admin policies are on either side (None: NetworkPolicies alone)."""
+        if not self.tiered:
+            return None
+        return self._tiers[0] if analysis is self.base else self._tiers[1]
 
     def direction(self, vb: DirectionVerdict, vh: DirectionVerdict, gained: ConnectionSet,
                   lost: ConnectionSet) -> list[Cause]:
@@ -350,10 +366,11 @@ def _equal_priority_note(rule: AdminRuleRef, part: ConnectionSet, other_side: tu
     return ""
 
 
-def side_verdict(analysis: Analysis, tiered: bool, direction: str, src: Endpoint, dst: Endpoint) -> DirectionVerdict:
+def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: str, src: Endpoint,
+                 dst: Endpoint) -> DirectionVerdict:
     """One direction of src -> dst on one side, with each tier's Decision.
 
-    With admin policies on either side, the tiers decide it (semantics/evaluate, endpoint by
+    With admin policies on either side (`tiers` given), the tiers decide it (semantics/evaluate, endpoint by
     endpoint). With NetworkPolicies alone, the NetworkPolicy tier's decision is read from the graph
     engine's classes (which rules admit: a few bit tests per rule, where the evaluator would match
     labels and parse addresses for each of tens of thousands of pairs) and built by the verdict's
@@ -362,8 +379,8 @@ def side_verdict(analysis: Analysis, tiered: bool, direction: str, src: Endpoint
     exempt = exemption(src, dst)
     if exempt is not None and direction in exempt.open:
         return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), note=exempt.note)
-    if tiered:
-        return decide_direction(tiers_of_analysis(analysis), direction, subject, peer, dst)
+    if tiers is not None:
+        return decide_direction(tiers, direction, subject, peer, dst)
     g = analysis.graph
     key = g.selecting(direction)[g.class_of[subject.id]]
     if not key:

@@ -23,8 +23,10 @@ Every changed pair lies in exactly one rectangle: rows hold the pairs of affecte
 columns the pairs of the other sources with affected destinations. An endpoint's pair with
 itself is in a rectangle only when it is a workload's replica-to-replica traffic on both sides
 (then it is the class's value); a single pod's is never listed, and a workload that went from
-one pod to several (or back) has its own rectangle. No step loops over pairs of endpoints or of
-classes: costs follow the rules, the distinct changes and the endpoints named.
+one pod to several (or back) has its own rectangle; the pairs of distinct single pods of a joint
+class are one rectangle marked `distinct` (each member's pair with itself excepted). No step
+loops over pairs of endpoints or of classes: costs follow the rules, the distinct changes and
+the endpoints named.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Rectangle:
     before: ConnectionSet
     after: ConnectionSet
     causes: tuple[Cause, ...]
+    distinct: bool = False  # sources == destinations, and only pairs of distinct endpoints changed
 
 
 def merge_causes(*parts: Iterable[Cause]) -> tuple[Cause, ...]:
@@ -391,19 +394,10 @@ class Grouper:
         return found
 
     def _without_self_pairs(self, j: int, key: Key) -> list[Rectangle]:
-        """The pairs of distinct members of a joint class of single pods: 2(n-1) rectangles of
-        O(n log n) ids in all, by halving (n rectangles at least are needed)."""
-        out: list[Rectangle] = []
-        todo = [sorted(self.joint.members[j])]
-        while todo:
-            group = todo.pop()
-            if len(group) < 2:
-                continue
-            half = len(group) // 2
-            left, right = tuple(group[:half]), tuple(group[half:])
-            out += [Rectangle(left, right, *key), Rectangle(right, left, *key)]
-            todo += [list(left), list(right)]
-        return out
+        """The pairs of distinct members of a joint class of single pods: one rectangle of the members
+        with themselves, each member's pair with itself excepted."""
+        members = tuple(sorted(self.joint.members[j]))
+        return [Rectangle(members, members, *key, distinct=True)] if len(members) > 1 else []
 
     def _replica_changes(self, affected: Affected) -> list[Rectangle]:
         """A workload that went from one pod to several (or back): its replica-to-replica traffic."""

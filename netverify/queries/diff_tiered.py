@@ -33,7 +33,8 @@ from netverify.queries.diff_tiers import admin_of
 from netverify.semantics.admin_compile import admin_networks
 from netverify.semantics.compile import ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint
-from netverify.semantics.verdict import exemption
+from netverify.semantics.evaluate import decide_direction
+from netverify.semantics.verdict import Tier, exemption
 from netverify.sets import ConnectionSet, IPSet
 
 
@@ -42,12 +43,12 @@ def address_sets(analysis: Analysis) -> list[IPSet]:
     return ip_blocks(analysis.policies) + admin_networks(admin_of(analysis))
 
 
-def pair_allowed(analysis: Analysis, src: Endpoint, dst: Endpoint) -> ConnectionSet:
+def pair_allowed(tiers: tuple[Tier, ...], src: Endpoint, dst: Endpoint) -> ConnectionSet:
     """What src -> dst allows on one side: both directions through the tiers, or an exemption."""
     if exemption(src, dst) is not None:
         return ConnectionSet.all()
-    return (side_verdict(analysis, True, "egress", src, dst).allowed
-            & side_verdict(analysis, True, "ingress", src, dst).allowed)
+    return (decide_direction(tiers, "egress", src, dst, dst).allowed
+            & decide_direction(tiers, "ingress", dst, src, dst).allowed)
 
 
 class TieredDiff:
@@ -55,6 +56,7 @@ class TieredDiff:
 
     def __init__(self, base: Analysis, head: Analysis, explainer: Explainer) -> None:
         self.base, self.head, self.explainer = base, head, explainer
+        self.tiers = (explainer.tiers_of(base) or (), explainer.tiers_of(head) or ())
         sets = address_sets(base) + address_sets(head)
         self._atoms = IPAtoms(sets)
         self.blocks: list[AddressBlock] = address_blocks(sets)
@@ -89,7 +91,7 @@ class TieredDiff:
     def _key(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> Key | None:
         """(before, after, causes) of src -> dst (classes j -> k), or None when it did not change."""
         hs, hd = self.head.by_id[src.id], self.head.by_id[dst.id]
-        before, after = pair_allowed(self.base, src, dst), pair_allowed(self.head, hs, hd)
+        before, after = pair_allowed(self.tiers[0], src, dst), pair_allowed(self.tiers[1], hs, hd)
         if before == after:
             return None
         shared = self.explainer.pair(src.id, dst.id, before, after)
@@ -113,26 +115,19 @@ class TieredDiff:
         return out + self._outside()
 
     def _within(self, j: int) -> list[Rectangle]:
-        """A class with itself: pairs of distinct members (by halving, as the fast path), and each
-        member's pair with itself (not listed for a single pod on a side: nothing allowed there)."""
+        """A class with itself: the pairs of distinct members (one rectangle marked `distinct`), and
+        each member's pair with itself (not listed for a single pod on a side: nothing allowed there)."""
         members = self.members[j]
         out: list[Rectangle] = []
         if len(members) > 1:
             key = self._key(members[0], members[1], j, j)
             if key is not None:
-                todo = [sorted(e.id for e in members)]
-                while todo:
-                    group = todo.pop()
-                    if len(group) < 2:
-                        continue
-                    half = len(group) // 2
-                    left, right = tuple(group[:half]), tuple(group[half:])
-                    out += [Rectangle(left, right, *key), Rectangle(right, left, *key)]
-                    todo += [list(left), list(right)]
+                ids = tuple(sorted(e.id for e in members))
+                out.append(Rectangle(ids, ids, *key, distinct=True))
         for ep in members:
             other = self.head.by_id[ep.id]
-            before = NONE if ep.single_pod else pair_allowed(self.base, ep, ep)
-            after = NONE if other.single_pod else pair_allowed(self.head, other, other)
+            before = NONE if ep.single_pod else pair_allowed(self.tiers[0], ep, ep)
+            after = NONE if other.single_pod else pair_allowed(self.tiers[1], other, other)
             if before != after:
                 shared = self.explainer.pair(ep.id, ep.id, before, after) if not (ep.single_pod or other.single_pod) \
                     else ()
@@ -151,8 +146,8 @@ class TieredDiff:
                 for i, address in enumerate(samples):
                     ends_b = (ep, address) if direction == "egress" else (address, ep)
                     ends_h = (other, address) if direction == "egress" else (address, other)
-                    vb = side_verdict(self.base, True, direction, *ends_b)
-                    vh = side_verdict(self.head, True, direction, *ends_h)
+                    vb = side_verdict(self.base, self.tiers[0], direction, *ends_b)
+                    vh = side_verdict(self.head, self.tiers[1], direction, *ends_h)
                     if vb.allowed != vh.allowed:
                         gained, lost = vh.allowed - vb.allowed, vb.allowed - vh.allowed
                         key = (vb.allowed, vh.allowed,
@@ -167,16 +162,16 @@ class TieredDiff:
         return out
 
 
-def reach_lists(analysis: Analysis, ep: Endpoint, everyone: Sequence[Endpoint]
+def reach_lists(tiers: tuple[Tier, ...], ep: Endpoint, everyone: Sequence[Endpoint]
                 ) -> tuple[tuple[tuple[str, ConnectionSet], ...], tuple[tuple[str, ConnectionSet], ...]]:
     """What `ep` (on one side only) may send to and receive from, through the tiers, in endpoint order;
     its pair with itself as a replica pair (the reports leave a single pod's out)."""
     egress, ingress = [], []
     for other in everyone:
-        out = pair_allowed(analysis, ep, other) if other.id != ep.id or not ep.single_pod else NONE
+        out = pair_allowed(tiers, ep, other) if other.id != ep.id or not ep.single_pod else NONE
         if out:
             egress.append((other.id, out))
-        into = pair_allowed(analysis, other, ep) if other.id != ep.id else NONE
+        into = pair_allowed(tiers, other, ep) if other.id != ep.id else NONE
         if into:
             ingress.append((other.id, into))
     return tuple(egress), tuple(ingress)

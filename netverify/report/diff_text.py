@@ -25,7 +25,9 @@ def _change_lines(console: Console, change: Change, outside: dict[str, IPSet]) -
     for cause in others:
         console.print(Text(f"    and {cause}"))
     console.print(Text(f"    {extent(change, outside)}: {change.describe()}"))
-    if change.size > 1:
+    if change.distinct:
+        console.print(Text(f"    among: {describe_ids(change.sources, outside)}"))
+    elif change.size > 1:
         console.print(Text(f"    from: {describe_ids(change.sources, outside)}"))
         console.print(Text(f"    to:   {describe_ids(change.destinations, outside)}"))
 
