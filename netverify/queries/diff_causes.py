@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from netverify.model import AdminPolicy, AdminRule, NetworkPolicy, Rule, SourceRef, without_sources
 from netverify.queries.context import Analysis
-from netverify.queries.diff_tiers import tiers_of_analysis
+from netverify.queries.diff_tiers import admin_addresses, tiers_of_analysis
 from netverify.semantics.admin_compile import AdminRuleRef
 from netverify.semantics.compile import PolicyRef, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, visible_labels
@@ -112,7 +112,10 @@ class Explainer:
         self._tiers = (tiers_of_analysis(base), tiers_of_analysis(head)) if self.tiered else ((), ())
         # Admin selectors see every label; NetworkPolicy ones only the keys they reference.
         self._label_keys = None if self.tiered else base.label_keys | head.label_keys
-        self._atoms = IPAtoms(ip_blocks(base.policies) + ip_blocks(head.policies))
+        seen = ip_blocks(base.policies) + ip_blocks(head.policies)
+        if self.tiered:  # admin `networks` and `nodes` peers see addresses too
+            seen += admin_addresses(base) + admin_addresses(head)
+        self._atoms = IPAtoms(seen)
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
         # A pod's node matters only to node traffic, which needs a hostNetwork pod on that side (and to

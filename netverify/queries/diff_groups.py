@@ -262,22 +262,14 @@ class _Side:
 
     def rule_pieces(self, direction: str, key: tuple[int, ...]) -> list[int]:
         """The joint classes each rule of the policies `key` matches as peers, split by what the rule's
-        named ports resolve to on them (one mask per piece; pieces of one rule are disjoint)."""
+        named ports resolve to on them (one mask per piece; pieces of one rule are disjoint): the
+        pieces the graph builds the tier's partition from (`ReachabilityGraph.rule_parts`), as joint masks."""
         found = self._pieces.get((direction, key))
         if found is None:
             g = self.graph
-            index = g.index
-            found = []
-            for i in key:
-                for rule in self.analysis.policies[i].rules(direction):
-                    peers = index.everyone
-                    if rule.peers:
-                        peers = 0
-                        for peer in rule.peers:
-                            peers |= index.peer(peer)
-                    parts = g.named_rule_parts(rule) if direction == "egress" else [(index.everyone, NONE)]
-                    found += [self.vectors.translate(peers & group) for group, _ in parts]
-            self._pieces[(direction, key)] = found = [m for m in dict.fromkeys(found) if m]
+            rules = [rule for i in key for rule in self.analysis.policies[i].rules(direction)]
+            masks = [self.vectors.translate(mask) for mask, _ in g.rule_parts(direction, rules, g.reps[0])]
+            self._pieces[(direction, key)] = found = [m for m in dict.fromkeys(masks) if m]
         return found
 
     def profile(self, c: int, as_source: bool) -> tuple[object, ...]:

@@ -29,8 +29,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer, side_verdict
 from netverify.queries.diff_groups import NONE, Key, Rectangle, endpoint_facts, merge_causes
 from netverify.queries.diff_outside import AddressBlock, address_blocks
-from netverify.queries.diff_tiers import admin_of
-from netverify.semantics.admin_compile import admin_networks
+from netverify.queries.diff_tiers import admin_addresses
 from netverify.semantics.compile import ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint
 from netverify.semantics.evaluate import decide_direction
@@ -40,7 +39,7 @@ from netverify.sets import ConnectionSet, IPSet
 
 def address_sets(analysis: Analysis) -> list[IPSet]:
     """Every address set a tier of this side tests: ipBlocks, admin networks and node addresses."""
-    return ip_blocks(analysis.policies) + admin_networks(admin_of(analysis))
+    return ip_blocks(analysis.policies) + admin_addresses(analysis)
 
 
 def pair_allowed(tiers: tuple[Tier, ...], src: Endpoint, dst: Endpoint) -> ConnectionSet:

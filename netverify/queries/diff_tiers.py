@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from netverify.model import AdminAction, AdminTier
 from netverify.queries.context import Analysis
-from netverify.semantics.admin_compile import CompiledAdminPolicy, compile_admin_policies
+from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_networks, compile_admin_policies
 from netverify.semantics.admin_tiers import decide_admin_tier
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import tiers_of
 from netverify.semantics.verdict import Action, Decision, RuleMatch, Tier
+from netverify.sets import IPSet
 
 _ACTIONS = {AdminAction.ACCEPT: Action.ALLOW, AdminAction.DENY: Action.DENY, AdminAction.PASS: Action.PASS}
 
@@ -39,6 +40,11 @@ class _AdminTierOf:
 
 def admin_of(analysis: Analysis) -> tuple[CompiledAdminPolicy, ...]:
     return compile_admin_policies(analysis.cluster.admin_policies, analysis.cluster.nodes)
+
+
+def admin_addresses(analysis: Analysis) -> list[IPSet]:
+    """The address sets one side's admin rules test (`networks`, the selected nodes' addresses)."""
+    return admin_networks(admin_of(analysis))
 
 
 def tiers_of_analysis(analysis: Analysis) -> tuple[Tier, ...]:
