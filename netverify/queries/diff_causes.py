@@ -165,12 +165,15 @@ class Explainer:
         changed = gained | lost
         reach_b = reach_h = ConnectionSet.all()
         causes: list[Cause] = []
-        for db, dh in _aligned(vb.decisions, vh.decisions):
+        tiers = _aligned(vb.decisions, vh.decisions)
+        for n, (db, dh) in enumerate(tiers):
             if db.tier == NETWORK_POLICY_TIER:
                 causes += self._network_policy_tier(direction, db, dh, gained & reach_h, lost & reach_b,
                                                     changed & reach_h, changed & reach_b)
             else:
-                causes += self._first_match_tier(db, dh, gained, lost, reach_b, reach_h)
+                later = tiers[n + 1:]
+                causes += self._first_match_tier(db, dh, gained, lost, reach_b, reach_h,
+                                                 ([b for b, _ in later], [h for _, h in later]))
             reach_b, reach_h = reach_b - db.decided, reach_h - dh.decided
             if not (reach_b | reach_h) & changed:
                 break
@@ -207,9 +210,11 @@ class Explainer:
         return causes
 
     def _first_match_tier(self, db: Decision, dh: Decision, gained: ConnectionSet, lost: ConnectionSet,
-                          reach_b: ConnectionSet, reach_h: ConnectionSet) -> list[Cause]:
+                          reach_b: ConnectionSet, reach_h: ConnectionSet,
+                          later: tuple[list[Decision], list[Decision]]) -> list[Cause]:
         """An admin tier (first match): rules by what they now decide, with their action. A rule whose
-        action changed is one cause (HEAD's action, "was" BASE's)."""
+        action changed is one cause (HEAD's action, "was" BASE's); a Pass says where the connections
+        land (`later`: each side's tiers after this one)."""
         before = {_step_key(m): m for m in db.matches}
         after = {_step_key(m): m for m in dh.matches}
         causes = []
@@ -221,18 +226,18 @@ class Explainer:
             if part:
                 was = next((b.action for b in db.matches if _rule_key(b) == _rule_key(m) and b.action is not m.action
                             and b.allowed & part), None)
-                causes.append(self._admin_rule(m, part, HEAD, db.matches, was))
+                causes.append(self._admin_rule(m, part, HEAD, db.matches, was, later[1]))
                 named.add(_rule_key(m))
         for key, m in before.items():
             current = after.get(key)
             counts = {Action.ALLOW: lost, Action.DENY: gained}.get(m.action, gained | lost)
             part = (m.allowed - (current.allowed if current else NONE)) & counts & reach_b
             if part and _rule_key(m) not in named:
-                causes.append(self._admin_rule(m, part, BASE, dh.matches))
+                causes.append(self._admin_rule(m, part, BASE, dh.matches, None, later[0]))
         return causes
 
     def _admin_rule(self, m: RuleMatch, part: ConnectionSet, side: str, other_side: tuple[RuleMatch, ...],
-                    was: Action | None = None) -> Cause:
+                    was: Action | None, later: list[Decision]) -> Cause:
         """`ClusterNetworkPolicy/tenant-guard ingress[1] (Deny, priority 10) now denies TCP:5432 (was Pass)`."""
         r = m.rule
         assert isinstance(r, AdminRuleRef)
@@ -240,7 +245,7 @@ class Explainer:
         change = _BARE[action] if side == HEAD else f"stops-{action}"
         what = f"now {_BARE[action]}" if side == HEAD else f"no longer {_BARE[action]}"
         name = f" {r.rule_name!r}" if r.rule_name else ""
-        tail = " to the next tier" if m.action is Action.PASS else ""
+        tail = f" to the next tier ({_landing(part, later)})" if m.action is Action.PASS else ""
         tier = "" if r.tier.value == "Admin" else f"{r.tier.value}, "
         priority = f", priority {r.priority}" if r.priority is not None else ""
         previously = f" (was {_written(r, was)})" if was is not None else ""
@@ -338,6 +343,20 @@ def _step_key(m: RuleMatch) -> tuple[str, str, int, Action]:
 _ADMIN_WORDS = {Action.ALLOW: "allowing", Action.DENY: "denying", Action.PASS: "passing"}
 _BARE = {"allowing": "allows", "denying": "denies", "passing": "passes"}
 V1ALPHA1_KINDS = ("AdminNetworkPolicy/", "BaselineAdminNetworkPolicy/")
+
+
+def _landing(part: ConnectionSet, later: list[Decision]) -> str:
+    """Where passed connections land, on that side: `[NetworkPolicy] allows TCP:5432`, the tiers after
+    the one that passed them in order, then the default."""
+    said = []
+    for d in later:
+        for verb, conns in (("allows", d.allow & part), ("denies", d.deny & part)):
+            if conns:
+                said.append(f"[{d.tier}] {verb} {conns.describe()}")
+        part = part - d.decided
+    if part:
+        said.append(f"the default allows {part.describe()}")
+    return "; ".join(said)
 
 
 def _written(rule: AdminRuleRef, action: Action) -> str:

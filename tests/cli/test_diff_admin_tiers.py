@@ -55,8 +55,9 @@ def test_a_removed_admin_policy_is_located_where_it_was(capsys: pytest.CaptureFi
     assert code == 0
     assert ("- ClusterNetworkPolicy/monitoring-egress egress[0] 'scrape' (Accept, priority 5) no longer allows TCP:9090 "
             f"(policy removed) ({ADMIN_HEAD}:58)") in out
+    # a Pass says where the connections land on that side: the ledger's NetworkPolicy admits the shop
     assert ("+ ClusterNetworkPolicy/tenant-guard ingress[1] 'shop-decides' (Pass, priority 10) now passes TCP:5432 to "
-            "the next tier (was Deny) (policy modified)") in out
+            "the next tier ([NetworkPolicy] allows TCP:5432) (was Deny) (policy modified)") in out
 
 
 def test_sarif_has_one_result_per_cause_at_its_line(capsys: pytest.CaptureFixture[str]) -> None:
