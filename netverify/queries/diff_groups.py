@@ -96,7 +96,7 @@ def _rules_content(rules: tuple[Rule, ...]) -> tuple[object, ...]:
                   tuple((s.protocol, s.port, s.end_port) for s in r.ports)) for r in rules)
 
 
-def _direction_signatures(analysis: Analysis, direction: str) -> list[frozenset[object]]:
+def direction_signatures(analysis: Analysis, direction: str) -> list[frozenset[object]]:
     """Per class, the content (rules and namespace, not names or lines) of the policies isolating it."""
     content: dict[int, object] = {}
     by_key: dict[tuple[int, ...], frozenset[object]] = {}
@@ -179,8 +179,8 @@ class Affected:
 
     def __init__(self, joint: JointClasses) -> None:
         base, head = joint.base, joint.head
-        egress = (_direction_signatures(base, "egress"), _direction_signatures(head, "egress"))
-        ingress = (_direction_signatures(base, "ingress"), _direction_signatures(head, "ingress"))
+        egress = (direction_signatures(base, "egress"), direction_signatures(head, "egress"))
+        ingress = (direction_signatures(base, "ingress"), direction_signatures(head, "ingress"))
         self.sources = self.destinations = 0
         for j, (cb, ch) in enumerate(joint.sides):
             moved = joint.moved[j]

@@ -25,11 +25,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from netverify.engines.bitsets import bit_list
+from netverify.model import without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer, side_verdict
-from netverify.queries.diff_groups import NONE, Key, Rectangle, endpoint_facts, merge_causes
+from netverify.queries.diff_groups import NONE, Key, Rectangle, direction_signatures, endpoint_facts, merge_causes
 from netverify.queries.diff_outside import AddressBlock, address_blocks
-from netverify.queries.diff_tiers import admin_addresses
+from netverify.queries.diff_tiers import admin_addresses, admin_of
+from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint
 from netverify.semantics.evaluate import decide_direction
@@ -62,6 +64,7 @@ class TieredDiff:
         index: dict[tuple[object, ...], int] = {}
         self.members: list[list[Endpoint]] = []  # BASE's endpoints; HEAD's by id
         self.causes: list[tuple[Cause, ...]] = []
+        self.moved: list[bool] = []
         for ep in base.endpoints:
             other = head.by_id.get(ep.id)
             if other is None:
@@ -73,7 +76,30 @@ class TieredDiff:
             if j == len(self.members):
                 self.members.append([])
                 self.causes.append(causes)
+                self.moved.append(moved)
             self.members[j].append(ep)
+        self.sources, self.destinations = self._affected()
+
+    def _affected(self) -> tuple[int, int]:
+        """The classes whose egress (as sources) and ingress (as destinations) may have changed: those
+        whose facts changed, or whose governing policies of that direction (the NetworkPolicies that
+        select them, the admin policies whose subject selects them, by content and evaluation order)
+        differ between the sides. A pair of two other classes is decided the same on both sides."""
+        base, head = self.base, self.head
+        if without_sources(base.cluster.nodes) != without_sources(head.cluster.nodes):
+            return (1 << len(self.members)) - 1, (1 << len(self.members)) - 1  # `nodes` peers may read anew
+        sources = destinations = 0
+        signatures = [(a, direction_signatures(a, "egress"), direction_signatures(a, "ingress"), admin_of(a))
+                      for a in (base, head)]
+        for j, members in enumerate(self.members):
+            ends = (members[0], head.by_id[members[0].id])
+            egress, ingress = ({_governing(sig, end, d) for sig, end in zip(signatures, ends, strict=True)}
+                               for d in ("egress", "ingress"))
+            if self.moved[j] or len(egress) > 1:
+                sources |= 1 << j
+            if self.moved[j] or len(ingress) > 1:
+                destinations |= 1 << j
+        return sources, destinations
 
     def _facts(self, ep: Endpoint) -> tuple[object, ...]:
         named = tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
@@ -101,7 +127,10 @@ class TieredDiff:
         out: list[Rectangle] = []
         for j, sources in enumerate(self.members):
             found: dict[Key, int] = {}
+            source_changed = self.sources >> j & 1
             for k, destinations in enumerate(self.members):
+                if not (source_changed or self.destinations >> k & 1):
+                    continue  # neither side of the pair is governed differently, nor did it change
                 if j != k:
                     key = self._key(sources[0], destinations[0], j, k)
                     if key is not None:
@@ -123,14 +152,14 @@ class TieredDiff:
             if key is not None:
                 ids = tuple(sorted(e.id for e in members))
                 out.append(Rectangle(ids, ids, *key, distinct=True))
-        for ep in members:
-            other = self.head.by_id[ep.id]
-            before = NONE if ep.single_pod else pair_allowed(self.tiers[0], ep, ep)
-            after = NONE if other.single_pod else pair_allowed(self.tiers[1], other, other)
-            if before != after:
-                shared = self.explainer.pair(ep.id, ep.id, before, after) if not (ep.single_pod or other.single_pod) \
-                    else ()
-                out.append(Rectangle((ep.id,), (ep.id,), before, after, merge_causes(shared, self.causes[j])))
+        rep, other = members[0], self.head.by_id[members[0].id]  # members agree on single_pod on each side
+        before = NONE if rep.single_pod else pair_allowed(self.tiers[0], rep, rep)
+        after = NONE if other.single_pod else pair_allowed(self.tiers[1], other, other)
+        if before != after:
+            shared = self.explainer.pair(rep.id, rep.id, before, after) if not (rep.single_pod or other.single_pod) \
+                else ()
+            causes = merge_causes(shared, self.causes[j])
+            out += [Rectangle((ep.id,), (ep.id,), before, after, causes) for ep in members]
         return out
 
     def _outside(self) -> list[Rectangle]:
@@ -139,8 +168,9 @@ class TieredDiff:
         out: list[Rectangle] = []
         for direction in ("egress", "ingress"):
             merged: dict[tuple[Key, int], int] = {}  # (key, blocks) -> classes
-            for j, members in enumerate(self.members):
-                ep, other = members[0], self.head.by_id[members[0].id]
+            changed = self.sources if direction == "egress" else self.destinations
+            for j in bit_list(changed):
+                ep, other = self.members[j][0], self.head.by_id[self.members[j][0].id]
                 found: dict[Key, int] = {}
                 for i, address in enumerate(samples):
                     ends_b = (ep, address) if direction == "egress" else (address, ep)
@@ -159,6 +189,18 @@ class TieredDiff:
                 src, dst = (self._ids(classes), ids) if direction == "egress" else (ids, self._ids(classes))
                 out.append(Rectangle(src, dst, *key))
         return out
+
+
+def _governing(side: tuple[Analysis, list[frozenset[object]], list[frozenset[object]],
+                            tuple[CompiledAdminPolicy, ...]], ep: Endpoint, direction: str) -> tuple[object, ...]:
+    """What governs `ep`'s `direction` on one side, by content: the NetworkPolicies selecting its class
+    (both directions: the `any` reading of selection looks at both) and the admin policies whose
+    subject selects it, in evaluation order, with what decides their order."""
+    analysis, egress, ingress, admin = side
+    c = analysis.graph.class_of[ep.id]
+    governing = tuple((p.policy.tier, p.policy.priority, p.policy.name, without_sources(p.policy.rules(direction)))
+                      for p in admin if p.selects(ep))
+    return (egress[c], ingress[c], governing)
 
 
 def reach_lists(tiers: tuple[Tier, ...], ep: Endpoint, everyone: Sequence[Endpoint]

@@ -2,6 +2,12 @@
 
 The Admin and Baseline tiers are asked through semantics/admin_tiers (first match by priority,
 then rule order) and handed to the verdict as Decisions whose rule matches carry their action.
+The NetworkPolicy tier of an endpoint of the inventory is read from the graph engine's classes
+(`GraphNetworkPolicyTier`: which policies select the subject and which rules admit the peer, a
+few bit tests, where the semantic tier matches every policy's selector for every pair) and built
+by the verdict's own `isolating`; the graph's classes are exact for NetworkPolicy, so both say the
+same (tests/property/test_diff_tiers_vs_reference.py). Peers outside the inventory (address
+blocks) go to the semantic tier.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_network
 from netverify.semantics.admin_tiers import decide_admin_tier
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import tiers_of
-from netverify.semantics.verdict import Action, Decision, RuleMatch, Tier
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, Decision, RuleMatch, Tier, isolating
 from netverify.sets import IPSet
 
 _ACTIONS = {AdminAction.ACCEPT: Action.ALLOW, AdminAction.DENY: Action.DENY, AdminAction.PASS: Action.PASS}
@@ -47,9 +53,34 @@ def admin_addresses(analysis: Analysis) -> list[IPSet]:
     return admin_networks(admin_of(analysis))
 
 
+@dataclass(frozen=True)
+class GraphNetworkPolicyTier:
+    """The NetworkPolicy tier (per-direction reading) read from the graph's classes; `semantic` for
+    endpoints the graph does not hold."""
+
+    analysis: Analysis
+    semantic: Tier
+    name: str = NETWORK_POLICY_TIER
+
+    def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
+        g = self.analysis.graph
+        classes = g.class_of
+        if peer.id not in classes or subject.id not in classes:
+            return self.semantic.decide(direction, subject, peer, dst)
+        key = g.selecting(direction)[classes[subject.id]]
+        if not key:
+            return Decision.passing(self.name)
+        peer_class, dst_class = classes[peer.id], classes[dst.id]
+        found = [RuleMatch(rule.ref, conns) for i in key for rule in self.analysis.policies[i].rules(direction)
+                 if (conns := g.rule_admits(rule, peer_class, dst_class))]
+        return isolating(self.name, tuple(self.analysis.policies[i].ref for i in key), found, ())
+
+
 def tiers_of_analysis(analysis: Analysis) -> tuple[Tier, ...]:
     """Admin, NetworkPolicy and Baseline tiers of one side, in evaluation order."""
     admin = admin_of(analysis)
-    return (_AdminTierOf(admin, AdminTier.ADMIN), *tiers_of(analysis.policies), _AdminTierOf(admin, AdminTier.BASELINE))
+    (network_policy,) = tiers_of(analysis.policies)
+    return (_AdminTierOf(admin, AdminTier.ADMIN), GraphNetworkPolicyTier(analysis, network_policy),
+            _AdminTierOf(admin, AdminTier.BASELINE))
 
 
