@@ -30,7 +30,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer, side_verdict
 from netverify.queries.diff_groups import NONE, Key, Rectangle, direction_signatures, endpoint_facts, merge_causes
 from netverify.queries.diff_outside import AddressBlock, address_blocks
-from netverify.queries.diff_tiers import admin_addresses, admin_of
+from netverify.queries.diff_tiers import admin_addresses
 from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint
@@ -89,7 +89,7 @@ class TieredDiff:
         if without_sources(base.cluster.nodes) != without_sources(head.cluster.nodes):
             return (1 << len(self.members)) - 1, (1 << len(self.members)) - 1  # `nodes` peers may read anew
         sources = destinations = 0
-        signatures = [(a, direction_signatures(a, "egress"), direction_signatures(a, "ingress"), admin_of(a))
+        signatures = [(a, direction_signatures(a, "egress"), direction_signatures(a, "ingress"), a.admin)
                       for a in (base, head)]
         for j, members in enumerate(self.members):
             ends = (members[0], head.by_id[members[0].id])

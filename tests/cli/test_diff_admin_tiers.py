@@ -37,6 +37,12 @@ def test_an_action_flipped_from_pass_to_deny_is_the_cause_of_the_lost_connection
     assert "    from: shop/Deployment/api, shop/Deployment/web\n    to:   payments/StatefulSet/ledger\n" in out
 
 
+def test_diff_folds_the_tiers_so_it_neither_warns_nor_refuses_under_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, BASE, HEAD, "--strict")
+    assert code == 0 and "2 connections added, 2 removed" in out
+    assert "does not fold" not in err
+
+
 def test_an_added_admin_policy_is_a_cause_in_each_direction_it_decides(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, BASE, HEAD, "-f", "json")
     data = json.loads(out)
