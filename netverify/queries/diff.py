@@ -7,6 +7,8 @@ rectangles of sources x destinations whose pairs all changed the same way (statu
 sets before and after) for the same causes; every changed pair lies in exactly one change.
 They are computed on the engines' classes, never pair by pair (see diff_groups), so the
 result's size follows the distinct changes and the endpoints they name, not the pairs.
+With admin policies on either side the pairs are found on exact classes
+through every tier (diff_tiered) until the graph folds the admin tiers.
 `DiffResult.pairs()` expands them into per-pair changes, sorted, one source at a time (the
 `--pairs` listing). Purely cosmetic edits (reordering, renaming, splitting a policy) leave
 the matrices equal and so give an empty diff.

@@ -14,6 +14,10 @@ exact and simple, and costs a verdict per pair of classes:
 - Each ordered pair of classes is decided on both sides by the tiers (`decide_direction`, through
   the verdict's exemptions), on representatives: distinct members for a class with itself (and a
   workload's pair with itself, replica to replica; a single pod's pair with itself is not listed).
+  Only pairs whose source may have changed as a source, or whose destination as a destination, are
+  decided: a class whose facts are equal on both sides, and whose direction is governed by the same
+  policies on both (the NetworkPolicies selecting it and the admin policies whose subject selects
+  it, by content and evaluation order), decides that direction the same way on both sides.
 - Changed pairs are grouped into the same rectangles as the fast path's: per source class, the
   destination classes by (before, after, causes); sources with equal destination sets merge.
 - Address blocks outside the cluster are cut by every address set of both sides and decided the

@@ -115,6 +115,19 @@ def np_st(draw: st.DrawFn, name: str) -> dict[str, Any]:
             "metadata": {"namespace": draw(st.sampled_from(["x", "y"])), "name": name}, "spec": spec}
 
 
+@st.composite
+def anp_st(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    """A v1alpha1 AdminNetworkPolicy (Allow, not Accept; `ports`, not `protocols`)."""
+    rules = [{"action": draw(st.sampled_from(["Allow", "Deny", "Pass"])),
+              "from": [{"namespaces": draw(ns_selector_st)}],
+              **({"ports": [{"portNumber": {"protocol": "TCP", "port": 80}}]} if draw(st.booleans()) else {})}
+             for _ in range(draw(st.integers(1, 2)))]
+    return {"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy",
+            "metadata": {"name": name},
+            "spec": {"priority": draw(st.integers(0, 3)), "subject": {"namespaces": draw(ns_selector_st)},
+                     "ingress": rules}}
+
+
 def _edited(draw: st.DrawFn, policy: dict[str, Any], n: int) -> list[dict[str, Any]]:
     """What a pull request does to one admin policy."""
     fate = draw(st.sampled_from(["keep", "priority", "action", "reorder", "drop", "rename", "redraw"]))
@@ -128,7 +141,8 @@ def _edited(draw: st.DrawFn, policy: dict[str, Any], n: int) -> list[dict[str, A
         direction = draw(st.sampled_from(["ingress", "egress"]))
         if spec.get(direction):
             rules = [dict(r) for r in spec[direction]]
-            rules[0]["action"] = draw(st.sampled_from(["Accept", "Deny", "Pass"]))
+            allow = "Allow" if policy["kind"] == "AdminNetworkPolicy" else "Accept"
+            rules[0]["action"] = draw(st.sampled_from([allow, "Deny", "Pass"]))
             spec[direction] = rules
     elif fate == "reorder":
         for direction in ("ingress", "egress"):
@@ -144,6 +158,7 @@ def _edited(draw: st.DrawFn, policy: dict[str, Any], n: int) -> list[dict[str, A
 @st.composite
 def versions_st(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     admin = [draw(cnp_st(f"cnp{i}")) for i in range(draw(st.integers(0, 3)))]
+    admin += [draw(anp_st("anp"))] if draw(st.integers(0, 3)) == 0 else []
     network = [draw(np_st(f"np{i}")) for i in range(draw(st.integers(0, 2)))]
     head_admin = [p for n, policy in enumerate(admin) for p in _edited(draw, policy, n)]
     head_admin += [draw(cnp_st(f"new{i}")) for i in range(draw(st.integers(0, 1)))]
