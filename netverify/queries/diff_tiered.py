@@ -56,6 +56,13 @@ def pair_allowed(tiers: tuple[Tier, ...], src: Endpoint, dst: Endpoint) -> Conne
             & decide_direction(tiers, "ingress", dst, src, dst).allowed)
 
 
+def _direction(tiers: tuple[Tier, ...], direction: str, src: Endpoint, dst: Endpoint) -> ConnectionSet:
+    """What one direction of src -> dst allows (no exemption applies)."""
+    if direction == "egress":
+        return decide_direction(tiers, "egress", src, dst, dst).allowed
+    return decide_direction(tiers, "ingress", dst, src, dst).allowed
+
+
 class TieredDiff:
     """The changed pairs of endpoints present on both sides, and with address blocks, as rectangles."""
 
@@ -117,10 +124,22 @@ class TieredDiff:
     def _ids(self, mask: int) -> tuple[str, ...]:
         return tuple(sorted(e.id for j in bit_list(mask) for e in self.members[j]))
 
+    def _both(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> tuple[ConnectionSet, ConnectionSet]:
+        """src -> dst on BASE and on HEAD; a direction governed alike on both sides (its class not
+        affected in that role) is decided once."""
+        hs, hd = self.head.by_id[src.id], self.head.by_id[dst.id]
+        if exemption(src, dst) is not None or exemption(hs, hd) is not None:
+            return pair_allowed(self.tiers[0], src, dst), pair_allowed(self.tiers[1], hs, hd)
+        (tb, th) = self.tiers
+        eb = _direction(tb, "egress", src, dst)
+        eh = _direction(th, "egress", hs, hd) if self.sources >> j & 1 else eb
+        ib = _direction(tb, "ingress", src, dst)
+        ih = _direction(th, "ingress", hs, hd) if self.destinations >> k & 1 else ib
+        return eb & ib, eh & ih
+
     def _key(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> Key | None:
         """(before, after, causes) of src -> dst (classes j -> k), or None when it did not change."""
-        hs, hd = self.head.by_id[src.id], self.head.by_id[dst.id]
-        before, after = pair_allowed(self.tiers[0], src, dst), pair_allowed(self.tiers[1], hs, hd)
+        before, after = self._both(src, dst, j, k)
         if before == after:
             return None
         shared = self.explainer.pair(src.id, dst.id, before, after)
