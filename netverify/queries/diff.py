@@ -8,7 +8,7 @@ sets before and after) for the same causes; every changed pair lies in exactly o
 They are computed on the engines' classes, never pair by pair (see diff_groups), so the
 result's size follows the distinct changes and the endpoints they name, not the pairs.
 With admin policies on either side the pairs are found on exact classes
-through every tier (diff_tiered) until the graph folds the admin tiers.
+(diff_tiered) until the fast path learns the admin tiers' keys and rule pieces.
 `DiffResult.pairs()` expands them into per-pair changes, sorted, one source at a time (the
 `--pairs` listing). Purely cosmetic edits (reordering, renaming, splitting a policy) leave
 the matrices equal and so give an empty diff.
@@ -27,9 +27,8 @@ from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer
 from netverify.queries.diff_groups import Grouper, JointClasses
 from netverify.queries.diff_outside import AddressBlock, OutsideDiff
-from netverify.queries.diff_tiered import TieredDiff, reach_lists
+from netverify.queries.diff_tiered import TieredDiff
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.verdict import Tier
 from netverify.sets import ConnectionSet
 
 FAIL_ON = ("added", "removed", "any")
@@ -375,9 +374,8 @@ class Connectivity:
     """Everything endpoints of one side may send and receive, from their classes' rows and columns;
     endpoints whose rows and columns are equal share one Reach (expanded once)."""
 
-    def __init__(self, analysis: Analysis, tiers: tuple[Tier, ...] | None = None) -> None:
+    def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
-        self.tiers = tiers  # admin tiers: evaluated endpoint by endpoint (diff_tiered), until the graph folds them
         self._reach: dict[tuple[object, ...], Reach] = {}
 
     def _expand(self, vector: tuple[tuple[int, ConnectionSet], ...]) -> tuple[tuple[str, ConnectionSet], ...]:
@@ -387,8 +385,6 @@ class Connectivity:
         return tuple(found)
 
     def of(self, ep: Endpoint) -> EndpointChange:
-        if self.tiers is not None:
-            return EndpointChange(ep, Reach(*reach_lists(self.tiers, ep, self.analysis.endpoints)))
         g = self.analysis.graph
         a = g.class_of[ep.id]
         row, column = g.row(a), g.column(a)
@@ -421,7 +417,7 @@ def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: s
         base_label, head_label, tuple(changes),
         outside=tuple(b for b in blocks if b.id in named),
         compared=compared,
-        endpoints_added=tuple(map(Connectivity(head, explainer.tiers_of(head)).of, added_eps)),
-        endpoints_removed=tuple(map(Connectivity(base, explainer.tiers_of(base)).of, removed_eps)),
+        endpoints_added=tuple(map(Connectivity(head).of, added_eps)),
+        endpoints_removed=tuple(map(Connectivity(base).of, removed_eps)),
         fail_on=fail_on, listing=listing,
     )

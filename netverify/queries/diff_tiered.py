@@ -1,9 +1,10 @@
-"""The diff when admin policies are on either side: exact classes, every class pair through the tiers.
+"""The diff when admin policies are on either side: exact classes, pairs read from the graphs.
 
-The fast path (diff_groups, diff_outside) reads the graph engine's rows, columns and NetworkPolicy
-keys; until the graph folds the admin tiers, an inventory with AdminNetworkPolicies,
-BaselineAdminNetworkPolicies or ClusterNetworkPolicies on either side takes this path instead. It is
-exact and simple, and costs a verdict per pair of classes:
+The fast path (diff_groups, diff_outside) finds which rows and columns may have changed, and cuts
+them into cells with one explanation each, from the NetworkPolicies alone (their selecting keys
+and rule pieces). Until it learns the admin tiers' keys and rule pieces, an inventory with
+AdminNetworkPolicies, BaselineAdminNetworkPolicies or ClusterNetworkPolicies on either side takes
+this path instead. It is exact and simple:
 
 - A *class* here is a set of endpoints present on both sides with equal facts on each side, as
   every tier can see them: all labels (admin selectors may read any key), namespace and its
@@ -11,22 +12,22 @@ exact and simple, and costs a verdict per pair of classes:
   admin `networks`, node addresses), hostNetwork, node, and whether it is a single pod; and equal
   endpoint causes. Members of a class are interchangeable: every pair they form changes the same
   way for the same reasons.
-- Each ordered pair of classes is decided on both sides by the tiers (`decide_direction`, through
-  the verdict's exemptions), on representatives: distinct members for a class with itself (and a
+- Each ordered pair of classes is read on both sides from the side's graph, which folds every
+  tier (engines/graph.py), on representatives: distinct members for a class with itself (and a
   workload's pair with itself, replica to replica; a single pod's pair with itself is not listed).
   Only pairs whose source may have changed as a source, or whose destination as a destination, are
-  decided: a class whose facts are equal on both sides, and whose direction is governed by the same
+  read: a class whose facts are equal on both sides, and whose direction is governed by the same
   policies on both (the NetworkPolicies selecting it and the admin policies whose subject selects
   it, by content and evaluation order), decides that direction the same way on both sides.
+- A changed pair is explained once per (before, after) and class pair, by the tiers themselves
+  (diff_causes: the tier walk of each direction on each side).
 - Changed pairs are grouped into the same rectangles as the fast path's: per source class, the
   destination classes by (before, after, causes); sources with equal destination sets merge.
-- Address blocks outside the cluster are cut by every address set of both sides and decided the
-  same way, one sample address per block.
+- Address blocks outside the cluster are cut by every address set of both sides and decided by
+  the tiers, one sample address per block.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from netverify.engines.bitsets import bit_list
 from netverify.model import without_sources
@@ -38,29 +39,12 @@ from netverify.queries.diff_tiers import admin_addresses
 from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint
-from netverify.semantics.evaluate import decide_direction
-from netverify.semantics.verdict import Tier, exemption
 from netverify.sets import ConnectionSet, IPSet
 
 
 def address_sets(analysis: Analysis) -> list[IPSet]:
     """Every address set a tier of this side tests: ipBlocks, admin networks and node addresses."""
     return ip_blocks(analysis.policies) + admin_addresses(analysis)
-
-
-def pair_allowed(tiers: tuple[Tier, ...], src: Endpoint, dst: Endpoint) -> ConnectionSet:
-    """What src -> dst allows on one side: both directions through the tiers, or an exemption."""
-    if exemption(src, dst) is not None:
-        return ConnectionSet.all()
-    return (decide_direction(tiers, "egress", src, dst, dst).allowed
-            & decide_direction(tiers, "ingress", dst, src, dst).allowed)
-
-
-def _direction(tiers: tuple[Tier, ...], direction: str, src: Endpoint, dst: Endpoint) -> ConnectionSet:
-    """What one direction of src -> dst allows (no exemption applies)."""
-    if direction == "egress":
-        return decide_direction(tiers, "egress", src, dst, dst).allowed
-    return decide_direction(tiers, "ingress", dst, src, dst).allowed
 
 
 class TieredDiff:
@@ -125,17 +109,9 @@ class TieredDiff:
         return tuple(sorted(e.id for j in bit_list(mask) for e in self.members[j]))
 
     def _both(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> tuple[ConnectionSet, ConnectionSet]:
-        """src -> dst on BASE and on HEAD; a direction governed alike on both sides (its class not
-        affected in that role) is decided once."""
-        hs, hd = self.head.by_id[src.id], self.head.by_id[dst.id]
-        if exemption(src, dst) is not None or exemption(hs, hd) is not None:
-            return pair_allowed(self.tiers[0], src, dst), pair_allowed(self.tiers[1], hs, hd)
-        (tb, th) = self.tiers
-        eb = _direction(tb, "egress", src, dst)
-        eh = _direction(th, "egress", hs, hd) if self.sources >> j & 1 else eb
-        ib = _direction(tb, "ingress", src, dst)
-        ih = _direction(th, "ingress", hs, hd) if self.destinations >> k & 1 else ib
-        return eb & ib, eh & ih
+        """src -> dst on BASE and on HEAD: what each side's graph (which folds every tier) lists."""
+        return self.base.graph.allowed(src, dst), self.head.graph.allowed(self.head.by_id[src.id],
+                                                                          self.head.by_id[dst.id])
 
     def _key(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> Key | None:
         """(before, after, causes) of src -> dst (classes j -> k), or None when it did not change."""
@@ -176,8 +152,8 @@ class TieredDiff:
                 ids = tuple(sorted(e.id for e in members))
                 out.append(Rectangle(ids, ids, *key, distinct=True))
         rep, other = members[0], self.head.by_id[members[0].id]  # members agree on single_pod on each side
-        before = NONE if rep.single_pod else pair_allowed(self.tiers[0], rep, rep)
-        after = NONE if other.single_pod else pair_allowed(self.tiers[1], other, other)
+        before = NONE if rep.single_pod else self.base.graph.allowed(rep, rep)
+        after = NONE if other.single_pod else self.head.graph.allowed(other, other)
         if before != after:
             shared = self.explainer.pair(rep.id, rep.id, before, after) if not (rep.single_pod or other.single_pod) \
                 else ()
@@ -224,18 +200,3 @@ def _governing(side: tuple[Analysis, list[frozenset[object]], list[frozenset[obj
     governing = tuple((p.policy.tier, p.policy.priority, p.policy.name, without_sources(p.policy.rules(direction)))
                       for p in admin if p.selects(ep))
     return (egress[c], ingress[c], governing)
-
-
-def reach_lists(tiers: tuple[Tier, ...], ep: Endpoint, everyone: Sequence[Endpoint]
-                ) -> tuple[tuple[tuple[str, ConnectionSet], ...], tuple[tuple[str, ConnectionSet], ...]]:
-    """What `ep` (on one side only) may send to and receive from, through the tiers, in endpoint order;
-    its pair with itself as a replica pair (the reports leave a single pod's out)."""
-    egress, ingress = [], []
-    for other in everyone:
-        out = pair_allowed(tiers, ep, other) if other.id != ep.id or not ep.single_pod else NONE
-        if out:
-            egress.append((other.id, out))
-        into = pair_allowed(tiers, other, ep) if other.id != ep.id else NONE
-        if into:
-            ingress.append((other.id, into))
-    return tuple(egress), tuple(ingress)
