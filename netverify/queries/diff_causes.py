@@ -110,8 +110,8 @@ class Explainer:
         self._head_policies.update({p.id: p for p in head.cluster.admin_policies})
         self.tiered = bool(base.cluster.admin_policies or head.cluster.admin_policies)
         self._tiers = (tiers_of_analysis(base), tiers_of_analysis(head)) if self.tiered else ((), ())
-        # Admin selectors see every label; NetworkPolicy ones only the keys they reference.
-        self._label_keys = None if self.tiered else base.label_keys | head.label_keys
+        # The label keys some selector of some tier references (Analysis.observations): others cannot matter.
+        self._label_keys = base.label_keys | head.label_keys
         seen = ip_blocks(base.policies) + ip_blocks(head.policies)
         if self.tiered:  # admin `networks` and `nodes` peers see addresses too
             seen += admin_addresses(base) + admin_addresses(head)

@@ -7,7 +7,7 @@ AdminNetworkPolicies, BaselineAdminNetworkPolicies or ClusterNetworkPolicies on 
 this path instead. It is exact and simple:
 
 - A *class* here is a set of endpoints present on both sides with equal facts on each side, as
-  every tier can see them: all labels (admin selectors may read any key), namespace and its
+  every tier can see them: the labels some selector of some tier reads, namespace and its
   labels, named ports, the addresses' signature over every address set any tier tests (ipBlocks,
   admin `networks`, node addresses), hostNetwork, node, and whether it is a single pod; and equal
   endpoint causes. Members of a class are interchangeable: every pair they form changes the same
@@ -38,7 +38,7 @@ from netverify.queries.diff_outside import AddressBlock, address_blocks
 from netverify.queries.diff_tiers import admin_addresses
 from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import ip_blocks
-from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint
+from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint, visible_labels
 from netverify.sets import ConnectionSet, IPSet
 
 
@@ -55,6 +55,7 @@ class TieredDiff:
         self.tiers = (explainer.tiers_of(base) or (), explainer.tiers_of(head) or ())
         sets = address_sets(base) + address_sets(head)
         self._atoms = IPAtoms(sets)
+        self._label_keys = base.label_keys | head.label_keys  # what some selector of some tier reads
         self.blocks: list[AddressBlock] = address_blocks(sets)
         index: dict[tuple[object, ...], int] = {}
         self.members: list[list[Endpoint]] = []  # BASE's endpoints; HEAD's by id
@@ -98,7 +99,8 @@ class TieredDiff:
 
     def _facts(self, ep: Endpoint) -> tuple[object, ...]:
         named = tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
-        return (ep.kind, ep.namespace, ep.labels, ep.ns_labels, named, self._atoms.signature(ep.ips),
+        return (ep.kind, ep.namespace, visible_labels(ep.labels, self._label_keys), ep.ns_labels, named,
+                self._atoms.signature(ep.ips),
                 ep.host_network, ep.node_name, ep.single_pod)
 
     @property
