@@ -145,41 +145,47 @@ def _pod_ips(status: dict[str, Any], f: Fields) -> None:
 
 
 def _workload(spec: dict[str, Any], kind: str, api_version: Any, f: Fields) -> None:
-    owner, path = spec, "spec"
-    if kind == "CronJob":
-        job = spec.get("jobTemplate")
-        job_spec = job.get("spec") if isinstance(job, dict) else None
-        if not isinstance(job_spec, dict):
-            return  # the converter reports the missing jobTemplate.spec
-        owner, path = job_spec, "spec.jobTemplate.spec"
-        if job_spec.get("selector") is not None:
-            f.error(line_of(job_spec, "selector"), f"{path}.selector",
-                    "may not be given in a CronJob's jobTemplate: the API server generates it",
-                    "remove the selector; each Job selects its own pods")
-        if job_spec.get("manualSelector") is True:
-            f.error(line_of(job_spec, "manualSelector"), f"{path}.manualSelector",
-                    "may not be true in a CronJob's jobTemplate", "remove manualSelector")
-    template = owner.get("template")
+    owner, path = (_job_template(spec, f), "spec.jobTemplate.spec") if kind == "CronJob" else (spec, "spec")
+    template = owner.get("template") if owner is not None else None
     if not isinstance(template, dict):
         return  # the converter reports the missing template
     tmeta = template.get("metadata")
     labels = tmeta.get("labels") if isinstance(tmeta, dict) else None
-    labels = labels if isinstance(labels, dict) else {}
-    tspec = template.get("spec")
-    if isinstance(tspec, dict):
-        _pod_spec(tspec, f"{path}.template.spec", f, line_of(template, "spec"))
-    if kind == "CronJob":
-        return
+    if isinstance(template.get("spec"), dict):
+        _pod_spec(template["spec"], f"{path}.template.spec", f, line_of(template, "spec"))
+    if kind != "CronJob":
+        _selector(spec, kind, api_version, labels if isinstance(labels, dict) else {}, f)
+
+
+def _job_template(spec: dict[str, Any], f: Fields) -> dict[str, Any] | None:
+    """A CronJob's jobTemplate.spec, after the API server's rules for it: each Job's selector is generated."""
+    job = spec.get("jobTemplate")
+    job_spec = job.get("spec") if isinstance(job, dict) else None
+    if not isinstance(job_spec, dict):
+        return None  # the converter reports the missing jobTemplate.spec
+    if job_spec.get("selector") is not None:
+        f.error(line_of(job_spec, "selector"), "spec.jobTemplate.spec.selector",
+                "may not be given in a CronJob's jobTemplate: the API server generates it",
+                "remove the selector; each Job selects its own pods")
+    if job_spec.get("manualSelector") is True:
+        f.error(line_of(job_spec, "manualSelector"), "spec.jobTemplate.spec.manualSelector",
+                "may not be true in a CronJob's jobTemplate", "remove manualSelector")
+    return job_spec
+
+
+def _selector(spec: dict[str, Any], kind: str, api_version: Any, labels: dict[Any, Any], f: Fields) -> None:
+    """The workload's selector as the API server checks it: present where required, selecting the template."""
     selector = spec.get("selector")
+    manual = spec.get("manualSelector") is True
     if selector is None:
         if kind in _WORKLOAD_SELECTOR_REQUIRED and api_version not in _SELECTOR_DEFAULTED:
             f.error(line_of(spec, "template"), "spec.selector", f"is required for a {kind} (apps/v1)",
                     "add `selector: {matchLabels: ...}` with the pod template's labels")
-        elif kind == "Job" and spec.get("manualSelector") is True:
+        elif kind == "Job" and manual:
             f.error(line_of(spec, "manualSelector"), "spec.selector", "is required when manualSelector is true",
                     "add `selector: {matchLabels: ...}` with the pod template's labels, or remove manualSelector")
         return
-    if kind == "Job" and spec.get("manualSelector") is not True and selector == {}:
+    if kind == "Job" and not manual and selector == {}:
         return  # the generated controller-uid label makes it select the template
     matches: bool | None
     if kind == "ReplicationController":  # a plain map of labels
