@@ -340,12 +340,10 @@ class _Reader:
         return parsed
 
     def _body(self, response: Any, resource: Resource, verb: str) -> bytes:
-        """The whole body, read against the clock: a server that drips it (each read within the socket
-        timeout) is stopped at --request-timeout in all, and a body past MAX_BODY_BYTES is refused."""
+        """The whole body (the request's watch stops a server that drips it), refused past MAX_BODY_BYTES."""
         read1 = getattr(response, "read1", None)
         if read1 is None:
             return bytes(response.data if hasattr(response, "data") else response.read())
-        limit = time.monotonic() + self.source.request_timeout
         chunks: list[bytes] = []
         size = 0
         try:
@@ -356,8 +354,6 @@ class _Reader:
                     raise ClusterError(f"the API server at {self.conn.server} answered {verb} {resource.plural} "
                                        f"with more than {MAX_BODY_BYTES >> 20} MB in one page: stopped",
                                        "check the API server")
-                if time.monotonic() > limit:
-                    raise self._too_slow(resource, verb, self.source.request_timeout)
         finally:
             response.release_conn()
         return b"".join(chunks)
