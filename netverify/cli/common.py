@@ -29,7 +29,7 @@ from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
 from netverify.queries.unseen import HOW_TO_SEE_THEM, unseen_pod_notes
 from netverify.runtime import without_gc
-from netverify.semantics.options import Semantics
+from netverify.semantics.options import HostNetworkReading, Semantics
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_CODES = {Outcome.PASS: EXIT_OK, Outcome.FAIL: EXIT_FAIL, Outcome.UNKNOWN: EXIT_UNKNOWN}
@@ -74,7 +74,8 @@ class Inventory:
     terminal: Terminal = field(default_factory=Terminal)
 
     def semantics(self) -> Semantics:
-        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all", host_network=self.host_network)
+        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all",
+                         host_network=HostNetworkReading(self.host_network))
 
     def load(self) -> Analysis:
         result = self.read()

@@ -9,16 +9,17 @@ from netverify.model import Cluster
 from netverify.semantics.admin_compile import admin_networks, compile_admin_policies
 from netverify.semantics.compile import CompiledPolicy, compile_policies, ip_blocks, referenced_label_keys
 from netverify.semantics.endpoints import Endpoint, IPAtoms, build_endpoints
-from netverify.semantics.options import Semantics
+from netverify.semantics.options import Granularity, Semantics
 
 
 class Analysis:
     """Everything derived from a Cluster, computed once and on demand."""
 
-    def __init__(self, cluster: Cluster, semantics: Semantics | None = None, by: str = "workload") -> None:
+    def __init__(self, cluster: Cluster, semantics: Semantics | None = None,
+                 by: Granularity | str = Granularity.WORKLOAD) -> None:
         self.cluster = cluster
         self.semantics = semantics or Semantics()
-        self.by = by
+        self.by = Granularity(by)  # "workload", "pod" or "service" as the command line spells them
 
     @cached_property
     def policies(self) -> tuple[CompiledPolicy, ...]:
@@ -37,9 +38,9 @@ class Analysis:
         return build_endpoints(self.cluster, self.semantics, blocks, self.granularity, self.label_keys)
 
     @property
-    def granularity(self) -> str:
+    def granularity(self) -> Granularity:
         """How pods become endpoints: `--by service` reports clients as workloads."""
-        return "workload" if self.by == "service" else self.by
+        return Granularity.WORKLOAD if self.by is Granularity.SERVICE else self.by
 
     @cached_property
     def label_keys(self) -> frozenset[str]:

@@ -3,6 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+
+
+class _ValueEnum(str, Enum):
+    """A string enum that reads as its value everywhere: equal to it, in str() and f-strings (Python 3.11
+    changed format() of mixed-in enums to the member's name), and in JSON (a str subclass), so outputs
+    stay byte-identical while the code compares members, not spellings."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Granularity(_ValueEnum):
+    """What one endpoint stands for (--by): the pods of a workload, each pod, or (matrix only) clients as
+    workloads and Services as destinations."""
+
+    WORKLOAD = "workload"
+    POD = "pod"
+    SERVICE = "service"
+
+
+class HostNetworkReading(_ValueEnum):
+    """How hostNetwork pods are read (--hostnetwork): see Semantics.host_network."""
+
+    NODE = "node"
+    POD = "pod"
 
 
 @dataclass(frozen=True)
@@ -22,7 +48,11 @@ class Semantics:
     """
 
     ipblock_matches_pods: bool = True
-    host_network: str = "node"
+    host_network: HostNetworkReading = HostNetworkReading.NODE
+
+    def __post_init__(self) -> None:
+        # a spelling from the command line or a caller ("node", "pod") becomes the member; a wrong one fails here
+        object.__setattr__(self, "host_network", HostNetworkReading(self.host_network))
 
 
 DEFAULT = Semantics()
@@ -33,7 +63,7 @@ HOST_NETWORK_NOTE = (
     "hostNetwork pods use the node's network: NetworkPolicy does not govern them (treated as node traffic; "
     "only ipBlock peers can match them; --hostnetwork pod reads them as ordinary pods)"
 )
-HOST_NETWORK_READINGS = ("node", "pod")
+HOST_NETWORK_READINGS = tuple(r.value for r in HostNetworkReading)
 HOST_NETWORK_AS_NODE_NOTE = (
     "hostNetwork pod read as node traffic (--hostnetwork node, the default): never isolated, matched as a peer "
     "only by ipBlocks, and traffic from its node to pods on that node is always allowed"
