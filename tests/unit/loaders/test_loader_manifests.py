@@ -169,7 +169,7 @@ spec:
                 "        spec: {containers: [{name: c, image: x}]}\n")
         rs = ("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: web-5d8f\n  namespace: shop\n  ownerReferences:\n"
               "    - {apiVersion: apps/v1, kind: Deployment, name: web, controller: true, uid: u}\nspec:\n"
-              "  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: x}]}\n")
+              "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: x}]}\n")
         eps = self.endpoints(tmp_path, cron + "---\n" + self.DEPLOY + "---\n" + rs)
         assert sorted(eps) == ["data/CronJob/backup", "shop/Deployment/web"]
         assert dict(eps["data/CronJob/backup"].labels) == {"app": "backup"}
