@@ -25,6 +25,7 @@ from netverify.loaders.fields import (
 from netverify.model import (
     NAMESPACE_NAME_LABEL,
     ContainerPort,
+    Direction,
     EndpointSlice,
     IPBlock,
     LabelSelector,
@@ -444,8 +445,8 @@ def _port_spec(raw: Any, path: str, line: int, f: Fields) -> PortSpec | None:
     return PortSpec(protocol, port, end_port, f.ref(line))
 
 
-def _rules(spec: Any, direction: str, f: Fields) -> tuple[Rule, ...]:
-    key, peers_key = ("ingress", "from") if direction == "ingress" else ("egress", "to")
+def _rules(spec: Any, direction: Direction, f: Fields) -> tuple[Rule, ...]:
+    key, peers_key = (direction.value, "from" if direction is Direction.INGRESS else "to")
     items = f.list(spec, key, f"spec.{key}") or []
     rules: list[Rule] = []
     for i, raw in enumerate(items):
@@ -487,8 +488,8 @@ def convert_network_policy(doc: Any, namespace: str, f: Fields) -> NetworkPolicy
             elif t not in types:
                 types.append(t)
         declared = tuple(types)
-    ingress = _rules(spec, "ingress", f)
-    egress = _rules(spec, "egress", f)
+    ingress = _rules(spec, Direction.INGRESS, f)
+    egress = _rules(spec, Direction.EGRESS, f)
     if name is None or f.failed:
         return None
     effective = effective_policy_types(declared, egress)

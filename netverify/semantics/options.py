@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+
+from netverify.model import ValueEnum
 
 
-class _ValueEnum(str, Enum):
-    """A string enum that reads as its value everywhere: equal to it, in str() and f-strings (Python 3.11
-    changed format() of mixed-in enums to the member's name), and in JSON (a str subclass), so outputs
-    stay byte-identical while the code compares members, not spellings."""
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-
-class Granularity(_ValueEnum):
+class Granularity(ValueEnum):
     """What one endpoint stands for (--by): the pods of a workload, each pod, or (matrix only) clients as
     workloads and Services as destinations."""
 
@@ -24,7 +16,7 @@ class Granularity(_ValueEnum):
     SERVICE = "service"
 
 
-class HostNetworkReading(_ValueEnum):
+class HostNetworkReading(ValueEnum):
     """How hostNetwork pods are read (--hostnetwork): see Semantics.host_network."""
 
     NODE = "node"
