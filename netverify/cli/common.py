@@ -217,7 +217,8 @@ def inventory_options(func: F) -> F:
                           "from files only its objects are kept (matrix keeps them all and reports the pairs "
                           "inside it)."),
         click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
-                     show_default=True, help="Seconds each API request may take in all, headers and body (with --cluster)."),
+                     show_default=True,
+                     help="Seconds each API request may take in all, headers and body (with --cluster)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress display on standard error."),
         click.option("--color", "color_choice", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
                      help="Colour the report: auto = on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it)."),
