@@ -30,30 +30,24 @@ class RequestWatch:
         self.expired = False
 
     def install(self, pool_manager: Any) -> None:
-        """Make `pool_manager` (the client's urllib3 PoolManager) build connections this watch sees."""
-        from urllib3.connection import HTTPConnection, HTTPSConnection
-        from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
+        """Make `pool_manager` (the client's urllib3 PoolManager, ProxyManager or SOCKSProxyManager) build
+        connections this watch sees: each of its pool classes is subclassed with a connection class that
+        is its own, subclassed to report the socket it connects (a proxy's connections stay the proxy's)."""
         watch = self
 
-        class WatchedHTTPConnection(HTTPConnection):
-            def connect(self) -> None:
-                super().connect()
-                watch.add(self.sock)
+        def watched(pool_class: Any) -> Any:
+            base = pool_class.ConnectionCls
 
-        class WatchedHTTPSConnection(HTTPSConnection):
-            def connect(self) -> None:
-                super().connect()
-                watch.add(self.sock)
+            def connect(conn: Any) -> None:
+                base.connect(conn)
+                watch.add(conn.sock)
 
-        class WatchedHTTPPool(HTTPConnectionPool):
-            ConnectionCls = WatchedHTTPConnection
-
-        class WatchedHTTPSPool(HTTPSConnectionPool):
-            ConnectionCls = WatchedHTTPSConnection
+            connection = type(f"Watched{base.__name__}", (base,), {"connect": connect})
+            return type(f"Watched{pool_class.__name__}", (pool_class,), {"ConnectionCls": connection})
 
         pool_manager.clear()  # connections made before would not be seen
-        pool_manager.pool_classes_by_scheme = {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}
+        pool_manager.pool_classes_by_scheme = {
+            scheme: watched(cls) for scheme, cls in pool_manager.pool_classes_by_scheme.items()}
 
     def add(self, sock: Any) -> None:
         if isinstance(sock, socket.socket):
