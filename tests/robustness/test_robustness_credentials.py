@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 from helpers_robustness import EXIT_INPUT, Outcome, run_cli
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from netverify.loaders.cluster import ClusterError, ClusterSource, load_cluster
@@ -287,6 +287,7 @@ _prose = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF), max_size=
 @given(secret=_secret, before=_prose, after=_prose, newline=st.booleans())
 @example(secret="0000000\x85", before="", after="", newline=True)  # U+0085 is whitespace to str.strip()
 def test_a_registered_secret_never_survives_redaction(secret: str, before: str, after: str, newline: bool) -> None:
+    assume(secret not in REDACTED)  # a "secret" such as '<redacte' is in the marker that replaces it, by definition
     redactor = Redactor()
     redactor.add(secret + ("\n" if newline else ""))
     encoded = base64.b64encode(secret.encode()).decode()
