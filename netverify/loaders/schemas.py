@@ -94,7 +94,7 @@ def check_unknown_fields(doc: Any, kind: str, f: Fields, table: SchemaTable | No
         known = types[type_name]
         children: list[tuple[Any, str, _Place]] = []
         for key, value in node.items():
-            shape = known.get(key, _UNKNOWN) if type(key) is str else _UNKNOWN
+            shape: Any = known.get(key, _UNKNOWN) if type(key) is str else _UNKNOWN
             if shape is _UNKNOWN:
                 found.append((line_of(node, key), place, key, type_name))
                 continue
