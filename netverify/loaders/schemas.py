@@ -56,6 +56,8 @@ class SchemaTable:
     def __init__(self, types: TypeTable, kinds: Mapping[str, str]) -> None:
         self.types = types
         self.kinds = kinds
+        # Per type, only the fields that hold objects or lists of objects: the walk descends through these.
+        self.nested = {name: {key: shape for key, shape in fields.items() if shape} for name, fields in types.items()}
 
     def fields_of(self, type_name: str) -> Mapping[str, Shape]:
         return self.types[type_name]
@@ -78,7 +80,7 @@ def check_unknown_fields(doc: Any, kind: str, f: Fields, table: SchemaTable | No
     """Report every field of `doc` (an object of `kind`) that its schema does not know."""
     table = table or schema_table()
     root = table.kinds.get(kind)
-    if root is None or not isinstance(doc, dict):
+    if root is None or not isinstance(doc, dict) or _all_known(doc, root, table):
         return
     types = table.types
     # A place is (parent place, key or index), built as tuples: its dotted text is only written out for a
@@ -114,6 +116,29 @@ def check_unknown_fields(doc: Any, kind: str, f: Fields, table: SchemaTable | No
         shown = key if isinstance(key, str) and len(key) <= 100 else quoted(key)  # keys can be aliased values
         f.error(line, f"{where}.{shown}" if where else shown, "unknown field",
                 unknown_field_hint(key, types[type_name], type_name, explain_path))
+
+
+def _all_known(doc: Any, root: str, table: SchemaTable) -> bool:
+    """Whether every field of `doc` is known: the common case, answered with a set comparison per mapping (in C)
+    and a lookup per field that holds an object. Only when it is not does the located walk run."""
+    types, nested = table.types, table.nested
+    stack: list[tuple[Any, str]] = [(doc, root)]
+    while stack:
+        node, type_name = stack.pop()
+        if not types[type_name].keys() >= node.keys():
+            return False
+        below = nested[type_name]
+        for key, value in node.items():
+            shape = below.get(key)
+            if shape is None or value is None:
+                continue
+            if shape[0] == "[":
+                if isinstance(value, list):
+                    item_type = shape[1:-1]
+                    stack.extend((item, item_type) for item in value if isinstance(item, dict))
+            elif isinstance(value, dict):
+                stack.append((value, shape))
+    return True
 
 
 _Place = tuple[Any, Any] | None  # (parent place, key or list index); None is the object itself
