@@ -430,7 +430,8 @@ def _ratio(nca: dict[str, Any], ours: dict[str, Any] | None) -> str:
         return "timed out" if nca.get("timed_out") else f"exit {nca['exit']}"
     if ours is None or not ours["wall_s"]:
         return ""
-    return f"netverify {nca['wall_s'] / ours['wall_s']:.0f}x faster"
+    cpu = f", {nca['cpu_s'] / ours['cpu_s']:.0f}x in CPU time" if ours["cpu_s"] else ""
+    return f"netverify {nca['wall_s'] / ours['wall_s']:.0f}x faster{cpu}"
 
 
 NCA_OURS = {"connectivity": "matrix", "semantic_diff": "diff"}
