@@ -279,7 +279,7 @@ _REVERSED = [
     re.compile(rf"\}}:(?:{_TOKEN}|{_KEY}){_START}"),
 ]
 # Found by how they START: numbers kubectl reads otherwise (leading zero: octal; underscores), tags, anchors and
-# aliases, complex keys, and deep block prefixes.
+# aliases, complex keys and collections as keys, and deep block prefixes.
 _FORWARD = [
     re.compile(r"0(?<=[\s\[{,]0)[0-9_]"),
     re.compile(r"0(?<=[\s\[{,][-+]0)[0-9_]"),
@@ -288,6 +288,8 @@ _FORWARD = [
     re.compile(r"&(?<=[\s\[{,]&)"),
     re.compile(r"\*(?<=[\s\[{,]\*)"),
     re.compile(r"\?(?<=[\s\[{,]\?)(?=[ \n]|\Z)"),
+    re.compile(r"\]:(?=[ \n])"),  # a flow collection as a key: yaml-rs builds a tuple key, kubectl refuses it
+    re.compile(r"\}:(?=[ \n])"),
     re.compile(rf"\n[ -]{{{_MAX_PREFIX}}}"),
 ]
 

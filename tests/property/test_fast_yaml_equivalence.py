@@ -196,6 +196,10 @@ def test_generated_manifests_read_the_same_on_both_paths(text: str) -> None:
     '{"kind": "Pod", "metadata": {"name": "x"}}\n',
     "kind: Pod\r\nmetadata:\r\n  name: x\r\n",
     "kind: Pod\nmetadata:\n  name: x\n  labels: &l {a: b}\n  annotations: *l\n",
+    "kind: Pod\nmetadata:\n  name: x\n  annotations: {[a]: b, {c: d}: e}\n",  # collections as keys
+    "kind: Pod\nmetadata:\n  name: x\n  annotations:\n    [a, b]: c\n",
+    "kind: Pod\nmetadata:\n  name: x\n  annotations: {a: \"x\n y\"}\n",  # yaml-rs refuses, PyYAML reads it
+    "kind: Pod\nmetadata:\n  name: x\n  annotations:\n    " + "k" * 1100 + ": v\n",  # a key over 1024 characters
 ])
 def test_edge_files_read_the_same_on_both_paths(text: str) -> None:
     assert_same_reading(text.encode("utf-8"))
