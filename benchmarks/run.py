@@ -17,7 +17,7 @@ engine) and query (everything else: the command's own work and its output), each
 peak RSS reached by its end. The floor is a process that only parses the same files with
 PyYAML's C loader (`yaml.load_all(..., Loader=yaml.CSafeLoader)`); every command is also
 shown as a multiple of it. A second floor, when yaml-rs (netverify's optional fast parser,
-`pip install 'netverify[fast]'`) is installed: yaml-rs parsing the same files to Python objects;
+`pip install '.[fast]'`) is installed: yaml-rs parsing the same files to Python objects;
 every command is shown as a multiple of that one too ("x fast floor").
 
 network-config-analyzer is never a netverify dependency: --nca runs it from its own virtualenv,

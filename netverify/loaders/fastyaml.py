@@ -1,6 +1,6 @@
 """The fast input path: documents read by yaml-rs (Rust) wherever that gives exactly what the located reader gives.
 
-Optional: `pip install 'netverify[fast]'` installs yaml-rs. Without it, or with `NETVERIFY_YAML=pyyaml` in the
+Optional: `pip install '.[fast]'` installs yaml-rs. Without it, or with `NETVERIFY_YAML=pyyaml` in the
 environment, every file takes the located PyYAML path (`yamlio`), which stays the reference.
 
 Invariants (tests/property/test_fast_yaml_equivalence.py runs both paths on the whole corpus):

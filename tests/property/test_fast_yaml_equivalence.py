@@ -1,4 +1,4 @@
-"""The fast input path (yaml-rs, `netverify[fast]`) reads exactly what the located PyYAML path reads.
+"""The fast input path (yaml-rs, the extra `fast`: `pip install '.[fast]'`) reads exactly what the located PyYAML path reads.
 
 For every manifest of the repository's corpus (fixtures, the robustness catalogue, golden inputs, every YAML or
 JSON file under tests/) and for generated manifests full of the scalars YAML 1.1, YAML 1.2 and kubectl read
