@@ -220,7 +220,7 @@ class PhaseClock:
         """The phases so far and the facts, for the runner to read even if the command is then killed."""
         if self.report is not None:
             self.report.write_text(json.dumps({"partial": True, **{p: round(self.seconds[p], 3) for p in PHASES
-                                                                    if p != "query"}, "facts": _facts(self)}))
+                                                                    if p != "query"}, "facts": facts_of(self)}))
 
 
 def _peak_mib() -> float:
@@ -255,7 +255,7 @@ def _install(clock: PhaseClock) -> None:
     ReachabilityGraph.__init__ = init  # type: ignore[method-assign,assignment]
 
 
-def _facts(clock: PhaseClock) -> dict[str, Any]:
+def facts_of(clock: PhaseClock) -> dict[str, Any]:
     """Endpoint and class counts of the (first) graph built, and a pair of endpoints for `can`."""
     graphs = [g for g in clock.graphs if len(g.endpoints)]  # the first graph may be empty (a side with no pods)
     if not graphs:
@@ -279,7 +279,7 @@ def _phases_main(report: Path, command: list[str]) -> int:
     report.write_text(json.dumps({"exit": code, "total": round(total, 3),
                                   **{p: round(clock.seconds[p], 3) for p in PHASES},
                                   "peak_mib": {p: round(clock.peak_mib[p], 1) for p in PHASES},
-                                  "facts": _facts(clock)}))
+                                  "facts": facts_of(clock)}))
     return code
 
 

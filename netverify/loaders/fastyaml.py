@@ -29,6 +29,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any
 
@@ -71,12 +72,11 @@ def read(handle: IO[bytes], located: Located, fast_kind: Callable[[Any], bool]) 
     yield from reader.documents()
 
 
-class _Fallback(Exception):
-    """The rest of the file, from byte `offset`, goes through the located reader."""
+@dataclass(frozen=True)
+class _Restart:
+    """Handed up instead of a document: the rest of the file, from byte `offset`, goes through the located reader."""
 
-    def __init__(self, offset: int) -> None:
-        super().__init__(offset)
-        self.offset = offset
+    offset: int
 
 
 class _Reader:
@@ -89,41 +89,47 @@ class _Reader:
         handle = self.handle
         handle.seek(0)
         offset, line, pending, first = 0, 1, b"", True
-        try:
-            while True:
-                chunk = handle.read(WINDOW)
-                data = pending + chunk if pending else chunk
-                if chunk:
-                    cut = _last_boundary(data)
-                    if cut <= 0:
-                        if len(data) > MAX_DOCUMENT:
-                            raise _Fallback(offset)
-                        pending = data  # one document longer than a window: read on to its end
-                        continue
-                    window, pending = data[:cut], data[cut:]
-                else:
-                    window, pending = data, b""
-                if first:
-                    first = False
-                    if window.lstrip()[:1] in (b"{", b"["):  # JSON: the located reader and its JSON fallback
-                        raise _Fallback(0)
-                if window:
-                    yield from self._window(window, offset, line)
-                offset += len(window)
-                line += window.count(b"\n")
-                if not chunk:
+        while True:
+            chunk = handle.read(WINDOW)
+            data = pending + chunk if pending else chunk
+            if chunk:
+                cut = _last_boundary(data)
+                if cut <= 0:
+                    if len(data) > MAX_DOCUMENT:
+                        yield from self._rest(offset)
+                        return
+                    pending = data  # one document longer than a window: read on to its end
+                    continue
+                window, pending = data[:cut], data[cut:]
+            else:
+                window, pending = data, b""
+            if first:
+                first = False
+                if window.lstrip()[:1] in (b"{", b"["):  # JSON: the located reader and its JSON fallback
+                    yield from self._rest(0)
                     return
-        except _Fallback as fallback:
-            view = _BlankedPrefix(handle, fallback.offset)
-            yield from self.located(view)  # type: ignore[arg-type]
+            for item in self._window(window, offset, line):
+                if isinstance(item, _Restart):
+                    yield from self._rest(item.offset)
+                    return
+                yield item
+            offset += len(window)
+            line += window.count(b"\n")
+            if not chunk:
+                return
 
-    def _window(self, window: bytes, offset: int, first_line: int) -> Iterator[Document]:
+    def _rest(self, offset: int) -> Iterator[Document]:
+        yield from self.located(_BlankedPrefix(self.handle, offset))  # type: ignore[arg-type]
+
+    def _window(self, window: bytes, offset: int, first_line: int) -> Iterator[Document | _Restart]:
         try:
             text = window.decode("utf-8")
         except UnicodeDecodeError:
-            raise _Fallback(offset) from None
+            yield _Restart(offset)
+            return
         if _reader_level_risk(window, text):
-            raise _Fallback(offset)
+            yield _Restart(offset)
+            return
         starts = [0, *(m.start() + 1 for m in _BOUNDARY.finditer(text))]
         risky = _risky(text, starts)
         ascii_text = text.isascii()
@@ -152,11 +158,12 @@ class _Reader:
                 continue
             yield Document(data, content_line, relocate=partial(relocate, doc_text, doc_line - 1))
 
-    def _located_document(self, doc_text: str, doc_line: int, byte_offset: int) -> Iterator[Document]:
+    def _located_document(self, doc_text: str, doc_line: int, byte_offset: int) -> Iterator[Document | _Restart]:
         try:
             docs = read_alone(doc_text, doc_line - 1)
-        except YAMLInputError:
-            raise _Fallback(byte_offset) from None  # the located reader on the rest: its error, its line, its offset
+        except YAMLInputError:  # the located reader on the rest of the file: its error, its line, its byte offset
+            yield _Restart(byte_offset)
+            return
         yield from docs
 
 
