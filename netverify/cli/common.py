@@ -185,7 +185,7 @@ def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
 # loaded they warn (an error under --strict) that they answer for the NetworkPolicies alone. Each command
 # leaves this set when it folds `Analysis.tiers` (issue 16).
 TIERS_PENDING: frozenset[str] = frozenset({
-    "matrix", "check", "diff", "equiv", "contains", "exposure", "lint", "blast-radius", "paths", "can --any"})
+    "check", "equiv", "contains", "exposure", "lint", "can --any"})
 
 
 def current_command() -> str:
