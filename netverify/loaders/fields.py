@@ -8,6 +8,7 @@ first, so a user fixes a manifest in one round. Validation mirrors the API serve
 from __future__ import annotations
 
 import builtins
+import functools
 import ipaddress
 import re
 from typing import Any
@@ -21,6 +22,9 @@ _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 _LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 _IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 PROTOCOLS = ("TCP", "UDP", "SCTP")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# Exactly the IPv4 texts that str(ipaddress.ip_address(text)) returns unchanged (no leading zeros).
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}\Z")
 
 # What to do about each kind of problem (every located error says how to fix it).
 HINT_MAPPING = "write it as `key: value` lines (or {key: value})"
@@ -54,6 +58,9 @@ def line_of(container: Any, key: Any) -> int:
     return 0
 
 
+# Label keys and values repeat across thousands of objects (app, tier, team...): each distinct text is
+# checked once. Pure functions of their argument, bounded caches.
+@functools.lru_cache(maxsize=8192)
 def label_key_problem(key: str) -> str | None:
     prefix, slash, name = key.rpartition("/")
     if "/" in prefix:
@@ -67,6 +74,7 @@ def label_key_problem(key: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def label_value_problem(value: str) -> str | None:
     if value == "":
         return None
@@ -241,6 +249,8 @@ class Fields:
         if not isinstance(value, str):
             self.error(line, path, f"must be an IP address string, not {type_name(value)}", HINT_IP)
             return None
+        if _CANONICAL_IPV4.match(value):  # already as ipaddress writes it (most pod IPs): no object built
+            return value
         try:
             if "%" in value:  # Python reads IPv6 zones (fe80::1%eth0); the API server does not
                 raise ValueError(value)
