@@ -55,20 +55,18 @@ def _compare_sides(inv: Inventory, git_base: str | None, command: str,
 
 def _run_compare(relation: str, git_base: str | None, any_pod: bool, engine: str | None, fmt: str,
                  inventory_paths: tuple[str, ...], kw: dict[str, Any]) -> int:
-    from netverify.queries.equivalence import SmtScope, compare
+    from netverify.queries.equivalence import compare
 
     options = prove_options(kw)
     if options is not None and not any_pod and engine != "smt":
-        raise usage_problem("--hypothetical-namespaces, --timeout and --pod-cidr need --any or --engine smt")
+        raise usage_problem("--hypothetical-namespaces, --timeout, --rlimit and --pod-cidr need --any or --engine smt")
     if any_pod and engine == "graph":
         raise usage_problem("--any is proved with the SMT engine; --engine graph covers only the loaded inventory",
                             "drop --engine graph")
     inv = inventory_from(kw, by_service=True)  # rejects --by service itself
     left, right, labels = _compare_sides(inv, git_base, relation, inventory_paths)
-    scope = SmtScope() if options is None else SmtScope(options.hypothetical_namespaces, options.timeout_s,
-                                                       options.pod_cidr)
     result = compare(left, right, labels, relation, "any" if any_pod else "inventory",
-                     "smt" if any_pod else (engine or "graph"), inv.semantics(), inv.by, scope)
+                     "smt" if any_pod else (engine or "graph"), inv.semantics(), inv.by, options)
     write_result(result, fmt)
     return exit_code(result.outcome)
 

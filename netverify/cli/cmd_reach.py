@@ -10,6 +10,7 @@ from netverify.cli.app import cli
 from netverify.cli.common import (
     EXIT_FAIL,
     EXIT_OK,
+    RLIMIT_OPTION,
     exit_code,
     inventory_from,
     inventory_options,
@@ -108,6 +109,7 @@ def _ids(analysis: Any, texts: tuple[str, ...]) -> frozenset[str] | None:
               help="With --any: solver time limit (default 30); running out is exit 3.")
 @click.option("--pod-cidr", "pod_cidrs", multiple=True, metavar="CIDR",
               help="With --any: addresses pods that could exist get their IPs from (default: any address).")
+@RLIMIT_OPTION
 @click.option("--np-selection", type=click.Choice(["direction", "any"]), default="direction", show_default=True,
               help="With admin policies: the NetworkPolicy tier is final for a pod isolated in that direction "
                    "(direction), or for a pod any NetworkPolicy selects (any).")
@@ -142,7 +144,7 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
     if any_pod:
         return _can_any(src, dst, port_query(port, protocol), fmt, options, kw)
     if options is not None:
-        raise usage_problem("--hypothetical-namespaces, --timeout and --pod-cidr need --any")
+        raise usage_problem("--hypothetical-namespaces, --timeout, --rlimit and --pod-cidr need --any")
     analysis = inventory_from(kw).load()
     query = port_query(port, protocol)
     sets = []
@@ -185,10 +187,7 @@ def _can_tiered(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: P
 def _can_any(src: str, dst: str, query: PortQuery, fmt: str, options: Any, kw: dict[str, Any]) -> int:
     from netverify.queries.prove import ProveOptions, can_reach_any
 
-    analysis = inventory_from(kw).load()
-    if analysis.cluster.admin_policies:
-        raise usage_problem("--any does not fold the Admin and Baseline tiers in yet (admin policies are loaded); "
-                            "drop --any to ask about the loaded pods")
+    analysis = inventory_from(kw).load()  # admin tiers are folded by the SMT engine (queries/prove.py)
     try:
         result = can_reach_any(analysis, src, dst, query, options or ProveOptions())
     except EndpointError as exc:

@@ -348,19 +348,27 @@ def smt_options(func: F) -> F:
                      help="Solver time limit per query (default 30); running out is exit 3, never a pass."),
         click.option("--pod-cidr", "pod_cidrs", multiple=True, metavar="CIDR",
                      help="Addresses pods that could exist get their IPs from (repeatable; default: any address)."),
+        RLIMIT_OPTION,
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
+RLIMIT_OPTION = click.option(
+    "--rlimit", type=click.IntRange(min=1), metavar="UNITS",
+    help="Solver resource budget per query (z3 rlimit units): unlike --timeout it runs out at the same point "
+         "on every machine; running out is exit 3, never a pass.")
+
+
 def prove_options(kw: dict[str, Any]) -> Any:
     """ProveOptions from the SMT options, or None when none was given (they are popped from kw)."""
-    from netverify.queries.prove import ProveOptions
+    from netverify.queries.solver_options import ProveOptions
     from netverify.sets import IPSet
 
     hypothetical, timeout, cidrs = kw.pop("hypothetical_namespaces"), kw.pop("timeout"), kw.pop("pod_cidrs")
-    if not hypothetical and timeout is None and not cidrs:
+    rlimit = kw.pop("rlimit", None)
+    if not hypothetical and timeout is None and not cidrs and rlimit is None:
         return None
     pod_cidr = None
     for cidr in cidrs:
@@ -369,7 +377,7 @@ def prove_options(kw: dict[str, Any]) -> Any:
         except ValueError:
             raise usage_problem(f"--pod-cidr {cidr!r} is not a valid CIDR", "e.g. --pod-cidr 10.0.0.0/8") from None
         pod_cidr = block if pod_cidr is None else pod_cidr | block
-    return ProveOptions(hypothetical, 30.0 if timeout is None else timeout, pod_cidr)
+    return ProveOptions(hypothetical, 30.0 if timeout is None else timeout, pod_cidr, rlimit)
 
 
 

@@ -30,7 +30,7 @@ from netverify.loaders.manifests import load_objects
 from netverify.model import SourceRef
 from netverify.queries.assertions import Assertion, EndpointSpec, parse_port
 from netverify.queries.context import Analysis
-from netverify.queries.equivalence import SmtScope, compare
+from netverify.queries.equivalence import compare
 from netverify.queries.ports import PortQuery
 from netverify.queries.prove import ProveOptions, can_reach_any, check_assertions
 from netverify.semantics.endpoints import Endpoint
@@ -303,7 +303,7 @@ def test_equiv_any_agrees_with_the_brute_force(cluster: tuple[list[dict[str, Any
     right = policies[1:] + extra  # drop one policy, maybe add another
     left_a, right_a = analyse(pods, policies), analyse(pods, right)
     result = compare(left_a.cluster, right_a.cluster, ("A", "B"), "equiv", "any", "smt", by="pod",
-                     options=SmtScope())
+                     options=ProveOptions())
     if result.status == "fails":  # a valid witness is the proof of a difference
         assert result.distinction is not None
         w = result.distinction.left

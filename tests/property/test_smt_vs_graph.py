@@ -24,12 +24,11 @@ from hypothesis import strategies as st
 from reference_oracle import allowed as oracle_allows
 from test_matrix_vs_reference import cidr_st, cluster_st
 
-from netverify.engines.smt import SmtEngine
 from netverify.engines.smt_types import Connection, PortTerm, Proved, Query, Refuted, Side, SmtResult, Unknown
 from netverify.queries.assertions import EndpointSpec, parse_port
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import resolve
-from netverify.queries.prove import ProveOptions, build_side
+from netverify.queries.prove import ProveOptions, Prover, build_side
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
 from netverify.sets import PROTOCOLS, ConnectionSet
@@ -54,9 +53,9 @@ def load(cluster: Cluster) -> Analysis:
     return analyse(*docs, *pods, *policies)
 
 
-def engine(a: Analysis, queries: list[Query] = (), hypothetical: bool = False) -> SmtEngine:  # type: ignore[assignment]
-    namespaces = [(n.name, n.labels) for n in a.cluster.namespaces]
-    return SmtEngine(a.policies, a.endpoints, namespaces, queries, hypothetical)
+def engine(a: Analysis, queries: list[Query] = (), hypothetical: bool = False) -> Prover:  # type: ignore[assignment]
+    """The engine as `check` runs it: every witness and counterexample replayed through the evaluator."""
+    return Prover(a, queries, ProveOptions(hypothetical_namespaces=hypothetical))
 
 
 def terms(conns: ConnectionSet) -> tuple[PortTerm, ...]:
