@@ -40,10 +40,15 @@ class AdminShapes:
     and node selectors egress peers may use."""
 
     def __init__(self, teams: Sequence[str], keys: Sequence[str], values: Sequence[str], networks: Sequence[str],
-                 node_roles: Sequence[str] = (), named: Sequence[str] = ("web", "dns")) -> None:
+                 node_roles: Sequence[str] = (), named: Sequence[str] = ("web", "dns"),
+                 numbers: dict[str, Sequence[int]] | None = None, port_range: tuple[int, int] = (50, 100)) -> None:
+        """`numbers`: the port numbers rules name, per protocol (default 53, 80, 8080 for each);
+        `port_range`: the one range they use (TCP and UDP)."""
         self.ns = ns_selector_st(teams)
         self.pods = pod_selector_st(keys, values)
         self.networks, self.node_roles, self.named = list(networks), list(node_roles), list(named)
+        self.numbers = {p: list(n) for p, n in (numbers or {p: (53, 80, 8080) for p in ("tcp", "udp", "sctp")}).items()}
+        self.port_range = port_range
 
     def subject(self) -> st.SearchStrategy[dict[str, Any]]:
         return st.one_of(st.builds(lambda s: {"namespaces": s}, self.ns),
@@ -60,20 +65,23 @@ class AdminShapes:
             forms.append(st.builds(lambda r: {"nodes": {"matchLabels": {"role": r}}}, st.sampled_from(self.node_roles)))
         return st.one_of(*forms)
 
+    def _number(self) -> st.SearchStrategy[tuple[str, int]]:
+        return st.sampled_from([(p, n) for p, ns in self.numbers.items() for n in ns])
+
     def protocols(self) -> st.SearchStrategy[list[dict[str, Any]]]:
+        start, end = self.port_range
         return st.lists(st.one_of(
-            st.builds(lambda p, n: {p: {"destinationPort": {"number": n}}}, st.sampled_from(["tcp", "udp", "sctp"]),
-                      st.sampled_from([53, 80, 8080])),
-            st.builds(lambda p: {p: {"destinationPort": {"range": {"start": 50, "end": 100}}}},
+            st.builds(lambda pn: {pn[0]: {"destinationPort": {"number": pn[1]}}}, self._number()),
+            st.builds(lambda p: {p: {"destinationPort": {"range": {"start": start, "end": end}}}},
                       st.sampled_from(["tcp", "udp"])),
             st.builds(lambda n: {"destinationNamedPort": n}, st.sampled_from(self.named)),
         ), min_size=1, max_size=2)
 
     def v1alpha1_ports(self) -> st.SearchStrategy[list[dict[str, Any]]]:
+        start, end = self.port_range
         return st.lists(st.one_of(
-            st.builds(lambda p, n: {"portNumber": {"protocol": p, "port": n}}, st.sampled_from(["TCP", "UDP"]),
-                      st.sampled_from([53, 80])),
-            st.just({"portRange": {"protocol": "TCP", "start": 50, "end": 100}}),
+            st.builds(lambda pn: {"portNumber": {"protocol": pn[0].upper(), "port": pn[1]}}, self._number()),
+            st.just({"portRange": {"protocol": "TCP", "start": start, "end": end}}),
             st.builds(lambda n: {"namedPort": n}, st.sampled_from(self.named)),
         ), min_size=1, max_size=2)
 

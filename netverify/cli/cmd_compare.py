@@ -14,6 +14,7 @@ from netverify.cli.common import (
     inventory_from,
     inventory_options,
     load_side,
+    np_selection_option,
     prove_options,
     smt_options,
     usage_problem,
@@ -95,6 +96,7 @@ def compare_options(func: F) -> F:
 @inventory_options
 @compare_options
 @smt_options
+@np_selection_option
 def equiv(git_base: str | None, any_pod: bool, inventory_paths: tuple[str, ...], engine: str | None, fmt: str,
           **kw: Any) -> int:
     """Do policy sets A and B allow exactly the same connections? A B, or --git-base REF [PATH...].
@@ -113,6 +115,7 @@ def equiv(git_base: str | None, any_pod: bool, inventory_paths: tuple[str, ...],
 @inventory_options
 @compare_options
 @smt_options
+@np_selection_option
 def contains(git_base: str | None, any_pod: bool, inventory_paths: tuple[str, ...], engine: str | None,
              fmt: str, **kw: Any) -> int:
     """Does A allow at least every connection B allows? A B, or --git-base REF [PATH...].

@@ -8,12 +8,12 @@ import click
 
 from netverify.cli.app import cli
 from netverify.cli.common import (
-    EXIT_FAIL,
     EXIT_OK,
     RLIMIT_OPTION,
     exit_code,
     inventory_from,
     inventory_options,
+    np_selection_option,
     port_query,
     prove_options,
     usage_problem,
@@ -21,8 +21,7 @@ from netverify.cli.common import (
 )
 from netverify.cli.hints import endpoint_hint, misplaced_paths, port_name_hint
 from netverify.queries.answers import can_answer, matrix_answer
-from netverify.queries.context import Analysis
-from netverify.queries.endpoints import EndpointError, EndpointSet, resolve
+from netverify.queries.endpoints import EndpointError, resolve
 from netverify.queries.ports import PortError, PortQuery
 
 
@@ -110,16 +109,13 @@ def _ids(analysis: Any, texts: tuple[str, ...]) -> frozenset[str] | None:
 @click.option("--pod-cidr", "pod_cidrs", multiple=True, metavar="CIDR",
               help="With --any: addresses pods that could exist get their IPs from (default: any address).")
 @RLIMIT_OPTION
-@click.option("--np-selection", type=click.Choice(["direction", "any"]), default="direction", show_default=True,
-              help="With admin policies: the NetworkPolicy tier is final for a pod isolated in that direction "
-                   "(direction), or for a pod any NetworkPolicy selects (any).")
+@np_selection_option
 @click.option("--any", "any_pod", is_flag=True,
               help="Ask whether SOME pod that could exist in SRC reaches some in DST, not only loaded ones (SMT "
                    "engine; exit 3 when the solver cannot decide).")
 @click.option("--some", "some_pair", is_flag=True,
               help="With sets: allowed when at least one pair is (default: every pair must be).")
 def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, any_pod: bool, some_pair: bool,
-        np_selection: str,
         **kw: Any) -> int:
     """Can SRC reach DST? Exit 0 when allowed, 1 when denied.
 
@@ -154,8 +150,6 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
         except EndpointError as exc:
             raise usage_problem(str(exc), endpoint_hint(analysis, text)) from None
     try:
-        if analysis.cluster.admin_policies:
-            return _can_tiered(analysis, sets[0], sets[1], query, fmt, np_selection, "some" if some_pair else "all")
         result = can_answer(analysis, sets[0], sets[1], query, "some" if some_pair else "all")
     except EndpointError as exc:  # e.g. an ExternalName Service: the message says what to ask instead
         raise usage_problem(str(exc)) from None
@@ -164,24 +158,6 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
         raise usage_problem(str(exc), hint) from None
     write_result(result, fmt)
     return exit_code(result.outcome)
-
-
-
-def _can_tiered(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery, fmt: str,
-                np_selection: str, quantifier: str) -> int:
-    """Admin policies loaded: every pair through the tier walk (queries.tiered_reach)."""
-    from netverify.queries.tiered_reach import can_reach_tiered
-    from netverify.semantics.admin_tiers import NetworkPolicySelection
-
-    if dst.service is not None:
-        raise usage_problem(f"{dst.text} is a Service: with admin policies loaded, `can` answers for pods and "
-                            "workloads only so far; ask about its backends (e.g. ns/app=name)")
-    try:
-        result = can_reach_tiered(analysis, src, dst, query, NetworkPolicySelection(np_selection), quantifier)
-    except PortError as exc:
-        raise usage_problem(str(exc)) from None
-    write_result(result, fmt)
-    return EXIT_OK if result.allowed else EXIT_FAIL
 
 
 def _can_any(src: str, dst: str, query: PortQuery, fmt: str, options: Any, kw: dict[str, Any]) -> int:

@@ -23,13 +23,13 @@ from netverify.loaders.cluster import ClusterSource
 from netverify.loaders.credentials import Redactor
 from netverify.loaders.kindmap import KindMap, KindMapError, load_kind_map
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
-from netverify.model import Diagnostic, Severity, SkippedObject, SourceRef
+from netverify.model import AdminPolicy, Diagnostic, Severity, SkippedObject, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
 from netverify.queries.unseen import HOW_TO_SEE_THEM, unseen_pod_notes
 from netverify.runtime import without_gc
-from netverify.semantics.options import Semantics
+from netverify.semantics.options import NetworkPolicySelection, Semantics
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_CODES = {Outcome.PASS: EXIT_OK, Outcome.FAIL: EXIT_FAIL, Outcome.UNKNOWN: EXIT_UNKNOWN}
@@ -66,6 +66,8 @@ class Inventory:
     verbose: bool
     cluster: ClusterSource | None = None  # --cluster: read a live cluster instead of PATHs
     host_network: str = "node"  # --hostnetwork: hostNetwork pods as node traffic or as ordinary pods
+    # --np-selection (commands that fold the admin tiers): when the NetworkPolicy tier is final
+    np_selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION
     # -n without --cluster: only these namespaces' objects are kept from the files (kubectl's habit)
     only_namespaces: tuple[str, ...] = ()
     # Parsed files by content, for commands that read two versions (diff, equiv, contains).
@@ -74,7 +76,8 @@ class Inventory:
     terminal: Terminal = field(default_factory=Terminal)
 
     def semantics(self) -> Semantics:
-        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all", host_network=self.host_network)
+        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all", host_network=self.host_network,
+                         np_selection=self.np_selection)
 
     def load(self) -> Analysis:
         result = self.read()
@@ -160,7 +163,7 @@ def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
     and so are skipped objects that change the answers: resources that may create pods netverify cannot see,
     and network policy of other APIs. Kinds irrelevant to traffic (RBAC, ConfigMaps, CRDs ...) never are."""
     errors = list(result.errors)
-    warnings = list(result.warnings)
+    warnings = list(result.warnings) + tiers_pending(result.cluster.admin_policies)
     if strict:
         errors += [Diagnostic(Severity.ERROR, w.source, w.message + " (--strict)", w.hint, w.obj) for w in warnings]
         errors += [_strict_error(s) for s in result.cluster.skipped if s.may_create_pods or s.policy_not_evaluated]
@@ -176,6 +179,45 @@ def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
         raise InputProblem(errors)
     for note in unseen_pod_notes(result.cluster):
         click.echo(f"note: {note}", err=True)
+
+
+# The commands that do not fold the Admin and Baseline tiers into their answers yet: with admin policies
+# loaded they warn (an error under --strict) that they answer for the NetworkPolicies alone. Each command
+# leaves this set when it folds `Analysis.tiers` (issue 16).
+TIERS_PENDING: frozenset[str] = frozenset({
+    "matrix", "diff", "exposure", "lint", "blast-radius", "paths"})
+
+
+def current_command() -> str:
+    """The running command as TIERS_PENDING names it (`can --any` apart from `can`)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return ""
+    name = ctx.info_name or ""
+    if name == "can" and ctx.params.get("any_pod"):
+        return "can --any"
+    return name
+
+
+def tiers_pending(policies: Sequence[AdminPolicy], command: str | None = None) -> list[Diagnostic]:
+    """The one check that a command ignoring the admin tiers says so: a warning (an error under --strict),
+    once per run, for the commands in TIERS_PENDING when admin policies are loaded."""
+    command = current_command() if command is None else command
+    if not policies or command not in TIERS_PENDING:
+        return []
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # diff, equiv and contains load two sides: say it once
+        if ctx.meta.get("netverify.tiers_pending_said"):
+            return []
+        ctx.meta["netverify.tiers_pending_said"] = True
+    names = ", ".join(p.id for p in policies[:3]) + (f" and {len(policies) - 3} more" if len(policies) > 3 else "")
+    count = f"{len(policies)} admin polic{'y' if len(policies) == 1 else 'ies'}"
+    return [Diagnostic(
+        Severity.WARNING, policies[0].source,
+        f"{count} loaded ({names}): `netverify {command}` does not fold the Admin and Baseline tiers into its "
+        "answer yet; it answers for the NetworkPolicies alone, as if no admin policy existed",
+        "`netverify can SRC DST` answers through every tier (with the tier walk); --strict refuses such inputs "
+        f"for `{command}`")]
 
 
 def _strict_error(s: SkippedObject) -> Diagnostic:
@@ -226,6 +268,15 @@ def inventory_options(func: F) -> F:
     return func
 
 
+def np_selection_option(func: F) -> F:
+    """--np-selection, for the commands that fold the admin tiers (Inventory.np_selection)."""
+    return click.option(
+        "--np-selection", type=click.Choice([s.value for s in NetworkPolicySelection]), default="direction",
+        show_default=True,
+        help="With admin policies: the NetworkPolicy tier is final for a pod isolated in that direction "
+             "(direction), or for a pod any NetworkPolicy selects, in either direction (any).")(func)
+
+
 def inventory_from(kw: dict[str, Any], by_service: bool = False) -> Inventory:
     """The shared options of a command; `by_service` when the command reports Services (--by service)."""
     ctx = click.get_current_context(silent=True)
@@ -235,7 +286,8 @@ def inventory_from(kw: dict[str, Any], by_service: bool = False) -> Inventory:
     namespaces = tuple(kw.get("cluster_namespaces", ()))
     inv = Inventory(kw.pop("paths"), kw.pop("default_namespace"), kw.pop("by"), kw.pop("ipblock_scope"),
                     kw.pop("strict"), kw.pop("verbose"), _cluster_source(kw),
-                    host_network=kw.pop("host_network", "node"), terminal=terminal)
+                    host_network=kw.pop("host_network", "node"),
+                    np_selection=NetworkPolicySelection(kw.pop("np_selection", "direction")), terminal=terminal)
     if inv.cluster is None:
         inv.only_namespaces = namespaces
     if inv.by == "service" and not by_service:

@@ -46,6 +46,7 @@ from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Labels
 from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy, PolicyRef, RuleRef
 from netverify.semantics.endpoints import Endpoint, external_endpoint
+from netverify.semantics.options import NetworkPolicySelection
 from netverify.semantics.verdict import pair_of_members
 from netverify.sets import PROTOCOLS, IPSet
 
@@ -65,20 +66,22 @@ class SmtEngine:
                  vocabulary_policies: Sequence[CompiledPolicy] | None = None,
                  preferred_pod_cidr: IPSet | None = None, admin: Sequence[CompiledAdminPolicy] = (),
                  vocabulary_admin: Sequence[CompiledAdminPolicy] | None = None, node_ips: IPSet | None = None,
-                 rlimit: int | None = None) -> None:
+                 rlimit: int | None = None,
+                 np_selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
         """`vocabulary_policies` and `vocabulary_admin` (default: `policies`, `admin`) decide which
         labels, blocks and port names the encoding can see: a comparison encodes no policy of its own
         but must see both sets'. `preferred_pod_cidr`: where a readable model puts synthesized pods'
         IPs (a wish, never a constraint; default 10.0.0.0/8). `node_ips`: the loaded Nodes'
         addresses, which no pod that could exist takes. `rlimit`: z3's deterministic resource budget
-        per check (None: none), beside the wall-clock `timeout_s`."""
+        per check (None: none), beside the wall-clock `timeout_s`. `np_selection`: the NetworkPolicy
+        tier's reading of "selected" (--np-selection)."""
         self.z3 = load_z3()
         self.policies = tuple(policies)
         self.admin = tuple(admin)
         seen = policies if vocabulary_policies is None else vocabulary_policies
         seen_admin = self.admin if vocabulary_admin is None else vocabulary_admin
         self.vocab = Vocabulary(seen, namespaces, endpoints, queries, hypothetical_namespaces, seen_admin)
-        self.enc = Encoder(self.z3, self.vocab, policies, self.admin)
+        self.enc = Encoder(self.z3, self.vocab, policies, self.admin, selection=np_selection)
         self.class_of: dict[str, int] = {}
         self.classes: list[ClassSignature] = []
         index: dict[ClassSignature, int] = {}

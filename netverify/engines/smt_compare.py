@@ -17,6 +17,7 @@ from netverify.model import Labels
 from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy, RuleRef
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.options import NetworkPolicySelection
 from netverify.sets import IPSet
 
 ComparisonWitness = Found  # a concrete connection found by a comparison (the caller replays it)
@@ -83,13 +84,15 @@ class PolicySetComparator(_GoalSolver):
                  timeout_s: float = DEFAULT_TIMEOUT_S, admin: tuple[Sequence[CompiledAdminPolicy],
                                                                     Sequence[CompiledAdminPolicy]] = ((), ()),
                  preferred_pod_cidr: IPSet | None = None, node_ips: IPSet | None = None,
-                 rlimit: int | None = None) -> None:
+                 rlimit: int | None = None,
+                 np_selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
         # An engine with no policy of its own, over a vocabulary that covers both sets.
         self.left, self.right = tuple(left), tuple(right)
         self.admin_left, self.admin_right = tuple(admin[0]), tuple(admin[1])
         super().__init__((), endpoints, namespaces, (), hypothetical_namespaces, timeout_s,
                          vocabulary_policies=self.left + self.right, preferred_pod_cidr=preferred_pod_cidr,
-                         vocabulary_admin=self.admin_left + self.admin_right, node_ips=node_ips, rlimit=rlimit)
+                         vocabulary_admin=self.admin_left + self.admin_right, node_ips=node_ips, rlimit=rlimit,
+                         np_selection=np_selection)
         defined = len(self.enc.base)
         self.allowed_left = self.enc.allowed_by(self.left, tracked=False, admin=self.admin_left)
         self.allowed_right = self.enc.allowed_by(self.right, tracked=False, admin=self.admin_right)

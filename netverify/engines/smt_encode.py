@@ -25,6 +25,7 @@ from netverify.engines.smt_vocabulary import NO_NODE, ClassSignature, Expr, Voca
 from netverify.model import NAMESPACE_NAME_LABEL, AdminTier, LabelSelector
 from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, RuleRef, SelectorPeer
+from netverify.semantics.options import NetworkPolicySelection
 from netverify.semantics.selectors import matches
 from netverify.sets import PROTOCOLS, IPSet
 
@@ -92,10 +93,13 @@ class Encoder:
 
     `admin`: the compiled admin policies (Admin and Baseline tiers around the NetworkPolicy tier).
     `every_order`: equal priorities in an admin tier are ordered freely (smt_admin), so a proof holds
-    under every order; otherwise the name breaks ties, as the evaluator does."""
+    under every order; otherwise the name breaks ties, as the evaluator does. `selection`: when the
+    NetworkPolicy tier is final (semantics/netpol_tier.py): isolated in the direction, or (ANY)
+    selected by any NetworkPolicy, a direction it does not cover being then allowed."""
 
     def __init__(self, z3: Any, vocab: Vocabulary, policies: Sequence[CompiledPolicy],
-                 admin: Sequence[CompiledAdminPolicy] = (), every_order: bool = True) -> None:
+                 admin: Sequence[CompiledAdminPolicy] = (), every_order: bool = True,
+                 selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
         self.z3 = z3
         self.vocab = vocab
         self.proto = z3.Int("protocol")
@@ -112,6 +116,7 @@ class Encoder:
         # Policies repeat selectors, peers and ports: each term is built once (z3 terms cost ~µs each).
         self._terms: dict[tuple[object, ...], Expr] = {}
         self.every_order = every_order
+        self.selection = selection
         self.admin = AdminEncoding({}, {})  # admin rule literals and the free tie groups
         self.allowed = self.allowed_by(policies, admin=admin)
 
@@ -233,9 +238,21 @@ class Encoder:
                 rules.append(admits)
             if rules:
                 admitted.append(z3.And(sel, z3.Or(rules)))
+        if self.selection is NetworkPolicySelection.ANY:
+            # Selected at all (by a policy of either direction) and not isolated here: final, and open.
+            at_all = z3.Or([self._subject_of(cp, subject) for cp in policies])
+            if not policies:
+                return None
+            isolated = z3.Or(selected) if selected else z3.BoolVal(False)
+            return TierFormula((*admitted, z3.And(at_all, z3.Not(isolated))), z3.Or(isolated, at_all))
         if not selected:
             return None
         return TierFormula(tuple(admitted), z3.Or(selected))
+
+    def _subject_of(self, cp: CompiledPolicy, subject: SideVars) -> Expr:
+        """The policy selects the subject (its namespace and podSelector), untracked."""
+        return self.z3.And(self.is_pod(subject), subject.ns == self.vocab.ns_index[cp.policy.namespace],
+                           self.pod_selector(subject, cp.policy.pod_selector))
 
     def _direction(self, policies: Sequence[CompiledPolicy], admin: Sequence[CompiledAdminPolicy], direction: str,
                    tracked: bool = True) -> Expr:

@@ -389,21 +389,6 @@ def convert_node(doc: Any, f: Fields) -> Node | None:
     return Node(name, freeze_labels(labels), tuple(addresses), tuple(cidrs), f.ref())
 
 
-def not_yet_in_verdicts(policies: tuple[AdminPolicy, ...]) -> list[Diagnostic]:
-    """One warning while only `can` folds the admin tiers in (issue 16): every other command still
-    answers for NetworkPolicies alone, and a silent omission would be a wrong answer. --strict
-    turns it into an error."""
-    if not policies:
-        return []
-    names = ", ".join(p.id for p in policies[:3]) + (f" and {len(policies) - 3} more" if len(policies) > 3 else "")
-    return [Diagnostic(
-        Severity.WARNING, policies[0].source,
-        f"{len(policies)} admin polic{'y' if len(policies) == 1 else 'ies'} loaded and validated ({names}): "
-        "`can` folds the Admin and Baseline tiers into its answer; the other commands do not yet, and answer "
-        "for the NetworkPolicies alone",
-        "use `netverify can` for answers with the admin tiers; --strict refuses such inputs elsewhere")]
-
-
 def unread_notes(origin: str, not_served: list[str], nodes_forbidden: bool,
                  admin_policies: tuple[AdminPolicy, ...]) -> list[Diagnostic]:
     """What a cluster read could not see, said once: admin kinds whose CRD is not installed (none of
@@ -419,4 +404,4 @@ def unread_notes(origin: str, not_served: list[str], nodes_forbidden: bool,
     return out
 
 
-__all__ = ["DIALECTS", "convert_admin_policy", "convert_node", "not_yet_in_verdicts", "unread_notes"]
+__all__ = ["DIALECTS", "convert_admin_policy", "convert_node", "unread_notes"]

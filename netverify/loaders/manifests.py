@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
-from netverify.loaders.admin import convert_admin_policy, convert_node, not_yet_in_verdicts
+from netverify.loaders.admin import convert_admin_policy, convert_node
 from netverify.loaders.convert import (
     convert_endpoint_slice,
     convert_namespace,
@@ -84,8 +84,7 @@ class LoadResult:
 
 def _result(inventory: _Inventory) -> LoadResult:
     cluster = inventory.cluster()
-    return LoadResult(cluster, displayable(inventory.diagnostics + unresolved_references(cluster)
-                                           + not_yet_in_verdicts(cluster.admin_policies)))
+    return LoadResult(cluster, displayable(inventory.diagnostics + unresolved_references(cluster)))
 
 
 def unresolved_references(cluster: Cluster) -> list[Diagnostic]:

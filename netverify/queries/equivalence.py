@@ -254,8 +254,9 @@ def _explain(sets: PolicySets, src: Endpoint, dst: Endpoint, proto: str, port: i
     """Replay a connection through the evaluator on both sides (in the order of equal priorities the
     solver used, if any); a disagreement with the engine is a bug."""
     found = found or Found(src, dst, proto, port, src_synthesized, dst_synthesized)
-    left = Replayer(sets.left, sets.admin_left).connection(found)
-    right = Replayer(sets.right, sets.admin_right).connection(found)
+    selection = sets.joint.semantics.np_selection
+    left = Replayer(sets.left, sets.admin_left, selection).connection(found)
+    right = Replayer(sets.right, sets.admin_right, selection).connection(found)
     expected = left.allowed != right.allowed if relation == "equiv" else (right.allowed and not left.allowed)
     if not expected:
         raise ReplayMismatch(f"{src.id} -> {dst.id} {port}/{proto}: the engine found a difference, the evaluator "
@@ -325,7 +326,8 @@ def compare_smt(sets: PolicySets, relation: str, scope: str,
     inferred = pod_cidr_of(pods)
     engine = PolicySetComparator(sets.left, sets.right, pods, sets.namespaces(), options.hypothetical_namespaces,
                                  options.timeout_s, (sets.admin_left, sets.admin_right),
-                                 options.pod_cidr or inferred, sets.node_ips(), options.rlimit)
+                                 options.pod_cidr or inferred, sets.node_ips(), options.rlimit,
+                                 sets.joint.semantics.np_selection)
     outcome = engine.compare(relation, side, side)
     groups = [f"{g.tier.value} tier, priority {g.priority}: {', '.join(g.policies)}" for g in engine.tie_groups]
     notes: tuple[str, ...] = ()

@@ -23,9 +23,9 @@ from netverify.queries.context import Analysis
 from netverify.queries.entry_points import Entry, Origin, entry_points
 from netverify.queries.lateral import ClassEdges, PortFilter, Reached, Search
 from netverify.queries.ports import PortQuery
-from netverify.semantics.compile import RuleRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict, evaluate_pair
+from netverify.semantics.verdict import RuleId
 from netverify.sets import ConnectionSet
 
 
@@ -54,7 +54,7 @@ class Hop:
     src_name: str
     dst: Endpoint
     allowed: ConnectionSet
-    rules: tuple[RuleRef, ...]
+    rules: tuple[RuleId, ...]
     notes: tuple[str, ...] = ()  # open sides ("not isolated"), node traffic, Service routes
 
     def to_json(self) -> dict[str, object]:
@@ -62,7 +62,7 @@ class Hop:
                 "rules": [r.to_json() for r in self.rules], "notes": list(self.notes)}
 
 
-def _admitting(side: DirectionVerdict, allowed: ConnectionSet) -> tuple[list[RuleRef], list[str]]:
+def _admitting(side: DirectionVerdict, allowed: ConnectionSet) -> tuple[list[RuleId], list[str]]:
     if not side.isolated:
         return [], [f"{side.direction} of {side.subject}: {side.note or 'not isolated'}"]
     return [m.rule for m in side.matches if m.allowed & allowed], []
@@ -76,14 +76,14 @@ def pod_hop(analysis: Analysis, src: Endpoint, dst: Endpoint, allowed: Connectio
                                  f"{verdict.allowed.describe()}")
     rules_e, notes_e = _admitting(verdict.egress, allowed)
     if verdict.note and not verdict.ingress.isolated and verdict.ingress.note == verdict.note:
-        rules_i, notes_i = list[RuleRef](), [verdict.note]  # node traffic: the ingress side does not apply
+        rules_i, notes_i = list[RuleId](), [verdict.note]  # node traffic: the ingress side does not apply
     else:
         rules_i, notes_i = _admitting(verdict.ingress, allowed)
     return Hop(src, src.id, dst, allowed, tuple(rules_e + rules_i), tuple(notes_e + notes_i))
 
 
 def entry_hop(origin: Origin, entry: Entry) -> Hop:
-    rules: list[RuleRef] = []
+    rules: list[RuleId] = []
     notes = []
     for route in entry.routes:
         rules += [r for r in route.rules if r not in rules]

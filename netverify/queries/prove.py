@@ -29,7 +29,6 @@ from netverify.queries.path_check import PathVerdict, check_path
 from netverify.queries.ports import PortQuery
 from netverify.queries.replay import Replayer
 from netverify.queries.solver_options import ProveOptions, pod_cidr_of, pod_cidrs_of
-from netverify.semantics.admin_compile import CompiledAdminPolicy, compile_admin_policies
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE
 from netverify.semantics.selectors import matches
@@ -127,11 +126,6 @@ def port_terms(query: PortQuery) -> tuple[PortTerm, ...]:
     return (PortTerm(query.protocol, query.port, query.end_port or query.port),)
 
 
-def admin_policies(analysis: Analysis) -> tuple[CompiledAdminPolicy, ...]:
-    """The inventory's compiled admin policies, in evaluation order."""
-    return compile_admin_policies(analysis.cluster.admin_policies, analysis.cluster.nodes)
-
-
 def node_ips(analysis: Analysis) -> IPSet | None:
     """The loaded Nodes' addresses (no pod that could exist takes one), None without Nodes."""
     ips = [ip for node in analysis.cluster.nodes for ip in node.ips]
@@ -144,11 +138,12 @@ class Prover:
     def __init__(self, analysis: Analysis, queries: Sequence[Query], options: ProveOptions) -> None:
         namespaces = [(ns.name, ns.labels) for ns in analysis.cluster.namespaces]
         preferred = options.pod_cidr or inferred_pod_cidr(analysis)
-        admin = admin_policies(analysis)
+        selection = analysis.semantics.np_selection
         self.engine = SmtEngine(analysis.policies, analysis.endpoints, namespaces, queries,
                                 options.hypothetical_namespaces, options.timeout_s, preferred_pod_cidr=preferred,
-                                admin=admin, node_ips=node_ips(analysis), rlimit=options.rlimit)
-        self.replayer = Replayer(analysis.policies, admin)
+                                admin=analysis.admin, node_ips=node_ips(analysis), rlimit=options.rlimit,
+                                np_selection=selection)
+        self.replayer = Replayer(analysis.policies, analysis.admin, selection)
 
     def solve(self, query: Query) -> SmtResult:
         return self.replayer.result(self.engine.solve(query))
@@ -334,6 +329,10 @@ def _query(analysis: Analysis, a: Assertion, options: ProveOptions,
     return Query(sides[0], sides[1], a.expect, a.ports, a.relation), notes
 
 
+PATH_WITHOUT_TIERS_NOTE = ("the hops of a path are read from the reachability graph, which does not fold the Admin "
+                           "and Baseline tiers yet: the path answer is that of the NetworkPolicies alone")
+
+
 def check_assertions(analysis: Analysis, assertions: Sequence[Assertion], options: ProveOptions) -> CheckResult:
     """Prove or refute every assertion with one solver; raises InputError for unresolvable endpoints."""
     problems: list[Diagnostic] = []
@@ -348,6 +347,8 @@ def check_assertions(analysis: Analysis, assertions: Sequence[Assertion], option
         query, notes = qn
         if isinstance(query, PathQuery):
             one_hop = engine.solve(query) if engine is not None and a.scope == "any" else None
+            if analysis.admin and not getattr(analysis.graph, "tiered", False):
+                notes.append(PATH_WITHOUT_TIERS_NOTE)
             outcomes.append(AssertionOutcome(a, check_path(analysis, a, query.src, query.dst, query.through, one_hop),
                                     tuple(notes)))
         else:

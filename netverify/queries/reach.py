@@ -7,6 +7,11 @@ destination does not declare the named port asked about is not part of the quest
 counted apart as "not applicable"). A Service destination is answered per client: a client
 reaches a Service only when every backend serving the port admits it (queries/services.py).
 
+Every pair goes through the inventory's tiers (`Analysis.tiers`, `semantics.evaluate.decide_pair`):
+with admin policies loaded the explanation is the tier walk, and the equal-priority overlaps that
+touch the queried connections are part of the pair's result (the answer then depends on an order
+upstream leaves undefined, and the report says so).
+
 An endpoint set that matches nothing is an error of its own (EmptySetError): no pair to answer
 about is neither "allowed" nor "denied".
 """
@@ -19,7 +24,9 @@ from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, EndpointSet
 from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
-from netverify.semantics.evaluate import PairVerdict, evaluate_pair
+from netverify.semantics.admin_tier import PriorityOverlap, pair_overlaps
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.evaluate import PairVerdict, decide_pair
 from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE
 from netverify.sets import ConnectionSet
 
@@ -35,12 +42,29 @@ class PairResult:
     verdict: PairVerdict
     queried: ConnectionSet  # what the query asked about, resolved on this destination
     allowed: ConnectionSet  # verdict.allowed restricted to the query
+    overlaps: tuple[PriorityOverlap, ...] = ()  # undefined equal-priority orders touching `queried`
+
+    @property
+    def tiered(self) -> bool:
+        """Whether the admin tiers were folded (the explanation is the tier walk)."""
+        return self.verdict.egress.tiered or self.verdict.ingress.tiered
 
     def to_json(self) -> dict[str, object]:
         data = self.verdict.to_json()
         data["allowed"] = bool(self.allowed)
         data["connections"] = self.allowed.to_json()
+        if self.tiered:
+            data["undefined_order"] = [o.to_json() for o in self.overlaps]
         return data
+
+
+def pair_result(analysis: Analysis, src: Endpoint, dst: Endpoint, queried: ConnectionSet) -> PairResult:
+    """One pair through the analysis's tiers, restricted to what the query asks on this destination."""
+    verdict = decide_pair(analysis.tiers, src, dst)
+    overlaps: tuple[PriorityOverlap, ...] = ()
+    if analysis.tiered:
+        overlaps = tuple(o for o in pair_overlaps(analysis.tiers, src, dst) if o.connections & queried)
+    return PairResult(verdict, queried, verdict.allowed & queried, overlaps)
 
 
 @dataclass(frozen=True)
@@ -149,8 +173,7 @@ def can_reach(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: Por
                 continue  # two outside addresses: not a connection (see the check above)
             queried = query.connections(d)
             resolved_anywhere = resolved_anywhere or bool(queried)
-            verdict = evaluate_pair(analysis.policies, s, d)
-            pairs.append(PairResult(verdict, queried, verdict.allowed & queried))
+            pairs.append(pair_result(analysis, s, d, queried))
     if isinstance(query.port, str) and not resolved_anywhere:
         proto = f"{query.protocol} " if query.protocol else ""
         raise PortError(f"no destination in {dst.text!r} has a {proto}container port named {query.port!r}")

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from netverify.engines.smt_types import Connection, Found, Proved, Refuted, ReplayMismatch, SmtResult
+from netverify.model import AdminTier
 from netverify.semantics.admin_compile import CompiledAdminPolicy
+from netverify.semantics.admin_tier import AdminPolicyTier
 from netverify.semantics.compile import CompiledPolicy
-from netverify.semantics.evaluate import PairVerdict, evaluate_pair
-from netverify.semantics.tiered import tiered_pair
-from netverify.sets import ConnectionSet
+from netverify.semantics.evaluate import PairVerdict, decide_pair, tiers_of
+from netverify.semantics.netpol_tier import NetworkPolicySelection, NetworkPolicyTier
+from netverify.semantics.verdict import Tier
 
 
 def in_order(admin: Sequence[CompiledAdminPolicy],
@@ -24,29 +26,36 @@ def in_order(admin: Sequence[CompiledAdminPolicy],
     """The admin policies in evaluation order with equal priorities ordered by `positions` (a
     model's order; the name breaks the remaining ties, as the evaluator does)."""
     at = dict(positions)
-    return tuple(sorted(admin, key=lambda p: (p.policy.tier.value, p.policy.priority or 0,
-                                              at.get(p.policy.id, 0), p.policy.name)))
+    return tuple(sorted(admin, key=lambda p: (p.policy.priority or 0, at.get(p.policy.id, 0), p.policy.name)))
 
 
 class Replayer:
     """Evaluates decoded connections with one policy set (NetworkPolicies and admin policies)."""
 
-    def __init__(self, policies: Sequence[CompiledPolicy], admin: Sequence[CompiledAdminPolicy] = ()) -> None:
+    def __init__(self, policies: Sequence[CompiledPolicy], admin: Sequence[CompiledAdminPolicy] = (),
+                 selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
         self.policies = tuple(policies)
         self.admin = tuple(admin)
+        self.selection = selection
 
-    def verdict(self, found: Found) -> tuple[PairVerdict, ConnectionSet]:
-        """The evaluator's verdict and what it allows, in the model's order of equal priorities."""
-        verdict = evaluate_pair(self.policies, found.src, found.dst)
-        if not self.admin:
-            return verdict, verdict.allowed
-        tiered = tiered_pair(self.policies, in_order(self.admin, found.positions), found.src, found.dst)
-        return verdict, tiered.allowed
+    def tiers(self, found: Found) -> tuple[Tier, ...]:
+        """The evaluator's tiers (semantics.evaluate.tiers_of), with equal priorities in the model's order."""
+        if not found.positions:
+            return tiers_of(self.policies, self.admin, self.selection)
+        ordered = in_order(self.admin, found.positions)
+        return (AdminPolicyTier(AdminTier.ADMIN, tuple(p for p in ordered if p.policy.tier is AdminTier.ADMIN)),
+                NetworkPolicyTier(self.policies, self.selection),
+                AdminPolicyTier(AdminTier.BASELINE, tuple(p for p in ordered if p.policy.tier is AdminTier.BASELINE)))
+
+    def verdict(self, found: Found) -> PairVerdict:
+        """The evaluator's verdict, in the model's order of equal priorities."""
+        return decide_pair(self.tiers(found), found.src, found.dst)
 
     def connection(self, found: Found) -> Connection:
-        verdict, allowed = self.verdict(found)
-        return Connection(found.src, found.dst, found.protocol, found.port, allowed.allows(found.protocol, found.port),
-                          verdict, found.src_synthesized, found.dst_synthesized, found.order_text)
+        verdict = self.verdict(found)
+        return Connection(found.src, found.dst, found.protocol, found.port,
+                          verdict.allowed.allows(found.protocol, found.port), verdict, found.src_synthesized,
+                          found.dst_synthesized, found.order_text)
 
     def result(self, result: SmtResult) -> SmtResult:
         """The result with its decoded connection replayed; raises ReplayMismatch when the evaluator

@@ -1,10 +1,11 @@
 """Service-level questions: `can` to a Service (per backend) and the matrix `--by service`.
 
 A connection to a Service is answered on each backend after translation: the service
-port becomes the backend's targetPort and NetworkPolicy is evaluated between the client
-and the backend pod. A client "can reach" a Service on a port when every backend that
-serves that port admits it (kube-proxy picks any one of them per connection); when only
-some do, the result says which ones and counts as denied. A set of clients is counted per
+port becomes the backend's targetPort and the policy tiers (NetworkPolicy, and the admin
+tiers when loaded) are evaluated between the client and the backend pod. A client "can
+reach" a Service on a port when every backend that serves that port admits it (kube-proxy
+picks any one of them per connection); when only some do, the result says which ones and
+counts as denied. A set of clients is counted per
 (client, Service) pair under the same quantifier as `can` between endpoints (queries/reach.py):
 every client by default, at least one with --some.
 """
@@ -20,9 +21,8 @@ from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, EndpointSet
 from netverify.queries.matrix import Connection, MatrixResult
 from netverify.queries.ports import PortError, PortQuery
-from netverify.queries.reach import PairResult, ReachResult, host_network_reading
+from netverify.queries.reach import PairResult, ReachResult, host_network_reading, pair_result
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.evaluate import evaluate_pair
 from netverify.semantics.services import (
     Backend,
     ServiceView,
@@ -120,8 +120,7 @@ def can_reach_service(analysis: Analysis, src: EndpointSet, dst: EndpointSet, qu
             queried = target[b.endpoint.id]
             if not queried:
                 continue
-            verdict = evaluate_pair(analysis.policies, s, b.endpoint)
-            pairs.append(PairResult(verdict, queried, verdict.allowed & queried))
+            pairs.append(pair_result(analysis, s, b.endpoint, queried))  # through every tier
     return ServiceReachResult(src, dst, query, tuple(pairs), quantifier, host_network_reading(analysis, src, dst),
                               view, tuple(translations), tuple(ports),
                               as_is or not ports)

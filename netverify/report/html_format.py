@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
 from netverify.queries.services import ServiceMatrixResult
+from netverify.report import tiers_format
 from netverify.report.escape import html_text as escape
 from netverify.report.html_data import json_for_script, matrix_data, service_data
 from netverify.report.html_script import SCRIPT, STYLE
@@ -96,7 +97,9 @@ def _(result: ReachResult, out: TextIO, **_: Any) -> None:
         v = p.verdict
         sides = []
         for d in (v.egress, v.ingress):
-            if not d.isolated:
+            if d.tiered:
+                sides.append(tiers_format.walk_text(d, p.queried))
+            elif not d.isolated:
                 sides.append("not isolated")
             else:
                 sides.append(", ".join(str(m.rule) for m in d.matches) or "denied: no rule admits it")

@@ -8,7 +8,10 @@ from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
+from netverify.report import tiers_format
 from netverify.report.escape import md_code, md_text
+from netverify.semantics.evaluate import DirectionVerdict
+from netverify.sets import ConnectionSet
 
 
 @singledispatch
@@ -29,6 +32,13 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
         out.write(f"| {md_code(c.src.id)} | {md_code(c.dst.id)} | {_cell(c.allowed.describe())} |\n")
 
 
+def _side(v: DirectionVerdict, queried: ConnectionSet) -> str:
+    """One direction of a `can` pair in a cell: the tier walk when admin tiers are folded."""
+    if v.tiered:
+        return tiers_format.walk_text(v, queried)
+    return "open" if not v.isolated else ", ".join(str(m.rule) for m in v.matches) or "denied"
+
+
 @render.register
 def _(result: ReachResult, out: TextIO, **_: Any) -> None:
     verdict = "allowed" if result.allowed else "denied"
@@ -37,8 +47,7 @@ def _(result: ReachResult, out: TextIO, **_: Any) -> None:
     out.write("| source | destination | allowed | egress | ingress |\n|---|---|---|---|---|\n")
     for p in result.pairs:
         v = p.verdict
-        eg = "open" if not v.egress.isolated else ", ".join(str(m.rule) for m in v.egress.matches) or "denied"
-        ing = "open" if not v.ingress.isolated else ", ".join(str(m.rule) for m in v.ingress.matches) or "denied"
+        eg, ing = (_side(d, p.queried) for d in (v.egress, v.ingress))
         out.write(f"| {md_code(v.src.id)} | {md_code(v.dst.id)} | {_cell(p.allowed.describe())} | {_cell(eg)} "
                   f"| {_cell(ing)} |\n")
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from netverify.queries.reach import ReachResult
-from netverify.report import text_matrix  # noqa: F401 (registers the matrix renderers on render)
+from netverify.report import text_matrix, tiers_format  # noqa: F401 (text_matrix registers the matrix renderers)
 from netverify.report.text_common import (  # noqa: F401 (console_for is used by other formats)
     UNBOUNDED,
     conn_text,
@@ -33,7 +33,9 @@ def _ports_asked(result: ReachResult) -> str:
     return "every port" if found.is_all() else f"some port ({found.describe()})"
 
 
-def _direction_lines(v: DirectionVerdict) -> list[str]:
+def _direction_lines(v: DirectionVerdict, queried: ConnectionSet | None = None) -> list[str]:
+    if v.tiered:  # admin tiers folded: the tier walk over what was asked
+        return [tiers_format.walk_line(v, ConnectionSet.all() if queried is None else queried)]
     name = f"{v.direction} of {v.subject}"
     if not v.isolated:
         return [f"{name}: not isolated: {v.note}" if v.note else f"{name}: not isolated (all allowed)"]
@@ -83,10 +85,17 @@ def _(result: ReachResult, out: TextIO, color: bool | None = None, width: int | 
         console.print(f"\n{v.src.id} -> {v.dst.id}: {mark}" + (f" ({pair.allowed.describe()})" if pair.allowed else ""))
         if v.note:
             console.print(f"  note: {v.note}")
-        for line in _direction_lines(v.egress) + _direction_lines(v.ingress):
+        for line in _pair_explanation(pair):
             console.print("  " + line, markup=False)
         if not pair.allowed and v.allowed and pair.queried:
             console.print(f"  both sides allow only {v.allowed.describe()}", markup=False)
+
+
+def _pair_explanation(pair: Any) -> list[str]:
+    """Both directions of a pair (the tier walk when admin tiers are folded), then any undefined order."""
+    v = pair.verdict
+    lines = _direction_lines(v.egress, pair.queried) + _direction_lines(v.ingress, pair.queried)
+    return lines + [tiers_format.overlap_line(o, pair.queried) for o in pair.overlaps]
 
 
 # --- renderers: check, can --any (issue 3) ---
@@ -103,8 +112,9 @@ def _connection_lines(conn: Connection) -> list[str]:
              f"{endpoint_text(conn.dst, conn.dst_synthesized)} on {conn.port}/{conn.protocol}: {state}"]
     if conn.verdict.note:
         lines.append(f"  note: {conn.verdict.note}")
+    one = ConnectionSet.of(conn.protocol, conn.port, conn.port)
     for v in conn.deciding():
-        lines.extend("  " + line for line in _direction_lines(v))
+        lines.extend("  " + line for line in _direction_lines(v, one))
     return lines
 
 
@@ -204,7 +214,7 @@ def _pair_lines(console: Console, pair: Any, role: str = "") -> None:
                                                                else ""), markup=False)
     if v.note:
         console.print(f"  note: {v.note}", markup=False)
-    for line in _direction_lines(v.egress) + _direction_lines(v.ingress):
+    for line in _pair_explanation(pair):
         console.print("  " + line, markup=False)
     if not pair.allowed and v.allowed and pair.queried:
         console.print(f"  both sides allow only {v.allowed.describe()}, not {pair.queried.describe()}", markup=False)
@@ -351,8 +361,9 @@ def _side_lines(name: str, source: str, conn: Connection) -> list[str]:
     lines = [f"{name} ({source}) {'allows' if conn.allowed else 'denies'} it:"]
     if conn.verdict.note:
         lines.append(f"  note: {conn.verdict.note}")
+    one = ConnectionSet.of(conn.protocol, conn.port, conn.port)
     for v in conn.deciding():
-        lines.extend("  " + line for line in _direction_lines(v))
+        lines.extend("  " + line for line in _direction_lines(v, one))
     return lines
 
 
@@ -398,9 +409,5 @@ render.register(PathsResult, paths_format.paths_text)
 
 
 # --- renderers: diff (issues 4, 17): in their own module, which registers them on `render` ---
-# --- renderer: can with admin tiers (issue 16; in report/tiers_format.py) ---
 
-from netverify.queries.tiered_reach import TieredReachResult  # noqa: E402
-from netverify.report import diff_text, tiers_format  # noqa: E402,F401
-
-render.register(TieredReachResult, tiers_format.tiered_reach_text)
+from netverify.report import diff_text  # noqa: E402,F401

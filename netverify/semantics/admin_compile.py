@@ -62,6 +62,10 @@ class AdminRuleRef:
         """`tenant-guard r1`-style: the policy name and the rule's own name (or direction[index])."""
         return f"{self.name} {self.rule_name or f'{self.direction}[{self.index}]'}"
 
+    @property
+    def tier_name(self) -> str:
+        return self.tier.value
+
     def __str__(self) -> str:
         return f"{self.policy} {self.direction}[{self.index}]{f' {self.rule_name!r}' if self.rule_name else ''} " \
                f"({self.source})"

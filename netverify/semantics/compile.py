@@ -40,6 +40,19 @@ class RuleRef:
     def __str__(self) -> str:
         return f"{self.policy} {self.direction}[{self.index}] ({self.source})"
 
+    @property
+    def label(self) -> str:
+        """How a tier walk names the rule: `web/allow-api ingress[0]`."""
+        return f"{self.policy} {self.direction}[{self.index}]"
+
+    @property
+    def tier_name(self) -> str:
+        return "NetworkPolicy"
+
+    @property
+    def priority(self) -> int | None:
+        return None  # NetworkPolicy rules are additive: no order
+
     def to_json(self) -> dict[str, object]:
         return {"policy": self.policy, "direction": self.direction, "rule": self.index,
                 "file": self.source.file, "line": self.source.line}

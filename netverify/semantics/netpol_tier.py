@@ -5,6 +5,13 @@ policyTypes isolate it; the union of what their matching rules admit is allowed 
 denied (the tier always decides for a selected subject). A subject no such policy selects is
 passed to the next tier (with no other tier, the default allows). Rules are additive, so their
 order does not matter; the explanation lists every rule that matched and why the others did not.
+
+Which subjects the tier is final for is a reading (admin-tiers.md section 2.5, `--np-selection`):
+`NetworkPolicySelection.PER_DIRECTION` (the default; netpol-analyzer, and NetworkPolicy's own
+isolation) makes it final for a subject isolated in that direction; `ANY` (kube-network-policies)
+for a subject any NetworkPolicy selects, in either direction: a direction no selecting policy
+covers is then allowed by this tier, and lower tiers (Baseline) never see it. With no admin tier
+below, the two readings give the same verdicts.
 """
 
 from __future__ import annotations
@@ -13,9 +20,15 @@ from dataclasses import dataclass
 
 from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.options import NetworkPolicySelection
 from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, RuleMiss, isolating
+from netverify.sets import ConnectionSet
+
+__all__ = ["NetworkPolicySelection", "NetworkPolicyTier"]
 
 NO_RULES_NOTE = "the selecting policies have no rules of this direction: all denied"
+OTHER_DIRECTION_NOTE = ("selected by a NetworkPolicy of the other direction only (--np-selection any): this tier "
+                        "is final here, and allows everything")
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,7 @@ class NetworkPolicyTier:
     """The compiled NetworkPolicies of an inventory, deciding as one tier."""
 
     policies: tuple[CompiledPolicy, ...]
+    selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION
     name: str = NETWORK_POLICY_TIER
 
     def selecting(self, direction: str, subject: Endpoint) -> list[CompiledPolicy]:
@@ -31,6 +45,11 @@ class NetworkPolicyTier:
 
     def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
         selecting = self.selecting(direction, subject)
+        if not selecting and self.selection is NetworkPolicySelection.ANY:
+            at_all = [p for p in self.policies if p.selects(subject)]
+            if at_all:
+                return Decision(self.name, ConnectionSet.all(), ConnectionSet.none(), tuple(p.ref for p in at_all),
+                                note=OTHER_DIRECTION_NOTE)
         if not selecting:
             return Decision.passing(self.name, f"no NetworkPolicy with {direction.capitalize()} selects "
                                                f"{subject.id}: not isolated for {direction}")

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+
+
+class NetworkPolicySelection(str, Enum):
+    """When the NetworkPolicy tier is final for a subject, with admin tiers around it (admin-tiers.md
+    section 2.5; `--np-selection`)."""
+
+    PER_DIRECTION = "direction"  # isolated in this direction (netpol-analyzer; the NetworkPolicy API's isolation)
+    ANY = "any"  # selected by any NetworkPolicy at all, in either direction (kube-network-policies)
 
 
 @dataclass(frozen=True)
@@ -19,10 +28,15 @@ class Semantics:
         isolate them, selectors match them, no node exemption), as some plugins and peer
         tools police them. The reading is applied where endpoints are built, so every engine
         and query sees the same one.
+
+    np_selection: with admin policies loaded, when the NetworkPolicy tier is final for a subject:
+        isolated in that direction (PER_DIRECTION, the default) or selected by any NetworkPolicy
+        (ANY). Without admin policies both readings give the same verdicts.
     """
 
     ipblock_matches_pods: bool = True
     host_network: str = "node"
+    np_selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION
 
 
 DEFAULT = Semantics()

@@ -16,6 +16,10 @@ Two ways a tier builds its decision, both here so that each policy kind only say
 - `first_match` (admin tiers): rules in order (priority, then position), each with an action; the
   first rule that matches a connection decides it, and a Pass decides to leave it to the next tier.
 
+Every match names its rule through `RuleId` (NetworkPolicy's `compile.RuleRef`, the admin tiers'
+`admin_compile.AdminRuleRef`) and carries its `Effect` (tier, priority, action, rule), as
+policy-assistant's matches do; `Decision.to_json` is one step of the tier walk.
+
 The exemptions, where no policy applies at all, are also written only here: a pod's traffic to
 itself (`is_self_traffic`), traffic from a hostNetwork pod to a pod on its own node
 (`is_node_traffic`), and subjects that no policy governs (`ungoverned_note`: addresses outside the
@@ -30,7 +34,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from netverify.semantics.compile import PolicyRef, RuleRef
+from netverify.model import SourceRef
+from netverify.semantics.compile import PolicyRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.options import EXTERNAL_NOTE, HOST_NETWORK_NOTE, NODE_NOTE, SELF_TRAFFIC_NOTE
 from netverify.sets import ConnectionSet
@@ -47,24 +52,76 @@ class Action(Enum):
 NETWORK_POLICY_TIER = "NetworkPolicy"
 
 
+class RuleId(Protocol):
+    """How a decision names a rule, whatever its policy kind: NetworkPolicy's `compile.RuleRef`, the
+    admin tiers' `admin_compile.AdminRuleRef`. Its tier and priority are part of the match's effect."""
+
+    @property
+    def policy(self) -> str: ...  # Kind/name or ns/name: the policy the rule belongs to
+
+    @property
+    def direction(self) -> str: ...
+
+    @property
+    def index(self) -> int: ...  # position in the policy's rules of that direction
+
+    @property
+    def source(self) -> SourceRef: ...
+
+    @property
+    def label(self) -> str: ...  # how a tier walk names it: "tenant-guard r1", "web/allow-api ingress[0]"
+
+    @property
+    def tier_name(self) -> str: ...  # "NetworkPolicy", "Admin", "Baseline"
+
+    @property
+    def priority(self) -> int | None: ...  # within its tier; None where the kind has none (NetworkPolicy)
+
+    def to_json(self) -> dict[str, object]: ...
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a rule match does, as policy-assistant's Effect: the tier, the priority, the action, the rule."""
+
+    tier: str
+    priority: int | None
+    action: Action
+    rule: str  # the rule's label
+
+    def __str__(self) -> str:
+        at = f" priority {self.priority}" if self.priority is not None else ""
+        return f"[{self.tier}{at}] {self.action.value} ({self.rule})"
+
+
 @dataclass(frozen=True)
 class RuleMatch:
     """A rule that matched, with the connections it decided (in first-match tiers: those no earlier
     rule of its tier had decided) and its action."""
 
-    rule: RuleRef
+    rule: RuleId
     allowed: ConnectionSet  # the connections this rule decided (named `allowed` for NetworkPolicy's Allow)
     action: Action = Action.ALLOW
 
+    @property
+    def effect(self) -> Effect:
+        return Effect(self.rule.tier_name, self.rule.priority, self.action, self.rule.label)
+
     def to_json(self) -> dict[str, object]:
         return {**self.rule.to_json(), "allowed": self.allowed.to_json()}
+
+    def step_json(self) -> dict[str, object]:
+        """The match as a step of the tier walk (Decision.to_json)."""
+        return {"rule": self.rule.label, "action": self.action.value, "priority": self.rule.priority,
+                "connections": self.allowed.to_json(), "policy": self.rule.policy,
+                "file": self.rule.source.file, "line": self.rule.source.line}
 
 
 @dataclass(frozen=True)
 class RuleMiss:
     """A rule that did not match the connection, with why not."""
 
-    rule: RuleRef
+    rule: RuleId
     reason: str
 
     def to_json(self) -> dict[str, object]:
@@ -102,6 +159,22 @@ class Decision:
     @property
     def passes(self) -> ConnectionSet:
         return ConnectionSet.all() - self.decided
+
+    def action_for(self, protocol: str, port: int) -> Action:
+        """What this tier does with one connection."""
+        if self.allow.allows(protocol, port):
+            return Action.ALLOW
+        if self.deny.allows(protocol, port):
+            return Action.DENY
+        return Action.PASS
+
+    def to_json(self) -> dict[str, object]:
+        """The tier's step of the walk: what it allows and denies (the rest passes), and the rules."""
+        return {"tier": self.tier, "allow": self.allow.to_json(), "deny": self.deny.to_json(),
+                "policies": [p.id for p in self.policies],
+                "steps": [m.step_json() for m in self.matches],
+                "misses": [{"rule": m.rule.label, "reason": m.reason} for m in self.misses],
+                **({"note": self.note} if self.note else {})}
 
 
 def isolating(tier: str, policies: tuple[PolicyRef, ...], matches: Sequence[RuleMatch],

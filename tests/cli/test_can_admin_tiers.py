@@ -31,7 +31,7 @@ def test_an_admin_deny_overrides_the_networkpolicy_and_the_walk_says_so(capsys: 
     code, out, err = run(capsys, "can", DRACO, HARRY, TOPOLOGY, INTEGRATION, "--port", "80", "--by", "pod")
     assert code == 1
     assert f"ingress of {HARRY}: [Admin] deny (pass-example deny-all-ingress-from-slytherin)" in out
-    assert "`can` folds the Admin and Baseline tiers" in err
+    assert "does not fold" not in err  # can folds every tier: nothing to warn about
 
 
 def test_a_pass_then_an_allow_reads_as_the_walk_of_one_connection(tmp_path: Path,
@@ -66,9 +66,51 @@ def test_json_carries_every_tier_of_both_directions(capsys: pytest.CaptureFixtur
     assert admin["steps"][0]["action"] == "Deny" and admin["steps"][0]["rule"].startswith("pass-example")
 
 
-def test_what_does_not_fold_the_tiers_yet_refuses_instead_of_answering(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "can", DRACO, HARRY, TOPOLOGY, INTEGRATION, "--any")
-    assert code == 2 and "--any does not fold" in err
+def test_what_does_not_fold_the_tiers_yet_warns_once_and_strict_refuses(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "can", DRACO, HARRY, TOPOLOGY, INTEGRATION, "--any", "--port", "80")
+    assert code in (0, 1) and "does not fold" not in err  # can --any folds the tiers (the SMT engine)
+    code, _, err = run(capsys, "matrix", TOPOLOGY, INTEGRATION)
+    assert code == 0 and err.count("`netverify matrix` does not fold") == 1 and "netverify can SRC DST" in err
+    code, _, err = run(capsys, "matrix", TOPOLOGY, INTEGRATION, "--strict")
+    assert code == 2 and "`netverify matrix` does not fold" in err and "(--strict)" in err
+
+
+def test_a_command_that_loads_two_sides_warns_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for side in ("a", "b"):
+        (tmp_path / side).mkdir()
+        for path in (TOPOLOGY, INTEGRATION):
+            (tmp_path / side / Path(path).name).write_text(Path(path).read_text())
+    _, _, err = run(capsys, "diff", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert err.count("does not fold the Admin and Baseline tiers") == 1, err
+    _, _, err = run(capsys, "equiv", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert "does not fold" not in err  # equiv folds the tiers
+
+
+def test_without_admin_policies_nothing_warns(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "matrix", TOPOLOGY, "--strict")
+    assert code == 0 and "does not fold" not in err
+
+
+def test_a_service_destination_is_answered_per_backend_through_the_tiers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    service = tmp_path / "service.yaml"
+    service.write_text("""\
+apiVersion: v1
+kind: Service
+metadata: {name: hogwarts, namespace: network-policy-conformance-gryffindor}
+spec:
+  selector: {conformance-house: gryffindor}
+  ports: [{name: http, port: 8080, targetPort: web}]
+""")
+    svc = "network-policy-conformance-gryffindor/Service/hogwarts"
+    code, out, _ = run(capsys, "can", DRACO, svc, TOPOLOGY, INTEGRATION, str(service), "--port", "8080", "--by", "pod")
+    assert code == 1  # the admin Deny from slytherin holds for every backend, after 8080 -> web (TCP 80)
+    assert f"ingress of {HARRY}: [Admin] deny (pass-example deny-all-ingress-from-slytherin)" in out
+    code, out, _ = run(capsys, "can", "network-policy-conformance-hufflepuff/cedric-diggory-0", svc, TOPOLOGY,
+                       INTEGRATION, str(service), "--port", "8080", "--by", "pod", "--format", "json")
+    data = json.loads(out)
+    assert [t["tier"] for t in data["pairs"][0]["ingress"]["tiers"]] == ["Admin", "NetworkPolicy", "Baseline"]
+    assert data["translations"] and data["pairs"][0]["dst"] == HARRY
 
 
 def test_np_selection_any_makes_an_ingress_only_networkpolicy_final_for_egress_too(

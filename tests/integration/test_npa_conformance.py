@@ -38,12 +38,14 @@ from reference_oracle import tiered_allowed
 from netverify.cli import main
 from netverify.loaders.manifests import load_objects
 from netverify.model import SourceRef
+from netverify.report.tiers_format import describe_one
 from netverify.semantics.admin_compile import compile_admin_policies
-from netverify.semantics.admin_tiers import NetworkPolicySelection
+from netverify.semantics.admin_tier import PriorityOverlap, pair_overlaps
 from netverify.semantics.compile import compile_policies, ip_blocks
 from netverify.semantics.endpoints import Endpoint, build_endpoints
+from netverify.semantics.evaluate import PairVerdict, decide_pair, tiers_of
+from netverify.semantics.netpol_tier import NetworkPolicySelection
 from netverify.semantics.options import Semantics
-from netverify.semantics.tiered import TieredPair, tiered_pair
 
 SUITES: dict[str, tuple[Case, ...]] = {
     "v1alpha2": npa_conformance_v1alpha2.CASES,
@@ -112,9 +114,11 @@ def test_the_conformance_suite_does_not_tell_the_two_readings_of_np_selection_ap
     assert tiered_allowed(src, dst, docs, poke.protocol.upper(), poke.port, np_selection="any") is poke.connects
 
 
-def netverify_pair(docs: list[Any], poke: Poke, reading: NetworkPolicySelection) -> TieredPair:
+def netverify_pair(docs: list[Any], poke: Poke,
+                   reading: NetworkPolicySelection) -> tuple[PairVerdict, tuple[PriorityOverlap, ...]]:
     """The probe through netverify itself: its loader (with the API server's validation), endpoints
-    per pod, compiled NetworkPolicies and admin policies, and the tier walk."""
+    per pod, compiled NetworkPolicies and admin policies, the tiers folded by decide_pair, and the
+    equal-priority overlaps."""
     result = load_objects((doc, SourceRef("conformance.yaml", i + 1)) for i, doc in enumerate(docs))
     assert result.errors == [], [d.render() for d in result.errors]
     cluster = result.cluster
@@ -126,15 +130,18 @@ def netverify_pair(docs: list[Any], poke: Poke, reading: NetworkPolicySelection)
         house, name = ref.split("/")
         return endpoints[f"{namespace_of(house)}/{name}"]
 
-    return tiered_pair(network_policies, admin, endpoint(poke.client), endpoint(poke.server), reading)
+    tiers = tiers_of(network_policies, admin, reading)
+    src, dst = endpoint(poke.client), endpoint(poke.server)
+    return decide_pair(tiers, src, dst), pair_overlaps(tiers, src, dst)
 
 
 @pytest.mark.parametrize(("version", "case", "step", "poke", "docs"), PROBES)
 def test_netverify_agrees_with_upstream(version: str, case: Case, step: Step, poke: Poke, docs: list[Any]) -> None:
-    pair = netverify_pair(docs, poke, NetworkPolicySelection.PER_DIRECTION)
+    pair, overlaps = netverify_pair(docs, poke, NetworkPolicySelection.PER_DIRECTION)
     protocol = poke.protocol.upper()
-    assert pair.allowed.allows(protocol, poke.port) is poke.connects, pair.describe(protocol, poke.port)
-    assert not (pair.egress and pair.egress.overlaps) and not (pair.ingress and pair.ingress.overlaps)
+    walks = [describe_one(side.decisions, protocol, poke.port) for side in (pair.egress, pair.ingress)]
+    assert pair.allowed.allows(protocol, poke.port) is poke.connects, walks
+    assert not overlaps
 
 
 def test_the_explanation_walks_the_tiers_in_order() -> None:
@@ -142,14 +149,12 @@ def test_the_explanation_walks_the_tiers_in_order() -> None:
     NetworkPolicy admits (upstream L81-88)."""
     case = next(c for c in SUITES["v1alpha2"] if c.short_name == "CNPAdminTierIntegration")
     _, poke, docs = next((s, p, d) for s, p, d in states("v1alpha2", case) if p.line == 88)
-    pair = netverify_pair(docs, poke, NetworkPolicySelection.PER_DIRECTION)
-    assert pair.ingress is not None and pair.egress is not None
-    assert pair.ingress.describe("TCP", 80) == (
+    pair, _ = netverify_pair(docs, poke, NetworkPolicySelection.PER_DIRECTION)
+    assert describe_one(pair.ingress.decisions, "TCP", 80) == (
         "[Admin] pass (pass-example deny-all-ingress-from-slytherin) -> [NetworkPolicy] allow "
-        "(network-policy-conformance-gryffindor/allow-gress-from-to-slytherin-to-gryffindor ingress[0] "
-        "(conformance.yaml:20))")
-    assert pair.egress.describe("TCP", 80) == "[Admin] no match -> [NetworkPolicy] no match -> [Baseline] no match " \
-                                              "-> default allow"
+        "(network-policy-conformance-gryffindor/allow-gress-from-to-slytherin-to-gryffindor ingress[0])")
+    assert describe_one(pair.egress.decisions, "TCP", 80) == \
+        "[Admin] no match -> [NetworkPolicy] no match -> [Baseline] no match -> default allow"
 
 
 _WRITTEN: dict[int, str] = {}

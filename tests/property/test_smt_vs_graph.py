@@ -20,6 +20,7 @@ from typing import Any
 
 from helpers_admin_strategies import AdminShapes, in_every_order
 from helpers_k8s import analyse
+from helpers_k8s import load as load_k8s
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference_oracle import allowed as oracle_allows
@@ -32,6 +33,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.endpoints import resolve
 from netverify.queries.prove import ProveOptions, Prover, build_side
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.options import NetworkPolicySelection, Semantics
 from netverify.semantics.selectors import matches
 from netverify.sets import PROTOCOLS, ConnectionSet
 
@@ -271,14 +273,17 @@ def tier_np_st(draw: st.DrawFn, name: str) -> dict[str, Any]:
 
 
 @TIER_SETTINGS
-@given(ADMIN.admin_set(least=2), st.integers(0, 2).flatmap(lambda n: st.tuples(*[tier_np_st(f"np{i}") for i in range(n)])))
+@given(ADMIN.admin_set(least=2), st.integers(0, 2).flatmap(lambda n: st.tuples(*[tier_np_st(f"np{i}") for i in range(n)])),
+       st.sampled_from(list(NetworkPolicySelection)))
 def test_admin_tiers_equal_the_oracle_on_every_pair_in_every_order(admin: list[dict[str, Any]],
-                                                                   network: tuple[dict[str, Any], ...]) -> None:
+                                                                   network: tuple[dict[str, Any], ...],
+                                                                   reading: NetworkPolicySelection) -> None:
     """`reachable` on one port is proved exactly when some order of equal priorities allows it, and
     `allow` exactly when every order does (the oracle answers each order); every witness and
-    counterexample replays through the evaluator in the order it names (Prover raises otherwise)."""
+    counterexample replays through the evaluator in the order it names (Prover raises otherwise).
+    Both readings of "selected by a NetworkPolicy" (--np-selection)."""
     docs = tier_topology() + admin + list(network)
-    a = analyse(*docs, by="pod")
+    a = Analysis(load_k8s(*docs).cluster, Semantics(np_selection=reading), "pod")
     raw = {f"{d['metadata']['namespace']}/{d['metadata']['name']}": d for d in docs if d["kind"] == "Pod"}
     eps = {e.id: e for e in a.endpoints}
     queries = []
@@ -288,7 +293,7 @@ def test_admin_tiers_equal_the_oracle_on_every_pair_in_every_order(admin: list[d
                 continue
             for proto, port in TIER_PROBES:
                 answers = in_every_order(docs, lambda v, s=s, d=d, proto=proto, port=port:
-                                         tiered_allowed(raw[s], raw[d], v, proto, port))
+                                         tiered_allowed(raw[s], raw[d], v, proto, port, reading.value))
                 sides = Side(s, (eps[s],)), Side(d, (eps[d],))
                 term = (PortTerm(proto, port, port),)
                 queries.append((f"{s} -> {d} {port}/{proto} in some order", Query(*sides, "reachable", term),

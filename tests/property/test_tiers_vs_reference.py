@@ -1,5 +1,5 @@
-"""netverify's tier walk (semantics.tiered) agrees with the reference oracle's reading of the admin
-tiers on random small clusters: ClusterNetworkPolicies of both tiers (random priorities, actions,
+"""netverify's verdict through the tiers (`evaluate.decide_pair` over `tiers_of`) agrees with the
+reference oracle's reading of the admin tiers on random small clusters: ClusterNetworkPolicies of both tiers (random priorities, actions,
 subjects, peers of every form, protocols), v1alpha1 AdminNetworkPolicies and the baseline, mixed
 with NetworkPolicies (either policyTypes), a hostNetwork pod and Nodes. Where the oracle finds an
 equal-priority conflict (undefined upstream), netverify must report an overlap for that pair."""
@@ -14,12 +14,14 @@ from reference_oracle import UndefinedOrder, tiered_allowed
 
 from netverify.loaders.manifests import load_objects
 from netverify.model import SourceRef
+from netverify.report.tiers_format import describe_one
 from netverify.semantics.admin_compile import compile_admin_policies
-from netverify.semantics.admin_tiers import NetworkPolicySelection
+from netverify.semantics.admin_tier import pair_overlaps
 from netverify.semantics.compile import compile_policies, ip_blocks
 from netverify.semantics.endpoints import build_endpoints
+from netverify.semantics.evaluate import decide_pair, tiers_of
+from netverify.semantics.netpol_tier import NetworkPolicySelection
 from netverify.semantics.options import Semantics
-from netverify.semantics.tiered import tiered_pair
 
 PROBES = [("TCP", 80), ("TCP", 8080), ("UDP", 53), ("SCTP", 80)]
 NAMESPACES = {"x": {"team": "a"}, "y": {"team": "b"}}
@@ -121,6 +123,7 @@ def check(objects: list[dict[str, Any]], reading: NetworkPolicySelection) -> Non
     cluster = result.cluster
     nps = compile_policies(cluster.policies, Semantics())
     admin = compile_admin_policies(cluster.admin_policies, cluster.nodes)
+    tiers = tiers_of(nps, admin, reading)
     endpoints = {e.id: e for e in build_endpoints(cluster, Semantics(), ip_blocks(nps), "pod")}
     raw = {f"{p['metadata']['namespace']}/{p['metadata']['name']}": p for p in pods()}
     for sid, src in raw.items():
@@ -129,8 +132,8 @@ def check(objects: list[dict[str, Any]], reading: NetworkPolicySelection) -> Non
         for did, dst in raw.items():
             if sid == did:
                 continue
-            pair = tiered_pair(nps, admin, endpoints[sid], endpoints[did], reading)
-            overlaps = [*(pair.egress.overlaps if pair.egress else ()), *(pair.ingress.overlaps if pair.ingress else ())]
+            pair = decide_pair(tiers, endpoints[sid], endpoints[did])
+            overlaps = pair_overlaps(tiers, endpoints[sid], endpoints[did])
             for proto, port in PROBES:
                 try:
                     want = tiered_allowed(src, dst, docs, proto, port, reading.value)
@@ -138,7 +141,8 @@ def check(objects: list[dict[str, Any]], reading: NetworkPolicySelection) -> Non
                     assert any(o.connections.allows(proto, port) for o in overlaps), (sid, did, proto, port)
                     continue
                 got = pair.allowed.allows(proto, port)
-                assert got == want, (sid, did, proto, port, pair.describe(proto, port))
+                assert got == want, (sid, did, proto, port, describe_one(pair.egress.decisions, proto, port),
+                                     describe_one(pair.ingress.decisions, proto, port))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
