@@ -18,6 +18,7 @@ from netverify.cli.common import (
     EXIT_OK,
     inventory_from,
     inventory_options,
+    np_selection_option,
     port_query,
     usage_problem,
     write_result,
@@ -112,6 +113,7 @@ _PATHS_HELP = """The shortest paths from SRC to DST, each hop with what it allow
                              "or 53/UDP).")
 @click.option("--protocol", type=click.Choice(["TCP", "UDP", "SCTP"], case_sensitive=False))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@np_selection_option
 def blast_radius_command(src: str | None, from_: str | None, max_hops: int | None, port: str | None,
                          protocol: str | None, fmt: str, **kw: Any) -> int:
     _check_granularity(kw)
@@ -143,6 +145,7 @@ def blast_radius_command(src: str | None, from_: str | None, max_hops: int | Non
 @click.option("--max-paths", type=click.IntRange(min=1), metavar="N", help="List up to N shortest paths.")
 @click.option("--avoid", metavar="SET", help="Only paths that avoid these endpoints (ends included).")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@np_selection_option
 def paths_command(src: str | None, dst: str | None, from_: str | None, max_hops: int | None, port: str | None,
                   protocol: str | None, all_shortest: bool, max_paths: int | None, avoid: str | None, fmt: str,
                   **kw: Any) -> int:

@@ -37,6 +37,7 @@ from netverify.queries.ports import PortError, PortQuery
                    "ns/Kind/name; repeatable).")
 @click.option("--dst", "dst_sets", multiple=True, metavar="ENDPOINTS",
               help="Only pairs to these endpoints (same grammar; repeatable).")
+@np_selection_option
 def matrix(port: str | None, protocol: str | None, fmt: str, src_sets: tuple[str, ...], dst_sets: tuple[str, ...],
            **kw: Any) -> int:
     """Every ordered pair of endpoints and what traffic is allowed between them.

@@ -185,7 +185,7 @@ def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
 # loaded they warn (an error under --strict) that they answer for the NetworkPolicies alone. Each command
 # leaves this set when it folds `Analysis.tiers` (issue 16).
 TIERS_PENDING: frozenset[str] = frozenset({
-    "matrix", "diff", "exposure", "lint", "blast-radius", "paths"})
+    "diff", "exposure", "lint"})
 
 
 def current_command() -> str:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from ipaddress import IPv4Address, IPv6Address
 
 from netverify.model import LabelSelector
-from netverify.semantics.compile import IPBlockPeer, PeerMatcher, SelectorPeer
+from netverify.semantics.class_tiers import TermMatcher
+from netverify.semantics.compile import AddressTerm, PeerTerm, SelectorTerm
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
 from netverify.sets import ConnectionSet, IPSet, address_key
@@ -101,9 +102,9 @@ class ClassIndex:
                 self.by_key_value[kv] = self.by_key_value.get(kv, 0) | bit
         self._selectors: dict[LabelSelector, int] = {}
         self._ns_selectors: dict[LabelSelector, int] = {}
-        self._peers: dict[PeerMatcher, int] = {}
+        self._terms: dict[PeerTerm, int] = {}
         self._addresses: dict[tuple[int, bool], tuple[list[int], list[int]]] = {}
-        self._ip_masks: dict[tuple[IPSet, bool], int] = {}
+        self._ip_masks: dict[tuple[IPSet, bool, bool], int] = {}
 
     def pod_selector(self, selector: LabelSelector) -> int:
         """Pod classes whose labels the selector matches."""
@@ -145,42 +146,53 @@ class ClassIndex:
     def selected_by_policy(self, namespace: str, selector: LabelSelector) -> int:
         return self.by_namespace.get(namespace, 0) & self.pod_selector(selector)
 
-    def peer(self, peer: PeerMatcher) -> int:
-        """Classes one peer entry matches."""
-        mask = self._peers.get(peer)
+    def peer(self, peer: TermMatcher) -> int:
+        """Classes one peer entry (of any policy kind) matches."""
+        return self.term(peer.term)
+
+    def term(self, term: PeerTerm) -> int:
+        """Classes a term (semantics/compile.py: a subject or a peer entry, of any kind) matches."""
+        mask = self._terms.get(term)
         if mask is None:
-            mask = self._peers[peer] = self._peer(peer)
+            mask = self._terms[term] = self._term(term)
         return mask
 
-    def _peer(self, peer: PeerMatcher) -> int:
-        if isinstance(peer, SelectorPeer):
-            if peer.namespace_selector is None:
-                mask = self.by_namespace.get(peer.policy_namespace, 0)
-            else:
-                mask = self.namespace_selector(peer.namespace_selector)
-            if peer.pod_selector is not None:
-                mask &= self.pod_selector(peer.pod_selector)
+    def _term(self, term: PeerTerm) -> int:
+        if term is None:
+            return 0
+        if isinstance(term, SelectorTerm):
+            mask = self.pods
+            if term.namespace is not None:
+                mask &= self.by_namespace.get(term.namespace, 0)
+            elif term.namespace_selector is not None:
+                mask &= self.namespace_selector(term.namespace_selector)
+            if term.pod_selector is not None:
+                mask &= self.pod_selector(term.pod_selector)
             return mask
-        assert isinstance(peer, IPBlockPeer)
-        key = (peer.addresses, peer.match_pods)  # blocks written differently often cover the same addresses
+        key = (term.addresses, term.pods, term.every_ip)  # blocks written differently often cover the same addresses
         found = self._ip_masks.get(key)
         if found is None:
-            found = self._ip_masks[key] = self._ip_mask(peer)
+            found = self._ip_masks[key] = self._ip_mask(term)
         return found
 
-    def _ip_mask(self, peer: IPBlockPeer) -> int:
-        bits = bytearray((len(self.reps) + 7) // 8)
-        # as IPBlockPeer.why_not: pod IPs count only when ipBlocks match pods
-        for family, intervals in ((4, peer.addresses.v4.intervals), (6, peer.addresses.v6.intervals)):
-            addresses, classes = self._sorted_addresses(family, peer.match_pods)
+    def _ip_mask(self, term: AddressTerm) -> int:
+        hits = [0] * len(self.reps)
+        # as IPBlockPeer.why_not / AdminPeerMatcher.why_not: pod IPs count only when the term says so
+        for family, intervals in ((4, term.addresses.v4.intervals), (6, term.addresses.v6.intervals)):
+            addresses, classes = self._sorted_addresses(family, term.pods)
             for lo, hi in intervals:  # the classes with an address in lo..hi: one bisect per interval
                 for c in classes[bisect_left(addresses, lo):bisect_right(addresses, hi)]:
-                    bits[c >> 3] |= 1 << (c & 7)
-        return int.from_bytes(bits, "little")
+                    hits[c] += 1
+        reps = self.reps
+        mask = 0
+        for c, n in enumerate(hits):
+            if n and (not term.every_ip or n == len(reps[c].ips)):
+                mask |= 1 << c
+        return mask
 
     def _sorted_addresses(self, family: int, match_pods: bool) -> tuple[list[int], list[int]]:
-        """The addresses (as integers) of the classes an ipBlock may match, sorted, each with its
-        class: an ipBlock then costs a bisect per interval instead of a test per class."""
+        """The addresses (as integers) of the classes an address term may match, sorted, each with its
+        class: a term then costs a bisect per interval instead of a test per class."""
         key = (family, match_pods)
         found = self._addresses.get(key)
         if found is None:

@@ -1,43 +1,71 @@
-"""Reachability graph over endpoint classes.
+"""Reachability graph over endpoint classes: the verdict's tiers folded over class bitsets.
 
-Endpoints that no selector, named port or ipBlock can tell apart form one class;
-all computation is per class, so cost follows the number of distinct classes, not
-pods. Sets of classes are bitsets (Python ints): each selector is resolved once
-into a bitset by index lookups, each class's egress and each class's ingress is a
-partition of the peer classes into a few bitsets with one ConnectionSet each, and
-an edge row combines them with a handful of bit operations per distinct set, with
-no per-pair Python loop. Endpoint pairs are expanded lazily, in id order.
+Endpoints that no policy of any tier can tell apart form one class (`class_key`, from what the
+compiled tiers observe: semantics/compile.observe); all computation is per class, so cost follows
+the number of distinct classes, not pods. Sets of classes are bitsets (Python ints): each subject
+and peer term is resolved once into a bitset by index lookups (engines/bitsets.py), and an edge row
+combines per-direction partitions with a handful of bit operations per distinct set, with no
+per-pair Python loop. Endpoint pairs are expanded lazily, in id order.
 
 The decision per direction is the verdict grammar (semantics/verdict.py) over class bitsets
-(engines/partitions.py): a subject class no NetworkPolicy selects for a direction is passed by that
-tier and allowed by the default (`open`); an isolated one gets the union of its policies' rules
-(`union_partition`). The exemptions (self, node traffic) are the verdict's predicates, applied to
-classes: a class's members agree on them because class keys include what they read.
+(engines/partitions.py). For each subject class and direction, each tier (semantics/class_tiers.py:
+Admin, NetworkPolicy, Baseline, in order) gives a `TierPartition` of the peer classes: an isolating
+tier (NetworkPolicy) with `isolating_partition` over the rules of the policies selecting the class,
+a first-match tier (Admin, Baseline) with `first_match_partition` over its rules in evaluation order,
+a tier with no policy for the class with `passing_partition`; `fold_partitions` folds them with the
+default allow (`decided`). Subject classes with equal selecting policies in every tier (and, for
+ingress, equal named ports: ports resolve on the destination) share one folded partition.
+Two optimisations behind `decided`, both exact: a class no tier has a policy for is allowed
+everything; when the first tier with a policy for the class is isolating, that tier decides every
+connection and the fold is the union of its rules (`union_partition`; tests/unit/engines/
+test_partitions.py holds the two together). A NetworkPolicy-only inventory takes that path.
 
-Public surface for the query layer: classes (`reps`, `members`, `class_of`), rows and columns,
-`selecting`, and the pieces a partition is built from (`peer_mask`, `rule_ports`,
-`rule_parts`, `conns`). Queries must not read anything else.
+The exemptions (semantics/verdict.exemption) are applied in one place each: node traffic in the
+ingress partition of the destination class (`_exempt_senders`: rows and columns both read it), a
+single pod's traffic to itself where endpoint pairs are expanded (`allowed`, `by_source`). A
+class's members agree on them because class keys include what they read (hostNetwork, node).
+
+Public surface for the query layer: classes (`reps`, `members`, `class_of`), rows (`rows`, `row`,
+`successors`, `class_allowed`, `targets`, `by_source`, `connections`, `allowed`) and columns
+(`column`), `selecting` (the NetworkPolicies selecting each class), and the pieces a partition is
+built from (`index`, `conns`, `peer_mask`, `rule_ports`, `rule_parts`, `named_rule_parts`,
+`rule_admits`). Queries must not read anything else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from itertools import chain
-from typing import overload
 
 from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list
-from netverify.engines.partitions import Partition, union_partition
+from netverify.engines.partitions import (
+    Partition,
+    TierPartition,
+    first_match_partition,
+    fold_partitions,
+    isolating_partition,
+    passing_partition,
+    union_partition,
+)
+from netverify.engines.rows import LazyRows, Row
 from netverify.runtime import without_gc
-from netverify.semantics.compile import CompiledPolicy, CompiledRule
+from netverify.semantics.class_tiers import ClassRule, TierSpec, tier_specs
+from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint, visible_labels
-from netverify.semantics.verdict import is_self_traffic
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, exemption, is_self_traffic
 from netverify.sets import ConnectionSet
+
+__all__ = ["ReachabilityGraph", "Row", "class_key", "named_ports_key"]
+
+TierKey = tuple[tuple[int, ...], ...]  # per tier, the indices of its policies that select a class (() for none)
+OTHER_DIRECTION = (-1,)  # an isolating tier's key for a class it selects for the other direction only
 
 
 def class_key(ep: Endpoint, ip_signature: object, with_node: bool,
               label_keys: frozenset[str] | None) -> tuple[object, ...]:
-    """Endpoints with equal keys are indistinguishable to every policy (exactly, not approximately)."""
+    """Endpoints with equal keys are indistinguishable to every policy (exactly, not approximately):
+    `ip_signature` and `label_keys` come from what the tiers observe (compile.observe)."""
     named = tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
     return (ep.kind == "External", ep.namespace, visible_labels(ep.labels, label_keys), named, ep.host_network,
             ip_signature, ep.node_name if with_node else None)
@@ -50,70 +78,19 @@ def named_ports_key(ep: Endpoint) -> tuple[object, ...]:
     return tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
 
 
-Row = tuple[tuple[int, ConnectionSet], ...]  # disjoint (destination class mask, allowed) pairs
-
-
-class _LazyRows(Sequence[Row]):
-    """The rows of all classes, computed a block of source classes at a time, on first use.
-
-    Up to BLOCK_BITS destination-class bits per block, and a few blocks are kept: a matrix or a
-    diff walks the sources in order, and a graph of a few thousand classes is one block.
-    """
-
-    BLOCK_BITS = 1 << 25  # rows of this many (source, destination) class pairs per block
-    KEEP = 4  # blocks kept
-
-    def __init__(self, n: int, compute: Callable[[int, int], list[Row]]) -> None:
-        self._n = n
-        self._size = max(64, self.BLOCK_BITS // max(n, 1))
-        self._compute = compute
-        self._blocks: dict[int, list[Row]] = {}  # insertion order = least recently computed first
-
-    def __len__(self) -> int:
-        return self._n
-
-    def _block(self, k: int) -> list[Row]:
-        rows = self._blocks.get(k)
-        if rows is None:
-            if len(self._blocks) >= self.KEEP:
-                del self._blocks[next(iter(self._blocks))]
-            lo = k * self._size
-            rows = self._blocks[k] = self._compute(lo, min(self._n, lo + self._size))
-        return rows
-
-    def cached(self, a: int) -> Row | None:
-        """Row a if its block has been computed, else None (nothing is computed)."""
-        rows = self._blocks.get(a // self._size)
-        return None if rows is None else rows[a % self._size]
-
-    @overload
-    def __getitem__(self, a: int) -> Row: ...
-
-    @overload
-    def __getitem__(self, a: slice) -> Sequence[Row]: ...
-
-    def __getitem__(self, a: int | slice) -> Row | Sequence[Row]:
-        if isinstance(a, slice):
-            return [self[i] for i in range(*a.indices(self._n))]
-        if a < 0:
-            a += self._n
-        if not 0 <= a < self._n:
-            raise IndexError(a)
-        return self._block(a // self._size)[a % self._size]
-
-    def __iter__(self) -> Iterator[Row]:
-        for k in range(0, self._n, self._size):
-            yield from self._block(k // self._size)
-
-
 class ReachabilityGraph:
     """Allowed connections between every ordered pair of endpoints, computed per class."""
 
     @without_gc
     def __init__(self, endpoints: Sequence[Endpoint], policies: tuple[CompiledPolicy, ...],
-                 ip_signature: dict[str, object] | None = None, label_keys: frozenset[str] | None = None) -> None:
+                 ip_signature: dict[str, object] | None = None, label_keys: frozenset[str] | None = None,
+                 tiers: Sequence[TierSpec] | None = None) -> None:
+        """`tiers`: the inventory's tiers in evaluation order (semantics/class_tiers.tier_specs), whose
+        NetworkPolicy tier holds `policies` in their order; None: `policies` alone."""
         self.endpoints = list(endpoints)
         self.policies = policies
+        self.tiers = tuple(tiers) if tiers is not None else tier_specs(policies)
+        self._np_tier = next(t for t, tier in enumerate(self.tiers) if tier.name == NETWORK_POLICY_TIER)
         with_node = any(ep.host_network for ep in self.endpoints)
         signature = ip_signature or {}
         index: dict[tuple[object, ...], int] = {}
@@ -135,7 +112,9 @@ class ReachabilityGraph:
         self._named_keys: dict[int, tuple[object, ...]] = {}  # id(endpoint) -> named_ports_key
         self._rule_ports: dict[tuple[int, tuple[object, ...]], ConnectionSet] = {}
         self._named_parts: dict[int, list[tuple[int, ConnectionSet]]] = {}
-        self._selecting_keys: dict[str, list[tuple[int, ...]]] = {}
+        self._tier_selecting: dict[tuple[int, str], list[tuple[int, ...]]] = {}
+        self._ingress_cache: dict[tuple[object, ...], Partition] = {}
+        self._rules_of: dict[tuple[int, str], list[tuple[ClassRule, ...]]] = {}
         self.rows: Sequence[Row] = self._build()
 
     @property
@@ -148,9 +127,9 @@ class ReachabilityGraph:
         """The classes indexed for selector evaluation (selector results are cached there)."""
         return self._index
 
-    # --- construction
+    # --- the pieces of a partition
 
-    def peer_mask(self, rule: CompiledRule, cache: dict[int, int] | None = None) -> int:
+    def peer_mask(self, rule: ClassRule, cache: dict[int, int] | None = None) -> int:
         """The classes some peer entry of the rule matches (all classes when it lists none)."""
         key = id(rule)
         mask = self._rule_masks.get(key)
@@ -164,18 +143,14 @@ class ReachabilityGraph:
             self._rule_masks[key] = mask
         return mask
 
-    def _has_named_port(self, rule: CompiledRule) -> bool:
-        """Whether some port entry of the rule is a name (asked once per rule, not per class)."""
-        return bool(self._port_names(rule))
-
-    def _port_names(self, rule: CompiledRule) -> frozenset[str]:
+    def _port_names(self, rule: ClassRule) -> frozenset[str]:
+        """The port names of a rule (asked once per rule, not per class)."""
         names = self._named_rules.get(id(rule))
         if names is None:
-            names = self._named_rules[id(rule)] = frozenset(
-                m.spec.port for m in rule.ports if isinstance(m.spec.port, str))
+            names = self._named_rules[id(rule)] = rule.named_ports
         return names
 
-    def rule_ports(self, rule: CompiledRule, dst: Endpoint) -> ConnectionSet:
+    def rule_ports(self, rule: ClassRule, dst: Endpoint) -> ConnectionSet:
         """rule.ports_for(dst), computed once per rule and view of dst's ports: the ports named as
         the rule names them (the only ones that can change the result)."""
         names = self._port_names(rule)
@@ -191,7 +166,7 @@ class ReachabilityGraph:
             conns = self._rule_ports[(id(rule), view)] = self._conns(rule.ports_for(dst))
         return conns
 
-    def named_rule_parts(self, rule: CompiledRule) -> list[tuple[int, ConnectionSet]]:
+    def named_rule_parts(self, rule: ClassRule) -> list[tuple[int, ConnectionSet]]:
         """Destination classes grouped by what a rule with named ports admits on them.
 
         One part per distinct result, not per named-port group: a rule naming `http` splits the
@@ -207,25 +182,36 @@ class ReachabilityGraph:
         return found
 
     def selecting(self, direction: str) -> list[tuple[int, ...]]:
-        """For each class, the indices of the policies that select it for `direction` (in policy order)."""
-        found = self._selecting_keys.get(direction)
+        """For each class, the indices of the NetworkPolicies that select it for `direction` (in policy order)."""
+        return self._selecting(self._np_tier, direction)
+
+    def _selecting(self, t: int, direction: str) -> list[tuple[int, ...]]:
+        """For each class, the indices of tier t's policies that select it and have a say in `direction`."""
+        found = self._tier_selecting.get((t, direction))
         if found is None:
-            found = self._selecting_keys[direction] = self._selecting(direction)
+            out: list[list[int]] = [[] for _ in self.reps]
+            for i, policy in enumerate(self.tiers[t].policies):
+                if policy.rules(direction) is not None:
+                    for c in bit_list(self._index.term(policy.subject)):
+                        out[c].append(i)
+            found = self._tier_selecting[(t, direction)] = [tuple(x) for x in out]
         return found
 
-    def _selecting(self, direction: str) -> list[tuple[int, ...]]:
-        out: list[list[int]] = [[] for _ in self.reps]
-        governed = self._index.pods
-        for i, cp in enumerate(self.policies):
-            if not cp.affects(direction):
-                continue
-            for c in bit_list(governed & self._index.selected_by_policy(cp.policy.namespace, cp.policy.pod_selector)):
-                out[c].append(i)
-        return [tuple(x) for x in out]
+    def _tier_keys(self, direction: str) -> list[TierKey]:
+        """Per class, what every tier's decision for it depends on besides its ports: the policies of
+        each tier that select it. () when no tier has a policy for it (everything passes)."""
+        per_tier = []
+        for t, tier in enumerate(self.tiers):
+            keys = self._selecting(t, direction)
+            if tier.isolating and tier.final_if_selected:
+                other = self._selecting(t, "egress" if direction == "ingress" else "ingress")
+                keys = [k or (OTHER_DIRECTION if o else ()) for k, o in zip(keys, other, strict=True)]
+            per_tier.append(keys)
+        return [key if any(key) else () for key in zip(*per_tier, strict=True)]
 
-    def rule_parts(self, direction: str, rules: Sequence[CompiledRule], subject: Endpoint,
+    def rule_parts(self, direction: str, rules: Sequence[ClassRule], subject: Endpoint,
                    within: int | None = None) -> list[tuple[int, ConnectionSet]]:
-        """What each rule admits for a subject like `subject`, as (peer classes, connections) parts,
+        """What each rule matches for a subject like `subject`, as (peer classes, connections) parts,
         only for the peer classes in `within` when given. Ports resolve on the destination: the
         subject for ingress, each peer class (grouped by its named ports) for egress."""
         parts: list[tuple[int, ConnectionSet]] = []
@@ -237,40 +223,104 @@ class ReachabilityGraph:
                     continue
             if direction == "ingress":
                 parts.append((peers, self.rule_ports(rule, subject)))
-            elif self._has_named_port(rule):
+            elif self._port_names(rule):
                 parts.extend((peers & group, conns) for group, conns in self.named_rule_parts(rule))
             else:
                 parts.append((peers, self.rule_ports(rule, self.reps[0])))
         return parts
 
-    def _egress(self, key: tuple[int, ...]) -> Partition:
-        rules = [rule for i in key for rule in self.policies[i].egress]
-        return union_partition(self.rule_parts("egress", rules, self.reps[0]), self._conns)
+    # --- the verdict over classes
 
-    def _ingress(self, key: tuple[int, ...], dst: Endpoint) -> Partition:
-        rules = [rule for i in key for rule in self.policies[i].ingress]
-        return union_partition(self.rule_parts("ingress", rules, dst), self._conns)
+    def _tier_partition(self, direction: str, t: int, key: tuple[int, ...], subject: Endpoint) -> TierPartition:
+        """Tier t's decision for subjects selected by its policies `key`, like `subject`."""
+        tier, conns, everyone = self.tiers[t], self._conns, self._index.everyone
+        if not key:
+            return passing_partition(conns, everyone)
+        if key == OTHER_DIRECTION:  # final, and nothing of this direction is isolated: all allowed
+            return TierPartition({(id(conns.all), id(conns.none)): everyone})
+        ruled = [rr for i in key for rr in tier.policies[i].rules(direction) or ()]
+        if tier.isolating:
+            return isolating_partition(self.rule_parts(direction, [r for r, _ in ruled], subject), conns, everyone)
+        ordered = [(mask, c, action) for rule, action in ruled
+                   for mask, c in self.rule_parts(direction, [rule], subject)]
+        return first_match_partition(ordered, conns, everyone)
+
+    def _plain_rules(self, t: int, direction: str) -> list[tuple[ClassRule, ...]]:
+        """Per policy of tier t, its rules of `direction` without their actions (isolating tiers)."""
+        found = self._rules_of.get((t, direction))
+        if found is None:
+            found = self._rules_of[(t, direction)] = [tuple(r for r, _ in p.rules(direction) or ())
+                                                      for p in self.tiers[t].policies]
+        return found
+
+    def _decide(self, direction: str, key: TierKey, subject: Endpoint) -> Partition:
+        """The connections allowed per peer mask for a subject class with tier key `key`, like
+        `subject`: the tiers folded in order, the default allowing what every tier passes."""
+        conns, everyone = self._conns, self._index.everyone
+        if not key:  # no tier has a policy for the subject: all pass, the default allows
+            return {id(conns.all): everyone}
+        first = next(t for t, k in enumerate(key) if k)
+        if self.tiers[first].isolating and key[first] != OTHER_DIRECTION:
+            # It decides every connection: the fold is its allowed set, the union of its rules.
+            of_policy = self._plain_rules(first, direction)
+            rules = [r for i in key[first] for r in of_policy[i]]
+            return union_partition(self.rule_parts(direction, rules, subject), conns)
+        return fold_partitions([self._tier_partition(direction, t, k, subject) for t, k in enumerate(key)],
+                               conns, everyone, Action.ALLOW)
+
+    def _ingress(self, key: TierKey, subject: Endpoint, ports: tuple[object, ...]) -> Partition:
+        """What a destination class with tier key `key`, like `subject` (whose named_ports_key is
+        `ports`), lets in per source mask (cached per key and named ports: ports resolve on the
+        destination)."""
+        cache_key = (key, ports)
+        found = self._ingress_cache.get(cache_key)
+        if found is None:
+            found = self._ingress_cache[cache_key] = self._decide("ingress", key, subject)
+        return found
+
+    def _exempt_senders(self, b: int) -> int:
+        """The source classes whose traffic to class b is exempt in b's ingress (verdict.exemption):
+        node traffic. Only hostNetwork classes of b's node are asked: the exemptions between two
+        different endpoints come from those (a class's pair with itself is left to `allowed`)."""
+        dst = self.reps[b]
+        mask = 0
+        for a in self._host_classes.get(dst.node_name or "", ()):
+            found = exemption(self.reps[a], dst) if a != b else None
+            if found is not None and "ingress" in found.open:
+                mask |= 1 << a
+        return mask
 
     @without_gc
     def _build(self) -> Sequence[Row]:
         n = len(self.reps)
+        conns = self._conns
         # Destinations grouped by what a named port resolves to on them.
         groups: dict[tuple[object, ...], list[int]] = {}
         for c, rep in enumerate(self.reps):
             groups.setdefault(named_ports_key(rep), [0, c])[0] |= 1 << c
         self._port_groups = [(mask, self.reps[c]) for mask, c in groups.values()]
-        # Ingress: classes with equal selecting policies (and named ports) share one partition.
-        self._open_ingress = 0  # classes whose ingress is not isolated: everything may come in
+        self._host_classes: dict[str, list[int]] = {}
+        for c, rep in enumerate(self.reps):
+            if rep.host_network and rep.node_name:
+                self._host_classes.setdefault(rep.node_name, []).append(c)
+        # Ingress: classes with equal keys, named ports and exempt senders share one partition.
+        self._open_ingress = 0  # classes no tier has a policy for: everything may come in
         shared: dict[tuple[object, ...], tuple[Partition, list[int]]] = {}
-        for b, key in enumerate(self.selecting("ingress")):
+        for b, key in enumerate(self._tier_keys("ingress")):
             if not key:
                 self._open_ingress |= 1 << b
                 continue
             rep = self.reps[b]
-            skey = (key, named_ports_key(rep))
+            exempt = self._exempt_senders(b) if self._host_classes else 0
+            ports = named_ports_key(rep)
+            skey = (key, ports, exempt)
             entry = shared.get(skey)
             if entry is None:
-                entry = shared[skey] = (self._ingress(key, rep), [0])
+                part = self._ingress(key, rep, ports)
+                if exempt:  # exempt senders get everything, whatever the tiers say
+                    part = {c: m & ~exempt for c, m in part.items() if m & ~exempt}
+                    part[id(conns.all)] = part.get(id(conns.all), 0) | exempt
+                entry = shared[skey] = (part, [0])
             entry[1][0] |= 1 << b
         # (sources, conns id) -> the isolated destinations that let those sources in with exactly conns.
         # Many ingress partitions share a part (a namespace, everyone): merged, each is transposed once.
@@ -279,17 +329,23 @@ class ReachabilityGraph:
             for c, sources in part.items():
                 merged[(sources, c)] = merged.get((sources, c), 0) | dsts
         self._ingress_parts = [(sources, c, dsts) for (sources, c), dsts in merged.items()]
-        self._egress_keys = self.selecting("egress")
-        self._egress_cache: dict[tuple[int, ...], Partition] = {}
-        self._node_masks: dict[str, int] = {}
-        return _LazyRows(n, self._rows_of_block)
+        self._egress_keys = self._tier_keys("egress")
+        self._egress_cache: dict[TierKey, Partition] = {}
+        return LazyRows(n, self._rows_of_block)
+
+    def _egress(self, key: TierKey) -> Partition:
+        """What a source class with tier key `key` may send, per destination mask (ports resolve on
+        each destination, so the subject does not matter)."""
+        found = self._egress_cache.get(key)
+        if found is None:
+            found = self._egress_cache[key] = self._decide("egress", key, self.reps[0])
+        return found
 
     @without_gc
     def _rows_of_block(self, lo: int, hi: int) -> list[Row]:
         """The rows of classes lo..hi-1. Rows are O(classes) bits each, so all of them at once
         are O(classes^2): built a block of sources at a time, they stay within a bounded memory."""
         conns = self._conns
-        everyone = self._index.everyone
         block = (1 << (hi - lo)) - 1
         # Transpose: into[a - lo][conns] = the isolated destinations that let a in with exactly conns.
         into: list[dict[int, int]] = [{} for _ in range(lo, hi)]
@@ -302,14 +358,11 @@ class ReachabilityGraph:
         open_ingress = self._open_ingress
         by_id = conns.by_id
         rows: list[Row] = []
+        egress_keys, egress_cache = self._egress_keys, self._egress_cache
         for a in range(lo, hi):
-            key = self._egress_keys[a]
-            if key:
-                out = self._egress_cache.get(key)
-                if out is None:
-                    out = self._egress_cache[key] = self._egress(key)
-            else:
-                out = {id(conns.all): everyone}
+            out = egress_cache.get(egress_keys[a]) or self._egress(egress_keys[a])
+            # me/ce: a destination mask and the id of what a's egress allows it; mi/ci: the same for
+            # what those destinations' ingress lets a in with.
             row: dict[int, int] = {}
             mine_into = into[a - lo]
             for ce, me in out.items():
@@ -322,29 +375,8 @@ class ReachabilityGraph:
                         both = conns.intersection(by_id[ce], by_id[ci])
                         if both:
                             row[id(both)] = row.get(id(both), 0) | t
-            rows.append(self._node_traffic(a, row))
+            rows.append(tuple((m, by_id[c]) for c, m in row.items() if m))
         return rows
-
-    def _node_traffic(self, a: int, row: dict[int, int]) -> Row:
-        """Traffic from a hostNetwork pod to a pod on its own node is node traffic: always allowed."""
-        src = self.reps[a]
-        if src.host_network and src.node_name:
-            node = self._node_mask(src.node_name)
-            row = {c: m & ~node for c, m in row.items()}
-            everything = id(self._conns.all)
-            row[everything] = row.get(everything, 0) | node
-        by_id = self._conns.by_id
-        return tuple((m, by_id[c]) for c, m in row.items() if m)
-
-    def _node_mask(self, node_name: str) -> int:
-        mask = self._node_masks.get(node_name)
-        if mask is None:
-            mask = 0
-            for b, rep in enumerate(self.reps):
-                if rep.node_name == node_name:
-                    mask |= 1 << b
-            self._node_masks[node_name] = mask
-        return mask
 
     # --- queries
 
@@ -356,7 +388,7 @@ class ReachabilityGraph:
         """One class's row: from a block already computed, else computed alone. For callers that
         need a few rows (can, diff), not a block of hundreds of them at 100,000 pods."""
         rows = self.rows
-        if isinstance(rows, _LazyRows):
+        if isinstance(rows, LazyRows):
             found = rows.cached(a)
             return found if found is not None else self._rows_of_block(a, a + 1)[0]
         return rows[a]
@@ -372,8 +404,8 @@ class ReachabilityGraph:
         """Every class that may send to class `b`, with what: disjoint (source class mask, allowed) pairs.
 
         Equal to reading bit b of every row, but built from the egress partitions (one per distinct
-        set of selecting policies) and b's own ingress parts, so it never computes the rows: asking
-        who reaches a few classes costs as much as the policies, not classes squared.
+        tier key) and b's own ingress parts, so it never computes the rows: asking who reaches a few
+        classes costs as much as the policies, not classes squared.
         """
         conns = self._conns
         bit = 1 << b
@@ -389,47 +421,28 @@ class ReachabilityGraph:
                     both = conns.intersection(sent, admitted)
                     if both:
                         out[id(both)] = out.get(id(both), 0) | t
-        node = self._node_senders(b)
-        if node:  # node traffic overrides what the policies say
-            out = {c: m & ~node for c, m in out.items()}
-            out[id(conns.all)] = out.get(id(conns.all), 0) | node
         return tuple((m, conns.by_id[c]) for c, m in out.items() if m)
 
     def _egress_into(self, b: int) -> list[tuple[int, ConnectionSet]]:
-        """(senders, what they may send to class b) by egress policies alone, senders grouped by key."""
-        groups = self._egress_groups
+        """(senders, what they may send to class b) by egress alone, senders grouped by tier key."""
         bit = 1 << b
         out: list[tuple[int, ConnectionSet]] = []
-        for key, senders in groups.items():
-            if not key:
-                out.append((senders, self._conns.all))
-                continue
-            part = self._egress_cache.get(key)
-            if part is None:
-                part = self._egress_cache[key] = self._egress(key)
-            for c, m in part.items():
+        for key, senders in self._egress_groups.items():
+            for c, m in self._egress(key).items():
                 if m & bit:
                     out.append((senders, self._conns.by_id[c]))
                     break
         return out
 
     @cached_property
-    def _egress_groups(self) -> dict[tuple[int, ...], int]:
-        """The source classes of each distinct egress key (the policies selecting them for egress)."""
-        groups: dict[tuple[int, ...], int] = {}
+    def _egress_groups(self) -> dict[TierKey, int]:
+        """The source classes of each distinct egress tier key."""
+        groups: dict[TierKey, int] = {}
         for a, key in enumerate(self._egress_keys):
             groups[key] = groups.get(key, 0) | 1 << a
         return groups
 
-    def _node_senders(self, b: int) -> int:
-        """hostNetwork classes on class b's node: their traffic to b is node traffic."""
-        rep = self.reps[b]
-        if not rep.node_name:
-            return 0
-        return sum(1 << a for a in bit_list(self._node_mask(rep.node_name))
-                   if self.reps[a].host_network and self.reps[a].node_name)
-
-    def rule_admits(self, rule: CompiledRule, peer: int, dst: int) -> ConnectionSet:
+    def rule_admits(self, rule: ClassRule, peer: int, dst: int) -> ConnectionSet:
         """What one rule admits with a peer of class `peer`, its ports resolved on class `dst`
         (empty when no peer entry matches): two cached lookups, no label or address matching."""
         if not self.peer_mask(rule) & (1 << peer):

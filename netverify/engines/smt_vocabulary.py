@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from netverify.engines.smt_types import Query
-from netverify.model import NAMESPACE_NAME_LABEL, Labels, PeerForm, SubjectForm
-from netverify.semantics.admin_compile import CompiledAdminPolicy
+from netverify.model import NAMESPACE_NAME_LABEL, Labels
+from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_observations
 from netverify.semantics.compile import CompiledPolicy, observe, selector_values
 from netverify.semantics.endpoints import Endpoint, IPAtoms
 from netverify.sets import PROTOCOLS, IPSet
@@ -55,48 +55,21 @@ def _add_query_facts(queries: Sequence[Query], pod: dict[str, set[str]], ns: dic
     return extra_ns
 
 
-def _add_admin_facts(admin: Sequence[CompiledAdminPolicy], pod: dict[str, set[str]], ns: dict[str, set[str]],
-                     names: set[tuple[str, str]]) -> list[IPSet]:
-    """Add what admin policies observe (subject and peer selectors, named ports) to the facts; return
-    the address sets their `networks` and `nodes` peers test, in order of appearance.
-
-    A named admin port takes the protocol of the destination's container port of that name, so it
-    is observed with every protocol."""
-    blocks: dict[IPSet, None] = {}
-    for cp in admin:
-        subject = cp.subject
-        selector_values(subject.namespace_selector, ns)
-        if subject.form is SubjectForm.PODS:
-            selector_values(subject.pod_selector, pod)
-        for rule in (*cp.ingress, *cp.egress):
-            for peer in rule.peers:
-                form = peer.peer.form
-                if form in (PeerForm.NAMESPACES, PeerForm.PODS):
-                    selector_values(peer.peer.namespace_selector, ns)
-                if form is PeerForm.PODS:
-                    selector_values(peer.peer.pod_selector, pod)
-                if form in (PeerForm.NETWORKS, PeerForm.NODES) and peer.addresses:
-                    blocks[peer.addresses] = None
-            for port in rule.ports or ():
-                if port.port.named is not None:
-                    names.update((port.port.named, protocol) for protocol in PROTOCOLS)
-    return list(blocks)
-
-
 class Vocabulary:
     """Label keys and values, ipBlocks, admin address sets, port names, namespaces and nodes that matter."""
 
     def __init__(self, policies: Sequence[CompiledPolicy], namespaces: Sequence[tuple[str, Labels]],
                  endpoints: Sequence[Endpoint], queries: Sequence[Query], hypothetical: bool,
                  admin: Sequence[CompiledAdminPolicy] = ()) -> None:
-        seen = observe(policies)
+        seen = observe(policies, [admin_observations(tuple(admin))] if admin else [])
         pod = {k: set(v) for k, v in seen.pod_labels.items()}
         ns = {k: set(v) for k, v in seen.namespace_labels.items()}
         blocks = dict.fromkeys(seen.ip_blocks)
-        names = set(seen.port_names)
+        # A named admin port takes the protocol of the destination's container port: every protocol.
+        names = set(seen.port_names) | {(n, p) for n in seen.any_protocol_port_names for p in PROTOCOLS}
         # Admin `networks`/`nodes` peers: "every IP of the side is inside" (admin_compile's reading),
         # kept apart from NetworkPolicy ipBlocks ("some IP is inside", and --ipblock-scope applies).
-        self.admin_blocks = _add_admin_facts(admin, pod, ns, names)
+        self.admin_blocks = list(seen.addresses)
         self.admin_block_index = {b: i for i, b in enumerate(self.admin_blocks)}
         extra_ns = _add_query_facts(queries, pod, ns, names)
         self.hypothetical = hypothetical

@@ -2,7 +2,11 @@
 
 `tiers` is what every query folds (semantics.evaluate.tiers_of): Admin, NetworkPolicy, Baseline
 when admin policies are loaded, the NetworkPolicy tier alone otherwise, under the semantics'
-`np_selection` reading.
+`np_selection` reading. The graph folds the same tiers over classes (semantics/class_tiers.specs_of).
+
+What tells endpoints apart (labels, addresses, named ports) is derived once, from what every
+policy kind observes (`observations`: semantics/compile.observe); the workload grouping of
+endpoints and the graph's class keys both read it.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from functools import cached_property
 
 from netverify.engines.graph import ReachabilityGraph
 from netverify.model import Cluster
-from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_networks, compile_admin_policies
-from netverify.semantics.compile import CompiledPolicy, compile_policies, ip_blocks, referenced_label_keys
+from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_observations, compile_admin_policies
+from netverify.semantics.class_tiers import specs_of
+from netverify.semantics.compile import CompiledPolicy, Observations, compile_policies, ip_blocks, observe
 from netverify.semantics.endpoints import Endpoint, IPAtoms, build_endpoints
 from netverify.semantics.evaluate import tiers_of
 from netverify.semantics.options import Semantics
@@ -47,15 +52,25 @@ class Analysis:
         return bool(self.admin)
 
     @cached_property
+    def observations(self) -> Observations:
+        """What the policies of every kind observe of an endpoint."""
+        return observe(self.policies, [admin_observations(self.admin)])
+
+    @cached_property
     def atoms(self) -> IPAtoms:
         return IPAtoms(ip_blocks(self.policies))
 
     @cached_property
+    def address_atoms(self) -> IPAtoms | None:
+        """The atoms of the address sets matched on pod IPs whatever the ipBlock scope (admin
+        networks and node addresses); None when no policy has one."""
+        addresses = self.observations.addresses
+        return IPAtoms(addresses) if addresses else None
+
+    @cached_property
     def endpoints(self) -> list[Endpoint]:
-        # Admin `networks`/`nodes` peers tell addresses apart like ipBlocks do: members of a workload
-        # they separate must not share an endpoint.
-        blocks = ip_blocks(self.policies) + admin_networks(self.admin)
-        return build_endpoints(self.cluster, self.semantics, blocks, self.granularity, self.label_keys)
+        return build_endpoints(self.cluster, self.semantics, ip_blocks(self.policies), self.granularity,
+                               self.label_keys, self.observations.addresses)
 
     @property
     def granularity(self) -> str:
@@ -64,7 +79,7 @@ class Analysis:
 
     @cached_property
     def label_keys(self) -> frozenset[str]:
-        return referenced_label_keys(self.policies)
+        return self.observations.label_keys
 
     @cached_property
     def by_id(self) -> dict[str, Endpoint]:
@@ -76,11 +91,14 @@ class Analysis:
         return {e.id: i for i, e in enumerate(self.endpoints)}
 
     def ip_signature(self, ep: Endpoint) -> object:
-        if ep.external or ep.host_network or self.semantics.ipblock_matches_pods:
-            return self.atoms.signature(ep.ips)
-        return ()
+        """What the policies can tell of an endpoint's addresses: equal signatures, same verdicts."""
+        blocks = self.atoms.signature(ep.ips) if (ep.external or ep.host_network
+                                                  or self.semantics.ipblock_matches_pods) else ()
+        if self.address_atoms is None:
+            return blocks
+        return (blocks, self.address_atoms.signature(ep.ips))
 
     @cached_property
     def graph(self) -> ReachabilityGraph:
         return ReachabilityGraph(self.endpoints, self.policies, {e.id: self.ip_signature(e) for e in self.endpoints},
-                                 self.label_keys)
+                                 self.label_keys, specs_of(self.tiers))

@@ -4,8 +4,10 @@
   the cluster such as the internet) in any number of hops, each with its minimal hop count and
   one predecessor; summarised by namespace and by hop count.
 - paths: the shortest paths from a source to a destination, each hop with what it allows and
-  the rules that admit it (replayed through the pair evaluator, the same one `can` explains with;
-  a disagreement with the graph is an internal error, never a wrong answer).
+  the rules that admit it (replayed through the pair evaluator, `decide_pair` over the analysis's
+  tiers, the same one `can` explains with; a disagreement with the graph is an internal error,
+  never a wrong answer). With admin policies loaded, each hop also carries both directions' tier
+  walks (`Hop.walks`), and its rules are those that decided what it allows.
 
 Hops are counted in connections: from the internet, the exposed endpoint is at hop 1. A hop
 must allow something the port query covers (`--port/--protocol`: the connections an attacker may
@@ -24,8 +26,8 @@ from netverify.queries.entry_points import Entry, Origin, entry_points
 from netverify.queries.lateral import ClassEdges, PortFilter, Reached, Search
 from netverify.queries.ports import PortQuery
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.evaluate import DirectionVerdict, evaluate_pair
-from netverify.semantics.verdict import RuleId
+from netverify.semantics.evaluate import DirectionVerdict, decide_pair
+from netverify.semantics.verdict import Action, RuleId
 from netverify.sets import ConnectionSet
 
 
@@ -56,21 +58,35 @@ class Hop:
     allowed: ConnectionSet
     rules: tuple[RuleId, ...]
     notes: tuple[str, ...] = ()  # open sides ("not isolated"), node traffic, Service routes
+    walks: tuple[DirectionVerdict, ...] = ()  # with admin tiers: egress and ingress, each tier's decision
 
     def to_json(self) -> dict[str, object]:
         return {"src": self.src_name, "dst": self.dst.id, "allowed": self.allowed.to_json(),
-                "rules": [r.to_json() for r in self.rules], "notes": list(self.notes)}
+                "rules": [r.to_json() for r in self.rules], "notes": list(self.notes),
+                **({"tiers": [{"direction": w.direction, "subject": w.subject,
+                               "walk": [d.to_json() for d in w.decisions]} for w in self.walks]}
+                   if self.walks else {})}
 
 
 def _admitting(side: DirectionVerdict, allowed: ConnectionSet) -> tuple[list[RuleId], list[str]]:
     if not side.isolated:
         return [], [f"{side.direction} of {side.subject}: {side.note or 'not isolated'}"]
-    return [m.rule for m in side.matches if m.allowed & allowed], []
+    if not side.tiered:
+        return [m.rule for m in side.matches if m.allowed & allowed], []
+    # Tiers in order: the rules that allowed what no earlier tier had decided (Deny and Pass rules,
+    # and the rules of a later tier, decided nothing of it).
+    rules: list[RuleId] = []
+    remaining = allowed
+    for decision in side.decisions:
+        rules += [m.rule for m in decision.matches
+                  if m.action is Action.ALLOW and m.allowed & decision.allow & remaining]
+        remaining = remaining - decision.decided
+    return rules, []
 
 
 def pod_hop(analysis: Analysis, src: Endpoint, dst: Endpoint, allowed: ConnectionSet) -> Hop:
     """The hop src -> dst that the graph allows with `allowed`, explained by the pair evaluator."""
-    verdict = evaluate_pair(analysis.policies, src, dst)
+    verdict = decide_pair(analysis.tiers, src, dst)
     if not allowed.issubset(verdict.allowed):
         raise PathReplayMismatch(f"graph allows {src.id} -> {dst.id} {allowed.describe()}, the evaluator "
                                  f"{verdict.allowed.describe()}")
@@ -79,7 +95,8 @@ def pod_hop(analysis: Analysis, src: Endpoint, dst: Endpoint, allowed: Connectio
         rules_i, notes_i = list[RuleId](), [verdict.note]  # node traffic: the ingress side does not apply
     else:
         rules_i, notes_i = _admitting(verdict.ingress, allowed)
-    return Hop(src, src.id, dst, allowed, tuple(rules_e + rules_i), tuple(notes_e + notes_i))
+    walks = (verdict.egress, verdict.ingress) if analysis.tiered else ()
+    return Hop(src, src.id, dst, allowed, tuple(rules_e + rules_i), tuple(notes_e + notes_i), walks)
 
 
 def entry_hop(origin: Origin, entry: Entry) -> Hop:

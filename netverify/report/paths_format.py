@@ -17,6 +17,7 @@ from netverify.queries.path_check import PathVerdict
 from netverify.queries.paths import BlastRadiusResult, Hop, PathsResult
 from netverify.report.escape import html_text as escape
 from netverify.report.escape import md_code, md_text
+from netverify.report.tiers_format import walk_line
 
 # --- shared words
 
@@ -46,10 +47,16 @@ def paths_title(result: PathsResult) -> str:
             f"{_count(len(result.paths), 'shortest path')} shown{more}")
 
 
+def walk_lines(hop: Hop) -> list[str]:
+    """With admin tiers: each direction's tier walk over what the hop allows."""
+    return [walk_line(w, hop.allowed) for w in hop.walks]
+
+
 def hop_lines(number: int, hop: Hop) -> list[str]:
     lines = [f"{number}. {hop.src_name} -> {hop.dst.id}  {hop.allowed.describe()}"]
     lines += [f"     admitted by {r}" for r in hop.rules]
     lines += [f"     {note}" for note in hop.notes]
+    lines += [f"     {walk}" for walk in walk_lines(hop)]
     return lines
 
 
@@ -161,7 +168,7 @@ def paths_md(result: PathsResult, out: TextIO, **_: Any) -> None:
     for i, path in enumerate(result.paths, 1):
         out.write(f"\n### path {i}\n\n| # | from | to | allowed | admitted by |\n|---:|---|---|---|---|\n")
         for j, hop in enumerate(path, 1):
-            why = "; ".join([str(r) for r in hop.rules] + list(hop.notes))
+            why = "; ".join([str(r) for r in hop.rules] + list(hop.notes) + walk_lines(hop))
             out.write(f"| {j} | {md_code(hop.src_name)} | {md_code(hop.dst.id)} | {_cell(hop.allowed.describe())} | "
                       f"{_cell(why)} |\n")
     for note in result.notes:
@@ -262,7 +269,7 @@ def paths_html(result: PathsResult, out: TextIO, **_: Any) -> None:
     for i, path in enumerate(result.paths, 1):
         out.write(f"<h2>path {i}</h2>\n<ol class=\"path\">\n")
         for hop in path:
-            why = [f"admitted by {r}" for r in hop.rules] + list(hop.notes)
+            why = [f"admitted by {r}" for r in hop.rules] + list(hop.notes) + walk_lines(hop)
             out.write(f"<li><code>{escape(hop.src_name)}</code> → <code>{escape(hop.dst.id)}</code> "
                       f"{escape(hop.allowed.describe())}"
                       + "".join(f"<div class=\"why\">{escape(w)}</div>" for w in why) + "</li>\n")

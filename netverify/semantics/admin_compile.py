@@ -34,7 +34,14 @@ from netverify.model import (
     SourceRef,
     SubjectForm,
 )
-from netverify.semantics.compile import first_peer_miss
+from netverify.semantics.compile import (
+    AddressTerm,
+    Observations,
+    PeerTerm,
+    SelectorTerm,
+    first_peer_miss,
+    selector_values,
+)
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches, mismatch
 from netverify.sets import ConnectionSet, IntervalSet, IPSet, parse_cidr
@@ -97,6 +104,12 @@ class SubjectMatcher:
             return miss
         return _selector_miss("pods:", self.pod_selector, ep.labels_map, ep.id)
 
+    @property
+    def term(self) -> SelectorTerm:
+        """As `why_not`, for engines: pods only (never hostNetwork pods nor outside addresses)."""
+        return SelectorTerm(None, self.namespace_selector,
+                            self.pod_selector if self.form is SubjectForm.PODS else None)
+
 
 @dataclass(frozen=True)
 class AdminPeerMatcher:
@@ -125,6 +138,18 @@ class AdminPeerMatcher:
         if miss or form is PeerForm.NAMESPACES:
             return miss
         return _selector_miss("pods:", self.peer.pod_selector, ep.labels_map, ep.id)
+
+    @property
+    def term(self) -> PeerTerm:
+        """As `why_not`, for engines: `networks`/`nodes` on every address of the endpoint, pod IPs
+        included; `domainNames` never."""
+        form = self.peer.form
+        if form is PeerForm.DOMAIN_NAMES:
+            return None
+        if form in (PeerForm.NETWORKS, PeerForm.NODES):
+            return AddressTerm(self.addresses, pods=True, every_ip=True)
+        return SelectorTerm(None, self.peer.namespace_selector,
+                            self.peer.pod_selector if form is PeerForm.PODS else None)
 
 
 @dataclass(frozen=True)
@@ -170,6 +195,11 @@ class CompiledAdminRule:
 
     def port_miss(self, dst: Endpoint) -> str:
         return "; ".join(m.why_empty(dst) for m in self.ports or ())
+
+    @property
+    def named_ports(self) -> frozenset[str]:
+        """The port names this rule resolves on the destination (its answer depends on nothing else of it)."""
+        return frozenset(m.port.named for m in self.ports or () if m.port.named is not None)
 
 
 @dataclass(frozen=True)
@@ -228,3 +258,23 @@ def admin_networks(policies: tuple[CompiledAdminPolicy, ...]) -> list[IPSet]:
     """The address sets admin rules test (networks and node addresses): endpoints whose IPs these
     tell apart must not share a class, as with NetworkPolicy ipBlocks."""
     return [m.addresses for p in policies for r in (*p.ingress, *p.egress) for m in r.peers if m.addresses]
+
+
+def admin_observations(policies: tuple[CompiledAdminPolicy, ...]) -> Observations:
+    """What admin policies observe of an endpoint (merged into `compile.observe`): the labels their
+    selectors read, the address sets of `networks`/`nodes` peers (matched on pod IPs too), and the
+    port names they resolve on destinations."""
+    pod: dict[str, set[str]] = {}
+    ns: dict[str, set[str]] = {}
+    for p in policies:
+        selector_values(p.subject.namespace_selector, ns)
+        if p.subject.form is SubjectForm.PODS:
+            selector_values(p.subject.pod_selector, pod)
+        for rule in (*p.ingress, *p.egress):
+            for m in rule.peers:
+                if m.peer.form in (PeerForm.NAMESPACES, PeerForm.PODS):
+                    selector_values(m.peer.namespace_selector, ns)
+                if m.peer.form is PeerForm.PODS:
+                    selector_values(m.peer.pod_selector, pod)
+    names = frozenset(n for p in policies for r in (*p.ingress, *p.egress) for n in r.named_ports)
+    return Observations(pod, ns, (), frozenset(), tuple(dict.fromkeys(admin_networks(policies))), names)

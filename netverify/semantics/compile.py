@@ -7,7 +7,7 @@ came from, so a verdict can always say which rule decided it and why.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -58,6 +58,35 @@ class RuleRef:
                 "file": self.source.file, "line": self.source.line}
 
 
+# --- what a matcher observes, in a form engines evaluate over classes of endpoints ---------
+
+
+@dataclass(frozen=True)
+class SelectorTerm:
+    """Pods (never hostNetwork pods, never addresses outside the cluster) picked by namespace and labels:
+    in `namespace` when given, else in the namespaces `namespace_selector` matches (None: every
+    namespace); with labels `pod_selector` matches (None: every pod). Subjects and selector peers of
+    every policy kind read as one."""
+
+    namespace: str | None = None
+    namespace_selector: LabelSelector | None = None
+    pod_selector: LabelSelector | None = None
+
+
+@dataclass(frozen=True)
+class AddressTerm:
+    """Endpoints picked by address. `pods`: pod IPs count too (hostNetwork pods and outside addresses
+    always do); `every_ip`: an endpoint standing for several addresses matches when every one of them is
+    inside (else when some is). An endpoint without an address never matches."""
+
+    addresses: IPSet
+    pods: bool
+    every_ip: bool = False
+
+
+PeerTerm = SelectorTerm | AddressTerm | None  # None: matches nothing (e.g. admin domainNames)
+
+
 # --- peers --------------------------------------------------------------------------------
 
 
@@ -90,6 +119,11 @@ class SelectorPeer:
                 return f"podSelector: {problem}"
         return None
 
+    @property
+    def term(self) -> PeerTerm:
+        return SelectorTerm(self.policy_namespace if self.namespace_selector is None else None,
+                            self.namespace_selector, self.pod_selector)
+
     def describe(self) -> str:
         parts = []
         if self.namespace_selector is not None:
@@ -118,6 +152,10 @@ class IPBlockPeer:
         excepted = ", ".join(self.block.excepts)
         where = f" minus {excepted}" if excepted else ""
         return f"ipBlock {self.block.cidr}{where} does not contain {', '.join(ep.ips)}"
+
+    @property
+    def term(self) -> PeerTerm:
+        return AddressTerm(self.addresses, self.match_pods)
 
     def describe(self) -> str:
         if self.block.excepts:
@@ -193,6 +231,11 @@ class CompiledRule:
         """None when some peer entry matches `peer`, else why none does."""
         return first_peer_miss(self.peers, peer) if self.peers else None
 
+    @property
+    def named_ports(self) -> frozenset[str]:
+        """The port names this rule resolves on the destination (its answer depends on nothing else of it)."""
+        return frozenset(m.spec.port for m in self.ports if isinstance(m.spec.port, str))
+
     def ports_for(self, dst: Endpoint) -> ConnectionSet:
         if not self.ports:
             return ConnectionSet.all()
@@ -215,6 +258,10 @@ class CompiledPolicy:
 
     def affects(self, direction: str) -> bool:
         return self.policy.affects(direction)
+
+    @property
+    def subject_term(self) -> SelectorTerm:
+        return SelectorTerm(self.policy.namespace, None, self.policy.pod_selector)
 
     def rules(self, direction: str) -> tuple[CompiledRule, ...]:
         return self.ingress if direction == "ingress" else self.egress
@@ -260,20 +307,43 @@ def selector_values(selector: LabelSelector | None, into: dict[str, set[str]]) -
 
 @dataclass(frozen=True)
 class Observations:
-    """The facts of an endpoint that can change a verdict of these policies."""
+    """The facts of an endpoint that can change a verdict of these policies.
+
+    Every policy kind says what it observes (NetworkPolicy: `observe`; the admin kinds:
+    `admin_compile.admin_observations`); `observe` merges them, and the engines derive from the
+    result what tells endpoints apart (class keys, the SMT vocabulary). New fields are only added,
+    with defaults, so readers of the older ones need no change."""
 
     pod_labels: dict[str, set[str]]  # pod label key -> the values selectors mention
     namespace_labels: dict[str, set[str]]  # namespace label key -> the values selectors mention
     ip_blocks: tuple[IPSet, ...]  # distinct address sets of ipBlock peers, in order of appearance
     port_names: frozenset[tuple[str, str]]  # (name, protocol) of named ports in rules
+    # Address sets matched on every address, pod IPs included whatever --ipblock-scope says (admin
+    # `networks`, the addresses of the Nodes a `nodes` peer selects), in order of appearance.
+    addresses: tuple[IPSet, ...] = ()
+    # Port names resolved on the destination whatever their protocol (admin namedPort, destinationNamedPort).
+    any_protocol_port_names: frozenset[str] = frozenset()
 
     @property
     def label_keys(self) -> frozenset[str]:
         """Pod label keys any pod selector looks at; other labels cannot change a verdict."""
         return frozenset(self.pod_labels)
 
+    def merged(self, other: Observations) -> Observations:
+        """What either observes."""
+        pod = {k: set(v) for k, v in self.pod_labels.items()}
+        ns = {k: set(v) for k, v in self.namespace_labels.items()}
+        for into, more in ((pod, other.pod_labels), (ns, other.namespace_labels)):
+            for key, values in more.items():
+                into.setdefault(key, set()).update(values)
+        return Observations(pod, ns, tuple(dict.fromkeys(self.ip_blocks + other.ip_blocks)),
+                            self.port_names | other.port_names,
+                            tuple(dict.fromkeys(self.addresses + other.addresses)),
+                            self.any_protocol_port_names | other.any_protocol_port_names)
 
-def observe(policies: Sequence[CompiledPolicy]) -> Observations:
+
+def observe(policies: Sequence[CompiledPolicy], others: Iterable[Observations] = ()) -> Observations:
+    """What the NetworkPolicies observe, merged with what the other kinds' policies do (`others`)."""
     pod: dict[str, set[str]] = {}
     ns: dict[str, set[str]] = {}
     blocks: dict[IPSet, None] = {}
@@ -290,7 +360,10 @@ def observe(policies: Sequence[CompiledPolicy]) -> Observations:
             for pm in rule.ports:
                 if isinstance(pm.spec.port, str):
                     names.add((pm.spec.port, pm.spec.protocol))
-    return Observations(pod, ns, tuple(blocks), frozenset(names))
+    seen = Observations(pod, ns, tuple(blocks), frozenset(names))
+    for other in others:
+        seen = seen.merged(other)
+    return seen
 
 
 def ip_blocks(policies: Sequence[CompiledPolicy]) -> list[IPSet]:

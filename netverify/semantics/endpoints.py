@@ -179,15 +179,19 @@ def _common_labels(pods: Sequence[Pod]) -> Labels:
 
 def build_endpoints(
     cluster: Cluster, semantics: Semantics, ip_blocks: Iterable[IPSet], by: str = "workload",
-    label_keys: frozenset[str] | None = None,
+    label_keys: frozenset[str] | None = None, addresses: Iterable[IPSet] = (),
 ) -> list[Endpoint]:
     """Endpoints of the cluster, sorted by id. `by` is "workload" (default) or "pod".
 
     `label_keys` are the pod label keys policies reference: members of a workload that
-    differ only in other labels (pod-template-hash, pod-name...) stay together.
+    differ only in other labels (pod-template-hash, pod-name...) stay together. `ip_blocks` split
+    members by pod IP as the ipBlock scope says; `addresses` (admin networks, node addresses:
+    compile.Observations.addresses) split them by pod IP whatever it says.
     """
     ns_labels = _ns_labels(cluster)
     atoms = IPAtoms(ip_blocks)
+    address_list = list(addresses)
+    address_atoms = IPAtoms(address_list) if address_list else None
     as_node = semantics.host_network == "node"
     # Nodes where the node-local rule can decide an answer: those a hostNetwork pod runs on.
     host_nodes = frozenset(p.node_name for p in cluster.pods if p.host_network and p.node_name) if as_node \
@@ -231,7 +235,7 @@ def build_endpoints(
         if by == "pod" and pods:
             out.extend(pod_endpoint(p) for p in pods)
             continue
-        grouping = _Grouping(atoms, semantics.ipblock_matches_pods, host_nodes, as_node, reading_note)
+        grouping = _Grouping(atoms, semantics.ipblock_matches_pods, host_nodes, as_node, reading_note, address_atoms)
         out.extend(_workload_endpoints(wid, template, pods, ns_of, grouping, pod_endpoint, label_keys))
     out.sort(key=lambda e: e.id)
     return out
@@ -246,12 +250,14 @@ class _Grouping:
     host_nodes: frozenset[str]  # nodes some hostNetwork pod runs on (empty under --hostnetwork pod)
     as_node: bool  # the hostNetwork reading: node traffic (True) or ordinary pods (False)
     reading_note: str
+    address_atoms: IPAtoms | None = None  # address sets matched on pod IPs under either scope
 
-    def ip_signature(self, host: bool, ips: Sequence[str]) -> tuple[int, ...]:
+    def ip_signature(self, host: bool, ips: Sequence[str]) -> tuple[object, ...]:
         # hostNetwork members are matched by ipBlocks under either ipBlock scope (their IP is the node's).
-        if ips and (self.ipblock_matches_pods or host):
-            return self.atoms.signature(ips)
-        return ()
+        blocks = self.atoms.signature(ips) if ips and (self.ipblock_matches_pods or host) else ()
+        if self.address_atoms is None:
+            return blocks
+        return (blocks, self.address_atoms.signature(ips) if ips else ())
 
     def node(self, node_name: str | None) -> str | None:
         return node_name if node_name in self.host_nodes else None

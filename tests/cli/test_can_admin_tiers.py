@@ -69,10 +69,17 @@ def test_json_carries_every_tier_of_both_directions(capsys: pytest.CaptureFixtur
 def test_what_does_not_fold_the_tiers_yet_warns_once_and_strict_refuses(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "can", DRACO, HARRY, TOPOLOGY, INTEGRATION, "--any", "--port", "80")
     assert code in (0, 1) and "does not fold" not in err  # can --any folds the tiers (the SMT engine)
-    code, _, err = run(capsys, "matrix", TOPOLOGY, INTEGRATION)
-    assert code == 0 and err.count("`netverify matrix` does not fold") == 1 and "netverify can SRC DST" in err
-    code, _, err = run(capsys, "matrix", TOPOLOGY, INTEGRATION, "--strict")
-    assert code == 2 and "`netverify matrix` does not fold" in err and "(--strict)" in err
+    code, _, err = run(capsys, "exposure", TOPOLOGY, INTEGRATION)
+    assert code in (0, 1) and err.count("`netverify exposure` does not fold") == 1 and "netverify can SRC DST" in err
+    code, _, err = run(capsys, "exposure", TOPOLOGY, INTEGRATION, "--strict")
+    assert code == 2 and "`netverify exposure` does not fold" in err and "(--strict)" in err
+
+
+@pytest.mark.parametrize("command", [["matrix"], ["blast-radius", DRACO], ["paths", DRACO, HARRY]])
+def test_the_graph_commands_fold_the_tiers_and_warn_of_nothing(capsys: pytest.CaptureFixture[str],
+                                                               command: list[str]) -> None:
+    code, _, err = run(capsys, *command, TOPOLOGY, INTEGRATION, "--strict")
+    assert code in (0, 1) and "does not fold" not in err, err
 
 
 def test_a_command_that_loads_two_sides_warns_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -192,3 +192,27 @@ def test_without_hostnetwork_pods_no_reading_is_named(capsys: pytest.CaptureFixt
     path = write_assertions(tmp_path, assertion("a", "monitoring/*", "tenant-a/*", "reachable"))
     code, out, _ = run(capsys, "check", CLUSTER, GUARDRAILS, "-a", path, "-f", "json")
     assert "host_network_reading" not in json.loads(out)
+
+
+# --- equiv --any: a pod that could exist takes its IP from the inferred pod CIDR ------------------------
+
+
+def test_equiv_any_witness_takes_the_inferred_pod_cidr_and_says_so(capsys: pytest.CaptureFixture[str],
+                                                                   tmp_path: Path) -> None:
+    """Only a pod that could exist (labelled app=newcomer, which no loaded pod is) tells the two sets apart."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "none.yaml").write_text("")
+    (b / "deny-newcomers.yaml").write_text(
+        "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\n"
+        "metadata: {name: deny-newcomers}\nspec:\n  tier: Admin\n  priority: 1\n"
+        "  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: newcomer}}}}\n"
+        "  egress: [{action: Deny, to: [{networks: [0.0.0.0/0]}]}]\n")
+    code, out, _ = run(capsys, "equiv", str(a), str(b), "--inventory", CLUSTER, "--any", "-f", "json")
+    data = json.loads(out)
+    assert code == 1
+    src = data["distinguishing"]["src"]
+    assert src["synthesized"] is True and src["labels"]["app"] == "newcomer"
+    assert src["ips"][0].startswith("10.0.")  # inside 10.0.0.0/22, inferred from the loaded pods
+    assert any("no --pod-cidr: pod IPs in this witness are taken from 10.0.0.0/22" in n for n in data["notes"])

@@ -14,6 +14,9 @@ never taken), and the host-port range flags (the suite defaults are used).
 
 from __future__ import annotations
 
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
 import npa_conformance_v1alpha1
@@ -180,3 +183,31 @@ def test_netverify_can_answers_every_probe_as_upstream(version: str, case: Case,
                  "--port", str(poke.port), "--protocol", poke.protocol.upper()])
     out = capsys.readouterr().out
     assert code == (0 if poke.connects else 1), out
+
+
+_MATRICES: dict[str, dict[tuple[str, str], list[dict[str, Any]]]] = {}
+
+
+def matrix_pairs(path: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """`netverify matrix FILE --by pod --format json`, once per state: (src, dst) -> allowed entries."""
+    if path not in _MATRICES:
+        out = io.StringIO()
+        with redirect_stdout(out), redirect_stderr(io.StringIO()):
+            assert main(["matrix", path, "--by", "pod", "--format", "json"]) == 0
+        data = json.loads(out.getvalue())
+        _MATRICES[path] = {(c["src"], c["dst"]): c["allowed"] for c in data["connections"]}
+    return _MATRICES[path]
+
+
+@pytest.mark.parametrize(("version", "case", "step", "poke", "docs"), PROBES)
+def test_netverify_matrix_answers_every_probe_as_upstream(version: str, case: Case, step: Step, poke: Poke,
+                                                          docs: list[Any],
+                                                          tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The same probes read from `netverify matrix --format json`: the graph engine folds the tiers
+    over classes of pods, and each probe's pair carries the probed port exactly when upstream
+    expects the connection to succeed."""
+    client, server = (f"{namespace_of(r.split('/')[0])}/{r.split('/')[1]}" for r in (poke.client, poke.server))
+    allowed = matrix_pairs(manifest_file(tmp_path_factory, docs)).get((client, server), [])
+    connects = any(e["protocol"] == poke.protocol.upper() and any(lo <= poke.port <= hi for lo, hi in e["ports"])
+                   for e in allowed)
+    assert connects is poke.connects, (client, server, allowed)

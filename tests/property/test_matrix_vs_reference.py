@@ -2,7 +2,10 @@
 
 A fixed 50-pod example exercises every corner at once; hypothesis then draws random
 small clusters (labels, all selector operators, AND/OR peers, ipBlocks with except,
-numeric/named/range ports, both directions, policyTypes present or defaulted).
+numeric/named/range ports, both directions, policyTypes present or defaulted), and random
+clusters with the admin tiers mixed in (AdminNetworkPolicy, BaselineAdminNetworkPolicy and
+ClusterNetworkPolicy of both tiers: Pass chains, equal priorities, networks, nodes and domainNames
+peers, named ports, host-networked pods and Nodes) against the oracle's `tiered_allowed`.
 """
 
 from __future__ import annotations
@@ -15,11 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from helpers_k8s import dump_manifests
+from helpers_strategies import ADMIN_NODES, admin_policies_st, node_documents
+from helpers_strategies import NAMESPACES as ADMIN_NAMESPACES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reference_oracle import allowed
+from reference_oracle import UndefinedOrder, allowed, tiered_allowed
 
 from netverify.cli import main
+from netverify.engines.graph import ReachabilityGraph
+from netverify.loaders.manifests import load_objects
+from netverify.model import SourceRef
+from netverify.queries.context import Analysis
+from netverify.semantics.class_tiers import tier_specs
+from netverify.semantics.options import NetworkPolicySelection
 
 PROBES = [("TCP", 80), ("TCP", 81), ("TCP", 443), ("TCP", 8080), ("UDP", 53), ("UDP", 80), ("SCTP", 80), ("TCP", 9999)]
 KEYS, VALUES = ["app", "tier", "env"], ["a", "b", "c"]
@@ -169,3 +180,108 @@ def example_50(seed: int = 7) -> tuple[dict[str, dict[str, str]], list[dict[str,
 
 def test_a_50_pod_example_agrees_with_the_reference(tmp_path: Path) -> None:
     compare(tmp_path, *example_50())
+
+
+# --- with the admin tiers --------------------------------------------------------------------
+
+TIER_PROBES = [("TCP", 80), ("TCP", 8080), ("TCP", 443), ("UDP", 53), ("SCTP", 80)]
+POD_PORTS = [{"name": "web", "containerPort": 80}, {"name": "web", "containerPort": 8080},
+             {"name": "dns", "containerPort": 53, "protocol": "UDP"}]
+
+
+def pod_on(ns: str, name: str, labels: dict[str, str], ip: str, ports: list[dict[str, Any]], node: str,
+           host_network: bool = False) -> dict[str, Any]:
+    pod = make_pod(ns, name, labels, ip, ports)
+    pod["spec"]["nodeName"] = node
+    if host_network:
+        pod["spec"]["hostNetwork"] = True
+    return pod
+
+
+@st.composite
+def tiered_cluster_st(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Pods on two Nodes (some host-networked, with their node's address), NetworkPolicies and admin
+    policies of both tiers and both API versions: (pods, every document)."""
+    nodes = {name: ip for name, ip, _ in ADMIN_NODES}
+    pods = []
+    for i in range(draw(st.integers(2, 5))):
+        ports = draw(st.lists(st.sampled_from(POD_PORTS), max_size=2, unique_by=lambda p: p["name"]))
+        pods.append(pod_on(draw(st.sampled_from(sorted(ADMIN_NAMESPACES))), f"p{i}", draw(labels_st),
+                           f"10.0.{draw(st.integers(0, 1))}.{i + 1}", ports, draw(st.sampled_from(sorted(nodes)))))
+    for i in range(draw(st.integers(0, 2))):
+        node = draw(st.sampled_from(sorted(nodes)))
+        pods.append(pod_on(draw(st.sampled_from(sorted(ADMIN_NAMESPACES))), f"host{i}", draw(labels_st), nodes[node],
+                           [{"name": "web", "containerPort": 9000 + i}], node, host_network=True))
+    policies = []
+    for j in range(draw(st.integers(0, 2))):
+        spec: dict[str, Any] = {"podSelector": draw(selector_st),
+                                "policyTypes": draw(st.sampled_from([["Ingress"], ["Egress"], ["Ingress", "Egress"]]))}
+        for key, peers_key in (("ingress", "from"), ("egress", "to")):
+            rules = draw(st.lists(rule_st, max_size=2))
+            spec[key] = [{(peers_key if k == "peers" else k): v for k, v in r.items()} for r in rules]
+        policies.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                         "metadata": {"name": f"np{j}", "namespace": draw(st.sampled_from(sorted(ADMIN_NAMESPACES)))},
+                         "spec": spec})
+    namespaces = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": labels}}
+                  for n, labels in ADMIN_NAMESPACES.items()]
+    return pods, namespaces + node_documents() + pods + policies + draw(admin_policies_st())
+
+
+def compare_tiered(tmp: Path, pods: list[dict[str, Any]], docs: list[dict[str, Any]]) -> int:
+    """Every ordered pair of distinct pods, port by port: the matrix against the oracle's tier walk.
+    Node traffic (a host-networked pod to a pod of its node) is allowed whatever the policies say;
+    probes the oracle finds undefined (equal priorities that disagree) are skipped. Returns how
+    many probes were compared."""
+    data = matrix_json(tmp, docs)
+    conns = {(c["src"], c["dst"]): c["allowed"] for c in data["connections"]}
+    mismatches, compared = [], 0
+    for s in pods:
+        for d in pods:
+            sid = f"{s['metadata']['namespace']}/{s['metadata']['name']}"
+            did = f"{d['metadata']['namespace']}/{d['metadata']['name']}"
+            if sid == did:
+                continue
+            node_traffic = bool(s["spec"].get("hostNetwork")) and s["spec"]["nodeName"] == d["spec"]["nodeName"]
+            for proto, port in TIER_PROBES:
+                try:
+                    want = node_traffic or tiered_allowed(s, d, docs, proto, port)
+                except UndefinedOrder:
+                    continue
+                compared += 1
+                got = netverify_allows(conns, sid, did, proto, port)
+                if want != got:
+                    mismatches.append(f"{sid} -> {did} {proto}/{port}: oracle {want}, netverify {got}")
+    assert not mismatches, "\n".join(mismatches[:20])
+    return compared
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(tiered_cluster_st())
+def test_random_tiered_clusters_agree_with_the_reference(tmp_path: Path, cluster: Any) -> None:
+    compare_tiered(tmp_path, *cluster)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiered_cluster_st())
+def test_the_other_reading_of_network_policy_selection_agrees_with_the_reference(cluster: Any) -> None:
+    """--np-selection any (admin-tiers.md 2.5): a pod any NetworkPolicy selects has the NetworkPolicy
+    tier final in both directions; a direction no selecting policy covers is allowed there."""
+    pods, docs = cluster
+    loaded = load_objects((d, SourceRef("gen.yaml", i + 1)) for i, d in enumerate(docs))
+    assert not loaded.errors, [e.render() for e in loaded.errors]
+    analysis = Analysis(loaded.cluster, by="pod")
+    graph = ReachabilityGraph(analysis.endpoints, analysis.policies,
+                              {e.id: analysis.ip_signature(e) for e in analysis.endpoints}, analysis.label_keys,
+                              tier_specs(analysis.policies, analysis.admin, NetworkPolicySelection.ANY))
+    for s in pods:
+        for d in pods:
+            if s is d:
+                continue
+            src, dst = (analysis.by_id[f"{p['metadata']['namespace']}/{p['metadata']['name']}"] for p in (s, d))
+            node_traffic = bool(s["spec"].get("hostNetwork")) and s["spec"]["nodeName"] == d["spec"]["nodeName"]
+            for proto, port in TIER_PROBES:
+                try:
+                    want = node_traffic or tiered_allowed(s, d, docs, proto, port, np_selection="any")
+                except UndefinedOrder:
+                    continue
+                assert graph.allowed(src, dst).allows(proto, port) is want, (src.id, dst.id, proto, port)

@@ -7,7 +7,7 @@ a queue of endpoint ids and the pairs. Checked: every endpoint's minimal hop cou
 predecessor is one hop closer and may send to it, that --max-hops cuts at the right depth, and
 that `paths` finds the nearest destination, that entry points from the internet are what `exposure`
 finds, lists only real shortest paths and, with enough room,
-all of them.
+all of them. The clusters mix admin policies of both tiers in (helpers_strategies.admin_policies_st).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from helpers_strategies import labels_st, load_with_namespaces, port_st, selector_st
+from helpers_strategies import admin_policies_st, labels_st, load_with_namespaces, port_st, selector_st
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -66,7 +66,7 @@ def cluster_st(draw: st.DrawFn) -> list[dict[str, Any]]:
             spec[key] = [{(peers_key if k == "peers" else k): v for k, v in r.items()} for r in rules]
         objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                         "metadata": {"name": f"np{j}", "namespace": draw(st.sampled_from(["x", "y"]))}, "spec": spec})
-    return objects
+    return objects + draw(admin_policies_st(2))  # with the admin tiers folded in, or none
 
 
 def pairs(analysis: Analysis, query: PortQuery) -> dict[str, set[str]]:

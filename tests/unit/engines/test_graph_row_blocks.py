@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from netverify import report
-from netverify.engines import graph as graph_module
+from netverify.engines import rows as rows_module
 from netverify.engines.graph import ReachabilityGraph
 from netverify.loaders.manifests import load_paths
 from netverify.queries.context import Analysis
@@ -37,7 +37,7 @@ def analysis(cluster_dir: Path) -> Analysis:
 
 
 def rows_with_blocks(cluster_dir: Path, block_bits: int, monkeypatch: pytest.MonkeyPatch) -> ReachabilityGraph:
-    monkeypatch.setattr(graph_module._LazyRows, "BLOCK_BITS", block_bits)
+    monkeypatch.setattr(rows_module.LazyRows, "BLOCK_BITS", block_bits)
     return analysis(cluster_dir).graph
 
 
@@ -66,7 +66,7 @@ def test_a_row_asked_alone_is_computed_alone_and_equals_its_blocks_row(cluster_d
     order = list(range(len(whole)))
     random.Random(7).shuffle(order)
     assert all(g.row(a) == whole[a] for a in order)
-    assert isinstance(g.rows, graph_module._LazyRows) and not g.rows._blocks, "no block was computed"
+    assert isinstance(g.rows, rows_module.LazyRows) and not g.rows._blocks, "no block was computed"
 
 
 def test_matrix_json_does_not_depend_on_the_block_size(cluster_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,5 +76,5 @@ def test_matrix_json_does_not_depend_on_the_block_size(cluster_dir: Path, monkey
         return out.getvalue()
 
     whole = matrix_text()
-    monkeypatch.setattr(graph_module._LazyRows, "BLOCK_BITS", 1)
+    monkeypatch.setattr(rows_module.LazyRows, "BLOCK_BITS", 1)
     assert matrix_text() == whole

@@ -1,0 +1,67 @@
+"""Rows of the reachability graph, computed a block of source classes at a time, on first use.
+
+A row is one source class's allowed connections: disjoint (destination class mask, allowed) pairs.
+All rows at once are O(classes^2) bits: blocks keep them within a bounded memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import overload
+
+from netverify.sets import ConnectionSet
+
+Row = tuple[tuple[int, ConnectionSet], ...]  # disjoint (destination class mask, allowed) pairs
+
+
+class LazyRows(Sequence[Row]):
+    """The rows of all classes, computed a block of source classes at a time, on first use.
+
+    Up to BLOCK_BITS destination-class bits per block, and a few blocks are kept: a matrix or a
+    diff walks the sources in order, and a graph of a few thousand classes is one block.
+    """
+
+    BLOCK_BITS = 1 << 25  # rows of this many (source, destination) class pairs per block
+    KEEP = 4  # blocks kept
+
+    def __init__(self, n: int, compute: Callable[[int, int], list[Row]]) -> None:
+        self._n = n
+        self._size = max(64, self.BLOCK_BITS // max(n, 1))
+        self._compute = compute
+        self._blocks: dict[int, list[Row]] = {}  # insertion order = least recently computed first
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _block(self, k: int) -> list[Row]:
+        rows = self._blocks.get(k)
+        if rows is None:
+            if len(self._blocks) >= self.KEEP:
+                del self._blocks[next(iter(self._blocks))]
+            lo = k * self._size
+            rows = self._blocks[k] = self._compute(lo, min(self._n, lo + self._size))
+        return rows
+
+    def cached(self, a: int) -> Row | None:
+        """Row a if its block has been computed, else None (nothing is computed)."""
+        rows = self._blocks.get(a // self._size)
+        return None if rows is None else rows[a % self._size]
+
+    @overload
+    def __getitem__(self, a: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, a: slice) -> Sequence[Row]: ...
+
+    def __getitem__(self, a: int | slice) -> Row | Sequence[Row]:
+        if isinstance(a, slice):
+            return [self[i] for i in range(*a.indices(self._n))]
+        if a < 0:
+            a += self._n
+        if not 0 <= a < self._n:
+            raise IndexError(a)
+        return self._block(a // self._size)[a % self._size]
+
+    def __iter__(self) -> Iterator[Row]:
+        for k in range(0, self._n, self._size):
+            yield from self._block(k // self._size)

@@ -1,0 +1,122 @@
+"""The tiers of an inventory as engines fold them over classes of endpoints.
+
+The engines evaluate the verdict (semantics/verdict.py) over classes of endpoints rather than
+endpoint by endpoint. Of each tier they need only how it decides (`isolating`: NetworkPolicy's
+"selected subjects are isolated, the union of their rules is allowed"; otherwise first match in
+order, Pass going on to the next tier) and, per policy, the subject it selects (a `SelectorTerm`)
+and per direction its rules in evaluation order, each with its action. A rule is read through the
+`ClassRule` protocol: its peer matchers (each with a `term`: what it observes, in a form bitsets
+evaluate), the port names it resolves on the destination, and `ports_for(dst)`.
+
+`specs_of` reads the inventory's tiers (semantics/evaluate.tiers_of: the one place that says which
+tiers there are and in which order) as engines need them. A new policy kind adds its tier's case
+here and gives its matchers a `term`: the engines need no change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from netverify.model import AdminAction
+from netverify.semantics.admin_compile import CompiledAdminPolicy, CompiledAdminRule
+from netverify.semantics.admin_tier import AdminPolicyTier
+from netverify.semantics.compile import CompiledPolicy, PeerTerm, SelectorTerm
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.evaluate import tiers_of
+from netverify.semantics.netpol_tier import NetworkPolicyTier
+from netverify.semantics.options import NetworkPolicySelection
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, Tier
+from netverify.sets import ConnectionSet
+
+
+class TermMatcher(Protocol):
+    @property
+    def term(self) -> PeerTerm: ...
+
+
+class ClassRule(Protocol):
+    """A compiled rule of any kind, as engines read it."""
+
+    @property
+    def peers(self) -> Sequence[TermMatcher]: ...  # empty: every peer
+
+    @property
+    def named_ports(self) -> frozenset[str]: ...
+
+    def ports_for(self, dst: Endpoint) -> ConnectionSet: ...
+
+
+Ruled = tuple[tuple[ClassRule, Action], ...]
+
+
+@dataclass(frozen=True)
+class TierPolicy:
+    """One policy of a tier: its subject, and per direction its rules with their actions in
+    evaluation order (None: the policy has no say in that direction)."""
+
+    subject: SelectorTerm
+    ingress: Ruled | None
+    egress: Ruled | None
+
+    def rules(self, direction: str) -> Ruled | None:
+        return self.ingress if direction == "ingress" else self.egress
+
+
+@dataclass(frozen=True)
+class TierSpec:
+    """A tier: its name, how it decides, and its policies in evaluation order.
+
+    `final_if_selected`: for an isolating tier, a subject its policies select for the other
+    direction only is decided here too, everything allowed (the `--np-selection any` reading)."""
+
+    name: str
+    isolating: bool
+    policies: tuple[TierPolicy, ...]
+    final_if_selected: bool = False
+
+
+ADMIN_ACTIONS = {AdminAction.ACCEPT: Action.ALLOW, AdminAction.DENY: Action.DENY, AdminAction.PASS: Action.PASS}
+
+
+def network_policy_spec(policies: Sequence[CompiledPolicy], any_direction: bool = False) -> TierSpec:
+    """NetworkPolicies as an isolating tier; a policy applies to the directions of its policyTypes."""
+    out = []
+    for cp in policies:
+        ingress = tuple((r, Action.ALLOW) for r in cp.ingress) if cp.affects("ingress") else None
+        egress = tuple((r, Action.ALLOW) for r in cp.egress) if cp.affects("egress") else None
+        out.append(TierPolicy(cp.subject_term, ingress, egress))
+    return TierSpec(NETWORK_POLICY_TIER, True, tuple(out), any_direction)
+
+
+def _ruled(rules: tuple[CompiledAdminRule, ...]) -> Ruled | None:
+    return tuple((r, ADMIN_ACTIONS[r.ref.action]) for r in rules) or None  # no rules: no say
+
+
+def admin_spec(name: str, admin: Sequence[CompiledAdminPolicy]) -> TierSpec:
+    """Admin policies of one tier, in evaluation order (priority, then name), as a first-match tier."""
+    return TierSpec(name, False, tuple(TierPolicy(p.subject.term, _ruled(p.ingress), _ruled(p.egress))
+                                       for p in admin))
+
+
+def spec_of(tier: Tier) -> TierSpec:
+    """One verdict tier as engines fold it over classes."""
+    if isinstance(tier, NetworkPolicyTier):
+        return network_policy_spec(tier.policies, tier.selection is NetworkPolicySelection.ANY)
+    if isinstance(tier, AdminPolicyTier):
+        return admin_spec(tier.name, tier.policies)
+    raise TypeError(f"no class-level form for the tier {tier.name!r}: add it to semantics/class_tiers.spec_of")
+
+
+def specs_of(tiers: Sequence[Tier]) -> tuple[TierSpec, ...]:
+    """The tiers in their order, as engines fold them; tiers with no policy at all (they pass
+    everything) are left out, the NetworkPolicy tier never (`graph.selecting` reads it)."""
+    specs = (spec_of(t) for t in tiers)
+    return tuple(s for s in specs if s.policies or s.name == NETWORK_POLICY_TIER)
+
+
+def tier_specs(policies: tuple[CompiledPolicy, ...], admin: Sequence[CompiledAdminPolicy] = (),
+               selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> tuple[TierSpec, ...]:
+    """`specs_of(tiers_of(...))`: the tiers of these policies in evaluation order."""
+    return specs_of(tiers_of(policies, admin, selection))
