@@ -329,10 +329,6 @@ def _query(analysis: Analysis, a: Assertion, options: ProveOptions,
     return Query(sides[0], sides[1], a.expect, a.ports, a.relation), notes
 
 
-PATH_WITHOUT_TIERS_NOTE = ("the hops of a path are read from the reachability graph, which does not fold the Admin "
-                           "and Baseline tiers yet: the path answer is that of the NetworkPolicies alone")
-
-
 def check_assertions(analysis: Analysis, assertions: Sequence[Assertion], options: ProveOptions) -> CheckResult:
     """Prove or refute every assertion with one solver; raises InputError for unresolvable endpoints."""
     problems: list[Diagnostic] = []
@@ -347,8 +343,6 @@ def check_assertions(analysis: Analysis, assertions: Sequence[Assertion], option
         query, notes = qn
         if isinstance(query, PathQuery):
             one_hop = engine.solve(query) if engine is not None and a.scope == "any" else None
-            if analysis.admin and not getattr(analysis.graph, "tiered", False):
-                notes.append(PATH_WITHOUT_TIERS_NOTE)
             outcomes.append(AssertionOutcome(a, check_path(analysis, a, query.src, query.dst, query.through, one_hop),
                                     tuple(notes)))
         else:

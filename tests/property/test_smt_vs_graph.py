@@ -229,7 +229,7 @@ def test_hypothetical_namespace_counterexamples_replay(cluster: Cluster, query: 
     assert by_oracle == conn.allowed == (expect != "allow")
 
 
-# --- admin tiers: every pair, every order of equal priorities, against the oracle --------------------
+# --- admin tiers: every pair, every order of equal priorities: SMT vs graph vs oracle ----------------
 
 TIER_NAMESPACES = {"x": {"team": "a"}, "y": {"team": "b"}}
 TIER_PROBES = [("TCP", 80), ("UDP", 53), ("TCP", 8080)]
@@ -300,6 +300,9 @@ def test_admin_tiers_equal_the_oracle_on_every_pair_in_every_order(admin: list[d
                                 any(answers)))
                 queries.append((f"{s} -> {d} {port}/{proto} in every order", Query(*sides, "allow", term),
                                 all(answers)))
+                if all(answers) or not any(answers):  # the order does not matter: the graph agrees too
+                    graph_allows = a.graph.allowed(eps[s], eps[d]).allows(proto, port)
+                    assert graph_allows == all(answers), f"graph: {s} -> {d} {port}/{proto}"
     prover = engine(a, [q for _, q, _ in queries])
     wrong = [claim for claim, q, want in queries if decided(prover.solve(q)) != want]
     assert not wrong, wrong
