@@ -8,7 +8,8 @@
 
 For each size the input is generated once (benchmarks/out/, gitignored). `diff` compares the
 policies with MUTATIONS edits; `diff (heavy)` with one policy in ten edited (`--format json`,
-whose output size is recorded as `output_bytes`). Each command runs
+whose output size is recorded as `output_bytes`), and `diff (heavy, --pairs)` the same change
+listed pair by pair (its output size and peak RSS: the streaming bound). Each command runs
 in its own process (`python benchmarks/run.py --phases-out F -- ARGS`, which runs netverify's
 CLI in-process with its output sent to /dev/null); its wall time and peak RSS (os.wait4) are
 recorded by this process, and the child reports how its run split into phases: load
@@ -299,6 +300,10 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
         results["diff (heavy)"] = netverify_run(heavy, data, timeout, output=data / "diff-heavy.json")
         row["heavy_mutations"] = heavy_mutations(pods)
         row["diff_heavy_summary"] = _diff_summary(data / "diff-heavy.json")
+        # --pairs streams every pair: its output size and peak RSS (the memory bound of issue 17)
+        pairs_out = data / "diff-heavy-pairs.json"
+        results["diff (heavy, --pairs)"] = netverify_run([*heavy, "--pairs"], data, timeout, output=pairs_out)
+        pairs_out.unlink(missing_ok=True)
     if "lint" in available:
         results["lint"] = netverify_run(["lint", *inv], data, timeout)
     if "blast-radius" in available and "pair" in facts:  # from one endpoint, and from the internet (docs/paths.md)
@@ -306,7 +311,8 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
                                                 timeout)
         results["blast-radius (internet)"] = netverify_run(
             ["blast-radius", "--from", "internet", *inv, "--format", "json"], data, timeout)
-    floors = {"diff": row["floor_diff"], "diff (heavy)": row["floor_diff_heavy"]}
+    floors = {"diff": row["floor_diff"], "diff (heavy)": row["floor_diff_heavy"],
+              "diff (heavy, --pairs)": row["floor_diff_heavy"]}
     for name, r in results.items():
         base = floors.get(name, row["floor"])
         r["x_floor"] = round(r["wall_s"] / base["wall_s"], 2) if base["wall_s"] else None
@@ -429,7 +435,12 @@ def notes(rows: list[dict[str, Any]], available: set[str]) -> list[str]:
             pairs = sum(summary.get("pairs", {}).values())
             out.append(f"{_size(row)}: diff (heavy), {row['heavy_mutations']:,} policies edited: "
                        f"{pairs:,} pairs in {summary.get('changes', 0):,} changes from "
-                       f"{summary.get('causes', 0):,} causes, {heavy['output_bytes'] / 1e6:.2f} MB of JSON")
+                       f"{summary.get('causes', 0):,} causes, {heavy['output_bytes'] / 1e6:.2f} MB of JSON "
+                       f"in {heavy['wall_s']:.2f} s, peak {heavy['peak_mib']:.0f} MiB")
+        listing = row["commands"].get("diff (heavy, --pairs)")
+        if listing is not None and "output_bytes" in listing:
+            out.append(f"{_size(row)}: diff (heavy) --pairs: {listing['output_bytes'] / 1e6:.2f} MB of JSON in "
+                       f"{listing['wall_s']:.2f} s, peak {listing['peak_mib']:.0f} MiB")
         if "nca_note" in row:
             out.append(f"{_size(row)}: {row['nca_note']}")
     return out

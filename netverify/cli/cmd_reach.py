@@ -74,8 +74,10 @@ def matrix(port: str | None, protocol: str | None, fmt: str, src_sets: tuple[str
         if fmt not in ("text", "json", "md"):
             raise usage_problem(f"--by namespace is written as text, json or md, not {fmt}",
                                 "the html page (--format html) has a namespace overview of its own")
+        from netverify.queries.matrix import MatrixResult
         from netverify.queries.namespace_matrix import NamespaceMatrixResult
 
+        assert isinstance(result, MatrixResult)  # counted from the workload matrix (inv.by above)
         write_result(NamespaceMatrixResult(result), fmt)
         return EXIT_OK
     write_result(result, fmt)

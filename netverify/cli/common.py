@@ -29,7 +29,7 @@ from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
 from netverify.queries.unseen import HOW_TO_SEE_THEM, unseen_pod_notes
 from netverify.runtime import without_gc
-from netverify.semantics.options import NetworkPolicySelection, Semantics
+from netverify.semantics.options import HostNetworkReading, NetworkPolicySelection, Semantics
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_CODES = {Outcome.PASS: EXIT_OK, Outcome.FAIL: EXIT_FAIL, Outcome.UNKNOWN: EXIT_UNKNOWN}
@@ -76,8 +76,8 @@ class Inventory:
     terminal: Terminal = field(default_factory=Terminal)
 
     def semantics(self) -> Semantics:
-        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all", host_network=self.host_network,
-                         np_selection=self.np_selection)
+        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all",
+                         host_network=HostNetworkReading(self.host_network), np_selection=self.np_selection)
 
     def load(self) -> Analysis:
         result = self.read()
@@ -185,7 +185,7 @@ def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
 # loaded they warn (an error under --strict) that they answer for the NetworkPolicies alone. Each command
 # leaves this set when it folds `Analysis.tiers` (issue 16).
 TIERS_PENDING: frozenset[str] = frozenset({
-    "diff", "exposure", "lint"})
+    "exposure", "lint"})
 
 
 def current_command() -> str:
@@ -258,7 +258,8 @@ def inventory_options(func: F) -> F:
                           "from files only its objects are kept (matrix keeps them all and reports the pairs "
                           "inside it)."),
         click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
-                     show_default=True, help="Seconds to wait for each API request (with --cluster)."),
+                     show_default=True,
+                     help="Seconds each API request may take in all, headers and body (with --cluster)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress display on standard error."),
         click.option("--color", "color_choice", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
                      help="Colour the report: auto = on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it)."),

@@ -119,7 +119,7 @@ class Fields:
                 self.error(line_of(parent, key), path, "is required", _required_hint(path))
             return None
         if not isinstance(value, dict):
-            self.error(line_of(parent, key), path, f"must be a mapping, not {_type_name(value)}", HINT_MAPPING)
+            self.error(line_of(parent, key), path, f"must be a mapping, not {type_name(value)}", HINT_MAPPING)
             return None
         return value  # type: ignore[return-value]
 
@@ -128,7 +128,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, list):
-            self.error(line_of(parent, key), path, f"must be a list, not {_type_name(value)}",
+            self.error(line_of(parent, key), path, f"must be a list, not {type_name(value)}",
                        "write it as a YAML list ('- ...')")
             return None
         return value
@@ -141,7 +141,7 @@ class Fields:
                 self.error(line_of(parent, key), path, "is required", _required_hint(path))
             return None
         if not isinstance(value, str):
-            self.error(line_of(parent, key), path, f"must be a string, not {_type_name(value)}", "quote the value")
+            self.error(line_of(parent, key), path, f"must be a string, not {type_name(value)}", "quote the value")
             return None
         return value
 
@@ -182,7 +182,7 @@ class Fields:
             return None
         line = line_of(parent, key)
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            self.error(line, path, f"must be a port number or a port name, not {_type_name(value)}", HINT_PORT)
+            self.error(line, path, f"must be a port number or a port name, not {type_name(value)}", HINT_PORT)
             return None
         if isinstance(value, int):
             if not 1 <= value <= 65535:
@@ -239,7 +239,7 @@ class Fields:
 
     def ip(self, value: Any, line: builtins.int, path: builtins.str) -> builtins.str | None:
         if not isinstance(value, str):
-            self.error(line, path, f"must be an IP address string, not {_type_name(value)}", HINT_IP)
+            self.error(line, path, f"must be an IP address string, not {type_name(value)}", HINT_IP)
             return None
         try:
             if "%" in value:  # Python reads IPv6 zones (fe80::1%eth0); the API server does not
@@ -275,7 +275,7 @@ def _plain(value: Any) -> builtins.str:
     return "" if value is None else str(value)
 
 
-def _type_name(value: Any) -> builtins.str:
+def type_name(value: Any) -> builtins.str:
     if value is None:
         return "null"
     for kind, name in ((bool, "a boolean"), (dict, "a mapping"), (list, "a list"), (str, "a string"),

@@ -24,7 +24,7 @@ from netverify.loaders.convert import (
 from netverify.loaders.discovery import MANIFEST_SUFFIXES as MANIFEST_SUFFIXES  # re-exported: callers import it here
 from netverify.loaders.discovery import STDIN
 from netverify.loaders.discovery import discover as discover  # re-exported
-from netverify.loaders.fields import HINT_DNS_LABEL, Fields, bounded, is_dns_label, line_of
+from netverify.loaders.fields import HINT_DNS_LABEL, Fields, bounded, is_dns_label, line_of, type_name
 from netverify.loaders.jsonio import loads_json
 from netverify.loaders.kindmap import KindMap
 from netverify.loaders.kinds import api_group, read_custom
@@ -353,7 +353,7 @@ def _add_list(data: Any, kind: str, file: str, inventory: _Inventory, problems: 
     if not isinstance(items, list):
         where = data.line_of("items") if isinstance(data, LocatedMap) else 0
         inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(file, where or getattr(data, "line", 0)),
-                                                f"{kind}.items must be a list, not {type(items).__name__}",
+                                                f"{kind}.items must be a list, not {type_name(items)}",
                                                 "write the objects as a list: `items:` then `- kind: ...` entries"))
         return
     item_kind = kind[: -len("List")] if kind != "List" else None

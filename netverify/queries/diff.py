@@ -7,6 +7,8 @@ rectangles of sources x destinations whose pairs all changed the same way (statu
 sets before and after) for the same causes; every changed pair lies in exactly one change.
 They are computed on the engines' classes, never pair by pair (see diff_groups), so the
 result's size follows the distinct changes and the endpoints they name, not the pairs.
+With admin policies on either side the pairs are found on exact classes
+(diff_tiered) until the fast path learns the admin tiers' keys and rule pieces.
 `DiffResult.pairs()` expands them into per-pair changes, sorted, one source at a time (the
 `--pairs` listing). Purely cosmetic edits (reordering, renaming, splitting a policy) leave
 the matrices equal and so give an empty diff.
@@ -15,8 +17,9 @@ the matrices equal and so give an empty diff.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from netverify.engines.bitsets import bit_list
@@ -24,6 +27,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer
 from netverify.queries.diff_groups import Grouper, JointClasses
 from netverify.queries.diff_outside import AddressBlock, OutsideDiff
+from netverify.queries.diff_tiered import TieredDiff
 from netverify.semantics.endpoints import Endpoint
 from netverify.sets import ConnectionSet
 
@@ -111,11 +115,12 @@ class Change(_Transition):
     before: ConnectionSet
     after: ConnectionSet
     causes: tuple[Cause, ...]
+    distinct: bool = False  # sources == destinations: every pair of distinct endpoints (not one with itself)
 
     @property
     def size(self) -> int:
         """How many pairs the change holds."""
-        return len(self.sources) * len(self.destinations)
+        return len(self.sources) * len(self.destinations) - (len(self.sources) if self.distinct else 0)
 
     def order(self) -> tuple[object, ...]:
         """Largest first; then by status, and by the endpoints named (a stable, total order)."""
@@ -127,52 +132,143 @@ class Change(_Transition):
     def expand(self) -> Iterator[PairChange]:
         for src in self.sources:
             for dst in self.destinations:
-                yield PairChange(src, dst, self.before, self.after, self.causes)
+                if not (self.distinct and src == dst):
+                    yield PairChange(src, dst, self.before, self.after, self.causes)
 
     def to_json(self) -> dict[str, object]:
         return {"status": self.status, "pairs": self.size, "sources": list(self.sources),
-                "destinations": list(self.destinations), **_sets_json(self.before, self.after),
-                "cause": [c.to_json() for c in self.causes]}
+                "destinations": list(self.destinations), **({"distinct": True} if self.distinct else {}),
+                **_sets_json(self.before, self.after), "cause": [c.to_json() for c in self.causes]}
+
+
+@dataclass(frozen=True, eq=False)
+class Reach:
+    """What endpoints with one connectivity may send to and receive from: (peer id, allowed) in endpoint
+    order, the endpoints' own ids included. Shared by every added (or removed) endpoint with this
+    connectivity, so that thousands of alike endpoints cost one list, not one each."""
+
+    egress: tuple[tuple[str, ConnectionSet], ...]
+    ingress: tuple[tuple[str, ConnectionSet], ...]
+
+    @cached_property
+    def egress_ids(self) -> frozenset[str]:
+        return frozenset(p for p, _ in self.egress)
+
+    @cached_property
+    def ingress_ids(self) -> frozenset[str]:
+        return frozenset(p for p, _ in self.ingress)
+
+
+def _grouped(items: Iterable[tuple[str, ConnectionSet]]) -> list[tuple[ConnectionSet, list[str]]]:
+    """Peers grouped by what is allowed with them, groups in the order of their first peer."""
+    groups: dict[ConnectionSet, list[str]] = {}
+    for peer, conns in items:
+        groups.setdefault(conns, []).append(peer)
+    return [(conns, sorted(peers)) for conns, peers in groups.items()]
 
 
 @dataclass(frozen=True)
 class EndpointChange:
-    """An endpoint present on one side only, with everything it may send and receive there."""
+    """An endpoint present on one side only, with everything it may send and receive there (a single
+    pod's pair with itself is not listed; its pairs with itself are never listed as ingress)."""
 
     endpoint: Endpoint
-    egress: tuple[tuple[str, ConnectionSet], ...]  # (destination id, allowed)
-    ingress: tuple[tuple[str, ConnectionSet], ...]  # (source id, allowed)
+    reach: Reach
 
     @property
     def id(self) -> str:
         return self.endpoint.id
 
+    @property
+    def egress(self) -> tuple[tuple[str, ConnectionSet], ...]:
+        """(destination id, allowed), in endpoint order."""
+        me, single = self.id, self.endpoint.single_pod
+        return tuple((p, c) for p, c in self.reach.egress if not (single and p == me))
+
+    @property
+    def ingress(self) -> tuple[tuple[str, ConnectionSet], ...]:
+        """(source id, allowed), in endpoint order."""
+        me = self.id
+        return tuple((p, c) for p, c in self.reach.ingress if p != me)
+
+    def _counts(self) -> tuple[int, int]:
+        me, reach = self.id, self.reach
+        sends = len(reach.egress) - (self.endpoint.single_pod and me in reach.egress_ids)
+        return sends, len(reach.ingress) - (me in reach.ingress_ids)
+
     def summary(self) -> str:
-        return f"sends to {_count(len(self.egress), 'endpoint')}, receives from {_count(len(self.ingress), 'endpoint')}"
+        sends, receives = self._counts()
+        return f"sends to {_count(sends, 'endpoint')}, receives from {_count(receives, 'endpoint')}"
 
     @staticmethod
-    def grouped(items: tuple[tuple[str, ConnectionSet], ...]) -> list[tuple[ConnectionSet, list[str]]]:
+    def grouped(items: Iterable[tuple[str, ConnectionSet]]) -> list[tuple[ConnectionSet, list[str]]]:
         """Peers grouped by what is allowed with them, groups in the order of their first peer."""
-        groups: dict[ConnectionSet, list[str]] = {}
-        for peer, conns in items:
-            groups.setdefault(conns, []).append(peer)
-        return [(conns, sorted(peers)) for conns, peers in groups.items()]
+        return _grouped(items)
 
-    def _head(self) -> dict[str, object]:
+    def head(self) -> dict[str, object]:
         ep = self.endpoint
         return {"id": ep.id, "kind": ep.kind, "file": ep.source.file, "line": ep.source.line}
 
     def to_json(self) -> dict[str, object]:
         """Peers grouped by allowed set (the default listing)."""
-        return {**self._head(),
-                "egress": [{"destinations": d, "allowed": c.to_json()} for c, d in self.grouped(self.egress)],
-                "ingress": [{"sources": s, "allowed": c.to_json()} for c, s in self.grouped(self.ingress)]}
+        return _reach_json(self.head(), self.egress, self.ingress)
 
     def to_pairs_json(self) -> dict[str, object]:
         """One entry per peer (the `--pairs` listing)."""
-        return {**self._head(),
+        return {**self.head(),
                 "egress": [{"dst": d, "allowed": c.to_json()} for d, c in self.egress],
                 "ingress": [{"src": s, "allowed": c.to_json()} for s, c in self.ingress]}
+
+
+def _reach_json(head: dict[str, object], egress: Iterable[tuple[str, ConnectionSet]],
+                ingress: Iterable[tuple[str, ConnectionSet]]) -> dict[str, object]:
+    return {**head,
+            "egress": [{"destinations": d, "allowed": c.to_json()} for c, d in _grouped(egress)],
+            "ingress": [{"sources": s, "allowed": c.to_json()} for c, s in _grouped(ingress)]}
+
+
+@dataclass(frozen=True)
+class EndpointGroup:
+    """Endpoints added (or removed) with the same connectivity: one block in every report, so that a
+    change adding thousands of alike pods reads (and weighs) as one."""
+
+    members: tuple[EndpointChange, ...]  # in inventory order
+
+    @property
+    def first(self) -> EndpointChange:
+        return self.members[0]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(sorted(m.id for m in self.members))
+
+    @property
+    def egress(self) -> tuple[tuple[str, ConnectionSet], ...]:
+        """What the members send to, together: each member's pair with itself excepted (with several
+        members, each one's pairs with the others are listed)."""
+        return self.first.egress if len(self.members) == 1 else self.first.reach.egress
+
+    @property
+    def ingress(self) -> tuple[tuple[str, ConnectionSet], ...]:
+        return self.first.ingress if len(self.members) == 1 else self.first.reach.ingress
+
+    def summary(self) -> str:
+        return self.first.summary()
+
+    def to_json(self) -> dict[str, object]:
+        """One member's entry as for a lone endpoint; the others with the same connectivity under `same`."""
+        out = _reach_json(self.first.head(), self.egress, self.ingress)
+        if len(self.members) > 1:
+            out["same"] = [m.head() for m in self.members[1:]]
+        return out
+
+
+def endpoint_groups(changes: Iterable[EndpointChange]) -> list[EndpointGroup]:
+    """Endpoint changes grouped by connectivity (their shared Reach), groups in order of their first member."""
+    found: dict[int, list[EndpointChange]] = {}
+    for change in changes:
+        found.setdefault(id(change.reach), []).append(change)
+    return [EndpointGroup(tuple(members)) for members in found.values()]
 
 
 def sorted_pairs(changes: list[Change]) -> Iterator[PairChange]:
@@ -183,7 +279,8 @@ def sorted_pairs(changes: list[Change]) -> Iterator[PairChange]:
         for src in change.sources:
             by_source.setdefault(src, []).append(i)
     for src in sorted(by_source):
-        found = [[(dst, i) for dst in changes[i].destinations] for i in by_source[src]]
+        found = [[(dst, i) for dst in changes[i].destinations if not (changes[i].distinct and dst == src)]
+                 for i in by_source[src]]
         for dst, i in heapq.merge(*found):
             c = changes[i]
             yield PairChange(src, dst, c.before, c.after, c.causes)
@@ -265,54 +362,62 @@ class DiffResult:
             "summary": self.summary_json(),
             "changes": [c.to_json() for c in self.changes],
             "outside": [b.to_json() for b in self.outside],
-            "endpoints_added": [e.to_json() for e in self.endpoints_added],
-            "endpoints_removed": [e.to_json() for e in self.endpoints_removed],
+            "endpoints_added": [g.to_json() for g in endpoint_groups(self.endpoints_added)],
+            "endpoints_removed": [g.to_json() for g in endpoint_groups(self.endpoints_removed)],
         }
         if self.assertions is not None:
             out["assertions"] = self.assertions.to_json()
         return out
 
 
-def _allowed(analysis: Analysis, src: Endpoint, dst: Endpoint) -> ConnectionSet:
-    """What the matrix lists for src -> dst: a single pod's pair with itself is not listed."""
-    if src.id == dst.id and src.single_pod:
-        return ConnectionSet.none()
-    return analysis.graph.allowed(src, dst)
+class Connectivity:
+    """Everything endpoints of one side may send and receive, from their classes' rows and columns;
+    endpoints whose rows and columns are equal share one Reach (expanded once)."""
 
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        self._reach: dict[tuple[object, ...], Reach] = {}
 
-def _connectivity(analysis: Analysis, ep: Endpoint) -> EndpointChange:
-    """Everything `ep` may send and receive: its class's row and column, expanded to endpoints."""
-    g = analysis.graph
-    a = g.class_of[ep.id]
-    order = analysis.position
+    def _expand(self, vector: tuple[tuple[int, ConnectionSet], ...]) -> tuple[tuple[str, ConnectionSet], ...]:
+        g, order = self.analysis.graph, self.analysis.position
+        found = [(other.id, conns) for mask, conns in vector for c in bit_list(mask) for other in g.members[c]]
+        found.sort(key=lambda t: order[t[0]])
+        return tuple(found)
 
-    def expand(vector: tuple[tuple[int, ConnectionSet], ...], skip_self: bool) -> tuple[tuple[str, ConnectionSet], ...]:
-        found = [(other, conns) for mask, conns in vector for c in bit_list(mask) for other in g.members[c]
-                 if not (skip_self and other.id == ep.id)]
-        found.sort(key=lambda t: order[t[0].id])
-        return tuple((other.id, conns) for other, conns in found)
-
-    return EndpointChange(ep, expand(g.row(a), ep.single_pod), expand(g.column(a), True))
+    def of(self, ep: Endpoint) -> EndpointChange:
+        g = self.analysis.graph
+        a = g.class_of[ep.id]
+        row, column = g.row(a), g.column(a)
+        key = (row, column)
+        reach = self._reach.get(key)
+        if reach is None:
+            reach = self._reach[key] = Reach(self._expand(row), self._expand(column))
+        return EndpointChange(ep, reach)
 
 
 def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: str = "HEAD",
          fail_on: str | None = None, listing: str = "changes") -> DiffResult:
     explainer = Explainer(base, head)
-    joint = JointClasses(base, head, explainer)
-    grouper = Grouper(joint, explainer)
-    rectangles = grouper.rectangles()
-    outside = OutsideDiff(base, head, joint, explainer)
-    rectangles += outside.rectangles(grouper.affected)
-    changes = sorted((Change(r.sources, r.destinations, r.before, r.after, r.causes) for r in rectangles),
-                     key=Change.order)
+    if explainer.tiered:  # admin policies on a side: every class pair through the tiers (diff_tiered)
+        tiered = TieredDiff(base, head, explainer)
+        rectangles, blocks, compared = tiered.rectangles(), tiered.blocks, tiered.compared
+    else:
+        joint = JointClasses(base, head, explainer)
+        grouper = Grouper(joint, explainer)
+        rectangles = grouper.rectangles()
+        outside = OutsideDiff(base, head, joint, explainer)
+        rectangles += outside.rectangles(grouper.affected)
+        blocks, compared = outside.blocks, sum(len(m) for m in joint.members)
+    changes = sorted((Change(r.sources, r.destinations, r.before, r.after, r.causes, r.distinct)
+                      for r in rectangles), key=Change.order)
     named = {i for c in changes for i in (*c.sources, *c.destinations)}
     removed_eps = [e for e in base.endpoints if e.id not in head.by_id]
     added_eps = [e for e in head.endpoints if e.id not in base.by_id]
     return DiffResult(
         base_label, head_label, tuple(changes),
-        outside=tuple(b for b in outside.blocks if b.id in named),
-        compared=sum(len(m) for m in joint.members),
-        endpoints_added=tuple(_connectivity(head, e) for e in added_eps),
-        endpoints_removed=tuple(_connectivity(base, e) for e in removed_eps),
+        outside=tuple(b for b in blocks if b.id in named),
+        compared=compared,
+        endpoints_added=tuple(map(Connectivity(head).of, added_eps)),
+        endpoints_removed=tuple(map(Connectivity(base).of, removed_eps)),
         fail_on=fail_on, listing=listing,
     )

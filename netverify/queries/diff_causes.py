@@ -10,17 +10,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netverify.model import NetworkPolicy, SourceRef, without_sources
+from netverify.model import AdminPolicy, AdminRule, NetworkPolicy, Rule, SourceRef, without_sources
 from netverify.queries.context import Analysis
+from netverify.queries.diff_tiers import admin_addresses, tiers_of_analysis
+from netverify.semantics.admin_compile import AdminRuleRef
 from netverify.semantics.compile import PolicyRef, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, visible_labels
-from netverify.semantics.evaluate import DirectionVerdict, RuleMatch
+from netverify.semantics.evaluate import DirectionVerdict, decide_direction
+from netverify.semantics.verdict import (
+    NETWORK_POLICY_TIER,
+    Action,
+    Decision,
+    RuleMatch,
+    Tier,
+    exemption,
+    fold,
+    isolating,
+)
 from netverify.sets import ConnectionSet
+
+Policy = NetworkPolicy | AdminPolicy
+NONE = ConnectionSet.none()
+TIER_ORDER = ("Admin", NETWORK_POLICY_TIER, "Baseline")
 
 HEAD, BASE = "head", "base"
 _ROLE = {"egress": "source", "ingress": "destination"}
 _SHORT = {"admits": "admits", "stops-admitting": "stops admitting", "isolates": "isolates",
-          "stops-isolating": "stops isolating"}
+          "stops-isolating": "stops isolating", "allows": "now allows", "stops-allowing": "stops allowing",
+          "denies": "now denies", "stops-denying": "stops denying", "passes": "now passes",
+          "stops-passing": "stops passing"}
 
 
 @dataclass(frozen=True)
@@ -28,14 +46,16 @@ class Cause:
     """One reason a connection changed, located in the version (`side`) that shows it best."""
 
     kind: str  # rule | policy | endpoint | namespace
-    change: str  # admits, stops-admitting, isolates, stops-isolating, labels, named-ports, host-network, ips,
-    #              replicas, node, other
+    change: str  # admits, stops-admitting, isolates, stops-isolating (NetworkPolicy); allows, denies, passes,
+    #              stops-allowing, stops-denying, stops-passing (admin rules); labels, named-ports,
+    #              host-network, ips, replicas, node, other
     subject: str  # policy id, endpoint id or namespace name
     message: str
     source: SourceRef
     side: str = HEAD
     direction: str = ""
     rule: int = -1
+    admin: AdminRuleRef | None = None  # an admin policy's rule: its tier, priority and action
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"kind": self.kind, "change": self.change, "subject": self.subject,
@@ -43,6 +63,8 @@ class Cause:
                                   "side": self.side}
         if self.kind == "rule":
             out.update(policy=self.subject, direction=self.direction, rule=self.rule)
+        if self.admin is not None:
+            out.update(tier=self.admin.tier.value, priority=self.admin.priority, name=self.admin.rule_name)
         return out
 
     def __str__(self) -> str:
@@ -82,83 +104,157 @@ class Explainer:
 
     def __init__(self, base: Analysis, head: Analysis) -> None:
         self.base, self.head = base, head
-        self._base_policies = {p.id: p for p in base.cluster.policies}
-        self._head_policies = {p.id: p for p in head.cluster.policies}
+        self._base_policies: dict[str, Policy] = {p.id: p for p in base.cluster.policies}
+        self._head_policies: dict[str, Policy] = {p.id: p for p in head.cluster.policies}
+        self._base_policies.update({p.id: p for p in base.cluster.admin_policies})
+        self._head_policies.update({p.id: p for p in head.cluster.admin_policies})
+        self.tiered = bool(base.cluster.admin_policies or head.cluster.admin_policies)
+        self._tiers = (tiers_of_analysis(base), tiers_of_analysis(head)) if self.tiered else ((), ())
+        # The label keys some selector of some tier references (Analysis.observations): others cannot matter.
         self._label_keys = base.label_keys | head.label_keys
-        self._atoms = IPAtoms(ip_blocks(base.policies) + ip_blocks(head.policies))
+        seen = ip_blocks(base.policies) + ip_blocks(head.policies)
+        if self.tiered:  # admin `networks` and `nodes` peers see addresses too
+            seen += admin_addresses(base) + admin_addresses(head)
+        self._atoms = IPAtoms(seen)
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
-        # A pod's node matters only to node traffic, which needs a hostNetwork pod on that side.
-        self._nodes_matter = any(e.host_network for e in base.endpoints) or any(e.host_network
-                                                                               for e in head.endpoints)
+        # A pod's node matters only to node traffic, which needs a hostNetwork pod on that side (and to
+        # admin `nodes` peers, which see node addresses).
+        self._nodes_matter = self.tiered or any(e.host_network for e in base.endpoints) or any(
+            e.host_network for e in head.endpoints)
 
     # --- pairs
 
     def pair(self, src: str, dst: str, before: ConnectionSet, after: ConnectionSet) -> tuple[Cause, ...]:
         """Rule and policy causes for src -> dst (the same for every pair of the same endpoint classes)."""
         gained, lost = after - before, before - after
-        causes = self.direction(self._verdict(self.base, "egress", src, dst),
-                                self._verdict(self.head, "egress", src, dst), gained, lost)
-        causes += self.direction(self._verdict(self.base, "ingress", dst, src),
-                                 self._verdict(self.head, "ingress", dst, src), gained, lost)
+        causes = self.direction(self.verdict(self.base, "egress", src, dst),
+                                self.verdict(self.head, "egress", src, dst), gained, lost)
+        causes += self.direction(self.verdict(self.base, "ingress", dst, src),
+                                 self.verdict(self.head, "ingress", dst, src), gained, lost)
         return tuple(causes)
 
-    @staticmethod
-    def _verdict(analysis: Analysis, direction: str, subject: str, peer: str) -> DirectionVerdict:
-        """What evaluate_pair says of one direction (its isolation and admitting rules, not why the
-        others miss), read from the graph engine's classes: a few bit tests per rule, where the
-        evaluator would match labels and parse addresses for each of tens of thousands of pairs."""
-        g = analysis.graph
-        subject_class, peer_class = g.class_of[subject], g.class_of[peer]
-        key = g.selecting(direction)[subject_class]
+    def verdict(self, analysis: Analysis, direction: str, subject: str, peer: str) -> DirectionVerdict:
+        """One side's verdict of one direction, with each tier's Decision (the tier walk)."""
         src = analysis.by_id[peer if direction == "ingress" else subject]
         dst = analysis.by_id[subject if direction == "ingress" else peer]
-        node_traffic = direction == "ingress" and src.host_network and src.node_name and src.node_name == dst.node_name
-        if not key or node_traffic:
-            return DirectionVerdict(direction, subject, False, ConnectionSet.all())
-        dst_class = g.class_of[dst.id]
-        found = []
-        allowed = ConnectionSet.none()
-        for i in key:
-            for rule in analysis.policies[i].rules(direction):
-                conns = g.rule_admits(rule, peer_class, dst_class)
-                if conns:
-                    found.append(RuleMatch(rule.ref, conns))
-                    allowed = allowed | conns
-        return DirectionVerdict(direction, subject, True, allowed, tuple(analysis.policies[i].ref for i in key),
-                                tuple(found))
+        return side_verdict(analysis, self.tiers_of(analysis), direction, src, dst)
+
+    def tiers_of(self, analysis: Analysis) -> tuple[Tier, ...] | None:
+        """One side's tiers when admin policies are on either side (None: NetworkPolicies alone)."""
+        if not self.tiered:
+            return None
+        return self._tiers[0] if analysis is self.base else self._tiers[1]
 
     def direction(self, vb: DirectionVerdict, vh: DirectionVerdict, gained: ConnectionSet,
                   lost: ConnectionSet) -> list[Cause]:
         """The rules and policies of one direction (BASE's verdict `vb`, HEAD's `vh`) that account for
-        part of what a pair gained or lost."""
+        part of what a pair gained or lost, tier by tier.
+
+        Each side's tiers are walked in order; a tier sees only the connections the tiers before it
+        left undecided on that side (`reach`). In a tier, a rule is a cause for the part of the change
+        it now decides and did not (HEAD), or decided and no longer does (BASE), with the action that
+        makes it count: an Allow for connections gained (HEAD) or lost (BASE), a Deny the other way
+        round, a Pass either way. The NetworkPolicy tier names its policies when it starts or stops
+        isolating the subject, else its rules that admit more or less."""
         direction = vb.direction
         gained = (vh.allowed - vb.allowed) & gained
         lost = (vb.allowed - vh.allowed) & lost
         if not gained and not lost:
             return []
+        changed = gained | lost
+        reach_b = reach_h = ConnectionSet.all()
+        causes: list[Cause] = []
+        tiers = _aligned(vb.decisions, vh.decisions)
+        for n, (db, dh) in enumerate(tiers):
+            if db.tier == NETWORK_POLICY_TIER:
+                causes += self._network_policy_tier(direction, db, dh, gained & reach_h, lost & reach_b,
+                                                    changed & reach_h, changed & reach_b)
+            else:
+                later = tiers[n + 1:]
+                causes += self._first_match_tier(db, dh, gained, lost, reach_b, reach_h,
+                                                 ([b for b, _ in later], [h for _, h in later]))
+            reach_b, reach_h = reach_b - db.decided, reach_h - dh.decided
+            if not (reach_b | reach_h) & changed:
+                break
+        return causes
+
+    def _network_policy_tier(self, direction: str, db: Decision, dh: Decision, gained: ConnectionSet,
+                             lost: ConnectionSet, seen_h: ConnectionSet, seen_b: ConnectionSet) -> list[Cause]:
         role = _ROLE[direction]
-        if not vb.isolated and vh.isolated:
+        isolated_b, isolated_h = bool(db.decided), bool(dh.decided)
+        if not isolated_b and isolated_h:
+            if not dh.decided & seen_h:
+                return []
             return [self._isolation(ref, HEAD, direction, f"now selects the {role}, isolating its {direction}")
-                    for ref in vh.policies]
-        if vb.isolated and not vh.isolated:
+                    for ref in dh.policies]
+        if isolated_b and not isolated_h:
+            if not db.decided & seen_b:
+                return []
             return [self._isolation(ref, BASE, direction, f"no longer selects the {role}, whose {direction} "
                                                           "is not isolated any more")
-                    for ref in vb.policies]
-        before = {_rule_key(m): m for m in vb.matches}
-        after = {_rule_key(m): m for m in vh.matches}
+                    for ref in db.policies]
+        before = {_rule_key(m): m for m in db.matches}
+        after = {_rule_key(m): m for m in dh.matches}
         causes = []
         for key, m in after.items():
             previous = before.get(key)
-            part = (m.allowed - (previous.allowed if previous else ConnectionSet.none())) & gained
+            part = (m.allowed - (previous.allowed if previous else NONE)) & gained
             if part:
                 causes.append(self._rule(m, "admits", f"now admits {part.describe()}", HEAD))
         for key, m in before.items():
             current = after.get(key)
-            part = (m.allowed - (current.allowed if current else ConnectionSet.none())) & lost
+            part = (m.allowed - (current.allowed if current else NONE)) & lost
             if part:
                 causes.append(self._rule(m, "stops-admitting", f"no longer admits {part.describe()}", BASE))
         return causes
+
+    def _first_match_tier(self, db: Decision, dh: Decision, gained: ConnectionSet, lost: ConnectionSet,
+                          reach_b: ConnectionSet, reach_h: ConnectionSet,
+                          later: tuple[list[Decision], list[Decision]]) -> list[Cause]:
+        """An admin tier (first match): rules by what they now decide, with their action. A rule whose
+        action changed is one cause (HEAD's action, "was" BASE's); a Pass says where the connections
+        land (`later`: each side's tiers after this one)."""
+        before = {_step_key(m): m for m in db.matches}
+        after = {_step_key(m): m for m in dh.matches}
+        causes = []
+        named: set[tuple[str, str, int]] = set()
+        for key, m in after.items():
+            previous = before.get(key)
+            counts = {Action.ALLOW: gained, Action.DENY: lost}.get(m.action, gained | lost)
+            part = (m.allowed - (previous.allowed if previous else NONE)) & counts & reach_h
+            if part:
+                was = next((b.action for b in db.matches if _rule_key(b) == _rule_key(m) and b.action is not m.action
+                            and b.allowed & part), None)
+                causes.append(self._admin_rule(m, part, HEAD, db.matches, was, later[1]))
+                named.add(_rule_key(m))
+        for key, m in before.items():
+            current = after.get(key)
+            counts = {Action.ALLOW: lost, Action.DENY: gained}.get(m.action, gained | lost)
+            part = (m.allowed - (current.allowed if current else NONE)) & counts & reach_b
+            if part and _rule_key(m) not in named:
+                causes.append(self._admin_rule(m, part, BASE, dh.matches, None, later[0]))
+        return causes
+
+    def _admin_rule(self, m: RuleMatch, part: ConnectionSet, side: str, other_side: tuple[RuleMatch, ...],
+                    was: Action | None, later: list[Decision]) -> Cause:
+        """`ClusterNetworkPolicy/tenant-guard ingress[1] (Deny, priority 10) now denies TCP:5432 (was Pass)`."""
+        r = m.rule
+        assert isinstance(r, AdminRuleRef)
+        action = _ADMIN_WORDS[m.action]
+        change = _BARE[action] if side == HEAD else f"stops-{action}"
+        what = f"now {_BARE[action]}" if side == HEAD else f"no longer {_BARE[action]}"
+        name = f" {r.rule_name!r}" if r.rule_name else ""
+        tail = f" to the next tier ({_landing(part, later)})" if m.action is Action.PASS else ""
+        tier = "" if r.tier.value == "Admin" else f"{r.tier.value}, "
+        priority = f", priority {r.priority}" if r.priority is not None else ""
+        previously = f" (was {_written(r, was)})" if was is not None else ""
+        status = self.policy_status(r.policy)
+        note = _equal_priority_note(r, part, other_side)
+        source, where = self._locate(r.policy, r.direction, r.index, r.source, side)
+        return Cause("rule", change, r.policy,
+                     f"{r.policy} {r.direction}[{r.index}]{name} ({tier}{_written(r, m.action)}{priority}) {what} "
+                     f"{part.describe()}{tail}{previously} ({status}){note}", source, where, r.direction, r.index, r)
 
     def _isolation(self, ref: PolicyRef, side: str, direction: str, what: str) -> Cause:
         change = "isolates" if side == HEAD else "stops-isolating"
@@ -181,7 +277,7 @@ class Explainer:
         policy = self._head_policies.get(policy_id)
         if policy is None:
             return source, BASE
-        rules = policy.rules(direction) if direction else ()
+        rules: tuple[Rule | AdminRule, ...] = tuple(policy.rules(direction)) if direction else ()
         if 0 <= index < len(rules):
             return rules[index].source, HEAD
         return policy.source, HEAD
@@ -239,7 +335,93 @@ def _rule_key(m: RuleMatch) -> tuple[str, str, int]:
     return (m.rule.policy, m.rule.direction, m.rule.index)
 
 
-def _status(base: NetworkPolicy | None, head: NetworkPolicy | None) -> str:
+def _step_key(m: RuleMatch) -> tuple[str, str, int, Action]:
+    """A first-match step: the rule and its action (a rule whose action changed decides anew)."""
+    return (m.rule.policy, m.rule.direction, m.rule.index, m.action)
+
+
+_ADMIN_WORDS = {Action.ALLOW: "allowing", Action.DENY: "denying", Action.PASS: "passing"}
+_BARE = {"allowing": "allows", "denying": "denies", "passing": "passes"}
+V1ALPHA1_KINDS = ("AdminNetworkPolicy/", "BaselineAdminNetworkPolicy/")
+
+
+def _landing(part: ConnectionSet, later: list[Decision]) -> str:
+    """Where passed connections land, on that side: `[NetworkPolicy] allows TCP:5432`, the tiers after
+    the one that passed them in order, then the default."""
+    said = []
+    for d in later:
+        for verb, conns in (("allows", d.allow & part), ("denies", d.deny & part)):
+            if conns:
+                said.append(f"[{d.tier}] {verb} {conns.describe()}")
+        part = part - d.decided
+    if part:
+        said.append(f"the default allows {part.describe()}")
+    return "; ".join(said)
+
+
+def _written(rule: AdminRuleRef, action: Action) -> str:
+    """The action as its API version spells it: v1alpha1 Allow, v1alpha2 Accept."""
+    if action is Action.ALLOW:
+        return "Allow" if rule.policy.startswith(V1ALPHA1_KINDS) else "Accept"
+    return str(action.value)
+
+
+def _aligned(base: tuple[Decision, ...], head: tuple[Decision, ...]) -> list[tuple[Decision, Decision]]:
+    """The two sides' decisions tier by tier; a tier one side lacks (no admin policies there, or a
+    direction no policy governs) passes everything."""
+    names = list(dict.fromkeys([d.tier for d in base] + [d.tier for d in head]))
+    order = {name: i for i, name in enumerate(TIER_ORDER)}
+    names.sort(key=lambda n: order.get(n, len(order)))
+    b, h = {d.tier: d for d in base}, {d.tier: d for d in head}
+    return [(b.get(n) or Decision.passing(n), h.get(n) or Decision.passing(n)) for n in names]
+
+
+def _equal_priority_note(rule: AdminRuleRef, part: ConnectionSet, other_side: tuple[RuleMatch, ...]) -> str:
+    """When the other version decided `part` by a rule of another policy with the same priority, the
+    change may be an order upstream leaves undefined: say so."""
+    for m in other_side:
+        other = m.rule
+        if (isinstance(other, AdminRuleRef) and other.policy != rule.policy and other.priority == rule.priority
+                and m.allowed & part):
+            return (f"; {other.policy} has the same priority {rule.priority}: their order is undefined upstream "
+                    "(netverify orders equal priorities by name)")
+    return ""
+
+
+def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: str, src: Endpoint,
+                 dst: Endpoint) -> DirectionVerdict:
+    """One direction of src -> dst on one side, with each tier's Decision.
+
+    With admin policies on either side (`tiers` given), the tiers decide it (semantics/evaluate, endpoint by
+    endpoint). With NetworkPolicies alone, the NetworkPolicy tier's decision is read from the graph
+    engine's classes (which rules admit: a few bit tests per rule, where the evaluator would match
+    labels and parse addresses for each of tens of thousands of pairs) and built by the verdict's
+    own `isolating`, so both readings say the same."""
+    subject, peer = (src, dst) if direction == "egress" else (dst, src)
+    exempt = exemption(src, dst)
+    if exempt is not None and direction in exempt.open:
+        return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), note=exempt.note)
+    if tiers is not None:
+        return decide_direction(tiers, direction, subject, peer, dst)
+    g = analysis.graph
+    key = g.selecting(direction)[g.class_of[subject.id]]
+    if not key:
+        decision = Decision.passing(NETWORK_POLICY_TIER)
+        return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), decisions=(decision,))
+    peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
+    found = []
+    for i in key:
+        for rule in analysis.policies[i].rules(direction):
+            conns = g.rule_admits(rule, peer_class, dst_class)
+            if conns:
+                found.append(RuleMatch(rule.ref, conns))
+    policies = tuple(analysis.policies[i].ref for i in key)
+    decision = isolating(NETWORK_POLICY_TIER, policies, found, ())
+    return DirectionVerdict(direction, subject.id, True, fold((decision,)), policies, decision.matches,
+                            decisions=(decision,))
+
+
+def _status(base: Policy | None, head: Policy | None) -> str:
     if base is None:
         return "new policy"
     if head is None:

@@ -23,8 +23,10 @@ Every changed pair lies in exactly one rectangle: rows hold the pairs of affecte
 columns the pairs of the other sources with affected destinations. An endpoint's pair with
 itself is in a rectangle only when it is a workload's replica-to-replica traffic on both sides
 (then it is the class's value); a single pod's is never listed, and a workload that went from
-one pod to several (or back) has its own rectangle. No step loops over pairs of endpoints or of
-classes: costs follow the rules, the distinct changes and the endpoints named.
+one pod to several (or back) has its own rectangle; the pairs of distinct single pods of a joint
+class are one rectangle marked `distinct` (each member's pair with itself excepted). No step
+loops over pairs of endpoints or of classes: costs follow the rules, the distinct changes and
+the endpoints named.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Rectangle:
     before: ConnectionSet
     after: ConnectionSet
     causes: tuple[Cause, ...]
+    distinct: bool = False  # sources == destinations, and only pairs of distinct endpoints changed
 
 
 def merge_causes(*parts: Iterable[Cause]) -> tuple[Cause, ...]:
@@ -93,7 +96,7 @@ def _rules_content(rules: tuple[Rule, ...]) -> tuple[object, ...]:
                   tuple((s.protocol, s.port, s.end_port) for s in r.ports)) for r in rules)
 
 
-def _direction_signatures(analysis: Analysis, direction: str) -> list[frozenset[object]]:
+def direction_signatures(analysis: Analysis, direction: str) -> list[frozenset[object]]:
     """Per class, the content (rules and namespace, not names or lines) of the policies isolating it."""
     content: dict[int, object] = {}
     by_key: dict[tuple[int, ...], frozenset[object]] = {}
@@ -176,8 +179,8 @@ class Affected:
 
     def __init__(self, joint: JointClasses) -> None:
         base, head = joint.base, joint.head
-        egress = (_direction_signatures(base, "egress"), _direction_signatures(head, "egress"))
-        ingress = (_direction_signatures(base, "ingress"), _direction_signatures(head, "ingress"))
+        egress = (direction_signatures(base, "egress"), direction_signatures(head, "egress"))
+        ingress = (direction_signatures(base, "ingress"), direction_signatures(head, "ingress"))
         self.sources = self.destinations = 0
         for j, (cb, ch) in enumerate(joint.sides):
             moved = joint.moved[j]
@@ -259,22 +262,14 @@ class _Side:
 
     def rule_pieces(self, direction: str, key: tuple[int, ...]) -> list[int]:
         """The joint classes each rule of the policies `key` matches as peers, split by what the rule's
-        named ports resolve to on them (one mask per piece; pieces of one rule are disjoint)."""
+        named ports resolve to on them (one mask per piece; pieces of one rule are disjoint): the
+        pieces the graph builds the tier's partition from (`ReachabilityGraph.rule_parts`), as joint masks."""
         found = self._pieces.get((direction, key))
         if found is None:
             g = self.graph
-            index = g.index
-            found = []
-            for i in key:
-                for rule in self.analysis.policies[i].rules(direction):
-                    peers = index.everyone
-                    if rule.peers:
-                        peers = 0
-                        for peer in rule.peers:
-                            peers |= index.peer(peer)
-                    parts = g.named_rule_parts(rule) if direction == "egress" else [(index.everyone, NONE)]
-                    found += [self.vectors.translate(peers & group) for group, _ in parts]
-            self._pieces[(direction, key)] = found = [m for m in dict.fromkeys(found) if m]
+            rules = [rule for i in key for rule in self.analysis.policies[i].rules(direction)]
+            masks = [self.vectors.translate(mask) for mask, _ in g.rule_parts(direction, rules, g.reps[0])]
+            self._pieces[(direction, key)] = found = [m for m in dict.fromkeys(masks) if m]
         return found
 
     def profile(self, c: int, as_source: bool) -> tuple[object, ...]:
@@ -391,19 +386,10 @@ class Grouper:
         return found
 
     def _without_self_pairs(self, j: int, key: Key) -> list[Rectangle]:
-        """The pairs of distinct members of a joint class of single pods: 2(n-1) rectangles of
-        O(n log n) ids in all, by halving (n rectangles at least are needed)."""
-        out: list[Rectangle] = []
-        todo = [sorted(self.joint.members[j])]
-        while todo:
-            group = todo.pop()
-            if len(group) < 2:
-                continue
-            half = len(group) // 2
-            left, right = tuple(group[:half]), tuple(group[half:])
-            out += [Rectangle(left, right, *key), Rectangle(right, left, *key)]
-            todo += [list(left), list(right)]
-        return out
+        """The pairs of distinct members of a joint class of single pods: one rectangle of the members
+        with themselves, each member's pair with itself excepted."""
+        members = tuple(sorted(self.joint.members[j]))
+        return [Rectangle(members, members, *key, distinct=True)] if len(members) > 1 else []
 
     def _replica_changes(self, affected: Affected) -> list[Rectangle]:
         """A workload that went from one pod to several (or back): its replica-to-replica traffic."""

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from netverify.engines.bitsets import bit_list
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Explainer
-from netverify.queries.diff_groups import NONE, Affected, JointClasses, Key, Rectangle, cut, lowest, merge_causes
+from netverify.queries.diff_groups import Affected, JointClasses, Key, Rectangle, cut, lowest, merge_causes
 from netverify.semantics.compile import CompiledRule, IPBlockPeer, ip_blocks
 from netverify.semantics.endpoints import Endpoint, external_endpoint
-from netverify.semantics.evaluate import DirectionVerdict, RuleMatch
+from netverify.semantics.evaluate import DirectionVerdict
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, fold, isolating
 from netverify.sets import ConnectionSet, IntervalSet, IPSet
 
 EVERYWHERE = IPSet.everything()
@@ -141,22 +142,24 @@ class OutsideDiff:
         return [r for i in key for r in analysis.policies[i].rules(direction)], key, rep
 
     def _verdict(self, side: int, c: int, direction: str, block: int) -> DirectionVerdict:
-        """What one side's policies of `direction` say of class c's traffic with one block."""
+        """What one side's policies of `direction` say of class c's traffic with one block: the
+        NetworkPolicy tier's Decision, built by the verdict's own `isolating` from the rules that match."""
         analysis = self.analyses[side]
         rules, key, rep = self._rules(side, c, direction)
         if not key:
-            return DirectionVerdict(direction, rep.id, False, ConnectionSet.all())
+            return DirectionVerdict(direction, rep.id, False, ConnectionSet.all(),
+                                    decisions=(Decision.passing(NETWORK_POLICY_TIER),))
         port_dst = rep if direction == "ingress" else _OUTSIDE
         matches = []
-        allowed = NONE
         for rule in rules:
             if self._rule_blocks(rule) >> block & 1:
                 conns = rule.ports_for(port_dst)
                 if conns:
                     matches.append(RuleMatch(rule.ref, conns))
-                    allowed = allowed | conns
-        return DirectionVerdict(direction, rep.id, True, allowed, tuple(analysis.policies[i].ref for i in key),
-                                tuple(matches))
+        policies = tuple(analysis.policies[i].ref for i in key)
+        decision = isolating(NETWORK_POLICY_TIER, policies, matches, ())
+        return DirectionVerdict(direction, rep.id, True, fold((decision,)), policies, decision.matches,
+                                decisions=(decision,))
 
     def _changes(self, j: int, direction: str) -> list[tuple[Key, int]]:
         """(before, after, rule causes) and the blocks they hold, for joint class j's traffic."""

@@ -71,6 +71,8 @@ def extent(change: Change, outside: Mapping[str, IPSet]) -> str:
     """`12 sources -> 40 destinations (480 pairs)`, or `a -> b` when both sides are one endpoint."""
     if change.size == 1:
         return f"{describe_ids(change.sources, outside)} -> {describe_ids(change.destinations, outside)}"
+    if change.distinct:
+        return f"{count(len(change.sources), 'endpoint')} with each other ({count(change.size, 'pair')})"
     return (f"{_side(change.sources, outside, 'source')} -> {_side(change.destinations, outside, 'destination')} "
             f"({count(change.size, 'pair')})")
 

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.text import Text
 
-from netverify.queries.diff import Change, DiffResult, EndpointChange
+from netverify.queries.diff import Change, DiffResult, EndpointChange, EndpointGroup, endpoint_groups
 from netverify.report.diff_summary import MARKS, describe_ids, extent, outside_blocks
 from netverify.report.text_common import console_for, render
 from netverify.sets import ConnectionSet, IPSet
@@ -25,7 +25,9 @@ def _change_lines(console: Console, change: Change, outside: dict[str, IPSet]) -
     for cause in others:
         console.print(Text(f"    and {cause}"))
     console.print(Text(f"    {extent(change, outside)}: {change.describe()}"))
-    if change.size > 1:
+    if change.distinct:
+        console.print(Text(f"    among: {describe_ids(change.sources, outside)}"))
+    elif change.size > 1:
         console.print(Text(f"    from: {describe_ids(change.sources, outside)}"))
         console.print(Text(f"    to:   {describe_ids(change.destinations, outside)}"))
 
@@ -49,12 +51,20 @@ def _pair_listing(console: Console, result: DiffResult) -> None:
             console.print(Text(f"      because {cause}"))
 
 
-def _endpoint_lines(e: EndpointChange, outside: dict[str, IPSet]) -> list[str]:
+def _endpoint_lines(e: EndpointGroup, outside: dict[str, IPSet]) -> list[str]:
     def listing(items: tuple[tuple[str, ConnectionSet], ...]) -> str:
         return "; ".join(f"{describe_ids(peers, outside)} {conns.describe()}"
-                         for conns, peers in e.grouped(items)) or "nothing"
+                         for conns, peers in EndpointChange.grouped(items)) or "nothing"
 
     return [f"    sends to: {listing(e.egress)}", f"    receives from: {listing(e.ingress)}"]
+
+
+def endpoint_heading(group: EndpointGroup, outside: dict[str, IPSet]) -> str:
+    """A lone endpoint with where it is defined; several alike ones summarised."""
+    if len(group.members) == 1:
+        e = group.first
+        return f"{e.id} ({e.endpoint.source})" if e.endpoint.source.file else e.id
+    return f"{describe_ids(group.ids, outside)}, each with this connectivity"
 
 
 def _assertion_mark(o: Any) -> tuple[str, str]:
@@ -89,10 +99,9 @@ def _(result: DiffResult, out: TextIO, color: bool | None = None, **_: Any) -> N
         if not eps:
             continue
         console.print(Text(f"\nEndpoints {name} ({len(eps)})", style="bold"))
-        for e in eps:
-            where = f" ({e.endpoint.source})" if e.endpoint.source.file else ""
-            console.print(Text.assemble((f"  {mark} ", style), f"{e.id}{where}"))
-            for line in _endpoint_lines(e, outside):
+        for group in endpoint_groups(eps):
+            console.print(Text.assemble((f"  {mark} ", style), endpoint_heading(group, outside)))
+            for line in _endpoint_lines(group, outside):
                 console.print(Text(line))
     if result.assertions is not None:
         _assertion_lines(console, result.assertions.outcomes)

@@ -25,11 +25,7 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
     for i, ep in enumerate(result.endpoints):
         out.write(("," if i else "") + "\n    " + json.dumps(ep.to_json()))
     out.write('\n  ],\n  "connections": [')
-    if type(result).connections is MatrixResult.connections:
-        _write_connections(result, out)
-    else:  # a subclass with its own pairs
-        for i, conn in enumerate(result.connections()):
-            out.write(("," if i else "") + "\n    " + json.dumps(conn.to_json()))
+    _write_connections(result, out)
     out.write("\n  ]\n}\n")
 
 
@@ -78,7 +74,7 @@ def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
 
 # --- diff (issue 4; grouped changes, issue 17) -------------------------------------------------
 
-from netverify.queries.diff import STATUSES, DiffResult  # noqa: E402
+from netverify.queries.diff import STATUSES, DiffResult, EndpointChange, PairChange  # noqa: E402
 
 
 @render.register
@@ -90,18 +86,50 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
         out.write("\n")
         return
     out.write("{")
+    tails: dict[tuple[int, int, int], str] = {}
     for n, status in enumerate(STATUSES):
         out.write(f'{"," if n else ""}\n  "{status}": [')
         lead = "\n    "
         for pair in result.pairs(status):
-            out.write(lead + json.dumps(pair.to_json()))
+            out.write(lead + _pair_line(pair, tails))
             lead = ",\n    "
         out.write("\n  ]" if lead != "\n    " else "]")
     for key, items in (("endpoints_added", result.endpoints_added), ("endpoints_removed", result.endpoints_removed)):
-        out.write(f',\n  "{key}": [' + ",".join("\n    " + json.dumps(e.to_pairs_json()) for e in items)
-                  + ("\n  ]" if items else "]"))
+        out.write(f',\n  "{key}": [')
+        for n, e in enumerate(items):  # one entry at a time, one peer at a time
+            out.write(("," if n else "") + "\n    ")
+            _write_endpoint_pairs(e, out)
+        out.write("\n  ]" if items else "]")
     out.write(',\n  "outside": [' + ",".join("\n    " + json.dumps(b.to_json()) for b in result.outside)
               + ("\n  ]" if result.outside else "]"))
     if result.assertions is not None:
         out.write(',\n  "assertions": ' + json.dumps(result.assertions.to_json()))
     out.write("\n}\n")
+
+
+def _pair_line(pair: PairChange, tails: dict[tuple[int, int, int], str]) -> str:
+    """json.dumps(pair.to_json()), with what the pairs of one change share (sets and causes) serialised
+    once per change (`tails`, keyed by the identity of objects the result keeps alive), not per pair."""
+    key = (id(pair.before), id(pair.after), id(pair.causes))
+    tail = tails.get(key)
+    if tail is None:
+        whole = pair.to_json()
+        del whole["src"], whole["dst"]
+        tail = tails[key] = json.dumps(whole)[1:]
+    return f'{{"src": {json.dumps(pair.src)}, "dst": {json.dumps(pair.dst)}, {tail}'
+
+
+def _write_endpoint_pairs(e: EndpointChange, out: TextIO) -> None:
+    """json.dumps(e.to_pairs_json()), written a peer at a time, each allowed set serialised once."""
+    head = json.dumps(e.head())[:-1]
+    sets: dict[int, str] = {}
+    out.write(head)
+    for name, peer_key, items in (("egress", "dst", e.egress), ("ingress", "src", e.ingress)):
+        out.write(f', "{name}": [')
+        for n, (peer, conns) in enumerate(items):
+            text = sets.get(id(conns))
+            if text is None:
+                text = sets[id(conns)] = json.dumps(conns.to_json())
+            out.write(f'{", " if n else ""}{{"{peer_key}": {json.dumps(peer)}, "allowed": {text}}}')
+        out.write("]")
+    out.write("}")

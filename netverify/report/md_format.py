@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
+from netverify.queries.services import ServiceMatrixResult
 from netverify.report import tiers_format
 from netverify.report.escape import md_code, md_text
 from netverify.semantics.evaluate import DirectionVerdict
@@ -40,6 +41,21 @@ def _side(v: DirectionVerdict, queried: ConnectionSet) -> str:
 
 
 @render.register
+def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
+    conns = list(result.connections())
+    out.write(f"**{_plural(len(result.endpoints), 'client')}, {_plural(len(result.services), 'Service')} with "
+              f"backends, {_plural(len(conns), 'client-service pair')} with something allowed** "
+              f"({result.query.describe()}; ports are service ports)\n\n")
+    out.write("| client | Service | allowed (every backend) | partial (some backends) |\n|---|---|---|---|\n")
+    for c in conns:
+        allowed = _cell(c.allowed.describe()) if c.allowed else "-"
+        partial = _cell(c.partial.describe()) if c.partial else "-"
+        out.write(f"| {md_code(c.src.id)} | {md_code(c.dst.id)} | {allowed} | {partial} |\n")
+    for note in result.notes():
+        out.write(f"\n> **Note:** {_cell(note)}\n")
+
+
+@render.register
 def _(result: ReachResult, out: TextIO, **_: Any) -> None:
     verdict = "allowed" if result.allowed else "denied"
     out.write(f"**{result.src.text} → {result.dst.text} ({result.query.describe()}): {verdict}, "
@@ -54,7 +70,7 @@ def _(result: ReachResult, out: TextIO, **_: Any) -> None:
 
 # --- diff (issues 4, 17): a pull-request comment: summary line, causes, changes, within a size budget ---
 
-from netverify.queries.diff import Change, DiffResult, EndpointChange  # noqa: E402
+from netverify.queries.diff import Change, DiffResult, EndpointChange, EndpointGroup, endpoint_groups  # noqa: E402
 from netverify.queries.diff_causes import Cause  # noqa: E402
 from netverify.report.diff_summary import MARKS, brief_ids, describe_ids, outside_blocks  # noqa: E402
 from netverify.sets import IPSet  # noqa: E402
@@ -128,12 +144,19 @@ def _change_rows(result: DiffResult, outside: dict[str, IPSet]) -> list[str]:
 
 
 def _endpoint_rows(eps: tuple[EndpointChange, ...], outside: dict[str, IPSet]) -> list[str]:
+    """One row per endpoint, or per group of endpoints with the same connectivity."""
     def listing(items: tuple[tuple[str, Any], ...]) -> str:
         return "<br>".join(_cell(f"{describe_ids(peers, outside)}: {conns.describe()}")
                            for conns, peers in EndpointChange.grouped(items)) or "nothing"
 
-    return [f"| {md_code(e.id)} | {_where(e.endpoint.source.file, e.endpoint.source.line)} | {listing(e.egress)} "
-            f"| {listing(e.ingress)} |\n" for e in eps]
+    def who(g: EndpointGroup) -> str:
+        e = g.first
+        if len(g.members) == 1:
+            return f"{md_code(e.id)} | {_where(e.endpoint.source.file, e.endpoint.source.line)}"
+        return (f"{_cell(describe_ids(g.ids, outside))} (each) "
+                f"| {_where(e.endpoint.source.file, e.endpoint.source.line)}")
+
+    return [f"| {who(g)} | {listing(g.egress)} | {listing(g.ingress)} |\n" for g in endpoint_groups(eps)]
 
 
 @render.register

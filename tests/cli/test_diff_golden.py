@@ -1,5 +1,6 @@
 """Golden outputs of `netverify diff` in every format, on the CI fixture (fixtures/ci base -> head) and
-on an egress lockdown with addresses outside the cluster (fixtures/diff-egress); `--pairs` for the
+on an egress lockdown with addresses outside the cluster (fixtures/diff-egress), on a change of
+ClusterNetworkPolicies (fixtures/diff-admin: an action flipped, a policy added); `--pairs` for the
 formats it changes (json, text).
 
 Regenerate after an intended change with NETVERIFY_UPDATE_GOLDEN=1 and review the diff.
@@ -36,6 +37,7 @@ def normalized(fmt: str, out: str) -> str:
     ("egress", ["fixtures/diff-egress/base", "fixtures/diff-egress/head", "--fail-on", "removed"]),
     ("ci-pairs", ["fixtures/ci/base", "fixtures/ci/head", "--pairs"]),
     ("egress-pairs", ["fixtures/diff-egress/base", "fixtures/diff-egress/head", "--pairs"]),
+    ("admin", ["fixtures/diff-admin/base", "fixtures/diff-admin/head", "--fail-on", "added"]),
 ])
 def test_diff_matches_golden_output(name: str, args: list[str], fmt: str, capsys: pytest.CaptureFixture[str],
                                     monkeypatch: pytest.MonkeyPatch) -> None:

@@ -113,7 +113,7 @@ OUTSIDE = "<outside>"
 
 
 def external(ip: str) -> dict[str, Any]:
-    return {"metadata": {"namespace": OUTSIDE, "name": ip, "labels": {}}, "spec": {"containers": []},
+    return {"metadata": {"namespace": OUTSIDE, "name": ip, "labels": {}}, "spec": {"containers": [{"name": "c", "image": "i"}]},
             "status": {"podIP": ip}}
 
 

@@ -27,6 +27,7 @@ def test_run_at_100_pods_reports_floor_phases_and_commands(tmp_path: Path) -> No
     commands = size["commands"]
     assert {"matrix", "can", "check (inventory)", "check (any)", "diff", "diff (heavy)"} <= set(commands)
     assert commands["diff (heavy)"]["output_bytes"] > 0  # its JSON is kept to measure its size
+    assert commands["diff (heavy, --pairs)"]["output_bytes"] > 0  # and the per-pair listing's, with its peak RSS
     assert size["heavy_mutations"] == 1 and "changes" in size["diff_heavy_summary"]
     assert "diff (heavy)" in done.stdout
     assert size["facts"]["endpoints_n"] >= size["facts"]["classes_n"] > 0

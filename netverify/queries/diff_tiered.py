@@ -1,0 +1,204 @@
+"""The diff when admin policies are on either side: exact classes, pairs read from the graphs.
+
+The fast path (diff_groups, diff_outside) finds which rows and columns may have changed, and cuts
+them into cells with one explanation each, from the NetworkPolicies alone (their selecting keys
+and rule pieces). Until it learns the admin tiers' keys and rule pieces, an inventory with
+AdminNetworkPolicies, BaselineAdminNetworkPolicies or ClusterNetworkPolicies on either side takes
+this path instead. It is exact and simple:
+
+- A *class* here is a set of endpoints present on both sides with equal facts on each side, as
+  every tier can see them: the labels some selector of some tier reads, namespace and its
+  labels, named ports, the addresses' signature over every address set any tier tests (ipBlocks,
+  admin `networks`, node addresses), hostNetwork, node, and whether it is a single pod; and equal
+  endpoint causes. Members of a class are interchangeable: every pair they form changes the same
+  way for the same reasons.
+- Each ordered pair of classes is read on both sides from the side's graph, which folds every
+  tier (engines/graph.py), on representatives: distinct members for a class with itself (and a
+  workload's pair with itself, replica to replica; a single pod's pair with itself is not listed).
+  Only pairs whose source may have changed as a source, or whose destination as a destination, are
+  read: a class whose facts are equal on both sides, and whose direction is governed by the same
+  policies on both (the NetworkPolicies selecting it and the admin policies whose subject selects
+  it, by content and evaluation order), decides that direction the same way on both sides.
+- A changed pair is explained once per (before, after) and class pair, by the tiers themselves
+  (diff_causes: the tier walk of each direction on each side).
+- Changed pairs are grouped into the same rectangles as the fast path's: per source class, the
+  destination classes by (before, after, causes); sources with equal destination sets merge.
+- Address blocks outside the cluster are cut by every address set of both sides and decided by
+  the tiers, one sample address per block.
+"""
+
+from __future__ import annotations
+
+from netverify.engines.bitsets import bit_list
+from netverify.model import without_sources
+from netverify.queries.context import Analysis
+from netverify.queries.diff_causes import Cause, Explainer, side_verdict
+from netverify.queries.diff_groups import NONE, Key, Rectangle, direction_signatures, endpoint_facts, merge_causes
+from netverify.queries.diff_outside import AddressBlock, address_blocks
+from netverify.queries.diff_tiers import admin_addresses
+from netverify.semantics.admin_compile import CompiledAdminPolicy
+from netverify.semantics.compile import ip_blocks
+from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint, visible_labels
+from netverify.sets import ConnectionSet, IPSet
+
+
+def address_sets(analysis: Analysis) -> list[IPSet]:
+    """Every address set a tier of this side tests: ipBlocks, admin networks and node addresses."""
+    return ip_blocks(analysis.policies) + admin_addresses(analysis)
+
+
+class TieredDiff:
+    """The changed pairs of endpoints present on both sides, and with address blocks, as rectangles."""
+
+    def __init__(self, base: Analysis, head: Analysis, explainer: Explainer) -> None:
+        self.base, self.head, self.explainer = base, head, explainer
+        self.tiers = (explainer.tiers_of(base) or (), explainer.tiers_of(head) or ())
+        sets = address_sets(base) + address_sets(head)
+        self._atoms = IPAtoms(sets)
+        self._label_keys = base.label_keys | head.label_keys  # what some selector of some tier reads
+        self.blocks: list[AddressBlock] = address_blocks(sets)
+        index: dict[tuple[object, ...], int] = {}
+        self.members: list[list[Endpoint]] = []  # BASE's endpoints; HEAD's by id
+        self.causes: list[tuple[Cause, ...]] = []
+        self.moved: list[bool] = []
+        for ep in base.endpoints:
+            other = head.by_id.get(ep.id)
+            if other is None:
+                continue
+            moved = endpoint_facts(ep) != endpoint_facts(other)
+            causes = explainer.endpoint(ep.id) if moved else ()
+            key = (self._facts(ep), self._facts(other), causes)
+            j = index.setdefault(key, len(self.members))
+            if j == len(self.members):
+                self.members.append([])
+                self.causes.append(causes)
+                self.moved.append(moved)
+            self.members[j].append(ep)
+        self.sources, self.destinations = self._affected()
+
+    def _affected(self) -> tuple[int, int]:
+        """The classes whose egress (as sources) and ingress (as destinations) may have changed: those
+        whose facts changed, or whose governing policies of that direction (the NetworkPolicies that
+        select them, the admin policies whose subject selects them, by content and evaluation order)
+        differ between the sides. A pair of two other classes is decided the same on both sides."""
+        base, head = self.base, self.head
+        if without_sources(base.cluster.nodes) != without_sources(head.cluster.nodes):
+            return (1 << len(self.members)) - 1, (1 << len(self.members)) - 1  # `nodes` peers may read anew
+        sources = destinations = 0
+        signatures = [(a, direction_signatures(a, "egress"), direction_signatures(a, "ingress"), a.admin)
+                      for a in (base, head)]
+        for j, members in enumerate(self.members):
+            ends = (members[0], head.by_id[members[0].id])
+            egress, ingress = ({_governing(sig, end, d) for sig, end in zip(signatures, ends, strict=True)}
+                               for d in ("egress", "ingress"))
+            if self.moved[j] or len(egress) > 1:
+                sources |= 1 << j
+            if self.moved[j] or len(ingress) > 1:
+                destinations |= 1 << j
+        return sources, destinations
+
+    def _facts(self, ep: Endpoint) -> tuple[object, ...]:
+        named = tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
+        return (ep.kind, ep.namespace, visible_labels(ep.labels, self._label_keys), ep.ns_labels, named,
+                self._atoms.signature(ep.ips),
+                ep.host_network, ep.node_name, ep.single_pod)
+
+    @property
+    def compared(self) -> int:
+        return sum(len(m) for m in self.members)
+
+    def _ids(self, mask: int) -> tuple[str, ...]:
+        return tuple(sorted(e.id for j in bit_list(mask) for e in self.members[j]))
+
+    def _both(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> tuple[ConnectionSet, ConnectionSet]:
+        """src -> dst on BASE and on HEAD: what each side's graph (which folds every tier) lists."""
+        return self.base.graph.allowed(src, dst), self.head.graph.allowed(self.head.by_id[src.id],
+                                                                          self.head.by_id[dst.id])
+
+    def _key(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> Key | None:
+        """(before, after, causes) of src -> dst (classes j -> k), or None when it did not change."""
+        before, after = self._both(src, dst, j, k)
+        if before == after:
+            return None
+        shared = self.explainer.pair(src.id, dst.id, before, after)
+        return before, after, merge_causes(shared, self.causes[j], self.causes[k])
+
+    def rectangles(self) -> list[Rectangle]:
+        rows: dict[tuple[Key, int], int] = {}  # (key, destination classes) -> source classes
+        out: list[Rectangle] = []
+        for j, sources in enumerate(self.members):
+            found: dict[Key, int] = {}
+            source_changed = self.sources >> j & 1
+            for k, destinations in enumerate(self.members):
+                if not (source_changed or self.destinations >> k & 1):
+                    continue  # neither side of the pair is governed differently, nor did it change
+                if j != k:
+                    key = self._key(sources[0], destinations[0], j, k)
+                    if key is not None:
+                        found[key] = found.get(key, 0) | 1 << k
+                else:
+                    out += self._within(j)
+            for key, mask in found.items():
+                rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
+        out += [Rectangle(self._ids(s), self._ids(d), *key) for (key, d), s in rows.items()]
+        return out + self._outside()
+
+    def _within(self, j: int) -> list[Rectangle]:
+        """A class with itself: the pairs of distinct members (one rectangle marked `distinct`), and
+        each member's pair with itself (not listed for a single pod on a side: nothing allowed there)."""
+        members = self.members[j]
+        out: list[Rectangle] = []
+        if len(members) > 1:
+            key = self._key(members[0], members[1], j, j)
+            if key is not None:
+                ids = tuple(sorted(e.id for e in members))
+                out.append(Rectangle(ids, ids, *key, distinct=True))
+        rep, other = members[0], self.head.by_id[members[0].id]  # members agree on single_pod on each side
+        before = NONE if rep.single_pod else self.base.graph.allowed(rep, rep)
+        after = NONE if other.single_pod else self.head.graph.allowed(other, other)
+        if before != after:
+            shared = self.explainer.pair(rep.id, rep.id, before, after) if not (rep.single_pod or other.single_pod) \
+                else ()
+            causes = merge_causes(shared, self.causes[j])
+            out += [Rectangle((ep.id,), (ep.id,), before, after, causes) for ep in members]
+        return out
+
+    def _outside(self) -> list[Rectangle]:
+        """Each class's traffic with each address block, both ways, grouped (blocks x classes)."""
+        samples = [external_endpoint(b.addresses.to_cidrs()[0].split("/")[0]) for b in self.blocks]
+        out: list[Rectangle] = []
+        for direction in ("egress", "ingress"):
+            merged: dict[tuple[Key, int], int] = {}  # (key, blocks) -> classes
+            changed = self.sources if direction == "egress" else self.destinations
+            for j in bit_list(changed):
+                ep, other = self.members[j][0], self.head.by_id[self.members[j][0].id]
+                found: dict[Key, int] = {}
+                for i, address in enumerate(samples):
+                    ends_b = (ep, address) if direction == "egress" else (address, ep)
+                    ends_h = (other, address) if direction == "egress" else (address, other)
+                    vb = side_verdict(self.base, self.tiers[0], direction, *ends_b)
+                    vh = side_verdict(self.head, self.tiers[1], direction, *ends_h)
+                    if vb.allowed != vh.allowed:
+                        gained, lost = vh.allowed - vb.allowed, vb.allowed - vh.allowed
+                        key = (vb.allowed, vh.allowed,
+                               merge_causes(self.explainer.direction(vb, vh, gained, lost), self.causes[j]))
+                        found[key] = found.get(key, 0) | 1 << i
+                for key, blocks in found.items():
+                    merged[(key, blocks)] = merged.get((key, blocks), 0) | 1 << j
+            for (key, blocks), classes in merged.items():
+                ids = tuple(sorted(self.blocks[i].id for i in bit_list(blocks)))
+                src, dst = (self._ids(classes), ids) if direction == "egress" else (ids, self._ids(classes))
+                out.append(Rectangle(src, dst, *key))
+        return out
+
+
+def _governing(side: tuple[Analysis, list[frozenset[object]], list[frozenset[object]],
+                            tuple[CompiledAdminPolicy, ...]], ep: Endpoint, direction: str) -> tuple[object, ...]:
+    """What governs `ep`'s `direction` on one side, by content: the NetworkPolicies selecting its class
+    (both directions: the `any` reading of selection looks at both) and the admin policies whose
+    subject selects it, in evaluation order, with what decides their order."""
+    analysis, egress, ingress, admin = side
+    c = analysis.graph.class_of[ep.id]
+    governing = tuple((p.policy.tier, p.policy.priority, p.policy.name, without_sources(p.policy.rules(direction)))
+                      for p in admin if p.selects(ep))
+    return (egress[c], ingress[c], governing)

@@ -1,0 +1,58 @@
+"""The tiers of one side of a diff: Admin, NetworkPolicy and Baseline, as the verdict folds them.
+
+They are the side's own tiers (`Analysis.tiers`: semantics/admin_tier for Admin and Baseline,
+first match by priority then rule order), with one substitution for speed: under the
+per-direction reading of selection, the NetworkPolicy tier of an endpoint of the inventory is read
+from the graph engine's classes (`GraphNetworkPolicyTier`: which policies select the subject and
+which rules admit the peer, a few bit tests, where the semantic tier matches every policy's
+selector for every pair) and built by the verdict's own `isolating`. The graph's classes are exact
+for NetworkPolicy, so both say the same (tests/property/test_diff_tiers_vs_reference.py). Peers
+outside the inventory (address blocks) go to the semantic tier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netverify.queries.context import Analysis
+from netverify.semantics.admin_compile import admin_networks
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.options import NetworkPolicySelection
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, Tier, isolating
+from netverify.sets import IPSet
+
+
+def admin_addresses(analysis: Analysis) -> list[IPSet]:
+    """The address sets one side's admin rules test (`networks`, the selected nodes' addresses)."""
+    return admin_networks(analysis.admin)
+
+
+@dataclass(frozen=True)
+class GraphNetworkPolicyTier:
+    """The NetworkPolicy tier (per-direction reading) read from the graph's classes; `semantic` for
+    endpoints the graph does not hold."""
+
+    analysis: Analysis
+    semantic: Tier
+    name: str = NETWORK_POLICY_TIER
+
+    def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
+        g = self.analysis.graph
+        classes = g.class_of
+        if peer.id not in classes or subject.id not in classes:
+            return self.semantic.decide(direction, subject, peer, dst)
+        key = g.selecting(direction)[classes[subject.id]]
+        if not key:
+            return Decision.passing(self.name)
+        peer_class, dst_class = classes[peer.id], classes[dst.id]
+        found = [RuleMatch(rule.ref, conns) for i in key for rule in self.analysis.policies[i].rules(direction)
+                 if (conns := g.rule_admits(rule, peer_class, dst_class))]
+        return isolating(self.name, tuple(self.analysis.policies[i].ref for i in key), found, ())
+
+
+def tiers_of_analysis(analysis: Analysis) -> tuple[Tier, ...]:
+    """The side's tiers in evaluation order (Admin, NetworkPolicy, Baseline when it has admin policies;
+    NetworkPolicy alone otherwise), the NetworkPolicy tier read from the graph where that is exact."""
+    if analysis.semantics.np_selection is not NetworkPolicySelection.PER_DIRECTION:
+        return analysis.tiers
+    return tuple(GraphNetworkPolicyTier(analysis, t) if t.name == NETWORK_POLICY_TIER else t for t in analysis.tiers)
