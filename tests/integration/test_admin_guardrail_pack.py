@@ -4,8 +4,7 @@ Its verdicts are first established by the reference oracle (tests/reference_orac
 `tiered_allowed`: an independent reading of the tiers over the raw manifests), assertion by
 assertion, on every loaded pair and on probe ports: the pack holds on
 fixtures/packs/admin-guardrails/holds and each assertion meant to break breaks on `fails`. Then
-`netverify check` must give the same verdicts, with a counterexample the oracle confirms; that part
-runs once `check` folds the admin tiers (it leaves `cli.common.TIERS_PENDING`).
+`netverify check` must give the same verdicts, with a counterexample the oracle confirms.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import pytest
 import yaml
 from reference_oracle import tiered_allowed
 
-from netverify.cli import common, main
+from netverify.cli import main
 from netverify.engines.smt_types import PortTerm
 from netverify.loaders.manifests import load_paths
 from netverify.queries.assertions import Assertion, load_assertions
@@ -36,7 +35,6 @@ BREAKS = {  # assertion -> the (src, dst, protocol/port) the oracle finds on `fa
     "cluster-dns-on-dns-ports-only": None,  # the guard passes everything on to the (absent) NetworkPolicies
     "baseline-default-deny": None,
 }
-CHECK_PENDING = "check" in getattr(common, "TIERS_PENDING", frozenset({"check"}))
 
 
 def raw_docs(fixture: Path) -> list[dict[str, Any]]:
@@ -108,13 +106,11 @@ def check(capsys: pytest.CaptureFixture[str], fixture: Path) -> tuple[int, dict[
     return code, json.loads(out)
 
 
-@pytest.mark.skipif(CHECK_PENDING, reason="check does not fold the admin tiers yet (cli.common.TIERS_PENDING)")
 def test_check_proves_the_pack_on_the_guarded_cluster(capsys: pytest.CaptureFixture[str]) -> None:
     code, data = check(capsys, FIXTURE / "holds")
     assert code == 0, [a["name"] for a in data["assertions"] if a["status"] != "holds"]
 
 
-@pytest.mark.skipif(CHECK_PENDING, reason="check does not fold the admin tiers yet (cli.common.TIERS_PENDING)")
 def test_check_refutes_each_hole_with_a_counterexample_the_oracle_confirms(
         capsys: pytest.CaptureFixture[str]) -> None:
     code, data = check(capsys, FIXTURE / "fails")
