@@ -11,7 +11,7 @@ from netverify.queries.endpoints import EndpointSet
 from netverify.queries.matrix import MatrixResult, matrix
 from netverify.queries.ports import PortQuery
 from netverify.queries.reach import ReachResult, can_reach, check_not_empty
-from netverify.queries.services import ServiceMatrixResult, can_reach_service, service_matrix
+from netverify.queries.services import ServiceMatrixResult, ServiceReachResult, can_reach_service, service_matrix
 from netverify.semantics.options import Granularity
 
 
@@ -24,8 +24,9 @@ def matrix_answer(analysis: Analysis, query: PortQuery | None = None) -> MatrixR
 
 
 def can_answer(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery,
-               quantifier: str = "all") -> ReachResult:
-    """`can`: through the Service's port translation when the destination is a Service.
+               quantifier: str = "all") -> ReachResult | ServiceReachResult:
+    """`can`: through the Service's port translation when the destination is a Service (a result
+    type of its own, like the Service matrix: see queries/services.py).
 
     The quantifier ("all" pairs, or "some") and the empty-set errors are can_reach's (queries/reach.py)."""
     if dst.service is not None:

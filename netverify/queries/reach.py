@@ -67,6 +67,26 @@ def pair_result(analysis: Analysis, src: Endpoint, dst: Endpoint, queried: Conne
     return PairResult(verdict, queried, verdict.allowed & queried, overlaps)
 
 
+def quantified_answer(quantifier: str, allowed: int, total: int) -> bool:
+    """The answer for `allowed` of `total` counted pairs: every one ("all"), or at least one ("some").
+    No pair at all is never "allowed" under "all" (an empty question has no answer to give)."""
+    if quantifier == "some":
+        return allowed > 0
+    return total > 0 and allowed == total
+
+
+def count_text(allowed: int, total: int, unit: str) -> str:
+    """`k of n <unit> allowed`: the words every `can` report uses, for pods and Services alike."""
+    return f"{allowed} of {total} {unit} allowed"
+
+
+def quantifier_text(quantifier: str) -> str:
+    """How the quantifier reads in a report."""
+    if quantifier == "some":
+        return "at least one must be allowed (--some)"
+    return "every one must be allowed (--some asks for at least one)"
+
+
 @dataclass(frozen=True)
 class ReachResult:
     src: EndpointSet
@@ -101,19 +121,14 @@ class ReachResult:
 
     @property
     def allowed(self) -> bool:
-        total, allowed = self.pairs_total, self.pairs_allowed
-        if self.quantifier == "some":
-            return allowed > 0
-        return total > 0 and allowed == total
+        return quantified_answer(self.quantifier, self.pairs_allowed, self.pairs_total)
 
     def count_text(self) -> str:
         """`k of n pairs allowed`, the words every report uses."""
-        return f"{self.pairs_allowed} of {self.pairs_total} {self.unit} allowed"
+        return count_text(self.pairs_allowed, self.pairs_total, self.unit)
 
     def quantifier_text(self) -> str:
-        if self.quantifier == "some":
-            return "at least one must be allowed (--some)"
-        return "every one must be allowed (--some asks for at least one)"
+        return quantifier_text(self.quantifier)
 
     @property
     def outcome(self) -> Outcome:

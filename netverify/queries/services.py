@@ -19,8 +19,16 @@ from netverify.engines.graph import ReachabilityGraph
 from netverify.model import ContainerPort, ServicePort
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, EndpointSet
+from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
-from netverify.queries.reach import PairResult, ReachResult, host_network_reading, pair_result
+from netverify.queries.reach import (
+    PairResult,
+    count_text,
+    host_network_reading,
+    pair_result,
+    quantified_answer,
+    quantifier_text,
+)
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.services import (
     Backend,
@@ -37,13 +45,26 @@ from netverify.sets import ConnectionSet
 
 
 @dataclass(frozen=True)
-class ServiceReachResult(ReachResult):
-    """A ReachResult whose destination is a Service: pairs are (client, backend) after translation."""
+class ServiceReachResult:
+    """`can` to a Service: pairs are (client, backend) after translation, counted per (client, Service).
 
-    view: ServiceView | None = None
+    Its own type, composed of what it needs (the endpoint sets, the port query, the backend pairs
+    answered by reach.pair_result, the Service view and its translations), not a pod-level
+    ReachResult: each output format renders it on purpose (report/: text, json, md, html), and one
+    that does not know it refuses it instead of printing pod pairs. The quantifier and the count's
+    words are reach.py's, so `can` reads the same to a Service as between endpoints.
+    """
+
+    src: EndpointSet
+    dst: EndpointSet  # the Service as an endpoint set (dst.service is `view`)
+    query: PortQuery
+    pairs: tuple[PairResult, ...]  # (client, backend) for every backend serving a queried port
+    view: ServiceView
     translations: tuple[Translation, ...] = ()  # every (service port, backend) considered
     ports: tuple[ServicePort, ...] = ()  # the service ports the query selected
     direct_ports: bool = False  # headless with a port number: no translation
+    quantifier: str = "all"  # "all": every client must reach the Service; "some": one is enough
+    host_network_reading: str | None = None  # "node"/"pod" when a hostNetwork pod is on either side
 
     @property
     def backends_served(self) -> tuple[str, ...]:
@@ -74,9 +95,21 @@ class ServiceReachResult(ReachResult):
     def unit(self) -> str:
         return "pairs (client -> Service)"
 
+    @property
+    def allowed(self) -> bool:
+        return quantified_answer(self.quantifier, self.pairs_allowed, self.pairs_total)
+
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.of(self.allowed)
+
+    def count_text(self) -> str:
+        """`k of n pairs (client -> Service) allowed`."""
+        return count_text(self.pairs_allowed, self.pairs_total, self.unit)
+
     def quantifier_text(self) -> str:
         return ("a client reaches the Service only when every backend admits it; "
-                + super().quantifier_text())
+                + quantifier_text(self.quantifier))
 
     def admitted_backends(self) -> dict[str, list[str]]:
         """client id -> ids of the backends that admit it."""
@@ -88,12 +121,16 @@ class ServiceReachResult(ReachResult):
         return out
 
     def to_json(self) -> dict[str, object]:
-        data = super().to_json()
-        data["service"] = self.view.to_json() if self.view is not None else None
-        data["service_ports"] = [port_label(p) for p in self.ports]
-        data["translations"] = [t.to_json() for t in self.translations]
-        data["backends_served"] = list(self.backends_served)
-        return data
+        """The fields of `can` between endpoints (same names, same order), then the Service's."""
+        return {"allowed": self.allowed, "quantifier": self.quantifier, "pairs_allowed": self.pairs_allowed,
+                "pairs_total": self.pairs_total, "pairs_not_applicable": self.pairs_not_applicable,
+                **({"host_network": self.host_network_reading} if self.host_network_reading else {}),
+                "src": self.src.text, "dst": self.dst.text, "port": self.query.describe(),
+                "pairs": [p.to_json() for p in self.pairs],
+                "service": self.view.to_json(),
+                "service_ports": [port_label(p) for p in self.ports],
+                "translations": [t.to_json() for t in self.translations],
+                "backends_served": list(self.backends_served)}
 
 
 def can_reach_service(analysis: Analysis, src: EndpointSet, dst: EndpointSet, query: PortQuery,
@@ -120,9 +157,9 @@ def can_reach_service(analysis: Analysis, src: EndpointSet, dst: EndpointSet, qu
             if not queried:
                 continue
             pairs.append(pair_result(analysis, s, b.endpoint, queried))  # through every tier
-    return ServiceReachResult(src, dst, query, tuple(pairs), quantifier, host_network_reading(analysis, src, dst),
-                              view, tuple(translations), tuple(ports),
-                              as_is or not ports)
+    return ServiceReachResult(src, dst, query, tuple(pairs), view, tuple(translations), tuple(ports),
+                              direct_ports=as_is or not ports, quantifier=quantifier,
+                              host_network_reading=host_network_reading(analysis, src, dst))
 
 
 def _selected_ports(view: ServiceView, query: PortQuery) -> tuple[list[ServicePort], bool]:

@@ -13,8 +13,8 @@ from functools import singledispatch
 from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
-from netverify.queries.reach import ReachResult
-from netverify.queries.services import ServiceMatrixResult
+from netverify.queries.reach import PairResult, ReachResult
+from netverify.queries.services import ServiceMatrixResult, ServiceReachResult
 from netverify.report import tiers_format
 from netverify.report.escape import html_text as escape
 from netverify.report.html_data import json_for_script, matrix_data, service_data
@@ -89,11 +89,27 @@ def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
 
 @render.register
 def _(result: ReachResult, out: TextIO, **_: Any) -> None:
+    _reach_page(result, out)
+
+
+@render.register
+def _(result: ServiceReachResult, out: TextIO, **_: Any) -> None:
+    """A Service destination: the title counts (client, Service) pairs; the rows are (client, backend)."""
+    _reach_page(result, out)
+
+
+def _reach_page(result: ReachResult | ServiceReachResult, out: TextIO) -> None:
     verdict = "allowed" if result.allowed else "denied"
     _page(out, f"{result.src.text} → {result.dst.text}: {verdict}, {result.count_text()}")
     out.write(f"<p>{escape(result.query.describe())}</p>\n")
+    _pair_table(result.pairs, out)
+    _end(out)
+
+
+def _pair_table(pairs: tuple[PairResult, ...], out: TextIO) -> None:
+    """One row per answered pair, with the rules (or the tier walk) of each direction."""
     out.write("<table>\n<tr><th>source</th><th>destination</th><th>allowed</th><th>egress</th><th>ingress</th></tr>\n")
-    for p in result.pairs:
+    for p in pairs:
         v = p.verdict
         sides = []
         for d in (v.egress, v.ingress):
@@ -107,7 +123,6 @@ def _(result: ReachResult, out: TextIO, **_: Any) -> None:
                   f"<td class=\"{_cell_class(p.allowed)}\">{escape(p.allowed.describe() if p.allowed else '-')}</td>"
                   f"<td>{escape(sides[0])}</td><td>{escape(sides[1])}</td></tr>\n")
     out.write("</table>\n")
-    _end(out)
 
 
 # --- blast-radius and paths (issue 18; in report/paths_format.py) ---

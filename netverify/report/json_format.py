@@ -54,7 +54,15 @@ def _write_connections(result: MatrixResult, out: TextIO) -> None:
 
 # --- matrix --by service (issue 5) ------------------------------------------------------------
 
-from netverify.queries.services import ServiceMatrixResult  # noqa: E402
+from netverify.queries.services import ServiceMatrixResult, ServiceReachResult  # noqa: E402
+
+
+@render.register
+def _(result: ServiceReachResult, out: TextIO, **_: Any) -> None:
+    """`can` to a Service: the fields of `can` between endpoints, then service, service_ports,
+    translations and backends_served (ServiceReachResult.to_json)."""
+    json.dump(result.to_json(), out, indent=2)
+    out.write("\n")
 
 
 @render.register

@@ -7,8 +7,8 @@ from io import StringIO
 from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
-from netverify.queries.reach import ReachResult
-from netverify.queries.services import ServiceMatrixResult
+from netverify.queries.reach import PairResult, ReachResult
+from netverify.queries.services import ServiceMatrixResult, ServiceReachResult
 from netverify.report import tiers_format
 from netverify.report.escape import md_code, md_text
 from netverify.semantics.evaluate import DirectionVerdict
@@ -57,11 +57,26 @@ def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
 
 @render.register
 def _(result: ReachResult, out: TextIO, **_: Any) -> None:
+    _reach_md(result, out)
+
+
+@render.register
+def _(result: ServiceReachResult, out: TextIO, **_: Any) -> None:
+    """A Service destination: the headline counts (client, Service) pairs; the rows are (client, backend)."""
+    _reach_md(result, out)
+
+
+def _reach_md(result: ReachResult | ServiceReachResult, out: TextIO) -> None:
     verdict = "allowed" if result.allowed else "denied"
     out.write(f"**{result.src.text} → {result.dst.text} ({result.query.describe()}): {verdict}, "
               f"{result.count_text()}**\n\n")
+    _pair_rows(result.pairs, out)
+
+
+def _pair_rows(pairs: tuple[PairResult, ...], out: TextIO) -> None:
+    """One row per answered pair, with the rules (or the tier walk) of each direction."""
     out.write("| source | destination | allowed | egress | ingress |\n|---|---|---|---|---|\n")
-    for p in result.pairs:
+    for p in pairs:
         v = p.verdict
         eg, ing = (_side(d, p.queried) for d in (v.egress, v.ingress))
         out.write(f"| {md_code(v.src.id)} | {md_code(v.dst.id)} | {_cell(p.allowed.describe())} | {_cell(eg)} "

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from netverify.queries.reach import ReachResult
+from netverify.queries.services import ServiceReachResult
 from netverify.report import text_matrix, tiers_format  # noqa: F401 (text_matrix registers the matrix renderers)
 from netverify.report.text_common import (  # noqa: F401 (console_for is used by other formats)
     UNBOUNDED,
@@ -56,7 +57,7 @@ HOST_NETWORK_READING_TEXT = {
 }
 
 
-def reach_context_lines(result: ReachResult) -> list[str]:
+def reach_context_lines(result: ReachResult | ServiceReachResult) -> list[str]:
     """How to read a `can` answer: the quantifier when there is more than one pair, what was left out."""
     lines = []
     if result.pairs_total > 1:
@@ -203,7 +204,6 @@ def _(result: AnyReachResult, out: TextIO, color: bool | None = None, width: int
 
 # Imported here, next to the renderers that use them (the anchors keep issues' code apart).
 from netverify.queries.exposure import Exposure, ExposureResult, describe_addresses  # noqa: E402
-from netverify.queries.services import ServiceReachResult  # noqa: E402
 from netverify.semantics.services import port_label  # noqa: E402
 
 
@@ -225,7 +225,6 @@ def _(result: ServiceReachResult, out: TextIO, color: bool | None = None, width:
       **_: Any) -> None:
     console = console_for(out, color, width)
     view = result.view
-    assert view is not None
     served = result.backends_served
     verdict = Text("ALLOWED" if result.allowed else "DENIED", style="bold green" if result.allowed else "bold red")
     console.print(Text.assemble(verdict, f"  {result.src.text} -> Service {view.service.namespace}/"
