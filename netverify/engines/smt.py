@@ -23,7 +23,6 @@ from netverify.engines.smt_admin import TieGroup
 from netverify.engines.smt_encode import Encoder, SideNames, SideVars
 from netverify.engines.smt_types import (
     Found,
-    PortTerm,
     Proof,
     Proved,
     Query,
@@ -47,6 +46,7 @@ from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy, PolicyRef, RuleRef
 from netverify.semantics.endpoints import Endpoint, external_endpoint
 from netverify.semantics.options import NetworkPolicySelection
+from netverify.semantics.ports import PortSelection
 from netverify.semantics.verdict import pair_of_members
 from netverify.sets import PROTOCOLS, IPSet
 
@@ -185,7 +185,7 @@ class SmtEngine:
                 alternatives.append(z3.And(vars_.cls == EXTERNAL, self.enc.external(vars_, outside)))
         return z3.Or(alternatives)
 
-    def _ports(self, ports: Sequence[PortTerm]) -> Expr:
+    def _ports(self, ports: Sequence[PortSelection]) -> Expr:
         terms = [self.enc.port_term(t.protocol, t.lo, t.hi, t.name) for t in ports if t.protocol is not None]
         if not ports or len(terms) < len(ports):
             return self.z3.BoolVal(True)

@@ -20,6 +20,7 @@ from netverify.semantics.admin_compile import AdminRuleRef
 from netverify.semantics.compile import PolicyRef, RuleRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict, PairVerdict
+from netverify.semantics.ports import PortSelection
 from netverify.sets import IPSet
 
 EXPECTATIONS = ("deny", "allow", "reachable")
@@ -57,39 +58,15 @@ class Side:
 
 
 @dataclass(frozen=True)
-class PortTerm:
-    """Connections a query covers: a protocol and a port range, or a named port of the destination.
-
-    protocol None: every protocol and port.
-    """
-
-    protocol: str | None = None
-    lo: int = 1
-    hi: int = 65535
-    name: str | None = None
-
-    def describe(self) -> str:
-        if self.protocol is None:
-            return "any port"
-        if self.name is not None:
-            return f"{self.name}/{self.protocol}"
-        if (self.lo, self.hi) == (1, 65535):
-            return f"any {self.protocol} port"
-        if self.lo == self.hi:
-            return f"{self.lo}/{self.protocol}"
-        return f"{self.lo}-{self.hi}/{self.protocol}"
-
-
-@dataclass(frozen=True)
 class Query:
     src: Side
     dst: Side
     expect: str  # one of EXPECTATIONS
-    ports: tuple[PortTerm, ...] = ()  # empty: every protocol and port
+    ports: tuple[PortSelection, ...] = ()  # empty: every protocol and port
     relation: str | None = None  # one of RELATIONS, or None
 
     def describe_ports(self) -> str:
-        return ", ".join(p.describe() for p in self.ports) if self.ports else "any port"
+        return ", ".join(p.describe_port_protocol() for p in self.ports) if self.ports else "any port"
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,14 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
 
-from netverify.engines.smt_types import EXPECTATIONS, RELATIONS, PortTerm
+from netverify.engines.smt_types import EXPECTATIONS, RELATIONS
 from netverify.loaders.convert import convert_selector
 from netverify.loaders.fields import Fields, is_dns_label, line_of, port_name_problem
 from netverify.loaders.manifests import discover
 from netverify.loaders.yamlio import YAMLInputError, iter_documents
 from netverify.model import Diagnostic, InputError, Labels, LabelSelector, Severity, SourceRef, freeze_labels
 from netverify.model.source import printable
+from netverify.semantics.ports import PortSelection, ascii_digits
 from netverify.semantics.selectors import SelectorSyntaxError, parse_selector
 from netverify.sets import PROTOCOLS
 
@@ -98,7 +99,7 @@ class Assertion:
     dst: EndpointSpec
     expect: str
     scope: str = "inventory"
-    ports: tuple[PortTerm, ...] = ()
+    ports: tuple[PortSelection, ...] = ()
     relation: str | None = None
     description: str = ""
     source: SourceRef = SourceRef("")
@@ -111,7 +112,7 @@ class Assertion:
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {
             "name": self.name, "description": self.description, "from": self.src.describe(),
-            "to": self.dst.describe(), "ports": [p.describe() for p in self.ports] or ["any port"],
+            "to": self.dst.describe(), "ports": [p.describe_port_protocol() for p in self.ports] or ["any port"],
             "scope": self.scope, "expect": self.expect, "relation": self.relation,
             "file": self.source.file, "line": self.source.line}
         if self.kind == "path":
@@ -120,7 +121,7 @@ class Assertion:
         return out
 
 
-def parse_port(text: str) -> PortTerm:
+def parse_port(text: str) -> PortSelection:
     """`443/TCP`, `53/UDP`, `8000-8080/TCP`, `http/TCP`, `443` (TCP), `UDP` (every UDP port)."""
     m = _PORT.match(text.strip())
     if not m:
@@ -129,18 +130,18 @@ def parse_port(text: str) -> PortTerm:
     if proto and proto not in PROTOCOLS:
         raise ValueError(f"unknown protocol {m.group('proto')!r}; use TCP, UDP or SCTP")
     if not proto and port.upper() in PROTOCOLS:
-        return PortTerm(port.upper())
+        return PortSelection(port.upper())
     proto = proto or "TCP"
     lo, sep, hi = port.partition("-")
-    if _ascii_digits(lo) and (not sep or _ascii_digits(hi)):
+    if ascii_digits(lo) and (not sep or ascii_digits(hi)):
         first, last = int(lo), int(hi) if sep else int(lo)
         if not 1 <= first <= last <= 65535:
             raise ValueError(f"port range {port!r} must lie within 1-65535, low to high")
-        return PortTerm(proto, first, last)
+        return PortSelection.of_range(proto, first, last)
     problem = port_name_problem(port)
     if problem:
         raise ValueError(f"{port!r} is neither a port number, a range nor a valid port name: {problem}")
-    return PortTerm(proto, name=port)
+    return PortSelection.named_port(proto, port)
 
 
 def load_assertions(paths: tuple[str, ...] | list[str]) -> list[Assertion]:
@@ -284,7 +285,7 @@ def _choice(raw: Any, key: str, path: str, choices: tuple[str, ...], f: Fields, 
     return value
 
 
-def _ports(raw: Any, path: str, f: Fields) -> tuple[PortTerm, ...] | None:
+def _ports(raw: Any, path: str, f: Fields) -> tuple[PortSelection, ...] | None:
     items = f.list(raw, "ports", path)
     if items is None:
         return None if "ports" in raw else ()
@@ -366,8 +367,3 @@ def _selector(raw: Any, key: str, path: str, f: Fields) -> LabelSelector | None:
             f.error(line_of(raw, key), path, str(exc), "use kubectl syntax (a=b,c!=d,e in (x,y),f,!g) or a mapping")
             return None
     return convert_selector(raw, key, path, f)
-
-
-def _ascii_digits(text: str) -> bool:
-    """Digits 0-9 only: str.isdigit() also accepts other scripts' digits ('٨٠'), which are no port number."""
-    return text.isascii() and text.isdigit()

@@ -37,16 +37,16 @@ from itertools import islice, product
 
 from netverify.engines.bitsets import bit_list
 from netverify.queries.context import Analysis
-from netverify.queries.ports import PortQuery
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.ports import PortSelection
 from netverify.sets import ConnectionSet
 
 
 @dataclass(frozen=True)
 class PortUnion:
-    """Several port queries at once: a hop may use any of them (a path assertion's `ports` list)."""
+    """Several port selections at once: a hop may use any of them (a path assertion's `ports` list)."""
 
-    terms: tuple[PortQuery, ...]
+    terms: tuple[PortSelection, ...]
 
     @property
     def is_all(self) -> bool:
@@ -54,7 +54,7 @@ class PortUnion:
 
     @property
     def named(self) -> bool:
-        return any(isinstance(t.port, str) for t in self.terms)
+        return any(t.name is not None for t in self.terms)
 
     def connections(self, dst: Endpoint) -> ConnectionSet:
         return ConnectionSet.union_all(t.connections(dst) for t in self.terms)
@@ -63,7 +63,7 @@ class PortUnion:
         return " or ".join(t.describe() for t in self.terms)
 
 
-PortFilter = PortQuery | PortUnion
+PortFilter = PortSelection | PortUnion
 Part = tuple[int, bool]  # (class index, True for the seed part)
 _SOURCE, _TARGET = "source", "target"  # the virtual ends of the layered graph of shortest paths
 
@@ -91,7 +91,7 @@ class ClassEdges:
         self.query = query
         self.graph = analysis.graph
         self._out: dict[int, int] = {}
-        named = query.named if isinstance(query, PortUnion) else isinstance(query.port, str)
+        named = query.named if isinstance(query, PortUnion) else query.name is not None
         # What the query covers is the same on every destination, unless a port name resolves per class.
         self._fixed = None if named or not analysis.endpoints else query.connections(analysis.endpoints[0])
 

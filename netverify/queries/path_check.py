@@ -68,7 +68,8 @@ def source_of(side: Side) -> Source:
 
 
 def port_query(assertion: Assertion) -> list[PortQuery]:
-    """The assertion's port terms as queries (one search per term: a hop may use any of them)."""
+    """The assertion's port selections as path queries (one search per selection: a hop may use any of
+    them), each as `can --port` would spell it (`1-65535/TCP` is every TCP port, `80-80/TCP` port 80)."""
     out = []
     for term in assertion.ports:
         if term.protocol is None:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from netverify.engines.smt import SmtEngine
-from netverify.engines.smt_types import PodPattern, PortTerm, Proved, Query, Refuted, Side, SmtResult, Unknown
+from netverify.engines.smt_types import PodPattern, Proved, Query, Refuted, Side, SmtResult, Unknown
 from netverify.model import Diagnostic, InputError, LabelSelector, Severity
 from netverify.queries.assertions import INTERNET, Assertion, EndpointSpec
 from netverify.queries.context import Analysis
@@ -31,6 +31,7 @@ from netverify.queries.replay import Replayer
 from netverify.queries.solver_options import ProveOptions, pod_cidr_of, pod_cidrs_of
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE
+from netverify.semantics.ports import PortSelection
 from netverify.semantics.selectors import matches
 from netverify.sets import PROTOCOLS, IPSet
 
@@ -111,19 +112,19 @@ def _namespace_notes(analysis: Analysis, namespace: str | None, options: ProveOp
     return [f"namespace {namespace} is not in the inventory: nothing there matches"]
 
 
-def port_terms(query: PortQuery) -> tuple[PortTerm, ...]:
-    """The `can` command's --port/--protocol as engine port terms.
+def port_terms(query: PortQuery) -> tuple[PortSelection, ...]:
+    """The `can` command's --port/--protocol as the SMT engine's port selections (none: every port).
 
     A port name without a protocol means that named port with whatever protocol the destination
     declares it with (as `can` reads it on loaded pods): one term per protocol, never "any port"."""
     if isinstance(query.port, str):
         protocols = (query.protocol,) if query.protocol else PROTOCOLS
-        return tuple(PortTerm(p, name=query.port) for p in protocols)
+        return tuple(PortSelection.named_port(p, query.port) for p in protocols)
     if query.protocol is None:
         return ()
     if query.port is None:
-        return (PortTerm(query.protocol),)
-    return (PortTerm(query.protocol, query.port, query.end_port or query.port),)
+        return (PortSelection(query.protocol),)
+    return (PortSelection.of_range(query.protocol, query.port, query.end_port or query.port),)
 
 
 def node_ips(analysis: Analysis) -> IPSet | None:

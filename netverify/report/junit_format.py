@@ -112,7 +112,7 @@ from netverify.report.text_format import smt_result_lines  # noqa: E402
 
 def _check_case(o: AssertionOutcome) -> JUnitCase:
     a = o.assertion
-    ports = ", ".join(p.describe() for p in a.ports) or "any port"
+    ports = ", ".join(p.describe_port_protocol() for p in a.ports) or "any port"
     lines = [f"expect {a.expect} ({a.scope} scope): {a.src.describe()} -> {a.dst.describe()} on {ports}"]
     lines += [f"note: {n}" for n in (*o.notes, *o.result.notes)] + smt_result_lines(o.result)
     failure = None

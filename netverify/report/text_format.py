@@ -159,7 +159,7 @@ _STATUS_STYLE = {"holds": ("HOLDS", "bold green"), "fails": ("FAILS", "bold red"
 def _outcome(console: Console, o: AssertionOutcome) -> None:
     word, style = _STATUS_STYLE[o.status]
     a = o.assertion
-    ports = ", ".join(p.describe() for p in a.ports) or "any port"
+    ports = ", ".join(p.describe_port_protocol() for p in a.ports) or "any port"
     console.print(Text.assemble((f"{word:<8}", style), (a.name, "bold"), f"  ({a.source}; scope {a.scope})"))
     console.print(f"  expect {a.expect}: {a.src.describe()} -> {a.dst.describe()} on {ports}"
                   + (f" ({a.relation})" if a.relation else ""), markup=False)

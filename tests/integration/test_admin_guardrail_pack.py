@@ -19,12 +19,12 @@ import yaml
 from reference_oracle import tiered_allowed
 
 from netverify.cli import main
-from netverify.engines.smt_types import PortTerm
 from netverify.loaders.manifests import load_paths
 from netverify.queries.assertions import Assertion, load_assertions
 from netverify.queries.context import Analysis
 from netverify.queries.prove import ProveOptions, build_side
 from netverify.semantics.options import Semantics
+from netverify.semantics.ports import PortSelection
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = "policies/admin-guardrails.yaml"
@@ -44,7 +44,7 @@ def raw_docs(fixture: Path) -> list[dict[str, Any]]:
     return docs
 
 
-def probes(term: PortTerm | None, dst: dict[str, Any]) -> list[tuple[str, int]]:
+def probes(term: PortSelection | None, dst: dict[str, Any]) -> list[tuple[str, int]]:
     """Ports to try for one port term: its bounds, and the destination's container ports inside it."""
     served = [(cp.get("protocol", "TCP"), cp["containerPort"]) for c in dst["spec"]["containers"]
               for cp in c.get("ports") or []]

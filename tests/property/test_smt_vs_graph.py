@@ -27,13 +27,14 @@ from reference_oracle import allowed as oracle_allows
 from reference_oracle import tiered_allowed
 from test_matrix_vs_reference import cidr_st, cluster_st
 
-from netverify.engines.smt_types import Connection, PortTerm, Proved, Query, Refuted, Side, SmtResult, Unknown
+from netverify.engines.smt_types import Connection, Proved, Query, Refuted, Side, SmtResult, Unknown
 from netverify.queries.assertions import EndpointSpec, parse_port
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import resolve
 from netverify.queries.prove import ProveOptions, Prover, build_side
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.options import NetworkPolicySelection, Semantics
+from netverify.semantics.ports import PortSelection
 from netverify.semantics.selectors import matches
 from netverify.sets import PROTOCOLS, ConnectionSet
 
@@ -62,8 +63,8 @@ def engine(a: Analysis, queries: list[Query] = (), hypothetical: bool = False) -
     return Prover(a, queries, ProveOptions(hypothetical_namespaces=hypothetical))
 
 
-def terms(conns: ConnectionSet) -> tuple[PortTerm, ...]:
-    return tuple(PortTerm(proto, lo, hi) for proto, ports in conns.items() for lo, hi in ports)
+def terms(conns: ConnectionSet) -> tuple[PortSelection, ...]:
+    return tuple(PortSelection.of_range(proto, lo, hi) for proto, ports in conns.items() for lo, hi in ports)
 
 
 def decided(result: SmtResult) -> bool:
@@ -114,7 +115,7 @@ def test_inventory_scope_equals_the_graph_on_every_pair_and_port(cluster: Cluste
             for proto, port in probes:  # sampled ports one at a time too: range ends, named-port numbers
                 expect = "reachable" if allowed.allows(proto, port) else "deny"
                 queries.append((f"{s.id} -> {d.id} {expect} on {port}/{proto}",
-                                Query(src, dst, expect, (PortTerm(proto, port, port),))))
+                                Query(src, dst, expect, (PortSelection.of_range(proto, port, port),))))
     smt = engine(a, [q for _, q in queries])
     wrong = [claim for claim, q in queries if not decided(smt.solve(q))]
     assert not wrong, wrong
@@ -295,7 +296,7 @@ def test_admin_tiers_equal_the_oracle_on_every_pair_in_every_order(admin: list[d
                 answers = in_every_order(docs, lambda v, s=s, d=d, proto=proto, port=port:
                                          tiered_allowed(raw[s], raw[d], v, proto, port, reading.value))
                 sides = Side(s, (eps[s],)), Side(d, (eps[d],))
-                term = (PortTerm(proto, port, port),)
+                term = (PortSelection.of_range(proto, port, port),)
                 queries.append((f"{s} -> {d} {port}/{proto} in some order", Query(*sides, "reachable", term),
                                 any(answers)))
                 queries.append((f"{s} -> {d} {port}/{proto} in every order", Query(*sides, "allow", term),
