@@ -12,13 +12,15 @@ this path instead. It is exact and simple:
   admin `networks`, node addresses), hostNetwork, node, and whether it is a single pod; and equal
   endpoint causes. Members of a class are interchangeable: every pair they form changes the same
   way for the same reasons.
-- Each ordered pair of classes is read on both sides from the side's graph, which folds every
-  tier (engines/graph.py), on representatives: distinct members for a class with itself (and a
-  workload's pair with itself, replica to replica; a single pod's pair with itself is not listed).
-  Only pairs whose source may have changed as a source, or whose destination as a destination, are
-  read: a class whose facts are equal on both sides, and whose direction is governed by the same
-  policies on both (the NetworkPolicies selecting it and the admin policies whose subject selects
-  it, by content and evaluation order), decides that direction the same way on both sides.
+- Pairs are read from each side's graph, which folds every tier (engines/graph.py), never pair by
+  pair: the row of each class whose egress may have changed, and the column of each class whose
+  ingress may have changed (for the other sources), read once per class and side and re-expressed
+  over these classes through their representatives (diff_groups.JointVectors), so what changed
+  comes out as masks of classes. A class whose facts are equal on both sides, and whose direction
+  is governed by the same policies on both (the NetworkPolicies selecting it and the admin policies
+  whose subject selects it, by content and evaluation order), decides that direction the same way
+  on both sides. A class with itself is read on distinct members (and a workload's pair with
+  itself, replica to replica; a single pod's pair with itself is not listed).
 - A changed pair is explained once per (before, after) and class pair, by the tiers themselves
   (diff_causes: the tier walk of each direction on each side).
 - Changed pairs are grouped into the same rectangles as the fast path's: per source class, the
@@ -33,7 +35,16 @@ from netverify.engines.bitsets import bit_list
 from netverify.model import without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer, side_verdict
-from netverify.queries.diff_groups import NONE, Key, Rectangle, direction_signatures, endpoint_facts, merge_causes
+from netverify.queries.diff_groups import (
+    NONE,
+    JointVectors,
+    Key,
+    Rectangle,
+    direction_signatures,
+    endpoint_facts,
+    merge_causes,
+    vector_changes,
+)
 from netverify.queries.diff_outside import AddressBlock, address_blocks
 from netverify.queries.diff_tiers import admin_addresses
 from netverify.semantics.admin_compile import CompiledAdminPolicy
@@ -110,38 +121,49 @@ class TieredDiff:
     def _ids(self, mask: int) -> tuple[str, ...]:
         return tuple(sorted(e.id for j in bit_list(mask) for e in self.members[j]))
 
-    def _both(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> tuple[ConnectionSet, ConnectionSet]:
-        """src -> dst on BASE and on HEAD: what each side's graph (which folds every tier) lists."""
-        return self.base.graph.allowed(src, dst), self.head.graph.allowed(self.head.by_id[src.id],
-                                                                          self.head.by_id[dst.id])
-
-    def _key(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> Key | None:
-        """(before, after, causes) of src -> dst (classes j -> k), or None when it did not change."""
-        before, after = self._both(src, dst, j, k)
-        if before == after:
-            return None
-        shared = self.explainer.pair(src.id, dst.id, before, after)
+    def _key(self, j: int, k: int, before: ConnectionSet, after: ConnectionSet) -> Key:
+        """(before, after, causes) of the changed pair of classes j -> k, explained on their representatives."""
+        shared = self.explainer.pair(self.members[j][0].id, self.members[k][0].id, before, after)
         return before, after, merge_causes(shared, self.causes[j], self.causes[k])
 
     def rectangles(self) -> list[Rectangle]:
-        rows: dict[tuple[Key, int], int] = {}  # (key, destination classes) -> source classes
+        """Affected sources' rows and affected destinations' columns, read once per class from each side's
+        graph and re-expressed over these classes: what changed comes out as masks, never pair by pair."""
+        vectors = [JointVectors(a.graph, self._of_side(a)) for a in (self.base, self.head)]
+        sides = [[a.graph.class_of[m[0].id] for m in self.members] for a in (self.base, self.head)]
+        found: dict[int, dict[Key, int]] = {}  # source class -> key -> destination classes
         out: list[Rectangle] = []
-        for j, sources in enumerate(self.members):
-            found: dict[Key, int] = {}
-            source_changed = self.sources >> j & 1
-            for k, destinations in enumerate(self.members):
-                if not (source_changed or self.destinations >> k & 1):
-                    continue  # neither side of the pair is governed differently, nor did it change
-                if j != k:
-                    key = self._key(sources[0], destinations[0], j, k)
-                    if key is not None:
-                        found[key] = found.get(key, 0) | 1 << k
-                else:
-                    out += self._within(j)
-            for key, mask in found.items():
+        for j in bit_list(self.sources):  # every destination: the source's egress may have changed
+            before, after = (v.row(side[j]) for v, side in zip(vectors, sides, strict=True))
+            if before != after:
+                for mask, b, a in vector_changes(before, after):
+                    for k in bit_list(mask & ~(1 << j)):
+                        row = found.setdefault(j, {})
+                        key = self._key(j, k, b, a)
+                        row[key] = row.get(key, 0) | 1 << k
+        for k in bit_list(self.destinations):  # the other sources: their rows came above
+            before, after = (v.column(side[k]) for v, side in zip(vectors, sides, strict=True))
+            if before != after:
+                for mask, b, a in vector_changes(before, after):
+                    for j in bit_list(mask & ~self.sources & ~(1 << k)):
+                        row = found.setdefault(j, {})
+                        key = self._key(j, k, b, a)
+                        row[key] = row.get(key, 0) | 1 << k
+        for j in bit_list(self.sources | self.destinations):
+            out += self._within(j)
+        rows: dict[tuple[Key, int], int] = {}  # (key, destination classes) -> source classes
+        for j in sorted(found):
+            for key, mask in found[j].items():
                 rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
         out += [Rectangle(self._ids(s), self._ids(d), *key) for (key, d), s in rows.items()]
         return out + self._outside()
+
+    def _of_side(self, analysis: Analysis) -> list[int]:
+        """Each of the side's graph classes -> the mask of these classes whose representative is in it."""
+        out = [0] * len(analysis.graph.reps)
+        for j, members in enumerate(self.members):
+            out[analysis.graph.class_of[members[0].id]] |= 1 << j
+        return out
 
     def _within(self, j: int) -> list[Rectangle]:
         """A class with itself: the pairs of distinct members (one rectangle marked `distinct`), and
@@ -149,8 +171,11 @@ class TieredDiff:
         members = self.members[j]
         out: list[Rectangle] = []
         if len(members) > 1:
-            key = self._key(members[0], members[1], j, j)
-            if key is not None:
+            before = self.base.graph.allowed(members[0], members[1])
+            after = self.head.graph.allowed(self.head.by_id[members[0].id], self.head.by_id[members[1].id])
+            if before != after:
+                shared = self.explainer.pair(members[0].id, members[1].id, before, after)
+                key = (before, after, merge_causes(shared, self.causes[j]))
                 ids = tuple(sorted(e.id for e in members))
                 out.append(Rectangle(ids, ids, *key, distinct=True))
         rep, other = members[0], self.head.by_id[members[0].id]  # members agree on single_pod on each side
