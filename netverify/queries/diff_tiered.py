@@ -57,7 +57,6 @@ from netverify.queries.diff_groups import (
 )
 from netverify.queries.diff_outside import AddressBlock, address_blocks
 from netverify.queries.diff_tiers import admin_addresses
-from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.class_tiers import ClassRule
 from netverify.semantics.compile import ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint, visible_labels
@@ -98,6 +97,7 @@ class TieredDiff:
                 self.causes.append(causes)
                 self.moved.append(moved)
             self.members[j].append(ep)
+        self._selection: dict[tuple[int, int], tuple[int, ...]] = {}
         self.sources, self.destinations = self._affected()
         self._vectors: list[JointVectors] = []
         self._piece_cache: dict[tuple[int, int, str], list[int]] = {}
@@ -115,15 +115,23 @@ class TieredDiff:
         if without_sources(base.cluster.nodes) != without_sources(head.cluster.nodes):
             return (1 << len(self.members)) - 1, (1 << len(self.members)) - 1  # `nodes` peers may read anew
         sources = destinations = 0
-        signatures = [(a, direction_signatures(a, "egress"), direction_signatures(a, "ingress"), a.admin)
-                      for a in (base, head)]
-        for j, members in enumerate(self.members):
-            ends = (members[0], head.by_id[members[0].id])
-            egress, ingress = ({_governing(sig, end, d) for sig, end in zip(signatures, ends, strict=True)}
-                               for d in ("egress", "ingress"))
-            if self.moved[j] or len(egress) > 1:
+        # Per side: each class's NetworkPolicy signatures per direction, and each admin policy's content
+        # per direction (None where it has no rules there: no say), computed once, not once per class.
+        sides = [(direction_signatures(a, "egress"), direction_signatures(a, "ingress"),
+                  {d: [(p.policy.tier, p.policy.priority, p.policy.name, without_sources(p.policy.rules(d)))
+                       if p.rules(d) else None for p in a.admin] for d in ("egress", "ingress")})
+                 for a in (base, head)]
+        for j in range(len(self.members)):
+            governing = []
+            for side, (egress_np, ingress_np, admin) in enumerate(sides):
+                c = (base, head)[side].graph.class_of[self._end(side, j).id]
+                selected = self._selected(side, c)
+                governing.append({d: (egress_np[c], ingress_np[c],
+                                      tuple(admin[d][i] for i in selected if admin[d][i] is not None))
+                                  for d in ("egress", "ingress")})
+            if self.moved[j] or governing[0]["egress"] != governing[1]["egress"]:
                 sources |= 1 << j
-            if self.moved[j] or len(ingress) > 1:
+            if self.moved[j] or governing[0]["ingress"] != governing[1]["ingress"]:
                 destinations |= 1 << j
         return sources, destinations
 
@@ -182,9 +190,8 @@ class TieredDiff:
         if found is None:
             analysis = (self.base, self.head)[side]
             g = analysis.graph
-            rep = g.reps[c]
             found = [r for i in g.selecting(direction)[c] for r in analysis.policies[i].rules(direction)]
-            found += [r for p in analysis.admin if p.selects(rep) for r in p.rules(direction)]
+            found += [r for i in self._selected(side, c) for r in analysis.admin[i].rules(direction)]
             self._rule_cache[(side, direction, c)] = found
         return found
 
@@ -245,6 +252,16 @@ class TieredDiff:
         rep = self.members[j][0]
         return rep if side == 0 else self.head.by_id[rep.id]
 
+    def _selected(self, side: int, c: int) -> tuple[int, ...]:
+        """The admin policies (indices in `Analysis.admin`) whose subject selects the side's graph class c:
+        read on its representative, since the graph's classes are exact for every tier."""
+        found = self._selection.get((side, c))
+        if found is None:
+            analysis = (self.base, self.head)[side]
+            rep = analysis.graph.reps[c]
+            found = self._selection[(side, c)] = tuple(i for i, p in enumerate(analysis.admin) if p.selects(rep))
+        return found
+
     def _pieces(self, side: int, j: int, direction: str) -> list[int]:
         """What the rules of every tier's policies selecting class j for `direction` match as peers
         on one side, split by what they admit there, as masks of these classes (cached per graph class)."""
@@ -289,7 +306,7 @@ class TieredDiff:
         ports = tuple(sorted((p.name, p.protocol, p.port) for p in rep.ports if p.name in self._port_names)) \
             if direction == "ingress" else ()
         return (rep.host_network, g.selecting(direction)[c], g.selecting(other)[c] if both else (),
-                tuple(i for i, p in enumerate(analysis.admin) if p.selects(rep)), ports)
+                self._selected(side, c), ports)
 
     @cached_property
     def _port_names(self) -> frozenset[str]:
@@ -363,15 +380,3 @@ class TieredDiff:
                 out.append(Rectangle(src, dst, *key))
         return out
 
-
-def _governing(side: tuple[Analysis, list[frozenset[object]], list[frozenset[object]],
-                            tuple[CompiledAdminPolicy, ...]], ep: Endpoint, direction: str) -> tuple[object, ...]:
-    """What governs `ep`'s `direction` on one side, by content: the NetworkPolicies selecting its class
-    (both directions: the `any` reading of selection looks at both) and the admin policies whose
-    subject selects it and that have rules for `direction` (one without has no say there), in evaluation
-    order, with what decides their order."""
-    analysis, egress, ingress, admin = side
-    c = analysis.graph.class_of[ep.id]
-    governing = tuple((p.policy.tier, p.policy.priority, p.policy.name, without_sources(p.policy.rules(direction)))
-                      for p in admin if p.rules(direction) and p.selects(ep))  # no rules there: no say
-    return (egress[c], ingress[c], governing)
