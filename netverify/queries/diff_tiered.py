@@ -38,6 +38,7 @@ this path instead. It is exact and simple:
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Protocol
 
 from netverify.engines.bitsets import bit_list
 from netverify.model import without_sources
@@ -63,6 +64,12 @@ from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint, 
 from netverify.semantics.options import NetworkPolicySelection
 from netverify.semantics.verdict import exemption, ungoverned_note
 from netverify.sets import ConnectionSet, IPSet
+
+
+class PeerRule(ClassRule, Protocol):
+    """A compiled rule of either kind as the diff reads it: as engines do, and whether a peer matches."""
+
+    def peer_miss(self, peer: Endpoint) -> str | None: ...
 
 
 def address_sets(analysis: Analysis) -> list[IPSet]:
@@ -102,9 +109,10 @@ class TieredDiff:
         self._vectors: list[JointVectors] = []
         self._piece_cache: dict[tuple[int, int, str], list[int]] = {}
         self._profiles: dict[str, list[int]] = {}
-        self._rule_cache: dict[tuple[int, str, int], list[ClassRule]] = {}
+        self._rule_cache: dict[tuple[int, str, int], list[PeerRule]] = {}
         self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
-        self._decided: dict[tuple[object, ...], tuple[ConnectionSet, ConnectionSet, tuple[Cause, ...]]] = {}
+        self._decided: dict[tuple[object, ...], list[tuple[int, ConnectionSet, ConnectionSet, tuple[Cause, ...]]]] = {}
+        self._block_masks: dict[int, int] = {}
 
     def _affected(self) -> tuple[int, int]:
         """The classes whose egress (as sources) and ingress (as destinations) may have changed: those
@@ -184,7 +192,7 @@ class TieredDiff:
         peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
         return (c, tuple(g.rule_admits(rule, peer_class, dst_class) for rule in self._rules(side, direction, c)))
 
-    def _rules(self, side: int, direction: str, c: int) -> list[ClassRule]:
+    def _rules(self, side: int, direction: str, c: int) -> list[PeerRule]:
         """The rules of every tier's policies that select the side's graph class c for `direction`."""
         found = self._rule_cache.get((side, direction, c))
         if found is None:
@@ -355,23 +363,14 @@ class TieredDiff:
             merged: dict[tuple[Key, int], int] = {}  # (key, blocks) -> classes
             changed = self.sources if direction == "egress" else self.destinations
             for j in bit_list(changed):
-                ep, other = self.members[j][0], self.head.by_id[self.members[j][0].id]
                 found: dict[Key, int] = {}
                 governed = (self._governed(0, j, direction), self._governed(1, j, direction))
-                for i, address in enumerate(samples):
-                    decided = self._decided.get((direction, governed, i))
-                    if decided is None:  # classes governed alike decide a block alike
-                        ends_b = (ep, address) if direction == "egress" else (address, ep)
-                        ends_h = (other, address) if direction == "egress" else (address, other)
-                        vb = side_verdict(self.base, self.tiers[0], direction, *ends_b)
-                        vh = side_verdict(self.head, self.tiers[1], direction, *ends_h)
-                        gained, lost = vh.allowed - vb.allowed, vb.allowed - vh.allowed
-                        causes = tuple(self.explainer.direction(vb, vh, gained, lost)) if gained or lost else ()
-                        decided = self._decided[(direction, governed, i)] = (vb.allowed, vh.allowed, causes)
-                    before, after, causes = decided
-                    if before != after:
-                        key = (before, after, merge_causes(causes, self.causes[j]))
-                        found[key] = found.get(key, 0) | 1 << i
+                decided = self._decided.get((direction, governed))
+                if decided is None:  # classes governed alike decide the blocks alike
+                    decided = self._decided[(direction, governed)] = self._decide_blocks(direction, j, samples)
+                for cell, before, after, causes in decided:
+                    key = (before, after, merge_causes(causes, self.causes[j]))
+                    found[key] = found.get(key, 0) | cell
                 for key, blocks in found.items():
                     merged[(key, blocks)] = merged.get((key, blocks), 0) | 1 << j
             for (key, blocks), classes in merged.items():
@@ -379,4 +378,33 @@ class TieredDiff:
                 src, dst = (self._ids(classes), ids) if direction == "egress" else (ids, self._ids(classes))
                 out.append(Rectangle(src, dst, *key))
         return out
+
+    def _decide_blocks(self, direction: str, j: int, samples: list[Endpoint]
+                       ) -> list[tuple[int, ConnectionSet, ConnectionSet, tuple[Cause, ...]]]:
+        """(blocks, before, after, causes) for class j's `direction` with the address blocks, where the
+        allowed set changed. The blocks are cut by the peers of every rule governing j on either side
+        (an outside address is seen through them alone: their ports resolve on j, or on no named port
+        for an address), and each cell is decided by the tiers on its first block's sample address."""
+        everywhere = (1 << len(samples)) - 1
+        pieces = [self._block_mask(rule, samples) for side, analysis in enumerate((self.base, self.head))
+                  for rule in self._rules(side, direction, analysis.graph.class_of[self._end(side, j).id])]
+        out = []
+        for cell in cut([everywhere], pieces) if samples else []:
+            address = samples[lowest(cell)]
+            ends = [(self._end(side, j), address) if direction == "egress" else (address, self._end(side, j))
+                    for side in (0, 1)]
+            vb = side_verdict(self.base, self.tiers[0], direction, *ends[0])
+            vh = side_verdict(self.head, self.tiers[1], direction, *ends[1])
+            if vb.allowed != vh.allowed:
+                gained, lost = vh.allowed - vb.allowed, vb.allowed - vh.allowed
+                out.append((cell, vb.allowed, vh.allowed, tuple(self.explainer.direction(vb, vh, gained, lost))))
+        return out
+
+    def _block_mask(self, rule: PeerRule, samples: list[Endpoint]) -> int:
+        """The blocks whose sample address some peer of `rule` matches (cached per rule)."""
+        found = self._block_masks.get(id(rule))
+        if found is None:
+            found = self._block_masks[id(rule)] = sum(1 << i for i, a in enumerate(samples)
+                                                      if rule.peer_miss(a) is None)
+        return found
 
