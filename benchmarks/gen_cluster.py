@@ -19,6 +19,14 @@ Output (multi-document YAML, one object per document):
     DIR/policies-mutated/policies.yaml   with --mutate N: the same policies with N semantic edits
     DIR/policies-heavy/policies.yaml     with --heavy N: another N edits of the same policies (drawn
                                   after --mutate's, so adding --heavy changes no other file)
+    DIR/admin/admin.yaml          with --admin N: N admin network policies of the three kinds
+                                  (policy.networking.k8s.io): per-tenant isolation (AdminNetworkPolicy:
+                                  same team passes to NetworkPolicies, monitoring scrapes, others denied),
+                                  a kube-system allow-list (ClusterNetworkPolicy, tier Admin: DNS from
+                                  everyone, the rest of kube-system closed), per-environment baselines
+                                  (ClusterNetworkPolicy, tier Baseline) and the singleton baseline default
+                                  deny (BaselineAdminNetworkPolicy `default`: DNS allowed, the rest denied).
+                                  Drawn from their own random stream: adding --admin changes no other file.
 
 Pod ownership: Deployment pods are owned (ownerReferences, controller: true) by the
 ReplicaSet `<deploy>-<hash>` and carry `pod-template-hash: <hash>` (the ReplicaSet
@@ -1141,6 +1149,88 @@ def mutate(policies: list[dict[str, Any]], n: int, rng: random.Random, gen: Poli
 # --------------------------------------------------------------------------------------
 
 
+def _ns_selector(**labels: str) -> dict[str, Any]:
+    return {"matchLabels": labels} if labels else {}
+
+
+def _dns_peer() -> dict[str, Any]:
+    return {"pods": {"namespaceSelector": _ns_selector(**{"kubernetes.io/metadata.name": "kube-system"}),
+                     "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}}
+
+
+def admin_policies(rng: random.Random, cluster: Cluster, n: int) -> list[dict[str, Any]]:
+    """`n` admin network policies a platform team would write (see the module doc), in a fixed order."""
+    if n <= 0:
+        return []
+    out: list[dict[str, Any]] = [{
+        "apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "BaselineAdminNetworkPolicy",
+        "metadata": {"name": "default"},
+        "spec": {
+            "subject": {"namespaces": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn",
+                                                             "values": ["kube-system"]}]}},
+            "ingress": [{"name": "default-deny-ingress", "action": "Deny", "from": [{"namespaces": {}}]}],
+            "egress": [{"name": "allow-dns", "action": "Allow", "to": [_dns_peer()],
+                        "ports": [{"portNumber": {"protocol": "UDP", "port": 53}},
+                                  {"portNumber": {"protocol": "TCP", "port": 53}}]},
+                       {"name": "default-deny-egress", "action": "Deny", "to": [{"namespaces": {}}]}],
+        }}]
+    if n > 1:
+        out.append({
+            "apiVersion": "policy.networking.k8s.io/v1alpha2", "kind": "ClusterNetworkPolicy",
+            "metadata": {"name": "kube-system-allow-list"},
+            "spec": {"tier": "Admin", "priority": 1,
+                     "subject": {"namespaces": _ns_selector(**{"kubernetes.io/metadata.name": "kube-system"})},
+                     "ingress": [{"name": "dns-from-everyone", "action": "Accept", "from": [{"namespaces": {}}],
+                                  "protocols": [{"udp": {"destinationPort": {"number": 53}}},
+                                                {"tcp": {"destinationPort": {"number": 53}}}]},
+                                 {"name": "monitoring-scrapes", "action": "Accept",
+                                  "from": [{"namespaces": _ns_selector(**{"kubernetes.io/metadata.name":
+                                                                          "monitoring"})}]},
+                                 {"name": "same-namespace", "action": "Pass",
+                                  "from": [{"namespaces": _ns_selector(**{"kubernetes.io/metadata.name":
+                                                                          "kube-system"})}]},
+                                 {"name": "the-rest-closed", "action": "Deny", "from": [{"namespaces": {}}]}]}})
+    teams = sorted({ns.team for ns in cluster.namespaces if ns.name not in ("kube-system", "monitoring")})
+    envs = sorted({ns.labels["env"] for ns in cluster.namespaces if "env" in ns.labels})
+    rng.shuffle(teams)
+    i = 0
+    while len(out) < n:
+        team = teams[i % len(teams)] if teams else "platform"
+        round_ = i // max(len(teams), 1)
+        if i % 3 != 2 or not envs:  # two tenant isolations for every environment baseline
+            out.append({
+                "apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy",
+                "metadata": {"name": f"tenant-{team}-isolation" + (f"-{round_}" if round_ else "")},
+                "spec": {"priority": 10 + i, "subject": {"namespaces": _ns_selector(team=team)},
+                         "ingress": [{"name": "same-tenant", "action": "Pass",
+                                      "from": [{"namespaces": _ns_selector(team=team)}]},
+                                     {"name": "monitoring-scrapes", "action": "Allow",
+                                      "from": [{"pods": {"namespaceSelector": _ns_selector(
+                                          **{"kubernetes.io/metadata.name": "monitoring"}),
+                                          "podSelector": {"matchLabels": {"app": "prometheus"}}}}],
+                                      "ports": [{"portRange": {"protocol": "TCP", "start": 8080, "end": 9999}}]},
+                                     {"name": "other-tenants", "action": "Deny", "from": [{"namespaces": {}}]}],
+                         "egress": [{"name": "same-tenant", "action": "Pass",
+                                     "to": [{"namespaces": _ns_selector(team=team)}]},
+                                    {"name": "dns", "action": "Allow", "to": [_dns_peer()],
+                                     "ports": [{"portNumber": {"protocol": "UDP", "port": 53}}]}]}})
+        else:
+            env = envs[(i // 3) % len(envs)]
+            others = [e for e in envs if e != env]
+            out.append({
+                "apiVersion": "policy.networking.k8s.io/v1alpha2", "kind": "ClusterNetworkPolicy",
+                "metadata": {"name": f"baseline-{env}-isolation" + (f"-{i}" if i >= 3 * len(envs) else "")},
+                "spec": {"tier": "Baseline", "priority": 10 + i, "subject": {"namespaces": _ns_selector(env=env)},
+                         "ingress": [{"name": "other-environments", "action": "Deny",
+                                      "from": [{"namespaces": {"matchExpressions": [
+                                          {"key": "env", "operator": "In", "values": others or [env + "-other"]}]}}]}],
+                         "egress": [{"name": "internet-https", "action": "Accept",
+                                     "to": [{"networks": ["0.0.0.0/0"]}],
+                                     "protocols": [{"tcp": {"destinationPort": {"number": 443}}}]}]}})
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("--pods", type=int, required=True, help="exact number of pods to generate")
@@ -1154,8 +1244,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="also write policies-mutated/ with N edits (each to a different policy)")
     ap.add_argument("--heavy", type=int, default=0, metavar="N",
                     help="also write policies-heavy/ with N edits (a heavy mutation, e.g. one policy in ten)")
+    ap.add_argument("--admin", type=int, default=0, metavar="N",
+                    help="also write admin/ with N admin network policies of the three kinds (admin tiers)")
     args = ap.parse_args(argv)
-    if args.pods < 0 or args.policies < 0 or args.mutate < 0 or args.heavy < 0:
+    if args.pods < 0 or args.policies < 0 or args.mutate < 0 or args.heavy < 0 or args.admin < 0:
         ap.error("counts must be >= 0")
     k = args.namespaces if args.namespaces is not None else max(2, min(500, int(math.sqrt(args.pods) / 1.5)))
     if k < 1:
@@ -1196,6 +1288,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         w = DocWriter(out / "policies-heavy" / "policies.yaml")
         for pol in heavy:
             w.write(pol)
+        w.close()
+    if args.admin:
+        # Its own stream, drawn from a fixed seed derived from --seed: the other files stay byte-identical.
+        w = DocWriter(out / "admin" / "admin.yaml")
+        for doc in admin_policies(random.Random(args.seed * 7919 + 1), cluster, args.admin):
+            w.write(doc)
         w.close()
     assert n_pods == args.pods, (n_pods, args.pods)
     print(f"gen_cluster: {n_pods} pods, {n_workloads} workloads, {len(cluster.namespaces)} namespaces, "

@@ -17,8 +17,16 @@ recorded by this process, and the child reports how its run split into phases: l
 engine) and query (everything else: the command's own work and its output), each with the
 peak RSS reached by its end. The floor is a process that only parses the same files with
 PyYAML's C loader (`yaml.load_all(..., Loader=yaml.CSafeLoader)`); every command is also
-shown as a multiple of it. network-config-analyzer is never a netverify dependency: --nca
-installs it into its own virtualenv (benchmarks/out/nca-venv, or --nca-venv DIR).
+shown as a multiple of it. A second floor, when yaml-rs (netverify's optional fast parser,
+`pip install '.[fast]'`) is installed: yaml-rs parsing the same files to Python objects;
+every command is shown as a multiple of that one too ("x fast floor").
+
+network-config-analyzer is never a netverify dependency: --nca runs it from its own virtualenv,
+found by --nca-venv DIR or the NCA_VENV environment variable (benchmarks/out/nca-venv by default),
+and installed there with pip on first use. It is run at sizes up to --nca-max-pods (3,000).
+
+Unattended at 10,000 and 100,000 pods (each command in its own process, killed at --timeout,
+memory bounded with --mem-limit):  python benchmarks/run.py --sizes 100000 --timeout 900 --mem-limit 8
 """
 
 from __future__ import annotations
@@ -71,6 +79,20 @@ for path in sys.argv[1:]:
         for _ in yaml.load_all(f, Loader=yaml.CSafeLoader):
             pass
 """
+# The new parser's own floor: yaml-rs reading the same files to Python objects, document by document as the fast
+# path reads them (one multi-document string at a time would hold a whole 100,000-pod file's objects at once).
+FAST_FLOOR_SCRIPT = """\
+import re, sys, yaml_rs
+boundary = re.compile(r"\\n(?=---(?:[ \\n]|$))")
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8") as f:
+        for doc in boundary.split(f.read()):
+            yaml_rs.loads(doc, parse_datetime=False)
+"""
+
+
+def fast_parser_installed() -> bool:
+    return subprocess.run([sys.executable, "-c", "import yaml_rs"], capture_output=True).returncode == 0
 
 
 MEMORY_LIMIT: list[int] = []  # bytes of address space per measured process (--mem-limit), none when empty
@@ -120,14 +142,17 @@ def heavy_mutations(pods: int) -> int:
     return max(1, pods // PODS_PER_POLICY // HEAVY_SHARE)
 
 
-def generate(pods: int, out: Path) -> Path:
+def generate(pods: int, out: Path, admin: int = 0) -> Path:
     target = out / f"p{pods}"
     done = target / ".done-heavy"  # inputs cached before the heavy mutation existed are generated again
-    if not done.exists():
+    admin_done = target / f".done-admin-{admin}"
+    if not done.exists() or (admin and not admin_done.exists()):
         subprocess.run([sys.executable, str(HERE / "gen_cluster.py"), "--pods", str(pods), "--policies",
                         str(max(1, pods // PODS_PER_POLICY)), "--seed", "7", "--mutate", str(MUTATIONS),
-                        "--heavy", str(heavy_mutations(pods)), "--out", str(target)], check=True,
-                       stderr=subprocess.DEVNULL)
+                        "--heavy", str(heavy_mutations(pods)), "--admin", str(admin), "--out", str(target)],
+                       check=True, stderr=subprocess.DEVNULL)
+        if admin:
+            admin_done.write_text("ok\n")
         for diff, side, policies in (("diff", "base", "policies"), ("diff", "head", "policies-mutated"),
                                      ("diff-heavy", "base", "policies"), ("diff-heavy", "head", "policies-heavy")):
             d = target / diff / side
@@ -196,7 +221,7 @@ class PhaseClock:
         """The phases so far and the facts, for the runner to read even if the command is then killed."""
         if self.report is not None:
             self.report.write_text(json.dumps({"partial": True, **{p: round(self.seconds[p], 3) for p in PHASES
-                                                                    if p != "query"}, "facts": _facts(self)}))
+                                                                    if p != "query"}, "facts": facts_of(self)}))
 
 
 def _peak_mib() -> float:
@@ -231,11 +256,12 @@ def _install(clock: PhaseClock) -> None:
     ReachabilityGraph.__init__ = init  # type: ignore[method-assign,assignment]
 
 
-def _facts(clock: PhaseClock) -> dict[str, Any]:
+def facts_of(clock: PhaseClock) -> dict[str, Any]:
     """Endpoint and class counts of the (first) graph built, and a pair of endpoints for `can`."""
-    if not clock.graphs:
+    graphs = [g for g in clock.graphs if len(g.endpoints)]  # the first graph may be empty (a side with no pods)
+    if not graphs:
         return {}
-    g = clock.graphs[0]
+    g = graphs[0]
     eps = g.endpoints
     return {"endpoints_n": len(eps), "classes_n": len(g.reps), "pair": [eps[0].id, eps[len(eps) // 2].id]}
 
@@ -254,7 +280,7 @@ def _phases_main(report: Path, command: list[str]) -> int:
     report.write_text(json.dumps({"exit": code, "total": round(total, 3),
                                   **{p: round(clock.seconds[p], 3) for p in PHASES},
                                   "peak_mib": {p: round(clock.peak_mib[p], 1) for p in PHASES},
-                                  "facts": _facts(clock)}))
+                                  "facts": facts_of(clock)}))
     return code
 
 
@@ -271,8 +297,8 @@ def netverify_run(args: list[str], scratch: Path, timeout: float, output: Path |
 
 
 def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_max_pods: int,
-               nca_timeout: float, timeout: float) -> dict[str, Any]:
-    data = generate(pods, out)
+               nca_timeout: float, timeout: float, admin: int = 0) -> dict[str, Any]:
+    data = generate(pods, out, admin)
     cluster, policies = data / "cluster", data / "policies"
     base_files = yaml_files(cluster, policies)
     diff_files = base_files + yaml_files(cluster, data / "policies-mutated")
@@ -282,6 +308,10 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
     row["floor"] = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *base_files])
     row["floor_diff"] = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *diff_files])
     row["floor_diff_heavy"] = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *heavy_files])
+    if fast_parser_installed():
+        row["fast_floor"] = run_measured([sys.executable, "-c", FAST_FLOOR_SCRIPT, *base_files])
+        row["fast_floor_diff"] = run_measured([sys.executable, "-c", FAST_FLOOR_SCRIPT, *diff_files])
+        row["fast_floor_diff_heavy"] = run_measured([sys.executable, "-c", FAST_FLOOR_SCRIPT, *heavy_files])
     inv = [str(cluster), str(policies)]
     results: dict[str, Any] = {}
     results["matrix"] = netverify_run(["matrix", *inv, "--format", "json"], data, timeout)
@@ -304,19 +334,34 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
         pairs_out = data / "diff-heavy-pairs.json"
         results["diff (heavy, --pairs)"] = netverify_run([*heavy, "--pairs"], data, timeout, output=pairs_out)
         pairs_out.unlink(missing_ok=True)
+    if "equiv" in available:  # the two policy versions of `diff`, over one inventory (exit 1: they differ)
+        results["equiv"] = netverify_run(["equiv", str(data / "diff" / "base"), str(data / "diff" / "head")], data,
+                                         timeout)
     if "lint" in available:
         results["lint"] = netverify_run(["lint", *inv], data, timeout)
+    if "exposure" in available:
+        results["exposure"] = netverify_run(["exposure", *inv, "--format", "json"], data, timeout)
     if "blast-radius" in available and "pair" in facts:  # from one endpoint, and from the internet (docs/paths.md)
         results["blast-radius"] = netverify_run(["blast-radius", facts["pair"][0], *inv, "--format", "json"], data,
                                                 timeout)
         results["blast-radius (internet)"] = netverify_run(
             ["blast-radius", "--from", "internet", *inv, "--format", "json"], data, timeout)
+    if admin and "pair" in facts:  # the three tiers (--admin N): the same questions with the admin policies added
+        tiers = [*inv, str(data / "admin")]
+        results["can (admin tiers)"] = netverify_run(["can", *facts["pair"], *tiers], data, timeout)
+        results["matrix (admin tiers)"] = netverify_run(["matrix", *tiers, "--format", "json"], data, timeout)
+    two_sides = ("diff", "diff (heavy)", "diff (heavy, --pairs)", "equiv")
     floors = {"diff": row["floor_diff"], "diff (heavy)": row["floor_diff_heavy"],
-              "diff (heavy, --pairs)": row["floor_diff_heavy"]}
+              "diff (heavy, --pairs)": row["floor_diff_heavy"], "equiv": row["floor_diff"]}
+    fast_floors = {"diff": row.get("fast_floor_diff"), "diff (heavy)": row.get("fast_floor_diff_heavy"),
+                   "diff (heavy, --pairs)": row.get("fast_floor_diff_heavy"), "equiv": row.get("fast_floor_diff")}
     for name, r in results.items():
         base = floors.get(name, row["floor"])
         r["x_floor"] = round(r["wall_s"] / base["wall_s"], 2) if base["wall_s"] else None
         r["x_floor_cpu"] = round(r["cpu_s"] / base["cpu_s"], 2) if base["cpu_s"] else None
+        fast = fast_floors[name] if name in two_sides else row.get("fast_floor")
+        if fast and fast["cpu_s"]:
+            r["x_fast_floor_cpu"] = round(r["cpu_s"] / fast["cpu_s"], 2)
     row["commands"] = results
     if nca is not None:
         if pods <= nca_max_pods:
@@ -359,7 +404,9 @@ def run_nca(exe: Path, data: Path, timeout: float) -> dict[str, Any]:
     cluster = str(data / "cluster")
     topology = ["--pod_list", cluster, "--ns_list", cluster]
     runs = {
-        "connectivity": [str(exe), "--connectivity", str(data / "policies"), *topology, "--output_format", "txt"],
+        # Its fastest output of the connectivity map (issue 19): text without the firewall rules.
+        "connectivity": [str(exe), "--connectivity", str(data / "policies"), *topology,
+                         "--output_format", "txt_no_fw_rules"],
         "semantic_diff": [str(exe), "--semantic_diff", str(data / "policies-mutated"),
                           "--base_np_list", str(data / "policies"), *topology,
                           "--base_pod_list", cluster, "--base_ns_list", cluster],
@@ -389,7 +436,8 @@ def _ratio(nca: dict[str, Any], ours: dict[str, Any] | None) -> str:
         return "timed out" if nca.get("timed_out") else f"exit {nca['exit']}"
     if ours is None or not ours["wall_s"]:
         return ""
-    return f"netverify {nca['wall_s'] / ours['wall_s']:.0f}x faster"
+    cpu = f", {nca['cpu_s'] / ours['cpu_s']:.0f}x in CPU time" if ours["cpu_s"] else ""
+    return f"netverify {nca['wall_s'] / ours['wall_s']:.0f}x faster{cpu}"
 
 
 NCA_OURS = {"connectivity": "matrix", "semantic_diff": "diff"}
@@ -399,24 +447,30 @@ def table(rows: list[dict[str, Any]], header: bool = True) -> str:
     """A Markdown table: one line per command, its phases, and network-config-analyzer's figures."""
     lines = []
     if header:
-        lines += ["| pods/policies | command | wall s | cpu s | peak MiB | x floor | x floor cpu | "
-                  + " | ".join(PHASES) + " |", "|---|---|---:|---:|---:|---:|---:|" + "---:|" * len(PHASES)]
+        lines += ["| pods/policies | command | wall s | cpu s | peak MiB | x floor | x floor cpu | x fast floor cpu | "
+                  + " | ".join(PHASES) + " |", "|---|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(PHASES)]
     for row in rows:
         f = row["floor"]
-        lines.append(f"| {_size(row)} | floor (C parse) | {f['wall_s']:.2f} | {f['cpu_s']:.2f} | {f['peak_mib']:.0f} "
-                     "| 1.00 | 1.00 ||||||")
+        lines.append(f"| {_size(row)} | floor (PyYAML C parse) | {f['wall_s']:.2f} | {f['cpu_s']:.2f} | "
+                     f"{f['peak_mib']:.0f} | 1.00 | 1.00 | |||||||")
+        ff = row.get("fast_floor")
+        if ff:
+            lines.append(f"| | fast floor (yaml-rs parse) | {ff['wall_s']:.2f} | {ff['cpu_s']:.2f} | "
+                         f"{ff['peak_mib']:.0f} | {ff['wall_s'] / f['wall_s']:.2f} | {ff['cpu_s'] / f['cpu_s']:.2f} "
+                         "| 1.00 |||||||")
         for name, r in row["commands"].items():
             mark = " (timed out)" if r["timed_out"] else "" if r["exit"] in (0, 1) else f" (exit {r['exit']})"
             xf = f"{'>' if r['timed_out'] else ''}{r['x_floor']:.2f}" if r["x_floor"] is not None else "-"
             ph = r.get("phases", {})
             cells = " | ".join(f"{ph[p]:.2f}" if p in ph else "-" for p in PHASES)
             xc = f"{'>' if r['timed_out'] else ''}{r['x_floor_cpu']:.2f}" if r["x_floor_cpu"] is not None else "-"
+            xff = f"{r['x_fast_floor_cpu']:.2f}" if r.get("x_fast_floor_cpu") is not None else "-"
             lines.append(f"| | {name}{mark} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['peak_mib']:.0f} | {xf} "
-                         f"| {xc} | {cells} |")
+                         f"| {xc} | {xff} | {cells} |")
         for name, r in row.get("nca", {}).items():
             ours = row["commands"].get(NCA_OURS[name])
             lines.append(f"| | nca {name} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['peak_mib']:.0f} | "
-                         f"{r['wall_s'] / f['wall_s']:.2f} | {r['cpu_s'] / f['cpu_s']:.2f} | {_ratio(r, ours)} |||||")
+                         f"{r['wall_s'] / f['wall_s']:.2f} | {r['cpu_s'] / f['cpu_s']:.2f} | | {_ratio(r, ours)} |||||")
     return "\n".join(lines)
 
 
@@ -456,10 +510,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     ap.add_argument("--out", default=str(HERE / "out"), help="where generated input is cached")
     ap.add_argument("--nca", action="store_true", help=f"also run network-config-analyzer {NCA_VERSION}")
-    ap.add_argument("--nca-venv", metavar="DIR", help="its virtualenv (default: OUT/nca-venv)")
+    ap.add_argument("--nca-venv", metavar="DIR", default=os.environ.get("NCA_VENV"),
+                    help="its virtualenv (default: $NCA_VENV, else OUT/nca-venv; installed there when missing)")
     ap.add_argument("--nca-max-pods", type=int, default=3000, help="largest size to run it on (default: 3000)")
     ap.add_argument("--nca-timeout", type=float, default=900.0, help="seconds per run (default: 900)")
     ap.add_argument("--timeout", type=float, default=3600.0, help="seconds per netverify command (default: 3600)")
+    ap.add_argument("--admin", type=int, default=0, metavar="N",
+                    help="also generate N admin network policies (gen_cluster.py --admin) and time can/matrix "
+                         "with the three tiers")
     ap.add_argument("--mem-limit", type=float, metavar="GIB",
                     help="address-space limit per measured process (a command over it fails with exit 4)")
     args = ap.parse_args(argv)
@@ -480,7 +538,8 @@ def main(argv: list[str] | None = None) -> int:
         print("note: `netverify lint` is not a command in this checkout; lint is skipped", flush=True)
     rows = []
     for pods in sizes:
-        rows.append(bench_size(pods, out, available, nca, args.nca_max_pods, args.nca_timeout, args.timeout))
+        rows.append(bench_size(pods, out, available, nca, args.nca_max_pods, args.nca_timeout, args.timeout,
+                               args.admin))
         print(table(rows[-1:], header=len(rows) == 1), flush=True)
     print()
     for line in notes(rows, available):

@@ -27,10 +27,10 @@ def spec(value: Endpoints) -> EndpointSpec:
 
 def prove(analysis: Analysis, src: Endpoints, dst: Endpoints, expect: str, ports: tuple[str, ...] = (),
           scope: str = "inventory", relation: str | None = None, hypothetical: bool = False,
-          timeout_s: float = 30.0, pod_cidr: str | None = None) -> SmtResult:
+          timeout_s: float = 30.0, pod_cidr: str | None = None, rlimit: int | None = None) -> SmtResult:
     assertion = Assertion("under-test", spec(src), spec(dst), expect, scope, tuple(parse_port(p) for p in ports),
                           relation)
-    options = ProveOptions(hypothetical, timeout_s, IPSet.from_cidr(pod_cidr) if pod_cidr else None)
+    options = ProveOptions(hypothetical, timeout_s, IPSet.from_cidr(pod_cidr) if pod_cidr else None, rlimit)
     (outcome,) = check_assertions(analysis, [assertion], options).outcomes
     return outcome.result
 

@@ -12,6 +12,7 @@ from netverify.cli.common import (
     exit_code,
     inventory_from,
     inventory_options,
+    np_selection_option,
     prove_options,
     smt_options,
     write_result,
@@ -25,6 +26,7 @@ from netverify.cli.common import (
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif"]), default="text",
               show_default=True)
 @smt_options
+@np_selection_option
 def check(assertion_paths: tuple[str, ...], fmt: str, **kw: Any) -> int:
     """Prove or refute connectivity assertions, for loaded pods or any pod that could exist.
 

@@ -8,7 +8,14 @@ from typing import Any
 import click
 
 from netverify.cli.app import cli
-from netverify.cli.common import EXIT_OK, inventory_from, inventory_options, usage_problem, write_result
+from netverify.cli.common import (
+    EXIT_OK,
+    inventory_from,
+    inventory_options,
+    np_selection_option,
+    usage_problem,
+    write_result,
+)
 
 
 @cli.command()
@@ -45,6 +52,7 @@ def snapshot(output: str, **kw: Any) -> int:
 
 @cli.command()
 @inventory_options
+@np_selection_option
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
 def exposure(fmt: str, **kw: Any) -> int:
     """What can be reached from outside the cluster, how, and what can reach the internet.
@@ -56,12 +64,17 @@ def exposure(fmt: str, **kw: Any) -> int:
     With externalTrafficPolicy: Cluster the client address becomes a node address, so
     ipBlock rules on client addresses do not do what they appear to: reported.
     Egress: the ports and external addresses (the internet: 0.0.0.0/0, ::/0 outside
-    private ranges) each pod may send to. Exit 0 (a report, not a check).
+    private ranges) each pod may send to. Every tier decides: an admin Deny of outside
+    networks removes exposure, an admin Accept grants it above NetworkPolicy, a
+    Baseline rule applies to pods no NetworkPolicy isolates; the explanation names the
+    tier. Exit 0 (a report, not a check).
     """
     from netverify.queries.exposure import exposure as exposure_query
 
-    analysis = inventory_from(kw).load()
-    write_result(exposure_query(analysis), fmt)
+    inv = inventory_from(kw)
+    analysis = inv.load()
+    progress = inv.terminal.progress
+    write_result(exposure_query(analysis, lambda text, steps: progress.phase(text, steps)), fmt)
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from netverify.cli.common import (
     inventory_from,
     inventory_options,
     load_side,
+    np_selection_option,
     prove_options,
     smt_options,
     usage_problem,
@@ -55,20 +56,18 @@ def _compare_sides(inv: Inventory, git_base: str | None, command: str,
 
 def _run_compare(relation: str, git_base: str | None, any_pod: bool, engine: str | None, fmt: str,
                  inventory_paths: tuple[str, ...], kw: dict[str, Any]) -> int:
-    from netverify.queries.equivalence import SmtScope, compare
+    from netverify.queries.equivalence import compare
 
     options = prove_options(kw)
     if options is not None and not any_pod and engine != "smt":
-        raise usage_problem("--hypothetical-namespaces, --timeout and --pod-cidr need --any or --engine smt")
+        raise usage_problem("--hypothetical-namespaces, --timeout, --rlimit and --pod-cidr need --any or --engine smt")
     if any_pod and engine == "graph":
         raise usage_problem("--any is proved with the SMT engine; --engine graph covers only the loaded inventory",
                             "drop --engine graph")
     inv = inventory_from(kw, by_service=True)  # rejects --by service itself
     left, right, labels = _compare_sides(inv, git_base, relation, inventory_paths)
-    scope = SmtScope() if options is None else SmtScope(options.hypothetical_namespaces, options.timeout_s,
-                                                       options.pod_cidr)
     result = compare(left, right, labels, relation, "any" if any_pod else "inventory",
-                     "smt" if any_pod else (engine or "graph"), inv.semantics(), inv.by, scope)
+                     "smt" if any_pod else (engine or "graph"), inv.semantics(), inv.by, options)
     write_result(result, fmt)
     return exit_code(result.outcome)
 
@@ -97,6 +96,7 @@ def compare_options(func: F) -> F:
 @inventory_options
 @compare_options
 @smt_options
+@np_selection_option
 def equiv(git_base: str | None, any_pod: bool, inventory_paths: tuple[str, ...], engine: str | None, fmt: str,
           **kw: Any) -> int:
     """Do policy sets A and B allow exactly the same connections? A B, or --git-base REF [PATH...].
@@ -115,6 +115,7 @@ def equiv(git_base: str | None, any_pod: bool, inventory_paths: tuple[str, ...],
 @inventory_options
 @compare_options
 @smt_options
+@np_selection_option
 def contains(git_base: str | None, any_pod: bool, inventory_paths: tuple[str, ...], engine: str | None,
              fmt: str, **kw: Any) -> int:
     """Does A allow at least every connection B allows? A B, or --git-base REF [PATH...].

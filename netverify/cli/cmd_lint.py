@@ -19,12 +19,14 @@ from netverify.cli.common import (
     inventory_from,
     inventory_options,
     load_live,
+    np_selection_option,
     only_namespaces,
     read_paths,
     report_diagnostics,
     usage_problem,
     write_result,
 )
+from netverify.cli.hints import endpoint_hint
 from netverify.loaders.manifests import LoadResult
 from netverify.model import Diagnostic
 from netverify.queries.context import Analysis
@@ -45,6 +47,17 @@ def _codes(option: str, text: str | None) -> tuple[str, ...]:
     return codes
 
 
+def endpoint_ids(analysis: Analysis, texts: tuple[str, ...]) -> frozenset[str] | None:
+    """The endpoints --src/--dst name (None: not given); a bad expression is a usage error with a hint."""
+    from netverify.queries.endpoints import EndpointError, resolve_ids
+
+    try:
+        return resolve_ids(analysis, texts)
+    except EndpointError as exc:
+        bad = next((t for t in texts if t in str(exc)), texts[0])
+        raise usage_problem(str(exc), endpoint_hint(analysis, bad)) from None
+
+
 def _read_for_lint(inv: Inventory) -> LoadResult:
     """Like Inventory.read, but errors are returned (lint still checks what loaded) rather than raised."""
     if inv.cluster is not None:
@@ -54,6 +67,7 @@ def _read_for_lint(inv: Inventory) -> LoadResult:
     else:
         if not inv.paths:
             raise usage_problem("no manifests given", "pass files or directories, or - for standard input")
+        inv.terminal.progress.phase("loading manifests")
         result = only_namespaces(read_paths(_distinct_paths(inv.paths), inv.namespace, kinds=inv.kinds),
                                  inv.only_namespaces)
     # A loader warning that a lint check reports with its code (NV201: a named port no container declares)
@@ -112,6 +126,7 @@ def _lint_input_errors(errors: Sequence[Diagnostic], result: Any) -> None:
 
 @cli.command()
 @inventory_options
+@np_selection_option
 @click.option("-f", "--format", "fmt", type=click.Choice(LINT_FORMATS), default="text", show_default=True)
 @click.option("--select", metavar="CODES", help="Report only these codes or prefixes, comma-separated (NV101,NV4).")
 @click.option("--ignore", metavar="CODES", help="Do not report these codes or prefixes, comma-separated.")
@@ -122,8 +137,13 @@ def _lint_input_errors(errors: Sequence[Diagnostic], result: Any) -> None:
 @click.option("--profile", type=click.Choice(["default", "strict"]), default="default", show_default=True,
               help="default: posture findings (NV402 unisolated pods, NV403 no default-deny) are info, one summary "
                    "line each; strict: NV402 is a warning and every finding is listed.")
+@click.option("--src", "src_sets", multiple=True, metavar="ENDPOINTS",
+              help="Only findings about traffic from these endpoints (endpoint grammar as for can: shop/*, "
+                   "'*/app=web', ns/Kind/name; repeatable).")
+@click.option("--dst", "dst_sets", multiple=True, metavar="ENDPOINTS",
+              help="Only findings about traffic to these endpoints (same grammar; repeatable).")
 def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeout: float, profile: str,
-         **kw: Any) -> int:
+         src_sets: tuple[str, ...], dst_sets: tuple[str, ...], **kw: Any) -> int:
     """Find NetworkPolicy mistakes: selectors that select nothing, named ports that resolve
     nowhere, invalid objects, blocked DNS, unisolated pods, overly broad rules, ipBlocks over
     pod IPs, hostNetwork pods, the two-peers YAML trap, redundant rules.
@@ -132,22 +152,38 @@ def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeou
     Every finding has a code (docs/lint/<CODE>.md explains it, with a fixed example).
     Posture findings (pods no policy isolates, namespaces without a default-deny)
     are info under the default profile; --profile strict makes NV402 a warning.
+    With admin policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    ClusterNetworkPolicy), NV7xx report what their tiers really decide.
+    --src/--dst keep the findings about traffic from/to endpoint sets, and with
+    files -n NS those about namespace NS (everything is still checked: policies
+    in other namespaces decide traffic too); docs/lint/README.md says how.
     Exit 0 when no finding is an error or warning (info does not fail), 1 when one is,
     2 when some input cannot be read or the API server would reject an object: then, as
     for every command, nothing is written on stdout, and stderr lists every such error
     with its code (NV3xx), then the findings of the objects that did load.
     """
-    from netverify.queries.lint import LintOptions
+    from netverify.queries.lint import LintFilter, LintOptions
     from netverify.queries.lint import lint as lint_query
 
-    options = LintOptions(_codes("--select", select), _codes("--ignore", ignore),
-                          "any" if any_pod else "inventory", timeout, profile)
+    # -n NS with files (the kubectl habit): everything is loaded and checked, the findings about NS are
+    # reported. With --cluster it limits what is read.
+    only_ns = () if kw.get("live") else tuple(kw.get("cluster_namespaces", ()))
+    if only_ns:
+        kw["cluster_namespaces"] = ()
     inv = inventory_from(kw)
+    progress = inv.terminal.progress
     loaded = _read_for_lint(inv)
+    analysis = Analysis(loaded.cluster, inv.semantics(), inv.by)
+    progress.phase(f"compiling {len(loaded.cluster.policies) + len(loaded.cluster.admin_policies):,} policies")
+    _ = analysis.policies
+    progress.phase(f"building endpoints of {len(loaded.cluster.pods):,} pods")
+    only = LintFilter(endpoint_ids(analysis, src_sets), endpoint_ids(analysis, dst_sets), only_ns)
+    options = LintOptions(_codes("--select", select), _codes("--ignore", ignore),
+                          "any" if any_pod else "inventory", timeout, profile, only)
     from netverify.queries.lint.redundancy import RedundancyUnknown
 
     try:
-        result = lint_query(Analysis(loaded.cluster, inv.semantics(), inv.by), loaded.errors, options)
+        result = lint_query(analysis, loaded.errors, options, lambda text, steps: progress.phase(text, steps))
     except RedundancyUnknown as exc:  # the solver could not decide: exit 3, never a pass
         click.echo(f"error: {exc}", err=True)
         return exit_code(Outcome.UNKNOWN)

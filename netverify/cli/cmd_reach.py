@@ -9,6 +9,7 @@ import click
 from netverify.cli.app import cli
 from netverify.cli.common import (
     EXIT_OK,
+    RLIMIT_OPTION,
     exit_code,
     inventory_from,
     inventory_options,
@@ -73,8 +74,10 @@ def matrix(port: str | None, protocol: str | None, fmt: str, src_sets: tuple[str
         if fmt not in ("text", "json", "md"):
             raise usage_problem(f"--by namespace is written as text, json or md, not {fmt}",
                                 "the html page (--format html) has a namespace overview of its own")
+        from netverify.queries.matrix import MatrixResult
         from netverify.queries.namespace_matrix import NamespaceMatrixResult
 
+        assert isinstance(result, MatrixResult)  # counted from the workload matrix (inv.by above)
         write_result(NamespaceMatrixResult(result), fmt)
         return EXIT_OK
     write_result(result, fmt)
@@ -108,6 +111,7 @@ def _ids(analysis: Any, texts: tuple[str, ...]) -> frozenset[str] | None:
               help="With --any: solver time limit (default 30); running out is exit 3.")
 @click.option("--pod-cidr", "pod_cidrs", multiple=True, metavar="CIDR",
               help="With --any: addresses pods that could exist get their IPs from (default: any address).")
+@RLIMIT_OPTION
 @np_selection_option
 @click.option("--any", "any_pod", is_flag=True,
               help="Ask whether SOME pod that could exist in SRC reaches some in DST, not only loaded ones (SMT "
@@ -139,7 +143,7 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
     if any_pod:
         return _can_any(src, dst, port_query(port, protocol), fmt, options, kw)
     if options is not None:
-        raise usage_problem("--hypothetical-namespaces, --timeout and --pod-cidr need --any")
+        raise usage_problem("--hypothetical-namespaces, --timeout, --rlimit and --pod-cidr need --any")
     analysis = inventory_from(kw).load()
     query = port_query(port, protocol)
     sets = []
@@ -162,7 +166,7 @@ def can(src: str, dst: str, port: str | None, protocol: str | None, fmt: str, an
 def _can_any(src: str, dst: str, query: PortQuery, fmt: str, options: Any, kw: dict[str, Any]) -> int:
     from netverify.queries.prove import ProveOptions, can_reach_any
 
-    analysis = inventory_from(kw).load()
+    analysis = inventory_from(kw).load()  # admin tiers are folded by the SMT engine (queries/prove.py)
     try:
         result = can_reach_any(analysis, src, dst, query, options or ProveOptions())
     except EndpointError as exc:

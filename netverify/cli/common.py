@@ -23,13 +23,13 @@ from netverify.loaders.cluster import ClusterSource
 from netverify.loaders.credentials import Redactor
 from netverify.loaders.kindmap import KindMap, KindMapError, load_kind_map
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
-from netverify.model import AdminPolicy, Diagnostic, Severity, SkippedObject, SourceRef
+from netverify.model import Diagnostic, Severity, SkippedObject, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
 from netverify.queries.unseen import HOW_TO_SEE_THEM, unseen_pod_notes
 from netverify.runtime import without_gc
-from netverify.semantics.options import NetworkPolicySelection, Semantics
+from netverify.semantics.options import HostNetworkReading, NetworkPolicySelection, Semantics
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_CODES = {Outcome.PASS: EXIT_OK, Outcome.FAIL: EXIT_FAIL, Outcome.UNKNOWN: EXIT_UNKNOWN}
@@ -76,8 +76,8 @@ class Inventory:
     terminal: Terminal = field(default_factory=Terminal)
 
     def semantics(self) -> Semantics:
-        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all", host_network=self.host_network,
-                         np_selection=self.np_selection)
+        return Semantics(ipblock_matches_pods=self.ipblock_scope == "all",
+                         host_network=HostNetworkReading(self.host_network), np_selection=self.np_selection)
 
     def load(self) -> Analysis:
         result = self.read()
@@ -163,7 +163,7 @@ def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
     and so are skipped objects that change the answers: resources that may create pods netverify cannot see,
     and network policy of other APIs. Kinds irrelevant to traffic (RBAC, ConfigMaps, CRDs ...) never are."""
     errors = list(result.errors)
-    warnings = list(result.warnings) + tiers_pending(result.cluster.admin_policies)
+    warnings = list(result.warnings)
     if strict:
         errors += [Diagnostic(Severity.ERROR, w.source, w.message + " (--strict)", w.hint, w.obj) for w in warnings]
         errors += [_strict_error(s) for s in result.cluster.skipped if s.may_create_pods or s.policy_not_evaluated]
@@ -179,45 +179,6 @@ def report_diagnostics(result: LoadResult, strict: bool, verbose: bool) -> None:
         raise InputProblem(errors)
     for note in unseen_pod_notes(result.cluster):
         click.echo(f"note: {note}", err=True)
-
-
-# The commands that do not fold the Admin and Baseline tiers into their answers yet: with admin policies
-# loaded they warn (an error under --strict) that they answer for the NetworkPolicies alone. Each command
-# leaves this set when it folds `Analysis.tiers` (issue 16).
-TIERS_PENDING: frozenset[str] = frozenset({
-    "check", "equiv", "contains", "exposure", "lint", "can --any"})
-
-
-def current_command() -> str:
-    """The running command as TIERS_PENDING names it (`can --any` apart from `can`)."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is None:
-        return ""
-    name = ctx.info_name or ""
-    if name == "can" and ctx.params.get("any_pod"):
-        return "can --any"
-    return name
-
-
-def tiers_pending(policies: Sequence[AdminPolicy], command: str | None = None) -> list[Diagnostic]:
-    """The one check that a command ignoring the admin tiers says so: a warning (an error under --strict),
-    once per run, for the commands in TIERS_PENDING when admin policies are loaded."""
-    command = current_command() if command is None else command
-    if not policies or command not in TIERS_PENDING:
-        return []
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None:  # diff, equiv and contains load two sides: say it once
-        if ctx.meta.get("netverify.tiers_pending_said"):
-            return []
-        ctx.meta["netverify.tiers_pending_said"] = True
-    names = ", ".join(p.id for p in policies[:3]) + (f" and {len(policies) - 3} more" if len(policies) > 3 else "")
-    count = f"{len(policies)} admin polic{'y' if len(policies) == 1 else 'ies'}"
-    return [Diagnostic(
-        Severity.WARNING, policies[0].source,
-        f"{count} loaded ({names}): `netverify {command}` does not fold the Admin and Baseline tiers into its "
-        "answer yet; it answers for the NetworkPolicies alone, as if no admin policy existed",
-        "`netverify can SRC DST` answers through every tier (with the tier walk); --strict refuses such inputs "
-        f"for `{command}`")]
 
 
 def _strict_error(s: SkippedObject) -> Diagnostic:
@@ -258,7 +219,8 @@ def inventory_options(func: F) -> F:
                           "from files only its objects are kept (matrix keeps them all and reports the pairs "
                           "inside it)."),
         click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
-                     show_default=True, help="Seconds to wait for each API request (with --cluster)."),
+                     show_default=True,
+                     help="Seconds each API request may take in all, headers and body (with --cluster)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress display on standard error."),
         click.option("--color", "color_choice", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
                      help="Colour the report: auto = on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it)."),
@@ -400,19 +362,27 @@ def smt_options(func: F) -> F:
                      help="Solver time limit per query (default 30); running out is exit 3, never a pass."),
         click.option("--pod-cidr", "pod_cidrs", multiple=True, metavar="CIDR",
                      help="Addresses pods that could exist get their IPs from (repeatable; default: any address)."),
+        RLIMIT_OPTION,
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
+RLIMIT_OPTION = click.option(
+    "--rlimit", type=click.IntRange(min=1), metavar="UNITS",
+    help="Solver resource budget per query (z3 rlimit units): unlike --timeout it runs out at the same point "
+         "on every machine; running out is exit 3, never a pass.")
+
+
 def prove_options(kw: dict[str, Any]) -> Any:
     """ProveOptions from the SMT options, or None when none was given (they are popped from kw)."""
-    from netverify.queries.prove import ProveOptions
+    from netverify.queries.solver_options import ProveOptions
     from netverify.sets import IPSet
 
     hypothetical, timeout, cidrs = kw.pop("hypothetical_namespaces"), kw.pop("timeout"), kw.pop("pod_cidrs")
-    if not hypothetical and timeout is None and not cidrs:
+    rlimit = kw.pop("rlimit", None)
+    if not hypothetical and timeout is None and not cidrs and rlimit is None:
         return None
     pod_cidr = None
     for cidr in cidrs:
@@ -421,7 +391,7 @@ def prove_options(kw: dict[str, Any]) -> Any:
         except ValueError:
             raise usage_problem(f"--pod-cidr {cidr!r} is not a valid CIDR", "e.g. --pod-cidr 10.0.0.0/8") from None
         pod_cidr = block if pod_cidr is None else pod_cidr | block
-    return ProveOptions(hypothetical, 30.0 if timeout is None else timeout, pod_cidr)
+    return ProveOptions(hypothetical, 30.0 if timeout is None else timeout, pod_cidr, rlimit)
 
 
 

@@ -79,7 +79,8 @@ class Progress:
             self._display.start()
             self._task = self._display.add_task(description, total=total)
             return
-        self._display.update(self._task, description=description, total=total, completed=0)
+        # refresh now: a phase shorter than the display's refresh period is still shown
+        self._display.update(self._task, description=description, total=total, completed=0, refresh=True)
 
     def advance_to(self, done: int) -> None:
         if self._display is not None:

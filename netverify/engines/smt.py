@@ -2,9 +2,14 @@
 
 The only place that imports z3 (through smt_vocabulary.load_z3), and only when an engine is
 built (commands that do not prove anything never load it). One solver holds the definitions
-(smt_encode); each query is pushed, checked and popped. A refuted query's model is made
-readable (loaded endpoints preferred, few labels, private addresses), decoded into endpoints
-and replayed through the evaluator.
+(smt_encode, with the admin tiers of smt_admin); each query is pushed, checked and popped. A
+refuted query's model is made readable (loaded endpoints preferred, few labels, private
+addresses) and decoded into endpoints (`Found`, with the order of equal-priority admin policies
+it used). The engine never evaluates: the query layer replays every decoded connection through
+the evaluator (queries/replay.py), so a disagreement is caught outside the encoding it tests.
+
+Budgets: `timeout_s` (wall clock) and `rlimit` (z3's resource units, deterministic: the same
+query runs out at the same point on any machine); running out of either is `Unknown`.
 """
 
 from __future__ import annotations
@@ -14,15 +19,15 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from netverify.engines.smt_admin import TieGroup
 from netverify.engines.smt_encode import Encoder, SideNames, SideVars
 from netverify.engines.smt_types import (
-    Connection,
+    Found,
     PortTerm,
     Proof,
     Proved,
     Query,
     Refuted,
-    ReplayMismatch,
     Side,
     SmtResult,
     Unknown,
@@ -38,9 +43,10 @@ from netverify.engines.smt_vocabulary import (
     load_z3,
 )
 from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Labels
+from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy, PolicyRef, RuleRef
 from netverify.semantics.endpoints import Endpoint, external_endpoint
-from netverify.semantics.evaluate import evaluate_pair
+from netverify.semantics.options import NetworkPolicySelection
 from netverify.semantics.verdict import pair_of_members
 from netverify.sets import PROTOCOLS, IPSet
 
@@ -58,16 +64,24 @@ class SmtEngine:
                  namespaces: Sequence[tuple[str, Labels]], queries: Sequence[Query] = (),
                  hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S,
                  vocabulary_policies: Sequence[CompiledPolicy] | None = None,
-                 preferred_pod_cidr: IPSet | None = None) -> None:
-        """`vocabulary_policies` (default: `policies`) decide which labels, blocks and port names the
-        encoding can see: a comparison encodes no policy of its own but must see both sets'.
-        `preferred_pod_cidr`: where a readable model puts synthesized pods' IPs (a wish, never a
-        constraint; default 10.0.0.0/8)."""
+                 preferred_pod_cidr: IPSet | None = None, admin: Sequence[CompiledAdminPolicy] = (),
+                 vocabulary_admin: Sequence[CompiledAdminPolicy] | None = None, node_ips: IPSet | None = None,
+                 rlimit: int | None = None,
+                 np_selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
+        """`vocabulary_policies` and `vocabulary_admin` (default: `policies`, `admin`) decide which
+        labels, blocks and port names the encoding can see: a comparison encodes no policy of its own
+        but must see both sets'. `preferred_pod_cidr`: where a readable model puts synthesized pods'
+        IPs (a wish, never a constraint; default 10.0.0.0/8). `node_ips`: the loaded Nodes'
+        addresses, which no pod that could exist takes. `rlimit`: z3's deterministic resource budget
+        per check (None: none), beside the wall-clock `timeout_s`. `np_selection`: the NetworkPolicy
+        tier's reading of "selected" (--np-selection)."""
         self.z3 = load_z3()
         self.policies = tuple(policies)
+        self.admin = tuple(admin)
         seen = policies if vocabulary_policies is None else vocabulary_policies
-        self.vocab = Vocabulary(seen, namespaces, endpoints, queries, hypothetical_namespaces)
-        self.enc = Encoder(self.z3, self.vocab, policies)
+        seen_admin = self.admin if vocabulary_admin is None else vocabulary_admin
+        self.vocab = Vocabulary(seen, namespaces, endpoints, queries, hypothetical_namespaces, seen_admin)
+        self.enc = Encoder(self.z3, self.vocab, policies, self.admin, selection=np_selection)
         self.class_of: dict[str, int] = {}
         self.classes: list[ClassSignature] = []
         index: dict[ClassSignature, int] = {}
@@ -79,6 +93,8 @@ class SmtEngine:
                 self.classes.append(key)
             self.class_of[ep.id] = index[key]
         self.pod_ips = IPSet.from_addresses(ip for ep in endpoints for ip in ep.ips)
+        # Addresses a pod that could exist cannot take: loaded pods' (and hostNetwork pods' nodes') and Nodes'.
+        self.taken_ips = self.pod_ips | node_ips if node_ips else self.pod_ips
         self.preferred_pod_cidr = preferred_pod_cidr or IPSet.from_cidr("10.0.0.0/8")
         self._class_facts: dict[str, list[str]] = {}  # per side: each class's facts as SMT-LIB text
         self._domains: dict[tuple[str, tuple[int, ...]], Expr] = {}  # class domains defined at the base level
@@ -86,6 +102,8 @@ class SmtEngine:
         self.solver.set("core.minimize", True)
         self.timeout_s = timeout_s
         self.solver.set("timeout", max(1, int(timeout_s * 1000)))
+        if rlimit is not None:
+            self.solver.set("rlimit", rlimit)
         self.solver.add(*self.enc.base)
 
     def solve_all(self, queries: Iterable[Query]) -> list[SmtResult]:
@@ -158,8 +176,8 @@ class SmtEngine:
         alternatives = [self._loaded_classes(vars_, sorted(members))] if members else []
         if side.pods is not None:
             pod = [vars_.cls == SYMBOLIC, self.enc.symbolic(vars_, side.pods)]
-            if self.pod_ips:  # a pod that could exist cannot take an address a loaded pod (or node) has
-                pod.append(z3.Not(self.enc.ip_in(vars_, self.pod_ips)))
+            if self.taken_ips:  # a pod that could exist cannot take an address a loaded pod (or node) has
+                pod.append(z3.Not(self.enc.ip_in(vars_, self.taken_ips)))
             alternatives.append(z3.And(pod))
         if side.addresses:
             outside = side.addresses - self.pod_ips  # an address a loaded pod has is that pod, not outside
@@ -214,15 +232,26 @@ class SmtEngine:
     def _proof(self, core: Iterable[Expr]) -> Proof:
         policies: list[tuple[PolicyRef, str]] = []
         rules: list[RuleRef] = []
+        admin_rules: list[AdminRuleRef] = []
         for lit in core:
             kind, what = self.enc.tracked[str(lit)]
             if kind == "policy":
                 policies.append(what)  # type: ignore[arg-type]
+            elif kind == "admin-rule":
+                admin_rules.append(what)  # type: ignore[arg-type]
             else:
                 rules.append(what)  # type: ignore[arg-type]
         policies.sort(key=lambda pd: (pd[0].id, pd[1]))
         rules.sort(key=lambda r: (r.policy, r.direction, r.index))
-        return Proof(tuple(policies), tuple(rules))
+        admin_rules.sort(key=lambda r: (r.tier.value, r.priority or 0, r.policy, r.direction, r.index))
+        every_order = tuple(f"{g.tier.value} tier, priority {g.priority}: {', '.join(g.policies)}"
+                            for g in self.tie_groups)
+        return Proof(tuple(policies), tuple(rules), tuple(admin_rules), every_order)
+
+    @property
+    def tie_groups(self) -> list[TieGroup]:
+        """The groups of equal-priority admin policies the encoding orders freely."""
+        return list(self.enc.admin.tie_groups.values())
 
     def _unsat_result(self, query: Query, proof: Proof, vacuous: bool) -> SmtResult:
         notes = ("no connection matches the query's endpoints and ports",) if vacuous else ()
@@ -344,17 +373,26 @@ class SmtEngine:
 
     def _model_result(self, query: Query, src_members: dict[int, list[Endpoint]],
                       dst_members: dict[int, list[Endpoint]]) -> SmtResult:
+        """The decoded connection, for the query layer to replay (queries/replay.py)."""
         model = self._readable_model()
-        conn = self._connection(model, src_members, dst_members, query.relation == "same-namespace")
-        expected_allowed = query.expect != "allow"
-        if conn.allowed != expected_allowed:
-            raise ReplayMismatch(
-                f"the solver found {conn.src.id} -> {conn.dst.id} {conn.port}/{conn.protocol} "
-                f"{'allowed' if expected_allowed else 'denied'}, the evaluator says "
-                f"{'allowed' if conn.allowed else 'denied'}")
+        dst_ns = "new-namespace" if query.relation == "same-namespace" else "new-namespace-2"
+        found = self.found(model, src_members, dst_members, dst_ns)
         if query.expect == "reachable":
-            return Proved(query, witness=conn)
-        return Refuted(query, counterexample=conn)
+            return Proved(query, found=found)
+        return Refuted(query, found=found)
+
+    def found(self, model: Any, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],
+              dst_namespace: str = "new-namespace-2") -> Found:
+        """The connection a model describes, with the order of equal-priority admin policies it used.
+        Two new namespaces whose names no selector mentions get two names (`dst_namespace`), unless
+        the query puts both ends in one namespace."""
+        src, dst, proto, port, s_cls, d_cls = self._decode(model, src_members, dst_members, dst_namespace)
+        groups = self.tie_groups
+        positions = [[model.eval(v, model_completion=True).as_long() for v in g.order] for g in groups]
+        by_policy = {pid: at for g, p in zip(groups, positions, strict=True) for pid, at in zip(g.policies, p,
+                                                                                                strict=True)}
+        return Found(src, dst, proto, port, s_cls == SYMBOLIC, d_cls == SYMBOLIC, tuple(sorted(by_policy.items())),
+                     tuple(dict.fromkeys(g.describe(p) for g, p in zip(groups, positions, strict=True))))
 
     def _decode(self, model: Any, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],
                 dst_namespace: str = "new-namespace-2") -> tuple[Endpoint, Endpoint, str, int, int, int]:
@@ -374,16 +412,6 @@ class SmtEngine:
             dst = (dst_members[d_cls][0] if d_cls >= 0
                    else self._synthesize(value, self.enc.dst, d_cls, "dst", dst_namespace))
         return src, dst, proto, port, s_cls, d_cls
-
-    def _connection(self, model: Any, src_members: dict[int, list[Endpoint]],
-                    dst_members: dict[int, list[Endpoint]], same_namespace: bool = False) -> Connection:
-        # Two new namespaces whose names no selector mentions get two names, unless the query
-        # puts both ends in one namespace.
-        dst_ns = "new-namespace" if same_namespace else "new-namespace-2"
-        src, dst, proto, port, s_cls, d_cls = self._decode(model, src_members, dst_members, dst_ns)
-        verdict = evaluate_pair(self.policies, src, dst)
-        return Connection(src, dst, proto, port, verdict.allowed.allows(proto, port), verdict,
-                          src_synthesized=s_cls == SYMBOLIC, dst_synthesized=d_cls == SYMBOLIC)
 
     def _synthesize(self, value: Any, side: SideVars, cls: int, role: str,
                     new_namespace: str = "new-namespace") -> Endpoint:

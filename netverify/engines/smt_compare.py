@@ -11,23 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from netverify.engines.smt import DEFAULT_TIMEOUT_S, SmtEngine
-from netverify.engines.smt_types import Proof, Side
-from netverify.engines.smt_vocabulary import SYMBOLIC, Expr
+from netverify.engines.smt_types import Found, Proof, Side
+from netverify.engines.smt_vocabulary import Expr
 from netverify.model import Labels
+from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy, RuleRef
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.options import NetworkPolicySelection
+from netverify.sets import IPSet
 
-
-@dataclass(frozen=True)
-class ComparisonWitness:
-    """A concrete connection found by a comparison (not yet explained: the caller replays it)."""
-
-    src: Endpoint
-    dst: Endpoint
-    protocol: str
-    port: int
-    src_synthesized: bool = False
-    dst_synthesized: bool = False
+ComparisonWitness = Found  # a concrete connection found by a comparison (the caller replays it)
 
 
 @dataclass(frozen=True)
@@ -57,7 +50,7 @@ class _GoalSolver(SmtEngine):
             if status == self.z3.unsat:
                 return "holds", None, self._proof(s.unsat_core()), ""
             model = self._readable_model()
-            return "fails", self._witness(model, src_members, dst_members), None, ""
+            return "fails", self.found(model, src_members, dst_members, "new-namespace"), None, ""
         finally:
             while s.num_scopes() > 0:
                 s.pop()
@@ -74,11 +67,6 @@ class _GoalSolver(SmtEngine):
         s.check(*self.enc.guards)
         return s.model()
 
-    def _witness(self, model: Any, src_members: dict[int, list[Endpoint]],
-                 dst_members: dict[int, list[Endpoint]]) -> ComparisonWitness:
-        src, dst, proto, port, s_cls, d_cls = self._decode(model, src_members, dst_members, "new-namespace")
-        return ComparisonWitness(src, dst, proto, port, s_cls == SYMBOLIC, d_cls == SYMBOLIC)
-
 
 class PolicySetComparator(_GoalSolver):
     """Two policy sets over one inventory and one symbolic connection.
@@ -86,18 +74,29 @@ class PolicySetComparator(_GoalSolver):
     equiv:    a connection allowed by exactly one of the sets (allowed_L XOR allowed_R)
     contains: a connection the right set allows and the left one does not (R AND NOT L)
     unsat is the proof. Both sets are encoded without tracked definitions, so nothing is shared
-    between them but the connection's variables.
+    between them but the connection's variables, and the order of equal-priority admin policies:
+    a policy both sets have takes one position in both (an implementation orders it the same way
+    whichever version it runs), and every such order is considered.
     """
 
     def __init__(self, left: Sequence[CompiledPolicy], right: Sequence[CompiledPolicy], endpoints: Sequence[Endpoint],
                  namespaces: Sequence[tuple[str, Labels]], hypothetical_namespaces: bool = False,
-                 timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+                 timeout_s: float = DEFAULT_TIMEOUT_S, admin: tuple[Sequence[CompiledAdminPolicy],
+                                                                    Sequence[CompiledAdminPolicy]] = ((), ()),
+                 preferred_pod_cidr: IPSet | None = None, node_ips: IPSet | None = None,
+                 rlimit: int | None = None,
+                 np_selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
         # An engine with no policy of its own, over a vocabulary that covers both sets.
         self.left, self.right = tuple(left), tuple(right)
+        self.admin_left, self.admin_right = tuple(admin[0]), tuple(admin[1])
         super().__init__((), endpoints, namespaces, (), hypothetical_namespaces, timeout_s,
-                         vocabulary_policies=self.left + self.right)
-        self.allowed_left = self.enc.allowed_by(self.left, tracked=False)
-        self.allowed_right = self.enc.allowed_by(self.right, tracked=False)
+                         vocabulary_policies=self.left + self.right, preferred_pod_cidr=preferred_pod_cidr,
+                         vocabulary_admin=self.admin_left + self.admin_right, node_ips=node_ips, rlimit=rlimit,
+                         np_selection=np_selection)
+        defined = len(self.enc.base)
+        self.allowed_left = self.enc.allowed_by(self.left, tracked=False, admin=self.admin_left)
+        self.allowed_right = self.enc.allowed_by(self.right, tracked=False, admin=self.admin_right)
+        self.solver.add(*self.enc.base[defined:])  # the tie groups' orders, defined while encoding the sets
 
     def compare(self, relation: str, src: Side, dst: Side) -> ComparisonOutcome:
         """relation "equiv" or "contains" (left allows at least what right allows)."""

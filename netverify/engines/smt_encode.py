@@ -16,13 +16,16 @@ assumption literal, so an unsat core names the policies and rules a proof needs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from netverify.engines.smt_admin import AdminEncoding, admin_tier
+from netverify.engines.smt_fold import TierFormula, fold_tiers
 from netverify.engines.smt_types import PodPattern
 from netverify.engines.smt_vocabulary import NO_NODE, ClassSignature, Expr, Vocabulary
-from netverify.model import NAMESPACE_NAME_LABEL, LabelSelector
+from netverify.model import NAMESPACE_NAME_LABEL, AdminTier, LabelSelector
+from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, RuleRef, SelectorPeer
+from netverify.semantics.options import NetworkPolicySelection
 from netverify.semantics.selectors import matches
 from netverify.sets import PROTOCOLS, IPSet
 
@@ -46,6 +49,7 @@ class SideVars:
         self.ip4 = z3.BitVec(f"{prefix}.ip4", 32)
         self.ip6 = z3.BitVec(f"{prefix}.ip6", 128)
         self.inb = [z3.Bool(f"{prefix}.inBlock[{i}]") for i in range(len(vocab.blocks))]
+        self.inadm = [z3.Bool(f"{prefix}.inAdminNetwork[{i}]") for i in range(len(vocab.admin_blocks))]
         self.named: dict[tuple[str, str], Expr] = {}
         self.np: dict[str, tuple[Expr, Expr, Expr]] = {}
         if is_dst:
@@ -81,37 +85,21 @@ def _selector(z3: Any, sel: LabelSelector, lab: dict[str, Expr], values: dict[st
     return z3.And(terms) if terms else z3.BoolVal(True)
 
 
-@dataclass(frozen=True)
-class TierFormula:
-    """One tier of one direction as formulas (semantics/verdict.py's Decision, symbolically).
-
-    The tier allows where some `allow` term holds and decides where `decides` holds: it denies
-    `decides AND NOT allow` and passes the rest (`NOT decides`) to the next tier. Every allow term
-    implies `decides`.
-    """
-
-    allow: tuple[Expr, ...]
-    decides: Expr
-
-
-def fold_tiers(z3: Any, tiers: Sequence[TierFormula], default_allow: bool = True) -> Expr:
-    """verdict.fold as a formula: the first tier that decides a connection decides it, the default
-    where every tier passes. With the default allow, the last tier is `NOT decides OR allow`; for a
-    NetworkPolicy-only inventory that is exactly the isolation formula (nothing else changes)."""
-    result: Expr = None
-    for tier in reversed(tiers):
-        if result is None and default_allow:
-            result = z3.Or(z3.Not(tier.decides), *tier.allow)
-        else:
-            rest = z3.BoolVal(False) if result is None else result
-            result = z3.Or(*tier.allow, z3.And(z3.Not(tier.decides), rest))
-    return z3.BoolVal(default_allow) if result is None else result
+__all__ = ["Encoder", "SideNames", "SideVars", "TierFormula", "fold_tiers"]
 
 
 class Encoder:
-    """Formulas over the two sides and the connection; built once per engine."""
+    """Formulas over the two sides and the connection; built once per engine.
 
-    def __init__(self, z3: Any, vocab: Vocabulary, policies: Sequence[CompiledPolicy]) -> None:
+    `admin`: the compiled admin policies (Admin and Baseline tiers around the NetworkPolicy tier).
+    `every_order`: equal priorities in an admin tier are ordered freely (smt_admin), so a proof holds
+    under every order; otherwise the name breaks ties, as the evaluator does. `selection`: when the
+    NetworkPolicy tier is final (semantics/netpol_tier.py): isolated in the direction, or (ANY)
+    selected by any NetworkPolicy, a direction it does not cover being then allowed."""
+
+    def __init__(self, z3: Any, vocab: Vocabulary, policies: Sequence[CompiledPolicy],
+                 admin: Sequence[CompiledAdminPolicy] = (), every_order: bool = True,
+                 selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
         self.z3 = z3
         self.vocab = vocab
         self.proto = z3.Int("protocol")
@@ -127,15 +115,23 @@ class Encoder:
         self.admits_literals: dict[RuleRef, Expr] = {}  # rule -> "admits the connection"
         # Policies repeat selectors, peers and ports: each term is built once (z3 terms cost ~µs each).
         self._terms: dict[tuple[object, ...], Expr] = {}
-        self.allowed = self.allowed_by(policies)
+        self.every_order = every_order
+        self.selection = selection
+        self.admin = AdminEncoding({}, {})  # admin rule literals and the free tie groups
+        self.allowed = self.allowed_by(policies, admin=admin)
 
     # --- pieces of the policy formula
 
-    def _guard(self, kind: str, what: object, definition: Expr) -> None:
+    def track(self, kind: str, what: object, definition: Expr) -> None:
+        """Assert `definition` under a fresh assumption literal: an unsat core names `what` when it needs it."""
         guard = self.z3.Bool(f"track:{len(self.guards)}")
         self.guards.append(guard)
         self.tracked[str(guard)] = (kind, what)
         self.base.append(self.z3.Implies(guard, definition))
+
+    def define(self, constraint: Expr) -> None:
+        """Assert a structural constraint at the base level (no proof names it)."""
+        self.base.append(constraint)
 
     def _cached(self, key: tuple[object, ...], build: Any) -> Expr:
         term = self._terms.get(key)
@@ -157,7 +153,7 @@ class Encoder:
             existing.append(z3.And(side.ns == v.fresh, _selector(z3, sel, side.nslab, v.ns_values)))
         return z3.Or(existing)
 
-    def _is_pod(self, side: SideVars) -> Expr:
+    def is_pod(self, side: SideVars) -> Expr:
         return self.z3.And(self.z3.Not(side.ext), self.z3.Not(side.host))
 
     def _peer(self, peer: SelectorPeer | IPBlockPeer, side: SideVars, policy_ns: str) -> Expr:
@@ -173,7 +169,7 @@ class Encoder:
         else:
             ns = self.ns_selector(side, peer.namespace_selector)
         pod = z3.BoolVal(True) if peer.pod_selector is None else self.pod_selector(side, peer.pod_selector)
-        return z3.And(self._is_pod(side), ns, pod)
+        return z3.And(self.is_pod(side), ns, pod)
 
     def port_term(self, protocol: str, lo: int, hi: int, name: str | None) -> Expr:
         return self._cached(("port", protocol, lo, hi, name), lambda: self._port_term(protocol, lo, hi, name))
@@ -221,7 +217,7 @@ class Encoder:
             if not cp.affects(direction):
                 continue
             pol = cp.policy
-            definition = z3.And(self._is_pod(subject), subject.ns == self.vocab.ns_index[pol.namespace],
+            definition = z3.And(self.is_pod(subject), subject.ns == self.vocab.ns_index[pol.namespace],
                                 self.pod_selector(subject, pol.pod_selector))
             sel = z3.Bool(f"selects[{direction}:{cp.ref.id}]") if tracked else definition
             if tracked:
@@ -229,7 +225,7 @@ class Encoder:
                 # Only "the policy selects the subject" is tracked: a core then names the policies whose
                 # selecting (isolating, or applying their rules) a proof needs, not every one that does not.
                 self.base.append(z3.Implies(sel, definition))
-                self._guard("policy", (cp.ref, direction), z3.Implies(definition, sel))
+                self.track("policy", (cp.ref, direction), z3.Implies(definition, sel))
             selected.append(sel)
             rules = []
             for rule in cp.rules(direction):
@@ -237,26 +233,43 @@ class Encoder:
                 if tracked:
                     adm = z3.Bool(f"admits[{rule.ref}]")
                     self.admits_literals[rule.ref] = adm
-                    self._guard("rule", rule.ref, adm == admits)
+                    self.track("rule", rule.ref, adm == admits)
                     admits = adm
                 rules.append(admits)
             if rules:
                 admitted.append(z3.And(sel, z3.Or(rules)))
+        if self.selection is NetworkPolicySelection.ANY:
+            # Selected at all (by a policy of either direction) and not isolated here: final, and open.
+            at_all = z3.Or([self._subject_of(cp, subject) for cp in policies])
+            if not policies:
+                return None
+            isolated = z3.Or(selected) if selected else z3.BoolVal(False)
+            return TierFormula((*admitted, z3.And(at_all, z3.Not(isolated))), z3.Or(isolated, at_all))
         if not selected:
             return None
         return TierFormula(tuple(admitted), z3.Or(selected))
 
-    def _direction(self, policies: Sequence[CompiledPolicy], direction: str, tracked: bool = True) -> Expr:
-        """The subject's side of `direction` lets the connection through: the tiers folded in order."""
-        tiers = [self._network_policy_tier(policies, direction, tracked)]
+    def _subject_of(self, cp: CompiledPolicy, subject: SideVars) -> Expr:
+        """The policy selects the subject (its namespace and podSelector), untracked."""
+        return self.z3.And(self.is_pod(subject), subject.ns == self.vocab.ns_index[cp.policy.namespace],
+                           self.pod_selector(subject, cp.policy.pod_selector))
+
+    def _direction(self, policies: Sequence[CompiledPolicy], admin: Sequence[CompiledAdminPolicy], direction: str,
+                   tracked: bool = True) -> Expr:
+        """The subject's side of `direction` lets the connection through: the tiers folded in order
+        (Admin, NetworkPolicy, Baseline, then the default allow)."""
+        tiers = [admin_tier(self, self.admin, admin, AdminTier.ADMIN, direction, tracked, self.every_order),
+                 self._network_policy_tier(policies, direction, tracked),
+                 admin_tier(self, self.admin, admin, AdminTier.BASELINE, direction, tracked, self.every_order)]
         return fold_tiers(self.z3, [tier for tier in tiers if tier is not None])
 
-    def allowed_by(self, policies: Sequence[CompiledPolicy], tracked: bool = True) -> Expr:
+    def allowed_by(self, policies: Sequence[CompiledPolicy], tracked: bool = True,
+                   admin: Sequence[CompiledAdminPolicy] = ()) -> Expr:
         """The connection is allowed: node traffic, or both the egress and the ingress side let it through."""
         z3 = self.z3
         node_traffic = z3.And(self.src.host, self.src.node != NO_NODE, self.src.node == self.dst.node)
-        return z3.Or(node_traffic, z3.And(self._direction(policies, "egress", tracked),
-                                          self._direction(policies, "ingress", tracked)))
+        return z3.Or(node_traffic, z3.And(self._direction(policies, admin, "egress", tracked),
+                                          self._direction(policies, admin, "ingress", tracked)))
 
     # --- where a side's facts come from
 
@@ -272,7 +285,9 @@ class Encoder:
                      z3.And(z3.Not(side.v4), ranges(side.ip6, addresses.v6, 128)))
 
     def _address_facts(self, side: SideVars) -> list[Expr]:
-        return [side.has_ip] + [inb == self.ip_in(side, b) for inb, b in zip(side.inb, self.vocab.blocks, strict=True)]
+        """A synthesized pod or an outside address has one IP: inside a block iff that IP is."""
+        facts = [side.has_ip] + [inb == self.ip_in(side, b) for inb, b in zip(side.inb, self.vocab.blocks, strict=True)]
+        return facts + [inb == self.ip_in(side, b) for inb, b in zip(side.inadm, self.vocab.admin_blocks, strict=True)]
 
     def _named_ports(self, side: SideVars) -> list[Expr]:
         z3 = self.z3
@@ -326,7 +341,7 @@ class SideNames:
 
     def __init__(self, side: SideVars, port: Expr) -> None:
         variables = [side.ext, side.host, side.has_ip, side.ns, side.node, port, *side.lab.values(), *side.inb,
-                     *side.named.values()]
+                     *side.named.values(), *side.inadm]
         self.decls = {v.decl().name(): v for v in variables}
         q = {id(v): f"|{v.decl().name()}|" for v in variables}
         self.ext, self.host, self.has_ip, self.ns, self.node, self.port = (
@@ -334,6 +349,7 @@ class SideNames:
         self.labels = [q[id(v)] for v in side.lab.values()]
         self.blocks = [q[id(v)] for v in side.inb]
         self.named = [q[id(v)] for v in side.named.values()]
+        self.admin_blocks = [q[id(v)] for v in side.inadm]
 
     def class_text(self, sig: ClassSignature) -> str:
         def bool_(name: str, value: bool) -> str:
@@ -346,6 +362,7 @@ class SideNames:
                  int_(self.ns, sig.namespace), int_(self.node, sig.node)]
         parts += [int_(name, code) for name, code in zip(self.labels, sig.labels, strict=True)]
         parts += [bool_(name, inside) for name, inside in zip(self.blocks, sig.blocks, strict=True)]
+        parts += [bool_(name, inside) for name, inside in zip(self.admin_blocks, sig.admin_blocks, strict=True)]
         # Only the destination has named-port variables: for the source, `self.named` is empty.
         for name, numbers in zip(self.named, sig.named, strict=False):
             matches_port = " ".join(f"(= {self.port} (_ bv{n} 16))" for n in numbers)

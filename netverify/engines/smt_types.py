@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from netverify.model import Labels, LabelSelector
+from netverify.semantics.admin_compile import AdminRuleRef
 from netverify.semantics.compile import PolicyRef, RuleRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict, PairVerdict
@@ -97,11 +98,15 @@ class Proof:
 
     policies: tuple[tuple[PolicyRef, str], ...] = ()  # (policy, direction it isolates)
     rules: tuple[RuleRef, ...] = ()
+    admin_rules: tuple[AdminRuleRef, ...] = ()  # admin rules whose matching (or not) the proof needs
+    every_order: tuple[str, ...] = ()  # equal-priority groups the proof holds for in every order
 
     def to_json(self) -> dict[str, object]:
         return {
             "policies": [{**p.to_json(), "direction": d} for p, d in self.policies],
             "rules": [r.to_json() for r in self.rules],
+            "admin_rules": [r.to_json() for r in self.admin_rules],
+            "every_order": list(self.every_order),
         }
 
 
@@ -148,6 +153,24 @@ def describe_endpoint(ep: Endpoint, synthesized: bool) -> dict[str, object]:
 
 
 @dataclass(frozen=True)
+class Found:
+    """A connection a solver model describes, decoded into endpoints; not yet replayed (the query
+    layer replays it through the evaluator and makes it a `Connection`).
+
+    `positions`: each equal-priority admin policy's position in the order the model used (smaller
+    first; only the order within a priority group matters); `order_text` says it in words."""
+
+    src: Endpoint
+    dst: Endpoint
+    protocol: str
+    port: int
+    src_synthesized: bool = False
+    dst_synthesized: bool = False
+    positions: tuple[tuple[str, int], ...] = ()
+    order_text: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Connection:
     """A concrete connection found by the solver and replayed through the evaluator."""
 
@@ -159,6 +182,7 @@ class Connection:
     verdict: PairVerdict
     src_synthesized: bool = False
     dst_synthesized: bool = False
+    order: tuple[str, ...] = ()  # the order of equal-priority admin policies this connection needs
 
     def deciding(self) -> list[DirectionVerdict]:
         """The direction verdicts that explain the outcome (both when allowed, the denying ones otherwise)."""
@@ -188,6 +212,7 @@ class Connection:
             "rules": self.rules(),
             "explanation": {"egress": self.verdict.egress.to_json(), "ingress": self.verdict.ingress.to_json(),
                             **({"note": self.verdict.note} if self.verdict.note else {})},
+            **({"order": list(self.order)} if self.order else {}),
         }
 
 
@@ -199,6 +224,7 @@ class Proved:
     proof: Proof = Proof()
     witness: Connection | None = None
     notes: tuple[str, ...] = ()
+    found: Found | None = None  # the engine's decoded witness, before the query replays it
 
     def to_json(self) -> dict[str, object]:
         return {"status": "proved", "proof": self.proof.to_json(),
@@ -213,6 +239,7 @@ class Refuted:
     counterexample: Connection | None = None
     proof: Proof | None = None
     notes: tuple[str, ...] = ()
+    found: Found | None = None  # the engine's decoded counterexample, before the query replays it
 
     def to_json(self) -> dict[str, object]:
         return {"status": "refuted",

@@ -22,6 +22,7 @@ from typing import Any
 
 from netverify.loaders.admin import unread_notes
 from netverify.loaders.credentials import Redactor
+from netverify.loaders.deadline import RequestWatch
 from netverify.loaders.kubeconfig import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_TIMEOUT,
@@ -162,6 +163,8 @@ class _Reader:
         self.source = source
         self.progress = progress
         self.deadline = time.monotonic() + source.total_timeout
+        self.watch = RequestWatch()  # each request's total time, headers included (a dripping server)
+        self.watch.install(conn.client.rest_client.pool_manager)
         self.not_served: list[str] = []  # admin kinds whose CRD is not installed
         self.nodes_forbidden = False
 
@@ -311,13 +314,21 @@ class _Reader:
 
     def _call(self, resource: Resource, verb: str, namespace: str | None, request: Callable[[], Any],
               name: str | None = None) -> dict[str, Any]:
+        seconds = self._request_timeout()[1]
+        # The socket timeout (the same `seconds`) ends a silent server first and says so; the watch ends one
+        # that keeps sending a byte now and then, a little later.
         try:
-            response = request()
-            data = self._body(response, resource, verb)
+            with self.watch.limit(seconds + min(2.0, max(0.1, seconds / 4))):
+                response = request()
+                data = self._body(response, resource, verb)
         except ClusterError:
             raise
         except Exception as exc:  # noqa: BLE001 - classified below; anything else is re-raised
+            if self.watch.expired:
+                raise self._too_slow(resource, verb, seconds) from None
             raise self._explain(exc, resource, verb, namespace, name) from None
+        if self.watch.expired:
+            raise self._too_slow(resource, verb, seconds)
         try:
             parsed = json.loads(data)
         except (TypeError, ValueError, RecursionError):
@@ -329,12 +340,10 @@ class _Reader:
         return parsed
 
     def _body(self, response: Any, resource: Resource, verb: str) -> bytes:
-        """The whole body, read against the clock: a server that drips it (each read within the socket
-        timeout) is stopped at --request-timeout in all, and a body past MAX_BODY_BYTES is refused."""
+        """The whole body (the request's watch stops a server that drips it), refused past MAX_BODY_BYTES."""
         read1 = getattr(response, "read1", None)
         if read1 is None:
             return bytes(response.data if hasattr(response, "data") else response.read())
-        limit = time.monotonic() + self.source.request_timeout
         chunks: list[bytes] = []
         size = 0
         try:
@@ -345,14 +354,17 @@ class _Reader:
                     raise ClusterError(f"the API server at {self.conn.server} answered {verb} {resource.plural} "
                                        f"with more than {MAX_BODY_BYTES >> 20} MB in one page: stopped",
                                        "check the API server")
-                if time.monotonic() > limit:
-                    raise ClusterError(
-                        f"the API server at {self.conn.server} (context {self.conn.context}) did not finish "
-                        f"answering {verb} {resource.plural} within {self.source.request_timeout:g} s",
-                        "check the connection, or raise --request-timeout")
         finally:
             response.release_conn()
         return b"".join(chunks)
+
+    def _too_slow(self, resource: Resource, verb: str, seconds: float) -> ClusterError:
+        if time.monotonic() >= self.deadline - 0.05:  # the request was given only what was left of the total
+            return self._out_of_time()
+        return ClusterError(f"the API server at {self.conn.server} (context {self.conn.context}) did not finish "
+                            f"answering {verb} {resource.plural} within {seconds:g} s",
+                            "check the connection (or a proxy in front of the API server), or raise "
+                            "--request-timeout")
 
     def _explain(self, exc: Exception, resource: Resource, verb: str, namespace: str | None,
                  name: str | None) -> Exception:

@@ -25,6 +25,7 @@ from netverify.loaders.fields import (
 from netverify.model import (
     NAMESPACE_NAME_LABEL,
     ContainerPort,
+    Direction,
     EndpointSlice,
     IPBlock,
     LabelSelector,
@@ -276,25 +277,7 @@ def convert_endpoint_slice(doc: Any, namespace: str, f: Fields) -> EndpointSlice
     labels = f.labels(meta, "labels", "metadata.labels") if meta is not None else {}
     service = labels.get(SERVICE_NAME_LABEL)
     address_type = f.str(doc, "addressType", "addressType")
-    addresses: list[str] = []
-    pods: list[str] = []
-    items = f.list(doc, "endpoints", "endpoints") or []
-    for i, ep in enumerate(items):
-        path = f"endpoints[{i}]"
-        if not isinstance(ep, dict):
-            f.error(line_of(items, i), path, "must be a mapping", HINT_MAPPING)
-            continue
-        conditions: dict[str, Any] = f.map(ep, "conditions", f"{path}.conditions") or {}
-        if f.bool(conditions, "ready", f"{path}.conditions.ready") is False:
-            continue
-        if address_type != "FQDN":
-            for j, raw in enumerate(f.list(ep, "addresses", f"{path}.addresses") or []):
-                ip = f.ip(raw, line_of(ep["addresses"], j), f"{path}.addresses[{j}]")
-                if ip is not None and ip not in addresses:
-                    addresses.append(ip)
-        ref = f.map(ep, "targetRef", f"{path}.targetRef")
-        if ref is not None and ref.get("kind") == "Pod" and isinstance(ref.get("name"), str):
-            pods.append(printable(ref["name"]))
+    addresses, pods = _slice_endpoints(f.list(doc, "endpoints", "endpoints") or [], address_type, f)
     ports: list[ServicePort] = []
     for i, p in enumerate(f.list(doc, "ports", "ports") or []):
         if not isinstance(p, dict):
@@ -313,6 +296,29 @@ def convert_endpoint_slice(doc: Any, namespace: str, f: Fields) -> EndpointSlice
     return EndpointSlice(namespace, name, service, tuple(addresses), tuple(pods), tuple(ports), f.ref(doc.line))
 
 
+def _slice_endpoints(items: list[Any], address_type: str | None, f: Fields) -> tuple[list[str], list[str]]:
+    """The ready endpoints' addresses (not for FQDN slices) and the pods they name."""
+    addresses: list[str] = []
+    pods: list[str] = []
+    for i, ep in enumerate(items):
+        path = f"endpoints[{i}]"
+        if not isinstance(ep, dict):
+            f.error(line_of(items, i), path, "must be a mapping", HINT_MAPPING)
+            continue
+        conditions: dict[str, Any] = f.map(ep, "conditions", f"{path}.conditions") or {}
+        if f.bool(conditions, "ready", f"{path}.conditions.ready") is False:
+            continue
+        if address_type != "FQDN":
+            for j, raw in enumerate(f.list(ep, "addresses", f"{path}.addresses") or []):
+                ip = f.ip(raw, line_of(ep["addresses"], j), f"{path}.addresses[{j}]")
+                if ip is not None and ip not in addresses:
+                    addresses.append(ip)
+        ref = f.map(ep, "targetRef", f"{path}.targetRef")
+        if ref is not None and ref.get("kind") == "Pod" and isinstance(ref.get("name"), str):
+            pods.append(printable(ref["name"]))
+    return addresses, pods
+
+
 # --- NetworkPolicy -------------------------------------------------------------------------
 
 
@@ -321,45 +327,48 @@ def convert_selector(parent: Any, key: str, path: str, f: Fields) -> LabelSelect
     if raw is None:
         return None
     labels = f.labels(raw, "matchLabels", f"{path}.matchLabels")
-    requirements: list[Requirement] = []
     exprs = f.list(raw, "matchExpressions", f"{path}.matchExpressions") or []
-    for i, expr in enumerate(exprs):
-        epath = f"{path}.matchExpressions[{i}]"
-        line = line_of(exprs, i)
-        if not isinstance(expr, dict):
-            f.error(line, epath, "must be a mapping with key, operator and values",
-                    "write `- {key: app, operator: In, values: [web]}`")
-            continue
-        rkey = f.str(expr, "key", f"{epath}.key", required=True)
-        op = f.str(expr, "operator", f"{epath}.operator", required=True)
-        values_raw = f.list(expr, "values", f"{epath}.values") or []
-        values: list[str] = []
-        for j, v in enumerate(values_raw):
-            if not isinstance(v, str):
-                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"{quoted(v)} must be a string", "quote it")
-            elif label_value_problem(v):  # the API server validates selector values as label values
-                f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"invalid label value {quoted(v)}",
-                        HINT_LABEL_VALUE)
-            else:
-                values.append(v)
-        if op is not None and op not in OPERATORS:
-            hint = next((o for o in OPERATORS if o.lower() == op.lower()), None)
-            f.error(line_of(expr, "operator"), f"{epath}.operator", f"unknown operator {quoted(op)}",
-                    f"did you mean {hint}?" if hint else "use In, NotIn, Exists or DoesNotExist")
-            continue
-        if op in ("In", "NotIn") and not values_raw:
-            f.error(line, epath, f"operator {op} needs at least one value", "add `values: [...]`")
-        if op in ("Exists", "DoesNotExist") and values_raw:
-            f.error(line_of(expr, "values"), f"{epath}.values", f"operator {op} takes no values",
-                    "remove `values` (the API server rejects it)")
-        if rkey is not None:
-            problem = label_key_problem(rkey)
-            if problem:
-                f.error(line_of(expr, "key"), f"{epath}.key", f"invalid label key {quoted(rkey)}: {problem}",
-                        HINT_LABEL_KEY)
-        if rkey is not None and op is not None:
-            requirements.append(Requirement(rkey, op, tuple(sorted(set(values)))))
-    return LabelSelector(freeze_labels(labels), tuple(requirements))
+    requirements = [_requirement(expr, f"{path}.matchExpressions[{i}]", line_of(exprs, i), f)
+                    for i, expr in enumerate(exprs)]
+    return LabelSelector(freeze_labels(labels), tuple(r for r in requirements if r is not None))
+
+
+def _requirement(expr: Any, epath: str, line: int, f: Fields) -> Requirement | None:
+    """One matchExpressions entry, validated as the API server does (None when it cannot be used)."""
+    if not isinstance(expr, dict):
+        f.error(line, epath, "must be a mapping with key, operator and values",
+                "write `- {key: app, operator: In, values: [web]}`")
+        return None
+    rkey = f.str(expr, "key", f"{epath}.key", required=True)
+    op = f.str(expr, "operator", f"{epath}.operator", required=True)
+    values_raw = f.list(expr, "values", f"{epath}.values") or []
+    values: list[str] = []
+    for j, v in enumerate(values_raw):
+        if not isinstance(v, str):
+            f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"{quoted(v)} must be a string", "quote it")
+        elif label_value_problem(v):  # the API server validates selector values as label values
+            f.error(line_of(values_raw, j), f"{epath}.values[{j}]", f"invalid label value {quoted(v)}",
+                    HINT_LABEL_VALUE)
+        else:
+            values.append(v)
+    if op is not None and op not in OPERATORS:
+        hint = next((o for o in OPERATORS if o.lower() == op.lower()), None)
+        f.error(line_of(expr, "operator"), f"{epath}.operator", f"unknown operator {quoted(op)}",
+                f"did you mean {hint}?" if hint else "use In, NotIn, Exists or DoesNotExist")
+        return None
+    if op in ("In", "NotIn") and not values_raw:
+        f.error(line, epath, f"operator {op} needs at least one value", "add `values: [...]`")
+    if op in ("Exists", "DoesNotExist") and values_raw:
+        f.error(line_of(expr, "values"), f"{epath}.values", f"operator {op} takes no values",
+                "remove `values` (the API server rejects it)")
+    if rkey is not None:
+        problem = label_key_problem(rkey)
+        if problem:
+            f.error(line_of(expr, "key"), f"{epath}.key", f"invalid label key {quoted(rkey)}: {problem}",
+                    HINT_LABEL_KEY)
+    if rkey is not None and op is not None:
+        return Requirement(rkey, op, tuple(sorted(set(values))))
+    return None
 
 
 def _ip_block(raw: Any, path: str, f: Fields) -> IPBlock | None:
@@ -436,8 +445,8 @@ def _port_spec(raw: Any, path: str, line: int, f: Fields) -> PortSpec | None:
     return PortSpec(protocol, port, end_port, f.ref(line))
 
 
-def _rules(spec: Any, direction: str, f: Fields) -> tuple[Rule, ...]:
-    key, peers_key = ("ingress", "from") if direction == "ingress" else ("egress", "to")
+def _rules(spec: Any, direction: Direction, f: Fields) -> tuple[Rule, ...]:
+    key, peers_key = (direction.value, "from" if direction is Direction.INGRESS else "to")
     items = f.list(spec, key, f"spec.{key}") or []
     rules: list[Rule] = []
     for i, raw in enumerate(items):
@@ -479,8 +488,8 @@ def convert_network_policy(doc: Any, namespace: str, f: Fields) -> NetworkPolicy
             elif t not in types:
                 types.append(t)
         declared = tuple(types)
-    ingress = _rules(spec, "ingress", f)
-    egress = _rules(spec, "egress", f)
+    ingress = _rules(spec, Direction.INGRESS, f)
+    egress = _rules(spec, Direction.EGRESS, f)
     if name is None or f.failed:
         return None
     effective = effective_policy_types(declared, egress)

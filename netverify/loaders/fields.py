@@ -8,6 +8,7 @@ first, so a user fixes a manifest in one round. Validation mirrors the API serve
 from __future__ import annotations
 
 import builtins
+import functools
 import ipaddress
 import re
 from typing import Any
@@ -21,6 +22,9 @@ _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 _LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 _IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 PROTOCOLS = ("TCP", "UDP", "SCTP")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# Exactly the IPv4 texts that str(ipaddress.ip_address(text)) returns unchanged (no leading zeros).
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}\Z")
 
 # What to do about each kind of problem (every located error says how to fix it).
 HINT_MAPPING = "write it as `key: value` lines (or {key: value})"
@@ -54,6 +58,9 @@ def line_of(container: Any, key: Any) -> int:
     return 0
 
 
+# Label keys and values repeat across thousands of objects (app, tier, team...): each distinct text is
+# checked once. Pure functions of their argument, bounded caches.
+@functools.lru_cache(maxsize=8192)
 def label_key_problem(key: str) -> str | None:
     prefix, slash, name = key.rpartition("/")
     if "/" in prefix:
@@ -67,6 +74,7 @@ def label_key_problem(key: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def label_value_problem(value: str) -> str | None:
     if value == "":
         return None
@@ -119,7 +127,7 @@ class Fields:
                 self.error(line_of(parent, key), path, "is required", _required_hint(path))
             return None
         if not isinstance(value, dict):
-            self.error(line_of(parent, key), path, f"must be a mapping, not {_type_name(value)}", HINT_MAPPING)
+            self.error(line_of(parent, key), path, f"must be a mapping, not {type_name(value)}", HINT_MAPPING)
             return None
         return value  # type: ignore[return-value]
 
@@ -128,7 +136,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, list):
-            self.error(line_of(parent, key), path, f"must be a list, not {_type_name(value)}",
+            self.error(line_of(parent, key), path, f"must be a list, not {type_name(value)}",
                        "write it as a YAML list ('- ...')")
             return None
         return value
@@ -141,7 +149,7 @@ class Fields:
                 self.error(line_of(parent, key), path, "is required", _required_hint(path))
             return None
         if not isinstance(value, str):
-            self.error(line_of(parent, key), path, f"must be a string, not {_type_name(value)}", "quote the value")
+            self.error(line_of(parent, key), path, f"must be a string, not {type_name(value)}", "quote the value")
             return None
         return value
 
@@ -182,7 +190,7 @@ class Fields:
             return None
         line = line_of(parent, key)
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            self.error(line, path, f"must be a port number or a port name, not {_type_name(value)}", HINT_PORT)
+            self.error(line, path, f"must be a port number or a port name, not {type_name(value)}", HINT_PORT)
             return None
         if isinstance(value, int):
             if not 1 <= value <= 65535:
@@ -239,8 +247,10 @@ class Fields:
 
     def ip(self, value: Any, line: builtins.int, path: builtins.str) -> builtins.str | None:
         if not isinstance(value, str):
-            self.error(line, path, f"must be an IP address string, not {_type_name(value)}", HINT_IP)
+            self.error(line, path, f"must be an IP address string, not {type_name(value)}", HINT_IP)
             return None
+        if _CANONICAL_IPV4.match(value):  # already as ipaddress writes it (most pod IPs): no object built
+            return value
         try:
             if "%" in value:  # Python reads IPv6 zones (fe80::1%eth0); the API server does not
                 raise ValueError(value)
@@ -275,7 +285,7 @@ def _plain(value: Any) -> builtins.str:
     return "" if value is None else str(value)
 
 
-def _type_name(value: Any) -> builtins.str:
+def type_name(value: Any) -> builtins.str:
     if value is None:
         return "null"
     for kind, name in ((bool, "a boolean"), (dict, "a mapping"), (list, "a list"), (str, "a string"),

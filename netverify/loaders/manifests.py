@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
+from netverify.loaders import fastyaml
 from netverify.loaders.admin import convert_admin_policy, convert_node
 from netverify.loaders.convert import (
     convert_endpoint_slice,
@@ -24,13 +23,13 @@ from netverify.loaders.convert import (
 from netverify.loaders.discovery import MANIFEST_SUFFIXES as MANIFEST_SUFFIXES  # re-exported: callers import it here
 from netverify.loaders.discovery import STDIN
 from netverify.loaders.discovery import discover as discover  # re-exported
-from netverify.loaders.fields import HINT_DNS_LABEL, Fields, bounded, is_dns_label, line_of
-from netverify.loaders.jsonio import loads_json
+from netverify.loaders.fields import HINT_DNS_LABEL, Fields, bounded, is_dns_label, line_of, type_name
 from netverify.loaders.kindmap import KindMap
 from netverify.loaders.kinds import api_group, read_custom
 from netverify.loaders.schemas import check_unknown_fields
+from netverify.loaders.streams import parse_located, spooled
 from netverify.loaders.validate import validate_object
-from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError, iter_documents
+from netverify.loaders.yamlio import Document, LocatedMap, YAMLInputError
 from netverify.model import (
     ADMIN_POLICY_KINDS,
     NAMESPACE_NAME_LABEL,
@@ -141,10 +140,22 @@ class _Inventory:
     objects: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     skipped: list[SkippedObject] = field(default_factory=list)
     kinds: KindMap | None = None  # the user's --kinds file
+    staged: list[tuple[str, str, str, Any, SourceRef]] | None = None  # see stage()
+
+    def stage(self) -> list[tuple[str, str, str, Any, SourceRef]]:
+        """Until `unstage`, objects added are only recorded in the returned list (the caller adds them, or not)."""
+        self.staged = []
+        return self.staged
+
+    def unstage(self) -> None:
+        self.staged = None
 
     def add(self, kind: str, namespace: str, name: str, obj: Any, where: SourceRef) -> None:
         """Add `obj`; None stands for a definition that replaces an earlier one but is not analysed (a
         finished pod): the later definition wins whatever it is."""
+        if self.staged is not None:
+            self.staged.append((kind, namespace, name, obj, where))
+            return
         key = (kind, namespace, name)
         previous = self.objects.get(key)
         if previous is not None:
@@ -219,7 +230,7 @@ def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: 
     for path in discover(paths, inventory.diagnostics):
         label = "<stdin>" if path == STDIN else printable(path)  # names the file in every message and report
         for doc in _read_documents(path, label, stdin, inventory.diagnostics, cache):
-            add_document(doc.data, label, doc.line, inventory, doc.problems)
+            add_document(doc.data, label, doc.line, inventory, doc.problems, doc.relocate)
     return _result(inventory)
 
 
@@ -239,7 +250,7 @@ def load_blobs(blobs: Iterable[tuple[str, bytes]], default_namespace: str = "def
         label = printable(raw_label)
         try:
             for doc in (cache.documents(data) if cache is not None else _parse_stream(io.BytesIO(data))):
-                add_document(doc.data, label, doc.line, inventory, doc.problems)
+                add_document(doc.data, label, doc.line, inventory, doc.problems, doc.relocate)
         except YAMLInputError as exc:
             inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label, exc.line), exc.message, exc.hint))
     return _result(inventory)
@@ -255,7 +266,7 @@ def _read_documents(path: str, label: str, stdin: IO[bytes] | None, diagnostics:
                                               "pipe manifests in (e.g. helm template . | netverify matrix -) "
                                               "or pass files"))
                 return
-            with _spooled(source) as handle:
+            with spooled(source) as handle:
                 yield from _parse_stream(handle)
             return
         with open(path, "rb") as handle:
@@ -271,55 +282,63 @@ def _read_documents(path: str, label: str, stdin: IO[bytes] | None, diagnostics:
         diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label), f"cannot read file: {exc.strerror}", hint))
 
 
-# Standard input is copied to a temporary file (kept in memory while small) because it cannot be
-# read twice: an error's line is found, and JSON that YAML 1.1 refuses is re-read, from the copy.
-_STDIN_IN_MEMORY = 1 << 23
-
-
-def _spooled(source: IO[bytes]) -> IO[bytes]:
-    copy: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_STDIN_IN_MEMORY)  # noqa: SIM115 - returned
-    shutil.copyfileobj(source, copy, 1 << 16)
-    copy.seek(0)
-    return copy
-
-
 def _parse_stream(handle: IO[bytes]) -> Iterator[Document]:
-    """The documents of a seekable binary stream, one at a time: never the whole text and every object at once."""
-    yielded = False
-    try:
-        for doc in iter_documents(handle, defer_problems=True):
-            yielded = True
-            yield doc
-    except YAMLInputError as yaml_error:
-        # Some valid JSON is not YAML 1.1; try JSON before failing, but only when the YAML parser gave
-        # up on the first document (JSON is one value): json.loads would accept what the reader refused
-        # on purpose (duplicate keys, depth), and re-reading the text is only paid for on this path.
-        if yielded or not yaml_error.syntax:
-            raise
-        yield from _json_fallback(handle, yaml_error)
+    return parse_documents(handle)
 
 
-def _json_fallback(handle: IO[bytes], yaml_error: YAMLInputError) -> Iterator[Document]:
-    handle.seek(0)
-    try:
-        text = handle.read().decode("utf-8")
-    except UnicodeDecodeError:
-        raise yaml_error from None
-    if text.lstrip()[:1] not in ("{", "["):
-        raise yaml_error
-    try:
-        docs = loads_json(text)
-    except YAMLInputError as json_error:
-        # Not JSON either: the YAML reader's words. JSON refused on purpose (a duplicate key, too deep,
-        # a number too long): that refusal, at its line.
-        raise (yaml_error if json_error.syntax else json_error) from None
-    yield from docs
+def parse_documents(handle: IO[bytes], fast: bool | None = None) -> Iterator[Document]:
+    """The documents of a seekable binary stream, one at a time: never the whole text and every object at once.
+
+    Through the fast parser where it is installed and not switched off (`fast` None: as the environment says; see
+    fastyaml), giving the same documents with lines recovered on demand; else through the located reader."""
+    if fastyaml.enabled() if fast is None else fast and fastyaml.available():
+        return fastyaml.read(handle, parse_located, _fast_kind)
+    return parse_located(handle)
+
+
+# Kinds whose objects cite only their document's first line (f.ref()): read from the fast parser's objects, and
+# re-read with every line only when they have something to report. Policies cite their rules, peers and ports;
+# EndpointSlices, Lists and custom resources read lines of their own: the fast path re-reads those at once.
+_FAST_KINDS = frozenset(("Namespace", "Pod", "Service", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+                         "ReplicationController", "Job", "CronJob", "Node"))
+
+
+def _fast_kind(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    kind = data.get("kind")
+    return isinstance(kind, str) and kind in _FAST_KINDS and data.get("apiVersion") in _API_VERSIONS[kind]
 
 
 def add_document(data: Any, file: str, line: int, inventory: _Inventory,
-                 problems: tuple[YAMLInputError, ...] = ()) -> None:
+                 problems: tuple[YAMLInputError, ...] = (), relocate: Callable[[], Document] | None = None) -> None:
     """Add one object (or a List's items). `problems` are the reader's refusals inside it: reported only
-    when the object is analysed, so a document of a kind netverify skips never fails the run."""
+    when the object is analysed, so a document of a kind netverify skips never fails the run.
+
+    `relocate` (documents of the fast path, read without inner lines): when the object has anything to report,
+    it is read again from the located document, so every diagnostic names its exact line."""
+    if relocate is not None:
+        mark, staged = len(inventory.diagnostics), inventory.stage()
+        try:
+            _add_document(data, file, line, inventory, problems)
+        finally:
+            inventory.unstage()
+        if len(inventory.diagnostics) == mark:
+            for args in staged:
+                inventory.add(*args)
+            return
+        del inventory.diagnostics[mark:]
+        try:
+            located = relocate()
+        except YAMLInputError as exc:  # only if the readers disagree on the text; said where, never a traceback
+            inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(file, exc.line), exc.message, exc.hint))
+            return
+        data, line, problems = located.data, located.line, located.problems
+    _add_document(data, file, line, inventory, problems)
+
+
+def _add_document(data: Any, file: str, line: int, inventory: _Inventory,
+                  problems: tuple[YAMLInputError, ...] = ()) -> None:
     if data is None:
         return
     if not isinstance(data, dict):
@@ -353,7 +372,7 @@ def _add_list(data: Any, kind: str, file: str, inventory: _Inventory, problems: 
     if not isinstance(items, list):
         where = data.line_of("items") if isinstance(data, LocatedMap) else 0
         inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(file, where or getattr(data, "line", 0)),
-                                                f"{kind}.items must be a list, not {type(items).__name__}",
+                                                f"{kind}.items must be a list, not {type_name(items)}",
                                                 "write the objects as a list: `items:` then `- kind: ...` entries"))
         return
     item_kind = kind[: -len("List")] if kind != "List" else None

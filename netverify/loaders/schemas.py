@@ -56,6 +56,8 @@ class SchemaTable:
     def __init__(self, types: TypeTable, kinds: Mapping[str, str]) -> None:
         self.types = types
         self.kinds = kinds
+        # Per type, only the fields that hold objects or lists of objects: the walk descends through these.
+        self.nested = {name: {key: shape for key, shape in fields.items() if shape} for name, fields in types.items()}
 
     def fields_of(self, type_name: str) -> Mapping[str, Shape]:
         return self.types[type_name]
@@ -78,40 +80,87 @@ def check_unknown_fields(doc: Any, kind: str, f: Fields, table: SchemaTable | No
     """Report every field of `doc` (an object of `kind`) that its schema does not know."""
     table = table or schema_table()
     root = table.kinds.get(kind)
-    if root is None or not isinstance(doc, dict):
+    if root is None or not isinstance(doc, dict) or _all_known(doc, root, table):
         return
-    explain = kind.lower()
-    stack: list[tuple[Any, str, str, str]] = [(doc, root, "", explain)]
+    types = table.types
+    # A place is (parent place, key or index), built as tuples: its dotted text is only written out for a
+    # field that is reported (this walk visits every key of every object loaded, so it stays lean).
+    stack: list[tuple[Any, str, _Place]] = [(doc, root, None)]
     seen: set[tuple[int, str]] = set()
-    found: list[tuple[int, str, str]] = []  # reported in line order once the walk is done
+    found: list[tuple[int, _Place, Any, str]] = []  # reported in line order once the walk is done
     while stack:
-        node, type_name, path, explain_path = stack.pop()
+        node, type_name, place = stack.pop()
         if (id(node), type_name) in seen:  # shared through an alias: already checked here
             continue
         seen.add((id(node), type_name))
-        known = table.fields_of(type_name)
-        children: list[tuple[Any, str, str, str]] = []
+        known = types[type_name]
+        children: list[tuple[Any, str, _Place]] = []
         for key, value in node.items():
-            shown = key if isinstance(key, str) and len(key) <= 100 else quoted(key)  # keys can be aliased values
-            where = f"{path}.{shown}" if path else shown
-            shape = known.get(key) if isinstance(key, str) else None
-            if shape is None:
-                if not isinstance(key, str) or key not in known:
-                    found.append((line_of(node, key), where, unknown_field_hint(key, known, type_name, explain_path)))
+            shape: Any = known.get(key, _UNKNOWN) if type(key) is str else _UNKNOWN
+            if shape is _UNKNOWN:
+                found.append((line_of(node, key), place, key, type_name))
                 continue
-            if value is None:
+            if shape is None or value is None:
                 continue
-            below = f"{explain_path}.{key}"
-            if shape.startswith("["):
+            if shape[0] == "[":
+                if isinstance(value, list):
+                    item_type, here = shape[1:-1], (place, key)
+                    children.extend((item, item_type, (here, i)) for i, item in enumerate(value)
+                                    if isinstance(item, dict))
+            elif isinstance(value, dict):
+                children.append((value, shape, (place, key)))
+        stack.extend(reversed(children))  # depth first, in document order
+    explain = kind.lower()
+    for line, place, key, type_name in sorted(found, key=lambda item: item[0]):
+        where, explain_path = _written(place, explain)
+        shown = key if isinstance(key, str) and len(key) <= 100 else quoted(key)  # keys can be aliased values
+        f.error(line, f"{where}.{shown}" if where else shown, "unknown field",
+                unknown_field_hint(key, types[type_name], type_name, explain_path))
+
+
+def _all_known(doc: Any, root: str, table: SchemaTable) -> bool:
+    """Whether every field of `doc` is known: the common case, answered with a set comparison per mapping (in C)
+    and a lookup per field that holds an object. Only when it is not does the located walk run."""
+    types, nested = table.types, table.nested
+    stack: list[tuple[Any, str]] = [(doc, root)]
+    while stack:
+        node, type_name = stack.pop()
+        if not types[type_name].keys() >= node.keys():
+            return False
+        below = nested[type_name]
+        for key, value in node.items():
+            shape = below.get(key)
+            if shape is None or value is None:
+                continue
+            if shape[0] == "[":
                 if isinstance(value, list):
                     item_type = shape[1:-1]
-                    children.extend((item, item_type, f"{where}[{i}]", below)
-                                    for i, item in enumerate(value) if isinstance(item, dict))
+                    stack.extend((item, item_type) for item in value if isinstance(item, dict))
             elif isinstance(value, dict):
-                children.append((value, shape, where, below))
-        stack.extend(reversed(children))  # depth first, in document order
-    for line, where, hint in sorted(found, key=lambda item: item[0]):
-        f.error(line, where, "unknown field", hint)
+                stack.append((value, shape))
+    return True
+
+
+_Place = tuple[Any, Any] | None  # (parent place, key or list index); None is the object itself
+_UNKNOWN = object()
+
+
+def _written(place: _Place, explain: str) -> tuple[str, str]:
+    """A place as the field path shown in messages (`spec.ingress[0].from`) and as `kubectl explain`'s
+    path (`networkpolicy.spec.ingress.from`: no indexes)."""
+    parts: list[Any] = []
+    while place is not None:
+        place, step = place
+        parts.append(step)
+    where, explain_path = "", explain
+    for step in reversed(parts):
+        if isinstance(step, int):
+            where += f"[{step}]"
+            continue
+        shown = step if len(step) <= 100 else quoted(step)
+        where = f"{where}.{shown}" if where else shown
+        explain_path = f"{explain_path}.{step}"
+    return where, explain_path
 
 
 def unknown_field_hint(key: Any, known: Iterable[str], type_name: str, explain_path: str) -> str:

@@ -5,8 +5,11 @@ API server's `validation.go` does, so that netverify never analyses an object a 
 Service port names (required with several ports, unique, DNS labels), nodePort only where a node port
 exists, externalName a DNS name, at most one controller owner, container port
 names unique in a pod, status.podIP consistent with status.podIPs, at most two policyTypes, an
-EndpointSlice addressType, and workload selectors matching their pod template (a missing apps/v1 selector is
-a warning: --strict makes it an error).
+EndpointSlice addressType, at least one container in a pod and in every pod template, and workload
+selectors as the API server reads them: required for apps/v1 (and apps/v1beta2) Deployments, ReplicaSets,
+StatefulSets and DaemonSets (the older extensions/v1beta1 and apps/v1beta1 defaulted it from the template's
+labels), generated for a Job (a given one must still select the template; `manualSelector: true` needs one),
+refused in a CronJob's jobTemplate (`selector` will be auto-generated), and always selecting the template's labels.
 Each problem is an error at its line with what to do.
 """
 
@@ -19,7 +22,9 @@ from netverify.loaders.fields import HINT_DNS_LABEL, HINT_DNS_SUBDOMAIN, Fields,
 from netverify.model.source import quoted
 
 _WORKLOAD_SELECTOR_REQUIRED = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
-_TEMPLATE_OWNERS = (*_WORKLOAD_SELECTOR_REQUIRED, "ReplicationController", "Job")
+_TEMPLATE_OWNERS = (*_WORKLOAD_SELECTOR_REQUIRED, "ReplicationController", "Job", "CronJob")
+# API versions whose defaulting filled a missing selector from the template's labels (gone since 1.16)
+_SELECTOR_DEFAULTED = ("extensions/v1beta1", "apps/v1beta1")
 ADDRESS_TYPES = ("IPv4", "IPv6", "FQDN")
 
 
@@ -35,7 +40,7 @@ def validate_object(doc: Any, kind: str, f: Fields) -> None:
         _service(spec, f)
     elif kind == "Pod":
         if isinstance(spec, dict):
-            _pod_spec(spec, "spec", f)
+            _pod_spec(spec, "spec", f, line_of(doc, "spec"))
         if isinstance(doc.get("status"), dict):
             _pod_ips(doc["status"], f)
     elif kind == "NetworkPolicy" and isinstance(spec, dict):
@@ -50,7 +55,7 @@ def validate_object(doc: Any, kind: str, f: Fields) -> None:
                 f"must be IPv4, IPv6 or FQDN, not {quoted(address_type)}"
             f.error(line_of(doc, "addressType"), "addressType", problem, "add `addressType: IPv4` (or IPv6, FQDN)")
     elif kind in _TEMPLATE_OWNERS and isinstance(spec, dict):
-        _workload(spec, kind, f)
+        _workload(spec, kind, doc.get("apiVersion"), f)
 
 
 def _one_controller(meta: dict[str, Any], f: Fields) -> None:
@@ -97,9 +102,12 @@ def _service(spec: dict[str, Any], f: Fields) -> None:
                     HINT_DNS_SUBDOMAIN)
 
 
-def _pod_spec(spec: dict[str, Any], path: str, f: Fields) -> None:
-    # The API server also requires at least one container; not enforced yet: many test inventories (here and
-    # in users' suites) write container-less pods, and a pod without containers has no ports to misread.
+def _pod_spec(spec: dict[str, Any], path: str, f: Fields, line: int) -> None:
+    containers = spec.get("containers")
+    if containers is None or (isinstance(containers, list) and not containers):  # other types: the converter's
+        f.error(line_of(spec, "containers") or line, f"{path}.containers",
+                "is required: a pod runs at least one container (the API server rejects it otherwise)",
+                "add `containers: [{name: app, image: ...}]` with the container's ports")
     seen: dict[str, str] = {}
     for key in ("containers", "initContainers"):
         items = spec.get(key)
@@ -136,30 +144,56 @@ def _pod_ips(status: dict[str, Any], f: Fields) -> None:
                     "a dual-stack pod has one IPv4 and one IPv6 address")
 
 
-def _workload(spec: dict[str, Any], kind: str, f: Fields) -> None:
-    template = spec.get("template")
-    if kind == "CronJob" or not isinstance(template, dict):
-        return
+def _workload(spec: dict[str, Any], kind: str, api_version: Any, f: Fields) -> None:
+    owner, path = (_job_template(spec, f), "spec.jobTemplate.spec") if kind == "CronJob" else (spec, "spec")
+    template = owner.get("template") if owner is not None else None
+    if not isinstance(template, dict):
+        return  # the converter reports the missing template
     tmeta = template.get("metadata")
     labels = tmeta.get("labels") if isinstance(tmeta, dict) else None
-    labels = labels if isinstance(labels, dict) else {}
     if isinstance(template.get("spec"), dict):
-        _pod_spec(template["spec"], "spec.template.spec", f)
+        _pod_spec(template["spec"], f"{path}.template.spec", f, line_of(template, "spec"))
+    if kind != "CronJob":
+        _selector(spec, kind, api_version, labels if isinstance(labels, dict) else {}, f)
+
+
+def _job_template(spec: dict[str, Any], f: Fields) -> dict[str, Any] | None:
+    """A CronJob's jobTemplate.spec, after the API server's rules for it: each Job's selector is generated."""
+    job = spec.get("jobTemplate")
+    job_spec = job.get("spec") if isinstance(job, dict) else None
+    if not isinstance(job_spec, dict):
+        return None  # the converter reports the missing jobTemplate.spec
+    if job_spec.get("selector") is not None:
+        f.error(line_of(job_spec, "selector"), "spec.jobTemplate.spec.selector",
+                "may not be given in a CronJob's jobTemplate: the API server generates it",
+                "remove the selector; each Job selects its own pods")
+    if job_spec.get("manualSelector") is True:
+        f.error(line_of(job_spec, "manualSelector"), "spec.jobTemplate.spec.manualSelector",
+                "may not be true in a CronJob's jobTemplate", "remove manualSelector")
+    return job_spec
+
+
+def _selector(spec: dict[str, Any], kind: str, api_version: Any, labels: dict[Any, Any], f: Fields) -> None:
+    """The workload's selector as the API server checks it: present where required, selecting the template."""
     selector = spec.get("selector")
+    manual = spec.get("manualSelector") is True
     if selector is None:
-        if kind in _WORKLOAD_SELECTOR_REQUIRED:
-            # A warning (an error under --strict), not an error: the API server refuses it, but what the
-            # workload runs is clear from its template, and many hand-written inventories leave it out.
-            f.warn(line_of(spec, "template"), f"spec.selector is missing; the API server requires it for a {kind}",
-                   "add `selector: {matchLabels: ...}` with the pod template's labels")
+        if kind in _WORKLOAD_SELECTOR_REQUIRED and api_version not in _SELECTOR_DEFAULTED:
+            f.error(line_of(spec, "template"), "spec.selector", f"is required for a {kind} (apps/v1)",
+                    "add `selector: {matchLabels: ...}` with the pod template's labels")
+        elif kind == "Job" and manual:
+            f.error(line_of(spec, "manualSelector"), "spec.selector", "is required when manualSelector is true",
+                    "add `selector: {matchLabels: ...}` with the pod template's labels, or remove manualSelector")
         return
+    if kind == "Job" and not manual and selector == {}:
+        return  # the generated controller-uid label makes it select the template
     matches: bool | None
     if kind == "ReplicationController":  # a plain map of labels
         given = f.labels(spec, "selector", "spec.selector")
         matches = all(labels.get(k) == v for k, v in given.items()) if isinstance(selector, dict) else None
-    elif kind == "Job" and spec.get("manualSelector") is not True:
-        return  # the API server generates the Job's selector (and refuses one given without manualSelector)
     else:
+        # A Job's generated controller-uid label goes to both its selector and its template, so a selector
+        # given without manualSelector must still select the template's own labels.
         failed = f.failed
         if convert_selector(spec, "selector", "spec.selector", f) is None or (f.failed and not failed):
             return  # its shape is wrong: reported at its line

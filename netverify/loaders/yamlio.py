@@ -18,8 +18,8 @@ instead, so a document whose kind is not analysed (a CRD, say) never fails the r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 import yaml
@@ -99,6 +99,9 @@ class Document:
     line: int  # first line of the document (1-based)
     # Refusals inside a readable document (only with defer_problems): reported only where its kind is read.
     problems: tuple[YAMLInputError, ...] = ()
+    # Set by the fast path (fastyaml) on a document read without its inner lines: the same document re-read by the
+    # located reader, with every line. None when `data` already knows its lines.
+    relocate: Callable[[], Document] | None = field(default=None, compare=False, repr=False)
 
 
 class _Frame:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from netverify.model.labels import Labels, LabelSelector
-from netverify.model.source import SourceRef
+from netverify.model.source import SourceRef, ValueEnum
 
 if TYPE_CHECKING:  # the Cluster only names the admin kinds; admin.py builds on labels.py, not on this module
     from netverify.model.admin import AdminPolicy, Node
@@ -124,11 +124,18 @@ class PortSpec:
     source: SourceRef = SourceRef("")
 
 
+class Direction(ValueEnum):
+    """Which traffic a rule or a policy type governs: to the subject (ingress) or from it (egress)."""
+
+    INGRESS = "ingress"
+    EGRESS = "egress"
+
+
 @dataclass(frozen=True)
 class Rule:
     """An ingress or egress rule; empty peers = every peer, empty ports = every port."""
 
-    direction: str  # "ingress" | "egress"
+    direction: Direction
     index: int
     peers: tuple[Peer, ...] = ()
     ports: tuple[PortSpec, ...] = ()

@@ -19,6 +19,15 @@ class SourceRef:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
+class ValueEnum(str, Enum):
+    """A string enum that reads as its value everywhere: equal to it (and hashed alike), in str() and
+    f-strings (Python 3.11 made format() of mixed-in enums print the member's name), and in JSON (a str
+    subclass): the code compares members, not spellings, and every output stays byte-identical."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"

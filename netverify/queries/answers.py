@@ -11,12 +11,14 @@ from netverify.queries.endpoints import EndpointSet
 from netverify.queries.matrix import MatrixResult, matrix
 from netverify.queries.ports import PortQuery
 from netverify.queries.reach import ReachResult, can_reach, check_not_empty
-from netverify.queries.services import can_reach_service, service_matrix
+from netverify.queries.services import ServiceMatrixResult, can_reach_service, service_matrix
+from netverify.semantics.options import Granularity
 
 
-def matrix_answer(analysis: Analysis, query: PortQuery | None = None) -> MatrixResult:
-    """The matrix of pods/workloads, or with Services as destinations when the analysis is by service."""
-    if analysis.by == "service":
+def matrix_answer(analysis: Analysis, query: PortQuery | None = None) -> MatrixResult | ServiceMatrixResult:
+    """The matrix of pods/workloads, or with Services as destinations when the analysis is by service
+    (a result type of its own: see queries/services.py)."""
+    if analysis.by is Granularity.SERVICE:
         return service_matrix(analysis, query or PortQuery())
     return matrix(analysis, query)
 

@@ -20,17 +20,18 @@ from netverify.semantics.class_tiers import specs_of
 from netverify.semantics.compile import CompiledPolicy, Observations, compile_policies, ip_blocks, observe
 from netverify.semantics.endpoints import Endpoint, IPAtoms, build_endpoints
 from netverify.semantics.evaluate import tiers_of
-from netverify.semantics.options import Semantics
+from netverify.semantics.options import Granularity, Semantics
 from netverify.semantics.verdict import Tier
 
 
 class Analysis:
     """Everything derived from a Cluster, computed once and on demand."""
 
-    def __init__(self, cluster: Cluster, semantics: Semantics | None = None, by: str = "workload") -> None:
+    def __init__(self, cluster: Cluster, semantics: Semantics | None = None,
+                 by: Granularity | str = Granularity.WORKLOAD) -> None:
         self.cluster = cluster
         self.semantics = semantics or Semantics()
-        self.by = by
+        self.by = Granularity(by)  # "workload", "pod" or "service" as the command line spells them
 
     @cached_property
     def policies(self) -> tuple[CompiledPolicy, ...]:
@@ -73,9 +74,9 @@ class Analysis:
                                self.label_keys, self.observations.addresses)
 
     @property
-    def granularity(self) -> str:
+    def granularity(self) -> Granularity:
         """How pods become endpoints: `--by service` reports clients as workloads."""
-        return "workload" if self.by == "service" else self.by
+        return Granularity.WORKLOAD if self.by is Granularity.SERVICE else self.by
 
     @cached_property
     def label_keys(self) -> frozenset[str]:

@@ -176,3 +176,14 @@ def _unknown(analysis: Analysis, text: str, ns: str) -> str:
     nearby = [e.id for e in analysis.endpoints if e.namespace == ns][:8]
     known = f"; endpoints in {ns}: {', '.join(nearby)}" if nearby else f"; no endpoints in namespace {ns!r}"
     return f"unknown endpoint {text!r}{known}"
+
+
+def resolve_ids(analysis: Analysis, texts: tuple[str, ...]) -> frozenset[str] | None:
+    """The ids of the endpoints some expression names (None: no expression given, every endpoint);
+    raises EndpointError for one that does not resolve. What --src/--dst filters keep."""
+    if not texts:
+        return None
+    found: set[str] = set()
+    for text in texts:
+        found.update(m.id for m in resolve(analysis, text).members)
+    return frozenset(found)

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from netverify.queries.context import Analysis
 from netverify.queries.exposure import INTERNET, Exposure, outside_exposure, service_exposure
 from netverify.queries.lateral import PortFilter
-from netverify.semantics.compile import IPBlockPeer, RuleRef
+from netverify.semantics.compile import IPBlockPeer
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.services import view_service
+from netverify.semantics.verdict import RuleId
 from netverify.sets import ConnectionSet, IPSet
 
 INTERNET_ORIGIN = "internet"
@@ -53,7 +54,7 @@ class EntryRoute:
 
     via: str
     allowed: ConnectionSet
-    rules: tuple[RuleRef, ...] = ()
+    rules: tuple[RuleId, ...] = ()
     detail: str = ""
     conditional: bool = False  # admitted only if the node addresses fall in the admitted ranges
 
@@ -76,7 +77,7 @@ class Entry:
 
 def _direct_route(exposure: Exposure, addresses: IPSet, wanted: ConnectionSet) -> EntryRoute | None:
     allowed = ConnectionSet.none()
-    rules: list[RuleRef] = []
+    rules: list[RuleId] = []
     for reach in exposure.reaches:
         if not reach.addresses & addresses:
             continue

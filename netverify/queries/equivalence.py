@@ -29,14 +29,16 @@ from dataclasses import dataclass, replace
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, Row
 from netverify.engines.partitions import complete
-from netverify.engines.smt_types import Connection, PodPattern, ReplayMismatch, Side, describe_endpoint
+from netverify.engines.smt_types import Connection, Found, PodPattern, ReplayMismatch, Side, describe_endpoint
 from netverify.model import Cluster
 from netverify.queries.context import Analysis
 from netverify.queries.outcome import Outcome
+from netverify.queries.replay import Replayer
+from netverify.queries.solver_options import ProveOptions, pod_cidr_of, pod_cidrs_of
+from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_networks, compile_admin_policies
 from netverify.semantics.compile import CompiledPolicy, compile_policies, ip_blocks
 from netverify.semantics.endpoints import Endpoint, external_endpoint
-from netverify.semantics.evaluate import evaluate_pair
-from netverify.semantics.options import Semantics
+from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE, Semantics
 from netverify.semantics.verdict import pair_of_members
 from netverify.sets import ConnectionSet, IPSet, address_key
 
@@ -60,6 +62,7 @@ def union_inventory(left: Cluster, right: Cluster) -> Cluster:
     """Every non-policy object of both sides (no policies)."""
     return Cluster(
         namespaces=_merge(left.namespaces, right.namespaces, "name"),  # type: ignore[arg-type]
+        nodes=_merge(left.nodes, right.nodes, "name"),  # type: ignore[arg-type]
         pods=_merge(left.pods, right.pods, "namespace,name"),  # type: ignore[arg-type]
         workloads=_merge(left.workloads, right.workloads, "kind,namespace,name"),  # type: ignore[arg-type]
         services=_merge(left.services, right.services, "namespace,name"),  # type: ignore[arg-type]
@@ -72,7 +75,8 @@ def with_shared(shared: Cluster, side: Cluster) -> Cluster:
     have in common; an object of the same kind and name in `side` wins."""
     merged = union_inventory(shared, side)
     policies = _merge(shared.policies, side.policies, "namespace,name")
-    return replace(merged, policies=policies)  # type: ignore[arg-type]
+    admin = _merge(shared.admin_policies, side.admin_policies, "kind,name")
+    return replace(merged, policies=policies, admin_policies=admin)  # type: ignore[arg-type]
 
 
 _FAMILY_TOP = {4: 2**32 - 1, 6: 2**128 - 1}
@@ -124,10 +128,18 @@ class PolicySets:
     def __init__(self, left: Cluster, right: Cluster, semantics: Semantics | None = None, by: str = "workload") -> None:
         self.inventory = union_inventory(left, right)
         # The joint analysis only provides endpoints, label keys and ipBlock signatures for both sets.
-        self.joint = Analysis(replace(self.inventory, policies=left.policies + right.policies), semantics, by)
+        self.joint = Analysis(replace(self.inventory, policies=left.policies + right.policies,
+                                      admin_policies=left.admin_policies + right.admin_policies), semantics, by)
         semantics = self.joint.semantics
         self.left: tuple[CompiledPolicy, ...] = compile_policies(left.policies, semantics)
         self.right: tuple[CompiledPolicy, ...] = compile_policies(right.policies, semantics)
+        nodes = self.inventory.nodes
+        self.admin_left: tuple[CompiledAdminPolicy, ...] = compile_admin_policies(left.admin_policies, nodes)
+        self.admin_right: tuple[CompiledAdminPolicy, ...] = compile_admin_policies(right.admin_policies, nodes)
+
+    @property
+    def has_admin(self) -> bool:
+        return bool(self.admin_left or self.admin_right)
 
     @property
     def pods(self) -> list[Endpoint]:
@@ -135,7 +147,19 @@ class PolicySets:
 
     def endpoints(self) -> list[Endpoint]:
         """Loaded endpoints and one representative per external address atom."""
-        return self.pods + external_representatives(ip_blocks(self.left + self.right), self.pods)
+        blocks = ip_blocks(self.left + self.right) + admin_networks(self.admin_left + self.admin_right)
+        return self.pods + external_representatives(blocks, self.pods)
+
+    def node_ips(self) -> IPSet | None:
+        ips = [ip for node in self.inventory.nodes for ip in node.ips]
+        return IPSet.from_addresses(ips) if ips else None
+
+    def host_network_reading(self) -> str | None:
+        """The hostNetwork reading (--hostnetwork) the answer used, when hostNetwork pods are loaded."""
+        notes = (HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE)
+        if any(n in ep.notes for ep in self.pods for n in notes):
+            return self.joint.semantics.host_network
+        return None
 
     def namespaces(self) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
         return [(ns.name, ns.labels) for ns in self.inventory.namespaces]
@@ -181,6 +205,7 @@ class EquivalenceResult:
     reason: str = ""  # why the solver gave up
     counts: tuple[int, int, int] = (0, 0, 0)  # policies in A, policies in B, loaded endpoints
     notes: tuple[str, ...] = ()
+    host_network_reading: str | None = None  # --hostnetwork, when hostNetwork pods are loaded
 
     def headline(self) -> str:
         if self.status == "unknown":
@@ -200,7 +225,9 @@ class EquivalenceResult:
                 "B": {"source": self.right, "policies": self.counts[1]},
                 "scope": self.scope, "engine": self.engine, "endpoints": self.counts[2],
                 "distinguishing": self.distinction.to_json() if self.distinction else None,
-                **({"unknown": self.reason} if self.status == "unknown" else {}), "notes": list(self.notes)}
+                **({"unknown": self.reason} if self.status == "unknown" else {}),
+                **({"host_network_reading": self.host_network_reading} if self.host_network_reading else {}),
+                "notes": list(self.notes)}
 
     @property
     def holds(self) -> bool | None:
@@ -223,14 +250,13 @@ def _sample(conns: ConnectionSet) -> tuple[str, int]:
 
 
 def _explain(sets: PolicySets, src: Endpoint, dst: Endpoint, proto: str, port: int, relation: str,
-             src_synthesized: bool = False, dst_synthesized: bool = False) -> Distinction:
-    """Replay a connection through the evaluator on both sides; a disagreement with the engine is a bug."""
-    conns = []
-    for policies in (sets.left, sets.right):
-        verdict = evaluate_pair(policies, src, dst)
-        conns.append(Connection(src, dst, proto, port, verdict.allowed.allows(proto, port), verdict,
-                                src_synthesized, dst_synthesized))
-    left, right = conns
+             src_synthesized: bool = False, dst_synthesized: bool = False, found: Found | None = None) -> Distinction:
+    """Replay a connection through the evaluator on both sides (in the order of equal priorities the
+    solver used, if any); a disagreement with the engine is a bug."""
+    found = found or Found(src, dst, proto, port, src_synthesized, dst_synthesized)
+    selection = sets.joint.semantics.np_selection
+    left = Replayer(sets.left, sets.admin_left, selection).connection(found)
+    right = Replayer(sets.right, sets.admin_right, selection).connection(found)
     expected = left.allowed != right.allowed if relation == "equiv" else (right.allowed and not left.allowed)
     if not expected:
         raise ReplayMismatch(f"{src.id} -> {dst.id} {port}/{proto}: the engine found a difference, the evaluator "
@@ -289,44 +315,66 @@ def _members_pair(srcs: Sequence[Endpoint], dsts: Sequence[Endpoint]) -> tuple[E
     return pair
 
 
-@dataclass(frozen=True)
-class SmtScope:
-    hypothetical_namespaces: bool = False
-    timeout_s: float = 30.0
-    pod_cidr: IPSet | None = None
-
-
-def compare_smt(sets: PolicySets, relation: str, scope: str, options: SmtScope) -> tuple[str, Distinction | None, str]:
-    """(status, distinction, unknown reason) from one SMT query over the scope's sides."""
+def compare_smt(sets: PolicySets, relation: str, scope: str,
+                options: ProveOptions) -> tuple[str, Distinction | None, str, tuple[str, ...]]:
+    """(status, distinction, unknown reason, notes) from one SMT query over the scope's sides."""
     from netverify.engines.smt_compare import PolicySetComparator  # loads z3: only when proving
 
     pods = tuple(sets.pods)
     pattern = PodPattern(cidr=options.pod_cidr) if scope == "any" else None
     side = Side(scope, pods, pattern, EVERY_ADDRESS)
+    inferred = pod_cidr_of(pods)
     engine = PolicySetComparator(sets.left, sets.right, pods, sets.namespaces(), options.hypothetical_namespaces,
-                                 options.timeout_s)
+                                 options.timeout_s, (sets.admin_left, sets.admin_right),
+                                 options.pod_cidr or inferred, sets.node_ips(), options.rlimit,
+                                 sets.joint.semantics.np_selection)
     outcome = engine.compare(relation, side, side)
+    groups = [f"{g.tier.value} tier, priority {g.priority}: {', '.join(g.policies)}" for g in engine.tie_groups]
+    notes: tuple[str, ...] = ()
     if outcome.status != "fails":
-        return outcome.status, None, outcome.reason
+        notes = (f"equal-priority admin policies have no defined order; proved for every order of "
+                 f"{'; '.join(groups)} (a policy both sets have in the same place in both)",) \
+            if groups and outcome.status == "holds" else ()
+        return outcome.status, None, outcome.reason, notes
     w = outcome.witness
     assert w is not None
+    notes = (f"equal-priority admin policies have no defined order; this connection uses the order "
+             f"{'; '.join(w.order_text)}",) if w.order_text else ()
+    notes += _pod_cidr_notes(w, options, pods)
     return "fails", _explain(sets, w.src, w.dst, w.protocol, w.port, relation, w.src_synthesized,
-                             w.dst_synthesized), ""
+                             w.dst_synthesized, w), "", notes
+
+
+def _pod_cidr_notes(found: Found, options: ProveOptions, pods: Sequence[Endpoint]) -> tuple[str, ...]:
+    """Without --pod-cidr: where the witness's synthesized pods took their IPs (as `can --any` says)."""
+    if options.pod_cidr is not None or not (found.src_synthesized or found.dst_synthesized):
+        return ()
+    cidrs = pod_cidrs_of(pods)
+    if not cidrs:
+        return ("no --pod-cidr and no loaded pod with an IP: the pod that could exist may take any address; "
+                "give --pod-cidr to say where pods get their IPs",)
+    return (f"no --pod-cidr: pod IPs in this witness are taken from {', '.join(cidrs)}, inferred from the loaded "
+            "pods' IPs (pods that could exist may still take any address; --pod-cidr restricts them)",)
 
 
 def compare(left: Cluster, right: Cluster, labels: tuple[str, str], relation: str = "equiv",
             scope: str = "inventory", engine: str = "graph", semantics: Semantics | None = None,
-            by: str = "workload", options: SmtScope | None = None) -> EquivalenceResult:
+            by: str = "workload", options: ProveOptions | None = None) -> EquivalenceResult:
     """Whether A (left) and B (right) allow the same connections (equiv) or A at least B's (contains)."""
     sets = PolicySets(left, right, semantics, by)
     counts = (len(sets.left), len(sets.right), len(sets.pods))
     notes = _notes(left, right)
-    if scope == "inventory" and engine == "graph":
+    reading = sets.host_network_reading()
+    if scope == "inventory" and engine == "graph" and not sets.has_admin:
         found = compare_graph(sets, relation)
         return EquivalenceResult(relation, *labels, scope, "graph", "fails" if found else "holds", found,
-                                 counts=counts, notes=notes)
-    status, found, reason = compare_smt(sets, relation, scope, options or SmtScope())
-    return EquivalenceResult(relation, *labels, scope, "smt", status, found, reason, counts, notes)
+                                 counts=counts, notes=notes, host_network_reading=reading)
+    if scope == "inventory" and engine == "graph":
+        notes += ("admin policies are loaded: the loaded inventory is compared with the SMT engine, which folds "
+                  "the Admin and Baseline tiers",)
+    status, found, reason, smt_notes = compare_smt(sets, relation, scope, options or ProveOptions())
+    return EquivalenceResult(relation, *labels, scope, "smt", status, found, reason, counts, notes + smt_notes,
+                             reading)
 
 
 def _notes(left: Cluster, right: Cluster) -> tuple[str, ...]:

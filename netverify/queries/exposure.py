@@ -16,15 +16,20 @@ Three views, all from the same NetworkPolicy semantics:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import ipaddress
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from netverify.model import ServicePort
+from netverify.model import Service, ServicePort
 from netverify.queries.context import Analysis
-from netverify.semantics.compile import CompiledPolicy, IPBlockPeer, RuleRef
+from netverify.semantics.admin_compile import AdminPeerMatcher, CompiledAdminPolicy
+from netverify.semantics.admin_tier import AdminPolicyTier
+from netverify.semantics.compile import CompiledPolicy, IPBlockPeer
 from netverify.semantics.endpoints import Endpoint, external_endpoint
+from netverify.semantics.evaluate import decide_direction
 from netverify.semantics.netpol_tier import NetworkPolicyTier
-from netverify.semantics.services import ServiceView, port_label, translate, view_services
+from netverify.semantics.services import ServiceView, port_label, translate, view_service
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, RuleId, Tier
 from netverify.sets import ConnectionSet, IPSet
 
 _NOT_INTERNET = (
@@ -44,8 +49,6 @@ def _internet() -> IPSet:
 INTERNET = _internet()
 INTERNET_V4 = IPSet(INTERNET.v4)
 INTERNET_V6 = IPSet(v6=INTERNET.v6)
-# Where named ports are resolved for destinations outside the cluster (never: they have no ports).
-_OUTSIDE = external_endpoint("192.0.2.1")
 
 
 def describe_addresses(addresses: IPSet, limit: int = 4) -> str:
@@ -73,11 +76,16 @@ def _few(items: list[str], limit: int) -> str:
 
 @dataclass(frozen=True)
 class Reach:
-    """Connections admitted to/from a set of addresses, and the rules admitting them."""
+    """Connections admitted to/from a set of addresses, and the rules (with their tiers) admitting them."""
 
     connections: ConnectionSet
     addresses: IPSet
-    rules: tuple[RuleRef, ...] = ()
+    because: tuple[TierRule, ...] = ()  # the rules that decided, each with its tier; a default allow as such
+
+    @property
+    def rules(self) -> tuple[RuleId, ...]:
+        """The deciding rules (NetworkPolicy and admin rules alike)."""
+        return tuple(t.rule for t in self.because if t.rule is not None)
 
     @property
     def internet(self) -> bool:
@@ -86,7 +94,7 @@ class Reach:
     def to_json(self) -> dict[str, object]:
         return {"connections": self.connections.to_json(), "addresses": self.addresses.to_cidrs(),
                 "internet": self.internet, "whole_internet": INTERNET.issubset(self.addresses),
-                "rules": [r.to_json() for r in self.rules]}
+                "rules": [r.to_json() for r in self.because]}
 
 
 @dataclass(frozen=True)
@@ -154,15 +162,15 @@ class ExposureResult:
 # --- per endpoint ---------------------------------------------------------------------------
 
 
-def _partition(pieces: Iterable[tuple[ConnectionSet, IPSet, RuleRef | None]]) -> tuple[Reach, ...]:
+def _partition(pieces: Iterable[tuple[ConnectionSet, IPSet, TierRule | None]]) -> tuple[Reach, ...]:
     """Split overlapping (connections, addresses) pieces into disjoint connection sets with their addresses."""
-    parts: list[tuple[ConnectionSet, IPSet, tuple[RuleRef, ...]]] = []
+    parts: list[tuple[ConnectionSet, IPSet, tuple[TierRule, ...]]] = []
     for conns, addrs, rule in pieces:
         if not conns or not addrs:
             continue
-        refs: tuple[RuleRef, ...] = (rule,) if rule is not None else ()
+        refs: tuple[TierRule, ...] = (rule,) if rule is not None else ()
         rest = conns
-        out: list[tuple[ConnectionSet, IPSet, tuple[RuleRef, ...]]] = []
+        out: list[tuple[ConnectionSet, IPSet, tuple[TierRule, ...]]] = []
         for pc, pa, pr in parts:
             common = pc & conns
             if common:
@@ -175,7 +183,7 @@ def _partition(pieces: Iterable[tuple[ConnectionSet, IPSet, RuleRef | None]]) ->
         if rest:
             out.append((rest, addrs, refs))
         parts = out
-    merged: dict[IPSet, tuple[ConnectionSet, tuple[RuleRef, ...]]] = {}
+    merged: dict[IPSet, tuple[ConnectionSet, tuple[TierRule, ...]]] = {}
     for conns, addrs, refs in parts:
         prev_c, prev_r = merged.get(addrs, (ConnectionSet.none(), ()))
         merged[addrs] = (prev_c | conns, prev_r + tuple(r for r in refs if r not in prev_r))
@@ -184,28 +192,150 @@ def _partition(pieces: Iterable[tuple[ConnectionSet, IPSet, RuleRef | None]]) ->
 
 
 def _rule_addresses(peers: Sequence[object]) -> IPSet:
-    if not peers:
-        return EVERYWHERE
+    """The outside addresses a rule's peers tell apart (ipBlocks, admin networks and node addresses)."""
     out = IPSet()
     for peer in peers:
-        if isinstance(peer, IPBlockPeer):
+        if isinstance(peer, (IPBlockPeer, AdminPeerMatcher)):
             out = out | peer.addresses
     return out
 
 
+def _atoms(sets: Iterable[IPSet]) -> list[IPSet]:
+    """Every address split into the parts no set of `sets` tells apart (each address in exactly one)."""
+    parts = [EVERYWHERE]
+    for cut in dict.fromkeys(s for s in sets if s and s != EVERYWHERE):
+        parts = [piece for part in parts for piece in (part & cut, part - cut) if piece]
+    return parts
+
+
+def _some_address(addresses: IPSet) -> str:
+    if addresses.v4:
+        return str(ipaddress.IPv4Address(addresses.v4.intervals[0][0]))
+    return str(ipaddress.IPv6Address(addresses.v6.intervals[0][0]))
+
+
+@dataclass(frozen=True)
+class TierRule:
+    """A rule that decided, with its tier, as exposure explanations name it. `rule` None: the tier
+    decided without a rule (its `note` says why, e.g. --np-selection any), or, for tier DEFAULT, no
+    tier decided and the default allows."""
+
+    tier: str
+    rule: RuleId | None = None
+    note: str = ""
+
+    def __str__(self) -> str:
+        if self.tier == DEFAULT:
+            return "default allow (no tier decides)"
+        if self.rule is None:
+            return f"[{self.tier}] allows: {self.note}"
+        if self.tier == NETWORK_POLICY_TIER:
+            return str(self.rule)
+        return f"[{self.tier}] {self.rule}"
+
+    def to_json(self) -> dict[str, object]:
+        if self.rule is not None:
+            return {"tier": self.tier, **self.rule.to_json()}
+        return {"tier": self.tier, **({"default": True} if self.tier == DEFAULT else {"note": self.note})}
+
+
+DEFAULT = "default"
+
+
+class OutsideReach:
+    """What the tiers decide between the inventory's endpoints and addresses outside the cluster.
+
+    Each direction of each endpoint is folded through the tiers (`decide_direction`) once per part of
+    the address space its rules tell apart; endpoints whose applicable policies (and, for ingress,
+    named ports) are the same share the answer."""
+
+    def __init__(self, tiers: Sequence[Tier]) -> None:
+        self.tiers = tuple(tiers)
+        self._np = next((t for t in self.tiers if isinstance(t, NetworkPolicyTier)), NetworkPolicyTier(()))
+        self._admin = [t for t in self.tiers if isinstance(t, AdminPolicyTier)]
+        # A NetworkPolicy selects pods of its own namespace only: each namespace's endpoints are decided
+        # with the tiers whose NetworkPolicy tier holds that namespace's policies (the same decisions,
+        # without asking every policy of the cluster whether it selects the endpoint).
+        by_namespace: dict[str, list[CompiledPolicy]] = {}
+        for policy in self._np.policies:
+            by_namespace.setdefault(policy.policy.namespace, []).append(policy)
+        self._by_namespace = {ns: NetworkPolicyTier(tuple(ps), self._np.selection) for ns, ps in by_namespace.items()}
+        self._tiers_of: dict[str, tuple[Tier, ...]] = {}
+        self._cache: dict[tuple[object, ...], tuple[bool, tuple[Reach, ...], str]] = {}
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> OutsideReach:
+        """Every tier of the analysis: Admin, NetworkPolicy, Baseline."""
+        return cls(analysis.tiers)
+
+    def exposure(self, ep: Endpoint, direction: str) -> Exposure:
+        """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster."""
+        if ep.host_network:
+            return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
+                            "hostNetwork: the pod uses the node's addresses and no policy governs it")
+        np = self._by_namespace.get(ep.namespace, NetworkPolicyTier((), self._np.selection))
+        selecting = np.selecting(direction, ep)
+        admin = [p for tier in self._admin for p in tier.applicable(ep)]
+        at_all = tuple(id(p) for p in np.policies if p.selects(ep))  # what --np-selection any reads
+        key = (direction, tuple(id(p) for p in selecting), at_all, tuple(id(p) for p in admin),
+               ep.ports if direction == "ingress" else ())
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._decide(ep, direction, selecting, admin, self._tiers_for(ep.namespace))
+        isolated, reaches, note = found
+        return Exposure(ep, direction, isolated, reaches, note)
+
+    def _tiers_for(self, namespace: str) -> tuple[Tier, ...]:
+        found = self._tiers_of.get(namespace)
+        if found is None:
+            np = self._by_namespace.get(namespace, NetworkPolicyTier((), self._np.selection))
+            found = self._tiers_of[namespace] = tuple(np if isinstance(t, NetworkPolicyTier) else t
+                                                      for t in self.tiers)
+        return found
+
+    def _decide(self, ep: Endpoint, direction: str, selecting: Sequence[CompiledPolicy],
+                admin: Sequence[CompiledAdminPolicy], tiers: tuple[Tier, ...]) -> tuple[bool, tuple[Reach, ...], str]:
+        cuts = [_rule_addresses(rule.peers) for policy in selecting for rule in policy.rules(direction)]
+        cuts += [_rule_addresses(rule.peers) for policy in admin for rule in policy.rules(direction)]
+        pieces: list[tuple[ConnectionSet, IPSet, TierRule | None]] = []
+        decided_any = False
+        for atom in _atoms(cuts):
+            peer = external_endpoint(_some_address(atom))
+            verdict = decide_direction(tiers, direction, ep, peer, ep if direction == "ingress" else peer)
+            before = ConnectionSet.none()
+            for decision in verdict.decisions:
+                mine = decision.allow - before
+                explained = ConnectionSet.none()
+                for m in decision.matches:
+                    if m.action is Action.ALLOW and m.allowed & mine:
+                        pieces.append((m.allowed & mine, atom, TierRule(decision.tier, m.rule)))
+                        explained = explained | (m.allowed & mine)
+                if mine - explained:  # allowed by the tier without a rule (e.g. --np-selection any)
+                    pieces.append((mine - explained, atom, TierRule(decision.tier, None, decision.note)))
+                before = before | decision.decided
+            decided_any = decided_any or bool(before)
+            if not before.is_all():
+                pieces.append((ConnectionSet.all() - before, atom, TierRule(DEFAULT)))
+        if not decided_any:  # nothing decides: one line with why, as before the tiers
+            return False, (Reach(ConnectionSet.all(), EVERYWHERE),), self._open_note(direction, admin)
+        return True, _partition(pieces), ""
+
+    @staticmethod
+    def _open_note(direction: str, admin: Sequence[CompiledAdminPolicy]) -> str:
+        note = f"not isolated for {direction}: no NetworkPolicy with {direction.capitalize()} selects it"
+        if not admin:
+            return note
+        names = ", ".join(p.policy.id for p in admin)
+        if direction == "ingress" and any(p.rules("ingress") for p in admin):
+            return (f"{note}; the admin rules of {names} match pods only (ingress peers are namespaces or pods), "
+                    "never addresses outside the cluster, so they do not decide this")
+        return f"{note}, and no rule of {names} decides traffic with addresses outside the cluster"
+
+
 def outside_exposure(policies: tuple[CompiledPolicy, ...], ep: Endpoint, direction: str) -> Exposure:
-    """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster."""
-    if ep.host_network:
-        return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
-                        "hostNetwork: the pod uses the node's addresses and NetworkPolicy does not govern it")
-    selecting = NetworkPolicyTier(policies).selecting(direction, ep)
-    if not selecting:
-        return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
-                        f"not isolated for {direction}: no NetworkPolicy with {direction.capitalize()} selects it")
-    port_dst = ep if direction == "ingress" else _OUTSIDE
-    pieces = [(rule.ports_for(port_dst), _rule_addresses(rule.peers), rule.ref)
-              for policy in selecting for rule in policy.rules(direction)]
-    return Exposure(ep, direction, True, _partition(pieces))
+    """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster, by these
+    NetworkPolicies alone (callers that have an Analysis use `OutsideReach.of`, which folds every tier)."""
+    return OutsideReach((NetworkPolicyTier(policies),)).exposure(ep, direction)
 
 
 # --- Services -----------------------------------------------------------------------------
@@ -229,13 +359,13 @@ def _paths(view: ServiceView) -> list[tuple[str, ServicePort, IPSet]]:
     return out
 
 
-def _admitted(exposure: Exposure, target: ConnectionSet) -> tuple[IPSet, tuple[RuleRef, ...]]:
+def _admitted(exposure: Exposure, target: ConnectionSet) -> tuple[IPSet, tuple[TierRule, ...]]:
     """Addresses admitted on (part of) `target`, and the rules admitting them."""
-    addrs, rules = IPSet(), tuple[RuleRef, ...]()
+    addrs, rules = IPSet(), tuple[TierRule, ...]()
     for r in exposure.reaches:
         if r.connections & target:
             addrs = addrs | r.addresses
-            rules = rules + tuple(x for x in r.rules if x not in rules)
+            rules = rules + tuple(x for x in r.because if x not in rules)
     return addrs, rules
 
 
@@ -267,7 +397,11 @@ def _service_path(view: ServiceView, via: str, port: ServicePort, clients: IPSet
                        f"admitted only if the node addresses fall in {describe_addresses(admitted)}", warning)
 
 
-def service_exposure(analysis: Analysis, views: Sequence[ServiceView]) -> list[ServicePath]:
+def service_exposure(reach: OutsideReach | Analysis, views: Sequence[ServiceView]) -> list[ServicePath]:
+    """The outside paths into the backends of `views`, their ingress decided by `reach` (an Analysis:
+    every tier)."""
+    if isinstance(reach, Analysis):
+        reach = OutsideReach.of(reach)
     out: list[ServicePath] = []
     cache: dict[str, Exposure] = {}
     for view in views:
@@ -277,18 +411,43 @@ def service_exposure(analysis: Analysis, views: Sequence[ServiceView]) -> list[S
                 if not target:
                     continue
                 ep = backend.endpoint
-                ingress = cache.get(ep.id) or cache.setdefault(ep.id, outside_exposure(analysis.policies, ep,
-                                                                                        "ingress"))
+                ingress = cache.get(ep.id) or cache.setdefault(ep.id, reach.exposure(ep, "ingress"))
                 out.append(_service_path(view, via, port, clients, ep, target, ingress))
     return out
 
 
-def exposure(analysis: Analysis) -> ExposureResult:
+def _is_exposed(service: Service) -> bool:
+    return service.type in ("NodePort", "LoadBalancer") or bool(service.external_ips)
+
+
+def exposed_services(analysis: Analysis) -> list[ServiceView]:
+    """The views of the Services reachable from outside (NodePort, LoadBalancer, externalIPs) only.
+
+    A selector's backends are looked for among the endpoints of the Service's own namespace (indexed
+    once): matching every Service against every endpoint was a third of exposure's time at 1,000 pods."""
+    cluster = analysis.cluster
+    by_namespace: dict[str, list[Endpoint]] = {}
+    for ep in analysis.endpoints:
+        if not ep.external:
+            by_namespace.setdefault(ep.namespace, []).append(ep)
+    with_slices = {(s.namespace, s.service) for s in cluster.endpoint_slices}
+    return [view_service(s, cluster, analysis.endpoints if (s.namespace, s.name) in with_slices
+                         else by_namespace.get(s.namespace, []))
+            for s in cluster.services if _is_exposed(s)]
+
+
+def exposure(analysis: Analysis, on_phase: Callable[[str, int | None], None] | None = None) -> ExposureResult:
+    """The three views; `on_phase(description, total)` is told when each part starts (progress)."""
+    phase = on_phase or (lambda _description, _total: None)
     eps = [e for e in analysis.endpoints if not e.external]
-    direct = tuple(x for x in (outside_exposure(analysis.policies, e, "ingress") for e in eps) if x.reaches)
-    egress = tuple(x for x in (outside_exposure(analysis.policies, e, "egress") for e in eps) if x.internet)
-    views = view_services(analysis.cluster, analysis.endpoints)
-    exposed = [v for v in views if v.service.type in ("NodePort", "LoadBalancer") or v.service.external_ips]
+    phase("compiling the tiers", None)
+    reach = OutsideReach.of(analysis)
+    phase(f"ingress from outside of {len(eps):,} endpoints", None)
+    direct = tuple(x for x in (reach.exposure(e, "ingress") for e in eps) if x.reaches)
+    phase(f"egress to the internet of {len(eps):,} endpoints", None)
+    egress = tuple(x for x in (reach.exposure(e, "egress") for e in eps) if x.internet)
+    phase("Services", None)
+    exposed = exposed_services(analysis)
     notes = [f"{v.id} ({v.service.type}) has no backends: nothing is exposed through it" for v in exposed
              if not v.backends]
-    return ExposureResult(direct, tuple(service_exposure(analysis, exposed)), egress, tuple(notes))
+    return ExposureResult(direct, tuple(service_exposure(reach, exposed)), egress, tuple(notes))

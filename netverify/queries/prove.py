@@ -17,7 +17,7 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from netverify.engines.smt import DEFAULT_TIMEOUT_S, SmtEngine
+from netverify.engines.smt import SmtEngine
 from netverify.engines.smt_types import PodPattern, PortTerm, Proved, Query, Refuted, Side, SmtResult, Unknown
 from netverify.model import Diagnostic, InputError, LabelSelector, Severity
 from netverify.queries.assertions import INTERNET, Assertion, EndpointSpec
@@ -27,16 +27,15 @@ from netverify.queries.exposure import INTERNET as INTERNET_ADDRESSES
 from netverify.queries.outcome import Outcome
 from netverify.queries.path_check import PathVerdict, check_path
 from netverify.queries.ports import PortQuery
+from netverify.queries.replay import Replayer
+from netverify.queries.solver_options import ProveOptions, pod_cidr_of, pod_cidrs_of
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE
 from netverify.semantics.selectors import matches
 from netverify.sets import PROTOCOLS, IPSet
 
-
-@dataclass(frozen=True)
-class ProveOptions:
-    hypothetical_namespaces: bool = False
-    timeout_s: float = DEFAULT_TIMEOUT_S
-    pod_cidr: IPSet | None = None  # where pods that could exist get their IPs (None: anywhere)
+__all__ = ["AnyReachResult", "AssertionOutcome", "CheckResult", "ProveOptions", "build_side", "can_reach_any",
+           "Prover", "check_assertions", "inferred_pod_cidr", "inferred_pod_cidrs", "pod_cidr_notes", "port_terms"]
 
 
 def _cidr_text(text: str) -> IPSet | None:
@@ -127,45 +126,56 @@ def port_terms(query: PortQuery) -> tuple[PortTerm, ...]:
     return (PortTerm(query.protocol, query.port, query.end_port or query.port),)
 
 
-def _engine(analysis: Analysis, queries: Sequence[Query], options: ProveOptions) -> SmtEngine:
-    namespaces = [(ns.name, ns.labels) for ns in analysis.cluster.namespaces]
-    preferred = options.pod_cidr or inferred_pod_cidr(analysis)
-    return SmtEngine(analysis.policies, analysis.endpoints, namespaces, queries,
-                     options.hypothetical_namespaces, options.timeout_s, preferred_pod_cidr=preferred)
+def node_ips(analysis: Analysis) -> IPSet | None:
+    """The loaded Nodes' addresses (no pod that could exist takes one), None without Nodes."""
+    ips = [ip for node in analysis.cluster.nodes for ip in node.ips]
+    return IPSet.from_addresses(ips) if ips else None
+
+
+class Prover:
+    """The SMT engine over one inventory, every result replayed through the evaluator."""
+
+    def __init__(self, analysis: Analysis, queries: Sequence[Query], options: ProveOptions) -> None:
+        namespaces = [(ns.name, ns.labels) for ns in analysis.cluster.namespaces]
+        preferred = options.pod_cidr or inferred_pod_cidr(analysis)
+        selection = analysis.semantics.np_selection
+        self.engine = SmtEngine(analysis.policies, analysis.endpoints, namespaces, queries,
+                                options.hypothetical_namespaces, options.timeout_s, preferred_pod_cidr=preferred,
+                                admin=analysis.admin, node_ips=node_ips(analysis), rlimit=options.rlimit,
+                                np_selection=selection)
+        self.replayer = Replayer(analysis.policies, analysis.admin, selection)
+
+    def solve(self, query: Query) -> SmtResult:
+        return self.replayer.result(self.engine.solve(query))
+
+    def notes(self, result: SmtResult) -> tuple[str, ...]:
+        """What the answer assumed of equal-priority admin policies (undefined order upstream)."""
+        groups = [f"{g.tier.value} tier, priority {g.priority}: {', '.join(g.policies)}"
+                  for g in self.engine.tie_groups]
+        if not groups:
+            return ()
+        if isinstance(result, Unknown):
+            return ()
+        conn = result.witness if isinstance(result, Proved) else result.counterexample
+        if conn is not None:
+            return (f"equal-priority admin policies have no defined order; this connection uses the order "
+                    f"{'; '.join(conn.order)}",)
+        return (f"equal-priority admin policies have no defined order; proved for every order of {'; '.join(groups)}",)
+
+
+def _engine(analysis: Analysis, queries: Sequence[Query], options: ProveOptions) -> Prover:
+    return Prover(analysis, queries, options)
 
 
 # --- pod CIDRs inferred from the loaded pods ------------------------------------------------------
 
-# The narrowest block inferred from loaded pods: a node's usual pod range. A single pod's /32 would
-# leave no address for a pod that could exist.
-_MIN_PREFIX = {4: 24, 6: 64}
-
-
 def inferred_pod_cidrs(analysis: Analysis) -> tuple[str, ...]:
-    """Per address family, the smallest CIDR holding every loaded (non-hostNetwork) pod's IP, at
-    most /24 (IPv4) or /64 (IPv6) long. Empty when no loaded pod has an IP."""
-    by_family: dict[int, list[ipaddress.IPv4Address | ipaddress.IPv6Address]] = {}
-    for ep in analysis.endpoints:
-        if ep.external or ep.host_network:
-            continue
-        for ip in ep.ips:
-            address = ipaddress.ip_address(ip)
-            by_family.setdefault(address.version, []).append(address)
-    out = []
-    for family, addresses in sorted(by_family.items()):
-        low, high = min(addresses), max(addresses)
-        differing_bits = (int(low) ^ int(high)).bit_length()
-        prefix = min(_MIN_PREFIX[family], low.max_prefixlen - differing_bits)
-        out.append(str(ipaddress.ip_network(f"{low}/{prefix}", strict=False)))
-    return tuple(out)
+    """Per address family, the smallest CIDR holding every loaded pod's IP (see pod_cidrs_of)."""
+    return pod_cidrs_of(analysis.endpoints)
 
 
 def inferred_pod_cidr(analysis: Analysis) -> IPSet | None:
-    cidrs = inferred_pod_cidrs(analysis)
-    block = None
-    for cidr in cidrs:
-        block = IPSet.from_cidr(cidr) if block is None else block | IPSet.from_cidr(cidr)
-    return block
+    return pod_cidr_of(analysis.endpoints)
 
 
 def pod_cidr_notes(analysis: Analysis, result: SmtResult, options: ProveOptions) -> tuple[str, ...]:
@@ -245,8 +255,9 @@ def can_reach_any(analysis: Analysis, src: str, dst: str, query: PortQuery, opti
     src_side, src_notes = build_side(analysis, EndpointSpec(text=src), "any", options)
     dst_side, dst_notes = build_side(analysis, EndpointSpec(text=dst), "any", options)
     q = Query(src_side, dst_side, "reachable", port_terms(query))
-    result = _engine(analysis, [q], options).solve(q)
-    notes = tuple(src_notes + dst_notes) + pod_cidr_notes(analysis, result, options)
+    prover = _engine(analysis, [q], options)
+    result = prover.solve(q)
+    notes = tuple(src_notes + dst_notes) + pod_cidr_notes(analysis, result, options) + prover.notes(result)
     return AnyReachResult(src, dst, query.describe(), result, notes)
 
 
@@ -271,6 +282,7 @@ class AssertionOutcome:
 @dataclass(frozen=True)
 class CheckResult:
     outcomes: tuple[AssertionOutcome, ...]
+    host_network_reading: str | None = None  # --hostnetwork, when hostNetwork pods are loaded
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -284,6 +296,7 @@ class CheckResult:
 
     def to_json(self) -> dict[str, object]:
         return {"summary": {s: self.count(s) for s in ("holds", "fails", "unknown")},
+                **({"host_network_reading": self.host_network_reading} if self.host_network_reading else {}),
                 "assertions": [o.to_json() for o in self.outcomes]}
 
 
@@ -335,5 +348,13 @@ def check_assertions(analysis: Analysis, assertions: Sequence[Assertion], option
         else:
             assert engine is not None
             result = engine.solve(query)
-            outcomes.append(AssertionOutcome(a, result, tuple(notes) + pod_cidr_notes(analysis, result, options)))
-    return CheckResult(tuple(outcomes))
+            outcomes.append(AssertionOutcome(a, result, tuple(notes) + pod_cidr_notes(analysis, result, options)
+                                             + engine.notes(result)))
+    return CheckResult(tuple(outcomes), host_network_reading(analysis))
+
+
+def host_network_reading(analysis: Analysis) -> str | None:
+    """The hostNetwork reading (--hostnetwork) an answer used, when the inventory has hostNetwork pods."""
+    if any(n in ep.notes for ep in analysis.endpoints for n in (HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE)):
+        return analysis.semantics.host_network
+    return None

@@ -12,14 +12,13 @@ every client by default, at least one with --some.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from netverify.engines.graph import ReachabilityGraph
 from netverify.model import ContainerPort, ServicePort
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, EndpointSet
-from netverify.queries.matrix import Connection, MatrixResult
 from netverify.queries.ports import PortError, PortQuery
 from netverify.queries.reach import PairResult, ReachResult, host_network_reading, pair_result
 from netverify.semantics.endpoints import Endpoint
@@ -160,15 +159,19 @@ def _wanted(port: ServicePort, query: PortQuery) -> bool:
 
 
 @dataclass(frozen=True)
-class ServiceConnection(Connection):
-    """Client -> Service: `allowed` service ports every backend admits, `partial` those only some admit."""
+class ServiceConnection:
+    """Client -> Service: `allowed` service ports every backend admits, `partial` those only some admit.
 
+    Not a pod-level Connection: a formatter that knows only pod pairs has nothing to print it with."""
+
+    src: Endpoint
+    dst: Endpoint  # the Service (service_endpoint): its ports are the service ports
+    allowed: ConnectionSet
     partial: ConnectionSet = field(default_factory=ConnectionSet.none)
 
     def to_json(self) -> dict[str, object]:
-        data = super().to_json()
-        data["partial"] = self.partial.to_json()
-        return data
+        return {"src": self.src.id, "dst": self.dst.id, "allowed": self.allowed.to_json(),
+                "partial": self.partial.to_json()}
 
 
 def service_endpoint(view: ServiceView) -> Endpoint:
@@ -180,19 +183,39 @@ def service_endpoint(view: ServiceView) -> Endpoint:
                         n for b in view.backends for n in b.pods))
 
 
-class ServiceMatrixResult(MatrixResult):
+class ServiceMatrixResult:
     """Every client endpoint against every Service with backends, in service-port terms.
 
-    Usable wherever a MatrixResult is (e.g. by diff): `connections()` yields one
-    ServiceConnection per (client, Service) pair with something allowed or partial.
+    Its own type, composed of what it needs (the analysis, the port query, the Service views), not a
+    pod matrix: each output format renders it on purpose, and one that does not know it refuses it
+    instead of printing pod pairs. `connections()` yields one ServiceConnection per (client, Service)
+    pair with something allowed or partial.
     """
 
     def __init__(self, analysis: Analysis, query: PortQuery) -> None:
-        super().__init__(analysis, query)
+        self.analysis = analysis
+        self.query = query
+        # Told how many clients are done (in endpoint order) while pairs are computed: a progress display.
+        self.on_row: Callable[[int], None] | None = None
+        self.sources: frozenset[str] | None = None  # --src: only these clients (None: every endpoint)
         views = view_services(analysis.cluster, analysis.endpoints)
         self.views = [v for v in views if v.backends and v.service.ports]
         self.unrouted = [v for v in views if not (v.backends and v.service.ports)]
         self.services = [service_endpoint(v) for v in self.views]
+
+    def restrict(self, sources: frozenset[str] | None, destinations: frozenset[str] | None) -> ServiceMatrixResult:
+        """Report only the clients in `sources` (None: all); the destinations are the Services."""
+        if destinations is not None:
+            raise ValueError("the destinations of the matrix by service are its Services")
+        self.sources = sources
+        return self
+
+    @property
+    def endpoints(self) -> list[Endpoint]:
+        """The clients reported: every endpoint, or those --src names."""
+        if self.sources is None:
+            return self.analysis.endpoints
+        return [e for e in self.analysis.endpoints if e.id in self.sources]
 
     def notes(self) -> list[str]:
         out = [n for v in self.views for n in v.notes]
@@ -200,13 +223,14 @@ class ServiceMatrixResult(MatrixResult):
             out.extend(v.notes or (f"{v.id} declares no ports",))
         return out
 
-    def connections(self) -> Iterator[Connection]:
+    def connections(self) -> Iterator[ServiceConnection]:
         plans = [(v, svc_ep, _port_plan(v)) for v, svc_ep in zip(self.views, self.services, strict=True)]
         cache: dict[tuple[int, int], tuple[ConnectionSet, ConnectionSet]] = {}
         graph = self.analysis.graph
-        for src in self.endpoints:
-            self._done(src)
-            if not self.is_source(src):
+        for src in self.analysis.endpoints:
+            if self.on_row is not None:
+                self.on_row(self.analysis.position[src.id] + 1)
+            if self.sources is not None and src.id not in self.sources:
                 continue
             for i, (view, svc_ep, plan) in enumerate(plans):
                 backend_ids = {b.endpoint.id for b in view.backends}

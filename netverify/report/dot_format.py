@@ -14,6 +14,7 @@ from itertools import groupby
 from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
+from netverify.queries.services import ServiceMatrixResult
 from netverify.report.outside import outside_by_class
 from netverify.sets import ConnectionSet
 
@@ -69,6 +70,37 @@ def _internet(result: MatrixResult, out: TextIO) -> None:
         out.write(f'  {q(INTERNET)} [label="internet\\n(outside the cluster)", shape=ellipse, '
                   'fillcolor="#fde8d8", color="#c07040"];\n')
         out.write("".join(edges))
+
+
+# --- matrix --by service: clients and Services, each in its namespace's box ---
+
+_SERVICE_NODE = 'shape=ellipse, fillcolor="#e8f0fe", color="#4a6fb0"'
+_PARTIAL = 'color="#c07040", fontcolor="#c07040", style=dashed'
+
+
+@render.register
+def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
+    q = json.dumps
+    out.write("digraph netverify {\n" + _GRAPH)
+    nodes = [(ep, False) for ep in result.endpoints] + [(svc, True) for svc in result.services]
+    nodes.sort(key=lambda n: n[0].namespace)
+    for i, (ns, group) in enumerate(groupby(nodes, key=lambda n: n[0].namespace)):
+        out.write(f'  subgraph cluster_{i} {{\n    label={q(ns)}; style="rounded,filled"; fillcolor="#eef2f8"; '
+                  'color="#c5cfdd";\n')
+        for ep, is_service in group:
+            if is_service:
+                out.write(f"    {q(ep.id)} [label={q('Service/' + ep.name)}, {_SERVICE_NODE}];\n")
+            else:
+                out.write(f"    {q(ep.id)} [label={q(ep.name if ep.kind == 'Pod' else ep.kind + '/' + ep.name)}];\n")
+        out.write("  }\n")
+    for conn in result.connections():
+        if conn.allowed:
+            out.write(_edge(q, conn.src.id, conn.dst.id, conn.allowed))
+        if conn.partial:
+            text = "some backends: " + conn.partial.describe()
+            out.write(f"  {q(conn.src.id)} -> {q(conn.dst.id)} [label={q(text)}, tooltip={q(text)}, {_PARTIAL}];\n")
+    out.write('  label="ellipses: Services (ports are service ports); green edges: every backend admits the ports '
+              'shown; orange dashed edges: only some backends do"; labelloc=b;\n}\n')
 
 
 # --- blast-radius and paths (issue 18; in report/paths_format.py) ---

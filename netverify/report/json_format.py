@@ -25,11 +25,7 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
     for i, ep in enumerate(result.endpoints):
         out.write(("," if i else "") + "\n    " + json.dumps(ep.to_json()))
     out.write('\n  ],\n  "connections": [')
-    if type(result).connections is MatrixResult.connections:
-        _write_connections(result, out)
-    else:  # a subclass with its own pairs
-        for i, conn in enumerate(result.connections()):
-            out.write(("," if i else "") + "\n    " + json.dumps(conn.to_json()))
+    _write_connections(result, out)
     out.write("\n  ]\n}\n")
 
 

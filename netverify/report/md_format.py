@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import ReachResult
+from netverify.queries.services import ServiceMatrixResult
 from netverify.report import tiers_format
 from netverify.report.escape import md_code, md_text
 from netverify.semantics.evaluate import DirectionVerdict
@@ -37,6 +38,21 @@ def _side(v: DirectionVerdict, queried: ConnectionSet) -> str:
     if v.tiered:
         return tiers_format.walk_text(v, queried)
     return "open" if not v.isolated else ", ".join(str(m.rule) for m in v.matches) or "denied"
+
+
+@render.register
+def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
+    conns = list(result.connections())
+    out.write(f"**{_plural(len(result.endpoints), 'client')}, {_plural(len(result.services), 'Service')} with "
+              f"backends, {_plural(len(conns), 'client-service pair')} with something allowed** "
+              f"({result.query.describe()}; ports are service ports)\n\n")
+    out.write("| client | Service | allowed (every backend) | partial (some backends) |\n|---|---|---|---|\n")
+    for c in conns:
+        allowed = _cell(c.allowed.describe()) if c.allowed else "-"
+        partial = _cell(c.partial.describe()) if c.partial else "-"
+        out.write(f"| {md_code(c.src.id)} | {md_code(c.dst.id)} | {allowed} | {partial} |\n")
+    for note in result.notes():
+        out.write(f"\n> **Note:** {_cell(note)}\n")
 
 
 @render.register
@@ -195,7 +211,7 @@ def _exposure_rows(items: tuple[Exposure, ...], internet_only: bool) -> list[str
         for r in e.reaches:
             if internet_only and not r.internet:
                 continue
-            why = e.note or ", ".join(str(x) for x in r.rules)
+            why = e.note or ", ".join(str(x) for x in r.because)
             internet = "yes" if r.internet else "no"
             rows.append(f"| {md_code(e.endpoint.id)} | {_cell(r.connections.describe())} | "
                         f"{_cell(describe_addresses(r.addresses))} | {internet} | {_cell(why)} |\n")

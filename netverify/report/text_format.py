@@ -112,18 +112,23 @@ def _connection_lines(conn: Connection) -> list[str]:
              f"{endpoint_text(conn.dst, conn.dst_synthesized)} on {conn.port}/{conn.protocol}: {state}"]
     if conn.verdict.note:
         lines.append(f"  note: {conn.verdict.note}")
+    one = ConnectionSet.of(conn.protocol, conn.port, conn.port)
     for v in conn.deciding():
-        lines.extend("  " + line for line in _direction_lines(v))
+        lines.extend("  " + line for line in _direction_lines(v, one))
     return lines
 
 
 def _proof_lines(proof: Proof, admitting: bool) -> list[str]:
-    if not proof.rules and not proof.policies:
+    if not proof.rules and not proof.policies and not proof.admin_rules:
         return ["  the proof needs no rule: the endpoints and ports alone decide it"]
     verb = "admits the traffic" if admitting else "does not admit the traffic"
     lines = [f"  rule {r} {verb}" for r in proof.rules]
     lines += [f"  policy {p} selects the {'source' if direction == 'egress' else 'destination'} ({direction})"
               for p, direction in proof.policies]
+    lines += [f"  {r.tier.value} rule {r} ({r.action.value}"
+              + (f", priority {r.priority}" if r.priority is not None else "") + "): what it matches decides"
+              for r in proof.admin_rules]
+    lines += [f"  in every order of the equal-priority policies ({group})" for group in proof.every_order]
     return lines
 
 
@@ -172,6 +177,8 @@ def _(result: CheckResult, out: TextIO, color: bool | None = None, width: int | 
     for o in result.outcomes:
         _outcome(console, o)
         console.print("")
+    if result.host_network_reading is not None:
+        console.print(f"hostNetwork reading: {HOST_NETWORK_READING_TEXT[result.host_network_reading]}", markup=False)
     total = len(result.outcomes)
     console.print(Text(f"{total} assertion{'s' if total != 1 else ''}: {result.count('holds')} hold, "
                        f"{result.count('fails')} fail, {result.count('unknown')} unknown", style="bold"))
@@ -252,7 +259,7 @@ def _exposuretable_of(console: Console, title: str, items: tuple[Exposure, ...],
         for r in e.reaches:
             if e.direction == "egress" and not r.internet:
                 continue
-            why = e.note or ", ".join(str(x) for x in r.rules)
+            why = e.note or ", ".join(str(x) for x in r.because)
             table.add_row(e.endpoint.id, r.connections.describe(), describe_addresses(r.addresses), why)
     console.print(table)
 
@@ -341,7 +348,15 @@ def _posture_line(code: str, found: list[Any]) -> str:
     shown = ", ".join(objs[:3]) + (f" and {len(objs) - 3} more" if len(objs) > 3 else "")
     what = "namespace" if code == "NV403" else "endpoint"
     count = f"{len(objs)} {what}{'' if len(objs) == 1 else 's'}"
-    return f"{count} {_POSTURE_WORDS.get(code, '')}: {shown}"
+    words = _POSTURE_WORDS.get(code, "")
+    if any("admin tiers" in f.message or "Baseline tier" in f.message for f in found):  # not "every source"
+        words = _POSTURE_WORDS_WITH_ADMIN.get(code, words)
+    return f"{count} {words}: {shown}"
+
+
+_POSTURE_WORDS_WITH_ADMIN = {
+    "NV402": "not isolated for ingress by a NetworkPolicy (where admin policies apply, they decide ingress from pods)",
+    "NV403": "without a default-deny ingress NetworkPolicy (a Baseline deny may cover pods)"}
 
 
 
@@ -354,8 +369,9 @@ def _side_lines(name: str, source: str, conn: Connection) -> list[str]:
     lines = [f"{name} ({source}) {'allows' if conn.allowed else 'denies'} it:"]
     if conn.verdict.note:
         lines.append(f"  note: {conn.verdict.note}")
+    one = ConnectionSet.of(conn.protocol, conn.port, conn.port)
     for v in conn.deciding():
-        lines.extend("  " + line for line in _direction_lines(v))
+        lines.extend("  " + line for line in _direction_lines(v, one))
     return lines
 
 
@@ -363,6 +379,8 @@ def equivalence_lines(result: EquivalenceResult) -> list[str]:
     """Everything under the headline: the scope, then the distinguishing connection or why unknown."""
     engine = "SMT engine" if result.engine == "smt" else "graph engine"
     lines = [f"for {result.scope_text()} ({engine})"]
+    if result.host_network_reading is not None:
+        lines.append(f"hostNetwork reading: {HOST_NETWORK_READING_TEXT[result.host_network_reading]}")
     lines += [f"note: {n}" for n in result.notes]
     if result.status == "unknown":
         lines.append(f"the solver could not decide ({result.reason or 'unknown'}): this is not a proof")

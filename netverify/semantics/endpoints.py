@@ -29,7 +29,13 @@ from netverify.model import (
     SourceRef,
     Workload,
 )
-from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE, Semantics
+from netverify.semantics.options import (
+    HOST_NETWORK_AS_NODE_NOTE,
+    HOST_NETWORK_AS_POD_NOTE,
+    Granularity,
+    HostNetworkReading,
+    Semantics,
+)
 from netverify.sets import IPSet, address_key
 
 
@@ -178,21 +184,22 @@ def _common_labels(pods: Sequence[Pod]) -> Labels:
 
 
 def build_endpoints(
-    cluster: Cluster, semantics: Semantics, ip_blocks: Iterable[IPSet], by: str = "workload",
+    cluster: Cluster, semantics: Semantics, ip_blocks: Iterable[IPSet], by: Granularity = Granularity.WORKLOAD,
     label_keys: frozenset[str] | None = None, addresses: Iterable[IPSet] = (),
 ) -> list[Endpoint]:
-    """Endpoints of the cluster, sorted by id. `by` is "workload" (default) or "pod".
+    """Endpoints of the cluster, sorted by id, one per workload (default) or per pod (`by`).
 
     `label_keys` are the pod label keys policies reference: members of a workload that
     differ only in other labels (pod-template-hash, pod-name...) stay together. `ip_blocks` split
     members by pod IP as the ipBlock scope says; `addresses` (admin networks, node addresses:
     compile.Observations.addresses) split them by pod IP whatever it says.
     """
+    by = Granularity(by)  # a caller's spelling ("pod") becomes the member
     ns_labels = _ns_labels(cluster)
     atoms = IPAtoms(ip_blocks)
     address_list = list(addresses)
     address_atoms = IPAtoms(address_list) if address_list else None
-    as_node = semantics.host_network == "node"
+    as_node = semantics.host_network is HostNetworkReading.NODE
     # Nodes where the node-local rule can decide an answer: those a hostNetwork pod runs on.
     host_nodes = frozenset(p.node_name for p in cluster.pods if p.host_network and p.node_name) if as_node \
         else frozenset()
@@ -232,7 +239,7 @@ def build_endpoints(
     for wid in sorted(set(groups) | set(workload_ids)):
         pods = groups.get(wid, [])
         template = workload_ids.get(wid)
-        if by == "pod" and pods:
+        if by is Granularity.POD and pods:
             out.extend(pod_endpoint(p) for p in pods)
             continue
         grouping = _Grouping(atoms, semantics.ipblock_matches_pods, host_nodes, as_node, reading_note, address_atoms)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from netverify.model import ValueEnum
+
 
 class NetworkPolicySelection(str, Enum):
     """When the NetworkPolicy tier is final for a subject, with admin tiers around it (admin-tiers.md
@@ -12,6 +14,22 @@ class NetworkPolicySelection(str, Enum):
 
     PER_DIRECTION = "direction"  # isolated in this direction (netpol-analyzer; the NetworkPolicy API's isolation)
     ANY = "any"  # selected by any NetworkPolicy at all, in either direction (kube-network-policies)
+
+
+class Granularity(ValueEnum):
+    """What one endpoint stands for (--by): the pods of a workload, each pod, or (matrix only) clients as
+    workloads and Services as destinations."""
+
+    WORKLOAD = "workload"
+    POD = "pod"
+    SERVICE = "service"
+
+
+class HostNetworkReading(ValueEnum):
+    """How hostNetwork pods are read (--hostnetwork): see Semantics.host_network."""
+
+    NODE = "node"
+    POD = "pod"
 
 
 @dataclass(frozen=True)
@@ -35,8 +53,12 @@ class Semantics:
     """
 
     ipblock_matches_pods: bool = True
-    host_network: str = "node"
+    host_network: HostNetworkReading = HostNetworkReading.NODE
     np_selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION
+
+    def __post_init__(self) -> None:
+        # a spelling from the command line or a caller ("node", "pod") becomes the member; a wrong one fails here
+        object.__setattr__(self, "host_network", HostNetworkReading(self.host_network))
 
 
 DEFAULT = Semantics()
@@ -47,7 +69,7 @@ HOST_NETWORK_NOTE = (
     "hostNetwork pods use the node's network: NetworkPolicy does not govern them (treated as node traffic; "
     "only ipBlock peers can match them; --hostnetwork pod reads them as ordinary pods)"
 )
-HOST_NETWORK_READINGS = ("node", "pod")
+HOST_NETWORK_READINGS = tuple(r.value for r in HostNetworkReading)
 HOST_NETWORK_AS_NODE_NOTE = (
     "hostNetwork pod read as node traffic (--hostnetwork node, the default): never isolated, matched as a peer "
     "only by ipBlocks, and traffic from its node to pods on that node is always allowed"

@@ -139,10 +139,10 @@ class TestCheckExitCodes:
         code, _, err = run(capsys, "check", DEMO, "--assertions", path)
         assert code == 2 and f"{path}:1: error:" in err and "use apiVersion: netverify.dev/v1alpha1" in err
 
-    def test_a_solver_timeout_is_exit_3_never_a_pass(self, capsys: pytest.CaptureFixture[str],
+    def test_a_solver_out_of_budget_is_exit_3_never_a_pass(self, capsys: pytest.CaptureFixture[str],
                                                      hard: tuple[str, str]) -> None:
         cluster, assertions = hard
-        code, out, _ = run(capsys, "check", cluster, "--assertions", assertions, "--timeout", "0.001")
+        code, out, _ = run(capsys, "check", cluster, "--assertions", assertions, "--rlimit", "1")
         assert code == 3
         assert "UNKNOWN every-tcp-port-open-to-all" in out and "this is not a pass" in out
         assert "1 assertion: 0 hold, 0 fail, 1 unknown" in out
@@ -197,13 +197,13 @@ class TestCheckFormats:
 
     def test_unknown_in_machine_formats(self, capsys: pytest.CaptureFixture[str], hard: tuple[str, str]) -> None:
         cluster, assertions = hard
-        code, out, _ = run(capsys, "check", cluster, "-a", assertions, "--timeout", "0.001", "-f", "json")
+        code, out, _ = run(capsys, "check", cluster, "-a", assertions, "--rlimit", "1", "-f", "json")
         data = json.loads(out)
         assert code == 3 and data["summary"]["unknown"] == 1
         assert data["assertions"][0]["result"]["status"] == "unknown"
-        code, out, _ = run(capsys, "check", cluster, "-a", assertions, "--timeout", "0.001", "-f", "junit")
+        code, out, _ = run(capsys, "check", cluster, "-a", assertions, "--rlimit", "1", "-f", "junit")
         assert code == 3 and "not a pass" in out
-        code, out, _ = run(capsys, "check", cluster, "-a", assertions, "--timeout", "0.001", "-f", "sarif")
+        code, out, _ = run(capsys, "check", cluster, "-a", assertions, "--rlimit", "1", "-f", "sarif")
         assert code == 3 and json.loads(out)["runs"][0]["results"][0]["ruleId"] == "assertion-unknown"
 
 
@@ -284,7 +284,7 @@ class TestCanAny:
     def test_unknown_is_exit_3(self, capsys: pytest.CaptureFixture[str], hard: tuple[str, str]) -> None:
         cluster, _ = hard
         code, out, _ = run(capsys, "can", "0.0.0.0/0", "x/*", cluster, "--any", "--port", "1-65535",
-                           "--timeout", "0.001", "-f", "json")
+                           "--rlimit", "1", "-f", "json")
         data = json.loads(out)
         assert code == 3 and data["reachable"] is None and data["witness"] is None and data["proof"] is None
         assert data["unknown"]

@@ -189,6 +189,9 @@ class KubeAPIServer:
             def _send(self, status: int, body: dict[str, Any]) -> None:
                 data = json.dumps(body).encode()
                 try:
+                    if api.hostile.drip_headers_seconds:
+                        _drip_headers(self.wfile, api._stopping, api.hostile.drip_headers_seconds, status, len(data))
+                        return
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
@@ -315,6 +318,7 @@ class Hostile:
 
     echo_authorization: bool = False  # error messages quote the request's Authorization header
     drip_seconds: float = 0.0  # send each 200 body one byte at a time, this long apart
+    drip_headers_seconds: float = 0.0  # send the status line and endless headers one byte at a time
     endless_continue: str = ""  # "same": every page repeats one continue token; "fresh": a new one each time
     rewrite: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None  # (kind, list answer) -> answer
     pages: int = 0
@@ -324,6 +328,19 @@ class Hostile:
         if self.endless_continue == "same":
             return "c2FtZQ=="
         return base64.urlsafe_b64encode(json.dumps({"start": 0, "page": self.pages}).encode()).decode()
+
+
+def _drip_headers(wfile: Any, stopping: threading.Event, seconds: float, status: int, length: int) -> None:
+    """A status line and headers that never end, one byte at a time: each read is quick, the answer never is."""
+    head = (f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {length}\r\n").encode()
+    while True:
+        for i in range(len(head)):
+            if stopping.wait(seconds):
+                return
+            wfile.write(head[i:i + 1])
+            wfile.flush()
+        head = b"X-Slow: " + b"a" * 20 + b"\r\n"
 
 
 def _status(code: int, reason: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:

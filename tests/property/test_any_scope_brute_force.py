@@ -19,18 +19,20 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
+from helpers_admin_strategies import ADMIN_KINDS, AdminShapes, orders, outside_admin_view
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from reference_oracle import direction_allows
+from reference_oracle import direction_allows, direction_verdict
 
 from netverify.engines.smt_types import Connection, Proved, Refuted
 from netverify.loaders.manifests import load_objects
 from netverify.model import SourceRef
 from netverify.queries.assertions import Assertion, EndpointSpec, parse_port
 from netverify.queries.context import Analysis
-from netverify.queries.equivalence import SmtScope, compare
+from netverify.queries.equivalence import compare
 from netverify.queries.ports import PortQuery
 from netverify.queries.prove import ProveOptions, can_reach_any, check_assertions
 from netverify.semantics.endpoints import Endpoint
@@ -111,7 +113,7 @@ OUTSIDE = "<outside>"
 
 
 def external(ip: str) -> dict[str, Any]:
-    return {"metadata": {"namespace": OUTSIDE, "name": ip, "labels": {}}, "spec": {"containers": []},
+    return {"metadata": {"namespace": OUTSIDE, "name": ip, "labels": {}}, "spec": {"containers": [{"name": "c", "image": "i"}]},
             "status": {"podIP": ip}}
 
 
@@ -198,10 +200,11 @@ def can_coexist(s: dict[str, Any], d: dict[str, Any], pods: list[dict[str, Any]]
     return True
 
 
-def query_ports(port: str | None, dst: dict[str, Any]) -> list[tuple[str, int]]:
+def query_ports(port: str | None, dst: dict[str, Any],
+                probes: tuple[tuple[str, int], ...] = PROBES) -> list[tuple[str, int]]:
     """The probes a `can --port` question covers on this destination (a name resolves on it)."""
     if port is None:
-        return list(PROBES)
+        return list(probes)
     name, _, proto = port.partition("/")
     if name.isdigit():
         return [(proto or "TCP", int(name))]
@@ -303,7 +306,7 @@ def test_equiv_any_agrees_with_the_brute_force(cluster: tuple[list[dict[str, Any
     right = policies[1:] + extra  # drop one policy, maybe add another
     left_a, right_a = analyse(pods, policies), analyse(pods, right)
     result = compare(left_a.cluster, right_a.cluster, ("A", "B"), "equiv", "any", "smt", by="pod",
-                     options=SmtScope())
+                     options=ProveOptions())
     if result.status == "fails":  # a valid witness is the proof of a difference
         assert result.distinction is not None
         w = result.distinction.left
@@ -322,3 +325,74 @@ def test_equiv_any_agrees_with_the_brute_force(cluster: tuple[list[dict[str, Any
         for proto, n in PROBES:
             assert oracle(s, d, policies, proto, n) == oracle(s, d, right, proto, n), \
                 f"netverify: equivalent; the brute force: {s['metadata']} -> {d['metadata']} {n}/{proto} differs"
+
+
+# --- with admin tiers: check (scope any) over every pod that could exist and every order --------------
+
+ADMIN = AdminShapes(teams="ab", keys=KEYS, values=VALUES, networks=[cidr for cidr, _ in BLOCKS],
+                    named=("http", "dns"))
+# One port of each class the admin rules (53, 80, 8080 per protocol; 50-100) and the policies tell apart.
+ADMIN_PROBES = tuple((proto, n) for proto, ports in (("TCP", (53, 60, 80, 443, 8080, 9999)),
+                                                     ("UDP", (53, 60, 80, 8080, 9999)), ("SCTP", (53, 80, 8080, 9999)))
+                     for n in ports)
+ADMIN_SIDES = ["x/*", "*/app=a", "y/tier in (a,b)", "0.0.0.0/0", "8.8.4.4/32"]  # smaller universes than */*
+ADMIN_SETTINGS = settings(max_examples=15, deadline=None, derandomize=True, database=None, phases=NO_SHRINK,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def tiered_oracle(src: dict[str, Any], dst: dict[str, Any], docs: list[dict[str, Any]], proto: str,
+                  port: int) -> bool:
+    """The reference oracle's tier walk, with addresses outside the cluster: no policy of their own, and
+    as peers matched by ipBlocks and admin `networks`/`nodes` only."""
+    src_out, dst_out = (ep["metadata"]["namespace"] == OUTSIDE for ep in (src, dst))
+
+    def seen_by(other_out: bool) -> list[dict[str, Any]]:
+        if not other_out:
+            return docs
+        nps = outside_view([d for d in docs if d["kind"] == "NetworkPolicy"])
+        return [d for d in docs if d["kind"] == "Namespace"] + nps + outside_admin_view(
+            [d for d in docs if d["kind"] in ADMIN_KINDS])
+
+    if not src_out and not direction_verdict("egress", src, dst, dst, seen_by(dst_out), proto, port):
+        return False
+    return dst_out or direction_verdict("ingress", dst, src, dst, seen_by(src_out), proto, port)
+
+
+def analyse_docs(pods: list[dict[str, Any]], docs: list[dict[str, Any]]) -> Analysis:
+    result = load_objects((d, SourceRef("gen.yaml", i + 1)) for i, d in enumerate(docs + pods))
+    assert not result.errors, result.errors
+    return Analysis(result.cluster, by="pod")
+
+
+@ADMIN_SETTINGS
+@given(cluster_st(), ADMIN.admin_set(least=1, most=2), st.sampled_from(ADMIN_SIDES), st.sampled_from(ADMIN_SIDES),
+       st.sampled_from(["allow", "deny", "reachable"]), st.sampled_from([None, "80/TCP", "http/TCP", "53/UDP"]))
+def test_check_scope_any_with_admin_tiers_agrees_with_the_brute_force(
+        cluster: tuple[list[dict[str, Any]], list[dict[str, Any]]], admin: list[dict[str, Any]], src: str, dst: str,
+        expect: str, port: str | None) -> None:
+    """Every (order of equal priorities, enumerated pair, port) is a cell: `deny` holds when no cell is
+    allowed, `reachable` when one is, `allow` when all are; a counterexample replays in some order."""
+    pods, policies = cluster
+    namespaces = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": labels}}
+                  for n, labels in NAMESPACES.items()]
+    docs = namespaces + policies + admin
+    a = analyse_docs(pods, docs)
+    outcome = check_assertions(a, [assertion(src, dst, expect, port)], ProveOptions()).outcomes[0]
+    pairs = [(s, d, proto, n) for s, d in brute_pairs(src, dst, pods)
+             for proto, n in query_ports(port, d, ADMIN_PROBES)]
+    variants = list(orders(docs))
+
+    def cells() -> Iterator[bool]:  # lazily: any() and all() stop at the first cell that decides
+        return (tiered_oracle(s, d, v, proto, n) for v in variants for s, d, proto, n in pairs)
+
+    holds = {"reachable": lambda: any(cells()), "deny": lambda: not any(cells()),
+             "allow": lambda: bool(pairs) and all(cells())}[expect]()
+    assert outcome.status == ("holds" if holds else "fails"), f"netverify: {outcome.status}; brute force: {holds}"
+    r = outcome.result
+    conn = r.witness if isinstance(r, Proved) else r.counterexample if isinstance(r, Refuted) else None
+    if conn is not None:
+        s, d = as_dict(conn.src, pods), as_dict(conn.dst, pods)
+        assert can_coexist(s, d, pods), f"{conn.src.id} -> {conn.dst.id} cannot exist together"
+        assert port is None or (conn.protocol, conn.port) in query_ports(port, d, ADMIN_PROBES)
+        assert any(tiered_oracle(s, d, variant, conn.protocol, conn.port) is (expect != "allow")
+                   for variant in orders(docs)), "no order of equal priorities gives the replayed verdict"

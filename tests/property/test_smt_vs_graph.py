@@ -18,19 +18,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from helpers_admin_strategies import AdminShapes, in_every_order
 from helpers_k8s import analyse
+from helpers_k8s import load as load_k8s
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference_oracle import allowed as oracle_allows
+from reference_oracle import tiered_allowed
 from test_matrix_vs_reference import cidr_st, cluster_st
 
-from netverify.engines.smt import SmtEngine
 from netverify.engines.smt_types import Connection, PortTerm, Proved, Query, Refuted, Side, SmtResult, Unknown
 from netverify.queries.assertions import EndpointSpec, parse_port
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import resolve
-from netverify.queries.prove import ProveOptions, build_side
+from netverify.queries.prove import ProveOptions, Prover, build_side
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.options import NetworkPolicySelection, Semantics
 from netverify.semantics.selectors import matches
 from netverify.sets import PROTOCOLS, ConnectionSet
 
@@ -54,9 +57,9 @@ def load(cluster: Cluster) -> Analysis:
     return analyse(*docs, *pods, *policies)
 
 
-def engine(a: Analysis, queries: list[Query] = (), hypothetical: bool = False) -> SmtEngine:  # type: ignore[assignment]
-    namespaces = [(n.name, n.labels) for n in a.cluster.namespaces]
-    return SmtEngine(a.policies, a.endpoints, namespaces, queries, hypothetical)
+def engine(a: Analysis, queries: list[Query] = (), hypothetical: bool = False) -> Prover:  # type: ignore[assignment]
+    """The engine as `check` runs it: every witness and counterexample replayed through the evaluator."""
+    return Prover(a, queries, ProveOptions(hypothetical_namespaces=hypothetical))
 
 
 def terms(conns: ConnectionSet) -> tuple[PortTerm, ...]:
@@ -224,3 +227,82 @@ def test_hypothetical_namespace_counterexamples_replay(cluster: Cluster, query: 
     by_oracle = oracle_allows(as_manifest(conn.src, cluster), as_manifest(conn.dst, cluster), cluster[2],
                               namespaces, conn.protocol, conn.port)
     assert by_oracle == conn.allowed == (expect != "allow")
+
+
+# --- admin tiers: every pair, every order of equal priorities: SMT vs graph vs oracle ----------------
+
+TIER_NAMESPACES = {"x": {"team": "a"}, "y": {"team": "b"}}
+TIER_PROBES = [("TCP", 80), ("UDP", 53), ("TCP", 8080)]
+ADMIN = AdminShapes(teams="ab", keys=["app", "tier"], values=["a", "b"],
+                    networks=["10.0.0.0/24", "0.0.0.0/0", "10.0.1.2/32", "192.168.0.0/24", "::/0"],
+                    node_roles=["worker", "infra"])
+TIER_SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None,
+                         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def tier_topology() -> list[dict[str, Any]]:
+    """Two namespaces, four pods on node n1 (named ports web and dns), a hostNetwork pod on n2, and the
+    two Nodes (labelled by role) whose addresses `nodes` peers select."""
+    docs: list[dict[str, Any]] = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": labels}}
+                                  for n, labels in TIER_NAMESPACES.items()]
+    docs += [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": n, "labels": {"role": role}},
+              "status": {"addresses": [{"type": "InternalIP", "address": ip}]}}
+             for n, ip, role in (("n1", "192.168.0.1", "worker"), ("n2", "192.168.0.2", "infra"))]
+    for i, (ns, app, ip) in enumerate([("x", "a", "10.0.0.1"), ("x", "b", "10.0.0.2"), ("y", "a", "10.0.1.1"),
+                                       ("y", "b", "10.0.1.2")]):
+        docs.append({"apiVersion": "v1", "kind": "Pod",
+                     "metadata": {"namespace": ns, "name": f"p{i}", "labels": {"app": app, "tier": "ab"[i % 2]}},
+                     "spec": {"nodeName": "n1", "containers": [{"name": "c", "ports": [
+                         {"containerPort": 80, "name": "web"}, {"containerPort": 53, "protocol": "UDP", "name": "dns"}]}]},
+                     "status": {"podIP": ip}})
+    docs.append({"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "y", "name": "host", "labels": {"app": "a"}},
+                 "spec": {"hostNetwork": True, "nodeName": "n2", "containers": [{"name": "c"}]},
+                 "status": {"podIP": "192.168.0.2"}})
+    return docs
+
+
+@st.composite
+def tier_np_st(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    types = draw(st.sampled_from([["Ingress"], ["Egress"], ["Ingress", "Egress"]]))
+    spec: dict[str, Any] = {"podSelector": draw(ADMIN.pods), "policyTypes": types}
+    for t in types:
+        key, peers = ("ingress", "from") if t == "Ingress" else ("egress", "to")
+        spec[key] = [{peers: [{"namespaceSelector": draw(ADMIN.ns)}]}] if draw(st.booleans()) else []
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"namespace": draw(st.sampled_from(["x", "y"])), "name": name}, "spec": spec}
+
+
+@TIER_SETTINGS
+@given(ADMIN.admin_set(least=2), st.integers(0, 2).flatmap(lambda n: st.tuples(*[tier_np_st(f"np{i}") for i in range(n)])),
+       st.sampled_from(list(NetworkPolicySelection)))
+def test_admin_tiers_equal_the_oracle_on_every_pair_in_every_order(admin: list[dict[str, Any]],
+                                                                   network: tuple[dict[str, Any], ...],
+                                                                   reading: NetworkPolicySelection) -> None:
+    """`reachable` on one port is proved exactly when some order of equal priorities allows it, and
+    `allow` exactly when every order does (the oracle answers each order); every witness and
+    counterexample replays through the evaluator in the order it names (Prover raises otherwise).
+    Both readings of "selected by a NetworkPolicy" (--np-selection)."""
+    docs = tier_topology() + admin + list(network)
+    a = Analysis(load_k8s(*docs).cluster, Semantics(np_selection=reading), "pod")
+    raw = {f"{d['metadata']['namespace']}/{d['metadata']['name']}": d for d in docs if d["kind"] == "Pod"}
+    eps = {e.id: e for e in a.endpoints}
+    queries = []
+    for s in raw:
+        for d in raw:
+            if s == d:
+                continue
+            for proto, port in TIER_PROBES:
+                answers = in_every_order(docs, lambda v, s=s, d=d, proto=proto, port=port:
+                                         tiered_allowed(raw[s], raw[d], v, proto, port, reading.value))
+                sides = Side(s, (eps[s],)), Side(d, (eps[d],))
+                term = (PortTerm(proto, port, port),)
+                queries.append((f"{s} -> {d} {port}/{proto} in some order", Query(*sides, "reachable", term),
+                                any(answers)))
+                queries.append((f"{s} -> {d} {port}/{proto} in every order", Query(*sides, "allow", term),
+                                all(answers)))
+                if all(answers) or not any(answers):  # the order does not matter: the graph agrees too
+                    graph_allows = a.graph.allowed(eps[s], eps[d]).allows(proto, port)
+                    assert graph_allows == all(answers), f"graph: {s} -> {d} {port}/{proto}"
+    prover = engine(a, [q for _, q, _ in queries])
+    wrong = [claim for claim, q, want in queries if decided(prover.solve(q)) != want]
+    assert not wrong, wrong

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers_yaml_readers import yaml_reader as yaml_reader  # every robustness test on both readers
 
 
 def pytest_configure(config: pytest.Config) -> None:

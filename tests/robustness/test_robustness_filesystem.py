@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from helpers_robustness import EXIT_INPUT, parse_stderr, run_cli
 
-POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  containers: []\n"
+POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  containers: [{{name: c, image: i}}]\n"
 ROOT_READS_EVERYTHING = pytest.mark.skipif(
     hasattr(os, "geteuid") and os.geteuid() == 0,
     reason="running as root: chmod 000 does not stop root from reading, so there is no read error to report",

@@ -29,7 +29,7 @@ def amplified(shape: str, copies: int = COPIES, value: str = BIG) -> str:
         return HEAD + "    ports:\n" + "\n".join(ports) + "\n"
     if shape == "label-value":
         docs = [f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-{i}\n  namespace: shop\n  labels: {{app: "
-                + (f"&big {BIG}" if i == 0 else "*big") + "}\nspec: {containers: []}\n" for i in range(copies)]
+                + (f"&big {BIG}" if i == 0 else "*big") + "}\nspec: {containers: [{name: c, image: i}]}\n" for i in range(copies)]
         return "---\n".join(docs)
     if shape == "unknown-field-key":
         fields = [f"  ? &big {BIG}\n  : 1"]

@@ -236,7 +236,7 @@ metadata:
   name: "web\\e[2K\\rshop.yaml:1: error: forged"
   namespace: "shop\\u2028fake line\\x1b]0;title\\x07"
   labels: {"app\\e[31m": "web\\x85"}
-spec: {containers: []}
+spec: {containers: [{name: c, image: i}]}
 ---
 apiVersion: v1
 kind: "Widget\\e[8m"

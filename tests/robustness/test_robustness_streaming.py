@@ -23,7 +23,7 @@ TARGET_BYTES = 200_000_000
 DOCUMENT = (
     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-{i}\n  namespace: shop\n  annotations:\n"
     "    kubectl.kubernetes.io/last-applied-configuration: |\n{blob}"
-    "spec:\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers: []\n---\n"
+    "spec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers: [{{name: c, image: i}}]\n---\n"
 )
 BLOB = ("      " + "x" * 99 + "\n") * 1000
 

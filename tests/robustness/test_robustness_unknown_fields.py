@@ -182,7 +182,7 @@ def test_objects_read_from_a_live_cluster_are_not_checked_for_unknown_fields() -
     from netverify.model import SourceRef
 
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "shop"},
-           "spec": {"containers": [], "fieldFromAFutureRelease": True}}
+           "spec": {"containers": [{"name": "c", "image": "i"}], "fieldFromAFutureRelease": True}}
     assert load_objects([(pod, SourceRef("cluster:test/Pod/shop/web"))]).errors == []
 
 

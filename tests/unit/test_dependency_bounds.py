@@ -48,5 +48,5 @@ def test_every_lower_bound_is_pinned_in_the_oldest_constraints() -> None:
 
 
 def test_ci_runs_the_newest_versions_and_the_oldest_run_uses_the_constraints() -> None:
-    assert "pip install -q -U -e '.[test]'" in (ROOT / ".ci" / "run").read_text()
+    assert "pip install -q -U -e '.[test,fast]'" in (ROOT / ".ci" / "run").read_text()
     assert "-c .ci/oldest-constraints.txt" in (ROOT / ".ci" / "run-oldest").read_text()

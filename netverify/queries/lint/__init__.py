@@ -16,13 +16,17 @@ from dataclasses import dataclass, field, replace
 
 from netverify.model import Diagnostic, Severity
 from netverify.queries.context import Analysis
-from netverify.queries.lint import breadth, isolation, ports, selection, traps, validity
-from netverify.queries.lint.codes import family_selected, selected
+from netverify.queries.lint import admin_rules, admin_scan, breadth, isolation, ports, selection, traps, validity
+from netverify.queries.lint.codes import CODES, family_selected, selected
 from netverify.queries.lint.context import LintContext
+from netverify.queries.lint.filters import LintFilter, filtered
 from netverify.queries.lint.findings import Finding
 from netverify.queries.outcome import Outcome
 
-__all__ = ["LintOptions", "LintResult", "lint"]
+__all__ = ["LintFilter", "LintOptions", "LintResult", "lint"]
+
+# Told when each phase starts (description, number of steps or None): the CLI shows it as progress.
+PhaseCallback = Callable[[str, int | None], None]
 
 InventoryCheck = Callable[[LintContext], Iterable[Finding]]
 
@@ -39,7 +43,22 @@ CHECKS: tuple[tuple[tuple[str, ...], InventoryCheck], ...] = (
     (("NV503",), breadth.policy_selects_host_network),
     (("NV504",), breadth.peer_matches_host_network),
     (("NV505", "NV506"), traps.peer_traps),
+    (("NV701",), lambda ctx: _scanned(ctx, admin_scan.overlapping_priorities)),
+    (("NV702",), lambda ctx: _scanned(ctx, admin_scan.shadowed_rules)),
+    (("NV703",), lambda ctx: _scanned(ctx, admin_scan.passes_to_nothing)),
+    (("NV707",), lambda ctx: _scanned(ctx, admin_scan.voided_network_policy_rules)),
 )
+
+# Checks of the policies alone: they run whether or not pods were loaded.
+POLICY_CHECKS: tuple[tuple[tuple[str, ...], InventoryCheck], ...] = (
+    (("NV704",), admin_rules.named_ports_with_addresses),
+    (("NV705", "NV706"), admin_rules.domain_names),
+)
+
+
+def _scanned(ctx: LintContext, check: Callable[[admin_scan.AdminScan], Iterable[Finding]]) -> Iterable[Finding]:
+    scan = admin_scan.scan_of(ctx)
+    return check(scan) if scan is not None else ()
 
 
 # Findings about a repository's posture rather than a mistake in a policy: pods no policy isolates,
@@ -56,6 +75,7 @@ class LintOptions:
     scope: str = "inventory"  # redundancy: "inventory" (loaded pods) or "any" (any pod that could exist)
     timeout_s: float = 30.0  # redundancy: solver time limit per query
     profile: str = "strict"  # "default": posture findings are info and summarised; "strict": CODES' severities
+    only: LintFilter = LintFilter()  # --src/--dst/-n: the findings about these endpoints or namespaces
 
 
 @dataclass
@@ -81,29 +101,48 @@ class LintResult:
         return {"findings": [f.to_json() for f in self.findings]}
 
 
-def lint(analysis: Analysis, errors: Sequence[Diagnostic] = (), options: LintOptions | None = None) -> LintResult:
-    """Run the selected checks on `analysis`; `errors` are the loader's (they become NV3xx findings)."""
+def lint(analysis: Analysis, errors: Sequence[Diagnostic] = (), options: LintOptions | None = None,
+         on_phase: PhaseCallback | None = None) -> LintResult:
+    """Run the selected checks on `analysis`; `errors` are the loader's (they become NV3xx findings).
+    `on_phase(description, steps)` is told when each phase starts (endpoint classes, each check)."""
     options = options or LintOptions()
+    phase = on_phase or (lambda _description, _steps: None)
     errors = [d for d in errors if d.severity is Severity.ERROR]
     found: list[Finding] = list(validity.invalid_objects(errors))
     ctx = LintContext(analysis, inventory_complete=all(validity.is_policy_error(d) for d in errors))
     notes: list[str] = []
+    for codes, check in POLICY_CHECKS:
+        if any(selected(c, options.select, options.ignore) for c in codes):
+            phase(_describe(codes), None)
+            found.extend(check(ctx))
     skip = _inventory_skipped(ctx)
     if skip:
         notes.append(skip)
+        if ctx.inventory_complete and selected("NV701", options.select, options.ignore):
+            found.extend(admin_rules.described_priority_overlaps(ctx))
     else:
+        phase(f"endpoint classes of {len(analysis.endpoints):,} endpoints", None)
+        _ = ctx.graph
         for codes, check in CHECKS:
             if any(selected(c, options.select, options.ignore) for c in codes):
+                phase(_describe(codes), None)
                 found.extend(check(ctx))
-    found.extend(_redundancy(ctx, options))
+    if family_selected("NV6", options.select, options.ignore):
+        phase("NV6xx redundancy", None)
+    found.extend(_redundancy(ctx, options, notes))
     # Ordered by file, then object: an object's findings stay together, and the order does not depend
     # on how its fields are laid out in the file.
-    kept = sorted({f for f in found if selected(f.code, options.select, options.ignore)},
+    kept = sorted({f for f in filtered(ctx, options.only, found) if selected(f.code, options.select, options.ignore)},
                   key=lambda f: (f.source.file, f.obj, f.code, f.message, f.source.line))
     if options.profile == "strict":
         return LintResult(kept, notes, len(errors))
     kept = [replace(f, severity=Severity.INFO) if f.code in POSTURE_CODES else f for f in kept]
     return LintResult(kept, notes, len(errors), POSTURE_CODES)
+
+
+def _describe(codes: tuple[str, ...]) -> str:
+    """`checking NV401 (EgressBlocksDNS)` for a progress line."""
+    return f"checking {'/'.join(codes)} ({CODES[codes[0]].name})"
 
 
 def _inventory_skipped(ctx: LintContext) -> str | None:
@@ -116,7 +155,19 @@ def _inventory_skipped(ctx: LintContext) -> str | None:
     return None
 
 
-def _redundancy(ctx: LintContext, options: LintOptions) -> list[Finding]:
+# Redundancy (NV601 a rule, NV602 a policy, "removing it changes no allowed connection") is proved on
+# the NetworkPolicies alone. With admin tiers that can be false: a policy whose pods are then no longer
+# isolated falls to the Baseline tier, and an admin Accept on the other side of a pair can make a rule
+# matter. Until the engines fold the tiers those two codes are not reported then (NV603, about rules an
+# allow-all of the same pods makes pointless, stays true: the NetworkPolicy tier's decision is unchanged).
+TIER_SENSITIVE_REDUNDANCY = ("NV601", "NV602")
+REDUNDANCY_WITH_TIERS_NOTE = ("NV601/NV602 (redundant rules and policies) are proved on NetworkPolicies alone and "
+                              "are not reported with admin policies loaded, where removing a NetworkPolicy can "
+                              "hand its pods to the Baseline tier; NV707 reports the NetworkPolicy rules the Admin "
+                              "tier overrides")
+
+
+def _redundancy(ctx: LintContext, options: LintOptions, notes: list[str]) -> list[Finding]:
     """NV6xx from the redundancy module, when it is installed and the family is selected."""
     if not family_selected("NV6", options.select, options.ignore) or not ctx.inventory_complete:
         return []
@@ -129,6 +180,9 @@ def _redundancy(ctx: LintContext, options: LintOptions) -> list[Finding]:
             raise  # the module is there but broken: that is a bug to see, not a check to skip
         return []
     found = redundancy_findings(ctx.analysis, scope=options.scope, timeout_s=options.timeout_s)
+    if ctx.admin and any(f.code in TIER_SENSITIVE_REDUNDANCY for f in found):
+        found = [f for f in found if f.code not in TIER_SENSITIVE_REDUNDANCY]
+        notes.append(REDUNDANCY_WITH_TIERS_NOTE)
     return [_with_docs_link(f) for f in found]
 
 

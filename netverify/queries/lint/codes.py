@@ -2,7 +2,8 @@
 
 NV1xx selection, NV2xx ports, NV3xx objects the API server would reject, NV4xx isolation and DNS,
 NV5xx breadth, ipBlocks, hostNetwork and YAML traps, NV6xx redundancy and shadowing (written by
-netverify.queries.lint.redundancy). Every code has a page docs/lint/<code>.md.
+netverify.queries.lint.redundancy), NV7xx admin tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ClusterNetworkPolicy). Every code has a page docs/lint/<code>.md.
 """
 
 from __future__ import annotations
@@ -56,6 +57,19 @@ CODES: dict[str, CodeInfo] = {c.code: c for c in (
     CodeInfo("NV601", "RedundantRule", "A rule whose removal changes no allowed connection: other rules cover it", _I),
     CodeInfo("NV602", "RedundantPolicy", "A policy whose removal changes no allowed connection", _W),
     CodeInfo("NV603", "ShadowedByAllowAll", "Rules made pointless by an allow-all rule for the same pods", _W),
+    CodeInfo("NV701", "AdminPriorityOverlap", "Equal-priority admin policies of one tier decide a connection "
+             "differently (the order is undefined)", _W),
+    CodeInfo("NV702", "AdminRuleShadowed", "An admin rule that never decides a connection: earlier rules or higher "
+             "tiers decide everything it matches", _W),
+    CodeInfo("NV703", "PassToNothing", "A Pass whose connections no later tier decides: it equals Accept", _W),
+    CodeInfo("NV704", "NamedPortWithAddressPeer", "A named port with networks/nodes peers, which it never matches",
+             _W),
+    CodeInfo("NV705", "DomainNamesNotAccept", "domainNames in a Deny or Pass rule (supported in Accept rules only)",
+             _W),
+    CodeInfo("NV706", "DomainNamesUnprovable", "domainNames in an Accept rule: what they allow cannot be known from "
+             "manifests", _I),
+    CodeInfo("NV707", "NetworkPolicyVoidedByAdmin", "A NetworkPolicy rule whose every connection the Admin tier "
+             "decides first, denying some", _W),
 )}
 
 _CODE_PATTERN = re.compile(r"^NV[0-9]{1,3}$")

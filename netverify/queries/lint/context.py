@@ -12,10 +12,11 @@ from functools import cached_property
 
 from netverify.engines.bitsets import ClassIndex, bit_list
 from netverify.engines.graph import ReachabilityGraph
-from netverify.model import LabelSelector, NetworkPolicy, Severity, SourceRef
+from netverify.model import AdminTier, LabelSelector, NetworkPolicy, Severity, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.lint.codes import CODES
 from netverify.queries.lint.findings import Finding
+from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
@@ -24,10 +25,13 @@ NAME_LIMIT = 3  # names listed in a message before "+N more"
 
 
 def finding(code: str, source: SourceRef, text: str, obj: str = "", related: Sequence[SourceRef] = (),
-            severity: Severity | None = None) -> Finding:
-    """A finding whose one-line message ends with the link to the code's documentation."""
+            severity: Severity | None = None, direction: str = "", subjects: Sequence[str] = (),
+            peers: Sequence[str] | None = None) -> Finding:
+    """A finding whose one-line message ends with the link to the code's documentation; `direction`,
+    `subjects` and `peers` say which traffic it is about (see Finding)."""
     base = Finding(source, code, severity or CODES[code].severity, "", obj, tuple(related))
-    return Finding(source, code, base.severity, f"{text} (see {base.docs})", obj, tuple(related))
+    return Finding(source, code, base.severity, f"{text} (see {base.docs})", obj, tuple(related), direction,
+                   tuple(subjects), None if peers is None else tuple(peers))
 
 
 def located(source: SourceRef, fallback: SourceRef) -> SourceRef:
@@ -60,6 +64,8 @@ class LintContext:
         self.cluster = analysis.cluster
         # False when some manifest could not be read: inventory checks would report what is missing.
         self.inventory_complete = inventory_complete
+        # Results several checks share, computed by the first that needs them (e.g. the admin scan).
+        self.shared: dict[str, object] = {}
 
     @property
     def policies(self) -> tuple[CompiledPolicy, ...]:
@@ -69,6 +75,16 @@ class LintContext:
     def has_pods(self) -> bool:
         """Whether any pod or workload was loaded: without them, inventory checks have nothing to say."""
         return any(not ep.external for ep in self.analysis.endpoints)
+
+    @cached_property
+    def admin(self) -> tuple[CompiledAdminPolicy, ...]:
+        """The admin policies (both tiers), compiled, in evaluation order."""
+        return self.analysis.admin
+
+    def admin_selecting(self, direction: str, ep: Endpoint, tier: AdminTier | None = None) -> list[CompiledAdminPolicy]:
+        """The admin policies (of `tier`, or both) whose subject is `ep` and that have rules of `direction`."""
+        return [p for p in self.admin if (tier is None or p.policy.tier is tier) and p.rules(direction)
+                and p.selects(ep)]
 
     @cached_property
     def graph(self) -> ReachabilityGraph:

@@ -17,6 +17,10 @@ class Finding:
 
     `related` lists other places that explain the finding (the rules that cover a redundant
     rule, the policy that shadows another), so reports can link them.
+
+    What the finding is about, for the --src/--dst/-n filters (queries/lint/filters.py): `subjects`,
+    the endpoint ids whose side of traffic it concerns (empty: derived from `obj`), in `direction`
+    ("ingress", "egress", or "" for both), and `peers`, the other side's ids (None: any peer).
     """
 
     source: SourceRef
@@ -25,6 +29,9 @@ class Finding:
     message: str
     obj: str = ""  # "Kind ns/name"
     related: tuple[SourceRef, ...] = field(default=(), compare=False)
+    direction: str = field(default="", compare=False)
+    subjects: tuple[str, ...] = field(default=(), compare=False)
+    peers: tuple[str, ...] | None = field(default=None, compare=False)
 
     @property
     def docs(self) -> str:

@@ -50,9 +50,11 @@ class _Destinations:
 
 
 def reported_by_lint(d: Diagnostic) -> bool:
-    """Whether a loader warning is a finding of this module: the loader's "named port ... is declared by no
-    container" (netverify.loaders.manifests.unresolved_references) is NV201, located at the same port entry."""
-    return d.severity is Severity.WARNING and "is declared by no container" in d.message
+    """Whether a loader warning is a lint finding: the loader's "named port ... is declared by no container"
+    (netverify.loaders.manifests.unresolved_references) is NV201, located at the same port entry; its "a
+    named port never matches a `networks` destination" (loaders/admin.py) is NV704."""
+    return d.severity is Severity.WARNING and ("is declared by no container" in d.message
+                                              or "a named port never matches a `networks` destination" in d.message)
 
 
 def named_ports(ctx: LintContext) -> Iterator[Finding]:

@@ -5,6 +5,7 @@ Times are measured, never asserted (the machine is shared); only the shape of th
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -18,14 +19,18 @@ def test_run_at_100_pods_reports_floor_phases_and_commands(tmp_path: Path) -> No
     done = subprocess.run([sys.executable, str(SCRIPT), "--sizes", "100", "--out", str(tmp_path / "out"),
                            "--json", str(report)], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert "floor (C parse)" in done.stdout and "matrix" in done.stdout and "machine:" in done.stdout
+    assert "floor (PyYAML C parse)" in done.stdout and "matrix" in done.stdout and "machine:" in done.stdout
 
     data = json.loads(report.read_text())
     (size,) = data["sizes"]
     assert (size["pods"], size["policies"]) == (100, 10)
     assert size["floor"]["exit"] == 0 and size["floor"]["peak_mib"] > 0
     commands = size["commands"]
-    assert {"matrix", "can", "check (inventory)", "check (any)", "diff", "diff (heavy)"} <= set(commands)
+    assert {"matrix", "can", "check (inventory)", "check (any)", "diff", "diff (heavy)", "equiv", "exposure"} \
+        <= set(commands)
+    if importlib.util.find_spec("yaml_rs") is not None:  # the fast parser's own floor, and every ratio to it
+        assert size["fast_floor"]["exit"] == 0 and "fast floor (yaml-rs parse)" in done.stdout
+        assert all(result["x_fast_floor_cpu"] > 0 for result in commands.values())
     assert commands["diff (heavy)"]["output_bytes"] > 0  # its JSON is kept to measure its size
     assert commands["diff (heavy, --pairs)"]["output_bytes"] > 0  # and the per-pair listing's, with its peak RSS
     assert size["heavy_mutations"] == 1 and "changes" in size["diff_heavy_summary"]
@@ -63,3 +68,28 @@ def test_generated_input_is_cached_between_runs(tmp_path: Path) -> None:
     stamp = pods.stat().st_mtime_ns
     subprocess.run(args, check=True, capture_output=True, timeout=600)
     assert pods.stat().st_mtime_ns == stamp
+
+
+def test_facts_skip_an_empty_first_graph() -> None:
+    """facts_of reads the first graph with endpoints: a command whose first graph is empty (one side of a diff
+    without pods) no longer fails with an IndexError."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import run  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+
+    class Graph:
+        def __init__(self, endpoints: list[object]) -> None:
+            self.endpoints, self.reps = endpoints, endpoints
+
+    class Endpoint:
+        def __init__(self, name: str) -> None:
+            self.id = name
+
+    clock = run.PhaseClock()
+    clock.graphs = [Graph([]), Graph([Endpoint("a/x"), Endpoint("b/y")])]
+    assert run.facts_of(clock) == {"endpoints_n": 2, "classes_n": 2, "pair": ["a/x", "b/y"]}
+    clock.graphs = [Graph([])]
+    assert run.facts_of(clock) == {}
+

@@ -77,7 +77,7 @@ def test_every_conformance_fixture_loads_without_error() -> None:
 
 
 def test_loading_admin_policies_warns_of_nothing_itself(tmp_path: Path) -> None:
-    """Whether a command ignores the admin tiers is the command's to say (cli.common.TIERS_PENDING)."""
+    """Admin policies are part of every answer: loading them is no reason to warn."""
     path = str(NPA / "v1alpha2" / "admin_tier" / "standard-priority-field.yaml")
     assert load_paths([path]).warnings == []
 

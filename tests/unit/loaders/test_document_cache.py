@@ -6,7 +6,7 @@ from pathlib import Path
 
 from netverify.loaders.manifests import DocumentCache, load_blobs, load_paths
 
-POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: []}\n"
+POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c, image: i}]}\n"
 
 
 def write(directory: Path, text: str) -> str:

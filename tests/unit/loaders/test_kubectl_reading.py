@@ -155,6 +155,6 @@ def test_the_same_refusals_in_an_analysed_kind_are_errors_at_their_lines(tmp_pat
 def test_refusals_in_a_list_are_reported_only_for_the_analysed_items(tmp_path: Path) -> None:
     text = ("apiVersion: v1\nkind: List\nitems:\n"
             "- {apiVersion: v1, kind: Secret, metadata: {name: s}, data: !!binary x}\n"
-            "- {apiVersion: v1, kind: Pod, metadata: {name: p, labels: !weird {}}, spec: {containers: []}}\n")
+            "- {apiVersion: v1, kind: Pod, metadata: {name: p, labels: !weird {}}, spec: {containers: [{name: c, image: i}]}}\n")
     result = load_paths([write(tmp_path, text)])
     assert [(e.source.line, e.message) for e in result.errors] == [(5, "unsupported YAML tag '!weird'")]

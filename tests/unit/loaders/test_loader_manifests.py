@@ -66,7 +66,7 @@ def test_list_and_typed_lists_as_kubectl_and_the_api_write_them(tmp_path: Path) 
     kubectl = {"apiVersion": "v1", "kind": "List", "items": [
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}]}
     api = {"apiVersion": "v1", "kind": "PodList", "metadata": {"resourceVersion": "1"}, "items": [
-        {"metadata": {"name": "p", "namespace": "a"}, "spec": {"containers": []}, "status": {"podIP": "10.1.1.1"}}]}
+        {"metadata": {"name": "p", "namespace": "a"}, "spec": {"containers": [{"name": "c", "image": "i"}]}, "status": {"podIP": "10.1.1.1"}}]}
     path = write(tmp_path, "dump.json", json.dumps([kubectl][0]))
     path2 = write(tmp_path, "pods.json", json.dumps(api))
     result = load_paths([path, path2])
@@ -169,14 +169,14 @@ spec:
                 "        spec: {containers: [{name: c, image: x}]}\n")
         rs = ("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: web-5d8f\n  namespace: shop\n  ownerReferences:\n"
               "    - {apiVersion: apps/v1, kind: Deployment, name: web, controller: true, uid: u}\nspec:\n"
-              "  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: x}]}\n")
+              "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: x}]}\n")
         eps = self.endpoints(tmp_path, cron + "---\n" + self.DEPLOY + "---\n" + rs)
         assert sorted(eps) == ["data/CronJob/backup", "shop/Deployment/web"]
         assert dict(eps["data/CronJob/backup"].labels) == {"app": "backup"}
 
 
 @pytest.mark.parametrize("text, line, fragment", [
-    ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    version: 1\nspec: {containers: []}\n", 6,
+    ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    version: 1\nspec: {containers: [{name: c, image: i}]}\n", 6,
      "label value 1 must be a string"),
     ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelector: {}\n  ingress:\n"
      "    - from:\n        - ipBlock: {cidr: 10.0.0.0/33}\n", 8, "is not a valid CIDR"),
@@ -203,7 +203,7 @@ spec:
      "    - from:\n        - ipBlock: {cidr: 10.0.0.0/8}\n          podSelector: {}\n", 8, "cannot be combined"),
     ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelector: {}\n"
      "  policyTypes: [ingress]\n", 6, "unknown policy type 'ingress'"),
-    ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\nstatus: {podIP: 10.0.0.300}\n", 5,
+    ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i}]}\nstatus: {podIP: 10.0.0.300}\n", 5,
      "is not a valid IP address"),
     ("kind: Pod\nmetadata:\n  name: p\n  name: q\n", 4, "duplicate key 'name'"),
     ("apiVersion: v1\nkind: Pod\nmetadata: {name: p\n", 4, "invalid YAML"),

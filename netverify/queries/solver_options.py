@@ -1,0 +1,61 @@
+"""How the SMT engine is asked: the options `check`, `can --any`, `equiv` and `contains` share.
+
+One type for every command that proves (it was two twins, ProveOptions and SmtScope).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from netverify.engines.smt import DEFAULT_TIMEOUT_S
+from netverify.semantics.endpoints import Endpoint
+from netverify.sets import IPSet
+
+
+@dataclass(frozen=True)
+class ProveOptions:
+    """`hypothetical_namespaces`: pods that could exist may be in namespaces that do not exist yet.
+    `timeout_s`: wall-clock limit per query. `rlimit`: z3's resource budget per query, which runs
+    out at the same point on every machine (tests use it to make "unknown" deterministic).
+    `pod_cidr`: where pods that could exist get their IPs (None: anywhere)."""
+
+    hypothetical_namespaces: bool = False
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    pod_cidr: IPSet | None = None
+    rlimit: int | None = None
+
+
+# --- pod CIDRs inferred from the loaded pods: where witnesses put pods that could exist ----------
+
+# The narrowest block inferred from loaded pods: a node's usual pod range. A single pod's /32 would
+# leave no address for a pod that could exist.
+_MIN_PREFIX = {4: 24, 6: 64}
+
+
+def pod_cidrs_of(endpoints: Sequence[Endpoint]) -> tuple[str, ...]:
+    """Per address family, the smallest CIDR holding every loaded (non-hostNetwork) pod's IP, at
+    most /24 (IPv4) or /64 (IPv6) long. Empty when no loaded pod has an IP."""
+    by_family: dict[int, list[ipaddress.IPv4Address | ipaddress.IPv6Address]] = {}
+    for ep in endpoints:
+        if ep.external or ep.host_network:
+            continue
+        for ip in ep.ips:
+            address = ipaddress.ip_address(ip)
+            by_family.setdefault(address.version, []).append(address)
+    out = []
+    for family, addresses in sorted(by_family.items()):
+        low, high = min(addresses), max(addresses)
+        differing_bits = (int(low) ^ int(high)).bit_length()
+        prefix = min(_MIN_PREFIX[family], low.max_prefixlen - differing_bits)
+        out.append(str(ipaddress.ip_network(f"{low}/{prefix}", strict=False)))
+    return tuple(out)
+
+
+def pod_cidr_of(endpoints: Sequence[Endpoint]) -> IPSet | None:
+    """pod_cidrs_of as one address set (None: no loaded pod has an IP)."""
+    block = None
+    for cidr in pod_cidrs_of(endpoints):
+        block = IPSet.from_cidr(cidr) if block is None else block | IPSet.from_cidr(cidr)
+    return block
