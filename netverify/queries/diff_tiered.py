@@ -12,34 +12,64 @@ this path instead. It is exact and simple:
   admin `networks`, node addresses), hostNetwork, node, and whether it is a single pod; and equal
   endpoint causes. Members of a class are interchangeable: every pair they form changes the same
   way for the same reasons.
-- Each ordered pair of classes is read on both sides from the side's graph, which folds every
-  tier (engines/graph.py), on representatives: distinct members for a class with itself (and a
-  workload's pair with itself, replica to replica; a single pod's pair with itself is not listed).
-  Only pairs whose source may have changed as a source, or whose destination as a destination, are
-  read: a class whose facts are equal on both sides, and whose direction is governed by the same
-  policies on both (the NetworkPolicies selecting it and the admin policies whose subject selects
-  it, by content and evaluation order), decides that direction the same way on both sides.
-- A changed pair is explained once per (before, after) and class pair, by the tiers themselves
-  (diff_causes: the tier walk of each direction on each side).
+- Pairs are read from each side's graph, which folds every tier (engines/graph.py), never pair by
+  pair: the row of each class whose egress may have changed, and the column of each class whose
+  ingress may have changed (for the other sources), read once per class and side and re-expressed
+  over these classes through their representatives (diff_groups.JointVectors), so what changed
+  comes out as masks of classes. A class whose facts are equal on both sides, and whose direction
+  is governed by the same policies on both (the NetworkPolicies selecting it and the admin policies
+  whose subject selects it with rules for that direction, by content and evaluation order),
+  decides that direction the same way on both sides. A class with itself is read on distinct
+  members (and a workload's pair with itself, replica to replica; a single pod's pair with itself
+  is not listed).
+- A changed mask of peers is cut into cells explained alike (the rule pieces of every tier's
+  policies selecting the fixed class, on both sides; the peers' governing profile; endpoint causes)
+  and each cell is explained on one representative pair, by the tiers themselves (diff_causes: the
+  tier walk of each direction on each side). Each direction's part of an explanation is computed
+  once per verdict signature (the subject's graph class and what each of its rules admits with this
+  peer, or the exemption), so explanations cost what the distinct tier walks cost, not the pairs.
 - Changed pairs are grouped into the same rectangles as the fast path's: per source class, the
   destination classes by (before, after, causes); sources with equal destination sets merge.
 - Address blocks outside the cluster are cut by every address set of both sides and decided by
-  the tiers, one sample address per block.
+  the tiers, one sample address per block, once per block and governing profile of a class on
+  both sides (the policies of every tier selecting it, its named ports).
 """
 
 from __future__ import annotations
+
+from functools import cached_property
+from typing import Protocol
 
 from netverify.engines.bitsets import bit_list
 from netverify.model import without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer, side_verdict
-from netverify.queries.diff_groups import NONE, Key, Rectangle, direction_signatures, endpoint_facts, merge_causes
+from netverify.queries.diff_groups import (
+    NONE,
+    JointVectors,
+    Key,
+    Rectangle,
+    cut,
+    direction_signatures,
+    endpoint_facts,
+    lowest,
+    merge_causes,
+    vector_changes,
+)
 from netverify.queries.diff_outside import AddressBlock, address_blocks
 from netverify.queries.diff_tiers import admin_addresses
-from netverify.semantics.admin_compile import CompiledAdminPolicy
+from netverify.semantics.class_tiers import ClassRule
 from netverify.semantics.compile import ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint, visible_labels
+from netverify.semantics.options import NetworkPolicySelection
+from netverify.semantics.verdict import exemption, ungoverned_note
 from netverify.sets import ConnectionSet, IPSet
+
+
+class PeerRule(ClassRule, Protocol):
+    """A compiled rule of either kind as the diff reads it: as engines do, and whether a peer matches."""
+
+    def peer_miss(self, peer: Endpoint) -> str | None: ...
 
 
 def address_sets(analysis: Analysis) -> list[IPSet]:
@@ -74,7 +104,15 @@ class TieredDiff:
                 self.causes.append(causes)
                 self.moved.append(moved)
             self.members[j].append(ep)
+        self._selection: dict[tuple[int, int], tuple[int, ...]] = {}
         self.sources, self.destinations = self._affected()
+        self._vectors: list[JointVectors] = []
+        self._piece_cache: dict[tuple[int, int, str], list[int]] = {}
+        self._profiles: dict[str, list[int]] = {}
+        self._rule_cache: dict[tuple[int, str, int], list[PeerRule]] = {}
+        self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
+        self._decided: dict[tuple[object, ...], list[tuple[int, ConnectionSet, ConnectionSet, tuple[Cause, ...]]]] = {}
+        self._block_masks: dict[int, int] = {}
 
     def _affected(self) -> tuple[int, int]:
         """The classes whose egress (as sources) and ingress (as destinations) may have changed: those
@@ -85,15 +123,23 @@ class TieredDiff:
         if without_sources(base.cluster.nodes) != without_sources(head.cluster.nodes):
             return (1 << len(self.members)) - 1, (1 << len(self.members)) - 1  # `nodes` peers may read anew
         sources = destinations = 0
-        signatures = [(a, direction_signatures(a, "egress"), direction_signatures(a, "ingress"), a.admin)
-                      for a in (base, head)]
-        for j, members in enumerate(self.members):
-            ends = (members[0], head.by_id[members[0].id])
-            egress, ingress = ({_governing(sig, end, d) for sig, end in zip(signatures, ends, strict=True)}
-                               for d in ("egress", "ingress"))
-            if self.moved[j] or len(egress) > 1:
+        # Per side: each class's NetworkPolicy signatures per direction, and each admin policy's content
+        # per direction (None where it has no rules there: no say), computed once, not once per class.
+        sides = [(direction_signatures(a, "egress"), direction_signatures(a, "ingress"),
+                  {d: [(p.policy.tier, p.policy.priority, p.policy.name, without_sources(p.policy.rules(d)))
+                       if p.rules(d) else None for p in a.admin] for d in ("egress", "ingress")})
+                 for a in (base, head)]
+        for j in range(len(self.members)):
+            governing = []
+            for side, (egress_np, ingress_np, admin) in enumerate(sides):
+                c = (base, head)[side].graph.class_of[self._end(side, j).id]
+                selected = self._selected(side, c)
+                governing.append({d: (egress_np[c], ingress_np[c],
+                                      tuple(admin[d][i] for i in selected if admin[d][i] is not None))
+                                  for d in ("egress", "ingress")})
+            if self.moved[j] or governing[0]["egress"] != governing[1]["egress"]:
                 sources |= 1 << j
-            if self.moved[j] or len(ingress) > 1:
+            if self.moved[j] or governing[0]["ingress"] != governing[1]["ingress"]:
                 destinations |= 1 << j
         return sources, destinations
 
@@ -110,38 +156,181 @@ class TieredDiff:
     def _ids(self, mask: int) -> tuple[str, ...]:
         return tuple(sorted(e.id for j in bit_list(mask) for e in self.members[j]))
 
-    def _both(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> tuple[ConnectionSet, ConnectionSet]:
-        """src -> dst on BASE and on HEAD: what each side's graph (which folds every tier) lists."""
-        return self.base.graph.allowed(src, dst), self.head.graph.allowed(self.head.by_id[src.id],
-                                                                          self.head.by_id[dst.id])
-
-    def _key(self, src: Endpoint, dst: Endpoint, j: int, k: int) -> Key | None:
-        """(before, after, causes) of src -> dst (classes j -> k), or None when it did not change."""
-        before, after = self._both(src, dst, j, k)
-        if before == after:
-            return None
-        shared = self.explainer.pair(src.id, dst.id, before, after)
+    def _key(self, j: int, k: int, before: ConnectionSet, after: ConnectionSet) -> Key:
+        """(before, after, causes) of the changed pair of classes j -> k, explained on their representatives:
+        what `Explainer.pair` says, each direction's part computed once per verdict signature."""
+        gained, lost = after - before, before - after
+        shared: list[Cause] = []
+        for direction in ("egress", "ingress"):
+            key = (direction, self._signature(0, direction, j, k), self._signature(1, direction, j, k), gained, lost)
+            found = self._explained.get(key)
+            if found is None:
+                src, dst = self.members[j][0].id, self.members[k][0].id
+                subject, peer = (src, dst) if direction == "egress" else (dst, src)
+                vb, vh = (self.explainer.verdict(a, direction, subject, peer) for a in (self.base, self.head))
+                found = self._explained[key] = tuple(self.explainer.direction(vb, vh, gained, lost))
+            shared += found
         return before, after, merge_causes(shared, self.causes[j], self.causes[k])
 
+    def _signature(self, side: int, direction: str, j: int, k: int) -> tuple[object, ...]:
+        """What one side's tier walk of `direction` for the pair j -> k is a function of: an exemption or
+        a subject no policy governs (by its note); else the subject's graph class (which fixes the
+        policies of every tier selecting it and its named ports: the graph's classes are exact for every
+        tier) and what each rule of those policies admits with this peer, ports resolved on this
+        destination (`ReachabilityGraph.rule_admits`)."""
+        analysis = (self.base, self.head)[side]
+        src, dst = self._end(side, j), self._end(side, k)
+        subject, peer = (src, dst) if direction == "egress" else (dst, src)
+        exempt = exemption(src, dst)
+        if exempt is not None and direction in exempt.open:
+            return ("exempt", exempt.note)
+        why_open = ungoverned_note(subject)
+        if why_open is not None:
+            return ("open", why_open)
+        g = analysis.graph
+        c = g.class_of[subject.id]
+        peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
+        return (c, tuple(g.rule_admits(rule, peer_class, dst_class) for rule in self._rules(side, direction, c)))
+
+    def _rules(self, side: int, direction: str, c: int) -> list[PeerRule]:
+        """The rules of every tier's policies that select the side's graph class c for `direction`."""
+        found = self._rule_cache.get((side, direction, c))
+        if found is None:
+            analysis = (self.base, self.head)[side]
+            g = analysis.graph
+            found = [r for i in g.selecting(direction)[c] for r in analysis.policies[i].rules(direction)]
+            found += [r for i in self._selected(side, c) for r in analysis.admin[i].rules(direction)]
+            self._rule_cache[(side, direction, c)] = found
+        return found
+
     def rectangles(self) -> list[Rectangle]:
-        rows: dict[tuple[Key, int], int] = {}  # (key, destination classes) -> source classes
+        """Affected sources' rows and affected destinations' columns, read once per class from each side's
+        graph and re-expressed over these classes: what changed comes out as masks, never pair by pair,
+        and is explained once per cell (`_cells`), on one representative pair."""
+        self._vectors = [JointVectors(a.graph, self._of_side(a)) for a in (self.base, self.head)]
+        sides = [[a.graph.class_of[m[0].id] for m in self.members] for a in (self.base, self.head)]
+        found: dict[int, dict[Key, int]] = {}  # source class -> key -> destination classes
         out: list[Rectangle] = []
-        for j, sources in enumerate(self.members):
-            found: dict[Key, int] = {}
-            source_changed = self.sources >> j & 1
-            for k, destinations in enumerate(self.members):
-                if not (source_changed or self.destinations >> k & 1):
-                    continue  # neither side of the pair is governed differently, nor did it change
-                if j != k:
-                    key = self._key(sources[0], destinations[0], j, k)
-                    if key is not None:
-                        found[key] = found.get(key, 0) | 1 << k
-                else:
-                    out += self._within(j)
-            for key, mask in found.items():
+        for j in bit_list(self.sources):  # every destination: the source's egress may have changed
+            before, after = (v.row(side[j]) for v, side in zip(self._vectors, sides, strict=True))
+            if before != after:
+                row = found.setdefault(j, {})
+                for mask, b, a in vector_changes(before, after):
+                    for cell in self._cells(mask & ~(1 << j), j, "egress"):
+                        key = self._key(j, lowest(cell), b, a)
+                        row[key] = row.get(key, 0) | cell
+        self._columns(sides, found)
+        for j in bit_list(self.sources | self.destinations):
+            out += self._within(j)
+        rows: dict[tuple[Key, int], int] = {}  # (key, destination classes) -> source classes
+        for j in sorted(found):
+            for key, mask in found[j].items():
                 rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
         out += [Rectangle(self._ids(s), self._ids(d), *key) for (key, d), s in rows.items()]
         return out + self._outside()
+
+    def _columns(self, sides: list[list[int]], found: dict[int, dict[Key, int]]) -> None:
+        """The affected destinations' columns, for the sources whose rows were not read: into `found`."""
+        for k in bit_list(self.destinations):
+            before, after = (v.column(side[k]) for v, side in zip(self._vectors, sides, strict=True))
+            if before != after:
+                for mask, b, a in vector_changes(before, after):
+                    for cell in self._cells(mask & ~self.sources & ~(1 << k), k, "ingress"):
+                        key = self._key(lowest(cell), k, b, a)
+                        for j in bit_list(cell):
+                            row = found.setdefault(j, {})
+                            row[key] = row.get(key, 0) | 1 << k
+
+    def _cells(self, mask: int, fixed: int, direction: str) -> list[int]:
+        """The peers `mask` of class `fixed` cut into cells whose pairs with `fixed` are explained alike.
+
+        A pair's explanation is the tier walk of each direction on each side. `fixed`'s own direction
+        (`direction`) sees a peer only through the rules of the policies of every tier that select
+        `fixed` there: which of them match the peer and what their ports resolve to on it (the
+        pieces the graph folds, `ReachabilityGraph.rule_parts`). The peer's direction sees `fixed`
+        alike for peers with the same profile (`_profile_masks`), and the endpoint causes come with it."""
+        peers = "ingress" if direction == "egress" else "egress"  # the peers' own direction
+        parts = [m & mask for m in self._profile_masks(peers) if m & mask]
+        for side in (0, 1):
+            parts = cut(parts, self._pieces(side, fixed, direction))
+        return parts
+
+    def _end(self, side: int, j: int) -> Endpoint:
+        """Class j's representative as the side has it."""
+        rep = self.members[j][0]
+        return rep if side == 0 else self.head.by_id[rep.id]
+
+    def _selected(self, side: int, c: int) -> tuple[int, ...]:
+        """The admin policies (indices in `Analysis.admin`) whose subject selects the side's graph class c:
+        read on its representative, since the graph's classes are exact for every tier."""
+        found = self._selection.get((side, c))
+        if found is None:
+            analysis = (self.base, self.head)[side]
+            rep = analysis.graph.reps[c]
+            found = self._selection[(side, c)] = tuple(i for i, p in enumerate(analysis.admin) if p.selects(rep))
+        return found
+
+    def _pieces(self, side: int, j: int, direction: str) -> list[int]:
+        """What the rules of every tier's policies selecting class j for `direction` match as peers
+        on one side, split by what they admit there, as masks of these classes (cached per graph class)."""
+        analysis = (self.base, self.head)[side]
+        rep = self._end(side, j)
+        g = analysis.graph
+        c = g.class_of[rep.id]
+        found = self._piece_cache.get((side, c, direction))
+        if found is None:
+            rules = self._rules(side, direction, c)
+            masks = [self._vectors[side].translate(m) for m, _ in g.rule_parts(direction, rules, rep)]
+            found = self._piece_cache[(side, c, direction)] = [m for m in dict.fromkeys(masks) if m]
+        return found
+
+    def _profile_masks(self, direction: str) -> list[int]:
+        """These classes grouped by what their own tier walk of `direction` (egress as a source, ingress
+        as a destination) sees of them on both sides beyond which rules match the other end (`_governed`,
+        and their node where node traffic may be exempt: a side has hostNetwork pods), and by their
+        endpoint causes."""
+        found = self._profiles.get(direction)
+        if found is not None:
+            return found
+        groups: dict[tuple[object, ...], int] = {}
+        with_node = [any(e.host_network for e in a.endpoints) for a in (self.base, self.head)]
+        for j in range(len(self.members)):
+            key = (self.causes[j], *(self._governed(side, j, direction) for side in (0, 1)),
+                   *(self._end(side, j).node_name if with_node[side] else None for side in (0, 1)))
+            groups[key] = groups.get(key, 0) | 1 << j
+        found = self._profiles[direction] = list(groups.values())
+        return found
+
+    def _governed(self, side: int, j: int, direction: str) -> tuple[object, ...]:
+        """What one side's tier walk of `direction` with class j as subject depends on, beyond which
+        rules match the peer: hostNetwork (never a subject), the policies of every tier that select it
+        (NetworkPolicies of both directions under the `any` reading of selection) and, for ingress,
+        the named ports some rule names (ports resolve on the destination)."""
+        analysis = (self.base, self.head)[side]
+        rep, g = self._end(side, j), analysis.graph
+        c = g.class_of[rep.id]
+        other = "ingress" if direction == "egress" else "egress"
+        both = analysis.semantics.np_selection is not NetworkPolicySelection.PER_DIRECTION
+        ports = tuple(sorted((p.name, p.protocol, p.port) for p in rep.ports if p.name in self._port_names)) \
+            if direction == "ingress" else ()
+        return (rep.host_network, g.selecting(direction)[c], g.selecting(other)[c] if both else (),
+                self._selected(side, c), ports)
+
+    @cached_property
+    def _port_names(self) -> frozenset[str]:
+        """The port names some rule of some tier names, on either side."""
+        sides = (self.base, self.head)
+        rules: list[ClassRule] = [r for a in sides for p in a.policies for d in ("ingress", "egress")
+                                  for r in p.rules(d)]
+        rules += [r for a in sides for p in a.admin for d in ("ingress", "egress") for r in p.rules(d)]
+        return frozenset(n for r in rules for n in r.named_ports)
+
+    def _of_side(self, analysis: Analysis) -> list[int]:
+        """Each of the side's graph classes -> the mask of these classes whose representative is in it."""
+        out = [0] * len(analysis.graph.reps)
+        for j, members in enumerate(self.members):
+            out[analysis.graph.class_of[members[0].id]] |= 1 << j
+        return out
 
     def _within(self, j: int) -> list[Rectangle]:
         """A class with itself: the pairs of distinct members (one rectangle marked `distinct`), and
@@ -149,8 +338,11 @@ class TieredDiff:
         members = self.members[j]
         out: list[Rectangle] = []
         if len(members) > 1:
-            key = self._key(members[0], members[1], j, j)
-            if key is not None:
+            before = self.base.graph.allowed(members[0], members[1])
+            after = self.head.graph.allowed(self.head.by_id[members[0].id], self.head.by_id[members[1].id])
+            if before != after:
+                shared = self.explainer.pair(members[0].id, members[1].id, before, after)
+                key = (before, after, merge_causes(shared, self.causes[j]))
                 ids = tuple(sorted(e.id for e in members))
                 out.append(Rectangle(ids, ids, *key, distinct=True))
         rep, other = members[0], self.head.by_id[members[0].id]  # members agree on single_pod on each side
@@ -171,18 +363,14 @@ class TieredDiff:
             merged: dict[tuple[Key, int], int] = {}  # (key, blocks) -> classes
             changed = self.sources if direction == "egress" else self.destinations
             for j in bit_list(changed):
-                ep, other = self.members[j][0], self.head.by_id[self.members[j][0].id]
                 found: dict[Key, int] = {}
-                for i, address in enumerate(samples):
-                    ends_b = (ep, address) if direction == "egress" else (address, ep)
-                    ends_h = (other, address) if direction == "egress" else (address, other)
-                    vb = side_verdict(self.base, self.tiers[0], direction, *ends_b)
-                    vh = side_verdict(self.head, self.tiers[1], direction, *ends_h)
-                    if vb.allowed != vh.allowed:
-                        gained, lost = vh.allowed - vb.allowed, vb.allowed - vh.allowed
-                        key = (vb.allowed, vh.allowed,
-                               merge_causes(self.explainer.direction(vb, vh, gained, lost), self.causes[j]))
-                        found[key] = found.get(key, 0) | 1 << i
+                governed = (self._governed(0, j, direction), self._governed(1, j, direction))
+                decided = self._decided.get((direction, governed))
+                if decided is None:  # classes governed alike decide the blocks alike
+                    decided = self._decided[(direction, governed)] = self._decide_blocks(direction, j, samples)
+                for cell, before, after, causes in decided:
+                    key = (before, after, merge_causes(causes, self.causes[j]))
+                    found[key] = found.get(key, 0) | cell
                 for key, blocks in found.items():
                     merged[(key, blocks)] = merged.get((key, blocks), 0) | 1 << j
             for (key, blocks), classes in merged.items():
@@ -191,14 +379,32 @@ class TieredDiff:
                 out.append(Rectangle(src, dst, *key))
         return out
 
+    def _decide_blocks(self, direction: str, j: int, samples: list[Endpoint]
+                       ) -> list[tuple[int, ConnectionSet, ConnectionSet, tuple[Cause, ...]]]:
+        """(blocks, before, after, causes) for class j's `direction` with the address blocks, where the
+        allowed set changed. The blocks are cut by the peers of every rule governing j on either side
+        (an outside address is seen through them alone: their ports resolve on j, or on no named port
+        for an address), and each cell is decided by the tiers on its first block's sample address."""
+        everywhere = (1 << len(samples)) - 1
+        pieces = [self._block_mask(rule, samples) for side, analysis in enumerate((self.base, self.head))
+                  for rule in self._rules(side, direction, analysis.graph.class_of[self._end(side, j).id])]
+        out = []
+        for cell in cut([everywhere], pieces) if samples else []:
+            address = samples[lowest(cell)]
+            ends = [(self._end(side, j), address) if direction == "egress" else (address, self._end(side, j))
+                    for side in (0, 1)]
+            vb = side_verdict(self.base, self.tiers[0], direction, *ends[0])
+            vh = side_verdict(self.head, self.tiers[1], direction, *ends[1])
+            if vb.allowed != vh.allowed:
+                gained, lost = vh.allowed - vb.allowed, vb.allowed - vh.allowed
+                out.append((cell, vb.allowed, vh.allowed, tuple(self.explainer.direction(vb, vh, gained, lost))))
+        return out
 
-def _governing(side: tuple[Analysis, list[frozenset[object]], list[frozenset[object]],
-                            tuple[CompiledAdminPolicy, ...]], ep: Endpoint, direction: str) -> tuple[object, ...]:
-    """What governs `ep`'s `direction` on one side, by content: the NetworkPolicies selecting its class
-    (both directions: the `any` reading of selection looks at both) and the admin policies whose
-    subject selects it, in evaluation order, with what decides their order."""
-    analysis, egress, ingress, admin = side
-    c = analysis.graph.class_of[ep.id]
-    governing = tuple((p.policy.tier, p.policy.priority, p.policy.name, without_sources(p.policy.rules(direction)))
-                      for p in admin if p.selects(ep))
-    return (egress[c], ingress[c], governing)
+    def _block_mask(self, rule: PeerRule, samples: list[Endpoint]) -> int:
+        """The blocks whose sample address some peer of `rule` matches (cached per rule)."""
+        found = self._block_masks.get(id(rule))
+        if found is None:
+            found = self._block_masks[id(rule)] = sum(1 << i for i, a in enumerate(samples)
+                                                      if rule.peer_miss(a) is None)
+        return found
+

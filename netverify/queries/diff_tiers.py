@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from netverify.queries.context import Analysis
 from netverify.semantics.admin_compile import admin_networks
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.netpol_tier import NO_RULES_NOTE
 from netverify.semantics.options import NetworkPolicySelection
-from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, Tier, isolating
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, RuleMiss, Tier, isolating
 from netverify.sets import IPSet
 
 
@@ -39,9 +40,11 @@ class GraphNetworkPolicyTier:
     def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
         g = self.analysis.graph
         classes = g.class_of
-        if peer.id not in classes or subject.id not in classes:
+        if subject.id not in classes:
             return self.semantic.decide(direction, subject, peer, dst)
         key = g.selecting(direction)[classes[subject.id]]
+        if peer.id not in classes:  # an address outside: the semantic tier's rule walk, over these policies
+            return self._outside(direction, subject, key, peer, dst)
         if not key:
             return Decision.passing(self.name)
         peer_class, dst_class = classes[peer.id], classes[dst.id]
@@ -49,6 +52,31 @@ class GraphNetworkPolicyTier:
                  if (conns := g.rule_admits(rule, peer_class, dst_class))]
         return isolating(self.name, tuple(self.analysis.policies[i].ref for i in key), found, ())
 
+
+    def _outside(self, direction: str, subject: Endpoint, key: tuple[int, ...], peer: Endpoint,
+                 dst: Endpoint) -> Decision:
+        """`NetworkPolicyTier.decide` (per-direction reading) for a subject of the graph and a peer it does
+        not hold, with the policies selecting the subject read from the graph's classes (exact for
+        NetworkPolicy) instead of matching every policy's selector."""
+        if not key:
+            return Decision.passing(self.name, f"no NetworkPolicy with {direction.capitalize()} selects "
+                                               f"{subject.id}: not isolated for {direction}")
+        selecting = [self.analysis.policies[i] for i in key]
+        found: list[RuleMatch] = []
+        missed: list[RuleMiss] = []
+        for policy in selecting:
+            for rule in policy.rules(direction):
+                why = rule.peer_miss(peer)
+                if why is not None:
+                    missed.append(RuleMiss(rule.ref, why))
+                    continue
+                conns = rule.ports_for(dst)
+                if not conns:
+                    missed.append(RuleMiss(rule.ref, rule.port_miss(dst)))
+                    continue
+                found.append(RuleMatch(rule.ref, conns))
+        note = "" if found or missed else NO_RULES_NOTE
+        return isolating(self.name, tuple(p.ref for p in selecting), found, missed, note)
 
 def tiers_of_analysis(analysis: Analysis) -> tuple[Tier, ...]:
     """The side's tiers in evaluation order (Admin, NetworkPolicy, Baseline when it has admin policies;
