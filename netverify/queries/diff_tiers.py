@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from netverify.queries.context import Analysis
 from netverify.semantics.admin_compile import admin_networks
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.netpol_tier import NO_RULES_NOTE
+from netverify.semantics.netpol_tier import decide_selected
 from netverify.semantics.options import NetworkPolicySelection
-from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, RuleMiss, Tier, isolating
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, Tier, isolating
 from netverify.sets import IPSet
 
 
@@ -58,25 +58,9 @@ class GraphNetworkPolicyTier:
         """`NetworkPolicyTier.decide` (per-direction reading) for a subject of the graph and a peer it does
         not hold, with the policies selecting the subject read from the graph's classes (exact for
         NetworkPolicy) instead of matching every policy's selector."""
-        if not key:
-            return Decision.passing(self.name, f"no NetworkPolicy with {direction.capitalize()} selects "
-                                               f"{subject.id}: not isolated for {direction}")
         selecting = [self.analysis.policies[i] for i in key]
-        found: list[RuleMatch] = []
-        missed: list[RuleMiss] = []
-        for policy in selecting:
-            for rule in policy.rules(direction):
-                why = rule.peer_miss(peer)
-                if why is not None:
-                    missed.append(RuleMiss(rule.ref, why))
-                    continue
-                conns = rule.ports_for(dst)
-                if not conns:
-                    missed.append(RuleMiss(rule.ref, rule.port_miss(dst)))
-                    continue
-                found.append(RuleMatch(rule.ref, conns))
-        note = "" if found or missed else NO_RULES_NOTE
-        return isolating(self.name, tuple(p.ref for p in selecting), found, missed, note)
+        return decide_selected(self.name, direction, subject, peer, dst, selecting)
+
 
 def tiers_of_analysis(analysis: Analysis) -> tuple[Tier, ...]:
     """The side's tiers in evaluation order (Admin, NetworkPolicy, Baseline when it has admin policies;

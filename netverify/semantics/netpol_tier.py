@@ -16,6 +16,7 @@ below, the two readings give the same verdicts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from netverify.semantics.compile import CompiledPolicy
@@ -50,21 +51,30 @@ class NetworkPolicyTier:
             if at_all:
                 return Decision(self.name, ConnectionSet.all(), ConnectionSet.none(), tuple(p.ref for p in at_all),
                                 note=OTHER_DIRECTION_NOTE)
-        if not selecting:
-            return Decision.passing(self.name, f"no NetworkPolicy with {direction.capitalize()} selects "
-                                               f"{subject.id}: not isolated for {direction}")
-        found: list[RuleMatch] = []
-        missed: list[RuleMiss] = []
-        for policy in selecting:
-            for rule in policy.rules(direction):
-                why = rule.peer_miss(peer)
-                if why is not None:
-                    missed.append(RuleMiss(rule.ref, why))
-                    continue
-                conns = rule.ports_for(dst)
-                if not conns:
-                    missed.append(RuleMiss(rule.ref, rule.port_miss(dst)))
-                    continue
-                found.append(RuleMatch(rule.ref, conns))
-        note = "" if found or missed else NO_RULES_NOTE
-        return isolating(self.name, tuple(p.ref for p in selecting), found, missed, note)
+        return decide_selected(self.name, direction, subject, peer, dst, selecting)
+
+
+def decide_selected(tier: str, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint,
+                    selecting: Sequence[CompiledPolicy]) -> Decision:
+    """The tier's decision once the policies that isolate `subject` for `direction` are known (the
+    per-direction reading): none passes; otherwise the union of their matching rules is allowed and
+    the rest denied, with every rule that did not match and why. Callers that know the selecting
+    policies another way (the diff reads them from the graph's classes) decide through this too."""
+    if not selecting:
+        return Decision.passing(tier, f"no NetworkPolicy with {direction.capitalize()} selects "
+                                      f"{subject.id}: not isolated for {direction}")
+    found: list[RuleMatch] = []
+    missed: list[RuleMiss] = []
+    for policy in selecting:
+        for rule in policy.rules(direction):
+            why = rule.peer_miss(peer)
+            if why is not None:
+                missed.append(RuleMiss(rule.ref, why))
+                continue
+            conns = rule.ports_for(dst)
+            if not conns:
+                missed.append(RuleMiss(rule.ref, rule.port_miss(dst)))
+                continue
+            found.append(RuleMatch(rule.ref, conns))
+    note = "" if found or missed else NO_RULES_NOTE
+    return isolating(tier, tuple(p.ref for p in selecting), found, missed, note)
