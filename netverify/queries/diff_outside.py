@@ -30,7 +30,7 @@ from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch
 from netverify.sets import ConnectionSet, IntervalSet, IPSet
 
 EVERYWHERE = IPSet.everything()
-_FAMILIES = ((4, 2**32 - 1, "0.0.0.0/0"), (6, 2**128 - 1, "::/0"))
+_FAMILIES = ((4, 2**32 - 1), (6, 2**128 - 1))
 # Where named ports are resolved for destinations outside the cluster (never: they have no ports).
 _OUTSIDE = external_endpoint("192.0.2.1")
 
@@ -58,29 +58,14 @@ def block_id(addresses: IPSet, limit: int = 4) -> str:
 
 def describe_block(addresses: IPSet) -> str:
     """Per family its CIDRs, or `0.0.0.0/0 except ...` when that is shorter; exact."""
-    if addresses == EVERYWHERE:
-        return "any address"
-    parts = []
-    for family, top, everything in _FAMILIES:
-        mine = IPSet(addresses.v4) if family == 4 else IPSet(v6=addresses.v6)
-        if not mine:
-            continue
-        whole = IPSet(IntervalSet.single(0, top)) if family == 4 else IPSet(v6=IntervalSet.single(0, top))
-        cidrs, holes = mine.to_cidrs(), (whole - mine).to_cidrs()
-        if not holes:
-            parts.append(everything)
-        elif len(holes) < len(cidrs):
-            parts.append(f"{everything} except {', '.join(holes)}")
-        else:
-            parts.append(", ".join(cidrs))
-    return "; ".join(parts)
+    return addresses.describe() if addresses else ""
 
 
 def address_blocks(blocks: list[IPSet]) -> list[AddressBlock]:
     """The whole address space cut by `blocks` into sets of addresses with the same membership."""
     unique = list(dict.fromkeys(blocks))
     found: dict[frozenset[int], dict[int, list[tuple[int, int]]]] = {}
-    for family, top, _ in _FAMILIES:
+    for family, top in _FAMILIES:
         events: dict[int, list[tuple[int, int]]] = {0: []}
         for index, block in enumerate(unique):
             for lo, hi in (block.v4 if family == 4 else block.v6).intervals:

@@ -53,25 +53,7 @@ INTERNET_V6 = IPSet(v6=INTERNET.v6)
 
 def describe_addresses(addresses: IPSet, limit: int = 4) -> str:
     """Short words for an address set: `any address`, `0.0.0.0/0 except 10.0.0.0/8`, or its CIDRs."""
-    if addresses == EVERYWHERE:
-        return "any address"
-    parts = []
-    for family, everything in ((IPSet(EVERYWHERE.v4), "0.0.0.0/0"), (IPSet(v6=EVERYWHERE.v6), "::/0")):
-        part = addresses & family
-        if not part:
-            continue
-        cidrs, holes = part.to_cidrs(), (family - part).to_cidrs()
-        if not holes:
-            parts.append(everything)
-        elif len(holes) < len(cidrs):
-            parts.append(f"{everything} except {_few(holes, limit)}")
-        else:
-            parts.append(_few(cidrs, limit))
-    return "; ".join(parts) or "no address"
-
-
-def _few(items: list[str], limit: int) -> str:
-    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
+    return addresses.describe(limit)
 
 
 @dataclass(frozen=True)

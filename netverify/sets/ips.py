@@ -102,3 +102,30 @@ class IPSet:
             for lo, hi in ivs:
                 out.extend(str(n) for n in ipaddress.summarize_address_range(cls_(lo), cls_(hi)))
         return out
+
+    def describe(self, limit: int | None = None) -> str:
+        """Short words for the set: `any address`, per family `0.0.0.0/0 except ...` when that is the
+        shorter list, else its CIDRs; with `limit`, at most that many CIDRs per list and "and N more";
+        `no address` for the empty set."""
+        if self == IPSet.everything():
+            return "any address"
+        parts = []
+        for family, everything in ((IPSet(IPSet.everything().v4), "0.0.0.0/0"),
+                                   (IPSet(v6=IPSet.everything().v6), "::/0")):
+            part = self & family
+            if not part:
+                continue
+            cidrs, holes = part.to_cidrs(), (family - part).to_cidrs()
+            if not holes:
+                parts.append(everything)
+            elif len(holes) < len(cidrs):
+                parts.append(f"{everything} except {_few(holes, limit)}")
+            else:
+                parts.append(_few(cidrs, limit))
+        return "; ".join(parts) or "no address"
+
+
+def _few(items: list[str], limit: int | None) -> str:
+    if limit is None or len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
