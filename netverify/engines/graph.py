@@ -345,7 +345,6 @@ class ReachabilityGraph:
     def _rows_of_block(self, lo: int, hi: int) -> list[Row]:
         """The rows of classes lo..hi-1. Rows are O(classes) bits each, so all of them at once
         are O(classes^2): built a block of sources at a time, they stay within a bounded memory."""
-        conns = self._conns
         block = (1 << (hi - lo)) - 1
         # Transpose: into[a - lo][conns] = the isolated destinations that let a in with exactly conns.
         into: list[dict[int, int]] = [{} for _ in range(lo, hi)]
@@ -355,28 +354,48 @@ class ReachabilityGraph:
                 for i in bit_list(mine):
                     d = into[i]
                     d[c] = d.get(c, 0) | dsts
-        open_ingress = self._open_ingress
+        return [self._row(a, into[a - lo]) for a in range(lo, hi)]
+
+    def _row(self, a: int, mine_into: dict[int, int]) -> Row:
+        """Class a's row from its egress partition and `mine_into` (conns id -> the isolated
+        destinations that let a in with exactly those conns)."""
+        conns = self._conns
         by_id = conns.by_id
-        rows: list[Row] = []
-        egress_keys, egress_cache = self._egress_keys, self._egress_cache
-        for a in range(lo, hi):
-            out = egress_cache.get(egress_keys[a]) or self._egress(egress_keys[a])
-            # me/ce: a destination mask and the id of what a's egress allows it; mi/ci: the same for
-            # what those destinations' ingress lets a in with.
-            row: dict[int, int] = {}
-            mine_into = into[a - lo]
-            for ce, me in out.items():
-                t = me & open_ingress
+        open_ingress = self._open_ingress
+        key = self._egress_keys[a]
+        out = self._egress_cache.get(key) or self._egress(key)
+        # me/ce: a destination mask and the id of what a's egress allows it; mi/ci: the same for
+        # what those destinations' ingress lets a in with.
+        row: dict[int, int] = {}
+        for ce, me in out.items():
+            t = me & open_ingress
+            if t:
+                row[ce] = row.get(ce, 0) | t
+            for ci, mi in mine_into.items():
+                t = me & mi
                 if t:
-                    row[ce] = row.get(ce, 0) | t
-                for ci, mi in mine_into.items():
-                    t = me & mi
-                    if t:
-                        both = conns.intersection(by_id[ce], by_id[ci])
-                        if both:
-                            row[id(both)] = row.get(id(both), 0) | t
-            rows.append(tuple((m, by_id[c]) for c, m in row.items() if m))
-        return rows
+                    both = conns.intersection(by_id[ce], by_id[ci])
+                    if both:
+                        row[id(both)] = row.get(id(both), 0) | t
+        return tuple((m, by_id[c]) for c, m in row.items() if m)
+
+    @without_gc
+    def rows_of(self, classes: Sequence[int]) -> list[Row]:
+        """The rows of `classes` (any order), computed together: one pass over the ingress parts for
+        all of them, where `row` makes one per class (each pass costs parts x classes bits, so a
+        few thousand scattered rows one by one cost classes^3). For callers that need many rows but
+        not all of them (diff); memory follows the rows asked for, so ask a few hundred at a time."""
+        wanted = 0
+        for a in classes:
+            wanted |= 1 << a
+        into: dict[int, dict[int, int]] = {a: {} for a in classes}
+        for sources, c, dsts in self._ingress_parts:
+            mine = sources & wanted
+            if mine:
+                for a in bit_list(mine):
+                    d = into[a]
+                    d[c] = d.get(c, 0) | dsts
+        return [self._row(a, into[a]) for a in classes]
 
     # --- queries
 
@@ -407,32 +426,50 @@ class ReachabilityGraph:
         tier key) and b's own ingress parts, so it never computes the rows: asking who reaches a few
         classes costs as much as the policies, not classes squared.
         """
+        return self.columns_of([b])[0]
+
+    @without_gc
+    def columns_of(self, classes: Sequence[int]) -> list[Row]:
+        """The columns of `classes` (any order), computed together: one pass over the ingress parts
+        and the egress partitions for all of them (each pass costs their masks' bits, so thousands of
+        columns one by one cost classes^3). Ask a few hundred at a time."""
         conns = self._conns
-        bit = 1 << b
-        if self._open_ingress & bit:
-            into: list[tuple[int, ConnectionSet]] = [(self._index.everyone, conns.all)]
-        else:
-            into = [(sources, conns.by_id[c]) for sources, c, dsts in self._ingress_parts if dsts & bit]
+        wanted = 0
+        for b in classes:
+            wanted |= 1 << b
+        everyone = [(self._index.everyone, conns.all)]
+        # into[b]: (sources, what b's ingress lets them in with); senders[b]: (sources, what their
+        # egress alone may send to b), senders grouped by tier key (a key's partition is disjoint).
+        into: dict[int, list[tuple[int, ConnectionSet]]] = {
+            b: everyone if self._open_ingress >> b & 1 else [] for b in classes}
+        isolated = wanted & ~self._open_ingress
+        for sources, c, dsts in self._ingress_parts:
+            mine = dsts & isolated
+            if mine:
+                admitted = conns.by_id[c]
+                for b in bit_list(mine):
+                    into[b].append((sources, admitted))
+        senders: dict[int, list[tuple[int, ConnectionSet]]] = {b: [] for b in classes}
+        for key, group in self._egress_groups.items():
+            for c, m in self._egress(key).items():
+                mine = m & wanted
+                if mine:
+                    sent = conns.by_id[c]
+                    for b in bit_list(mine):
+                        senders[b].append((group, sent))
+        return [self._column(senders[b], into[b]) for b in classes]
+
+    def _column(self, senders: list[tuple[int, ConnectionSet]], into: list[tuple[int, ConnectionSet]]) -> Row:
+        conns = self._conns
         out: dict[int, int] = {}
-        for senders, sent in self._egress_into(b):
+        for group, sent in senders:
             for sources, admitted in into:
-                t = senders & sources
+                t = group & sources
                 if t:
                     both = conns.intersection(sent, admitted)
                     if both:
                         out[id(both)] = out.get(id(both), 0) | t
         return tuple((m, conns.by_id[c]) for c, m in out.items() if m)
-
-    def _egress_into(self, b: int) -> list[tuple[int, ConnectionSet]]:
-        """(senders, what they may send to class b) by egress alone, senders grouped by tier key."""
-        bit = 1 << b
-        out: list[tuple[int, ConnectionSet]] = []
-        for key, senders in self._egress_groups.items():
-            for c, m in self._egress(key).items():
-                if m & bit:
-                    out.append((senders, self._conns.by_id[c]))
-                    break
-        return out
 
     @cached_property
     def _egress_groups(self) -> dict[TierKey, int]:

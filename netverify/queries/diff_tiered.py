@@ -46,6 +46,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer, side_verdict
 from netverify.queries.diff_groups import (
     NONE,
+    Grouping,
     JointVectors,
     Key,
     Rectangle,
@@ -108,7 +109,7 @@ class TieredDiff:
         self.sources, self.destinations = self._affected()
         self._vectors: list[JointVectors] = []
         self._piece_cache: dict[tuple[int, int, str], list[int]] = {}
-        self._profiles: dict[str, list[int]] = {}
+        self._profiles: dict[str, Grouping] = {}
         self._rule_cache: dict[tuple[int, str, int], list[PeerRule]] = {}
         self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
         self._decided: dict[tuple[object, ...], list[tuple[int, ConnectionSet, ConnectionSet, tuple[Cause, ...]]]] = {}
@@ -211,9 +212,10 @@ class TieredDiff:
         sides = [[a.graph.class_of[m[0].id] for m in self.members] for a in (self.base, self.head)]
         found: dict[int, dict[Key, int]] = {}  # source class -> key -> destination classes
         out: list[Rectangle] = []
-        for j in bit_list(self.sources):  # every destination: the source's egress may have changed
-            before, after = (v.row(side[j]) for v, side in zip(self._vectors, sides, strict=True))
-            if before != after:
+        sources = bit_list(self.sources)
+        for j, before, after in zip(sources, *(v.rows([side[j] for j in sources])
+                                               for v, side in zip(self._vectors, sides, strict=True)), strict=True):
+            if before != after:  # every destination: the source's egress may have changed
                 row = found.setdefault(j, {})
                 for mask, b, a in vector_changes(before, after):
                     for cell in self._cells(mask & ~(1 << j), j, "egress"):
@@ -231,8 +233,10 @@ class TieredDiff:
 
     def _columns(self, sides: list[list[int]], found: dict[int, dict[Key, int]]) -> None:
         """The affected destinations' columns, for the sources whose rows were not read: into `found`."""
-        for k in bit_list(self.destinations):
-            before, after = (v.column(side[k]) for v, side in zip(self._vectors, sides, strict=True))
+        destinations = bit_list(self.destinations)
+        for k, before, after in zip(destinations, *(v.columns([side[k] for k in destinations])
+                                                    for v, side in zip(self._vectors, sides, strict=True)),
+                                    strict=True):
             if before != after:
                 for mask, b, a in vector_changes(before, after):
                     for cell in self._cells(mask & ~self.sources & ~(1 << k), k, "ingress"):
@@ -250,7 +254,7 @@ class TieredDiff:
         pieces the graph folds, `ReachabilityGraph.rule_parts`). The peer's direction sees `fixed`
         alike for peers with the same profile (`_profile_masks`), and the endpoint causes come with it."""
         peers = "ingress" if direction == "egress" else "egress"  # the peers' own direction
-        parts = [m & mask for m in self._profile_masks(peers) if m & mask]
+        parts = self._profile_masks(peers).split(mask)
         for side in (0, 1):
             parts = cut(parts, self._pieces(side, fixed, direction))
         return parts
@@ -284,7 +288,7 @@ class TieredDiff:
             found = self._piece_cache[(side, c, direction)] = [m for m in dict.fromkeys(masks) if m]
         return found
 
-    def _profile_masks(self, direction: str) -> list[int]:
+    def _profile_masks(self, direction: str) -> Grouping:
         """These classes grouped by what their own tier walk of `direction` (egress as a source, ingress
         as a destination) sees of them on both sides beyond which rules match the other end (`_governed`,
         and their node where node traffic may be exempt: a side has hostNetwork pods), and by their
@@ -292,13 +296,11 @@ class TieredDiff:
         found = self._profiles.get(direction)
         if found is not None:
             return found
-        groups: dict[tuple[object, ...], int] = {}
         with_node = [any(e.host_network for e in a.endpoints) for a in (self.base, self.head)]
-        for j in range(len(self.members)):
-            key = (self.causes[j], *(self._governed(side, j, direction) for side in (0, 1)),
-                   *(self._end(side, j).node_name if with_node[side] else None for side in (0, 1)))
-            groups[key] = groups.get(key, 0) | 1 << j
-        found = self._profiles[direction] = list(groups.values())
+        found = self._profiles[direction] = Grouping(
+            (self.causes[j], *(self._governed(side, j, direction) for side in (0, 1)),
+             *(self._end(side, j).node_name if with_node[side] else None for side in (0, 1)))
+            for j in range(len(self.members)))
         return found
 
     def _governed(self, side: int, j: int, direction: str) -> tuple[object, ...]:
