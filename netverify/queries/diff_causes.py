@@ -118,6 +118,7 @@ class Explainer:
         self._atoms = IPAtoms(seen)
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
+        self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
         # A pod's node matters only to node traffic, which needs a hostNetwork pod on that side (and to
         # admin `nodes` peers, which see node addresses).
         self._nodes_matter = self.tiered or any(e.host_network for e in base.endpoints) or any(
@@ -126,13 +127,40 @@ class Explainer:
     # --- pairs
 
     def pair(self, src: str, dst: str, before: ConnectionSet, after: ConnectionSet) -> tuple[Cause, ...]:
-        """Rule and policy causes for src -> dst (the same for every pair of the same endpoint classes)."""
+        """Rule and policy causes for src -> dst (the same for every pair of the same endpoint classes).
+
+        With NetworkPolicies alone, each direction's part is computed once per verdict signature on
+        both sides (`_signature`): cells of a large change share most of their directions' walks."""
         gained, lost = after - before, before - after
-        causes = self.direction(self.verdict(self.base, "egress", src, dst),
-                                self.verdict(self.head, "egress", src, dst), gained, lost)
-        causes += self.direction(self.verdict(self.base, "ingress", dst, src),
-                                 self.verdict(self.head, "ingress", dst, src), gained, lost)
+        causes: list[Cause] = []
+        for direction, subject, peer in (("egress", src, dst), ("ingress", dst, src)):
+            key = None if self.tiered else (direction, self._signature(self.base, direction, src, dst),
+                                            self._signature(self.head, direction, src, dst), gained, lost)
+            found = self._explained.get(key) if key is not None else None
+            if found is None:
+                found = tuple(self.direction(self.verdict(self.base, direction, subject, peer),
+                                             self.verdict(self.head, direction, subject, peer), gained, lost))
+                if key is not None:
+                    self._explained[key] = found
+            causes += found
         return tuple(causes)
+
+    @staticmethod
+    def _signature(analysis: Analysis, direction: str, src_id: str, dst_id: str) -> tuple[object, ...]:
+        """What one side's NetworkPolicy verdict of `direction` for src -> dst is a function of, as
+        `direction` reads it: an exemption (its note), else the subject's graph class (which fixes the
+        policies selecting it) and what each of their rules admits with this peer, ports resolved on this
+        destination (`ReachabilityGraph.rule_admits`: the verdict's rule matches)."""
+        src, dst = analysis.by_id[src_id], analysis.by_id[dst_id]
+        exempt = exemption(src, dst)
+        if exempt is not None and direction in exempt.open:
+            return ("exempt", exempt.note)
+        subject, peer = (src, dst) if direction == "egress" else (dst, src)
+        g = analysis.graph
+        c = g.class_of[subject.id]
+        peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
+        return (c, tuple(g.rule_admits(rule, peer_class, dst_class) for i in g.selecting(direction)[c]
+                         for rule in analysis.policies[i].rules(direction)))
 
     def verdict(self, analysis: Analysis, direction: str, subject: str, peer: str) -> DirectionVerdict:
         """One side's verdict of one direction, with each tier's Decision (the tier walk)."""
