@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netverify.model import AdminPolicy, AdminRule, NetworkPolicy, Rule, SourceRef, without_sources
+from netverify.model import AdminPolicy, AdminRule, Direction, NetworkPolicy, Rule, SourceRef, without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_tiers import admin_addresses, tiers_of_analysis
 from netverify.semantics.admin_compile import AdminRuleRef
@@ -34,7 +34,7 @@ NONE = ConnectionSet.none()
 TIER_ORDER = ("Admin", NETWORK_POLICY_TIER, "Baseline")
 
 HEAD, BASE = "head", "base"
-_ROLE = {"egress": "source", "ingress": "destination"}
+_ROLE: dict[str, str] = {Direction.EGRESS: "source", Direction.INGRESS: "destination"}
 _SHORT = {"admits": "admits", "stops-admitting": "stops admitting", "isolates": "isolates",
           "stops-isolating": "stops isolating", "allows": "now allows", "stops-allowing": "stops allowing",
           "denies": "now denies", "stops-denying": "stops denying", "passes": "now passes",
@@ -133,7 +133,7 @@ class Explainer:
         both sides (`_signature`): cells of a large change share most of their directions' walks."""
         gained, lost = after - before, before - after
         causes: list[Cause] = []
-        for direction, subject, peer in (("egress", src, dst), ("ingress", dst, src)):
+        for direction, subject, peer in ((Direction.EGRESS, src, dst), (Direction.INGRESS, dst, src)):
             key = None if self.tiered else (direction, self._signature(self.base, direction, src, dst),
                                             self._signature(self.head, direction, src, dst), gained, lost)
             found = self._explained.get(key) if key is not None else None
@@ -146,7 +146,7 @@ class Explainer:
         return tuple(causes)
 
     @staticmethod
-    def _signature(analysis: Analysis, direction: str, src_id: str, dst_id: str) -> tuple[object, ...]:
+    def _signature(analysis: Analysis, direction: Direction, src_id: str, dst_id: str) -> tuple[object, ...]:
         """What one side's NetworkPolicy verdict of `direction` for src -> dst is a function of, as
         `direction` reads it: an exemption (its note), else the subject's graph class (which fixes the
         policies selecting it) and what each of their rules admits with this peer, ports resolved on this
@@ -155,17 +155,17 @@ class Explainer:
         exempt = exemption(src, dst)
         if exempt is not None and direction in exempt.open:
             return ("exempt", exempt.note)
-        subject, peer = (src, dst) if direction == "egress" else (dst, src)
+        subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
         g = analysis.graph
         c = g.class_of[subject.id]
         peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
         return (c, tuple(g.rule_admits(rule, peer_class, dst_class) for i in g.selecting(direction)[c]
                          for rule in analysis.policies[i].rules(direction)))
 
-    def verdict(self, analysis: Analysis, direction: str, subject: str, peer: str) -> DirectionVerdict:
+    def verdict(self, analysis: Analysis, direction: Direction, subject: str, peer: str) -> DirectionVerdict:
         """One side's verdict of one direction, with each tier's Decision (the tier walk)."""
-        src = analysis.by_id[peer if direction == "ingress" else subject]
-        dst = analysis.by_id[subject if direction == "ingress" else peer]
+        src = analysis.by_id[peer if direction == Direction.INGRESS else subject]
+        dst = analysis.by_id[subject if direction == Direction.INGRESS else peer]
         return side_verdict(analysis, self.tiers_of(analysis), direction, src, dst)
 
     def tiers_of(self, analysis: Analysis) -> tuple[Tier, ...] | None:
@@ -196,7 +196,7 @@ class Explainer:
         tiers = _aligned(vb.decisions, vh.decisions)
         for n, (db, dh) in enumerate(tiers):
             if db.tier == NETWORK_POLICY_TIER:
-                causes += self._network_policy_tier(direction, db, dh, gained & reach_h, lost & reach_b,
+                causes += self._network_policy_tier(Direction(direction), db, dh, gained & reach_h, lost & reach_b,
                                                     changed & reach_h, changed & reach_b)
             else:
                 later = tiers[n + 1:]
@@ -207,7 +207,7 @@ class Explainer:
                 break
         return causes
 
-    def _network_policy_tier(self, direction: str, db: Decision, dh: Decision, gained: ConnectionSet,
+    def _network_policy_tier(self, direction: Direction, db: Decision, dh: Decision, gained: ConnectionSet,
                              lost: ConnectionSet, seen_h: ConnectionSet, seen_b: ConnectionSet) -> list[Cause]:
         role = _ROLE[direction]
         isolated_b, isolated_h = bool(db.decided), bool(dh.decided)
@@ -284,7 +284,7 @@ class Explainer:
                      f"{r.policy} {r.direction}[{r.index}]{name} ({tier}{_written(r, m.action)}{priority}) {what} "
                      f"{part.describe()}{tail}{previously} ({status}){note}", source, where, r.direction, r.index, r)
 
-    def _isolation(self, ref: PolicyRef, side: str, direction: str, what: str) -> Cause:
+    def _isolation(self, ref: PolicyRef, side: str, direction: Direction, what: str) -> Cause:
         change = "isolates" if side == HEAD else "stops-isolating"
         status = self.policy_status(ref.id)
         source, where = self._locate(ref.id, direction, -1, ref.source, side)
@@ -416,7 +416,7 @@ def _equal_priority_note(rule: AdminRuleRef, part: ConnectionSet, other_side: tu
     return ""
 
 
-def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: str, src: Endpoint,
+def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: Direction, src: Endpoint,
                  dst: Endpoint) -> DirectionVerdict:
     """One direction of src -> dst on one side, with each tier's Decision.
 
@@ -425,7 +425,7 @@ def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: 
     engine's classes (which rules admit: a few bit tests per rule, where the evaluator would match
     labels and parse addresses for each of tens of thousands of pairs) and built by the verdict's
     own `isolating`, so both readings say the same."""
-    subject, peer = (src, dst) if direction == "egress" else (dst, src)
+    subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
     exempt = exemption(src, dst)
     if exempt is not None and direction in exempt.open:
         return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), note=exempt.note)
