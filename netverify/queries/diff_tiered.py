@@ -266,12 +266,19 @@ class TieredDiff:
 
     def _selected(self, side: int, c: int) -> tuple[int, ...]:
         """The admin policies (indices in `Analysis.admin`) whose subject selects the side's graph class c:
-        read on its representative, since the graph's classes are exact for every tier."""
+        read from the graph's class index (the graph's classes are exact for every tier), each subject's
+        classes once, not every policy's selector once per class."""
         found = self._selection.get((side, c))
         if found is None:
             analysis = (self.base, self.head)[side]
-            rep = analysis.graph.reps[c]
-            found = self._selection[(side, c)] = tuple(i for i, p in enumerate(analysis.admin) if p.selects(rep))
+            g = analysis.graph
+            by_class: list[list[int]] = [[] for _ in g.reps]
+            for i, policy in enumerate(analysis.admin):
+                for k in bit_list(g.index.term(policy.subject.term)):
+                    by_class[k].append(i)
+            for k, selected in enumerate(by_class):
+                self._selection[(side, k)] = tuple(selected)
+            found = self._selection[(side, c)]
         return found
 
     def _pieces(self, side: int, j: int, direction: Direction) -> list[int]:
