@@ -331,7 +331,8 @@ class ReachabilityGraph:
         self._ingress_parts = [(sources, c, dsts) for (sources, c), dsts in merged.items()]
         self._egress_keys = self._tier_keys("egress")
         self._egress_cache: dict[TierKey, Partition] = {}
-        return LazyRows(n, self._rows_of_block)
+        # Rows are O(classes) bits each, all of them O(classes^2): built a block of sources at a time.
+        return LazyRows(n, lambda lo, hi: self.rows_of(range(lo, hi)))
 
     def _egress(self, key: TierKey) -> Partition:
         """What a source class with tier key `key` may send, per destination mask (ports resolve on
@@ -341,24 +342,8 @@ class ReachabilityGraph:
             found = self._egress_cache[key] = self._decide("egress", key, self.reps[0])
         return found
 
-    @without_gc
-    def _rows_of_block(self, lo: int, hi: int) -> list[Row]:
-        """The rows of classes lo..hi-1. Rows are O(classes) bits each, so all of them at once
-        are O(classes^2): built a block of sources at a time, they stay within a bounded memory."""
-        block = (1 << (hi - lo)) - 1
-        # Transpose: into[a - lo][conns] = the isolated destinations that let a in with exactly conns.
-        into: list[dict[int, int]] = [{} for _ in range(lo, hi)]
-        for sources, c, dsts in self._ingress_parts:
-            mine = (sources >> lo) & block
-            if mine:
-                for i in bit_list(mine):
-                    d = into[i]
-                    d[c] = d.get(c, 0) | dsts
-        return [self._row(a, into[a - lo]) for a in range(lo, hi)]
-
     def _row(self, a: int, mine_into: dict[int, int]) -> Row:
-        """Class a's row from its egress partition and `mine_into` (conns id -> the isolated
-        destinations that let a in with exactly those conns)."""
+        """Class a's row; `mine_into`: conns id -> the isolated destinations letting a in with those."""
         conns = self._conns
         by_id = conns.by_id
         open_ingress = self._open_ingress
@@ -381,13 +366,12 @@ class ReachabilityGraph:
 
     @without_gc
     def rows_of(self, classes: Sequence[int]) -> list[Row]:
-        """The rows of `classes` (any order), computed together: one pass over the ingress parts for
-        all of them, where `row` makes one per class (each pass costs parts x classes bits, so a
-        few thousand scattered rows one by one cost classes^3). For callers that need many rows but
-        not all of them (diff); memory follows the rows asked for, so ask a few hundred at a time."""
-        wanted = 0
-        for a in classes:
-            wanted |= 1 << a
+        """The rows of `classes` (any order), computed in one pass over the ingress parts (a pass costs
+        parts x classes bits: thousands of scattered rows one by one cost classes^3). Memory follows
+        the rows asked for: ask a few hundred at a time."""
+        contiguous = isinstance(classes, range) and classes.step == 1  # a block of LazyRows
+        wanted = (1 << len(classes)) - 1 << classes[0] if contiguous and classes else sum(1 << a for a in set(classes))
+        # Transpose: into[a][conns] = the isolated destinations that let a in with exactly conns.
         into: dict[int, dict[int, int]] = {a: {} for a in classes}
         for sources, c, dsts in self._ingress_parts:
             mine = sources & wanted
@@ -409,7 +393,7 @@ class ReachabilityGraph:
         rows = self.rows
         if isinstance(rows, LazyRows):
             found = rows.cached(a)
-            return found if found is not None else self._rows_of_block(a, a + 1)[0]
+            return found if found is not None else self.rows_of([a])[0]
         return rows[a]
 
     def class_allowed(self, a: int, b: int) -> ConnectionSet:
@@ -422,41 +406,31 @@ class ReachabilityGraph:
     def column(self, b: int) -> Row:
         """Every class that may send to class `b`, with what: disjoint (source class mask, allowed) pairs.
 
-        Equal to reading bit b of every row, but built from the egress partitions (one per distinct
-        tier key) and b's own ingress parts, so it never computes the rows: asking who reaches a few
-        classes costs as much as the policies, not classes squared.
-        """
+        Bit b of every row, built from the egress partitions (one per tier key) and b's ingress parts
+        without computing rows: asking who reaches a few classes costs the policies, not classes squared."""
         return self.columns_of([b])[0]
 
     @without_gc
     def columns_of(self, classes: Sequence[int]) -> list[Row]:
-        """The columns of `classes` (any order), computed together: one pass over the ingress parts
-        and the egress partitions for all of them (each pass costs their masks' bits, so thousands of
-        columns one by one cost classes^3). Ask a few hundred at a time."""
+        """The columns of `classes` (any order), in one pass over the ingress parts and the egress
+        partitions (as `rows_of`). Ask a few hundred at a time."""
         conns = self._conns
-        wanted = 0
-        for b in classes:
-            wanted |= 1 << b
+        wanted = sum(1 << b for b in set(classes))
         everyone = [(self._index.everyone, conns.all)]
         # into[b]: (sources, what b's ingress lets them in with); senders[b]: (sources, what their
         # egress alone may send to b), senders grouped by tier key (a key's partition is disjoint).
-        into: dict[int, list[tuple[int, ConnectionSet]]] = {
-            b: everyone if self._open_ingress >> b & 1 else [] for b in classes}
+        into = {b: everyone if self._open_ingress >> b & 1 else [] for b in classes}
         isolated = wanted & ~self._open_ingress
         for sources, c, dsts in self._ingress_parts:
             mine = dsts & isolated
-            if mine:
-                admitted = conns.by_id[c]
-                for b in bit_list(mine):
-                    into[b].append((sources, admitted))
+            for b in bit_list(mine):
+                into[b].append((sources, conns.by_id[c]))
         senders: dict[int, list[tuple[int, ConnectionSet]]] = {b: [] for b in classes}
         for key, group in self._egress_groups.items():
             for c, m in self._egress(key).items():
                 mine = m & wanted
-                if mine:
-                    sent = conns.by_id[c]
-                    for b in bit_list(mine):
-                        senders[b].append((group, sent))
+                for b in bit_list(mine):
+                    senders[b].append((group, conns.by_id[c]))
         return [self._column(senders[b], into[b]) for b in classes]
 
     def _column(self, senders: list[tuple[int, ConnectionSet]], into: list[tuple[int, ConnectionSet]]) -> Row:
