@@ -78,6 +78,11 @@ def address_sets(analysis: Analysis) -> list[IPSet]:
     return ip_blocks(analysis.policies) + admin_addresses(analysis)
 
 
+def own_value(vector: dict[ConnectionSet, int], j: int) -> ConnectionSet:
+    """What a row or column over these classes allows class j itself (bit j)."""
+    return next((conns for conns, mask in vector.items() if mask >> j & 1), NONE)
+
+
 class TieredDiff:
     """The changed pairs of endpoints present on both sides, and with address blocks, as rectangles."""
 
@@ -114,6 +119,7 @@ class TieredDiff:
         self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
         self._decided: dict[tuple[object, ...], list[tuple[int, ConnectionSet, ConnectionSet, tuple[Cause, ...]]]] = {}
         self._block_masks: dict[int, int] = {}
+        self._own: dict[int, tuple[ConnectionSet, ConnectionSet]] = {}  # class -> with itself, BASE and HEAD
 
     def _affected(self) -> tuple[int, int]:
         """The classes whose egress (as sources) and ingress (as destinations) may have changed: those
@@ -215,6 +221,7 @@ class TieredDiff:
         sources = bit_list(self.sources)
         for j, before, after in zip(sources, *(v.rows([side[j] for j in sources])
                                                for v, side in zip(self._vectors, sides, strict=True)), strict=True):
+            self._own[j] = (own_value(before, j), own_value(after, j))
             if before != after:  # every destination: the source's egress may have changed
                 row = found.setdefault(j, {})
                 for mask, b, a in vector_changes(before, after):
@@ -237,6 +244,7 @@ class TieredDiff:
         for k, before, after in zip(destinations, *(v.columns([side[k] for k in destinations])
                                                     for v, side in zip(self._vectors, sides, strict=True)),
                                     strict=True):
+            self._own.setdefault(k, (own_value(before, k), own_value(after, k)))
             if before != after:
                 for mask, b, a in vector_changes(before, after):
                     for cell in self._cells(mask & ~self.sources & ~(1 << k), k, Direction.INGRESS):
@@ -346,17 +354,17 @@ class TieredDiff:
         each member's pair with itself (not listed for a single pod on a side: nothing allowed there)."""
         members = self.members[j]
         out: list[Rectangle] = []
+        own = self._own[j]  # what the class allows with itself on each side, read with its row or column
         if len(members) > 1:
-            before = self.base.graph.allowed(members[0], members[1])
-            after = self.head.graph.allowed(self.head.by_id[members[0].id], self.head.by_id[members[1].id])
+            before, after = own
             if before != after:
                 shared = self.explainer.pair(members[0].id, members[1].id, before, after)
                 key = (before, after, merge_causes(shared, self.causes[j]))
                 ids = tuple(sorted(e.id for e in members))
                 out.append(Rectangle(ids, ids, *key, distinct=True))
         rep, other = members[0], self.head.by_id[members[0].id]  # members agree on single_pod on each side
-        before = NONE if rep.single_pod else self.base.graph.allowed(rep, rep)
-        after = NONE if other.single_pod else self.head.graph.allowed(other, other)
+        before = NONE if rep.single_pod else own[0]
+        after = NONE if other.single_pod else own[1]
         if before != after:
             shared = self.explainer.pair(rep.id, rep.id, before, after) if not (rep.single_pod or other.single_pod) \
                 else ()
