@@ -386,13 +386,10 @@ class ReachabilityGraph:
         return {b: c for m, c in self.rows[a] for b in bit_list(m)}
 
     def row(self, a: int) -> Row:
-        """One class's row: from a block already computed, else computed alone. For callers that
-        need a few rows (can, diff), not a block of hundreds of them at 100,000 pods."""
+        """One class's row, for callers that need a few rows (`LazyRows.row`: from a block already
+        computed, else computed alone and kept among the last few hundred)."""
         rows = self.rows
-        if isinstance(rows, LazyRows):
-            found = rows.cached(a)
-            return found if found is not None else self._rows_of_block(a, a + 1)[0]
-        return rows[a]
+        return rows.row(a) if isinstance(rows, LazyRows) else rows[a]
 
     def class_allowed(self, a: int, b: int) -> ConnectionSet:
         bit = 1 << b
