@@ -297,7 +297,7 @@ class Explainer:
         return Cause("rule", change, r.policy, f"rule {r.policy} {r.direction}[{r.index}] {what} ({status})",
                      source, where, r.direction, r.index)
 
-    def _locate(self, policy_id: str, direction: str, index: int, source: SourceRef,
+    def _locate(self, policy_id: str, direction: Direction, index: int, source: SourceRef,
                 side: str) -> tuple[SourceRef, str]:
         """Prefer a location in HEAD (what the change author can edit) when the policy still exists there."""
         if side == HEAD:

@@ -261,7 +261,7 @@ class TieredDiff:
         `fixed` there: which of them match the peer and what their ports resolve to on it (the
         pieces the graph folds, `ReachabilityGraph.rule_parts`). The peer's direction sees `fixed`
         alike for peers with the same profile (`_profile_masks`), and the endpoint causes come with it."""
-        peers = Direction.INGRESS if direction == Direction.EGRESS else Direction.EGRESS  # the peers' own direction
+        peers = direction.opposite  # the peers' own direction
         parts = self._profile_masks(peers).split(mask)
         for side in (0, 1):
             parts = cut(parts, self._pieces(side, fixed, direction))
@@ -326,7 +326,7 @@ class TieredDiff:
         analysis = (self.base, self.head)[side]
         rep, g = self._end(side, j), analysis.graph
         c = g.class_of[rep.id]
-        other = Direction.INGRESS if direction == Direction.EGRESS else Direction.EGRESS
+        other = direction.opposite
         both = analysis.semantics.np_selection is not NetworkPolicySelection.PER_DIRECTION
         ports = tuple(sorted((p.name, p.protocol, p.port) for p in rep.ports if p.name in self._port_names)) \
             if direction == Direction.INGRESS else ()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from netverify.engines.bitsets import bit_list
+from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_networks
 from netverify.semantics.admin_tier import AdminPolicyTier, policy_refs, rule_matches
@@ -41,7 +42,7 @@ class GraphNetworkPolicyTier:
     semantic: Tier
     name: str = NETWORK_POLICY_TIER
 
-    def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
+    def decide(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
         g = self.analysis.graph
         classes = g.class_of
         if subject.id not in classes:
@@ -57,7 +58,7 @@ class GraphNetworkPolicyTier:
         return isolating(self.name, tuple(self.analysis.policies[i].ref for i in key), found, ())
 
 
-    def _outside(self, direction: str, subject: Endpoint, key: tuple[int, ...], peer: Endpoint,
+    def _outside(self, direction: Direction, subject: Endpoint, key: tuple[int, ...], peer: Endpoint,
                  dst: Endpoint) -> Decision:
         """`NetworkPolicyTier.decide` (per-direction reading) for a subject of the graph and a peer it does
         not hold, with the policies selecting the subject read from the graph's classes (exact for
@@ -82,7 +83,7 @@ class GraphAdminTier:
     def name(self) -> str:
         return self.semantic.name
 
-    def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
+    def decide(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
         g = self.analysis.graph
         c = g.class_of.get(subject.id)
         if c is None:
