@@ -402,6 +402,8 @@ class Connectivity:
 
 def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: str = "HEAD",
          fail_on: str | None = None, listing: str = "changes") -> DiffResult:
+    # Both sides draw endpoints as either side's policies tell pods apart, so they name the same ones.
+    base, head = base.aligned_with(head), head.aligned_with(base)
     explainer = Explainer(base, head)
     if explainer.tiered:  # admin policies on a side: every class pair through the tiers (diff_tiered)
         tiered = TieredDiff(base, head, explainer)
