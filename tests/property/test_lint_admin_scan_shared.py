@@ -28,13 +28,19 @@ CHECKS = (admin_scan.overlapping_priorities, admin_scan.shadowed_rules, admin_sc
 
 
 def scan_findings(docs: list[dict[str, Any]], share: bool) -> dict[tuple[object, ...], set[str]]:
-    """Each finding (code, place, object, direction, subjects, related places) with its peers."""
+    """Each finding (code, place, object, which rule or policies, direction, subjects, related places) with its
+    peers."""
     result = load_objects((d, SourceRef("gen.yaml", i + 1)) for i, d in enumerate(docs))
     assert not result.errors, [e.render() for e in result.errors]
     ctx = LintContext(Analysis(result.cluster, Semantics(), "pod"))
     scan = admin_scan.AdminScan(ctx, ctx.admin, share=share)
-    return {(f.code, f.source, f.obj, f.direction, f.subjects, frozenset(f.related)): set(f.peers or ())
+    return {(f.code, f.source, f.obj, what(f.message), f.direction, f.subjects, frozenset(f.related)): set(f.peers or ())
             for check in CHECKS for f in check(scan)}
+
+
+def what(message: str) -> str:
+    """The rule (`ClusterNetworkPolicy/cnp0 egress[1] 'r0'`) or policies a message names, before its witness."""
+    return message.split(" (", 1)[0].split(" decide ", 1)[0]
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -131,8 +131,9 @@ class _Shared:
     subjects of the key that have a real pair with it."""
 
     peers: int  # a mask of class indices
+    special: bool  # its first class is a hostNetwork peer of ingress (node traffic may be exempt)
     decided: bool = False
-    subjects: set[int] = field(default_factory=set)
+    absent: set[int] = field(default_factory=set)  # subjects of the key with no real pair with it
     touched: list[Involved] = field(default_factory=list)  # the records its decision concerns
 
 
@@ -182,37 +183,50 @@ class AdminScan:
         self._touched: list[Involved] = []  # the records the pair being decided touches
         self.pairs = 0  # pairs decided (one per subject key and peer group)
         for direction in DIRECTIONS:
-            shared: dict[tuple[object, ...], list[_Shared]] = {}
-            self._atoms: dict[tuple[object, ...], list[int]] = {}  # per subject's policies, its peer groups
-            for c, subject in enumerate(self.reps):
-                if subject.external or subject.host_network:
-                    continue
-                admin_policies = self._applicable(self.first, subject) + self._applicable(self.baseline, subject)
-                if not admin_policies:
-                    continue
-                np_tier = self.np_for(subject)
-                np_policies = np_tier.selecting(direction, subject)
-                # `--np-selection any`: a subject selected for the other direction only is decided too.
-                np_any = (tuple(id(p) for p in np_tier.policies if p.selects(subject))
-                          if not np_policies and np_tier.selection is NetworkPolicySelection.ANY else ())
-                # What the decisions for this subject depend on: its admin policies, the NetworkPolicies
-                # selecting it and, for ingress, its named ports (ports resolve on the destination).
-                policies = (tuple(id(p) for p in admin_policies), tuple(id(p) for p in np_policies), np_any)
-                atoms = self._atoms.get(policies)
-                if atoms is None:
-                    atoms = self._atoms[policies] = (self._peer_groups(direction, admin_policies, np_policies)
-                                                     if share else [1 << p for p in range(len(self.reps))])
-                key = (policies, named_ports_key(subject) if direction == "ingress" and self._names_ports(
-                    direction, admin_policies, np_policies) else (), None if share else c)
-                groups = shared.get(key)
-                if groups is None:
-                    groups = shared[key] = [_Shared(g) for g in atoms]
-                for group in groups:
+            self._scan(direction)
+
+    def _scan(self, direction: str) -> None:
+        """Every (subject class, peer group) of one direction, subjects in id order; each peer group
+        of a subject key decided once (`_visit`), the records it touches then told about every
+        subject of the key with a real pair in it."""
+        share = self.share
+        shared: dict[tuple[object, ...], tuple[list[int], list[_Shared]]] = {}
+        self._atoms: dict[tuple[object, ...], list[int]] = {}  # per subject's policies, its peer groups
+        for c, subject in enumerate(self.reps):
+            if subject.external or subject.host_network:
+                continue
+            admin_policies = self._applicable(self.first, subject) + self._applicable(self.baseline, subject)
+            if not admin_policies:
+                continue
+            np_tier = self.np_for(subject)
+            np_policies = np_tier.selecting(direction, subject)
+            # `--np-selection any`: a subject selected for the other direction only is decided too.
+            np_any = (tuple(id(p) for p in np_tier.policies if p.selects(subject))
+                      if not np_policies and np_tier.selection is NetworkPolicySelection.ANY else ())
+            # What the decisions for this subject depend on: its admin policies, the NetworkPolicies
+            # selecting it and, for ingress, its named ports (ports resolve on the destination).
+            policies = (tuple(id(p) for p in admin_policies), tuple(id(p) for p in np_policies), np_any)
+            atoms = self._atoms.get(policies)
+            if atoms is None:
+                atoms = self._atoms[policies] = (self._peer_groups(direction, admin_policies, np_policies)
+                                                 if share else [1 << p for p in range(len(self.reps))])
+            key = (policies, named_ports_key(subject) if direction == "ingress" and self._names_ports(
+                direction, admin_policies, np_policies) else (), None if share else c)
+            entry = shared.get(key)
+            if entry is None:
+                entry = shared[key] = ([], [self._shared(direction, g) for g in atoms])
+            subjects, groups = entry
+            subjects.append(c)
+            for group in groups:
+                # A decided group that does not hold c, whose first class is not exempt, pairs with c
+                # as it did with the key's first subject: nothing to ask.
+                if not group.decided or group.special or group.peers >> c & 1:
                     self._visit(direction, c, group, None if np_any else np_policies)
-            for groups in shared.values():
-                for group in groups:
-                    for involved in group.touched:
-                        involved.add_all(direction, group.subjects, group.peers)
+        for subjects, groups in shared.values():
+            for group in groups:
+                real = set(subjects) - group.absent
+                for involved in {id(i): i for i in group.touched}.values():
+                    involved.add_all(direction, real, group.peers)
 
     def _classes(self) -> list[Endpoint]:
         """One endpoint per class no tier tells apart (witnesses name it): the graph's classes, which
@@ -274,9 +288,13 @@ class AdminScan:
         if direction == "ingress":
             cuts += nodes  # node traffic (a hostNetwork pod to a pod of its node) is exempt from ingress rules
         parts = [self.everyone]
-        for cut in cuts:
+        for cut in dict.fromkeys(cuts):  # rules often match alike: each distinct cut once
             parts = [piece for part in parts for piece in (part & cut, part & ~cut) if piece]
         return parts
+
+    def _shared(self, direction: str, peers: int) -> _Shared:
+        first = (peers & -peers).bit_length() - 1
+        return _Shared(peers, direction == "ingress" and self.reps[first].host_network)
 
     @staticmethod
     def _names_ports(direction: str, admin: Sequence[CompiledAdminPolicy],
@@ -291,20 +309,34 @@ class AdminScan:
         the key, and every record update is "set if unset", so a later subject would change nothing
         but the endpoints the records are about (added for all of them at the end)."""
         subject = self.reps[c]
-        for p in _bits(group.peers):
+        low = group.peers & -group.peers
+        p = low.bit_length() - 1
+        if p != c and (direction == "egress" or not self.reps[p].host_network):
+            # The usual case, without asking: two classes, no exemption (only node traffic, from a
+            # hostNetwork peer, is exempt between different endpoints, and only in ingress).
+            pair: tuple[Endpoint, Endpoint] | None = (self.members[subject.id][0], self.members[self.reps[p].id][0])
+        else:
+            pair = self._first_pair(direction, c, group.peers)
+        if pair is None:
+            group.absent.add(c)
+            return
+        if not group.decided:
+            group.decided = True
+            self._touched = group.touched
+            self._pair(direction, *pair, np_policies)
+
+    def _first_pair(self, direction: str, c: int, peers: int) -> tuple[Endpoint, Endpoint] | None:
+        """The first (subject, peer) of class c and the peer classes that policies decide, or None
+        (a single pod with itself, or node traffic, which ingress rules are not asked about)."""
+        subject = self.reps[c]
+        for p in _bits(peers):
             pair = pair_of_members(self.members[subject.id], self.members[self.reps[p].id])
             if pair is None:
                 continue
             src, dst = (pair[1], pair[0]) if direction == "ingress" else pair
             exempt = exemption(src, dst)
-            if exempt is not None and direction in exempt.open:
-                return
-            group.subjects.add(c)
-            if not group.decided:
-                group.decided = True
-                self._touched = group.touched
-                self._pair(direction, *pair, np_policies)
-            return
+            return None if exempt is not None and direction in exempt.open else pair
+        return None
 
     def involve(self, involved: Involved) -> None:
         """The pair being decided concerns `involved`'s finding."""
