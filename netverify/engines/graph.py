@@ -49,6 +49,7 @@ from netverify.engines.partitions import (
     union_partition,
 )
 from netverify.engines.rows import LazyRows, Row
+from netverify.model import Direction
 from netverify.runtime import without_gc
 from netverify.semantics.class_tiers import ClassRule, TierSpec, tier_specs
 from netverify.semantics.compile import CompiledPolicy
@@ -112,9 +113,9 @@ class ReachabilityGraph:
         self._named_keys: dict[int, tuple[object, ...]] = {}  # id(endpoint) -> named_ports_key
         self._rule_ports: dict[tuple[int, tuple[object, ...]], ConnectionSet] = {}
         self._named_parts: dict[int, list[tuple[int, ConnectionSet]]] = {}
-        self._tier_selecting: dict[tuple[int, str], list[tuple[int, ...]]] = {}
+        self._tier_selecting: dict[tuple[int, Direction], list[tuple[int, ...]]] = {}
         self._ingress_cache: dict[tuple[object, ...], Partition] = {}
-        self._rules_of: dict[tuple[int, str], list[tuple[ClassRule, ...]]] = {}
+        self._rules_of: dict[tuple[int, Direction], list[tuple[ClassRule, ...]]] = {}
         self.rows: Sequence[Row] = self._build()
 
     @property
@@ -181,11 +182,11 @@ class ReachabilityGraph:
             found = self._named_parts[id(rule)] = [(mask, by_id[c]) for c, mask in merged.items()]
         return found
 
-    def selecting(self, direction: str) -> list[tuple[int, ...]]:
+    def selecting(self, direction: Direction) -> list[tuple[int, ...]]:
         """For each class, the indices of the NetworkPolicies that select it for `direction` (in policy order)."""
         return self._selecting(self._np_tier, direction)
 
-    def _selecting(self, t: int, direction: str) -> list[tuple[int, ...]]:
+    def _selecting(self, t: int, direction: Direction) -> list[tuple[int, ...]]:
         """For each class, the indices of tier t's policies that select it and have a say in `direction`."""
         found = self._tier_selecting.get((t, direction))
         if found is None:
@@ -197,19 +198,19 @@ class ReachabilityGraph:
             found = self._tier_selecting[(t, direction)] = [tuple(x) for x in out]
         return found
 
-    def _tier_keys(self, direction: str) -> list[TierKey]:
+    def _tier_keys(self, direction: Direction) -> list[TierKey]:
         """Per class, what every tier's decision for it depends on besides its ports: the policies of
         each tier that select it. () when no tier has a policy for it (everything passes)."""
         per_tier = []
         for t, tier in enumerate(self.tiers):
             keys = self._selecting(t, direction)
             if tier.isolating and tier.final_if_selected:
-                other = self._selecting(t, "egress" if direction == "ingress" else "ingress")
+                other = self._selecting(t, direction.opposite)
                 keys = [k or (OTHER_DIRECTION if o else ()) for k, o in zip(keys, other, strict=True)]
             per_tier.append(keys)
         return [key if any(key) else () for key in zip(*per_tier, strict=True)]
 
-    def rule_parts(self, direction: str, rules: Sequence[ClassRule], subject: Endpoint,
+    def rule_parts(self, direction: Direction, rules: Sequence[ClassRule], subject: Endpoint,
                    within: int | None = None) -> list[tuple[int, ConnectionSet]]:
         """What each rule matches for a subject like `subject`, as (peer classes, connections) parts,
         only for the peer classes in `within` when given. Ports resolve on the destination: the
@@ -221,7 +222,7 @@ class ReachabilityGraph:
                 peers &= within
                 if not peers:
                     continue
-            if direction == "ingress":
+            if direction is Direction.INGRESS:
                 parts.append((peers, self.rule_ports(rule, subject)))
             elif self._port_names(rule):
                 parts.extend((peers & group, conns) for group, conns in self.named_rule_parts(rule))
@@ -231,7 +232,7 @@ class ReachabilityGraph:
 
     # --- the verdict over classes
 
-    def _tier_partition(self, direction: str, t: int, key: tuple[int, ...], subject: Endpoint) -> TierPartition:
+    def _tier_partition(self, direction: Direction, t: int, key: tuple[int, ...], subject: Endpoint) -> TierPartition:
         """Tier t's decision for subjects selected by its policies `key`, like `subject`."""
         tier, conns, everyone = self.tiers[t], self._conns, self._index.everyone
         if not key:
@@ -245,7 +246,7 @@ class ReachabilityGraph:
                    for mask, c in self.rule_parts(direction, [rule], subject)]
         return first_match_partition(ordered, conns, everyone)
 
-    def _plain_rules(self, t: int, direction: str) -> list[tuple[ClassRule, ...]]:
+    def _plain_rules(self, t: int, direction: Direction) -> list[tuple[ClassRule, ...]]:
         """Per policy of tier t, its rules of `direction` without their actions (isolating tiers)."""
         found = self._rules_of.get((t, direction))
         if found is None:
@@ -253,7 +254,7 @@ class ReachabilityGraph:
                                                       for p in self.tiers[t].policies]
         return found
 
-    def _decide(self, direction: str, key: TierKey, subject: Endpoint) -> Partition:
+    def _decide(self, direction: Direction, key: TierKey, subject: Endpoint) -> Partition:
         """The connections allowed per peer mask for a subject class with tier key `key`, like
         `subject`: the tiers folded in order, the default allowing what every tier passes."""
         conns, everyone = self._conns, self._index.everyone
@@ -275,7 +276,7 @@ class ReachabilityGraph:
         cache_key = (key, ports)
         found = self._ingress_cache.get(cache_key)
         if found is None:
-            found = self._ingress_cache[cache_key] = self._decide("ingress", key, subject)
+            found = self._ingress_cache[cache_key] = self._decide(Direction.INGRESS, key, subject)
         return found
 
     def _exempt_senders(self, b: int) -> int:
@@ -286,7 +287,7 @@ class ReachabilityGraph:
         mask = 0
         for a in self._host_classes.get(dst.node_name or "", ()):
             found = exemption(self.reps[a], dst) if a != b else None
-            if found is not None and "ingress" in found.open:
+            if found is not None and Direction.INGRESS in found.open:
                 mask |= 1 << a
         return mask
 
@@ -306,7 +307,7 @@ class ReachabilityGraph:
         # Ingress: classes with equal keys, named ports and exempt senders share one partition.
         self._open_ingress = 0  # classes no tier has a policy for: everything may come in
         shared: dict[tuple[object, ...], tuple[Partition, list[int]]] = {}
-        for b, key in enumerate(self._tier_keys("ingress")):
+        for b, key in enumerate(self._tier_keys(Direction.INGRESS)):
             if not key:
                 self._open_ingress |= 1 << b
                 continue
@@ -329,7 +330,7 @@ class ReachabilityGraph:
             for c, sources in part.items():
                 merged[(sources, c)] = merged.get((sources, c), 0) | dsts
         self._ingress_parts = [(sources, c, dsts) for (sources, c), dsts in merged.items()]
-        self._egress_keys = self._tier_keys("egress")
+        self._egress_keys = self._tier_keys(Direction.EGRESS)
         self._egress_cache: dict[TierKey, Partition] = {}
         return LazyRows(n, self._rows_of_block)
 
@@ -338,7 +339,7 @@ class ReachabilityGraph:
         each destination, so the subject does not matter)."""
         found = self._egress_cache.get(key)
         if found is None:
-            found = self._egress_cache[key] = self._decide("egress", key, self.reps[0])
+            found = self._egress_cache[key] = self._decide(Direction.EGRESS, key, self.reps[0])
         return found
 
     @without_gc
@@ -385,13 +386,10 @@ class ReachabilityGraph:
         return {b: c for m, c in self.rows[a] for b in bit_list(m)}
 
     def row(self, a: int) -> Row:
-        """One class's row: from a block already computed, else computed alone. For callers that
-        need a few rows (can, diff), not a block of hundreds of them at 100,000 pods."""
+        """One class's row, for callers that need a few rows (`LazyRows.row`: from a block already
+        computed, else computed alone and kept among the last few hundred)."""
         rows = self.rows
-        if isinstance(rows, LazyRows):
-            found = rows.cached(a)
-            return found if found is not None else self._rows_of_block(a, a + 1)[0]
-        return rows[a]
+        return rows.row(a) if isinstance(rows, LazyRows) else rows[a]
 
     def class_allowed(self, a: int, b: int) -> ConnectionSet:
         bit = 1 << b

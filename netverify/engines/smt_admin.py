@@ -33,7 +33,7 @@ from typing import Any, Protocol
 
 from netverify.engines.smt_fold import TierFormula
 from netverify.engines.smt_vocabulary import Expr, Vocabulary
-from netverify.model import AdminAction, AdminTier, LabelSelector, PeerForm, SubjectForm
+from netverify.model import AdminAction, AdminTier, Direction, LabelSelector, PeerForm, SubjectForm
 from netverify.semantics.admin_compile import (
     AdminPeerMatcher,
     AdminPortMatcher,
@@ -175,7 +175,7 @@ def _free_order(t: Terms, encoding: AdminEncoding, tier: AdminTier, priority: in
 
 
 def admin_tier(t: Terms, encoding: AdminEncoding, policies: Sequence[CompiledAdminPolicy], tier: AdminTier,
-               direction: str, tracked: bool, every_order: bool) -> TierFormula | None:
+               direction: Direction, tracked: bool, every_order: bool) -> TierFormula | None:
     """The tier's formula for `direction` (None: no rule of that direction, the tier passes everything)."""
     z3 = t.z3
     subject_side, peer_side = (t.src, t.dst) if direction == "egress" else (t.dst, t.src)

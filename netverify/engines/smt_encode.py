@@ -22,7 +22,7 @@ from netverify.engines.smt_admin import AdminEncoding, admin_tier
 from netverify.engines.smt_fold import TierFormula, fold_tiers
 from netverify.engines.smt_types import PodPattern
 from netverify.engines.smt_vocabulary import NO_NODE, ClassSignature, Expr, Vocabulary
-from netverify.model import NAMESPACE_NAME_LABEL, AdminTier, LabelSelector
+from netverify.model import NAMESPACE_NAME_LABEL, AdminTier, Direction, LabelSelector
 from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, RuleRef, SelectorPeer
 from netverify.semantics.options import NetworkPolicySelection
@@ -200,7 +200,7 @@ class Encoder:
         ports = z3.Or(terms) if rule.ports else z3.BoolVal(True)
         return z3.And(peers, ports)
 
-    def _network_policy_tier(self, policies: Sequence[CompiledPolicy], direction: str,
+    def _network_policy_tier(self, policies: Sequence[CompiledPolicy], direction: Direction,
                              tracked: bool = True) -> TierFormula | None:
         """NetworkPolicy as a tier of `direction` (None: no policy of that direction, the tier passes).
 
@@ -254,7 +254,7 @@ class Encoder:
         return self.z3.And(self.is_pod(subject), subject.ns == self.vocab.ns_index[cp.policy.namespace],
                            self.pod_selector(subject, cp.policy.pod_selector))
 
-    def _direction(self, policies: Sequence[CompiledPolicy], admin: Sequence[CompiledAdminPolicy], direction: str,
+    def _direction(self, policies: Sequence[CompiledPolicy], admin: Sequence[CompiledAdminPolicy], direction: Direction,
                    tracked: bool = True) -> Expr:
         """The subject's side of `direction` lets the connection through: the tiers folded in order
         (Admin, NetworkPolicy, Baseline, then the default allow)."""
@@ -268,8 +268,8 @@ class Encoder:
         """The connection is allowed: node traffic, or both the egress and the ingress side let it through."""
         z3 = self.z3
         node_traffic = z3.And(self.src.host, self.src.node != NO_NODE, self.src.node == self.dst.node)
-        return z3.Or(node_traffic, z3.And(self._direction(policies, admin, "egress", tracked),
-                                          self._direction(policies, admin, "ingress", tracked)))
+        return z3.Or(node_traffic, z3.And(self._direction(policies, admin, Direction.EGRESS, tracked),
+                                          self._direction(policies, admin, Direction.INGRESS, tracked)))
 
     # --- where a side's facts come from
 

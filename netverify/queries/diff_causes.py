@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netverify.model import AdminPolicy, AdminRule, NetworkPolicy, Rule, SourceRef, without_sources
+from netverify.model import AdminPolicy, AdminRule, Direction, NetworkPolicy, Rule, SourceRef, without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_tiers import admin_addresses, tiers_of_analysis
 from netverify.semantics.admin_compile import AdminRuleRef
@@ -128,13 +128,13 @@ class Explainer:
     def pair(self, src: str, dst: str, before: ConnectionSet, after: ConnectionSet) -> tuple[Cause, ...]:
         """Rule and policy causes for src -> dst (the same for every pair of the same endpoint classes)."""
         gained, lost = after - before, before - after
-        causes = self.direction(self.verdict(self.base, "egress", src, dst),
-                                self.verdict(self.head, "egress", src, dst), gained, lost)
-        causes += self.direction(self.verdict(self.base, "ingress", dst, src),
-                                 self.verdict(self.head, "ingress", dst, src), gained, lost)
+        causes = self.direction(self.verdict(self.base, Direction.EGRESS, src, dst),
+                                self.verdict(self.head, Direction.EGRESS, src, dst), gained, lost)
+        causes += self.direction(self.verdict(self.base, Direction.INGRESS, dst, src),
+                                 self.verdict(self.head, Direction.INGRESS, dst, src), gained, lost)
         return tuple(causes)
 
-    def verdict(self, analysis: Analysis, direction: str, subject: str, peer: str) -> DirectionVerdict:
+    def verdict(self, analysis: Analysis, direction: Direction, subject: str, peer: str) -> DirectionVerdict:
         """One side's verdict of one direction, with each tier's Decision (the tier walk)."""
         src = analysis.by_id[peer if direction == "ingress" else subject]
         dst = analysis.by_id[subject if direction == "ingress" else peer]
@@ -179,7 +179,7 @@ class Explainer:
                 break
         return causes
 
-    def _network_policy_tier(self, direction: str, db: Decision, dh: Decision, gained: ConnectionSet,
+    def _network_policy_tier(self, direction: Direction, db: Decision, dh: Decision, gained: ConnectionSet,
                              lost: ConnectionSet, seen_h: ConnectionSet, seen_b: ConnectionSet) -> list[Cause]:
         role = _ROLE[direction]
         isolated_b, isolated_h = bool(db.decided), bool(dh.decided)
@@ -256,7 +256,7 @@ class Explainer:
                      f"{r.policy} {r.direction}[{r.index}]{name} ({tier}{_written(r, m.action)}{priority}) {what} "
                      f"{part.describe()}{tail}{previously} ({status}){note}", source, where, r.direction, r.index, r)
 
-    def _isolation(self, ref: PolicyRef, side: str, direction: str, what: str) -> Cause:
+    def _isolation(self, ref: PolicyRef, side: str, direction: Direction, what: str) -> Cause:
         change = "isolates" if side == HEAD else "stops-isolating"
         status = self.policy_status(ref.id)
         source, where = self._locate(ref.id, direction, -1, ref.source, side)
@@ -269,7 +269,7 @@ class Explainer:
         return Cause("rule", change, r.policy, f"rule {r.policy} {r.direction}[{r.index}] {what} ({status})",
                      source, where, r.direction, r.index)
 
-    def _locate(self, policy_id: str, direction: str, index: int, source: SourceRef,
+    def _locate(self, policy_id: str, direction: Direction, index: int, source: SourceRef,
                 side: str) -> tuple[SourceRef, str]:
         """Prefer a location in HEAD (what the change author can edit) when the policy still exists there."""
         if side == HEAD:
@@ -388,7 +388,7 @@ def _equal_priority_note(rule: AdminRuleRef, part: ConnectionSet, other_side: tu
     return ""
 
 
-def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: str, src: Endpoint,
+def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: Direction, src: Endpoint,
                  dst: Endpoint) -> DirectionVerdict:
     """One direction of src -> dst on one side, with each tier's Decision.
 

@@ -37,7 +37,7 @@ from itertools import chain
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, named_ports_key
-from netverify.model import Rule
+from netverify.model import Direction, Rule
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import UNEXPLAINED, Cause, Explainer
 from netverify.semantics.endpoints import Endpoint
@@ -96,7 +96,7 @@ def _rules_content(rules: tuple[Rule, ...]) -> tuple[object, ...]:
                   tuple((s.protocol, s.port, s.end_port) for s in r.ports)) for r in rules)
 
 
-def direction_signatures(analysis: Analysis, direction: str) -> list[frozenset[object]]:
+def direction_signatures(analysis: Analysis, direction: Direction) -> list[frozenset[object]]:
     """Per class, the content (rules and namespace, not names or lines) of the policies isolating it."""
     content: dict[int, object] = {}
     by_key: dict[tuple[int, ...], frozenset[object]] = {}
@@ -179,8 +179,8 @@ class Affected:
 
     def __init__(self, joint: JointClasses) -> None:
         base, head = joint.base, joint.head
-        egress = (direction_signatures(base, "egress"), direction_signatures(head, "egress"))
-        ingress = (direction_signatures(base, "ingress"), direction_signatures(head, "ingress"))
+        egress = (direction_signatures(base, Direction.EGRESS), direction_signatures(head, Direction.EGRESS))
+        ingress = (direction_signatures(base, Direction.INGRESS), direction_signatures(head, Direction.INGRESS))
         self.sources = self.destinations = 0
         for j, (cb, ch) in enumerate(joint.sides):
             moved = joint.moved[j]
@@ -260,7 +260,7 @@ class _Side:
         self.nodes_matter = any(e.host_network for e in analysis.endpoints)
         self._pieces: dict[tuple[str, tuple[int, ...]], list[int]] = {}
 
-    def rule_pieces(self, direction: str, key: tuple[int, ...]) -> list[int]:
+    def rule_pieces(self, direction: Direction, key: tuple[int, ...]) -> list[int]:
         """The joint classes each rule of the policies `key` matches as peers, split by what the rule's
         named ports resolve to on them (one mask per piece; pieces of one rule are disjoint): the
         pieces the graph builds the tier's partition from (`ReachabilityGraph.rule_parts`), as joint masks."""
@@ -279,8 +279,8 @@ class _Side:
         rep = g.reps[c]
         node = (rep.host_network, rep.node_name) if self.nodes_matter else None
         if as_source:
-            return (g.selecting("egress")[c], node)
-        return (g.selecting("ingress")[c], named_ports_key(rep), node)
+            return (g.selecting(Direction.EGRESS)[c], node)
+        return (g.selecting(Direction.INGRESS)[c], named_ports_key(rep), node)
 
 
 class Grouper:
@@ -320,7 +320,7 @@ class Grouper:
         rest = mask & ~settled
         if rest:
             parts += [rest & m for m in profiles if rest & m]
-        direction = "egress" if fixed_is_source else "ingress"
+        direction = Direction.EGRESS if fixed_is_source else Direction.INGRESS
         cb, ch = self.joint.sides[fixed]
         for side, c in zip(self.sides, (cb, ch), strict=True):
             key = side.graph.selecting(direction)[c]

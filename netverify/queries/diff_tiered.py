@@ -41,7 +41,7 @@ from functools import cached_property
 from typing import Protocol
 
 from netverify.engines.bitsets import bit_list
-from netverify.model import without_sources
+from netverify.model import Direction, without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer, side_verdict
 from netverify.queries.diff_groups import (
@@ -125,9 +125,9 @@ class TieredDiff:
         sources = destinations = 0
         # Per side: each class's NetworkPolicy signatures per direction, and each admin policy's content
         # per direction (None where it has no rules there: no say), computed once, not once per class.
-        sides = [(direction_signatures(a, "egress"), direction_signatures(a, "ingress"),
+        sides = [(direction_signatures(a, Direction.EGRESS), direction_signatures(a, Direction.INGRESS),
                   {d: [(p.policy.tier, p.policy.priority, p.policy.name, without_sources(p.policy.rules(d)))
-                       if p.rules(d) else None for p in a.admin] for d in ("egress", "ingress")})
+                       if p.rules(d) else None for p in a.admin] for d in (Direction.EGRESS, Direction.INGRESS)})
                  for a in (base, head)]
         for j in range(len(self.members)):
             governing = []
@@ -136,10 +136,10 @@ class TieredDiff:
                 selected = self._selected(side, c)
                 governing.append({d: (egress_np[c], ingress_np[c],
                                       tuple(admin[d][i] for i in selected if admin[d][i] is not None))
-                                  for d in ("egress", "ingress")})
-            if self.moved[j] or governing[0]["egress"] != governing[1]["egress"]:
+                                  for d in (Direction.EGRESS, Direction.INGRESS)})
+            if self.moved[j] or governing[0][Direction.EGRESS] != governing[1][Direction.EGRESS]:
                 sources |= 1 << j
-            if self.moved[j] or governing[0]["ingress"] != governing[1]["ingress"]:
+            if self.moved[j] or governing[0][Direction.INGRESS] != governing[1][Direction.INGRESS]:
                 destinations |= 1 << j
         return sources, destinations
 
@@ -161,7 +161,7 @@ class TieredDiff:
         what `Explainer.pair` says, each direction's part computed once per verdict signature."""
         gained, lost = after - before, before - after
         shared: list[Cause] = []
-        for direction in ("egress", "ingress"):
+        for direction in (Direction.EGRESS, Direction.INGRESS):
             key = (direction, self._signature(0, direction, j, k), self._signature(1, direction, j, k), gained, lost)
             found = self._explained.get(key)
             if found is None:
@@ -172,7 +172,7 @@ class TieredDiff:
             shared += found
         return before, after, merge_causes(shared, self.causes[j], self.causes[k])
 
-    def _signature(self, side: int, direction: str, j: int, k: int) -> tuple[object, ...]:
+    def _signature(self, side: int, direction: Direction, j: int, k: int) -> tuple[object, ...]:
         """What one side's tier walk of `direction` for the pair j -> k is a function of: an exemption or
         a subject no policy governs (by its note); else the subject's graph class (which fixes the
         policies of every tier selecting it and its named ports: the graph's classes are exact for every
@@ -192,7 +192,7 @@ class TieredDiff:
         peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
         return (c, tuple(g.rule_admits(rule, peer_class, dst_class) for rule in self._rules(side, direction, c)))
 
-    def _rules(self, side: int, direction: str, c: int) -> list[PeerRule]:
+    def _rules(self, side: int, direction: Direction, c: int) -> list[PeerRule]:
         """The rules of every tier's policies that select the side's graph class c for `direction`."""
         found = self._rule_cache.get((side, direction, c))
         if found is None:
@@ -216,7 +216,7 @@ class TieredDiff:
             if before != after:
                 row = found.setdefault(j, {})
                 for mask, b, a in vector_changes(before, after):
-                    for cell in self._cells(mask & ~(1 << j), j, "egress"):
+                    for cell in self._cells(mask & ~(1 << j), j, Direction.EGRESS):
                         key = self._key(j, lowest(cell), b, a)
                         row[key] = row.get(key, 0) | cell
         self._columns(sides, found)
@@ -235,13 +235,13 @@ class TieredDiff:
             before, after = (v.column(side[k]) for v, side in zip(self._vectors, sides, strict=True))
             if before != after:
                 for mask, b, a in vector_changes(before, after):
-                    for cell in self._cells(mask & ~self.sources & ~(1 << k), k, "ingress"):
+                    for cell in self._cells(mask & ~self.sources & ~(1 << k), k, Direction.INGRESS):
                         key = self._key(lowest(cell), k, b, a)
                         for j in bit_list(cell):
                             row = found.setdefault(j, {})
                             row[key] = row.get(key, 0) | 1 << k
 
-    def _cells(self, mask: int, fixed: int, direction: str) -> list[int]:
+    def _cells(self, mask: int, fixed: int, direction: Direction) -> list[int]:
         """The peers `mask` of class `fixed` cut into cells whose pairs with `fixed` are explained alike.
 
         A pair's explanation is the tier walk of each direction on each side. `fixed`'s own direction
@@ -249,7 +249,7 @@ class TieredDiff:
         `fixed` there: which of them match the peer and what their ports resolve to on it (the
         pieces the graph folds, `ReachabilityGraph.rule_parts`). The peer's direction sees `fixed`
         alike for peers with the same profile (`_profile_masks`), and the endpoint causes come with it."""
-        peers = "ingress" if direction == "egress" else "egress"  # the peers' own direction
+        peers = direction.opposite  # the peers' own direction
         parts = [m & mask for m in self._profile_masks(peers) if m & mask]
         for side in (0, 1):
             parts = cut(parts, self._pieces(side, fixed, direction))
@@ -270,7 +270,7 @@ class TieredDiff:
             found = self._selection[(side, c)] = tuple(i for i, p in enumerate(analysis.admin) if p.selects(rep))
         return found
 
-    def _pieces(self, side: int, j: int, direction: str) -> list[int]:
+    def _pieces(self, side: int, j: int, direction: Direction) -> list[int]:
         """What the rules of every tier's policies selecting class j for `direction` match as peers
         on one side, split by what they admit there, as masks of these classes (cached per graph class)."""
         analysis = (self.base, self.head)[side]
@@ -284,7 +284,7 @@ class TieredDiff:
             found = self._piece_cache[(side, c, direction)] = [m for m in dict.fromkeys(masks) if m]
         return found
 
-    def _profile_masks(self, direction: str) -> list[int]:
+    def _profile_masks(self, direction: Direction) -> list[int]:
         """These classes grouped by what their own tier walk of `direction` (egress as a source, ingress
         as a destination) sees of them on both sides beyond which rules match the other end (`_governed`,
         and their node where node traffic may be exempt: a side has hostNetwork pods), and by their
@@ -301,7 +301,7 @@ class TieredDiff:
         found = self._profiles[direction] = list(groups.values())
         return found
 
-    def _governed(self, side: int, j: int, direction: str) -> tuple[object, ...]:
+    def _governed(self, side: int, j: int, direction: Direction) -> tuple[object, ...]:
         """What one side's tier walk of `direction` with class j as subject depends on, beyond which
         rules match the peer: hostNetwork (never a subject), the policies of every tier that select it
         (NetworkPolicies of both directions under the `any` reading of selection) and, for ingress,
@@ -309,7 +309,7 @@ class TieredDiff:
         analysis = (self.base, self.head)[side]
         rep, g = self._end(side, j), analysis.graph
         c = g.class_of[rep.id]
-        other = "ingress" if direction == "egress" else "egress"
+        other = direction.opposite
         both = analysis.semantics.np_selection is not NetworkPolicySelection.PER_DIRECTION
         ports = tuple(sorted((p.name, p.protocol, p.port) for p in rep.ports if p.name in self._port_names)) \
             if direction == "ingress" else ()
@@ -320,9 +320,9 @@ class TieredDiff:
     def _port_names(self) -> frozenset[str]:
         """The port names some rule of some tier names, on either side."""
         sides = (self.base, self.head)
-        rules: list[ClassRule] = [r for a in sides for p in a.policies for d in ("ingress", "egress")
+        rules: list[ClassRule] = [r for a in sides for p in a.policies for d in (Direction.INGRESS, Direction.EGRESS)
                                   for r in p.rules(d)]
-        rules += [r for a in sides for p in a.admin for d in ("ingress", "egress") for r in p.rules(d)]
+        rules += [r for a in sides for p in a.admin for d in (Direction.INGRESS, Direction.EGRESS) for r in p.rules(d)]
         return frozenset(n for r in rules for n in r.named_ports)
 
     def _of_side(self, analysis: Analysis) -> list[int]:
@@ -359,7 +359,7 @@ class TieredDiff:
         """Each class's traffic with each address block, both ways, grouped (blocks x classes)."""
         samples = [external_endpoint(b.addresses.to_cidrs()[0].split("/")[0]) for b in self.blocks]
         out: list[Rectangle] = []
-        for direction in ("egress", "ingress"):
+        for direction in (Direction.EGRESS, Direction.INGRESS):
             merged: dict[tuple[Key, int], int] = {}  # (key, blocks) -> classes
             changed = self.sources if direction == "egress" else self.destinations
             for j in bit_list(changed):
@@ -379,7 +379,7 @@ class TieredDiff:
                 out.append(Rectangle(src, dst, *key))
         return out
 
-    def _decide_blocks(self, direction: str, j: int, samples: list[Endpoint]
+    def _decide_blocks(self, direction: Direction, j: int, samples: list[Endpoint]
                        ) -> list[tuple[int, ConnectionSet, ConnectionSet, tuple[Cause, ...]]]:
         """(blocks, before, after, causes) for class j's `direction` with the address blocks, where the
         allowed set changed. The blocks are cut by the peers of every rule governing j on either side

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.semantics.admin_compile import admin_networks
 from netverify.semantics.endpoints import Endpoint
@@ -37,7 +38,7 @@ class GraphNetworkPolicyTier:
     semantic: Tier
     name: str = NETWORK_POLICY_TIER
 
-    def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
+    def decide(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
         g = self.analysis.graph
         classes = g.class_of
         if subject.id not in classes:
@@ -53,7 +54,7 @@ class GraphNetworkPolicyTier:
         return isolating(self.name, tuple(self.analysis.policies[i].ref for i in key), found, ())
 
 
-    def _outside(self, direction: str, subject: Endpoint, key: tuple[int, ...], peer: Endpoint,
+    def _outside(self, direction: Direction, subject: Endpoint, key: tuple[int, ...], peer: Endpoint,
                  dst: Endpoint) -> Decision:
         """`NetworkPolicyTier.decide` (per-direction reading) for a subject of the graph and a peer it does
         not hold, with the policies selecting the subject read from the graph's classes (exact for

@@ -10,6 +10,7 @@ the same group."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -19,12 +20,12 @@ from test_lint_admin_vs_reference import cnp_st, inventory, np_st
 from netverify.loaders.manifests import load_objects
 from netverify.model import SourceRef
 from netverify.queries.context import Analysis
-from netverify.queries.lint import admin_scan
+from netverify.queries.lint import admin_findings, admin_scan
 from netverify.queries.lint.context import LintContext
 from netverify.semantics.options import Semantics
 
-CHECKS = (admin_scan.overlapping_priorities, admin_scan.shadowed_rules, admin_scan.passes_to_nothing,
-          admin_scan.voided_network_policy_rules)
+CHECKS = (admin_findings.overlapping_priorities, admin_findings.shadowed_rules, admin_findings.passes_to_nothing,
+          admin_findings.voided_network_policy_rules)
 
 
 def scan_findings(docs: list[dict[str, Any]], share: bool) -> dict[tuple[object, ...], set[str]]:
@@ -39,8 +40,9 @@ def scan_findings(docs: list[dict[str, Any]], share: bool) -> dict[tuple[object,
 
 
 def what(message: str) -> str:
-    """The rule (`ClusterNetworkPolicy/cnp0 egress[1] 'r0'`) or policies a message names, before its witness."""
-    return message.split(" (", 1)[0].split(" decide ", 1)[0]
+    """A message without its witness connection (`x/p0 -> y/p2 on TCP/80`) and the order it met
+    NV702's shadowers in (their places are compared as `related`)."""
+    return re.sub(r"decided before it by .*?; remove", "", re.sub(r"\S+ -> \S+ on \S+", "<witness>", message))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

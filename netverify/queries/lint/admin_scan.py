@@ -25,9 +25,16 @@ from dataclasses import dataclass, field
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import named_ports_key
-from netverify.model import AdminTier, Severity, SourceRef
-from netverify.queries.lint.context import LintContext, finding, names
-from netverify.queries.lint.findings import Finding
+from netverify.model import Direction, SourceRef
+from netverify.queries.lint.admin_records import (
+    Involved,
+    NetworkPolicyRuleRecord,
+    Overlap,
+    RuleRecord,
+    Witness,
+    one_connection,
+)
+from netverify.queries.lint.context import LintContext
 from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy, CompiledAdminRule
 from netverify.semantics.admin_tier import ACTIONS as ADMIN_ACTIONS
 from netverify.semantics.admin_tier import AdminPolicyTier, admin_tiers_of, priority_overlaps
@@ -47,82 +54,7 @@ from netverify.semantics.verdict import (
 )
 from netverify.sets import ConnectionSet
 
-DIRECTIONS = ("ingress", "egress")
-
-
-def one_connection(conns: ConnectionSet) -> str:
-    """The first connection of a set, as `TCP/8080`."""
-    for protocol, ports in conns.items():
-        if ports:
-            return f"{protocol}/{ports.intervals[0][0]}"
-    return "no connection"
-
-
-@dataclass(frozen=True)
-class Witness:
-    direction: str
-    subject: Endpoint
-    peer: Endpoint
-    connection: str
-
-    def __str__(self) -> str:
-        src, dst = (self.peer, self.subject) if self.direction == "ingress" else (self.subject, self.peer)
-        return f"{src.id} -> {dst.id} on {self.connection}"
-
-
-@dataclass
-class Involved:
-    """The endpoints a finding is about (for lint's --src/--dst/-n filters): per direction, the
-    subjects and the peers of the connections it concerns, as classes of the scan (expanded to
-    their endpoints when the finding is made)."""
-
-    direction: str = ""
-    subjects: set[int] = field(default_factory=set)  # class indices
-    peers: int = 0  # a mask of class indices
-
-    def add_all(self, direction: str, subjects: set[int], peers: int) -> None:
-        self.direction = direction if self.direction in ("", direction) else "both"
-        self.subjects |= subjects
-        self.peers |= peers
-
-    def finding(self, scan: AdminScan, code: str, source: SourceRef, text: str, obj: str,
-                related: Sequence[SourceRef] = (), severity: Severity | None = None) -> Finding:
-        """A finding about these endpoints."""
-        subjects = sorted(e.id for c in self.subjects for e in scan.members[scan.reps[c].id])
-        peers = sorted(e.id for c in bit_list(self.peers) for e in scan.members[scan.reps[c].id])
-        return finding(code, source, text, obj, related, severity, "" if self.direction == "both" else self.direction,
-                       subjects, peers)
-
-
-@dataclass
-class RuleRecord:
-    """What one rule did over the whole inventory."""
-
-    involved: Involved = field(default_factory=Involved)
-    matched: Witness | None = None
-    decided: bool = False
-    shadowers: dict[str, SourceRef] = field(default_factory=dict)  # who decided its connections first
-    passed: Witness | None = None  # Pass rules: a connection it passed
-    passed_somewhere_decided: bool = False
-
-
-@dataclass
-class NetworkPolicyRuleRecord:
-    involved: Involved = field(default_factory=Involved)
-    matched: bool = False
-    open_below_admin: bool = False  # some connection it admits is not decided by the Admin tier
-    denied: Witness | None = None
-    deniers: dict[str, SourceRef] = field(default_factory=dict)
-
-
-@dataclass
-class Overlap:
-    tier: str
-    priority: int
-    first: AdminRuleRef
-    second: AdminRuleRef
-    witness: Witness
-    involved: Involved = field(default_factory=Involved)
+DIRECTIONS = (Direction.INGRESS, Direction.EGRESS)
 
 
 @dataclass
@@ -185,7 +117,7 @@ class AdminScan:
         for direction in DIRECTIONS:
             self._scan(direction)
 
-    def _scan(self, direction: str) -> None:
+    def _scan(self, direction: Direction) -> None:
         """Every (subject class, peer group) of one direction, subjects in id order; each peer group
         of a subject key decided once (`_visit`), the records it touches then told about every
         subject of the key with a real pair in it."""
@@ -210,7 +142,7 @@ class AdminScan:
             if atoms is None:
                 atoms = self._atoms[policies] = (self._peer_groups(direction, admin_policies, np_policies)
                                                  if share else [1 << p for p in range(len(self.reps))])
-            key = (policies, named_ports_key(subject) if direction == "ingress" and self._names_ports(
+            key = (policies, named_ports_key(subject) if direction is Direction.INGRESS and self._names_ports(
                 direction, admin_policies, np_policies) else (), None if share else c)
             entry = shared.get(key)
             if entry is None:
@@ -276,34 +208,35 @@ class AdminScan:
             mask = self._matcher_masks[id(rule)] = self._graph_mask(self.ctx.graph.peer_mask(rule))
         return mask
 
-    def _peer_groups(self, direction: str, admin: Sequence[CompiledAdminPolicy],
+    def _peer_groups(self, direction: Direction, admin: Sequence[CompiledAdminPolicy],
                      np_policies: Sequence[CompiledPolicy]) -> list[int]:
         """The peer classes, split by every rule of the subject's tiers (and what else they read)."""
         cuts = [self._rule_mask(r) for p in admin for r in p.rules(direction)]
         np_rules = [r for p in np_policies for r in p.rules(direction)]
         cuts += [self._rule_mask(r) for r in np_rules]
         named, nodes = self._splits
-        if direction == "egress" and self._names_ports(direction, admin, np_policies):
+        if direction is Direction.EGRESS and self._names_ports(direction, admin, np_policies):
             cuts += named
-        if direction == "ingress":
+        if direction is Direction.INGRESS:
             cuts += nodes  # node traffic (a hostNetwork pod to a pod of its node) is exempt from ingress rules
         parts = [self.everyone]
         for cut in dict.fromkeys(cuts):  # rules often match alike: each distinct cut once
             parts = [piece for part in parts for piece in (part & cut, part & ~cut) if piece]
         return parts
 
-    def _shared(self, direction: str, peers: int) -> _Shared:
+    def _shared(self, direction: Direction, peers: int) -> _Shared:
         first = (peers & -peers).bit_length() - 1
-        return _Shared(peers, direction == "ingress" and self.reps[first].host_network)
+        return _Shared(peers, direction is Direction.INGRESS and self.reps[first].host_network)
 
     @staticmethod
-    def _names_ports(direction: str, admin: Sequence[CompiledAdminPolicy],
+    def _names_ports(direction: Direction, admin: Sequence[CompiledAdminPolicy],
                      np_policies: Sequence[CompiledPolicy]) -> bool:
         """Whether a rule of these policies names a port (resolved on the destination)."""
         return any(port.port.named for p in admin for r in p.rules(direction) for port in r.ports or ()) or any(
             isinstance(port.spec.port, str) for p in np_policies for r in p.rules(direction) for port in r.ports)
 
-    def _visit(self, direction: str, c: int, group: _Shared, np_policies: Sequence[CompiledPolicy] | None) -> None:
+    def _visit(self, direction: Direction, c: int, group: _Shared,
+               np_policies: Sequence[CompiledPolicy] | None) -> None:
         """Subject class c with a peer group of its key. The group is decided once, at its first real
         pair in scan order (subjects in id order): its decisions are the same for every subject of
         the key, and every record update is "set if unset", so a later subject would change nothing
@@ -311,7 +244,7 @@ class AdminScan:
         subject = self.reps[c]
         low = group.peers & -group.peers
         p = low.bit_length() - 1
-        if p != c and (direction == "egress" or not self.reps[p].host_network):
+        if p != c and (direction is Direction.EGRESS or not self.reps[p].host_network):
             # The usual case, without asking: two classes, no exemption (only node traffic, from a
             # hostNetwork peer, is exempt between different endpoints, and only in ingress).
             pair: tuple[Endpoint, Endpoint] | None = (self.members[subject.id][0], self.members[self.reps[p].id][0])
@@ -325,7 +258,7 @@ class AdminScan:
             self._touched = group.touched
             self._pair(direction, *pair, np_policies)
 
-    def _first_pair(self, direction: str, c: int, peers: int) -> tuple[Endpoint, Endpoint] | None:
+    def _first_pair(self, direction: Direction, c: int, peers: int) -> tuple[Endpoint, Endpoint] | None:
         """The first (subject, peer) of class c and the peer classes that policies decide, or None
         (a single pod with itself, or node traffic, which ingress rules are not asked about)."""
         subject = self.reps[c]
@@ -333,7 +266,7 @@ class AdminScan:
             pair = pair_of_members(self.members[subject.id], self.members[self.reps[p].id])
             if pair is None:
                 continue
-            src, dst = (pair[1], pair[0]) if direction == "ingress" else pair
+            src, dst = (pair[1], pair[0]) if direction is Direction.INGRESS else pair
             exempt = exemption(src, dst)
             return None if exempt is not None and direction in exempt.open else pair
         return None
@@ -342,7 +275,7 @@ class AdminScan:
         """The pair being decided concerns `involved`'s finding."""
         self._touched.append(involved)
 
-    def _pair(self, direction: str, subject: Endpoint, peer: Endpoint,
+    def _pair(self, direction: Direction, subject: Endpoint, peer: Endpoint,
               np_policies: Sequence[CompiledPolicy] | None) -> None:
         """Decide one pair through every tier, recording what each rule did. `np_policies`: the
         NetworkPolicies selecting the subject (None: ask the tier, for `--np-selection any`).
@@ -350,7 +283,7 @@ class AdminScan:
         Pairs whose rules match alike (the same rules with the same connections in every tier) make
         the same record updates, all "set if unset": the first such pair makes them, the others only
         add the records they touch to the group's."""
-        dst = subject if direction == "ingress" else peer
+        dst = subject if direction is Direction.INGRESS else peer
         first_raw = self._rule_matches(self._applicable(self.first, subject), direction, peer, dst)
         base_raw = self._rule_matches(self._applicable(self.baseline, subject), direction, peer, dst)
         if np_policies is None:
@@ -378,7 +311,7 @@ class AdminScan:
         outer.extend(self._touched)
         self._touched = outer
 
-    def _np_decide(self, direction: str, selecting: Sequence[CompiledPolicy], peer: Endpoint,
+    def _np_decide(self, direction: Direction, selecting: Sequence[CompiledPolicy], peer: Endpoint,
                    dst: Endpoint) -> Decision:
         """netpol_tier.decide_selected's decision (its allowed, denied and matches; the misses, which
         the scan does not read, left out), read from the rules' peer masks and the graph's ports."""
@@ -395,7 +328,7 @@ class AdminScan:
                         found.append(RuleMatch(rule.ref, conns))
         return isolating(NETWORK_POLICY_TIER, tuple(p.ref for p in selecting), found, ())
 
-    def _tier(self, tier: AdminPolicyTier, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint,
+    def _tier(self, tier: AdminPolicyTier, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint,
               above: ConnectionSet, raw: list[RuleMatch], higher: dict[str, Decision] | None = None) -> Decision:
         """The tier's decision over what reaches it (`above`: what higher tiers, named by `higher`,
         decided), recording each rule's matches (`raw`: admin_tier.rule_matches of its applicable
@@ -440,7 +373,7 @@ class AdminScan:
             found = self._applicable_cache[key] = tier.applicable(subject)
         return found
 
-    def _rule_matches(self, applicable: Sequence[CompiledAdminPolicy], direction: str, peer: Endpoint,
+    def _rule_matches(self, applicable: Sequence[CompiledAdminPolicy], direction: Direction, peer: Endpoint,
                       dst: Endpoint) -> list[RuleMatch]:
         """admin_tier.rule_matches for each policy, read from the rules' peer masks and the graph's
         cached ports (the same matches, without matching the peer's labels again)."""
@@ -455,7 +388,7 @@ class AdminScan:
                         found.append(RuleMatch(rule.ref, conns, ADMIN_ACTIONS[rule.ref.action]))
         return found
 
-    def _record(self, ref: AdminRuleRef, direction: str, subject: Endpoint, peer: Endpoint, m: RuleMatch,
+    def _record(self, ref: AdminRuleRef, direction: Direction, subject: Endpoint, peer: Endpoint, m: RuleMatch,
                 reaching: RuleMatch, before: list[tuple[ConnectionSet, AdminRuleRef]],
                 higher: dict[str, Decision]) -> None:
         record = self.rules.setdefault(ref, RuleRecord())
@@ -475,7 +408,7 @@ class AdminScan:
             if conns & reaching.allowed:
                 record.shadowers.setdefault(rule_name(other), other.source)
 
-    def _overlaps(self, tier: AdminPolicyTier, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint,
+    def _overlaps(self, tier: AdminPolicyTier, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint,
                   above: ConnectionSet) -> None:
         """The tier's equal-priority overlaps (semantics.admin_tier.priority_overlaps) on what reaches it."""
         for o in priority_overlaps(tier, direction, subject, peer, dst):
@@ -486,7 +419,7 @@ class AdminScan:
                 tier.name, o.priority, o.first, o.second, Witness(direction, subject, peer, one_connection(both))))
             self.involve(overlap.involved)
 
-    def _passes(self, decision: Decision, later: list[Decision], direction: str, subject: Endpoint,
+    def _passes(self, decision: Decision, later: list[Decision], direction: Direction, subject: Endpoint,
                 peer: Endpoint) -> None:
         for step in decision.matches:
             if step.action is not Action.PASS:
@@ -520,10 +453,6 @@ def admin_ref(rule: object) -> AdminRuleRef | None:
     return rule if isinstance(rule, AdminRuleRef) else None
 
 
-def _obj(ref: AdminRuleRef) -> str:
-    return ref.policy.replace("/", " ", 1)
-
-
 def rule_name(ref: AdminRuleRef) -> str:
     """`ClusterNetworkPolicy/guard ingress[1] 'nobody-else'`."""
     return f"{ref.policy} {ref.direction}[{ref.index}]" + (f" {ref.rule_name!r}" if ref.rule_name else "")
@@ -539,65 +468,3 @@ def scan_of(ctx: LintContext) -> AdminScan | None:
     found = ctx.shared["admin_scan"]
     assert isinstance(found, AdminScan)
     return found
-
-
-def _scope(scan: AdminScan) -> str:
-    count = len(scan.reps)
-    return f"over the loaded inventory ({count} endpoint class{'' if count == 1 else 'es'})"
-
-
-def overlapping_priorities(scan: AdminScan) -> Iterator[Finding]:
-    """NV701: equal-priority policies of one tier that decide one connection differently."""
-    for o in scan.overlaps.values():
-        yield o.involved.finding(
-            scan, "NV701", o.first.source,
-            f"{o.first.policy} and {o.second.policy} have the same priority {o.priority} in the {o.tier} tier and "
-            f"decide {o.witness} differently ({rule_name(o.first)}: {o.first.action.value}, {rule_name(o.second)}: "
-            f"{o.second.action.value}); the API leaves the order of equal priorities undefined, so implementations "
-            f"may pick either (netverify answers by name order); give one policy a lower priority number",
-            _obj(o.first), (o.second.source,))
-
-
-def shadowed_rules(scan: AdminScan) -> Iterator[Finding]:
-    """NV702: admin rules that match connections of the inventory but never decide one."""
-    for ref, record in scan.rules.items():
-        if record.decided or record.matched is None:
-            continue
-        by = [f"{label} ({source})" if source.file else label for label, source in record.shadowers.items()]
-        yield record.involved.finding(
-            scan, "NV702", ref.source,
-            f"{rule_name(ref)} ({ref.action.value}) never decides a connection {_scope(scan)}: everything it "
-            f"matches (e.g. {record.matched}) is decided before it by {names(by) or 'earlier rules'}; remove it, or "
-            "give its policy a lower priority number (or move the rule up) if it was meant to win",
-            _obj(ref), tuple(s for s in record.shadowers.values() if s.file))
-
-
-def passes_to_nothing(scan: AdminScan) -> Iterator[Finding]:
-    """NV703: Pass rules whose connections no later tier decides: they equal Accept."""
-    for ref, record in scan.rules.items():
-        if ref.action.value != "Pass" or record.passed is None or record.passed_somewhere_decided:
-            continue
-        later = ("no tier follows the Baseline tier" if ref.tier is AdminTier.BASELINE else
-                 "no NetworkPolicy isolates these pods and no Baseline rule matches")
-        yield record.involved.finding(
-            scan, "NV703", ref.source,
-            f"{rule_name(ref)} passes connections (e.g. {record.passed}) to later tiers that decide none of "
-            f"them {_scope(scan)} ({later}): what every tier passes is allowed by default, so this Pass equals "
-            "Accept; write Accept if that is meant, or add the NetworkPolicy or Baseline rule it expects",
-            _obj(ref), severity=Severity.WARNING)
-
-
-def voided_network_policy_rules(scan: AdminScan) -> Iterator[Finding]:
-    """NV707: NetworkPolicy rules whose every admitted connection the Admin tier decides, denying some."""
-    rules = {r.ref: (cp, r) for cp in scan.ctx.policies for d in DIRECTIONS for r in cp.rules(d)}
-    for ref, record in scan.np_rules.items():
-        if record.open_below_admin or record.denied is None or ref not in rules:
-            continue
-        cp, rule = rules[ref]
-        deniers = [f"{label} ({source})" for label, source in record.deniers.items()]
-        yield record.involved.finding(
-            scan, "NV707", rule.ref.source,
-            f"{cp.policy.id} {rule.ref.direction}[{rule.ref.index}] admits nothing the Admin tier leaves to "
-            f"NetworkPolicies {_scope(scan)}: e.g. {record.denied} is denied by {names(deniers)} before any "
-            "NetworkPolicy is asked; the rule is void: remove it, or ask the cluster administrator for an admin "
-            "Pass or Accept", f"NetworkPolicy {cp.policy.id}", tuple(record.deniers.values()))
