@@ -16,7 +16,17 @@ from dataclasses import dataclass, field, replace
 
 from netverify.model import Diagnostic, Severity
 from netverify.queries.context import Analysis
-from netverify.queries.lint import admin_rules, admin_scan, breadth, isolation, ports, selection, traps, validity
+from netverify.queries.lint import (
+    admin_findings,
+    admin_rules,
+    admin_scan,
+    breadth,
+    isolation,
+    ports,
+    selection,
+    traps,
+    validity,
+)
 from netverify.queries.lint.codes import CODES, family_selected, selected
 from netverify.queries.lint.context import LintContext
 from netverify.queries.lint.filters import LintFilter, filtered
@@ -43,10 +53,10 @@ CHECKS: tuple[tuple[tuple[str, ...], InventoryCheck], ...] = (
     (("NV503",), breadth.policy_selects_host_network),
     (("NV504",), breadth.peer_matches_host_network),
     (("NV505", "NV506"), traps.peer_traps),
-    (("NV701",), lambda ctx: _scanned(ctx, admin_scan.overlapping_priorities)),
-    (("NV702",), lambda ctx: _scanned(ctx, admin_scan.shadowed_rules)),
-    (("NV703",), lambda ctx: _scanned(ctx, admin_scan.passes_to_nothing)),
-    (("NV707",), lambda ctx: _scanned(ctx, admin_scan.voided_network_policy_rules)),
+    (("NV701",), lambda ctx: _scanned(ctx, admin_findings.overlapping_priorities)),
+    (("NV702",), lambda ctx: _scanned(ctx, admin_findings.shadowed_rules)),
+    (("NV703",), lambda ctx: _scanned(ctx, admin_findings.passes_to_nothing)),
+    (("NV707",), lambda ctx: _scanned(ctx, admin_findings.voided_network_policy_rules)),
 )
 
 # Checks of the policies alone: they run whether or not pods were loaded.

@@ -20,99 +20,61 @@ Every finding says its scope: the loaded inventory, with a witness from it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import named_ports_key
-from netverify.model import AdminTier, Direction, Severity, SourceRef
-from netverify.queries.lint.context import LintContext, finding, names
-from netverify.queries.lint.findings import Finding
-from netverify.semantics.admin_compile import AdminPeerMatcher, AdminRuleRef, CompiledAdminPolicy, CompiledAdminRule
-from netverify.semantics.admin_tier import AdminPolicyTier, admin_tiers_of, priority_overlaps, rule_matches
+from netverify.model import Direction, SourceRef
+from netverify.queries.lint.admin_records import (
+    Involved,
+    NetworkPolicyRuleRecord,
+    Overlap,
+    RuleRecord,
+    Witness,
+    one_connection,
+)
+from netverify.queries.lint.context import LintContext
+from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy, CompiledAdminRule
+from netverify.semantics.admin_tier import ACTIONS as ADMIN_ACTIONS
+from netverify.semantics.admin_tier import AdminPolicyTier, admin_tiers_of, priority_overlaps
 from netverify.semantics.compile import CompiledPolicy, CompiledRule
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.netpol_tier import NetworkPolicyTier
-from netverify.semantics.verdict import Action, Decision, RuleMatch, exemption, first_match, pair_of_members
+from netverify.semantics.options import NetworkPolicySelection
+from netverify.semantics.verdict import (
+    NETWORK_POLICY_TIER,
+    Action,
+    Decision,
+    RuleMatch,
+    exemption,
+    first_match,
+    isolating,
+    pair_of_members,
+)
 from netverify.sets import ConnectionSet
 
 DIRECTIONS = (Direction.INGRESS, Direction.EGRESS)
 
 
-def one_connection(conns: ConnectionSet) -> str:
-    """The first connection of a set, as `TCP/8080`."""
-    for protocol, ports in conns.items():
-        if ports:
-            return f"{protocol}/{ports.intervals[0][0]}"
-    return "no connection"
-
-
-@dataclass(frozen=True)
-class Witness:
-    direction: Direction
-    subject: Endpoint
-    peer: Endpoint
-    connection: str
-
-    def __str__(self) -> str:
-        src, dst = (self.peer, self.subject) if self.direction == "ingress" else (self.subject, self.peer)
-        return f"{src.id} -> {dst.id} on {self.connection}"
-
-
 @dataclass
-class Involved:
-    """The endpoints a finding is about (for lint's --src/--dst/-n filters): per direction, the
-    subjects and the peers of the connections it concerns, as classes of the scan (expanded to
-    their endpoints when the finding is made)."""
+class _Shared:
+    """A peer group of one subject key (what the subject's decisions depend on): decided once, for the
+    subjects of the key that have a real pair with it."""
 
-    direction: str = ""
-    subjects: set[int] = field(default_factory=set)  # class indices
-    peers: int = 0  # a mask of class indices
-
-    def add(self, direction: Direction, subject: int, peers: int) -> None:
-        self.direction = direction if self.direction in ("", direction) else "both"
-        self.subjects.add(subject)
-        self.peers |= peers
-
-    def finding(self, scan: AdminScan, code: str, source: SourceRef, text: str, obj: str,
-                related: Sequence[SourceRef] = (), severity: Severity | None = None) -> Finding:
-        """A finding about these endpoints."""
-        subjects = sorted(e.id for c in self.subjects for e in scan.members[scan.reps[c].id])
-        peers = sorted(e.id for c in bit_list(self.peers) for e in scan.members[scan.reps[c].id])
-        return finding(code, source, text, obj, related, severity, "" if self.direction == "both" else self.direction,
-                       subjects, peers)
-
-
-@dataclass
-class RuleRecord:
-    """What one rule did over the whole inventory."""
-
-    involved: Involved = field(default_factory=Involved)
-    matched: Witness | None = None
+    peers: int  # a mask of class indices
+    special: bool  # its first class is a hostNetwork peer of ingress (node traffic may be exempt)
     decided: bool = False
-    shadowers: dict[str, SourceRef] = field(default_factory=dict)  # who decided its connections first
-    passed: Witness | None = None  # Pass rules: a connection it passed
-    passed_somewhere_decided: bool = False
+    absent: set[int] = field(default_factory=set)  # subjects of the key with no real pair with it
+    touched: list[Involved] = field(default_factory=list)  # the records its decision concerns
 
 
-@dataclass
-class NetworkPolicyRuleRecord:
-    involved: Involved = field(default_factory=Involved)
-    matched: bool = False
-    open_below_admin: bool = False  # some connection it admits is not decided by the Admin tier
-    denied: Witness | None = None
-    deniers: dict[str, SourceRef] = field(default_factory=dict)
-
-
-@dataclass
-class Overlap:
-    tier: str
-    priority: int
-    first: AdminRuleRef
-    second: AdminRuleRef
-    witness: Witness
-    involved: Involved = field(default_factory=Involved)
+def _bits(mask: int) -> Iterator[int]:
+    """The set bits of a mask, lowest first, one at a time (a group's first real pair is usually its first class)."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
 
 
 class AdminScan:
@@ -123,8 +85,12 @@ class AdminScan:
     named ports where those resolve on the peer, on the same node where node traffic is exempt):
     each group is decided once, with one of its classes as the witness, and stands for all of them."""
 
-    def __init__(self, ctx: LintContext, admin: tuple[CompiledAdminPolicy, ...]) -> None:
+    def __init__(self, ctx: LintContext, admin: tuple[CompiledAdminPolicy, ...], share: bool = True) -> None:
+        """`share=False` decides every (subject class, peer class) pair on its own, with no work shared
+        between subjects, peer classes or alike pairs: the slow reading the differential tests hold
+        the shared scan to."""
         self.ctx = ctx
+        self.share = share
         self.admin = admin
         self.first, self.baseline = admin_tiers_of(admin)
         self.np_tier = next((t for t in ctx.analysis.tiers if isinstance(t, NetworkPolicyTier)),
@@ -143,35 +109,81 @@ class AdminScan:
         self.position = {rep.id: i for i, rep in enumerate(self.reps)}
         self.everyone = (1 << len(self.reps)) - 1
         self._matcher_masks: dict[int, int] = {}
-        self._np_masks: dict[int, int] = {}
+        self._pair_memo: dict[tuple[object, ...], list[Involved]] = {}
+        self._applicable_cache: dict[tuple[str, str], list[CompiledAdminPolicy]] = {}
         self._splits = self._peer_splits()
-        self._current_group = 0  # the peer classes the pair being decided stands for
-        self.pairs = 0
+        self._touched: list[Involved] = []  # the records the pair being decided touches
+        self.pairs = 0  # pairs decided (one per subject key and peer group)
         for direction in DIRECTIONS:
-            for c, subject in enumerate(self.reps):
-                if subject.external or subject.host_network:
-                    continue
-                admin_policies = self.first.applicable(subject) + self.baseline.applicable(subject)
-                if not admin_policies:
-                    continue
-                for group in self._peer_groups(direction, subject, admin_policies):
-                    self._group(direction, c, group)
+            self._scan(direction)
+
+    def _scan(self, direction: Direction) -> None:
+        """Every (subject class, peer group) of one direction, subjects in id order; each peer group
+        of a subject key decided once (`_visit`), the records it touches then told about every
+        subject of the key with a real pair in it."""
+        share = self.share
+        shared: dict[tuple[object, ...], tuple[list[int], list[_Shared]]] = {}
+        self._atoms: dict[tuple[object, ...], list[int]] = {}  # per subject's policies, its peer groups
+        for c, subject in enumerate(self.reps):
+            if subject.external or subject.host_network:
+                continue
+            admin_policies = self._applicable(self.first, subject) + self._applicable(self.baseline, subject)
+            if not admin_policies:
+                continue
+            np_tier = self.np_for(subject)
+            np_policies = np_tier.selecting(direction, subject)
+            # `--np-selection any`: a subject selected for the other direction only is decided too.
+            np_any = (tuple(id(p) for p in np_tier.policies if p.selects(subject))
+                      if not np_policies and np_tier.selection is NetworkPolicySelection.ANY else ())
+            # What the decisions for this subject depend on: its admin policies, the NetworkPolicies
+            # selecting it and, for ingress, its named ports (ports resolve on the destination).
+            policies = (tuple(id(p) for p in admin_policies), tuple(id(p) for p in np_policies), np_any)
+            atoms = self._atoms.get(policies)
+            if atoms is None:
+                atoms = self._atoms[policies] = (self._peer_groups(direction, admin_policies, np_policies)
+                                                 if share else [1 << p for p in range(len(self.reps))])
+            key = (policies, named_ports_key(subject) if direction is Direction.INGRESS and self._names_ports(
+                direction, admin_policies, np_policies) else (), None if share else c)
+            entry = shared.get(key)
+            if entry is None:
+                entry = shared[key] = ([], [self._shared(direction, g) for g in atoms])
+            subjects, groups = entry
+            subjects.append(c)
+            for group in groups:
+                # A decided group that does not hold c, whose first class is not exempt, pairs with c
+                # as it did with the key's first subject: nothing to ask.
+                if not group.decided or group.special or group.peers >> c & 1:
+                    self._visit(direction, c, group, None if np_any else np_policies)
+        for subjects, groups in shared.values():
+            for group in groups:
+                real = set(subjects) - group.absent
+                for involved in {id(i): i for i in group.touched}.values():
+                    involved.add_all(direction, real, group.peers)
 
     def _classes(self) -> list[Endpoint]:
-        """One endpoint per class no tier tells apart (witnesses name it)."""
+        """One endpoint per class no tier tells apart (witnesses name it): the graph's classes, which
+        fold every tier (their keys read what every tier observes), in the order of their
+        representatives' ids."""
         graph = self.ctx.graph
-        peers = [m for p in self.admin for r in (*p.ingress, *p.egress) for m in r.peers]
-        named = any(port.port.named for p in self.admin for r in (*p.ingress, *p.egress) for port in r.ports or ())
-        seen: dict[tuple[object, ...], Endpoint] = {}
+        order = sorted(range(len(graph.reps)), key=lambda c: graph.reps[c].id)
+        self._from_graph = None if order == list(range(len(order))) else {c: i for i, c in enumerate(order)}
         self.members: dict[str, list[Endpoint]] = {}  # per class representative, the class's endpoints
         self.rep: dict[str, str] = {}  # each endpoint's representative
-        for ep in self.ctx.analysis.endpoints:
-            key = (graph.class_of.get(ep.id), tuple(p.selects(ep) for p in self.admin),
-                   tuple(m.why_not(ep) is None for m in peers), ep.ports if named else ())
-            rep = seen.setdefault(key, ep)
-            self.members.setdefault(rep.id, []).append(ep)
-            self.rep[ep.id] = rep.id
-        return sorted(seen.values(), key=lambda e: e.id)
+        for c in order:
+            rep = graph.reps[c]
+            self.members[rep.id] = graph.members[c]
+            for ep in graph.members[c]:
+                self.rep[ep.id] = rep.id
+        return [graph.reps[c] for c in order]
+
+    def _graph_mask(self, mask: int) -> int:
+        """A mask of the graph's classes as a mask of the scan's (the same classes, in id order)."""
+        if self._from_graph is None:
+            return mask
+        out = 0
+        for c in bit_list(mask):
+            out |= 1 << self._from_graph[c]
+        return out
 
     def _peer_splits(self) -> tuple[list[int], list[int]]:
         """Masks of classes that named ports, and node traffic, tell apart as peers."""
@@ -189,85 +201,145 @@ class AdminScan:
         """The NetworkPolicy tier of `subject`'s namespace."""
         return self._np_by_namespace.get(subject.namespace, NetworkPolicyTier((), self.np_tier.selection))
 
-    def _mask(self, test: Callable[[Endpoint], bool]) -> int:
-        out = 0
-        for i, ep in enumerate(self.reps):
-            if test(ep):
-                out |= 1 << i
-        return out
-
-    def _admin_rule_mask(self, rule: CompiledAdminRule) -> int:
-        out = 0
-        for m in rule.peers:
-            mask = self._matcher_masks.get(id(m))
-            if mask is None:
-                mask = self._matcher_masks[id(m)] = self._mask(partial(_matches, m))
-            out |= mask
-        return out
-
-    def _np_rule_mask(self, rule: CompiledRule) -> int:
-        mask = self._np_masks.get(id(rule))
+    def _rule_mask(self, rule: CompiledAdminRule | CompiledRule) -> int:
+        """The classes some peer of the rule matches (the graph's selector index, cached per rule)."""
+        mask = self._matcher_masks.get(id(rule))
         if mask is None:
-            mask = self._np_masks[id(rule)] = self._mask(lambda ep: rule.peer_miss(ep) is None)
+            mask = self._matcher_masks[id(rule)] = self._graph_mask(self.ctx.graph.peer_mask(rule))
         return mask
 
-    def _peer_groups(self, direction: Direction, subject: Endpoint, admin: Sequence[CompiledAdminPolicy]) -> list[int]:
+    def _peer_groups(self, direction: Direction, admin: Sequence[CompiledAdminPolicy],
+                     np_policies: Sequence[CompiledPolicy]) -> list[int]:
         """The peer classes, split by every rule of the subject's tiers (and what else they read)."""
-        cuts = [self._admin_rule_mask(r) for p in admin for r in p.rules(direction)]
-        np_rules = [r for p in self.np_for(subject).selecting(direction, subject) for r in p.rules(direction)]
-        cuts += [self._np_rule_mask(r) for r in np_rules]
-        named_ports = any(port.port.named for p in admin for r in p.rules(direction) for port in r.ports or ()) or any(
-            isinstance(port.spec.port, str) for r in np_rules for port in r.ports)
+        cuts = [self._rule_mask(r) for p in admin for r in p.rules(direction)]
+        np_rules = [r for p in np_policies for r in p.rules(direction)]
+        cuts += [self._rule_mask(r) for r in np_rules]
         named, nodes = self._splits
-        if direction == "egress" and named_ports:
+        if direction is Direction.EGRESS and self._names_ports(direction, admin, np_policies):
             cuts += named
-        if direction == "ingress":
+        if direction is Direction.INGRESS:
             cuts += nodes  # node traffic (a hostNetwork pod to a pod of its node) is exempt from ingress rules
         parts = [self.everyone]
-        for cut in cuts:
+        for cut in dict.fromkeys(cuts):  # rules often match alike: each distinct cut once
             parts = [piece for part in parts for piece in (part & cut, part & ~cut) if piece]
         return parts
 
-    def _group(self, direction: Direction, c: int, group: int) -> None:
+    def _shared(self, direction: Direction, peers: int) -> _Shared:
+        first = (peers & -peers).bit_length() - 1
+        return _Shared(peers, direction is Direction.INGRESS and self.reps[first].host_network)
+
+    @staticmethod
+    def _names_ports(direction: Direction, admin: Sequence[CompiledAdminPolicy],
+                     np_policies: Sequence[CompiledPolicy]) -> bool:
+        """Whether a rule of these policies names a port (resolved on the destination)."""
+        return any(port.port.named for p in admin for r in p.rules(direction) for port in r.ports or ()) or any(
+            isinstance(port.spec.port, str) for p in np_policies for r in p.rules(direction) for port in r.ports)
+
+    def _visit(self, direction: Direction, c: int, group: _Shared,
+               np_policies: Sequence[CompiledPolicy] | None) -> None:
+        """Subject class c with a peer group of its key. The group is decided once, at its first real
+        pair in scan order (subjects in id order): its decisions are the same for every subject of
+        the key, and every record update is "set if unset", so a later subject would change nothing
+        but the endpoints the records are about (added for all of them at the end)."""
         subject = self.reps[c]
-        for p in bit_list(group):
-            pair = pair_of_members(self.members[subject.id], self.members[self.reps[p].id])
-            if pair is not None:
-                self._pair(direction, c, group, *pair)
-                return
-
-    def involve(self, involved: Involved, direction: Direction, subject: Endpoint, peer: Endpoint) -> None:
-        involved.add(direction, self.position[self.rep[subject.id]], self._current_group)
-
-    def _pair(self, direction: Direction, c: int, group: int, subject: Endpoint, peer: Endpoint) -> None:
-        src, dst_ep = (peer, subject) if direction == "ingress" else (subject, peer)
-        exempt = exemption(src, dst_ep)
-        if exempt is not None and direction in exempt.open:
+        low = group.peers & -group.peers
+        p = low.bit_length() - 1
+        if p != c and (direction is Direction.EGRESS or not self.reps[p].host_network):
+            # The usual case, without asking: two classes, no exemption (only node traffic, from a
+            # hostNetwork peer, is exempt between different endpoints, and only in ingress).
+            pair: tuple[Endpoint, Endpoint] | None = (self.members[subject.id][0], self.members[self.reps[p].id][0])
+        else:
+            pair = self._first_pair(direction, c, group.peers)
+        if pair is None:
+            group.absent.add(c)
             return
+        if not group.decided:
+            group.decided = True
+            self._touched = group.touched
+            self._pair(direction, *pair, np_policies)
+
+    def _first_pair(self, direction: Direction, c: int, peers: int) -> tuple[Endpoint, Endpoint] | None:
+        """The first (subject, peer) of class c and the peer classes that policies decide, or None
+        (a single pod with itself, or node traffic, which ingress rules are not asked about)."""
+        subject = self.reps[c]
+        for p in _bits(peers):
+            pair = pair_of_members(self.members[subject.id], self.members[self.reps[p].id])
+            if pair is None:
+                continue
+            src, dst = (pair[1], pair[0]) if direction is Direction.INGRESS else pair
+            exempt = exemption(src, dst)
+            return None if exempt is not None and direction in exempt.open else pair
+        return None
+
+    def involve(self, involved: Involved) -> None:
+        """The pair being decided concerns `involved`'s finding."""
+        self._touched.append(involved)
+
+    def _pair(self, direction: Direction, subject: Endpoint, peer: Endpoint,
+              np_policies: Sequence[CompiledPolicy] | None) -> None:
+        """Decide one pair through every tier, recording what each rule did. `np_policies`: the
+        NetworkPolicies selecting the subject (None: ask the tier, for `--np-selection any`).
+
+        Pairs whose rules match alike (the same rules with the same connections in every tier) make
+        the same record updates, all "set if unset": the first such pair makes them, the others only
+        add the records they touch to the group's."""
+        dst = subject if direction is Direction.INGRESS else peer
+        first_raw = self._rule_matches(self._applicable(self.first, subject), direction, peer, dst)
+        base_raw = self._rule_matches(self._applicable(self.baseline, subject), direction, peer, dst)
+        if np_policies is None:
+            np = self.np_for(subject).decide(direction, subject, peer, dst)
+        else:
+            np = self._np_decide(direction, np_policies, peer, dst)
+        key = (direction, tuple(id(p) for p in self._applicable(self.first, subject)),
+               tuple(id(p) for p in self._applicable(self.baseline, subject)),
+               tuple((m.rule, id(m.allowed)) for m in first_raw), tuple((m.rule, id(m.allowed)) for m in base_raw),
+               np.allow, np.deny, tuple((m.rule, m.allowed) for m in np.matches))
+        touched = self._pair_memo.get(key) if self.share else None
+        if touched is not None:
+            self._touched.extend(touched)
+            return
+        outer, self._touched = self._touched, []
         self.pairs += 1
-        self._current_group = group
-        dst = dst_ep
-        admin = self._tier(self.first, direction, subject, peer, dst, ConnectionSet.none())
-        np = self.np_for(subject).decide(direction, subject, peer, dst)
+        admin = self._tier(self.first, direction, subject, peer, dst, ConnectionSet.none(), first_raw)
         self._network_policy(np, admin, Witness(direction, subject, peer, ""))
         reached = ConnectionSet.all() - admin.decided - np.decided
-        baseline = self._tier(self.baseline, direction, subject, peer, dst, ConnectionSet.all() - reached,
+        baseline = self._tier(self.baseline, direction, subject, peer, dst, ConnectionSet.all() - reached, base_raw,
                               {"the Admin tier": admin, "the NetworkPolicy tier": np})
         self._passes(admin, [np, baseline], direction, subject, peer)
         self._passes(baseline, [], direction, subject, peer)
+        self._pair_memo[key] = self._touched
+        outer.extend(self._touched)
+        self._touched = outer
+
+    def _np_decide(self, direction: Direction, selecting: Sequence[CompiledPolicy], peer: Endpoint,
+                   dst: Endpoint) -> Decision:
+        """netpol_tier.decide_selected's decision (its allowed, denied and matches; the misses, which
+        the scan does not read, left out), read from the rules' peer masks and the graph's ports."""
+        if not selecting:
+            return Decision.passing(NETWORK_POLICY_TIER)
+        bit = 1 << self.position[self.rep[peer.id]]
+        graph = self.ctx.graph
+        found = []
+        for policy in selecting:
+            for rule in policy.rules(direction):
+                if self._rule_mask(rule) & bit:
+                    conns = graph.rule_ports(rule, dst)
+                    if conns:
+                        found.append(RuleMatch(rule.ref, conns))
+        return isolating(NETWORK_POLICY_TIER, tuple(p.ref for p in selecting), found, ())
 
     def _tier(self, tier: AdminPolicyTier, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint,
-              above: ConnectionSet, higher: dict[str, Decision] | None = None) -> Decision:
+              above: ConnectionSet, raw: list[RuleMatch], higher: dict[str, Decision] | None = None) -> Decision:
         """The tier's decision over what reaches it (`above`: what higher tiers, named by `higher`,
-        decided), recording each rule's matches, decisions and shadowers.
+        decided), recording each rule's matches (`raw`: admin_tier.rule_matches of its applicable
+        policies), decisions and shadowers.
 
         A rule decides what it matches minus what earlier rules of its own policy and every rule of
         a policy of smaller priority number matched: the policies of its own priority do not shadow
         it, since their order is undefined (that conflict is NV701's)."""
-        applicable = tier.applicable(subject)
+        applicable = self._applicable(tier, subject)
         if not applicable:
             return Decision.passing(tier.name)
-        raw = [m for p in applicable for m in rule_matches(p, direction, peer, dst, [])]
         reaching = [RuleMatch(m.rule, m.allowed - above, m.action) for m in raw]
         by_policy: dict[str, list[tuple[RuleMatch, RuleMatch]]] = {}
         for m, r in zip(raw, reaching, strict=True):
@@ -289,8 +361,32 @@ class AdminScan:
                     own.append((r.allowed, ref))
                 this_group += own
             earlier += this_group
-        self._overlaps(tier, direction, subject, peer, dst, above)
+        if len({p.policy.priority or 0 for p in applicable}) < len(applicable):  # equal priorities only
+            self._overlaps(tier, direction, subject, peer, dst, above)
         return first_match(tier.name, (), reaching)
+
+    def _applicable(self, tier: AdminPolicyTier, subject: Endpoint) -> list[CompiledAdminPolicy]:
+        """tier.applicable(subject), asked once per tier and subject class."""
+        key = (tier.name, subject.id)
+        found = self._applicable_cache.get(key)
+        if found is None:
+            found = self._applicable_cache[key] = tier.applicable(subject)
+        return found
+
+    def _rule_matches(self, applicable: Sequence[CompiledAdminPolicy], direction: Direction, peer: Endpoint,
+                      dst: Endpoint) -> list[RuleMatch]:
+        """admin_tier.rule_matches for each policy, read from the rules' peer masks and the graph's
+        cached ports (the same matches, without matching the peer's labels again)."""
+        bit = 1 << self.position[self.rep[peer.id]]
+        graph = self.ctx.graph
+        found: list[RuleMatch] = []
+        for policy in applicable:
+            for rule in policy.rules(direction):
+                if self._rule_mask(rule) & bit:
+                    conns = graph.rule_ports(rule, dst)
+                    if conns:
+                        found.append(RuleMatch(rule.ref, conns, ADMIN_ACTIONS[rule.ref.action]))
+        return found
 
     def _record(self, ref: AdminRuleRef, direction: Direction, subject: Endpoint, peer: Endpoint, m: RuleMatch,
                 reaching: RuleMatch, before: list[tuple[ConnectionSet, AdminRuleRef]],
@@ -298,7 +394,7 @@ class AdminScan:
         record = self.rules.setdefault(ref, RuleRecord())
         if record.matched is None:
             record.matched = Witness(direction, subject, peer, one_connection(m.allowed))
-        self.involve(record.involved, direction, subject, peer)
+        self.involve(record.involved)
         mine = reaching.allowed
         for conns, _ in before:
             mine = mine - conns
@@ -321,7 +417,7 @@ class AdminScan:
                 continue
             overlap = self.overlaps.setdefault((o.first, o.second), Overlap(
                 tier.name, o.priority, o.first, o.second, Witness(direction, subject, peer, one_connection(both))))
-            self.involve(overlap.involved, direction, subject, peer)
+            self.involve(overlap.involved)
 
     def _passes(self, decision: Decision, later: list[Decision], direction: Direction, subject: Endpoint,
                 peer: Endpoint) -> None:
@@ -340,7 +436,7 @@ class AdminScan:
         for m in np.matches:
             record = self.np_rules.setdefault(m.rule, NetworkPolicyRuleRecord())
             record.matched = True
-            self.involve(record.involved, where.direction, where.subject, where.peer)
+            self.involve(record.involved)
             if m.allowed - admin.decided:
                 record.open_below_admin = True
                 continue
@@ -355,14 +451,6 @@ class AdminScan:
 
 def admin_ref(rule: object) -> AdminRuleRef | None:
     return rule if isinstance(rule, AdminRuleRef) else None
-
-
-def _matches(matcher: AdminPeerMatcher, ep: Endpoint) -> bool:
-    return matcher.why_not(ep) is None
-
-
-def _obj(ref: AdminRuleRef) -> str:
-    return ref.policy.replace("/", " ", 1)
 
 
 def rule_name(ref: AdminRuleRef) -> str:
@@ -380,65 +468,3 @@ def scan_of(ctx: LintContext) -> AdminScan | None:
     found = ctx.shared["admin_scan"]
     assert isinstance(found, AdminScan)
     return found
-
-
-def _scope(scan: AdminScan) -> str:
-    count = len(scan.reps)
-    return f"over the loaded inventory ({count} endpoint class{'' if count == 1 else 'es'})"
-
-
-def overlapping_priorities(scan: AdminScan) -> Iterator[Finding]:
-    """NV701: equal-priority policies of one tier that decide one connection differently."""
-    for o in scan.overlaps.values():
-        yield o.involved.finding(
-            scan, "NV701", o.first.source,
-            f"{o.first.policy} and {o.second.policy} have the same priority {o.priority} in the {o.tier} tier and "
-            f"decide {o.witness} differently ({rule_name(o.first)}: {o.first.action.value}, {rule_name(o.second)}: "
-            f"{o.second.action.value}); the API leaves the order of equal priorities undefined, so implementations "
-            f"may pick either (netverify answers by name order); give one policy a lower priority number",
-            _obj(o.first), (o.second.source,))
-
-
-def shadowed_rules(scan: AdminScan) -> Iterator[Finding]:
-    """NV702: admin rules that match connections of the inventory but never decide one."""
-    for ref, record in scan.rules.items():
-        if record.decided or record.matched is None:
-            continue
-        by = [f"{label} ({source})" if source.file else label for label, source in record.shadowers.items()]
-        yield record.involved.finding(
-            scan, "NV702", ref.source,
-            f"{rule_name(ref)} ({ref.action.value}) never decides a connection {_scope(scan)}: everything it "
-            f"matches (e.g. {record.matched}) is decided before it by {names(by) or 'earlier rules'}; remove it, or "
-            "give its policy a lower priority number (or move the rule up) if it was meant to win",
-            _obj(ref), tuple(s for s in record.shadowers.values() if s.file))
-
-
-def passes_to_nothing(scan: AdminScan) -> Iterator[Finding]:
-    """NV703: Pass rules whose connections no later tier decides: they equal Accept."""
-    for ref, record in scan.rules.items():
-        if ref.action.value != "Pass" or record.passed is None or record.passed_somewhere_decided:
-            continue
-        later = ("no tier follows the Baseline tier" if ref.tier is AdminTier.BASELINE else
-                 "no NetworkPolicy isolates these pods and no Baseline rule matches")
-        yield record.involved.finding(
-            scan, "NV703", ref.source,
-            f"{rule_name(ref)} passes connections (e.g. {record.passed}) to later tiers that decide none of "
-            f"them {_scope(scan)} ({later}): what every tier passes is allowed by default, so this Pass equals "
-            "Accept; write Accept if that is meant, or add the NetworkPolicy or Baseline rule it expects",
-            _obj(ref), severity=Severity.WARNING)
-
-
-def voided_network_policy_rules(scan: AdminScan) -> Iterator[Finding]:
-    """NV707: NetworkPolicy rules whose every admitted connection the Admin tier decides, denying some."""
-    rules = {r.ref: (cp, r) for cp in scan.ctx.policies for d in DIRECTIONS for r in cp.rules(d)}
-    for ref, record in scan.np_rules.items():
-        if record.open_below_admin or record.denied is None or ref not in rules:
-            continue
-        cp, rule = rules[ref]
-        deniers = [f"{label} ({source})" for label, source in record.deniers.items()]
-        yield record.involved.finding(
-            scan, "NV707", rule.ref.source,
-            f"{cp.policy.id} {rule.ref.direction}[{rule.ref.index}] admits nothing the Admin tier leaves to "
-            f"NetworkPolicies {_scope(scan)}: e.g. {record.denied} is denied by {names(deniers)} before any "
-            "NetworkPolicy is asked; the rule is void: remove it, or ask the cluster administrator for an admin "
-            "Pass or Accept", f"NetworkPolicy {cp.policy.id}", tuple(record.deniers.values()))

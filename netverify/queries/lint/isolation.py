@@ -69,9 +69,12 @@ def egress_blocks_dns(ctx: LintContext) -> Iterator[Finding]:
 def _tiered_dns(ctx: LintContext, scan: AdminScan) -> Iterator[Finding]:
     """NV401 with admin tiers: every tier decides both directions (an admin Accept of DNS makes a
     NetworkPolicy's egress isolation harmless; an admin Deny blocks DNS for pods no NetworkPolicy
-    isolates). Endpoints are grouped as the admin scan groups them (classes no tier tells apart)."""
+    isolates). Endpoints are grouped as the admin scan groups them (the graph's classes, which no
+    tier tells apart); the loaded DNS pods are asked through the graph's columns, where every tier of
+    both directions is folded."""
     dns = [ep for ep in scan.reps if _is_dns(ep)]
     typical = None if dns else _TypicalDNS(ctx).pod
+    loaded = _LoadedDNS(ctx, [ctx.graph.class_of[d.id] for d in dns]) if dns else None
     target = names([e.id for d in dns for e in scan.members[d.id]], 2) if dns else _TypicalDNS.target
     for rep in scan.reps:
         if rep.external or rep.host_network or _is_dns(rep):
@@ -84,10 +87,8 @@ def _tiered_dns(ctx: LintContext, scan: AdminScan) -> Iterator[Finding]:
         if typical is not None:
             allowed = decide_direction(tiers, Direction.EGRESS, rep, typical, typical).allowed
         else:
-            allowed = ConnectionSet.union_all(
-                decide_direction(tiers, Direction.EGRESS, rep, d, d).allowed
-                & decide_direction((scan.first, scan.np_for(d), scan.baseline), Direction.INGRESS, d, rep, d).allowed
-                for d in dns)
+            assert loaded is not None
+            allowed = loaded.allowed(ctx.graph.class_of[rep.id], ())
         missing = _missing(allowed)
         if not missing:
             continue

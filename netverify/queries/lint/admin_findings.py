@@ -1,0 +1,79 @@
+"""NV701-NV703, NV707: the findings of the admin scan (queries/lint/admin_scan.py), which records
+what each admin rule and each NetworkPolicy rule did over the loaded inventory. Every finding says
+its scope: the loaded inventory, with a witness from it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from netverify.model import AdminTier, Severity
+from netverify.queries.lint.admin_scan import DIRECTIONS, AdminScan, rule_name
+from netverify.queries.lint.context import names
+from netverify.queries.lint.findings import Finding
+from netverify.semantics.admin_compile import AdminRuleRef
+
+
+def _obj(ref: AdminRuleRef) -> str:
+    return ref.policy.replace("/", " ", 1)
+
+
+def _scope(scan: AdminScan) -> str:
+    count = len(scan.reps)
+    return f"over the loaded inventory ({count} endpoint class{'' if count == 1 else 'es'})"
+
+
+def overlapping_priorities(scan: AdminScan) -> Iterator[Finding]:
+    """NV701: equal-priority policies of one tier that decide one connection differently."""
+    for o in scan.overlaps.values():
+        yield o.involved.finding(
+            scan, "NV701", o.first.source,
+            f"{o.first.policy} and {o.second.policy} have the same priority {o.priority} in the {o.tier} tier and "
+            f"decide {o.witness} differently ({rule_name(o.first)}: {o.first.action.value}, {rule_name(o.second)}: "
+            f"{o.second.action.value}); the API leaves the order of equal priorities undefined, so implementations "
+            f"may pick either (netverify answers by name order); give one policy a lower priority number",
+            _obj(o.first), (o.second.source,))
+
+
+def shadowed_rules(scan: AdminScan) -> Iterator[Finding]:
+    """NV702: admin rules that match connections of the inventory but never decide one."""
+    for ref, record in scan.rules.items():
+        if record.decided or record.matched is None:
+            continue
+        by = [f"{label} ({source})" if source.file else label for label, source in record.shadowers.items()]
+        yield record.involved.finding(
+            scan, "NV702", ref.source,
+            f"{rule_name(ref)} ({ref.action.value}) never decides a connection {_scope(scan)}: everything it "
+            f"matches (e.g. {record.matched}) is decided before it by {names(by) or 'earlier rules'}; remove it, or "
+            "give its policy a lower priority number (or move the rule up) if it was meant to win",
+            _obj(ref), tuple(s for s in record.shadowers.values() if s.file))
+
+
+def passes_to_nothing(scan: AdminScan) -> Iterator[Finding]:
+    """NV703: Pass rules whose connections no later tier decides: they equal Accept."""
+    for ref, record in scan.rules.items():
+        if ref.action.value != "Pass" or record.passed is None or record.passed_somewhere_decided:
+            continue
+        later = ("no tier follows the Baseline tier" if ref.tier is AdminTier.BASELINE else
+                 "no NetworkPolicy isolates these pods and no Baseline rule matches")
+        yield record.involved.finding(
+            scan, "NV703", ref.source,
+            f"{rule_name(ref)} passes connections (e.g. {record.passed}) to later tiers that decide none of "
+            f"them {_scope(scan)} ({later}): what every tier passes is allowed by default, so this Pass equals "
+            "Accept; write Accept if that is meant, or add the NetworkPolicy or Baseline rule it expects",
+            _obj(ref), severity=Severity.WARNING)
+
+
+def voided_network_policy_rules(scan: AdminScan) -> Iterator[Finding]:
+    """NV707: NetworkPolicy rules whose every admitted connection the Admin tier decides, denying some."""
+    rules = {r.ref: (cp, r) for cp in scan.ctx.policies for d in DIRECTIONS for r in cp.rules(d)}
+    for ref, record in scan.np_rules.items():
+        if record.open_below_admin or record.denied is None or ref not in rules:
+            continue
+        cp, rule = rules[ref]
+        deniers = [f"{label} ({source})" for label, source in record.deniers.items()]
+        yield record.involved.finding(
+            scan, "NV707", rule.ref.source,
+            f"{cp.policy.id} {rule.ref.direction}[{rule.ref.index}] admits nothing the Admin tier leaves to "
+            f"NetworkPolicies {_scope(scan)}: e.g. {record.denied} is denied by {names(deniers)} before any "
+            "NetworkPolicy is asked; the rule is void: remove it, or ask the cluster administrator for an admin "
+            "Pass or Accept", f"NetworkPolicy {cp.policy.id}", tuple(record.deniers.values()))

@@ -1,0 +1,58 @@
+"""The admin scan's shared work loses no finding: on random tiered policy sets (the strategies of
+test_lint_admin_vs_reference), the scan that decides each peer group once per subject key, and
+alike pairs once, reports the same NV701-NV703/NV707 findings, about the same endpoints, as the
+scan that decides every (subject class, peer class) pair on its own (`AdminScan(share=False)`).
+
+Peers are compared as a subset (a finding names its peer groups whole); witnesses are compared by
+being true (test_lint_admin_vs_reference) rather than equal: the unshared scan walks peer classes
+one by one, the shared one by peer groups, so "the first connection seen" may name another pair of
+the same group."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_lint_admin_vs_reference import cnp_st, inventory, np_st
+
+from netverify.loaders.manifests import load_objects
+from netverify.model import SourceRef
+from netverify.queries.context import Analysis
+from netverify.queries.lint import admin_findings, admin_scan
+from netverify.queries.lint.context import LintContext
+from netverify.semantics.options import Semantics
+
+CHECKS = (admin_findings.overlapping_priorities, admin_findings.shadowed_rules, admin_findings.passes_to_nothing,
+          admin_findings.voided_network_policy_rules)
+
+
+def scan_findings(docs: list[dict[str, Any]], share: bool) -> dict[tuple[object, ...], set[str]]:
+    """Each finding (code, place, object, which rule or policies, direction, subjects, related places) with its
+    peers."""
+    result = load_objects((d, SourceRef("gen.yaml", i + 1)) for i, d in enumerate(docs))
+    assert not result.errors, [e.render() for e in result.errors]
+    ctx = LintContext(Analysis(result.cluster, Semantics(), "pod"))
+    scan = admin_scan.AdminScan(ctx, ctx.admin, share=share)
+    return {(f.code, f.source, f.obj, what(f.message), f.direction, f.subjects, frozenset(f.related)): set(f.peers or ())
+            for check in CHECKS for f in check(scan)}
+
+
+def what(message: str) -> str:
+    """A message without its witness connection (`x/p0 -> y/p2 on TCP/80`) and the order it met
+    NV702's shadowers in (their places are compared as `related`)."""
+    return re.sub(r"decided before it by .*?; remove", "", re.sub(r"\S+ -> \S+ on \S+", "<witness>", message))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 3).flatmap(lambda n: st.tuples(*[cnp_st(f"cnp{i}") for i in range(n)])),
+       st.integers(0, 3).flatmap(lambda n: st.tuples(*[np_st(f"np{i}") for i in range(n)])))
+def test_shared_scan_reports_what_the_pair_by_pair_scan_reports(admin: tuple[dict[str, Any], ...],
+                                                                 network: tuple[dict[str, Any], ...]) -> None:
+    docs = inventory([*admin, *network])
+    shared, alone = scan_findings(docs, share=True), scan_findings(docs, share=False)
+    assert shared.keys() == alone.keys()
+    # A finding's peers are the peer groups it concerns: a group can hold a subject's own single-pod
+    # class, which the pair-by-pair scan never pairs with it.
+    assert all(alone[k] <= shared[k] for k in shared)
