@@ -126,7 +126,7 @@ def ipblock_covers_pods(ctx: LintContext) -> Iterator[Finding]:
                         if inside is None:
                             inside = cache[matcher.addresses] = pods.inside(matcher.addresses)
                         if inside:
-                            side = "from" if direction == "ingress" else "to"
+                            side = "from" if direction == Direction.INGRESS else "to"
                             yield _covers(ctx, cp, peer, matcher, f"{direction}[{rule.index}] {side}", j, inside)
 
 

@@ -63,7 +63,7 @@ def egress_blocks_dns(ctx: LintContext) -> Iterator[Finding]:
             yield finding("NV401", ep.source, f"{ep.id} is isolated for egress by {names(policies)} and cannot reach "
                           f"cluster DNS ({reach.target}) on {' and '.join(missing)}: name lookups fail; add an "
                           "egress rule to kube-system k8s-app=kube-dns on 53/UDP and 53/TCP", endpoint_obj(ep),
-                          direction="egress", subjects=(ep.id,), peers=reach.peers)
+                          direction=Direction.EGRESS, subjects=(ep.id,), peers=reach.peers)
 
 
 def _tiered_dns(ctx: LintContext, scan: AdminScan) -> Iterator[Finding]:
@@ -98,7 +98,7 @@ def _tiered_dns(ctx: LintContext, scan: AdminScan) -> Iterator[Finding]:
             yield finding("NV401", ep.source, f"{ep.id} {why} and cannot reach cluster DNS ({target}) on "
                           f"{' and '.join(missing)} with every tier folded: name lookups fail; allow egress to "
                           "kube-system k8s-app=kube-dns on 53/UDP and 53/TCP (an admin Accept, or a NetworkPolicy "
-                          "rule where the admin tiers Pass)", endpoint_obj(ep), direction="egress",
+                          "rule where the admin tiers Pass)", endpoint_obj(ep), direction=Direction.EGRESS,
                           subjects=(ep.id,), peers=tuple(e.id for d in dns for e in scan.members[d.id]))
 
 
@@ -168,13 +168,13 @@ def pods_not_isolated(ctx: LintContext) -> Iterator[Finding]:
             if not admin:
                 yield finding("NV402", ep.source, f"{ep.id} is not isolated for ingress: no NetworkPolicy selects "
                               "it, so every pod and address may connect to it on every port", endpoint_obj(ep),
-                              direction="ingress", subjects=(ep.id,))
+                              direction=Direction.INGRESS, subjects=(ep.id,))
                 continue
             yield finding("NV402", ep.source, f"{ep.id} is not isolated for ingress by a NetworkPolicy: its ingress "
                           f"from pods is left to the admin tiers ({names([p.policy.id for p in admin])}), and what "
                           "they pass is allowed; addresses outside the cluster, which admin ingress rules never "
                           "match, may connect on every port; add a NetworkPolicy if they must not", endpoint_obj(ep),
-                          severity=Severity.INFO, direction="ingress", subjects=(ep.id,))
+                          severity=Severity.INFO, direction=Direction.INGRESS, subjects=(ep.id,))
 
 
 def _is_default_deny(selector: LabelSelector, ingress_rules: int, affects_ingress: bool) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cached_property
 
-from netverify.model import Diagnostic, Severity
+from netverify.model import Diagnostic, Direction, Severity
 from netverify.queries.lint.context import LintContext, finding, located, plural, policy_obj
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer
@@ -39,7 +39,7 @@ class _Destinations:
         return _PortIndex(self.ctx)
 
     def of_rule(self, policy_index: int, rule: CompiledRule) -> int:
-        if rule.ref.direction == "ingress":
+        if rule.ref.direction == Direction.INGRESS:
             return self.ctx.policy_masks[policy_index]
         if not rule.peers:
             return self.ctx.index.everyone
@@ -72,7 +72,7 @@ def _rule_ports(ctx: LintContext, dests: _Destinations, i: int, cp: CompiledPoli
     external_only = bool(rule.peers) and all(isinstance(p, IPBlockPeer) for p in rule.peers)
     if not mask and not external_only:
         return  # no destination at all: NV101/NV102 say so
-    what = "the pods it selects" if rule.ref.direction == "ingress" else "the pods its peers match"
+    what = "the pods it selects" if rule.ref.direction == Direction.INGRESS else "the pods its peers match"
     for m in rule.ports:
         name, protocol = m.spec.port, m.spec.protocol
         if not isinstance(name, str):

@@ -82,7 +82,7 @@ class _Directions:
                 if not key:
                     open_mask |= 1 << c
                     continue
-                gkey = (key, named_ports_key(g.reps[c]) if d == "ingress" else ())
+                gkey = (key, named_ports_key(g.reps[c]) if d == Direction.INGRESS else ())
                 by_key[gkey] = by_key.get(gkey, 0) | 1 << c
             self.groups[d], self.open[d] = by_key, open_mask
         self._parts: dict[tuple[object, ...], Partition] = {}
@@ -179,7 +179,7 @@ class _Directions:
 
     def _real_pair(self, d: Direction, subject: int, peer: int) -> bool:
         g = self.g
-        src, dst = (peer, subject) if d == "ingress" else (subject, peer)
+        src, dst = (peer, subject) if d == Direction.INGRESS else (subject, peer)
         s, t = g.reps[src], g.reps[dst]
         if any(is_node_traffic(s, m) for m in g.members[dst]):
             return False  # node traffic: always allowed, whatever the policies say
@@ -254,7 +254,7 @@ class _InventoryRedundancy:
                 found = dirs.witness(d, subjects, peers, delta)
                 if found is not None:
                     b, a = found
-                    src, dst = (a, b) if d == "ingress" else (b, a)
+                    src, dst = (a, b) if d == Direction.INGRESS else (b, a)
                     return _Change(src, dst, delta)
         return None
 
@@ -278,7 +278,7 @@ class _InventoryRedundancy:
         g = self.dirs.g
         peers = g.peer_mask(rule)
         d = rule.ref.direction
-        targets = bit_list(self.subjects(cp, d)) if d == "ingress" else bit_list(peers)
+        targets = bit_list(self.subjects(cp, d)) if d == Direction.INGRESS else bit_list(peers)
         return bool(peers) and any(rule.ports_for(g.reps[c]) for c in targets)
 
     def subjects(self, cp: CompiledPolicy, d: Direction) -> int:
@@ -290,7 +290,7 @@ def _restrict(part: Partition, within: int) -> Partition:
 
 
 def _ports_meet(a: CompiledRule, b: CompiledRule, rep: Endpoint, d: Direction) -> bool:
-    if d == "egress":
+    if d == Direction.EGRESS:
         return True  # named ports resolve per destination; peers overlapping is enough to name it
     return bool(a.ports_for(rep) & b.ports_for(rep))
 

@@ -24,7 +24,7 @@ def policy_selects_no_pod(ctx: LintContext) -> Iterator[Finding]:
 
 
 def peer_label(direction: Direction, rule_index: int, peer_index: int) -> str:
-    return f"{direction}[{rule_index}] {'from' if direction == 'ingress' else 'to'}[{peer_index}]"
+    return f"{direction.value}[{rule_index}] {'from' if direction == Direction.INGRESS else 'to'}[{peer_index}]"
 
 
 def selector_peers(cp: CompiledPolicy) -> Iterator[tuple[Direction, int, int, Peer, SelectorPeer]]:

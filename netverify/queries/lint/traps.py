@@ -68,7 +68,7 @@ def _split(ctx: LintContext, cp: CompiledPolicy, direction: Direction, i: int, p
         # A podSelector that selects nothing in the policy's namespace but would in the selected
         # namespaces is the typo's signature; otherwise an OR may well be meant.
         likely = not ctx.index.peer(pod_m) and bool(combined)
-        side = "from" if direction == "ingress" else "to"
+        side = "from" if direction == Direction.INGRESS else "to"
         yield finding(
             "NV505", located(peers[j].source, cp.policy.source),
             f"{cp.policy.id} {direction}[{i}] {side}[{j}] and {side}[{j + 1}] are two peers "
@@ -93,7 +93,7 @@ def _combined(ctx: LintContext, cp: CompiledPolicy, direction: Direction, i: int
         others = _others(masks, (j,))
         if not split & ~others:
             continue
-        side = "from" if direction == "ingress" else "to"
+        side = "from" if direction == Direction.INGRESS else "to"
         yield finding(
             "NV506", located(peers[j].source, policy.source),
             f"{policy.id} {direction}[{i}] {side}[{j}] ({m.describe()}) is one peer and matches no pod; as two peers "

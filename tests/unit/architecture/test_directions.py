@@ -34,13 +34,6 @@ DEBT: dict[str, int] = {
     "engines/smt_admin.py": 1,  # v2 (smt)
     "engines/smt_encode.py": 1,  # v2 (smt)
     "report/text_format.py": 1,  # v2: the direction of engines/smt_types.Proof.policies is still a str
-    "queries/lint/breadth.py": 1,  # v1 (lint)
-    "queries/lint/isolation.py": 4,  # v1 (lint)
-    "queries/lint/ports.py": 2,  # v1 (lint)
-    "queries/lint/redundancy.py": 5,  # v1 (lint)
-    "queries/lint/selection.py": 1,  # v1 (lint)
-    "queries/lint/shadowing.py": 1,  # v1 (lint)
-    "queries/lint/traps.py": 2,  # v1 (lint)
 }
 
 
