@@ -2,10 +2,10 @@
 
 The only place that imports z3 (through smt_vocabulary.load_z3), and only when an engine is
 built (commands that do not prove anything never load it). One solver holds the definitions
-(smt_encode, with the admin tiers of smt_admin); each query is pushed, checked and popped. A
+(smt_encode, every tier through smt_tiers); each query is pushed, checked and popped. A
 refuted query's model is made readable (loaded endpoints preferred, few labels, private
-addresses) and decoded into endpoints (`Found`, with the order of equal-priority admin policies
-it used). The engine never evaluates: the query layer replays every decoded connection through
+addresses) and decoded into endpoints (`Found`, with the order of equal-priority policies it
+used). The engine never evaluates: the query layer replays every decoded connection through
 the evaluator (queries/replay.py), so a disagreement is caught outside the encoding it tests.
 
 Budgets: `timeout_s` (wall clock) and `rlimit` (z3's resource units, deterministic: the same
@@ -19,10 +19,11 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from netverify.engines.smt_admin import TieGroup
 from netverify.engines.smt_encode import Encoder, SideNames, SideVars
+from netverify.engines.smt_tiers import TieGroup
 from netverify.engines.smt_types import (
     Found,
+    OrderedRuleId,
     Proof,
     Proved,
     Query,
@@ -42,12 +43,11 @@ from netverify.engines.smt_vocabulary import (
     load_z3,
 )
 from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Labels
-from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
-from netverify.semantics.compile import CompiledPolicy, PolicyRef, RuleRef
+from netverify.semantics.class_tiers import TierSpec
+from netverify.semantics.compile import Observations, PolicyRef
 from netverify.semantics.endpoints import Endpoint, external_endpoint
-from netverify.semantics.options import NetworkPolicySelection
 from netverify.semantics.ports import PortSelection
-from netverify.semantics.verdict import pair_of_members
+from netverify.semantics.verdict import RuleId, pair_of_members
 from netverify.sets import PROTOCOLS, IPSet
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -60,28 +60,22 @@ PREFERENCE_BUDGET_S = 2.0  # per query, to make a counterexample more readable (
 class SmtEngine:
     """Proves or refutes queries about one inventory; one solver, one push/pop per query."""
 
-    def __init__(self, policies: Sequence[CompiledPolicy], endpoints: Sequence[Endpoint],
+    def __init__(self, tiers: Sequence[TierSpec], endpoints: Sequence[Endpoint],
                  namespaces: Sequence[tuple[str, Labels]], queries: Sequence[Query] = (),
-                 hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 vocabulary_policies: Sequence[CompiledPolicy] | None = None,
-                 preferred_pod_cidr: IPSet | None = None, admin: Sequence[CompiledAdminPolicy] = (),
-                 vocabulary_admin: Sequence[CompiledAdminPolicy] | None = None, node_ips: IPSet | None = None,
-                 rlimit: int | None = None,
-                 np_selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
-        """`vocabulary_policies` and `vocabulary_admin` (default: `policies`, `admin`) decide which
-        labels, blocks and port names the encoding can see: a comparison encodes no policy of its own
-        but must see both sets'. `preferred_pod_cidr`: where a readable model puts synthesized pods'
-        IPs (a wish, never a constraint; default 10.0.0.0/8). `node_ips`: the loaded Nodes'
-        addresses, which no pod that could exist takes. `rlimit`: z3's deterministic resource budget
-        per check (None: none), beside the wall-clock `timeout_s`. `np_selection`: the NetworkPolicy
-        tier's reading of "selected" (--np-selection)."""
+                 hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S, *,
+                 observations: Observations, preferred_pod_cidr: IPSet | None = None,
+                 node_ips: IPSet | None = None, rlimit: int | None = None) -> None:
+        """`tiers`: the inventory's tiers in evaluation order (semantics/class_tiers.specs_of).
+        `observations`: what the policies observe of an endpoint (semantics/compile.observe, every
+        kind merged): which labels, address sets and port names the encoding can see; a comparison
+        encodes no tier of its own but must see both sets'. `preferred_pod_cidr`: where a readable
+        model puts synthesized pods' IPs (a wish, never a constraint; default 10.0.0.0/8).
+        `node_ips`: the loaded Nodes' addresses, which no pod that could exist takes. `rlimit`: z3's
+        deterministic resource budget per check (None: none), beside the wall-clock `timeout_s`."""
         self.z3 = load_z3()
-        self.policies = tuple(policies)
-        self.admin = tuple(admin)
-        seen = policies if vocabulary_policies is None else vocabulary_policies
-        seen_admin = self.admin if vocabulary_admin is None else vocabulary_admin
-        self.vocab = Vocabulary(seen, namespaces, endpoints, queries, hypothetical_namespaces, seen_admin)
-        self.enc = Encoder(self.z3, self.vocab, policies, self.admin, selection=np_selection)
+        self.tiers = tuple(tiers)
+        self.vocab = Vocabulary(observations, namespaces, endpoints, queries, hypothetical_namespaces)
+        self.enc = Encoder(self.z3, self.vocab, self.tiers)
         self.class_of: dict[str, int] = {}
         self.classes: list[ClassSignature] = []
         index: dict[ClassSignature, int] = {}
@@ -231,27 +225,26 @@ class SmtEngine:
 
     def _proof(self, core: Iterable[Expr]) -> Proof:
         policies: list[tuple[PolicyRef, str]] = []
-        rules: list[RuleRef] = []
-        admin_rules: list[AdminRuleRef] = []
+        rules: list[RuleId] = []
+        ordered: list[OrderedRuleId] = []
         for lit in core:
             kind, what = self.enc.tracked[str(lit)]
             if kind == "policy":
                 policies.append(what)  # type: ignore[arg-type]
-            elif kind == "admin-rule":
-                admin_rules.append(what)  # type: ignore[arg-type]
+            elif kind == "ordered-rule":
+                ordered.append(what)  # type: ignore[arg-type]
             else:
                 rules.append(what)  # type: ignore[arg-type]
         policies.sort(key=lambda pd: (pd[0].id, pd[1]))
         rules.sort(key=lambda r: (r.policy, r.direction, r.index))
-        admin_rules.sort(key=lambda r: (r.tier.value, r.priority or 0, r.policy, r.direction, r.index))
-        every_order = tuple(f"{g.tier.value} tier, priority {g.priority}: {', '.join(g.policies)}"
-                            for g in self.tie_groups)
-        return Proof(tuple(policies), tuple(rules), tuple(admin_rules), every_order)
+        ordered.sort(key=lambda r: (r.tier_name, r.priority or 0, r.policy, r.direction, r.index))
+        every_order = tuple(g.members for g in self.tie_groups)
+        return Proof(tuple(policies), tuple(rules), tuple(ordered), every_order)
 
     @property
     def tie_groups(self) -> list[TieGroup]:
-        """The groups of equal-priority admin policies the encoding orders freely."""
-        return list(self.enc.admin.tie_groups.values())
+        """The groups of equal-priority policies of first-match tiers that the encoding orders freely."""
+        return list(self.enc.literals.tie_groups.values())
 
     def _unsat_result(self, query: Query, proof: Proof, vacuous: bool) -> SmtResult:
         notes = ("no connection matches the query's endpoints and ports",) if vacuous else ()
@@ -383,7 +376,7 @@ class SmtEngine:
 
     def found(self, model: Any, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],
               dst_namespace: str = "new-namespace-2") -> Found:
-        """The connection a model describes, with the order of equal-priority admin policies it used.
+        """The connection a model describes, with the order of equal-priority policies it used.
         Two new namespaces whose names no selector mentions get two names (`dst_namespace`), unless
         the query puts both ends in one namespace."""
         src, dst, proto, port, s_cls, d_cls = self._decode(model, src_members, dst_members, dst_namespace)

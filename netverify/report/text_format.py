@@ -126,7 +126,7 @@ def _proof_lines(proof: Proof, admitting: bool) -> list[str]:
     lines = [f"  rule {r} {verb}" for r in proof.rules]
     lines += [f"  policy {p} selects the {'source' if direction == 'egress' else 'destination'} ({direction})"
               for p, direction in proof.policies]
-    lines += [f"  {r.tier.value} rule {r} ({r.action.value}"
+    lines += [f"  {r.tier_name} rule {r} ({r.action.value}"
               + (f", priority {r.priority}" if r.priority is not None else "") + "): what it matches decides"
               for r in proof.admin_rules]
     lines += [f"  in every order of the equal-priority policies ({group})" for group in proof.every_order]
