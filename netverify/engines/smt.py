@@ -51,6 +51,7 @@ from netverify.semantics.verdict import RuleId, pair_of_members
 from netverify.sets import PROTOCOLS, IPSet
 
 DEFAULT_TIMEOUT_S = 30.0
+MINIMIZE_CORE_LIMIT = 64  # literals: larger unsat cores are not minimised (see SmtEngine._core)
 PREFERENCE_BUDGET_S = 2.0  # per query, to make a counterexample more readable (never changes a verdict)
 
 
@@ -93,7 +94,7 @@ class SmtEngine:
         self._class_facts: dict[str, list[str]] = {}  # per side: each class's facts as SMT-LIB text
         self._domains: dict[tuple[str, tuple[int, ...]], Expr] = {}  # class domains defined at the base level
         self.solver = self.z3.Solver()
-        self.solver.set("core.minimize", True)
+        self.solver.set("core.minimize", False)  # minimised on demand (`_core`)
         self.timeout_s = timeout_s
         self.solver.set("timeout", max(1, int(timeout_s * 1000)))
         if rlimit is not None:
@@ -123,7 +124,7 @@ class SmtEngine:
             if status == self.z3.sat:
                 src_members, dst_members = self._narrow(query, src_members, dst_members, [*domain, goal])
                 return self._model_result(query, src_members, dst_members)
-            proof = self._proof(s.unsat_core())
+            proof = self._proof(self._core())
             s.pop()
             s.push()
             vacuous = s.check()
@@ -223,6 +224,22 @@ class SmtEngine:
 
     # --- results
 
+    def _core(self) -> list[Expr]:
+        """The last check's unsat core, minimised (z3's core.minimize) when it names at most
+        MINIMIZE_CORE_LIMIT literals. Minimising costs about one check per literal: for a small core
+        that is cheap and worth it (a proof names only what it needs), for one of hundreds of rules
+        and policies (an assertion over every pod of a large inventory) it cost several times the
+        whole proof and removed nothing; such a core is reported as z3 found it."""
+        s = self.solver
+        core = list(s.unsat_core())
+        if len(core) > MINIMIZE_CORE_LIMIT:
+            return core
+        s.set("core.minimize", True)
+        try:
+            return list(s.unsat_core())
+        finally:
+            s.set("core.minimize", False)
+
     def _proof(self, core: Iterable[Expr]) -> Proof:
         policies: list[tuple[PolicyRef, str]] = []
         rules: list[RuleId] = []
@@ -281,21 +298,17 @@ class SmtEngine:
         literals = [z3.Bool(f"wish:{i}") for i in range(len(wishes))]
         s.add(*(z3.Implies(lit, w) for lit, w in zip(literals, wishes, strict=True)))
         active = list(literals)
-        s.set("core.minimize", False)  # any core will do here, and minimizing one is costly
-        try:
-            for _ in range(8):
-                status = s.check(*self.enc.guards, *active)
-                if status == z3.sat:
-                    return s.model()
-                if status != z3.unsat:
-                    break
-                core = {str(c) for c in s.unsat_core()}
-                kept = [lit for lit in active if str(lit) not in core]
-                if len(kept) == len(active):
-                    break
-                active = kept
-        finally:
-            s.set("core.minimize", True)
+        for _ in range(8):  # any core will do here (the solver does not minimise them unless asked)
+            status = s.check(*self.enc.guards, *active)
+            if status == z3.sat:
+                return s.model()
+            if status != z3.unsat:
+                break
+            core = {str(c) for c in s.unsat_core()}
+            kept = [lit for lit in active if str(lit) not in core]
+            if len(kept) == len(active):
+                break
+            active = kept
         return fallback
 
     def _narrow(self, query: Query, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],

@@ -47,7 +47,7 @@ class _GoalSolver(SmtEngine):
             if status == self.z3.unknown:
                 return "unknown", None, None, s.reason_unknown()
             if status == self.z3.unsat:
-                return "holds", None, self._proof(s.unsat_core()), ""
+                return "holds", None, self._proof(self._core()), ""
             model = self._readable_model()
             return "fails", self.found(model, src_members, dst_members, "new-namespace"), None, ""
         finally:
