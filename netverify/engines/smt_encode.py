@@ -161,7 +161,7 @@ class Encoder:
         return z3.Or(existing)
 
     def is_pod(self, side: SideVars) -> Expr:
-        return self.z3.And(self.z3.Not(side.ext), self.z3.Not(side.host))
+        return self._cached(("pod?", side.prefix), lambda: self.z3.And(self.z3.Not(side.ext), self.z3.Not(side.host)))
 
     def selector(self, term: SelectorTerm, side: SideVars) -> Expr:
         """Pods (never hostNetwork pods nor outside addresses) in the term's namespace(s), with its labels."""
