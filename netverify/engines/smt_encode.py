@@ -131,9 +131,10 @@ class Encoder:
 
     def track(self, kind: str, what: object, definition: Expr) -> None:
         """Assert `definition` under a fresh assumption literal: an unsat core names `what` when it needs it."""
-        guard = self.z3.Bool(f"track:{len(self.guards)}")
-        self.guards.append(guard)
-        self.tracked[str(guard)] = (kind, what)
+        name = f"track:{len(self.guards)}"  # what str() of the literal prints, without the printer's cost
+        self.guards.append(self.z3.Bool(name))
+        self.tracked[name] = (kind, what)
+        guard = self.guards[-1]
         self.base.append(self.z3.Implies(guard, definition))
 
     def define(self, constraint: Expr) -> None:
