@@ -28,6 +28,7 @@ from netverify.model import (
     AdminPort,
     AdminRule,
     AdminTier,
+    Direction,
     LabelSelector,
     Node,
     PeerForm,
@@ -236,7 +237,7 @@ class CompiledAdminPolicy:
         return self.subject.why_not(ep) is None
 
     def rules(self, direction: str) -> tuple[CompiledAdminRule, ...]:
-        return self.ingress if direction == "ingress" else self.egress
+        return self.ingress if direction == Direction.INGRESS else self.egress
 
     @property
     def ref(self) -> PolicyRef:
