@@ -91,7 +91,8 @@ class SmtEngine:
         # Addresses a pod that could exist cannot take: loaded pods' (and hostNetwork pods' nodes') and Nodes'.
         self.taken_ips = self.pod_ips | node_ips if node_ips else self.pod_ips
         self.preferred_pod_cidr = preferred_pod_cidr or IPSet.from_cidr("10.0.0.0/8")
-        self._class_facts: dict[str, list[str]] = {}  # per side: each class's facts as SMT-LIB text
+        self._class_facts: dict[str, dict[int, str]] = {}  # per side: class -> its facts as SMT-LIB text
+        self._side_names: dict[str, SideNames] = {}
         self._domains: dict[tuple[str, tuple[int, ...]], Expr] = {}  # class domains defined at the base level
         self.solver = self.z3.Solver()
         self.solver.set("core.minimize", False)  # minimised on demand (`_core`)
@@ -143,11 +144,17 @@ class SmtEngine:
             out.setdefault(self.class_of[ep.id], []).append(ep)
         return out
 
-    def _class_texts(self, vars_: SideVars) -> list[str]:
-        texts = self._class_facts.get(vars_.prefix)
-        if texts is None:  # written on first use, for every class at once
-            names = SideNames(vars_, self.enc.port)
-            texts = self._class_facts[vars_.prefix] = [names.class_text(c) for c in self.classes]
+    def _class_texts(self, vars_: SideVars, classes: Sequence[int]) -> dict[int, str]:
+        """These classes' facts as SMT-LIB text, each written once per side on first use (a query
+        about a few classes does not write the facts of every class)."""
+        texts = self._class_facts.setdefault(vars_.prefix, {})
+        missing = [c for c in classes if c not in texts]
+        if missing:
+            names = self._side_names.get(vars_.prefix)
+            if names is None:
+                names = self._side_names[vars_.prefix] = SideNames(vars_, self.enc.port)
+            for c in missing:
+                texts[c] = names.class_text(self.classes[c])
         return texts
 
     def _loaded_classes(self, vars_: SideVars, classes: list[int]) -> Expr:
@@ -159,7 +166,7 @@ class SmtEngine:
         key = (vars_.prefix, tuple(classes))
         literal = self._domains.get(key)
         if literal is None:
-            domain = self.enc.class_domain(vars_, self._class_texts(vars_), classes)
+            domain = self.enc.class_domain(vars_, self._class_texts(vars_, classes), classes)
             if self.solver.num_scopes() > 0:  # not at the base level: the definition would be popped
                 return domain
             literal = self._domains[key] = self.z3.Bool(f"domain:{len(self._domains)}")
@@ -328,7 +335,7 @@ class SmtEngine:
         for vars_, side, all_members, c in ((enc.src, query.src, src_members, chosen[0]),
                                             (enc.dst, query.dst, dst_members, chosen[1])):
             if c >= 0:
-                narrowed.append(enc.class_domain(vars_, self._class_texts(vars_), [c]))
+                narrowed.append(enc.class_domain(vars_, self._class_texts(vars_, [c]), [c]))
                 members.append({c: all_members[c]})
             else:
                 narrowed.append(self._side_domain(vars_, side, {}))

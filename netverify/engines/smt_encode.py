@@ -17,7 +17,7 @@ assumption literals, so an unsat core names the policies and rules a proof needs
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from netverify.engines.smt_fold import TierFormula, fold_tiers
@@ -292,7 +292,7 @@ class Encoder:
         facts += self._address_facts(side) + [z3.Not(var) for var in side.named.values()]
         return z3.And(facts)
 
-    def class_domain(self, side: SideVars, texts: Sequence[str], classes: Sequence[int]) -> Expr:
+    def class_domain(self, side: SideVars, texts: Mapping[int, str], classes: Sequence[int]) -> Expr:
         """"The side is one of these classes of loaded endpoints, with its facts", parsed from SMT-LIB
         text in one go (building hundreds of thousands of terms through the Python API is what would
         cost time here). `texts` holds each class's facts as written by SideNames.class_text."""
