@@ -9,7 +9,10 @@
 For each size the input is generated once (benchmarks/out/, gitignored). `diff` compares the
 policies with MUTATIONS edits; `diff (heavy)` with one policy in ten edited (`--format json`,
 whose output size is recorded as `output_bytes`), and `diff (heavy, --pairs)` the same change
-listed pair by pair (its output size and peak RSS: the streaming bound). Each command runs
+listed pair by pair (its output size and peak RSS: the streaming bound). With `--admin N`, N admin
+network policies are generated too and every command runs again with them loaded ("(admin tiers)"
+rows: can, matrix, check in both scopes, diff (heavy), equiv, lint, exposure, blast-radius), each
+against a floor that parses the admin policies as well. Each command runs
 in its own process (`python benchmarks/run.py --phases-out F -- ARGS`, which runs netverify's
 CLI in-process with its output sent to /dev/null); its wall time and peak RSS (os.wait4) are
 recorded by this process, and the child reports how its run split into phases: load
@@ -153,17 +156,21 @@ def generate(pods: int, out: Path, admin: int = 0) -> Path:
                        check=True, stderr=subprocess.DEVNULL)
         if admin:
             admin_done.write_text("ok\n")
-        for diff, side, policies in (("diff", "base", "policies"), ("diff", "head", "policies-mutated"),
-                                     ("diff-heavy", "base", "policies"), ("diff-heavy", "head", "policies-heavy")):
-            d = target / diff / side
-            d.mkdir(parents=True, exist_ok=True)
-            for name, src in (("cluster", "cluster"), ("policies", policies)):
-                link = d / name
-                if not link.exists():
-                    link.symlink_to(Path("..") / ".." / src)
         for scope in SCOPES:
             (target / f"assertions-{scope}.yaml").write_text(ASSERTIONS.format(scope=scope))
         done.write_text("ok\n")
+    # Each version as one directory of links (made also over inputs cached by an older run.py); with --admin,
+    # versions that hold the admin policies on both sides too.
+    versions: list[tuple[str, tuple[str, ...]]] = [("", ()), *([("-admin", ("admin",))] if admin else [])]
+    for diff, side, policies in (("diff", "base", "policies"), ("diff", "head", "policies-mutated"),
+                                 ("diff-heavy", "base", "policies"), ("diff-heavy", "head", "policies-heavy")):
+        for suffix, extra in versions:
+            d = target / f"{diff}{suffix}" / side
+            d.mkdir(parents=True, exist_ok=True)
+            for name, src in (("cluster", "cluster"), ("policies", policies), *((e, e) for e in extra)):
+                link = d / name
+                if not link.exists():
+                    link.symlink_to(Path("..") / ".." / src)
     return target
 
 
@@ -346,20 +353,31 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
                                                 timeout)
         results["blast-radius (internet)"] = netverify_run(
             ["blast-radius", "--from", "internet", *inv, "--format", "json"], data, timeout)
-    if admin and "pair" in facts:  # the three tiers (--admin N): the same questions with the admin policies added
-        tiers = [*inv, str(data / "admin")]
-        results["can (admin tiers)"] = netverify_run(["can", *facts["pair"], *tiers], data, timeout)
-        results["matrix (admin tiers)"] = netverify_run(["matrix", *tiers, "--format", "json"], data, timeout)
-    two_sides = ("diff", "diff (heavy)", "diff (heavy, --pairs)", "equiv")
-    floors = {"diff": row["floor_diff"], "diff (heavy)": row["floor_diff_heavy"],
-              "diff (heavy, --pairs)": row["floor_diff_heavy"], "equiv": row["floor_diff"]}
-    fast_floors = {"diff": row.get("fast_floor_diff"), "diff (heavy)": row.get("fast_floor_diff_heavy"),
-                   "diff (heavy, --pairs)": row.get("fast_floor_diff_heavy"), "equiv": row.get("fast_floor_diff")}
+    floor_of = {"diff": "floor_diff", "diff (heavy)": "floor_diff_heavy", "diff (heavy, --pairs)": "floor_diff_heavy",
+                "equiv": "floor_diff"}
+    if admin and "pair" in facts:  # the three tiers (--admin N): every command again, the admin policies added
+        admin_files = yaml_files(data / "admin")
+        row["floor_admin"] = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *base_files, *admin_files])
+        row["floor_diff_admin"] = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *diff_files, *admin_files,
+                                                *admin_files])
+        row["floor_diff_heavy_admin"] = run_measured([sys.executable, "-c", FLOOR_SCRIPT, *heavy_files,
+                                                      *admin_files, *admin_files])
+        if fast_parser_installed():
+            row["fast_floor_admin"] = run_measured([sys.executable, "-c", FAST_FLOOR_SCRIPT, *base_files,
+                                                    *admin_files])
+            row["fast_floor_diff_admin"] = run_measured([sys.executable, "-c", FAST_FLOOR_SCRIPT, *diff_files,
+                                                         *admin_files, *admin_files])
+            row["fast_floor_diff_heavy_admin"] = run_measured([sys.executable, "-c", FAST_FLOOR_SCRIPT,
+                                                               *heavy_files, *admin_files, *admin_files])
+        tiered = admin_tier_runs(data, facts, available, timeout)
+        results.update(tiered)
+        floor_of.update({name: "floor_admin" for name in tiered})
+        floor_of.update({ADMIN_DIFF_HEAVY: "floor_diff_heavy_admin", ADMIN_EQUIV: "floor_diff_admin"})
     for name, r in results.items():
-        base = floors.get(name, row["floor"])
+        base = row[floor_of.get(name, "floor")]
         r["x_floor"] = round(r["wall_s"] / base["wall_s"], 2) if base["wall_s"] else None
         r["x_floor_cpu"] = round(r["cpu_s"] / base["cpu_s"], 2) if base["cpu_s"] else None
-        fast = fast_floors[name] if name in two_sides else row.get("fast_floor")
+        fast = row.get("fast_" + floor_of.get(name, "floor"))
         if fast and fast["cpu_s"]:
             r["x_fast_floor_cpu"] = round(r["cpu_s"] / fast["cpu_s"], 2)
     row["commands"] = results
@@ -369,6 +387,37 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
         else:
             row["nca_note"] = f"network-config-analyzer not run above {nca_max_pods} pods (--nca-max-pods)"
     return row
+
+
+ADMIN_DIFF_HEAVY = "diff (heavy, admin tiers)"
+ADMIN_EQUIV = "equiv (admin tiers)"
+
+
+def admin_tier_runs(data: Path, facts: dict[str, Any], available: set[str], timeout: float) -> dict[str, Any]:
+    """Every command with the generated admin policies loaded (--admin N): the single-inventory commands read
+    data/admin beside the cluster and policies; diff (heavy) and equiv compare versions that both hold them
+    (diff-heavy-admin/, diff-admin/), so what changes is a NetworkPolicy edit under the admin tiers."""
+    tiers = [str(data / "cluster"), str(data / "policies"), str(data / "admin")]
+    runs: dict[str, list[str]] = {
+        "can (admin tiers)": ["can", *facts["pair"], *tiers],
+        "matrix (admin tiers)": ["matrix", *tiers, "--format", "json"],
+    }
+    if "check" in available:
+        for scope in SCOPES:
+            runs[f"check ({scope}, admin tiers)"] = ["check", *tiers, "--assertions",
+                                                     str(data / f"assertions-{scope}.yaml")]
+    if "diff" in available:
+        runs[ADMIN_DIFF_HEAVY] = ["diff", str(data / "diff-heavy-admin" / "base"),
+                                  str(data / "diff-heavy-admin" / "head"), "--format", "json"]
+    if "equiv" in available:
+        runs[ADMIN_EQUIV] = ["equiv", str(data / "diff-admin" / "base"), str(data / "diff-admin" / "head")]
+    if "lint" in available:
+        runs["lint (admin tiers)"] = ["lint", *tiers]
+    if "exposure" in available:
+        runs["exposure (admin tiers)"] = ["exposure", *tiers, "--format", "json"]
+    if "blast-radius" in available:
+        runs["blast-radius (admin tiers)"] = ["blast-radius", facts["pair"][0], *tiers, "--format", "json"]
+    return {name: netverify_run(args, data, timeout) for name, args in runs.items()}
 
 
 def _diff_summary(path: Path) -> dict[str, Any]:
@@ -516,8 +565,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--nca-timeout", type=float, default=900.0, help="seconds per run (default: 900)")
     ap.add_argument("--timeout", type=float, default=3600.0, help="seconds per netverify command (default: 3600)")
     ap.add_argument("--admin", type=int, default=0, metavar="N",
-                    help="also generate N admin network policies (gen_cluster.py --admin) and time can/matrix "
-                         "with the three tiers")
+                    help="also generate N admin network policies (gen_cluster.py --admin) and time every "
+                         "command again with the three tiers")
     ap.add_argument("--mem-limit", type=float, metavar="GIB",
                     help="address-space limit per measured process (a command over it fails with exit 4)")
     args = ap.parse_args(argv)

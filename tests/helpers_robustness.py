@@ -131,4 +131,4 @@ def available_commands() -> dict[str, CommandLine]:
     """The commands of ALL_COMMANDS that this build of the CLI has (some are written concurrently)."""
     from netverify.cli import cli
 
-    return {name: line for name, line in ALL_COMMANDS.items() if name.split()[0] in cli.commands}
+    return {name: line for name, line in ALL_COMMANDS.items() if name.split()[0] in cli.all_commands()}

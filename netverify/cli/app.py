@@ -2,6 +2,13 @@
 
 Exit codes: 0 pass/allowed, 1 violation/denied, 2 input or usage error,
 3 solver unknown/timeout, 4 internal error (a bug: please report it).
+
+Commands are loaded lazily (issue 19): the group knows each command's module and short help (COMMANDS) and
+imports a command's module only when that command runs or its own help is asked for, so `netverify can`
+does not pay for lint's, the solver's or diff's modules, and `netverify --help` for none of them. Each
+command module registers its command on `cli` when imported (`@cli.command`). Invariant, tested
+(tests/cli/test_lazy_commands.py): COMMANDS names every registered command with its module and the same
+short help the command itself declares.
 """
 
 from __future__ import annotations
@@ -11,14 +18,99 @@ import errno
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import import_module
 
 import click
 
-from netverify.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, InputProblem, echo_diagnostics, silence_stdout
+from netverify.errors import NetverifyError
 from netverify.loaders.credentials import RedactingStream, Redactor
 
+# The exit codes (netverify.cli.common defines them with the outcome mapping; repeated here so that the entry
+# point does not import the inventory machinery before it knows a command runs; a test keeps them equal).
+EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 4
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """Where a command lives and the first paragraph of its help (what `netverify --help` lists)."""
+
+    module: str
+    summary: str
+
+    def short_help(self, limit: int) -> str:
+        """The summary shortened as click shortens a command's help for the listing."""
+        return click.Command(None, help=self.summary).get_short_help_str(limit)
+
+
+COMMANDS: dict[str, LazyCommand] = {
+    "blast-radius": LazyCommand("netverify.cli.cmd_paths",
+                                "Everything SRC reaches in any number of hops: each endpoint with its minimal hop "
+                                "count and one predecessor, summarised by namespace and hop count."),
+    "can": LazyCommand("netverify.cli.cmd_reach", "Can SRC reach DST? Exit 0 when allowed, 1 when denied."),
+    "check": LazyCommand("netverify.cli.cmd_check",
+                         "Prove or refute connectivity assertions, for loaded pods or any pod that could exist."),
+    "contains": LazyCommand("netverify.cli.cmd_compare",
+                            "Does A allow at least every connection B allows? A B, or --git-base REF [PATH...]."),
+    "diff": LazyCommand("netverify.cli.cmd_diff",
+                        "Semantic connectivity diff: BASE HEAD (files or directories), or --git-base REF [PATH...]."),
+    "equiv": LazyCommand("netverify.cli.cmd_compare",
+                         "Do policy sets A and B allow exactly the same connections? A B, or --git-base REF "
+                         "[PATH...]."),
+    "exposure": LazyCommand("netverify.cli.cmd_cluster",
+                            "What can be reached from outside the cluster, how, and what can reach the internet."),
+    "lint": LazyCommand("netverify.cli.cmd_lint",
+                        "Find NetworkPolicy mistakes: selectors that select nothing, named ports that resolve "
+                        "nowhere, invalid objects, blocked DNS, unisolated pods, overly broad rules, ipBlocks over "
+                        "pod IPs, hostNetwork pods, the two-peers YAML trap, redundant rules."),
+    "matrix": LazyCommand("netverify.cli.cmd_reach",
+                          "Every ordered pair of endpoints and what traffic is allowed between them."),
+    "paths": LazyCommand("netverify.cli.cmd_paths",
+                         "The shortest paths from SRC to DST, each hop with what it allows and the rules that admit "
+                         "it."),
+    "snapshot": LazyCommand("netverify.cli.cmd_cluster",
+                            "Write what was read as manifests, to analyse a cluster offline or attach to a bug "
+                            "report."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when the command is looked up (click's documented
+    pattern for lazy subcommands); its command list and the help listing come from COMMANDS without imports."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        lazy = COMMANDS.get(cmd_name)
+        if cmd_name not in self.commands and lazy is not None:
+            import_module(lazy.module)  # registers its commands on this group
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, self._short_help(ctx, name, limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _short_help(self, ctx: click.Context, name: str, limit: int) -> str:
+        lazy = COMMANDS.get(name)
+        if name in self.commands or lazy is None:  # already imported: the command's own words
+            command = self.get_command(ctx, name)
+            return command.get_short_help_str(limit) if command is not None else ""
+        return lazy.short_help(limit)
+
+    def all_commands(self) -> dict[str, click.Command]:
+        """Every command, each module imported (for tests and tools that walk the whole interface)."""
+        ctx = click.Context(self)
+        return {name: command for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None}
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(package_name="netverify")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 @click.pass_context
@@ -61,7 +153,11 @@ def _main(args: list[str], redactor: Redactor) -> int:
     debug = "--debug" in args
     try:
         result = cli.main(args=args, prog_name="netverify", standalone_mode=False, obj={"redactor": redactor})
-    except InputProblem as exc:
+    except NetverifyError as exc:
+        # InputProblem lives with the commands' shared code, imported by every command that can raise it.
+        from netverify.cli.common import InputProblem, echo_diagnostics
+        if not isinstance(exc, InputProblem):
+            return _internal_error(exc, debug)
         echo_diagnostics(exc.diagnostics)
         return EXIT_INPUT
     except click.exceptions.Exit as exc:
@@ -79,6 +175,7 @@ def _main(args: list[str], redactor: Redactor) -> int:
             return _internal_error(exc, debug)
         # A full disk or a failing device is not a bug: say what happened. What is still buffered
         # cannot be written either: drop it, or Python fails again (with a traceback) at exit.
+        from netverify.cli.common import silence_stdout
         silence_stdout()
         click.echo(f"error: cannot write the output: {exc.strerror}\n"
                    "  hint: free space on the device, or write the output elsewhere", err=True)

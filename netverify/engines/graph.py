@@ -49,6 +49,7 @@ from netverify.engines.partitions import (
     union_partition,
 )
 from netverify.engines.rows import LazyRows, Row
+from netverify.model import Direction
 from netverify.runtime import without_gc
 from netverify.semantics.class_tiers import ClassRule, TierSpec, tier_specs
 from netverify.semantics.compile import CompiledPolicy
@@ -112,9 +113,9 @@ class ReachabilityGraph:
         self._named_keys: dict[int, tuple[object, ...]] = {}  # id(endpoint) -> named_ports_key
         self._rule_ports: dict[tuple[int, tuple[object, ...]], ConnectionSet] = {}
         self._named_parts: dict[int, list[tuple[int, ConnectionSet]]] = {}
-        self._tier_selecting: dict[tuple[int, str], list[tuple[int, ...]]] = {}
+        self._tier_selecting: dict[tuple[int, Direction], list[tuple[int, ...]]] = {}
         self._ingress_cache: dict[tuple[object, ...], Partition] = {}
-        self._rules_of: dict[tuple[int, str], list[tuple[ClassRule, ...]]] = {}
+        self._rules_of: dict[tuple[int, Direction], list[tuple[ClassRule, ...]]] = {}
         self.rows: Sequence[Row] = self._build()
 
     @property
@@ -181,11 +182,11 @@ class ReachabilityGraph:
             found = self._named_parts[id(rule)] = [(mask, by_id[c]) for c, mask in merged.items()]
         return found
 
-    def selecting(self, direction: str) -> list[tuple[int, ...]]:
+    def selecting(self, direction: Direction) -> list[tuple[int, ...]]:
         """For each class, the indices of the NetworkPolicies that select it for `direction` (in policy order)."""
         return self._selecting(self._np_tier, direction)
 
-    def _selecting(self, t: int, direction: str) -> list[tuple[int, ...]]:
+    def _selecting(self, t: int, direction: Direction) -> list[tuple[int, ...]]:
         """For each class, the indices of tier t's policies that select it and have a say in `direction`."""
         found = self._tier_selecting.get((t, direction))
         if found is None:
@@ -197,19 +198,19 @@ class ReachabilityGraph:
             found = self._tier_selecting[(t, direction)] = [tuple(x) for x in out]
         return found
 
-    def _tier_keys(self, direction: str) -> list[TierKey]:
+    def _tier_keys(self, direction: Direction) -> list[TierKey]:
         """Per class, what every tier's decision for it depends on besides its ports: the policies of
         each tier that select it. () when no tier has a policy for it (everything passes)."""
         per_tier = []
         for t, tier in enumerate(self.tiers):
             keys = self._selecting(t, direction)
             if tier.isolating and tier.final_if_selected:
-                other = self._selecting(t, "egress" if direction == "ingress" else "ingress")
+                other = self._selecting(t, direction.opposite)
                 keys = [k or (OTHER_DIRECTION if o else ()) for k, o in zip(keys, other, strict=True)]
             per_tier.append(keys)
         return [key if any(key) else () for key in zip(*per_tier, strict=True)]
 
-    def rule_parts(self, direction: str, rules: Sequence[ClassRule], subject: Endpoint,
+    def rule_parts(self, direction: Direction, rules: Sequence[ClassRule], subject: Endpoint,
                    within: int | None = None) -> list[tuple[int, ConnectionSet]]:
         """What each rule matches for a subject like `subject`, as (peer classes, connections) parts,
         only for the peer classes in `within` when given. Ports resolve on the destination: the
@@ -221,7 +222,7 @@ class ReachabilityGraph:
                 peers &= within
                 if not peers:
                     continue
-            if direction == "ingress":
+            if direction is Direction.INGRESS:
                 parts.append((peers, self.rule_ports(rule, subject)))
             elif self._port_names(rule):
                 parts.extend((peers & group, conns) for group, conns in self.named_rule_parts(rule))
@@ -231,7 +232,7 @@ class ReachabilityGraph:
 
     # --- the verdict over classes
 
-    def _tier_partition(self, direction: str, t: int, key: tuple[int, ...], subject: Endpoint) -> TierPartition:
+    def _tier_partition(self, direction: Direction, t: int, key: tuple[int, ...], subject: Endpoint) -> TierPartition:
         """Tier t's decision for subjects selected by its policies `key`, like `subject`."""
         tier, conns, everyone = self.tiers[t], self._conns, self._index.everyone
         if not key:
@@ -245,7 +246,7 @@ class ReachabilityGraph:
                    for mask, c in self.rule_parts(direction, [rule], subject)]
         return first_match_partition(ordered, conns, everyone)
 
-    def _plain_rules(self, t: int, direction: str) -> list[tuple[ClassRule, ...]]:
+    def _plain_rules(self, t: int, direction: Direction) -> list[tuple[ClassRule, ...]]:
         """Per policy of tier t, its rules of `direction` without their actions (isolating tiers)."""
         found = self._rules_of.get((t, direction))
         if found is None:
@@ -253,7 +254,7 @@ class ReachabilityGraph:
                                                       for p in self.tiers[t].policies]
         return found
 
-    def _decide(self, direction: str, key: TierKey, subject: Endpoint) -> Partition:
+    def _decide(self, direction: Direction, key: TierKey, subject: Endpoint) -> Partition:
         """The connections allowed per peer mask for a subject class with tier key `key`, like
         `subject`: the tiers folded in order, the default allowing what every tier passes."""
         conns, everyone = self._conns, self._index.everyone
@@ -275,7 +276,7 @@ class ReachabilityGraph:
         cache_key = (key, ports)
         found = self._ingress_cache.get(cache_key)
         if found is None:
-            found = self._ingress_cache[cache_key] = self._decide("ingress", key, subject)
+            found = self._ingress_cache[cache_key] = self._decide(Direction.INGRESS, key, subject)
         return found
 
     def _exempt_senders(self, b: int) -> int:
@@ -286,7 +287,7 @@ class ReachabilityGraph:
         mask = 0
         for a in self._host_classes.get(dst.node_name or "", ()):
             found = exemption(self.reps[a], dst) if a != b else None
-            if found is not None and "ingress" in found.open:
+            if found is not None and Direction.INGRESS in found.open:
                 mask |= 1 << a
         return mask
 
@@ -306,7 +307,7 @@ class ReachabilityGraph:
         # Ingress: classes with equal keys, named ports and exempt senders share one partition.
         self._open_ingress = 0  # classes no tier has a policy for: everything may come in
         shared: dict[tuple[object, ...], tuple[Partition, list[int]]] = {}
-        for b, key in enumerate(self._tier_keys("ingress")):
+        for b, key in enumerate(self._tier_keys(Direction.INGRESS)):
             if not key:
                 self._open_ingress |= 1 << b
                 continue
@@ -329,54 +330,57 @@ class ReachabilityGraph:
             for c, sources in part.items():
                 merged[(sources, c)] = merged.get((sources, c), 0) | dsts
         self._ingress_parts = [(sources, c, dsts) for (sources, c), dsts in merged.items()]
-        self._egress_keys = self._tier_keys("egress")
+        self._egress_keys = self._tier_keys(Direction.EGRESS)
         self._egress_cache: dict[TierKey, Partition] = {}
-        return LazyRows(n, self._rows_of_block)
+        # Rows are O(classes) bits each, all of them O(classes^2): built a block of sources at a time.
+        return LazyRows(n, lambda lo, hi: self.rows_of(range(lo, hi)))
 
     def _egress(self, key: TierKey) -> Partition:
         """What a source class with tier key `key` may send, per destination mask (ports resolve on
         each destination, so the subject does not matter)."""
         found = self._egress_cache.get(key)
         if found is None:
-            found = self._egress_cache[key] = self._decide("egress", key, self.reps[0])
+            found = self._egress_cache[key] = self._decide(Direction.EGRESS, key, self.reps[0])
         return found
 
-    @without_gc
-    def _rows_of_block(self, lo: int, hi: int) -> list[Row]:
-        """The rows of classes lo..hi-1. Rows are O(classes) bits each, so all of them at once
-        are O(classes^2): built a block of sources at a time, they stay within a bounded memory."""
+    def _row(self, a: int, mine_into: dict[int, int]) -> Row:
+        """Class a's row; `mine_into`: conns id -> the isolated destinations letting a in with those."""
         conns = self._conns
-        block = (1 << (hi - lo)) - 1
-        # Transpose: into[a - lo][conns] = the isolated destinations that let a in with exactly conns.
-        into: list[dict[int, int]] = [{} for _ in range(lo, hi)]
-        for sources, c, dsts in self._ingress_parts:
-            mine = (sources >> lo) & block
-            if mine:
-                for i in bit_list(mine):
-                    d = into[i]
-                    d[c] = d.get(c, 0) | dsts
-        open_ingress = self._open_ingress
         by_id = conns.by_id
-        rows: list[Row] = []
-        egress_keys, egress_cache = self._egress_keys, self._egress_cache
-        for a in range(lo, hi):
-            out = egress_cache.get(egress_keys[a]) or self._egress(egress_keys[a])
-            # me/ce: a destination mask and the id of what a's egress allows it; mi/ci: the same for
-            # what those destinations' ingress lets a in with.
-            row: dict[int, int] = {}
-            mine_into = into[a - lo]
-            for ce, me in out.items():
-                t = me & open_ingress
+        open_ingress = self._open_ingress
+        key = self._egress_keys[a]
+        out = self._egress_cache.get(key) or self._egress(key)
+        # me/ce: a destination mask and the id of what a's egress allows it; mi/ci: the same for
+        # what those destinations' ingress lets a in with.
+        row: dict[int, int] = {}
+        for ce, me in out.items():
+            t = me & open_ingress
+            if t:
+                row[ce] = row.get(ce, 0) | t
+            for ci, mi in mine_into.items():
+                t = me & mi
                 if t:
-                    row[ce] = row.get(ce, 0) | t
-                for ci, mi in mine_into.items():
-                    t = me & mi
-                    if t:
-                        both = conns.intersection(by_id[ce], by_id[ci])
-                        if both:
-                            row[id(both)] = row.get(id(both), 0) | t
-            rows.append(tuple((m, by_id[c]) for c, m in row.items() if m))
-        return rows
+                    both = conns.intersection(by_id[ce], by_id[ci])
+                    if both:
+                        row[id(both)] = row.get(id(both), 0) | t
+        return tuple((m, by_id[c]) for c, m in row.items() if m)
+
+    @without_gc
+    def rows_of(self, classes: Sequence[int]) -> list[Row]:
+        """The rows of `classes` (any order), computed in one pass over the ingress parts (a pass costs
+        parts x classes bits: thousands of scattered rows one by one cost classes^3). Memory follows
+        the rows asked for: ask a few hundred at a time."""
+        contiguous = isinstance(classes, range) and classes.step == 1  # a block of LazyRows
+        wanted = (1 << len(classes)) - 1 << classes[0] if contiguous and classes else sum(1 << a for a in set(classes))
+        # Transpose: into[a][conns] = the isolated destinations that let a in with exactly conns.
+        into: dict[int, dict[int, int]] = {a: {} for a in classes}
+        for sources, c, dsts in self._ingress_parts:
+            mine = sources & wanted
+            if mine:
+                for a in bit_list(mine):
+                    d = into[a]
+                    d[c] = d.get(c, 0) | dsts
+        return [self._row(a, into[a]) for a in classes]
 
     # --- queries
 
@@ -385,13 +389,10 @@ class ReachabilityGraph:
         return {b: c for m, c in self.rows[a] for b in bit_list(m)}
 
     def row(self, a: int) -> Row:
-        """One class's row: from a block already computed, else computed alone. For callers that
-        need a few rows (can, diff), not a block of hundreds of them at 100,000 pods."""
+        """One class's row, for callers that need a few rows (`LazyRows.row`: from a block already
+        computed, else computed alone and kept among the last few hundred)."""
         rows = self.rows
-        if isinstance(rows, LazyRows):
-            found = rows.cached(a)
-            return found if found is not None else self._rows_of_block(a, a + 1)[0]
-        return rows[a]
+        return rows.row(a) if isinstance(rows, LazyRows) else rows[a]
 
     def class_allowed(self, a: int, b: int) -> ConnectionSet:
         bit = 1 << b
@@ -403,36 +404,44 @@ class ReachabilityGraph:
     def column(self, b: int) -> Row:
         """Every class that may send to class `b`, with what: disjoint (source class mask, allowed) pairs.
 
-        Equal to reading bit b of every row, but built from the egress partitions (one per distinct
-        tier key) and b's own ingress parts, so it never computes the rows: asking who reaches a few
-        classes costs as much as the policies, not classes squared.
-        """
+        Bit b of every row, built from the egress partitions (one per tier key) and b's ingress parts
+        without computing rows: asking who reaches a few classes costs the policies, not classes squared."""
+        return self.columns_of([b])[0]
+
+    @without_gc
+    def columns_of(self, classes: Sequence[int]) -> list[Row]:
+        """The columns of `classes` (any order), in one pass over the ingress parts and the egress
+        partitions (as `rows_of`). Ask a few hundred at a time."""
         conns = self._conns
-        bit = 1 << b
-        if self._open_ingress & bit:
-            into: list[tuple[int, ConnectionSet]] = [(self._index.everyone, conns.all)]
-        else:
-            into = [(sources, conns.by_id[c]) for sources, c, dsts in self._ingress_parts if dsts & bit]
+        wanted = sum(1 << b for b in set(classes))
+        everyone = [(self._index.everyone, conns.all)]
+        # into[b]: (sources, what b's ingress lets them in with); senders[b]: (sources, what their
+        # egress alone may send to b), senders grouped by tier key (a key's partition is disjoint).
+        into = {b: everyone if self._open_ingress >> b & 1 else [] for b in classes}
+        isolated = wanted & ~self._open_ingress
+        for sources, c, dsts in self._ingress_parts:
+            mine = dsts & isolated
+            for b in bit_list(mine):
+                into[b].append((sources, conns.by_id[c]))
+        senders: dict[int, list[tuple[int, ConnectionSet]]] = {b: [] for b in classes}
+        for key, group in self._egress_groups.items():
+            for c, m in self._egress(key).items():
+                mine = m & wanted
+                for b in bit_list(mine):
+                    senders[b].append((group, conns.by_id[c]))
+        return [self._column(senders[b], into[b]) for b in classes]
+
+    def _column(self, senders: list[tuple[int, ConnectionSet]], into: list[tuple[int, ConnectionSet]]) -> Row:
+        conns = self._conns
         out: dict[int, int] = {}
-        for senders, sent in self._egress_into(b):
+        for group, sent in senders:
             for sources, admitted in into:
-                t = senders & sources
+                t = group & sources
                 if t:
                     both = conns.intersection(sent, admitted)
                     if both:
                         out[id(both)] = out.get(id(both), 0) | t
         return tuple((m, conns.by_id[c]) for c, m in out.items() if m)
-
-    def _egress_into(self, b: int) -> list[tuple[int, ConnectionSet]]:
-        """(senders, what they may send to class b) by egress alone, senders grouped by tier key."""
-        bit = 1 << b
-        out: list[tuple[int, ConnectionSet]] = []
-        for key, senders in self._egress_groups.items():
-            for c, m in self._egress(key).items():
-                if m & bit:
-                    out.append((senders, self._conns.by_id[c]))
-                    break
-        return out
 
     @cached_property
     def _egress_groups(self) -> dict[TierKey, int]:

@@ -29,6 +29,7 @@ class LazyRows(Sequence[Row]):
         self._size = max(64, self.BLOCK_BITS // max(n, 1))
         self._compute = compute
         self._blocks: dict[int, list[Row]] = {}  # insertion order = least recently computed first
+        self._single: dict[int, Row] = {}  # insertion order = least recently asked for first
 
     def __len__(self) -> int:
         return self._n
@@ -46,6 +47,23 @@ class LazyRows(Sequence[Row]):
         """Row a if its block has been computed, else None (nothing is computed)."""
         rows = self._blocks.get(a // self._size)
         return None if rows is None else rows[a % self._size]
+
+    def row(self, a: int) -> Row:
+        """Row a for a caller that needs a few rows (can, diff, paths), not a block of hundreds of
+        them at 100,000 pods: from a block already computed, else computed alone. Rows computed
+        alone are kept, at most a block's worth of them (the least recently asked for leaves first):
+        a search asks for the same row again and again (blast-radius: the predecessor of each class
+        it reached), and memory stays within one more block."""
+        found = self.cached(a)
+        if found is not None:
+            return found
+        found = self._single.pop(a, None)
+        if found is None:
+            found = self._compute(a, a + 1)[0]
+            if len(self._single) >= self._size:
+                del self._single[next(iter(self._single))]
+        self._single[a] = found  # (re)inserted last: the most recently asked for
+        return found
 
     @overload
     def __getitem__(self, a: int) -> Row: ...

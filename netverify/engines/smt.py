@@ -42,7 +42,7 @@ from netverify.engines.smt_vocabulary import (
     Vocabulary,
     load_z3,
 )
-from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Labels
+from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Direction, Labels
 from netverify.semantics.class_tiers import TierSpec
 from netverify.semantics.compile import Observations, PolicyRef
 from netverify.semantics.endpoints import Endpoint, external_endpoint
@@ -248,7 +248,7 @@ class SmtEngine:
             s.set("core.minimize", False)
 
     def _proof(self, core: Iterable[Expr]) -> Proof:
-        policies: list[tuple[PolicyRef, str]] = []
+        policies: list[tuple[PolicyRef, Direction]] = []
         rules: list[RuleId] = []
         ordered: list[OrderedRuleId] = []
         for lit in core:

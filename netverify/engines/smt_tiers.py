@@ -105,19 +105,20 @@ def _sides(t: Terms, direction: Direction) -> tuple[Any, Any]:
     return (t.src, t.dst) if direction is Direction.EGRESS else (t.dst, t.src)
 
 
-def _selects(t: Terms, literals: TierLiterals, key: tuple[str, str], policy: TierPolicy, definition: Expr,
-             tracked: bool) -> Expr:
+def _selects(t: Terms, literals: TierLiterals, direction: Direction, policy_id: str, policy: TierPolicy,
+             definition: Expr, tracked: bool) -> Expr:
     """"The policy selects the subject": tracked, a literal defined once per (direction, policy)."""
     if not tracked:
         return definition
     z3 = t.z3
+    key = (direction.value, policy_id)
     sel = literals.selects.get(key)
     if sel is None:
-        sel = literals.selects[key] = z3.Bool(f"selects[{key[0]}:{key[1]}]")
+        sel = literals.selects[key] = z3.Bool(f"selects[{direction.value}:{policy_id}]")
         # Only "the policy selects the subject" is tracked: a core then names the policies whose
         # selecting (isolating, or applying their rules) a proof needs, not every one that does not.
         t.define(z3.Implies(sel, definition))
-        t.track("policy", (policy.ref, key[0]), z3.Implies(definition, sel))
+        t.track("policy", (policy.ref, direction), z3.Implies(definition, sel))
     return sel
 
 
@@ -149,8 +150,8 @@ def isolating_tier(t: Terms, literals: TierLiterals, spec: TierSpec, direction: 
         rules = tp.rules(direction)
         if rules is None:
             continue
-        sel = _selects(t, literals, (direction.value, _policy_id(spec, i, tp)), tp,
-                       t.selector(tp.subject, subject_side), tracked)
+        sel = _selects(t, literals, direction, _policy_id(spec, i, tp), tp, t.selector(tp.subject, subject_side),
+                       tracked)
         selected.append(sel)
         admits = [_admits(t, literals, rule, _rule_match(t, rule, peer_side), tracked)
                   for rule, action in rules if action is Action.ALLOW]  # an isolating tier's rules only allow

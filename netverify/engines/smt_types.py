@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
-from netverify.model import Labels, LabelSelector
+from netverify.model import Direction, Labels, LabelSelector
 from netverify.semantics.compile import PolicyRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict, PairVerdict
@@ -82,7 +82,7 @@ class OrderedRuleId(RuleId, Protocol):
 class Proof:
     """The policies and rules an unsat core needed: the reasons a claim holds."""
 
-    policies: tuple[tuple[PolicyRef, str], ...] = ()  # (policy, direction it isolates)
+    policies: tuple[tuple[PolicyRef, Direction], ...] = ()  # (policy, direction it isolates)
     rules: tuple[RuleId, ...] = ()  # isolating tiers' rules whose admitting (or not) the proof needs
     # First-match tiers' rules (the admin tiers) whose matching (or not) the proof needs.
     admin_rules: tuple[OrderedRuleId, ...] = ()

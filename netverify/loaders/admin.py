@@ -28,6 +28,7 @@ from netverify.model import (
     AdminSubject,
     AdminTier,
     Diagnostic,
+    Direction,
     LabelSelector,
     Node,
     NodeAddress,
@@ -277,10 +278,10 @@ def _ports(raw: Any, path: str, dialect: _Dialect, f: Fields) -> tuple[AdminPort
     return tuple(out)
 
 
-def _rule(raw: Any, direction: str, index: int, line: int, dialect: _Dialect, kind: str,
+def _rule(raw: Any, direction: Direction, index: int, line: int, dialect: _Dialect, kind: str,
           f: Fields) -> AdminRule | None:
-    path = f"spec.{direction}[{index}]"
-    peers_key = "from" if direction == "ingress" else "to"
+    path = f"spec.{direction.value}[{index}]"
+    peers_key = "from" if direction is Direction.INGRESS else "to"
     if not isinstance(raw, dict):
         f.error(line, path, f"must be a mapping with action and {peers_key}",
                 f"write `- action: Deny` and `{peers_key}:`")
@@ -296,7 +297,7 @@ def _rule(raw: Any, direction: str, index: int, line: int, dialect: _Dialect, ki
                 else f"use one of {', '.join(dialect.actions)}")
         f.error(line_of(raw, "action"), f"{path}.action", f"unsupported action {written!r}", hint)
         written = None
-    forms = _INGRESS_FORMS if direction == "ingress" else dialect.egress_forms
+    forms = _INGRESS_FORMS if direction is Direction.INGRESS else dialect.egress_forms
     items = _list(raw, peers_key, f"{path}.{peers_key}", f, 1, dialect.max_peers, required=True) or []
     peers = [_peer(p, f"{path}.{peers_key}[{j}]", line_of(items, j), forms, dialect, f) for j, p in enumerate(items)]
     ports = _ports(raw, path, dialect, f) if dialect.ports_key in raw else None
@@ -346,14 +347,16 @@ def convert_admin_policy(doc: Any, kind: str, api_version: str, f: Fields) -> Ad
             tier = AdminTier(written_tier)
     priority = f.int(spec, "priority", "spec.priority", 0, 1000, required=True) if dialect.priority else None
     subject = _subject(spec, dialect, f)
-    gress: dict[str, tuple[AdminRule, ...]] = {}
-    for direction in ("ingress", "egress"):
-        items = _list(spec, direction, f"spec.{direction}", f, 0, dialect.max_rules) or []
+    gress: dict[Direction, tuple[AdminRule, ...]] = {}
+    for direction in Direction:
+        key = direction.value  # the YAML key: spec.ingress, spec.egress
+        items = _list(spec, key, f"spec.{key}", f, 0, dialect.max_rules) or []
         rules = [_rule(r, direction, i, line_of(items, i), dialect, kind, f) for i, r in enumerate(items)]
         gress[direction] = tuple(r for r in rules if r is not None)
     if name is None or subject is None or f.failed or (dialect.priority and priority is None):
         return None
-    return AdminPolicy(kind, api_version, name, tier, priority, subject, gress["ingress"], gress["egress"], f.ref())
+    return AdminPolicy(kind, api_version, name, tier, priority, subject, gress[Direction.INGRESS],
+                       gress[Direction.EGRESS], f.ref())
 
 
 def convert_node(doc: Any, f: Fields) -> Node | None:

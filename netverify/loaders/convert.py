@@ -477,16 +477,16 @@ def convert_network_policy(doc: Any, namespace: str, f: Fields) -> NetworkPolicy
         f.warn(line_of(doc, "spec"),
                "spec.podSelector is missing; the API server reads it as {} (every pod in the namespace)",
                "write `podSelector: {}` to make that explicit")
-    declared: tuple[str, ...] | None = None
+    declared: tuple[Direction, ...] | None = None
     raw_types = f.list(spec, "policyTypes", "spec.policyTypes")
     if raw_types is not None:
-        types = []
+        types: list[Direction] = []
         for i, t in enumerate(raw_types):
-            if t not in ("Ingress", "Egress"):
+            if not isinstance(t, str) or t not in _POLICY_TYPES:  # t may be any YAML value
                 f.error(line_of(raw_types, i), f"spec.policyTypes[{i}]", f"unknown policy type {quoted(t)}",
                         "use Ingress and/or Egress (capitalised)")
-            elif t not in types:
-                types.append(t)
+            elif _POLICY_TYPES[t] not in types:
+                types.append(_POLICY_TYPES[t])
         declared = tuple(types)
     ingress = _rules(spec, Direction.INGRESS, f)
     egress = _rules(spec, Direction.EGRESS, f)
@@ -497,8 +497,13 @@ def convert_network_policy(doc: Any, namespace: str, f: Fields) -> NetworkPolicy
                          f.ref())
 
 
-def effective_policy_types(declared: tuple[str, ...] | None, egress: tuple[Rule, ...]) -> tuple[str, ...]:
+# spec.policyTypes as written (a YAML value, case-sensitive) -> the direction it names
+_POLICY_TYPES = {d.policy_type: d for d in Direction}
+
+
+def effective_policy_types(declared: tuple[Direction, ...] | None,
+                           egress: tuple[Rule, ...]) -> tuple[Direction, ...]:
     """The API server's defaulting: no policyTypes -> Ingress, plus Egress when egress rules exist."""
     if declared:
-        return tuple(t for t in ("Ingress", "Egress") if t in declared)
-    return ("Ingress", "Egress") if egress else ("Ingress",)
+        return tuple(d for d in Direction if d in declared)  # ingress first, as before
+    return (Direction.INGRESS, Direction.EGRESS) if egress else (Direction.INGRESS,)

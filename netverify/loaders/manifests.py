@@ -35,6 +35,7 @@ from netverify.model import (
     NAMESPACE_NAME_LABEL,
     Cluster,
     Diagnostic,
+    Direction,
     Namespace,
     Pod,
     Severity,
@@ -102,14 +103,14 @@ def unresolved_references(cluster: Cluster) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for policy in cluster.policies:
         for rule in (*policy.ingress, *policy.egress):
-            known = declared_in.get(policy.namespace, set()) if rule.direction == "ingress" else everywhere
-            where = f"in namespace {policy.namespace}" if rule.direction == "ingress" else "in any namespace"
+            known = declared_in.get(policy.namespace, set()) if rule.direction is Direction.INGRESS else everywhere
+            where = f"in namespace {policy.namespace}" if rule.direction is Direction.INGRESS else "in any namespace"
             for spec in rule.ports:
                 if isinstance(spec.port, str) and spec.port not in known:
                     out.append(Diagnostic(
                         Severity.WARNING, spec.source,
                         f"named port {quoted(spec.port)} is declared by no container {where}: this port entry of "
-                        f"{rule.direction}[{rule.index}] admits nothing",
+                        f"{rule.direction.value}[{rule.index}] admits nothing",
                         "check the name against the containers' ports[].name, or write the port number",
                         f"NetworkPolicy {policy.id}"))
     return out

@@ -23,6 +23,7 @@ from netverify.model import (
     AdminTier,
     Cluster,
     ContainerPort,
+    Direction,
     EndpointSlice,
     LabelSelector,
     Namespace,
@@ -261,7 +262,7 @@ def _port(port: PortSpec) -> dict[str, Any]:
 def _rule(rule: Rule) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if rule.peers:
-        out["from" if rule.direction == "ingress" else "to"] = [_peer(p) for p in rule.peers]
+        out["from" if rule.direction is Direction.INGRESS else "to"] = [_peer(p) for p in rule.peers]
     if rule.ports:
         out["ports"] = [_port(p) for p in rule.ports]
     return out
@@ -270,7 +271,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
 def policy_manifest(p: NetworkPolicy) -> dict[str, Any]:
     spec: dict[str, Any] = {"podSelector": selector_manifest(p.pod_selector)}
     if p.declared_policy_types is not None:
-        spec["policyTypes"] = list(p.declared_policy_types)
+        spec["policyTypes"] = [d.policy_type for d in p.declared_policy_types]
     if p.ingress:
         spec["ingress"] = [_rule(r) for r in p.ingress]
     if p.egress:
@@ -330,7 +331,7 @@ def _admin_rule(rule: AdminRule, ports_key: str) -> dict[str, Any]:
     if rule.name:
         out["name"] = rule.name
     out["action"] = rule.action_as_written
-    out["from" if rule.direction == "ingress" else "to"] = [_admin_peer(p) for p in rule.peers]
+    out["from" if rule.direction is Direction.INGRESS else "to"] = [_admin_peer(p) for p in rule.peers]
     if rule.ports is not None:
         convert = _v1alpha1_port if ports_key == "ports" else _v1alpha2_protocol
         out[ports_key] = [convert(p) for p in rule.ports]
@@ -347,8 +348,8 @@ def admin_policy_manifest(policy: AdminPolicy) -> dict[str, Any]:
     s = policy.subject
     spec["subject"] = ({"namespaces": selector_manifest(s.namespace_selector)} if s.form is SubjectForm.NAMESPACES
                        else {"pods": _pods(s.namespace_selector, s.pod_selector)})
-    for direction, rules in (("ingress", policy.ingress), ("egress", policy.egress)):
-        if rules:
-            spec[direction] = [_admin_rule(r, ports_key) for r in rules]
+    for direction in Direction:  # ingress first, as the manifests write it
+        if rules := policy.rules(direction):
+            spec[direction.value] = [_admin_rule(r, ports_key) for r in rules]
     assert policy.tier is AdminTier.BASELINE or policy.kind != "BaselineAdminNetworkPolicy"
     return {"apiVersion": policy.api_version, "kind": policy.kind, "metadata": {"name": policy.name}, "spec": spec}

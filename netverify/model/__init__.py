@@ -15,13 +15,13 @@ from netverify.model.admin import (
     PeerForm,
     SubjectForm,
 )
+from netverify.model.direction import Direction
 from netverify.model.labels import Labels, LabelSelector, Requirement, freeze_labels
 from netverify.model.objects import (
     NAMESPACE_NAME_LABEL,
     WORKLOAD_KINDS,
     Cluster,
     ContainerPort,
-    Direction,
     EndpointSlice,
     IPBlock,
     Namespace,

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from netverify.model.direction import Direction
 from netverify.model.labels import Labels, LabelSelector
 from netverify.model.source import SourceRef
 
@@ -119,7 +120,7 @@ class AdminPort:
 
 @dataclass(frozen=True)
 class AdminRule:
-    direction: str  # "ingress" | "egress"
+    direction: Direction
     index: int
     name: str
     action: AdminAction
@@ -130,7 +131,7 @@ class AdminRule:
 
     def label(self) -> str:
         """How explanations name the rule: its name when it has one, else direction[index]."""
-        return self.name or f"{self.direction}[{self.index}]"
+        return self.name or f"{self.direction.value}[{self.index}]"
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,8 @@ class AdminPolicy:
     def id(self) -> str:
         return f"{self.kind}/{self.name}"
 
-    def rules(self, direction: str) -> tuple[AdminRule, ...]:
-        return self.ingress if direction == "ingress" else self.egress
+    def rules(self, direction: Direction) -> tuple[AdminRule, ...]:
+        return self.ingress if direction is Direction.INGRESS else self.egress
 
 
 @dataclass(frozen=True)

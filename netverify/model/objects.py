@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from netverify.model.direction import Direction
 from netverify.model.labels import Labels, LabelSelector
-from netverify.model.source import SourceRef, ValueEnum
+from netverify.model.source import SourceRef
 
 if TYPE_CHECKING:  # the Cluster only names the admin kinds; admin.py builds on labels.py, not on this module
     from netverify.model.admin import AdminPolicy, Node
@@ -124,13 +125,6 @@ class PortSpec:
     source: SourceRef = SourceRef("")
 
 
-class Direction(ValueEnum):
-    """Which traffic a rule or a policy type governs: to the subject (ingress) or from it (egress)."""
-
-    INGRESS = "ingress"
-    EGRESS = "egress"
-
-
 @dataclass(frozen=True)
 class Rule:
     """An ingress or egress rule; empty peers = every peer, empty ports = every port."""
@@ -147,21 +141,21 @@ class NetworkPolicy:
     namespace: str
     name: str
     pod_selector: LabelSelector
-    policy_types: tuple[str, ...]  # effective, after the API server's defaulting
+    policy_types: tuple[Direction, ...]  # effective, after the API server's defaulting
     ingress: tuple[Rule, ...] = ()
     egress: tuple[Rule, ...] = ()
-    declared_policy_types: tuple[str, ...] | None = None  # as written; None when absent
+    declared_policy_types: tuple[Direction, ...] | None = None  # as written (in order); None when absent
     source: SourceRef = SourceRef("")
 
     @property
     def id(self) -> str:
         return f"{self.namespace}/{self.name}"
 
-    def affects(self, direction: str) -> bool:
-        return ("Ingress" if direction == "ingress" else "Egress") in self.policy_types
+    def affects(self, direction: Direction) -> bool:
+        return direction in self.policy_types
 
-    def rules(self, direction: str) -> tuple[Rule, ...]:
-        return self.ingress if direction == "ingress" else self.egress
+    def rules(self, direction: Direction) -> tuple[Rule, ...]:
+        return self.ingress if direction is Direction.INGRESS else self.egress
 
 
 @dataclass(frozen=True)

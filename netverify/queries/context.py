@@ -6,7 +6,10 @@ when admin policies are loaded, the NetworkPolicy tier alone otherwise, under th
 
 What tells endpoints apart (labels, addresses, named ports) is derived once, from what every
 policy kind observes (`observations`: semantics/compile.observe); the workload grouping of
-endpoints and the graph's class keys both read it.
+endpoints and the graph's class keys both read it. Two inventories compared with each other (diff)
+are `aligned_with` each other first: each draws its endpoints as both sides' policies tell pods apart,
+so a workload that one side's policies split (a label key or an ipBlock only that side reads) is
+split the same way on the other side and compared, not reported as removed and added.
 """
 
 from __future__ import annotations
@@ -28,10 +31,24 @@ class Analysis:
     """Everything derived from a Cluster, computed once and on demand."""
 
     def __init__(self, cluster: Cluster, semantics: Semantics | None = None,
-                 by: Granularity | str = Granularity.WORKLOAD) -> None:
+                 by: Granularity | str = Granularity.WORKLOAD, also_observed: Observations | None = None) -> None:
         self.cluster = cluster
         self.semantics = semantics or Semantics()
         self.by = Granularity(by)  # "workload", "pod" or "service" as the command line spells them
+        # What another inventory's policies observe, drawn into this one's endpoints (aligned_with).
+        self.also_observed = also_observed
+
+    def aligned_with(self, other: Analysis) -> Analysis:
+        """This inventory, its endpoints told apart by what `other`'s policies observe too (same
+        cluster facts, same compiled policies and verdicts; only the grouping of pods into endpoints
+        may get finer). Itself when `other` observes nothing more."""
+        mine = self.observations
+        if mine.merged(other.own_observations) == mine:
+            return self
+        twin = Analysis(self.cluster, self.semantics, self.by, also_observed=other.own_observations)
+        twin.policies = self.policies  # compiled once: the twin differs in endpoints only
+        twin.admin = self.admin
+        return twin
 
     @cached_property
     def policies(self) -> tuple[CompiledPolicy, ...]:
@@ -53,9 +70,16 @@ class Analysis:
         return bool(self.admin)
 
     @cached_property
-    def observations(self) -> Observations:
-        """What the policies of every kind observe of an endpoint."""
+    def own_observations(self) -> Observations:
+        """What the policies of every kind of this inventory observe of an endpoint."""
         return observe(self.policies, [admin_observations(self.admin)])
+
+    @cached_property
+    def observations(self) -> Observations:
+        """What tells endpoints apart: this inventory's observations and those it is aligned with."""
+        if self.also_observed is None:
+            return self.own_observations
+        return self.own_observations.merged(self.also_observed)
 
     @cached_property
     def atoms(self) -> IPAtoms:
@@ -70,7 +94,7 @@ class Analysis:
 
     @cached_property
     def endpoints(self) -> list[Endpoint]:
-        return build_endpoints(self.cluster, self.semantics, ip_blocks(self.policies), self.granularity,
+        return build_endpoints(self.cluster, self.semantics, self.observations.ip_blocks, self.granularity,
                                self.label_keys, self.observations.addresses)
 
     @property

@@ -25,7 +25,7 @@ from typing import Any
 from netverify.engines.bitsets import bit_list
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer
-from netverify.queries.diff_groups import Grouper, JointClasses
+from netverify.queries.diff_groups import CHUNK, Grouper, JointClasses
 from netverify.queries.diff_outside import AddressBlock, OutsideDiff
 from netverify.queries.diff_tiered import TieredDiff
 from netverify.semantics.endpoints import Endpoint
@@ -384,19 +384,26 @@ class Connectivity:
         found.sort(key=lambda t: order[t[0]])
         return tuple(found)
 
-    def of(self, ep: Endpoint) -> EndpointChange:
+    def all(self, endpoints: list[Endpoint]) -> list[EndpointChange]:
+        """Each endpoint's change, rows and columns computed for their classes together, a chunk at a
+        time (`ReachabilityGraph.rows_of`/`columns_of`: one pass over the graph's parts per chunk)."""
         g = self.analysis.graph
-        a = g.class_of[ep.id]
-        row, column = g.row(a), g.column(a)
-        key = (row, column)
-        reach = self._reach.get(key)
-        if reach is None:
-            reach = self._reach[key] = Reach(self._expand(row), self._expand(column))
-        return EndpointChange(ep, reach)
+        classes = list(dict.fromkeys(g.class_of[ep.id] for ep in endpoints))
+        vectors: dict[int, Reach] = {}
+        for i in range(0, len(classes), CHUNK):
+            chunk = classes[i:i + CHUNK]
+            for a, row, column in zip(chunk, g.rows_of(chunk), g.columns_of(chunk), strict=True):
+                reach = self._reach.get((row, column))
+                if reach is None:
+                    reach = self._reach[(row, column)] = Reach(self._expand(row), self._expand(column))
+                vectors[a] = reach
+        return [EndpointChange(ep, vectors[g.class_of[ep.id]]) for ep in endpoints]
 
 
 def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: str = "HEAD",
          fail_on: str | None = None, listing: str = "changes") -> DiffResult:
+    # Both sides draw endpoints as either side's policies tell pods apart, so they name the same ones.
+    base, head = base.aligned_with(head), head.aligned_with(base)
     explainer = Explainer(base, head)
     if explainer.tiered:  # admin policies on a side: every class pair through the tiers (diff_tiered)
         tiered = TieredDiff(base, head, explainer)
@@ -417,7 +424,7 @@ def diff(base: Analysis, head: Analysis, base_label: str = "BASE", head_label: s
         base_label, head_label, tuple(changes),
         outside=tuple(b for b in blocks if b.id in named),
         compared=compared,
-        endpoints_added=tuple(map(Connectivity(head).of, added_eps)),
-        endpoints_removed=tuple(map(Connectivity(base).of, removed_eps)),
+        endpoints_added=tuple(Connectivity(head).all(added_eps)),
+        endpoints_removed=tuple(Connectivity(base).all(removed_eps)),
         fail_on=fail_on, listing=listing,
     )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from netverify.model import Diagnostic, InputError, SourceRef
+from netverify.model import Diagnostic, Direction, InputError, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.diff import DiffResult
 from netverify.queries.path_check import PathVerdict
@@ -204,7 +204,7 @@ def _connection(c: Connection) -> str:
         rules = [str(m.rule) for v in c.deciding() for m in v.matches if m.allowed.allows(c.protocol, c.port)]
         why = f" by rule {'; '.join(rules)}" if rules else " (no policy isolates it)"
         return f"{head} is allowed{why}"
-    policies = [f"{p} isolates the {'source' if v.direction == 'egress' else 'destination'}"
+    policies = [f"{p} isolates the {'source' if v.direction == Direction.EGRESS else 'destination'}"
                 for v in c.deciding() for p in v.policies]
     return f"{head} is denied" + (f": {'; '.join(policies)}, and no rule admits it" if policies else "")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netverify.model import AdminPolicy, AdminRule, NetworkPolicy, Rule, SourceRef, without_sources
+from netverify.model import AdminPolicy, AdminRule, Direction, NetworkPolicy, Rule, SourceRef, without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_tiers import admin_addresses, tiers_of_analysis
 from netverify.semantics.admin_compile import AdminRuleRef
@@ -34,7 +34,7 @@ NONE = ConnectionSet.none()
 TIER_ORDER = ("Admin", NETWORK_POLICY_TIER, "Baseline")
 
 HEAD, BASE = "head", "base"
-_ROLE = {"egress": "source", "ingress": "destination"}
+_ROLE: dict[str, str] = {Direction.EGRESS: "source", Direction.INGRESS: "destination"}
 _SHORT = {"admits": "admits", "stops-admitting": "stops admitting", "isolates": "isolates",
           "stops-isolating": "stops isolating", "allows": "now allows", "stops-allowing": "stops allowing",
           "denies": "now denies", "stops-denying": "stops denying", "passes": "now passes",
@@ -118,6 +118,7 @@ class Explainer:
         self._atoms = IPAtoms(seen)
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
+        self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
         # A pod's node matters only to node traffic, which needs a hostNetwork pod on that side (and to
         # admin `nodes` peers, which see node addresses).
         self._nodes_matter = self.tiered or any(e.host_network for e in base.endpoints) or any(
@@ -126,18 +127,45 @@ class Explainer:
     # --- pairs
 
     def pair(self, src: str, dst: str, before: ConnectionSet, after: ConnectionSet) -> tuple[Cause, ...]:
-        """Rule and policy causes for src -> dst (the same for every pair of the same endpoint classes)."""
+        """Rule and policy causes for src -> dst (the same for every pair of the same endpoint classes).
+
+        With NetworkPolicies alone, each direction's part is computed once per verdict signature on
+        both sides (`_signature`): cells of a large change share most of their directions' walks."""
         gained, lost = after - before, before - after
-        causes = self.direction(self.verdict(self.base, "egress", src, dst),
-                                self.verdict(self.head, "egress", src, dst), gained, lost)
-        causes += self.direction(self.verdict(self.base, "ingress", dst, src),
-                                 self.verdict(self.head, "ingress", dst, src), gained, lost)
+        causes: list[Cause] = []
+        for direction, subject, peer in ((Direction.EGRESS, src, dst), (Direction.INGRESS, dst, src)):
+            key = None if self.tiered else (direction, self._signature(self.base, direction, src, dst),
+                                            self._signature(self.head, direction, src, dst), gained, lost)
+            found = self._explained.get(key) if key is not None else None
+            if found is None:
+                found = tuple(self.direction(self.verdict(self.base, direction, subject, peer),
+                                             self.verdict(self.head, direction, subject, peer), gained, lost))
+                if key is not None:
+                    self._explained[key] = found
+            causes += found
         return tuple(causes)
 
-    def verdict(self, analysis: Analysis, direction: str, subject: str, peer: str) -> DirectionVerdict:
+    @staticmethod
+    def _signature(analysis: Analysis, direction: Direction, src_id: str, dst_id: str) -> tuple[object, ...]:
+        """What one side's NetworkPolicy verdict of `direction` for src -> dst is a function of, as
+        `direction` reads it: an exemption (its note), else the subject's graph class (which fixes the
+        policies selecting it) and what each of their rules admits with this peer, ports resolved on this
+        destination (`ReachabilityGraph.rule_admits`: the verdict's rule matches)."""
+        src, dst = analysis.by_id[src_id], analysis.by_id[dst_id]
+        exempt = exemption(src, dst)
+        if exempt is not None and direction in exempt.open:
+            return ("exempt", exempt.note)
+        subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
+        g = analysis.graph
+        c = g.class_of[subject.id]
+        peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
+        return (c, tuple(g.rule_admits(rule, peer_class, dst_class) for i in g.selecting(direction)[c]
+                         for rule in analysis.policies[i].rules(direction)))
+
+    def verdict(self, analysis: Analysis, direction: Direction, subject: str, peer: str) -> DirectionVerdict:
         """One side's verdict of one direction, with each tier's Decision (the tier walk)."""
-        src = analysis.by_id[peer if direction == "ingress" else subject]
-        dst = analysis.by_id[subject if direction == "ingress" else peer]
+        src = analysis.by_id[peer if direction == Direction.INGRESS else subject]
+        dst = analysis.by_id[subject if direction == Direction.INGRESS else peer]
         return side_verdict(analysis, self.tiers_of(analysis), direction, src, dst)
 
     def tiers_of(self, analysis: Analysis) -> tuple[Tier, ...] | None:
@@ -168,7 +196,7 @@ class Explainer:
         tiers = _aligned(vb.decisions, vh.decisions)
         for n, (db, dh) in enumerate(tiers):
             if db.tier == NETWORK_POLICY_TIER:
-                causes += self._network_policy_tier(direction, db, dh, gained & reach_h, lost & reach_b,
+                causes += self._network_policy_tier(Direction(direction), db, dh, gained & reach_h, lost & reach_b,
                                                     changed & reach_h, changed & reach_b)
             else:
                 later = tiers[n + 1:]
@@ -179,7 +207,7 @@ class Explainer:
                 break
         return causes
 
-    def _network_policy_tier(self, direction: str, db: Decision, dh: Decision, gained: ConnectionSet,
+    def _network_policy_tier(self, direction: Direction, db: Decision, dh: Decision, gained: ConnectionSet,
                              lost: ConnectionSet, seen_h: ConnectionSet, seen_b: ConnectionSet) -> list[Cause]:
         role = _ROLE[direction]
         isolated_b, isolated_h = bool(db.decided), bool(dh.decided)
@@ -256,7 +284,7 @@ class Explainer:
                      f"{r.policy} {r.direction}[{r.index}]{name} ({tier}{_written(r, m.action)}{priority}) {what} "
                      f"{part.describe()}{tail}{previously} ({status}){note}", source, where, r.direction, r.index, r)
 
-    def _isolation(self, ref: PolicyRef, side: str, direction: str, what: str) -> Cause:
+    def _isolation(self, ref: PolicyRef, side: str, direction: Direction, what: str) -> Cause:
         change = "isolates" if side == HEAD else "stops-isolating"
         status = self.policy_status(ref.id)
         source, where = self._locate(ref.id, direction, -1, ref.source, side)
@@ -269,7 +297,7 @@ class Explainer:
         return Cause("rule", change, r.policy, f"rule {r.policy} {r.direction}[{r.index}] {what} ({status})",
                      source, where, r.direction, r.index)
 
-    def _locate(self, policy_id: str, direction: str, index: int, source: SourceRef,
+    def _locate(self, policy_id: str, direction: Direction, index: int, source: SourceRef,
                 side: str) -> tuple[SourceRef, str]:
         """Prefer a location in HEAD (what the change author can edit) when the policy still exists there."""
         if side == HEAD:
@@ -388,7 +416,7 @@ def _equal_priority_note(rule: AdminRuleRef, part: ConnectionSet, other_side: tu
     return ""
 
 
-def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: str, src: Endpoint,
+def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: Direction, src: Endpoint,
                  dst: Endpoint) -> DirectionVerdict:
     """One direction of src -> dst on one side, with each tier's Decision.
 
@@ -397,7 +425,7 @@ def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: 
     engine's classes (which rules admit: a few bit tests per rule, where the evaluator would match
     labels and parse addresses for each of tens of thousands of pairs) and built by the verdict's
     own `isolating`, so both readings say the same."""
-    subject, peer = (src, dst) if direction == "egress" else (dst, src)
+    subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
     exempt = exemption(src, dst)
     if exempt is not None and direction in exempt.open:
         return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), note=exempt.note)

@@ -37,7 +37,7 @@ from itertools import chain
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, named_ports_key
-from netverify.model import Rule
+from netverify.model import Direction, Rule
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import UNEXPLAINED, Cause, Explainer
 from netverify.semantics.endpoints import Endpoint
@@ -46,6 +46,7 @@ from netverify.sets import ConnectionSet
 Key = tuple[ConnectionSet, ConnectionSet, tuple[Cause, ...]]  # before, after, causes
 Vector = tuple[tuple[int, ConnectionSet], ...]  # a row or a column: disjoint (class mask, allowed) pairs
 NONE = ConnectionSet.none()
+CHUNK = 256  # rows or columns computed together: one pass over a graph's parts each
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,33 @@ def cut(parts: list[int], pieces: Iterable[int]) -> list[int]:
     return parts
 
 
+class Grouping:
+    """A partition of the joint classes into groups (masks), with each class's group: `split` cuts a mask
+    by the groups at the cost of the smaller of its bits and the groups, never their product."""
+
+    def __init__(self, keys: Iterable[object]) -> None:
+        index: dict[object, int] = {}
+        self.group_of: list[int] = []
+        masks: list[int] = []
+        for j, key in enumerate(keys):
+            g = index.setdefault(key, len(masks))
+            if g == len(masks):
+                masks.append(0)
+            masks[g] |= 1 << j
+            self.group_of.append(g)
+        self.masks = masks
+
+    def split(self, mask: int) -> list[int]:
+        """The non-empty parts of `mask` in each group (in the order of the groups)."""
+        if mask.bit_count() >= len(self.masks):
+            return [mask & m for m in self.masks if mask & m]
+        found: dict[int, int] = {}
+        for j in bit_list(mask):
+            g = self.group_of[j]
+            found[g] = found.get(g, 0) | 1 << j
+        return [found[g] for g in sorted(found)]
+
+
 def endpoint_facts(ep: Endpoint) -> tuple[object, ...]:
     """Everything about an endpoint that a policy, an ipBlock or node traffic can see (not where it is written)."""
     return (ep.kind, ep.namespace, ep.labels, ep.ns_labels, ep.ports, ep.ips, ep.host_network, ep.node_name,
@@ -96,7 +124,7 @@ def _rules_content(rules: tuple[Rule, ...]) -> tuple[object, ...]:
                   tuple((s.protocol, s.port, s.end_port) for s in r.ports)) for r in rules)
 
 
-def direction_signatures(analysis: Analysis, direction: str) -> list[frozenset[object]]:
+def direction_signatures(analysis: Analysis, direction: Direction) -> list[frozenset[object]]:
     """Per class, the content (rules and namespace, not names or lines) of the policies isolating it."""
     content: dict[int, object] = {}
     by_key: dict[tuple[int, ...], frozenset[object]] = {}
@@ -179,8 +207,8 @@ class Affected:
 
     def __init__(self, joint: JointClasses) -> None:
         base, head = joint.base, joint.head
-        egress = (direction_signatures(base, "egress"), direction_signatures(head, "egress"))
-        ingress = (direction_signatures(base, "ingress"), direction_signatures(head, "ingress"))
+        egress = (direction_signatures(base, Direction.EGRESS), direction_signatures(head, Direction.EGRESS))
+        ingress = (direction_signatures(base, Direction.INGRESS), direction_signatures(head, Direction.INGRESS))
         self.sources = self.destinations = 0
         for j, (cb, ch) in enumerate(joint.sides):
             moved = joint.moved[j]
@@ -227,6 +255,17 @@ class JointVectors:
     def column(self, c: int) -> dict[ConnectionSet, int]:
         return self._joint(self._graph.column(c))
 
+    def rows(self, classes: list[int]) -> Iterator[dict[ConnectionSet, int]]:
+        """The rows of `classes`, in order, computed a chunk at a time (`ReachabilityGraph.rows_of`:
+        one pass over the graph's parts per chunk, not per row; memory bounded by the chunk)."""
+        for i in range(0, len(classes), CHUNK):
+            yield from map(self._joint, self._graph.rows_of(classes[i:i + CHUNK]))
+
+    def columns(self, classes: list[int]) -> Iterator[dict[ConnectionSet, int]]:
+        """The columns of `classes`, in order, a chunk at a time (`ReachabilityGraph.columns_of`)."""
+        for i in range(0, len(classes), CHUNK):
+            yield from map(self._joint, self._graph.columns_of(classes[i:i + CHUNK]))
+
 
 def vector_changes(before: dict[ConnectionSet, int], after: dict[ConnectionSet, int]
                    ) -> Iterator[tuple[int, ConnectionSet, ConnectionSet]]:
@@ -260,7 +299,7 @@ class _Side:
         self.nodes_matter = any(e.host_network for e in analysis.endpoints)
         self._pieces: dict[tuple[str, tuple[int, ...]], list[int]] = {}
 
-    def rule_pieces(self, direction: str, key: tuple[int, ...]) -> list[int]:
+    def rule_pieces(self, direction: Direction, key: tuple[int, ...]) -> list[int]:
         """The joint classes each rule of the policies `key` matches as peers, split by what the rule's
         named ports resolve to on them (one mask per piece; pieces of one rule are disjoint): the
         pieces the graph builds the tier's partition from (`ReachabilityGraph.rule_parts`), as joint masks."""
@@ -279,8 +318,8 @@ class _Side:
         rep = g.reps[c]
         node = (rep.host_network, rep.node_name) if self.nodes_matter else None
         if as_source:
-            return (g.selecting("egress")[c], node)
-        return (g.selecting("ingress")[c], named_ports_key(rep), node)
+            return (g.selecting(Direction.EGRESS)[c], node)
+        return (g.selecting(Direction.INGRESS)[c], named_ports_key(rep), node)
 
 
 class Grouper:
@@ -291,19 +330,16 @@ class Grouper:
         base, head = joint.base, joint.head
         self.sides = (_Side(base, JointVectors(base.graph, joint.of_base)),
                       _Side(head, JointVectors(head.graph, joint.of_head)))
-        self._profiles: dict[bool, list[int]] = {}
+        self._profiles: dict[bool, Grouping] = {}
         self.affected = Affected(joint)
 
-    def _profile_masks(self, as_source: bool) -> list[int]:
+    def _profile_masks(self, as_source: bool) -> Grouping:
         """The joint classes partitioned by their profile on both sides."""
         found = self._profiles.get(as_source)
         if found is None:
-            groups: dict[tuple[object, ...], int] = {}
             sb, sh = self.sides
-            for j, (cb, ch) in enumerate(self.joint.sides):
-                key = (sb.profile(cb, as_source), sh.profile(ch, as_source))
-                groups[key] = groups.get(key, 0) | 1 << j
-            found = self._profiles[as_source] = list(groups.values())
+            found = self._profiles[as_source] = Grouping(
+                (sb.profile(cb, as_source), sh.profile(ch, as_source)) for cb, ch in self.joint.sides)
         return found
 
     def _cells(self, mask: int, fixed: int, fixed_is_source: bool) -> list[int]:
@@ -319,8 +355,8 @@ class Grouper:
         parts = [settled] if settled else []
         rest = mask & ~settled
         if rest:
-            parts += [rest & m for m in profiles if rest & m]
-        direction = "egress" if fixed_is_source else "ingress"
+            parts += profiles.split(rest)
+        direction = Direction.EGRESS if fixed_is_source else Direction.INGRESS
         cb, ch = self.joint.sides[fixed]
         for side, c in zip(self.sides, (cb, ch), strict=True):
             key = side.graph.selecting(direction)[c]
@@ -349,15 +385,15 @@ class Grouper:
         columns: dict[tuple[Key, int], int] = {}  # (key, sources) -> destinations
         out: list[Rectangle] = []
         sb, sh = self.sides
-        for j in bit_list(affected.sources):
-            cb, ch = joint.sides[j]
-            before, after = sb.vectors.row(cb), sh.vectors.row(ch)
+        sources = bit_list(affected.sources)
+        for j, before, after in zip(sources, sb.vectors.rows([joint.sides[j][0] for j in sources]),
+                                    sh.vectors.rows([joint.sides[j][1] for j in sources]), strict=True):
             if before != after:
                 for key, mask in self._strip(j, before, after, ~0, True, out).items():
                     rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
-        for k in bit_list(affected.destinations):
-            cb, ch = joint.sides[k]
-            before, after = sb.vectors.column(cb), sh.vectors.column(ch)
+        destinations = bit_list(affected.destinations)
+        for k, before, after in zip(destinations, sb.vectors.columns([joint.sides[k][0] for k in destinations]),
+                                    sh.vectors.columns([joint.sides[k][1] for k in destinations]), strict=True):
             if before != after:  # the affected sources' pairs came with their rows
                 for key, mask in self._strip(k, before, after, ~affected.sources, False, out).items():
                     columns[(key, mask)] = columns.get((key, mask), 0) | 1 << k

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netverify.engines.bitsets import bit_list
+from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Explainer
 from netverify.queries.diff_groups import Affected, JointClasses, Key, Rectangle, cut, lowest, merge_causes
@@ -119,14 +120,14 @@ class OutsideDiff:
                 mask |= self._block_mask(peer.addresses)
         return mask
 
-    def _rules(self, side: int, c: int, direction: str) -> tuple[list[CompiledRule], tuple[int, ...], Endpoint]:
+    def _rules(self, side: int, c: int, direction: Direction) -> tuple[list[CompiledRule], tuple[int, ...], Endpoint]:
         """The rules governing class c's `direction` on one side, the policies isolating it, and its rep."""
         analysis = self.analyses[side]
         rep = analysis.graph.reps[c]
         key = () if rep.host_network else analysis.graph.selecting(direction)[c]
         return [r for i in key for r in analysis.policies[i].rules(direction)], key, rep
 
-    def _verdict(self, side: int, c: int, direction: str, block: int) -> DirectionVerdict:
+    def _verdict(self, side: int, c: int, direction: Direction, block: int) -> DirectionVerdict:
         """What one side's policies of `direction` say of class c's traffic with one block: the
         NetworkPolicy tier's Decision, built by the verdict's own `isolating` from the rules that match."""
         analysis = self.analyses[side]
@@ -134,7 +135,7 @@ class OutsideDiff:
         if not key:
             return DirectionVerdict(direction, rep.id, False, ConnectionSet.all(),
                                     decisions=(Decision.passing(NETWORK_POLICY_TIER),))
-        port_dst = rep if direction == "ingress" else _OUTSIDE
+        port_dst = rep if direction == Direction.INGRESS else _OUTSIDE
         matches = []
         for rule in rules:
             if self._rule_blocks(rule) >> block & 1:
@@ -146,11 +147,11 @@ class OutsideDiff:
         return DirectionVerdict(direction, rep.id, True, fold((decision,)), policies, decision.matches,
                                 decisions=(decision,))
 
-    def _changes(self, j: int, direction: str) -> list[tuple[Key, int]]:
+    def _changes(self, j: int, direction: Direction) -> list[tuple[Key, int]]:
         """(before, after, rule causes) and the blocks they hold, for joint class j's traffic."""
         cb, ch = self.joint.sides[j]
         (rules_b, key_b, rep_b), (rules_h, key_h, rep_h) = self._rules(0, cb, direction), self._rules(1, ch, direction)
-        ports = (named(rep_b), named(rep_h)) if direction == "ingress" else ()
+        ports = (named(rep_b), named(rep_h)) if direction == Direction.INGRESS else ()
         cache_key = (direction, key_b, key_h, ports)
         found = self._cache.get(cache_key)
         if found is None:
@@ -169,7 +170,7 @@ class OutsideDiff:
     def rectangles(self, affected: Affected) -> list[Rectangle]:
         joint = self.joint
         out: list[Rectangle] = []
-        for direction, mask in (("egress", affected.sources), ("ingress", affected.destinations)):
+        for direction, mask in ((Direction.EGRESS, affected.sources), (Direction.INGRESS, affected.destinations)):
             merged: dict[tuple[Key, int], int] = {}  # (key with endpoint causes, blocks) -> joint classes
             for j in bit_list(mask):
                 for (before, after, causes), blocks in self._changes(j, direction):
@@ -177,7 +178,7 @@ class OutsideDiff:
                     merged[(key, blocks)] = merged.get((key, blocks), 0) | 1 << j
             for (key, blocks), classes in merged.items():
                 ids = tuple(sorted(self.blocks[i].id for i in bit_list(blocks)))
-                src, dst = (joint.ids(classes), ids) if direction == "egress" else (ids, joint.ids(classes))
+                src, dst = (joint.ids(classes), ids) if direction == Direction.EGRESS else (ids, joint.ids(classes))
                 out.append(Rectangle(src, dst, *key))
         return out
 

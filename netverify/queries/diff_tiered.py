@@ -41,11 +41,12 @@ from functools import cached_property
 from typing import Protocol
 
 from netverify.engines.bitsets import bit_list
-from netverify.model import without_sources
+from netverify.model import Direction, without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer, side_verdict
 from netverify.queries.diff_groups import (
     NONE,
+    Grouping,
     JointVectors,
     Key,
     Rectangle,
@@ -75,6 +76,11 @@ class PeerRule(ClassRule, Protocol):
 def address_sets(analysis: Analysis) -> list[IPSet]:
     """Every address set a tier of this side tests: ipBlocks, admin networks and node addresses."""
     return ip_blocks(analysis.policies) + admin_addresses(analysis)
+
+
+def own_value(vector: dict[ConnectionSet, int], j: int) -> ConnectionSet:
+    """What a row or column over these classes allows class j itself (bit j)."""
+    return next((conns for conns, mask in vector.items() if mask >> j & 1), NONE)
 
 
 class TieredDiff:
@@ -108,11 +114,12 @@ class TieredDiff:
         self.sources, self.destinations = self._affected()
         self._vectors: list[JointVectors] = []
         self._piece_cache: dict[tuple[int, int, str], list[int]] = {}
-        self._profiles: dict[str, list[int]] = {}
+        self._profiles: dict[str, Grouping] = {}
         self._rule_cache: dict[tuple[int, str, int], list[PeerRule]] = {}
         self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
         self._decided: dict[tuple[object, ...], list[tuple[int, ConnectionSet, ConnectionSet, tuple[Cause, ...]]]] = {}
         self._block_masks: dict[int, int] = {}
+        self._own: dict[int, tuple[ConnectionSet, ConnectionSet]] = {}  # class -> with itself, BASE and HEAD
 
     def _affected(self) -> tuple[int, int]:
         """The classes whose egress (as sources) and ingress (as destinations) may have changed: those
@@ -125,9 +132,9 @@ class TieredDiff:
         sources = destinations = 0
         # Per side: each class's NetworkPolicy signatures per direction, and each admin policy's content
         # per direction (None where it has no rules there: no say), computed once, not once per class.
-        sides = [(direction_signatures(a, "egress"), direction_signatures(a, "ingress"),
+        sides = [(direction_signatures(a, Direction.EGRESS), direction_signatures(a, Direction.INGRESS),
                   {d: [(p.policy.tier, p.policy.priority, p.policy.name, without_sources(p.policy.rules(d)))
-                       if p.rules(d) else None for p in a.admin] for d in ("egress", "ingress")})
+                       if p.rules(d) else None for p in a.admin] for d in (Direction.EGRESS, Direction.INGRESS)})
                  for a in (base, head)]
         for j in range(len(self.members)):
             governing = []
@@ -136,10 +143,10 @@ class TieredDiff:
                 selected = self._selected(side, c)
                 governing.append({d: (egress_np[c], ingress_np[c],
                                       tuple(admin[d][i] for i in selected if admin[d][i] is not None))
-                                  for d in ("egress", "ingress")})
-            if self.moved[j] or governing[0]["egress"] != governing[1]["egress"]:
+                                  for d in (Direction.EGRESS, Direction.INGRESS)})
+            if self.moved[j] or governing[0][Direction.EGRESS] != governing[1][Direction.EGRESS]:
                 sources |= 1 << j
-            if self.moved[j] or governing[0]["ingress"] != governing[1]["ingress"]:
+            if self.moved[j] or governing[0][Direction.INGRESS] != governing[1][Direction.INGRESS]:
                 destinations |= 1 << j
         return sources, destinations
 
@@ -161,18 +168,18 @@ class TieredDiff:
         what `Explainer.pair` says, each direction's part computed once per verdict signature."""
         gained, lost = after - before, before - after
         shared: list[Cause] = []
-        for direction in ("egress", "ingress"):
+        for direction in (Direction.EGRESS, Direction.INGRESS):
             key = (direction, self._signature(0, direction, j, k), self._signature(1, direction, j, k), gained, lost)
             found = self._explained.get(key)
             if found is None:
                 src, dst = self.members[j][0].id, self.members[k][0].id
-                subject, peer = (src, dst) if direction == "egress" else (dst, src)
+                subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
                 vb, vh = (self.explainer.verdict(a, direction, subject, peer) for a in (self.base, self.head))
                 found = self._explained[key] = tuple(self.explainer.direction(vb, vh, gained, lost))
             shared += found
         return before, after, merge_causes(shared, self.causes[j], self.causes[k])
 
-    def _signature(self, side: int, direction: str, j: int, k: int) -> tuple[object, ...]:
+    def _signature(self, side: int, direction: Direction, j: int, k: int) -> tuple[object, ...]:
         """What one side's tier walk of `direction` for the pair j -> k is a function of: an exemption or
         a subject no policy governs (by its note); else the subject's graph class (which fixes the
         policies of every tier selecting it and its named ports: the graph's classes are exact for every
@@ -180,7 +187,7 @@ class TieredDiff:
         destination (`ReachabilityGraph.rule_admits`)."""
         analysis = (self.base, self.head)[side]
         src, dst = self._end(side, j), self._end(side, k)
-        subject, peer = (src, dst) if direction == "egress" else (dst, src)
+        subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
         exempt = exemption(src, dst)
         if exempt is not None and direction in exempt.open:
             return ("exempt", exempt.note)
@@ -192,7 +199,7 @@ class TieredDiff:
         peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
         return (c, tuple(g.rule_admits(rule, peer_class, dst_class) for rule in self._rules(side, direction, c)))
 
-    def _rules(self, side: int, direction: str, c: int) -> list[PeerRule]:
+    def _rules(self, side: int, direction: Direction, c: int) -> list[PeerRule]:
         """The rules of every tier's policies that select the side's graph class c for `direction`."""
         found = self._rule_cache.get((side, direction, c))
         if found is None:
@@ -211,12 +218,14 @@ class TieredDiff:
         sides = [[a.graph.class_of[m[0].id] for m in self.members] for a in (self.base, self.head)]
         found: dict[int, dict[Key, int]] = {}  # source class -> key -> destination classes
         out: list[Rectangle] = []
-        for j in bit_list(self.sources):  # every destination: the source's egress may have changed
-            before, after = (v.row(side[j]) for v, side in zip(self._vectors, sides, strict=True))
-            if before != after:
+        sources = bit_list(self.sources)
+        for j, before, after in zip(sources, *(v.rows([side[j] for j in sources])
+                                               for v, side in zip(self._vectors, sides, strict=True)), strict=True):
+            self._own[j] = (own_value(before, j), own_value(after, j))
+            if before != after:  # every destination: the source's egress may have changed
                 row = found.setdefault(j, {})
                 for mask, b, a in vector_changes(before, after):
-                    for cell in self._cells(mask & ~(1 << j), j, "egress"):
+                    for cell in self._cells(mask & ~(1 << j), j, Direction.EGRESS):
                         key = self._key(j, lowest(cell), b, a)
                         row[key] = row.get(key, 0) | cell
         self._columns(sides, found)
@@ -231,17 +240,20 @@ class TieredDiff:
 
     def _columns(self, sides: list[list[int]], found: dict[int, dict[Key, int]]) -> None:
         """The affected destinations' columns, for the sources whose rows were not read: into `found`."""
-        for k in bit_list(self.destinations):
-            before, after = (v.column(side[k]) for v, side in zip(self._vectors, sides, strict=True))
+        destinations = bit_list(self.destinations)
+        for k, before, after in zip(destinations, *(v.columns([side[k] for k in destinations])
+                                                    for v, side in zip(self._vectors, sides, strict=True)),
+                                    strict=True):
+            self._own.setdefault(k, (own_value(before, k), own_value(after, k)))
             if before != after:
                 for mask, b, a in vector_changes(before, after):
-                    for cell in self._cells(mask & ~self.sources & ~(1 << k), k, "ingress"):
+                    for cell in self._cells(mask & ~self.sources & ~(1 << k), k, Direction.INGRESS):
                         key = self._key(lowest(cell), k, b, a)
                         for j in bit_list(cell):
                             row = found.setdefault(j, {})
                             row[key] = row.get(key, 0) | 1 << k
 
-    def _cells(self, mask: int, fixed: int, direction: str) -> list[int]:
+    def _cells(self, mask: int, fixed: int, direction: Direction) -> list[int]:
         """The peers `mask` of class `fixed` cut into cells whose pairs with `fixed` are explained alike.
 
         A pair's explanation is the tier walk of each direction on each side. `fixed`'s own direction
@@ -249,8 +261,8 @@ class TieredDiff:
         `fixed` there: which of them match the peer and what their ports resolve to on it (the
         pieces the graph folds, `ReachabilityGraph.rule_parts`). The peer's direction sees `fixed`
         alike for peers with the same profile (`_profile_masks`), and the endpoint causes come with it."""
-        peers = "ingress" if direction == "egress" else "egress"  # the peers' own direction
-        parts = [m & mask for m in self._profile_masks(peers) if m & mask]
+        peers = direction.opposite  # the peers' own direction
+        parts = self._profile_masks(peers).split(mask)
         for side in (0, 1):
             parts = cut(parts, self._pieces(side, fixed, direction))
         return parts
@@ -262,15 +274,22 @@ class TieredDiff:
 
     def _selected(self, side: int, c: int) -> tuple[int, ...]:
         """The admin policies (indices in `Analysis.admin`) whose subject selects the side's graph class c:
-        read on its representative, since the graph's classes are exact for every tier."""
+        read from the graph's class index (the graph's classes are exact for every tier), each subject's
+        classes once, not every policy's selector once per class."""
         found = self._selection.get((side, c))
         if found is None:
             analysis = (self.base, self.head)[side]
-            rep = analysis.graph.reps[c]
-            found = self._selection[(side, c)] = tuple(i for i, p in enumerate(analysis.admin) if p.selects(rep))
+            g = analysis.graph
+            by_class: list[list[int]] = [[] for _ in g.reps]
+            for i, policy in enumerate(analysis.admin):
+                for k in bit_list(g.index.term(policy.subject.term)):
+                    by_class[k].append(i)
+            for k, selected in enumerate(by_class):
+                self._selection[(side, k)] = tuple(selected)
+            found = self._selection[(side, c)]
         return found
 
-    def _pieces(self, side: int, j: int, direction: str) -> list[int]:
+    def _pieces(self, side: int, j: int, direction: Direction) -> list[int]:
         """What the rules of every tier's policies selecting class j for `direction` match as peers
         on one side, split by what they admit there, as masks of these classes (cached per graph class)."""
         analysis = (self.base, self.head)[side]
@@ -284,7 +303,7 @@ class TieredDiff:
             found = self._piece_cache[(side, c, direction)] = [m for m in dict.fromkeys(masks) if m]
         return found
 
-    def _profile_masks(self, direction: str) -> list[int]:
+    def _profile_masks(self, direction: Direction) -> Grouping:
         """These classes grouped by what their own tier walk of `direction` (egress as a source, ingress
         as a destination) sees of them on both sides beyond which rules match the other end (`_governed`,
         and their node where node traffic may be exempt: a side has hostNetwork pods), and by their
@@ -292,16 +311,14 @@ class TieredDiff:
         found = self._profiles.get(direction)
         if found is not None:
             return found
-        groups: dict[tuple[object, ...], int] = {}
         with_node = [any(e.host_network for e in a.endpoints) for a in (self.base, self.head)]
-        for j in range(len(self.members)):
-            key = (self.causes[j], *(self._governed(side, j, direction) for side in (0, 1)),
-                   *(self._end(side, j).node_name if with_node[side] else None for side in (0, 1)))
-            groups[key] = groups.get(key, 0) | 1 << j
-        found = self._profiles[direction] = list(groups.values())
+        found = self._profiles[direction] = Grouping(
+            (self.causes[j], *(self._governed(side, j, direction) for side in (0, 1)),
+             *(self._end(side, j).node_name if with_node[side] else None for side in (0, 1)))
+            for j in range(len(self.members)))
         return found
 
-    def _governed(self, side: int, j: int, direction: str) -> tuple[object, ...]:
+    def _governed(self, side: int, j: int, direction: Direction) -> tuple[object, ...]:
         """What one side's tier walk of `direction` with class j as subject depends on, beyond which
         rules match the peer: hostNetwork (never a subject), the policies of every tier that select it
         (NetworkPolicies of both directions under the `any` reading of selection) and, for ingress,
@@ -309,10 +326,10 @@ class TieredDiff:
         analysis = (self.base, self.head)[side]
         rep, g = self._end(side, j), analysis.graph
         c = g.class_of[rep.id]
-        other = "ingress" if direction == "egress" else "egress"
+        other = direction.opposite
         both = analysis.semantics.np_selection is not NetworkPolicySelection.PER_DIRECTION
         ports = tuple(sorted((p.name, p.protocol, p.port) for p in rep.ports if p.name in self._port_names)) \
-            if direction == "ingress" else ()
+            if direction == Direction.INGRESS else ()
         return (rep.host_network, g.selecting(direction)[c], g.selecting(other)[c] if both else (),
                 self._selected(side, c), ports)
 
@@ -320,9 +337,9 @@ class TieredDiff:
     def _port_names(self) -> frozenset[str]:
         """The port names some rule of some tier names, on either side."""
         sides = (self.base, self.head)
-        rules: list[ClassRule] = [r for a in sides for p in a.policies for d in ("ingress", "egress")
+        rules: list[ClassRule] = [r for a in sides for p in a.policies for d in (Direction.INGRESS, Direction.EGRESS)
                                   for r in p.rules(d)]
-        rules += [r for a in sides for p in a.admin for d in ("ingress", "egress") for r in p.rules(d)]
+        rules += [r for a in sides for p in a.admin for d in (Direction.INGRESS, Direction.EGRESS) for r in p.rules(d)]
         return frozenset(n for r in rules for n in r.named_ports)
 
     def _of_side(self, analysis: Analysis) -> list[int]:
@@ -337,17 +354,17 @@ class TieredDiff:
         each member's pair with itself (not listed for a single pod on a side: nothing allowed there)."""
         members = self.members[j]
         out: list[Rectangle] = []
+        own = self._own[j]  # what the class allows with itself on each side, read with its row or column
         if len(members) > 1:
-            before = self.base.graph.allowed(members[0], members[1])
-            after = self.head.graph.allowed(self.head.by_id[members[0].id], self.head.by_id[members[1].id])
+            before, after = own
             if before != after:
                 shared = self.explainer.pair(members[0].id, members[1].id, before, after)
                 key = (before, after, merge_causes(shared, self.causes[j]))
                 ids = tuple(sorted(e.id for e in members))
                 out.append(Rectangle(ids, ids, *key, distinct=True))
         rep, other = members[0], self.head.by_id[members[0].id]  # members agree on single_pod on each side
-        before = NONE if rep.single_pod else self.base.graph.allowed(rep, rep)
-        after = NONE if other.single_pod else self.head.graph.allowed(other, other)
+        before = NONE if rep.single_pod else own[0]
+        after = NONE if other.single_pod else own[1]
         if before != after:
             shared = self.explainer.pair(rep.id, rep.id, before, after) if not (rep.single_pod or other.single_pod) \
                 else ()
@@ -359,9 +376,9 @@ class TieredDiff:
         """Each class's traffic with each address block, both ways, grouped (blocks x classes)."""
         samples = [external_endpoint(b.addresses.to_cidrs()[0].split("/")[0]) for b in self.blocks]
         out: list[Rectangle] = []
-        for direction in ("egress", "ingress"):
+        for direction in (Direction.EGRESS, Direction.INGRESS):
             merged: dict[tuple[Key, int], int] = {}  # (key, blocks) -> classes
-            changed = self.sources if direction == "egress" else self.destinations
+            changed = self.sources if direction == Direction.EGRESS else self.destinations
             for j in bit_list(changed):
                 found: dict[Key, int] = {}
                 governed = (self._governed(0, j, direction), self._governed(1, j, direction))
@@ -375,11 +392,11 @@ class TieredDiff:
                     merged[(key, blocks)] = merged.get((key, blocks), 0) | 1 << j
             for (key, blocks), classes in merged.items():
                 ids = tuple(sorted(self.blocks[i].id for i in bit_list(blocks)))
-                src, dst = (self._ids(classes), ids) if direction == "egress" else (ids, self._ids(classes))
+                src, dst = (self._ids(classes), ids) if direction == Direction.EGRESS else (ids, self._ids(classes))
                 out.append(Rectangle(src, dst, *key))
         return out
 
-    def _decide_blocks(self, direction: str, j: int, samples: list[Endpoint]
+    def _decide_blocks(self, direction: Direction, j: int, samples: list[Endpoint]
                        ) -> list[tuple[int, ConnectionSet, ConnectionSet, tuple[Cause, ...]]]:
         """(blocks, before, after, causes) for class j's `direction` with the address blocks, where the
         allowed set changed. The blocks are cut by the peers of every rule governing j on either side
@@ -391,7 +408,7 @@ class TieredDiff:
         out = []
         for cell in cut([everywhere], pieces) if samples else []:
             address = samples[lowest(cell)]
-            ends = [(self._end(side, j), address) if direction == "egress" else (address, self._end(side, j))
+            ends = [(self._end(side, j), address) if direction == Direction.EGRESS else (address, self._end(side, j))
                     for side in (0, 1)]
             vb = side_verdict(self.base, self.tiers[0], direction, *ends[0])
             vh = side_verdict(self.head, self.tiers[1], direction, *ends[1])

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.queries.exposure import INTERNET, Exposure, outside_exposure, service_exposure
 from netverify.queries.lateral import PortFilter
@@ -96,8 +97,8 @@ def _closed_to_outside(analysis: Analysis) -> set[int]:
     Only a shortcut (exposure would say the same), so that the per-class question is asked of the
     few classes that may be exposed, not of every class against every policy."""
     can_admit_outside = [any(not rule.peers or any(isinstance(p, IPBlockPeer) for p in rule.peers)
-                             for rule in policy.rules("ingress")) for policy in analysis.policies]
-    return {c for c, selecting in enumerate(analysis.graph.selecting("ingress"))
+                             for rule in policy.rules(Direction.INGRESS)) for policy in analysis.policies]
+    return {c for c, selecting in enumerate(analysis.graph.selecting(Direction.INGRESS))
             if selecting and not any(can_admit_outside[i] for i in selecting)}
 
 
@@ -110,7 +111,7 @@ def entry_points(analysis: Analysis, origin: Origin, query: PortFilter) -> list[
     for ep in analysis.endpoints:
         c = graph.class_of[ep.id]
         if c not in direct:
-            direct[c] = None if c in closed else outside_exposure(analysis.policies, ep, "ingress")
+            direct[c] = None if c in closed else outside_exposure(analysis.policies, ep, Direction.INGRESS)
         exposure = direct[c]
         if exposure is None:
             continue

@@ -20,7 +20,7 @@ import ipaddress
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from netverify.model import Service, ServicePort
+from netverify.model import Direction, Service, ServicePort
 from netverify.queries.context import Analysis
 from netverify.semantics.admin_compile import AdminPeerMatcher, CompiledAdminPolicy
 from netverify.semantics.admin_tier import AdminPolicyTier
@@ -84,7 +84,7 @@ class Exposure:
     """One endpoint's traffic with addresses outside the cluster, in one direction."""
 
     endpoint: Endpoint
-    direction: str
+    direction: Direction
     isolated: bool
     reaches: tuple[Reach, ...]
     note: str = ""
@@ -94,7 +94,7 @@ class Exposure:
         return any(r.internet for r in self.reaches)
 
     def to_json(self) -> dict[str, object]:
-        return {"endpoint": self.endpoint.id, "direction": self.direction, "isolated": self.isolated,
+        return {"endpoint": self.endpoint.id, "direction": self.direction.value, "isolated": self.isolated,
                 "internet": self.internet, "reaches": [r.to_json() for r in self.reaches],
                 **({"note": self.note} if self.note else {})}
 
@@ -250,7 +250,7 @@ class OutsideReach:
         """Every tier of the analysis: Admin, NetworkPolicy, Baseline."""
         return cls(analysis.tiers)
 
-    def exposure(self, ep: Endpoint, direction: str) -> Exposure:
+    def exposure(self, ep: Endpoint, direction: Direction) -> Exposure:
         """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster."""
         if ep.host_network:
             return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
@@ -260,7 +260,7 @@ class OutsideReach:
         admin = [p for tier in self._admin for p in tier.applicable(ep)]
         at_all = tuple(id(p) for p in np.policies if p.selects(ep))  # what --np-selection any reads
         key = (direction, tuple(id(p) for p in selecting), at_all, tuple(id(p) for p in admin),
-               ep.ports if direction == "ingress" else ())
+               ep.ports if direction is Direction.INGRESS else ())
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = self._decide(ep, direction, selecting, admin, self._tiers_for(ep.namespace))
@@ -275,7 +275,7 @@ class OutsideReach:
                                                       for t in self.tiers)
         return found
 
-    def _decide(self, ep: Endpoint, direction: str, selecting: Sequence[CompiledPolicy],
+    def _decide(self, ep: Endpoint, direction: Direction, selecting: Sequence[CompiledPolicy],
                 admin: Sequence[CompiledAdminPolicy], tiers: tuple[Tier, ...]) -> tuple[bool, tuple[Reach, ...], str]:
         cuts = [_rule_addresses(rule.peers) for policy in selecting for rule in policy.rules(direction)]
         cuts += [_rule_addresses(rule.peers) for policy in admin for rule in policy.rules(direction)]
@@ -283,7 +283,7 @@ class OutsideReach:
         decided_any = False
         for atom in _atoms(cuts):
             peer = external_endpoint(_some_address(atom))
-            verdict = decide_direction(tiers, direction, ep, peer, ep if direction == "ingress" else peer)
+            verdict = decide_direction(tiers, direction, ep, peer, ep if direction is Direction.INGRESS else peer)
             before = ConnectionSet.none()
             for decision in verdict.decisions:
                 mine = decision.allow - before
@@ -303,18 +303,18 @@ class OutsideReach:
         return True, _partition(pieces), ""
 
     @staticmethod
-    def _open_note(direction: str, admin: Sequence[CompiledAdminPolicy]) -> str:
-        note = f"not isolated for {direction}: no NetworkPolicy with {direction.capitalize()} selects it"
+    def _open_note(direction: Direction, admin: Sequence[CompiledAdminPolicy]) -> str:
+        note = f"not isolated for {direction.value}: no NetworkPolicy with {direction.policy_type} selects it"
         if not admin:
             return note
         names = ", ".join(p.policy.id for p in admin)
-        if direction == "ingress" and any(p.rules("ingress") for p in admin):
+        if direction is Direction.INGRESS and any(p.rules(Direction.INGRESS) for p in admin):
             return (f"{note}; the admin rules of {names} match pods only (ingress peers are namespaces or pods), "
                     "never addresses outside the cluster, so they do not decide this")
         return f"{note}, and no rule of {names} decides traffic with addresses outside the cluster"
 
 
-def outside_exposure(policies: tuple[CompiledPolicy, ...], ep: Endpoint, direction: str) -> Exposure:
+def outside_exposure(policies: tuple[CompiledPolicy, ...], ep: Endpoint, direction: Direction) -> Exposure:
     """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster, by these
     NetworkPolicies alone (callers that have an Analysis use `OutsideReach.of`, which folds every tier)."""
     return OutsideReach((NetworkPolicyTier(policies),)).exposure(ep, direction)
@@ -393,7 +393,7 @@ def service_exposure(reach: OutsideReach | Analysis, views: Sequence[ServiceView
                 if not target:
                     continue
                 ep = backend.endpoint
-                ingress = cache.get(ep.id) or cache.setdefault(ep.id, reach.exposure(ep, "ingress"))
+                ingress = cache.get(ep.id) or cache.setdefault(ep.id, reach.exposure(ep, Direction.INGRESS))
                 out.append(_service_path(view, via, port, clients, ep, target, ingress))
     return out
 
@@ -425,9 +425,9 @@ def exposure(analysis: Analysis, on_phase: Callable[[str, int | None], None] | N
     phase("compiling the tiers", None)
     reach = OutsideReach.of(analysis)
     phase(f"ingress from outside of {len(eps):,} endpoints", None)
-    direct = tuple(x for x in (reach.exposure(e, "ingress") for e in eps) if x.reaches)
+    direct = tuple(x for x in (reach.exposure(e, Direction.INGRESS) for e in eps) if x.reaches)
     phase(f"egress to the internet of {len(eps):,} endpoints", None)
-    egress = tuple(x for x in (reach.exposure(e, "egress") for e in eps) if x.internet)
+    egress = tuple(x for x in (reach.exposure(e, Direction.EGRESS) for e in eps) if x.internet)
     phase("Services", None)
     exposed = exposed_services(analysis)
     notes = [f"{v.id} ({v.service.type}) has no backends: nothing is exposed through it" for v in exposed

@@ -70,7 +70,7 @@ class Hop:
 
 def _admitting(side: DirectionVerdict, allowed: ConnectionSet) -> tuple[list[RuleId], list[str]]:
     if not side.isolated:
-        return [], [f"{side.direction} of {side.subject}: {side.note or 'not isolated'}"]
+        return [], [f"{side.direction.value} of {side.subject}: {side.note or 'not isolated'}"]
     if not side.tiered:
         return [m.rule for m in side.matches if m.allowed & allowed], []
     # Tiers in order: the rules that allowed what no earlier tier had decided (Deny and Pass rules,

@@ -13,6 +13,7 @@ from functools import singledispatch
 from itertools import groupby
 from typing import Any, TextIO
 
+from netverify.model import Direction
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.services import ServiceMatrixResult
 from netverify.report.outside import outside_by_class
@@ -58,7 +59,7 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
 def _internet(result: MatrixResult, out: TextIO) -> None:
     q = json.dumps
     graph = result.analysis.graph
-    egress, ingress = outside_by_class(result, "egress"), outside_by_class(result, "ingress")
+    egress, ingress = outside_by_class(result, Direction.EGRESS), outside_by_class(result, Direction.INGRESS)
     edges = []
     for ep in result.endpoints:
         c = graph.class_of[ep.id]

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from netverify.engines.bitsets import bit_list
+from netverify.model import Direction
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.services import ServiceMatrixResult
 from netverify.report.outside import outside_by_class
@@ -82,8 +83,8 @@ def _endpoint_rows(endpoints: Sequence[Endpoint], ns_index: dict[str, int],
 def _verdict_lines(v: DirectionVerdict, peer_word: str) -> list[str]:
     """One side of a verdict in the words of `netverify can`, without endpoint names (they are per cell)."""
     if not v.isolated:
-        return [f"{v.direction}: not isolated" + (f" ({v.note})" if v.note else "")]
-    lines = [f"{v.direction}: isolated by " + ", ".join(str(p) for p in v.policies)]
+        return [f"{v.direction.value}: not isolated" + (f" ({v.note})" if v.note else "")]
+    lines = [f"{v.direction.value}: isolated by " + ", ".join(str(p) for p in v.policies)]
     lines += [f"  admitted by {m.rule}: {m.allowed.describe()}" for m in v.matches]
     lines += [f"  not by {m.rule}: {m.reason}" for m in v.misses]
     if v.note:
@@ -142,8 +143,8 @@ def matrix_data(result: MatrixResult, title: str) -> dict[str, object]:
 def _outside(result: MatrixResult, conns: _Interner) -> dict[str, list[object]]:
     """Per class: what it may send to addresses outside the cluster, and what they may send to it."""
     out: dict[str, list[object]] = {}
-    for direction in ("egress", "ingress"):
-        out[direction] = [None if t is None else [conns(t.allowed, _conn_value(t.allowed)), list(t.lines)]
+    for direction in (Direction.EGRESS, Direction.INGRESS):  # the page's keys: egress, ingress
+        out[direction.value] = [None if t is None else [conns(t.allowed, _conn_value(t.allowed)), list(t.lines)]
                           for t in outside_by_class(result, direction)]
     return out
 
@@ -171,8 +172,8 @@ def _isolation(result: MatrixResult) -> dict[str, object]:
     """Per class, the policies isolating it for egress and for ingress (for pages too large for reasons)."""
     graph = result.analysis.graph
     refs = [str(p.ref) for p in result.analysis.policies]
-    return {"policies": refs, "egress": [list(k) for k in graph.selecting("egress")],
-            "ingress": [list(k) for k in graph.selecting("ingress")]}
+    return {"policies": refs, "egress": [list(k) for k in graph.selecting(Direction.EGRESS)],
+            "ingress": [list(k) for k in graph.selecting(Direction.INGRESS)]}
 
 
 def service_data(result: ServiceMatrixResult, title: str) -> dict[str, object]:

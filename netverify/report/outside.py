@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netverify.model import Direction
 from netverify.queries.exposure import describe_addresses, outside_exposure
 from netverify.queries.matrix import MatrixResult
 from netverify.semantics.endpoints import external_endpoint
@@ -25,7 +26,7 @@ class OutsideTraffic:
     lines: tuple[str, ...]
 
 
-def outside_by_class(result: MatrixResult, direction: str) -> list[OutsideTraffic | None]:
+def outside_by_class(result: MatrixResult, direction: Direction) -> list[OutsideTraffic | None]:
     """Per class of the matrix's graph: the traffic with outside addresses in `direction`, None when nothing."""
     policies = result.analysis.policies
     query = result.query
@@ -39,7 +40,7 @@ def outside_by_class(result: MatrixResult, direction: str) -> list[OutsideTraffi
             out.append(None)
             continue
         exposure = outside_exposure(tuple(policies[i] for i in selecting[c]), rep, direction)
-        wanted = query.connections(rep if direction == "ingress" else _SOMEWHERE_OUTSIDE)
+        wanted = query.connections(rep if direction is Direction.INGRESS else _SOMEWHERE_OUTSIDE)
         lines, total = [], ConnectionSet.none()
         for reach in exposure.reaches:
             allowed = reach.connections & wanted
@@ -47,7 +48,7 @@ def outside_by_class(result: MatrixResult, direction: str) -> list[OutsideTraffi
                 continue
             total = total | allowed
             rules = ", ".join(str(r) for r in reach.rules) or exposure.note
-            word = "to" if direction == "egress" else "from"
+            word = "to" if direction is Direction.EGRESS else "from"
             lines.append(f"{allowed.describe()} {word} {describe_addresses(reach.addresses)}"
                          + (f" ({rules})" if rules else ""))
         out.append(OutsideTraffic(total, tuple(lines)) if total else None)

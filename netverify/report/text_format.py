@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.text import Text
 
+from netverify.model import Direction
 from netverify.queries.reach import ReachResult
 from netverify.queries.services import ServiceReachResult
 from netverify.report import text_matrix, tiers_format  # noqa: F401 (text_matrix registers the matrix renderers)
@@ -37,7 +38,7 @@ def _ports_asked(result: ReachResult) -> str:
 def _direction_lines(v: DirectionVerdict, queried: ConnectionSet | None = None) -> list[str]:
     if v.tiered:  # admin tiers folded: the tier walk over what was asked
         return [tiers_format.walk_line(v, ConnectionSet.all() if queried is None else queried)]
-    name = f"{v.direction} of {v.subject}"
+    name = f"{v.direction.value} of {v.subject}"
     if not v.isolated:
         return [f"{name}: not isolated: {v.note}" if v.note else f"{name}: not isolated (all allowed)"]
     lines = [f"{name}: isolated by " + ", ".join(str(p) for p in v.policies)]
@@ -124,7 +125,7 @@ def _proof_lines(proof: Proof, admitting: bool) -> list[str]:
         return ["  the proof needs no rule: the endpoints and ports alone decide it"]
     verb = "admits the traffic" if admitting else "does not admit the traffic"
     lines = [f"  rule {r} {verb}" for r in proof.rules]
-    lines += [f"  policy {p} selects the {'source' if direction == 'egress' else 'destination'} ({direction})"
+    lines += [f"  policy {p} selects the {'source' if direction is Direction.EGRESS else 'destination'} ({direction})"
               for p, direction in proof.policies]
     lines += [f"  {r.tier_name} rule {r} ({r.action.value}"
               + (f", priority {r.priority}" if r.priority is not None else "") + "): what it matches decides"
@@ -256,7 +257,7 @@ def _exposuretable_of(console: Console, title: str, items: tuple[Exposure, ...],
     table = table_of(title, "endpoint", "ports", peer, "why")
     for e in items:
         for r in e.reaches:
-            if e.direction == "egress" and not r.internet:
+            if e.direction is Direction.EGRESS and not r.internet:
                 continue
             why = e.note or ", ".join(str(x) for x in r.because)
             table.add_row(e.endpoint.id, r.connections.describe(), describe_addresses(r.addresses), why)

@@ -63,7 +63,7 @@ def walk_text(v: DirectionVerdict, queried: ConnectionSet) -> str:
 
 def walk_line(v: DirectionVerdict, queried: ConnectionSet) -> str:
     """`ingress of web/api: [Admin] pass (...) -> [NetworkPolicy] allow (...)`."""
-    return f"{v.direction} of {v.subject}: {walk_text(v, queried)}"
+    return f"{v.direction.value} of {v.subject}: {walk_text(v, queried)}"
 
 
 def overlap_line(o: PriorityOverlap, queried: ConnectionSet) -> str:

@@ -61,7 +61,7 @@ class AdminRuleRef:
     name: str  # the policy's metadata.name
     tier: AdminTier
     priority: int | None
-    direction: str
+    direction: Direction
     index: int
     rule_name: str
     action: AdminAction
@@ -70,19 +70,19 @@ class AdminRuleRef:
     @property
     def label(self) -> str:
         """`tenant-guard r1`-style: the policy name and the rule's own name (or direction[index])."""
-        return f"{self.name} {self.rule_name or f'{self.direction}[{self.index}]'}"
+        return f"{self.name} {self.rule_name or f'{self.direction.value}[{self.index}]'}"
 
     @property
     def tier_name(self) -> str:
         return self.tier.value
 
     def __str__(self) -> str:
-        return f"{self.policy} {self.direction}[{self.index}]{f' {self.rule_name!r}' if self.rule_name else ''} " \
-               f"({self.source})"
+        named = f" {self.rule_name!r}" if self.rule_name else ""
+        return f"{self.policy} {self.direction.value}[{self.index}]{named} ({self.source})"
 
     def to_json(self) -> dict[str, object]:
         return {"policy": self.policy, "tier": self.tier.value, "priority": self.priority,
-                "direction": self.direction, "rule": self.index, "name": self.rule_name,
+                "direction": self.direction.value, "rule": self.index, "name": self.rule_name,
                 "action": self.action.value, "file": self.source.file, "line": self.source.line}
 
 
@@ -236,8 +236,8 @@ class CompiledAdminPolicy:
     def selects(self, ep: Endpoint) -> bool:
         return self.subject.why_not(ep) is None
 
-    def rules(self, direction: str) -> tuple[CompiledAdminRule, ...]:
-        return self.ingress if direction == Direction.INGRESS else self.egress
+    def rules(self, direction: Direction) -> tuple[CompiledAdminRule, ...]:
+        return self.ingress if direction is Direction.INGRESS else self.egress
 
     @property
     def ref(self) -> PolicyRef:

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from netverify.model import AdminAction, AdminTier
+from netverify.model import AdminAction, AdminTier, Direction
 from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
 from netverify.semantics.compile import PolicyRef
 from netverify.semantics.endpoints import Endpoint
@@ -76,7 +76,7 @@ class AdminPolicyTier:
         """The policies whose subject selects `subject`, in evaluation order."""
         return [p for p in self.policies if p.selects(subject)]
 
-    def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
+    def decide(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
         applicable = self.applicable(subject)
         if not applicable:
             return Decision.passing(self.name, self._why_none(subject))
@@ -100,7 +100,7 @@ def policy_refs(policies: Iterable[CompiledAdminPolicy]) -> tuple[PolicyRef, ...
     return tuple(PolicyRef(p.policy.id, p.policy.source) for p in policies)
 
 
-def rule_matches(policy: CompiledAdminPolicy, direction: str, peer: Endpoint, dst: Endpoint,
+def rule_matches(policy: CompiledAdminPolicy, direction: Direction, peer: Endpoint, dst: Endpoint,
                  misses: list[RuleMiss]) -> list[RuleMatch]:
     """Each rule of `policy` for `direction` that matches `peer`, with every connection it matches
     (ports resolve on `dst`) and its action, in rule order; the others go to `misses` with why not."""
@@ -124,7 +124,7 @@ def admin_tiers_of(policies: Sequence[CompiledAdminPolicy]) -> tuple[AdminPolicy
             AdminPolicyTier(AdminTier.BASELINE, tuple(p for p in ordered if p.policy.tier is AdminTier.BASELINE)))
 
 
-def priority_overlaps(tier: AdminPolicyTier, direction: str, subject: Endpoint, peer: Endpoint,
+def priority_overlaps(tier: AdminPolicyTier, direction: Direction, subject: Endpoint, peer: Endpoint,
                       dst: Endpoint) -> tuple[PriorityOverlap, ...]:
     """Where `tier`'s answer for this (direction, subject, peer) depends on the undefined order of
     equal priorities: for each priority, the connections no lower priority decided that rules of two
@@ -153,12 +153,12 @@ def pair_overlaps(tiers: Sequence[Tier], src: Endpoint, dst: Endpoint) -> tuple[
     """The equal-priority overlaps of every admin tier that the connection src -> dst goes through
     (both directions; none where an exemption leaves a direction unasked)."""
     exempt = exemption(src, dst)
-    asked = [d for d in ("egress", "ingress") if exempt is None or d not in exempt.open]
+    asked = [d for d in (Direction.EGRESS, Direction.INGRESS) if exempt is None or d not in exempt.open]
     found: list[PriorityOverlap] = []
     for tier in tiers:
         if not isinstance(tier, AdminPolicyTier):
             continue
         for direction in asked:
-            subject, peer = (src, dst) if direction == "egress" else (dst, src)
+            subject, peer = direction.subject_and_peer(src, dst)
             found += priority_overlaps(tier, direction, subject, peer, dst)
     return tuple(found)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from netverify.model import AdminAction
+from netverify.model import AdminAction, Direction
 from netverify.semantics.admin_compile import CompiledAdminPolicy, CompiledAdminRule
 from netverify.semantics.admin_tier import AdminPolicyTier
 from netverify.semantics.compile import CompiledPolicy, PeerTerm, PolicyRef, SelectorTerm
@@ -74,8 +74,8 @@ class TierPolicy:
     ref: PolicyRef | None = None  # how proofs name the policy and its place in an order of ties
     priority: int | None = None  # first-match tiers: policies of equal priority have no defined order
 
-    def rules(self, direction: str) -> Ruled | None:
-        return self.ingress if direction == "ingress" else self.egress
+    def rules(self, direction: Direction) -> Ruled | None:
+        return self.ingress if direction is Direction.INGRESS else self.egress
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,8 @@ def network_policy_spec(policies: Sequence[CompiledPolicy], any_direction: bool 
     """NetworkPolicies as an isolating tier; a policy applies to the directions of its policyTypes."""
     out = []
     for cp in policies:
-        ingress = tuple((r, Action.ALLOW) for r in cp.ingress) if cp.affects("ingress") else None
-        egress = tuple((r, Action.ALLOW) for r in cp.egress) if cp.affects("egress") else None
+        ingress = tuple((r, Action.ALLOW) for r in cp.ingress) if cp.affects(Direction.INGRESS) else None
+        egress = tuple((r, Action.ALLOW) for r in cp.egress) if cp.affects(Direction.EGRESS) else None
         out.append(TierPolicy(cp.subject_term, ingress, egress, cp.ref))
     return TierSpec(NETWORK_POLICY_TIER, True, tuple(out), any_direction)
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from netverify.model import IPBlock, LabelSelector, NetworkPolicy, Peer, PortSpec, Rule, SourceRef
+from netverify.model import Direction, IPBlock, LabelSelector, NetworkPolicy, Peer, PortSpec, Rule, SourceRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.options import Semantics
 from netverify.semantics.ports import PortSelection
@@ -34,17 +34,17 @@ class PolicyRef:
 @dataclass(frozen=True)
 class RuleRef:
     policy: str
-    direction: str
+    direction: Direction
     index: int
     source: SourceRef
 
     def __str__(self) -> str:
-        return f"{self.policy} {self.direction}[{self.index}] ({self.source})"
+        return f"{self.policy} {self.direction.value}[{self.index}] ({self.source})"
 
     @property
     def label(self) -> str:
         """How a tier walk names the rule: `web/allow-api ingress[0]`."""
-        return f"{self.policy} {self.direction}[{self.index}]"
+        return f"{self.policy} {self.direction.value}[{self.index}]"
 
     @property
     def tier_name(self) -> str:
@@ -55,7 +55,7 @@ class RuleRef:
         return None  # NetworkPolicy rules are additive: no order
 
     def to_json(self) -> dict[str, object]:
-        return {"policy": self.policy, "direction": self.direction, "rule": self.index,
+        return {"policy": self.policy, "direction": self.direction.value, "rule": self.index,
                 "file": self.source.file, "line": self.source.line}
 
 
@@ -265,15 +265,15 @@ class CompiledPolicy:
         return (not ep.external and ep.namespace == self.policy.namespace
                 and matches(self.policy.pod_selector, ep.labels_map))
 
-    def affects(self, direction: str) -> bool:
+    def affects(self, direction: Direction) -> bool:
         return self.policy.affects(direction)
 
     @property
     def subject_term(self) -> SelectorTerm:
         return SelectorTerm(self.policy.namespace, None, self.policy.pod_selector)
 
-    def rules(self, direction: str) -> tuple[CompiledRule, ...]:
-        return self.ingress if direction == "ingress" else self.egress
+    def rules(self, direction: Direction) -> tuple[CompiledRule, ...]:
+        return self.ingress if direction is Direction.INGRESS else self.egress
 
 
 def compile_peer(peer: Peer, namespace: str, semantics: Semantics) -> PeerMatcher:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from netverify.model import Direction
 from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.admin_tier import admin_tiers_of
 from netverify.semantics.compile import CompiledPolicy, PolicyRef
@@ -34,6 +35,8 @@ from netverify.semantics.verdict import (
 )
 from netverify.sets import ConnectionSet
 
+EGRESS, INGRESS = Direction.EGRESS, Direction.INGRESS
+
 __all__ = ["DirectionVerdict", "PairVerdict", "RuleMatch", "RuleMiss", "decide_direction", "decide_pair",
            "evaluate_direction", "evaluate_pair", "tiers_of"]
 
@@ -42,7 +45,7 @@ __all__ = ["DirectionVerdict", "PairVerdict", "RuleMatch", "RuleMiss", "decide_d
 class DirectionVerdict:
     """What one side's policies say: isolation, the rules that admit, and why others do not."""
 
-    direction: str
+    direction: Direction
     subject: str
     isolated: bool
     allowed: ConnectionSet
@@ -97,13 +100,13 @@ def tiers_of(policies: tuple[CompiledPolicy, ...], admin: Sequence[CompiledAdmin
     return (admin_tier, network_policy, baseline)
 
 
-def _open(tiers: Sequence[Tier], direction: str, subject: Endpoint, note: str) -> DirectionVerdict:
+def _open(tiers: Sequence[Tier], direction: Direction, subject: Endpoint, note: str) -> DirectionVerdict:
     """A direction no policy governs: every tier passes it (with why), and the default allows."""
     return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), note=note,
                             decisions=tuple(Decision.passing(t.name, note) for t in tiers))
 
 
-def decide_direction(tiers: Sequence[Tier], direction: str, subject: Endpoint, peer: Endpoint,
+def decide_direction(tiers: Sequence[Tier], direction: Direction, subject: Endpoint, peer: Endpoint,
                      dst: Endpoint) -> DirectionVerdict:
     """`subject`'s side of `direction`, with traffic to or from `peer`: the tiers folded in order."""
     why_open = ungoverned_note(subject)
@@ -120,7 +123,7 @@ def decide_direction(tiers: Sequence[Tier], direction: str, subject: Endpoint, p
 
 
 def evaluate_direction(
-    policies: tuple[CompiledPolicy, ...], direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint
+    policies: tuple[CompiledPolicy, ...], direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint
 ) -> DirectionVerdict:
     """`subject`'s policies of `direction` applied to traffic with `peer`; ports resolve on `dst`."""
     return decide_direction(tiers_of(policies), direction, subject, peer, dst)
@@ -131,13 +134,13 @@ def decide_pair(tiers: Sequence[Tier], src: Endpoint, dst: Endpoint) -> PairVerd
     AND ingress of dst, each direction's tiers folded in order."""
     exempt = exemption(src, dst)
     if exempt is not None:
-        egress = (_open(tiers, "egress", src, exempt.note) if "egress" in exempt.open
-                  else decide_direction(tiers, "egress", src, dst, dst))
-        ingress = (_open(tiers, "ingress", dst, exempt.note) if "ingress" in exempt.open
-                   else decide_direction(tiers, "ingress", dst, src, dst))
+        egress = (_open(tiers, EGRESS, src, exempt.note) if EGRESS in exempt.open
+                  else decide_direction(tiers, EGRESS, src, dst, dst))
+        ingress = (_open(tiers, INGRESS, dst, exempt.note) if INGRESS in exempt.open
+                   else decide_direction(tiers, INGRESS, dst, src, dst))
         return PairVerdict(src, dst, egress, ingress, ConnectionSet.all(), exempt.note)
-    egress = decide_direction(tiers, "egress", src, dst, dst)
-    ingress = decide_direction(tiers, "ingress", dst, src, dst)
+    egress = decide_direction(tiers, EGRESS, src, dst, dst)
+    ingress = decide_direction(tiers, INGRESS, dst, src, dst)
     note = REPLICA_NOTE if src.id == dst.id else ""
     return PairVerdict(src, dst, egress, ingress, egress.allowed & ingress.allowed, note)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from netverify.model import Direction
 from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.options import NetworkPolicySelection
@@ -40,11 +41,11 @@ class NetworkPolicyTier:
     selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION
     name: str = NETWORK_POLICY_TIER
 
-    def selecting(self, direction: str, subject: Endpoint) -> list[CompiledPolicy]:
+    def selecting(self, direction: Direction, subject: Endpoint) -> list[CompiledPolicy]:
         """The policies that isolate `subject` for `direction`, in inventory order."""
         return [p for p in self.policies if p.affects(direction) and p.selects(subject)]
 
-    def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
+    def decide(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
         selecting = self.selecting(direction, subject)
         if not selecting and self.selection is NetworkPolicySelection.ANY:
             at_all = [p for p in self.policies if p.selects(subject)]
@@ -54,15 +55,15 @@ class NetworkPolicyTier:
         return decide_selected(self.name, direction, subject, peer, dst, selecting)
 
 
-def decide_selected(tier: str, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint,
+def decide_selected(tier: str, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint,
                     selecting: Sequence[CompiledPolicy]) -> Decision:
     """The tier's decision once the policies that isolate `subject` for `direction` are known (the
     per-direction reading): none passes; otherwise the union of their matching rules is allowed and
     the rest denied, with every rule that did not match and why. Callers that know the selecting
     policies another way (the diff reads them from the graph's classes) decide through this too."""
     if not selecting:
-        return Decision.passing(tier, f"no NetworkPolicy with {direction.capitalize()} selects "
-                                      f"{subject.id}: not isolated for {direction}")
+        return Decision.passing(tier, f"no NetworkPolicy with {direction.policy_type} selects "
+                                      f"{subject.id}: not isolated for {direction.value}")
     found: list[RuleMatch] = []
     missed: list[RuleMiss] = []
     for policy in selecting:

@@ -64,7 +64,8 @@ class PortSelection:
             first, last = int(lo), int(hi) if sep else None
             if not MIN_PORT <= first <= MAX_PORT or (last is not None and not first <= last <= MAX_PORT):
                 raise PortError(f"port {port!r} is out of range 1-65535")
-            return cls(proto or "TCP", first, last)
+            # `80-80` is the port 80: one form per selection, so that it reads "TCP 80" everywhere.
+            return cls(proto or "TCP", first, None if last == first else last)
         # A name without a protocol takes the protocol the destination declares for it.
         return cls(proto, text)
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from netverify.model import SourceRef
+from netverify.model import Direction, SourceRef
 from netverify.semantics.compile import PolicyRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.options import EXTERNAL_NOTE, HOST_NETWORK_NOTE, NODE_NOTE, SELF_TRAFFIC_NOTE
@@ -60,7 +60,7 @@ class RuleId(Protocol):
     def policy(self) -> str: ...  # Kind/name or ns/name: the policy the rule belongs to
 
     @property
-    def direction(self) -> str: ...
+    def direction(self) -> Direction: ...
 
     @property
     def index(self) -> int: ...  # position in the policy's rules of that direction
@@ -228,7 +228,7 @@ class Tier(Protocol):
     @property
     def name(self) -> str: ...
 
-    def decide(self, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision: ...
+    def decide(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision: ...
 
 
 # --- the exemptions: where no policy applies --------------------------------------------------
@@ -269,11 +269,11 @@ class Exemption:
     """A connection no policy decides: `open` lists the directions whose policies are not even asked."""
 
     note: str
-    open: tuple[str, ...]
+    open: tuple[Direction, ...]
 
 
-SELF_TRAFFIC = Exemption(SELF_TRAFFIC_NOTE, ("egress", "ingress"))
-NODE_TRAFFIC = Exemption(NODE_NOTE, ("ingress",))  # the egress of a hostNetwork pod is ungoverned anyway
+SELF_TRAFFIC = Exemption(SELF_TRAFFIC_NOTE, (Direction.EGRESS, Direction.INGRESS))
+NODE_TRAFFIC = Exemption(NODE_NOTE, (Direction.INGRESS,))  # the egress of a hostNetwork pod is ungoverned anyway
 
 
 def exemption(src: Endpoint, dst: Endpoint) -> Exemption | None:

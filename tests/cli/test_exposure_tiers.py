@@ -15,6 +15,7 @@ from reference_oracle import direction_verdict
 
 from netverify.cli import main
 from netverify.loaders.manifests import load_paths
+from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.queries.exposure import Exposure, OutsideReach
 from netverify.semantics.options import NetworkPolicySelection, Semantics
@@ -103,7 +104,7 @@ def test_every_answer_agrees_with_the_reference_oracle(fixture: Path, reading: N
         if ep.external:
             continue
         pod = pods[ep.id]
-        ingress, egress_ = reach.exposure(ep, "ingress"), reach.exposure(ep, "egress")
+        ingress, egress_ = reach.exposure(ep, Direction.INGRESS), reach.exposure(ep, Direction.EGRESS)
         for address in ADDRESSES:
             for protocol, port in PORTS:
                 out = direction_verdict("egress", pod, outside(address), outside(address), docs, protocol, port,

@@ -175,7 +175,7 @@ def test_check_hook_reports_a_bad_assertion_file_with_its_location(
 def _has_command(name: str) -> bool:
     from netverify.cli import cli
 
-    return name in cli.commands
+    return name in cli.all_commands()
 
 
 PROMETHEUS_INGRESS = """\

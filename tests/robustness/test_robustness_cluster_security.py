@@ -56,7 +56,7 @@ def command_lines(assertions: str) -> dict[str, list[str]]:
 
 
 def has_cluster_option(command: str) -> bool:
-    return command in cli.commands and any("--cluster" in p.opts for p in cli.commands[command].params)
+    return command in cli.all_commands() and any("--cluster" in p.opts for p in cli.all_commands()[command].params)
 
 
 @pytest.fixture(autouse=True)

@@ -118,7 +118,7 @@ def _kubeconfig(tmp_path: Path, server: str) -> Path:
 
 
 def has_cluster_option(command: str) -> bool:
-    return any("--cluster" in p.opts for p in cli.commands[command].params)
+    return any("--cluster" in p.opts for p in cli.all_commands()[command].params)
 
 
 @pytest.mark.skipif(not has_cluster_option("matrix"), reason="no --cluster yet")

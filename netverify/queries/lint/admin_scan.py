@@ -26,7 +26,7 @@ from functools import partial
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import named_ports_key
-from netverify.model import AdminTier, Severity, SourceRef
+from netverify.model import AdminTier, Direction, Severity, SourceRef
 from netverify.queries.lint.context import LintContext, finding, names
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.admin_compile import AdminPeerMatcher, AdminRuleRef, CompiledAdminPolicy, CompiledAdminRule
@@ -37,7 +37,7 @@ from netverify.semantics.netpol_tier import NetworkPolicyTier
 from netverify.semantics.verdict import Action, Decision, RuleMatch, exemption, first_match, pair_of_members
 from netverify.sets import ConnectionSet
 
-DIRECTIONS = ("ingress", "egress")
+DIRECTIONS = (Direction.INGRESS, Direction.EGRESS)
 
 
 def one_connection(conns: ConnectionSet) -> str:
@@ -50,7 +50,7 @@ def one_connection(conns: ConnectionSet) -> str:
 
 @dataclass(frozen=True)
 class Witness:
-    direction: str
+    direction: Direction
     subject: Endpoint
     peer: Endpoint
     connection: str
@@ -70,7 +70,7 @@ class Involved:
     subjects: set[int] = field(default_factory=set)  # class indices
     peers: int = 0  # a mask of class indices
 
-    def add(self, direction: str, subject: int, peers: int) -> None:
+    def add(self, direction: Direction, subject: int, peers: int) -> None:
         self.direction = direction if self.direction in ("", direction) else "both"
         self.subjects.add(subject)
         self.peers |= peers
@@ -211,7 +211,7 @@ class AdminScan:
             mask = self._np_masks[id(rule)] = self._mask(lambda ep: rule.peer_miss(ep) is None)
         return mask
 
-    def _peer_groups(self, direction: str, subject: Endpoint, admin: Sequence[CompiledAdminPolicy]) -> list[int]:
+    def _peer_groups(self, direction: Direction, subject: Endpoint, admin: Sequence[CompiledAdminPolicy]) -> list[int]:
         """The peer classes, split by every rule of the subject's tiers (and what else they read)."""
         cuts = [self._admin_rule_mask(r) for p in admin for r in p.rules(direction)]
         np_rules = [r for p in self.np_for(subject).selecting(direction, subject) for r in p.rules(direction)]
@@ -228,7 +228,7 @@ class AdminScan:
             parts = [piece for part in parts for piece in (part & cut, part & ~cut) if piece]
         return parts
 
-    def _group(self, direction: str, c: int, group: int) -> None:
+    def _group(self, direction: Direction, c: int, group: int) -> None:
         subject = self.reps[c]
         for p in bit_list(group):
             pair = pair_of_members(self.members[subject.id], self.members[self.reps[p].id])
@@ -236,10 +236,10 @@ class AdminScan:
                 self._pair(direction, c, group, *pair)
                 return
 
-    def involve(self, involved: Involved, direction: str, subject: Endpoint, peer: Endpoint) -> None:
+    def involve(self, involved: Involved, direction: Direction, subject: Endpoint, peer: Endpoint) -> None:
         involved.add(direction, self.position[self.rep[subject.id]], self._current_group)
 
-    def _pair(self, direction: str, c: int, group: int, subject: Endpoint, peer: Endpoint) -> None:
+    def _pair(self, direction: Direction, c: int, group: int, subject: Endpoint, peer: Endpoint) -> None:
         src, dst_ep = (peer, subject) if direction == "ingress" else (subject, peer)
         exempt = exemption(src, dst_ep)
         if exempt is not None and direction in exempt.open:
@@ -256,7 +256,7 @@ class AdminScan:
         self._passes(admin, [np, baseline], direction, subject, peer)
         self._passes(baseline, [], direction, subject, peer)
 
-    def _tier(self, tier: AdminPolicyTier, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint,
+    def _tier(self, tier: AdminPolicyTier, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint,
               above: ConnectionSet, higher: dict[str, Decision] | None = None) -> Decision:
         """The tier's decision over what reaches it (`above`: what higher tiers, named by `higher`,
         decided), recording each rule's matches, decisions and shadowers.
@@ -292,7 +292,7 @@ class AdminScan:
         self._overlaps(tier, direction, subject, peer, dst, above)
         return first_match(tier.name, (), reaching)
 
-    def _record(self, ref: AdminRuleRef, direction: str, subject: Endpoint, peer: Endpoint, m: RuleMatch,
+    def _record(self, ref: AdminRuleRef, direction: Direction, subject: Endpoint, peer: Endpoint, m: RuleMatch,
                 reaching: RuleMatch, before: list[tuple[ConnectionSet, AdminRuleRef]],
                 higher: dict[str, Decision]) -> None:
         record = self.rules.setdefault(ref, RuleRecord())
@@ -312,7 +312,7 @@ class AdminScan:
             if conns & reaching.allowed:
                 record.shadowers.setdefault(rule_name(other), other.source)
 
-    def _overlaps(self, tier: AdminPolicyTier, direction: str, subject: Endpoint, peer: Endpoint, dst: Endpoint,
+    def _overlaps(self, tier: AdminPolicyTier, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint,
                   above: ConnectionSet) -> None:
         """The tier's equal-priority overlaps (semantics.admin_tier.priority_overlaps) on what reaches it."""
         for o in priority_overlaps(tier, direction, subject, peer, dst):
@@ -323,7 +323,7 @@ class AdminScan:
                 tier.name, o.priority, o.first, o.second, Witness(direction, subject, peer, one_connection(both))))
             self.involve(overlap.involved, direction, subject, peer)
 
-    def _passes(self, decision: Decision, later: list[Decision], direction: str, subject: Endpoint,
+    def _passes(self, decision: Decision, later: list[Decision], direction: Direction, subject: Endpoint,
                 peer: Endpoint) -> None:
         for step in decision.matches:
             if step.action is not Action.PASS:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import named_ports_key
-from netverify.model import Peer, SourceRef
+from netverify.model import Direction, Peer, SourceRef
 from netverify.queries.lint.context import LintContext, finding, located, names, plural, policy_obj
 from netverify.queries.lint.findings import Finding
 from netverify.queries.lint.selection import peer_label, selector_peers
@@ -32,9 +32,9 @@ def broad_ingress(ctx: LintContext) -> Iterator[Finding]:
     mistake, or the narrower one is dead weight. Rules on other ports are a normal pattern
     (public HTTPS and a metrics port for Prometheus) and are not reported.
     """
-    selecting = ctx.selecting("ingress")
+    selecting = ctx.selecting(Direction.INGRESS)
     for i, cp in enumerate(ctx.policies):
-        if not cp.affects("ingress"):
+        if not cp.affects(Direction.INGRESS):
             continue
         for rule in cp.ingress:
             why = [w for w in (_broad(p) for p in rule.peers) if w]
@@ -118,7 +118,7 @@ def ipblock_covers_pods(ctx: LintContext) -> Iterator[Finding]:
     pods = _PodAddresses(ctx)
     cache: dict[IPSet, list[str]] = {}
     for cp in ctx.policies:
-        for direction in ("ingress", "egress"):
+        for direction in (Direction.INGRESS, Direction.EGRESS):
             for rule, compiled in zip(cp.policy.rules(direction), cp.rules(direction), strict=True):
                 for j, (peer, matcher) in enumerate(zip(rule.peers, compiled.peers, strict=True)):
                     if isinstance(matcher, IPBlockPeer) and not matcher.block.cidr.endswith("/0"):
@@ -160,7 +160,7 @@ def peer_matches_host_network(ctx: LintContext) -> Iterator[Finding]:
             yield from _host_peer(ctx, cp, direction, i, j, peer, matcher)
 
 
-def _host_peer(ctx: LintContext, cp: CompiledPolicy, direction: str, i: int, j: int, peer: Peer,
+def _host_peer(ctx: LintContext, cp: CompiledPolicy, direction: Direction, i: int, j: int, peer: Peer,
                matcher: SelectorPeer) -> Iterator[Finding]:
     if not ctx.host_network:
         return

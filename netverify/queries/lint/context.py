@@ -12,7 +12,7 @@ from functools import cached_property
 
 from netverify.engines.bitsets import ClassIndex, bit_list
 from netverify.engines.graph import ReachabilityGraph
-from netverify.model import AdminTier, LabelSelector, NetworkPolicy, Severity, SourceRef
+from netverify.model import AdminTier, Direction, LabelSelector, NetworkPolicy, Severity, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.lint.codes import CODES
 from netverify.queries.lint.findings import Finding
@@ -81,7 +81,8 @@ class LintContext:
         """The admin policies (both tiers), compiled, in evaluation order."""
         return self.analysis.admin
 
-    def admin_selecting(self, direction: str, ep: Endpoint, tier: AdminTier | None = None) -> list[CompiledAdminPolicy]:
+    def admin_selecting(self, direction: Direction, ep: Endpoint,
+                        tier: AdminTier | None = None) -> list[CompiledAdminPolicy]:
         """The admin policies (of `tier`, or both) whose subject is `ep` and that have rules of `direction`."""
         return [p for p in self.admin if (tier is None or p.policy.tier is tier) and p.rules(direction)
                 and p.selects(ep)]
@@ -110,7 +111,7 @@ class LintContext:
         """Per compiled policy, the governed (not hostNetwork) classes it selects."""
         return [self.index.selected_by_policy(cp.policy.namespace, cp.policy.pod_selector) for cp in self.policies]
 
-    def selecting(self, direction: str) -> list[tuple[int, ...]]:
+    def selecting(self, direction: Direction) -> list[tuple[int, ...]]:
         """Per class, the indices of the policies that isolate it for `direction`."""
         return self.graph.selecting(direction)
 

@@ -18,6 +18,7 @@ from netverify.model import (
     AdminAction,
     AdminTier,
     ContainerPort,
+    Direction,
     LabelSelector,
     PeerForm,
     Severity,
@@ -51,7 +52,7 @@ def egress_blocks_dns(ctx: LintContext) -> Iterator[Finding]:
         return
     dns_classes = [c for c, rep in enumerate(ctx.reps) if _is_dns(rep)]
     reach = _LoadedDNS(ctx, dns_classes) if dns_classes else _TypicalDNS(ctx)
-    for a, key in enumerate(ctx.selecting("egress")):
+    for a, key in enumerate(ctx.selecting(Direction.EGRESS)):
         if not key or _is_dns(ctx.reps[a]):  # the DNS pods forward upstream; they do not query themselves
             continue
         missing = _missing(reach.allowed(a, key))
@@ -76,16 +77,16 @@ def _tiered_dns(ctx: LintContext, scan: AdminScan) -> Iterator[Finding]:
         if rep.external or rep.host_network or _is_dns(rep):
             continue
         tiers = (scan.first, scan.np_for(rep), scan.baseline)
-        np_policies = [p.policy.id for p in scan.np_for(rep).selecting("egress", rep)]
-        admin_policies = [p.policy.id for p in ctx.admin_selecting("egress", rep)]
+        np_policies = [p.policy.id for p in scan.np_for(rep).selecting(Direction.EGRESS, rep)]
+        admin_policies = [p.policy.id for p in ctx.admin_selecting(Direction.EGRESS, rep)]
         if not np_policies and not admin_policies:
             continue  # nothing decides its egress: allowed
         if typical is not None:
-            allowed = decide_direction(tiers, "egress", rep, typical, typical).allowed
+            allowed = decide_direction(tiers, Direction.EGRESS, rep, typical, typical).allowed
         else:
             allowed = ConnectionSet.union_all(
-                decide_direction(tiers, "egress", rep, d, d).allowed
-                & decide_direction((scan.first, scan.np_for(d), scan.baseline), "ingress", d, rep, d).allowed
+                decide_direction(tiers, Direction.EGRESS, rep, d, d).allowed
+                & decide_direction((scan.first, scan.np_for(d), scan.baseline), Direction.INGRESS, d, rep, d).allowed
                 for d in dns)
         missing = _missing(allowed)
         if not missing:
@@ -158,11 +159,11 @@ def pods_not_isolated(ctx: LintContext) -> Iterator[Finding]:
     With admin policies whose subject is the endpoint, its ingress from pods is theirs to decide: the
     finding says so (and is info), and still says that addresses outside the cluster, which admin
     ingress rules never match, may connect."""
-    for a, key in enumerate(ctx.selecting("ingress")):
+    for a, key in enumerate(ctx.selecting(Direction.INGRESS)):
         if key or not ctx.index.pods & (1 << a):
             continue
         for ep in ctx.graph.members[a]:
-            admin = ctx.admin_selecting("ingress", ep)
+            admin = ctx.admin_selecting(Direction.INGRESS, ep)
             if not admin:
                 yield finding("NV402", ep.source, f"{ep.id} is not isolated for ingress: no NetworkPolicy selects "
                               "it, so every pod and address may connect to it on every port", endpoint_obj(ep),
@@ -182,7 +183,7 @@ def _is_default_deny(selector: LabelSelector, ingress_rules: int, affects_ingres
 def namespaces_without_default_deny(ctx: LintContext) -> Iterator[Finding]:
     """NV403: namespaces with governed pods and no `podSelector: {}` policy that denies all ingress."""
     protected = {cp.policy.namespace for cp in ctx.policies
-                 if _is_default_deny(cp.policy.pod_selector, len(cp.ingress), cp.affects("ingress"))}
+                 if _is_default_deny(cp.policy.pod_selector, len(cp.ingress), cp.affects(Direction.INGRESS))}
     first: dict[str, Endpoint] = {}
     for c in bit_list(ctx.index.pods):
         for ep in ctx.graph.members[c]:
@@ -205,7 +206,7 @@ def namespaces_without_default_deny(ctx: LintContext) -> Iterator[Finding]:
 
 def _baseline_default_deny(ctx: LintContext, ep: Endpoint) -> str | None:
     """A Baseline-tier policy (with `ep` as subject) whose ingress rule denies every namespace, if any."""
-    for policy in ctx.admin_selecting("ingress", ep, AdminTier.BASELINE):
+    for policy in ctx.admin_selecting(Direction.INGRESS, ep, AdminTier.BASELINE):
         for rule in policy.ingress:
             if rule.ref.action is AdminAction.DENY and rule.ports is None and any(
                     m.peer.form is PeerForm.NAMESPACES and m.peer.namespace_selector.is_empty() for m in rule.peers):

@@ -28,7 +28,7 @@ from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, named_ports_key
 from netverify.engines.partitions import Cells, Partition, cells, union_partition
 from netverify.errors import UndecidedError
-from netverify.model import Severity, SourceRef
+from netverify.model import Direction, Severity, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.lint.findings import Finding
 from netverify.queries.lint.shadowing import (
@@ -74,7 +74,7 @@ class _Directions:
         self.selecting = {d: g.selecting(d) for d in DIRECTIONS}
         # Subject classes grouped by what their partition depends on: selecting policies (and named ports).
         self.groups: dict[str, dict[tuple[object, ...], int]] = {}
-        self.open: dict[str, int] = {}
+        self.open: dict[Direction, int] = {}
         for d in DIRECTIONS:
             by_key: dict[tuple[object, ...], int] = {}
             open_mask = 0
@@ -89,7 +89,7 @@ class _Directions:
         self._cells: dict[tuple[str, tuple[object, ...]], Cells] = {}
         self._group_of: dict[str, dict[int, tuple[object, ...]]] = {}
 
-    def part(self, d: str, rules: Sequence[CompiledRule], rep: Endpoint, cache_key: tuple[object, ...],
+    def part(self, d: Direction, rules: Sequence[CompiledRule], rep: Endpoint, cache_key: tuple[object, ...],
              within: int | None = None) -> Partition:
         """The peer classes `rules` admit for a subject like `rep`, each with what (only the peer
         classes in `within`, when given)."""
@@ -101,7 +101,7 @@ class _Directions:
         self._parts[cache_key] = out
         return out
 
-    def key_rules(self, d: str, key: tuple[int, ...]) -> list[CompiledRule]:
+    def key_rules(self, d: Direction, key: tuple[int, ...]) -> list[CompiledRule]:
         return [r for i in key for r in self.policies[i].rules(d)]
 
     def cells(self, part: Partition | None, within: int | None = None) -> Cells:
@@ -112,31 +112,31 @@ class _Directions:
             return [(universe, ConnectionSet.all())]
         return cells(part, self.g.conns, universe)
 
-    def current(self, d: str, gkey: tuple[object, ...]) -> Partition:
+    def current(self, d: Direction, gkey: tuple[object, ...]) -> Partition:
         key = gkey[0]
         assert isinstance(key, tuple)
         rep = self.rep(d, gkey)
         return self.part(d, self.key_rules(d, key), rep, ("all", d, gkey))
 
-    def _current_cells(self, d: str, gkey: tuple[object, ...]) -> Cells:
+    def _current_cells(self, d: Direction, gkey: tuple[object, ...]) -> Cells:
         found = self._cells.get((d, gkey))
         if found is None:
             found = self._cells[(d, gkey)] = self.cells(self.current(d, gkey))
         return found
 
-    def rep(self, d: str, gkey: tuple[object, ...]) -> Endpoint:
+    def rep(self, d: Direction, gkey: tuple[object, ...]) -> Endpoint:
         mask = self.groups[d][gkey]
         return self.g.reps[(mask & -mask).bit_length() - 1]  # the lowest class, without listing them all
 
     # --- the other direction, looked up per peer class
 
-    def witness(self, d: str, subjects: int, peers: int, delta: ConnectionSet) -> tuple[int, int] | None:
+    def witness(self, d: Direction, subjects: int, peers: int, delta: ConnectionSet) -> tuple[int, int] | None:
         """Some (subject, peer) class pair, subject in `subjects` and peer in `peers`, whose other
         direction lets some of `delta` through (so a change of direction d is visible), or None.
 
         Walks the other direction's groups once, each with its cells over the subject side, rather
         than once per subject: at 100,000 pods a group of subjects has thousands of classes."""
-        od = "egress" if d == "ingress" else "ingress"
+        od = d.opposite
         found = self._first_real(d, subjects, self.open[od] & peers)
         if found is not None:
             return found
@@ -152,7 +152,7 @@ class _Directions:
                         return found
         return None
 
-    def _groups_meeting(self, od: str, peers: int) -> list[tuple[tuple[object, ...], int]]:
+    def _groups_meeting(self, od: Direction, peers: int) -> list[tuple[tuple[object, ...], int]]:
         """The groups of direction od with a class in `peers`: looked up per class when the peers are
         fewer than the groups (the usual case: a rule's peers), else every group."""
         groups = self.groups[od]
@@ -167,7 +167,7 @@ class _Directions:
         keys = dict.fromkeys(group_of[c] for c in bit_list(peers) if c in group_of)
         return [(k, groups[k]) for k in keys]
 
-    def _first_real(self, d: str, subjects: int, peers: int) -> tuple[int, int] | None:
+    def _first_real(self, d: Direction, subjects: int, peers: int) -> tuple[int, int] | None:
         if not subjects or not peers:
             return None
         peer_list = bit_list(peers)
@@ -177,7 +177,7 @@ class _Directions:
                     return b, a
         return None
 
-    def _real_pair(self, d: str, subject: int, peer: int) -> bool:
+    def _real_pair(self, d: Direction, subject: int, peer: int) -> bool:
         g = self.g
         src, dst = (peer, subject) if d == "ingress" else (subject, peer)
         s, t = g.reps[src], g.reps[dst]
@@ -207,10 +207,10 @@ class _InventoryRedundancy:
                     masks[i] = masks.get(i, 0) | mask
             self._groups[d], self._masks[d] = groups, masks
 
-    def _subject_groups(self, d: str, i: int) -> list[tuple[tuple[object, ...], tuple[int, ...]]]:
+    def _subject_groups(self, d: Direction, i: int) -> list[tuple[tuple[object, ...], tuple[int, ...]]]:
         return self._groups[d].get(i, [])
 
-    def change(self, d: str, i: int, drop: CompiledRule | None) -> _Change | None:
+    def change(self, d: Direction, i: int, drop: CompiledRule | None) -> _Change | None:
         """What removing rule `drop` (or, when None, policy i's part in direction d) changes first."""
         dirs = self.dirs
         removed = self.dirs.policies[i].rules(d) if drop is None else (drop,)
@@ -238,7 +238,7 @@ class _InventoryRedundancy:
                 return found
         return None
 
-    def _compare(self, d: str, subjects: int, old: Partition, new: Partition | None,
+    def _compare(self, d: Direction, subjects: int, old: Partition, new: Partition | None,
                  within: int | None = None) -> _Change | None:
         dirs = self.dirs
         new_cells = dirs.cells(new, within)
@@ -258,7 +258,7 @@ class _InventoryRedundancy:
                     return _Change(src, dst, delta)
         return None
 
-    def covering_rules(self, d: str, i: int, drop: CompiledRule) -> list[CompiledRule]:
+    def covering_rules(self, d: Direction, i: int, drop: CompiledRule) -> list[CompiledRule]:
         """Other rules of direction d, for the same subjects, that admit some of what `drop` admits."""
         dirs = self.dirs
         g = dirs.g
@@ -281,7 +281,7 @@ class _InventoryRedundancy:
         targets = bit_list(self.subjects(cp, d)) if d == "ingress" else bit_list(peers)
         return bool(peers) and any(rule.ports_for(g.reps[c]) for c in targets)
 
-    def subjects(self, cp: CompiledPolicy, d: str) -> int:
+    def subjects(self, cp: CompiledPolicy, d: Direction) -> int:
         return self._masks[d].get(self.index[id(cp)], 0)
 
 
@@ -289,7 +289,7 @@ def _restrict(part: Partition, within: int) -> Partition:
     return {c: m & within for c, m in part.items() if m & within}
 
 
-def _ports_meet(a: CompiledRule, b: CompiledRule, rep: Endpoint, d: str) -> bool:
+def _ports_meet(a: CompiledRule, b: CompiledRule, rep: Endpoint, d: Direction) -> bool:
     if d == "egress":
         return True  # named ports resolve per destination; peers overlapping is enough to name it
     return bool(a.ports_for(rep) & b.ports_for(rep))
@@ -321,14 +321,14 @@ def _inventory_findings(analysis: Analysis, dirs: _Directions, shadowed: set[tup
     return findings
 
 
-def _candidate_directions(cp: CompiledPolicy, shadowed: set[tuple[str, str]]) -> list[str]:
+def _candidate_directions(cp: CompiledPolicy, shadowed: set[tuple[str, str]]) -> list[Direction]:
     """The directions a policy affects, or none when NV603 already reports all of them."""
     directions = [d for d in DIRECTIONS if cp.affects(d)]
     return [] if all((cp.policy.id, d) in shadowed for d in directions) else directions
 
 
-def _candidate_rules(cp: CompiledPolicy, directions: list[str], shadowed: set[tuple[str, str]]
-                     ) -> Iterator[tuple[str, CompiledRule]]:
+def _candidate_rules(cp: CompiledPolicy, directions: list[Direction], shadowed: set[tuple[str, str]]
+                     ) -> Iterator[tuple[Direction, CompiledRule]]:
     """The rules to test one by one: those of the directions NV603 does not already report."""
     for d in directions:
         if (cp.policy.id, d) not in shadowed:

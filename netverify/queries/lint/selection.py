@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from netverify.model import NetworkPolicy, Peer
+from netverify.model import Direction, NetworkPolicy, Peer
 from netverify.queries.lint.context import LintContext, finding, located, names, policy_obj
 from netverify.queries.lint.findings import Finding
 from netverify.queries.unseen import HOW_TO_SEE_THEM, describe, unseen_pod_makers
@@ -23,14 +23,14 @@ def policy_selects_no_pod(ctx: LintContext) -> Iterator[Finding]:
         yield finding("NV101", p.source, f"policy {p.id} selects no pod: {why}", policy_obj(p))
 
 
-def peer_label(direction: str, rule_index: int, peer_index: int) -> str:
+def peer_label(direction: Direction, rule_index: int, peer_index: int) -> str:
     return f"{direction}[{rule_index}] {'from' if direction == 'ingress' else 'to'}[{peer_index}]"
 
 
-def selector_peers(cp: CompiledPolicy) -> Iterator[tuple[str, int, int, Peer, SelectorPeer]]:
+def selector_peers(cp: CompiledPolicy) -> Iterator[tuple[Direction, int, int, Peer, SelectorPeer]]:
     """(direction, rule index, peer index, the peer as written, its matcher) for every selector peer."""
     p = cp.policy
-    for direction in ("ingress", "egress"):
+    for direction in (Direction.INGRESS, Direction.EGRESS):
         for rule, compiled in zip(p.rules(direction), cp.rules(direction), strict=True):
             for j, (peer, matcher) in enumerate(zip(rule.peers, compiled.peers, strict=True)):
                 if isinstance(matcher, SelectorPeer):

@@ -8,12 +8,12 @@ asks this module first, so a shadowed direction is not reported twice).
 from __future__ import annotations
 
 from netverify.engines.graph import ReachabilityGraph
-from netverify.model import LabelSelector, Severity
+from netverify.model import Direction, LabelSelector, Severity
 from netverify.queries.context import Analysis
 from netverify.queries.lint.findings import DOCS_BASE, Finding
 from netverify.semantics.compile import CompiledPolicy, CompiledRule
 
-DIRECTIONS = ("ingress", "egress")
+DIRECTIONS = (Direction.INGRESS, Direction.EGRESS)
 
 
 def see(code: str) -> str:

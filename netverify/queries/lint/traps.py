@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from netverify.model import NetworkPolicy, Peer, Severity
+from netverify.model import Direction, NetworkPolicy, Peer, Severity
 from netverify.queries.lint.context import LintContext, finding, located, names, plural, policy_obj
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.compile import CompiledPolicy, PeerMatcher, SelectorPeer
@@ -29,7 +29,7 @@ def _kind(m: PeerMatcher) -> str:
 
 def peer_traps(ctx: LintContext) -> Iterator[Finding]:
     for cp in ctx.policies:
-        for direction in ("ingress", "egress"):
+        for direction in (Direction.INGRESS, Direction.EGRESS):
             for rule, compiled in zip(cp.policy.rules(direction), cp.rules(direction), strict=True):
                 masks = [ctx.index.peer(m) for m in compiled.peers]
                 yield from _split(ctx, cp, direction, rule.index, rule.peers, compiled.peers, masks)
@@ -49,7 +49,7 @@ def _describe(ctx: LintContext, mask: int) -> str:
     return f"{plural(len(ids), 'endpoint')} ({names(ids)})" if ids else "nothing"
 
 
-def _split(ctx: LintContext, cp: CompiledPolicy, direction: str, i: int, peers: Sequence[Peer],
+def _split(ctx: LintContext, cp: CompiledPolicy, direction: Direction, i: int, peers: Sequence[Peer],
            matchers: Sequence[PeerMatcher], masks: list[int]) -> Iterator[Finding]:
     """NV505: adjacent namespaceSelector-only and podSelector-only peers, perhaps meant as one."""
     for j in range(len(matchers) - 1):
@@ -80,7 +80,7 @@ def _split(ctx: LintContext, cp: CompiledPolicy, direction: str, i: int, peers: 
             policy_obj(cp.policy), severity=None if likely else Severity.INFO)
 
 
-def _combined(ctx: LintContext, cp: CompiledPolicy, direction: str, i: int, peers: Sequence[Peer],
+def _combined(ctx: LintContext, cp: CompiledPolicy, direction: Direction, i: int, peers: Sequence[Peer],
               matchers: Sequence[PeerMatcher], masks: list[int]) -> Iterator[Finding]:
     """NV506: one peer with both selectors that matches nothing, where two peers would match pods."""
     policy: NetworkPolicy = cp.policy

@@ -9,19 +9,48 @@ import importlib.util
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
 
 SCRIPT = Path(__file__).resolve().parents[3] / "benchmarks" / "run.py"
 
 
-def test_run_at_100_pods_reports_floor_phases_and_commands(tmp_path: Path) -> None:
+def _run_module() -> ModuleType:
+    """benchmarks/run.py imported as a module (it is a script, not part of the package)."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import run  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    return run  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    out: Path
+    stdout: str
+    report: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> BenchRun:
+    """One run at 100 pods with 2 admin policies, shared by the tests that read its report or its cache."""
+    tmp_path = tmp_path_factory.mktemp("bench")
     report = tmp_path / "bench.json"
-    done = subprocess.run([sys.executable, str(SCRIPT), "--sizes", "100", "--out", str(tmp_path / "out"),
-                           "--json", str(report)], capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, str(SCRIPT), "--sizes", "100", "--admin", "2", "--out",
+                           str(tmp_path / "out"), "--json", str(report)], capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
+    return BenchRun(tmp_path / "out", done.stdout, json.loads(report.read_text()))
+
+
+def test_run_at_100_pods_reports_floor_phases_and_commands(bench_run: BenchRun) -> None:
+    done, data = bench_run, bench_run.report
     assert "floor (PyYAML C parse)" in done.stdout and "matrix" in done.stdout and "machine:" in done.stdout
 
-    data = json.loads(report.read_text())
     (size,) = data["sizes"]
     assert (size["pods"], size["policies"]) == (100, 10)
     assert size["floor"]["exit"] == 0 and size["floor"]["peak_mib"] > 0
@@ -48,6 +77,25 @@ def test_run_at_100_pods_reports_floor_phases_and_commands(tmp_path: Path) -> No
     assert commands["matrix"]["phases"]["graph"] > 0, "the matrix is computed by the graph engine"
 
 
+def test_admin_policies_are_timed_in_every_command(bench_run: BenchRun) -> None:
+    """--admin N: every command again with the admin policies loaded, against a floor that parses them too."""
+    (size,) = bench_run.report["sizes"]
+    commands = size["commands"]
+    names = {"can (admin tiers)", "matrix (admin tiers)", "check (inventory, admin tiers)",
+             "check (any, admin tiers)", "diff (heavy, admin tiers)", "equiv (admin tiers)", "lint (admin tiers)",
+             "exposure (admin tiers)", "blast-radius (admin tiers)"}
+    assert names <= set(commands)
+    for name in names:
+        assert name in bench_run.stdout
+        assert commands[name]["exit"] in (0, 1), (name, commands[name]["stderr"])
+    for floor in ("floor_admin", "floor_diff_admin", "floor_diff_heavy_admin"):
+        assert size[floor]["exit"] == 0
+    assert size["floor_admin"]["cpu_s"] > 0
+    out = bench_run.out / "p100"
+    for version in ("diff-admin/base", "diff-admin/head", "diff-heavy-admin/base", "diff-heavy-admin/head"):
+        assert (out / version / "admin").is_dir() and (out / version / "cluster").is_dir()
+
+
 def test_phase_child_reports_the_command_exit_code_and_its_phases(tmp_path: Path) -> None:
     report = tmp_path / "phases.json"
     demo = str(SCRIPT.parents[1] / "fixtures" / "demo")
@@ -60,24 +108,19 @@ def test_phase_child_reports_the_command_exit_code_and_its_phases(tmp_path: Path
     assert phases["peak_mib"]["query"] >= phases["peak_mib"]["load"] > 0
 
 
-def test_generated_input_is_cached_between_runs(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    args = [sys.executable, str(SCRIPT), "--sizes", "100", "--out", str(out)]
-    subprocess.run(args, check=True, capture_output=True, timeout=600)
-    pods = out / "p100" / "cluster" / "pods.yaml"
+def test_generated_input_is_cached_between_runs(bench_run: BenchRun) -> None:
+    """A second run over the same --out reads the input the first one generated (the shared run above)."""
+    pods = bench_run.out / "p100" / "cluster" / "pods.yaml"
     stamp = pods.stat().st_mtime_ns
-    subprocess.run(args, check=True, capture_output=True, timeout=600)
+    run = _run_module()
+    assert run.generate(100, bench_run.out, admin=2) == bench_run.out / "p100"
     assert pods.stat().st_mtime_ns == stamp
 
 
 def test_facts_skip_an_empty_first_graph() -> None:
     """facts_of reads the first graph with endpoints: a command whose first graph is empty (one side of a diff
     without pods) no longer fails with an IndexError."""
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        import run  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
+    run = _run_module()
 
     class Graph:
         def __init__(self, endpoints: list[object]) -> None:

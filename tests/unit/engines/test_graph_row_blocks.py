@@ -20,6 +20,7 @@ from netverify.engines.graph import ReachabilityGraph
 from netverify.loaders.manifests import load_paths
 from netverify.queries.context import Analysis
 from netverify.queries.matrix import matrix
+from netverify.sets import ConnectionSet
 
 GENERATOR = Path(__file__).resolve().parents[3] / "benchmarks" / "gen_cluster.py"
 
@@ -78,3 +79,43 @@ def test_matrix_json_does_not_depend_on_the_block_size(cluster_dir: Path, monkey
     whole = matrix_text()
     monkeypatch.setattr(rows_module.LazyRows, "BLOCK_BITS", 1)
     assert matrix_text() == whole
+
+
+class TestARowAskedAloneIsKept:
+    """`row` keeps the rows it computed alone (a search asks for its predecessors' rows again and
+    again), a block's worth of them at most, the least recently asked for leaving first."""
+
+    @staticmethod
+    def counting(n: int, size_bits: int, monkeypatch: pytest.MonkeyPatch) -> tuple[rows_module.LazyRows, list[int]]:
+        monkeypatch.setattr(rows_module.LazyRows, "BLOCK_BITS", size_bits)
+        computed: list[int] = []
+
+        def compute(lo: int, hi: int) -> list[rows_module.Row]:
+            computed.extend(range(lo, hi))
+            return [((1 << a, ConnectionSet.all()),) for a in range(lo, hi)]
+
+        return rows_module.LazyRows(n, compute), computed
+
+    def test_asking_again_computes_nothing(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        rows, computed = self.counting(1000, 1, monkeypatch)  # blocks of 64 rows
+        assert [rows.row(5) for _ in range(3)] == [((1 << 5, ConnectionSet.all()),)] * 3
+        assert computed == [5]
+
+    def test_at_most_a_blocks_worth_is_kept_least_recently_asked_first_out(
+            self, monkeypatch: pytest.MonkeyPatch) -> None:
+        rows, computed = self.counting(1000, 1, monkeypatch)
+        for a in range(64):  # a block's worth
+            rows.row(a)
+        rows.row(0)  # asked again: now the most recent
+        rows.row(100)  # one more: row 1, the least recently asked for, leaves
+        computed.clear()
+        rows.row(0)
+        rows.row(1)
+        assert computed == [1]
+        assert len(rows._single) == 64
+
+    def test_a_computed_block_answers_first(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        rows, computed = self.counting(1000, 1, monkeypatch)
+        rows[70]  # computes the block of rows 64..127
+        computed.clear()
+        assert rows.row(100) == ((1 << 100, ConnectionSet.all()),) and computed == []

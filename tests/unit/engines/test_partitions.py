@@ -16,14 +16,14 @@ from netverify.engines.partitions import (
     passing_partition,
     union_partition,
 )
-from netverify.model import SourceRef
+from netverify.model import Direction, SourceRef
 from netverify.semantics.compile import RuleRef
 from netverify.semantics.verdict import Action, Decision, RuleMatch, first_match, fold, isolating
 from netverify.sets import ConnectionSet
 
 CLASSES = 6
 EVERYONE = (1 << CLASSES) - 1
-REF = RuleRef("ns/p", "ingress", 0, SourceRef("p.yaml", 1))
+REF = RuleRef("ns/p", Direction.INGRESS, 0, SourceRef("p.yaml", 1))
 
 conn_sets = st.sampled_from([
     ConnectionSet.all(), ConnectionSet.none(), ConnectionSet.of("TCP"), ConnectionSet.of("UDP", 53, 53),

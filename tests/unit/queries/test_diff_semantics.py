@@ -298,6 +298,31 @@ class TestEndpoints:
         assert pairs(diff(base, head).added) == {("ops/Deployment/probe", "shop/api-1"),
                                                  ("ops/Deployment/probe", "shop/api-2")}
 
+    def test_a_replica_only_the_head_tells_apart_is_compared_not_removed_and_added(self) -> None:
+        # api-2 carries a label no base policy reads; the head's policy selects it, so the head reports
+        # api-2 alone. The base must draw the same endpoints, or api-2's changes hide behind a
+        # "removed/added endpoint" instead of being compared pair by pair.
+        canary_pods = API_PODS.replace("labels: {app: api, pod-template-hash: 5d4f}\n  ownerReferences: [{kind: "
+                                       "ReplicaSet, name: api-5d4f, apiVersion: apps/v1, uid: u2",
+                                       "labels: {app: api, pod-template-hash: 5d4f, canary: 'true'}\n  "
+                                       "ownerReferences: [{kind: ReplicaSet, name: api-5d4f, apiVersion: apps/v1, uid: u2")
+        assert canary_pods != API_PODS
+        isolate_canary_egress = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: canary-egress, namespace: shop}
+        spec:
+          podSelector: {matchLabels: {canary: 'true'}}
+          policyTypes: [Egress]
+        """
+        result = run([NAMESPACES, WORKLOADS, canary_pods, DENY_SHOP, API_FROM_WEB],
+                     [NAMESPACES, WORKLOADS, canary_pods, DENY_SHOP, API_FROM_WEB, isolate_canary_egress])
+        assert not result.endpoints_added and not result.endpoints_removed
+        lost = pairs(result.removed)
+        assert ("shop/api-2", "ops/Deployment/probe") in lost
+        assert all(src == "shop/api-2" for src, _ in lost)
+        assert not result.added
+
     def test_going_from_one_replica_to_several_opens_replica_to_replica_traffic(self) -> None:
         scaled = WORKLOADS.replace("replicas: 1", "replicas: 3")
         result = run([NAMESPACES, WORKLOADS], [NAMESPACES, scaled])

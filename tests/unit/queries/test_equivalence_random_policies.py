@@ -12,7 +12,7 @@ from helpers_strategies import NAMESPACES, edited_policies, labels_st, load_with
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netverify.model import Cluster
+from netverify.model import Cluster, Direction
 from netverify.queries.context import Analysis
 from netverify.queries.equivalence import PolicySets, compare
 from netverify.queries.lint.redundancy import redundancy_findings
@@ -116,13 +116,13 @@ def split(c: Cluster) -> Cluster:
     """Each policy with rules becomes one policy per rule, with the same selector and policyTypes."""
     out = []
     for p in c.policies:
-        rules = [(d, r) for d in ("ingress", "egress") for r in p.rules(d)]
+        rules = [(d, r) for d in Direction for r in p.rules(d)]
         if not rules:
             out.append(p)
             continue
         for k, (d, r) in enumerate(rules):
-            out.append(dataclasses.replace(p, name=f"{p.name}-{k}", ingress=(r,) if d == "ingress" else (),
-                                           egress=(r,) if d == "egress" else ()))
+            out.append(dataclasses.replace(p, name=f"{p.name}-{k}", ingress=(r,) if d is Direction.INGRESS else (),
+                                           egress=(r,) if d is Direction.EGRESS else ()))
     return dataclasses.replace(c, policies=tuple(out))
 
 
@@ -151,17 +151,17 @@ def test_a_policy_is_reported_redundant_exactly_when_removing_it_changes_nothing
             assert unchanged, pid
         selects = any(cp.selects(e) and not e.host_network for e in analysis.endpoints)
         # rules of a direction the policy does not affect (not in policyTypes) are ignored by Kubernetes
-        has_rules = any(cp.rules(d) for d in ("ingress", "egress") if cp.affects(d))
+        has_rules = any(cp.rules(d) for d in Direction if cp.affects(d))
         if unchanged and selects and has_rules:
             assert pid in reported, pid
 
 
-def without_rule(c: Cluster, pid: str, direction: str, index: int) -> Cluster:
+def without_rule(c: Cluster, pid: str, direction: Direction, index: int) -> Cluster:
     def edit(p: Any) -> Any:
         if p.id != pid:
             return p
         rules = tuple(r for r in p.rules(direction) if r.index != index)
-        return dataclasses.replace(p, **{direction: rules})  # policyTypes are declared by the strategy
+        return dataclasses.replace(p, **{direction.value: rules})  # policyTypes are declared by the strategy
 
     return dataclasses.replace(c, policies=tuple(edit(p) for p in c.policies))
 
@@ -176,7 +176,7 @@ def test_a_rule_is_reported_redundant_exactly_when_removing_it_changes_nothing(c
     whole = {f.obj.split()[1] for f in found if f.code in ("NV602", "NV603")}
     for cp in analysis.policies:
         selects = any(cp.selects(e) and not e.host_network for e in analysis.endpoints)
-        for d in ("ingress", "egress"):
+        for d in Direction:
             if not cp.affects(d):
                 continue
             for rule in cp.rules(d):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from netverify.loaders.manifests import load_paths
-from netverify.model import Cluster, NetworkPolicy
+from netverify.model import Cluster, Direction, NetworkPolicy
 from netverify.queries.context import Analysis
 from netverify.queries.equivalence import compare
 from netverify.queries.lint.findings import Finding
@@ -34,15 +34,17 @@ def without_policy(c: Cluster, pid: str) -> Cluster:
     return dataclasses.replace(c, policies=tuple(p for p in c.policies if p.id != pid))
 
 
-def without_rule(c: Cluster, pid: str, direction: str, index: int) -> Cluster:
+def without_rule(c: Cluster, pid: str, written: str, index: int) -> Cluster:
+    direction = Direction(written)  # a finding names its direction as the output writes it
+
     def edit(p: NetworkPolicy) -> NetworkPolicy:
         if p.id != pid:
             return p
         rules = tuple(r for r in p.rules(direction) if r.index != index)
         types = p.policy_types
-        if p.declared_policy_types is None and direction == "egress" and not rules:
-            types = tuple(t for t in types if t != "Egress")  # what the API server would default to
-        return dataclasses.replace(p, **{direction: rules, "policy_types": types})  # type: ignore[arg-type]
+        if p.declared_policy_types is None and direction is Direction.EGRESS and not rules:
+            types = tuple(t for t in types if t is not Direction.EGRESS)  # what the API server would default to
+        return dataclasses.replace(p, **{direction.value: rules, "policy_types": types})  # type: ignore[arg-type]
 
     return dataclasses.replace(c, policies=tuple(edit(p) for p in c.policies))
 

@@ -13,6 +13,7 @@ from netverify.semantics.ports import PortSelection
 @pytest.mark.parametrize(("port", "protocol", "cli", "assertion"), [
     ("80", None, "TCP 80", "80/TCP"),
     ("8000-8080", None, "TCP 8000-8080", "8000-8080/TCP"),
+    ("80-80", None, "TCP 80", "80/TCP"),  # a one-port range is that port
     ("53/UDP", None, "UDP 53", "53/UDP"),
     ("http", "TCP", "TCP http", "http/TCP"),
     (None, "UDP", "any UDP port", "any UDP port"),
@@ -26,7 +27,7 @@ def test_both_spellings_of_one_selection(port: str | None, protocol: str | None,
 
 @pytest.mark.parametrize(("text", "cli_port", "cli_protocol"), [
     ("443/TCP", "443", None), ("8000-8080/TCP", "8000-8080", None), ("http/TCP", "http", "TCP"),
-    ("UDP", None, "UDP"), ("443", "443", None), ("443-443/TCP", "443", None),
+    ("UDP", None, "UDP"), ("443", "443", None), ("443-443/TCP", "443", None), ("443-443/TCP", "443-443", None),
 ])
 def test_an_assertion_port_is_the_selection_the_cli_reads(text: str, cli_port: str | None,
                                                            cli_protocol: str | None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from helpers_k8s import analyse, ns, pod
 
-from netverify.model import SourceRef
+from netverify.model import Direction, SourceRef
 from netverify.semantics.compile import PolicyRef, RuleRef
 from netverify.semantics.netpol_tier import NetworkPolicyTier
 from netverify.semantics.verdict import (
@@ -36,7 +36,7 @@ SRC = SourceRef("p.yaml", 1)
 
 
 def rule(i: int) -> RuleRef:
-    return RuleRef("ns/p", "ingress", i, SRC)
+    return RuleRef("ns/p", Direction.INGRESS, i, SRC)
 
 
 def decision(allow: ConnectionSet, deny: ConnectionSet, tier: str = "T") -> Decision:
@@ -106,7 +106,7 @@ class TestNetworkPolicyTier:
     def test_a_subject_no_policy_selects_is_passed_to_the_next_tier(self) -> None:
         a = analyse(ns("x"), pod("x", "a", "10.0.0.1"), pod("x", "b", "10.0.0.2"))
         tier = NetworkPolicyTier(a.policies)
-        d = tier.decide("ingress", a.by_id["x/b"], a.by_id["x/a"], a.by_id["x/b"])
+        d = tier.decide(Direction.INGRESS, a.by_id["x/b"], a.by_id["x/a"], a.by_id["x/b"])
         assert d.decided == NONE
         assert "not isolated for ingress" in d.note
 
@@ -119,7 +119,7 @@ class TestExemptions:
         a = self.a.by_id["x/a"]
         assert is_self_traffic(a, a)
         assert exemption(a, a) is SELF_TRAFFIC
-        assert SELF_TRAFFIC.open == ("egress", "ingress")
+        assert SELF_TRAFFIC.open == (Direction.EGRESS, Direction.INGRESS)
 
     def test_two_pods_are_not_exempt(self) -> None:
         a, b = self.a.by_id["x/a"], self.a.by_id["x/b"]

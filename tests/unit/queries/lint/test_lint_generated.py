@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from netverify.loaders.manifests import load_paths
+from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.queries.lint import LintOptions, LintResult, lint
 from netverify.semantics.compile import SelectorPeer
@@ -47,7 +48,7 @@ def test_unisolated_endpoints_are_exactly_those_no_ingress_policy_selects(
         generated: tuple[Analysis, LintResult]) -> None:
     analysis, result = generated
     expected = {e.id for e in _pods(analysis) if not e.host_network
-                and not any(cp.affects("ingress") and cp.selects(e) for cp in analysis.policies)}
+                and not any(cp.affects(Direction.INGRESS) and cp.selects(e) for cp in analysis.policies)}
     assert _reported(result, "NV402") == expected
 
 
@@ -73,7 +74,7 @@ def test_dns_findings_are_exactly_the_egress_isolated_endpoints_that_cannot_reac
     assert dns, "the generator always writes CoreDNS"
     expected = set()
     for e in _pods(analysis):
-        if e.host_network or e in dns or not any(cp.affects("egress") and cp.selects(e) for cp in analysis.policies):
+        if e.host_network or e in dns or not any(cp.affects(Direction.EGRESS) and cp.selects(e) for cp in analysis.policies):
             continue
         allowed = [analysis.graph.allowed(e, d) for d in dns]
         if not (any(a.allows("UDP", 53) for a in allowed) and any(a.allows("TCP", 53) for a in allowed)):
