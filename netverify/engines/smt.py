@@ -2,10 +2,10 @@
 
 The only place that imports z3 (through smt_vocabulary.load_z3), and only when an engine is
 built (commands that do not prove anything never load it). One solver holds the definitions
-(smt_encode, with the admin tiers of smt_admin); each query is pushed, checked and popped. A
+(smt_encode, every tier through smt_tiers); each query is pushed, checked and popped. A
 refuted query's model is made readable (loaded endpoints preferred, few labels, private
-addresses) and decoded into endpoints (`Found`, with the order of equal-priority admin policies
-it used). The engine never evaluates: the query layer replays every decoded connection through
+addresses) and decoded into endpoints (`Found`, with the order of equal-priority policies it
+used). The engine never evaluates: the query layer replays every decoded connection through
 the evaluator (queries/replay.py), so a disagreement is caught outside the encoding it tests.
 
 Budgets: `timeout_s` (wall clock) and `rlimit` (z3's resource units, deterministic: the same
@@ -19,10 +19,11 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from netverify.engines.smt_admin import TieGroup
 from netverify.engines.smt_encode import Encoder, SideNames, SideVars
+from netverify.engines.smt_tiers import TieGroup
 from netverify.engines.smt_types import (
     Found,
+    OrderedRuleId,
     Proof,
     Proved,
     Query,
@@ -41,16 +42,16 @@ from netverify.engines.smt_vocabulary import (
     Vocabulary,
     load_z3,
 )
-from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Labels
-from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
-from netverify.semantics.compile import CompiledPolicy, PolicyRef, RuleRef
+from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Direction, Labels
+from netverify.semantics.class_tiers import TierSpec
+from netverify.semantics.compile import Observations, PolicyRef
 from netverify.semantics.endpoints import Endpoint, external_endpoint
-from netverify.semantics.options import NetworkPolicySelection
 from netverify.semantics.ports import PortSelection
-from netverify.semantics.verdict import pair_of_members
+from netverify.semantics.verdict import RuleId, pair_of_members
 from netverify.sets import PROTOCOLS, IPSet
 
 DEFAULT_TIMEOUT_S = 30.0
+MINIMIZE_CORE_LIMIT = 64  # literals: larger unsat cores are not minimised (see SmtEngine._core)
 PREFERENCE_BUDGET_S = 2.0  # per query, to make a counterexample more readable (never changes a verdict)
 
 
@@ -60,28 +61,22 @@ PREFERENCE_BUDGET_S = 2.0  # per query, to make a counterexample more readable (
 class SmtEngine:
     """Proves or refutes queries about one inventory; one solver, one push/pop per query."""
 
-    def __init__(self, policies: Sequence[CompiledPolicy], endpoints: Sequence[Endpoint],
+    def __init__(self, tiers: Sequence[TierSpec], endpoints: Sequence[Endpoint],
                  namespaces: Sequence[tuple[str, Labels]], queries: Sequence[Query] = (),
-                 hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 vocabulary_policies: Sequence[CompiledPolicy] | None = None,
-                 preferred_pod_cidr: IPSet | None = None, admin: Sequence[CompiledAdminPolicy] = (),
-                 vocabulary_admin: Sequence[CompiledAdminPolicy] | None = None, node_ips: IPSet | None = None,
-                 rlimit: int | None = None,
-                 np_selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
-        """`vocabulary_policies` and `vocabulary_admin` (default: `policies`, `admin`) decide which
-        labels, blocks and port names the encoding can see: a comparison encodes no policy of its own
-        but must see both sets'. `preferred_pod_cidr`: where a readable model puts synthesized pods'
-        IPs (a wish, never a constraint; default 10.0.0.0/8). `node_ips`: the loaded Nodes'
-        addresses, which no pod that could exist takes. `rlimit`: z3's deterministic resource budget
-        per check (None: none), beside the wall-clock `timeout_s`. `np_selection`: the NetworkPolicy
-        tier's reading of "selected" (--np-selection)."""
+                 hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S, *,
+                 observations: Observations, preferred_pod_cidr: IPSet | None = None,
+                 node_ips: IPSet | None = None, rlimit: int | None = None) -> None:
+        """`tiers`: the inventory's tiers in evaluation order (semantics/class_tiers.specs_of).
+        `observations`: what the policies observe of an endpoint (semantics/compile.observe, every
+        kind merged): which labels, address sets and port names the encoding can see; a comparison
+        encodes no tier of its own but must see both sets'. `preferred_pod_cidr`: where a readable
+        model puts synthesized pods' IPs (a wish, never a constraint; default 10.0.0.0/8).
+        `node_ips`: the loaded Nodes' addresses, which no pod that could exist takes. `rlimit`: z3's
+        deterministic resource budget per check (None: none), beside the wall-clock `timeout_s`."""
         self.z3 = load_z3()
-        self.policies = tuple(policies)
-        self.admin = tuple(admin)
-        seen = policies if vocabulary_policies is None else vocabulary_policies
-        seen_admin = self.admin if vocabulary_admin is None else vocabulary_admin
-        self.vocab = Vocabulary(seen, namespaces, endpoints, queries, hypothetical_namespaces, seen_admin)
-        self.enc = Encoder(self.z3, self.vocab, policies, self.admin, selection=np_selection)
+        self.tiers = tuple(tiers)
+        self.vocab = Vocabulary(observations, namespaces, endpoints, queries, hypothetical_namespaces)
+        self.enc = Encoder(self.z3, self.vocab, self.tiers)
         self.class_of: dict[str, int] = {}
         self.classes: list[ClassSignature] = []
         index: dict[ClassSignature, int] = {}
@@ -96,10 +91,11 @@ class SmtEngine:
         # Addresses a pod that could exist cannot take: loaded pods' (and hostNetwork pods' nodes') and Nodes'.
         self.taken_ips = self.pod_ips | node_ips if node_ips else self.pod_ips
         self.preferred_pod_cidr = preferred_pod_cidr or IPSet.from_cidr("10.0.0.0/8")
-        self._class_facts: dict[str, list[str]] = {}  # per side: each class's facts as SMT-LIB text
+        self._class_facts: dict[str, dict[int, str]] = {}  # per side: class -> its facts as SMT-LIB text
+        self._side_names: dict[str, SideNames] = {}
         self._domains: dict[tuple[str, tuple[int, ...]], Expr] = {}  # class domains defined at the base level
         self.solver = self.z3.Solver()
-        self.solver.set("core.minimize", True)
+        self.solver.set("core.minimize", False)  # minimised on demand (`_core`)
         self.timeout_s = timeout_s
         self.solver.set("timeout", max(1, int(timeout_s * 1000)))
         if rlimit is not None:
@@ -129,7 +125,7 @@ class SmtEngine:
             if status == self.z3.sat:
                 src_members, dst_members = self._narrow(query, src_members, dst_members, [*domain, goal])
                 return self._model_result(query, src_members, dst_members)
-            proof = self._proof(s.unsat_core())
+            proof = self._proof(self._core())
             s.pop()
             s.push()
             vacuous = s.check()
@@ -148,11 +144,17 @@ class SmtEngine:
             out.setdefault(self.class_of[ep.id], []).append(ep)
         return out
 
-    def _class_texts(self, vars_: SideVars) -> list[str]:
-        texts = self._class_facts.get(vars_.prefix)
-        if texts is None:  # written on first use, for every class at once
-            names = SideNames(vars_, self.enc.port)
-            texts = self._class_facts[vars_.prefix] = [names.class_text(c) for c in self.classes]
+    def _class_texts(self, vars_: SideVars, classes: Sequence[int]) -> dict[int, str]:
+        """These classes' facts as SMT-LIB text, each written once per side on first use (a query
+        about a few classes does not write the facts of every class)."""
+        texts = self._class_facts.setdefault(vars_.prefix, {})
+        missing = [c for c in classes if c not in texts]
+        if missing:
+            names = self._side_names.get(vars_.prefix)
+            if names is None:
+                names = self._side_names[vars_.prefix] = SideNames(vars_, self.enc.port)
+            for c in missing:
+                texts[c] = names.class_text(self.classes[c])
         return texts
 
     def _loaded_classes(self, vars_: SideVars, classes: list[int]) -> Expr:
@@ -164,7 +166,7 @@ class SmtEngine:
         key = (vars_.prefix, tuple(classes))
         literal = self._domains.get(key)
         if literal is None:
-            domain = self.enc.class_domain(vars_, self._class_texts(vars_), classes)
+            domain = self.enc.class_domain(vars_, self._class_texts(vars_, classes), classes)
             if self.solver.num_scopes() > 0:  # not at the base level: the definition would be popped
                 return domain
             literal = self._domains[key] = self.z3.Bool(f"domain:{len(self._domains)}")
@@ -229,29 +231,44 @@ class SmtEngine:
 
     # --- results
 
+    def _core(self) -> list[Expr]:
+        """The last check's unsat core, minimised (z3's core.minimize) when it names at most
+        MINIMIZE_CORE_LIMIT literals. Minimising costs about one check per literal: for a small core
+        that is cheap and worth it (a proof names only what it needs), for one of hundreds of rules
+        and policies (an assertion over every pod of a large inventory) it cost several times the
+        whole proof and removed nothing; such a core is reported as z3 found it."""
+        s = self.solver
+        core = list(s.unsat_core())
+        if len(core) > MINIMIZE_CORE_LIMIT:
+            return core
+        s.set("core.minimize", True)
+        try:
+            return list(s.unsat_core())
+        finally:
+            s.set("core.minimize", False)
+
     def _proof(self, core: Iterable[Expr]) -> Proof:
-        policies: list[tuple[PolicyRef, str]] = []
-        rules: list[RuleRef] = []
-        admin_rules: list[AdminRuleRef] = []
+        policies: list[tuple[PolicyRef, Direction]] = []
+        rules: list[RuleId] = []
+        ordered: list[OrderedRuleId] = []
         for lit in core:
             kind, what = self.enc.tracked[str(lit)]
             if kind == "policy":
                 policies.append(what)  # type: ignore[arg-type]
-            elif kind == "admin-rule":
-                admin_rules.append(what)  # type: ignore[arg-type]
+            elif kind == "ordered-rule":
+                ordered.append(what)  # type: ignore[arg-type]
             else:
                 rules.append(what)  # type: ignore[arg-type]
         policies.sort(key=lambda pd: (pd[0].id, pd[1]))
         rules.sort(key=lambda r: (r.policy, r.direction, r.index))
-        admin_rules.sort(key=lambda r: (r.tier.value, r.priority or 0, r.policy, r.direction, r.index))
-        every_order = tuple(f"{g.tier.value} tier, priority {g.priority}: {', '.join(g.policies)}"
-                            for g in self.tie_groups)
-        return Proof(tuple(policies), tuple(rules), tuple(admin_rules), every_order)
+        ordered.sort(key=lambda r: (r.tier_name, r.priority or 0, r.policy, r.direction, r.index))
+        every_order = tuple(g.members for g in self.tie_groups)
+        return Proof(tuple(policies), tuple(rules), tuple(ordered), every_order)
 
     @property
     def tie_groups(self) -> list[TieGroup]:
-        """The groups of equal-priority admin policies the encoding orders freely."""
-        return list(self.enc.admin.tie_groups.values())
+        """The groups of equal-priority policies of first-match tiers that the encoding orders freely."""
+        return list(self.enc.literals.tie_groups.values())
 
     def _unsat_result(self, query: Query, proof: Proof, vacuous: bool) -> SmtResult:
         notes = ("no connection matches the query's endpoints and ports",) if vacuous else ()
@@ -288,21 +305,17 @@ class SmtEngine:
         literals = [z3.Bool(f"wish:{i}") for i in range(len(wishes))]
         s.add(*(z3.Implies(lit, w) for lit, w in zip(literals, wishes, strict=True)))
         active = list(literals)
-        s.set("core.minimize", False)  # any core will do here, and minimizing one is costly
-        try:
-            for _ in range(8):
-                status = s.check(*self.enc.guards, *active)
-                if status == z3.sat:
-                    return s.model()
-                if status != z3.unsat:
-                    break
-                core = {str(c) for c in s.unsat_core()}
-                kept = [lit for lit in active if str(lit) not in core]
-                if len(kept) == len(active):
-                    break
-                active = kept
-        finally:
-            s.set("core.minimize", True)
+        for _ in range(8):  # any core will do here (the solver does not minimise them unless asked)
+            status = s.check(*self.enc.guards, *active)
+            if status == z3.sat:
+                return s.model()
+            if status != z3.unsat:
+                break
+            core = {str(c) for c in s.unsat_core()}
+            kept = [lit for lit in active if str(lit) not in core]
+            if len(kept) == len(active):
+                break
+            active = kept
         return fallback
 
     def _narrow(self, query: Query, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],
@@ -322,7 +335,7 @@ class SmtEngine:
         for vars_, side, all_members, c in ((enc.src, query.src, src_members, chosen[0]),
                                             (enc.dst, query.dst, dst_members, chosen[1])):
             if c >= 0:
-                narrowed.append(enc.class_domain(vars_, self._class_texts(vars_), [c]))
+                narrowed.append(enc.class_domain(vars_, self._class_texts(vars_, [c]), [c]))
                 members.append({c: all_members[c]})
             else:
                 narrowed.append(self._side_domain(vars_, side, {}))
@@ -383,7 +396,7 @@ class SmtEngine:
 
     def found(self, model: Any, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],
               dst_namespace: str = "new-namespace-2") -> Found:
-        """The connection a model describes, with the order of equal-priority admin policies it used.
+        """The connection a model describes, with the order of equal-priority policies it used.
         Two new namespaces whose names no selector mentions get two names (`dst_namespace`), unless
         the query puts both ends in one namespace."""
         src, dst, proto, port, s_cls, d_cls = self._decode(model, src_members, dst_members, dst_namespace)

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from netverify.engines.smt import DEFAULT_TIMEOUT_S, SmtEngine
-from netverify.engines.smt_types import Found, Proof, Side
+from netverify.engines.smt_types import Found, Proof, Query, Side
 from netverify.engines.smt_vocabulary import Expr
 from netverify.model import Labels
-from netverify.semantics.admin_compile import CompiledAdminPolicy
-from netverify.semantics.compile import CompiledPolicy, RuleRef
+from netverify.semantics.class_tiers import TierSpec, tier_specs
+from netverify.semantics.compile import CompiledPolicy, Observations, RuleRef, observe
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.options import NetworkPolicySelection
 from netverify.sets import IPSet
 
 ComparisonWitness = Found  # a concrete connection found by a comparison (the caller replays it)
@@ -48,7 +47,7 @@ class _GoalSolver(SmtEngine):
             if status == self.z3.unknown:
                 return "unknown", None, None, s.reason_unknown()
             if status == self.z3.unsat:
-                return "holds", None, self._proof(s.unsat_core()), ""
+                return "holds", None, self._proof(self._core()), ""
             model = self._readable_model()
             return "fails", self.found(model, src_members, dst_members, "new-namespace"), None, ""
         finally:
@@ -74,28 +73,25 @@ class PolicySetComparator(_GoalSolver):
     equiv:    a connection allowed by exactly one of the sets (allowed_L XOR allowed_R)
     contains: a connection the right set allows and the left one does not (R AND NOT L)
     unsat is the proof. Both sets are encoded without tracked definitions, so nothing is shared
-    between them but the connection's variables, and the order of equal-priority admin policies:
+    between them but the connection's variables, and the order of equal-priority policies:
     a policy both sets have takes one position in both (an implementation orders it the same way
     whichever version it runs), and every such order is considered.
     """
 
-    def __init__(self, left: Sequence[CompiledPolicy], right: Sequence[CompiledPolicy], endpoints: Sequence[Endpoint],
+    def __init__(self, left: Sequence[TierSpec], right: Sequence[TierSpec], endpoints: Sequence[Endpoint],
                  namespaces: Sequence[tuple[str, Labels]], hypothetical_namespaces: bool = False,
-                 timeout_s: float = DEFAULT_TIMEOUT_S, admin: tuple[Sequence[CompiledAdminPolicy],
-                                                                    Sequence[CompiledAdminPolicy]] = ((), ()),
+                 timeout_s: float = DEFAULT_TIMEOUT_S, *, observations: Observations,
                  preferred_pod_cidr: IPSet | None = None, node_ips: IPSet | None = None,
-                 rlimit: int | None = None,
-                 np_selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
-        # An engine with no policy of its own, over a vocabulary that covers both sets.
-        self.left, self.right = tuple(left), tuple(right)
-        self.admin_left, self.admin_right = tuple(admin[0]), tuple(admin[1])
+                 rlimit: int | None = None) -> None:
+        """`left`, `right`: each set's tiers (semantics/class_tiers.specs_of); `observations`: what
+        either set observes of an endpoint (the vocabulary covers both)."""
+        # An engine with no tier of its own, over a vocabulary that covers both sets.
         super().__init__((), endpoints, namespaces, (), hypothetical_namespaces, timeout_s,
-                         vocabulary_policies=self.left + self.right, preferred_pod_cidr=preferred_pod_cidr,
-                         vocabulary_admin=self.admin_left + self.admin_right, node_ips=node_ips, rlimit=rlimit,
-                         np_selection=np_selection)
+                         observations=observations, preferred_pod_cidr=preferred_pod_cidr, node_ips=node_ips,
+                         rlimit=rlimit)
         defined = len(self.enc.base)
-        self.allowed_left = self.enc.allowed_by(self.left, tracked=False, admin=self.admin_left)
-        self.allowed_right = self.enc.allowed_by(self.right, tracked=False, admin=self.admin_right)
+        self.allowed_left = self.enc.allowed_by(left, tracked=False)
+        self.allowed_right = self.enc.allowed_by(right, tracked=False)
         self.solver.add(*self.enc.base[defined:])  # the tie groups' orders, defined while encoding the sets
 
     def compare(self, relation: str, src: Side, dst: Side) -> ComparisonOutcome:
@@ -117,6 +113,13 @@ class RedundancyProver(_GoalSolver):
     only connections that can change are those, and an unsat core names the rules and policies
     that still cover them.
     """
+
+    def __init__(self, policies: Sequence[CompiledPolicy], endpoints: Sequence[Endpoint],
+                 namespaces: Sequence[tuple[str, Labels]], queries: Sequence[Query] = (),
+                 hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        """NetworkPolicies alone (lint redundancy): their tier, over what they observe."""
+        super().__init__(tier_specs(tuple(policies)), endpoints, namespaces, queries, hypothetical_namespaces,
+                         timeout_s, observations=observe(policies))
 
     def without(self, rules: Sequence[RuleRef] = (), selects: Sequence[tuple[str, str]] = ()) -> Expr:
         """The allowed formula with `rules` removed and the policies (direction, id) in `selects` removed

@@ -1,4 +1,4 @@
-"""SMT encoding: compiled NetworkPolicies as z3 formulas over one symbolic connection.
+"""SMT encoding: the tiers of an inventory as z3 formulas over one symbolic connection.
 
 The connection is (src, dst, protocol, port). Each side has: a class id (>= 0: a class of
 loaded endpoints, SYMBOLIC: a pod that could exist, EXTERNAL: an address outside the
@@ -9,24 +9,27 @@ mention, or OTHER), one boolean per distinct ipBlock (the side's IP is in it), t
 (port name, protocol) a rule or query mentions: "dst has a container port of that name and
 protocol whose number is the connection's port". Only these facts can change a verdict.
 
-Every policy's "selects the subject" and every rule's "admits" are definitions guarded by an
-assumption literal, so an unsat core names the policies and rules a proof needs.
+The tiers come as the engines read them (semantics/class_tiers.TierSpec: isolating or first
+match, subject and peer terms, rules with actions and port selections); smt_tiers encodes each,
+this module encodes the terms and folds the tiers (smt_fold). Tracked definitions are guarded by
+assumption literals, so an unsat core names the policies and rules a proof needs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from netverify.engines.smt_admin import AdminEncoding, admin_tier
 from netverify.engines.smt_fold import TierFormula, fold_tiers
+from netverify.engines.smt_tiers import TierLiterals, tier_formula
 from netverify.engines.smt_types import PodPattern
 from netverify.engines.smt_vocabulary import NO_NODE, ClassSignature, Expr, Vocabulary
-from netverify.model import NAMESPACE_NAME_LABEL, AdminTier, Direction, LabelSelector
-from netverify.semantics.admin_compile import CompiledAdminPolicy
-from netverify.semantics.compile import CompiledPolicy, CompiledRule, IPBlockPeer, RuleRef, SelectorPeer
-from netverify.semantics.options import NetworkPolicySelection
+from netverify.model import NAMESPACE_NAME_LABEL, Direction, LabelSelector
+from netverify.semantics.class_tiers import TierSpec
+from netverify.semantics.compile import AddressTerm, PeerTerm, SelectorTerm
+from netverify.semantics.ports import PortSelection
 from netverify.semantics.selectors import matches
+from netverify.semantics.verdict import RuleId
 from netverify.sets import PROTOCOLS, IPSet
 
 # --- symbolic endpoints -------------------------------------------------------------------------
@@ -49,7 +52,7 @@ class SideVars:
         self.ip4 = z3.BitVec(f"{prefix}.ip4", 32)
         self.ip6 = z3.BitVec(f"{prefix}.ip6", 128)
         self.inb = [z3.Bool(f"{prefix}.inBlock[{i}]") for i in range(len(vocab.blocks))]
-        self.inadm = [z3.Bool(f"{prefix}.inAdminNetwork[{i}]") for i in range(len(vocab.admin_blocks))]
+        self.inall = [z3.Bool(f"{prefix}.inEveryIP[{i}]") for i in range(len(vocab.whole_blocks))]
         self.named: dict[tuple[str, str], Expr] = {}
         self.np: dict[str, tuple[Expr, Expr, Expr]] = {}
         if is_dst:
@@ -91,15 +94,12 @@ __all__ = ["Encoder", "SideNames", "SideVars", "TierFormula", "fold_tiers"]
 class Encoder:
     """Formulas over the two sides and the connection; built once per engine.
 
-    `admin`: the compiled admin policies (Admin and Baseline tiers around the NetworkPolicy tier).
-    `every_order`: equal priorities in an admin tier are ordered freely (smt_admin), so a proof holds
-    under every order; otherwise the name breaks ties, as the evaluator does. `selection`: when the
-    NetworkPolicy tier is final (semantics/netpol_tier.py): isolated in the direction, or (ANY)
-    selected by any NetworkPolicy, a direction it does not cover being then allowed."""
+    `tiers`: the inventory's tiers in evaluation order as engines read them
+    (semantics/class_tiers.specs_of), each encoded by smt_tiers however it decides. `every_order`:
+    equal priorities in a first-match tier are ordered freely, so a proof holds under every order;
+    otherwise the evaluation order breaks ties, as the evaluator does."""
 
-    def __init__(self, z3: Any, vocab: Vocabulary, policies: Sequence[CompiledPolicy],
-                 admin: Sequence[CompiledAdminPolicy] = (), every_order: bool = True,
-                 selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
+    def __init__(self, z3: Any, vocab: Vocabulary, tiers: Sequence[TierSpec], every_order: bool = True) -> None:
         self.z3 = z3
         self.vocab = vocab
         self.proto = z3.Int("protocol")
@@ -109,24 +109,32 @@ class Encoder:
         self.base: list[Expr] = [self.proto >= 0, self.proto < len(PROTOCOLS), self.port != 0]
         self.base += self.src.bounds(z3, vocab) + self.dst.bounds(z3, vocab)
         self.guards: list[Expr] = []
-        self.tracked: dict[str, tuple[str, object]] = {}  # guard name -> ("policy", (ref, dir)) | ("rule", ref)
-        # The tracked literals, handed out so that a caller can replace one by false ("without it").
-        self.selects_literals: dict[tuple[str, str], Expr] = {}  # (direction, policy id) -> "selects the subject"
-        self.admits_literals: dict[RuleRef, Expr] = {}  # rule -> "admits the connection"
+        # guard name -> ("policy", (ref, direction)) | ("rule", ref) | ("ordered-rule", ref)
+        self.tracked: dict[str, tuple[str, object]] = {}
         # Policies repeat selectors, peers and ports: each term is built once (z3 terms cost ~µs each).
         self._terms: dict[tuple[object, ...], Expr] = {}
         self.every_order = every_order
-        self.selection = selection
-        self.admin = AdminEncoding({}, {})  # admin rule literals and the free tie groups
-        self.allowed = self.allowed_by(policies, admin=admin)
+        self.literals = TierLiterals()  # tracked literals and the free tie groups
+        self.allowed = self.allowed_by(tiers)
+
+    @property
+    def selects_literals(self) -> dict[tuple[str, str], Expr]:
+        """(direction, policy id) -> "the isolating policy selects the subject" (tracked)."""
+        return self.literals.selects
+
+    @property
+    def admits_literals(self) -> dict[RuleId, Expr]:
+        """An isolating tier's rule -> "it admits the connection" (tracked)."""
+        return self.literals.admits
 
     # --- pieces of the policy formula
 
     def track(self, kind: str, what: object, definition: Expr) -> None:
         """Assert `definition` under a fresh assumption literal: an unsat core names `what` when it needs it."""
-        guard = self.z3.Bool(f"track:{len(self.guards)}")
-        self.guards.append(guard)
-        self.tracked[str(guard)] = (kind, what)
+        name = f"track:{len(self.guards)}"  # what str() of the literal prints, without the printer's cost
+        self.guards.append(self.z3.Bool(name))
+        self.tracked[name] = (kind, what)
+        guard = self.guards[-1]
         self.base.append(self.z3.Implies(guard, definition))
 
     def define(self, constraint: Expr) -> None:
@@ -154,22 +162,53 @@ class Encoder:
         return z3.Or(existing)
 
     def is_pod(self, side: SideVars) -> Expr:
-        return self.z3.And(self.z3.Not(side.ext), self.z3.Not(side.host))
+        return self._cached(("pod?", side.prefix), lambda: self.z3.And(self.z3.Not(side.ext), self.z3.Not(side.host)))
 
-    def _peer(self, peer: SelectorPeer | IPBlockPeer, side: SideVars, policy_ns: str) -> Expr:
-        return self._cached(("peer", side.prefix, peer, policy_ns), lambda: self._build_peer(peer, side, policy_ns))
+    def selector(self, term: SelectorTerm, side: SideVars) -> Expr:
+        """Pods (never hostNetwork pods nor outside addresses) in the term's namespace(s), with its labels."""
+        return self._cached(("selector", side.prefix, term), lambda: self._selector_term(term, side))
 
-    def _build_peer(self, peer: SelectorPeer | IPBlockPeer, side: SideVars, policy_ns: str) -> Expr:
+    def _selector_term(self, term: SelectorTerm, side: SideVars) -> Expr:
+        parts = [self.is_pod(side)]
+        if term.namespace is not None:
+            parts.append(side.ns == self.vocab.ns_index[term.namespace])
+        elif term.namespace_selector is not None:
+            parts.append(self.ns_selector(side, term.namespace_selector))
+        if term.pod_selector is not None:
+            parts.append(self.pod_selector(side, term.pod_selector))
+        return self.z3.And(parts)
+
+    def peer(self, term: PeerTerm, side: SideVars) -> Expr:
+        """A peer term (compile.SelectorTerm, compile.AddressTerm, None: nothing) on one side."""
+        if term is None:
+            return self.z3.BoolVal(False)
+        if isinstance(term, SelectorTerm):
+            return self.selector(term, side)
+        return self._cached(("address", side.prefix, term), lambda: self._address_term(term, side))
+
+    def _address_term(self, term: AddressTerm, side: SideVars) -> Expr:
         z3 = self.z3
-        if isinstance(peer, IPBlockPeer):
-            who = z3.BoolVal(True) if peer.match_pods else z3.Or(side.ext, side.host)
-            return z3.And(side.has_ip, who, side.inb[self.vocab.block_index[peer.addresses]])
-        if peer.namespace_selector is None:
-            ns = side.ns == self.vocab.ns_index[policy_ns]
-        else:
-            ns = self.ns_selector(side, peer.namespace_selector)
-        pod = z3.BoolVal(True) if peer.pod_selector is None else self.pod_selector(side, peer.pod_selector)
-        return z3.And(self.is_pod(side), ns, pod)
+        if term.every_ip:  # every IP of the side inside (pod IPs always count)
+            if not term.addresses:
+                return z3.BoolVal(False)
+            return z3.And(side.has_ip, side.inall[self.vocab.whole_block_index[term.addresses]])
+        who = z3.BoolVal(True) if term.pods else z3.Or(side.ext, side.host)
+        return z3.And(side.has_ip, who, side.inb[self.vocab.block_index[term.addresses]])
+
+    def ports(self, selections: tuple[PortSelection, ...] | None) -> Expr:
+        """Some of these ports is the connection's (None: every port and protocol; empty: none)."""
+        if selections is None:
+            return self.z3.BoolVal(True)
+        return self.z3.Or([self.port_selection(p) for p in selections])
+
+    def port_selection(self, p: PortSelection) -> Expr:
+        """One PortSelection of a rule: a protocol's ports or range, or a port name resolved on the
+        destination (with the given protocol, or whichever protocol the destination declares)."""
+        if p.protocol is None:
+            if p.name is None:
+                return self.z3.BoolVal(True)
+            return self.z3.Or([self.port_term(proto, 0, 0, p.name) for proto in PROTOCOLS])
+        return self.port_term(p.protocol, p.lo, p.hi, p.name)
 
     def port_term(self, protocol: str, lo: int, hi: int, name: str | None) -> Expr:
         return self._cached(("port", protocol, lo, hi, name), lambda: self._port_term(protocol, lo, hi, name))
@@ -185,91 +224,18 @@ class Encoder:
             return z3.And(proto, self.port == lo)
         return z3.And(proto, z3.ULE(lo, self.port), z3.ULE(self.port, hi))
 
-    def _rule(self, rule: CompiledRule, peer_side: SideVars, policy_ns: str) -> Expr:
-        z3 = self.z3
-        peers = z3.Or([self._peer(p, peer_side, policy_ns) for p in rule.peers]) if rule.peers else z3.BoolVal(True)
-        terms = []
-        for pm in rule.ports:
-            s = pm.spec
-            if s.port is None:
-                terms.append(self.port_term(s.protocol, 1, 65535, None))
-            elif isinstance(s.port, str):
-                terms.append(self.port_term(s.protocol, 0, 0, s.port))
-            else:
-                terms.append(self.port_term(s.protocol, s.port, s.end_port or s.port, None))
-        ports = z3.Or(terms) if rule.ports else z3.BoolVal(True)
-        return z3.And(peers, ports)
+    def _direction(self, tiers: Sequence[TierSpec], direction: Direction, tracked: bool = True) -> Expr:
+        """The subject's side of `direction` lets the connection through: the tiers folded in order,
+        then the default allow."""
+        formulas = [tier_formula(self, self.literals, spec, direction, tracked, self.every_order) for spec in tiers]
+        return fold_tiers(self.z3, [f for f in formulas if f is not None])
 
-    def _network_policy_tier(self, policies: Sequence[CompiledPolicy], direction: Direction,
-                             tracked: bool = True) -> TierFormula | None:
-        """NetworkPolicy as a tier of `direction` (None: no policy of that direction, the tier passes).
-
-        It decides when some policy selects the subject (isolation) and allows what a selecting
-        policy's rule admits. Tracked: "selects" and "admits" are named definitions guarded by
-        assumption literals, so an unsat core names the policies and rules a proof needs. Untracked:
-        the same formula with its definitions inline, so two policy sets with policies of the same
-        name can share a connection."""
-        z3 = self.z3
-        subject, peer = (self.src, self.dst) if direction == "egress" else (self.dst, self.src)
-        selected: list[Expr] = []
-        admitted: list[Expr] = []
-        for cp in policies:
-            if not cp.affects(direction):
-                continue
-            pol = cp.policy
-            definition = z3.And(self.is_pod(subject), subject.ns == self.vocab.ns_index[pol.namespace],
-                                self.pod_selector(subject, pol.pod_selector))
-            sel = z3.Bool(f"selects[{direction}:{cp.ref.id}]") if tracked else definition
-            if tracked:
-                self.selects_literals[(direction, cp.ref.id)] = sel
-                # Only "the policy selects the subject" is tracked: a core then names the policies whose
-                # selecting (isolating, or applying their rules) a proof needs, not every one that does not.
-                self.base.append(z3.Implies(sel, definition))
-                self.track("policy", (cp.ref, direction), z3.Implies(definition, sel))
-            selected.append(sel)
-            rules = []
-            for rule in cp.rules(direction):
-                admits = self._rule(rule, peer, pol.namespace)
-                if tracked:
-                    adm = z3.Bool(f"admits[{rule.ref}]")
-                    self.admits_literals[rule.ref] = adm
-                    self.track("rule", rule.ref, adm == admits)
-                    admits = adm
-                rules.append(admits)
-            if rules:
-                admitted.append(z3.And(sel, z3.Or(rules)))
-        if self.selection is NetworkPolicySelection.ANY:
-            # Selected at all (by a policy of either direction) and not isolated here: final, and open.
-            at_all = z3.Or([self._subject_of(cp, subject) for cp in policies])
-            if not policies:
-                return None
-            isolated = z3.Or(selected) if selected else z3.BoolVal(False)
-            return TierFormula((*admitted, z3.And(at_all, z3.Not(isolated))), z3.Or(isolated, at_all))
-        if not selected:
-            return None
-        return TierFormula(tuple(admitted), z3.Or(selected))
-
-    def _subject_of(self, cp: CompiledPolicy, subject: SideVars) -> Expr:
-        """The policy selects the subject (its namespace and podSelector), untracked."""
-        return self.z3.And(self.is_pod(subject), subject.ns == self.vocab.ns_index[cp.policy.namespace],
-                           self.pod_selector(subject, cp.policy.pod_selector))
-
-    def _direction(self, policies: Sequence[CompiledPolicy], admin: Sequence[CompiledAdminPolicy], direction: Direction,
-                   tracked: bool = True) -> Expr:
-        """The subject's side of `direction` lets the connection through: the tiers folded in order
-        (Admin, NetworkPolicy, Baseline, then the default allow)."""
-        tiers = [admin_tier(self, self.admin, admin, AdminTier.ADMIN, direction, tracked, self.every_order),
-                 self._network_policy_tier(policies, direction, tracked),
-                 admin_tier(self, self.admin, admin, AdminTier.BASELINE, direction, tracked, self.every_order)]
-        return fold_tiers(self.z3, [tier for tier in tiers if tier is not None])
-
-    def allowed_by(self, policies: Sequence[CompiledPolicy], tracked: bool = True,
-                   admin: Sequence[CompiledAdminPolicy] = ()) -> Expr:
+    def allowed_by(self, tiers: Sequence[TierSpec], tracked: bool = True) -> Expr:
         """The connection is allowed: node traffic, or both the egress and the ingress side let it through."""
         z3 = self.z3
         node_traffic = z3.And(self.src.host, self.src.node != NO_NODE, self.src.node == self.dst.node)
-        return z3.Or(node_traffic, z3.And(self._direction(policies, admin, Direction.EGRESS, tracked),
-                                          self._direction(policies, admin, Direction.INGRESS, tracked)))
+        return z3.Or(node_traffic, z3.And(self._direction(tiers, Direction.EGRESS, tracked),
+                                          self._direction(tiers, Direction.INGRESS, tracked)))
 
     # --- where a side's facts come from
 
@@ -287,7 +253,7 @@ class Encoder:
     def _address_facts(self, side: SideVars) -> list[Expr]:
         """A synthesized pod or an outside address has one IP: inside a block iff that IP is."""
         facts = [side.has_ip] + [inb == self.ip_in(side, b) for inb, b in zip(side.inb, self.vocab.blocks, strict=True)]
-        return facts + [inb == self.ip_in(side, b) for inb, b in zip(side.inadm, self.vocab.admin_blocks, strict=True)]
+        return facts + [inb == self.ip_in(side, b) for inb, b in zip(side.inall, self.vocab.whole_blocks, strict=True)]
 
     def _named_ports(self, side: SideVars) -> list[Expr]:
         z3 = self.z3
@@ -326,7 +292,7 @@ class Encoder:
         facts += self._address_facts(side) + [z3.Not(var) for var in side.named.values()]
         return z3.And(facts)
 
-    def class_domain(self, side: SideVars, texts: Sequence[str], classes: Sequence[int]) -> Expr:
+    def class_domain(self, side: SideVars, texts: Mapping[int, str], classes: Sequence[int]) -> Expr:
         """"The side is one of these classes of loaded endpoints, with its facts", parsed from SMT-LIB
         text in one go (building hundreds of thousands of terms through the Python API is what would
         cost time here). `texts` holds each class's facts as written by SideNames.class_text."""
@@ -341,7 +307,7 @@ class SideNames:
 
     def __init__(self, side: SideVars, port: Expr) -> None:
         variables = [side.ext, side.host, side.has_ip, side.ns, side.node, port, *side.lab.values(), *side.inb,
-                     *side.named.values(), *side.inadm]
+                     *side.named.values(), *side.inall]
         self.decls = {v.decl().name(): v for v in variables}
         q = {id(v): f"|{v.decl().name()}|" for v in variables}
         self.ext, self.host, self.has_ip, self.ns, self.node, self.port = (
@@ -349,7 +315,7 @@ class SideNames:
         self.labels = [q[id(v)] for v in side.lab.values()]
         self.blocks = [q[id(v)] for v in side.inb]
         self.named = [q[id(v)] for v in side.named.values()]
-        self.admin_blocks = [q[id(v)] for v in side.inadm]
+        self.whole_blocks = [q[id(v)] for v in side.inall]
 
     def class_text(self, sig: ClassSignature) -> str:
         def bool_(name: str, value: bool) -> str:
@@ -362,7 +328,7 @@ class SideNames:
                  int_(self.ns, sig.namespace), int_(self.node, sig.node)]
         parts += [int_(name, code) for name, code in zip(self.labels, sig.labels, strict=True)]
         parts += [bool_(name, inside) for name, inside in zip(self.blocks, sig.blocks, strict=True)]
-        parts += [bool_(name, inside) for name, inside in zip(self.admin_blocks, sig.admin_blocks, strict=True)]
+        parts += [bool_(name, inside) for name, inside in zip(self.whole_blocks, sig.whole_blocks, strict=True)]
         # Only the destination has named-port variables: for the source, `self.named` is empty.
         for name, numbers in zip(self.named, sig.named, strict=False):
             matches_port = " ".join(f"(= {self.port} (_ bv{n} 16))" for n in numbers)

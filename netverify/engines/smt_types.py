@@ -14,13 +14,15 @@ error: it never means proved.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
 
-from netverify.model import Labels, LabelSelector
-from netverify.semantics.admin_compile import AdminRuleRef
-from netverify.semantics.compile import PolicyRef, RuleRef
+from netverify.model import Direction, Labels, LabelSelector
+from netverify.semantics.compile import PolicyRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict, PairVerdict
 from netverify.semantics.ports import PortSelection
+from netverify.semantics.verdict import RuleId
 from netverify.sets import IPSet
 
 EXPECTATIONS = ("deny", "allow", "reachable")
@@ -69,13 +71,21 @@ class Query:
         return ", ".join(p.describe_port_protocol() for p in self.ports) if self.ports else "any port"
 
 
+class OrderedRuleId(RuleId, Protocol):
+    """A rule of a first-match tier, as a proof names it: with its action as its kind writes it."""
+
+    @property
+    def action(self) -> Enum: ...
+
+
 @dataclass(frozen=True)
 class Proof:
     """The policies and rules an unsat core needed: the reasons a claim holds."""
 
-    policies: tuple[tuple[PolicyRef, str], ...] = ()  # (policy, direction it isolates)
-    rules: tuple[RuleRef, ...] = ()
-    admin_rules: tuple[AdminRuleRef, ...] = ()  # admin rules whose matching (or not) the proof needs
+    policies: tuple[tuple[PolicyRef, Direction], ...] = ()  # (policy, direction it isolates)
+    rules: tuple[RuleId, ...] = ()  # isolating tiers' rules whose admitting (or not) the proof needs
+    # First-match tiers' rules (the admin tiers) whose matching (or not) the proof needs.
+    admin_rules: tuple[OrderedRuleId, ...] = ()
     every_order: tuple[str, ...] = ()  # equal-priority groups the proof holds for in every order
 
     def to_json(self) -> dict[str, object]:
@@ -134,7 +144,7 @@ class Found:
     """A connection a solver model describes, decoded into endpoints; not yet replayed (the query
     layer replays it through the evaluator and makes it a `Connection`).
 
-    `positions`: each equal-priority admin policy's position in the order the model used (smaller
+    `positions`: each equal-priority policy's position in the order the model used (smaller
     first; only the order within a priority group matters); `order_text` says it in words."""
 
     src: Endpoint
@@ -159,7 +169,7 @@ class Connection:
     verdict: PairVerdict
     src_synthesized: bool = False
     dst_synthesized: bool = False
-    order: tuple[str, ...] = ()  # the order of equal-priority admin policies this connection needs
+    order: tuple[str, ...] = ()  # the order of equal-priority policies this connection needs
 
     def deciding(self) -> list[DirectionVerdict]:
         """The direction verdicts that explain the outcome (both when allowed, the denying ones otherwise)."""

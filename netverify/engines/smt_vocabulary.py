@@ -15,8 +15,7 @@ from typing import Any
 
 from netverify.engines.smt_types import Query
 from netverify.model import NAMESPACE_NAME_LABEL, Labels
-from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_observations
-from netverify.semantics.compile import CompiledPolicy, observe, selector_values
+from netverify.semantics.compile import Observations, selector_values
 from netverify.semantics.endpoints import Endpoint, IPAtoms
 from netverify.sets import PROTOCOLS, IPSet
 
@@ -56,21 +55,22 @@ def _add_query_facts(queries: Sequence[Query], pod: dict[str, set[str]], ns: dic
 
 
 class Vocabulary:
-    """Label keys and values, ipBlocks, admin address sets, port names, namespaces and nodes that matter."""
+    """Label keys and values, address sets, port names, namespaces and nodes that matter.
 
-    def __init__(self, policies: Sequence[CompiledPolicy], namespaces: Sequence[tuple[str, Labels]],
-                 endpoints: Sequence[Endpoint], queries: Sequence[Query], hypothetical: bool,
-                 admin: Sequence[CompiledAdminPolicy] = ()) -> None:
-        seen = observe(policies, [admin_observations(tuple(admin))] if admin else [])
+    `seen`: what the policies observe of an endpoint (semantics/compile.observe, every kind merged):
+    the vocabulary is derived from it and from what the queries mention, never from a policy kind."""
+
+    def __init__(self, seen: Observations, namespaces: Sequence[tuple[str, Labels]],
+                 endpoints: Sequence[Endpoint], queries: Sequence[Query], hypothetical: bool) -> None:
         pod = {k: set(v) for k, v in seen.pod_labels.items()}
         ns = {k: set(v) for k, v in seen.namespace_labels.items()}
         blocks = dict.fromkeys(seen.ip_blocks)
-        # A named admin port takes the protocol of the destination's container port: every protocol.
+        # A port name resolved whatever its protocol takes the protocol of the destination's container port.
         names = set(seen.port_names) | {(n, p) for n in seen.any_protocol_port_names for p in PROTOCOLS}
-        # Admin `networks`/`nodes` peers: "every IP of the side is inside" (admin_compile's reading),
-        # kept apart from NetworkPolicy ipBlocks ("some IP is inside", and --ipblock-scope applies).
-        self.admin_blocks = list(seen.addresses)
-        self.admin_block_index = {b: i for i, b in enumerate(self.admin_blocks)}
+        # Address sets matched on every IP of a side, pod IPs included (`AddressTerm.every_ip`: admin
+        # `networks`/`nodes` peers), kept apart from the ipBlocks matched on some IP (--ipblock-scope applies).
+        self.whole_blocks = list(seen.addresses)
+        self.whole_block_index = {b: i for i, b in enumerate(self.whole_blocks)}
         extra_ns = _add_query_facts(queries, pod, ns, names)
         self.hypothetical = hypothetical
         self.namespaces = [name for name, _ in namespaces]
@@ -112,7 +112,7 @@ class ClassSignature:
     labels: tuple[int, ...]  # a code per vocabulary key
     blocks: tuple[bool, ...]  # inside each ipBlock
     named: tuple[tuple[int, ...], ...]  # numbers of each (port name, protocol)
-    admin_blocks: tuple[bool, ...] = ()  # every IP inside each admin address set
+    whole_blocks: tuple[bool, ...] = ()  # every IP inside each of vocab.whole_blocks
 
     @classmethod
     def of(cls, ep: Endpoint, vocab: Vocabulary, blocks: tuple[bool, ...]) -> ClassSignature:
@@ -123,7 +123,7 @@ class ClassSignature:
             tuple(Vocabulary.code(values, ep.labels_map, k) for k, values in vocab.pod_values.items()), blocks,
             tuple(tuple(sorted({p.port for p in ep.ports if p.name == n and p.protocol == proto}))
                   for n, proto in vocab.port_names),
-            tuple(bool(ep.ips) and all(b.contains_address(ip) for ip in ep.ips) for b in vocab.admin_blocks),
+            tuple(bool(ep.ips) and all(b.contains_address(ip) for ip in ep.ips) for b in vocab.whole_blocks),
         )
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, Row
@@ -36,10 +37,12 @@ from netverify.queries.outcome import Outcome
 from netverify.queries.replay import Replayer
 from netverify.queries.solver_options import ProveOptions, pod_cidr_of, pod_cidrs_of
 from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_networks, compile_admin_policies
+from netverify.semantics.class_tiers import specs_of
 from netverify.semantics.compile import CompiledPolicy, compile_policies, ip_blocks
 from netverify.semantics.endpoints import Endpoint, external_endpoint
+from netverify.semantics.evaluate import tiers_of
 from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE, Semantics
-from netverify.semantics.verdict import pair_of_members
+from netverify.semantics.verdict import Tier, pair_of_members
 from netverify.sets import ConnectionSet, IPSet, address_key
 
 RELATIONS = ("equiv", "contains")
@@ -136,6 +139,15 @@ class PolicySets:
         nodes = self.inventory.nodes
         self.admin_left: tuple[CompiledAdminPolicy, ...] = compile_admin_policies(left.admin_policies, nodes)
         self.admin_right: tuple[CompiledAdminPolicy, ...] = compile_admin_policies(right.admin_policies, nodes)
+
+    @cached_property
+    def left_tiers(self) -> tuple[Tier, ...]:
+        """The left set's tiers, in order (semantics.evaluate.tiers_of)."""
+        return tiers_of(self.left, self.admin_left, self.joint.semantics.np_selection)
+
+    @cached_property
+    def right_tiers(self) -> tuple[Tier, ...]:
+        return tiers_of(self.right, self.admin_right, self.joint.semantics.np_selection)
 
     @property
     def has_admin(self) -> bool:
@@ -254,9 +266,8 @@ def _explain(sets: PolicySets, src: Endpoint, dst: Endpoint, proto: str, port: i
     """Replay a connection through the evaluator on both sides (in the order of equal priorities the
     solver used, if any); a disagreement with the engine is a bug."""
     found = found or Found(src, dst, proto, port, src_synthesized, dst_synthesized)
-    selection = sets.joint.semantics.np_selection
-    left = Replayer(sets.left, sets.admin_left, selection).connection(found)
-    right = Replayer(sets.right, sets.admin_right, selection).connection(found)
+    left = Replayer(sets.left_tiers).connection(found)
+    right = Replayer(sets.right_tiers).connection(found)
     expected = left.allowed != right.allowed if relation == "equiv" else (right.allowed and not left.allowed)
     if not expected:
         raise ReplayMismatch(f"{src.id} -> {dst.id} {port}/{proto}: the engine found a difference, the evaluator "
@@ -324,12 +335,12 @@ def compare_smt(sets: PolicySets, relation: str, scope: str,
     pattern = PodPattern(cidr=options.pod_cidr) if scope == "any" else None
     side = Side(scope, pods, pattern, EVERY_ADDRESS)
     inferred = pod_cidr_of(pods)
-    engine = PolicySetComparator(sets.left, sets.right, pods, sets.namespaces(), options.hypothetical_namespaces,
-                                 options.timeout_s, (sets.admin_left, sets.admin_right),
-                                 options.pod_cidr or inferred, sets.node_ips(), options.rlimit,
-                                 sets.joint.semantics.np_selection)
+    engine = PolicySetComparator(specs_of(sets.left_tiers), specs_of(sets.right_tiers), pods, sets.namespaces(),
+                                 options.hypothetical_namespaces, options.timeout_s,
+                                 observations=sets.joint.observations, preferred_pod_cidr=options.pod_cidr or inferred,
+                                 node_ips=sets.node_ips(), rlimit=options.rlimit)
     outcome = engine.compare(relation, side, side)
-    groups = [f"{g.tier.value} tier, priority {g.priority}: {', '.join(g.policies)}" for g in engine.tie_groups]
+    groups = [g.members for g in engine.tie_groups]
     notes: tuple[str, ...] = ()
     if outcome.status != "fails":
         notes = (f"equal-priority admin policies have no defined order; proved for every order of "

@@ -29,6 +29,7 @@ from netverify.queries.path_check import PathVerdict, check_path
 from netverify.queries.ports import PortQuery
 from netverify.queries.replay import Replayer
 from netverify.queries.solver_options import ProveOptions, pod_cidr_of, pod_cidrs_of
+from netverify.semantics.class_tiers import specs_of
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE
 from netverify.semantics.ports import PortSelection
@@ -139,20 +140,18 @@ class Prover:
     def __init__(self, analysis: Analysis, queries: Sequence[Query], options: ProveOptions) -> None:
         namespaces = [(ns.name, ns.labels) for ns in analysis.cluster.namespaces]
         preferred = options.pod_cidr or inferred_pod_cidr(analysis)
-        selection = analysis.semantics.np_selection
-        self.engine = SmtEngine(analysis.policies, analysis.endpoints, namespaces, queries,
-                                options.hypothetical_namespaces, options.timeout_s, preferred_pod_cidr=preferred,
-                                admin=analysis.admin, node_ips=node_ips(analysis), rlimit=options.rlimit,
-                                np_selection=selection)
-        self.replayer = Replayer(analysis.policies, analysis.admin, selection)
+        self.engine = SmtEngine(specs_of(analysis.tiers), analysis.endpoints, namespaces, queries,
+                                options.hypothetical_namespaces, options.timeout_s,
+                                observations=analysis.observations, preferred_pod_cidr=preferred,
+                                node_ips=node_ips(analysis), rlimit=options.rlimit)
+        self.replayer = Replayer(analysis.tiers)
 
     def solve(self, query: Query) -> SmtResult:
         return self.replayer.result(self.engine.solve(query))
 
     def notes(self, result: SmtResult) -> tuple[str, ...]:
         """What the answer assumed of equal-priority admin policies (undefined order upstream)."""
-        groups = [f"{g.tier.value} tier, priority {g.priority}: {', '.join(g.policies)}"
-                  for g in self.engine.tie_groups]
+        groups = [g.members for g in self.engine.tie_groups]
         if not groups:
             return ()
         if isinstance(result, Unknown):

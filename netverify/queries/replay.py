@@ -8,44 +8,35 @@ with is a bug in the encoding: `ReplayMismatch` (exit 4), never a wrong answer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Protocol, runtime_checkable
 
 from netverify.engines.smt_types import Connection, Found, Proved, Refuted, ReplayMismatch, SmtResult
-from netverify.model import AdminTier
-from netverify.semantics.admin_compile import CompiledAdminPolicy
-from netverify.semantics.admin_tier import AdminPolicyTier
-from netverify.semantics.compile import CompiledPolicy
-from netverify.semantics.evaluate import PairVerdict, decide_pair, tiers_of
-from netverify.semantics.netpol_tier import NetworkPolicySelection, NetworkPolicyTier
+from netverify.semantics.evaluate import PairVerdict, decide_pair
 from netverify.semantics.verdict import Tier
 
 
-def in_order(admin: Sequence[CompiledAdminPolicy],
-             positions: Sequence[tuple[str, int]]) -> tuple[CompiledAdminPolicy, ...]:
-    """The admin policies in evaluation order with equal priorities ordered by `positions` (a
-    model's order; the name breaks the remaining ties, as the evaluator does)."""
-    at = dict(positions)
-    return tuple(sorted(admin, key=lambda p: (p.policy.priority or 0, at.get(p.policy.id, 0), p.policy.name)))
+@runtime_checkable
+class OrderableTier(Protocol):
+    """A tier whose equal priorities have no defined order (semantics/admin_tier.AdminPolicyTier):
+    it can be put in the order a solver model used."""
+
+    def in_order(self, positions: Mapping[str, int]) -> Tier: ...
 
 
 class Replayer:
-    """Evaluates decoded connections with one policy set (NetworkPolicies and admin policies)."""
+    """Evaluates decoded connections with one policy set's tiers (semantics/evaluate.tiers_of)."""
 
-    def __init__(self, policies: Sequence[CompiledPolicy], admin: Sequence[CompiledAdminPolicy] = (),
-                 selection: NetworkPolicySelection = NetworkPolicySelection.PER_DIRECTION) -> None:
-        self.policies = tuple(policies)
-        self.admin = tuple(admin)
-        self.selection = selection
+    def __init__(self, tiers: Sequence[Tier]) -> None:
+        self.tiers_in_order = tuple(tiers)
 
     def tiers(self, found: Found) -> tuple[Tier, ...]:
-        """The evaluator's tiers (semantics.evaluate.tiers_of), with equal priorities in the model's order."""
+        """The evaluator's tiers, with equal priorities in the model's order."""
         if not found.positions:
-            return tiers_of(self.policies, self.admin, self.selection)
-        ordered = in_order(self.admin, found.positions)
-        return (AdminPolicyTier(AdminTier.ADMIN, tuple(p for p in ordered if p.policy.tier is AdminTier.ADMIN)),
-                NetworkPolicyTier(self.policies, self.selection),
-                AdminPolicyTier(AdminTier.BASELINE, tuple(p for p in ordered if p.policy.tier is AdminTier.BASELINE)))
+            return self.tiers_in_order
+        at = dict(found.positions)
+        return tuple(t.in_order(at) if isinstance(t, OrderableTier) else t for t in self.tiers_in_order)
 
     def verdict(self, found: Found) -> PairVerdict:
         """The evaluator's verdict, in the model's order of equal priorities."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from netverify.engines.smt import DEFAULT_TIMEOUT_S
 from netverify.semantics.endpoints import Endpoint
-from netverify.sets import IPSet
+from netverify.sets import IPSet, address_key
 
 
 @dataclass(frozen=True)
@@ -37,19 +37,26 @@ _MIN_PREFIX = {4: 24, 6: 64}
 def pod_cidrs_of(endpoints: Sequence[Endpoint]) -> tuple[str, ...]:
     """Per address family, the smallest CIDR holding every loaded (non-hostNetwork) pod's IP, at
     most /24 (IPv4) or /64 (IPv6) long. Empty when no loaded pod has an IP."""
-    by_family: dict[int, list[ipaddress.IPv4Address | ipaddress.IPv6Address]] = {}
+    low: dict[int, int] = {}
+    high: dict[int, int] = {}
     for ep in endpoints:
         if ep.external or ep.host_network:
             continue
         for ip in ep.ips:
-            address = ipaddress.ip_address(ip)
-            by_family.setdefault(address.version, []).append(address)
+            family, value = address_key(ip)  # the fast parse (socket.inet_pton for IPv4)
+            if family not in low:
+                low[family] = high[family] = value
+            elif value < low[family]:
+                low[family] = value
+            elif value > high[family]:
+                high[family] = value
     out = []
-    for family, addresses in sorted(by_family.items()):
-        low, high = min(addresses), max(addresses)
-        differing_bits = (int(low) ^ int(high)).bit_length()
-        prefix = min(_MIN_PREFIX[family], low.max_prefixlen - differing_bits)
-        out.append(str(ipaddress.ip_network(f"{low}/{prefix}", strict=False)))
+    for family in sorted(low):
+        bits = 32 if family == 4 else 128
+        differing_bits = (low[family] ^ high[family]).bit_length()
+        prefix = min(_MIN_PREFIX[family], bits - differing_bits)
+        first = ipaddress.IPv4Address(low[family]) if family == 4 else ipaddress.IPv6Address(low[family])
+        out.append(str(ipaddress.ip_network(f"{first}/{prefix}", strict=False)))
     return tuple(out)
 
 

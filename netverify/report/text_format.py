@@ -125,9 +125,9 @@ def _proof_lines(proof: Proof, admitting: bool) -> list[str]:
         return ["  the proof needs no rule: the endpoints and ports alone decide it"]
     verb = "admits the traffic" if admitting else "does not admit the traffic"
     lines = [f"  rule {r} {verb}" for r in proof.rules]
-    lines += [f"  policy {p} selects the {'source' if direction == 'egress' else 'destination'} ({direction})"
+    lines += [f"  policy {p} selects the {'source' if direction is Direction.EGRESS else 'destination'} ({direction})"
               for p, direction in proof.policies]
-    lines += [f"  {r.tier.value} rule {r} ({r.action.value}"
+    lines += [f"  {r.tier_name} rule {r} ({r.action.value}"
               + (f", priority {r.priority}" if r.priority is not None else "") + "): what it matches decides"
               for r in proof.admin_rules]
     lines += [f"  in every order of the equal-priority policies ({group})" for group in proof.every_order]

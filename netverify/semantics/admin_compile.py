@@ -39,11 +39,13 @@ from netverify.semantics.compile import (
     AddressTerm,
     Observations,
     PeerTerm,
+    PolicyRef,
     SelectorTerm,
     first_peer_miss,
     selector_values,
 )
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.ports import PortSelection
 from netverify.semantics.selectors import matches, mismatch
 from netverify.sets import ConnectionSet, IntervalSet, IPSet, parse_cidr
 
@@ -202,6 +204,21 @@ class CompiledAdminRule:
         """The port names this rule resolves on the destination (its answer depends on nothing else of it)."""
         return frozenset(m.port.named for m in self.ports or () if m.port.named is not None)
 
+    @property
+    def port_selections(self) -> tuple[PortSelection, ...] | None:
+        """The ports as engines encode them symbolically (None: every port and protocol): a named port
+        with whatever protocol the destination declares for it; a range that holds no port is left out."""
+        if self.ports is None:
+            return None
+        out = []
+        for m in self.ports:
+            p = m.port
+            if p.named is not None:
+                out.append(PortSelection.named_port(None, p.named))
+            elif p.protocol is not None and p.start is not None and p.end is not None and p.start <= p.end:
+                out.append(PortSelection.of_range(p.protocol, p.start, p.end))
+        return tuple(out)
+
 
 @dataclass(frozen=True)
 class CompiledAdminPolicy:
@@ -221,6 +238,10 @@ class CompiledAdminPolicy:
 
     def rules(self, direction: Direction) -> tuple[CompiledAdminRule, ...]:
         return self.ingress if direction is Direction.INGRESS else self.egress
+
+    @property
+    def ref(self) -> PolicyRef:
+        return PolicyRef(self.policy.id, self.policy.source)
 
 
 def node_addresses(nodes: tuple[Node, ...], selector: LabelSelector) -> IPSet:

@@ -21,7 +21,7 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -65,6 +65,12 @@ class AdminPolicyTier:
     @property
     def name(self) -> str:
         return self.level.value
+
+    def in_order(self, positions: Mapping[str, int]) -> AdminPolicyTier:
+        """This tier with equal priorities ordered by `positions` (policy id -> position, smaller
+        first: the order a solver model used); the name breaks the remaining ties, as in `order`."""
+        return AdminPolicyTier(self.level, tuple(sorted(
+            self.policies, key=lambda p: (p.policy.priority or 0, positions.get(p.policy.id, 0), p.policy.name))))
 
     def applicable(self, subject: Endpoint) -> list[CompiledAdminPolicy]:
         """The policies whose subject selects `subject`, in evaluation order."""

@@ -6,11 +6,13 @@ endpoint by endpoint. Of each tier they need only how it decides (`isolating`: N
 order, Pass going on to the next tier) and, per policy, the subject it selects (a `SelectorTerm`)
 and per direction its rules in evaluation order, each with its action. A rule is read through the
 `ClassRule` protocol: its peer matchers (each with a `term`: what it observes, in a form bitsets
-evaluate), the port names it resolves on the destination, and `ports_for(dst)`.
+and the SMT encoder evaluate), the port names it resolves on the destination, `ports_for(dst)`,
+its ports symbolically (`port_selections`, for the solver) and its `ref`. Policies carry their
+`ref` and, in first-match tiers, their priority (equal priorities have no defined order).
 
 `specs_of` reads the inventory's tiers (semantics/evaluate.tiers_of: the one place that says which
 tiers there are and in which order) as engines need them. A new policy kind adds its tier's case
-here and gives its matchers a `term`: the engines need no change.
+here and gives its matchers a `term`: neither engine (graph, SMT) needs a change.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from typing import Protocol
 from netverify.model import AdminAction, Direction
 from netverify.semantics.admin_compile import CompiledAdminPolicy, CompiledAdminRule
 from netverify.semantics.admin_tier import AdminPolicyTier
-from netverify.semantics.compile import CompiledPolicy, PeerTerm, SelectorTerm
+from netverify.semantics.compile import CompiledPolicy, PeerTerm, PolicyRef, SelectorTerm
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import tiers_of
 from netverify.semantics.netpol_tier import NetworkPolicyTier
 from netverify.semantics.options import NetworkPolicySelection
-from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, Tier
+from netverify.semantics.ports import PortSelection
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, RuleId, Tier
 from netverify.sets import ConnectionSet
 
 
@@ -37,13 +40,20 @@ class TermMatcher(Protocol):
 
 
 class ClassRule(Protocol):
-    """A compiled rule of any kind, as engines read it."""
+    """A compiled rule of any kind, as engines read it: over classes (`ports_for` a destination) and
+    symbolically (`port_selections`), named by `ref` in explanations and proofs."""
+
+    @property
+    def ref(self) -> RuleId: ...
 
     @property
     def peers(self) -> Sequence[TermMatcher]: ...  # empty: every peer
 
     @property
     def named_ports(self) -> frozenset[str]: ...
+
+    @property
+    def port_selections(self) -> tuple[PortSelection, ...] | None: ...  # None: every port and protocol
 
     def ports_for(self, dst: Endpoint) -> ConnectionSet: ...
 
@@ -54,11 +64,15 @@ Ruled = tuple[tuple[ClassRule, Action], ...]
 @dataclass(frozen=True)
 class TierPolicy:
     """One policy of a tier: its subject, and per direction its rules with their actions in
-    evaluation order (None: the policy has no say in that direction)."""
+    evaluation order (None: the policy has no say in that direction). In a first-match tier,
+    policies of one `priority` follow each other in the evaluator's tie-break order (by name); the
+    API leaves their order undefined, so the SMT engine also considers every other order."""
 
     subject: SelectorTerm
     ingress: Ruled | None
     egress: Ruled | None
+    ref: PolicyRef | None = None  # how proofs name the policy and its place in an order of ties
+    priority: int | None = None  # first-match tiers: policies of equal priority have no defined order
 
     def rules(self, direction: Direction) -> Ruled | None:
         return self.ingress if direction is Direction.INGRESS else self.egress
@@ -86,7 +100,7 @@ def network_policy_spec(policies: Sequence[CompiledPolicy], any_direction: bool 
     for cp in policies:
         ingress = tuple((r, Action.ALLOW) for r in cp.ingress) if cp.affects(Direction.INGRESS) else None
         egress = tuple((r, Action.ALLOW) for r in cp.egress) if cp.affects(Direction.EGRESS) else None
-        out.append(TierPolicy(cp.subject_term, ingress, egress))
+        out.append(TierPolicy(cp.subject_term, ingress, egress, cp.ref))
     return TierSpec(NETWORK_POLICY_TIER, True, tuple(out), any_direction)
 
 
@@ -96,8 +110,8 @@ def _ruled(rules: tuple[CompiledAdminRule, ...]) -> Ruled | None:
 
 def admin_spec(name: str, admin: Sequence[CompiledAdminPolicy]) -> TierSpec:
     """Admin policies of one tier, in evaluation order (priority, then name), as a first-match tier."""
-    return TierSpec(name, False, tuple(TierPolicy(p.subject.term, _ruled(p.ingress), _ruled(p.egress))
-                                       for p in admin))
+    return TierSpec(name, False, tuple(TierPolicy(p.subject.term, _ruled(p.ingress), _ruled(p.egress), p.ref,
+                                                  p.policy.priority or 0) for p in admin))
 
 
 def spec_of(tier: Tier) -> TierSpec:

@@ -14,6 +14,7 @@ from typing import Protocol
 from netverify.model import Direction, IPBlock, LabelSelector, NetworkPolicy, Peer, PortSpec, Rule, SourceRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.options import Semantics
+from netverify.semantics.ports import PortSelection
 from netverify.semantics.selectors import matches, mismatch
 from netverify.sets import ConnectionSet, IntervalSet, IPSet
 
@@ -240,6 +241,14 @@ class CompiledRule:
         if not self.ports:
             return ConnectionSet.all()
         return ConnectionSet.union_all(m.resolve(dst) for m in self.ports)
+
+    @property
+    def port_selections(self) -> tuple[PortSelection, ...] | None:
+        """The ports as engines encode them symbolically (None: every port and protocol); a name
+        resolves on the destination with the entry's protocol."""
+        if not self.ports:
+            return None
+        return tuple(PortSelection(m.spec.protocol, m.spec.port, m.spec.end_port) for m in self.ports)
 
     def port_miss(self, dst: Endpoint) -> str:
         return "; ".join(m.why_empty(dst) for m in self.ports)
