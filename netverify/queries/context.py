@@ -41,9 +41,11 @@ class Analysis:
     def aligned_with(self, other: Analysis) -> Analysis:
         """This inventory, its endpoints told apart by what `other`'s policies observe too (same
         cluster facts, same compiled policies and verdicts; only the grouping of pods into endpoints
-        may get finer). Itself when `other` observes nothing more."""
+        may get finer). Itself when `other` adds nothing that groups pods (label keys, address sets),
+        so endpoints already built are not built again."""
         mine = self.observations
-        if mine.merged(other.own_observations) == mine:
+        merged = mine.merged(other.own_observations)
+        if _grouping(merged) == _grouping(mine):
             return self
         twin = Analysis(self.cluster, self.semantics, self.by, also_observed=other.own_observations)
         twin.policies = self.policies  # compiled once: the twin differs in endpoints only
@@ -127,3 +129,8 @@ class Analysis:
     def graph(self) -> ReachabilityGraph:
         return ReachabilityGraph(self.endpoints, self.policies, {e.id: self.ip_signature(e) for e in self.endpoints},
                                  self.label_keys, specs_of(self.tiers))
+
+
+def _grouping(seen: Observations) -> tuple[object, ...]:
+    """What of an inventory's observations splits pods into endpoints (build_endpoints' inputs)."""
+    return seen.label_keys, seen.ip_blocks, seen.addresses
