@@ -29,10 +29,11 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 HEAVY = ("z3", "kubernetes", "networkx", "urllib3")
-# Queries and renderers of other commands, which `can` and `matrix` do not use.
+# Queries, renderers and readers of other commands and options (the solver, --cluster), which `can` and
+# `matrix` on manifests do not use.
 OTHER_COMMANDS_MODULES = ("netverify.queries.lint", "netverify.queries.prove", "netverify.queries.exposure",
                           "netverify.queries.equivalence", "netverify.report.text_check", "netverify.report.text_lint",
-                          "netverify.report.diff_text")
+                          "netverify.report.diff_text", "netverify.engines.smt", "netverify.loaders.kubeconfig")
 
 
 def _imported_after(*argv: str) -> tuple[int, set[str]]:
