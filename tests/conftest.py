@@ -11,7 +11,11 @@ written (and py_compile replaces each file atomically, so even a concurrent writ
 
 Invariant for tests: each test leaves the process as it found it. A test that needs another working
 directory uses monkeypatch.chdir; `_working_directory_restored` fails a test that leaves a different one,
-because under xdist the next test on that worker would silently run elsewhere (and pass or fail by luck)."""
+because under xdist the next test on that worker would silently run elsewhere (and pass or fail by luck).
+Likewise the terminal the suite was started from does not reach the tests: `_no_terminal_settings` removes
+COLUMNS, LINES, NO_COLOR and FORCE_COLOR, which the CLI reads to lay out and colour its text (pytest-xdist's
+workers start with COLUMNS=80 and LINES=24 set, which folded the in-process CLI tests' tables; a developer
+with COLUMNS exported would have seen the same). A test about those variables sets them itself."""
 
 import compileall
 import os
@@ -32,6 +36,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     # quiet=2: nothing printed; a read-only installation simply keeps compiling per process.
     compileall.compile_dir(str(Path(netverify.__file__).parent), quiet=2)
+
+
+TERMINAL_SETTINGS = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR")
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_settings() -> Iterator[None]:
+    # By hand, not monkeypatch: requesting monkeypatch here would set it up before _working_directory_restored,
+    # whose check would then run before monkeypatch restored a test's directory.
+    saved = {name: os.environ.pop(name) for name in TERMINAL_SETTINGS if name in os.environ}
+    yield
+    for name in TERMINAL_SETTINGS:
+        os.environ.pop(name, None)
+    os.environ.update(saved)
 
 
 @pytest.fixture(autouse=True)
