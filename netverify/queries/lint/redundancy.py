@@ -31,6 +31,7 @@ from netverify.engines.partitions import Partition
 from netverify.errors import UndecidedError
 from netverify.model import Direction, Severity, SourceRef
 from netverify.queries.context import Analysis
+from netverify.queries.lint.context import names
 from netverify.queries.lint.findings import Finding
 from netverify.queries.lint.redundancy_classes import Change, GroupKey, TieredDirections
 from netverify.queries.lint.shadowing import (
@@ -166,12 +167,16 @@ class _InventoryRedundancy:
                     out[id(rule)] = rule
         return list(out.values())
 
-    def deciding_tiers(self, d: Direction, i: int) -> list[str]:
-        """The admin-tier policies (`Tier policy`) that select some subject of policy i for direction d."""
+    def deciding_tiers(self, d: Direction, i: int, below: bool) -> list[str]:
+        """The admin-tier policies (`name (Tier)`) that select some subject of policy i for direction d:
+        those of the tiers before the NetworkPolicy tier, and of those after it when `below` (the
+        subjects may fall to them)."""
         dirs = self.dirs
         found: dict[str, None] = {}
         for gkey in self._subject_groups(d, i):
             for t, j in dirs.tier_policies(gkey):
+                if t > dirs.np_tier and not below:
+                    continue
                 spec = dirs.specs[t]
                 ref = spec.policies[j].ref
                 found[f"{ref.id} ({spec.name})" if ref else spec.name] = None
@@ -216,7 +221,7 @@ def _inventory_findings(analysis: Analysis, dirs: TieredDirections, shadowed: se
                 i, directions) is None:
             others = [o for o in same_namespace[cp.policy.namespace] if o is not cp and any(
                 inv.subjects(o, d) & inv.subjects(cp, d) for d in directions)]
-            deciders = list(dict.fromkeys(x for d in directions for x in inv.deciding_tiers(d, i)))
+            deciders = list(dict.fromkeys(x for d in directions for x in inv.deciding_tiers(d, i, not others)))
             findings.append(_policy_finding(cp, "the loaded endpoints", others, [o.ref.source for o in others],
                                             deciders))
             continue
@@ -227,7 +232,7 @@ def _inventory_findings(analysis: Analysis, dirs: TieredDirections, shadowed: se
             if inv.change(d, i, None if drop_policy else rule) is None:
                 cover = inv.covering_rules(d, i, rule)
                 findings.append(_rule_finding(cp, rule, cover, "the loaded endpoints",
-                                              deciders=inv.deciding_tiers(d, i)))
+                                              deciders=inv.deciding_tiers(d, i, drop_policy)))
     return findings
 
 
@@ -262,9 +267,9 @@ def _rule_finding(cp: CompiledPolicy, rule: CompiledRule, cover: Sequence[Compil
         why = denied
     if deciders:
         why = (f"{why}, or decided by the admin tiers before or instead of the NetworkPolicy tier "
-               f"({', '.join(deciders)})") if cover else (
+               f"({names(deciders)})") if cover else (
                f"what it admits is decided by the admin tiers before or instead of the NetworkPolicy tier "
-               f"({', '.join(deciders)}), or denied by the peers' policies in the other direction")
+               f"({names(deciders)}), or denied by the peers' policies in the other direction")
     return Finding(rule.ref.source, "NV601", Severity.INFO,
                    f"rule {rule_text(rule)} is redundant: removing it changes no allowed connection of {scope}; "
                    f"{why}{see('NV601')}", policy_object(cp), tuple(r.ref.source for r in (*cover, *other)))
@@ -273,7 +278,7 @@ def _rule_finding(cp: CompiledPolicy, rule: CompiledRule, cover: Sequence[Compil
 def _policy_finding(cp: CompiledPolicy, scope: str, others: Sequence[CompiledPolicy],
                     related: Sequence[SourceRef], deciders: Sequence[str] = ()) -> Finding:
     head = f"policy {cp.policy.id} is redundant: removing it changes no allowed connection of {scope}"
-    tiers = (f"; the admin tiers decide the same for its pods ({', '.join(deciders)})" if deciders else "")
+    tiers = f"; the admin tiers decide the same for its pods ({names(deciders)})" if deciders else ""
     if not others:
         # Nothing else selects its pods: it isolates them and then admits everything (an allow-all
         # policy), or the admin tiers decide what it would. Often written on purpose, so only an info.
@@ -281,10 +286,10 @@ def _policy_finding(cp: CompiledPolicy, scope: str, others: Sequence[CompiledPol
                 "simply not isolated" if not deciders else "without it its pods are not isolated")
         return Finding(cp.ref.source, "NV602", Severity.INFO, f"{head} ({what}{tiers}){see('NV602')}",
                        policy_object(cp), ())
-    names = ", ".join(o.policy.id for o in others)
+    other_ids = ", ".join(o.policy.id for o in others)
     admits = any(cp.rules(d) for d in DIRECTIONS if cp.affects(d))
     what = "its pods stay isolated and what it admits stays admitted" if admits else "its pods stay isolated"
-    return Finding(cp.ref.source, "NV602", Severity.WARNING, f"{head} ({what}: {names}{tiers}){see('NV602')}",
+    return Finding(cp.ref.source, "NV602", Severity.WARNING, f"{head} ({what}: {other_ids}{tiers}){see('NV602')}",
                    policy_object(cp), tuple(related))
 
 
