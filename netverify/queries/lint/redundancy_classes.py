@@ -97,6 +97,7 @@ class TieredDirections:
         self._parts: dict[tuple[object, ...], Partition | None] = {}
         self._cells: dict[tuple[Direction, GroupKey], Cells] = {}
         self._group_of: dict[Direction, dict[int, GroupKey]] = {}
+        self._key_rules: dict[tuple[Direction, tuple[int, ...]], list[CompiledRule]] = {}
 
     def _tier_keys(self, d: Direction) -> list[TierKey]:
         """Per class, per tier, the indices of the tier's policies that select it for direction d
@@ -174,7 +175,13 @@ class TieredDirections:
         return fold_partitions(tiers, conns, universe, Action.ALLOW)
 
     def key_rules(self, d: Direction, key: Sequence[int]) -> list[CompiledRule]:
-        return [r for i in key if i != OTHER_DIRECTION for r in self.policies[i].rules(d)]
+        """The rules of direction d of the policies `key` (in policy order; cached per key)."""
+        cache_key = (d, tuple(key))
+        found = self._key_rules.get(cache_key)
+        if found is None:
+            found = self._key_rules[cache_key] = [r for i in key if i != OTHER_DIRECTION
+                                                  for r in self.policies[i].rules(d)]
+        return found
 
     def np_entry(self, d: Direction, key: Sequence[int], other_selected: bool) -> NpEntry:
         """What the NetworkPolicy tier holds for subjects selected for direction d by `key` (and, for
