@@ -295,20 +295,33 @@ class AdminScan:
         the same record updates, all "set if unset": the first such pair makes them, the others only
         add the records they touch to the group's."""
         dst = subject if direction is Direction.INGRESS else peer
-        first_raw = self._rule_matches(self._applicable(self.first, subject), direction, peer, dst)
-        base_raw = self._rule_matches(self._applicable(self.baseline, subject), direction, peer, dst)
+        first_policies = self._applicable(self.first, subject)
+        base_policies = self._applicable(self.baseline, subject)
+        first_raw = self._rule_matches(first_policies, direction, peer, dst)
+        base_raw = self._rule_matches(base_policies, direction, peer, dst)
+        np: Decision | None = None
         if np_policies is None:
             np = self.np_for(subject).decide(direction, subject, peer, dst)
+            np_key: tuple[object, ...] = (np.allow, np.deny, tuple((m.rule, m.allowed) for m in np.matches))
         else:
-            np = self._np_decide(direction, np_policies, peer, dst)
-        key = (direction, tuple(id(p) for p in self._applicable(self.first, subject)),
-               tuple(id(p) for p in self._applicable(self.baseline, subject)),
-               tuple((m.rule, id(m.allowed)) for m in first_raw), tuple((m.rule, id(m.allowed)) for m in base_raw),
-               np.allow, np.deny, tuple((m.rule, m.allowed) for m in np.matches))
+            # The tier's decision is read from its matches (isolating: allowed is their union, the
+            # rest denied) or passes when nothing selects the subject: the key needs only those,
+            # and the decision is built only for a pair not alike an earlier one.
+            np_matches = self._np_matches(direction, np_policies, peer, dst)
+            # Rules and their connections by identity (one ref per rule, one set per rule and view of
+            # the destination's ports, from graph.rule_ports): hashing ints, not dataclasses.
+            np_key = (bool(np_policies), tuple([x for m in np_matches for x in (id(m.rule), id(m.allowed))]))
+        key = (direction, tuple(map(id, first_policies)), tuple(map(id, base_policies)),
+               tuple([x for m in first_raw for x in (id(m.rule), id(m.allowed))]),
+               tuple([x for m in base_raw for x in (id(m.rule), id(m.allowed))]), np is None, *np_key)
         touched = self._pair_memo.get(key) if self.share else None
         if touched is not None:
             self._touched.extend(touched)
             return
+        if np is None:
+            assert np_policies is not None
+            np = (isolating(NETWORK_POLICY_TIER, tuple(p.ref for p in np_policies), np_matches, ())
+                  if np_policies else Decision.passing(NETWORK_POLICY_TIER))
         outer, self._touched = self._touched, []
         self.pairs += 1
         admin = self._tier(self.first, direction, subject, peer, dst, ConnectionSet.none(), first_raw)
@@ -322,12 +335,12 @@ class AdminScan:
         outer.extend(self._touched)
         self._touched = outer
 
-    def _np_decide(self, direction: Direction, selecting: Sequence[CompiledPolicy], peer: Endpoint,
-                   dst: Endpoint) -> Decision:
-        """netpol_tier.decide_selected's decision (its allowed, denied and matches; the misses, which
-        the scan does not read, left out), read from the rules' peer masks and the graph's ports."""
+    def _np_matches(self, direction: Direction, selecting: Sequence[CompiledPolicy], peer: Endpoint,
+                    dst: Endpoint) -> list[RuleMatch]:
+        """netpol_tier.decide_selected's matches (the misses, which the scan does not read, left out),
+        read from the rules' peer masks and the graph's ports; `isolating` over them is its decision."""
         if not selecting:
-            return Decision.passing(NETWORK_POLICY_TIER)
+            return []
         bit = 1 << self.position[self.rep[peer.id]]
         graph = self.ctx.graph
         found = []
@@ -337,7 +350,7 @@ class AdminScan:
                     conns = graph.rule_ports(rule, dst)
                     if conns:
                         found.append(RuleMatch(rule.ref, conns))
-        return isolating(NETWORK_POLICY_TIER, tuple(p.ref for p in selecting), found, ())
+        return found
 
     def _tier(self, tier: AdminPolicyTier, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint,
               above: ConnectionSet, raw: list[RuleMatch], higher: dict[str, Decision] | None = None) -> Decision:
