@@ -20,7 +20,7 @@ Every finding says its scope: the loaded inventory, with a witness from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from netverify.engines.bitsets import bit_list
@@ -77,6 +77,23 @@ def _bits(mask: int) -> Iterator[int]:
         mask ^= low
 
 
+def _refine(parts: list[int], cuts: Iterable[int]) -> list[int]:
+    """`parts` split by each cut in turn, each part into (part & cut, part & ~cut) in place (the
+    empty side left out); rules often match alike, so the caller passes each distinct cut once."""
+    for cut in cuts:
+        split: list[int] = []
+        for part in parts:  # without building ~cut for every part
+            inside = part & cut
+            if inside:
+                split.append(inside)
+                if inside != part:
+                    split.append(part ^ inside)
+            else:
+                split.append(part)
+        parts = split
+    return parts
+
+
 class AdminScan:
     """The scan's records; built once per lint run when admin policies are loaded.
 
@@ -114,6 +131,7 @@ class AdminScan:
         self._names_memo: dict[tuple[Direction, tuple[int, ...]], bool] = {}
         self._applicable_cache: dict[tuple[str, str], list[CompiledAdminPolicy]] = {}
         self._splits = self._peer_splits()
+        self._admin_parts: dict[tuple[object, ...], tuple[list[int], set[int]]] = {}
         self._touched: list[Involved] = []  # the records the pair being decided touches
         self.pairs = 0  # pairs decided (one per subject key and peer group)
         for direction in DIRECTIONS:
@@ -213,27 +231,21 @@ class AdminScan:
     def _peer_groups(self, direction: Direction, admin: Sequence[CompiledAdminPolicy],
                      np_policies: Sequence[CompiledPolicy]) -> list[int]:
         """The peer classes, split by every rule of the subject's tiers (and what else they read)."""
-        cuts = [self._rule_mask(r) for p in admin for r in p.rules(direction)]
-        np_rules = [r for p in np_policies for r in p.rules(direction)]
-        cuts += [self._rule_mask(r) for r in np_rules]
+        # The admin cuts come first: the parts they leave are cached per admin policies (subject keys
+        # that differ only in their NetworkPolicies share them), then refined by the rest in order.
+        admin_key = (direction, tuple(map(id, admin)))
+        cached = self._admin_parts.get(admin_key)
+        if cached is None:
+            admin_cuts = dict.fromkeys(self._rule_mask(r) for p in admin for r in p.rules(direction))
+            cached = self._admin_parts[admin_key] = (_refine([self.everyone], admin_cuts), set(admin_cuts))
+        parts, seen = cached
+        cuts = [self._rule_mask(r) for p in np_policies for r in p.rules(direction)]
         named, nodes = self._splits
         if direction is Direction.EGRESS and self._names_ports(direction, admin, np_policies):
             cuts += named
         if direction is Direction.INGRESS:
             cuts += nodes  # node traffic (a hostNetwork pod to a pod of its node) is exempt from ingress rules
-        parts = [self.everyone]
-        for cut in dict.fromkeys(cuts):  # rules often match alike: each distinct cut once
-            split: list[int] = []
-            for part in parts:  # (part & cut, part & ~cut), without building ~cut for every part
-                inside = part & cut
-                if inside:
-                    split.append(inside)
-                    if inside != part:
-                        split.append(part ^ inside)
-                else:
-                    split.append(part)
-            parts = split
-        return parts
+        return _refine(list(parts), [cut for cut in dict.fromkeys(cuts) if cut not in seen])
 
     def _shared(self, direction: Direction, peers: int) -> _Shared:
         first = (peers & -peers).bit_length() - 1
