@@ -111,7 +111,7 @@ class SmtEngine:
         domain = [self._side_domain(self.enc.src, query.src, src_members),
                   self._side_domain(self.enc.dst, query.dst, dst_members), self._ports(query.ports)]
         domain += self._self_exclusions(src_members, dst_members) + self._relation(query.relation)
-        domain += self._distinct_endpoints()
+        domain += self._distinct_endpoints(query.src, query.dst)
         goal = self.z3.Not(self.enc.allowed) if query.expect == "allow" else self.enc.allowed
         s = self.solver
         s.push()
@@ -202,17 +202,25 @@ class SmtEngine:
                 out.append(z3.Not(z3.And(self.enc.src.cls == c, self.enc.dst.cls == c)))
         return out
 
-    def _distinct_endpoints(self) -> list[Expr]:
+    def _distinct_endpoints(self, src: Side, dst: Side) -> list[Expr]:
         """What makes two sides a connection between two endpoints that can exist together.
 
         Two addresses outside the cluster are no connection NetworkPolicy speaks of. Two sides that
         are not loaded endpoints (pods that could exist, outside addresses) are two different
         endpoints, so they have two different addresses: a pod's IP is its own, and an address a
-        pod has is not outside the cluster. (A loaded endpoint's IP is excluded in _side_domain.)"""
+        pod has is not outside the cluster. (A loaded endpoint's IP is excluded in _side_domain.)
+
+        Each constraint is written only when both sides can be what it speaks of: relating the two
+        sides' addresses costs the solver seconds over a large inventory, and a side of loaded
+        endpoints alone (every `scope: inventory` query) makes it hold anyway."""
         z3, s, d = self.z3, self.enc.src, self.enc.dst
-        same_ip = z3.And(s.v4 == d.v4, z3.If(s.v4, s.ip4 == d.ip4, s.ip6 == d.ip6))
-        return [z3.Not(z3.And(s.cls == EXTERNAL, d.cls == EXTERNAL)),
-                z3.Implies(z3.And(s.cls < 0, d.cls < 0), z3.Not(same_ip))]
+        out = []
+        if src.addresses and dst.addresses:
+            out.append(z3.Not(z3.And(s.cls == EXTERNAL, d.cls == EXTERNAL)))
+        if _unloaded(src) and _unloaded(dst):
+            same_ip = z3.And(s.v4 == d.v4, z3.If(s.v4, s.ip4 == d.ip4, s.ip6 == d.ip6))
+            out.append(z3.Implies(z3.And(s.cls < 0, d.cls < 0), z3.Not(same_ip)))
+        return out
 
     def _relation(self, relation: str | None) -> list[Expr]:
         z3, s, d, fresh = self.z3, self.enc.src, self.enc.dst, self.vocab.fresh
@@ -332,19 +340,22 @@ class SmtEngine:
         chosen = self._loaded_first(s.model())
         narrowed: list[Expr] = []
         members: list[dict[int, list[Endpoint]]] = []
+        sides: list[Side] = []
         for vars_, side, all_members, c in ((enc.src, query.src, src_members, chosen[0]),
                                             (enc.dst, query.dst, dst_members, chosen[1])):
             if c >= 0:
                 narrowed.append(enc.class_domain(vars_, self._class_texts(vars_, [c]), [c]))
                 members.append({c: all_members[c]})
+                sides.append(Side(side.text, side.members))
             else:
                 narrowed.append(self._side_domain(vars_, side, {}))
                 members.append({})
+                sides.append(Side(side.text, (), side.pods, side.addresses))
         while s.num_scopes() > 0:  # back to the policies alone: the full domains leave the solver
             s.pop()
         s.push()
         s.add(*narrowed, self._ports(query.ports), *self._self_exclusions(members[0], members[1]),
-              *self._relation(query.relation), *self._distinct_endpoints(), full[-1])
+              *self._relation(query.relation), *self._distinct_endpoints(sides[0], sides[1]), full[-1])
         if s.check(*enc.guards) == z3.sat:
             return members[0], members[1]
         s.pop()
@@ -456,6 +467,11 @@ class SmtEngine:
             tuple(sorted(ns_labels.items())), tuple(ports), (ip,), False,
             v.nodes[node_i] if node_i != NO_NODE else None, (name,), 1,
         )
+
+
+def _unloaded(side: Side) -> bool:
+    """The side may stand for something other than a loaded endpoint (a pod that could exist, an outside address)."""
+    return side.pods is not None or bool(side.addresses)
 
 
 def _decode(code: int, values: list[str], other: str) -> str | None:
