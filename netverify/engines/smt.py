@@ -34,6 +34,7 @@ from netverify.engines.smt_types import (
 )
 from netverify.engines.smt_vocabulary import (
     EXTERNAL,
+    LOADED,
     NO_NODE,
     SYMBOLIC,
     BlockMembership,
@@ -199,7 +200,7 @@ class SmtEngine:
         out = []
         for c in set(src) & set(dst):
             if pair_of_members(src[c], dst[c]) is None:
-                out.append(z3.Not(z3.And(self.enc.src.cls == c, self.enc.dst.cls == c)))
+                out.append(z3.Not(z3.And(self.enc.is_class(self.enc.src, c), self.enc.is_class(self.enc.dst, c))))
         return out
 
     def _distinct_endpoints(self, src: Side, dst: Side) -> list[Expr]:
@@ -370,7 +371,7 @@ class SmtEngine:
         the attempts share PREFERENCE_BUDGET_S (over the full class domains of 100,000 pods one can
         take a minute), and when it runs out the synthesized endpoint stays."""
         s, z3, enc = self.solver, self.z3, self.enc
-        chosen = tuple(model.eval(v.cls, model_completion=True).as_long() for v in (enc.src, enc.dst))
+        chosen = (self._class_in(model, enc.src), self._class_in(model, enc.dst))
         wanted = [v.cls >= 0 for v, c in zip((enc.src, enc.dst), chosen, strict=True) if c < 0]
         if not wanted:
             return chosen[0], chosen[1]
@@ -387,8 +388,7 @@ class SmtEngine:
                     s.add(*attempt)
                     if s.check(*enc.guards) == z3.sat:
                         model = s.model()
-                        return (model.eval(enc.src.cls, model_completion=True).as_long(),
-                                model.eval(enc.dst.cls, model_completion=True).as_long())
+                        return self._class_in(model, enc.src), self._class_in(model, enc.dst)
                 finally:
                     s.pop()
         finally:
@@ -418,6 +418,14 @@ class SmtEngine:
         return Found(src, dst, proto, port, s_cls == SYMBOLIC, d_cls == SYMBOLIC, tuple(sorted(by_policy.items())),
                      tuple(dict.fromkeys(g.describe(p) for g, p in zip(groups, positions, strict=True))))
 
+    @staticmethod
+    def _class_in(model: Any, side: SideVars) -> int:
+        """The loaded class a model puts a side in (>= 0), or its kind (SYMBOLIC, EXTERNAL)."""
+        kind = model.eval(side.cls, model_completion=True).as_long()
+        if kind != LOADED:
+            return int(kind)
+        return int(model.eval(side.class_id, model_completion=True).as_long())
+
     def _decode(self, model: Any, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],
                 dst_namespace: str = "new-namespace-2") -> tuple[Endpoint, Endpoint, str, int, int, int]:
         """The connection a model describes: (src, dst, protocol, port, src class, dst class)."""
@@ -426,7 +434,7 @@ class SmtEngine:
 
         proto = PROTOCOLS[value(self.enc.proto).as_long()]
         port = value(self.enc.port).as_long()
-        s_cls, d_cls = value(self.enc.src.cls).as_long(), value(self.enc.dst.cls).as_long()
+        s_cls, d_cls = self._class_in(model, self.enc.src), self._class_in(model, self.enc.dst)
         if s_cls >= 0 and s_cls == d_cls:
             pair = pair_of_members(src_members[s_cls], dst_members[d_cls])
             assert pair is not None  # excluded by the query's constraints otherwise

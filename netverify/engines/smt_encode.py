@@ -1,8 +1,8 @@
 """SMT encoding: the tiers of an inventory as z3 formulas over one symbolic connection.
 
-The connection is (src, dst, protocol, port). Each side has: a class id (>= 0: a class of
-loaded endpoints, SYMBOLIC: a pod that could exist, EXTERNAL: an address outside the
-cluster), a namespace index (FRESH: a namespace that does not exist yet), one integer per
+The connection is (src, dst, protocol, port). Each side has: a kind (LOADED: one of the classes
+of loaded endpoints, named by a bit-vector class id; SYMBOLIC: a pod that could exist, EXTERNAL:
+an address outside the cluster), a namespace index (FRESH: a namespace that does not exist yet), one integer per
 pod label key a selector references (-1 absent, an index into the values selectors
 mention, or OTHER), one boolean per distinct ipBlock (the side's IP is in it), the IP as
 32/128-bit vectors with a family flag, hostNetwork, node, and (destination) one boolean per
@@ -23,7 +23,7 @@ from typing import Any
 from netverify.engines.smt_fold import TierFormula, fold_tiers
 from netverify.engines.smt_tiers import TierLiterals, tier_formula
 from netverify.engines.smt_types import PodPattern
-from netverify.engines.smt_vocabulary import NO_NODE, ClassSignature, Expr, Vocabulary
+from netverify.engines.smt_vocabulary import LOADED, NO_NODE, ClassSignature, Expr, Vocabulary
 from netverify.model import NAMESPACE_NAME_LABEL, Direction, LabelSelector
 from netverify.semantics.class_tiers import TierSpec
 from netverify.semantics.compile import AddressTerm, PeerTerm, SelectorTerm
@@ -40,7 +40,11 @@ class SideVars:
 
     def __init__(self, z3: Any, prefix: str, vocab: Vocabulary, port: Expr, is_dst: bool) -> None:
         self.prefix = prefix
-        self.cls = z3.Int(f"{prefix}.class")
+        self.cls = z3.Int(f"{prefix}.class")  # the kind: LOADED, SYMBOLIC or EXTERNAL
+        # Which loaded class, as a bit-vector: a domain of tens of thousands of classes written as
+        # `cls == c` made the arithmetic solver weigh every class against every other (seconds per
+        # check at 30,000 pods); bit patterns are plain propositional literals.
+        self.class_id = z3.BitVec(f"{prefix}.classId", vocab.class_bits)
         self.ns = z3.Int(f"{prefix}.namespace")
         self.ext = z3.Bool(f"{prefix}.external")
         self.host = z3.Bool(f"{prefix}.hostNetwork")
@@ -297,9 +301,14 @@ class Encoder:
         text in one go (building hundreds of thousands of terms through the Python API is what would
         cost time here). `texts` holds each class's facts as written by SideNames.class_text."""
         names = SideNames(side, self.port)
-        cls = side.cls.decl().name()
-        body = " ".join(f"(and (= |{cls}| {c}) {texts[c]})" for c in classes)
-        return self.z3.parse_smt2_string(f"(assert (or false {body}))", decls={**names.decls, cls: side.cls})[0]
+        kind, cid, bits = side.cls.decl().name(), side.class_id.decl().name(), self.vocab.class_bits
+        body = " ".join(f"(and (= |{cid}| (_ bv{c} {bits})) {texts[c]})" for c in classes)
+        return self.z3.parse_smt2_string(f"(assert (and (= |{kind}| {LOADED}) (or false {body})))",
+                                         decls={**names.decls, kind: side.cls, cid: side.class_id})[0]
+
+    def is_class(self, side: SideVars, c: int) -> Expr:
+        """The side is the loaded class `c`."""
+        return self.z3.And(side.cls == LOADED, side.class_id == c)
 
 
 class SideNames:
