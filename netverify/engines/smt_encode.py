@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from netverify.engines.smt_fold import TierFormula, fold_tiers
+from netverify.engines.smt_text import TermTexts, isolating_tier_text
 from netverify.engines.smt_tiers import TierLiterals, tier_formula
 from netverify.engines.smt_types import PodPattern
 from netverify.engines.smt_vocabulary import LOADED, NO_NODE, ClassSignature, Expr, Vocabulary
@@ -119,6 +120,7 @@ class Encoder:
         self._terms: dict[tuple[object, ...], Expr] = {}
         self.every_order = every_order
         self.literals = TierLiterals()  # tracked literals and the free tie groups
+        self._texts: TermTexts | None = None
         self.allowed = self.allowed_by(tiers)
 
     @property
@@ -140,6 +142,14 @@ class Encoder:
         self.tracked[name] = (kind, what)
         guard = self.guards[-1]
         self.base.append(self.z3.Implies(guard, definition))
+
+    def track_text(self, kind: str, what: object) -> Expr:
+        """A fresh guard for a definition written as text (smt_text): the caller asserts
+        `(=> guard definition)`; an unsat core names `what` when it needs it."""
+        name = f"track:{len(self.guards)}"
+        self.guards.append(self.z3.Bool(name))
+        self.tracked[name] = (kind, what)
+        return self.guards[-1]
 
     def define(self, constraint: Expr) -> None:
         """Assert a structural constraint at the base level (no proof names it)."""
@@ -231,8 +241,17 @@ class Encoder:
     def _direction(self, tiers: Sequence[TierSpec], direction: Direction, tracked: bool = True) -> Expr:
         """The subject's side of `direction` lets the connection through: the tiers folded in order,
         then the default allow."""
-        formulas = [tier_formula(self, self.literals, spec, direction, tracked, self.every_order) for spec in tiers]
+        formulas = [self._tier(spec, direction, tracked) for spec in tiers]
         return fold_tiers(self.z3, [f for f in formulas if f is not None])
+
+    def _tier(self, spec: TierSpec, direction: Direction, tracked: bool) -> TierFormula | None:
+        """A tracked NetworkPolicy-like tier as one parsed text (smt_text: the same formulas, a
+        fraction of the API calls); any other tier through smt_tiers."""
+        if spec.isolating and tracked and not spec.final_if_selected:
+            if self._texts is None:
+                self._texts = TermTexts(self)
+            return isolating_tier_text(self, self._texts, spec, direction)
+        return tier_formula(self, self.literals, spec, direction, tracked, self.every_order)
 
     def allowed_by(self, tiers: Sequence[TierSpec], tracked: bool = True) -> Expr:
         """The connection is allowed: node traffic, or both the egress and the ingress side let it through."""
