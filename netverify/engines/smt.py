@@ -88,6 +88,12 @@ class SmtEngine:
                 index[key] = len(self.classes)
                 self.classes.append(key)
             self.class_of[ep.id] = index[key]
+        # Classes numbered in the order of their ipBlock memberships: the classes inside a block are
+        # then a few runs of class ids (block_tables).
+        order = sorted(range(len(self.classes)), key=lambda c: self.classes[c].blocks, reverse=True)
+        renumber = {old: new for new, old in enumerate(order)}
+        self.classes = [self.classes[c] for c in order]
+        self.class_of = {ep_id: renumber[c] for ep_id, c in self.class_of.items()}
         self.pod_ips = IPSet.from_addresses(ip for ep in endpoints for ip in ep.ips)
         # Addresses a pod that could exist cannot take: loaded pods' (and hostNetwork pods' nodes') and Nodes'.
         self.taken_ips = self.pod_ips | node_ips if node_ips else self.pod_ips
@@ -102,6 +108,7 @@ class SmtEngine:
         if rlimit is not None:
             self.solver.set("rlimit", rlimit)
         self.solver.add(*self.enc.base)
+        self.solver.add(*(self.enc.block_table(side, self.classes) for side in (self.enc.src, self.enc.dst)))
 
     def solve_all(self, queries: Iterable[Query]) -> list[SmtResult]:
         return [self.solve(q) for q in queries]

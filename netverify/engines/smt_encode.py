@@ -325,6 +325,44 @@ class Encoder:
         return self.z3.parse_smt2_string(f"(assert (and (= |{kind}| {LOADED}) (or false {body})))",
                                          decls={**names.decls, kind: side.cls, cid: side.class_id})[0]
 
+    def block_table(self, side: SideVars, classes: Sequence[ClassSignature]) -> Expr:
+        """"A loaded side is inside ipBlock i iff its class is one of those inside it", per block, as
+        runs of class ids (the shorter of the classes inside and those outside).
+
+        Written once per side rather than in every class's facts: at 100,000 pods a class's facts
+        were mostly its membership of each of some hundred ipBlocks, nearly all false."""
+        n, bits, cid = len(classes), self.vocab.class_bits, "c"
+        inside: list[list[int]] = [[] for _ in self.vocab.blocks]
+        by_blocks: dict[tuple[bool, ...], list[int]] = {}
+        for c, sig in enumerate(classes):
+            by_blocks.setdefault(sig.blocks, []).append(c)
+        for blocks, members in by_blocks.items():
+            for i, is_inside in enumerate(blocks):
+                if is_inside:
+                    inside[i].extend(members)
+
+        def runs(ids: list[int]) -> str:
+            parts, start = [], 0
+            ids = sorted(ids)
+            for k in range(1, len(ids) + 1):
+                if k == len(ids) or ids[k] != ids[k - 1] + 1:
+                    lo, hi = ids[start], ids[k - 1]
+                    parts.append(f"(= {cid} (_ bv{lo} {bits}))" if lo == hi else
+                                 f"(and (bvule (_ bv{lo} {bits}) {cid}) (bvule {cid} (_ bv{hi} {bits})))")
+                    start = k
+            return f"(or false {' '.join(parts)})"
+
+        facts = []
+        for i, ids in enumerate(inside):
+            if len(ids) <= n // 2:
+                facts.append(f"(= b{i} {runs(ids)})")
+            else:
+                wanted = set(ids)
+                facts.append(f"(= b{i} (not {runs([c for c in range(n) if c not in wanted])}))")
+        decls = {"k": side.cls, cid: side.class_id, **{f"b{i}": v for i, v in enumerate(side.inb)}}
+        return self.z3.parse_smt2_string(f"(assert (=> (= k {LOADED}) (and true {' '.join(facts)})))",
+                                         decls=decls)[0]
+
     def is_class(self, side: SideVars, c: int) -> Expr:
         """The side is the loaded class `c`."""
         return self.z3.And(side.cls == LOADED, side.class_id == c)
@@ -355,7 +393,7 @@ class SideNames:
         parts = [bool_(self.ext, False), bool_(self.host, sig.host_network), bool_(self.has_ip, sig.has_ip),
                  int_(self.ns, sig.namespace), int_(self.node, sig.node)]
         parts += [int_(name, code) for name, code in zip(self.labels, sig.labels, strict=True)]
-        parts += [bool_(name, inside) for name, inside in zip(self.blocks, sig.blocks, strict=True)]
+        # The ipBlocks a class is inside: Encoder.block_table, once per side for every class.
         parts += [bool_(name, inside) for name, inside in zip(self.whole_blocks, sig.whole_blocks, strict=True)]
         # Only the destination has named-port variables: for the source, `self.named` is empty.
         for name, numbers in zip(self.named, sig.named, strict=False):
