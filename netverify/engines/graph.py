@@ -370,9 +370,13 @@ class ReachabilityGraph:
         """The rows of `classes` (any order), computed in one pass over the ingress parts (a pass costs
         parts x classes bits: thousands of scattered rows one by one cost classes^3). Memory follows
         the rows asked for: ask a few hundred at a time."""
+        into = self._into(classes)
+        return [self._row(a, into[a]) for a in classes]
+
+    def _into(self, classes: Sequence[int]) -> dict[int, dict[int, int]]:
+        """Transpose: into[a][conns id] = the isolated destinations that let a in with exactly conns."""
         contiguous = isinstance(classes, range) and classes.step == 1  # a block of LazyRows
         wanted = (1 << len(classes)) - 1 << classes[0] if contiguous and classes else sum(1 << a for a in set(classes))
-        # Transpose: into[a][conns] = the isolated destinations that let a in with exactly conns.
         into: dict[int, dict[int, int]] = {a: {} for a in classes}
         for sources, c, dsts in self._ingress_parts:
             mine = sources & wanted
@@ -380,7 +384,18 @@ class ReachabilityGraph:
                 for a in bit_list(mine):
                     d = into[a]
                     d[c] = d.get(c, 0) | dsts
-        return [self._row(a, into[a]) for a in classes]
+        return into
+
+    @without_gc
+    def rows_with_ingress_of(self, classes: Sequence[int]) -> list[tuple[Row, Row]]:
+        """As `rows_of`, each row with its ingress part: what the destinations' ingress alone lets the
+        class in with (disjoint (destination mask, allowed) pairs, every tier folded; a destination no
+        tier isolates lets everything in), from the same pass over the ingress parts."""
+        into = self._into(classes)
+        by_id, everything = self._conns.by_id, self._conns.all
+        opened = ((self._open_ingress, everything),) if self._open_ingress else ()
+        return [(self._row(a, into[a]), (*opened, *((m, by_id[c]) for c, m in into[a].items() if m)))
+                for a in classes]
 
     # --- queries
 
