@@ -366,17 +366,14 @@ class ReachabilityGraph:
         return tuple((m, by_id[c]) for c, m in row.items() if m)
 
     @without_gc
-    def rows_of(self, classes: Sequence[int]) -> list[Row]:
+    def rows_of(self, classes: Sequence[int], ingress: list[Row] | None = None) -> list[Row]:
         """The rows of `classes` (any order), computed in one pass over the ingress parts (a pass costs
         parts x classes bits: thousands of scattered rows one by one cost classes^3). Memory follows
-        the rows asked for: ask a few hundred at a time."""
-        into = self._into(classes)
-        return [self._row(a, into[a]) for a in classes]
-
-    def _into(self, classes: Sequence[int]) -> dict[int, dict[int, int]]:
-        """Transpose: into[a][conns id] = the isolated destinations that let a in with exactly conns."""
+        the rows asked for: ask a few hundred at a time. `ingress`, when given, receives each class's
+        ingress part: what the destinations' ingress alone (every tier folded; open: all) lets it in with."""
         contiguous = isinstance(classes, range) and classes.step == 1  # a block of LazyRows
         wanted = (1 << len(classes)) - 1 << classes[0] if contiguous and classes else sum(1 << a for a in set(classes))
+        # Transpose: into[a][conns] = the isolated destinations that let a in with exactly conns.
         into: dict[int, dict[int, int]] = {a: {} for a in classes}
         for sources, c, dsts in self._ingress_parts:
             mine = sources & wanted
@@ -384,18 +381,10 @@ class ReachabilityGraph:
                 for a in bit_list(mine):
                     d = into[a]
                     d[c] = d.get(c, 0) | dsts
-        return into
-
-    @without_gc
-    def rows_with_ingress_of(self, classes: Sequence[int]) -> list[tuple[Row, Row]]:
-        """As `rows_of`, each row with its ingress part: what the destinations' ingress alone lets the
-        class in with (disjoint (destination mask, allowed) pairs, every tier folded; a destination no
-        tier isolates lets everything in), from the same pass over the ingress parts."""
-        into = self._into(classes)
-        by_id, everything = self._conns.by_id, self._conns.all
-        opened = ((self._open_ingress, everything),) if self._open_ingress else ()
-        return [(self._row(a, into[a]), (*opened, *((m, by_id[c]) for c, m in into[a].items() if m)))
-                for a in classes]
+        if ingress is not None:
+            by_id, opened = self._conns.by_id, (self._open_ingress, self._conns.all)
+            ingress += [(opened, *((m, by_id[c]) for c, m in into[a].items())) for a in classes]
+        return [self._row(a, into[a]) for a in classes]
 
     # --- queries
 

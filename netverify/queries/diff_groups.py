@@ -262,12 +262,30 @@ class JointVectors:
         for i in range(0, len(classes), CHUNK):
             yield from map(self._joint, self._graph.rows_of(classes[i:i + CHUNK]))
 
-    def rows_with_ingress(self, classes: list[int]) -> Iterator[tuple[JointVector, JointVector]]:
-        """The rows of `classes` with their ingress parts (`ReachabilityGraph.rows_with_ingress_of`),
-        a chunk at a time."""
+    def rows_with_ingress(self, classes: list[int]) -> Iterator[tuple[JointVector, Vector]]:
+        """The rows of `classes` with their ingress parts over this side's classes
+        (`ReachabilityGraph.rows_of`), a chunk at a time."""
         for i in range(0, len(classes), CHUNK):
-            for row, ingress in self._graph.rows_with_ingress_of(classes[i:i + CHUNK]):
-                yield self._joint(row), self._joint(ingress)
+            ingress: list[Vector] = []
+            rows = self._graph.rows_of(classes[i:i + CHUNK], ingress)
+            yield from zip(map(self._joint, rows), ingress, strict=True)
+
+    def within(self, vector: Vector, classes: int, joint: int) -> JointVector:
+        """`vector` cut to `classes` (of this side) and re-expressed over the joint classes `joint`
+        only: costs the bits kept, not the vector's (an ingress part's masks are mostly all classes
+        and unique, so they are neither translated whole nor cached)."""
+        out: JointVector = {}
+        of_class = self._joint_of_class
+        for mask, conns in vector:
+            kept = mask & classes
+            if kept and conns:
+                found = 0
+                for c in bit_list(kept):
+                    found |= of_class[c]
+                found &= joint
+                if found:
+                    out[conns] = out.get(conns, 0) | found
+        return out
 
     def columns(self, classes: list[int]) -> Iterator[dict[ConnectionSet, int]]:
         """The columns of `classes`, in order, a chunk at a time (`ReachabilityGraph.columns_of`)."""
@@ -361,9 +379,7 @@ class Grouper:
         (a heavy change edits the ingress of thousands of destinations, but each source's row meets
         few of those edits): where no node traffic can be exempt, they are settled too."""
         profiles = self._profile_masks(not fixed_is_source)
-        changed = self.affected.destinations if fixed_is_source else self.affected.sources
-        if not (self.sides[0].nodes_matter or self.sides[1].nodes_matter):
-            changed &= ~quiet
+        changed = (self.affected.destinations if fixed_is_source else self.affected.sources) & ~quiet
         settled = 0 if self.joint.moved[fixed] else mask & ~changed
         parts = [settled] if settled else []
         rest = mask & ~settled
@@ -403,10 +419,7 @@ class Grouper:
                 sources, sb.vectors.rows_with_ingress([joint.sides[j][0] for j in sources]),
                 sh.vectors.rows_with_ingress([joint.sides[j][1] for j in sources]), strict=True):
             if before != after:
-                # The destinations whose ingress lets j in alike on both sides name no ingress cause.
-                quiet = ~0
-                for mask, _, _ in vector_changes(ingress_b, ingress_h):
-                    quiet &= ~mask
+                quiet = self._quiet_destinations(j, before, after, ingress_b, ingress_h)
                 for key, mask in self._strip(j, before, after, ~0, True, out, quiet).items():
                     rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
         destinations = bit_list(affected.destinations)
@@ -420,6 +433,32 @@ class Grouper:
         out += [Rectangle(ids(s), ids(d), *key) for (key, s), d in columns.items()]
         out += self._replica_changes(affected)
         return out
+
+    def _quiet_destinations(self, j: int, before: JointVector, after: JointVector, ingress_b: Vector,
+                            ingress_h: Vector) -> int:
+        """Among the destinations whose pair with source j changed and whose ingress policies changed,
+        those whose ingress lets j in alike on both sides (they name no ingress cause). Read only for
+        those destinations: a heavy change edits the ingress of thousands, each row meets few edits."""
+        if self.sides[0].nodes_matter or self.sides[1].nodes_matter or self.joint.moved[j]:
+            return 0
+        changed = 0
+        for mask, _, _ in vector_changes(before, after):
+            changed |= mask
+        asked = changed & self.affected.destinations
+        if not asked:
+            return 0
+        class_b = class_h = 0
+        sides = self.joint.sides
+        for k in bit_list(asked):
+            cb, ch = sides[k]
+            class_b |= 1 << cb
+            class_h |= 1 << ch
+        sb, sh = self.sides
+        differ = 0
+        for mask, _, _ in vector_changes(sb.vectors.within(ingress_b, class_b, asked),
+                                         sh.vectors.within(ingress_h, class_h, asked)):
+            differ |= mask
+        return asked & ~differ
 
     def _strip(self, fixed: int, before: dict[ConnectionSet, int], after: dict[ConnectionSet, int], within: int,
                fixed_is_source: bool, explicit: list[Rectangle], quiet: int = 0) -> dict[Key, int]:
