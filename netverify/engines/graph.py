@@ -366,10 +366,11 @@ class ReachabilityGraph:
         return tuple((m, by_id[c]) for c, m in row.items() if m)
 
     @without_gc
-    def rows_of(self, classes: Sequence[int]) -> list[Row]:
+    def rows_of(self, classes: Sequence[int], ingress: list[Row] | None = None) -> list[Row]:
         """The rows of `classes` (any order), computed in one pass over the ingress parts (a pass costs
         parts x classes bits: thousands of scattered rows one by one cost classes^3). Memory follows
-        the rows asked for: ask a few hundred at a time."""
+        the rows asked for: ask a few hundred at a time. `ingress`, when given, receives each class's
+        ingress part: what the destinations' ingress alone (every tier folded; open: all) lets it in with."""
         contiguous = isinstance(classes, range) and classes.step == 1  # a block of LazyRows
         wanted = (1 << len(classes)) - 1 << classes[0] if contiguous and classes else sum(1 << a for a in set(classes))
         # Transpose: into[a][conns] = the isolated destinations that let a in with exactly conns.
@@ -380,6 +381,9 @@ class ReachabilityGraph:
                 for a in bit_list(mine):
                     d = into[a]
                     d[c] = d.get(c, 0) | dsts
+        if ingress is not None:
+            by_id, opened = self._conns.by_id, (self._open_ingress, self._conns.all)
+            ingress += [(opened, *((m, by_id[c]) for c, m in into[a].items())) for a in classes]
         return [self._row(a, into[a]) for a in classes]
 
     # --- queries

@@ -118,10 +118,18 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
     for n, status in enumerate(STATUSES):
         out.write(f'{"," if n else ""}\n  "{status}": [')
         lead = "\n    "
+        pending: list[str] = []  # pair lines written a few tens of kB at a time (see dump), never split
+        size = 0
         for pair in result.pairs(status):
-            out.write(lead + _pair_line(pair, tails))
+            line = lead + _pair_line(pair, tails)
+            pending.append(line)
+            size += len(line)
+            if size >= WRITE_CHARS:
+                out.write("".join(pending))
+                pending.clear()
+                size = 0
             lead = ",\n    "
-        out.write("\n  ]" if lead != "\n    " else "]")
+        out.write("".join(pending) + ("\n  ]" if lead != "\n    " else "]"))
     for key, items in (("endpoints_added", result.endpoints_added), ("endpoints_removed", result.endpoints_removed)):
         out.write(f',\n  "{key}": [')
         for n, e in enumerate(items):  # one entry at a time, one peer at a time
