@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from netverify.model import Direction
 from netverify.queries.context import Analysis
-from netverify.queries.exposure import INTERNET, Exposure, outside_exposure, service_exposure
+from netverify.queries.exposure import INTERNET, Exposure, OutsideReach, service_exposure
 from netverify.queries.lateral import PortFilter
 from netverify.semantics.compile import IPBlockPeer
 from netverify.semantics.endpoints import Endpoint
@@ -107,11 +107,14 @@ def entry_points(analysis: Analysis, origin: Origin, query: PortFilter) -> list[
     graph = analysis.graph
     routes: dict[str, list[EntryRoute]] = {}
     closed = _closed_to_outside(analysis)
+    # One OutsideReach for every class: it decides each distinct set of selecting policies once (a new
+    # one per class decided every class afresh, after grouping every policy by namespace: classes x policies).
+    reach = OutsideReach.of(analysis)
     direct: dict[int, Exposure | None] = {}  # class -> its ingress from outside (alike for every member)
     for ep in analysis.endpoints:
         c = graph.class_of[ep.id]
         if c not in direct:
-            direct[c] = None if c in closed else outside_exposure(analysis.policies, ep, Direction.INGRESS)
+            direct[c] = None if c in closed else reach.exposure(ep, Direction.INGRESS)
         exposure = direct[c]
         if exposure is None:
             continue
@@ -122,7 +125,7 @@ def entry_points(analysis: Analysis, origin: Origin, query: PortFilter) -> list[
     # against every pod, for Services that cannot be an entry point anyway.
     views = [view_service(s, analysis.cluster, analysis.endpoints) for s in analysis.cluster.services
              if s.type in ("NodePort", "LoadBalancer") or s.external_ips]
-    for path in service_exposure(analysis, views):
+    for path in service_exposure(reach, views):
         if path.status == "blocked":
             continue
         local = path.external_traffic_policy == "Local"
