@@ -25,11 +25,10 @@ from dataclasses import dataclass
 
 from netverify.model import Direction
 from netverify.queries.context import Analysis
-from netverify.queries.exposure import INTERNET, Exposure, OutsideReach, service_exposure
+from netverify.queries.exposure import INTERNET, Exposure, OutsideReach, exposed_services, service_exposure
 from netverify.queries.lateral import PortFilter
 from netverify.semantics.compile import IPBlockPeer
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.services import view_service
 from netverify.semantics.verdict import RuleId
 from netverify.sets import ConnectionSet, IPSet
 
@@ -123,9 +122,7 @@ def entry_points(analysis: Analysis, origin: Origin, query: PortFilter) -> list[
             routes.setdefault(ep.id, []).append(route)
     # Only Services with a path from outside: viewing every Service would match every selector
     # against every pod, for Services that cannot be an entry point anyway.
-    views = [view_service(s, analysis.cluster, analysis.endpoints) for s in analysis.cluster.services
-             if s.type in ("NodePort", "LoadBalancer") or s.external_ips]
-    for path in service_exposure(reach, views):
+    for path in service_exposure(reach, exposed_services(analysis)):
         if path.status == "blocked":
             continue
         local = path.external_traffic_policy == "Local"

@@ -19,13 +19,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from netverify.model import Direction, Service, ServicePort
 from netverify.queries.context import Analysis
 from netverify.semantics.admin_compile import AdminPeerMatcher, CompiledAdminPolicy
 from netverify.semantics.admin_tier import AdminPolicyTier
 from netverify.semantics.compile import CompiledPolicy, IPBlockPeer
-from netverify.semantics.endpoints import Endpoint, external_endpoint
+from netverify.semantics.endpoints import Endpoint, external_endpoint, visible_labels
 from netverify.semantics.evaluate import decide_direction
 from netverify.semantics.netpol_tier import NetworkPolicyTier
 from netverify.semantics.services import ServiceView, port_label, translate, view_service
@@ -74,6 +75,12 @@ class Reach:
         return bool(self.addresses & INTERNET)
 
     def to_json(self) -> dict[str, object]:
+        return self._json
+
+    @cached_property
+    def _json(self) -> dict[str, object]:
+        """Written once: endpoints alike share their Reach objects (OutsideReach caches them), and a report
+        of 100,000 pods lists each of them thousands of times."""
         return {"connections": self.connections.to_json(), "addresses": self.addresses.to_cidrs(),
                 "internet": self.internet, "whole_internet": INTERNET.issubset(self.addresses),
                 "rules": [r.to_json() for r in self.because]}
@@ -229,10 +236,14 @@ class OutsideReach:
 
     Each direction of each endpoint is folded through the tiers (`decide_direction`) once per part of
     the address space its rules tell apart; endpoints whose applicable policies (and, for ingress,
-    named ports) are the same share the answer."""
+    named ports) are the same share the answer. Endpoints that look alike to every selector (same
+    namespace, same labels of the keys in `label_keys`, same named ports) are known to have the same
+    applicable policies without asking each policy again (`label_keys` None: every label counts)."""
 
-    def __init__(self, tiers: Sequence[Tier]) -> None:
+    def __init__(self, tiers: Sequence[Tier], label_keys: frozenset[str] | None = None) -> None:
         self.tiers = tuple(tiers)
+        self._label_keys = label_keys
+        self._by_look: dict[tuple[object, ...], tuple[bool, tuple[Reach, ...], str]] = {}
         self._np = next((t for t in self.tiers if isinstance(t, NetworkPolicyTier)), NetworkPolicyTier(()))
         self._admin = [t for t in self.tiers if isinstance(t, AdminPolicyTier)]
         # A NetworkPolicy selects pods of its own namespace only: each namespace's endpoints are decided
@@ -248,13 +259,24 @@ class OutsideReach:
     @classmethod
     def of(cls, analysis: Analysis) -> OutsideReach:
         """Every tier of the analysis: Admin, NetworkPolicy, Baseline."""
-        return cls(analysis.tiers)
+        return cls(analysis.tiers, analysis.label_keys)
 
     def exposure(self, ep: Endpoint, direction: Direction) -> Exposure:
         """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster."""
         if ep.host_network:
             return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
                             "hostNetwork: the pod uses the node's addresses and no policy governs it")
+        # What every selector and a named port can see of the endpoint: equal looks, equal answers.
+        look = (direction, ep.namespace, visible_labels(ep.labels, self._label_keys),
+                tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
+                if direction is Direction.INGRESS else ())
+        found = self._by_look.get(look)
+        if found is None:
+            found = self._by_look[look] = self._answer(ep, direction)
+        isolated, reaches, note = found
+        return Exposure(ep, direction, isolated, reaches, note)
+
+    def _answer(self, ep: Endpoint, direction: Direction) -> tuple[bool, tuple[Reach, ...], str]:
         np = self._by_namespace.get(ep.namespace, NetworkPolicyTier((), self._np.selection))
         selecting = np.selecting(direction, ep)
         admin = [p for tier in self._admin for p in tier.applicable(ep)]
@@ -264,8 +286,7 @@ class OutsideReach:
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = self._decide(ep, direction, selecting, admin, self._tiers_for(ep.namespace))
-        isolated, reaches, note = found
-        return Exposure(ep, direction, isolated, reaches, note)
+        return found
 
     def _tiers_for(self, namespace: str) -> tuple[Tier, ...]:
         found = self._tiers_of.get(namespace)
