@@ -252,7 +252,20 @@ class OutsideReach:
         by_namespace: dict[str, list[CompiledPolicy]] = {}
         for policy in self._np.policies:
             by_namespace.setdefault(policy.policy.namespace, []).append(policy)
-        self._by_namespace = {ns: NetworkPolicyTier(tuple(ps), self._np.selection) for ns, ps in by_namespace.items()}
+        # Within a namespace, its policies by the first label their podSelector's matchLabels requires (an
+        # endpoint without that label is not selected), and those requiring none: each endpoint is asked of
+        # the policies that may select it only (every policy of a namespace per endpoint grew with the cluster).
+        self._by_namespace: dict[str, tuple[list[CompiledPolicy], dict[tuple[str, str], list[int]], list[int]]] = {}
+        for ns, ps in by_namespace.items():
+            anchored: dict[tuple[str, str], list[int]] = {}
+            free: list[int] = []
+            for i, policy in enumerate(ps):
+                required = policy.policy.pod_selector.match_labels
+                if required:
+                    anchored.setdefault(required[0], []).append(i)
+                else:
+                    free.append(i)
+            self._by_namespace[ns] = (ps, anchored, free)
         self._cache: dict[tuple[object, ...], tuple[bool, tuple[Reach, ...], str]] = {}
 
     @classmethod
@@ -276,9 +289,12 @@ class OutsideReach:
         return Exposure(ep, direction, isolated, reaches, note)
 
     def _answer(self, ep: Endpoint, direction: Direction) -> tuple[bool, tuple[Reach, ...], str]:
-        np = self._by_namespace.get(ep.namespace, NetworkPolicyTier((), self._np.selection))
-        at_all = [p for p in np.policies if p.selects(ep)]  # what --np-selection any reads
-        selecting = [p for p in at_all if p.affects(direction)]  # np.selecting(direction, ep), selecting once
+        policies, anchored, free = self._by_namespace.get(ep.namespace, ([], {}, []))
+        candidates = set(free)
+        for pair in ep.labels:
+            candidates.update(anchored.get(pair, ()))
+        at_all = [policies[i] for i in sorted(candidates) if policies[i].selects(ep)]  # what --np-selection any reads
+        selecting = [p for p in at_all if p.affects(direction)]  # NetworkPolicyTier.selecting, in policy order
         admin = [p for tier in self._admin for p in tier.applicable(ep)]
         key = (direction, tuple(id(p) for p in selecting), tuple(id(p) for p in at_all), tuple(id(p) for p in admin),
                ep.ports if direction is Direction.INGRESS else ())
