@@ -89,15 +89,13 @@ class ClassEdges:
     """The class graph of one analysis as seen by an attacker restricted to a port query.
 
     Reads the graph engine only through its public members: `class_of`, `members`, `reps`,
-    `row(a)` (disjoint destination-class masks with what class `a` may send to them) and, through
-    `engines.columns.SenderIndex`, who may send to a class.
+    `class_allowed` and, through `engines.columns.SenderIndex`, who may send to a class.
     """
 
     def __init__(self, analysis: Analysis, query: PortFilter) -> None:
         self.analysis = analysis
         self.query = query
         self.graph = analysis.graph
-        self._out: dict[int, int] = {}
         named = query.named if isinstance(query, PortUnion) else query.name is not None
         # What the query covers is the same on every destination, unless a port name resolves per class.
         self._fixed = None if named or not analysis.endpoints else query.connections(analysis.endpoints[0])
@@ -110,35 +108,25 @@ class ClassEdges:
     def class_of(self, ep: Endpoint) -> int:
         return self.graph.class_of[ep.id]
 
-    def out_mask(self, a: int) -> int:
-        """The classes class `a` may send something the query covers to."""
-        mask = self._out.get(a)
-        if mask is None:
-            mask = 0
-            for dsts, conns in self.graph.row(a):
-                if self.query.is_all:
-                    mask |= dsts
-                elif self._fixed is not None:
-                    if conns & self._fixed:
-                        mask |= dsts
-                else:
-                    for b in bit_list(dsts):
-                        if conns & self.query.connections(self.graph.reps[b]):
-                            mask |= 1 << b
-            self._out[a] = mask
-        return mask
-
-    def first_sender(self, b: int, within: int) -> tuple[int, ConnectionSet] | None:
-        """The class of lowest index in `within` that may send class `b` something the query covers,
-        with what (within the query); None when no class of `within` may."""
+    def senders(self, b: int, within: int) -> list[tuple[int, ConnectionSet]]:
+        """The classes of `within` that may send class `b` something the query covers: disjoint (source
+        mask, what they may send within the query) pairs."""
         if self._senders is None:
             self._senders = SenderIndex(self.graph)
-        best: tuple[int, ConnectionSet] | None = None
+        out = []
         for sources, conns in self._senders.column(b, within):
             if not self.query.is_all:
                 conns = conns & (self._fixed if self._fixed is not None else self.query.connections(self.graph.reps[b]))
                 if not conns:
                     continue
+            out.append((sources, conns))
+        return out
+
+    def first_sender(self, b: int, within: int) -> tuple[int, ConnectionSet] | None:
+        """The class of lowest index in `within` that may send class `b` something the query covers,
+        with what (within the query); None when no class of `within` may."""
+        best: tuple[int, ConnectionSet] | None = None
+        for sources, conns in self.senders(b, within):
             low = (sources & -sources).bit_length() - 1
             if best is None or low < best[0]:
                 best = (low, conns)
@@ -250,15 +238,20 @@ class Search:
         on = [p for p in self.levels[-1] if self._is_target(p)]
         g.add_edges_from((p, _TARGET) for p in on)
         for level in range(len(self.levels) - 2, -1, -1):
-            after = 0
-            for c, _ in on:
-                after |= 1 << c
+            within = 0
+            for c, _ in self.levels[level]:
+                within |= 1 << c
+            hits: dict[int, int] = {}  # class of this level -> the classes of `on` it may send to
+            for b, _ in on:
+                for sources, _conns in self.edges.senders(b, within):
+                    for a in bit_list(sources):
+                        hits[a] = hits.get(a, 0) | 1 << b
             on = []
-            for part in self.levels[level]:
-                hits = self.edges.out_mask(part[0]) & after
-                if hits:
+            for part in self.levels[level]:  # edges added in level order, then destination order
+                mask = hits.get(part[0], 0)
+                if mask:
                     on.append(part)
-                    g.add_edges_from((part, (b, False)) for b in bit_list(hits))
+                    g.add_edges_from((part, (b, False)) for b in bit_list(mask))
         g.add_edges_from((_SOURCE, p) for p in on)
         for path in nx.all_shortest_paths(g, _SOURCE, _TARGET):
             yield path[1:-1]
