@@ -7,7 +7,6 @@ every command that writes SARIF; each registers its own `render` below.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from netverify.model import SourceRef
+from netverify.report import json_format
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -95,8 +95,9 @@ def sarif_result(rule: SarifRule, message: str, locations: Sequence[dict[str, ob
 
 
 def dump(log: dict[str, object], out: TextIO) -> None:
-    json.dump(log, out, indent=2)
-    out.write("\n")
+    """The log as `json.dump(log, out, indent=2)` writes it, in a few large writes (see json_format.dump: the CLI's
+    redacting stdout scans every write, and json.dump makes one per token)."""
+    json_format.dump(log, out)
 
 
 # --- diff (issues 4, 17): one result per cause, at its file:line ---
