@@ -20,12 +20,9 @@ WRITE_PIECES = 256  # pieces (an element's text, a separator) per write: the std
 INDENT = "  "
 
 
-class _Unsupported(Exception):
-    """A value json would write through its own rules (keys that are not str, other types)."""
-
-
-def _count(value: Any, seen: dict[int, int]) -> None:
-    """How many times each container is met (by identity); each is descended once. Raises _Unsupported."""
+def _count(value: Any, seen: dict[int, int]) -> bool:
+    """How many times each container is met (by identity); each is descended once. False when the document
+    holds something json writes through its own rules (keys that are not str, other types)."""
     stack = [value]
     while stack:
         o = stack.pop()
@@ -36,12 +33,13 @@ def _count(value: Any, seen: dict[int, int]) -> None:
                 continue
             if isinstance(o, dict):
                 if not all(type(k) is str for k in o):
-                    raise _Unsupported
+                    return False
                 stack.extend(o.values())
             else:
                 stack.extend(o)
         elif not (o is None or isinstance(o, (str, int, float))):
-            raise _Unsupported
+            return False
+    return True
 
 
 def _scalar(o: Any) -> str:
@@ -115,9 +113,7 @@ def dump_shared(value: Any, out: TextIO) -> bool:
     """Write `value` as json.dump(value, out, indent=2) and a newline would, reusing the text of repeated
     containers. False (nothing written) when the document holds something only json's own rules write."""
     seen: dict[int, int] = {}
-    try:
-        _count(value, seen)
-    except _Unsupported:
+    if not _count(value, seen):
         return False
     pending: list[str] = []
     _Encoder(seen).write(value, 0, out, pending)
