@@ -12,14 +12,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from netverify import report
 from netverify.cli.terminal import COLOR_CHOICES, StopsProgressOnWrite, Terminal
 from netverify.errors import NetverifyError
-from netverify.loaders.cluster import ClusterSource
 from netverify.loaders.credentials import Redactor
 from netverify.loaders.kindmap import KindMap, KindMapError, load_kind_map
 from netverify.loaders.manifests import DocumentCache, LoadResult, load_paths
@@ -30,6 +29,9 @@ from netverify.queries.ports import PortError, PortQuery
 from netverify.queries.unseen import HOW_TO_SEE_THEM, unseen_pod_notes
 from netverify.runtime import without_gc
 from netverify.semantics.options import HostNetworkReading, NetworkPolicySelection, Semantics
+
+if TYPE_CHECKING:  # imported where a live cluster is read: a manifests run does not load kubeconfig parsing (issue 19)
+    from netverify.loaders.cluster import ClusterSource
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_CODES = {Outcome.PASS: EXIT_OK, Outcome.FAIL: EXIT_FAIL, Outcome.UNKNOWN: EXIT_UNKNOWN}
@@ -289,6 +291,8 @@ def _cluster_source(kw: dict[str, Any]) -> ClusterSource | None:
         if given:
             raise usage_problem(f"{', '.join(given)} only apply with --cluster", "add --cluster to read a live cluster")
         return None
+    from netverify.loaders.cluster import ClusterSource
+
     return ClusterSource(kubeconfig, context, namespaces, timeout, redactor=current_redactor())
 
 
@@ -377,13 +381,14 @@ RLIMIT_OPTION = click.option(
 
 def prove_options(kw: dict[str, Any]) -> Any:
     """ProveOptions from the SMT options, or None when none was given (they are popped from kw)."""
-    from netverify.queries.solver_options import ProveOptions
-    from netverify.sets import IPSet
-
     hypothetical, timeout, cidrs = kw.pop("hypothetical_namespaces"), kw.pop("timeout"), kw.pop("pod_cidrs")
     rlimit = kw.pop("rlimit", None)
     if not hypothetical and timeout is None and not cidrs and rlimit is None:
         return None
+    # Imported only when an option was given: ProveOptions' module imports the SMT engine (issue 19: `can`).
+    from netverify.queries.solver_options import ProveOptions
+    from netverify.sets import IPSet
+
     pod_cidr = None
     for cidr in cidrs:
         try:

@@ -107,7 +107,7 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
 # --- check (issue 3) ---
 
 from netverify.queries.prove import AssertionOutcome, CheckResult  # noqa: E402
-from netverify.report.text_format import smt_result_lines  # noqa: E402
+from netverify.report.text_check import smt_result_lines  # noqa: E402
 
 
 def _check_case(o: AssertionOutcome) -> JUnitCase:

@@ -270,7 +270,7 @@ from netverify.queries.equivalence import EquivalenceResult  # noqa: E402
 
 @render.register
 def _(result: EquivalenceResult, out: TextIO, **_: Any) -> None:
-    from netverify.report.text_format import equivalence_lines
+    from netverify.report.text_equivalence import equivalence_lines
 
     out.write(f"**{result.headline()}**: A = {md_code(result.left)} ({result.counts[0]} policies), "
               f"B = {md_code(result.right)} ({result.counts[1]} policies)\n\n")
@@ -283,7 +283,7 @@ def _(result: EquivalenceResult, out: TextIO, **_: Any) -> None:
 # --- lint (issue 6): a table for a pull-request comment ---
 
 from netverify.queries.lint import LintResult  # noqa: E402
-from netverify.report.text_format import lint_summary  # noqa: E402
+from netverify.report.text_lint import lint_summary  # noqa: E402
 
 _LINT_ICON = {"error": "🔴", "warning": "🟡", "info": "🔵"}
 

@@ -189,7 +189,7 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
 
 from netverify.queries.path_check import PathVerdict  # noqa: E402
 from netverify.queries.prove import AssertionOutcome, CheckResult  # noqa: E402
-from netverify.report.text_format import smt_result_lines  # noqa: E402
+from netverify.report.text_check import smt_result_lines  # noqa: E402
 
 CHECK_RULES = {
     "fails": SarifRule("assertion-fails", "AssertionFails", "Connectivity assertion refuted",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,13 @@ DRACO = "network-policy-conformance-slytherin/draco-malfoy-0"
 CENTAUR = "network-policy-conformance-forbidden-forrest/centaur-1"
 
 
+@pytest.fixture(autouse=True)
+def _at_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments and outputs name files relative to the repository; monkeypatch restores the directory."""
+    monkeypatch.chdir(ROOT)
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    os.chdir(ROOT)
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err

@@ -28,8 +28,13 @@ SUFFIX = {"text": "text", "json": "json", "md": "md", "html": "html"}
 CASES = {"can-service": ("shop/*", "svc/shop/api"), "can-headless": ("shop/*", "svc/data/postgres")}
 
 
+@pytest.fixture(autouse=True)
+def _at_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments and outputs name files relative to the repository; monkeypatch restores the directory."""
+    monkeypatch.chdir(ROOT)
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    os.chdir(ROOT)  # golden outputs name files relative to the repository
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err

@@ -9,7 +9,6 @@ with its tier, action and priority at its file:line, in every format.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,13 @@ BASE, HEAD = "fixtures/diff-admin/base", "fixtures/diff-admin/head"
 ADMIN_HEAD = "fixtures/diff-admin/head/admin.yaml"
 
 
+@pytest.fixture(autouse=True)
+def _at_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments and outputs name files relative to the repository; monkeypatch restores the directory."""
+    monkeypatch.chdir(ROOT)
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    os.chdir(ROOT)
     code = main(["diff", *args])
     out, err = capsys.readouterr()
     return code, out, err

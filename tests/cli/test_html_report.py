@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import subprocess
 import sys
@@ -55,8 +54,13 @@ class _Tags(HTMLParser):
             self.rows[-1][-1] += data
 
 
+@pytest.fixture(autouse=True)
+def _at_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments and outputs name files relative to the repository; monkeypatch restores the directory."""
+    monkeypatch.chdir(ROOT)
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    os.chdir(ROOT)
     code = main(list(args))
     return code, capsys.readouterr().out
 

@@ -177,6 +177,20 @@ def test_nv707_names_the_admin_deny_that_voids_the_rule(capsys: pytest.CaptureFi
     assert "denied by block-team-b no-team-b" in f["message"] and f["related"]
 
 
+def test_a_rule_the_admin_tier_voids_is_redundant_and_reported_once_as_nv707(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Removing a rule the Admin tier voids changes no tiered connection: lint redundancy (which folds
+    the tiers) finds it, and reports it as NV707, which names the admin Deny; NV601 only when NV707 is
+    not asked for."""
+    main(["lint", str(ADMIN.relative_to(ROOT)), "--format", "json", "--by", "pod"])
+    found = json.loads(capsys.readouterr()[0])["findings"]
+    (voided,) = by_code(found, "NV707")
+    assert (voided["file"], voided["line"]) not in {(f["file"], f["line"]) for f in by_code(found, "NV601")}
+    main(["lint", str(ADMIN.relative_to(ROOT)), "--format", "json", "--by", "pod", "--ignore", "NV707"])
+    found = json.loads(capsys.readouterr()[0])["findings"]
+    assert (voided["file"], voided["line"]) in {(f["file"], f["line"]) for f in by_code(found, "NV601")}
+
+
 def test_nv707_gone_when_the_admin_tier_passes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     fixed = patched(tmp_path, "  - name: no-team-b\n    action: Deny", "  - name: no-team-b\n    action: Pass")
     _, found = findings(capsys, fixed)
@@ -269,14 +283,15 @@ def test_nv401_folds_the_tiers_an_admin_accept_of_dns_clears_it_an_admin_deny_ra
     assert "has its egress decided by the admin tiers (ClusterNetworkPolicy/batch-offline)" in found[0]["message"]
 
 
-def test_redundancy_proved_on_networkpolicies_alone_is_not_claimed_under_admin_tiers(
+def test_redundancy_folds_the_tiers_a_baseline_deny_below_makes_an_allow_all_policy_matter(
         capsys: pytest.CaptureFixture[str]) -> None:
     """acme/open-to-all admits everything its pods could receive: on NetworkPolicies alone removing it
     changes nothing (NV602), but with a Baseline default-deny below it, it is what lets platform in."""
+    code = main(["lint", str(GUARDED), "--select", "NV6", "--format", "json"])
+    tiered = json.loads(capsys.readouterr()[0])["findings"]
+    assert code == 0 and "NetworkPolicy acme/open-to-all" not in [f["object"] for f in tiered if f["code"] == "NV602"]
     code = main(["lint", str(GUARDED), "--select", "NV6"])
-    out, _ = capsys.readouterr()
-    assert code == 0 and "NV602 NetworkPolicy" not in out
-    assert "note: NV601/NV602 (redundant rules and policies) are proved on NetworkPolicies alone" in out
+    assert "note: NV601/NV602" not in capsys.readouterr()[0], "the inventory scope folds the tiers: nothing skipped"
     code = main(["lint", str(GUARDED / "inventory.yaml"), "--select", "NV6", "--format", "json"])
     nv_only = json.loads(capsys.readouterr()[0])["findings"]
     assert [f["object"] for f in nv_only if f["code"] == "NV602"] == ["NetworkPolicy acme/open-to-all"], \

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -18,10 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    os.chdir(ROOT)
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture(autouse=True)
+def _at_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments and outputs name files relative to the repository; monkeypatch restores the directory."""
+    monkeypatch.chdir(ROOT)
 
 
 def pairs(capsys: pytest.CaptureFixture[str], *args: str) -> dict[tuple[str, str], Any]:

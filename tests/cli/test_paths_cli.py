@@ -35,8 +35,13 @@ status: {{phase: Running, podIP: {ip}}}
 """
 
 
+@pytest.fixture(autouse=True)
+def _at_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments and outputs name files relative to the repository; monkeypatch restores the directory."""
+    monkeypatch.chdir(ROOT)
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    os.chdir(ROOT)  # outputs name files relative to the repository
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 from pathlib import Path
@@ -23,13 +22,18 @@ def examples() -> list[tuple[str, str]]:
     return found
 
 
+@pytest.fixture(autouse=True)
+def _at_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments and outputs name files relative to the repository; monkeypatch restores the directory."""
+    monkeypatch.chdir(ROOT)
+
+
 def test_the_readme_has_examples() -> None:
     assert examples()
 
 
 @pytest.mark.parametrize("command, expected", examples())
 def test_readme_example_output(capsys: pytest.CaptureFixture[str], command: str, expected: str) -> None:
-    os.chdir(ROOT)
     main(shlex.split(command)[1:])
     assert capsys.readouterr().out == expected
 
@@ -52,7 +56,6 @@ def test_the_readme_shows_commands_on_the_fixtures() -> None:
 
 @pytest.mark.parametrize("command", command_lines())
 def test_readme_command_runs_and_answers(capsys: pytest.CaptureFixture[str], command: str) -> None:
-    os.chdir(ROOT)
     code = main(shlex.split(command)[1:])
     _, err = capsys.readouterr()
     assert code in (0, 1), f"{command} exited {code}: {err}"

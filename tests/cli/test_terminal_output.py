@@ -21,6 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
+@pytest.fixture(autouse=True)
+def _at_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments and outputs name files relative to the repository; monkeypatch restores the directory."""
+    monkeypatch.chdir(ROOT)
+
+
 def netverify(*args: str, env: dict[str, str] | None = None, stderr_on_terminal: bool = False) -> tuple[int, str, str]:
     """Run the installed CLI as a user would; stderr on a pseudo-terminal when asked, stdout into a file."""
     environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
@@ -148,7 +154,6 @@ def test_piped_tables_keep_every_file_line_on_one_line() -> None:
 
 
 def test_no_matrix_cell_is_a_ditto_blank(capsys: pytest.CaptureFixture[str]) -> None:
-    os.chdir(ROOT)
     assert main(["matrix", "fixtures/demo"]) == 0
     rows = [[c.strip() for c in line.split("│")[1:-1]] for line in capsys.readouterr().out.splitlines()
             if line.startswith("│")]
@@ -159,7 +164,6 @@ def test_no_matrix_cell_is_a_ditto_blank(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_dot_draws_all_traffic_faintly_and_the_internet_as_one_node(capsys: pytest.CaptureFixture[str]) -> None:
-    os.chdir(ROOT)
     assert main(["matrix", "fixtures/demo", "--format", "dot"]) == 0
     dot = capsys.readouterr().out
     assert re.search(r'"shop/Deployment/web" -> "shop/Deployment/api" \[label="TCP:8000"', dot)

@@ -10,7 +10,6 @@ fixtures/packs/admin-guardrails/holds and each assertion meant to break breaks o
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,12 @@ BREAKS = {  # assertion -> the (src, dst, protocol/port) the oracle finds on `fa
     "cluster-dns-on-dns-ports-only": None,  # the guard passes everything on to the (absent) NetworkPolicies
     "baseline-default-deny": None,
 }
+
+
+@pytest.fixture(autouse=True)
+def _at_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments and outputs name files relative to the repository; monkeypatch restores the directory."""
+    monkeypatch.chdir(ROOT)
 
 
 def raw_docs(fixture: Path) -> list[dict[str, Any]]:
@@ -75,7 +80,6 @@ def oracle_verdict(fixture: Path, assertion: Assertion) -> tuple[bool, tuple[str
 
 
 def pack() -> list[Assertion]:
-    os.chdir(ROOT)
     return load_assertions([PACK])
 
 
@@ -99,7 +103,6 @@ def test_the_pack_is_about_the_loaded_pods_and_every_tier() -> None:
 
 
 def check(capsys: pytest.CaptureFixture[str], fixture: Path) -> tuple[int, dict[str, Any]]:
-    os.chdir(ROOT)
     code = main(["check", str(fixture), "--assertions", PACK, "--by", "pod", "--format", "json"])
     out, err = capsys.readouterr()
     assert code in (0, 1), err

@@ -6,7 +6,6 @@ each verdict is the reviewed one.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +35,13 @@ FAILURES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _at_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arguments and outputs name files relative to the repository; monkeypatch restores the directory."""
+    monkeypatch.chdir(ROOT)
+
+
 def check(capsys: pytest.CaptureFixture[str], cluster: str, *assertions: str) -> tuple[int, dict[str, Any]]:
-    os.chdir(ROOT)
     args = ["check", cluster, "--format", "json"]
     for a in assertions:
         args += ["--assertions", a]

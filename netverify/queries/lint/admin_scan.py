@@ -110,6 +110,8 @@ class AdminScan:
         self.everyone = (1 << len(self.reps)) - 1
         self._matcher_masks: dict[int, int] = {}
         self._pair_memo: dict[tuple[object, ...], list[Involved]] = {}
+        self._matches_memo: dict[tuple[object, ...], list[RuleMatch]] = {}
+        self._names_memo: dict[tuple[Direction, tuple[int, ...]], bool] = {}
         self._applicable_cache: dict[tuple[str, str], list[CompiledAdminPolicy]] = {}
         self._splits = self._peer_splits()
         self._touched: list[Involved] = []  # the records the pair being decided touches
@@ -221,7 +223,16 @@ class AdminScan:
             cuts += nodes  # node traffic (a hostNetwork pod to a pod of its node) is exempt from ingress rules
         parts = [self.everyone]
         for cut in dict.fromkeys(cuts):  # rules often match alike: each distinct cut once
-            parts = [piece for part in parts for piece in (part & cut, part & ~cut) if piece]
+            split: list[int] = []
+            for part in parts:  # (part & cut, part & ~cut), without building ~cut for every part
+                inside = part & cut
+                if inside:
+                    split.append(inside)
+                    if inside != part:
+                        split.append(part ^ inside)
+                else:
+                    split.append(part)
+            parts = split
         return parts
 
     def _shared(self, direction: Direction, peers: int) -> _Shared:
@@ -376,8 +387,24 @@ class AdminScan:
     def _rule_matches(self, applicable: Sequence[CompiledAdminPolicy], direction: Direction, peer: Endpoint,
                       dst: Endpoint) -> list[RuleMatch]:
         """admin_tier.rule_matches for each policy, read from the rules' peer masks and the graph's
-        cached ports (the same matches, without matching the peer's labels again)."""
-        bit = 1 << self.position[self.rep[peer.id]]
+        cached ports (the same matches, without matching the peer's labels again). Memoised per
+        policies, peer class and, when a rule names a port, the destination's named ports (what
+        `graph.rule_ports` reads of it): subject keys that differ only in their NetworkPolicies ask
+        the same admin questions."""
+        position = self.position[self.rep[peer.id]]
+        ids = tuple(map(id, applicable))
+        names = self._names_memo.get((direction, ids))
+        if names is None:
+            names = self._names_memo[(direction, ids)] = self._names_ports(direction, applicable, ())
+        key = (direction, ids, position, named_ports_key(dst) if names else None)
+        memo = self._matches_memo.get(key)
+        if memo is None:
+            memo = self._matches_memo[key] = self._rule_matches_of(applicable, direction, position, dst)
+        return memo
+
+    def _rule_matches_of(self, applicable: Sequence[CompiledAdminPolicy], direction: Direction, position: int,
+                         dst: Endpoint) -> list[RuleMatch]:
+        bit = 1 << position
         graph = self.ctx.graph
         found: list[RuleMatch] = []
         for policy in applicable:

@@ -7,7 +7,10 @@ NV602  a whole policy is redundant: removing it (its isolation included) changes
 NV603  a policy's rules are shadowed by an allow-all rule (lint/shadowing.py, asked first)
 
 Scopes. `inventory`: the loaded endpoints and every address outside the cluster (one
-representative per ipBlock atom, as for `equiv`), decided on the graph engine's classes.
+representative per atom of the ipBlocks and admin address sets, as for `equiv`), decided on the
+graph engine's classes with every tier folded (Admin -> NetworkPolicy -> Baseline;
+redundancy_classes.py): removing a NetworkPolicy rule or policy is redundant when no connection
+the tiers allow changes.
 Removing a rule or policy of direction d can only change direction d of the classes that
 policy selects, so each candidate recomputes only those classes' partitions for d (grouped by
 their selecting policies) and looks the other direction up in partitions computed once.
@@ -22,15 +25,15 @@ say so), and policies with no rules (a default-deny is kept for pods that do not
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from netverify.engines.bitsets import bit_list
-from netverify.engines.graph import ReachabilityGraph, named_ports_key
-from netverify.engines.partitions import Cells, Partition, cells, union_partition
+from netverify.engines.partitions import Partition
 from netverify.errors import UndecidedError
 from netverify.model import Direction, Severity, SourceRef
 from netverify.queries.context import Analysis
+from netverify.queries.lint.context import names
 from netverify.queries.lint.findings import Finding
+from netverify.queries.lint.redundancy_classes import Change, GroupKey, TieredDirections
 from netverify.queries.lint.shadowing import (
     DIRECTIONS,
     Selection,
@@ -40,177 +43,33 @@ from netverify.queries.lint.shadowing import (
     see,
     shadow_findings,
 )
-from netverify.semantics.compile import CompiledPolicy, CompiledRule, ip_blocks
+from netverify.semantics.compile import CompiledPolicy, CompiledRule
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.verdict import is_node_traffic, pair_of_members
-from netverify.sets import ConnectionSet
 
 # --- inventory scope: the graph's classes, one direction of a few classes per candidate --------
 
 
-@dataclass(frozen=True)
-class _Change:
-    """A connection (class pair) that removing the candidate would change."""
-
-    src: int
-    dst: int
-    delta: ConnectionSet
-
-
-
-class _Directions:
-    """Per class and direction, the partition of peer classes its policies admit (None: not isolated)."""
-
-    def __init__(self, analysis: Analysis) -> None:
-        pods = analysis.endpoints
-        from netverify.queries.equivalence import external_representatives
-
-        endpoints: list[Endpoint] = pods + external_representatives(ip_blocks(analysis.policies), pods)
-        signature = {e.id: analysis.ip_signature(e) for e in endpoints}
-        self.g = ReachabilityGraph(endpoints, analysis.policies, signature, analysis.label_keys)
-        self.policies = analysis.policies
-        g = self.g
-        self.everyone = (1 << len(g.reps)) - 1
-        self.selecting = {d: g.selecting(d) for d in DIRECTIONS}
-        # Subject classes grouped by what their partition depends on: selecting policies (and named ports).
-        self.groups: dict[str, dict[tuple[object, ...], int]] = {}
-        self.open: dict[Direction, int] = {}
-        for d in DIRECTIONS:
-            by_key: dict[tuple[object, ...], int] = {}
-            open_mask = 0
-            for c, key in enumerate(self.selecting[d]):
-                if not key:
-                    open_mask |= 1 << c
-                    continue
-                gkey = (key, named_ports_key(g.reps[c]) if d == Direction.INGRESS else ())
-                by_key[gkey] = by_key.get(gkey, 0) | 1 << c
-            self.groups[d], self.open[d] = by_key, open_mask
-        self._parts: dict[tuple[object, ...], Partition] = {}
-        self._cells: dict[tuple[str, tuple[object, ...]], Cells] = {}
-        self._group_of: dict[str, dict[int, tuple[object, ...]]] = {}
-
-    def part(self, d: Direction, rules: Sequence[CompiledRule], rep: Endpoint, cache_key: tuple[object, ...],
-             within: int | None = None) -> Partition:
-        """The peer classes `rules` admit for a subject like `rep`, each with what (only the peer
-        classes in `within`, when given)."""
-        found = self._parts.get(cache_key)
-        if found is not None:
-            return found
-        g = self.g
-        out = union_partition(g.rule_parts(d, rules, rep, within), g.conns)
-        self._parts[cache_key] = out
-        return out
-
-    def key_rules(self, d: Direction, key: tuple[int, ...]) -> list[CompiledRule]:
-        return [r for i in key for r in self.policies[i].rules(d)]
-
-    def cells(self, part: Partition | None, within: int | None = None) -> Cells:
-        """A partition as (mask, conns) covering every class, or those in `within` (the uncovered
-        ones with nothing)."""
-        universe = self.everyone if within is None else within
-        if part is None:
-            return [(universe, ConnectionSet.all())]
-        return cells(part, self.g.conns, universe)
-
-    def current(self, d: Direction, gkey: tuple[object, ...]) -> Partition:
-        key = gkey[0]
-        assert isinstance(key, tuple)
-        rep = self.rep(d, gkey)
-        return self.part(d, self.key_rules(d, key), rep, ("all", d, gkey))
-
-    def _current_cells(self, d: Direction, gkey: tuple[object, ...]) -> Cells:
-        found = self._cells.get((d, gkey))
-        if found is None:
-            found = self._cells[(d, gkey)] = self.cells(self.current(d, gkey))
-        return found
-
-    def rep(self, d: Direction, gkey: tuple[object, ...]) -> Endpoint:
-        mask = self.groups[d][gkey]
-        return self.g.reps[(mask & -mask).bit_length() - 1]  # the lowest class, without listing them all
-
-    # --- the other direction, looked up per peer class
-
-    def witness(self, d: Direction, subjects: int, peers: int, delta: ConnectionSet) -> tuple[int, int] | None:
-        """Some (subject, peer) class pair, subject in `subjects` and peer in `peers`, whose other
-        direction lets some of `delta` through (so a change of direction d is visible), or None.
-
-        Walks the other direction's groups once, each with its cells over the subject side, rather
-        than once per subject: at 100,000 pods a group of subjects has thousands of classes."""
-        od = d.opposite
-        found = self._first_real(d, subjects, self.open[od] & peers)
-        if found is not None:
-            return found
-        for gkey, group in self._groups_meeting(od, peers):
-            m = group & peers
-            if not m:
-                continue
-            for cell, conns in self._current_cells(od, gkey):
-                s = cell & subjects
-                if s and conns & delta:
-                    found = self._first_real(d, s, m)
-                    if found is not None:
-                        return found
-        return None
-
-    def _groups_meeting(self, od: Direction, peers: int) -> list[tuple[tuple[object, ...], int]]:
-        """The groups of direction od with a class in `peers`: looked up per class when the peers are
-        fewer than the groups (the usual case: a rule's peers), else every group."""
-        groups = self.groups[od]
-        if peers.bit_count() >= len(groups):
-            return list(groups.items())
-        group_of = self._group_of.get(od)
-        if group_of is None:
-            group_of = self._group_of[od] = {}
-            for gkey, mask in groups.items():
-                for c in bit_list(mask):
-                    group_of[c] = gkey
-        keys = dict.fromkeys(group_of[c] for c in bit_list(peers) if c in group_of)
-        return [(k, groups[k]) for k in keys]
-
-    def _first_real(self, d: Direction, subjects: int, peers: int) -> tuple[int, int] | None:
-        if not subjects or not peers:
-            return None
-        peer_list = bit_list(peers)
-        for b in bit_list(subjects):
-            for a in peer_list:
-                if self._real_pair(d, b, a):
-                    return b, a
-        return None
-
-    def _real_pair(self, d: Direction, subject: int, peer: int) -> bool:
-        g = self.g
-        src, dst = (peer, subject) if d == Direction.INGRESS else (subject, peer)
-        s, t = g.reps[src], g.reps[dst]
-        if any(is_node_traffic(s, m) for m in g.members[dst]):
-            return False  # node traffic: always allowed, whatever the policies say
-        if src == dst:
-            return pair_of_members(g.members[src], g.members[dst]) is not None
-        return not t.external or not s.external
-
-
 class _InventoryRedundancy:
-    def __init__(self, analysis: Analysis, dirs: _Directions) -> None:
+    def __init__(self, analysis: Analysis, dirs: TieredDirections) -> None:
         self.analysis = analysis
         self.dirs = dirs
         self.index = {id(cp): i for i, cp in enumerate(analysis.policies)}
-        # Per direction and policy: the subject groups it takes part in, and the classes it selects.
-        self._groups: dict[str, dict[int, list[tuple[tuple[object, ...], tuple[int, ...]]]]] = {}
-        self._masks: dict[str, dict[int, int]] = {}
+        # Per direction and NetworkPolicy: the subject groups it takes part in, and the classes it selects.
+        self._groups: dict[Direction, dict[int, list[GroupKey]]] = {}
+        self._masks: dict[Direction, dict[int, int]] = {}
         for d in DIRECTIONS:
-            groups: dict[int, list[tuple[tuple[object, ...], tuple[int, ...]]]] = {}
+            groups: dict[int, list[GroupKey]] = {}
             masks: dict[int, int] = {}
             for gkey, mask in dirs.groups[d].items():
-                key = gkey[0]
-                assert isinstance(key, tuple)
-                for i in key:
-                    groups.setdefault(i, []).append((gkey, key))
+                for i in dirs.np_policies(gkey):
+                    groups.setdefault(i, []).append(gkey)
                     masks[i] = masks.get(i, 0) | mask
             self._groups[d], self._masks[d] = groups, masks
 
-    def _subject_groups(self, d: Direction, i: int) -> list[tuple[tuple[object, ...], tuple[int, ...]]]:
+    def _subject_groups(self, d: Direction, i: int) -> list[GroupKey]:
         return self._groups[d].get(i, [])
 
-    def change(self, d: Direction, i: int, drop: CompiledRule | None) -> _Change | None:
+    def change(self, d: Direction, i: int, drop: CompiledRule | None) -> Change | None:
         """What removing rule `drop` (or, when None, policy i's part in direction d) changes first."""
         dirs = self.dirs
         removed = self.dirs.policies[i].rules(d) if drop is None else (drop,)
@@ -219,27 +78,62 @@ class _InventoryRedundancy:
         within = 0
         for rule in removed:
             within |= dirs.g.peer_mask(rule)
-        for gkey, key in self._subject_groups(d, i):
-            rep = dirs.rep(d, gkey)
+        for gkey in self._subject_groups(d, i):
+            key = dirs.np_policies(gkey)
             old = dirs.current(d, gkey)
             subjects = dirs.groups[d][gkey]
             if drop is None:
                 rest = tuple(k for k in key if k != i)
                 if not rest:  # no longer isolated: every peer may change
-                    found = self._compare(d, subjects, old, None)
+                    found = None
+                    for part, other in self._unisolated(d, i, subjects):
+                        new = dirs.fold(d, gkey, dirs.np_entry(d, (), other), ("without", d, gkey, i, other))
+                        found = found or self._compare(d, part, old, new)
                 else:
-                    new = dirs.part(d, dirs.key_rules(d, rest), rep, ("without", d, gkey, i), within)
-                    found = self._compare(d, subjects, _restrict(old, within), new, within)
+                    new = dirs.fold(d, gkey, dirs.key_rules(d, rest), ("without", d, gkey, i), within)
+                    found = self._compare(d, subjects, _restrict(old, within, dirs), new, within)
             else:
                 rules = [r for r in dirs.key_rules(d, key) if r is not drop]
-                new = dirs.part(d, rules, rep, ("drop", d, gkey, id(drop)), within)
-                found = self._compare(d, subjects, _restrict(old, within), new, within)
+                new = dirs.fold(d, gkey, rules, ("drop", d, gkey, id(drop)), within)
+                found = self._compare(d, subjects, _restrict(old, within, dirs), new, within)
             if found is not None:
                 return found
         return None
 
-    def _compare(self, d: Direction, subjects: int, old: Partition, new: Partition | None,
-                 within: int | None = None) -> _Change | None:
+    def change_elsewhere(self, i: int, directions: Sequence[Direction]) -> Change | None:
+        """--np-selection any: removing policy i also changes the directions it has no say in, for the
+        pods only it selects (the NetworkPolicy tier no longer decides those: it passes)."""
+        dirs = self.dirs
+        if not dirs.any_direction:
+            return None
+        for e in DIRECTIONS:
+            if e in directions:
+                continue
+            mine = sum(self._masks[d].get(i, 0) for d in directions if d != e)
+            selecting = dirs.selecting[e.opposite]
+            for gkey, group in dirs.groups[e].items():
+                if dirs.np_policies(gkey) or not group & mine:
+                    continue
+                alone = sum(1 << c for c in bit_list(group & mine) if all(k == i for k in selecting[c]))
+                if alone:
+                    new = dirs.fold(e, gkey, None, ("passing", e, gkey))
+                    found = self._compare(e, alone, dirs.current(e, gkey), new)
+                    if found is not None:
+                        return found
+        return None
+
+    def _unisolated(self, d: Direction, i: int, subjects: int) -> list[tuple[int, bool]]:
+        """The subjects split by whether, without policy i, some NetworkPolicy still selects them for
+        the other direction (under --np-selection any that keeps the tier final for them)."""
+        dirs = self.dirs
+        if not dirs.any_direction:
+            return [(subjects, False)]
+        selecting = dirs.selecting[d.opposite]
+        other = sum(1 << c for c in bit_list(subjects) if any(k != i for k in selecting[c]))
+        return [(m, flag) for m, flag in ((subjects & ~other, False), (other, True)) if m]
+
+    def _compare(self, d: Direction, subjects: int, old: Partition | None, new: Partition | None,
+                 within: int | None = None) -> Change | None:
         dirs = self.dirs
         new_cells = dirs.cells(new, within)
         same = {cn: mn for mn, cn in new_cells}
@@ -255,7 +149,7 @@ class _InventoryRedundancy:
                 if found is not None:
                     b, a = found
                     src, dst = (a, b) if d == Direction.INGRESS else (b, a)
-                    return _Change(src, dst, delta)
+                    return Change(src, dst, delta)
         return None
 
     def covering_rules(self, d: Direction, i: int, drop: CompiledRule) -> list[CompiledRule]:
@@ -264,14 +158,29 @@ class _InventoryRedundancy:
         g = dirs.g
         out: dict[int, CompiledRule] = {}
         mine = g.peer_mask(drop)
-        for gkey, key in self._subject_groups(d, i):
+        for gkey in self._subject_groups(d, i):
             rep = dirs.rep(d, gkey)
-            for rule in dirs.key_rules(d, key):
+            for rule in dirs.key_rules(d, dirs.np_policies(gkey)):
                 if rule is drop or id(rule) in out:
                     continue
                 if g.peer_mask(rule) & mine and _ports_meet(rule, drop, rep, d):
                     out[id(rule)] = rule
         return list(out.values())
+
+    def deciding_tiers(self, d: Direction, i: int, below: bool) -> list[str]:
+        """The admin-tier policies (`name (Tier)`) that select some subject of policy i for direction d:
+        those of the tiers before the NetworkPolicy tier, and of those after it when `below` (the
+        subjects may fall to them)."""
+        dirs = self.dirs
+        found: dict[str, None] = {}
+        for gkey in self._subject_groups(d, i):
+            for t, j in dirs.tier_policies(gkey):
+                if t > dirs.np_tier and not below:
+                    continue
+                spec = dirs.specs[t]
+                ref = spec.policies[j].ref
+                found[f"{ref.id} ({spec.name})" if ref else spec.name] = None
+        return list(found)
 
     def matters(self, cp: CompiledPolicy, rule: CompiledRule) -> bool:
         """Whether the rule can admit anything in the inventory (otherwise NV102/NV201 report it)."""
@@ -285,7 +194,9 @@ class _InventoryRedundancy:
         return self._masks[d].get(self.index[id(cp)], 0)
 
 
-def _restrict(part: Partition, within: int) -> Partition:
+def _restrict(part: Partition | None, within: int, dirs: TieredDirections) -> Partition:
+    if part is None:  # everything allowed
+        return {id(dirs.g.conns.all): within} if within else {}
     return {c: m & within for c, m in part.items() if m & within}
 
 
@@ -295,7 +206,7 @@ def _ports_meet(a: CompiledRule, b: CompiledRule, rep: Endpoint, d: Direction) -
     return bool(a.ports_for(rep) & b.ports_for(rep))
 
 
-def _inventory_findings(analysis: Analysis, dirs: _Directions, shadowed: set[tuple[str, str]]) -> list[Finding]:
+def _inventory_findings(analysis: Analysis, dirs: TieredDirections, shadowed: set[tuple[str, str]]) -> list[Finding]:
     inv = _InventoryRedundancy(analysis, dirs)
     findings: list[Finding] = []
     same_namespace: dict[str, list[CompiledPolicy]] = {}
@@ -306,10 +217,13 @@ def _inventory_findings(analysis: Analysis, dirs: _Directions, shadowed: set[tup
         if not directions or not any(inv.subjects(cp, d) for d in directions):
             continue  # all shadowed (NV603), or selects no loaded pod (NV101)
         has_rules = any(cp.rules(d) for d in directions)
-        if has_rules and all(inv.change(d, i, None) is None for d in directions):
+        if has_rules and all(inv.change(d, i, None) is None for d in directions) and inv.change_elsewhere(
+                i, directions) is None:
             others = [o for o in same_namespace[cp.policy.namespace] if o is not cp and any(
                 inv.subjects(o, d) & inv.subjects(cp, d) for d in directions)]
-            findings.append(_policy_finding(cp, "the loaded endpoints", others, [o.ref.source for o in others]))
+            deciders = list(dict.fromkeys(x for d in directions for x in inv.deciding_tiers(d, i, not others)))
+            findings.append(_policy_finding(cp, "the loaded endpoints", others, [o.ref.source for o in others],
+                                            deciders))
             continue
         for d, rule in _candidate_rules(cp, directions, shadowed):
             if not inv.matters(cp, rule):
@@ -317,7 +231,8 @@ def _inventory_findings(analysis: Analysis, dirs: _Directions, shadowed: set[tup
             drop_policy = drops_isolation(cp, rule)
             if inv.change(d, i, None if drop_policy else rule) is None:
                 cover = inv.covering_rules(d, i, rule)
-                findings.append(_rule_finding(cp, rule, cover, "the loaded endpoints"))
+                findings.append(_rule_finding(cp, rule, cover, "the loaded endpoints",
+                                              deciders=inv.deciding_tiers(d, i, drop_policy)))
     return findings
 
 
@@ -337,9 +252,10 @@ def _candidate_rules(cp: CompiledPolicy, directions: list[Direction], shadowed: 
 
 
 def _rule_finding(cp: CompiledPolicy, rule: CompiledRule, cover: Sequence[CompiledRule], scope: str,
-                  other: Sequence[CompiledRule] = ()) -> Finding:
+                  other: Sequence[CompiledRule] = (), deciders: Sequence[str] = ()) -> Finding:
     """`cover`: rules of the same direction that admit what it admits; `other`: rules of the other
-    direction whose limits deny the rest (from a proof)."""
+    direction whose limits deny the rest (from a proof); `deciders`: the admin-tier policies that
+    select its pods (with tiers, what they decide first is not the NetworkPolicy's to admit)."""
     denied = "what it admits is denied by the peers' policies in the other direction"
     if other:
         denied += " (see " + ", ".join(f"{rule_text(r)} ({r.ref.source})" for r in other) + ")"
@@ -349,24 +265,31 @@ def _rule_finding(cp: CompiledPolicy, rule: CompiledRule, cover: Sequence[Compil
             why += "; " + denied.replace("what it admits", "the rest")
     else:
         why = denied
+    if deciders:
+        why = (f"{why}, or decided by the admin tiers before or instead of the NetworkPolicy tier "
+               f"({names(deciders)})") if cover else (
+               f"what it admits is decided by the admin tiers before or instead of the NetworkPolicy tier "
+               f"({names(deciders)}), or denied by the peers' policies in the other direction")
     return Finding(rule.ref.source, "NV601", Severity.INFO,
                    f"rule {rule_text(rule)} is redundant: removing it changes no allowed connection of {scope}; "
                    f"{why}{see('NV601')}", policy_object(cp), tuple(r.ref.source for r in (*cover, *other)))
 
 
 def _policy_finding(cp: CompiledPolicy, scope: str, others: Sequence[CompiledPolicy],
-                    related: Sequence[SourceRef]) -> Finding:
+                    related: Sequence[SourceRef], deciders: Sequence[str] = ()) -> Finding:
     head = f"policy {cp.policy.id} is redundant: removing it changes no allowed connection of {scope}"
+    tiers = f"; the admin tiers decide the same for its pods ({names(deciders)})" if deciders else ""
     if not others:
         # Nothing else selects its pods: it isolates them and then admits everything (an allow-all
-        # policy). Often written on purpose to document intent, so only an info.
-        return Finding(cp.ref.source, "NV602", Severity.INFO,
-                       f"{head} (it isolates its pods and then admits everything they could send or receive; "
-                       f"without it they are simply not isolated){see('NV602')}", policy_object(cp), ())
-    names = ", ".join(o.policy.id for o in others)
+        # policy), or the admin tiers decide what it would. Often written on purpose, so only an info.
+        what = ("it isolates its pods and then admits everything they could send or receive; without it they are "
+                "simply not isolated" if not deciders else "without it its pods are not isolated")
+        return Finding(cp.ref.source, "NV602", Severity.INFO, f"{head} ({what}{tiers}){see('NV602')}",
+                       policy_object(cp), ())
+    other_ids = ", ".join(o.policy.id for o in others)
     admits = any(cp.rules(d) for d in DIRECTIONS if cp.affects(d))
     what = "its pods stay isolated and what it admits stays admitted" if admits else "its pods stay isolated"
-    return Finding(cp.ref.source, "NV602", Severity.WARNING, f"{head} ({what}: {names}){see('NV602')}",
+    return Finding(cp.ref.source, "NV602", Severity.WARNING, f"{head} ({what}: {other_ids}{tiers}){see('NV602')}",
                    policy_object(cp), tuple(related))
 
 
@@ -439,7 +362,7 @@ def redundancy_findings(analysis: Analysis, scope: str = "inventory", timeout_s:
     """
     if not analysis.policies:
         return []
-    dirs = _Directions(analysis) if scope == "inventory" else None
+    dirs = TieredDirections(analysis) if scope == "inventory" else None
     shadow, shadowed = shadow_findings(analysis, Selection(analysis, scope, dirs.g if dirs else None))
     if dirs is None:
         rest = _any_findings(analysis, shadowed, timeout_s)
