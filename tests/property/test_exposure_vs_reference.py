@@ -5,7 +5,7 @@ cluster is what the oracle's tier walk allows (tests/reference_oracle.py).
 It holds the shortcuts of `OutsideReach` to the API's reading: endpoints that look alike share one
 answer, each endpoint is asked only of the policies that may select it (indexed by the first label
 their podSelector requires), and each answer is decided by a tier of those policies alone. Pods carry
-random labels, policies random selectors (matchLabels, In, DoesNotExist), ipBlocks and ports, with the
+random labels, policies random selectors (matchLabels, In, DoesNotExist), ipBlocks and ports;
 NetworkPolicies only (an admin-tier case disagrees and is open, see the report of branch v2).
 """
 
