@@ -25,11 +25,10 @@ ingress partition of the destination class (`_exempt_senders`: rows and columns 
 single pod's traffic to itself where endpoint pairs are expanded (`allowed`, `by_source`). A
 class's members agree on them because class keys include what they read (hostNetwork, node).
 
-Public surface for the query layer: classes (`reps`, `members`, `class_of`), rows (`rows`, `row`,
-`successors`, `class_allowed`, `targets`, `by_source`, `connections`, `allowed`) and columns
-(`column`), `selecting` (the NetworkPolicies selecting each class), and the pieces a partition is
-built from (`index`, `conns`, `peer_mask`, `rule_ports`, `rule_parts`, `named_rule_parts`,
-`rule_admits`). Queries must not read anything else.
+Public surface for the query layer (queries must not read anything else): classes (`reps`, `members`, `class_of`),
+rows (`rows`, `row`, `successors`, `class_allowed`, `targets`, `by_source`, `connections`, `allowed`), columns
+(`column`; `parts` for engines/columns.py), `selecting` (the NetworkPolicies selecting each class), and the pieces a
+partition is built from (`index`, `conns`, `peer_mask`, `rule_ports`, `rule_parts`, `named_rule_parts`, `rule_admits`).
 """
 
 from __future__ import annotations
@@ -446,6 +445,11 @@ class ReachabilityGraph:
                     if both:
                         out[id(both)] = out.get(id(both), 0) | t
         return tuple((m, conns.by_id[c]) for c, m in out.items() if m)
+
+    def parts(self) -> tuple[list[tuple[int, int, int]], int, list[tuple[int, int, int]]]:
+        """Ingress parts (sources, conns id, isolated dsts), open classes, egress parts (sources, conns id, dsts)."""
+        egress = [(g, c, m) for k, g in self._egress_groups.items() for c, m in self._egress(k).items()]
+        return self._ingress_parts, self._open_ingress, egress
 
     @cached_property
     def _egress_groups(self) -> dict[TierKey, int]:

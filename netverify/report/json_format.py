@@ -101,6 +101,18 @@ def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
     out.write('\n  ],\n  "notes": ' + json.dumps(result.notes()) + "\n}\n")
 
 
+# --- exposure: the same reaches listed for thousands of endpoints, each written once ----------------
+
+from netverify.queries.exposure import ExposureResult  # noqa: E402
+from netverify.report.json_shared import dump_shared  # noqa: E402
+
+
+@render.register
+def _(result: ExposureResult, out: TextIO, **_: Any) -> None:
+    if not dump_shared(result.to_json(), out):
+        dump(result.to_json(), out)
+
+
 # --- diff (issue 4; grouped changes, issue 17) -------------------------------------------------
 
 from netverify.queries.diff import STATUSES, DiffResult, EndpointChange, PairChange  # noqa: E402
