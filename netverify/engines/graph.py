@@ -38,6 +38,7 @@ from functools import cached_property
 from itertools import chain
 
 from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list
+from netverify.engines.class_keys import class_key, named_ports_key
 from netverify.engines.partitions import (
     Partition,
     TierPartition,
@@ -52,7 +53,7 @@ from netverify.model import Direction
 from netverify.runtime import without_gc
 from netverify.semantics.class_tiers import ClassRule, TierSpec, tier_specs
 from netverify.semantics.compile import CompiledPolicy
-from netverify.semantics.endpoints import Endpoint, visible_labels
+from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, exemption, is_self_traffic
 from netverify.sets import ConnectionSet
 
@@ -60,22 +61,6 @@ __all__ = ["ReachabilityGraph", "Row", "class_key", "named_ports_key"]
 
 TierKey = tuple[tuple[int, ...], ...]  # per tier, the indices of its policies that select a class (() for none)
 OTHER_DIRECTION = (-1,)  # an isolating tier's key for a class it selects for the other direction only
-
-
-def class_key(ep: Endpoint, ip_signature: object, with_node: bool,
-              label_keys: frozenset[str] | None) -> tuple[object, ...]:
-    """Endpoints with equal keys are indistinguishable to every policy (exactly, not approximately):
-    `ip_signature` and `label_keys` come from what the tiers observe (compile.observe)."""
-    named = tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
-    return (ep.kind == "External", ep.namespace, visible_labels(ep.labels, label_keys), named, ep.host_network,
-            ip_signature, ep.node_name if with_node else None)
-
-
-def named_ports_key(ep: Endpoint) -> tuple[object, ...]:
-    """What a named port entry resolves on: external addresses resolve none."""
-    if ep.external:
-        return ("external",)
-    return tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
 
 
 class ReachabilityGraph:

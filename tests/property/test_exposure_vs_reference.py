@@ -6,15 +6,23 @@ It holds the shortcuts of `OutsideReach` to the API's reading: endpoints that lo
 answer, each endpoint is asked only of the policies that may select it (indexed by the first label
 their podSelector requires), and each answer is decided by a tier of those policies alone. Pods carry
 random labels, policies random selectors (matchLabels, In, DoesNotExist), ipBlocks and ports;
-NetworkPolicies only (an admin-tier case disagrees and is open, see the report of branch v2).
+admin tiers folded in or not (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from helpers_strategies import labels_st, load_with_namespaces, port_st, selector_st
-from hypothesis import HealthCheck, given, settings
+from helpers_strategies import (
+    NAMESPACES,
+    admin_policies_st,
+    labels_st,
+    load_with_namespaces,
+    node_documents,
+    port_st,
+    selector_st,
+)
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from reference_oracle import direction_verdict
 
@@ -62,7 +70,7 @@ def cluster_st(draw: st.DrawFn) -> list[dict[str, Any]]:
             spec[key] = [{(peers_key if k == "peers" else k): v for k, v in r.items()} for r in rules]
         objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                         "metadata": {"name": f"np{j}", "namespace": draw(st.sampled_from(["x", "y"]))}, "spec": spec})
-    return objects  # NetworkPolicies only: with a ClusterNetworkPolicy exposure and the oracle disagree (open)
+    return node_documents() + objects + draw(admin_policies_st(2))  # with the admin tiers folded in, or none
 
 
 def allowed_by(found: Exposure | None, address: str, protocol: str, port: int) -> bool:
@@ -70,6 +78,14 @@ def allowed_by(found: Exposure | None, address: str, protocol: str, port: int) -
                                      for r in found.reaches)
 
 
+# A subject chosen by its namespace's labels, denied every IPv4 address: only IPv6 stays exposed.
+DENY_IPV4 = {"apiVersion": "policy.networking.k8s.io/v1alpha2", "kind": "ClusterNetworkPolicy",
+             "metadata": {"name": "admin0"},
+             "spec": {"tier": "Admin", "priority": 0, "subject": {"namespaces": {"matchLabels": {"team": "a"}}},
+                      "egress": [{"action": "Deny", "to": [{"networks": ["10.0.0.0/24", "0.0.0.0/0"]}]}]}}
+
+
+@example([pod("x", "p0", {}, "10.0.0.1", False), DENY_IPV4], NetworkPolicySelection.PER_DIRECTION)
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cluster_st(), st.sampled_from(list(NetworkPolicySelection)))
 def test_exposure_agrees_with_the_reference_oracle(objects: list[dict[str, Any]],
@@ -78,7 +94,10 @@ def test_exposure_agrees_with_the_reference_oracle(objects: list[dict[str, Any]]
     result = exposure(analysis)
     ingress = {e.endpoint.id: e for e in result.direct}
     egress = {e.endpoint.id: e for e in result.egress if e.direction is Direction.EGRESS}
-    docs = [o for o in objects if o["kind"] != "Pod"] + [o for o in objects if o["kind"] == "Pod"]
+    # The oracle reads the Namespaces' labels from the documents, as load_with_namespaces adds them.
+    namespaces = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": labels}}
+                  for n, labels in NAMESPACES.items()]
+    docs = namespaces + [o for o in objects if o["kind"] != "Pod"] + [o for o in objects if o["kind"] == "Pod"]
     for doc in (o for o in objects if o["kind"] == "Pod"):
         ep_id = f"{doc['metadata']['namespace']}/{doc['metadata']['name']}"
         for address in ADDRESSES[:3]:  # the egress view lists endpoints that reach the internet only
