@@ -25,11 +25,10 @@ ingress partition of the destination class (`_exempt_senders`: rows and columns 
 single pod's traffic to itself where endpoint pairs are expanded (`allowed`, `by_source`). A
 class's members agree on them because class keys include what they read (hostNetwork, node).
 
-Public surface for the query layer: classes (`reps`, `members`, `class_of`), rows (`rows`, `row`,
-`successors`, `class_allowed`, `targets`, `by_source`, `connections`, `allowed`) and columns
-(`column`), `selecting` (the NetworkPolicies selecting each class), and the pieces a partition is
-built from (`index`, `conns`, `peer_mask`, `rule_ports`, `rule_parts`, `named_rule_parts`,
-`rule_admits`). Queries must not read anything else.
+Public surface for the query layer (queries must not read anything else): classes (`reps`, `members`, `class_of`),
+rows (`rows`, `row`, `successors`, `class_allowed`, `targets`, `by_source`, `connections`, `allowed`), columns
+(`column`; `parts` for engines/columns.py), `selecting` (the NetworkPolicies selecting each class), and the pieces a
+partition is built from (`index`, `conns`, `peer_mask`, `rule_ports`, `rule_parts`, `named_rule_parts`, `rule_admits`).
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ from functools import cached_property
 from itertools import chain
 
 from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list
+from netverify.engines.class_keys import class_key, named_ports_key
 from netverify.engines.partitions import (
     Partition,
     TierPartition,
@@ -53,7 +53,7 @@ from netverify.model import Direction
 from netverify.runtime import without_gc
 from netverify.semantics.class_tiers import ClassRule, TierSpec, tier_specs
 from netverify.semantics.compile import CompiledPolicy
-from netverify.semantics.endpoints import Endpoint, visible_labels
+from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, exemption, is_self_traffic
 from netverify.sets import ConnectionSet
 
@@ -61,22 +61,6 @@ __all__ = ["ReachabilityGraph", "Row", "class_key", "named_ports_key"]
 
 TierKey = tuple[tuple[int, ...], ...]  # per tier, the indices of its policies that select a class (() for none)
 OTHER_DIRECTION = (-1,)  # an isolating tier's key for a class it selects for the other direction only
-
-
-def class_key(ep: Endpoint, ip_signature: object, with_node: bool,
-              label_keys: frozenset[str] | None) -> tuple[object, ...]:
-    """Endpoints with equal keys are indistinguishable to every policy (exactly, not approximately):
-    `ip_signature` and `label_keys` come from what the tiers observe (compile.observe)."""
-    named = tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
-    return (ep.kind == "External", ep.namespace, visible_labels(ep.labels, label_keys), named, ep.host_network,
-            ip_signature, ep.node_name if with_node else None)
-
-
-def named_ports_key(ep: Endpoint) -> tuple[object, ...]:
-    """What a named port entry resolves on: external addresses resolve none."""
-    if ep.external:
-        return ("external",)
-    return tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
 
 
 class ReachabilityGraph:
@@ -366,10 +350,11 @@ class ReachabilityGraph:
         return tuple((m, by_id[c]) for c, m in row.items() if m)
 
     @without_gc
-    def rows_of(self, classes: Sequence[int]) -> list[Row]:
+    def rows_of(self, classes: Sequence[int], ingress: list[Row] | None = None) -> list[Row]:
         """The rows of `classes` (any order), computed in one pass over the ingress parts (a pass costs
         parts x classes bits: thousands of scattered rows one by one cost classes^3). Memory follows
-        the rows asked for: ask a few hundred at a time."""
+        the rows asked for: ask a few hundred at a time. `ingress`, when given, receives each class's
+        ingress part: what the destinations' ingress alone (every tier folded; open: all) lets it in with."""
         contiguous = isinstance(classes, range) and classes.step == 1  # a block of LazyRows
         wanted = (1 << len(classes)) - 1 << classes[0] if contiguous and classes else sum(1 << a for a in set(classes))
         # Transpose: into[a][conns] = the isolated destinations that let a in with exactly conns.
@@ -380,6 +365,9 @@ class ReachabilityGraph:
                 for a in bit_list(mine):
                     d = into[a]
                     d[c] = d.get(c, 0) | dsts
+        if ingress is not None:
+            by_id, opened = self._conns.by_id, (self._open_ingress, self._conns.all)
+            ingress += [(opened, *((m, by_id[c]) for c, m in into[a].items())) for a in classes]
         return [self._row(a, into[a]) for a in classes]
 
     # --- queries
@@ -442,6 +430,11 @@ class ReachabilityGraph:
                     if both:
                         out[id(both)] = out.get(id(both), 0) | t
         return tuple((m, conns.by_id[c]) for c, m in out.items() if m)
+
+    def parts(self) -> tuple[list[tuple[int, int, int]], int, list[tuple[int, int, int]]]:
+        """Ingress parts (sources, conns id, isolated dsts), open classes, egress parts (sources, conns id, dsts)."""
+        egress = [(g, c, m) for k, g in self._egress_groups.items() for c, m in self._egress(k).items()]
+        return self._ingress_parts, self._open_ingress, egress
 
     @cached_property
     def _egress_groups(self) -> dict[TierKey, int]:

@@ -34,6 +34,7 @@ from netverify.engines.smt_types import (
 )
 from netverify.engines.smt_vocabulary import (
     EXTERNAL,
+    LOADED,
     NO_NODE,
     SYMBOLIC,
     BlockMembership,
@@ -87,6 +88,12 @@ class SmtEngine:
                 index[key] = len(self.classes)
                 self.classes.append(key)
             self.class_of[ep.id] = index[key]
+        # Classes numbered in the order of their ipBlock memberships: the classes inside a block are
+        # then a few runs of class ids (block_tables).
+        order = sorted(range(len(self.classes)), key=lambda c: self.classes[c].blocks, reverse=True)
+        renumber = {old: new for new, old in enumerate(order)}
+        self.classes = [self.classes[c] for c in order]
+        self.class_of = {ep_id: renumber[c] for ep_id, c in self.class_of.items()}
         self.pod_ips = IPSet.from_addresses(ip for ep in endpoints for ip in ep.ips)
         # Addresses a pod that could exist cannot take: loaded pods' (and hostNetwork pods' nodes') and Nodes'.
         self.taken_ips = self.pod_ips | node_ips if node_ips else self.pod_ips
@@ -101,6 +108,7 @@ class SmtEngine:
         if rlimit is not None:
             self.solver.set("rlimit", rlimit)
         self.solver.add(*self.enc.base)
+        self.solver.add(*(self.enc.block_table(side, self.classes) for side in (self.enc.src, self.enc.dst)))
 
     def solve_all(self, queries: Iterable[Query]) -> list[SmtResult]:
         return [self.solve(q) for q in queries]
@@ -111,7 +119,7 @@ class SmtEngine:
         domain = [self._side_domain(self.enc.src, query.src, src_members),
                   self._side_domain(self.enc.dst, query.dst, dst_members), self._ports(query.ports)]
         domain += self._self_exclusions(src_members, dst_members) + self._relation(query.relation)
-        domain += self._distinct_endpoints()
+        domain += self._distinct_endpoints(query.src, query.dst)
         goal = self.z3.Not(self.enc.allowed) if query.expect == "allow" else self.enc.allowed
         s = self.solver
         s.push()
@@ -199,20 +207,28 @@ class SmtEngine:
         out = []
         for c in set(src) & set(dst):
             if pair_of_members(src[c], dst[c]) is None:
-                out.append(z3.Not(z3.And(self.enc.src.cls == c, self.enc.dst.cls == c)))
+                out.append(z3.Not(z3.And(self.enc.is_class(self.enc.src, c), self.enc.is_class(self.enc.dst, c))))
         return out
 
-    def _distinct_endpoints(self) -> list[Expr]:
+    def _distinct_endpoints(self, src: Side, dst: Side) -> list[Expr]:
         """What makes two sides a connection between two endpoints that can exist together.
 
         Two addresses outside the cluster are no connection NetworkPolicy speaks of. Two sides that
         are not loaded endpoints (pods that could exist, outside addresses) are two different
         endpoints, so they have two different addresses: a pod's IP is its own, and an address a
-        pod has is not outside the cluster. (A loaded endpoint's IP is excluded in _side_domain.)"""
+        pod has is not outside the cluster. (A loaded endpoint's IP is excluded in _side_domain.)
+
+        Each constraint is written only when both sides can be what it speaks of: relating the two
+        sides' addresses costs the solver seconds over a large inventory, and a side of loaded
+        endpoints alone (every `scope: inventory` query) makes it hold anyway."""
         z3, s, d = self.z3, self.enc.src, self.enc.dst
-        same_ip = z3.And(s.v4 == d.v4, z3.If(s.v4, s.ip4 == d.ip4, s.ip6 == d.ip6))
-        return [z3.Not(z3.And(s.cls == EXTERNAL, d.cls == EXTERNAL)),
-                z3.Implies(z3.And(s.cls < 0, d.cls < 0), z3.Not(same_ip))]
+        out = []
+        if src.addresses and dst.addresses:
+            out.append(z3.Not(z3.And(s.cls == EXTERNAL, d.cls == EXTERNAL)))
+        if _unloaded(src) and _unloaded(dst):
+            same_ip = z3.And(s.v4 == d.v4, z3.If(s.v4, s.ip4 == d.ip4, s.ip6 == d.ip6))
+            out.append(z3.Implies(z3.And(s.cls < 0, d.cls < 0), z3.Not(same_ip)))
+        return out
 
     def _relation(self, relation: str | None) -> list[Expr]:
         z3, s, d, fresh = self.z3, self.enc.src, self.enc.dst, self.vocab.fresh
@@ -332,19 +348,22 @@ class SmtEngine:
         chosen = self._loaded_first(s.model())
         narrowed: list[Expr] = []
         members: list[dict[int, list[Endpoint]]] = []
+        sides: list[Side] = []
         for vars_, side, all_members, c in ((enc.src, query.src, src_members, chosen[0]),
                                             (enc.dst, query.dst, dst_members, chosen[1])):
             if c >= 0:
                 narrowed.append(enc.class_domain(vars_, self._class_texts(vars_, [c]), [c]))
                 members.append({c: all_members[c]})
+                sides.append(Side(side.text, side.members))
             else:
                 narrowed.append(self._side_domain(vars_, side, {}))
                 members.append({})
+                sides.append(Side(side.text, (), side.pods, side.addresses))
         while s.num_scopes() > 0:  # back to the policies alone: the full domains leave the solver
             s.pop()
         s.push()
         s.add(*narrowed, self._ports(query.ports), *self._self_exclusions(members[0], members[1]),
-              *self._relation(query.relation), *self._distinct_endpoints(), full[-1])
+              *self._relation(query.relation), *self._distinct_endpoints(sides[0], sides[1]), full[-1])
         if s.check(*enc.guards) == z3.sat:
             return members[0], members[1]
         s.pop()
@@ -359,7 +378,7 @@ class SmtEngine:
         the attempts share PREFERENCE_BUDGET_S (over the full class domains of 100,000 pods one can
         take a minute), and when it runs out the synthesized endpoint stays."""
         s, z3, enc = self.solver, self.z3, self.enc
-        chosen = tuple(model.eval(v.cls, model_completion=True).as_long() for v in (enc.src, enc.dst))
+        chosen = (self._class_in(model, enc.src), self._class_in(model, enc.dst))
         wanted = [v.cls >= 0 for v, c in zip((enc.src, enc.dst), chosen, strict=True) if c < 0]
         if not wanted:
             return chosen[0], chosen[1]
@@ -376,8 +395,7 @@ class SmtEngine:
                     s.add(*attempt)
                     if s.check(*enc.guards) == z3.sat:
                         model = s.model()
-                        return (model.eval(enc.src.cls, model_completion=True).as_long(),
-                                model.eval(enc.dst.cls, model_completion=True).as_long())
+                        return self._class_in(model, enc.src), self._class_in(model, enc.dst)
                 finally:
                     s.pop()
         finally:
@@ -407,6 +425,14 @@ class SmtEngine:
         return Found(src, dst, proto, port, s_cls == SYMBOLIC, d_cls == SYMBOLIC, tuple(sorted(by_policy.items())),
                      tuple(dict.fromkeys(g.describe(p) for g, p in zip(groups, positions, strict=True))))
 
+    @staticmethod
+    def _class_in(model: Any, side: SideVars) -> int:
+        """The loaded class a model puts a side in (>= 0), or its kind (SYMBOLIC, EXTERNAL)."""
+        kind = model.eval(side.cls, model_completion=True).as_long()
+        if kind != LOADED:
+            return int(kind)
+        return int(model.eval(side.class_id, model_completion=True).as_long())
+
     def _decode(self, model: Any, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],
                 dst_namespace: str = "new-namespace-2") -> tuple[Endpoint, Endpoint, str, int, int, int]:
         """The connection a model describes: (src, dst, protocol, port, src class, dst class)."""
@@ -415,7 +441,7 @@ class SmtEngine:
 
         proto = PROTOCOLS[value(self.enc.proto).as_long()]
         port = value(self.enc.port).as_long()
-        s_cls, d_cls = value(self.enc.src.cls).as_long(), value(self.enc.dst.cls).as_long()
+        s_cls, d_cls = self._class_in(model, self.enc.src), self._class_in(model, self.enc.dst)
         if s_cls >= 0 and s_cls == d_cls:
             pair = pair_of_members(src_members[s_cls], dst_members[d_cls])
             assert pair is not None  # excluded by the query's constraints otherwise
@@ -456,6 +482,11 @@ class SmtEngine:
             tuple(sorted(ns_labels.items())), tuple(ports), (ip,), False,
             v.nodes[node_i] if node_i != NO_NODE else None, (name,), 1,
         )
+
+
+def _unloaded(side: Side) -> bool:
+    """The side may stand for something other than a loaded endpoint (a pod that could exist, an outside address)."""
+    return side.pods is not None or bool(side.addresses)
 
 
 def _decode(code: int, values: list[str], other: str) -> str | None:

@@ -38,7 +38,7 @@ class _GoalSolver(SmtEngine):
     def _find(self, goal: Expr, src: Side, dst: Side) -> tuple[str, ComparisonWitness | None, Proof | None, str]:
         src_members, dst_members = self._members_by_class(src), self._members_by_class(dst)
         domain = [self._side_domain(self.enc.src, src, src_members), self._side_domain(self.enc.dst, dst, dst_members)]
-        domain += self._self_exclusions(src_members, dst_members) + self._distinct_endpoints()
+        domain += self._self_exclusions(src_members, dst_members) + self._distinct_endpoints(src, dst)
         s = self.solver
         s.push()
         try:

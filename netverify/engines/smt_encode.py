@@ -1,8 +1,8 @@
 """SMT encoding: the tiers of an inventory as z3 formulas over one symbolic connection.
 
-The connection is (src, dst, protocol, port). Each side has: a class id (>= 0: a class of
-loaded endpoints, SYMBOLIC: a pod that could exist, EXTERNAL: an address outside the
-cluster), a namespace index (FRESH: a namespace that does not exist yet), one integer per
+The connection is (src, dst, protocol, port). Each side has: a kind (LOADED: one of the classes
+of loaded endpoints, named by a bit-vector class id; SYMBOLIC: a pod that could exist, EXTERNAL:
+an address outside the cluster), a namespace index (FRESH: a namespace that does not exist yet), one integer per
 pod label key a selector references (-1 absent, an index into the values selectors
 mention, or OTHER), one boolean per distinct ipBlock (the side's IP is in it), the IP as
 32/128-bit vectors with a family flag, hostNetwork, node, and (destination) one boolean per
@@ -21,9 +21,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from netverify.engines.smt_fold import TierFormula, fold_tiers
+from netverify.engines.smt_text import TermTexts, isolating_tier_text
 from netverify.engines.smt_tiers import TierLiterals, tier_formula
 from netverify.engines.smt_types import PodPattern
-from netverify.engines.smt_vocabulary import NO_NODE, ClassSignature, Expr, Vocabulary
+from netverify.engines.smt_vocabulary import LOADED, NO_NODE, ClassSignature, Expr, Vocabulary
 from netverify.model import NAMESPACE_NAME_LABEL, Direction, LabelSelector
 from netverify.semantics.class_tiers import TierSpec
 from netverify.semantics.compile import AddressTerm, PeerTerm, SelectorTerm
@@ -40,7 +41,11 @@ class SideVars:
 
     def __init__(self, z3: Any, prefix: str, vocab: Vocabulary, port: Expr, is_dst: bool) -> None:
         self.prefix = prefix
-        self.cls = z3.Int(f"{prefix}.class")
+        self.cls = z3.Int(f"{prefix}.class")  # the kind: LOADED, SYMBOLIC or EXTERNAL
+        # Which loaded class, as a bit-vector: a domain of tens of thousands of classes written as
+        # `cls == c` made the arithmetic solver weigh every class against every other (seconds per
+        # check at 30,000 pods); bit patterns are plain propositional literals.
+        self.class_id = z3.BitVec(f"{prefix}.classId", vocab.class_bits)
         self.ns = z3.Int(f"{prefix}.namespace")
         self.ext = z3.Bool(f"{prefix}.external")
         self.host = z3.Bool(f"{prefix}.hostNetwork")
@@ -115,6 +120,7 @@ class Encoder:
         self._terms: dict[tuple[object, ...], Expr] = {}
         self.every_order = every_order
         self.literals = TierLiterals()  # tracked literals and the free tie groups
+        self._texts: TermTexts | None = None
         self.allowed = self.allowed_by(tiers)
 
     @property
@@ -136,6 +142,14 @@ class Encoder:
         self.tracked[name] = (kind, what)
         guard = self.guards[-1]
         self.base.append(self.z3.Implies(guard, definition))
+
+    def track_text(self, kind: str, what: object) -> Expr:
+        """A fresh guard for a definition written as text (smt_text): the caller asserts
+        `(=> guard definition)`; an unsat core names `what` when it needs it."""
+        name = f"track:{len(self.guards)}"
+        self.guards.append(self.z3.Bool(name))
+        self.tracked[name] = (kind, what)
+        return self.guards[-1]
 
     def define(self, constraint: Expr) -> None:
         """Assert a structural constraint at the base level (no proof names it)."""
@@ -227,8 +241,17 @@ class Encoder:
     def _direction(self, tiers: Sequence[TierSpec], direction: Direction, tracked: bool = True) -> Expr:
         """The subject's side of `direction` lets the connection through: the tiers folded in order,
         then the default allow."""
-        formulas = [tier_formula(self, self.literals, spec, direction, tracked, self.every_order) for spec in tiers]
+        formulas = [self._tier(spec, direction, tracked) for spec in tiers]
         return fold_tiers(self.z3, [f for f in formulas if f is not None])
+
+    def _tier(self, spec: TierSpec, direction: Direction, tracked: bool) -> TierFormula | None:
+        """A tracked NetworkPolicy-like tier as one parsed text (smt_text: the same formulas, a
+        fraction of the API calls); any other tier through smt_tiers."""
+        if spec.isolating and tracked and not spec.final_if_selected:
+            if self._texts is None:
+                self._texts = TermTexts(self)
+            return isolating_tier_text(self, self._texts, spec, direction)
+        return tier_formula(self, self.literals, spec, direction, tracked, self.every_order)
 
     def allowed_by(self, tiers: Sequence[TierSpec], tracked: bool = True) -> Expr:
         """The connection is allowed: node traffic, or both the egress and the ingress side let it through."""
@@ -297,9 +320,52 @@ class Encoder:
         text in one go (building hundreds of thousands of terms through the Python API is what would
         cost time here). `texts` holds each class's facts as written by SideNames.class_text."""
         names = SideNames(side, self.port)
-        cls = side.cls.decl().name()
-        body = " ".join(f"(and (= |{cls}| {c}) {texts[c]})" for c in classes)
-        return self.z3.parse_smt2_string(f"(assert (or false {body}))", decls={**names.decls, cls: side.cls})[0]
+        kind, cid, bits = side.cls.decl().name(), side.class_id.decl().name(), self.vocab.class_bits
+        body = " ".join(f"(and (= |{cid}| (_ bv{c} {bits})) {texts[c]})" for c in classes)
+        return self.z3.parse_smt2_string(f"(assert (and (= |{kind}| {LOADED}) (or false {body})))",
+                                         decls={**names.decls, kind: side.cls, cid: side.class_id})[0]
+
+    def block_table(self, side: SideVars, classes: Sequence[ClassSignature]) -> Expr:
+        """"A loaded side is inside ipBlock i iff its class is one of those inside it", per block, as
+        runs of class ids (the shorter of the classes inside and those outside).
+
+        Written once per side rather than in every class's facts: at 100,000 pods a class's facts
+        were mostly its membership of each of some hundred ipBlocks, nearly all false."""
+        n, bits, cid = len(classes), self.vocab.class_bits, "c"
+        inside: list[list[int]] = [[] for _ in self.vocab.blocks]
+        by_blocks: dict[tuple[bool, ...], list[int]] = {}
+        for c, sig in enumerate(classes):
+            by_blocks.setdefault(sig.blocks, []).append(c)
+        for blocks, members in by_blocks.items():
+            for i, is_inside in enumerate(blocks):
+                if is_inside:
+                    inside[i].extend(members)
+
+        def runs(ids: list[int]) -> str:
+            parts, start = [], 0
+            ids = sorted(ids)
+            for k in range(1, len(ids) + 1):
+                if k == len(ids) or ids[k] != ids[k - 1] + 1:
+                    lo, hi = ids[start], ids[k - 1]
+                    parts.append(f"(= {cid} (_ bv{lo} {bits}))" if lo == hi else
+                                 f"(and (bvule (_ bv{lo} {bits}) {cid}) (bvule {cid} (_ bv{hi} {bits})))")
+                    start = k
+            return f"(or false {' '.join(parts)})"
+
+        facts = []
+        for i, ids in enumerate(inside):
+            if len(ids) <= n // 2:
+                facts.append(f"(= b{i} {runs(ids)})")
+            else:
+                wanted = set(ids)
+                facts.append(f"(= b{i} (not {runs([c for c in range(n) if c not in wanted])}))")
+        decls = {"k": side.cls, cid: side.class_id, **{f"b{i}": v for i, v in enumerate(side.inb)}}
+        return self.z3.parse_smt2_string(f"(assert (=> (= k {LOADED}) (and true {' '.join(facts)})))",
+                                         decls=decls)[0]
+
+    def is_class(self, side: SideVars, c: int) -> Expr:
+        """The side is the loaded class `c`."""
+        return self.z3.And(side.cls == LOADED, side.class_id == c)
 
 
 class SideNames:
@@ -327,7 +393,7 @@ class SideNames:
         parts = [bool_(self.ext, False), bool_(self.host, sig.host_network), bool_(self.has_ip, sig.has_ip),
                  int_(self.ns, sig.namespace), int_(self.node, sig.node)]
         parts += [int_(name, code) for name, code in zip(self.labels, sig.labels, strict=True)]
-        parts += [bool_(name, inside) for name, inside in zip(self.blocks, sig.blocks, strict=True)]
+        # The ipBlocks a class is inside: Encoder.block_table, once per side for every class.
         parts += [bool_(name, inside) for name, inside in zip(self.whole_blocks, sig.whole_blocks, strict=True)]
         # Only the destination has named-port variables: for the source, `self.named` is empty.
         for name, numbers in zip(self.named, sig.named, strict=False):

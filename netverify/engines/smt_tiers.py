@@ -17,6 +17,9 @@ proof (unsat) then holds under every order, and a model carries the order it use
 does. Position variables are named by tier and policy id, so two policy sets encoded in one solver
 (equiv) order a policy they share the same way.
 
+The tracked isolating tier (NetworkPolicy, without `final_if_selected`) is written as text by
+smt_text (the same formulas and literals, parsed once); this module builds every other case.
+
 Tracked encodings (for unsat cores): an isolating tier's "the policy selects the subject" (kind
 "policy", named by (PolicyRef, direction)) and each rule's "admits" (kind "rule"); a first-match
 tier's "the rule matches" (kind "ordered-rule"). Each is a literal defined under an assumption,

@@ -1,7 +1,7 @@
 """SMT vocabulary: the finite facts policies and queries can observe, and what a loaded endpoint shows of them.
 
 Shared by the encoder (smt_encode), the engine (smt) and the comparison engines (smt_compare):
-the constants that name the kinds of a side (SYMBOLIC, EXTERNAL, NO_NODE), the `Vocabulary`
+the constants that name the kinds of a side (LOADED, SYMBOLIC, EXTERNAL, NO_NODE), the `Vocabulary`
 (label keys and values, ipBlocks, port names, namespaces and nodes that matter) and
 `ClassSignature` (endpoints with equal signatures are indistinguishable to every formula).
 Imports no z3 at module level: `load_z3` loads it on first use.
@@ -22,6 +22,7 @@ from netverify.sets import PROTOCOLS, IPSet
 Expr = Any  # a z3 expression (z3 ships no type information)
 
 SYMBOLIC, EXTERNAL = -1, -2
+LOADED = 0  # a side's kind (`SideVars.cls`) when it is a loaded endpoint; which class: `SideVars.class_id`
 NO_NODE = -1
 
 
@@ -88,6 +89,8 @@ class Vocabulary:
         with_nodes = any(ep.host_network for ep in endpoints)
         self.nodes = sorted({ep.node_name for ep in endpoints if ep.node_name}) if with_nodes else []
         self.node_index = {n: i for i, n in enumerate(self.nodes)}
+        # Loaded classes are numbered from 0; there are at most as many as endpoints.
+        self.class_bits = max(1, len(endpoints).bit_length())
 
     @staticmethod
     def code(values: list[str], labels: dict[str, str], key: str) -> int:
@@ -117,12 +120,14 @@ class ClassSignature:
     @classmethod
     def of(cls, ep: Endpoint, vocab: Vocabulary, blocks: tuple[bool, ...]) -> ClassSignature:
         """`blocks`: inside each of vocab.blocks (see BlockMembership)."""
+        numbers: dict[tuple[str | None, str], set[int]] = {}  # the endpoint's ports by (name, protocol), once
+        for p in ep.ports:
+            numbers.setdefault((p.name, p.protocol), set()).add(p.port)
         return cls(
             vocab.ns_index[ep.namespace], ep.host_network, bool(ep.ips),
             vocab.node_index.get(ep.node_name or "", NO_NODE),
             tuple(Vocabulary.code(values, ep.labels_map, k) for k, values in vocab.pod_values.items()), blocks,
-            tuple(tuple(sorted({p.port for p in ep.ports if p.name == n and p.protocol == proto}))
-                  for n, proto in vocab.port_names),
+            tuple(tuple(sorted(numbers.get(name_protocol, ()))) for name_protocol in vocab.port_names),
             tuple(bool(ep.ips) and all(b.contains_address(ip) for ip in ep.ips) for b in vocab.whole_blocks),
         )
 

@@ -27,6 +27,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Cause, Explainer
 from netverify.queries.diff_groups import CHUNK, Grouper, JointClasses
 from netverify.queries.diff_outside import AddressBlock, OutsideDiff
+from netverify.queries.diff_sets import EndpointSets
 from netverify.queries.diff_tiered import TieredDiff
 from netverify.semantics.endpoints import Endpoint
 from netverify.sets import ConnectionSet
@@ -135,9 +136,10 @@ class Change(_Transition):
                 if not (self.distinct and src == dst):
                     yield PairChange(src, dst, self.before, self.after, self.causes)
 
-    def to_json(self) -> dict[str, object]:
-        return {"status": self.status, "pairs": self.size, "sources": list(self.sources),
-                "destinations": list(self.destinations), **({"distinct": True} if self.distinct else {}),
+    def to_json(self, sets: EndpointSets) -> dict[str, object]:
+        """The grouped entry: `sources` and `destinations` as counts and indices into `sets`."""
+        return {"status": self.status, "pairs": self.size, "sources": sets.reference(self.sources),
+                "destinations": sets.reference(self.destinations), **({"distinct": True} if self.distinct else {}),
                 **_sets_json(self.before, self.after), "cause": [c.to_json() for c in self.causes]}
 
 
@@ -351,16 +353,23 @@ class DiffResult:
                 f"({_count(len(self.changes), 'change')}); {_count(len(self.endpoints_added), 'endpoint')} "
                 f"added, {len(self.endpoints_removed):,} removed")
 
-    def summary_json(self) -> dict[str, object]:
+    def summary_json(self, sets: EndpointSets | None = None) -> dict[str, object]:
+        named = {"sets": len(sets), "named": sum(len(m) for m in sets.members)} if sets is not None else {}
         return {"pairs": {s: self.count(s) for s in STATUSES}, "changes": len(self.changes),
                 "causes": len(self.causes), "outside_blocks": len(self.outside),
                 "endpoints": {"compared": self.compared, "added": len(self.endpoints_added),
-                              "removed": len(self.endpoints_removed)}}
+                              "removed": len(self.endpoints_removed)}, **named}
+
+    def endpoint_sets(self) -> EndpointSets:
+        """The endpoints (and address blocks) the changes name, cut into the sets the changes are unions of."""
+        return EndpointSets(group for c in self.changes for group in (c.sources, c.destinations))
 
     def to_json(self) -> dict[str, object]:
+        sets = self.endpoint_sets()
         out: dict[str, object] = {
-            "summary": self.summary_json(),
-            "changes": [c.to_json() for c in self.changes],
+            "summary": self.summary_json(sets),
+            "changes": [c.to_json(sets) for c in self.changes],
+            "sets": sets.to_json({b.id for b in self.outside}),
             "outside": [b.to_json() for b in self.outside],
             "endpoints_added": [g.to_json() for g in endpoint_groups(self.endpoints_added)],
             "endpoints_removed": [g.to_json() for g in endpoint_groups(self.endpoints_removed)],

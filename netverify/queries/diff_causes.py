@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netverify.engines.graph import named_ports_key
 from netverify.model import AdminPolicy, AdminRule, Direction, NetworkPolicy, Rule, SourceRef, without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_tiers import admin_addresses, tiers_of_analysis
@@ -119,6 +120,7 @@ class Explainer:
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
         self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
+        self._masks: dict[tuple[bool, Direction, int], tuple[tuple[int, ...], bool]] = {}
         # A pod's node matters only to node traffic, which needs a hostNetwork pod on that side (and to
         # admin `nodes` peers, which see node addresses).
         self._nodes_matter = self.tiered or any(e.host_network for e in base.endpoints) or any(
@@ -145,8 +147,7 @@ class Explainer:
             causes += found
         return tuple(causes)
 
-    @staticmethod
-    def _signature(analysis: Analysis, direction: Direction, src_id: str, dst_id: str) -> tuple[object, ...]:
+    def _signature(self, analysis: Analysis, direction: Direction, src_id: str, dst_id: str) -> tuple[object, ...]:
         """What one side's NetworkPolicy verdict of `direction` for src -> dst is a function of, as
         `direction` reads it: an exemption (its note), else the subject's graph class (which fixes the
         policies selecting it) and what each of their rules admits with this peer, ports resolved on this
@@ -158,9 +159,27 @@ class Explainer:
         subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
         g = analysis.graph
         c = g.class_of[subject.id]
-        peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
-        return (c, tuple(g.rule_admits(rule, peer_class, dst_class) for i in g.selecting(direction)[c]
-                         for rule in analysis.policies[i].rules(direction)))
+        masks, named = self._rule_masks(analysis, direction, c)
+        p = g.class_of[peer.id]
+        matched = 0
+        for i, mask in enumerate(masks):
+            if mask >> p & 1:
+                matched |= 1 << i
+        # rule_admits(rule, peer, dst) is the rule's ports on dst where its peers match the peer's class:
+        # which rules match, and (only with named ports) what dst names, determine all of it.
+        return (c, matched, named_ports_key(dst) if named and matched else None)
+
+    def _rule_masks(self, analysis: Analysis, direction: Direction, c: int) -> tuple[tuple[int, ...], bool]:
+        """The peer masks of the rules of the policies selecting class c for `direction` (in order), and
+        whether one of them names a port."""
+        key = (analysis is self.head, direction, c)
+        found = self._masks.get(key)
+        if found is None:
+            g = analysis.graph
+            rules = [rule for i in g.selecting(direction)[c] for rule in analysis.policies[i].rules(direction)]
+            found = self._masks[key] = (tuple(g.peer_mask(rule) for rule in rules),
+                                        any(rule.named_ports for rule in rules))
+        return found
 
     def verdict(self, analysis: Analysis, direction: Direction, subject: str, peer: str) -> DirectionVerdict:
         """One side's verdict of one direction, with each tier's Decision (the tier walk)."""

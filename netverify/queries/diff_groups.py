@@ -45,6 +45,7 @@ from netverify.sets import ConnectionSet
 
 Key = tuple[ConnectionSet, ConnectionSet, tuple[Cause, ...]]  # before, after, causes
 Vector = tuple[tuple[int, ConnectionSet], ...]  # a row or a column: disjoint (class mask, allowed) pairs
+JointVector = dict[ConnectionSet, int]  # a row or a column over the joint classes: {allowed: joint mask}
 NONE = ConnectionSet.none()
 CHUNK = 256  # rows or columns computed together: one pass over a graph's parts each
 
@@ -261,6 +262,31 @@ class JointVectors:
         for i in range(0, len(classes), CHUNK):
             yield from map(self._joint, self._graph.rows_of(classes[i:i + CHUNK]))
 
+    def rows_with_ingress(self, classes: list[int]) -> Iterator[tuple[JointVector, Vector]]:
+        """The rows of `classes` with their ingress parts over this side's classes
+        (`ReachabilityGraph.rows_of`), a chunk at a time."""
+        for i in range(0, len(classes), CHUNK):
+            ingress: list[Vector] = []
+            rows = self._graph.rows_of(classes[i:i + CHUNK], ingress)
+            yield from zip(map(self._joint, rows), ingress, strict=True)
+
+    def within(self, vector: Vector, classes: int, joint: int) -> JointVector:
+        """`vector` cut to `classes` (of this side) and re-expressed over the joint classes `joint`
+        only: costs the bits kept, not the vector's (an ingress part's masks are mostly all classes
+        and unique, so they are neither translated whole nor cached)."""
+        out: JointVector = {}
+        of_class = self._joint_of_class
+        for mask, conns in vector:
+            kept = mask & classes
+            if kept and conns:
+                found = 0
+                for c in bit_list(kept):
+                    found |= of_class[c]
+                found &= joint
+                if found:
+                    out[conns] = out.get(conns, 0) | found
+        return out
+
     def columns(self, classes: list[int]) -> Iterator[dict[ConnectionSet, int]]:
         """The columns of `classes`, in order, a chunk at a time (`ReachabilityGraph.columns_of`)."""
         for i in range(0, len(classes), CHUNK):
@@ -342,15 +368,18 @@ class Grouper:
                 (sb.profile(cb, as_source), sh.profile(ch, as_source)) for cb, ch in self.joint.sides)
         return found
 
-    def _cells(self, mask: int, fixed: int, fixed_is_source: bool) -> list[int]:
+    def _cells(self, mask: int, fixed: int, fixed_is_source: bool, quiet: int = 0) -> list[int]:
         """`mask` (peers of the joint class `fixed`) cut into cells with one explanation each.
 
         The peers' own direction (ingress of destinations, egress of sources) can only explain
         something for the peers it may have changed for: when neither `fixed` nor a peer moved and
         the peer's policies of that direction say the same on both sides, that direction allows
-        the same on both sides and names no cause, so those peers need no cut by profile."""
+        the same on both sides and names no cause, so those peers need no cut by profile. The same
+        holds for the `quiet` peers, whose direction is known to allow `fixed` the same on both sides
+        (a heavy change edits the ingress of thousands of destinations, but each source's row meets
+        few of those edits): where no node traffic can be exempt, they are settled too."""
         profiles = self._profile_masks(not fixed_is_source)
-        changed = self.affected.destinations if fixed_is_source else self.affected.sources
+        changed = (self.affected.destinations if fixed_is_source else self.affected.sources) & ~quiet
         settled = 0 if self.joint.moved[fixed] else mask & ~changed
         parts = [settled] if settled else []
         rest = mask & ~settled
@@ -386,10 +415,12 @@ class Grouper:
         out: list[Rectangle] = []
         sb, sh = self.sides
         sources = bit_list(affected.sources)
-        for j, before, after in zip(sources, sb.vectors.rows([joint.sides[j][0] for j in sources]),
-                                    sh.vectors.rows([joint.sides[j][1] for j in sources]), strict=True):
+        for j, (before, ingress_b), (after, ingress_h) in zip(
+                sources, sb.vectors.rows_with_ingress([joint.sides[j][0] for j in sources]),
+                sh.vectors.rows_with_ingress([joint.sides[j][1] for j in sources]), strict=True):
             if before != after:
-                for key, mask in self._strip(j, before, after, ~0, True, out).items():
+                quiet = self._quiet_destinations(j, before, after, ingress_b, ingress_h)
+                for key, mask in self._strip(j, before, after, ~0, True, out, quiet).items():
                     rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
         destinations = bit_list(affected.destinations)
         for k, before, after in zip(destinations, sb.vectors.columns([joint.sides[k][0] for k in destinations]),
@@ -403,15 +434,42 @@ class Grouper:
         out += self._replica_changes(affected)
         return out
 
+    def _quiet_destinations(self, j: int, before: JointVector, after: JointVector, ingress_b: Vector,
+                            ingress_h: Vector) -> int:
+        """Among the destinations whose pair with source j changed and whose ingress policies changed,
+        those whose ingress lets j in alike on both sides (they name no ingress cause). Read only for
+        those destinations: a heavy change edits the ingress of thousands, each row meets few edits."""
+        if self.sides[0].nodes_matter or self.sides[1].nodes_matter or self.joint.moved[j]:
+            return 0
+        changed = 0
+        for mask, _, _ in vector_changes(before, after):
+            changed |= mask
+        asked = changed & self.affected.destinations
+        if not asked:
+            return 0
+        class_b = class_h = 0
+        sides = self.joint.sides
+        for k in bit_list(asked):
+            cb, ch = sides[k]
+            class_b |= 1 << cb
+            class_h |= 1 << ch
+        sb, sh = self.sides
+        differ = 0
+        for mask, _, _ in vector_changes(sb.vectors.within(ingress_b, class_b, asked),
+                                         sh.vectors.within(ingress_h, class_h, asked)):
+            differ |= mask
+        return asked & ~differ
+
     def _strip(self, fixed: int, before: dict[ConnectionSet, int], after: dict[ConnectionSet, int], within: int,
-               fixed_is_source: bool, explicit: list[Rectangle]) -> dict[Key, int]:
-        """One row (or column): the peers of `fixed` whose allowed set changed, united by key."""
+               fixed_is_source: bool, explicit: list[Rectangle], quiet: int = 0) -> dict[Key, int]:
+        """One row (or column): the peers of `fixed` whose allowed set changed, united by key. `quiet`:
+        peers whose own direction is known to treat `fixed` alike on both sides."""
         found: dict[Key, int] = {}
         for mask, b, a in vector_changes(before, after):
             mask &= within
             if not mask:
                 continue
-            for cell in self._cells(mask, fixed, fixed_is_source):
+            for cell in self._cells(mask, fixed, fixed_is_source, quiet):
                 peer = lowest(cell)
                 key = self._key(fixed, peer, b, a) if fixed_is_source else self._key(peer, fixed, b, a)
                 if cell >> fixed & 1 and self.joint.irregular(fixed):

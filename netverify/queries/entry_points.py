@@ -25,11 +25,10 @@ from dataclasses import dataclass
 
 from netverify.model import Direction
 from netverify.queries.context import Analysis
-from netverify.queries.exposure import INTERNET, Exposure, outside_exposure, service_exposure
+from netverify.queries.exposure import INTERNET, Exposure, OutsideReach, exposed_services, service_exposure
 from netverify.queries.lateral import PortFilter
 from netverify.semantics.compile import IPBlockPeer
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.services import view_service
 from netverify.semantics.verdict import RuleId
 from netverify.sets import ConnectionSet, IPSet
 
@@ -107,11 +106,14 @@ def entry_points(analysis: Analysis, origin: Origin, query: PortFilter) -> list[
     graph = analysis.graph
     routes: dict[str, list[EntryRoute]] = {}
     closed = _closed_to_outside(analysis)
+    # One OutsideReach for every class: it decides each distinct set of selecting policies once (a new
+    # one per class decided every class afresh, after grouping every policy by namespace: classes x policies).
+    reach = OutsideReach.of(analysis)
     direct: dict[int, Exposure | None] = {}  # class -> its ingress from outside (alike for every member)
     for ep in analysis.endpoints:
         c = graph.class_of[ep.id]
         if c not in direct:
-            direct[c] = None if c in closed else outside_exposure(analysis.policies, ep, Direction.INGRESS)
+            direct[c] = None if c in closed else reach.exposure(ep, Direction.INGRESS)
         exposure = direct[c]
         if exposure is None:
             continue
@@ -120,9 +122,7 @@ def entry_points(analysis: Analysis, origin: Origin, query: PortFilter) -> list[
             routes.setdefault(ep.id, []).append(route)
     # Only Services with a path from outside: viewing every Service would match every selector
     # against every pod, for Services that cannot be an entry point anyway.
-    views = [view_service(s, analysis.cluster, analysis.endpoints) for s in analysis.cluster.services
-             if s.type in ("NodePort", "LoadBalancer") or s.external_ips]
-    for path in service_exposure(analysis, views):
+    for path in service_exposure(reach, exposed_services(analysis)):
         if path.status == "blocked":
             continue
         local = path.external_traffic_policy == "Local"

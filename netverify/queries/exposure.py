@@ -19,13 +19,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
-from netverify.model import Direction, Service, ServicePort
+from netverify.model import Direction, Pod, Service, ServicePort
 from netverify.queries.context import Analysis
 from netverify.semantics.admin_compile import AdminPeerMatcher, CompiledAdminPolicy
 from netverify.semantics.admin_tier import AdminPolicyTier
 from netverify.semantics.compile import CompiledPolicy, IPBlockPeer
-from netverify.semantics.endpoints import Endpoint, external_endpoint
+from netverify.semantics.endpoints import Endpoint, external_endpoint, visible_labels
 from netverify.semantics.evaluate import decide_direction
 from netverify.semantics.netpol_tier import NetworkPolicyTier
 from netverify.semantics.services import ServiceView, port_label, translate, view_service
@@ -74,6 +75,12 @@ class Reach:
         return bool(self.addresses & INTERNET)
 
     def to_json(self) -> dict[str, object]:
+        return self._json
+
+    @cached_property
+    def _json(self) -> dict[str, object]:
+        """Written once: endpoints alike share their Reach objects (OutsideReach caches them), and a report
+        of 100,000 pods lists each of them thousands of times."""
         return {"connections": self.connections.to_json(), "addresses": self.addresses.to_cidrs(),
                 "internet": self.internet, "whole_internet": INTERNET.issubset(self.addresses),
                 "rules": [r.to_json() for r in self.because]}
@@ -229,10 +236,14 @@ class OutsideReach:
 
     Each direction of each endpoint is folded through the tiers (`decide_direction`) once per part of
     the address space its rules tell apart; endpoints whose applicable policies (and, for ingress,
-    named ports) are the same share the answer."""
+    named ports) are the same share the answer. Endpoints that look alike to every selector (same
+    namespace, same labels of the keys in `label_keys`, same named ports) are known to have the same
+    applicable policies without asking each policy again (`label_keys` None: every label counts)."""
 
-    def __init__(self, tiers: Sequence[Tier]) -> None:
+    def __init__(self, tiers: Sequence[Tier], label_keys: frozenset[str] | None = None) -> None:
         self.tiers = tuple(tiers)
+        self._label_keys = label_keys
+        self._by_look: dict[tuple[object, ...], tuple[bool, tuple[Reach, ...], str]] = {}
         self._np = next((t for t in self.tiers if isinstance(t, NetworkPolicyTier)), NetworkPolicyTier(()))
         self._admin = [t for t in self.tiers if isinstance(t, AdminPolicyTier)]
         # A NetworkPolicy selects pods of its own namespace only: each namespace's endpoints are decided
@@ -241,38 +252,59 @@ class OutsideReach:
         by_namespace: dict[str, list[CompiledPolicy]] = {}
         for policy in self._np.policies:
             by_namespace.setdefault(policy.policy.namespace, []).append(policy)
-        self._by_namespace = {ns: NetworkPolicyTier(tuple(ps), self._np.selection) for ns, ps in by_namespace.items()}
-        self._tiers_of: dict[str, tuple[Tier, ...]] = {}
+        # Within a namespace, its policies by the first label their podSelector's matchLabels requires (an
+        # endpoint without that label is not selected), and those requiring none: each endpoint is asked of
+        # the policies that may select it only (every policy of a namespace per endpoint grew with the cluster).
+        self._by_namespace: dict[str, tuple[list[CompiledPolicy], dict[tuple[str, str], list[int]], list[int]]] = {}
+        for ns, ps in by_namespace.items():
+            anchored: dict[tuple[str, str], list[int]] = {}
+            free: list[int] = []
+            for i, policy in enumerate(ps):
+                required = policy.policy.pod_selector.match_labels
+                if required:
+                    anchored.setdefault(required[0], []).append(i)
+                else:
+                    free.append(i)
+            self._by_namespace[ns] = (ps, anchored, free)
         self._cache: dict[tuple[object, ...], tuple[bool, tuple[Reach, ...], str]] = {}
 
     @classmethod
     def of(cls, analysis: Analysis) -> OutsideReach:
         """Every tier of the analysis: Admin, NetworkPolicy, Baseline."""
-        return cls(analysis.tiers)
+        return cls(analysis.tiers, analysis.label_keys)
 
     def exposure(self, ep: Endpoint, direction: Direction) -> Exposure:
         """What `ep` admits from (ingress) or may send to (egress) addresses outside the cluster."""
         if ep.host_network:
             return Exposure(ep, direction, False, (Reach(ConnectionSet.all(), EVERYWHERE),),
                             "hostNetwork: the pod uses the node's addresses and no policy governs it")
-        np = self._by_namespace.get(ep.namespace, NetworkPolicyTier((), self._np.selection))
-        selecting = np.selecting(direction, ep)
-        admin = [p for tier in self._admin for p in tier.applicable(ep)]
-        at_all = tuple(id(p) for p in np.policies if p.selects(ep))  # what --np-selection any reads
-        key = (direction, tuple(id(p) for p in selecting), at_all, tuple(id(p) for p in admin),
-               ep.ports if direction is Direction.INGRESS else ())
-        found = self._cache.get(key)
+        # What every selector and a named port can see of the endpoint: equal looks, equal answers.
+        look = (direction, ep.namespace, visible_labels(ep.labels, self._label_keys),
+                tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
+                if direction is Direction.INGRESS else ())
+        found = self._by_look.get(look)
         if found is None:
-            found = self._cache[key] = self._decide(ep, direction, selecting, admin, self._tiers_for(ep.namespace))
+            found = self._by_look[look] = self._answer(ep, direction)
         isolated, reaches, note = found
         return Exposure(ep, direction, isolated, reaches, note)
 
-    def _tiers_for(self, namespace: str) -> tuple[Tier, ...]:
-        found = self._tiers_of.get(namespace)
+    def _answer(self, ep: Endpoint, direction: Direction) -> tuple[bool, tuple[Reach, ...], str]:
+        policies, anchored, free = self._by_namespace.get(ep.namespace, ([], {}, []))
+        candidates = set(free)
+        for pair in ep.labels:
+            candidates.update(anchored.get(pair, ()))
+        at_all = [policies[i] for i in sorted(candidates) if policies[i].selects(ep)]  # what --np-selection any reads
+        selecting = [p for p in at_all if p.affects(direction)]  # NetworkPolicyTier.selecting, in policy order
+        admin = [p for tier in self._admin for p in tier.applicable(ep)]
+        key = (direction, tuple(id(p) for p in selecting), tuple(id(p) for p in at_all), tuple(id(p) for p in admin),
+               ep.ports if direction is Direction.INGRESS else ())
+        found = self._cache.get(key)
         if found is None:
-            np = self._by_namespace.get(namespace, NetworkPolicyTier((), self._np.selection))
-            found = self._tiers_of[namespace] = tuple(np if isinstance(t, NetworkPolicyTier) else t
-                                                      for t in self.tiers)
+            # The NetworkPolicy tier of the policies that select ep decides as the whole tier would (the others
+            # do not select it), without asking every policy of the namespace again for each address part.
+            own = NetworkPolicyTier(tuple(at_all), self._np.selection)
+            tiers = tuple(own if isinstance(t, NetworkPolicyTier) else t for t in self.tiers)
+            found = self._cache[key] = self._decide(ep, direction, selecting, admin, tiers)
         return found
 
     def _decide(self, ep: Endpoint, direction: Direction, selecting: Sequence[CompiledPolicy],
@@ -405,17 +437,37 @@ def _is_exposed(service: Service) -> bool:
 def exposed_services(analysis: Analysis) -> list[ServiceView]:
     """The views of the Services reachable from outside (NodePort, LoadBalancer, externalIPs) only.
 
-    A selector's backends are looked for among the endpoints of the Service's own namespace (indexed
-    once): matching every Service against every endpoint was a third of exposure's time at 1,000 pods."""
+    A selector's backends are looked for among the endpoints of the Service's own namespace that carry
+    the selector's first label, on a member pod or on the endpoint itself (indexed once), with those
+    endpoints' pods: every other endpoint fails the selector anyway. Matching every Service against every
+    endpoint was a third of exposure's time at 1,000 pods; against every endpoint of its namespace, Services
+    x pods per namespace, it still grew faster than the cluster."""
     cluster = analysis.cluster
-    by_namespace: dict[str, list[Endpoint]] = {}
+    pods: dict[tuple[str, str], Pod] = {(p.namespace, p.name): p for p in cluster.pods}
+    holding: dict[tuple[str, str, str], list[Endpoint]] = {}  # (namespace, key, value) -> endpoints, in order
     for ep in analysis.endpoints:
-        if not ep.external:
-            by_namespace.setdefault(ep.namespace, []).append(ep)
+        if ep.external:
+            continue
+        pairs = set(ep.labels)
+        for name in ep.pods:
+            pod = pods.get((ep.namespace, name))
+            if pod is not None:
+                pairs.update(pod.labels)
+        for k, v in pairs:
+            holding.setdefault((ep.namespace, k, v), []).append(ep)
     with_slices = {(s.namespace, s.service) for s in cluster.endpoint_slices}
-    return [view_service(s, cluster, analysis.endpoints if (s.namespace, s.name) in with_slices
-                         else by_namespace.get(s.namespace, []))
-            for s in cluster.services if _is_exposed(s)]
+    views = []
+    for s in cluster.services:
+        if not _is_exposed(s):
+            continue
+        if (s.namespace, s.name) in with_slices or not s.selector:
+            views.append(view_service(s, cluster, analysis.endpoints))
+            continue
+        k, v = s.selector[0]
+        candidates = holding.get((s.namespace, k, v), [])
+        members = [pod for ep in candidates for name in ep.pods if (pod := pods.get((s.namespace, name))) is not None]
+        views.append(view_service(s, cluster, candidates, members))
+    return views
 
 
 def exposure(analysis: Analysis, on_phase: Callable[[str, int | None], None] | None = None) -> ExposureResult:

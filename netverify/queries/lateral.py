@@ -24,9 +24,14 @@ the target parts keeps the edges between consecutive levels that lead to a targe
 graph holds exactly the shortest class paths; networkx enumerates them (`all_shortest_paths`),
 and each class path expands to concrete endpoint paths by choosing one member per part.
 
-The breadth-first search itself runs on the engine's bitset rows (one OR per row part), not on
-a networkx graph: a dense class graph has classes squared edges, which networkx would have to
-hold as Python objects before answering (measured in docs/paths.md).
+The breadth-first search itself runs on the engine's bitsets, not on a networkx graph: a dense
+class graph has classes squared edges, which networkx would have to hold as Python objects before
+answering (measured in docs/paths.md). Each level asks, for every class not reached yet, which
+classes of the frontier may send to it (`engines.columns.SenderIndex`: the class's column
+restricted to the frontier, a few big-integer operations), not the rows of the frontier: a search
+that visits every class would compute every row, one at a time, which grows with the square of
+the cluster (docs/benchmarks.md, blast-radius at 100,000 pods). The predecessor of a class is the
+frontier class of lowest index that may send to it (the frontier is in class order).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from dataclasses import dataclass, field
 from itertools import islice, product
 
 from netverify.engines.bitsets import bit_list
+from netverify.engines.columns import SenderIndex
 from netverify.queries.context import Analysis
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.ports import PortSelection
@@ -82,18 +88,18 @@ class _Parts:
 class ClassEdges:
     """The class graph of one analysis as seen by an attacker restricted to a port query.
 
-    Reads the graph engine only through its public members: `class_of`, `members`, `reps`
-    and `row(a)` (disjoint destination-class masks with what class `a` may send to them).
+    Reads the graph engine only through its public members: `class_of`, `members`, `reps`,
+    `class_allowed` and, through `engines.columns.SenderIndex`, who may send to a class.
     """
 
     def __init__(self, analysis: Analysis, query: PortFilter) -> None:
         self.analysis = analysis
         self.query = query
         self.graph = analysis.graph
-        self._out: dict[int, int] = {}
         named = query.named if isinstance(query, PortUnion) else query.name is not None
         # What the query covers is the same on every destination, unless a port name resolves per class.
         self._fixed = None if named or not analysis.endpoints else query.connections(analysis.endpoints[0])
+        self._senders: SenderIndex | None = None
 
     @property
     def class_count(self) -> int:
@@ -102,23 +108,29 @@ class ClassEdges:
     def class_of(self, ep: Endpoint) -> int:
         return self.graph.class_of[ep.id]
 
-    def out_mask(self, a: int) -> int:
-        """The classes class `a` may send something the query covers to."""
-        mask = self._out.get(a)
-        if mask is None:
-            mask = 0
-            for dsts, conns in self.graph.row(a):
-                if self.query.is_all:
-                    mask |= dsts
-                elif self._fixed is not None:
-                    if conns & self._fixed:
-                        mask |= dsts
-                else:
-                    for b in bit_list(dsts):
-                        if conns & self.query.connections(self.graph.reps[b]):
-                            mask |= 1 << b
-            self._out[a] = mask
-        return mask
+    def senders(self, b: int, within: int) -> list[tuple[int, ConnectionSet]]:
+        """The classes of `within` that may send class `b` something the query covers: disjoint (source
+        mask, what they may send within the query) pairs."""
+        if self._senders is None:
+            self._senders = SenderIndex(self.graph)
+        out = []
+        for sources, conns in self._senders.column(b, within):
+            if not self.query.is_all:
+                conns = conns & (self._fixed if self._fixed is not None else self.query.connections(self.graph.reps[b]))
+                if not conns:
+                    continue
+            out.append((sources, conns))
+        return out
+
+    def first_sender(self, b: int, within: int) -> tuple[int, ConnectionSet] | None:
+        """The class of lowest index in `within` that may send class `b` something the query covers,
+        with what (within the query); None when no class of `within` may."""
+        best: tuple[int, ConnectionSet] | None = None
+        for sources, conns in self.senders(b, within):
+            low = (sources & -sources).bit_length() - 1
+            if best is None or low < best[0]:
+                best = (low, conns)
+        return best
 
     def allowed(self, a: int, b: int) -> ConnectionSet:
         """What class `a` may send to class `b`, within the query (empty when nothing)."""
@@ -159,6 +171,7 @@ class Search:
             side.setdefault(edges.class_of(ep), []).append(ep)
         self.levels: list[list[Part]] = []  # levels[j]: the parts at seed_hops + j hops
         self.pred: dict[Part, Part | None] = {}
+        self._via: dict[Part, ConnectionSet] = {}  # what its predecessor may send to a part (within the query)
         self._run(max_hops)
 
     def _is_target(self, part: Part) -> bool:
@@ -179,12 +192,16 @@ class Search:
             if max_hops is not None and hops >= max_hops:
                 return
             found = 0
-            for part in frontier:
-                new = self.edges.out_mask(part[0]) & open_rest & ~found
-                if new:
-                    found |= new
-                    for b in bit_list(new):
-                        self.pred[(b, False)] = part
+            within = 0
+            for c, _ in frontier:
+                within |= 1 << c
+            seed = frontier[0][1]  # a level holds seed parts only (the first) or rest parts only
+            for b in bit_list(open_rest):
+                sender = self.edges.first_sender(b, within)
+                if sender is not None:
+                    found |= 1 << b
+                    self.pred[(b, False)] = (sender[0], seed)
+                    self._via[(b, False)] = sender[1]
             open_rest &= ~found
             frontier = [(b, False) for b in bit_list(found)]
             hops += 1
@@ -199,7 +216,7 @@ class Search:
             for part in parts:
                 pred = self.pred[part]
                 via = self.parts.members(pred)[0] if pred is not None else None
-                allowed = self.edges.allowed(pred[0], part[0]) if pred is not None else ConnectionSet.none()
+                allowed = self._via[part] if pred is not None else ConnectionSet.none()
                 found += [Reached(ep, self.hops_of(level), via, allowed) for ep in self.parts.members(part)]
             yield from sorted(found, key=lambda r: r.endpoint.id)
 
@@ -221,15 +238,20 @@ class Search:
         on = [p for p in self.levels[-1] if self._is_target(p)]
         g.add_edges_from((p, _TARGET) for p in on)
         for level in range(len(self.levels) - 2, -1, -1):
-            after = 0
-            for c, _ in on:
-                after |= 1 << c
+            within = 0
+            for c, _ in self.levels[level]:
+                within |= 1 << c
+            hits: dict[int, int] = {}  # class of this level -> the classes of `on` it may send to
+            for b, _ in on:
+                for sources, _conns in self.edges.senders(b, within):
+                    for a in bit_list(sources):
+                        hits[a] = hits.get(a, 0) | 1 << b
             on = []
-            for part in self.levels[level]:
-                hits = self.edges.out_mask(part[0]) & after
-                if hits:
+            for part in self.levels[level]:  # edges added in level order, then destination order
+                mask = hits.get(part[0], 0)
+                if mask:
                     on.append(part)
-                    g.add_edges_from((part, (b, False)) for b in bit_list(hits))
+                    g.add_edges_from((part, (b, False)) for b in bit_list(mask))
         g.add_edges_from((_SOURCE, p) for p in on)
         for path in nx.all_shortest_paths(g, _SOURCE, _TARGET):
             yield path[1:-1]

@@ -101,6 +101,18 @@ def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
     out.write('\n  ],\n  "notes": ' + json.dumps(result.notes()) + "\n}\n")
 
 
+# --- exposure: the same reaches listed for thousands of endpoints, each written once ----------------
+
+from netverify.queries.exposure import ExposureResult  # noqa: E402
+from netverify.report.json_shared import dump_shared  # noqa: E402
+
+
+@render.register
+def _(result: ExposureResult, out: TextIO, **_: Any) -> None:
+    if not dump_shared(result.to_json(), out):
+        dump(result.to_json(), out)
+
+
 # --- diff (issue 4; grouped changes, issue 17) -------------------------------------------------
 
 from netverify.queries.diff import STATUSES, DiffResult, EndpointChange, PairChange  # noqa: E402
@@ -118,10 +130,18 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
     for n, status in enumerate(STATUSES):
         out.write(f'{"," if n else ""}\n  "{status}": [')
         lead = "\n    "
+        pending: list[str] = []  # pair lines written a few tens of kB at a time (see dump), never split
+        size = 0
         for pair in result.pairs(status):
-            out.write(lead + _pair_line(pair, tails))
+            line = lead + _pair_line(pair, tails)
+            pending.append(line)
+            size += len(line)
+            if size >= WRITE_CHARS:
+                out.write("".join(pending))
+                pending.clear()
+                size = 0
             lead = ",\n    "
-        out.write("\n  ]" if lead != "\n    " else "]")
+        out.write("".join(pending) + ("\n  ]" if lead != "\n    " else "]"))
     for key, items in (("endpoints_added", result.endpoints_added), ("endpoints_removed", result.endpoints_removed)):
         out.write(f',\n  "{key}": [')
         for n, e in enumerate(items):  # one entry at a time, one peer at a time

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from netverify.model import Cluster, EndpointSlice, Labels, Service, ServicePort
+from netverify.model import Cluster, EndpointSlice, Labels, Pod, Service, ServicePort
 from netverify.semantics.endpoints import Endpoint, external_endpoint
 from netverify.sets import ConnectionSet
 
@@ -86,8 +86,10 @@ def service_id(service: Service) -> str:
     return f"{service.namespace}/Service/{service.name}"
 
 
-def view_service(service: Service, cluster: Cluster, endpoints: Sequence[Endpoint]) -> ServiceView:
-    """Resolve `service`'s backends among `endpoints` (the analysis's endpoints of `cluster`)."""
+def view_service(service: Service, cluster: Cluster, endpoints: Sequence[Endpoint],
+                 pods: Sequence[Pod] | None = None) -> ServiceView:
+    """Resolve `service`'s backends among `endpoints` (the analysis's endpoints of `cluster`). `pods`: the
+    pods of the Service's namespace when the caller has them at hand (else every pod of `cluster` is read)."""
     sid = service_id(service)
     if service.type == "ExternalName":
         target = service.external_name or "(no externalName set)"
@@ -105,7 +107,7 @@ def view_service(service: Service, cluster: Cluster, endpoints: Sequence[Endpoin
         backends = _slice_backends(slices, endpoints)
         view = ServiceView(service, backends, ENDPOINT_SLICES, tuple(notes))
     elif service.selector:
-        backends = _selector_backends(service, cluster, endpoints)
+        backends = _selector_backends(service, cluster.pods if pods is None else pods, endpoints)
         view = ServiceView(service, backends, SELECTOR, tuple(notes))
     else:
         notes.append(f"{sid} has no selector and no EndpointSlices are loaded for it: its backends are managed "
@@ -125,10 +127,10 @@ def _selector_text(selector: Labels) -> str:
     return ",".join(f"{k}={v}" for k, v in selector) or "{}"
 
 
-def _selector_backends(service: Service, cluster: Cluster, endpoints: Sequence[Endpoint]) -> tuple[Backend, ...]:
+def _selector_backends(service: Service, pods: Sequence[Pod], endpoints: Sequence[Endpoint]) -> tuple[Backend, ...]:
     """Endpoints with a member pod (or, without pods, a template) whose labels include the selector."""
     wanted = service.selector or ()
-    pod_labels = {p.name: dict(p.labels) for p in cluster.pods if p.namespace == service.namespace}
+    pod_labels = {p.name: dict(p.labels) for p in pods if p.namespace == service.namespace}
 
     def selected(labels: Mapping[str, str]) -> bool:
         return all(labels.get(k) == v for k, v in wanted)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from netverify.cli import main
+from netverify.queries.diff_sets import members
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE, HEAD = "fixtures/diff-admin/base", "fixtures/diff-admin/head"
@@ -52,8 +53,8 @@ def test_an_added_admin_policy_is_a_cause_in_each_direction_it_decides(capsys: p
     data = json.loads(out)
     assert code == 0
     [added] = [c for c in data["changes"] if c["status"] == "added"]
-    assert added["sources"] == ["monitoring/Deployment/prometheus"]
-    assert added["destinations"] == ["shop/Deployment/api", "shop/Deployment/web"]
+    assert members(data, added["sources"]) == ["monitoring/Deployment/prometheus"]
+    assert members(data, added["destinations"]) == ["shop/Deployment/api", "shop/Deployment/web"]
     causes = {(c["policy"], c["direction"], c["rule"], c["change"], c["tier"], c["priority"], c["line"])
               for c in added["cause"]}
     assert causes == {("ClusterNetworkPolicy/monitoring-egress", "egress", 0, "allows", "Admin", 5, 58),

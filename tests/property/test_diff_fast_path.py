@@ -12,6 +12,7 @@ pairs the `--pairs` listing streams, each pair once.
 from __future__ import annotations
 
 import ipaddress
+import json
 from typing import Any
 
 from helpers_strategies import NAMESPACES, edited_policies, labels_st, load_with_namespaces, port_st, selector_st
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from netverify.queries.context import Analysis
 from netverify.queries.diff import DiffResult, diff
+from netverify.queries.diff_sets import expand
 from netverify.semantics.compile import ip_blocks
 from netverify.semantics.endpoints import external_endpoint
 from netverify.semantics.evaluate import evaluate_pair
@@ -220,3 +222,12 @@ def test_the_changes_expand_to_exactly_the_listed_pairs(versions: tuple[list[Any
     for change in result.changes:
         assert change.sources and change.destinations and change.causes
         assert change.before != change.after
+    # The grouped JSON names sets of endpoints; expanded, it is the --pairs listing, pair for pair.
+    document = json.loads(json.dumps(result.to_json()))
+    grouped = sorted((src, dst, json.dumps({k: change[k] for k in ("allowed", "before", "after", "cause")
+                                            if k in change}, sort_keys=True))
+                     for src, dst, change in expand(document))
+    assert grouped == sorted((p.src, p.dst, json.dumps({k: v for k, v in p.to_json().items() if k not in ("src", "dst")},
+                                                       sort_keys=True)) for p in result.pairs())
+    named = [m for s in document["sets"] for m in s["members"]]
+    assert len(named) == len(set(named)) == document["summary"]["named"]  # every endpoint named once

@@ -14,6 +14,7 @@ import pytest
 from helpers_k8s import analyse, ns, pod, policy
 
 from netverify.engines.bitsets import bit_list
+from netverify.engines.columns import SenderIndex
 from netverify.engines.graph import ReachabilityGraph
 from netverify.loaders.manifests import load_paths
 from netverify.queries.context import Analysis
@@ -34,8 +35,18 @@ def column_read(g: ReachabilityGraph, b: int) -> dict[int, ConnectionSet]:
 
 
 def assert_columns_are_rows(g: ReachabilityGraph) -> None:
+    senders = SenderIndex(g)
+    odd = sum(1 << a for a in range(1, len(g.reps), 2))
     for b in range(len(g.reps)):
-        assert column_read(g, b) == column_from_rows(g, b), g.reps[b].id
+        expected = column_from_rows(g, b)
+        assert column_read(g, b) == expected, g.reps[b].id
+        # The sender index (blast-radius's search) gives the same column, whole or restricted to some sources.
+        for within in (g.index.everyone, odd):
+            parts = senders.column(b, within)
+            masks = [m for m, _ in parts]
+            assert all(not (x & y) for i, x in enumerate(masks) for y in masks[i + 1:]), "parts must be disjoint"
+            assert {a: c for m, c in parts for a in bit_list(m)} == {
+                a: c for a, c in expected.items() if within >> a & 1}, g.reps[b].id
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

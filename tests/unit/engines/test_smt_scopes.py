@@ -71,6 +71,15 @@ class TestAnyScope:
         w = connection(prove(a, "x/app=new", "y/*", "reachable", scope="any", pod_cidr="10.2.0.0/16"))
         assert w is not None and w.src.ips[0].startswith("10.2.")
 
+    def test_two_pods_that_could_exist_never_share_an_address(self) -> None:
+        a = shop()
+        one = prove(a, EndpointSpec(namespace="x", cidr="10.9.0.5/32"), EndpointSpec(namespace="y", cidr="10.9.0.5/32"),
+                    "reachable", scope="any")
+        assert isinstance(one, Refuted) and "no connection matches the query's endpoints and ports" in one.notes
+        two = connection(prove(a, EndpointSpec(namespace="x", cidr="10.9.0.4/31"),
+                               EndpointSpec(namespace="y", cidr="10.9.0.4/31"), "reachable", scope="any"))
+        assert two is not None and {two.src.ips[0], two.dst.ips[0]} == {"10.9.0.4", "10.9.0.5"}
+
     def test_an_any_scope_proof_covers_pods_not_deployed_yet(self) -> None:
         a = shop(policy("y", "deny", {"podSelector": {}, "policyTypes": ["Ingress"]}))
         r = prove(a, "*/*", "y/*", "deny", scope="any")

@@ -464,13 +464,17 @@ def test_json_follows_the_documented_contract() -> None:
     wider = API_FROM_PROBE.replace("ports: [{port: 8000}]", "ports: [{port: 8000, endPort: 8100}]")
     result = run([NAMESPACES, WORKLOADS, DENY_SHOP, API_FROM_PROBE], [NAMESPACES, WORKLOADS, DENY_SHOP, wider])
     data: dict[str, Any] = result.to_json()
-    assert set(data) == {"summary", "changes", "outside", "endpoints_added", "endpoints_removed"}
+    assert set(data) == {"summary", "changes", "sets", "outside", "endpoints_added", "endpoints_removed"}
     assert data["summary"] == {"pairs": {"added": 0, "removed": 0, "changed": 1}, "changes": 1, "causes": 1,
-                               "outside_blocks": 0, "endpoints": {"compared": 3, "added": 0, "removed": 0}}
+                               "outside_blocks": 0, "endpoints": {"compared": 3, "added": 0, "removed": 0},
+                               "sets": 2, "named": 2}
     [changed] = data["changes"]
     assert set(changed) == {"status", "pairs", "sources", "destinations", "before", "after", "cause"}
     assert changed["status"] == "changed" and changed["pairs"] == 1
-    assert changed["sources"] == ["ops/Deployment/probe"] and changed["destinations"] == ["shop/Deployment/api"]
+    assert changed["sources"] == {"count": 1, "sets": [0]} and changed["destinations"] == {"count": 1, "sets": [1]}
+    assert data["sets"] == [
+        {"id": 0, "count": 1, "namespaces": {"ops": 1}, "members": ["ops/Deployment/probe"]},
+        {"id": 1, "count": 1, "namespaces": {"shop": 1}, "members": ["shop/Deployment/api"]}]
     assert changed["before"] == [{"protocol": "TCP", "ports": [[8000, 8000]]}]
     assert changed["after"] == [{"protocol": "TCP", "ports": [[8000, 8100]]}]
     [cause] = changed["cause"]

@@ -13,6 +13,7 @@ from netverify import report
 from netverify.model import SourceRef
 from netverify.queries.diff import Change, DiffResult
 from netverify.queries.diff_causes import Cause
+from netverify.queries.diff_sets import members
 from netverify.sets import ConnectionSet
 
 GITHUB_COMMENT_LIMIT = 65_536  # characters
@@ -74,4 +75,8 @@ def test_the_json_names_every_endpoint_of_every_change() -> None:
     data = json.loads(written(result, "json"))
     assert data["summary"]["changes"] == 2900 and data["summary"]["causes"] == 145
     assert sum(c["pairs"] for c in data["changes"]) == sum(data["summary"]["pairs"].values())
-    assert all(len(c["sources"]) * len(c["destinations"]) == c["pairs"] for c in data["changes"])
+    assert all(c["sources"]["count"] * c["destinations"]["count"] == c["pairs"] for c in data["changes"])
+    assert all(len(members(data, c["sources"])) == c["sources"]["count"] for c in data["changes"])
+    # every endpoint is listed once, in one set, however many changes name it
+    named = [m for s in data["sets"] for m in s["members"]]
+    assert len(named) == len(set(named)) == data["summary"]["named"]
