@@ -20,7 +20,7 @@ Every finding says its scope: the loaded inventory, with a witness from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from netverify.engines.bitsets import bit_list
@@ -32,9 +32,12 @@ from netverify.queries.lint.admin_records import (
     Overlap,
     RuleRecord,
     Witness,
+    admin_ref,
     one_connection,
+    rule_name,
 )
 from netverify.queries.lint.context import LintContext
+from netverify.queries.lint.peer_masks import first_bits, refine
 from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy, CompiledAdminRule
 from netverify.semantics.admin_tier import ACTIONS as ADMIN_ACTIONS
 from netverify.semantics.admin_tier import AdminPolicyTier, admin_tiers_of, priority_overlaps
@@ -67,31 +70,6 @@ class _Shared:
     decided: bool = False
     absent: set[int] = field(default_factory=set)  # subjects of the key with no real pair with it
     touched: list[Involved] = field(default_factory=list)  # the records its decision concerns
-
-
-def _bits(mask: int) -> Iterator[int]:
-    """The set bits of a mask, lowest first, one at a time (a group's first real pair is usually its first class)."""
-    while mask:
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
-
-
-def _refine(parts: list[int], cuts: Iterable[int]) -> list[int]:
-    """`parts` split by each cut in turn, each part into (part & cut, part & ~cut) in place (the
-    empty side left out); rules often match alike, so the caller passes each distinct cut once."""
-    for cut in cuts:
-        split: list[int] = []
-        for part in parts:  # without building ~cut for every part
-            inside = part & cut
-            if inside:
-                split.append(inside)
-                if inside != part:
-                    split.append(part ^ inside)
-            else:
-                split.append(part)
-        parts = split
-    return parts
 
 
 class AdminScan:
@@ -148,10 +126,12 @@ class AdminScan:
             if subject.external or subject.host_network:
                 continue
             admin_policies = self._applicable(self.first, subject) + self._applicable(self.baseline, subject)
-            if not admin_policies:
-                continue
             np_tier = self.np_for(subject)
             np_policies = np_tier.selecting(direction, subject)
+            if not self._applicable(self.first, subject):
+                self._open_below_admin(direction, np_policies)
+            if not admin_policies:
+                continue
             # `--np-selection any`: a subject selected for the other direction only is decided too.
             np_any = (tuple(id(p) for p in np_tier.policies if p.selects(subject))
                       if not np_policies and np_tier.selection is NetworkPolicySelection.ANY else ())
@@ -179,6 +159,13 @@ class AdminScan:
                 real = set(subjects) - group.absent
                 for involved in {id(i): i for i in group.touched}.values():
                     involved.add_all(direction, real, group.peers)
+
+    def _open_below_admin(self, direction: Direction, np_policies: Sequence[CompiledPolicy]) -> None:
+        """No Admin policy selects the subject: what the NetworkPolicies selecting it admit reaches them undecided
+        by the Admin tier, so none of their rules is void (NV707) for every subject it applies to."""
+        for policy in np_policies:
+            for rule in policy.rules(direction):
+                self.np_rules.setdefault(rule.ref, NetworkPolicyRuleRecord()).open_below_admin = True
 
     def _classes(self) -> list[Endpoint]:
         """One endpoint per class no tier tells apart (witnesses name it): the graph's classes, which
@@ -237,7 +224,7 @@ class AdminScan:
         cached = self._admin_parts.get(admin_key)
         if cached is None:
             admin_cuts = dict.fromkeys(self._rule_mask(r) for p in admin for r in p.rules(direction))
-            cached = self._admin_parts[admin_key] = (_refine([self.everyone], admin_cuts), set(admin_cuts))
+            cached = self._admin_parts[admin_key] = (refine([self.everyone], admin_cuts), set(admin_cuts))
         parts, seen = cached
         cuts = [self._rule_mask(r) for p in np_policies for r in p.rules(direction)]
         named, nodes = self._splits
@@ -245,7 +232,7 @@ class AdminScan:
             cuts += named
         if direction is Direction.INGRESS:
             cuts += nodes  # node traffic (a hostNetwork pod to a pod of its node) is exempt from ingress rules
-        return _refine(list(parts), [cut for cut in dict.fromkeys(cuts) if cut not in seen])
+        return refine(list(parts), [cut for cut in dict.fromkeys(cuts) if cut not in seen])
 
     def _shared(self, direction: Direction, peers: int) -> _Shared:
         first = (peers & -peers).bit_length() - 1
@@ -285,7 +272,7 @@ class AdminScan:
         """The first (subject, peer) of class c and the peer classes that policies decide, or None
         (a single pod with itself, or node traffic, which ingress rules are not asked about)."""
         subject = self.reps[c]
-        for p in _bits(peers):
+        for p in first_bits(peers):
             pair = pair_of_members(self.members[subject.id], self.members[self.reps[p].id])
             if pair is None:
                 continue
@@ -499,15 +486,6 @@ class AdminScan:
                 ref = admin_ref(step.rule)
                 if ref is not None and step.action is Action.DENY and step.allowed & m.allowed:
                     record.deniers.setdefault(str(ref.label), ref.source)
-
-
-def admin_ref(rule: object) -> AdminRuleRef | None:
-    return rule if isinstance(rule, AdminRuleRef) else None
-
-
-def rule_name(ref: AdminRuleRef) -> str:
-    """`ClusterNetworkPolicy/guard ingress[1] 'nobody-else'`."""
-    return f"{ref.policy} {ref.direction}[{ref.index}]" + (f" {ref.rule_name!r}" if ref.rule_name else "")
 
 
 def scan_of(ctx: LintContext) -> AdminScan | None:
