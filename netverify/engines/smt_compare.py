@@ -7,15 +7,15 @@ Each is an `SmtEngine` over one inventory that looks for a connection meeting a 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from netverify.engines.smt import DEFAULT_TIMEOUT_S, SmtEngine
 from netverify.engines.smt_types import Found, Proof, Query, Side
 from netverify.engines.smt_vocabulary import Expr
-from netverify.model import Labels
-from netverify.semantics.class_tiers import TierSpec, tier_specs
-from netverify.semantics.compile import CompiledPolicy, Observations, RuleRef, observe
+from netverify.model import Direction, Labels
+from netverify.semantics.class_tiers import TierSpec
+from netverify.semantics.compile import Observations, RuleRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.sets import IPSet
 
@@ -106,25 +106,36 @@ class PolicySetComparator(_GoalSolver):
 
 
 class RedundancyProver(_GoalSolver):
-    """Whether removing a rule or a policy changes any allowed connection between two sides.
+    """Whether removing a NetworkPolicy rule or policy changes any allowed connection between two sides.
 
-    The policy set's formula is the engine's own (tracked), and "without it" is the same formula
-    with the removed rule's `admits` (or the removed policy's `selects`) replaced by false: the
-    only connections that can change are those, and an unsat core names the rules and policies
-    that still cover them.
+    The tiers' formula is the engine's own (tracked: Admin -> NetworkPolicy -> Baseline, as check
+    folds them), and "without it" is the same formula with the removed rule's `admits` (or the
+    removed policy's `selects`) replaced by false inside the NetworkPolicy tier: the only
+    connections that can change are those, and an unsat core names the rules and policies (of
+    every tier) that still cover them. A pod a removed policy no longer isolates falls through to
+    the Baseline tier, as the fold says. Equal admin priorities (undefined order) share one free
+    order in both formulas, so a change under any order is a witness: "holds" means the removal
+    changes nothing under every order.
     """
 
-    def __init__(self, policies: Sequence[CompiledPolicy], endpoints: Sequence[Endpoint],
+    def __init__(self, tiers: Sequence[TierSpec], endpoints: Sequence[Endpoint],
                  namespaces: Sequence[tuple[str, Labels]], queries: Sequence[Query] = (),
-                 hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
-        """NetworkPolicies alone (lint redundancy): their tier, over what they observe."""
-        super().__init__(tier_specs(tuple(policies)), endpoints, namespaces, queries, hypothetical_namespaces,
-                         timeout_s, observations=observe(policies))
+                 hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S, *,
+                 observations: Observations, node_ips: IPSet | None = None) -> None:
+        """`tiers`: the inventory's tiers in evaluation order (semantics/class_tiers.specs_of of
+        Analysis.tiers); `observations`: what the policies of every tier observe of an endpoint
+        (Analysis.observations: compile.observe with admin_compile.admin_observations)."""
+        super().__init__(tiers, endpoints, namespaces, queries, hypothetical_namespaces, timeout_s,
+                         observations=observations, node_ips=node_ips)
 
     def without(self, rules: Sequence[RuleRef] = (), selects: Sequence[tuple[str, str]] = ()) -> Expr:
-        """The allowed formula with `rules` removed and the policies (direction, id) in `selects` removed
-        from that direction (no longer selecting, so no longer isolating)."""
+        """The allowed formula with `rules` removed and the NetworkPolicies (direction, id) in `selects`
+        removed from that direction (no longer selecting, so no longer isolating)."""
         z3 = self.z3
+        if selects and any(s.final_if_selected for s in self.tiers):
+            # `--np-selection any`: a policy selecting a pod for one direction decides the other one
+            # too, through its selector rather than a literal; encode the reduced tiers instead.
+            return self.enc.allowed_by(_reduced(self.tiers, set(rules), set(selects)), tracked=False)
         false = z3.BoolVal(False)
         # A rule or policy the encoding has no literal for (no rule of that direction) changes nothing.
         admits, selecting = self.enc.admits_literals, self.enc.selects_literals
@@ -138,3 +149,25 @@ class RedundancyProver(_GoalSolver):
         goal = self.z3.Xor(self.enc.allowed, reduced)
         status, witness, proof, reason = self._find(goal, src, dst)
         return ComparisonOutcome(status, witness, proof, reason)
+
+
+def _reduced(tiers: Sequence[TierSpec], rules: set[RuleRef], selects: set[tuple[str, str]]) -> tuple[TierSpec, ...]:
+    """The isolating tiers without `rules` and with the policies (direction, id) in `selects` removed
+    from that direction (a policy left with no direction is dropped)."""
+    out = []
+    for spec in tiers:
+        if not spec.isolating:
+            out.append(spec)
+            continue
+        policies = []
+        for tp in spec.policies:
+            pid = tp.ref.id if tp.ref is not None else None
+            sides = {}
+            for d in (Direction.INGRESS, Direction.EGRESS):
+                ruled = tp.rules(d)
+                if ruled is not None and (d.value, pid) not in selects:
+                    sides[d] = tuple((r, a) for r, a in ruled if r.ref not in rules)
+            if sides:
+                policies.append(replace(tp, ingress=sides.get(Direction.INGRESS), egress=sides.get(Direction.EGRESS)))
+        out.append(replace(spec, policies=tuple(policies)))
+    return tuple(out)

@@ -1,4 +1,4 @@
-"""Lint redundancy (NV601 a rule, NV602 a policy; inventory scope) under the admin tiers, held to the
+"""Lint redundancy (NV601 a rule, NV602 a policy) under the admin tiers, held to the
 reference oracle: lint calls a NetworkPolicy rule or policy redundant exactly when removing it
 changes no connection `tiered_allowed` decides (Admin -> NetworkPolicy -> Baseline), between any
 two loaded pods and any pod and an outside address, on any port.
@@ -8,6 +8,8 @@ random ClusterNetworkPolicies of both tiers (distinct priorities: equal ones are
 and NetworkPolicies of up to two rules per direction. The outside addresses are one per atom of the
 world's `networks` and node addresses (lint's inventory covers every address outside the cluster,
 one representative per atom), and the probes one port per atom of the ports the world's rules name.
+The inventory scope must agree exactly; `--any` (any pod that could exist) must claim nothing the
+oracle refutes on the loaded world.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from helpers_admin_strategies import orders
 from helpers_tiered_world import cnp_st, fixed_objects, ns_selector_st, pods, selector_st
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -72,12 +75,13 @@ def network_policy_st(draw: st.DrawFn, name: str) -> dict[str, Any]:
             "metadata": {"namespace": draw(st.sampled_from(["x", "y"])), "name": name}, "spec": spec}
 
 
-def _lint(docs: list[dict[str, Any]], reading: NetworkPolicySelection) -> tuple[set[str], set[str]]:
+def _lint(docs: list[dict[str, Any]], reading: NetworkPolicySelection, scope: str = "inventory"
+          ) -> tuple[set[str], set[str]]:
     """The policies (ns/name) lint reports as redundant (NV602), and the rules (`ns/name direction[i]`, NV601)."""
     result = load_objects((d, SourceRef("gen.yaml", i + 1)) for i, d in enumerate(docs))
     assert not result.errors, [e.render() for e in result.errors]
     analysis = Analysis(result.cluster, Semantics(np_selection=reading), by="pod")
-    findings = redundancy_findings(analysis)
+    findings = redundancy_findings(analysis, scope=scope)
     policies = {f.obj.removeprefix("NetworkPolicy ") for f in findings if f.code == "NV602"}
     rules = {f.message.removeprefix("rule ").split(" is redundant")[0] for f in findings if f.code == "NV601"}
     return policies, rules
@@ -117,6 +121,38 @@ def test_lint_redundancy_agrees_with_the_tiered_oracle(admin: tuple[dict[str, An
                     assert (rule in redundant_rules) == rule_redundant, (rule, rule_redundant)
                 else:  # a rule that admits nothing here is NV102/NV201's to report
                     assert rule not in redundant_rules or rule_redundant, rule
+
+
+# --any claims more than the inventory scope (no pod that could exist, in any order of equal admin
+# priorities, tells the sets apart), so every claim must hold on the loaded world; cnp_st draws equal
+# priorities, and the oracle checks the claim in each of their orders (helpers_admin_strategies.orders). Few examples:
+# one SMT query per candidate.
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 3).flatmap(lambda n: st.tuples(*[cnp_st(f"cnp{i}") for i in range(n)])),
+       st.integers(1, 2).flatmap(lambda n: st.tuples(*[network_policy_st(f"np{i}") for i in range(n)])),
+       st.sampled_from(list(NetworkPolicySelection)))
+def test_lint_any_redundancy_holds_for_the_loaded_world_under_the_tiers(admin: tuple[dict[str, Any], ...],
+                                                                       network: tuple[dict[str, Any], ...],
+                                                                       reading: NetworkPolicySelection) -> None:
+    docs = fixed_objects() + list(admin) + list(network)
+    redundant_policies, redundant_rules = _lint(docs, reading, scope="any")
+
+    def unchanged(without: list[dict[str, Any]]) -> bool:
+        """Removing it changes no verdict of the loaded world, in every order of equal priorities."""
+        return all(_verdicts(fixed_objects() + order + list(network), reading.value)
+                   == _verdicts(fixed_objects() + order + without, reading.value) for order in orders(list(admin)))
+
+    for p, policy in enumerate(network):
+        pid = f"{policy['metadata']['namespace']}/{policy['metadata']['name']}"
+        if pid in redundant_policies:
+            assert unchanged([n for n in network if n is not policy]), pid
+        for direction in ("ingress", "egress"):
+            for r in range(len(policy["spec"].get(direction) or [])):
+                rule = f"{pid} {direction}[{r}]"
+                if rule in redundant_rules:
+                    changed = copy.deepcopy(list(network))
+                    del changed[p]["spec"][direction][r]
+                    assert unchanged(changed), rule
 
 
 def _selects(policy: dict[str, Any], pod: dict[str, Any]) -> bool:

@@ -139,7 +139,7 @@ def lint(analysis: Analysis, errors: Sequence[Diagnostic] = (), options: LintOpt
                 found.extend(check(ctx))
     if family_selected("NV6", options.select, options.ignore):
         phase("NV6xx redundancy", None)
-    found.extend(_redundancy(ctx, options, frozenset(f.source for f in found if f.code == "NV707"), notes))
+    found.extend(_redundancy(ctx, options, frozenset(f.source for f in found if f.code == "NV707")))
     # Ordered by file, then object: an object's findings stay together, and the order does not depend
     # on how its fields are laid out in the file.
     kept = sorted({f for f in filtered(ctx, options.only, found) if selected(f.code, options.select, options.ignore)},
@@ -165,19 +165,7 @@ def _inventory_skipped(ctx: LintContext) -> str | None:
     return None
 
 
-# `--any` (scope "any") proves redundancy with the SMT engine's RedundancyProver, which encodes the
-# NetworkPolicy tier alone: with admin policies loaded its answer can be false (a policy whose pods
-# are no longer isolated falls to the Baseline tier; an admin Accept can make a rule matter), so
-# NV601/NV602 are not reported then. The inventory scope folds every tier (redundancy_classes.py).
-TIER_SENSITIVE_REDUNDANCY = ("NV601", "NV602")
-REDUNDANCY_WITH_TIERS_NOTE = ("NV601/NV602 (redundant rules and policies) with --any are proved on "
-                              "NetworkPolicies alone and are not reported with admin policies loaded, where removing "
-                              "a NetworkPolicy can hand its pods to the Baseline tier; the inventory scope (the "
-                              "default) folds every tier")
-
-
-def _redundancy(ctx: LintContext, options: LintOptions, voided: frozenset[SourceRef],
-                notes: list[str]) -> list[Finding]:
+def _redundancy(ctx: LintContext, options: LintOptions, voided: frozenset[SourceRef]) -> list[Finding]:
     """NV6xx from the redundancy module, when it is installed and the family is selected."""
     if not family_selected("NV6", options.select, options.ignore) or not ctx.inventory_complete:
         return []
@@ -190,13 +178,11 @@ def _redundancy(ctx: LintContext, options: LintOptions, voided: frozenset[Source
             raise  # the module is there but broken: that is a bug to see, not a check to skip
         return []
     found = redundancy_findings(ctx.analysis, scope=options.scope, timeout_s=options.timeout_s)
-    # A NetworkPolicy rule the Admin tier voids (NV707, which names the deniers) is redundant too:
-    # reported once, as NV707, the more telling of the two.
-    if options.scope == "inventory":
-        found = [f for f in found if not (f.code == "NV601" and f.source in voided)]
-    elif ctx.admin and any(f.code in TIER_SENSITIVE_REDUNDANCY for f in found):
-        found = [f for f in found if f.code not in TIER_SENSITIVE_REDUNDANCY]
-        notes.append(REDUNDANCY_WITH_TIERS_NOTE)
+    # Both scopes fold every tier (Admin -> NetworkPolicy -> Baseline). A NetworkPolicy rule the Admin
+    # tier voids (NV707, which names the deniers) is redundant too: reported once, as NV707, the more
+    # telling of the two, in either scope (NV707 reads the loaded pods; without pods it is not
+    # computed and an --any NV601 stands alone).
+    found = [f for f in found if not (f.code == "NV601" and f.source in voided)]
     return [_with_docs_link(f) for f in found]
 
 

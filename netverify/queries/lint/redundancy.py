@@ -14,7 +14,8 @@ the tiers allow changes.
 Removing a rule or policy of direction d can only change direction d of the classes that
 policy selects, so each candidate recomputes only those classes' partitions for d (grouped by
 their selecting policies) and looks the other direction up in partitions computed once.
-`any`: proved with the SMT engine for any pod that could exist (one query per candidate).
+`any`: proved with the SMT engine for any pod that could exist, every tier folded as check folds
+them and equal admin priorities in every order (one query per candidate).
 
 Not reported in inventory scope, to keep findings true and not duplicated: policies that
 select no loaded pod and rules whose peers or named ports match nothing (NV101, NV102, NV201
@@ -28,6 +29,7 @@ from collections.abc import Iterator, Sequence
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.partitions import Partition
+from netverify.engines.smt_types import Proof
 from netverify.errors import UndecidedError
 from netverify.model import Direction, Severity, SourceRef
 from netverify.queries.context import Analysis
@@ -43,6 +45,7 @@ from netverify.queries.lint.shadowing import (
     see,
     shadow_findings,
 )
+from netverify.semantics.class_tiers import specs_of
 from netverify.semantics.compile import CompiledPolicy, CompiledRule
 from netverify.semantics.endpoints import Endpoint
 
@@ -300,11 +303,16 @@ def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s:
     from netverify.engines.smt_compare import RedundancyProver  # loads z3: only for --scope any
     from netverify.engines.smt_types import PodPattern, Side
     from netverify.queries.equivalence import EVERY_ADDRESS
+    from netverify.queries.prove import node_ips
 
     pods = tuple(analysis.endpoints)
     side = Side("any", pods, PodPattern(), EVERY_ADDRESS)
     namespaces = [(ns.name, ns.labels) for ns in analysis.cluster.namespaces]
-    prover = RedundancyProver(analysis.policies, pods, namespaces, (), False, timeout_s)
+    # Every tier, folded as check folds them (Admin -> NetworkPolicy -> Baseline), over what every
+    # tier observes: removing a NetworkPolicy can hand its pods to the Baseline tier, and what the
+    # Admin tier decides first no NetworkPolicy rule can change.
+    prover = RedundancyProver(specs_of(analysis.tiers), pods, namespaces, (), False, timeout_s,
+                              observations=analysis.observations, node_ips=node_ips(analysis))
     findings: list[Finding] = []
     for cp in analysis.policies:
         directions = _candidate_directions(cp, shadowed)
@@ -316,7 +324,8 @@ def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s:
             proof = whole.proof
             ids = {p.id for p, _ in proof.policies} | {r.policy for r in proof.rules} if proof else set()
             others = [o for o in analysis.policies if o is not cp and o.policy.id in ids]
-            findings.append(_policy_finding(cp, "any pod", others, [o.ref.source for o in others]))
+            findings.append(_policy_finding(cp, "any pod", others, [o.ref.source for o in others],
+                                            _deciders(proof)))
             continue
         for d, rule in _candidate_rules(cp, directions, shadowed):
             reduced = (prover.without(selects=[(d, cp.policy.id)]) if drops_isolation(cp, rule)
@@ -328,8 +337,13 @@ def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s:
                         if r is not rule]
                 cover = [r for r in core if r.ref.direction == d]
                 other = [r for r in core if r.ref.direction != d]
-                findings.append(_rule_finding(cp, rule, cover, "any pod", other))
+                findings.append(_rule_finding(cp, rule, cover, "any pod", other, _deciders(outcome.proof)))
     return findings
+
+
+def _deciders(proof: Proof | None) -> list[str]:
+    """The admin-tier policies (`name (Tier)`) whose rules a redundancy proof needs."""
+    return list(dict.fromkeys(f"{r.policy} ({r.tier_name})" for r in proof.admin_rules)) if proof else []
 
 
 def _rules_of(analysis: Analysis, refs: Sequence[object]) -> list[CompiledRule]:
