@@ -296,8 +296,11 @@ class OutsideReach:
         at_all = [policies[i] for i in sorted(candidates) if policies[i].selects(ep)]  # what --np-selection any reads
         selecting = [p for p in at_all if p.affects(direction)]  # NetworkPolicyTier.selecting, in policy order
         admin = [p for tier in self._admin for p in tier.applicable(ep)]
+        # Of its ports, only the named ones can change a decision (a rule's named port resolves on them; numbers
+        # do not depend on the pod): endpoints that differ in unnamed ports only share the answer.
         key = (direction, tuple(id(p) for p in selecting), tuple(id(p) for p in at_all), tuple(id(p) for p in admin),
-               ep.ports if direction is Direction.INGRESS else ())
+               tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
+               if direction is Direction.INGRESS else ())
         found = self._cache.get(key)
         if found is None:
             # The NetworkPolicy tier of the policies that select ep decides as the whole tier would (the others

@@ -113,6 +113,16 @@ def _(result: ExposureResult, out: TextIO, **_: Any) -> None:
         dump(result.to_json(), out)
 
 
+from netverify.queries.paths import BlastRadiusResult  # noqa: E402
+
+
+@render.register
+def _(result: BlastRadiusResult, out: TextIO, **_: Any) -> None:
+    """Thousands of reached endpoints and entry points repeat a few hundred sets and rule lists (shared)."""
+    if not dump_shared(result.to_json(), out):
+        dump(result.to_json(), out)
+
+
 # --- diff (issue 4; grouped changes, issue 17) -------------------------------------------------
 
 from netverify.queries.diff import STATUSES, DiffResult, EndpointChange, PairChange  # noqa: E402
