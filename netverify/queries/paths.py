@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from netverify.queries.context import Analysis
 from netverify.queries.entry_points import Entry, JsonPieces, Origin, entry_points
@@ -133,6 +134,7 @@ class BlastRadiusResult:
     reached: tuple[Reached, ...]  # hop count, then id; sources (hop 0) left out
     entries: tuple[Entry, ...] = ()  # for an origin outside the cluster: its entry points (hop 1)
     notes: tuple[str, ...] = ()
+    JSON_REPEATS_OBJECTS: ClassVar[bool] = True  # to_json shares equal sets and rule lists (report.json_shared)
 
     def by_namespace(self) -> dict[str, int]:
         return dict(sorted(Counter(r.endpoint.namespace for r in self.reached).items()))

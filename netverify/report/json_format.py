@@ -38,7 +38,11 @@ def render(result: Any, out: TextIO, **_: Any) -> None:
     to_json = getattr(result, "to_json", None)
     if to_json is None:
         raise NotImplementedError
-    dump(to_json(), out)
+    document = to_json()
+    # A result whose document repeats the same objects (blast-radius's sets and rule lists) says so: it is
+    # written by json_shared, the same text (no import of its module here: each command imports only its own).
+    if not (getattr(result, "JSON_REPEATS_OBJECTS", False) and dump_shared(document, out)):
+        dump(document, out)
 
 
 @render.register
@@ -109,16 +113,6 @@ from netverify.report.json_shared import dump_shared  # noqa: E402
 
 @render.register
 def _(result: ExposureResult, out: TextIO, **_: Any) -> None:
-    if not dump_shared(result.to_json(), out):
-        dump(result.to_json(), out)
-
-
-from netverify.queries.paths import BlastRadiusResult  # noqa: E402
-
-
-@render.register
-def _(result: BlastRadiusResult, out: TextIO, **_: Any) -> None:
-    """Thousands of reached endpoints and entry points repeat a few hundred sets and rule lists (shared)."""
     if not dump_shared(result.to_json(), out):
         dump(result.to_json(), out)
 
