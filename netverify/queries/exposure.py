@@ -20,6 +20,7 @@ import ipaddress
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import ClassVar
 
 from netverify.model import Direction, Pod, Service, ServicePort
 from netverify.queries.context import Analysis
@@ -133,6 +134,7 @@ class ServicePath:
 
 @dataclass(frozen=True)
 class ExposureResult:
+    JSON_SHARES_OBJECTS: ClassVar[bool] = True  # report/json_format: repeated reaches are encoded once
     direct: tuple[Exposure, ...]
     services: tuple[ServicePath, ...]
     egress: tuple[Exposure, ...]

@@ -134,7 +134,7 @@ class BlastRadiusResult:
     reached: tuple[Reached, ...]  # hop count, then id; sources (hop 0) left out
     entries: tuple[Entry, ...] = ()  # for an origin outside the cluster: its entry points (hop 1)
     notes: tuple[str, ...] = ()
-    JSON_REPEATS_OBJECTS: ClassVar[bool] = True  # to_json shares equal sets and rule lists (report.json_shared)
+    JSON_SHARES_OBJECTS: ClassVar[bool] = True  # to_json shares equal sets and rule lists (report.json_shared)
 
     def by_namespace(self) -> dict[str, int]:
         return dict(sorted(Counter(r.endpoint.namespace for r in self.reached).items()))

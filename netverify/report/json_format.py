@@ -38,11 +38,15 @@ def render(result: Any, out: TextIO, **_: Any) -> None:
     to_json = getattr(result, "to_json", None)
     if to_json is None:
         raise NotImplementedError
-    document = to_json()
-    # A result whose document repeats the same objects (blast-radius's sets and rule lists) says so: it is
-    # written by json_shared, the same text (no import of its module here: each command imports only its own).
-    if not (getattr(result, "JSON_REPEATS_OBJECTS", False) and dump_shared(document, out)):
-        dump(document, out)
+    # A result whose document repeats the same objects many times (exposure: the same reaches listed for
+    # thousands of endpoints) says so; each repeated object is then encoded once (json_shared). Read as a class
+    # attribute, not by registering the type here, so writing a matrix does not import every query.
+    if getattr(result, "JSON_SHARES_OBJECTS", False):
+        from netverify.report.json_shared import dump_shared
+
+        if dump_shared(to_json(), out):
+            return
+    dump(to_json(), out)
 
 
 @render.register
@@ -103,18 +107,6 @@ def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
     for i, conn in enumerate(result.connections()):
         out.write(("," if i else "") + "\n    " + json.dumps(conn.to_json()))
     out.write('\n  ],\n  "notes": ' + json.dumps(result.notes()) + "\n}\n")
-
-
-# --- exposure: the same reaches listed for thousands of endpoints, each written once ----------------
-
-from netverify.queries.exposure import ExposureResult  # noqa: E402
-from netverify.report.json_shared import dump_shared  # noqa: E402
-
-
-@render.register
-def _(result: ExposureResult, out: TextIO, **_: Any) -> None:
-    if not dump_shared(result.to_json(), out):
-        dump(result.to_json(), out)
 
 
 # --- diff (issue 4; grouped changes, issue 17) -------------------------------------------------

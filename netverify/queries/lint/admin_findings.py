@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from netverify.model import AdminTier, Severity
-from netverify.queries.lint.admin_scan import DIRECTIONS, AdminScan, rule_name
+from netverify.queries.lint.admin_records import rule_name
+from netverify.queries.lint.admin_scan import DIRECTIONS, AdminScan
 from netverify.queries.lint.context import names
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.admin_compile import AdminRuleRef

@@ -98,3 +98,12 @@ class Overlap:
     second: AdminRuleRef
     witness: Witness
     involved: Involved = field(default_factory=Involved)
+
+
+def admin_ref(rule: object) -> AdminRuleRef | None:
+    return rule if isinstance(rule, AdminRuleRef) else None
+
+
+def rule_name(ref: AdminRuleRef) -> str:
+    """`ClusterNetworkPolicy/guard ingress[1] 'nobody-else'`."""
+    return f"{ref.policy} {ref.direction}[{ref.index}]" + (f" {ref.rule_name!r}" if ref.rule_name else "")

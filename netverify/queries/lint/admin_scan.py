@@ -20,7 +20,7 @@ Every finding says its scope: the loaded inventory, with a witness from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from netverify.engines.bitsets import bit_list
@@ -32,9 +32,12 @@ from netverify.queries.lint.admin_records import (
     Overlap,
     RuleRecord,
     Witness,
+    admin_ref,
     one_connection,
+    rule_name,
 )
 from netverify.queries.lint.context import LintContext
+from netverify.queries.lint.peer_masks import first_bits, refine
 from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy, CompiledAdminRule
 from netverify.semantics.admin_tier import ACTIONS as ADMIN_ACTIONS
 from netverify.semantics.admin_tier import AdminPolicyTier, admin_tiers_of, priority_overlaps
@@ -67,14 +70,6 @@ class _Shared:
     decided: bool = False
     absent: set[int] = field(default_factory=set)  # subjects of the key with no real pair with it
     touched: list[Involved] = field(default_factory=list)  # the records its decision concerns
-
-
-def _bits(mask: int) -> Iterator[int]:
-    """The set bits of a mask, lowest first, one at a time (a group's first real pair is usually its first class)."""
-    while mask:
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
 
 
 class AdminScan:
@@ -114,6 +109,7 @@ class AdminScan:
         self._names_memo: dict[tuple[Direction, tuple[int, ...]], bool] = {}
         self._applicable_cache: dict[tuple[str, str], list[CompiledAdminPolicy]] = {}
         self._splits = self._peer_splits()
+        self._admin_parts: dict[tuple[object, ...], tuple[list[int], set[int]]] = {}
         self._touched: list[Involved] = []  # the records the pair being decided touches
         self.pairs = 0  # pairs decided (one per subject key and peer group)
         for direction in DIRECTIONS:
@@ -130,10 +126,12 @@ class AdminScan:
             if subject.external or subject.host_network:
                 continue
             admin_policies = self._applicable(self.first, subject) + self._applicable(self.baseline, subject)
-            if not admin_policies:
-                continue
             np_tier = self.np_for(subject)
             np_policies = np_tier.selecting(direction, subject)
+            if not self._applicable(self.first, subject):
+                self._open_below_admin(direction, np_policies)
+            if not admin_policies:
+                continue
             # `--np-selection any`: a subject selected for the other direction only is decided too.
             np_any = (tuple(id(p) for p in np_tier.policies if p.selects(subject))
                       if not np_policies and np_tier.selection is NetworkPolicySelection.ANY else ())
@@ -161,6 +159,13 @@ class AdminScan:
                 real = set(subjects) - group.absent
                 for involved in {id(i): i for i in group.touched}.values():
                     involved.add_all(direction, real, group.peers)
+
+    def _open_below_admin(self, direction: Direction, np_policies: Sequence[CompiledPolicy]) -> None:
+        """No Admin policy selects the subject: what the NetworkPolicies selecting it admit reaches them undecided
+        by the Admin tier, so none of their rules is void (NV707) for every subject it applies to."""
+        for policy in np_policies:
+            for rule in policy.rules(direction):
+                self.np_rules.setdefault(rule.ref, NetworkPolicyRuleRecord()).open_below_admin = True
 
     def _classes(self) -> list[Endpoint]:
         """One endpoint per class no tier tells apart (witnesses name it): the graph's classes, which
@@ -213,27 +218,21 @@ class AdminScan:
     def _peer_groups(self, direction: Direction, admin: Sequence[CompiledAdminPolicy],
                      np_policies: Sequence[CompiledPolicy]) -> list[int]:
         """The peer classes, split by every rule of the subject's tiers (and what else they read)."""
-        cuts = [self._rule_mask(r) for p in admin for r in p.rules(direction)]
-        np_rules = [r for p in np_policies for r in p.rules(direction)]
-        cuts += [self._rule_mask(r) for r in np_rules]
+        # The admin cuts come first: the parts they leave are cached per admin policies (subject keys
+        # that differ only in their NetworkPolicies share them), then refined by the rest in order.
+        admin_key = (direction, tuple(map(id, admin)))
+        cached = self._admin_parts.get(admin_key)
+        if cached is None:
+            admin_cuts = dict.fromkeys(self._rule_mask(r) for p in admin for r in p.rules(direction))
+            cached = self._admin_parts[admin_key] = (refine([self.everyone], admin_cuts), set(admin_cuts))
+        parts, seen = cached
+        cuts = [self._rule_mask(r) for p in np_policies for r in p.rules(direction)]
         named, nodes = self._splits
         if direction is Direction.EGRESS and self._names_ports(direction, admin, np_policies):
             cuts += named
         if direction is Direction.INGRESS:
             cuts += nodes  # node traffic (a hostNetwork pod to a pod of its node) is exempt from ingress rules
-        parts = [self.everyone]
-        for cut in dict.fromkeys(cuts):  # rules often match alike: each distinct cut once
-            split: list[int] = []
-            for part in parts:  # (part & cut, part & ~cut), without building ~cut for every part
-                inside = part & cut
-                if inside:
-                    split.append(inside)
-                    if inside != part:
-                        split.append(part ^ inside)
-                else:
-                    split.append(part)
-            parts = split
-        return parts
+        return refine(list(parts), [cut for cut in dict.fromkeys(cuts) if cut not in seen])
 
     def _shared(self, direction: Direction, peers: int) -> _Shared:
         first = (peers & -peers).bit_length() - 1
@@ -273,7 +272,7 @@ class AdminScan:
         """The first (subject, peer) of class c and the peer classes that policies decide, or None
         (a single pod with itself, or node traffic, which ingress rules are not asked about)."""
         subject = self.reps[c]
-        for p in _bits(peers):
+        for p in first_bits(peers):
             pair = pair_of_members(self.members[subject.id], self.members[self.reps[p].id])
             if pair is None:
                 continue
@@ -295,20 +294,33 @@ class AdminScan:
         the same record updates, all "set if unset": the first such pair makes them, the others only
         add the records they touch to the group's."""
         dst = subject if direction is Direction.INGRESS else peer
-        first_raw = self._rule_matches(self._applicable(self.first, subject), direction, peer, dst)
-        base_raw = self._rule_matches(self._applicable(self.baseline, subject), direction, peer, dst)
+        first_policies = self._applicable(self.first, subject)
+        base_policies = self._applicable(self.baseline, subject)
+        first_raw = self._rule_matches(first_policies, direction, peer, dst)
+        base_raw = self._rule_matches(base_policies, direction, peer, dst)
+        np: Decision | None = None
         if np_policies is None:
             np = self.np_for(subject).decide(direction, subject, peer, dst)
+            np_key: tuple[object, ...] = (np.allow, np.deny, tuple((m.rule, m.allowed) for m in np.matches))
         else:
-            np = self._np_decide(direction, np_policies, peer, dst)
-        key = (direction, tuple(id(p) for p in self._applicable(self.first, subject)),
-               tuple(id(p) for p in self._applicable(self.baseline, subject)),
-               tuple((m.rule, id(m.allowed)) for m in first_raw), tuple((m.rule, id(m.allowed)) for m in base_raw),
-               np.allow, np.deny, tuple((m.rule, m.allowed) for m in np.matches))
+            # The tier's decision is read from its matches (isolating: allowed is their union, the
+            # rest denied) or passes when nothing selects the subject: the key needs only those,
+            # and the decision is built only for a pair not alike an earlier one.
+            np_matches = self._np_matches(direction, np_policies, peer, dst)
+            # Rules and their connections by identity (one ref per rule, one set per rule and view of
+            # the destination's ports, from graph.rule_ports): hashing ints, not dataclasses.
+            np_key = (bool(np_policies), tuple([x for m in np_matches for x in (id(m.rule), id(m.allowed))]))
+        key = (direction, tuple(map(id, first_policies)), tuple(map(id, base_policies)),
+               tuple([x for m in first_raw for x in (id(m.rule), id(m.allowed))]),
+               tuple([x for m in base_raw for x in (id(m.rule), id(m.allowed))]), np is None, *np_key)
         touched = self._pair_memo.get(key) if self.share else None
         if touched is not None:
             self._touched.extend(touched)
             return
+        if np is None:
+            assert np_policies is not None
+            np = (isolating(NETWORK_POLICY_TIER, tuple(p.ref for p in np_policies), np_matches, ())
+                  if np_policies else Decision.passing(NETWORK_POLICY_TIER))
         outer, self._touched = self._touched, []
         self.pairs += 1
         admin = self._tier(self.first, direction, subject, peer, dst, ConnectionSet.none(), first_raw)
@@ -322,12 +334,12 @@ class AdminScan:
         outer.extend(self._touched)
         self._touched = outer
 
-    def _np_decide(self, direction: Direction, selecting: Sequence[CompiledPolicy], peer: Endpoint,
-                   dst: Endpoint) -> Decision:
-        """netpol_tier.decide_selected's decision (its allowed, denied and matches; the misses, which
-        the scan does not read, left out), read from the rules' peer masks and the graph's ports."""
+    def _np_matches(self, direction: Direction, selecting: Sequence[CompiledPolicy], peer: Endpoint,
+                    dst: Endpoint) -> list[RuleMatch]:
+        """netpol_tier.decide_selected's matches (the misses, which the scan does not read, left out),
+        read from the rules' peer masks and the graph's ports; `isolating` over them is its decision."""
         if not selecting:
-            return Decision.passing(NETWORK_POLICY_TIER)
+            return []
         bit = 1 << self.position[self.rep[peer.id]]
         graph = self.ctx.graph
         found = []
@@ -337,7 +349,7 @@ class AdminScan:
                     conns = graph.rule_ports(rule, dst)
                     if conns:
                         found.append(RuleMatch(rule.ref, conns))
-        return isolating(NETWORK_POLICY_TIER, tuple(p.ref for p in selecting), found, ())
+        return found
 
     def _tier(self, tier: AdminPolicyTier, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint,
               above: ConnectionSet, raw: list[RuleMatch], higher: dict[str, Decision] | None = None) -> Decision:
@@ -474,15 +486,6 @@ class AdminScan:
                 ref = admin_ref(step.rule)
                 if ref is not None and step.action is Action.DENY and step.allowed & m.allowed:
                     record.deniers.setdefault(str(ref.label), ref.source)
-
-
-def admin_ref(rule: object) -> AdminRuleRef | None:
-    return rule if isinstance(rule, AdminRuleRef) else None
-
-
-def rule_name(ref: AdminRuleRef) -> str:
-    """`ClusterNetworkPolicy/guard ingress[1] 'nobody-else'`."""
-    return f"{ref.policy} {ref.direction}[{ref.index}]" + (f" {ref.rule_name!r}" if ref.rule_name else "")
 
 
 def scan_of(ctx: LintContext) -> AdminScan | None:
