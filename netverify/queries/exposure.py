@@ -30,6 +30,7 @@ from netverify.semantics.compile import CompiledPolicy, IPBlockPeer
 from netverify.semantics.endpoints import Endpoint, external_endpoint, visible_labels
 from netverify.semantics.evaluate import decide_direction
 from netverify.semantics.netpol_tier import NetworkPolicyTier
+from netverify.semantics.options import NetworkPolicySelection
 from netverify.semantics.services import ServiceView, port_label, translate, view_service
 from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, RuleId, Tier
 from netverify.sets import ConnectionSet, IPSet
@@ -298,8 +299,15 @@ class OutsideReach:
         at_all = [policies[i] for i in sorted(candidates) if policies[i].selects(ep)]  # what --np-selection any reads
         selecting = [p for p in at_all if p.affects(direction)]  # NetworkPolicyTier.selecting, in policy order
         admin = [p for tier in self._admin for p in tier.applicable(ep)]
+        # Of its ports, only the named ones can change a decision (a rule's named port resolves on them; numbers
+        # do not depend on the pod): endpoints that differ in unnamed ports only share the answer.
+        # Policies that select ep but not for this direction decide only under --np-selection any: otherwise they are
+        # left out of the key and of the tier (alike endpoints that differ in those share the answer).
+        if self._np.selection is not NetworkPolicySelection.ANY:
+            at_all = selecting
         key = (direction, tuple(id(p) for p in selecting), tuple(id(p) for p in at_all), tuple(id(p) for p in admin),
-               ep.ports if direction is Direction.INGRESS else ())
+               tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
+               if direction is Direction.INGRESS else ())
         found = self._cache.get(key)
         if found is None:
             # The NetworkPolicy tier of the policies that select ep decides as the whole tier would (the others

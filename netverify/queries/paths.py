@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from netverify.queries.context import Analysis
-from netverify.queries.entry_points import Entry, Origin, entry_points
+from netverify.queries.entry_points import Entry, JsonPieces, Origin, entry_points
 from netverify.queries.lateral import ClassEdges, PortFilter, Reached, Search
 from netverify.queries.ports import PortQuery
 from netverify.semantics.endpoints import Endpoint
@@ -133,6 +134,7 @@ class BlastRadiusResult:
     reached: tuple[Reached, ...]  # hop count, then id; sources (hop 0) left out
     entries: tuple[Entry, ...] = ()  # for an origin outside the cluster: its entry points (hop 1)
     notes: tuple[str, ...] = ()
+    JSON_SHARES_OBJECTS: ClassVar[bool] = True  # to_json shares equal sets and rule lists (report.json_shared)
 
     def by_namespace(self) -> dict[str, int]:
         return dict(sorted(Counter(r.endpoint.namespace for r in self.reached).items()))
@@ -146,15 +148,16 @@ class BlastRadiusResult:
         return self.source.origin.name if self.source.origin is not None else None
 
     def to_json(self) -> dict[str, object]:
+        pieces = JsonPieces()  # equal sets share one JSON object, written once (report.json_shared)
         return {
             "source": self.source.ids, "ports": self.query.describe(), "max_hops": self.max_hops,
             "reached": [{"id": r.endpoint.id, "hops": r.hops, "via": self.via_name(r),
-                         "allowed": r.allowed.to_json()}
+                         "allowed": pieces.connections(r.allowed)}
                         for r in self.reached],
             "summary": {"endpoints": len(self.reached),
                         "by_namespace": self.by_namespace(),
                         "by_hops": {str(h): n for h, n in self.by_hops().items()}},
-            **({"entries": [e.to_json() for e in self.entries]} if self.source.origin is not None else {}),
+            **({"entries": [e.to_json(pieces) for e in self.entries]} if self.source.origin is not None else {}),
             "notes": list(self.notes),
         }
 

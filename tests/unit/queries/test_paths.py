@@ -196,3 +196,25 @@ def test_blast_radius_from_the_internet_starts_at_hop_one() -> None:
     data = result.to_json()
     assert data["source"] == ["internet"] and data["summary"]["by_hops"] == {"1": 1, "2": 2, "3": 1}
     assert [e["id"] for e in data["entries"]] == ["web/Deployment/frontend"]  # type: ignore[index]
+
+
+
+def test_equal_sets_and_the_same_rules_share_one_json_object() -> None:
+    """What lets report.json_shared write a repeated set or rule list once; the JSON values are unchanged."""
+    from netverify.queries.entry_points import JsonPieces
+    from netverify.sets import ConnectionSet
+
+    class Rule:
+        def to_json(self) -> dict[str, object]:
+            return {"policy": "p"}
+
+    pieces = JsonPieces()
+    web = pieces.connections(ConnectionSet.of("TCP", 80, 80))
+    assert web == ConnectionSet.of("TCP", 80, 80).to_json()
+    assert pieces.connections(ConnectionSet.of("TCP", 80, 80)) is web, "an equal set, built again"
+    assert pieces.connections(ConnectionSet.of("TCP", 443, 443)) != web
+    rule = Rule()
+    listed = pieces.rules((rule,))  # type: ignore[arg-type]
+    assert listed == [{"policy": "p"}]
+    assert pieces.rules((rule,)) is listed, "another tuple of the same rule"  # type: ignore[arg-type]
+    assert pieces.rules((Rule(),)) is not listed  # type: ignore[arg-type]

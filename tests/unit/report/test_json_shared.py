@@ -52,3 +52,12 @@ def test_exposure_json_is_the_documents_json(capsys: Any) -> None:
     text = capsys.readouterr().out
     assert text == json.dumps(json.loads(text), indent=2) + "\n"
     assert json.loads(text)["ingress_direct"], "the demo exposes something"
+
+
+def test_blast_radius_from_the_internet_json_is_the_documents_json(capsys: Any) -> None:
+    """Reached endpoints and entry points share their sets and rule lists (queries.entry_points.JsonPieces)."""
+    assert main(["blast-radius", "--from", "internet", str(ROOT / "fixtures" / "demo"), "-f", "json"]) == 0
+    text = capsys.readouterr().out
+    assert text == json.dumps(json.loads(text), indent=2) + "\n"
+    document = json.loads(text)
+    assert document["entries"] and document["reached"], "the demo is entered from the internet"
