@@ -14,20 +14,14 @@ from netverify.queries.path_check import PathVerdict
 from netverify.queries.prove import AnyReachResult, AssertionOutcome, CheckResult
 from netverify.report.paths_format import path_verdict_lines
 from netverify.report.text_common import console_for, render
-from netverify.report.text_verdicts import HOST_NETWORK_READING_TEXT, direction_lines
-from netverify.sets import ConnectionSet
+from netverify.report.text_verdicts import HOST_NETWORK_READING_TEXT, connection_verdict_lines
 
 
 def _connection_lines(conn: Connection) -> list[str]:
     state = "allowed" if conn.allowed else "denied"
     lines = [f"{endpoint_text(conn.src, conn.src_synthesized)} -> "
              f"{endpoint_text(conn.dst, conn.dst_synthesized)} on {conn.port}/{conn.protocol}: {state}"]
-    if conn.verdict.note:
-        lines.append(f"  note: {conn.verdict.note}")
-    one = ConnectionSet.of(conn.protocol, conn.port, conn.port)
-    for v in conn.deciding():
-        lines.extend("  " + line for line in direction_lines(v, one))
-    return lines
+    return lines + connection_verdict_lines(conn)
 
 
 def _proof_lines(proof: Proof, admitting: bool) -> list[str]:

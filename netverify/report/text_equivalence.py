@@ -10,18 +10,12 @@ from rich.text import Text
 from netverify.engines.smt_types import Connection, endpoint_text
 from netverify.queries.equivalence import EquivalenceResult
 from netverify.report.text_common import console_for, render
-from netverify.report.text_verdicts import HOST_NETWORK_READING_TEXT, direction_lines
-from netverify.sets import ConnectionSet
+from netverify.report.text_verdicts import HOST_NETWORK_READING_TEXT, connection_verdict_lines
 
 
 def _side_lines(name: str, source: str, conn: Connection) -> list[str]:
     lines = [f"{name} ({source}) {'allows' if conn.allowed else 'denies'} it:"]
-    if conn.verdict.note:
-        lines.append(f"  note: {conn.verdict.note}")
-    one = ConnectionSet.of(conn.protocol, conn.port, conn.port)
-    for v in conn.deciding():
-        lines.extend("  " + line for line in direction_lines(v, one))
-    return lines
+    return lines + connection_verdict_lines(conn)
 
 
 def equivalence_lines(result: EquivalenceResult) -> list[str]:

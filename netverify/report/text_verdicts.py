@@ -4,13 +4,16 @@ read a reachability answer. No renderer is registered here (text_format dispatch
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netverify.queries.reach import ReachResult
 from netverify.queries.services import ServiceReachResult
 from netverify.report import tiers_format
 from netverify.semantics.evaluate import DirectionVerdict
 from netverify.sets import ConnectionSet
+
+if TYPE_CHECKING:  # the solver's result types; `can` renders through this module without importing them
+    from netverify.engines.smt_types import Connection
 
 
 def direction_lines(v: DirectionVerdict, queried: ConnectionSet | None = None) -> list[str]:
@@ -34,6 +37,16 @@ HOST_NETWORK_READING_TEXT = {
             "traffic from its node always allowed",
     "pod": "ordinary pods (--hostnetwork pod): their policies isolate them and selectors match them",
 }
+
+
+def connection_verdict_lines(conn: Connection) -> list[str]:
+    """A solver's connection explained as `can` explains one: its note, then each deciding direction's tier walk for
+    that one port, indented under the line that states the connection."""
+    lines = [f"  note: {conn.verdict.note}"] if conn.verdict.note else []
+    one = ConnectionSet.of(conn.protocol, conn.port, conn.port)
+    for v in conn.deciding():
+        lines.extend("  " + line for line in direction_lines(v, one))
+    return lines
 
 
 def reach_context_lines(result: ReachResult | ServiceReachResult) -> list[str]:
