@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from netverify.model import AdminAction, AdminTier, Direction
-from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
-from netverify.semantics.compile import PolicyRef
+from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy, admin_observations
+from netverify.semantics.compile import Observations, PolicyRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.verdict import Action, Decision, RuleMatch, RuleMiss, Tier, exemption, first_match
 from netverify.sets import ConnectionSet
@@ -65,6 +65,11 @@ class AdminPolicyTier:
     @property
     def name(self) -> str:
         return self.level.value
+
+    @property
+    def observations(self) -> Observations:
+        """What the tier's policies observe of an endpoint (semantics/kinds.ObservingTier)."""
+        return admin_observations(self.policies)
 
     def in_order(self, positions: Mapping[str, int]) -> AdminPolicyTier:
         """This tier with equal priorities ordered by `positions` (policy id -> position, smaller
@@ -122,6 +127,13 @@ def admin_tiers_of(policies: Sequence[CompiledAdminPolicy]) -> tuple[AdminPolicy
     ordered = sorted(policies, key=lambda p: p.order)
     return (AdminPolicyTier(AdminTier.ADMIN, tuple(p for p in ordered if p.policy.tier is AdminTier.ADMIN)),
             AdminPolicyTier(AdminTier.BASELINE, tuple(p for p in ordered if p.policy.tier is AdminTier.BASELINE)))
+
+
+def admin_policies(tiers: Sequence[Tier]) -> tuple[CompiledAdminPolicy, ...]:
+    """The admin policies of `tiers` (both admin tiers), in evaluation order within each tier: what
+    the checks about the admin kinds themselves read (lint's NV70x)."""
+    return tuple(sorted((p for t in tiers if isinstance(t, AdminPolicyTier) for p in t.policies),
+                        key=lambda p: p.order))
 
 
 def priority_overlaps(tier: AdminPolicyTier, direction: Direction, subject: Endpoint, peer: Endpoint,

@@ -57,6 +57,8 @@ class ClassRule(Protocol):
 
     def ports_for(self, dst: Endpoint) -> ConnectionSet: ...
 
+    def peer_miss(self, peer: Endpoint) -> str | None: ...  # why `peer` matches none of `peers`, or None
+
 
 Ruled = tuple[tuple[ClassRule, Action], ...]
 
