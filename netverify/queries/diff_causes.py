@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from netverify.engines.graph import named_ports_key
 from netverify.model import AdminPolicy, AdminRule, Direction, NetworkPolicy, Rule, SourceRef, without_sources
 from netverify.queries.context import Analysis
-from netverify.queries.diff_tiers import admin_addresses, tiers_of_analysis
+from netverify.queries.diff_tiers import tier_addresses, tiers_of_analysis
 from netverify.semantics.admin_compile import AdminRuleRef
 from netverify.semantics.compile import PolicyRef, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, visible_labels
@@ -109,13 +109,13 @@ class Explainer:
         self._head_policies: dict[str, Policy] = {p.id: p for p in head.cluster.policies}
         self._base_policies.update({p.id: p for p in base.cluster.admin_policies})
         self._head_policies.update({p.id: p for p in head.cluster.admin_policies})
-        self.tiered = bool(base.cluster.admin_policies or head.cluster.admin_policies)
+        self.tiered = base.tiered or head.tiered  # tiers beyond NetworkPolicy on a side
         self._tiers = (tiers_of_analysis(base), tiers_of_analysis(head)) if self.tiered else ((), ())
         # The label keys some selector of some tier references (Analysis.observations): others cannot matter.
         self._label_keys = base.label_keys | head.label_keys
         seen = ip_blocks(base.policies) + ip_blocks(head.policies)
-        if self.tiered:  # admin `networks` and `nodes` peers see addresses too
-            seen += admin_addresses(base) + admin_addresses(head)
+        if self.tiered:  # address sets matched on every address (admin `networks`, `nodes` peers)
+            seen += tier_addresses(base) + tier_addresses(head)
         self._atoms = IPAtoms(seen)
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
