@@ -29,7 +29,7 @@ from netverify.model import AdminAction, AdminTier, Direction
 from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy, admin_observations
 from netverify.semantics.compile import Observations, PolicyRef
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.verdict import Action, Decision, RuleMatch, RuleMiss, Tier, exemption, first_match
+from netverify.semantics.verdict import Action, Decision, RuleMatch, RuleMiss, Tier, first_match, pair_overlaps
 from netverify.sets import ConnectionSet
 
 ACTIONS = {AdminAction.ACCEPT: Action.ALLOW, AdminAction.DENY: Action.DENY, AdminAction.PASS: Action.PASS}
@@ -70,6 +70,11 @@ class AdminPolicyTier:
     def observations(self) -> Observations:
         """What the tier's policies observe of an endpoint (semantics/kinds.ObservingTier)."""
         return admin_observations(self.policies)
+
+    def overlaps(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint
+                 ) -> tuple[PriorityOverlap, ...]:
+        """Where this tier's answer depends on the undefined order of equal priorities (verdict.OverlappingTier)."""
+        return priority_overlaps(self, direction, subject, peer, dst)
 
     def in_order(self, positions: Mapping[str, int]) -> AdminPolicyTier:
         """This tier with equal priorities ordered by `positions` (policy id -> position, smaller
@@ -161,16 +166,5 @@ def priority_overlaps(tier: AdminPolicyTier, direction: Direction, subject: Endp
     return tuple(found)
 
 
-def pair_overlaps(tiers: Sequence[Tier], src: Endpoint, dst: Endpoint) -> tuple[PriorityOverlap, ...]:
-    """The equal-priority overlaps of every admin tier that the connection src -> dst goes through
-    (both directions; none where an exemption leaves a direction unasked)."""
-    exempt = exemption(src, dst)
-    asked = [d for d in (Direction.EGRESS, Direction.INGRESS) if exempt is None or d not in exempt.open]
-    found: list[PriorityOverlap] = []
-    for tier in tiers:
-        if not isinstance(tier, AdminPolicyTier):
-            continue
-        for direction in asked:
-            subject, peer = direction.subject_and_peer(src, dst)
-            found += priority_overlaps(tier, direction, subject, peer, dst)
-    return tuple(found)
+__all__ = ["ACTIONS", "AdminPolicyTier", "PriorityOverlap", "admin_policies", "admin_tiers_of", "pair_overlaps",
+           "policy_refs", "priority_overlaps", "rule_matches"]

@@ -48,7 +48,6 @@ ALLOWED: dict[str, str] = {
                                      "by id in the inventory",
     "netverify.queries.exposure": "exposure names admin address peers (AdminPeerMatcher) and the admin tiers' "
                                   "open notes",
-    "netverify.queries.reach": "`can` reports equal-priority overlaps through admin_tier.pair_overlaps",
 }
 
 
@@ -108,5 +107,6 @@ def test_equivalence_and_the_analysis_read_only_tiers() -> None:
     inventory is (`Analysis`), and the analysis compiles no kind itself (semantics/kinds.py does)."""
     modules = engine_and_query_modules()
     for name in ("netverify.queries.equivalence", "netverify.queries.context", "netverify.queries.diff_tiered",
+                 "netverify.queries.reach",
                  "netverify.engines.graph", "netverify.engines.smt_tiers"):
         assert not kind_uses(modules[name]), name
