@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from netverify.model import AdminAction, Direction
 from netverify.semantics.admin_compile import CompiledAdminPolicy, CompiledAdminRule
@@ -116,8 +116,17 @@ def admin_spec(name: str, admin: Sequence[CompiledAdminPolicy]) -> TierSpec:
                                                   p.policy.priority or 0) for p in admin))
 
 
+@runtime_checkable
+class DescribedTier(Protocol):
+    """A tier that gives its class-level form itself (instead of a case in `spec_of`)."""
+
+    def spec(self) -> TierSpec: ...
+
+
 def spec_of(tier: Tier) -> TierSpec:
     """One verdict tier as engines fold it over classes."""
+    if isinstance(tier, DescribedTier):
+        return tier.spec()
     if isinstance(tier, NetworkPolicyTier):
         return network_policy_spec(tier.policies, tier.selection is NetworkPolicySelection.ANY)
     if isinstance(tier, AdminPolicyTier):
