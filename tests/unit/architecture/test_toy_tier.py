@@ -26,6 +26,7 @@ from netverify.loaders.manifests import load_objects
 from netverify.model import POLICY_FIELDS, Cluster, Direction, LabelSelector, SkippedObject, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.equivalence import compare
+from netverify.queries.exposure import OutsideReach
 from netverify.queries.reach import pair_result
 from netverify.semantics.class_tiers import TierPolicy, TierSpec
 from netverify.semantics.compile import Observations, PolicyRef, SelectorTerm
@@ -187,3 +188,16 @@ def test_without_the_registration_the_kind_is_not_seen() -> None:
     analysis = Analysis(_cluster(*INVENTORY, QUARANTINE), by="pod")
     assert [t.name for t in analysis.tiers] == ["NetworkPolicy"]
     assert analysis.graph.allowed(analysis.by_id["shop/bad"], analysis.by_id["shop/api"])
+
+
+def test_exposure_folds_the_toy_tier(toy_kind: None) -> None:
+    """What a pod may send outside the cluster: nothing for the quarantined pod, everything for its twin
+    without the label (no egress NetworkPolicy selects either: the toy tier alone tells them apart),
+    whichever is asked first (endpoints alike share an answer: the toy tier's policies are part of alike)."""
+    analysis = Analysis(_cluster(*INVENTORY, QUARANTINE), by="pod")
+    for order in (("web", "bad"), ("bad", "web")):
+        reach = OutsideReach.of(analysis)
+        found = {n: reach.exposure(analysis.by_id[f"shop/{n}"], Direction.EGRESS) for n in order}
+        sent = {n: ConnectionSet.union_all(r.connections for r in e.reaches) for n, e in found.items()}
+        assert sent == {"bad": ConnectionSet.none(), "web": ConnectionSet.all()}, order
+        assert found["bad"].isolated
