@@ -70,4 +70,18 @@ def has_first_match(specs: Sequence[TierSpec]) -> bool:
     return any(not s.isolating for s in specs)
 
 
-__all__ = ["ObservingTier", "extra_tiers", "has_first_match", "inventory_tiers", "observations_of", "specs_of"]
+def tier_order(*sides: Sequence[str]) -> list[str]:
+    """The tier names of both sides in evaluation order: each side lists its tiers in that order (a
+    side may lack some), so a name comes once every name a side lists before it has come."""
+    out: list[str] = []
+    pending = [list(side) for side in sides]
+    while any(pending):
+        heads = [side[0] for side in pending if side]
+        name = next((n for n in heads if not any(n in side[1:] for side in pending)), heads[0])
+        out.append(name)
+        pending = [[n for n in side if n != name] for side in pending]
+    return out
+
+
+__all__ = ["ObservingTier", "extra_tiers", "has_first_match", "inventory_tiers", "observations_of", "specs_of",
+           "tier_order"]

@@ -80,6 +80,28 @@ class RuleId(Protocol):
     def to_json(self) -> dict[str, object]: ...
 
 
+@runtime_checkable
+class WordedRule(Protocol):
+    """A rule whose kind has words of its own (the admin kinds: a rule's own name, and its actions as
+    its API version spells them, v1alpha1 Allow, v1alpha2 Accept); other rules are named by `label`
+    and their actions by `Action.value`."""
+
+    @property
+    def rule_name(self) -> str: ...
+
+    def action_word(self, action: Action) -> str: ...
+
+
+def action_word(rule: RuleId, action: Action) -> str:
+    """How explanations write `action` for `rule`."""
+    return rule.action_word(action) if isinstance(rule, WordedRule) else str(action.value)
+
+
+def rule_name(rule: RuleId) -> str:
+    """The rule's own name, if its kind names rules ("" otherwise)."""
+    return rule.rule_name if isinstance(rule, WordedRule) else ""
+
+
 @dataclass(frozen=True)
 class Effect:
     """What a rule match does, as policy-assistant's Effect: the tier, the priority, the action, the rule."""

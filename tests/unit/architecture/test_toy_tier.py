@@ -25,6 +25,7 @@ import netverify.queries.equivalence as equivalence
 from netverify.loaders.manifests import load_objects
 from netverify.model import POLICY_FIELDS, Cluster, Direction, LabelSelector, SkippedObject, SourceRef
 from netverify.queries.context import Analysis
+from netverify.queries.diff import diff
 from netverify.queries.equivalence import compare
 from netverify.queries.exposure import OutsideReach
 from netverify.queries.reach import pair_result
@@ -201,3 +202,18 @@ def test_exposure_folds_the_toy_tier(toy_kind: None) -> None:
         sent = {n: ConnectionSet.union_all(r.connections for r in e.reaches) for n, e in found.items()}
         assert sent == {"bad": ConnectionSet.none(), "web": ConnectionSet.all()}, order
         assert found["bad"].isolated
+
+
+def test_diff_names_the_toy_rule(toy_kind: None) -> None:
+    """Adding the quarantine removes the quarantined pod's egress, to pods and to every outside address,
+    and each change names the toy rule as its cause (the tiered diff, causes by tier, rule and priority)."""
+    result = diff(Analysis(_cluster(*INVENTORY), by="pod"), Analysis(_cluster(*INVENTORY, QUARANTINE), by="pod"))
+    assert result.changes and result.count("removed") + result.count("changed") == sum(c.size for c in result.changes)
+    pairs = {(p.src, p.dst) for p in result.pairs()}
+    assert {("shop/bad", "shop/api"), ("shop/bad", "shop/web")} <= pairs
+    assert all(src == "shop/bad" for src, _ in pairs)
+    for change in result.changes:
+        assert not change.after
+        (cause,) = [c.to_json() for c in change.causes if c.kind == "rule"]
+        assert cause["policy"] == f"{KIND}/lockdown" and cause["tier"] == TIER and cause["change"] == "denies"
+        assert "QuarantinePolicy/lockdown egress[0] (Deny, priority 0) now denies" in cause["message"]
