@@ -25,7 +25,7 @@ from typing import ClassVar
 from netverify.model import Direction, Pod, Service, ServicePort
 from netverify.queries.context import Analysis
 from netverify.semantics.class_tiers import TermMatcher, TierPolicy, spec_of
-from netverify.semantics.compile import AddressTerm, CompiledPolicy
+from netverify.semantics.compile import AddressTerm, CompiledPolicy, SelectorTerm
 from netverify.semantics.endpoints import Endpoint, external_endpoint, visible_labels
 from netverify.semantics.evaluate import decide_direction
 from netverify.semantics.netpol_tier import NetworkPolicyTier
@@ -353,7 +353,7 @@ class OutsideReach:
             return note
         names = ", ".join(p.ref.id for p in others if p.ref is not None)
         rules = [rule for p in others for rule, _ in p.rules(direction) or ()]
-        if rules and not any(isinstance(m.term, AddressTerm) for rule in rules for m in rule.peers):
+        if rules and all(rule.peers and all(isinstance(m.term, SelectorTerm) for m in rule.peers) for rule in rules):
             return (f"{note}; the rules of {names} match pods only (their peers are namespaces or pods), "
                     "never addresses outside the cluster, so they do not decide this")
         return f"{note}, and no rule of {names} decides traffic with addresses outside the cluster"

@@ -13,7 +13,9 @@ the tiers, never from the kind:
   tiers with policies, and the NetworkPolicy tier always): then the explanations are tier walks,
   the diff takes its tiered path;
 - `has_first_match`: whether some tier decides by first match, whose equal priorities have no
-  defined order (the graph engine folds one order; the SMT engine every one).
+  defined order (the graph engine folds one order; the SMT engine every one);
+- `tier_order`: two inventories' tier names merged in evaluation order (the diff aligns their
+  tier walks by it).
 
 A new kind adds its compile step to `inventory_tiers` (and its tier to `tiers_of`), and gives its
 tier an `observations` property: no query or engine changes.
