@@ -113,7 +113,9 @@ class SmtEngine:
     def solve_all(self, queries: Iterable[Query]) -> list[SmtResult]:
         return [self.solve(q) for q in queries]
 
-    def solve(self, query: Query) -> SmtResult:
+    def solve(self, query: Query, prefer_loaded: bool = True) -> SmtResult:
+        """`prefer_loaded`: look for loaded endpoints that refute the query too, for a readable
+        counterexample (False when the caller knows none does: queries/loaded_search.py)."""
         src_members = self._members_by_class(query.src)
         dst_members = self._members_by_class(query.dst)
         domain = [self._side_domain(self.enc.src, query.src, src_members),
@@ -131,7 +133,8 @@ class SmtEngine:
             if status == self.z3.unknown:
                 return Unknown(query, s.reason_unknown())
             if status == self.z3.sat:
-                src_members, dst_members = self._narrow(query, src_members, dst_members, [*domain, goal])
+                src_members, dst_members = self._narrow(query, src_members, dst_members, [*domain, goal],
+                                                        prefer_loaded)
                 return self._model_result(query, src_members, dst_members)
             proof = self._proof(self._core())
             s.pop()
@@ -335,7 +338,8 @@ class SmtEngine:
         return fallback
 
     def _narrow(self, query: Query, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],
-                full: list[Expr]) -> tuple[dict[int, list[Endpoint]], dict[int, list[Endpoint]]]:
+                full: list[Expr], prefer_loaded: bool = True
+                ) -> tuple[dict[int, list[Endpoint]], dict[int, list[Endpoint]]]:
         """Re-pose a refuted query on what its model chose: the loaded class of each side, or only the
         synthesized pods and outside addresses of a side where no loaded class will do.
 
@@ -345,7 +349,9 @@ class SmtEngine:
         narrowing. Falls back to the full query (and its model) when the narrowed one is not decided
         sat, which it must be: the model found is one of its models."""
         s, z3, enc = self.solver, self.z3, self.enc
-        chosen = self._loaded_first(s.model())
+        model = s.model()
+        chosen = (self._loaded_first(model) if prefer_loaded
+                  else (self._class_in(model, enc.src), self._class_in(model, enc.dst)))
         narrowed: list[Expr] = []
         members: list[dict[int, list[Endpoint]]] = []
         sides: list[Side] = []

@@ -19,12 +19,15 @@ class ProveOptions:
     """`hypothetical_namespaces`: pods that could exist may be in namespaces that do not exist yet.
     `timeout_s`: wall-clock limit per query. `rlimit`: z3's resource budget per query, which runs
     out at the same point on every machine (tests use it to make "unknown" deterministic).
-    `pod_cidr`: where pods that could exist get their IPs (None: anywhere)."""
+    `pod_cidr`: where pods that could exist get their IPs (None: anywhere). `graph_first`: a query is
+    first asked of the reachability graph, which decides it when a loaded connection refutes it
+    (queries/loaded_search.py); tests of the encoding turn it off to ask the solver everything."""
 
     hypothetical_namespaces: bool = False
     timeout_s: float = DEFAULT_TIMEOUT_S
     pod_cidr: IPSet | None = None
     rlimit: int | None = None
+    graph_first: bool = True
 
 
 # --- pod CIDRs inferred from the loaded pods: where witnesses put pods that could exist ----------
