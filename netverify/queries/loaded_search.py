@@ -103,8 +103,10 @@ def search_loaded(graph: ReachabilityGraph, query: Query) -> Search:
     """A loaded connection that decides `query`, asking the graph for the columns of the destination
     classes (or the rows of the source classes, when fewer): up to MAX_CLASSES of them."""
     srcs, dsts = _by_class(graph, query.src.members), _by_class(graph, query.dst.members)
+    # Members outside the cluster are left to the solver: then not every loaded connection was looked at.
+    external = any(ep.external for ep in (*query.src.members, *query.dst.members))
     if not srcs or not dsts:
-        return Search(None, True)
+        return Search(None, not external)
     by_columns = len(dsts) <= len(srcs)
     lines = sorted(dsts if by_columns else srcs)
     src_mask, dst_mask = _mask(srcs), _mask(dsts)
@@ -116,7 +118,7 @@ def search_loaded(graph: ReachabilityGraph, query: Query) -> Search:
                      else _in_row(query, srcs[c], dsts, dst_mask, line))
             if found is not None:
                 return Search(found, True)
-    return Search(None, len(lines) <= MAX_CLASSES)
+    return Search(None, len(lines) <= MAX_CLASSES and not external)
 
 
 def _in_column(query: Query, srcs: dict[int, list[Endpoint]], src_mask: int, dsts: list[Endpoint],
