@@ -32,7 +32,7 @@ from netverify.semantics.admin_tier import AdminPolicyTier
 from netverify.semantics.compile import CompiledPolicy, CompiledRule
 from netverify.semantics.endpoints import Endpoint
 
-__all__ = ["MatchKeys", "PeerGroup", "ScanGroups"]
+__all__ = ["MatchKeys", "PeerGroup", "ScanGroups", "SubjectKey"]
 
 
 @dataclass(slots=True)
@@ -41,11 +41,46 @@ class PeerGroup:
     subjects of the key that have a real pair with it."""
 
     peers: int  # a mask of class indices
+    first: int  # its lowest class
     signature: int  # the bits of the subject key's rule masks that hold it (MatchKeys)
     special: bool  # its first class is a hostNetwork peer of ingress (node traffic may be exempt)
     decided: bool = False
     absent: set[int] | None = None  # subjects of the key with no real pair with it
     touched: list[Involved] = field(default_factory=list)  # the records its decision concerns
+
+
+class SubjectKey:
+    """The subjects of one key (in scan order), its peer groups, and which groups a later subject visits.
+
+    The key's first subject visits every group. A later subject c visits only the groups whose visit
+    can change something: those still undecided (each is decided at its first real pair), those whose
+    first class is an ingress hostNetwork peer (node traffic may be exempt for c), and the one whose
+    first class is c (a class paired with itself may have no real pair); a decided group holding c
+    at another class pairs with c as it did before. The visits keep the groups' order."""
+
+    __slots__ = ("_by_first", "_pending", "groups", "keys", "subjects")
+
+    def __init__(self, groups: list[PeerGroup], keys: MatchKeys | None) -> None:
+        self.groups = groups
+        self.keys = keys
+        self.subjects: list[int] = []
+        self._by_first = {g.first: i for i, g in enumerate(groups)}
+        self._pending: list[int] | None = None  # after the first subject: the undecided or special groups
+
+    def visits(self, c: int) -> list[PeerGroup]:
+        """Subject c joins the key: the groups it visits, in order (call `settle` after visiting them)."""
+        self.subjects.append(c)
+        if self._pending is None:
+            return self.groups
+        own = self._by_first.get(c)
+        order = self._pending if own is None or own in self._pending else sorted([*self._pending, own])
+        return [self.groups[i] for i in order]
+
+    def settle(self) -> None:
+        """After a subject's visits: what a later subject must still visit."""
+        groups = self.groups
+        self._pending = [i for i in (range(len(groups)) if self._pending is None else self._pending)
+                         if not groups[i].decided or groups[i].special]
 
 
 # (signature bit of the rule's peer mask, id of its ref, its connections when they do not depend on
@@ -198,7 +233,7 @@ class ScanGroups:
 
     def group(self, direction: Direction, peers: int, signature: int) -> PeerGroup:
         first = (peers & -peers).bit_length() - 1
-        return PeerGroup(peers, signature, direction is Direction.INGRESS and self.reps[first].host_network)
+        return PeerGroup(peers, first, signature, direction is Direction.INGRESS and self.reps[first].host_network)
 
     @staticmethod
     def names_ports(direction: Direction, admin: Sequence[CompiledAdminPolicy],

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from netverify.engines.graph import named_ports_key
 from netverify.model import Direction, SourceRef
-from netverify.queries.lint.admin_groups import MatchKeys, PeerGroup, ScanGroups
+from netverify.queries.lint.admin_groups import MatchKeys, PeerGroup, ScanGroups, SubjectKey
 from netverify.queries.lint.admin_records import (
     Involved,
     NetworkPolicyRuleRecord,
@@ -37,6 +37,7 @@ from netverify.queries.lint.admin_records import (
 )
 from netverify.queries.lint.context import LintContext
 from netverify.queries.lint.peer_masks import first_bits
+from netverify.runtime import without_gc
 from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
 from netverify.semantics.admin_tier import ACTIONS as ADMIN_ACTIONS
 from netverify.semantics.admin_tier import AdminPolicyTier, admin_tiers_of, priority_overlaps
@@ -67,6 +68,7 @@ class AdminScan(ScanGroups):
     named ports where those resolve on the peer, on the same node where node traffic is exempt):
     each group is decided once, with one of its classes as the witness, and stands for all of them."""
 
+    @without_gc  # its records and groups all survive the scan, and form no cycle
     def __init__(self, ctx: LintContext, admin: tuple[CompiledAdminPolicy, ...], share: bool = True) -> None:
         """`share=False` decides every (subject class, peer class) pair on its own, with no work shared
         between subjects, peer classes or alike pairs: the slow reading the differential tests hold
@@ -101,7 +103,7 @@ class AdminScan(ScanGroups):
         of a subject key decided once (`_visit`), the records it touches then told about every
         subject of the key with a real pair in it."""
         share = self.share
-        shared: dict[tuple[object, ...], tuple[list[int], list[PeerGroup], MatchKeys | None]] = {}
+        shared: dict[tuple[object, ...], SubjectKey] = {}
         # Per subject's policies, its peer groups (with their signatures) and the signature bit of each rule mask.
         self._atoms: dict[tuple[object, ...], tuple[list[tuple[int, int]], dict[int, int]]] = {}
         # NetworkPolicy.selecting over the graph's classes (the NetworkPolicies isolating each, in inventory order).
@@ -137,19 +139,30 @@ class AdminScan(ScanGroups):
                                   (self.applicable(self.first, subject), self.applicable(self.baseline, subject),
                                    np_policies), bits, self.rule_mask)
                         if share and not np_any else None)
-                entry = shared[key] = ([], [self.group(direction, *g) for g in parts], keys)
-            subjects, groups, keys = entry
-            subjects.append(c)
-            for group in groups:
-                # A decided group that does not hold c, whose first class is not exempt, pairs with c
-                # as it did with the key's first subject: nothing to ask.
-                if not group.decided or group.special or group.peers >> c & 1:
-                    self._visit(direction, c, group, None if np_any else np_policies, keys)
-        for subjects, groups, _ in shared.values():
-            for group in groups:
-                real = set(subjects) - group.absent if group.absent else set(subjects)
+                entry = shared[key] = SubjectKey([self.group(direction, *g) for g in parts], keys)
+            for group in entry.visits(c):
+                self._visit(direction, c, group, None if np_any else np_policies, entry.keys)
+            entry.settle()
+        for entry in shared.values():
+            self._involve_subjects(direction, entry)
+
+    @staticmethod
+    def _involve_subjects(direction: Direction, entry: SubjectKey) -> None:
+        """Tell each record a key's groups touched about the key's subjects with a real pair in the group,
+        and the group's peers: once per record for the groups every subject pairs with."""
+        subjects = set(entry.subjects)
+        peers_of: dict[int, tuple[Involved, int]] = {}
+        for group in entry.groups:
+            if group.absent:
+                real = subjects - group.absent
                 for involved in {id(i): i for i in group.touched}.values():
                     involved.add_all(direction, real, group.peers)
+                continue
+            for involved in group.touched:
+                found = peers_of.get(id(involved))
+                peers_of[id(involved)] = (involved, group.peers | found[1] if found else group.peers)
+        for involved, peers in peers_of.values():
+            involved.add_all(direction, subjects, peers)
 
     def _open_below_admin(self, direction: Direction, np_policies: Sequence[CompiledPolicy]) -> None:
         """No Admin policy selects the subject: what the NetworkPolicies selecting it admit reaches them undecided
@@ -169,8 +182,7 @@ class AdminScan(ScanGroups):
         the key, and every record update is "set if unset", so a later subject would change nothing
         but the endpoints the records are about (added for all of them at the end)."""
         subject = self.reps[c]
-        low = group.peers & -group.peers
-        p = low.bit_length() - 1
+        p = group.first
         if p != c and (direction is Direction.EGRESS or not self.reps[p].host_network):
             # The usual case, without asking: two classes, no exemption (only node traffic, from a
             # hostNetwork peer, is exempt between different endpoints, and only in ingress).
