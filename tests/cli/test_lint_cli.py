@@ -233,7 +233,7 @@ def test_any_asks_the_redundancy_module_about_any_pod(capsys: pytest.CaptureFixt
 
     calls: list[tuple[str, float]] = []
 
-    def fake(analysis: Any, scope: str = "inventory", timeout_s: float = 30.0) -> list[Any]:
+    def fake(analysis: Any, scope: str = "inventory", timeout_s: float = 30.0, notes: Any = None) -> list[Any]:
         calls.append((scope, timeout_s))
         return []
 
