@@ -260,4 +260,8 @@ def _(result: LintResult, out: TextIO, **_: Any) -> None:
     log = sarif_log(list(rules.values()), (_lint_result(f, rules[f.code]) for f in result.findings))
     for rule_json in log["runs"][0]["tool"]["driver"]["rules"]:  # type: ignore[index]  # helpUri: per code page
         rule_json["helpUri"] = f"{DOCS_URI}/{rule_json['id']}.md"
+    if result.notes:  # what the run skipped or assumed: notifications of the run, not results at a place
+        log["runs"][0]["invocations"] = [{  # type: ignore[index]
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [{"level": "note", "message": {"text": n}} for n in result.notes]}]
     dump(log, out)

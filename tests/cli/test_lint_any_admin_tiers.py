@@ -8,10 +8,12 @@ NetworkPolicies in shop: `open` (web: allow-all ingress) and `from-blocked` (api
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from netverify.cli import main
@@ -185,3 +187,46 @@ def test_under_np_selection_any_an_ingress_policy_also_keeps_egress_from_the_bas
     assert OPEN not in objects(found, "NV602")
     found, _ = lint_any(capsys, tmp_path, world, "--select", "NV602", "--np-selection", "direction")
     assert OPEN in objects(found, "NV602")
+
+
+TIE_NOTE = ("equal-priority admin policies have no defined order; redundancy (NV601/NV602) was decided for every "
+            "order of Admin tier, priority 10: ClusterNetworkPolicy/no-blocked, ClusterNetworkPolicy/pass-blocked")
+
+
+def lint_any_as(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, fmt: str) -> str:
+    (tmp_path / "world.yaml").write_text(text)
+    code = main(["lint", str(tmp_path), "--any", "--select", "NV6", "--format", fmt])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    return out
+
+
+def sarif_notes(out: str) -> list[str]:
+    from test_diff_sarif_schema import LEVEL, MESSAGE, SCHEMA, obj
+
+    schema = copy.deepcopy(SCHEMA)
+    # invocations[].toolExecutionNotifications[] as SARIF 2.1.0 defines them (the subset leaves them out)
+    notification = obj({"level": LEVEL, "message": MESSAGE}, ["message"])
+    invocation = obj({"executionSuccessful": {"type": "boolean"},
+                      "toolExecutionNotifications": {"type": "array", "items": notification}}, ["executionSuccessful"])
+    run = schema["properties"]["runs"]["items"]
+    run["properties"]["invocations"] = {"type": "array", "items": invocation}
+    run["properties"]["tool"]["properties"]["driver"]["properties"]["rules"]["items"]["properties"]["helpUri"] = {
+        "type": "string"}
+    log = json.loads(out)
+    jsonschema.validate(log, schema)
+    return [n["message"]["text"] for i in log["runs"][0].get("invocations", ()) for n in i["toolExecutionNotifications"]]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "md"])
+def test_lint_any_notes_the_equal_priorities_it_decided_in_every_order(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str) -> None:
+    """As `check` notes the tie groups its proofs assumed, in every format lint writes."""
+    tied = lint_any_as(capsys, tmp_path, WORLD + BASELINE + PASS_TIE, fmt)
+    untied = lint_any_as(capsys, tmp_path, WORLD + BASELINE + PASS_TIE.replace("priority: 10", "priority: 11"), fmt)
+    if fmt == "json":
+        assert json.loads(tied)["notes"] == [TIE_NOTE] and json.loads(untied)["notes"] == []
+    elif fmt == "sarif":
+        assert sarif_notes(tied) == [TIE_NOTE] and sarif_notes(untied) == []
+    else:
+        assert TIE_NOTE in tied.replace("\n", " ") and "no defined order" not in untied

@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from helpers_tiered_world import cnp_st as rich_cnp_st
+from helpers_tiered_world import fixed_objects
+from helpers_tiered_world import np_st as rich_np_st
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_lint_admin_vs_reference import cnp_st, inventory, np_st
@@ -41,8 +44,9 @@ def scan_findings(docs: list[dict[str, Any]], share: bool) -> dict[tuple[object,
 
 def what(message: str) -> str:
     """A message without its witness connection (`x/p0 -> y/p2 on TCP/80`) and the order it met
-    NV702's shadowers in (their places are compared as `related`)."""
-    return re.sub(r"decided before it by .*?; remove", "", re.sub(r"\S+ -> \S+ on \S+", "<witness>", message))
+    NV702's shadowers and NV707's deniers in (their places are compared as `related`)."""
+    message = re.sub(r"\S+ -> \S+ on \S+", "<witness>", message)
+    return re.sub(r"is denied by .*? before any", "", re.sub(r"decided before it by .*?; remove", "", message))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -55,4 +59,17 @@ def test_shared_scan_reports_what_the_pair_by_pair_scan_reports(admin: tuple[dic
     assert shared.keys() == alone.keys()
     # A finding's peers are the peer groups it concerns: a group can hold a subject's own single-pod
     # class, which the pair-by-pair scan never pairs with it.
+    assert all(alone[k] <= shared[k] for k in shared)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 3).flatmap(lambda n: st.tuples(*[rich_cnp_st(f"cnp{i}") for i in range(n)])),
+       st.integers(0, 2).flatmap(lambda n: st.tuples(*[rich_np_st(f"np{i}") for i in range(n)])))
+def test_shared_scan_with_named_ports_nodes_and_node_traffic(admin: tuple[dict[str, Any], ...],
+                                                            network: tuple[dict[str, Any], ...]) -> None:
+    """The same in the world with named ports (split by what they resolve to on each destination), `nodes`
+    and `networks` peers, and a hostNetwork pod (node traffic is exempt from ingress rules)."""
+    docs = fixed_objects() + [*admin, *network]
+    shared, alone = scan_findings(docs, share=True), scan_findings(docs, share=False)
+    assert shared.keys() == alone.keys()
     assert all(alone[k] <= shared[k] for k in shared)

@@ -4,7 +4,8 @@ small clusters of ClusterNetworkPolicies of both tiers mixed with NetworkPolicie
 - NV702 (a rule never decides a connection): removing the rule changes no verdict;
 - NV703 (a Pass no later tier decides): writing Accept instead changes no verdict (where that makes
   the order of equal priorities undefined, both orders allow);
-- NV707 (a NetworkPolicy rule the Admin tier voids): removing the rule changes no verdict;
+- NV707 (a NetworkPolicy rule the Admin tier voids): removing the rule as advised changes no verdict (for the
+  only egress rule of a policy whose policyTypes are inferred: removing it and writing the inferred types);
 - NV701 (equal priorities decide a connection differently): the oracle finds that order undefined for
   the witness; and wherever it finds an order undefined, lint reports NV701 for that tier.
 
@@ -87,6 +88,8 @@ def np_st(draw: st.DrawFn, name: str) -> dict[str, Any]:
         key, peers = ("ingress", "from") if t == "Ingress" else ("egress", "to")
         spec[key] = draw(st.lists(st.builds(lambda s, side=peers: {side: [{"namespaceSelector": s}]}, ns_selector_st),
                                   max_size=2))
+    if draw(st.booleans()):
+        del spec["policyTypes"]  # inferred from the rules present (NV707's advice must keep them)
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": {"namespace": draw(st.sampled_from(["x", "y"])), "name": name}, "spec": spec}
 
@@ -176,4 +179,6 @@ def test_admin_findings_agree_with_the_oracle(admin: tuple[dict[str, Any], ...],
             rest = f.message.split(policy + " ", 1)[1]
             direction, index = rest.split("[", 1)[0], int(rest.split("[", 1)[1].split("]", 1)[0])
             del doc["spec"][direction][index]
+            if "do not just remove it" in f.message:  # the advice: write the policyTypes inferred now
+                doc["spec"]["policyTypes"] = ["Ingress", "Egress"]
             assert verdicts(mutated) == before, f.message

@@ -32,6 +32,7 @@ from netverify.queries.lint.context import LintContext
 from netverify.queries.lint.filters import LintFilter, filtered
 from netverify.queries.lint.findings import Finding
 from netverify.queries.outcome import Outcome
+from netverify.runtime import without_gc
 
 __all__ = ["LintFilter", "LintOptions", "LintResult", "lint"]
 
@@ -108,9 +109,12 @@ class LintResult:
         return any(f.severity is not Severity.INFO for f in self.findings)
 
     def to_json(self) -> dict[str, object]:
-        return {"findings": [f.to_json() for f in self.findings]}
+        return {"findings": [f.to_json() for f in self.findings], "notes": list(self.notes)}
 
 
+# Every check builds records that survive to the result (the scans, graphs and findings form no cycle worth
+# collecting mid-run): the collector walking the loaded inventory again and again is ~10% of a large lint.
+@without_gc
 def lint(analysis: Analysis, errors: Sequence[Diagnostic] = (), options: LintOptions | None = None,
          on_phase: PhaseCallback | None = None) -> LintResult:
     """Run the selected checks on `analysis`; `errors` are the loader's (they become NV3xx findings).
@@ -139,7 +143,7 @@ def lint(analysis: Analysis, errors: Sequence[Diagnostic] = (), options: LintOpt
                 found.extend(check(ctx))
     if family_selected("NV6", options.select, options.ignore):
         phase("NV6xx redundancy", None)
-    found.extend(_redundancy(ctx, options, frozenset(f.source for f in found if f.code == "NV707")))
+    found.extend(_redundancy(ctx, options, frozenset(f.source for f in found if f.code == "NV707"), notes))
     # Ordered by file, then object: an object's findings stay together, and the order does not depend
     # on how its fields are laid out in the file.
     kept = sorted({f for f in filtered(ctx, options.only, found) if selected(f.code, options.select, options.ignore)},
@@ -165,8 +169,10 @@ def _inventory_skipped(ctx: LintContext) -> str | None:
     return None
 
 
-def _redundancy(ctx: LintContext, options: LintOptions, voided: frozenset[SourceRef]) -> list[Finding]:
-    """NV6xx from the redundancy module, when it is installed and the family is selected."""
+def _redundancy(ctx: LintContext, options: LintOptions, voided: frozenset[SourceRef],
+                notes: list[str] | None = None) -> list[Finding]:
+    """NV6xx from the redundancy module, when it is installed and the family is selected; `notes` is
+    told what its answers assumed."""
     if not family_selected("NV6", options.select, options.ignore) or not ctx.inventory_complete:
         return []
     if options.scope == "inventory" and not ctx.has_pods:
@@ -177,7 +183,7 @@ def _redundancy(ctx: LintContext, options: LintOptions, voided: frozenset[Source
         if exc.name != "netverify.queries.lint.redundancy":
             raise  # the module is there but broken: that is a bug to see, not a check to skip
         return []
-    found = redundancy_findings(ctx.analysis, scope=options.scope, timeout_s=options.timeout_s)
+    found = redundancy_findings(ctx.analysis, scope=options.scope, timeout_s=options.timeout_s, notes=notes)
     # Both scopes fold every tier (Admin -> NetworkPolicy -> Baseline). A NetworkPolicy rule the Admin
     # tier voids (NV707, which names the deniers) is redundant too: reported once, as NV707, the more
     # telling of the two, in either scope (NV707 reads the loaded pods; without pods it is not

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from netverify.model import AdminTier, Severity
+from netverify.model import AdminTier, Direction, Severity
 from netverify.queries.lint.admin_records import rule_name
 from netverify.queries.lint.admin_scan import DIRECTIONS, AdminScan
 from netverify.queries.lint.context import names
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.admin_compile import AdminRuleRef
+from netverify.semantics.compile import CompiledPolicy, CompiledRule
 
 
 def _obj(ref: AdminRuleRef) -> str:
@@ -66,9 +67,12 @@ def passes_to_nothing(scan: AdminScan) -> Iterator[Finding]:
 
 def voided_network_policy_rules(scan: AdminScan) -> Iterator[Finding]:
     """NV707: NetworkPolicy rules whose every admitted connection the Admin tier decides, denying some."""
-    rules = {r.ref: (cp, r) for cp in scan.ctx.policies for d in DIRECTIONS for r in cp.rules(d)}
+    rules: dict[object, tuple[CompiledPolicy, CompiledRule]] = {
+        r.ref: (cp, r) for cp in scan.ctx.policies for d in DIRECTIONS for r in cp.rules(d)}
+    void = {ref for ref, record in scan.np_rules.items()
+            if not record.open_below_admin and record.denied is not None and ref in rules}
     for ref, record in scan.np_rules.items():
-        if record.open_below_admin or record.denied is None or ref not in rules:
+        if ref not in void:
             continue
         cp, rule = rules[ref]
         deniers = [f"{label} ({source})" for label, source in record.deniers.items()]
@@ -76,5 +80,26 @@ def voided_network_policy_rules(scan: AdminScan) -> Iterator[Finding]:
             scan, "NV707", rule.ref.source,
             f"{cp.policy.id} {rule.ref.direction}[{rule.ref.index}] admits nothing the Admin tier leaves to "
             f"NetworkPolicies {_scope(scan)}: e.g. {record.denied} is denied by {names(deniers)} before any "
-            "NetworkPolicy is asked; the rule is void: remove it, or ask the cluster administrator for an admin "
-            "Pass or Accept", f"NetworkPolicy {cp.policy.id}", tuple(record.deniers.values()))
+            f"NetworkPolicy is asked; the rule is void: {_removal(cp, rule, void)}, or ask the cluster administrator "
+            "for an admin Pass or Accept", f"NetworkPolicy {cp.policy.id}", tuple(record.deniers.values()))
+
+
+def _removal(cp: CompiledPolicy, rule: CompiledRule, void: set[object]) -> str:
+    """How to remove a void rule without changing what the policy isolates. Without policyTypes (or with
+    `policyTypes: []`) the API server infers Egress from the egress rules present (and Ingress always):
+    removing the last egress rule would drop the policy's egress isolation and let its pods reach every
+    destination the Admin tier leaves to NetworkPolicies."""
+    if rule.ref.direction != Direction.EGRESS or cp.policy.declared_policy_types:
+        return "remove it"
+    others = [r for r in cp.egress if r.ref != rule.ref]
+    if any(r.ref not in void for r in others):
+        return "remove it"  # an egress rule that is not void stays: Egress is still inferred
+    keep = "write `policyTypes: [Ingress, Egress]` (what the API server infers now) to keep its egress isolated"
+    if not others:
+        return ("but do not just remove it: it is the policy's only egress rule and the policy does not write "
+                "policyTypes, so without it the API server infers policyTypes [Ingress] and the policy stops "
+                "isolating egress (its pods could reach everything the Admin tier leaves to NetworkPolicies); "
+                f"remove it and {keep}")
+    return ("remove it, but the policy's other egress rules are void too and it does not write policyTypes: "
+            "removing them all makes the API server infer policyTypes [Ingress] and the policy stops isolating "
+            f"egress; if you remove them all, {keep}")

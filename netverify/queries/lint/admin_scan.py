@@ -21,11 +21,10 @@ Every finding says its scope: the loaded inventory, with a witness from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import named_ports_key
 from netverify.model import Direction, SourceRef
+from netverify.queries.lint.admin_groups import MatchKeys, PeerGroup, ScanGroups, SubjectKey
 from netverify.queries.lint.admin_records import (
     Involved,
     NetworkPolicyRuleRecord,
@@ -37,11 +36,12 @@ from netverify.queries.lint.admin_records import (
     rule_name,
 )
 from netverify.queries.lint.context import LintContext
-from netverify.queries.lint.peer_masks import first_bits, refine
-from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy, CompiledAdminRule
+from netverify.queries.lint.peer_masks import first_bits
+from netverify.runtime import without_gc
+from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
 from netverify.semantics.admin_tier import ACTIONS as ADMIN_ACTIONS
 from netverify.semantics.admin_tier import AdminPolicyTier, admin_tiers_of, priority_overlaps
-from netverify.semantics.compile import CompiledPolicy, CompiledRule
+from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.netpol_tier import NetworkPolicyTier
 from netverify.semantics.options import NetworkPolicySelection
@@ -60,19 +60,7 @@ from netverify.sets import ConnectionSet
 DIRECTIONS = (Direction.INGRESS, Direction.EGRESS)
 
 
-@dataclass
-class _Shared:
-    """A peer group of one subject key (what the subject's decisions depend on): decided once, for the
-    subjects of the key that have a real pair with it."""
-
-    peers: int  # a mask of class indices
-    special: bool  # its first class is a hostNetwork peer of ingress (node traffic may be exempt)
-    decided: bool = False
-    absent: set[int] = field(default_factory=set)  # subjects of the key with no real pair with it
-    touched: list[Involved] = field(default_factory=list)  # the records its decision concerns
-
-
-class AdminScan:
+class AdminScan(ScanGroups):
     """The scan's records; built once per lint run when admin policies are loaded.
 
     For each (direction, subject class), the peer classes are split into groups no rule of the
@@ -80,6 +68,7 @@ class AdminScan:
     named ports where those resolve on the peer, on the same node where node traffic is exempt):
     each group is decided once, with one of its classes as the witness, and stands for all of them."""
 
+    @without_gc  # its records and groups all survive the scan, and form no cycle
     def __init__(self, ctx: LintContext, admin: tuple[CompiledAdminPolicy, ...], share: bool = True) -> None:
         """`share=False` decides every (subject class, peer class) pair on its own, with no work shared
         between subjects, peer classes or alike pairs: the slow reading the differential tests hold
@@ -100,16 +89,10 @@ class AdminScan:
         self.rules: dict[AdminRuleRef, RuleRecord] = {}
         self.np_rules: dict[object, NetworkPolicyRuleRecord] = {}
         self.overlaps: dict[tuple[AdminRuleRef, AdminRuleRef], Overlap] = {}
-        self.reps = self._classes()
-        self.position = {rep.id: i for i, rep in enumerate(self.reps)}
-        self.everyone = (1 << len(self.reps)) - 1
-        self._matcher_masks: dict[int, int] = {}
+        super().__init__(ctx, (self.first, self.baseline))
         self._pair_memo: dict[tuple[object, ...], list[Involved]] = {}
         self._matches_memo: dict[tuple[object, ...], list[RuleMatch]] = {}
         self._names_memo: dict[tuple[Direction, tuple[int, ...]], bool] = {}
-        self._applicable_cache: dict[tuple[str, str], list[CompiledAdminPolicy]] = {}
-        self._splits = self._peer_splits()
-        self._admin_parts: dict[tuple[object, ...], tuple[list[int], set[int]]] = {}
         self._touched: list[Involved] = []  # the records the pair being decided touches
         self.pairs = 0  # pairs decided (one per subject key and peer group)
         for direction in DIRECTIONS:
@@ -120,15 +103,18 @@ class AdminScan:
         of a subject key decided once (`_visit`), the records it touches then told about every
         subject of the key with a real pair in it."""
         share = self.share
-        shared: dict[tuple[object, ...], tuple[list[int], list[_Shared]]] = {}
-        self._atoms: dict[tuple[object, ...], list[int]] = {}  # per subject's policies, its peer groups
+        shared: dict[tuple[object, ...], SubjectKey] = {}
+        # Per subject's policies, its peer groups (with their signatures) and the signature bit of each rule mask.
+        self._atoms: dict[tuple[object, ...], tuple[list[tuple[int, int]], dict[int, int]]] = {}
+        # NetworkPolicy.selecting over the graph's classes (the NetworkPolicies isolating each, in inventory order).
+        ctx_policies, np_selecting = self.ctx.policies, self.ctx.selecting(direction)
         for c, subject in enumerate(self.reps):
             if subject.external or subject.host_network:
                 continue
-            admin_policies = self._applicable(self.first, subject) + self._applicable(self.baseline, subject)
+            admin_policies = self.applicable(self.first, subject) + self.applicable(self.baseline, subject)
             np_tier = self.np_for(subject)
-            np_policies = np_tier.selecting(direction, subject)
-            if not self._applicable(self.first, subject):
+            np_policies = [ctx_policies[i] for i in np_selecting[self.graph_order[c]]]
+            if not self.applicable(self.first, subject):
                 self._open_below_admin(direction, np_policies)
             if not admin_policies:
                 continue
@@ -140,25 +126,43 @@ class AdminScan:
             policies = (tuple(id(p) for p in admin_policies), tuple(id(p) for p in np_policies), np_any)
             atoms = self._atoms.get(policies)
             if atoms is None:
-                atoms = self._atoms[policies] = (self._peer_groups(direction, admin_policies, np_policies)
-                                                 if share else [1 << p for p in range(len(self.reps))])
-            key = (policies, named_ports_key(subject) if direction is Direction.INGRESS and self._names_ports(
+                atoms = self._atoms[policies] = (self.peer_groups(direction, admin_policies, np_policies)
+                                                 if share else ([(1 << p, 0) for p in range(len(self.reps))], {}))
+            key = (policies, named_ports_key(subject) if direction is Direction.INGRESS and self.names_ports(
                 direction, admin_policies, np_policies) else (), None if share else c)
             entry = shared.get(key)
             if entry is None:
-                entry = shared[key] = ([], [self._shared(direction, g) for g in atoms])
-            subjects, groups = entry
-            subjects.append(c)
-            for group in groups:
-                # A decided group that does not hold c, whose first class is not exempt, pairs with c
-                # as it did with the key's first subject: nothing to ask.
-                if not group.decided or group.special or group.peers >> c & 1:
-                    self._visit(direction, c, group, None if np_any else np_policies)
-        for subjects, groups in shared.values():
-            for group in groups:
-                real = set(subjects) - group.absent
+                parts, bits = atoms
+                # The memo key of a group's pair read from its signature (only where the NetworkPolicies
+                # selecting the subject are known: `--np-selection any` asks the tier).
+                keys = (MatchKeys(self.ctx.graph, direction, subject,
+                                  (self.applicable(self.first, subject), self.applicable(self.baseline, subject),
+                                   np_policies), bits, self.rule_mask)
+                        if share and not np_any else None)
+                entry = shared[key] = SubjectKey([self.group(direction, *g) for g in parts], keys)
+            for group in entry.visits(c):
+                self._visit(direction, c, group, None if np_any else np_policies, entry.keys)
+            entry.settle()
+        for entry in shared.values():
+            self._involve_subjects(direction, entry)
+
+    @staticmethod
+    def _involve_subjects(direction: Direction, entry: SubjectKey) -> None:
+        """Tell each record a key's groups touched about the key's subjects with a real pair in the group,
+        and the group's peers: once per record for the groups every subject pairs with."""
+        subjects = set(entry.subjects)
+        peers_of: dict[int, tuple[Involved, int]] = {}
+        for group in entry.groups:
+            if group.absent:
+                real = subjects - group.absent
                 for involved in {id(i): i for i in group.touched}.values():
                     involved.add_all(direction, real, group.peers)
+                continue
+            for involved in group.touched:
+                found = peers_of.get(id(involved))
+                peers_of[id(involved)] = (involved, group.peers | found[1] if found else group.peers)
+        for involved, peers in peers_of.values():
+            involved.add_all(direction, subjects, peers)
 
     def _open_below_admin(self, direction: Direction, np_policies: Sequence[CompiledPolicy]) -> None:
         """No Admin policy selects the subject: what the NetworkPolicies selecting it admit reaches them undecided
@@ -167,104 +171,37 @@ class AdminScan:
             for rule in policy.rules(direction):
                 self.np_rules.setdefault(rule.ref, NetworkPolicyRuleRecord()).open_below_admin = True
 
-    def _classes(self) -> list[Endpoint]:
-        """One endpoint per class no tier tells apart (witnesses name it): the graph's classes, which
-        fold every tier (their keys read what every tier observes), in the order of their
-        representatives' ids."""
-        graph = self.ctx.graph
-        order = sorted(range(len(graph.reps)), key=lambda c: graph.reps[c].id)
-        self._from_graph = None if order == list(range(len(order))) else {c: i for i, c in enumerate(order)}
-        self.members: dict[str, list[Endpoint]] = {}  # per class representative, the class's endpoints
-        self.rep: dict[str, str] = {}  # each endpoint's representative
-        for c in order:
-            rep = graph.reps[c]
-            self.members[rep.id] = graph.members[c]
-            for ep in graph.members[c]:
-                self.rep[ep.id] = rep.id
-        return [graph.reps[c] for c in order]
-
-    def _graph_mask(self, mask: int) -> int:
-        """A mask of the graph's classes as a mask of the scan's (the same classes, in id order)."""
-        if self._from_graph is None:
-            return mask
-        out = 0
-        for c in bit_list(mask):
-            out |= 1 << self._from_graph[c]
-        return out
-
-    def _peer_splits(self) -> tuple[list[int], list[int]]:
-        """Masks of classes that named ports, and node traffic, tell apart as peers."""
-        named: dict[object, int] = {}
-        nodes: dict[object, int] = {}
-        with_node = any(ep.host_network for ep in self.reps)
-        for i, ep in enumerate(self.reps):
-            named[named_ports_key(ep)] = named.get(named_ports_key(ep), 0) | (1 << i)
-            if with_node:
-                key = (ep.host_network, ep.node_name)
-                nodes[key] = nodes.get(key, 0) | (1 << i)
-        return list(named.values()), list(nodes.values())
-
     def np_for(self, subject: Endpoint) -> NetworkPolicyTier:
         """The NetworkPolicy tier of `subject`'s namespace."""
         return self._np_by_namespace.get(subject.namespace, NetworkPolicyTier((), self.np_tier.selection))
 
-    def _rule_mask(self, rule: CompiledAdminRule | CompiledRule) -> int:
-        """The classes some peer of the rule matches (the graph's selector index, cached per rule)."""
-        mask = self._matcher_masks.get(id(rule))
-        if mask is None:
-            mask = self._matcher_masks[id(rule)] = self._graph_mask(self.ctx.graph.peer_mask(rule))
-        return mask
-
-    def _peer_groups(self, direction: Direction, admin: Sequence[CompiledAdminPolicy],
-                     np_policies: Sequence[CompiledPolicy]) -> list[int]:
-        """The peer classes, split by every rule of the subject's tiers (and what else they read)."""
-        # The admin cuts come first: the parts they leave are cached per admin policies (subject keys
-        # that differ only in their NetworkPolicies share them), then refined by the rest in order.
-        admin_key = (direction, tuple(map(id, admin)))
-        cached = self._admin_parts.get(admin_key)
-        if cached is None:
-            admin_cuts = dict.fromkeys(self._rule_mask(r) for p in admin for r in p.rules(direction))
-            cached = self._admin_parts[admin_key] = (refine([self.everyone], admin_cuts), set(admin_cuts))
-        parts, seen = cached
-        cuts = [self._rule_mask(r) for p in np_policies for r in p.rules(direction)]
-        named, nodes = self._splits
-        if direction is Direction.EGRESS and self._names_ports(direction, admin, np_policies):
-            cuts += named
-        if direction is Direction.INGRESS:
-            cuts += nodes  # node traffic (a hostNetwork pod to a pod of its node) is exempt from ingress rules
-        return refine(list(parts), [cut for cut in dict.fromkeys(cuts) if cut not in seen])
-
-    def _shared(self, direction: Direction, peers: int) -> _Shared:
-        first = (peers & -peers).bit_length() - 1
-        return _Shared(peers, direction is Direction.INGRESS and self.reps[first].host_network)
-
-    @staticmethod
-    def _names_ports(direction: Direction, admin: Sequence[CompiledAdminPolicy],
-                     np_policies: Sequence[CompiledPolicy]) -> bool:
-        """Whether a rule of these policies names a port (resolved on the destination)."""
-        return any(port.port.named for p in admin for r in p.rules(direction) for port in r.ports or ()) or any(
-            isinstance(port.spec.port, str) for p in np_policies for r in p.rules(direction) for port in r.ports)
-
-    def _visit(self, direction: Direction, c: int, group: _Shared,
-               np_policies: Sequence[CompiledPolicy] | None) -> None:
+    def _visit(self, direction: Direction, c: int, group: PeerGroup,
+               np_policies: Sequence[CompiledPolicy] | None, keys: MatchKeys | None) -> None:
         """Subject class c with a peer group of its key. The group is decided once, at its first real
         pair in scan order (subjects in id order): its decisions are the same for every subject of
         the key, and every record update is "set if unset", so a later subject would change nothing
         but the endpoints the records are about (added for all of them at the end)."""
         subject = self.reps[c]
-        low = group.peers & -group.peers
-        p = low.bit_length() - 1
+        p = group.first
         if p != c and (direction is Direction.EGRESS or not self.reps[p].host_network):
             # The usual case, without asking: two classes, no exemption (only node traffic, from a
             # hostNetwork peer, is exempt between different endpoints, and only in ingress).
             pair: tuple[Endpoint, Endpoint] | None = (self.members[subject.id][0], self.members[self.reps[p].id][0])
         else:
+            keys = None  # the pair may be of another class of the group: `_pair` reads it
             pair = self._first_pair(direction, c, group.peers)
         if pair is None:
+            if group.absent is None:
+                group.absent = set()
             group.absent.add(c)
             return
         if not group.decided:
             group.decided = True
+            if keys is not None:
+                touched = self._pair_memo.get(keys.key(group.signature, pair[1]))
+                if touched is not None:  # alike an earlier pair: what `_pair` would do, without asking
+                    group.touched.extend(touched)
+                    return
             self._touched = group.touched
             self._pair(direction, *pair, np_policies)
 
@@ -294,8 +231,8 @@ class AdminScan:
         the same record updates, all "set if unset": the first such pair makes them, the others only
         add the records they touch to the group's."""
         dst = subject if direction is Direction.INGRESS else peer
-        first_policies = self._applicable(self.first, subject)
-        base_policies = self._applicable(self.baseline, subject)
+        first_policies = self.applicable(self.first, subject)
+        base_policies = self.applicable(self.baseline, subject)
         first_raw = self._rule_matches(first_policies, direction, peer, dst)
         base_raw = self._rule_matches(base_policies, direction, peer, dst)
         np: Decision | None = None
@@ -345,7 +282,7 @@ class AdminScan:
         found = []
         for policy in selecting:
             for rule in policy.rules(direction):
-                if self._rule_mask(rule) & bit:
+                if self.rule_mask(rule) & bit:
                     conns = graph.rule_ports(rule, dst)
                     if conns:
                         found.append(RuleMatch(rule.ref, conns))
@@ -360,7 +297,7 @@ class AdminScan:
         A rule decides what it matches minus what earlier rules of its own policy and every rule of
         a policy of smaller priority number matched: the policies of its own priority do not shadow
         it, since their order is undefined (that conflict is NV701's)."""
-        applicable = self._applicable(tier, subject)
+        applicable = self.applicable(tier, subject)
         if not applicable:
             return Decision.passing(tier.name)
         reaching = [RuleMatch(m.rule, m.allowed - above, m.action) for m in raw]
@@ -388,14 +325,6 @@ class AdminScan:
             self._overlaps(tier, direction, subject, peer, dst, above)
         return first_match(tier.name, (), reaching)
 
-    def _applicable(self, tier: AdminPolicyTier, subject: Endpoint) -> list[CompiledAdminPolicy]:
-        """tier.applicable(subject), asked once per tier and subject class."""
-        key = (tier.name, subject.id)
-        found = self._applicable_cache.get(key)
-        if found is None:
-            found = self._applicable_cache[key] = tier.applicable(subject)
-        return found
-
     def _rule_matches(self, applicable: Sequence[CompiledAdminPolicy], direction: Direction, peer: Endpoint,
                       dst: Endpoint) -> list[RuleMatch]:
         """admin_tier.rule_matches for each policy, read from the rules' peer masks and the graph's
@@ -407,7 +336,7 @@ class AdminScan:
         ids = tuple(map(id, applicable))
         names = self._names_memo.get((direction, ids))
         if names is None:
-            names = self._names_memo[(direction, ids)] = self._names_ports(direction, applicable, ())
+            names = self._names_memo[(direction, ids)] = self.names_ports(direction, applicable, ())
         key = (direction, ids, position, named_ports_key(dst) if names else None)
         memo = self._matches_memo.get(key)
         if memo is None:
@@ -421,7 +350,7 @@ class AdminScan:
         found: list[RuleMatch] = []
         for policy in applicable:
             for rule in policy.rules(direction):
-                if self._rule_mask(rule) & bit:
+                if self.rule_mask(rule) & bit:
                     conns = graph.rule_ports(rule, dst)
                     if conns:
                         found.append(RuleMatch(rule.ref, conns, ADMIN_ACTIONS[rule.ref.action]))

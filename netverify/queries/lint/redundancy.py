@@ -299,7 +299,8 @@ def _policy_finding(cp: CompiledPolicy, scope: str, others: Sequence[CompiledPol
 # --- any scope: the SMT engine --------------------------------------------------------------------
 
 
-def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s: float) -> list[Finding]:
+def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s: float,
+                  notes: list[str] | None = None) -> list[Finding]:
     from netverify.engines.smt_compare import RedundancyProver  # loads z3: only for --scope any
     from netverify.engines.smt_types import PodPattern, Side
     from netverify.queries.equivalence import EVERY_ADDRESS
@@ -338,7 +339,17 @@ def _any_findings(analysis: Analysis, shadowed: set[tuple[str, str]], timeout_s:
                 cover = [r for r in core if r.ref.direction == d]
                 other = [r for r in core if r.ref.direction != d]
                 findings.append(_rule_finding(cp, rule, cover, "any pod", other, _deciders(outcome.proof)))
+    if notes is not None:
+        notes.extend(tie_notes([g.members for g in prover.tie_groups]))
     return findings
+
+
+def tie_notes(groups: Sequence[str]) -> list[str]:
+    """What the `--any` answers assumed of equal-priority admin policies (as `check` notes it)."""
+    if not groups:
+        return []
+    return ["equal-priority admin policies have no defined order; redundancy (NV601/NV602) was decided for every "
+            f"order of {'; '.join(groups)}"]
 
 
 def _deciders(proof: Proof | None) -> list[str]:
@@ -368,18 +379,20 @@ def _unknown(status: str, what: str, reason: str) -> None:
 # --- entry point ----------------------------------------------------------------------------------
 
 
-def redundancy_findings(analysis: Analysis, scope: str = "inventory", timeout_s: float = 30.0) -> list[Finding]:
+def redundancy_findings(analysis: Analysis, scope: str = "inventory", timeout_s: float = 30.0,
+                        notes: list[str] | None = None) -> list[Finding]:
     """NV601 redundant rules, NV602 redundant policies, NV603 rules shadowed by an allow-all.
 
     scope "inventory" (loaded endpoints and every outside address; graph engine) or "any" (any pod
-    that could exist; SMT engine). Raises RedundancyUnknown when the solver cannot decide.
+    that could exist; SMT engine). Raises RedundancyUnknown when the solver cannot decide. `notes`
+    is told what the answers assumed (`--any`: the equal admin priorities decided in every order).
     """
     if not analysis.policies:
         return []
     dirs = TieredDirections(analysis) if scope == "inventory" else None
     shadow, shadowed = shadow_findings(analysis, Selection(analysis, scope, dirs.g if dirs else None))
     if dirs is None:
-        rest = _any_findings(analysis, shadowed, timeout_s)
+        rest = _any_findings(analysis, shadowed, timeout_s, notes)
     else:
         rest = _inventory_findings(analysis, dirs, shadowed)
     return sorted(shadow + rest)

@@ -36,7 +36,7 @@ def drops_isolation(cp: CompiledPolicy, rule: CompiledRule) -> bool:
     """Removing the last egress rule of a policy without policyTypes also removes its egress isolation
     (the API server defaults policyTypes from the rules present)."""
     d = rule.ref.direction
-    return d == Direction.EGRESS and cp.policy.declared_policy_types is None and len(cp.rules(d)) == 1
+    return d == Direction.EGRESS and not cp.policy.declared_policy_types and len(cp.rules(d)) == 1
 
 
 def _selector_covers(wide: LabelSelector, narrow: LabelSelector) -> bool:

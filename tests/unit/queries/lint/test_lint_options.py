@@ -72,7 +72,8 @@ def test_redundancy_findings_are_included_when_the_module_is_there(monkeypatch: 
 
     class FakeModule:
         @staticmethod
-        def redundancy_findings(analysis: Analysis, scope: str = "inventory", timeout_s: float = 30.0) -> list[Finding]:
+        def redundancy_findings(analysis: Analysis, scope: str = "inventory", timeout_s: float = 30.0,
+                                notes: list[str] | None = None) -> list[Finding]:
             calls.append((scope, timeout_s))
             return [Finding(SourceRef("a.yaml", 1), "NV601", Severity.INFO, "redundant")]
 
