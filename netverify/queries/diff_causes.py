@@ -120,7 +120,8 @@ class Explainer:
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
         self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
-        self._masks: dict[tuple[bool, Direction, int], tuple[tuple[int, ...], bool]] = {}
+        self._masks: dict[tuple[bool, Direction, tuple[int, ...]], tuple[tuple[int, ...], bool]] = {}
+        self._verdicts: dict[tuple[bool, Direction, tuple[object, ...]], DirectionVerdict] = {}
         # A pod's node matters only to node traffic, which needs a hostNetwork pod on that side (and to
         # admin `nodes` peers, which see node addresses).
         self._nodes_matter = self.tiered or any(e.host_network for e in base.endpoints) or any(
@@ -140,26 +141,41 @@ class Explainer:
                                             self._signature(self.head, direction, src, dst), gained, lost)
             found = self._explained.get(key) if key is not None else None
             if found is None:
-                found = tuple(self.direction(self.verdict(self.base, direction, subject, peer),
-                                             self.verdict(self.head, direction, subject, peer), gained, lost))
+                if key is None:
+                    vb = self.verdict(self.base, direction, subject, peer)
+                    vh = self.verdict(self.head, direction, subject, peer)
+                else:  # each side's verdict is a function of its signature: shared by many cells
+                    vb = self._verdict_of(self.base, key[1], direction, subject, peer)
+                    vh = self._verdict_of(self.head, key[2], direction, subject, peer)
+                found = tuple(self.direction(vb, vh, gained, lost))
                 if key is not None:
                     self._explained[key] = found
             causes += found
         return tuple(causes)
 
+    def _verdict_of(self, analysis: Analysis, signature: tuple[object, ...], direction: Direction, subject: str,
+                    peer: str) -> DirectionVerdict:
+        """One side's verdict, cached by its signature (`_signature`)."""
+        key = (analysis is self.head, direction, signature)
+        found = self._verdicts.get(key)
+        if found is None:
+            found = self._verdicts[key] = self.verdict(analysis, direction, subject, peer)
+        return found
+
     def _signature(self, analysis: Analysis, direction: Direction, src_id: str, dst_id: str) -> tuple[object, ...]:
         """What one side's NetworkPolicy verdict of `direction` for src -> dst is a function of, as
-        `direction` reads it: an exemption (its note), else the subject's graph class (which fixes the
-        policies selecting it) and what each of their rules admits with this peer, ports resolved on this
-        destination (`ReachabilityGraph.rule_admits`: the verdict's rule matches)."""
+        `direction` reads it: an exemption (its note), else the policies selecting the subject (not its
+        class: classes are nearly as many as workloads, policy sets far fewer) and what each of their
+        rules admits with this peer, ports resolved on this destination (`ReachabilityGraph.rule_admits`:
+        the verdict's rule matches). The verdict names no endpoint that `direction` reads."""
         src, dst = analysis.by_id[src_id], analysis.by_id[dst_id]
         exempt = exemption(src, dst)
         if exempt is not None and direction in exempt.open:
             return ("exempt", exempt.note)
         subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
         g = analysis.graph
-        c = g.class_of[subject.id]
-        masks, named = self._rule_masks(analysis, direction, c)
+        selecting = g.selecting(direction)[g.class_of[subject.id]]
+        masks, named = self._rule_masks(analysis, direction, selecting)
         p = g.class_of[peer.id]
         matched = 0
         for i, mask in enumerate(masks):
@@ -167,16 +183,17 @@ class Explainer:
                 matched |= 1 << i
         # rule_admits(rule, peer, dst) is the rule's ports on dst where its peers match the peer's class:
         # which rules match, and (only with named ports) what dst names, determine all of it.
-        return (c, matched, named_ports_key(dst) if named and matched else None)
+        return (selecting, matched, named_ports_key(dst) if named and matched else None)
 
-    def _rule_masks(self, analysis: Analysis, direction: Direction, c: int) -> tuple[tuple[int, ...], bool]:
-        """The peer masks of the rules of the policies selecting class c for `direction` (in order), and
-        whether one of them names a port."""
-        key = (analysis is self.head, direction, c)
+    def _rule_masks(self, analysis: Analysis, direction: Direction,
+                    selecting: tuple[int, ...]) -> tuple[tuple[int, ...], bool]:
+        """The peer masks of the rules of the policies `selecting` (indices, in order) for `direction`,
+        and whether one of them names a port."""
+        key = (analysis is self.head, direction, selecting)
         found = self._masks.get(key)
         if found is None:
             g = analysis.graph
-            rules = [rule for i in g.selecting(direction)[c] for rule in analysis.policies[i].rules(direction)]
+            rules = [rule for i in selecting for rule in analysis.policies[i].rules(direction)]
             found = self._masks[key] = (tuple(g.peer_mask(rule) for rule in rules),
                                         any(rule.named_ports for rule in rules))
         return found
