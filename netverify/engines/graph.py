@@ -48,7 +48,7 @@ from netverify.engines.partitions import (
     passing_partition,
     union_partition,
 )
-from netverify.engines.rows import LazyRows, Row
+from netverify.engines.rows import LazyRows, Row, sources_into
 from netverify.model import Direction
 from netverify.runtime import without_gc
 from netverify.semantics.class_tiers import ClassRule, TierSpec, tier_specs
@@ -351,24 +351,24 @@ class ReachabilityGraph:
 
     @without_gc
     def rows_of(self, classes: Sequence[int], ingress: list[Row] | None = None) -> list[Row]:
-        """The rows of `classes` (any order), computed in one pass over the ingress parts (a pass costs
-        parts x classes bits: thousands of scattered rows one by one cost classes^3). Memory follows
-        the rows asked for: ask a few hundred at a time. `ingress`, when given, receives each class's
-        ingress part: what the destinations' ingress alone (every tier folded; open: all) lets it in with."""
-        contiguous = isinstance(classes, range) and classes.step == 1  # a block of LazyRows
-        wanted = (1 << len(classes)) - 1 << classes[0] if contiguous and classes else sum(1 << a for a in set(classes))
-        # Transpose: into[a][conns] = the isolated destinations that let a in with exactly conns.
-        into: dict[int, dict[int, int]] = {a: {} for a in classes}
-        for sources, c, dsts in self._ingress_parts:
-            mine = sources & wanted
-            if mine:
-                for a in bit_list(mine):
-                    d = into[a]
-                    d[c] = d.get(c, 0) | dsts
+        """The rows of `classes` (any order), from the ingress parts turned around (`rows.sources_into`:
+        classes alike share that, and with equal egress keys their row). Ask a few hundred at a time (memory
+        follows them). `ingress`, when given, receives each class's ingress part: what the destinations'
+        ingress alone (every tier folded; open: all) lets it in with."""
+        into, alike = sources_into(self._ingress_parts, classes)
         if ingress is not None:
             by_id, opened = self._conns.by_id, (self._open_ingress, self._conns.all)
-            ingress += [(opened, *((m, by_id[c]) for c, m in into[a].items())) for a in classes]
-        return [self._row(a, into[a]) for a in classes]
+            parts = {r: (opened, *((m, by_id[c]) for c, m in d.items())) for r, d in into.items()}
+            ingress += [parts[alike[a]] for a in classes]
+        rows: dict[tuple[int, TierKey], Row] = {}
+        out = []
+        for a in classes:
+            key = (alike[a], self._egress_keys[a])
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = self._row(a, into[key[0]])
+            out.append(row)
+        return out
 
     # --- queries
 
