@@ -14,10 +14,11 @@ from netverify.engines.graph import named_ports_key
 from netverify.model import AdminPolicy, AdminRule, Direction, NetworkPolicy, Rule, SourceRef, without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_tiers import admin_addresses, tiers_of_analysis
+from netverify.queries.diff_verdicts import side_verdict
 from netverify.semantics.admin_compile import AdminRuleRef
 from netverify.semantics.compile import PolicyRef, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, visible_labels
-from netverify.semantics.evaluate import DirectionVerdict, decide_direction
+from netverify.semantics.evaluate import DirectionVerdict
 from netverify.semantics.verdict import (
     NETWORK_POLICY_TIER,
     Action,
@@ -25,8 +26,6 @@ from netverify.semantics.verdict import (
     RuleMatch,
     Tier,
     exemption,
-    fold,
-    isolating,
 )
 from netverify.sets import ConnectionSet
 
@@ -120,7 +119,8 @@ class Explainer:
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
         self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
-        self._masks: dict[tuple[bool, Direction, tuple[int, ...]], tuple[tuple[int, ...], bool]] = {}
+        self._masks: dict[tuple[bool, Direction, tuple[int, ...]], tuple[tuple[bytes, ...], bool]] = {}
+        self._bytes: dict[int, bytes] = {}  # a peer mask -> its bytes (masks repeat: a namespace, everyone)
         self._verdicts: dict[tuple[bool, Direction, tuple[object, ...]], DirectionVerdict] = {}
         # A pod's node matters only to node traffic, which needs a hostNetwork pod on that side (and to
         # admin `nodes` peers, which see node addresses).
@@ -177,25 +177,33 @@ class Explainer:
         selecting = g.selecting(direction)[g.class_of[subject.id]]
         masks, named = self._rule_masks(analysis, direction, selecting)
         p = g.class_of[peer.id]
+        byte, bit = p >> 3, 1 << (p & 7)
         matched = 0
         for i, mask in enumerate(masks):
-            if mask >> p & 1:
+            if byte < len(mask) and mask[byte] & bit:
                 matched |= 1 << i
         # rule_admits(rule, peer, dst) is the rule's ports on dst where its peers match the peer's class:
         # which rules match, and (only with named ports) what dst names, determine all of it.
         return (selecting, matched, named_ports_key(dst) if named and matched else None)
 
     def _rule_masks(self, analysis: Analysis, direction: Direction,
-                    selecting: tuple[int, ...]) -> tuple[tuple[int, ...], bool]:
+                    selecting: tuple[int, ...]) -> tuple[tuple[bytes, ...], bool]:
         """The peer masks of the rules of the policies `selecting` (indices, in order) for `direction`,
-        and whether one of them names a port."""
+        as little-endian bytes (a bit is read in constant time; shifting an int of one bit per class
+        costs the classes, at every test), and whether one of them names a port."""
         key = (analysis is self.head, direction, selecting)
         found = self._masks.get(key)
         if found is None:
             g = analysis.graph
             rules = [rule for i in selecting for rule in analysis.policies[i].rules(direction)]
-            found = self._masks[key] = (tuple(g.peer_mask(rule) for rule in rules),
+            found = self._masks[key] = (tuple(self._mask_bytes(g.peer_mask(rule)) for rule in rules),
                                         any(rule.named_ports for rule in rules))
+        return found
+
+    def _mask_bytes(self, mask: int) -> bytes:
+        found = self._bytes.get(mask)
+        if found is None:
+            found = self._bytes[mask] = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
         return found
 
     def verdict(self, analysis: Analysis, direction: Direction, subject: str, peer: str) -> DirectionVerdict:
@@ -450,39 +458,6 @@ def _equal_priority_note(rule: AdminRuleRef, part: ConnectionSet, other_side: tu
             return (f"; {other.policy} has the same priority {rule.priority}: their order is undefined upstream "
                     "(netverify orders equal priorities by name)")
     return ""
-
-
-def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: Direction, src: Endpoint,
-                 dst: Endpoint) -> DirectionVerdict:
-    """One direction of src -> dst on one side, with each tier's Decision.
-
-    With admin policies on either side (`tiers` given), the tiers decide it (semantics/evaluate, endpoint by
-    endpoint). With NetworkPolicies alone, the NetworkPolicy tier's decision is read from the graph
-    engine's classes (which rules admit: a few bit tests per rule, where the evaluator would match
-    labels and parse addresses for each of tens of thousands of pairs) and built by the verdict's
-    own `isolating`, so both readings say the same."""
-    subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
-    exempt = exemption(src, dst)
-    if exempt is not None and direction in exempt.open:
-        return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), note=exempt.note)
-    if tiers is not None:
-        return decide_direction(tiers, direction, subject, peer, dst)
-    g = analysis.graph
-    key = g.selecting(direction)[g.class_of[subject.id]]
-    if not key:
-        decision = Decision.passing(NETWORK_POLICY_TIER)
-        return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), decisions=(decision,))
-    peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
-    found = []
-    for i in key:
-        for rule in analysis.policies[i].rules(direction):
-            conns = g.rule_admits(rule, peer_class, dst_class)
-            if conns:
-                found.append(RuleMatch(rule.ref, conns))
-    policies = tuple(analysis.policies[i].ref for i in key)
-    decision = isolating(NETWORK_POLICY_TIER, policies, found, ())
-    return DirectionVerdict(direction, subject.id, True, fold((decision,)), policies, decision.matches,
-                            decisions=(decision,))
 
 
 def _status(base: Policy | None, head: Policy | None) -> str:
