@@ -403,21 +403,20 @@ class ReachabilityGraph:
         conns = self._conns
         wanted = sum(1 << b for b in set(classes))
         everyone = [(self._index.everyone, conns.all)]
-        # into[b]: (sources, what b's ingress lets them in with); senders[b]: (sources, what their
-        # egress alone may send to b), senders grouped by tier key (a key's partition is disjoint).
+        # into[b]: (sources, what b's ingress lets them in with); senders: below.
         into = {b: everyone if self._open_ingress >> b & 1 else [] for b in classes}
         isolated = wanted & ~self._open_ingress
         for sources, c, dsts in self._ingress_parts:
             mine = dsts & isolated
             for b in bit_list(mine):
                 into[b].append((sources, conns.by_id[c]))
-        senders: dict[int, list[tuple[int, ConnectionSet]]] = {b: [] for b in classes}
-        for key, group in self._egress_groups.items():
-            for c, m in self._egress(key).items():
-                mine = m & wanted
-                for b in bit_list(mine):
-                    senders[b].append((group, conns.by_id[c]))
-        return [self._column(senders[b], into[b]) for b in classes]
+        # Egress parts turned around as rows turn the ingress parts (`rows.sources_into`): per destination,
+        # the sources (of every tier key: a key's partition is disjoint) whose egress alone sends it conns c.
+        egress = [(m, c, group) for key, group in self._egress_groups.items() for c, m in self._egress(key).items()]
+        sent, alike = sources_into(egress, classes)
+        by_id = conns.by_id
+        senders = {r: [(group, by_id[c]) for c, group in d.items()] for r, d in sent.items()}
+        return [self._column(senders[alike[b]], into[b]) for b in classes]
 
     def _column(self, senders: list[tuple[int, ConnectionSet]], into: list[tuple[int, ConnectionSet]]) -> Row:
         conns = self._conns
