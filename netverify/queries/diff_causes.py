@@ -120,6 +120,8 @@ class Explainer:
         self._policy_status: dict[str, str] = {}
         self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
         self._masks: dict[tuple[bool, Direction, tuple[int, ...]], tuple[tuple[bytes, ...], bool]] = {}
+        self._of_class: dict[tuple[bool, Direction, int], tuple[tuple[int, ...], tuple[bytes, ...], bool]] = {}
+        self._ports: dict[str, tuple[object, ...]] = {}  # endpoint id -> named_ports_key
         self._bytes: dict[int, bytes] = {}  # a peer mask -> its bytes (masks repeat: a namespace, everyone)
         self._verdicts: dict[tuple[bool, Direction, tuple[object, ...]], DirectionVerdict] = {}
         # A pod's node matters only to node traffic, which needs a hostNetwork pod on that side (and to
@@ -174,8 +176,14 @@ class Explainer:
             return ("exempt", exempt.note)
         subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
         g = analysis.graph
-        selecting = g.selecting(direction)[g.class_of[subject.id]]
-        masks, named = self._rule_masks(analysis, direction, selecting)
+        c = g.class_of[subject.id]
+        head = analysis is self.head
+        found = self._of_class.get((head, direction, c))
+        if found is None:  # per class: a small key, where the selecting tuple would be hashed at every call
+            selecting = g.selecting(direction)[c]
+            found = self._of_class[(head, direction, c)] = (selecting, *self._rule_masks(analysis, direction,
+                                                                                         selecting))
+        selecting, masks, named = found
         p = g.class_of[peer.id]
         byte, bit = p >> 3, 1 << (p & 7)
         matched = 0
@@ -184,7 +192,13 @@ class Explainer:
                 matched |= 1 << i
         # rule_admits(rule, peer, dst) is the rule's ports on dst where its peers match the peer's class:
         # which rules match, and (only with named ports) what dst names, determine all of it.
-        return (selecting, matched, named_ports_key(dst) if named and matched else None)
+        return (selecting, matched, self._named_ports(dst) if named and matched else None)
+
+    def _named_ports(self, dst: Endpoint) -> tuple[object, ...]:
+        found = self._ports.get(dst.id)
+        if found is None:
+            found = self._ports[dst.id] = named_ports_key(dst)
+        return found
 
     def _rule_masks(self, analysis: Analysis, direction: Direction,
                     selecting: tuple[int, ...]) -> tuple[tuple[bytes, ...], bool]:
