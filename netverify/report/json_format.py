@@ -111,9 +111,29 @@ def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
     for i, view in enumerate(result.views):
         out.write(("," if i else "") + "\n    " + json.dumps(view.to_json()))
     out.write('\n  ],\n  "connections": [')
-    for i, conn in enumerate(result.connections()):
-        out.write(("," if i else "") + "\n    " + json.dumps(conn.to_json()))
+    write_batched(_service_connection_lines(result), out)
     out.write('\n  ],\n  "notes": ' + json.dumps(result.notes()) + "\n}\n")
+
+
+def _service_connection_lines(result: ServiceMatrixResult) -> Iterator[str]:
+    """Byte for byte json.dumps(conn.to_json()) per connection, each id and each ConnectionSet (cells are
+    shared by every client of a class: equal sets are equal objects, or equal values once filtered) serialised
+    once."""
+    ids: dict[str, str] = {}
+    conns: dict[ConnectionSet, str] = {}
+
+    def text(value: ConnectionSet) -> str:
+        found = conns.get(value)
+        if found is None:
+            found = conns[value] = json.dumps(value.to_json())
+        return found
+
+    lead = "\n    "
+    for conn in result.connections():
+        src = ids.get(conn.src.id) or ids.setdefault(conn.src.id, json.dumps(conn.src.id))
+        dst = ids.get(conn.dst.id) or ids.setdefault(conn.dst.id, json.dumps(conn.dst.id))
+        yield f'{lead}{{"src": {src}, "dst": {dst}, "allowed": {text(conn.allowed)}, "partial": {text(conn.partial)}}}'
+        lead = ",\n    "
 
 
 # --- diff (issue 4; grouped changes, issue 17) -------------------------------------------------
