@@ -34,8 +34,9 @@ partition is built from (`index`, `conns`, `peer_mask`, `rule_ports`, `rule_part
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import cached_property
+from functools import cached_property, reduce
 from itertools import chain
+from operator import or_
 
 from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list
 from netverify.engines.class_keys import class_key, named_ports_key
@@ -337,6 +338,9 @@ class ReachabilityGraph:
         # me/ce: a destination mask and the id of what a's egress allows it; mi/ci: the same for
         # what those destinations' ingress lets a in with.
         row: dict[int, int] = {}
+        if len(out) > 1:  # one AND per ingress entry keeps what a's egress reaches, not one per egress part
+            reached = reduce(or_, out.values())
+            mine_into = {ci: kept for ci, mi in mine_into.items() if (kept := mi & reached)}
         for ce, me in out.items():
             t = me & open_ingress
             if t:
