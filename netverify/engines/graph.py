@@ -34,8 +34,9 @@ partition is built from (`index`, `conns`, `peer_mask`, `rule_ports`, `rule_part
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import cached_property
+from functools import cached_property, reduce
 from itertools import chain
+from operator import or_
 
 from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list
 from netverify.engines.class_keys import class_key, named_ports_key
@@ -48,7 +49,7 @@ from netverify.engines.partitions import (
     passing_partition,
     union_partition,
 )
-from netverify.engines.rows import LazyRows, Row
+from netverify.engines.rows import LazyRows, Row, sources_into
 from netverify.model import Direction
 from netverify.runtime import without_gc
 from netverify.semantics.class_tiers import ClassRule, TierSpec, tier_specs
@@ -337,6 +338,9 @@ class ReachabilityGraph:
         # me/ce: a destination mask and the id of what a's egress allows it; mi/ci: the same for
         # what those destinations' ingress lets a in with.
         row: dict[int, int] = {}
+        if len(out) > 1:  # one AND per ingress entry keeps what a's egress reaches, not one per egress part
+            reached = reduce(or_, out.values())
+            mine_into = {ci: kept for ci, mi in mine_into.items() if (kept := mi & reached)}
         for ce, me in out.items():
             t = me & open_ingress
             if t:
@@ -351,24 +355,24 @@ class ReachabilityGraph:
 
     @without_gc
     def rows_of(self, classes: Sequence[int], ingress: list[Row] | None = None) -> list[Row]:
-        """The rows of `classes` (any order), computed in one pass over the ingress parts (a pass costs
-        parts x classes bits: thousands of scattered rows one by one cost classes^3). Memory follows
-        the rows asked for: ask a few hundred at a time. `ingress`, when given, receives each class's
-        ingress part: what the destinations' ingress alone (every tier folded; open: all) lets it in with."""
-        contiguous = isinstance(classes, range) and classes.step == 1  # a block of LazyRows
-        wanted = (1 << len(classes)) - 1 << classes[0] if contiguous and classes else sum(1 << a for a in set(classes))
-        # Transpose: into[a][conns] = the isolated destinations that let a in with exactly conns.
-        into: dict[int, dict[int, int]] = {a: {} for a in classes}
-        for sources, c, dsts in self._ingress_parts:
-            mine = sources & wanted
-            if mine:
-                for a in bit_list(mine):
-                    d = into[a]
-                    d[c] = d.get(c, 0) | dsts
+        """The rows of `classes` (any order), from the ingress parts turned around (`rows.sources_into`:
+        classes alike share that, and with equal egress keys their row). Ask a few hundred at a time (memory
+        follows them). `ingress`, when given, receives each class's ingress part: what the destinations'
+        ingress alone (every tier folded; open: all) lets it in with."""
+        into, alike = sources_into(self._ingress_parts, classes)
         if ingress is not None:
             by_id, opened = self._conns.by_id, (self._open_ingress, self._conns.all)
-            ingress += [(opened, *((m, by_id[c]) for c, m in into[a].items())) for a in classes]
-        return [self._row(a, into[a]) for a in classes]
+            parts = {r: (opened, *((m, by_id[c]) for c, m in d.items())) for r, d in into.items()}
+            ingress += [parts[alike[a]] for a in classes]
+        rows: dict[tuple[int, TierKey], Row] = {}
+        out = []
+        for a in classes:
+            key = (alike[a], self._egress_keys[a])
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = self._row(a, into[key[0]])
+            out.append(row)
+        return out
 
     # --- queries
 
@@ -403,21 +407,20 @@ class ReachabilityGraph:
         conns = self._conns
         wanted = sum(1 << b for b in set(classes))
         everyone = [(self._index.everyone, conns.all)]
-        # into[b]: (sources, what b's ingress lets them in with); senders[b]: (sources, what their
-        # egress alone may send to b), senders grouped by tier key (a key's partition is disjoint).
+        # into[b]: (sources, what b's ingress lets them in with); senders: below.
         into = {b: everyone if self._open_ingress >> b & 1 else [] for b in classes}
         isolated = wanted & ~self._open_ingress
         for sources, c, dsts in self._ingress_parts:
             mine = dsts & isolated
             for b in bit_list(mine):
                 into[b].append((sources, conns.by_id[c]))
-        senders: dict[int, list[tuple[int, ConnectionSet]]] = {b: [] for b in classes}
-        for key, group in self._egress_groups.items():
-            for c, m in self._egress(key).items():
-                mine = m & wanted
-                for b in bit_list(mine):
-                    senders[b].append((group, conns.by_id[c]))
-        return [self._column(senders[b], into[b]) for b in classes]
+        # Egress parts turned around as rows turn the ingress parts (`rows.sources_into`): per destination,
+        # the sources (of every tier key: a key's partition is disjoint) whose egress alone sends it conns c.
+        egress = [(m, c, group) for key, group in self._egress_groups.items() for c, m in self._egress(key).items()]
+        sent, alike = sources_into(egress, classes)
+        by_id = conns.by_id
+        senders = {r: [(group, by_id[c]) for c, group in d.items()] for r, d in sent.items()}
+        return [self._column(senders[alike[b]], into[b]) for b in classes]
 
     def _column(self, senders: list[tuple[int, ConnectionSet]], into: list[tuple[int, ConnectionSet]]) -> Row:
         conns = self._conns

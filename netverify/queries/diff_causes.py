@@ -16,9 +16,10 @@ from netverify.engines.graph import named_ports_key
 from netverify.model import POLICY_FIELDS, Direction, SourceRef, without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_tiers import tier_addresses, tiers_of_analysis
+from netverify.queries.diff_verdicts import side_verdict
 from netverify.semantics.compile import PolicyRef, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, visible_labels
-from netverify.semantics.evaluate import DirectionVerdict, decide_direction
+from netverify.semantics.evaluate import DirectionVerdict
 from netverify.semantics.kinds import tier_order
 from netverify.semantics.verdict import (
     NETWORK_POLICY_TIER,
@@ -29,8 +30,6 @@ from netverify.semantics.verdict import (
     Tier,
     action_word,
     exemption,
-    fold,
-    isolating,
     rule_name,
 )
 from netverify.sets import ConnectionSet
@@ -138,7 +137,11 @@ class Explainer:
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
         self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
-        self._masks: dict[tuple[bool, Direction, int], tuple[tuple[int, ...], bool]] = {}
+        self._masks: dict[tuple[bool, Direction, tuple[int, ...]], tuple[tuple[bytes, ...], bool]] = {}
+        self._of_class: dict[tuple[bool, Direction, int], tuple[tuple[int, ...], tuple[bytes, ...], bool]] = {}
+        self._ports: dict[str, tuple[object, ...]] = {}  # endpoint id -> named_ports_key
+        self._bytes: dict[int, bytes] = {}  # a peer mask -> its bytes (masks repeat: a namespace, everyone)
+        self._verdicts: dict[tuple[bool, Direction, tuple[object, ...]], DirectionVerdict] = {}
         # A pod's node matters only to node traffic, which needs a hostNetwork pod on that side (and to
         # admin `nodes` peers, which see node addresses).
         self._nodes_matter = self.tiered or any(e.host_network for e in base.endpoints) or any(
@@ -158,18 +161,33 @@ class Explainer:
                                             self._signature(self.head, direction, src, dst), gained, lost)
             found = self._explained.get(key) if key is not None else None
             if found is None:
-                found = tuple(self.direction(self.verdict(self.base, direction, subject, peer),
-                                             self.verdict(self.head, direction, subject, peer), gained, lost))
+                if key is None:
+                    vb = self.verdict(self.base, direction, subject, peer)
+                    vh = self.verdict(self.head, direction, subject, peer)
+                else:  # each side's verdict is a function of its signature: shared by many cells
+                    vb = self._verdict_of(self.base, key[1], direction, subject, peer)
+                    vh = self._verdict_of(self.head, key[2], direction, subject, peer)
+                found = tuple(self.direction(vb, vh, gained, lost))
                 if key is not None:
                     self._explained[key] = found
             causes += found
         return tuple(causes)
 
+    def _verdict_of(self, analysis: Analysis, signature: tuple[object, ...], direction: Direction, subject: str,
+                    peer: str) -> DirectionVerdict:
+        """One side's verdict, cached by its signature (`_signature`)."""
+        key = (analysis is self.head, direction, signature)
+        found = self._verdicts.get(key)
+        if found is None:
+            found = self._verdicts[key] = self.verdict(analysis, direction, subject, peer)
+        return found
+
     def _signature(self, analysis: Analysis, direction: Direction, src_id: str, dst_id: str) -> tuple[object, ...]:
         """What one side's NetworkPolicy verdict of `direction` for src -> dst is a function of, as
-        `direction` reads it: an exemption (its note), else the subject's graph class (which fixes the
-        policies selecting it) and what each of their rules admits with this peer, ports resolved on this
-        destination (`ReachabilityGraph.rule_admits`: the verdict's rule matches)."""
+        `direction` reads it: an exemption (its note), else the policies selecting the subject (not its
+        class: classes are nearly as many as workloads, policy sets far fewer) and what each of their
+        rules admits with this peer, ports resolved on this destination (`ReachabilityGraph.rule_admits`:
+        the verdict's rule matches). The verdict names no endpoint that `direction` reads."""
         src, dst = analysis.by_id[src_id], analysis.by_id[dst_id]
         exempt = exemption(src, dst)
         if exempt is not None and direction in exempt.open:
@@ -177,26 +195,47 @@ class Explainer:
         subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
         g = analysis.graph
         c = g.class_of[subject.id]
-        masks, named = self._rule_masks(analysis, direction, c)
+        head = analysis is self.head
+        found = self._of_class.get((head, direction, c))
+        if found is None:  # per class: a small key, where the selecting tuple would be hashed at every call
+            selecting = g.selecting(direction)[c]
+            found = self._of_class[(head, direction, c)] = (selecting, *self._rule_masks(analysis, direction,
+                                                                                         selecting))
+        selecting, masks, named = found
         p = g.class_of[peer.id]
+        byte, bit = p >> 3, 1 << (p & 7)
         matched = 0
         for i, mask in enumerate(masks):
-            if mask >> p & 1:
+            if byte < len(mask) and mask[byte] & bit:
                 matched |= 1 << i
         # rule_admits(rule, peer, dst) is the rule's ports on dst where its peers match the peer's class:
         # which rules match, and (only with named ports) what dst names, determine all of it.
-        return (c, matched, named_ports_key(dst) if named and matched else None)
+        return (selecting, matched, self._named_ports(dst) if named and matched else None)
 
-    def _rule_masks(self, analysis: Analysis, direction: Direction, c: int) -> tuple[tuple[int, ...], bool]:
-        """The peer masks of the rules of the policies selecting class c for `direction` (in order), and
-        whether one of them names a port."""
-        key = (analysis is self.head, direction, c)
+    def _named_ports(self, dst: Endpoint) -> tuple[object, ...]:
+        found = self._ports.get(dst.id)
+        if found is None:
+            found = self._ports[dst.id] = named_ports_key(dst)
+        return found
+
+    def _rule_masks(self, analysis: Analysis, direction: Direction,
+                    selecting: tuple[int, ...]) -> tuple[tuple[bytes, ...], bool]:
+        """The peer masks of the rules of the policies `selecting` (indices, in order) for `direction`,
+        as little-endian bytes (a bit is read in constant time; shifting an int of one bit per class
+        costs the classes, at every test), and whether one of them names a port."""
+        key = (analysis is self.head, direction, selecting)
         found = self._masks.get(key)
         if found is None:
             g = analysis.graph
-            rules = [rule for i in g.selecting(direction)[c] for rule in analysis.policies[i].rules(direction)]
-            found = self._masks[key] = (tuple(g.peer_mask(rule) for rule in rules),
+            rules = [rule for i in selecting for rule in analysis.policies[i].rules(direction)]
+            found = self._masks[key] = (tuple(self._mask_bytes(g.peer_mask(rule)) for rule in rules),
                                         any(rule.named_ports for rule in rules))
+        return found
+
+    def _mask_bytes(self, mask: int) -> bytes:
+        found = self._bytes.get(mask)
+        if found is None:
+            found = self._bytes[mask] = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
         return found
 
     def verdict(self, analysis: Analysis, direction: Direction, subject: str, peer: str) -> DirectionVerdict:
@@ -440,39 +479,6 @@ def _equal_priority_note(rule: RuleId, part: ConnectionSet, other_side: tuple[Ru
             return (f"; {other.policy} has the same priority {rule.priority}: their order is undefined upstream "
                     "(netverify orders equal priorities by name)")
     return ""
-
-
-def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: Direction, src: Endpoint,
-                 dst: Endpoint) -> DirectionVerdict:
-    """One direction of src -> dst on one side, with each tier's Decision.
-
-    With admin policies on either side (`tiers` given), the tiers decide it (semantics/evaluate, endpoint by
-    endpoint). With NetworkPolicies alone, the NetworkPolicy tier's decision is read from the graph
-    engine's classes (which rules admit: a few bit tests per rule, where the evaluator would match
-    labels and parse addresses for each of tens of thousands of pairs) and built by the verdict's
-    own `isolating`, so both readings say the same."""
-    subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
-    exempt = exemption(src, dst)
-    if exempt is not None and direction in exempt.open:
-        return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), note=exempt.note)
-    if tiers is not None:
-        return decide_direction(tiers, direction, subject, peer, dst)
-    g = analysis.graph
-    key = g.selecting(direction)[g.class_of[subject.id]]
-    if not key:
-        decision = Decision.passing(NETWORK_POLICY_TIER)
-        return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), decisions=(decision,))
-    peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
-    found = []
-    for i in key:
-        for rule in analysis.policies[i].rules(direction):
-            conns = g.rule_admits(rule, peer_class, dst_class)
-            if conns:
-                found.append(RuleMatch(rule.ref, conns))
-    policies = tuple(analysis.policies[i].ref for i in key)
-    decision = isolating(NETWORK_POLICY_TIER, policies, found, ())
-    return DirectionVerdict(direction, subject.id, True, fold((decision,)), policies, decision.matches,
-                            decisions=(decision,))
 
 
 def _by_id(analysis: Analysis) -> dict[str, Policy]:

@@ -43,7 +43,7 @@ from typing import Protocol
 from netverify.engines.bitsets import bit_list
 from netverify.model import Direction, without_sources
 from netverify.queries.context import Analysis
-from netverify.queries.diff_causes import Cause, Explainer, side_verdict
+from netverify.queries.diff_causes import Cause, Explainer
 from netverify.queries.diff_groups import (
     NONE,
     Grouping,
@@ -59,6 +59,7 @@ from netverify.queries.diff_groups import (
 )
 from netverify.queries.diff_outside import AddressBlock, address_blocks
 from netverify.queries.diff_tiers import tier_addresses, tier_policies
+from netverify.queries.diff_verdicts import side_verdict
 from netverify.semantics.class_tiers import ClassRule
 from netverify.semantics.compile import ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint, visible_labels

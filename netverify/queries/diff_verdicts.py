@@ -1,0 +1,47 @@
+"""One side's verdict of one direction for the diff's explanations (diff_causes), with each tier's Decision.
+
+With NetworkPolicies alone it is read from the graph engine's classes rather than walked endpoint by
+endpoint; both readings say the same (the verdict's own `isolating` builds it).
+"""
+
+from __future__ import annotations
+
+from netverify.model import Direction
+from netverify.queries.context import Analysis
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.evaluate import DirectionVerdict, decide_direction
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, Tier, exemption, fold, isolating
+from netverify.sets import ConnectionSet
+
+
+def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: Direction, src: Endpoint,
+                 dst: Endpoint) -> DirectionVerdict:
+    """One direction of src -> dst on one side, with each tier's Decision.
+
+    With admin policies on either side (`tiers` given), the tiers decide it (semantics/evaluate, endpoint by
+    endpoint). With NetworkPolicies alone, the NetworkPolicy tier's decision is read from the graph
+    engine's classes (which rules admit: a few bit tests per rule, where the evaluator would match
+    labels and parse addresses for each of tens of thousands of pairs) and built by the verdict's
+    own `isolating`, so both readings say the same."""
+    subject, peer = (src, dst) if direction == Direction.EGRESS else (dst, src)
+    exempt = exemption(src, dst)
+    if exempt is not None and direction in exempt.open:
+        return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), note=exempt.note)
+    if tiers is not None:
+        return decide_direction(tiers, direction, subject, peer, dst)
+    g = analysis.graph
+    key = g.selecting(direction)[g.class_of[subject.id]]
+    if not key:
+        decision = Decision.passing(NETWORK_POLICY_TIER)
+        return DirectionVerdict(direction, subject.id, False, ConnectionSet.all(), decisions=(decision,))
+    peer_class, dst_class = g.class_of[peer.id], g.class_of[dst.id]
+    found = []
+    for i in key:
+        for rule in analysis.policies[i].rules(direction):
+            conns = g.rule_admits(rule, peer_class, dst_class)
+            if conns:
+                found.append(RuleMatch(rule.ref, conns))
+    policies = tuple(analysis.policies[i].ref for i in key)
+    decision = isolating(NETWORK_POLICY_TIER, policies, found, ())
+    return DirectionVerdict(direction, subject.id, True, fold((decision,)), policies, decision.matches,
+                            decisions=(decision,))
