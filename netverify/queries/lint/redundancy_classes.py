@@ -174,6 +174,32 @@ class TieredDirections:
                 tiers.append(first_match_partition(ordered, conns, universe))
         return fold_partitions(tiers, conns, universe, Action.ALLOW)
 
+    def undecided_before(self, d: Direction, gkey: GroupKey) -> Cells | None:
+        """Per peer cell, the connections the tiers before the NetworkPolicy tier leave undecided for
+        the group (neither allow nor deny: they reach the NetworkPolicy tier); None when none of those
+        tiers selects the group (every connection reaches it)."""
+        key = self._key(gkey)
+        before = [t for t in range(self.np_tier) if key[t]]
+        if not before:
+            return None
+        g, conns = self.g, self.g.conns
+        by_id, rep = conns.by_id, self.rep(d, gkey)
+        state = {id(conns.none): self.everyone}  # decided connections -> peer mask
+        for t in before:
+            ordered = [(mask, c, action) for i in key[t] for rule, action in self.specs[t].policies[i].rules(d) or ()
+                       for mask, c in g.rule_parts(d, [rule], rep)]
+            tier = first_match_partition(ordered, conns, self.everyone)
+            new: dict[int, int] = {}
+            for decided, m in state.items():
+                for (a, denied), tm in tier.decisions.items():
+                    both = m & tm
+                    if both:
+                        k = id(conns.union(by_id[decided], conns.union(by_id[a], by_id[denied])))
+                        new[k] = new.get(k, 0) | both
+            state = new
+        out = [(m, conns.difference(conns.all, by_id[decided])) for decided, m in state.items()]
+        return [(m, c) for m, c in out if c]
+
     def key_rules(self, d: Direction, key: Sequence[int]) -> list[CompiledRule]:
         """The rules of direction d of the policies `key` (in policy order; cached per key)."""
         cache_key = (d, tuple(key))
@@ -223,7 +249,7 @@ class TieredDirections:
         Walks the other direction's groups once, each with its cells over the subject side, rather
         than once per subject: at 100,000 pods a group of subjects has thousands of classes."""
         od = d.opposite
-        found = self._first_real(d, subjects, self.open[od] & peers)
+        found = self.first_real(d, subjects, self.open[od] & peers)
         if found is not None:
             return found
         for gkey, group in self._groups_meeting(od, peers):
@@ -233,7 +259,7 @@ class TieredDirections:
             for cell, conns in self._current_cells(od, gkey):
                 s = cell & subjects
                 if s and conns & delta:
-                    found = self._first_real(d, s, m)
+                    found = self.first_real(d, s, m)
                     if found is not None:
                         return found
         return None
@@ -244,16 +270,25 @@ class TieredDirections:
         groups = self.groups[od]
         if peers.bit_count() >= len(groups):
             return list(groups.items())
-        group_of = self._group_of.get(od)
-        if group_of is None:
-            group_of = self._group_of[od] = {}
-            for gkey, mask in groups.items():
-                for c in bit_list(mask):
-                    group_of[c] = gkey
+        group_of = self._group_index(od)
         keys = dict.fromkeys(group_of[c] for c in bit_list(peers) if c in group_of)
         return [(k, groups[k]) for k in keys]
 
-    def _first_real(self, d: Direction, subjects: int, peers: int) -> tuple[int, int] | None:
+    def group_key(self, d: Direction, c: int) -> GroupKey | None:
+        """The group of class c for direction d (None: no tier has a policy for it)."""
+        return self._group_index(d).get(c)
+
+    def _group_index(self, d: Direction) -> dict[int, GroupKey]:
+        group_of = self._group_of.get(d)
+        if group_of is None:
+            group_of = self._group_of[d] = {}
+            for gkey, mask in self.groups[d].items():
+                for c in bit_list(mask):
+                    group_of[c] = gkey
+        return group_of
+
+    def first_real(self, d: Direction, subjects: int, peers: int) -> tuple[int, int] | None:
+        """Some real (subject, peer) class pair of direction d, subject in `subjects`, peer in `peers`."""
         if not subjects or not peers:
             return None
         peer_list = bit_list(peers)
