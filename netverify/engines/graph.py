@@ -27,8 +27,9 @@ class's members agree on them because class keys include what they read (hostNet
 
 Public surface for the query layer (queries must not read anything else): classes (`reps`, `members`, `class_of`),
 rows (`rows`, `row`, `successors`, `class_allowed`, `targets`, `by_source`, `connections`, `allowed`), columns
-(`column`; `parts` for engines/columns.py), `selecting` (the NetworkPolicies selecting each class), and the pieces a
-partition is built from (`index`, `conns`, `peer_mask`, `rule_ports`, `rule_parts`, `named_rule_parts`, `rule_admits`).
+(`column`; `parts` for engines/columns.py), `selecting` (the NetworkPolicies selecting each class), `tier_keys` and
+`decided` (each class's tier key and folded partition of one direction), and the pieces a partition is built from
+(`index`, `conns`, `peer_mask`, `rule_ports`, `rule_parts`, `named_rule_parts`, `rule_admits`).
 """
 
 from __future__ import annotations
@@ -182,6 +183,19 @@ class ReachabilityGraph:
             found = self._tier_selecting[(t, direction)] = [tuple(x) for x in out]
         return found
 
+    def tier_keys(self, direction: Direction) -> list[TierKey]:
+        """Per class, per tier, the policies that select it for `direction` (() when no tier has one)."""
+        return self._ingress_keys if direction is Direction.INGRESS else self._egress_keys
+
+    def decided(self, direction: Direction, c: int) -> Partition:
+        """What the tiers allow class c per peer mask for `direction`: the partition the graph's rows
+        are built from (shared, not copied: do not modify), before the node-traffic exemption."""
+        key = self.tier_keys(direction)[c]
+        if direction is Direction.EGRESS:
+            return self._egress(key)
+        return self._ingress(key, self.reps[c], named_ports_key(self.reps[c])) if key else {
+            id(self._conns.all): self._index.everyone}
+
     def _tier_keys(self, direction: Direction) -> list[TierKey]:
         """Per class, what every tier's decision for it depends on besides its ports: the policies of
         each tier that select it. () when no tier has a policy for it (everything passes)."""
@@ -291,7 +305,8 @@ class ReachabilityGraph:
         # Ingress: classes with equal keys, named ports and exempt senders share one partition.
         self._open_ingress = 0  # classes no tier has a policy for: everything may come in
         shared: dict[tuple[object, ...], tuple[Partition, list[int]]] = {}
-        for b, key in enumerate(self._tier_keys(Direction.INGRESS)):
+        self._ingress_keys = self._tier_keys(Direction.INGRESS)
+        for b, key in enumerate(self._ingress_keys):
             if not key:
                 self._open_ingress |= 1 << b
                 continue
