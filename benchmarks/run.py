@@ -323,6 +323,9 @@ def bench_size(pods: int, out: Path, available: set[str], nca: Path | None, nca_
     results: dict[str, Any] = {}
     results["matrix"] = netverify_run(["matrix", *inv, "--format", "json"], data, timeout)
     facts = results["matrix"].get("phases", {}).get("facts", {})
+    # Services as the destinations: every client against every Service, per backend (queries/service_cells)
+    results["matrix (by service)"] = netverify_run(["matrix", *inv, "--by", "service", "--format", "json"], data,
+                                                   timeout)
     row["facts"] = facts
     if "pair" in facts:
         results["can"] = netverify_run(["can", *facts["pair"], *inv], data, timeout)

@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from netverify.loaders import fastyaml
 from netverify.loaders.admin import convert_admin_policy, convert_node
+from netverify.loaders.api_versions import API_VERSIONS, CLUSTER_SCOPED, CURRENT_API, fast_kind
 from netverify.loaders.convert import (
     convert_endpoint_slice,
     convert_namespace,
@@ -26,6 +27,7 @@ from netverify.loaders.discovery import discover as discover  # re-exported
 from netverify.loaders.fields import HINT_DNS_LABEL, Fields, bounded, is_dns_label, line_of, type_name
 from netverify.loaders.kindmap import KindMap
 from netverify.loaders.kinds import api_group, read_custom
+from netverify.loaders.references import unresolved_references as unresolved_references  # re-exported
 from netverify.loaders.schemas import check_unknown_fields
 from netverify.loaders.streams import parse_located, spooled
 from netverify.loaders.validate import validate_object
@@ -35,37 +37,14 @@ from netverify.model import (
     NAMESPACE_NAME_LABEL,
     Cluster,
     Diagnostic,
-    Direction,
     Namespace,
-    Pod,
     Severity,
     SkippedObject,
     SourceRef,
     Workload,
+    relocated,
 )
 from netverify.model.source import printable, quoted
-
-# apiVersions under which each kind is read; anything else is reported.
-_API_VERSIONS: dict[str, tuple[str, ...]] = {
-    "Namespace": ("v1",),
-    "Pod": ("v1",),
-    "Service": ("v1",),
-    "ReplicationController": ("v1",),
-    "NetworkPolicy": ("networking.k8s.io/v1", "extensions/v1beta1"),
-    "Deployment": ("apps/v1", "apps/v1beta1", "apps/v1beta2", "extensions/v1beta1"),
-    "StatefulSet": ("apps/v1", "apps/v1beta1", "apps/v1beta2"),
-    "DaemonSet": ("apps/v1", "apps/v1beta2", "extensions/v1beta1"),
-    "ReplicaSet": ("apps/v1", "apps/v1beta2", "extensions/v1beta1"),
-    "Job": ("batch/v1",),
-    "CronJob": ("batch/v1", "batch/v1beta1"),
-    "EndpointSlice": ("discovery.k8s.io/v1",),
-    "Node": ("v1",),
-    "AdminNetworkPolicy": ("policy.networking.k8s.io/v1alpha1",),
-    "BaselineAdminNetworkPolicy": ("policy.networking.k8s.io/v1alpha1",),
-    "ClusterNetworkPolicy": ("policy.networking.k8s.io/v1alpha2",),
-}
-_CLUSTER_SCOPED = ("Namespace", "Node", *ADMIN_POLICY_KINDS)
-_CURRENT_API = {kind: versions[0] for kind, versions in _API_VERSIONS.items()}
 
 
 @dataclass
@@ -87,35 +66,6 @@ def _result(inventory: _Inventory) -> LoadResult:
     return LoadResult(cluster, displayable(inventory.diagnostics + unresolved_references(cluster)))
 
 
-def unresolved_references(cluster: Cluster) -> list[Diagnostic]:
-    """Warnings (errors under --strict) for names that refer to nothing loaded.
-
-    A named port in a policy rule resolves on the destination's containers: the pods the policy
-    selects (ingress) or the peers (egress). Only a name that no container of any candidate
-    declares is reported: that port entry admits nothing, whatever the selectors match, which is
-    almost always a typo or a renamed port.
-    """
-    declared_in: dict[str, set[str]] = {}
-    owners: tuple[Pod | Workload, ...] = (*cluster.pods, *cluster.workloads)
-    for owner in owners:
-        declared_in.setdefault(owner.namespace, set()).update(p.name for p in owner.ports if p.name)
-    everywhere = set().union(*declared_in.values())
-    out: list[Diagnostic] = []
-    for policy in cluster.policies:
-        for rule in (*policy.ingress, *policy.egress):
-            known = declared_in.get(policy.namespace, set()) if rule.direction is Direction.INGRESS else everywhere
-            where = f"in namespace {policy.namespace}" if rule.direction is Direction.INGRESS else "in any namespace"
-            for spec in rule.ports:
-                if isinstance(spec.port, str) and spec.port not in known:
-                    out.append(Diagnostic(
-                        Severity.WARNING, spec.source,
-                        f"named port {quoted(spec.port)} is declared by no container {where}: this port entry of "
-                        f"{rule.direction.value}[{rule.index}] admits nothing",
-                        "check the name against the containers' ports[].name, or write the port number",
-                        f"NetworkPolicy {policy.id}"))
-    return out
-
-
 def displayable(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Diagnostics with every unprintable character escaped: messages quote names, keys and values
     from the input, and a control character in one must neither forge lines of output nor reach the
@@ -127,6 +77,9 @@ def displayable(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
         # One value repeated through aliases gives the same error at the same line many times: say it once.
         out.setdefault((shown.severity.value, str(shown.source), shown.message, shown.obj), shown)
     return list(out.values())
+
+
+Entry = tuple[str, str, str, Any, SourceRef]  # what `_Inventory.add` takes: kind, namespace, name, object, where
 
 
 @dataclass
@@ -141,15 +94,18 @@ class _Inventory:
     objects: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     skipped: list[SkippedObject] = field(default_factory=list)
     kinds: KindMap | None = None  # the user's --kinds file
-    staged: list[tuple[str, str, str, Any, SourceRef]] | None = None  # see stage()
+    staged: list[Entry] | None = None  # see stage()
+    outer: list[list[Entry] | None] = field(default_factory=list)  # the stages that `stage` interrupted
 
-    def stage(self) -> list[tuple[str, str, str, Any, SourceRef]]:
-        """Until `unstage`, objects added are only recorded in the returned list (the caller adds them, or not)."""
+    def stage(self) -> list[Entry]:
+        """Until `unstage`, objects added are only recorded in the returned list (the caller adds them, or not).
+        Stages nest: what the inner caller adds once it unstages goes to the stage it interrupted."""
+        self.outer.append(self.staged)
         self.staged = []
         return self.staged
 
     def unstage(self) -> None:
-        self.staged = None
+        self.staged = self.outer.pop()
 
     def add(self, kind: str, namespace: str, name: str, obj: Any, where: SourceRef) -> None:
         """Add `obj`; None stands for a definition that replaces an earlier one but is not analysed (a
@@ -195,20 +151,29 @@ class _Inventory:
 
 
 class DocumentCache:
-    """Parsed documents by file content, shared by the loads of one command.
+    """Parsed documents by file content, and what reading each added, shared by the loads of one command.
 
     `diff` and `equiv` read two versions in which most files are byte-identical: each is parsed
-    once. Only files while the cache is under its byte budget are kept (the others stream as
-    usual), and files that fail to parse are never cached, so their errors are reported each time.
+    once, and each of its documents of a kind that cites only its first line (Pods, workloads,
+    Services, Namespaces, Nodes) is converted once: the other version takes the same objects, moved
+    to its own file name (`relocated`). Only documents read without a diagnostic are reused, so every
+    warning and error is reported by each load that reads it. Only files while the cache is under its
+    byte budget are kept (the others stream as usual), and files that fail to parse are never cached.
     """
 
     def __init__(self, max_bytes: int = 256 << 20) -> None:
         self._documents: dict[bytes, list[Document]] = {}
         self._room = max_bytes
+        # id() of a document the cache holds (so the id stays its own) -> (file it was read from, namespace
+        # defaulted to, what reading it added)
+        self._readings: dict[int, tuple[str, str, tuple[Entry, ...]]] = {}
+        self._held: set[int] = set()
 
     def clear(self) -> None:
         """Forget every parse (once both versions are loaded: at 100,000 pods they hold a gigabyte)."""
         self._documents.clear()
+        self._readings.clear()
+        self._held.clear()
 
     def has_room(self, size: int) -> bool:
         return size <= self._room
@@ -221,7 +186,31 @@ class DocumentCache:
             if self.has_room(len(data)):
                 self._documents[key] = found
                 self._room -= len(data)
+                self._held.update(id(doc) for doc in found)
         return found
+
+    def add(self, doc: Document, file: str, inventory: _Inventory) -> None:
+        """Add the objects of one document, read once per content and namespace default."""
+        if not (id(doc) in self._held and inventory.check_fields and fast_kind(doc.data)):
+            add_document(doc.data, file, doc.line, inventory, doc.problems, doc.relocate)
+            return
+        known = self._readings.get(id(doc))
+        if known is not None and known[1] == inventory.default_namespace:
+            was, _, entries = known
+            for kind, namespace, name, obj, where in entries:
+                inventory.add(kind, namespace, name, obj if was == file else relocated(obj, file),
+                              SourceRef(file, where.line))
+            return
+        mark, skipped = len(inventory.diagnostics), len(inventory.skipped)
+        staged = inventory.stage()
+        try:
+            add_document(doc.data, file, doc.line, inventory, doc.problems, doc.relocate)
+        finally:
+            inventory.unstage()
+        for args in staged:
+            inventory.add(*args)
+        if len(inventory.diagnostics) == mark and len(inventory.skipped) == skipped:
+            self._readings[id(doc)] = (file, inventory.default_namespace, tuple(staged))
 
 
 def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: IO[bytes] | None = None,
@@ -231,7 +220,10 @@ def load_paths(paths: Iterable[str], default_namespace: str = "default", stdin: 
     for path in discover(paths, inventory.diagnostics):
         label = "<stdin>" if path == STDIN else printable(path)  # names the file in every message and report
         for doc in _read_documents(path, label, stdin, inventory.diagnostics, cache):
-            add_document(doc.data, label, doc.line, inventory, doc.problems, doc.relocate)
+            if cache is not None:
+                cache.add(doc, label, inventory)
+            else:
+                add_document(doc.data, label, doc.line, inventory, doc.problems, doc.relocate)
     return _result(inventory)
 
 
@@ -250,8 +242,12 @@ def load_blobs(blobs: Iterable[tuple[str, bytes]], default_namespace: str = "def
     for raw_label, data in blobs:
         label = printable(raw_label)
         try:
-            for doc in (cache.documents(data) if cache is not None else _parse_stream(io.BytesIO(data))):
-                add_document(doc.data, label, doc.line, inventory, doc.problems, doc.relocate)
+            if cache is not None:
+                for doc in cache.documents(data):
+                    cache.add(doc, label, inventory)
+            else:
+                for doc in _parse_stream(io.BytesIO(data)):
+                    add_document(doc.data, label, doc.line, inventory, doc.problems, doc.relocate)
         except YAMLInputError as exc:
             inventory.diagnostics.append(Diagnostic(Severity.ERROR, SourceRef(label, exc.line), exc.message, exc.hint))
     return _result(inventory)
@@ -293,22 +289,10 @@ def parse_documents(handle: IO[bytes], fast: bool | None = None) -> Iterator[Doc
     Through the fast parser where it is installed and not switched off (`fast` None: as the environment says; see
     fastyaml), giving the same documents with lines recovered on demand; else through the located reader."""
     if fastyaml.enabled() if fast is None else fast and fastyaml.available():
-        return fastyaml.read(handle, parse_located, _fast_kind)
+        return fastyaml.read(handle, parse_located, fast_kind)
     return parse_located(handle)
 
 
-# Kinds whose objects cite only their document's first line (f.ref()): read from the fast parser's objects, and
-# re-read with every line only when they have something to report. Policies cite their rules, peers and ports;
-# EndpointSlices, Lists and custom resources read lines of their own: the fast path re-reads those at once.
-_FAST_KINDS = frozenset(("Namespace", "Pod", "Service", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
-                         "ReplicationController", "Job", "CronJob", "Node"))
-
-
-def _fast_kind(data: Any) -> bool:
-    if not isinstance(data, dict):
-        return False
-    kind = data.get("kind")
-    return isinstance(kind, str) and kind in _FAST_KINDS and data.get("apiVersion") in _API_VERSIONS[kind]
 
 
 def add_document(data: Any, file: str, line: int, inventory: _Inventory,
@@ -403,27 +387,27 @@ def _add_object(data: Any, kind: str, file: str, line: int, inventory: _Inventor
     """Read one object; False when it was skipped (a kind netverify does not analyse)."""
     where = SourceRef(file, line)
     api_version = data.get("apiVersion")
-    if kind not in _API_VERSIONS or _foreign_group(kind, api_version):
+    if kind not in API_VERSIONS or _foreign_group(kind, api_version):
         return _add_custom(data, kind, file, line, inventory)
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     raw_name = meta.get("name") if isinstance(meta, dict) else None
     raw_ns = meta.get("namespace") if isinstance(meta, dict) else None
     namespace = raw_ns if isinstance(raw_ns, str) and raw_ns else inventory.default_namespace
     name_text = raw_name if isinstance(raw_name, str) else "?"
-    shown = f"{kind} {name_text}" if kind in _CLUSTER_SCOPED else f"{kind} {namespace}/{name_text}"
+    shown = f"{kind} {name_text}" if kind in CLUSTER_SCOPED else f"{kind} {namespace}/{name_text}"
     f = Fields(file, shown, inventory.diagnostics, line)
-    if api_version not in _API_VERSIONS[kind]:
+    if api_version not in API_VERSIONS[kind]:
         f.error(data.line_of("apiVersion") if hasattr(data, "line_of") else line, "apiVersion",
-                f"{kind} is not read under apiVersion {quoted(api_version)}", f"use apiVersion: {_CURRENT_API[kind]}")
+                f"{kind} is not read under apiVersion {quoted(api_version)}", f"use apiVersion: {CURRENT_API[kind]}")
         return True
-    if api_version != _CURRENT_API[kind]:
-        f.warn(line, f"apiVersion {api_version} is no longer served by Kubernetes; read as {_CURRENT_API[kind]}",
-               f"change it to apiVersion: {_CURRENT_API[kind]}")
+    if api_version != CURRENT_API[kind]:
+        f.warn(line, f"apiVersion {api_version} is no longer served by Kubernetes; read as {CURRENT_API[kind]}",
+               f"change it to apiVersion: {CURRENT_API[kind]}")
     if inventory.check_fields:
         check_unknown_fields(data, kind, f)
     validate_object(data, kind, f)
     obj: Any
-    if kind in _CLUSTER_SCOPED:
+    if kind in CLUSTER_SCOPED:
         if kind == "Namespace":
             obj = convert_namespace(data, f)
         elif kind == "Node":
@@ -467,7 +451,7 @@ def _valid_namespace(meta: Any, raw_ns: Any, f: Fields) -> bool:
 def _foreign_group(kind: str, api_version: Any) -> bool:
     """A built-in kind's name under another API group: Knative's serving.knative.dev Service, Calico's
     projectcalico.org NetworkPolicy. Read as the custom resource it is, not as a malformed built-in."""
-    known = {api_group(v) for v in _API_VERSIONS[kind]}
+    known = {api_group(v) for v in API_VERSIONS[kind]}
     return isinstance(api_version, str) and "/" in api_version and api_group(api_version) not in known
 
 
@@ -482,7 +466,7 @@ def _add_custom(data: Any, kind: str, file: str, line: int, inventory: _Inventor
     if reading.read:
         # A built-in kind's name in another group is named with its group (kubectl's kind.group), so that
         # Knative's Service never collides with a core Service of the same name.
-        shown = f"{kind}.{api_group(data.get('apiVersion'))}" if kind in _API_VERSIONS else kind
+        shown = f"{kind}.{api_group(data.get('apiVersion'))}" if kind in API_VERSIONS else kind
         if _valid_namespace(meta, raw_ns, f):
             for workload in reading.workloads:
                 inventory.add(shown, namespace, workload.name, replace(workload, kind=shown), SourceRef(file, line))

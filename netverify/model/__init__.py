@@ -36,7 +36,7 @@ from netverify.model.objects import (
     SkippedObject,
     Workload,
 )
-from netverify.model.source import Diagnostic, InputError, Severity, SourceRef, ValueEnum, without_sources
+from netverify.model.source import Diagnostic, InputError, Severity, SourceRef, ValueEnum, relocated, without_sources
 
 __all__ = [
     "ADMIN_POLICY_KINDS", "BASELINE_SINGLETON_NAME", "AdminAction", "AdminPeer", "AdminPolicy", "AdminPort",
@@ -44,5 +44,5 @@ __all__ = [
     "NAMESPACE_NAME_LABEL", "WORKLOAD_KINDS", "Cluster", "ContainerPort", "Diagnostic", "EndpointSlice",
     "IPBlock", "InputError", "LabelSelector", "Labels", "Namespace", "NetworkPolicy", "OwnerRef", "Peer", "Pod",
     "PortSpec", "Requirement", "Rule", "Service", "ServicePort", "Severity", "SkippedObject", "SourceRef", "Workload",
-    "without_sources", "freeze_labels", "Direction", "ValueEnum",
+    "without_sources", "relocated", "freeze_labels", "Direction", "ValueEnum",
 ]

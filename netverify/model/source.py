@@ -109,3 +109,24 @@ def without_sources(obj: Any) -> Any:
     if isinstance(obj, tuple):
         return tuple(without_sources(x) for x in obj)
     return obj
+
+
+def relocated(obj: Any, file: str) -> Any:
+    """The object with every SourceRef naming `file` instead (lines kept): the same document read from another
+    path. Parts without a SourceRef are shared, not copied; an object that cites `file` already is returned."""
+    if type(obj) is SourceRef:
+        return obj if obj.file == file else SourceRef(file, obj.line)
+    if type(obj) is tuple:
+        moved = tuple(x if type(x) is str else relocated(x, file) for x in obj)
+        return obj if all(a is b for a, b in zip(moved, obj, strict=True)) else moved
+    if is_dataclass(obj) and not isinstance(obj, type):
+        changes = {}
+        for f in fields(obj):
+            if f.init:
+                value = getattr(obj, f.name)
+                if not isinstance(value, (str, int, float, Enum)) and value is not None:
+                    moved_value = relocated(value, file)
+                    if moved_value is not value:
+                        changes[f.name] = moved_value
+        return replace(obj, **changes) if changes else obj
+    return obj

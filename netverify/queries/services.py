@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from netverify.engines.graph import ReachabilityGraph
 from netverify.model import ContainerPort, ServicePort
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, EndpointSet
@@ -29,9 +28,10 @@ from netverify.queries.reach import (
     quantified_answer,
     quantifier_text,
 )
+from netverify.queries.service_cells import cells_by_class, own_cell, port_plan
 from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.evaluate import decide_pair
 from netverify.semantics.services import (
-    Backend,
     ServiceView,
     Translation,
     direct,
@@ -261,64 +261,36 @@ class ServiceMatrixResult:
         return out
 
     def connections(self) -> Iterator[ServiceConnection]:
-        plans = [(v, svc_ep, _port_plan(v)) for v, svc_ep in zip(self.views, self.services, strict=True)]
-        cache: dict[tuple[int, int], tuple[ConnectionSet, ConnectionSet]] = {}
-        graph = self.analysis.graph
-        for src in self.analysis.endpoints:
+        """Each client in endpoint order, its Services in order: cells computed per client class and Service
+        part (queries/service_cells), a client's own Services (it is among their backends) for it alone."""
+        analysis, graph = self.analysis, self.analysis.graph
+        plans = [port_plan(v) for v in self.views]
+        tiers = analysis.tiers
+
+        def decide(src: Endpoint, dst: Endpoint) -> ConnectionSet:
+            return graph.allowed(src, dst) if dst.id in graph.class_of else decide_pair(tiers, src, dst).allowed
+
+        by_class = cells_by_class(graph, decide, plans)
+        own: dict[str, list[int]] = {}  # client id -> the Services it is a backend of
+        for i, view in enumerate(self.views):
+            for backend_id in dict.fromkeys(b.endpoint.id for b in view.backends):
+                own.setdefault(backend_id, []).append(i)
+        wanted = None if self.query.is_all else [self.query.connections(s) for s in self.services]
+        for src in analysis.endpoints:
             if self.on_row is not None:
-                self.on_row(self.analysis.position[src.id] + 1)
+                self.on_row(analysis.position[src.id] + 1)
             if self.sources is not None and src.id not in self.sources:
                 continue
-            for i, (view, svc_ep, plan) in enumerate(plans):
-                backend_ids = {b.endpoint.id for b in view.backends}
-                if src.id in backend_ids:  # a pod reaching itself through its own Service: no cache
-                    cell = _cell(graph, src, plan)
-                else:
-                    key = (graph.class_of[src.id], i)
-                    cell = cache.get(key) or cache.setdefault(key, _cell(graph, src, plan))
-                allowed, partial = cell
-                if not self.query.is_all:
-                    wanted = self.query.connections(svc_ep)
-                    allowed, partial = allowed & wanted, partial & wanted
+            cells = by_class.get(graph.class_of[src.id], [])
+            if src.id in own:
+                mine = dict(cells)
+                mine.update((i, own_cell(decide, src, plans[i])) for i in own[src.id])
+                cells = sorted(mine.items(), key=lambda item: item[0])
+            for i, (allowed, partial) in cells:
+                if wanted is not None:
+                    allowed, partial = allowed & wanted[i], partial & wanted[i]
                 if allowed or partial:
-                    yield ServiceConnection(src, svc_ep, allowed, partial)
-
-
-Plan = list[tuple[ServicePort, list[tuple[Backend, ConnectionSet]]]]
-
-
-def _port_plan(view: ServiceView) -> Plan:
-    """For each service port, each backend's translated target (backends that do not serve it left out)."""
-    plan: Plan = []
-    for port in view.service.ports:
-        targets = []
-        for b in view.backends:
-            t = direct(port, b) if view.kind == "headless" else translate(view, port, b)
-            if t.target:
-                targets.append((b, t.target))
-        plan.append((port, targets))
-    return plan
-
-
-def _cell(graph: ReachabilityGraph, src: Endpoint, plan: Plan) -> tuple[ConnectionSet, ConnectionSet]:
-    allowed, partial = ConnectionSet.none(), ConnectionSet.none()
-    for port, targets in plan:
-        if not targets:
-            continue
-        full = 0
-        some = 0
-        for b, target in targets:
-            got = graph.allowed(src, b.endpoint) & target
-            if got == target:
-                full += 1
-            if got:
-                some += 1
-        conns = ConnectionSet.of(port.protocol, port.port, port.port)
-        if full == len(targets):
-            allowed = allowed | conns
-        elif some:
-            partial = partial | conns
-    return allowed, partial
+                    yield ServiceConnection(src, self.services[i], allowed, partial)
 
 
 def service_matrix(analysis: Analysis, query: PortQuery) -> ServiceMatrixResult:

@@ -8,7 +8,9 @@ splits a string value (a credential) across two writes."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from functools import singledispatch
+from itertools import chain
 from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
@@ -20,17 +22,22 @@ _ENCODER = json.JSONEncoder(indent=2)  # json.dump(value, out, indent=2)'s encod
 
 def dump(value: Any, out: TextIO) -> None:
     """`json.dump(value, out, indent=2)` and a newline, the same text in a few large writes."""
+    write_batched(chain(_ENCODER.iterencode(value), ("\n",)), out)
+
+
+def write_batched(pieces: Iterable[str], out: TextIO) -> None:
+    """Write the pieces joined, WRITE_CHARS characters or more at a time, each write ending at a piece's end."""
     pending: list[str] = []
     size = 0
-    for token in _ENCODER.iterencode(value):
-        pending.append(token)
-        size += len(token)
+    for piece in pieces:
+        pending.append(piece)
+        size += len(piece)
         if size >= WRITE_CHARS:
             out.write("".join(pending))
             pending.clear()
             size = 0
-    pending.append("\n")
-    out.write("".join(pending))
+    if pending:
+        out.write("".join(pending))
 
 
 @singledispatch
@@ -104,9 +111,29 @@ def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
     for i, view in enumerate(result.views):
         out.write(("," if i else "") + "\n    " + json.dumps(view.to_json()))
     out.write('\n  ],\n  "connections": [')
-    for i, conn in enumerate(result.connections()):
-        out.write(("," if i else "") + "\n    " + json.dumps(conn.to_json()))
+    write_batched(_service_connection_lines(result), out)
     out.write('\n  ],\n  "notes": ' + json.dumps(result.notes()) + "\n}\n")
+
+
+def _service_connection_lines(result: ServiceMatrixResult) -> Iterator[str]:
+    """Byte for byte json.dumps(conn.to_json()) per connection, each id and each ConnectionSet (cells are
+    shared by every client of a class: equal sets are equal objects, or equal values once filtered) serialised
+    once."""
+    ids: dict[str, str] = {}
+    conns: dict[ConnectionSet, str] = {}
+
+    def text(value: ConnectionSet) -> str:
+        found = conns.get(value)
+        if found is None:
+            found = conns[value] = json.dumps(value.to_json())
+        return found
+
+    lead = "\n    "
+    for conn in result.connections():
+        src = ids.get(conn.src.id) or ids.setdefault(conn.src.id, json.dumps(conn.src.id))
+        dst = ids.get(conn.dst.id) or ids.setdefault(conn.dst.id, json.dumps(conn.dst.id))
+        yield f'{lead}{{"src": {src}, "dst": {dst}, "allowed": {text(conn.allowed)}, "partial": {text(conn.partial)}}}'
+        lead = ",\n    "
 
 
 # --- diff (issue 4; grouped changes, issue 17) -------------------------------------------------
@@ -125,19 +152,7 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
     tails: dict[tuple[int, int, int], str] = {}
     for n, status in enumerate(STATUSES):
         out.write(f'{"," if n else ""}\n  "{status}": [')
-        lead = "\n    "
-        pending: list[str] = []  # pair lines written a few tens of kB at a time (see dump), never split
-        size = 0
-        for pair in result.pairs(status):
-            line = lead + _pair_line(pair, tails)
-            pending.append(line)
-            size += len(line)
-            if size >= WRITE_CHARS:
-                out.write("".join(pending))
-                pending.clear()
-                size = 0
-            lead = ",\n    "
-        out.write("".join(pending) + ("\n  ]" if lead != "\n    " else "]"))
+        write_batched(_pair_lines(result, status, tails), out)  # a few tens of kB at a time, never a line split
     for key, items in (("endpoints_added", result.endpoints_added), ("endpoints_removed", result.endpoints_removed)):
         out.write(f',\n  "{key}": [')
         for n, e in enumerate(items):  # one entry at a time, one peer at a time
@@ -149,6 +164,15 @@ def _(result: DiffResult, out: TextIO, **_: Any) -> None:
     if result.assertions is not None:
         out.write(',\n  "assertions": ' + json.dumps(result.assertions.to_json()))
     out.write("\n}\n")
+
+
+def _pair_lines(result: DiffResult, status: str, tails: dict[tuple[int, int, int], str]) -> Iterator[str]:
+    """The pairs of one status as the lines of a JSON list, and the list's end."""
+    lead = "\n    "
+    for pair in result.pairs(status):
+        yield lead + _pair_line(pair, tails)
+        lead = ",\n    "
+    yield "\n  ]" if lead != "\n    " else "]"
 
 
 def _pair_line(pair: PairChange, tails: dict[tuple[int, int, int], str]) -> str:

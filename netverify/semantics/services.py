@@ -86,10 +86,37 @@ def service_id(service: Service) -> str:
     return f"{service.namespace}/Service/{service.name}"
 
 
+@dataclass(frozen=True)
+class BackendIndex:
+    """What resolving many Services' backends reads, grouped once (`of`): the EndpointSlices by Service, the
+    pods and the in-cluster endpoints by namespace (each in its order), and endpoints by pod and by address.
+    Without it each Service would scan every pod, endpoint and slice of the cluster."""
+
+    slices: Mapping[tuple[str, str], Sequence[EndpointSlice]]
+    pod_labels: Mapping[str, Mapping[str, Mapping[str, str]]]  # namespace -> pod name -> labels
+    endpoints: Mapping[str, Sequence[Endpoint]]
+    lookups: tuple[Mapping[str, Endpoint], Mapping[str, Endpoint]]  # by "namespace/pod", by IP
+
+    @classmethod
+    def of(cls, cluster: Cluster, endpoints: Sequence[Endpoint]) -> BackendIndex:
+        slices: dict[tuple[str, str], list[EndpointSlice]] = {}
+        for s in cluster.endpoint_slices:
+            slices.setdefault((s.namespace, s.service), []).append(s)
+        pod_labels: dict[str, dict[str, Mapping[str, str]]] = {}
+        for pod in cluster.pods:
+            pod_labels.setdefault(pod.namespace, {})[pod.name] = dict(pod.labels)
+        inside: dict[str, list[Endpoint]] = {}
+        for ep in endpoints:
+            if not ep.external:
+                inside.setdefault(ep.namespace, []).append(ep)
+        return cls(slices, pod_labels, inside, _endpoint_lookups(endpoints) if slices else ({}, {}))
+
+
 def view_service(service: Service, cluster: Cluster, endpoints: Sequence[Endpoint],
-                 pods: Sequence[Pod] | None = None) -> ServiceView:
+                 pods: Sequence[Pod] | None = None, index: BackendIndex | None = None) -> ServiceView:
     """Resolve `service`'s backends among `endpoints` (the analysis's endpoints of `cluster`). `pods`: the
-    pods of the Service's namespace when the caller has them at hand (else every pod of `cluster` is read)."""
+    pods of the Service's namespace when the caller has them at hand (else every pod of `cluster` is read);
+    `index`: `BackendIndex.of(cluster, endpoints)` when many Services are resolved."""
     sid = service_id(service)
     if service.type == "ExternalName":
         target = service.external_name or "(no externalName set)"
@@ -97,17 +124,23 @@ def view_service(service: Service, cluster: Cluster, endpoints: Sequence[Endpoin
             f"{sid} is an ExternalName Service: DNS answers with a CNAME to {target}; nothing is proxied and "
             "there are no backend pods. Traffic goes to whatever address that name resolves to, so ask about "
             "that address (NetworkPolicy sees it as an external destination, matched only by ipBlock).",))
-    slices = [s for s in cluster.endpoint_slices if s.namespace == service.namespace and s.service == service.name]
+    ns = service.namespace
+    slices = (index.slices.get((ns, service.name), ()) if index is not None else
+              [s for s in cluster.endpoint_slices if s.namespace == ns and s.service == service.name])
     notes: list[str] = []
     if service.headless:
         notes.append(f"{sid} is headless (clusterIP: None): DNS returns the backend pod IPs and clients connect to "
                      "them directly, so there is no address or port translation: a port number is used on the pod "
                      "as-is (a port name resolves to the backend's port, as DNS SRV records do)")
     if slices:
-        backends = _slice_backends(slices, endpoints)
+        backends = _slice_backends(slices, index.lookups if index is not None else _endpoint_lookups(endpoints))
         view = ServiceView(service, backends, ENDPOINT_SLICES, tuple(notes))
     elif service.selector:
-        backends = _selector_backends(service, cluster.pods if pods is None else pods, endpoints)
+        if index is not None:
+            backends = _selector_backends(service, index.pod_labels.get(ns, {}), index.endpoints.get(ns, ()))
+        else:
+            backends = _selector_backends(service, {p.name: dict(p.labels) for p in (
+                cluster.pods if pods is None else pods) if p.namespace == ns}, endpoints)
         view = ServiceView(service, backends, SELECTOR, tuple(notes))
     else:
         notes.append(f"{sid} has no selector and no EndpointSlices are loaded for it: its backends are managed "
@@ -127,10 +160,11 @@ def _selector_text(selector: Labels) -> str:
     return ",".join(f"{k}={v}" for k, v in selector) or "{}"
 
 
-def _selector_backends(service: Service, pods: Sequence[Pod], endpoints: Sequence[Endpoint]) -> tuple[Backend, ...]:
-    """Endpoints with a member pod (or, without pods, a template) whose labels include the selector."""
+def _selector_backends(service: Service, pod_labels: Mapping[str, Mapping[str, str]],
+                       endpoints: Sequence[Endpoint]) -> tuple[Backend, ...]:
+    """Endpoints with a member pod (or, without pods, a template) whose labels include the selector;
+    `pod_labels`: the labels of the pods of the Service's namespace, by name."""
     wanted = service.selector or ()
-    pod_labels = {p.name: dict(p.labels) for p in pods if p.namespace == service.namespace}
 
     def selected(labels: Mapping[str, str]) -> bool:
         return all(labels.get(k) == v for k, v in wanted)
@@ -149,8 +183,8 @@ def _selector_backends(service: Service, pods: Sequence[Pod], endpoints: Sequenc
     return tuple(out)
 
 
-def _slice_backends(slices: Iterable[EndpointSlice], endpoints: Sequence[Endpoint]) -> tuple[Backend, ...]:
-    """Endpoints named by the slices' targetRefs, or found by address; each with the slice's ports."""
+def _endpoint_lookups(endpoints: Sequence[Endpoint]) -> tuple[dict[str, Endpoint], dict[str, Endpoint]]:
+    """Endpoints by "namespace/pod" and by address (the first of each)."""
     by_pod: dict[str, Endpoint] = {}
     by_ip: dict[str, Endpoint] = {}
     for ep in endpoints:
@@ -158,6 +192,13 @@ def _slice_backends(slices: Iterable[EndpointSlice], endpoints: Sequence[Endpoin
             by_pod.setdefault(f"{ep.namespace}/{name}", ep)
         for ip in ep.ips:
             by_ip.setdefault(ip, ep)
+    return by_pod, by_ip
+
+
+def _slice_backends(slices: Iterable[EndpointSlice],
+                    lookups: tuple[Mapping[str, Endpoint], Mapping[str, Endpoint]]) -> tuple[Backend, ...]:
+    """Endpoints named by the slices' targetRefs, or found by address; each with the slice's ports."""
+    by_pod, by_ip = lookups
     found: dict[str, tuple[Endpoint, list[str], list[ServicePort]]] = {}
 
     def add(ep: Endpoint, pod: str | None, ports: tuple[ServicePort, ...]) -> None:
@@ -218,4 +259,5 @@ def direct(port: ServicePort, backend: Backend) -> Translation:
 
 
 def view_services(cluster: Cluster, endpoints: Sequence[Endpoint]) -> list[ServiceView]:
-    return [view_service(s, cluster, endpoints) for s in cluster.services]
+    index = BackendIndex.of(cluster, endpoints)
+    return [view_service(s, cluster, endpoints, index=index) for s in cluster.services]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from netverify.loaders.manifests import DocumentCache, load_blobs, load_paths
+from netverify.loaders.manifests import DocumentCache, LoadResult, load_blobs, load_paths
+from netverify.model import relocated
 
 POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c, image: i}]}\n"
 
@@ -43,3 +44,87 @@ def test_a_cache_without_room_keeps_nothing_and_still_loads() -> None:
     cache = DocumentCache(max_bytes=10)
     first = load_blobs([("a.yaml", POD.encode())], cache=cache)
     assert first.cluster.pods and cache.documents(POD.encode()) is not cache.documents(POD.encode())
+
+
+MIXED = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {team: a}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: c, image: i, ports: [{containerPort: 8080, name: http}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {selector: {app: api}, ports: [{port: 80, targetPort: http}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: loose}
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress: [{from: [{podSelector: {}}], ports: [{port: http}]}]
+"""
+
+
+def _everything(result: LoadResult) -> tuple[object, ...]:
+    return result.cluster, [(d.severity, d.source, d.message) for d in result.diagnostics]
+
+
+def test_a_document_read_once_gives_each_version_what_reading_it_again_would(tmp_path: Path) -> None:
+    """Pods, workloads, Services and Namespaces are converted once and moved to the other version's file names;
+    the cluster and every diagnostic of each version equal those of a load without the cache."""
+    versions = [write(tmp_path / name, MIXED) for name in ("base", "head", "again")]
+    cache = DocumentCache()
+    for namespace in ("default", "other"):
+        cached = [load_paths([p], namespace, cache=cache) for p in versions]
+        plain = [load_paths([p], namespace) for p in versions]
+        assert [_everything(r) for r in cached] == [_everything(r) for r in plain]
+    head = cached[1].cluster
+    assert head.workloads[0].ports is cached[0].cluster.workloads[0].ports, "converted once, not once per version"
+    assert {o.source.file for o in (*head.pods, *head.workloads, *head.services, *head.namespaces)
+            if not getattr(o, "implicit", False)} == {f"{versions[1]}/pod.yaml"}
+    assert [p.namespace for p in head.pods] == ["other"], "the namespace default is part of what a reading depends on"
+
+
+def test_what_a_document_reports_is_reported_by_every_version_that_reads_it(tmp_path: Path) -> None:
+    text = POD.replace("metadata:", "bogus: 1\nmetadata:").replace("apiVersion: v1", "apiVersion: v1", 1)
+    cache = DocumentCache()
+    for name in ("base", "head"):
+        version = write(tmp_path / name, text)
+        problems = [d for d in load_paths([version], cache=cache).diagnostics if "bogus" in d.message + d.hint
+                    or "unknown field" in d.message]
+        assert problems and problems[0].source.file == f"{version}/pod.yaml"
+
+
+def test_a_definition_repeated_in_one_version_is_still_reported_there(tmp_path: Path) -> None:
+    cache = DocumentCache()
+    for name in ("base", "head"):
+        version = tmp_path / name
+        write(version, POD)
+        (version / "again.yaml").write_text(POD)
+        warnings = load_paths([str(version)], cache=cache).warnings
+        assert [w.message.split(":")[0] for w in warnings] == ["duplicate Pod shop/web"]
+
+
+def test_relocated_moves_every_source_reference_and_shares_the_rest(tmp_path: Path) -> None:
+    policy = load_paths([write(tmp_path / "p", MIXED)]).cluster.policies[0]
+    moved = relocated(policy, "elsewhere.yaml")
+    refs = [policy.source, policy.ingress[0].source, policy.ingress[0].peers[0].source,
+            policy.ingress[0].ports[0].source]
+    assert [(r.file, r.line) for r in (moved.source, moved.ingress[0].source, moved.ingress[0].peers[0].source,
+                                       moved.ingress[0].ports[0].source)] == [("elsewhere.yaml", r.line) for r in refs]
+    assert moved.pod_selector is policy.pod_selector
+    assert relocated(moved, "elsewhere.yaml") is moved
