@@ -55,7 +55,8 @@ class InventoryRedundancy:
                     masks[i] = masks.get(i, 0) | mask
             self._groups[d], self._masks[d] = groups, masks
         self._alone: dict[tuple[Direction, int], int] = {}
-        self.cover = CoverChecks(dirs, self.other_changed, self._removed_alone)
+        self._opening: dict[tuple[Direction, int], int] = {}
+        self.cover = CoverChecks(dirs, self.opening, self._removed_alone)
 
     def _subject_groups(self, d: Direction, i: int) -> list[GroupKey]:
         return self._groups[d].get(i, [])
@@ -80,16 +81,19 @@ class InventoryRedundancy:
     def direction_changes(self, d: Direction, i: int) -> bool:
         """Whether removing policy i's part in direction d alone (its other direction stays: the last
         egress rule of a policy without policyTypes) changes some connection."""
-        return self._direction_changes(d, i, 0)
+        return self._direction_changes(d, i, whole=False)
 
     def policy_changes(self, i: int, directions: list[Direction]) -> bool:
         """Whether removing policy i (every direction it affects, `directions`) changes some connection."""
-        return (any(self._direction_changes(d, i, self.other_changed(d, i)) for d in directions)
+        return (any(self._direction_changes(d, i, whole=True) for d in directions)
                 or self._elsewhere_changes(i, directions) or self.joint_change(i, directions))
 
-    def _direction_changes(self, d: Direction, i: int, excluded: int) -> bool:
-        """Removing policy i's part in direction d: a visible change of direction d, the peers in
-        `excluded` left out (their other direction changes too: `joint_change` decides them)."""
+    def _direction_changes(self, d: Direction, i: int, whole: bool) -> bool:
+        """Removing policy i's part in direction d: a visible change of direction d. With `whole`
+        (the policy goes, both directions), the peers whose other direction changes too are left to
+        `joint_change` where it is needed: for unisolated subjects every such peer, for subjects that
+        stay isolated the peers whose other direction may gain (see `opening`)."""
+        excluded = self.other_changed(d, i) if whole else 0
         dirs = self.dirs
         groups = self._subject_groups(d, i)
         for gkey in groups:
@@ -104,7 +108,7 @@ class InventoryRedundancy:
             if len(dirs.np_policies(gkey)) >= 2:
                 self.cover.read(d, gkey)
                 if i in self.cover.policies_changing[d] or (
-                        not excluded and i in self.cover.policies_changing_inside[d]):
+                        not whole and i in self.cover.policies_changing_inside[d]):
                     return True
         return False
 
@@ -135,6 +139,22 @@ class InventoryRedundancy:
         od = d.opposite
         return self._masks[od].get(i, 0) | (self._alone_in(od, i) if self.dirs.any_direction else 0)
 
+    def opening(self, d: Direction, i: int) -> int:
+        """The classes whose direction opposite to d removing policy i changes in a way that may allow
+        more: those it leaves unisolated (or passing). Elsewhere (still isolated) it only takes away,
+        and for a pair whose both sides only lose, a loss is visible exactly when one side's loss meets
+        the other side as it was: the single-direction checks are exact there."""
+        od = d.opposite
+        found = self._opening.get((od, i))
+        if found is None:
+            found = 0
+            for gkey in self._subject_groups(od, i):
+                if len(self.dirs.np_policies(gkey)) < 2:
+                    found |= self.dirs.groups[od][gkey]
+            found |= self._alone_in(od, i) if self.dirs.any_direction else 0
+            self._opening[(od, i)] = found
+        return found
+
     def _alone_in(self, e: Direction, i: int) -> int:
         """--np-selection any: the classes policy i alone selects (for the other direction) and no
         NetworkPolicy selects for direction e, when policy i has no say in e."""
@@ -155,19 +175,23 @@ class InventoryRedundancy:
 
     def joint_change(self, i: int, directions: list[Direction]) -> bool:
         """Whether removing policy i changes a pair a -> b whose both sides it changes (b's ingress and
-        a's egress), decided on both new directions at once: before, ingress(b, a) & egress(a, b);
-        after, the same with both partitions folded without policy i."""
+        a's egress) and one of them may gain (`opening`), decided on both new directions at once:
+        before, ingress(b, a) & egress(a, b); after, the same with both partitions without policy i."""
         dsts = self.other_changed(Direction.EGRESS, i)  # classes whose ingress changes
         srcs = self.other_changed(Direction.INGRESS, i)  # classes whose egress changes
-        if not dsts or not srcs:
+        opening_dsts, opening_srcs = self.opening(Direction.EGRESS, i), self.opening(Direction.INGRESS, i)
+        if not dsts or not srcs or not (opening_dsts or opening_srcs):
             return False
         conns = self.dirs.g.conns
-        ingress = [(s, self._both(old, new, srcs))
-                   for s, old, new in self._units(Direction.INGRESS, i, directions, srcs)]
-        egress = [(s, self._both(old, new, dsts))
-                  for s, old, new in self._units(Direction.EGRESS, i, directions, dsts)]
-        for b_mask, in_cells in ingress:
-            for a_mask, out_cells in egress:
+        # Each side's units, their cells over the other side's classes they may meet jointly.
+        ingress = [(s, gains, self._both(old, new, srcs if gains else opening_srcs))
+                   for s, gains, old, new in self._units(Direction.INGRESS, i, directions, srcs, opening_srcs)]
+        egress = [(s, gains, self._both(old, new, dsts if gains else opening_dsts))
+                  for s, gains, old, new in self._units(Direction.EGRESS, i, directions, dsts, opening_dsts)]
+        for b_mask, b_gains, in_cells in ingress:
+            for a_mask, a_gains, out_cells in egress:
+                if not (b_gains or a_gains):
+                    continue  # both only lose: the single-direction checks decided these pairs
                 for ma, i_old, i_new in in_cells:
                     ma &= a_mask
                     if not ma:
@@ -182,25 +206,28 @@ class InventoryRedundancy:
                             return True
         return False
 
-    def _units(self, d: Direction, i: int, directions: list[Direction], within: int) -> list[Unit]:
-        """What removing policy i does to direction d: (subjects, before, after), after folded for
-        the peers in `within`."""
+    def _units(self, d: Direction, i: int, directions: list[Direction], within: int, opening: int
+               ) -> list[tuple[int, bool, Partition | None, Partition | None]]:
+        """What removing policy i does to direction d: (subjects, whether they may gain, before,
+        after); after folded for the peers in `within`, or only in `opening` for subjects that stay
+        isolated (they meet only the other side's gaining classes jointly)."""
         dirs = self.dirs
-        units: list[Unit] = []
+        units: list[tuple[int, bool, Partition | None, Partition | None]] = []
         if d not in directions:
             if dirs.any_direction:
-                units.extend(self._passing(d, i))
+                units.extend((s, True, old, new) for s, old, new in self._passing(d, i))
             return units
         for gkey in self._subject_groups(d, i):
             subjects, old = dirs.groups[d][gkey], dirs.current(d, gkey)
             rest = tuple(k for k in dirs.np_policies(gkey) if k != i)
             if rest:
-                new = dirs.fold(d, gkey, dirs.key_rules(d, rest), ("joint", d, gkey, i), within)
-                units.append((subjects, old, new))
+                if opening:
+                    new = dirs.fold(d, gkey, dirs.key_rules(d, rest), ("joint", d, gkey, i), opening)
+                    units.append((subjects, False, old, new))
             else:
                 for part, other in self._unisolated(d, i, subjects):
                     new = dirs.fold(d, gkey, dirs.np_entry(d, (), other), ("without", d, gkey, i, other))
-                    units.append((part, old, new))
+                    units.append((part, True, old, new))
         return units
 
     def _both(self, old: Partition | None, new: Partition | None, within: int
