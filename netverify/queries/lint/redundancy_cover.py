@@ -44,31 +44,38 @@ class GroupCover:
         self.part_conns: list[ConnectionSet] = []
         self.part_rule: list[CompiledRule] = []
         self.part_policy: list[int] = []
-        cells: dict[int, int] = {}  # parts admitting the cell (bit k: part k) -> peer classes
+        parts: list[int] = []
         for i in dirs.np_policies(gkey):
             for rule in dirs.policies[i].rules(d):
                 for mask, c in g.rule_parts(d, [rule], rep):
-                    if not mask or not c:
-                        continue
-                    bit = 1 << len(self.part_conns)
-                    self.part_conns.append(c)
-                    self.part_rule.append(rule)
-                    self.part_policy.append(i)
-                    split: dict[int, int] = {}
-                    rest = mask
-                    for sig, m in cells.items():
-                        inter = m & mask
-                        if inter:
-                            if m != inter:
-                                split[sig] = m ^ inter
-                            split[sig | bit] = inter
-                            rest ^= inter
-                        else:
-                            split[sig] = m
-                    if rest:
-                        split[bit] = rest
-                    cells = split
-        self.cells = [(m, bit_list(sig)) for sig, m in cells.items()]
+                    if mask and c:
+                        parts.append(mask)
+                        self.part_conns.append(c)
+                        self.part_rule.append(rule)
+                        self.part_policy.append(i)
+        # Peer masks shifted down to the lowest peer any part admits: a namespace's rules admit classes
+        # numbered together, far from bit 0, and big-integer operations cost the integers' length.
+        low = min(((m & -m).bit_length() - 1 for m in parts), default=0)
+        cells: dict[int, int] = {}  # parts admitting the cell (bit k: part k) -> peer classes >> low
+        for k, shifted in enumerate(parts):
+            mask = shifted >> low
+            bit = 1 << k
+            split: dict[int, int] = {}
+            rest = mask
+            for sig, m in cells.items():
+                inter = m & mask
+                if inter:
+                    if m != inter:
+                        split[sig] = m ^ inter
+                    split[sig | bit] = inter
+                    rest ^= inter
+                else:
+                    split[sig] = m
+            if rest:
+                split[bit] = rest
+            cells = split
+        self.low = low
+        self.cells = [(m, bit_list(sig)) for sig, m in cells.items()]  # masks >> low
 
     def rule_deltas(self) -> dict[int, tuple[CompiledRule, list[Cell]]]:
         """Per rule (by id) whose removal takes something away: the cells and what it takes there."""
@@ -78,7 +85,7 @@ class GroupCover:
             for k, delta in zip(ks, _alone_in(self.conns, [parts[k] for k in ks]), strict=True):
                 if delta:
                     rule = self.part_rule[k]
-                    out.setdefault(id(rule), (rule, []))[1].append((m, delta))
+                    out.setdefault(id(rule), (rule, []))[1].append((m << self.low, delta))
         return out
 
     def policy_deltas(self) -> dict[int, list[Cell]]:
@@ -94,7 +101,7 @@ class GroupCover:
                 of_policy[i] = parts[k] if have is None else conns.union(have, parts[k])
             for i, delta in zip(of_policy, _alone_in(conns, list(of_policy.values())), strict=True):
                 if delta:
-                    out.setdefault(i, []).append((m, delta))
+                    out.setdefault(i, []).append((m << self.low, delta))
         return out
 
 
