@@ -142,8 +142,9 @@ class CoverChecks:
 
     def __init__(self, dirs: TieredDirections, exclude: Callable[[Direction, int], int],
                  alone: Callable[[Direction, int], bool]) -> None:
-        """`exclude(d, i)`: the peer classes whose other direction removing policy i changes too
-        (their pairs with the subjects are decided jointly, not here); `alone(d, i)`: whether policy
+        """`exclude(d, i)`: the peer classes whose other direction removing policy i may open
+        (their pairs with the subjects are decided jointly, not here: InventoryRedundancy.opening);
+        `alone(d, i)`: whether policy
         i's direction d may also be removed alone (then those peers are judged for it too)."""
         self.dirs = dirs
         self.exclude = exclude

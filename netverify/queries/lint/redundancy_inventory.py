@@ -11,9 +11,11 @@ leave the NetworkPolicy tier). Three cases, each exact:
   folded again without it (redundancy_classes.TieredDirections.fold) and compared cell by cell;
 - a whole policy changes both directions of some pairs (a -> b, with b's ingress and a's egress
   both changed: a policy isolating both, or one that isolates b's ingress and a's egress): those
-  pairs are decided on both new directions at once (`joint_change`), since each direction alone,
-  judged against the other as it was, could both miss a connection both sides open only together
-  and see one that the other side newly closes. The single-direction checks leave those peers out.
+  pairs are decided on both new directions at once (`joint_change`) where one side may gain (it
+  loses its isolation), since each direction alone, judged against the other as it was, could both
+  miss a connection both sides open only together and see one that the other side newly closes.
+  The single-direction checks leave those peers out. Where both sides stay isolated they only lose,
+  and a loss is visible exactly when it meets the other side as it was: no joint check is needed.
 
 A change counts only when it is visible on a real pair (TieredDirections.witness / first_real).
 """
