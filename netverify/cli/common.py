@@ -363,7 +363,8 @@ def smt_options(func: F) -> F:
         click.option("--hypothetical-namespaces", is_flag=True,
                      help="Pods that could exist may also be in namespaces that do not exist yet, with any labels."),
         click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-                     help="Solver time limit per query (default 30); running out is exit 3, never a pass."),
+                     help="Solver wall-clock limit per query, instead of the default resource budget (--rlimit); "
+                          "running out is exit 3, never a pass."),
         click.option("--pod-cidr", "pod_cidrs", multiple=True, metavar="CIDR",
                      help="Addresses pods that could exist get their IPs from (repeatable; default: any address)."),
         RLIMIT_OPTION,
@@ -375,8 +376,9 @@ def smt_options(func: F) -> F:
 
 RLIMIT_OPTION = click.option(
     "--rlimit", type=click.IntRange(min=1), metavar="UNITS",
-    help="Solver resource budget per query (z3 rlimit units): unlike --timeout it runs out at the same point "
-         "on every machine; running out is exit 3, never a pass.")
+    help="Solver resource budget per query (z3 rlimit units; default 100000000 unless --timeout is given): unlike "
+         "--timeout it runs out at the same point on every machine and under any load; running out is exit 3, "
+         "never a pass.")
 
 
 def prove_options(kw: dict[str, Any]) -> Any:
@@ -396,7 +398,10 @@ def prove_options(kw: dict[str, Any]) -> Any:
         except ValueError:
             raise usage_problem(f"--pod-cidr {cidr!r} is not a valid CIDR", "e.g. --pod-cidr 10.0.0.0/8") from None
         pod_cidr = block if pod_cidr is None else pod_cidr | block
-    return ProveOptions(hypothetical, 30.0 if timeout is None else timeout, pod_cidr, rlimit)
+    # The default budget is the deterministic one; --timeout replaces it (both given: either limit applies).
+    if rlimit is None and timeout is None:
+        rlimit = ProveOptions.rlimit
+    return ProveOptions(hypothetical, timeout, pod_cidr, rlimit)
 
 
 

@@ -8,17 +8,18 @@ addresses) and decoded into endpoints (`Found`, with the order of equal-priority
 used). The engine never evaluates: the query layer replays every decoded connection through
 the evaluator (queries/replay.py), so a disagreement is caught outside the encoding it tests.
 
-Budgets: `timeout_s` (wall clock) and `rlimit` (z3's resource units, deterministic: the same
-query runs out at the same point on any machine); running out of either is `Unknown`.
+Budgets: `rlimit` (z3's resource units, deterministic: the same query runs out at the same point
+on any machine and under any load; the commands' default, DEFAULT_RLIMIT) and `timeout_s` (wall
+clock, when the user asks for it); running out of either is `Unknown`.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from netverify.engines.smt_decode import synthesize
 from netverify.engines.smt_encode import Encoder, SideNames, SideVars
 from netverify.engines.smt_tiers import TieGroup
 from netverify.engines.smt_types import (
@@ -43,17 +44,23 @@ from netverify.engines.smt_vocabulary import (
     Vocabulary,
     load_z3,
 )
-from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Direction, Labels
+from netverify.model import NAMESPACE_NAME_LABEL, Direction, Labels
 from netverify.semantics.class_tiers import TierSpec
 from netverify.semantics.compile import Observations, PolicyRef
-from netverify.semantics.endpoints import Endpoint, external_endpoint
+from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.ports import PortSelection
 from netverify.semantics.verdict import RuleId, pair_of_members
 from netverify.sets import PROTOCOLS, IPSet
 
-DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_TIMEOUT_S = 30.0  # the wall-clock limit of engines whose caller gives no budget (lint's redundancy)
+# The commands' default budget per query, in z3 resource units (queries/solver_options.ProveOptions): a
+# verdict must not depend on the machine's load (a wall-clock limit gave `unknown` on a shared machine
+# where another run decided). 100 million units are 20-60 s of one core's CPU on a 2020s x86 machine
+# (2-5 million units per second of search), about the 30 s wall-clock limit it replaces, on a quiet one.
+DEFAULT_RLIMIT = 100_000_000
 MINIMIZE_CORE_LIMIT = 64  # literals: larger unsat cores are not minimised (see SmtEngine._core)
 PREFERENCE_BUDGET_S = 2.0  # per query, to make a counterexample more readable (never changes a verdict)
+PREFERENCE_RLIMIT = 5_000_000  # the same, in resource units, when the engine has no wall-clock limit
 
 
 # --- the engine -----------------------------------------------------------------------------------
@@ -64,7 +71,7 @@ class SmtEngine:
 
     def __init__(self, tiers: Sequence[TierSpec], endpoints: Sequence[Endpoint],
                  namespaces: Sequence[tuple[str, Labels]], queries: Sequence[Query] = (),
-                 hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S, *,
+                 hypothetical_namespaces: bool = False, timeout_s: float | None = DEFAULT_TIMEOUT_S, *,
                  observations: Observations, preferred_pod_cidr: IPSet | None = None,
                  node_ips: IPSet | None = None, rlimit: int | None = None) -> None:
         """`tiers`: the inventory's tiers in evaluation order (semantics/class_tiers.specs_of).
@@ -73,7 +80,7 @@ class SmtEngine:
         encodes no tier of its own but must see both sets'. `preferred_pod_cidr`: where a readable
         model puts synthesized pods' IPs (a wish, never a constraint; default 10.0.0.0/8).
         `node_ips`: the loaded Nodes' addresses, which no pod that could exist takes. `rlimit`: z3's
-        deterministic resource budget per check (None: none), beside the wall-clock `timeout_s`."""
+        deterministic resource budget per check (None: none), beside the wall-clock `timeout_s` (None: none)."""
         self.z3 = load_z3()
         self.tiers = tuple(tiers)
         self.vocab = Vocabulary(observations, namespaces, endpoints, queries, hypothetical_namespaces)
@@ -104,7 +111,9 @@ class SmtEngine:
         self.solver = self.z3.Solver()
         self.solver.set("core.minimize", False)  # minimised on demand (`_core`)
         self.timeout_s = timeout_s
-        self.solver.set("timeout", max(1, int(timeout_s * 1000)))
+        self.rlimit = rlimit
+        if timeout_s is not None:
+            self.solver.set("timeout", max(1, int(timeout_s * 1000)))
         if rlimit is not None:
             self.solver.set("rlimit", rlimit)
         self.solver.add(*self.enc.base)
@@ -113,7 +122,9 @@ class SmtEngine:
     def solve_all(self, queries: Iterable[Query]) -> list[SmtResult]:
         return [self.solve(q) for q in queries]
 
-    def solve(self, query: Query) -> SmtResult:
+    def solve(self, query: Query, prefer_loaded: bool = True) -> SmtResult:
+        """`prefer_loaded`: look for loaded endpoints that refute the query too, for a readable
+        counterexample (False when the caller knows none does: queries/loaded_search.py)."""
         src_members = self._members_by_class(query.src)
         dst_members = self._members_by_class(query.dst)
         domain = [self._side_domain(self.enc.src, query.src, src_members),
@@ -131,7 +142,8 @@ class SmtEngine:
             if status == self.z3.unknown:
                 return Unknown(query, s.reason_unknown())
             if status == self.z3.sat:
-                src_members, dst_members = self._narrow(query, src_members, dst_members, [*domain, goal])
+                src_members, dst_members = self._narrow(query, src_members, dst_members, [*domain, goal],
+                                                        prefer_loaded)
                 return self._model_result(query, src_members, dst_members)
             proof = self._proof(self._core())
             s.pop()
@@ -335,7 +347,8 @@ class SmtEngine:
         return fallback
 
     def _narrow(self, query: Query, src_members: dict[int, list[Endpoint]], dst_members: dict[int, list[Endpoint]],
-                full: list[Expr]) -> tuple[dict[int, list[Endpoint]], dict[int, list[Endpoint]]]:
+                full: list[Expr], prefer_loaded: bool = True
+                ) -> tuple[dict[int, list[Endpoint]], dict[int, list[Endpoint]]]:
         """Re-pose a refuted query on what its model chose: the loaded class of each side, or only the
         synthesized pods and outside addresses of a side where no loaded class will do.
 
@@ -345,7 +358,9 @@ class SmtEngine:
         narrowing. Falls back to the full query (and its model) when the narrowed one is not decided
         sat, which it must be: the model found is one of its models."""
         s, z3, enc = self.solver, self.z3, self.enc
-        chosen = self._loaded_first(s.model())
+        model = s.model()
+        chosen = (self._loaded_first(model) if prefer_loaded
+                  else (self._class_in(model, enc.src), self._class_in(model, enc.dst)))
         narrowed: list[Expr] = []
         members: list[dict[int, list[Endpoint]]] = []
         sides: list[Side] = []
@@ -376,31 +391,51 @@ class SmtEngine:
         """The classes of a model of the current query, after asking for loaded endpoints on the sides
         where it synthesized a pod or took an outside address. A preference, not part of the answer:
         the attempts share PREFERENCE_BUDGET_S (over the full class domains of 100,000 pods one can
-        take a minute), and when it runs out the synthesized endpoint stays."""
-        s, z3, enc = self.solver, self.z3, self.enc
+        take a minute; PREFERENCE_RLIMIT units when the engine has no wall-clock limit), and when it
+        runs out the synthesized endpoint stays."""
+        s, enc = self.solver, self.enc
         chosen = (self._class_in(model, enc.src), self._class_in(model, enc.dst))
         wanted = [v.cls >= 0 for v, c in zip((enc.src, enc.dst), chosen, strict=True) if c < 0]
         if not wanted:
             return chosen[0], chosen[1]
         both = [v.cls >= 0 for v in (enc.src, enc.dst)]  # a side already loaded stays loaded
+        attempts = [both] if len(wanted) == 1 else [both, both[:1], both[1:]]
+        if self.timeout_s is None:  # the resource budget alone: the preference is as deterministic as the verdict
+            s.set("rlimit", PREFERENCE_RLIMIT if self.rlimit is None else min(self.rlimit, PREFERENCE_RLIMIT))
+            try:
+                for attempt in attempts:
+                    found = self._loaded_attempt(attempt)
+                    if found is not None:
+                        return found
+            finally:
+                s.set("rlimit", self.rlimit or 0)  # 0: no limit
+            return chosen[0], chosen[1]
         deadline = time.monotonic() + min(self.timeout_s, PREFERENCE_BUDGET_S)
         try:
-            for attempt in ([both] if len(wanted) == 1 else [both, both[:1], both[1:]]):
+            for attempt in attempts:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
                 s.set("timeout", max(1, int(left * 1000)))
-                s.push()
-                try:
-                    s.add(*attempt)
-                    if s.check(*enc.guards) == z3.sat:
-                        model = s.model()
-                        return self._class_in(model, enc.src), self._class_in(model, enc.dst)
-                finally:
-                    s.pop()
+                found = self._loaded_attempt(attempt)
+                if found is not None:
+                    return found
         finally:
             s.set("timeout", max(1, int(self.timeout_s * 1000)))
         return chosen[0], chosen[1]
+
+    def _loaded_attempt(self, attempt: list[Expr]) -> tuple[int, int] | None:
+        """The classes of a model of the current query with `attempt` added, or None (unsat, out of budget)."""
+        s, enc = self.solver, self.enc
+        s.push()
+        try:
+            s.add(*attempt)
+            if s.check(*enc.guards) == self.z3.sat:
+                model = s.model()
+                return self._class_in(model, enc.src), self._class_in(model, enc.dst)
+            return None
+        finally:
+            s.pop()
 
     def _model_result(self, query: Query, src_members: dict[int, list[Endpoint]],
                       dst_members: dict[int, list[Endpoint]]) -> SmtResult:
@@ -447,57 +482,14 @@ class SmtEngine:
             assert pair is not None  # excluded by the query's constraints otherwise
             src, dst = pair
         else:
-            src = src_members[s_cls][0] if s_cls >= 0 else self._synthesize(value, self.enc.src, s_cls, "src")
+            src = (src_members[s_cls][0] if s_cls >= 0
+                   else synthesize(self.z3, self.vocab, value, self.enc.src, s_cls, "src"))
             dst = (dst_members[d_cls][0] if d_cls >= 0
-                   else self._synthesize(value, self.enc.dst, d_cls, "dst", dst_namespace))
+                   else synthesize(self.z3, self.vocab, value, self.enc.dst, d_cls, "dst",
+                                                  dst_namespace))
         return src, dst, proto, port, s_cls, d_cls
-
-    def _synthesize(self, value: Any, side: SideVars, cls: int, role: str,
-                    new_namespace: str = "new-namespace") -> Endpoint:
-        """The pod (or outside address) a model describes, as an Endpoint the evaluator can replay."""
-        z3 = self.z3
-        ip4, ip6 = value(side.ip4).as_long(), value(side.ip6).as_long()
-        ip = str(ipaddress.IPv4Address(ip4) if z3.is_true(value(side.v4)) else ipaddress.IPv6Address(ip6))
-        if cls == EXTERNAL:
-            return external_endpoint(ip)
-        v = self.vocab
-        ns_i = value(side.ns).as_long()
-        if ns_i < v.fresh:
-            namespace, ns_labels = v.namespaces[ns_i], dict(v.ns_labels[ns_i])
-        else:
-            decoded = {k: _decode(value(var).as_long(), v.ns_values[k], new_namespace if k == NAMESPACE_NAME_LABEL
-                                  else "other") for k, var in side.nslab.items()}
-            ns_labels = {k: val for k, val in decoded.items() if val is not None}
-            namespace = ns_labels[NAMESPACE_NAME_LABEL]  # always present, never a taken name
-        labels = {k: _decode(value(var).as_long(), v.pod_values[k], "other") for k, var in side.lab.items()}
-        ports = []
-        for name, (present, proto, number) in side.np.items():
-            if z3.is_true(value(present)):
-                ports.append(ContainerPort(value(number).as_long(), PROTOCOLS[value(proto).as_long()], name))
-        node_i = value(side.node).as_long()
-        name = f"new-{role}-pod"
-        return Endpoint(
-            f"{namespace}/{name}", "Pod", namespace, name,
-            tuple(sorted((k, x) for k, x in labels.items() if x is not None)),
-            tuple(sorted(ns_labels.items())), tuple(ports), (ip,), False,
-            v.nodes[node_i] if node_i != NO_NODE else None, (name,), 1,
-        )
 
 
 def _unloaded(side: Side) -> bool:
     """The side may stand for something other than a loaded endpoint (a pod that could exist, an outside address)."""
     return side.pods is not None or bool(side.addresses)
-
-
-def _decode(code: int, values: list[str], other: str) -> str | None:
-    """A label value from its code: None when absent, a value no selector mentions for OTHER."""
-    if code < 0:
-        return None
-    if code < len(values):
-        return values[code]
-    candidate, n = other, 1
-    while candidate in values:
-        n += 1
-        candidate = f"{other}-{n}"
-    return candidate
-

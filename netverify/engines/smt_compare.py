@@ -80,7 +80,7 @@ class PolicySetComparator(_GoalSolver):
 
     def __init__(self, left: Sequence[TierSpec], right: Sequence[TierSpec], endpoints: Sequence[Endpoint],
                  namespaces: Sequence[tuple[str, Labels]], hypothetical_namespaces: bool = False,
-                 timeout_s: float = DEFAULT_TIMEOUT_S, *, observations: Observations,
+                 timeout_s: float | None = DEFAULT_TIMEOUT_S, *, observations: Observations,
                  preferred_pod_cidr: IPSet | None = None, node_ips: IPSet | None = None,
                  rlimit: int | None = None) -> None:
         """`left`, `right`: each set's tiers (semantics/class_tiers.specs_of); `observations`: what
@@ -120,7 +120,7 @@ class RedundancyProver(_GoalSolver):
 
     def __init__(self, tiers: Sequence[TierSpec], endpoints: Sequence[Endpoint],
                  namespaces: Sequence[tuple[str, Labels]], queries: Sequence[Query] = (),
-                 hypothetical_namespaces: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S, *,
+                 hypothetical_namespaces: bool = False, timeout_s: float | None = DEFAULT_TIMEOUT_S, *,
                  observations: Observations, node_ips: IPSet | None = None) -> None:
         """`tiers`: the inventory's tiers in evaluation order (semantics/class_tiers.specs_of of
         Analysis.tiers); `observations`: what the policies of every tier observe of an endpoint

@@ -155,6 +155,7 @@ class Found:
     dst_synthesized: bool = False
     positions: tuple[tuple[str, int], ...] = ()
     order_text: tuple[str, ...] = ()
+    found_by: str = "the solver"  # or "the reachability graph" (queries/loaded_search.py), for a mismatch's message
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from netverify.model.direction import Direction
 from netverify.model.labels import Labels, LabelSelector, Requirement, freeze_labels
 from netverify.model.objects import (
     NAMESPACE_NAME_LABEL,
+    POLICY_FIELDS,
     WORKLOAD_KINDS,
     Cluster,
     ContainerPort,
@@ -41,7 +42,8 @@ from netverify.model.source import Diagnostic, InputError, Severity, SourceRef, 
 __all__ = [
     "ADMIN_POLICY_KINDS", "BASELINE_SINGLETON_NAME", "AdminAction", "AdminPeer", "AdminPolicy", "AdminPort",
     "AdminRule", "AdminSubject", "AdminTier", "Node", "NodeAddress", "PeerForm", "SubjectForm",
-    "NAMESPACE_NAME_LABEL", "WORKLOAD_KINDS", "Cluster", "ContainerPort", "Diagnostic", "EndpointSlice",
+    "NAMESPACE_NAME_LABEL", "POLICY_FIELDS", "WORKLOAD_KINDS", "Cluster", "ContainerPort", "Diagnostic",
+    "EndpointSlice",
     "IPBlock", "InputError", "LabelSelector", "Labels", "Namespace", "NetworkPolicy", "OwnerRef", "Peer", "Pod",
     "PortSpec", "Requirement", "Rule", "Service", "ServicePort", "Severity", "SkippedObject", "SourceRef", "Workload",
     "without_sources", "relocated", "freeze_labels", "Direction", "ValueEnum",

@@ -191,6 +191,12 @@ class SkippedObject:
         return f"{self.namespace + '/' if self.namespace else ''}{self.kind}/{self.name or '?'}"
 
 
+# The fields of `Cluster` that hold policies, one per kind (each policy has an `id`): what a comparison of
+# two policy sets takes from each side (queries/equivalence), the other fields being the inventory they
+# share. A new policy kind adds its field here.
+POLICY_FIELDS = ("policies", "admin_policies")
+
+
 @dataclass(frozen=True)
 class Cluster:
     """The loaded inventory. Every namespace referenced by an object is present."""

@@ -1,11 +1,13 @@
 """The analysis of one loaded inventory: compiled policies, the tiers they form, endpoints, and the graph.
 
-`tiers` is what every query folds (semantics.evaluate.tiers_of): Admin, NetworkPolicy, Baseline
-when admin policies are loaded, the NetworkPolicy tier alone otherwise, under the semantics'
-`np_selection` reading. The graph folds the same tiers over classes (semantics/class_tiers.specs_of).
+`tiers` is what every query folds: the inventory's policies of every kind, compiled and ordered
+in semantics (semantics/kinds.inventory_tiers, evaluate.tiers_of), under the semantics'
+`np_selection` reading. Nothing here knows a policy kind but NetworkPolicy, whose compiled
+policies (`policies`) the graph and the diff index. The graph folds the same tiers over classes
+(`specs`: semantics/class_tiers.specs_of).
 
 What tells endpoints apart (labels, addresses, named ports) is derived once, from what every
-policy kind observes (`observations`: semantics/compile.observe); the workload grouping of
+tier says it observes (`observations`: semantics/kinds.observations_of); the workload grouping of
 endpoints and the graph's class keys both read it. Two inventories compared with each other (diff)
 are `aligned_with` each other first: each draws its endpoints as both sides' policies tell pods apart,
 so a workload that one side's policies split (a label key or an ipBlock only that side reads) is
@@ -18,11 +20,10 @@ from functools import cached_property
 
 from netverify.engines.graph import ReachabilityGraph
 from netverify.model import Cluster
-from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_observations, compile_admin_policies
-from netverify.semantics.class_tiers import specs_of
-from netverify.semantics.compile import CompiledPolicy, Observations, compile_policies, ip_blocks, observe
+from netverify.semantics.class_tiers import TierSpec, specs_of
+from netverify.semantics.compile import CompiledPolicy, Observations, compile_policies, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, build_endpoints
-from netverify.semantics.evaluate import tiers_of
+from netverify.semantics.kinds import extra_tiers, inventory_tiers, observations_of
 from netverify.semantics.options import Granularity, Semantics
 from netverify.semantics.verdict import Tier
 
@@ -49,7 +50,7 @@ class Analysis:
             return self
         twin = Analysis(self.cluster, self.semantics, self.by, also_observed=other.own_observations)
         twin.policies = self.policies  # compiled once: the twin differs in endpoints only
-        twin.admin = self.admin
+        twin.tiers = self.tiers
         return twin
 
     @cached_property
@@ -57,24 +58,24 @@ class Analysis:
         return compile_policies(self.cluster.policies, self.semantics)
 
     @cached_property
-    def admin(self) -> tuple[CompiledAdminPolicy, ...]:
-        """The admin policies (both tiers), compiled, in evaluation order within each tier."""
-        return compile_admin_policies(self.cluster.admin_policies, self.cluster.nodes)
+    def tiers(self) -> tuple[Tier, ...]:
+        """The tiers every verdict folds, in order (semantics.kinds.inventory_tiers)."""
+        return inventory_tiers(self.cluster, self.policies, self.semantics.np_selection)
 
     @cached_property
-    def tiers(self) -> tuple[Tier, ...]:
-        """The tiers every verdict folds, in order (semantics.evaluate.tiers_of)."""
-        return tiers_of(self.policies, self.admin, self.semantics.np_selection)
+    def specs(self) -> tuple[TierSpec, ...]:
+        """The tiers as engines fold them over classes (semantics.class_tiers.specs_of)."""
+        return specs_of(self.tiers)
 
     @property
     def tiered(self) -> bool:
-        """Whether admin tiers are folded (admin policies are loaded)."""
-        return bool(self.admin)
+        """Whether tiers beyond NetworkPolicy have policies (explanations are then tier walks)."""
+        return bool(extra_tiers(self.specs))
 
     @cached_property
     def own_observations(self) -> Observations:
-        """What the policies of every kind of this inventory observe of an endpoint."""
-        return observe(self.policies, [admin_observations(self.admin)])
+        """What the policies of every tier of this inventory observe of an endpoint."""
+        return observations_of(self.tiers)
 
     @cached_property
     def observations(self) -> Observations:
@@ -128,7 +129,7 @@ class Analysis:
     @cached_property
     def graph(self) -> ReachabilityGraph:
         return ReachabilityGraph(self.endpoints, self.policies, {e.id: self.ip_signature(e) for e in self.endpoints},
-                                 self.label_keys, specs_of(self.tiers))
+                                 self.label_keys, self.specs)
 
 
 def _grouping(seen: Observations) -> tuple[object, ...]:

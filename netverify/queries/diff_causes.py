@@ -8,31 +8,49 @@ that was renamed or split without changing its effect never appears as a cause.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from netverify.engines.graph import named_ports_key
-from netverify.model import AdminPolicy, AdminRule, Direction, NetworkPolicy, Rule, SourceRef, without_sources
+from netverify.model import POLICY_FIELDS, Direction, SourceRef, without_sources
 from netverify.queries.context import Analysis
-from netverify.queries.diff_tiers import admin_addresses, tiers_of_analysis
-from netverify.semantics.admin_compile import AdminRuleRef
+from netverify.queries.diff_tiers import tier_addresses, tiers_of_analysis
 from netverify.semantics.compile import PolicyRef, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, visible_labels
 from netverify.semantics.evaluate import DirectionVerdict, decide_direction
+from netverify.semantics.kinds import tier_order
 from netverify.semantics.verdict import (
     NETWORK_POLICY_TIER,
     Action,
     Decision,
+    RuleId,
     RuleMatch,
     Tier,
+    action_word,
     exemption,
     fold,
     isolating,
+    rule_name,
 )
 from netverify.sets import ConnectionSet
 
-Policy = NetworkPolicy | AdminPolicy
+
+class Located(Protocol):
+    @property
+    def source(self) -> SourceRef: ...
+
+
+class Policy(Located, Protocol):
+    """A loaded policy of any kind (`model.POLICY_FIELDS`), as causes locate it and compare versions."""
+
+    @property
+    def id(self) -> str: ...
+
+    def rules(self, direction: Direction) -> Sequence[Located]: ...
+
+
 NONE = ConnectionSet.none()
-TIER_ORDER = ("Admin", NETWORK_POLICY_TIER, "Baseline")
 
 HEAD, BASE = "head", "base"
 _ROLE: dict[str, str] = {Direction.EGRESS: "source", Direction.INGRESS: "destination"}
@@ -56,7 +74,7 @@ class Cause:
     side: str = HEAD
     direction: str = ""
     rule: int = -1
-    admin: AdminRuleRef | None = None  # an admin policy's rule: its tier, priority and action
+    ordered: RuleId | None = None  # a rule of a first-match tier (an admin policy's): its tier and priority
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"kind": self.kind, "change": self.change, "subject": self.subject,
@@ -64,8 +82,8 @@ class Cause:
                                   "side": self.side}
         if self.kind == "rule":
             out.update(policy=self.subject, direction=self.direction, rule=self.rule)
-        if self.admin is not None:
-            out.update(tier=self.admin.tier.value, priority=self.admin.priority, name=self.admin.rule_name)
+        if self.ordered is not None:
+            out.update(tier=self.ordered.tier_name, priority=self.ordered.priority, name=rule_name(self.ordered))
         return out
 
     def __str__(self) -> str:
@@ -105,17 +123,17 @@ class Explainer:
 
     def __init__(self, base: Analysis, head: Analysis) -> None:
         self.base, self.head = base, head
-        self._base_policies: dict[str, Policy] = {p.id: p for p in base.cluster.policies}
-        self._head_policies: dict[str, Policy] = {p.id: p for p in head.cluster.policies}
-        self._base_policies.update({p.id: p for p in base.cluster.admin_policies})
-        self._head_policies.update({p.id: p for p in head.cluster.admin_policies})
-        self.tiered = bool(base.cluster.admin_policies or head.cluster.admin_policies)
+        # Every policy of every kind (model.POLICY_FIELDS) by id: where a rule is, whether its policy changed.
+        self._base_policies, self._head_policies = (_by_id(a) for a in (base, head))
+        self.tiered = base.tiered or head.tiered  # tiers beyond NetworkPolicy on a side
         self._tiers = (tiers_of_analysis(base), tiers_of_analysis(head)) if self.tiered else ((), ())
+        # A rule of the first tier is worded without its tier's name ("(Deny, priority 10)"); others with it.
+        self.first_tier = next(iter(tier_order(*([t.name for t in tiers] for tiers in self._tiers))), "")
         # The label keys some selector of some tier references (Analysis.observations): others cannot matter.
         self._label_keys = base.label_keys | head.label_keys
         seen = ip_blocks(base.policies) + ip_blocks(head.policies)
-        if self.tiered:  # admin `networks` and `nodes` peers see addresses too
-            seen += admin_addresses(base) + admin_addresses(head)
+        if self.tiered:  # address sets matched on every address (admin `networks`, `nodes` peers)
+            seen += tier_addresses(base) + tier_addresses(head)
         self._atoms = IPAtoms(seen)
         self._endpoint_causes: dict[str, tuple[Cause, ...]] = {}
         self._policy_status: dict[str, str] = {}
@@ -287,20 +305,19 @@ class Explainer:
                     was: Action | None, later: list[Decision]) -> Cause:
         """`ClusterNetworkPolicy/tenant-guard ingress[1] (Deny, priority 10) now denies TCP:5432 (was Pass)`."""
         r = m.rule
-        assert isinstance(r, AdminRuleRef)
         action = _ADMIN_WORDS[m.action]
         change = _BARE[action] if side == HEAD else f"stops-{action}"
         what = f"now {_BARE[action]}" if side == HEAD else f"no longer {_BARE[action]}"
-        name = f" {r.rule_name!r}" if r.rule_name else ""
+        name = f" {rule_name(r)!r}" if rule_name(r) else ""
         tail = f" to the next tier ({_landing(part, later)})" if m.action is Action.PASS else ""
-        tier = "" if r.tier.value == "Admin" else f"{r.tier.value}, "
+        tier = "" if r.tier_name == self.first_tier else f"{r.tier_name}, "
         priority = f", priority {r.priority}" if r.priority is not None else ""
-        previously = f" (was {_written(r, was)})" if was is not None else ""
+        previously = f" (was {action_word(r, was)})" if was is not None else ""
         status = self.policy_status(r.policy)
         note = _equal_priority_note(r, part, other_side)
         source, where = self._locate(r.policy, r.direction, r.index, r.source, side)
         return Cause("rule", change, r.policy,
-                     f"{r.policy} {r.direction}[{r.index}]{name} ({tier}{_written(r, m.action)}{priority}) {what} "
+                     f"{r.policy} {r.direction}[{r.index}]{name} ({tier}{action_word(r, m.action)}{priority}) {what} "
                      f"{part.describe()}{tail}{previously} ({status}){note}", source, where, r.direction, r.index, r)
 
     def _isolation(self, ref: PolicyRef, side: str, direction: Direction, what: str) -> Cause:
@@ -324,7 +341,7 @@ class Explainer:
         policy = self._head_policies.get(policy_id)
         if policy is None:
             return source, BASE
-        rules: tuple[Rule | AdminRule, ...] = tuple(policy.rules(direction)) if direction else ()
+        rules = tuple(policy.rules(direction)) if direction else ()
         if 0 <= index < len(rules):
             return rules[index].source, HEAD
         return policy.source, HEAD
@@ -389,7 +406,6 @@ def _step_key(m: RuleMatch) -> tuple[str, str, int, Action]:
 
 _ADMIN_WORDS = {Action.ALLOW: "allowing", Action.DENY: "denying", Action.PASS: "passing"}
 _BARE = {"allowing": "allows", "denying": "denies", "passing": "passes"}
-V1ALPHA1_KINDS = ("AdminNetworkPolicy/", "BaselineAdminNetworkPolicy/")
 
 
 def _landing(part: ConnectionSet, later: list[Decision]) -> str:
@@ -406,30 +422,21 @@ def _landing(part: ConnectionSet, later: list[Decision]) -> str:
     return "; ".join(said)
 
 
-def _written(rule: AdminRuleRef, action: Action) -> str:
-    """The action as its API version spells it: v1alpha1 Allow, v1alpha2 Accept."""
-    if action is Action.ALLOW:
-        return "Allow" if rule.policy.startswith(V1ALPHA1_KINDS) else "Accept"
-    return str(action.value)
-
-
 def _aligned(base: tuple[Decision, ...], head: tuple[Decision, ...]) -> list[tuple[Decision, Decision]]:
     """The two sides' decisions tier by tier; a tier one side lacks (no admin policies there, or a
     direction no policy governs) passes everything."""
-    names = list(dict.fromkeys([d.tier for d in base] + [d.tier for d in head]))
-    order = {name: i for i, name in enumerate(TIER_ORDER)}
-    names.sort(key=lambda n: order.get(n, len(order)))
+    names = tier_order([d.tier for d in base], [d.tier for d in head])
     b, h = {d.tier: d for d in base}, {d.tier: d for d in head}
     return [(b.get(n) or Decision.passing(n), h.get(n) or Decision.passing(n)) for n in names]
 
 
-def _equal_priority_note(rule: AdminRuleRef, part: ConnectionSet, other_side: tuple[RuleMatch, ...]) -> str:
+def _equal_priority_note(rule: RuleId, part: ConnectionSet, other_side: tuple[RuleMatch, ...]) -> str:
     """When the other version decided `part` by a rule of another policy with the same priority, the
     change may be an order upstream leaves undefined: say so."""
     for m in other_side:
         other = m.rule
-        if (isinstance(other, AdminRuleRef) and other.policy != rule.policy and other.priority == rule.priority
-                and m.allowed & part):
+        if (other.tier_name == rule.tier_name and other.policy != rule.policy and other.priority == rule.priority
+                and rule.priority is not None and m.allowed & part):
             return (f"; {other.policy} has the same priority {rule.priority}: their order is undefined upstream "
                     "(netverify orders equal priorities by name)")
     return ""
@@ -466,6 +473,10 @@ def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: 
     decision = isolating(NETWORK_POLICY_TIER, policies, found, ())
     return DirectionVerdict(direction, subject.id, True, fold((decision,)), policies, decision.matches,
                             decisions=(decision,))
+
+
+def _by_id(analysis: Analysis) -> dict[str, Policy]:
+    return {p.id: p for kind in POLICY_FIELDS for p in getattr(analysis.cluster, kind)}
 
 
 def _status(base: Policy | None, head: Policy | None) -> str:

@@ -58,7 +58,7 @@ from netverify.queries.diff_groups import (
     vector_changes,
 )
 from netverify.queries.diff_outside import AddressBlock, address_blocks
-from netverify.queries.diff_tiers import admin_addresses
+from netverify.queries.diff_tiers import tier_addresses, tier_policies
 from netverify.semantics.class_tiers import ClassRule
 from netverify.semantics.compile import ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, external_endpoint, visible_labels
@@ -75,7 +75,7 @@ class PeerRule(ClassRule, Protocol):
 
 def address_sets(analysis: Analysis) -> list[IPSet]:
     """Every address set a tier of this side tests: ipBlocks, admin networks and node addresses."""
-    return ip_blocks(analysis.policies) + admin_addresses(analysis)
+    return ip_blocks(analysis.policies) + tier_addresses(analysis)
 
 
 def own_value(vector: dict[ConnectionSet, int], j: int) -> ConnectionSet:
@@ -130,11 +130,12 @@ class TieredDiff:
         if without_sources(base.cluster.nodes) != without_sources(head.cluster.nodes):
             return (1 << len(self.members)) - 1, (1 << len(self.members)) - 1  # `nodes` peers may read anew
         sources = destinations = 0
-        # Per side: each class's NetworkPolicy signatures per direction, and each admin policy's content
-        # per direction (None where it has no rules there: no say), computed once, not once per class.
+        # Per side: each class's NetworkPolicy signatures per direction, and the content of each policy of
+        # the other tiers per direction (None where it has no rules there: no say), sources blanked,
+        # computed once, not once per class.
         sides = [(direction_signatures(a, Direction.EGRESS), direction_signatures(a, Direction.INGRESS),
-                  {d: [(p.policy.tier, p.policy.priority, p.policy.name, without_sources(p.policy.rules(d)))
-                       if p.rules(d) else None for p in a.admin] for d in (Direction.EGRESS, Direction.INGRESS)})
+                  {d: [(p.priority, without_sources((p.ref, p.rules(d)))) if p.rules(d) else None
+                       for p in tier_policies(a)] for d in (Direction.EGRESS, Direction.INGRESS)})
                  for a in (base, head)]
         for j in range(len(self.members)):
             governing = []
@@ -206,7 +207,8 @@ class TieredDiff:
             analysis = (self.base, self.head)[side]
             g = analysis.graph
             found = [r for i in g.selecting(direction)[c] for r in analysis.policies[i].rules(direction)]
-            found += [r for i in self._selected(side, c) for r in analysis.admin[i].rules(direction)]
+            others = tier_policies(analysis)
+            found += [r for i in self._selected(side, c) for r, _ in others[i].rules(direction) or ()]
             self._rule_cache[(side, direction, c)] = found
         return found
 
@@ -273,7 +275,8 @@ class TieredDiff:
         return rep if side == 0 else self.head.by_id[rep.id]
 
     def _selected(self, side: int, c: int) -> tuple[int, ...]:
-        """The admin policies (indices in `Analysis.admin`) whose subject selects the side's graph class c:
+        """The policies of the tiers beyond NetworkPolicy (indices in `diff_tiers.tier_policies`) whose
+        subject selects the side's graph class c:
         read from the graph's class index (the graph's classes are exact for every tier), each subject's
         classes once, not every policy's selector once per class."""
         found = self._selection.get((side, c))
@@ -281,8 +284,8 @@ class TieredDiff:
             analysis = (self.base, self.head)[side]
             g = analysis.graph
             by_class: list[list[int]] = [[] for _ in g.reps]
-            for i, policy in enumerate(analysis.admin):
-                for k in bit_list(g.index.term(policy.subject.term)):
+            for i, policy in enumerate(tier_policies(analysis)):
+                for k in bit_list(g.index.term(policy.subject)):
                     by_class[k].append(i)
             for k, selected in enumerate(by_class):
                 self._selection[(side, k)] = tuple(selected)
@@ -339,7 +342,8 @@ class TieredDiff:
         sides = (self.base, self.head)
         rules: list[ClassRule] = [r for a in sides for p in a.policies for d in (Direction.INGRESS, Direction.EGRESS)
                                   for r in p.rules(d)]
-        rules += [r for a in sides for p in a.admin for d in (Direction.INGRESS, Direction.EGRESS) for r in p.rules(d)]
+        rules += [r for a in sides for p in tier_policies(a) for d in (Direction.INGRESS, Direction.EGRESS)
+                  for r, _ in p.rules(d) or ()]
         return frozenset(n for r in rules for n in r.named_ports)
 
     def _of_side(self, analysis: Analysis) -> list[int]:

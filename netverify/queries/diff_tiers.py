@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from netverify.engines.bitsets import bit_list
 from netverify.model import Direction
 from netverify.queries.context import Analysis
-from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_networks
+from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.admin_tier import AdminPolicyTier, policy_refs, rule_matches
+from netverify.semantics.class_tiers import TierPolicy
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.netpol_tier import decide_selected
 from netverify.semantics.options import NetworkPolicySelection
@@ -28,9 +29,16 @@ from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch
 from netverify.sets import IPSet
 
 
-def admin_addresses(analysis: Analysis) -> list[IPSet]:
-    """The address sets one side's admin rules test (`networks`, the selected nodes' addresses)."""
-    return admin_networks(analysis.admin)
+def tier_addresses(analysis: Analysis) -> list[IPSet]:
+    """The address sets one side's tiers test on every address, pod IPs included (admin `networks`,
+    the selected nodes' addresses): what its tiers say they observe (`Analysis.own_observations`)."""
+    return list(analysis.own_observations.addresses)
+
+
+def tier_policies(analysis: Analysis) -> tuple[TierPolicy, ...]:
+    """The policies of every tier beyond NetworkPolicy (the graph indexes NetworkPolicies apart), in
+    tier order and each tier's evaluation order, as the engines read them (`Analysis.specs`)."""
+    return tuple(p for spec in analysis.specs if spec.name != NETWORK_POLICY_TIER for p in spec.policies)
 
 
 @dataclass(frozen=True)

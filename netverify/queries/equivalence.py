@@ -25,22 +25,21 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from typing import Any
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph, Row
 from netverify.engines.partitions import complete
 from netverify.engines.smt_types import Connection, Found, PodPattern, ReplayMismatch, Side, describe_endpoint
-from netverify.model import Cluster
+from netverify.model import POLICY_FIELDS, Cluster
 from netverify.queries.context import Analysis
 from netverify.queries.outcome import Outcome
 from netverify.queries.replay import Replayer
 from netverify.queries.solver_options import ProveOptions, pod_cidr_of, pod_cidrs_of
-from netverify.semantics.admin_compile import CompiledAdminPolicy, admin_networks, compile_admin_policies
-from netverify.semantics.class_tiers import specs_of
-from netverify.semantics.compile import CompiledPolicy, compile_policies, ip_blocks
+from netverify.semantics.class_tiers import TierSpec
+from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint, external_endpoint
-from netverify.semantics.evaluate import tiers_of
+from netverify.semantics.kinds import extra_tiers, has_first_match
 from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE, Semantics
 from netverify.semantics.verdict import Tier, pair_of_members
 from netverify.sets import ConnectionSet, IPSet, address_key
@@ -77,9 +76,13 @@ def with_shared(shared: Cluster, side: Cluster) -> Cluster:
     """`side` plus the objects of `shared` (`--inventory`): workloads both sides run and policies they
     have in common; an object of the same kind and name in `side` wins."""
     merged = union_inventory(shared, side)
-    policies = _merge(shared.policies, side.policies, "namespace,name")
-    admin = _merge(shared.admin_policies, side.admin_policies, "kind,name")
-    return replace(merged, policies=policies, admin_policies=admin)  # type: ignore[arg-type]
+    kinds: dict[str, Any] = {kind: _merge(getattr(shared, kind), getattr(side, kind), "id") for kind in POLICY_FIELDS}
+    return replace(merged, **kinds)
+
+
+def _policies(*sides: Cluster) -> dict[str, Any]:
+    """The policies of every kind of `sides`, one after the other (`model.POLICY_FIELDS`)."""
+    return {kind: tuple(p for side in sides for p in getattr(side, kind)) for kind in POLICY_FIELDS}
 
 
 _FAMILY_TOP = {4: 2**32 - 1, 6: 2**128 - 1}
@@ -126,41 +129,56 @@ EVERY_ADDRESS = IPSet.from_cidr("0.0.0.0/0") | IPSet.from_cidr("::/0")
 
 
 class PolicySets:
-    """Two policy sets compiled over one shared inventory."""
+    """Two policy sets over one shared inventory, each side analysed as every command analyses an
+    inventory (`context.Analysis`: its policies of every kind compiled into its tiers), with the
+    endpoints of the joint analysis (both sides' policies tell them apart)."""
 
     def __init__(self, left: Cluster, right: Cluster, semantics: Semantics | None = None, by: str = "workload") -> None:
         self.inventory = union_inventory(left, right)
-        # The joint analysis only provides endpoints, label keys and ipBlock signatures for both sets.
-        self.joint = Analysis(replace(self.inventory, policies=left.policies + right.policies,
-                                      admin_policies=left.admin_policies + right.admin_policies), semantics, by)
+        # The joint analysis only provides endpoints, label keys and address signatures for both sets.
+        self.joint = Analysis(replace(self.inventory, **_policies(left, right)), semantics, by)
         semantics = self.joint.semantics
-        self.left: tuple[CompiledPolicy, ...] = compile_policies(left.policies, semantics)
-        self.right: tuple[CompiledPolicy, ...] = compile_policies(right.policies, semantics)
-        nodes = self.inventory.nodes
-        self.admin_left: tuple[CompiledAdminPolicy, ...] = compile_admin_policies(left.admin_policies, nodes)
-        self.admin_right: tuple[CompiledAdminPolicy, ...] = compile_admin_policies(right.admin_policies, nodes)
-
-    @cached_property
-    def left_tiers(self) -> tuple[Tier, ...]:
-        """The left set's tiers, in order (semantics.evaluate.tiers_of)."""
-        return tiers_of(self.left, self.admin_left, self.joint.semantics.np_selection)
-
-    @cached_property
-    def right_tiers(self) -> tuple[Tier, ...]:
-        return tiers_of(self.right, self.admin_right, self.joint.semantics.np_selection)
+        self.sides = tuple(Analysis(replace(self.inventory, **_policies(side)), semantics, by)
+                           for side in (left, right))
 
     @property
-    def has_admin(self) -> bool:
-        return bool(self.admin_left or self.admin_right)
+    def left(self) -> tuple[CompiledPolicy, ...]:
+        """The left set's NetworkPolicies, compiled."""
+        return self.sides[0].policies
+
+    @property
+    def right(self) -> tuple[CompiledPolicy, ...]:
+        return self.sides[1].policies
+
+    @property
+    def left_tiers(self) -> tuple[Tier, ...]:
+        """The left set's tiers, in order (`Analysis.tiers`)."""
+        return self.sides[0].tiers
+
+    @property
+    def right_tiers(self) -> tuple[Tier, ...]:
+        return self.sides[1].tiers
+
+    @property
+    def specs(self) -> tuple[tuple[TierSpec, ...], tuple[TierSpec, ...]]:
+        """Each side's tiers as engines fold them (`Analysis.specs`)."""
+        return self.sides[0].specs, self.sides[1].specs
+
+    @property
+    def one_order(self) -> bool:
+        """Whether every tier of both sides decides in one defined order (no first-match tier, whose
+        equal priorities have none): the graph engine, which folds one order, then answers exactly."""
+        return not any(has_first_match(specs) for specs in self.specs)
 
     @property
     def pods(self) -> list[Endpoint]:
         return self.joint.endpoints
 
     def endpoints(self) -> list[Endpoint]:
-        """Loaded endpoints and one representative per external address atom."""
-        blocks = ip_blocks(self.left + self.right) + admin_networks(self.admin_left + self.admin_right)
-        return self.pods + external_representatives(blocks, self.pods)
+        """Loaded endpoints and one representative per external address atom (the address sets every
+        tier of either side tests: ipBlocks, and those matched on every address)."""
+        seen = self.joint.observations
+        return self.pods + external_representatives([*seen.ip_blocks, *seen.addresses], self.pods)
 
     def node_ips(self) -> IPSet | None:
         ips = [ip for node in self.inventory.nodes for ip in node.ips]
@@ -303,8 +321,9 @@ def compare_graph(sets: PolicySets, relation: str) -> Distinction | None:
     endpoints = sets.endpoints()
     signature = {e.id: sets.joint.ip_signature(e) for e in endpoints}
     keys = sets.joint.label_keys
-    gl = ReachabilityGraph(endpoints, sets.left, signature, keys)
-    gr = ReachabilityGraph(endpoints, sets.right, signature, keys)
+    specs_left, specs_right = sets.specs
+    gl = ReachabilityGraph(endpoints, sets.left, signature, keys, specs_left)
+    gr = ReachabilityGraph(endpoints, sets.right, signature, keys, specs_right)
     assert gl.class_of == gr.class_of  # same endpoints, same keys: same classes
     for a in range(len(gl.reps)):
         if gl.rows[a] == gr.rows[a]:
@@ -335,7 +354,7 @@ def compare_smt(sets: PolicySets, relation: str, scope: str,
     pattern = PodPattern(cidr=options.pod_cidr) if scope == "any" else None
     side = Side(scope, pods, pattern, EVERY_ADDRESS)
     inferred = pod_cidr_of(pods)
-    engine = PolicySetComparator(specs_of(sets.left_tiers), specs_of(sets.right_tiers), pods, sets.namespaces(),
+    engine = PolicySetComparator(*sets.specs, pods, sets.namespaces(),
                                  options.hypothetical_namespaces, options.timeout_s,
                                  observations=sets.joint.observations, preferred_pod_cidr=options.pod_cidr or inferred,
                                  node_ips=sets.node_ips(), rlimit=options.rlimit)
@@ -376,13 +395,14 @@ def compare(left: Cluster, right: Cluster, labels: tuple[str, str], relation: st
     counts = (len(sets.left), len(sets.right), len(sets.pods))
     notes = _notes(left, right)
     reading = sets.host_network_reading()
-    if scope == "inventory" and engine == "graph" and not sets.has_admin:
+    if scope == "inventory" and engine == "graph" and sets.one_order:
         found = compare_graph(sets, relation)
         return EquivalenceResult(relation, *labels, scope, "graph", "fails" if found else "holds", found,
                                  counts=counts, notes=notes, host_network_reading=reading)
     if scope == "inventory" and engine == "graph":
-        notes += ("admin policies are loaded: the loaded inventory is compared with the SMT engine, which folds "
-                  "the Admin and Baseline tiers",)
+        tiers = ", ".join(dict.fromkeys(n for specs in sets.specs for n in extra_tiers(specs)))
+        notes += (f"admin policies are loaded ({tiers} tiers): the loaded inventory is compared with the SMT "
+                  "engine, which folds every tier in every order of equal priorities",)
     status, found, reason, smt_notes = compare_smt(sets, relation, scope, options or ProveOptions())
     return EquivalenceResult(relation, *labels, scope, "smt", status, found, reason, counts, notes + smt_notes,
                              reading)

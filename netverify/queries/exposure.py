@@ -24,9 +24,8 @@ from typing import ClassVar
 
 from netverify.model import Direction, Pod, Service, ServicePort
 from netverify.queries.context import Analysis
-from netverify.semantics.admin_compile import AdminPeerMatcher, CompiledAdminPolicy
-from netverify.semantics.admin_tier import AdminPolicyTier
-from netverify.semantics.compile import CompiledPolicy, IPBlockPeer
+from netverify.semantics.class_tiers import TermMatcher, TierPolicy, spec_of
+from netverify.semantics.compile import AddressTerm, CompiledPolicy, SelectorTerm
 from netverify.semantics.endpoints import Endpoint, external_endpoint, visible_labels
 from netverify.semantics.evaluate import decide_direction
 from netverify.semantics.netpol_tier import NetworkPolicyTier
@@ -183,12 +182,14 @@ def _partition(pieces: Iterable[tuple[ConnectionSet, IPSet, TierRule | None]]) -
                         key=lambda r: (r.connections.describe(), r.addresses.to_cidrs())))
 
 
-def _rule_addresses(peers: Sequence[object]) -> IPSet:
-    """The outside addresses a rule's peers tell apart (ipBlocks, admin networks and node addresses)."""
+def _rule_addresses(peers: Sequence[TermMatcher]) -> IPSet:
+    """The outside addresses a rule's peers tell apart (the address terms of every tier's peers:
+    ipBlocks, admin networks and node addresses)."""
     out = IPSet()
     for peer in peers:
-        if isinstance(peer, (IPBlockPeer, AdminPeerMatcher)):
-            out = out | peer.addresses
+        term = peer.term
+        if isinstance(term, AddressTerm):
+            out = out | term.addresses
     return out
 
 
@@ -248,7 +249,8 @@ class OutsideReach:
         self._label_keys = label_keys
         self._by_look: dict[tuple[object, ...], tuple[bool, tuple[Reach, ...], str]] = {}
         self._np = next((t for t in self.tiers if isinstance(t, NetworkPolicyTier)), NetworkPolicyTier(()))
-        self._admin = [t for t in self.tiers if isinstance(t, AdminPolicyTier)]
+        # The other tiers' policies as engines read them (class_tiers.spec_of): subject terms and rules.
+        self._others = [p for t in self.tiers if not isinstance(t, NetworkPolicyTier) for p in spec_of(t).policies]
         # A NetworkPolicy selects pods of its own namespace only: each namespace's endpoints are decided
         # with the tiers whose NetworkPolicy tier holds that namespace's policies (the same decisions,
         # without asking every policy of the cluster whether it selects the endpoint).
@@ -298,14 +300,14 @@ class OutsideReach:
             candidates.update(anchored.get(pair, ()))
         at_all = [policies[i] for i in sorted(candidates) if policies[i].selects(ep)]  # what --np-selection any reads
         selecting = [p for p in at_all if p.affects(direction)]  # NetworkPolicyTier.selecting, in policy order
-        admin = [p for tier in self._admin for p in tier.applicable(ep)]
+        others = [p for p in self._others if p.subject.selects(ep)]  # the other tiers' policies that apply
         # Of its ports, only the named ones can change a decision (a rule's named port resolves on them; numbers
         # do not depend on the pod): endpoints that differ in unnamed ports only share the answer.
         # Policies that select ep but not for this direction decide only under --np-selection any: otherwise they are
         # left out of the key and of the tier (alike endpoints that differ in those share the answer).
         if self._np.selection is not NetworkPolicySelection.ANY:
             at_all = selecting
-        key = (direction, tuple(id(p) for p in selecting), tuple(id(p) for p in at_all), tuple(id(p) for p in admin),
+        key = (direction, tuple(id(p) for p in selecting), tuple(id(p) for p in at_all), tuple(id(p) for p in others),
                tuple(sorted((p.name, p.protocol, p.port) for p in ep.ports if p.name))
                if direction is Direction.INGRESS else ())
         found = self._cache.get(key)
@@ -314,13 +316,13 @@ class OutsideReach:
             # do not select it), without asking every policy of the namespace again for each address part.
             own = NetworkPolicyTier(tuple(at_all), self._np.selection)
             tiers = tuple(own if isinstance(t, NetworkPolicyTier) else t for t in self.tiers)
-            found = self._cache[key] = self._decide(ep, direction, selecting, admin, tiers)
+            found = self._cache[key] = self._decide(ep, direction, selecting, others, tiers)
         return found
 
     def _decide(self, ep: Endpoint, direction: Direction, selecting: Sequence[CompiledPolicy],
-                admin: Sequence[CompiledAdminPolicy], tiers: tuple[Tier, ...]) -> tuple[bool, tuple[Reach, ...], str]:
+                others: Sequence[TierPolicy], tiers: tuple[Tier, ...]) -> tuple[bool, tuple[Reach, ...], str]:
         cuts = [_rule_addresses(rule.peers) for policy in selecting for rule in policy.rules(direction)]
-        cuts += [_rule_addresses(rule.peers) for policy in admin for rule in policy.rules(direction)]
+        cuts += [_rule_addresses(rule.peers) for policy in others for rule, _ in policy.rules(direction) or ()]
         pieces: list[tuple[ConnectionSet, IPSet, TierRule | None]] = []
         decided_any = False
         for atom in _atoms(cuts):
@@ -341,17 +343,18 @@ class OutsideReach:
             if not before.is_all():
                 pieces.append((ConnectionSet.all() - before, atom, TierRule(DEFAULT)))
         if not decided_any:  # nothing decides: one line with why, as before the tiers
-            return False, (Reach(ConnectionSet.all(), EVERYWHERE),), self._open_note(direction, admin)
+            return False, (Reach(ConnectionSet.all(), EVERYWHERE),), self._open_note(direction, others)
         return True, _partition(pieces), ""
 
     @staticmethod
-    def _open_note(direction: Direction, admin: Sequence[CompiledAdminPolicy]) -> str:
+    def _open_note(direction: Direction, others: Sequence[TierPolicy]) -> str:
         note = f"not isolated for {direction.value}: no NetworkPolicy with {direction.policy_type} selects it"
-        if not admin:
+        if not others:
             return note
-        names = ", ".join(p.policy.id for p in admin)
-        if direction is Direction.INGRESS and any(p.rules(Direction.INGRESS) for p in admin):
-            return (f"{note}; the admin rules of {names} match pods only (ingress peers are namespaces or pods), "
+        names = ", ".join(p.ref.id for p in others if p.ref is not None)
+        rules = [rule for p in others for rule, _ in p.rules(direction) or ()]
+        if rules and all(rule.peers and all(isinstance(m.term, SelectorTerm) for m in rule.peers) for rule in rules):
+            return (f"{note}; the rules of {names} match pods only (their peers are namespaces or pods), "
                     "never addresses outside the cluster, so they do not decide this")
         return f"{note}, and no rule of {names} decides traffic with addresses outside the cluster"
 

@@ -24,6 +24,7 @@ from netverify.queries.assertions import INTERNET, Assertion, EndpointSpec
 from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, resolve
 from netverify.queries.exposure import INTERNET as INTERNET_ADDRESSES
+from netverify.queries.loaded_search import has_ties, search_loaded
 from netverify.queries.outcome import Outcome
 from netverify.queries.path_check import PathVerdict, check_path
 from netverify.queries.ports import PortQuery
@@ -135,22 +136,46 @@ def node_ips(analysis: Analysis) -> IPSet | None:
 
 
 class Prover:
-    """The SMT engine over one inventory, every result replayed through the evaluator."""
+    """The SMT engine over one inventory, every result replayed through the evaluator.
+
+    A query is first asked of the reachability graph (queries/loaded_search.py): a loaded connection
+    that refutes it (or witnesses `reachable`) decides it without the solver. The engine is built
+    only when some query needs it (a proof, pods that could exist, outside addresses)."""
 
     def __init__(self, analysis: Analysis, queries: Sequence[Query], options: ProveOptions) -> None:
-        namespaces = [(ns.name, ns.labels) for ns in analysis.cluster.namespaces]
-        preferred = options.pod_cidr or inferred_pod_cidr(analysis)
-        self.engine = SmtEngine(specs_of(analysis.tiers), analysis.endpoints, namespaces, queries,
-                                options.hypothetical_namespaces, options.timeout_s,
-                                observations=analysis.observations, preferred_pod_cidr=preferred,
-                                node_ips=node_ips(analysis), rlimit=options.rlimit)
+        self.analysis, self.queries, self.options = analysis, tuple(queries), options
         self.replayer = Replayer(analysis.tiers)
+        self.graph_first = options.graph_first and not has_ties(specs_of(analysis.tiers))
+        self._engine: SmtEngine | None = None
+
+    @property
+    def engine(self) -> SmtEngine:
+        if self._engine is None:
+            analysis, options = self.analysis, self.options
+            namespaces = [(ns.name, ns.labels) for ns in analysis.cluster.namespaces]
+            preferred = options.pod_cidr or inferred_pod_cidr(analysis)
+            self._engine = SmtEngine(specs_of(analysis.tiers), analysis.endpoints, namespaces, self.queries,
+                                     options.hypothetical_namespaces, options.timeout_s,
+                                     observations=analysis.observations, preferred_pod_cidr=preferred,
+                                     node_ips=node_ips(analysis), rlimit=options.rlimit)
+        return self._engine
 
     def solve(self, query: Query) -> SmtResult:
-        return self.replayer.result(self.engine.solve(query))
+        prefer_loaded = True
+        if self.graph_first and query.src.members and query.dst.members:
+            search = search_loaded(self.analysis.graph, query)
+            if search.found is not None:
+                found = search.found
+                decided: SmtResult = (Proved(query, found=found) if query.expect == "reachable"
+                                      else Refuted(query, found=found))
+                return self.replayer.result(decided)
+            prefer_loaded = not search.exhaustive  # no loaded connection refutes it: none to prefer
+        return self.replayer.result(self.engine.solve(query, prefer_loaded=prefer_loaded))
 
     def notes(self, result: SmtResult) -> tuple[str, ...]:
         """What the answer assumed of equal-priority admin policies (undefined order upstream)."""
+        if self._engine is None:  # every answer came from the graph, only used without equal priorities
+            return ()
         groups = [g.members for g in self.engine.tie_groups]
         if not groups:
             return ()

@@ -24,10 +24,10 @@ from netverify.queries.context import Analysis
 from netverify.queries.endpoints import EndpointError, EndpointSet
 from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
-from netverify.semantics.admin_tier import PriorityOverlap, pair_overlaps
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import PairVerdict, decide_pair
 from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE
+from netverify.semantics.verdict import Overlap, pair_overlaps
 from netverify.sets import ConnectionSet
 
 QUANTIFIERS = ("all", "some")
@@ -42,7 +42,7 @@ class PairResult:
     verdict: PairVerdict
     queried: ConnectionSet  # what the query asked about, resolved on this destination
     allowed: ConnectionSet  # verdict.allowed restricted to the query
-    overlaps: tuple[PriorityOverlap, ...] = ()  # undefined equal-priority orders touching `queried`
+    overlaps: tuple[Overlap, ...] = ()  # undefined equal-priority orders touching `queried`
 
     @property
     def tiered(self) -> bool:
@@ -61,7 +61,7 @@ class PairResult:
 def pair_result(analysis: Analysis, src: Endpoint, dst: Endpoint, queried: ConnectionSet) -> PairResult:
     """One pair through the analysis's tiers, restricted to what the query asks on this destination."""
     verdict = decide_pair(analysis.tiers, src, dst)
-    overlaps: tuple[PriorityOverlap, ...] = ()
+    overlaps: tuple[Overlap, ...] = ()
     if analysis.tiered:
         overlaps = tuple(o for o in pair_overlaps(analysis.tiers, src, dst) if o.connections & queried)
     return PairResult(verdict, queried, verdict.allowed & queried, overlaps)

@@ -62,7 +62,7 @@ class Replayer:
         if conn.allowed != expected_allowed:
             order = f" (order: {'; '.join(found.order_text)})" if found.order_text else ""
             raise ReplayMismatch(
-                f"the solver found {conn.src.id} -> {conn.dst.id} {conn.port}/{conn.protocol} "
+                f"{found.found_by} found {conn.src.id} -> {conn.dst.id} {conn.port}/{conn.protocol} "
                 f"{'allowed' if expected_allowed else 'denied'}{order}, the evaluator says "
                 f"{'allowed' if conn.allowed else 'denied'}")
         return conn

@@ -9,7 +9,7 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from netverify.engines.smt import DEFAULT_TIMEOUT_S
+from netverify.engines.smt import DEFAULT_RLIMIT
 from netverify.semantics.endpoints import Endpoint
 from netverify.sets import IPSet, address_key
 
@@ -17,14 +17,18 @@ from netverify.sets import IPSet, address_key
 @dataclass(frozen=True)
 class ProveOptions:
     """`hypothetical_namespaces`: pods that could exist may be in namespaces that do not exist yet.
-    `timeout_s`: wall-clock limit per query. `rlimit`: z3's resource budget per query, which runs
-    out at the same point on every machine (tests use it to make "unknown" deterministic).
-    `pod_cidr`: where pods that could exist get their IPs (None: anywhere)."""
+    `rlimit`: z3's resource budget per query, which runs out at the same point on every machine and
+    under any load (the default: DEFAULT_RLIMIT). `timeout_s`: a wall-clock limit per query (None:
+    none; `--timeout` gives one instead of the default budget).
+    `pod_cidr`: where pods that could exist get their IPs (None: anywhere). `graph_first`: a query is
+    first asked of the reachability graph, which decides it when a loaded connection refutes it
+    (queries/loaded_search.py); tests of the encoding turn it off to ask the solver everything."""
 
     hypothetical_namespaces: bool = False
-    timeout_s: float = DEFAULT_TIMEOUT_S
+    timeout_s: float | None = None
     pod_cidr: IPSet | None = None
-    rlimit: int | None = None
+    rlimit: int | None = DEFAULT_RLIMIT
+    graph_first: bool = True
 
 
 # --- pod CIDRs inferred from the loaded pods: where witnesses put pods that could exist ----------

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from netverify.semantics.admin_tier import PriorityOverlap
 from netverify.semantics.evaluate import DirectionVerdict
-from netverify.semantics.verdict import Action, Decision
+from netverify.semantics.verdict import Action, Decision, Overlap
 from netverify.sets import ConnectionSet
 
 WORDS = {Action.ALLOW: "allow", Action.DENY: "deny", Action.PASS: "pass"}
@@ -66,7 +65,7 @@ def walk_line(v: DirectionVerdict, queried: ConnectionSet) -> str:
     return f"{v.direction.value} of {v.subject}: {walk_text(v, queried)}"
 
 
-def overlap_line(o: PriorityOverlap, queried: ConnectionSet) -> str:
+def overlap_line(o: Overlap, queried: ConnectionSet) -> str:
     return (f"undefined order: {o.first} and {o.second} have {o.tier} priority {o.priority} and decide "
             f"{(o.connections & queried).describe()} differently; the answer assumes name order")
 

@@ -47,8 +47,10 @@ from netverify.semantics.compile import (
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.ports import PortSelection
 from netverify.semantics.selectors import matches, mismatch
+from netverify.semantics.verdict import Action
 from netverify.sets import ConnectionSet, IntervalSet, IPSet, parse_cidr
 
+V1ALPHA1_KINDS = ("AdminNetworkPolicy/", "BaselineAdminNetworkPolicy/")
 DOMAIN_NAMES_NOTE = ("domainNames match by DNS resolution at run time; netverify never assumes an address is one of "
                      "them")
 
@@ -75,6 +77,12 @@ class AdminRuleRef:
     @property
     def tier_name(self) -> str:
         return self.tier.value
+
+    def action_word(self, action: Action) -> str:
+        """The action as the policy's API version spells it: v1alpha1 Allow, v1alpha2 Accept."""
+        if action is Action.ALLOW:
+            return "Allow" if self.policy.startswith(V1ALPHA1_KINDS) else "Accept"
+        return str(action.value)
 
     def __str__(self) -> str:
         named = f" {self.rule_name!r}" if self.rule_name else ""

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from netverify.model import AdminAction, AdminTier, Direction
-from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy
-from netverify.semantics.compile import PolicyRef
+from netverify.semantics.admin_compile import AdminRuleRef, CompiledAdminPolicy, admin_observations
+from netverify.semantics.compile import Observations, PolicyRef
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.verdict import Action, Decision, RuleMatch, RuleMiss, Tier, exemption, first_match
+from netverify.semantics.verdict import Action, Decision, RuleMatch, RuleMiss, Tier, first_match, pair_overlaps
 from netverify.sets import ConnectionSet
 
 ACTIONS = {AdminAction.ACCEPT: Action.ALLOW, AdminAction.DENY: Action.DENY, AdminAction.PASS: Action.PASS}
@@ -65,6 +65,16 @@ class AdminPolicyTier:
     @property
     def name(self) -> str:
         return self.level.value
+
+    @property
+    def observations(self) -> Observations:
+        """What the tier's policies observe of an endpoint (semantics/kinds.ObservingTier)."""
+        return admin_observations(self.policies)
+
+    def overlaps(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint
+                 ) -> tuple[PriorityOverlap, ...]:
+        """Where this tier's answer depends on the undefined order of equal priorities (verdict.OverlappingTier)."""
+        return priority_overlaps(self, direction, subject, peer, dst)
 
     def in_order(self, positions: Mapping[str, int]) -> AdminPolicyTier:
         """This tier with equal priorities ordered by `positions` (policy id -> position, smaller
@@ -124,6 +134,13 @@ def admin_tiers_of(policies: Sequence[CompiledAdminPolicy]) -> tuple[AdminPolicy
             AdminPolicyTier(AdminTier.BASELINE, tuple(p for p in ordered if p.policy.tier is AdminTier.BASELINE)))
 
 
+def admin_policies(tiers: Sequence[Tier]) -> tuple[CompiledAdminPolicy, ...]:
+    """The admin policies of `tiers` (both admin tiers), in evaluation order within each tier: what
+    the checks about the admin kinds themselves read (lint's NV70x)."""
+    return tuple(sorted((p for t in tiers if isinstance(t, AdminPolicyTier) for p in t.policies),
+                        key=lambda p: p.order))
+
+
 def priority_overlaps(tier: AdminPolicyTier, direction: Direction, subject: Endpoint, peer: Endpoint,
                       dst: Endpoint) -> tuple[PriorityOverlap, ...]:
     """Where `tier`'s answer for this (direction, subject, peer) depends on the undefined order of
@@ -149,16 +166,5 @@ def priority_overlaps(tier: AdminPolicyTier, direction: Direction, subject: Endp
     return tuple(found)
 
 
-def pair_overlaps(tiers: Sequence[Tier], src: Endpoint, dst: Endpoint) -> tuple[PriorityOverlap, ...]:
-    """The equal-priority overlaps of every admin tier that the connection src -> dst goes through
-    (both directions; none where an exemption leaves a direction unasked)."""
-    exempt = exemption(src, dst)
-    asked = [d for d in (Direction.EGRESS, Direction.INGRESS) if exempt is None or d not in exempt.open]
-    found: list[PriorityOverlap] = []
-    for tier in tiers:
-        if not isinstance(tier, AdminPolicyTier):
-            continue
-        for direction in asked:
-            subject, peer = direction.subject_and_peer(src, dst)
-            found += priority_overlaps(tier, direction, subject, peer, dst)
-    return tuple(found)
+__all__ = ["ACTIONS", "AdminPolicyTier", "PriorityOverlap", "admin_policies", "admin_tiers_of", "pair_overlaps",
+           "policy_refs", "priority_overlaps", "rule_matches"]

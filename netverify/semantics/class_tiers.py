@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from netverify.model import AdminAction, Direction
 from netverify.semantics.admin_compile import CompiledAdminPolicy, CompiledAdminRule
@@ -56,6 +56,8 @@ class ClassRule(Protocol):
     def port_selections(self) -> tuple[PortSelection, ...] | None: ...  # None: every port and protocol
 
     def ports_for(self, dst: Endpoint) -> ConnectionSet: ...
+
+    def peer_miss(self, peer: Endpoint) -> str | None: ...  # why `peer` matches none of `peers`, or None
 
 
 Ruled = tuple[tuple[ClassRule, Action], ...]
@@ -114,8 +116,17 @@ def admin_spec(name: str, admin: Sequence[CompiledAdminPolicy]) -> TierSpec:
                                                   p.policy.priority or 0) for p in admin))
 
 
+@runtime_checkable
+class DescribedTier(Protocol):
+    """A tier that gives its class-level form itself (instead of a case in `spec_of`)."""
+
+    def spec(self) -> TierSpec: ...
+
+
 def spec_of(tier: Tier) -> TierSpec:
     """One verdict tier as engines fold it over classes."""
+    if isinstance(tier, DescribedTier):
+        return tier.spec()
     if isinstance(tier, NetworkPolicyTier):
         return network_policy_spec(tier.policies, tier.selection is NetworkPolicySelection.ANY)
     if isinstance(tier, AdminPolicyTier):

@@ -73,6 +73,14 @@ class SelectorTerm:
     namespace_selector: LabelSelector | None = None
     pod_selector: LabelSelector | None = None
 
+    def selects(self, ep: Endpoint) -> bool:
+        """Whether the term picks `ep` (as engines evaluate it over classes, for one endpoint)."""
+        if ep.external or ep.host_network or (self.namespace is not None and ep.namespace != self.namespace):
+            return False
+        if self.namespace_selector is not None and not matches(self.namespace_selector, ep.ns_labels_map):
+            return False
+        return self.pod_selector is None or matches(self.pod_selector, ep.labels_map)
+
 
 @dataclass(frozen=True)
 class AddressTerm:

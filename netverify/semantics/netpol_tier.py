@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from netverify.model import Direction
-from netverify.semantics.compile import CompiledPolicy
+from netverify.semantics.compile import CompiledPolicy, Observations, observe
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.options import NetworkPolicySelection
 from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, RuleMiss, isolating
@@ -44,6 +44,11 @@ class NetworkPolicyTier:
     def selecting(self, direction: Direction, subject: Endpoint) -> list[CompiledPolicy]:
         """The policies that isolate `subject` for `direction`, in inventory order."""
         return [p for p in self.policies if p.affects(direction) and p.selects(subject)]
+
+    @property
+    def observations(self) -> Observations:
+        """What the tier's policies observe of an endpoint (semantics/kinds.ObservingTier)."""
+        return observe(self.policies)
 
     def decide(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
         selecting = self.selecting(direction, subject)

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from netverify.model import Direction, SourceRef
 from netverify.semantics.compile import PolicyRef
@@ -78,6 +78,28 @@ class RuleId(Protocol):
     def priority(self) -> int | None: ...  # within its tier; None where the kind has none (NetworkPolicy)
 
     def to_json(self) -> dict[str, object]: ...
+
+
+@runtime_checkable
+class WordedRule(Protocol):
+    """A rule whose kind has words of its own (the admin kinds: a rule's own name, and its actions as
+    its API version spells them, v1alpha1 Allow, v1alpha2 Accept); other rules are named by `label`
+    and their actions by `Action.value`."""
+
+    @property
+    def rule_name(self) -> str: ...
+
+    def action_word(self, action: Action) -> str: ...
+
+
+def action_word(rule: RuleId, action: Action) -> str:
+    """How explanations write `action` for `rule`."""
+    return rule.action_word(action) if isinstance(rule, WordedRule) else str(action.value)
+
+
+def rule_name(rule: RuleId) -> str:
+    """The rule's own name, if its kind names rules ("" otherwise)."""
+    return rule.rule_name if isinstance(rule, WordedRule) else ""
 
 
 @dataclass(frozen=True)
@@ -229,6 +251,52 @@ class Tier(Protocol):
     def name(self) -> str: ...
 
     def decide(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision: ...
+
+
+class Overlap(Protocol):
+    """Where a tier's answer depends on an order upstream leaves undefined: rules of two policies of
+    one `priority` (`first` is the one the evaluator applies) decide `connections` differently."""
+
+    @property
+    def tier(self) -> str: ...
+
+    @property
+    def priority(self) -> int: ...
+
+    @property
+    def first(self) -> RuleId: ...
+
+    @property
+    def second(self) -> RuleId: ...
+
+    @property
+    def connections(self) -> ConnectionSet: ...
+
+    def to_json(self) -> dict[str, object]: ...
+
+
+@runtime_checkable
+class OverlappingTier(Protocol):
+    """A tier whose policies of equal priority have no defined order: it says, for one direction of
+    one (subject, peer), where its answer depends on that order (semantics/admin_tier.AdminPolicyTier)."""
+
+    def overlaps(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint
+                 ) -> tuple[Overlap, ...]: ...
+
+
+def pair_overlaps(tiers: Sequence[Tier], src: Endpoint, dst: Endpoint) -> tuple[Overlap, ...]:
+    """The undefined-order overlaps of every tier the connection src -> dst goes through (both
+    directions; none where an exemption leaves a direction unasked)."""
+    exempt = exemption(src, dst)
+    asked = [d for d in (Direction.EGRESS, Direction.INGRESS) if exempt is None or d not in exempt.open]
+    found: list[Overlap] = []
+    for tier in tiers:
+        if not isinstance(tier, OverlappingTier):
+            continue
+        for direction in asked:
+            subject, peer = direction.subject_and_peer(src, dst)
+            found += tier.overlaps(direction, subject, peer, dst)
+    return tuple(found)
 
 
 # --- the exemptions: where no policy applies --------------------------------------------------

@@ -147,7 +147,37 @@ class TestCheckExitCodes:
         assert "UNKNOWN every-tcp-port-open-to-all" in out and "this is not a pass" in out
         assert "1 assertion: 0 hold, 0 fail, 1 unknown" in out
         code, _, _ = run(capsys, "check", cluster, "--assertions", assertions)
-        assert code in (0, 1)  # with time, the solver decides
+        assert code in (0, 1)  # within the default budget, the solver decides
+
+    def test_a_wall_clock_timeout_still_bounds_each_assertion(self, capsys: pytest.CaptureFixture[str],
+                                                              hard: tuple[str, str]) -> None:
+        cluster, assertions = hard
+        code, out, _ = run(capsys, "check", cluster, "--assertions", assertions, "--timeout", "0.001")
+        assert code == 3 and "UNKNOWN every-tcp-port-open-to-all" in out
+
+
+class TestSolverBudget:
+    """The default budget is z3's deterministic resource limit; --timeout replaces it with the wall clock."""
+
+    @staticmethod
+    def options(timeout: float | None = None, rlimit: int | None = None, hypothetical: bool = False) -> Any:
+        from netverify.cli.common import prove_options
+        from netverify.queries.solver_options import ProveOptions
+
+        kw = {"hypothetical_namespaces": hypothetical, "timeout": timeout, "pod_cidrs": (), "rlimit": rlimit}
+        return prove_options(kw) or ProveOptions()
+
+    def test_by_default_a_resource_budget_and_no_clock(self) -> None:
+        from netverify.engines.smt import DEFAULT_RLIMIT
+
+        for given in (self.options(), self.options(hypothetical=True)):
+            assert (given.timeout_s, given.rlimit) == (None, DEFAULT_RLIMIT)
+
+    def test_timeout_replaces_the_default_budget_and_both_may_be_given(self) -> None:
+        assert (self.options(timeout=5.0).timeout_s, self.options(timeout=5.0).rlimit) == (5.0, None)
+        assert (self.options(rlimit=7).timeout_s, self.options(rlimit=7).rlimit) == (None, 7)
+        both = self.options(timeout=5.0, rlimit=7)
+        assert (both.timeout_s, both.rlimit) == (5.0, 7)
 
 
 class TestCheckFormats:

@@ -29,6 +29,7 @@ from netverify.engines.graph import ReachabilityGraph
 from netverify.loaders.manifests import load_objects
 from netverify.model import SourceRef
 from netverify.queries.context import Analysis
+from netverify.semantics.admin_tier import admin_policies
 from netverify.semantics.class_tiers import tier_specs
 from netverify.semantics.options import NetworkPolicySelection
 
@@ -272,7 +273,7 @@ def test_the_other_reading_of_network_policy_selection_agrees_with_the_reference
     analysis = Analysis(loaded.cluster, by="pod")
     graph = ReachabilityGraph(analysis.endpoints, analysis.policies,
                               {e.id: analysis.ip_signature(e) for e in analysis.endpoints}, analysis.label_keys,
-                              tier_specs(analysis.policies, analysis.admin, NetworkPolicySelection.ANY))
+                              tier_specs(analysis.policies, admin_policies(analysis.tiers), NetworkPolicySelection.ANY))
     for s in pods:
         for d in pods:
             if s is d:

@@ -58,9 +58,12 @@ def load(cluster: Cluster) -> Analysis:
     return analyse(*docs, *pods, *policies)
 
 
-def engine(a: Analysis, queries: list[Query] = (), hypothetical: bool = False) -> Prover:  # type: ignore[assignment]
-    """The engine as `check` runs it: every witness and counterexample replayed through the evaluator."""
-    return Prover(a, queries, ProveOptions(hypothetical_namespaces=hypothetical))
+def engine(a: Analysis, queries: list[Query] = (), hypothetical: bool = False,  # type: ignore[assignment]
+           graph_first: bool = False) -> Prover:
+    """The engine as `check` runs it: every witness and counterexample replayed through the evaluator.
+    The solver is asked everything unless `graph_first` (as `check` does: loaded connections that
+    decide a query are looked up in the graph first, queries/loaded_search.py)."""
+    return Prover(a, queries, ProveOptions(hypothetical_namespaces=hypothetical, graph_first=graph_first))
 
 
 def terms(conns: ConnectionSet) -> tuple[PortSelection, ...]:
@@ -191,15 +194,18 @@ def test_set_queries_agree_and_counterexamples_replay(cluster: Cluster, queries:
         for scope in ("inventory", "any"):
             sides = [build_side(a, EndpointSpec(text=t), scope, ProveOptions())[0] for t in (src, dst)]
             built[scope] = Query(sides[0], sides[1], expect, tuple(parse_port(p) for p in ports))
-        smt = engine(a, list(built.values()))
+        smt, first = engine(a, list(built.values())), engine(a, list(built.values()), graph_first=True)
         inventory, anywhere = smt.solve(built["inventory"]), smt.solve(built["any"])
         claim = f"{expect} {src} -> {dst} on {ports or 'any port'}"
+        # As `check` asks: the graph first, the solver for the rest; the same verdicts.
+        by_graph = first.solve(built["inventory"]), first.solve(built["any"])
+        assert [decided(r) for r in by_graph] == [decided(inventory), decided(anywhere)], claim
         assert decided(inventory) == graph_verdict(a, src, dst, expect, ports), claim
         if decided(anywhere) and expect != "reachable":  # a proof for every pod that could exist ...
             assert decided(inventory) or "covers nothing" in " ".join(inventory.notes), claim  # ... covers these
         if expect == "reachable" and decided(inventory):  # a loaded witness is a witness of the wider set
             assert decided(anywhere), claim
-        for result in (inventory, anywhere):
+        for result in (inventory, anywhere, *by_graph):
             conn = result.witness if isinstance(result, Proved) else result.counterexample \
                 if isinstance(result, Refuted) else None
             if conn is not None:

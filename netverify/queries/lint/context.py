@@ -17,6 +17,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.lint.codes import CODES
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.admin_compile import CompiledAdminPolicy
+from netverify.semantics.admin_tier import admin_policies
 from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
@@ -78,8 +79,9 @@ class LintContext:
 
     @cached_property
     def admin(self) -> tuple[CompiledAdminPolicy, ...]:
-        """The admin policies (both tiers), compiled, in evaluation order."""
-        return self.analysis.admin
+        """The admin policies (both tiers), compiled, in evaluation order: read from the tiers, for the
+        checks about the admin kinds themselves (NV70x)."""
+        return admin_policies(self.analysis.tiers)
 
     def admin_selecting(self, direction: Direction, ep: Endpoint,
                         tier: AdminTier | None = None) -> list[CompiledAdminPolicy]:
