@@ -27,9 +27,9 @@ class's members agree on them because class keys include what they read (hostNet
 
 Public surface for the query layer (queries must not read anything else): classes (`reps`, `members`, `class_of`),
 rows (`rows`, `row`, `successors`, `class_allowed`, `targets`, `by_source`, `connections`, `allowed`), columns
-(`column`; `parts` for engines/columns.py), `selecting` (the NetworkPolicies selecting each class), `tier_keys` and
-`decided` (each class's tier key and folded partition of one direction), and the pieces a partition is built from
-(`index`, `conns`, `peer_mask`, `rule_ports`, `rule_parts`, `named_rule_parts`, `rule_admits`).
+(`column`; `parts` for engines/columns.py), `selecting` (the NetworkPolicies selecting each class), `tier_keys`,
+`decided` (a class's tier key, partition), the pieces of a partition (`index`, `conns`, `peer_mask`, `rule_ports`,
+`rule_parts`, `named_rule_parts`, `rule_admits`).
 """
 
 from __future__ import annotations
@@ -188,13 +188,9 @@ class ReachabilityGraph:
         return self._ingress_keys if direction is Direction.INGRESS else self._egress_keys
 
     def decided(self, direction: Direction, c: int) -> Partition:
-        """What the tiers allow class c per peer mask for `direction`: the partition the graph's rows
-        are built from (shared, not copied: do not modify), before the node-traffic exemption."""
-        key = self.tier_keys(direction)[c]
-        if direction is Direction.EGRESS:
-            return self._egress(key)
-        return self._ingress(key, self.reps[c], named_ports_key(self.reps[c])) if key else {
-            id(self._conns.all): self._index.everyone}
+        """Class c's folded partition for `direction`, as rows use it (shared: do not modify; no exemptions)."""
+        key, rep = self.tier_keys(direction)[c], self.reps[c]  # key (): everything, as _decide says
+        return self._egress(key) if direction is Direction.EGRESS else self._ingress(key, rep, named_ports_key(rep))
 
     def _tier_keys(self, direction: Direction) -> list[TierKey]:
         """Per class, what every tier's decision for it depends on besides its ports: the policies of
