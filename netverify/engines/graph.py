@@ -27,15 +27,15 @@ class's members agree on them because class keys include what they read (hostNet
 
 Public surface for the query layer (queries must not read anything else): classes (`reps`, `members`, `class_of`),
 rows (`rows`, `row`, `successors`, `class_allowed`, `targets`, `by_source`, `connections`, `allowed`), columns
-(`column`; `parts` for engines/columns.py), `selecting` (the NetworkPolicies selecting each class), and the pieces a
-partition is built from (`index`, `conns`, `peer_mask`, `rule_ports`, `rule_parts`, `named_rule_parts`, `rule_admits`).
+(`column`; `parts` for engines/columns.py), `selecting` (the NetworkPolicies selecting each class), `tier_keys`,
+`decided` (a class's tier key, partition), the pieces of a partition (`index`, `conns`, `peer_mask`, `rule_ports`,
+`rule_parts`, `named_rule_parts`, `rule_admits`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import cached_property, reduce
-from itertools import chain
 from operator import or_
 
 from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list
@@ -49,7 +49,7 @@ from netverify.engines.partitions import (
     passing_partition,
     union_partition,
 )
-from netverify.engines.rows import LazyRows, Row, sources_into
+from netverify.engines.rows import LazyRows, Row, members_of_row, sources_into
 from netverify.model import Direction
 from netverify.runtime import without_gc
 from netverify.semantics.class_tiers import ClassRule, TierSpec, tier_specs
@@ -183,6 +183,15 @@ class ReachabilityGraph:
             found = self._tier_selecting[(t, direction)] = [tuple(x) for x in out]
         return found
 
+    def tier_keys(self, direction: Direction) -> list[TierKey]:
+        """Per class, per tier, the policies that select it for `direction` (() when no tier has one)."""
+        return self._ingress_keys if direction is Direction.INGRESS else self._egress_keys
+
+    def decided(self, direction: Direction, c: int) -> Partition:
+        """Class c's folded partition for `direction`, as rows use it (shared: do not modify; no exemptions)."""
+        key, rep = self.tier_keys(direction)[c], self.reps[c]  # key (): everything, as _decide says
+        return self._egress(key) if direction is Direction.EGRESS else self._ingress(key, rep, named_ports_key(rep))
+
     def _tier_keys(self, direction: Direction) -> list[TierKey]:
         """Per class, what every tier's decision for it depends on besides its ports: the policies of
         each tier that select it. () when no tier has a policy for it (everything passes)."""
@@ -292,7 +301,8 @@ class ReachabilityGraph:
         # Ingress: classes with equal keys, named ports and exempt senders share one partition.
         self._open_ingress = 0  # classes no tier has a policy for: everything may come in
         shared: dict[tuple[object, ...], tuple[Partition, list[int]]] = {}
-        for b, key in enumerate(self._tier_keys(Direction.INGRESS)):
+        self._ingress_keys = self._tier_keys(Direction.INGRESS)
+        for b, key in enumerate(self._ingress_keys):
             if not key:
                 self._open_ingress |= 1 << b
                 continue
@@ -471,18 +481,7 @@ class ReachabilityGraph:
     def targets(self, a: int) -> list[tuple[Endpoint, ConnectionSet]]:
         """Every endpoint class `a` may send to, sorted by id, with what."""
         ordered, member_ranks = self._by_rank
-        row = self.rows[a]
-        ranks_of = member_ranks.__getitem__
-        if len(row) == 1:
-            ((m, c),) = row
-            ranks = sorted(chain.from_iterable(map(ranks_of, bit_list(m))))
-            return [(ordered[r], c) for r in ranks]
-        # Several allowed sets: sort rank * k + part as plain integers, then split them again.
-        k = len(row)
-        keys = sorted(r * k + i for i, (m, _) in enumerate(row)
-                      for r in chain.from_iterable(map(ranks_of, bit_list(m))))
-        conns = [c for _, c in row]
-        return [(ordered[key // k], conns[key % k]) for key in keys]
+        return members_of_row(self.rows[a], ordered, member_ranks)
 
     def by_source(self, include_self: bool = False) -> Iterator[tuple[Endpoint, list[tuple[Endpoint, ConnectionSet]]]]:
         """For each endpoint (in the given order) with something allowed, its targets sorted by id."""

@@ -10,13 +10,32 @@ every part's sources hold alike share the result (and, with equal egress, their 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from operator import itemgetter
-from typing import overload
+from typing import TypeVar, overload
 
 from netverify.engines.bitsets import bit_list
 from netverify.sets import ConnectionSet
 
 Row = tuple[tuple[int, ConnectionSet], ...]  # disjoint (destination class mask, allowed) pairs
+Member = TypeVar("Member")
+
+
+def members_of_row(row: Row, ordered: Sequence[Member],
+                   member_ranks: Sequence[list[int]]) -> list[tuple[Member, ConnectionSet]]:
+    """A row expanded to its destination members in `ordered` order, each with what it is allowed
+    (`member_ranks[c]`: the positions in `ordered` of class c's members)."""
+    ranks_of = member_ranks.__getitem__
+    if len(row) == 1:
+        ((m, c),) = row
+        ranks = sorted(chain.from_iterable(map(ranks_of, bit_list(m))))
+        return [(ordered[r], c) for r in ranks]
+    # Several allowed sets: sort rank * k + part as plain integers, then split them again.
+    k = len(row)
+    keys = sorted(r * k + i for i, (m, _) in enumerate(row)
+                  for r in chain.from_iterable(map(ranks_of, bit_list(m))))
+    conns = [c for _, c in row]
+    return [(ordered[key // k], conns[key % k]) for key in keys]
 
 
 class LazyRows(Sequence[Row]):

@@ -12,8 +12,8 @@ graph engine's classes with every tier folded (Admin -> NetworkPolicy -> Baselin
 redundancy_classes.py): removing a NetworkPolicy rule or policy is redundant when no connection
 the tiers allow changes.
 Removing a rule or policy of direction d can only change direction d of the classes that
-policy selects, so each candidate recomputes only those classes' partitions for d (grouped by
-their selecting policies) and looks the other direction up in partitions computed once.
+policy selects (and, for a whole policy, the other direction of some pairs too): how each removal
+is decided, once per subject group rather than once per candidate, is redundancy_inventory.py's.
 `any`: proved with the SMT engine for any pod that could exist, every tier folded as check folds
 them and equal admin priorities in every order (one query per candidate).
 
@@ -27,15 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from netverify.engines.bitsets import bit_list
-from netverify.engines.partitions import Partition
 from netverify.engines.smt_types import Proof
 from netverify.errors import UndecidedError
 from netverify.model import Direction, Severity, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.lint.context import names
 from netverify.queries.lint.findings import Finding
-from netverify.queries.lint.redundancy_classes import Change, GroupKey, TieredDirections
+from netverify.queries.lint.redundancy_classes import TieredDirections
+from netverify.queries.lint.redundancy_inventory import InventoryRedundancy
 from netverify.queries.lint.shadowing import (
     DIRECTIONS,
     Selection,
@@ -47,170 +46,12 @@ from netverify.queries.lint.shadowing import (
 )
 from netverify.semantics.class_tiers import specs_of
 from netverify.semantics.compile import CompiledPolicy, CompiledRule
-from netverify.semantics.endpoints import Endpoint
 
-# --- inventory scope: the graph's classes, one direction of a few classes per candidate --------
-
-
-class _InventoryRedundancy:
-    def __init__(self, analysis: Analysis, dirs: TieredDirections) -> None:
-        self.analysis = analysis
-        self.dirs = dirs
-        self.index = {id(cp): i for i, cp in enumerate(analysis.policies)}
-        # Per direction and NetworkPolicy: the subject groups it takes part in, and the classes it selects.
-        self._groups: dict[Direction, dict[int, list[GroupKey]]] = {}
-        self._masks: dict[Direction, dict[int, int]] = {}
-        for d in DIRECTIONS:
-            groups: dict[int, list[GroupKey]] = {}
-            masks: dict[int, int] = {}
-            for gkey, mask in dirs.groups[d].items():
-                for i in dirs.np_policies(gkey):
-                    groups.setdefault(i, []).append(gkey)
-                    masks[i] = masks.get(i, 0) | mask
-            self._groups[d], self._masks[d] = groups, masks
-
-    def _subject_groups(self, d: Direction, i: int) -> list[GroupKey]:
-        return self._groups[d].get(i, [])
-
-    def change(self, d: Direction, i: int, drop: CompiledRule | None) -> Change | None:
-        """What removing rule `drop` (or, when None, policy i's part in direction d) changes first."""
-        dirs = self.dirs
-        removed = self.dirs.policies[i].rules(d) if drop is None else (drop,)
-        # Only peers some removed rule admits can see a change (while the subjects stay isolated):
-        # both partitions are compared on those peers alone.
-        within = 0
-        for rule in removed:
-            within |= dirs.g.peer_mask(rule)
-        for gkey in self._subject_groups(d, i):
-            key = dirs.np_policies(gkey)
-            old = dirs.current(d, gkey)
-            subjects = dirs.groups[d][gkey]
-            if drop is None:
-                rest = tuple(k for k in key if k != i)
-                if not rest:  # no longer isolated: every peer may change
-                    found = None
-                    for part, other in self._unisolated(d, i, subjects):
-                        new = dirs.fold(d, gkey, dirs.np_entry(d, (), other), ("without", d, gkey, i, other))
-                        found = found or self._compare(d, part, old, new)
-                else:
-                    new = dirs.fold(d, gkey, dirs.key_rules(d, rest), ("without", d, gkey, i), within)
-                    found = self._compare(d, subjects, _restrict(old, within, dirs), new, within)
-            else:
-                rules = [r for r in dirs.key_rules(d, key) if r is not drop]
-                new = dirs.fold(d, gkey, rules, ("drop", d, gkey, id(drop)), within)
-                found = self._compare(d, subjects, _restrict(old, within, dirs), new, within)
-            if found is not None:
-                return found
-        return None
-
-    def change_elsewhere(self, i: int, directions: Sequence[Direction]) -> Change | None:
-        """--np-selection any: removing policy i also changes the directions it has no say in, for the
-        pods only it selects (the NetworkPolicy tier no longer decides those: it passes)."""
-        dirs = self.dirs
-        if not dirs.any_direction:
-            return None
-        for e in DIRECTIONS:
-            if e in directions:
-                continue
-            mine = sum(self._masks[d].get(i, 0) for d in directions if d != e)
-            selecting = dirs.selecting[e.opposite]
-            for gkey, group in dirs.groups[e].items():
-                if dirs.np_policies(gkey) or not group & mine:
-                    continue
-                alone = sum(1 << c for c in bit_list(group & mine) if all(k == i for k in selecting[c]))
-                if alone:
-                    new = dirs.fold(e, gkey, None, ("passing", e, gkey))
-                    found = self._compare(e, alone, dirs.current(e, gkey), new)
-                    if found is not None:
-                        return found
-        return None
-
-    def _unisolated(self, d: Direction, i: int, subjects: int) -> list[tuple[int, bool]]:
-        """The subjects split by whether, without policy i, some NetworkPolicy still selects them for
-        the other direction (under --np-selection any that keeps the tier final for them)."""
-        dirs = self.dirs
-        if not dirs.any_direction:
-            return [(subjects, False)]
-        selecting = dirs.selecting[d.opposite]
-        other = sum(1 << c for c in bit_list(subjects) if any(k != i for k in selecting[c]))
-        return [(m, flag) for m, flag in ((subjects & ~other, False), (other, True)) if m]
-
-    def _compare(self, d: Direction, subjects: int, old: Partition | None, new: Partition | None,
-                 within: int | None = None) -> Change | None:
-        dirs = self.dirs
-        new_cells = dirs.cells(new, within)
-        same = {cn: mn for mn, cn in new_cells}
-        for mo, co in dirs.cells(old, within):
-            if same.get(co, 0) & mo == mo:
-                continue  # every peer of this cell keeps what it had
-            for mn, cn in new_cells:
-                peers = mo & mn
-                if not peers or co == cn:
-                    continue
-                delta = (co - cn) | (cn - co)
-                found = dirs.witness(d, subjects, peers, delta)
-                if found is not None:
-                    b, a = found
-                    src, dst = (a, b) if d == Direction.INGRESS else (b, a)
-                    return Change(src, dst, delta)
-        return None
-
-    def covering_rules(self, d: Direction, i: int, drop: CompiledRule) -> list[CompiledRule]:
-        """Other rules of direction d, for the same subjects, that admit some of what `drop` admits."""
-        dirs = self.dirs
-        g = dirs.g
-        out: dict[int, CompiledRule] = {}
-        mine = g.peer_mask(drop)
-        for gkey in self._subject_groups(d, i):
-            rep = dirs.rep(d, gkey)
-            for rule in dirs.key_rules(d, dirs.np_policies(gkey)):
-                if rule is drop or id(rule) in out:
-                    continue
-                if g.peer_mask(rule) & mine and _ports_meet(rule, drop, rep, d):
-                    out[id(rule)] = rule
-        return list(out.values())
-
-    def deciding_tiers(self, d: Direction, i: int, below: bool) -> list[str]:
-        """The admin-tier policies (`name (Tier)`) that select some subject of policy i for direction d:
-        those of the tiers before the NetworkPolicy tier, and of those after it when `below` (the
-        subjects may fall to them)."""
-        dirs = self.dirs
-        found: dict[str, None] = {}
-        for gkey in self._subject_groups(d, i):
-            for t, j in dirs.tier_policies(gkey):
-                if t > dirs.np_tier and not below:
-                    continue
-                spec = dirs.specs[t]
-                ref = spec.policies[j].ref
-                found[f"{ref.id} ({spec.name})" if ref else spec.name] = None
-        return list(found)
-
-    def matters(self, cp: CompiledPolicy, rule: CompiledRule) -> bool:
-        """Whether the rule can admit anything in the inventory (otherwise NV102/NV201 report it)."""
-        g = self.dirs.g
-        peers = g.peer_mask(rule)
-        d = rule.ref.direction
-        targets = bit_list(self.subjects(cp, d)) if d == Direction.INGRESS else bit_list(peers)
-        return bool(peers) and any(rule.ports_for(g.reps[c]) for c in targets)
-
-    def subjects(self, cp: CompiledPolicy, d: Direction) -> int:
-        return self._masks[d].get(self.index[id(cp)], 0)
-
-
-def _restrict(part: Partition | None, within: int, dirs: TieredDirections) -> Partition:
-    if part is None:  # everything allowed
-        return {id(dirs.g.conns.all): within} if within else {}
-    return {c: m & within for c, m in part.items() if m & within}
-
-
-def _ports_meet(a: CompiledRule, b: CompiledRule, rep: Endpoint, d: Direction) -> bool:
-    if d == Direction.EGRESS:
-        return True  # named ports resolve per destination; peers overlapping is enough to name it
-    return bool(a.ports_for(rep) & b.ports_for(rep))
+# --- inventory scope: the graph's classes (redundancy_inventory.py decides each removal) ---------
 
 
 def _inventory_findings(analysis: Analysis, dirs: TieredDirections, shadowed: set[tuple[str, str]]) -> list[Finding]:
-    inv = _InventoryRedundancy(analysis, dirs)
+    inv = InventoryRedundancy(analysis, dirs)
     findings: list[Finding] = []
     same_namespace: dict[str, list[CompiledPolicy]] = {}
     for cp in analysis.policies:
@@ -220,8 +61,7 @@ def _inventory_findings(analysis: Analysis, dirs: TieredDirections, shadowed: se
         if not directions or not any(inv.subjects(cp, d) for d in directions):
             continue  # all shadowed (NV603), or selects no loaded pod (NV101)
         has_rules = any(cp.rules(d) for d in directions)
-        if has_rules and all(inv.change(d, i, None) is None for d in directions) and inv.change_elsewhere(
-                i, directions) is None:
+        if has_rules and not inv.policy_changes(i, directions):
             others = [o for o in same_namespace[cp.policy.namespace] if o is not cp and any(
                 inv.subjects(o, d) & inv.subjects(cp, d) for d in directions)]
             deciders = list(dict.fromkeys(x for d in directions for x in inv.deciding_tiers(d, i, not others)))
@@ -232,7 +72,7 @@ def _inventory_findings(analysis: Analysis, dirs: TieredDirections, shadowed: se
             if not inv.matters(cp, rule):
                 continue
             drop_policy = drops_isolation(cp, rule)
-            if inv.change(d, i, None if drop_policy else rule) is None:
+            if not (inv.direction_changes(d, i) if drop_policy else inv.rule_changes(d, i, rule)):
                 cover = inv.covering_rules(d, i, rule)
                 findings.append(_rule_finding(cp, rule, cover, "the loaded endpoints",
                                               deciders=inv.deciding_tiers(d, i, drop_policy)))

@@ -5,11 +5,13 @@ Removing a NetworkPolicy rule or policy of direction d changes only the NetworkP
 decision of direction d for the classes that policy selects. For each such class the connections
 allowed per peer class are the tiers of `class_tiers.specs_of(analysis.tiers)` folded in order
 (Admin, NetworkPolicy, Baseline, `partitions.fold_partitions`, the default allowing the rest),
-before and after the removal; the other direction is looked up in partitions computed once, to
-tell whether a change of direction d is visible on some real pair.
+before and after the removal; the partitions as loaded are the graph's own (`ReachabilityGraph.decided`:
+its rows are built from them), and the other direction is looked up in them, to tell whether a
+change of direction d is visible on some real pair.
 
 Subject classes are grouped by what their fold depends on: per tier, the policies selecting them
-(the full tier key) and, for ingress, their named ports (ports resolve on the destination). With
+(the full tier key, `ReachabilityGraph.tier_keys`) and, for ingress, their named ports (ports
+resolve on the destination). With
 NetworkPolicies alone the key is the NetworkPolicy tier's, and the fold is the union of the rules
 of the selecting policies (an isolating tier decides everything), as before the tiers.
 
@@ -87,7 +89,7 @@ class TieredDirections:
         for d in DIRECTIONS:
             by_key: dict[GroupKey, int] = {}
             open_mask = 0
-            for c, key in enumerate(self._tier_keys(d)):
+            for c, key in enumerate(g.tier_keys(d)):
                 if not any(key):
                     open_mask |= 1 << c
                     continue
@@ -95,30 +97,9 @@ class TieredDirections:
                 by_key[gkey] = by_key.get(gkey, 0) | 1 << c
             self.groups[d], self.open[d] = by_key, open_mask
         self._parts: dict[tuple[object, ...], Partition | None] = {}
-        self._cells: dict[tuple[Direction, GroupKey], Cells] = {}
+        self._alike_cache: dict[Direction, tuple[list[tuple[int, Cells]], dict[GroupKey, int]]] = {}
         self._group_of: dict[Direction, dict[int, GroupKey]] = {}
         self._key_rules: dict[tuple[Direction, tuple[int, ...]], list[CompiledRule]] = {}
-
-    def _tier_keys(self, d: Direction) -> list[TierKey]:
-        """Per class, per tier, the indices of the tier's policies that select it for direction d
-        (the NetworkPolicy tier's: `graph.selecting`, with OTHER_DIRECTION under --np-selection any)."""
-        index = self.g.index
-        per_tier: list[list[tuple[int, ...]]] = []
-        for t, spec in enumerate(self.specs):
-            if t == self.np_tier:
-                keys = list(self.selecting[d])
-                if self.any_direction:
-                    keys = [k or ((OTHER_DIRECTION,) if o else ()) for k, o in
-                            zip(keys, self.selecting[d.opposite], strict=True)]
-            else:
-                lists: list[list[int]] = [[] for _ in self.g.reps]
-                for i, policy in enumerate(spec.policies):
-                    if policy.rules(d) is not None:
-                        for c in bit_list(index.term(policy.subject)):
-                            lists[c].append(i)
-                keys = [tuple(x) for x in lists]
-            per_tier.append(keys)
-        return list(zip(*per_tier, strict=True))
 
     def np_policies(self, gkey: GroupKey) -> tuple[int, ...]:
         """The NetworkPolicies (indices) that select the group for its direction."""
@@ -174,6 +155,32 @@ class TieredDirections:
                 tiers.append(first_match_partition(ordered, conns, universe))
         return fold_partitions(tiers, conns, universe, Action.ALLOW)
 
+    def undecided_before(self, d: Direction, gkey: GroupKey) -> Cells | None:
+        """Per peer cell, the connections the tiers before the NetworkPolicy tier leave undecided for
+        the group (neither allow nor deny: they reach the NetworkPolicy tier); None when none of those
+        tiers selects the group (every connection reaches it)."""
+        key = self._key(gkey)
+        before = [t for t in range(self.np_tier) if key[t]]
+        if not before:
+            return None
+        g, conns = self.g, self.g.conns
+        by_id, rep = conns.by_id, self.rep(d, gkey)
+        state = {id(conns.none): self.everyone}  # decided connections -> peer mask
+        for t in before:
+            ordered = [(mask, c, action) for i in key[t] for rule, action in self.specs[t].policies[i].rules(d) or ()
+                       for mask, c in g.rule_parts(d, [rule], rep)]
+            tier = first_match_partition(ordered, conns, self.everyone)
+            new: dict[int, int] = {}
+            for decided, m in state.items():
+                for (a, denied), tm in tier.decisions.items():
+                    both = m & tm
+                    if both:
+                        k = id(conns.union(by_id[decided], conns.union(by_id[a], by_id[denied])))
+                        new[k] = new.get(k, 0) | both
+            state = new
+        out = [(m, conns.difference(conns.all, by_id[decided])) for decided, m in state.items()]
+        return [(m, c) for m, c in out if c]
+
     def key_rules(self, d: Direction, key: Sequence[int]) -> list[CompiledRule]:
         """The rules of direction d of the policies `key` (in policy order; cached per key)."""
         cache_key = (d, tuple(key))
@@ -200,15 +207,9 @@ class TieredDirections:
         return cells(part, self.g.conns, universe)
 
     def current(self, d: Direction, gkey: GroupKey) -> Partition | None:
-        key = self._key(gkey)[self.np_tier]
-        np = self.np_entry(d, key, OTHER_DIRECTION in key)
-        return self.fold(d, gkey, np, ("all", d, gkey))
-
-    def _current_cells(self, d: Direction, gkey: GroupKey) -> Cells:
-        found = self._cells.get((d, gkey))
-        if found is None:
-            found = self._cells[(d, gkey)] = self.cells(self.current(d, gkey))
-        return found
+        """The group's partition as loaded: the graph's own (its rows are built from it)."""
+        mask = self.groups[d][gkey]
+        return self.g.decided(d, (mask & -mask).bit_length() - 1)
 
     def rep(self, d: Direction, gkey: GroupKey) -> Endpoint:
         mask = self.groups[d][gkey]
@@ -220,40 +221,74 @@ class TieredDirections:
         """Some (subject, peer) class pair, subject in `subjects` and peer in `peers`, whose other
         direction lets some of `delta` through (so a change of direction d is visible), or None.
 
-        Walks the other direction's groups once, each with its cells over the subject side, rather
-        than once per subject: at 100,000 pods a group of subjects has thousands of classes."""
+        Walks the other direction's distinct partitions once, each with its cells over the subject
+        side and the classes of every group that has it, rather than once per subject or group: at
+        100,000 pods a group of subjects has thousands of classes, and thousands of groups share a
+        handful of partitions (a default-deny with DNS allowed in every namespace)."""
         od = d.opposite
-        found = self._first_real(d, subjects, self.open[od] & peers)
+        found = self.first_real(d, subjects, self.open[od] & peers)
         if found is not None:
             return found
-        for gkey, group in self._groups_meeting(od, peers):
-            m = group & peers
+        intersection = self.g.conns.intersection
+        for classes, cells_of in self._alike_meeting(od, peers):
+            m = classes & peers
             if not m:
                 continue
-            for cell, conns in self._current_cells(od, gkey):
+            for cell, conns in cells_of:
                 s = cell & subjects
-                if s and conns & delta:
-                    found = self._first_real(d, s, m)
+                if s and intersection(conns, delta):
+                    found = self.first_real(d, s, m)
                     if found is not None:
                         return found
         return None
 
-    def _groups_meeting(self, od: Direction, peers: int) -> list[tuple[GroupKey, int]]:
-        """The groups of direction od with a class in `peers`: looked up per class when the peers are
-        fewer than the groups (the usual case: a rule's peers), else every group."""
-        groups = self.groups[od]
-        if peers.bit_count() >= len(groups):
-            return list(groups.items())
-        group_of = self._group_of.get(od)
+    def _alike_meeting(self, od: Direction, peers: int) -> list[tuple[int, Cells]]:
+        """The distinct partitions of direction od (the classes of all groups having it, its cells)
+        with a class in `peers`: looked up per class when the peers are fewer than the partitions (the
+        usual case: a rule's peers), else all of them."""
+        alike, alike_of = self._alike(od)
+        if peers.bit_count() >= len(alike):
+            return alike
+        group_of = self._group_index(od)
+        keys = dict.fromkeys(alike_of[group_of[c]] for c in bit_list(peers) if c in group_of)
+        return [alike[k] for k in keys]
+
+    def _alike(self, od: Direction) -> tuple[list[tuple[int, Cells]], dict[GroupKey, int]]:
+        """The groups of direction od merged by equal partitions: (classes, interned cells), and the
+        position of each group's entry."""
+        found = self._alike_cache.get(od)
+        if found is None:
+            conns = self.g.conns
+            entries: list[tuple[int, Cells]] = []
+            by_content: dict[tuple[tuple[int, int], ...], int] = {}
+            alike_of: dict[GroupKey, int] = {}
+            for gkey, mask in self.groups[od].items():
+                part = self.current(od, gkey)
+                content = tuple(sorted(part.items())) if part is not None else ()
+                k = by_content.get(content)
+                if k is None:
+                    k = by_content[content] = len(entries)
+                    entries.append((0, [(m, conns(c)) for m, c in self.cells(part)]))
+                entries[k] = (entries[k][0] | mask, entries[k][1])
+                alike_of[gkey] = k
+            found = self._alike_cache[od] = (entries, alike_of)
+        return found
+
+    def group_key(self, d: Direction, c: int) -> GroupKey | None:
+        """The group of class c for direction d (None: no tier has a policy for it)."""
+        return self._group_index(d).get(c)
+
+    def _group_index(self, d: Direction) -> dict[int, GroupKey]:
+        group_of = self._group_of.get(d)
         if group_of is None:
-            group_of = self._group_of[od] = {}
-            for gkey, mask in groups.items():
+            group_of = self._group_of[d] = {}
+            for gkey, mask in self.groups[d].items():
                 for c in bit_list(mask):
                     group_of[c] = gkey
-        keys = dict.fromkeys(group_of[c] for c in bit_list(peers) if c in group_of)
-        return [(k, groups[k]) for k in keys]
+        return group_of
 
-    def _first_real(self, d: Direction, subjects: int, peers: int) -> tuple[int, int] | None:
+    def first_real(self, d: Direction, subjects: int, peers: int) -> tuple[int, int] | None:
+        """Some real (subject, peer) class pair of direction d, subject in `subjects`, peer in `peers`."""
         if not subjects or not peers:
             return None
         peer_list = bit_list(peers)
