@@ -24,10 +24,11 @@ from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Explainer
 from netverify.queries.diff_groups import Affected, JointClasses, Key, Rectangle, cut, lowest, merge_causes
+from netverify.queries.diff_verdicts import isolated_verdict
 from netverify.semantics.compile import CompiledRule, IPBlockPeer, ip_blocks
 from netverify.semantics.endpoints import Endpoint, external_endpoint
 from netverify.semantics.evaluate import DirectionVerdict
-from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, fold, isolating
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch
 from netverify.sets import ConnectionSet, IntervalSet, IPSet
 
 EVERYWHERE = IPSet.everything()
@@ -142,10 +143,7 @@ class OutsideDiff:
                 conns = rule.ports_for(port_dst)
                 if conns:
                     matches.append(RuleMatch(rule.ref, conns))
-        policies = tuple(analysis.policies[i].ref for i in key)
-        decision = isolating(NETWORK_POLICY_TIER, policies, matches, ())
-        return DirectionVerdict(direction, rep.id, True, fold((decision,)), policies, decision.matches,
-                                decisions=(decision,))
+        return isolated_verdict(direction, rep.id, tuple(analysis.policies[i].ref for i in key), matches)
 
     def _changes(self, j: int, direction: Direction) -> list[tuple[Key, int]]:
         """(before, after, rule causes) and the blocks they hold, for joint class j's traffic."""

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from netverify.model import Direction
 from netverify.queries.context import Analysis
+from netverify.semantics.compile import PolicyRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict, decide_direction
-from netverify.semantics.verdict import NETWORK_POLICY_TIER, Decision, RuleMatch, Tier, exemption, fold, isolating
+from netverify.semantics.verdict import (
+    NETWORK_POLICY_TIER,
+    Decision,
+    RuleMatch,
+    Tier,
+    exemption,
+    fold,
+    isolating,
+)
 from netverify.sets import ConnectionSet
 
 
@@ -41,7 +50,12 @@ def side_verdict(analysis: Analysis, tiers: tuple[Tier, ...] | None, direction: 
             conns = g.rule_admits(rule, peer_class, dst_class)
             if conns:
                 found.append(RuleMatch(rule.ref, conns))
-    policies = tuple(analysis.policies[i].ref for i in key)
-    decision = isolating(NETWORK_POLICY_TIER, policies, found, ())
-    return DirectionVerdict(direction, subject.id, True, fold((decision,)), policies, decision.matches,
+    return isolated_verdict(direction, subject.id, tuple(analysis.policies[i].ref for i in key), found)
+
+
+def isolated_verdict(direction: Direction, subject_id: str, policies: tuple[PolicyRef, ...],
+                     matches: list[RuleMatch]) -> DirectionVerdict:
+    """A direction the NetworkPolicies `policies` isolate: what the rules in `matches` admit is allowed."""
+    decision = isolating(NETWORK_POLICY_TIER, policies, matches, ())
+    return DirectionVerdict(direction, subject_id, True, fold((decision,)), policies, decision.matches,
                             decisions=(decision,))
