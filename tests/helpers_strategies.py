@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -150,3 +150,21 @@ def admin_policies_st(draw: st.DrawFn, max_policies: int = 4) -> list[dict[str, 
     """Up to `max_policies` admin policies of both tiers and both API versions, and maybe the baseline."""
     out = [draw(admin_policy_st(f"admin{i}")) for i in range(draw(st.integers(0, max_policies)))]
     return out + ([draw(baseline_policy_st())] if draw(st.booleans()) else [])
+
+
+@st.composite
+def network_policies_st(draw: st.DrawFn, rule_st: st.SearchStrategy[dict[str, Any]], namespaces: Sequence[str],
+                        max_policies: int) -> list[dict[str, Any]]:
+    """Up to `max_policies` NetworkPolicies (np0, np1, ...), each in one of `namespaces`, with a random pod
+    selector and policyTypes, and up to two rules per direction drawn from `rule_st` ({"peers", "ports"})."""
+    policies = []
+    for j in range(draw(st.integers(0, max_policies))):
+        spec: dict[str, Any] = {"podSelector": draw(selector_st),
+                                "policyTypes": draw(st.sampled_from([["Ingress"], ["Egress"], ["Ingress", "Egress"]]))}
+        for key, peers_key in (("ingress", "from"), ("egress", "to")):
+            rules = draw(st.lists(rule_st, max_size=2))
+            spec[key] = [{(peers_key if k == "peers" else k): v for k, v in r.items()} for r in rules]
+        policies.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                         "metadata": {"name": f"np{j}", "namespace": draw(st.sampled_from(list(namespaces)))},
+                         "spec": spec})
+    return policies

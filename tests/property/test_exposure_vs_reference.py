@@ -18,6 +18,7 @@ from helpers_strategies import (
     admin_policies_st,
     labels_st,
     load_with_namespaces,
+    network_policies_st,
     node_documents,
     port_st,
     selector_st,
@@ -62,14 +63,7 @@ rule_st = st.builds(lambda peers, ports: {**({"peers": peers} if peers is not No
 def cluster_st(draw: st.DrawFn) -> list[dict[str, Any]]:
     objects = [pod(draw(st.sampled_from(["x", "y"])), f"p{i}", draw(labels_st), f"10.0.0.{i + 1}",
                    draw(st.booleans())) for i in range(draw(st.integers(1, 6)))]
-    for j in range(draw(st.integers(0, 5))):
-        spec: dict[str, Any] = {"podSelector": draw(selector_st),
-                                "policyTypes": draw(st.sampled_from([["Ingress"], ["Egress"], ["Ingress", "Egress"]]))}
-        for key, peers_key in (("ingress", "from"), ("egress", "to")):
-            rules = draw(st.lists(rule_st, max_size=2))
-            spec[key] = [{(peers_key if k == "peers" else k): v for k, v in r.items()} for r in rules]
-        objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                        "metadata": {"name": f"np{j}", "namespace": draw(st.sampled_from(["x", "y"]))}, "spec": spec})
+    objects += draw(network_policies_st(rule_st, ["x", "y"], 5))
     return node_documents() + objects + draw(admin_policies_st(2))  # with the admin tiers folded in, or none
 
 

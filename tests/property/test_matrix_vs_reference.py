@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers_k8s import dump_manifests
-from helpers_strategies import ADMIN_NODES, admin_policies_st, node_documents
+from helpers_strategies import ADMIN_NODES, admin_policies_st, network_policies_st, node_documents
 from helpers_strategies import NAMESPACES as ADMIN_NAMESPACES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -213,16 +213,7 @@ def tiered_cluster_st(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[
         node = draw(st.sampled_from(sorted(nodes)))
         pods.append(pod_on(draw(st.sampled_from(sorted(ADMIN_NAMESPACES))), f"host{i}", draw(labels_st), nodes[node],
                            [{"name": "web", "containerPort": 9000 + i}], node, host_network=True))
-    policies = []
-    for j in range(draw(st.integers(0, 2))):
-        spec: dict[str, Any] = {"podSelector": draw(selector_st),
-                                "policyTypes": draw(st.sampled_from([["Ingress"], ["Egress"], ["Ingress", "Egress"]]))}
-        for key, peers_key in (("ingress", "from"), ("egress", "to")):
-            rules = draw(st.lists(rule_st, max_size=2))
-            spec[key] = [{(peers_key if k == "peers" else k): v for k, v in r.items()} for r in rules]
-        policies.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                         "metadata": {"name": f"np{j}", "namespace": draw(st.sampled_from(sorted(ADMIN_NAMESPACES)))},
-                         "spec": spec})
+    policies = draw(network_policies_st(rule_st, sorted(ADMIN_NAMESPACES), 2))
     namespaces = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": labels}}
                   for n, labels in ADMIN_NAMESPACES.items()]
     return pods, namespaces + node_documents() + pods + policies + draw(admin_policies_st())

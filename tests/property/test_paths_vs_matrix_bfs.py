@@ -15,7 +15,14 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from helpers_strategies import admin_policies_st, labels_st, load_with_namespaces, port_st, selector_st
+from helpers_strategies import (
+    admin_policies_st,
+    labels_st,
+    load_with_namespaces,
+    network_policies_st,
+    port_st,
+    selector_st,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,14 +65,7 @@ def cluster_st(draw: st.DrawFn) -> list[dict[str, Any]]:
         ns = "x" if owner else draw(st.sampled_from(["x", "y"]))
         objects.append(pod(ns, f"p{i}", draw(labels_st) if not owner else {"app": owner}, f"10.0.0.{i + 1}",
                            draw(st.booleans()), owner))
-    for j in range(draw(st.integers(0, 5))):
-        spec: dict[str, Any] = {"podSelector": draw(selector_st),
-                                "policyTypes": draw(st.sampled_from([["Ingress"], ["Egress"], ["Ingress", "Egress"]]))}
-        for key, peers_key in (("ingress", "from"), ("egress", "to")):
-            rules = draw(st.lists(rule_st, max_size=2))
-            spec[key] = [{(peers_key if k == "peers" else k): v for k, v in r.items()} for r in rules]
-        objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                        "metadata": {"name": f"np{j}", "namespace": draw(st.sampled_from(["x", "y"]))}, "spec": spec})
+    objects += draw(network_policies_st(rule_st, ["x", "y"], 5))
     return objects + draw(admin_policies_st(2))  # with the admin tiers folded in, or none
 
 
