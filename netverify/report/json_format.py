@@ -66,26 +66,39 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
     out.write("\n  ]\n}\n")
 
 
+class _Encoded:
+    """The JSON text of endpoint ids and connection sets, each encoded once: a matrix repeats them on every line.
+    `by_identity`: sets are looked up by object (the graph's sets are shared objects; the set is kept, so its id
+    stays its own), else by value (sets filtered by a port query are new objects on every line)."""
+
+    def __init__(self, by_identity: bool) -> None:
+        self._ids: dict[str, str] = {}
+        self._sets: dict[object, tuple[ConnectionSet, str]] = {}
+        self._by_identity = by_identity
+
+    def id(self, endpoint_id: str) -> str:
+        text = self._ids.get(endpoint_id)
+        if text is None:
+            text = self._ids[endpoint_id] = json.dumps(endpoint_id)
+        return text
+
+    def conns(self, value: ConnectionSet) -> str:
+        key = id(value) if self._by_identity else value
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = (value, json.dumps(value.to_json()))
+        return found[1]
+
+
 def _write_connections(result: MatrixResult, out: TextIO) -> None:
     """Byte for byte what json.dumps(conn.to_json()) per pair gives, with each endpoint id and
     each distinct ConnectionSet serialised once and one write per source."""
-    ids: dict[str, str] = {}
-    conns: dict[object, tuple[ConnectionSet, str]] = {}  # the set is kept so its id stays unique
-    by_identity = result.query.is_all  # the graph's sets are shared objects; filtered ones are not
+    encoded = _Encoded(by_identity=result.query.is_all)
     lead = "\n    "
     for src, targets in result.by_source():
-        head = f'{{"src": {json.dumps(src.id)}, "dst": '
-        parts = []
-        for dst, allowed in targets:
-            d = ids.get(dst.id)
-            if d is None:
-                d = ids[dst.id] = json.dumps(dst.id)
-            key = id(allowed) if by_identity else allowed
-            c = conns.get(key)
-            if c is None:
-                c = conns[key] = (allowed, json.dumps(allowed.to_json()))
-            parts.append(f'{head}{d}, "allowed": {c[1]}}}')
-        out.write(lead + ",\n    ".join(parts))
+        head = f'{{"src": {encoded.id(src.id)}, "dst": '
+        out.write(lead + ",\n    ".join(f'{head}{encoded.id(dst.id)}, "allowed": {encoded.conns(allowed)}}}'
+                                         for dst, allowed in targets))
         lead = ",\n    "
 
 
@@ -116,23 +129,13 @@ def _(result: ServiceMatrixResult, out: TextIO, **_: Any) -> None:
 
 
 def _service_connection_lines(result: ServiceMatrixResult) -> Iterator[str]:
-    """Byte for byte json.dumps(conn.to_json()) per connection, each id and each ConnectionSet (cells are
-    shared by every client of a class: equal sets are equal objects, or equal values once filtered) serialised
-    once."""
-    ids: dict[str, str] = {}
-    conns: dict[ConnectionSet, str] = {}
-
-    def text(value: ConnectionSet) -> str:
-        found = conns.get(value)
-        if found is None:
-            found = conns[value] = json.dumps(value.to_json())
-        return found
-
+    """Byte for byte json.dumps(conn.to_json()) per connection, each id and each ConnectionSet serialised once
+    (cells are shared by every client of a class; sets are looked up by value, as filtered ones are new)."""
+    encoded = _Encoded(by_identity=False)
     lead = "\n    "
     for conn in result.connections():
-        src = ids.get(conn.src.id) or ids.setdefault(conn.src.id, json.dumps(conn.src.id))
-        dst = ids.get(conn.dst.id) or ids.setdefault(conn.dst.id, json.dumps(conn.dst.id))
-        yield f'{lead}{{"src": {src}, "dst": {dst}, "allowed": {text(conn.allowed)}, "partial": {text(conn.partial)}}}'
+        yield (f'{lead}{{"src": {encoded.id(conn.src.id)}, "dst": {encoded.id(conn.dst.id)}, '
+               f'"allowed": {encoded.conns(conn.allowed)}, "partial": {encoded.conns(conn.partial)}}}')
         lead = ",\n    "
 
 
