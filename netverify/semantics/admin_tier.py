@@ -71,6 +71,15 @@ class AdminPolicyTier:
         """What the tier's policies observe of an endpoint (semantics/kinds.ObservingTier)."""
         return admin_observations(self.policies)
 
+    @property
+    def family(self) -> str:
+        """How messages name the admin kinds' tiers together: "the admin tiers" (verdict.WordedTier)."""
+        return "admin"
+
+    def action_word(self, action: Action) -> str:
+        """The actions as messages about the tiers write them: Accept (the current API's word), Deny, Pass."""
+        return "Accept" if action is Action.ALLOW else str(action.value)
+
     def overlaps(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint
                  ) -> tuple[PriorityOverlap, ...]:
         """Where this tier's answer depends on the undefined order of equal priorities (verdict.OverlappingTier)."""

@@ -24,7 +24,7 @@ from typing import Protocol, runtime_checkable
 from netverify.model import AdminAction, Direction
 from netverify.semantics.admin_compile import CompiledAdminPolicy, CompiledAdminRule
 from netverify.semantics.admin_tier import AdminPolicyTier
-from netverify.semantics.compile import CompiledPolicy, PeerTerm, PolicyRef, SelectorTerm
+from netverify.semantics.compile import AddressTerm, CompiledPolicy, PeerTerm, PolicyRef, SelectorTerm
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import tiers_of
 from netverify.semantics.netpol_tier import NetworkPolicyTier
@@ -61,6 +61,20 @@ class ClassRule(Protocol):
 
 
 Ruled = tuple[tuple[ClassRule, Action], ...]
+
+
+def may_match_outside(rule: ClassRule) -> bool:
+    """Whether some address outside the cluster may be a peer of `rule`: it has no peers (every peer)
+    or an address peer (`AddressTerm`); selector peers pick pods only (`SelectorTerm`)."""
+    return not rule.peers or any(isinstance(peer.term, AddressTerm) for peer in rule.peers)
+
+
+def every_pod_peer(rule: ClassRule) -> bool:
+    """Whether a peer of `rule` picks every pod of every namespace (a selector with no namespace and
+    empty or no selectors: the admin kinds' `namespaces: {}`, NetworkPolicy's `namespaceSelector: {}`)."""
+    return any(isinstance(t := peer.term, SelectorTerm) and t.namespace is None
+               and (t.namespace_selector is None or t.namespace_selector.is_empty())
+               and (t.pod_selector is None or t.pod_selector.is_empty()) for peer in rule.peers)
 
 
 @dataclass(frozen=True)

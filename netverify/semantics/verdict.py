@@ -253,6 +253,29 @@ class Tier(Protocol):
     def decide(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision: ...
 
 
+@runtime_checkable
+class WordedTier(Protocol):
+    """A tier whose kind has words of its own for messages that name the tiers (the admin kinds: the
+    Admin and Baseline tiers are together "the admin tiers", and a connection they let through is an
+    Accept); another tier is named by its `name` ("the Quarantine tier") and its actions by
+    `Action.value` (`tier_family`, `tier_action_word`)."""
+
+    @property
+    def family(self) -> str: ...  # what the kind's tiers are called together: "admin"
+
+    def action_word(self, action: Action) -> str: ...
+
+
+def tier_family(tier: Tier) -> str:
+    """The word messages name `tier`'s policies and rules by: its kind's family, or its own name."""
+    return tier.family if isinstance(tier, WordedTier) else tier.name
+
+
+def tier_action_word(tier: Tier, action: Action) -> str:
+    """How messages about `tier` write `action` (the admin tiers: Accept, Deny, Pass)."""
+    return tier.action_word(action) if isinstance(tier, WordedTier) else str(action.value)
+
+
 class Overlap(Protocol):
     """Where a tier's answer depends on an order upstream leaves undefined: rules of two policies of
     one `priority` (`first` is the one the evaluator applies) decide `connections` differently."""

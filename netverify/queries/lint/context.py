@@ -8,19 +8,22 @@ pairs of pods.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 
 from netverify.engines.bitsets import ClassIndex, bit_list
-from netverify.engines.graph import ReachabilityGraph
-from netverify.model import AdminTier, Direction, LabelSelector, NetworkPolicy, Severity, SourceRef
+from netverify.engines.graph import OTHER_DIRECTION, ReachabilityGraph
+from netverify.model import Direction, LabelSelector, NetworkPolicy, Severity, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.lint.codes import CODES
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.admin_compile import CompiledAdminPolicy
 from netverify.semantics.admin_tier import admin_policies
+from netverify.semantics.class_tiers import TierPolicy, TierSpec
 from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
+from netverify.semantics.verdict import Tier
 
 NAME_LIMIT = 3  # names listed in a message before "+N more"
 
@@ -57,6 +60,15 @@ def names(items: Sequence[str], limit: int = NAME_LIMIT) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+@dataclass(frozen=True)
+class Governing:
+    """The policies of one tier that govern a subject class in one direction (`LintContext.governing`)."""
+
+    spec: TierSpec  # the tier as engines fold it (its policies, rules and actions)
+    tier: Tier  # the tier itself (its name, its kind's words: verdict.tier_family)
+    policies: tuple[TierPolicy, ...]  # in the tier's evaluation order
+
+
 class LintContext:
     """The inventory facts lint checks share."""
 
@@ -67,6 +79,7 @@ class LintContext:
         self.inventory_complete = inventory_complete
         # Results several checks share, computed by the first that needs them (e.g. the admin scan).
         self.shared: dict[str, object] = {}
+        self._governing: dict[Direction, list[tuple[Governing, ...]]] = {}
 
     @property
     def policies(self) -> tuple[CompiledPolicy, ...]:
@@ -83,11 +96,21 @@ class LintContext:
         checks about the admin kinds themselves (NV70x)."""
         return admin_policies(self.analysis.tiers)
 
-    def admin_selecting(self, direction: Direction, ep: Endpoint,
-                        tier: AdminTier | None = None) -> list[CompiledAdminPolicy]:
-        """The admin policies (of `tier`, or both) whose subject is `ep` and that have rules of `direction`."""
-        return [p for p in self.admin if (tier is None or p.policy.tier is tier) and p.rules(direction)
-                and p.selects(ep)]
+    def governing(self, direction: Direction) -> list[tuple[Governing, ...]]:
+        """Per class, each tier whose policies govern it in `direction`, in tier order: the policies that
+        select it and have a say in that direction (NetworkPolicy: those that isolate it; a first-match
+        tier: those that apply to it with rules of that direction). Read from the graph's tier keys, so
+        every tier of `Analysis.tiers` is there, whatever its kind; a NetworkPolicy tier that is final
+        for a class selected for the other direction only (`--np-selection any`) does not govern it."""
+        found = self._governing.get(direction)
+        if found is None:
+            specs = self.analysis.specs  # the graph's tiers: its tier keys index them
+            tiers = {t.name: t for t in self.analysis.tiers}
+            found = self._governing[direction] = [
+                tuple(Governing(spec, tiers[spec.name], tuple(spec.policies[i] for i in chosen))
+                      for spec, chosen in zip(specs, key, strict=True) if chosen and chosen != OTHER_DIRECTION)
+                if key else () for key in self.graph.tier_keys(direction)]  # (): no tier has a policy for it
+        return found
 
     @cached_property
     def graph(self) -> ReachabilityGraph:

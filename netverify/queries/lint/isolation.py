@@ -5,30 +5,30 @@ pods (k8s-app=kube-dns in kube-system: kube-dns and CoreDNS) on 53/UDP and 53/TC
 large answers). When DNS pods are loaded the graph engine answers, both directions included;
 when none is, lint reasons about a typical CoreDNS pod (those labels, container ports
 dns 53/UDP and dns-tcp 53/TCP, an address in the pod network).
+
+Tiers beyond NetworkPolicy (the admin tiers, or any kind's tier in `Analysis.tiers`) are read from
+the tiers, never by kind: which of their policies govern a class in a direction
+(`LintContext.governing`, from the graph's tier keys), their rules and actions (`class_tiers`
+specs), and how messages name them (`verdict.tier_family`, `tier_action_word`: "the admin tiers",
+an Accept). NV401 folds every tier; NV402 says which tiers decide the ingress NetworkPolicy leaves
+open; NV403 names a default deny of a first-match tier below NetworkPolicy (the Baseline tier).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from ipaddress import ip_address
 
 from netverify.engines.bitsets import bit_list
-from netverify.model import (
-    NAMESPACE_NAME_LABEL,
-    AdminAction,
-    AdminTier,
-    ContainerPort,
-    Direction,
-    LabelSelector,
-    PeerForm,
-    Severity,
-)
-from netverify.queries.lint.admin_scan import AdminScan, scan_of
-from netverify.queries.lint.context import LintContext, endpoint_obj, finding, names
+from netverify.model import NAMESPACE_NAME_LABEL, ContainerPort, Direction, LabelSelector, Severity
+from netverify.queries.lint.context import Governing, LintContext, endpoint_obj, finding, names
 from netverify.queries.lint.findings import Finding
+from netverify.semantics.class_tiers import every_pod_peer, may_match_outside
 from netverify.semantics.compile import CompiledRule, IPBlockPeer
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import decide_direction
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, Tier, tier_action_word, tier_family
 from netverify.sets import ConnectionSet
 
 DNS_NAMESPACE = "kube-system"
@@ -46,9 +46,8 @@ def _missing(allowed: ConnectionSet) -> list[str]:
 
 def egress_blocks_dns(ctx: LintContext) -> Iterator[Finding]:
     """NV401: endpoints isolated for egress that cannot reach cluster DNS on 53/UDP and 53/TCP."""
-    scan = scan_of(ctx)
-    if scan is not None:
-        yield from _tiered_dns(ctx, scan)
+    if ctx.analysis.tiered:
+        yield from _tiered_dns(ctx)
         return
     dns_classes = [c for c, rep in enumerate(ctx.reps) if _is_dns(rep)]
     reach = _LoadedDNS(ctx, dns_classes) if dns_classes else _TypicalDNS(ctx)
@@ -66,40 +65,86 @@ def egress_blocks_dns(ctx: LintContext) -> Iterator[Finding]:
                           direction=Direction.EGRESS, subjects=(ep.id,), peers=reach.peers)
 
 
-def _tiered_dns(ctx: LintContext, scan: AdminScan) -> Iterator[Finding]:
-    """NV401 with admin tiers: every tier decides both directions (an admin Accept of DNS makes a
-    NetworkPolicy's egress isolation harmless; an admin Deny blocks DNS for pods no NetworkPolicy
-    isolates). Endpoints are grouped as the admin scan groups them (the graph's classes, which no
-    tier tells apart); the loaded DNS pods are asked through the graph's columns, where every tier of
-    both directions is folded."""
-    dns = [ep for ep in scan.reps if _is_dns(ep)]
-    typical = None if dns else _TypicalDNS(ctx).pod
-    loaded = _LoadedDNS(ctx, [ctx.graph.class_of[d.id] for d in dns]) if dns else None
-    target = names([e.id for d in dns for e in scan.members[d.id]], 2) if dns else _TypicalDNS.target
-    for rep in scan.reps:
-        if rep.external or rep.host_network or _is_dns(rep):
-            continue
-        tiers = (scan.first, scan.np_for(rep), scan.baseline)
-        np_policies = [p.policy.id for p in scan.np_for(rep).selecting(Direction.EGRESS, rep)]
-        admin_policies = [p.policy.id for p in ctx.admin_selecting(Direction.EGRESS, rep)]
-        if not np_policies and not admin_policies:
-            continue  # nothing decides its egress: allowed
+def _tiered_dns(ctx: LintContext) -> Iterator[Finding]:
+    """NV401 with tiers beyond NetworkPolicy (`Analysis.tiers`, whatever their kinds): every tier
+    decides both directions (an admin Accept of DNS makes a NetworkPolicy's egress isolation
+    harmless; an admin Deny blocks DNS for pods no NetworkPolicy isolates). A class is asked when some
+    tier governs its egress (`LintContext.governing`); the loaded DNS pods are asked through the
+    graph's columns, where every tier of both directions is folded, a typical CoreDNS pod through the
+    tiers themselves (`decide_direction`), once per class tier key (what every tier's decision for a
+    class depends on). Classes go in the order of their representatives' ids."""
+    graph = ctx.graph
+    order = sorted(range(len(graph.reps)), key=lambda c: graph.reps[c].id)
+    dns = [c for c in order if _is_dns(graph.reps[c])]
+    dns_ids = tuple(e.id for c in dns for e in graph.members[c])
+    typical = None if dns else _typical_dns_pod(ctx)
+    loaded = _LoadedDNS(ctx, dns) if dns else None
+    target = names(list(dns_ids), 2) if dns else _TypicalDNS.target
+    governing, keys = ctx.governing(Direction.EGRESS), graph.tier_keys(Direction.EGRESS)
+    decided: dict[object, ConnectionSet] = {}
+    advice = _allow_advice(ctx)
+    for c in order:
+        rep = graph.reps[c]
+        if rep.external or rep.host_network or _is_dns(rep) or not governing[c]:
+            continue  # ungoverned, the DNS pods themselves (they forward upstream), or nothing decides its egress
         if typical is not None:
-            allowed = decide_direction(tiers, Direction.EGRESS, rep, typical, typical).allowed
+            allowed = decided.get(keys[c])
+            if allowed is None:
+                allowed = decided[keys[c]] = decide_direction(ctx.analysis.tiers, Direction.EGRESS, rep, typical,
+                                                              typical).allowed
         else:
             assert loaded is not None
-            allowed = loaded.allowed(ctx.graph.class_of[rep.id], ())
+            allowed = loaded.allowed(c, ())
         missing = _missing(allowed)
         if not missing:
             continue
-        why = (f"is isolated for egress by {names(np_policies)}" if np_policies else
-               f"has its egress decided by the admin tiers ({names(admin_policies)})")
-        for ep in scan.members[rep.id]:
+        isolating = [p.ref.id for g in governing[c] if g.spec.isolating for p in g.policies if p.ref is not None]
+        why = (f"is isolated for egress by {names(isolating)}" if isolating else
+               f"has its egress decided by {_deciders(ctx, governing[c])}")
+        for ep in graph.members[c]:
             yield finding("NV401", ep.source, f"{ep.id} {why} and cannot reach cluster DNS ({target}) on "
                           f"{' and '.join(missing)} with every tier folded: name lookups fail; allow egress to "
-                          "kube-system k8s-app=kube-dns on 53/UDP and 53/TCP (an admin Accept, or a NetworkPolicy "
-                          "rule where the admin tiers Pass)", endpoint_obj(ep), direction=Direction.EGRESS,
-                          subjects=(ep.id,), peers=tuple(e.id for d in dns for e in scan.members[d.id]))
+                          f"kube-system k8s-app=kube-dns on 53/UDP and 53/TCP ({advice})", endpoint_obj(ep),
+                          direction=Direction.EGRESS, subjects=(ep.id,), peers=dns_ids)
+
+
+def _phrase(ctx: LintContext, tiers: Sequence[Tier]) -> str:
+    """How a message names these tiers: by their kind's family ("the admin tiers", for a family of
+    several tiers in the inventory) or their own name ("the Quarantine tier"), each once, in order."""
+    counts = Counter(tier_family(t) for t in ctx.analysis.tiers)
+    words = dict.fromkeys(tier_family(t) for t in tiers)
+    return " and ".join(f"the {w} tiers" if counts[w] > 1 else f"the {w} tier" for w in words)
+
+
+def _first_match(governing: Sequence[Governing]) -> list[Governing]:
+    return [g for g in governing if not g.spec.isolating]
+
+
+def _deciders(ctx: LintContext, governing: Sequence[Governing]) -> str:
+    """The first-match tiers that govern a class, and their policies: "the admin tiers (A, B and 3
+    more)". The policies are listed by priority, then name, across the tiers (as the admin checks list
+    them), tiers in order where those are equal."""
+    deciding = _first_match(governing)
+    ordered = sorted(((p.priority or 0, p.ref.id.rpartition("/")[2], p.ref.id) for g in deciding for p in g.policies
+                      if p.ref is not None), key=lambda x: x[:2])
+    return f"{_phrase(ctx, [g.tier for g in deciding])} ({names([ref for _, _, ref in ordered])})"
+
+
+def _allow_advice(ctx: LintContext) -> str:
+    """How to let a connection through the inventory's first-match tiers, in their kinds' words: "an
+    admin Accept, or a NetworkPolicy rule where the admin tiers Pass"."""
+    first_match = {s.name for s in ctx.analysis.specs if not s.isolating}
+    tiers = [t for t in ctx.analysis.tiers if t.name in first_match]
+    by_family = {tier_family(t): t for t in tiers}
+    allows = " or ".join(f"{_article(w)} {w} {tier_action_word(t, Action.ALLOW)}" for w, t in by_family.items())
+    passes = "/".join(dict.fromkeys(tier_action_word(t, Action.PASS) for t in tiers))
+    phrase = _phrase(ctx, tiers)
+    plural = len(by_family) > 1 or phrase.endswith("tiers")
+    return f"{allows}, or a NetworkPolicy rule where {phrase} {passes if plural else f'has a {passes}'}"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 class _LoadedDNS:
@@ -118,6 +163,14 @@ class _LoadedDNS:
         return ConnectionSet.union_all(c for column in self._columns for m, c in column if m & bit)
 
 
+def _typical_dns_pod(ctx: LintContext) -> Endpoint:
+    """A CoreDNS pod as clusters run it, for an inventory with no DNS pod loaded."""
+    ns = ctx.cluster.namespace(DNS_NAMESPACE)
+    ns_labels = ns.labels if ns is not None else ((NAMESPACE_NAME_LABEL, DNS_NAMESPACE),)
+    return Endpoint("kube-system/coredns", "Pod", DNS_NAMESPACE, "coredns", (DNS_LABEL,), ns_labels,
+                    (ContainerPort(53, "UDP", "dns"), ContainerPort(53, "TCP", "dns-tcp")))
+
+
 class _TypicalDNS:
     """A CoreDNS pod that is not loaded: the selecting policies' egress rules evaluated on it."""
 
@@ -126,10 +179,7 @@ class _TypicalDNS:
 
     def __init__(self, ctx: LintContext) -> None:
         self.ctx = ctx
-        ns = ctx.cluster.namespace(DNS_NAMESPACE)
-        ns_labels = ns.labels if ns is not None else ((NAMESPACE_NAME_LABEL, DNS_NAMESPACE),)
-        self.pod = Endpoint("kube-system/coredns", "Pod", DNS_NAMESPACE, "coredns", (DNS_LABEL,), ns_labels,
-                            (ContainerPort(53, "UDP", "dns"), ContainerPort(53, "TCP", "dns-tcp")))
+        self.pod = _typical_dns_pod(ctx)
         self.pod_ips = [ip_address(ip) for ep in ctx.analysis.endpoints if not ep.external and not ep.host_network
                         for ip in ep.ips]
         self._cache: dict[tuple[int, ...], ConnectionSet] = {}
@@ -157,24 +207,35 @@ class _TypicalDNS:
 def pods_not_isolated(ctx: LintContext) -> Iterator[Finding]:
     """NV402: governed endpoints that no policy isolates for ingress (every source may connect).
 
-    With admin policies whose subject is the endpoint, its ingress from pods is theirs to decide: the
-    finding says so (and is info), and still says that addresses outside the cluster, which admin
-    ingress rules never match, may connect."""
+    When other tiers govern the endpoint's ingress (first-match tiers, such as the admin tiers, with
+    policies whose subject it is and rules of ingress: `LintContext.governing`), its ingress is
+    theirs to decide: the finding says so, names them (and is info), and says whether addresses
+    outside the cluster, which their ingress rules may never match, may connect."""
+    governing = ctx.governing(Direction.INGRESS)
     for a, key in enumerate(ctx.selecting(Direction.INGRESS)):
         if key or not ctx.index.pods & (1 << a):
             continue
+        deciding = _first_match(governing[a])
         for ep in ctx.graph.members[a]:
-            admin = ctx.admin_selecting(Direction.INGRESS, ep)
-            if not admin:
+            if not deciding:
                 yield finding("NV402", ep.source, f"{ep.id} is not isolated for ingress: no NetworkPolicy selects "
                               "it, so every pod and address may connect to it on every port", endpoint_obj(ep),
                               direction=Direction.INGRESS, subjects=(ep.id,))
                 continue
             yield finding("NV402", ep.source, f"{ep.id} is not isolated for ingress by a NetworkPolicy: its ingress "
-                          f"from pods is left to the admin tiers ({names([p.policy.id for p in admin])}), and what "
-                          "they pass is allowed; addresses outside the cluster, which admin ingress rules never "
-                          "match, may connect on every port; add a NetworkPolicy if they must not", endpoint_obj(ep),
-                          severity=Severity.INFO, direction=Direction.INGRESS, subjects=(ep.id,))
+                          f"from pods is left to {_deciders(ctx, deciding)}, and what they pass is allowed; "
+                          f"{_outside(deciding, Direction.INGRESS)}; add a NetworkPolicy if they must not",
+                          endpoint_obj(ep), severity=Severity.INFO, direction=Direction.INGRESS, subjects=(ep.id,))
+
+
+def _outside(deciding: Sequence[Governing], direction: Direction) -> str:
+    """What the deciding tiers leave to addresses outside the cluster: everything, when none of their
+    rules of `direction` may match such an address (the admin kinds' ingress rules pick pods only)."""
+    if any(may_match_outside(rule) for g in deciding for p in g.policies for rule, _ in p.rules(direction) or ()):
+        return "addresses outside the cluster are decided by their rules too, and may connect where they pass"
+    words = " or ".join(dict.fromkeys(tier_family(g.tier) for g in deciding))
+    return (f"addresses outside the cluster, which {words} {direction.value} rules never match, may connect on "
+            "every port")
 
 
 def _is_default_deny(selector: LabelSelector, ingress_rules: int, affects_ingress: bool) -> bool:
@@ -199,18 +260,27 @@ def namespaces_without_default_deny(ctx: LintContext) -> Iterator[Finding]:
                           "policyTypes: [Ingress], no rules): pods added later accept traffic from everywhere",
                           f"Namespace {name}")
             continue
-        yield finding("NV403", where, f"namespace {name} has no default-deny ingress NetworkPolicy; {baseline} denies "
-                      "ingress from every namespace by default (Baseline tier), but not from addresses outside the "
-                      "cluster, which admin ingress rules never match: pods added later accept those",
+        yield finding("NV403", where, f"namespace {name} has no default-deny ingress NetworkPolicy; {baseline}",
                       f"Namespace {name}")
 
 
 def _baseline_default_deny(ctx: LintContext, ep: Endpoint) -> str | None:
-    """A Baseline-tier policy (with `ep` as subject) whose ingress rule denies every namespace, if any."""
-    for policy in ctx.admin_selecting(Direction.INGRESS, ep, AdminTier.BASELINE):
-        for rule in policy.ingress:
-            if rule.ref.action is AdminAction.DENY and rule.ports is None and any(
-                    m.peer.form is PeerForm.NAMESPACES and m.peer.namespace_selector.is_empty() for m in rule.peers):
-                return f"{policy.policy.id} {rule.ref.direction}[{rule.ref.index}] ({rule.ref.source})"
+    """A rule of a first-match tier below NetworkPolicy (the Baseline tier) that governs `ep`'s ingress
+    and denies every pod of every namespace on every port, first in evaluation order, with what it
+    leaves open; None if there is none."""
+    specs = ctx.analysis.specs
+    below = {s.name for s in specs[[s.name for s in specs].index(NETWORK_POLICY_TIER) + 1:] if not s.isolating}
+    for g in ctx.governing(Direction.INGRESS)[ctx.graph.class_of[ep.id]]:
+        if g.spec.name not in below:
+            continue
+        for policy in g.policies:
+            for rule, action in policy.rules(Direction.INGRESS) or ():
+                if action is Action.DENY and rule.port_selections is None and every_pod_peer(rule):
+                    ref = rule.ref
+                    where = (f"{ref.policy} {ref.direction}[{ref.index}] ({ref.source}) denies ingress from every "
+                             f"namespace by default ({g.tier.name} tier)")
+                    if any(may_match_outside(r) for p in g.policies for r, _ in p.rules(Direction.INGRESS) or ()):
+                        return f"{where}: pods added later accept what its tier passes"
+                    return (f"{where}, but not from addresses outside the cluster, which {tier_family(g.tier)} "
+                            "ingress rules never match: pods added later accept those")
     return None
-

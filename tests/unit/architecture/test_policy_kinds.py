@@ -36,10 +36,8 @@ KIND_FIELDS = frozenset(POLICY_FIELDS) - {"policies"}
 # admin_findings, admin_rules, admin_records, and whatever lint adds for them).
 ADMIN_LINT = "netverify.queries.lint.admin_"
 ALLOWED: dict[str, str] = {
-    "netverify.queries.lint.context": "LintContext.admin / admin_selecting: what the NV70x checks (and NV401, "
-                                      "NV402: not yet derived, docs/architecture.md) read",
-    "netverify.queries.lint.isolation": "NV401/NV402 fold or name the admin tiers by kind (not yet derived: "
-                                        "docs/architecture.md); NV707 and the Baseline default deny by nature",
+    # By nature: LintContext.admin is the admin policies themselves, which the NV70x checks read.
+    "netverify.queries.lint.context": "LintContext.admin: the admin policies the NV70x checks read",
     # Speed-up, not semantics: the admin tiers read which policies select a subject from the graph's classes.
     # A new kind's tier is folded as it is (semantic tier), correctly, with no edit here.
     "netverify.queries.diff_tiers": "GraphAdminTier: an optional per-kind speed-up of the diff's tier walk",
@@ -102,6 +100,7 @@ def test_equivalence_and_the_analysis_read_only_tiers() -> None:
     inventory is (`Analysis`), and the analysis compiles no kind itself (semantics/kinds.py does)."""
     modules = engine_and_query_modules()
     for name in ("netverify.queries.equivalence", "netverify.queries.context", "netverify.queries.diff_tiered",
+                 "netverify.queries.lint.isolation",
                  "netverify.queries.reach", "netverify.queries.exposure", "netverify.queries.diff_causes",
                  "netverify.engines.graph", "netverify.engines.smt_tiers"):
         assert not kind_uses(modules[name]), name

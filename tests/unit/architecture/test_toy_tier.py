@@ -23,11 +23,13 @@ import pytest
 import netverify.queries.context as context
 import netverify.queries.equivalence as equivalence
 from netverify.loaders.manifests import load_objects
-from netverify.model import POLICY_FIELDS, Cluster, Direction, LabelSelector, SkippedObject, SourceRef
+from netverify.model import POLICY_FIELDS, Cluster, Direction, LabelSelector, Severity, SkippedObject, SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.diff import diff
 from netverify.queries.equivalence import compare
 from netverify.queries.exposure import OutsideReach
+from netverify.queries.lint import LintOptions, lint
+from netverify.queries.lint.findings import Finding
 from netverify.queries.reach import pair_result
 from netverify.semantics.class_tiers import TierPolicy, TierSpec
 from netverify.semantics.compile import Observations, PolicyRef, SelectorTerm
@@ -55,7 +57,7 @@ class ToyRuleRef:
 
     @property
     def label(self) -> str:
-        return f"{self.policy} egress[0]"
+        return f"{self.policy} {self.direction.value}[0]"
 
     def to_json(self) -> dict[str, object]:
         return {"policy": self.policy, "tier": self.tier_name, "rule": self.index, "file": self.source.file,
@@ -80,32 +82,39 @@ class ToyRule:
 
 @dataclass(frozen=True)
 class QuarantineTier:
-    """The toy kind's tier: the egress of a quarantined pod is denied by the first policy."""
+    """The toy kind's tier: the egress of a quarantined pod (and, where `directions` says so, its
+    ingress) is denied by the first policy."""
 
     policies: tuple[SkippedObject, ...]
     name: str = TIER
+    directions: tuple[Direction, ...] = (Direction.EGRESS,)
 
     def _ref(self, p: SkippedObject) -> PolicyRef:
         return PolicyRef(f"{KIND}/{p.name}", p.source)
 
-    def _rule(self, p: SkippedObject) -> ToyRule:
-        return ToyRule(ToyRuleRef(f"{KIND}/{p.name}", p.source))
+    def _rule(self, p: SkippedObject, direction: Direction = Direction.EGRESS) -> ToyRule:
+        return ToyRule(ToyRuleRef(f"{KIND}/{p.name}", p.source, direction))
 
     def decide(self, direction: Direction, subject: Endpoint, peer: Endpoint, dst: Endpoint) -> Decision:
         if subject.labels_map.get("quarantine") != "true":
             return Decision.passing(self.name, f"{subject.id} is not quarantined")
-        if direction is not Direction.EGRESS:
-            return Decision.passing(self.name, "quarantine governs egress only")
+        if direction not in self.directions:
+            return Decision.passing(self.name, f"quarantine does not govern {direction.value}")
         return first_match(self.name, tuple(map(self._ref, self.policies)),
-                           [RuleMatch(self._rule(p).ref, ConnectionSet.all(), Action.DENY) for p in self.policies])
+                           [RuleMatch(self._rule(p, direction).ref, ConnectionSet.all(), Action.DENY)
+                            for p in self.policies])
 
     @property
     def observations(self) -> Observations:
         return Observations({"quarantine": {"true"}}, {}, (), frozenset())
 
+    def _ruled(self, p: SkippedObject, direction: Direction) -> tuple[tuple[ToyRule, Action], ...] | None:
+        return ((self._rule(p, direction), Action.DENY),) if direction in self.directions else None
+
     def spec(self) -> TierSpec:
-        return TierSpec(self.name, False, tuple(TierPolicy(QUARANTINED, None, ((self._rule(p), Action.DENY),),
-                                                           self._ref(p), 0) for p in self.policies))
+        return TierSpec(self.name, False, tuple(
+            TierPolicy(QUARANTINED, self._ruled(p, Direction.INGRESS), self._ruled(p, Direction.EGRESS), self._ref(p), 0)
+            for p in self.policies))
 
 
 @pytest.fixture
@@ -113,14 +122,25 @@ def toy_kind(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The toy kind registered where a kind is: its tier in the inventory's tiers, its field in
     POLICY_FIELDS (equivalence reads the tuple it imported)."""
 
+    _register(monkeypatch, (Direction.EGRESS,))
+    yield
+
+
+@pytest.fixture
+def toy_kind_both_ways(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The toy kind registered, quarantining both directions (its ingress rules make it decide ingress)."""
+    _register(monkeypatch, (Direction.EGRESS, Direction.INGRESS))
+    yield
+
+
+def _register(monkeypatch: pytest.MonkeyPatch, directions: tuple[Direction, ...]) -> None:
     def with_toy(cluster: Cluster, *args: Any) -> tuple[Any, ...]:
         tiers = inventory_tiers(cluster, *args)
         mine = tuple(s for s in cluster.skipped if s.kind == KIND)
-        return (QuarantineTier(mine), *tiers) if mine else tiers
+        return (QuarantineTier(mine, directions=directions), *tiers) if mine else tiers
 
     monkeypatch.setattr(context, "inventory_tiers", with_toy)
     monkeypatch.setattr(equivalence, "POLICY_FIELDS", (*POLICY_FIELDS, "skipped"))
-    yield
 
 
 def _pod(name: str, **labels: str) -> dict[str, Any]:
@@ -217,3 +237,51 @@ def test_diff_names_the_toy_rule(toy_kind: None) -> None:
         (cause,) = [c.to_json() for c in change.causes if c.kind == "rule"]
         assert cause["policy"] == f"{KIND}/lockdown" and cause["tier"] == TIER and cause["change"] == "denies"
         assert "QuarantinePolicy/lockdown egress[0] (Deny, priority 0) now denies" in cause["message"]
+
+
+COREDNS = {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": "coredns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
+           "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 53, "protocol": "UDP"},
+                                                         {"containerPort": 53}]}]},
+           "status": {"podIP": "10.0.9.1"}}
+
+
+def _lint(*docs: dict[str, Any], select: str) -> list[Finding]:
+    return lint(Analysis(_cluster(*docs), by="pod"), options=LintOptions(select=(select,))).findings
+
+
+@pytest.mark.parametrize("dns", [[COREDNS], []], ids=["loaded-dns", "typical-dns"])
+def test_lint_nv401_folds_the_toy_tier_and_names_it(toy_kind: None, dns: list[dict[str, Any]]) -> None:
+    """The quarantined pod cannot reach cluster DNS (the loaded CoreDNS pod, or a typical one when none
+    is loaded): no NetworkPolicy isolates its egress, the toy tier denies it, and NV401 says so, naming
+    the tier and its policy; its twin without the label is not reported."""
+    ns = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}}] if dns else []
+    (found,) = _lint(*INVENTORY, *ns, *dns, QUARANTINE, select="NV401")
+    assert found.obj == "Pod shop/bad" and found.subjects == ("shop/bad",)
+    assert found.peers == (("kube-system/coredns",) if dns else ())
+    assert (f"has its egress decided by the Quarantine tier ({KIND}/lockdown) and cannot reach cluster DNS"
+            in found.message), found.message
+    assert "on 53/UDP and 53/TCP with every tier folded" in found.message
+    assert "(a Quarantine Allow, or a NetworkPolicy rule where the Quarantine tier has a Pass)" in found.message
+    assert not _lint(*INVENTORY, *ns, *dns, select="NV401")  # the control: without the quarantine, no finding
+
+
+def test_lint_nv402_says_the_toy_tier_decides_the_ingress_no_networkpolicy_isolates(
+        toy_kind_both_ways: None) -> None:
+    """No NetworkPolicy isolates the quarantined pod's ingress, but the toy tier (with ingress rules)
+    decides it: NV402 is info and names the tier, not "every pod and address may connect"; its rule
+    has every peer, so addresses outside the cluster are the tier's to decide too. The web pod, which
+    no tier governs, keeps the warning."""
+    found = {f.obj: f for f in _lint(*INVENTORY, QUARANTINE, select="NV402")}
+    assert set(found) == {"Pod shop/bad", "Pod shop/web"}
+    bad, web = found["Pod shop/bad"], found["Pod shop/web"]
+    assert bad.severity is Severity.INFO and web.severity is Severity.WARNING
+    assert f"its ingress from pods is left to the Quarantine tier ({KIND}/lockdown)" in bad.message
+    assert "addresses outside the cluster are decided by their rules too" in bad.message
+    assert "every pod and address may connect" not in bad.message and "every pod and address" in web.message
+
+
+def test_lint_nv402_egress_only_toy_tier_leaves_ingress_to_no_one(toy_kind: None) -> None:
+    """The egress-only toy tier has no say in ingress: NV402 for the quarantined pod stays the warning."""
+    found = {f.obj: f for f in _lint(*INVENTORY, QUARANTINE, select="NV402")}
+    assert found["Pod shop/bad"].severity is Severity.WARNING
