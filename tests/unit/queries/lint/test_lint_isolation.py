@@ -111,3 +111,40 @@ def test_a_default_deny_needs_the_empty_selector_ingress_and_no_rules() -> None:
 def test_the_dns_pods_themselves_are_not_asked_to_reach_dns() -> None:
     lockdown = policy("kube-system", "lockdown", "podSelector: {}\npolicyTypes: [Egress]")
     assert codes(run(DNS, lockdown, select="NV401")) == []
+
+
+def _cluster_policy(name: str, tier: str, ingress_rule: str) -> str:
+    return f"""apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {{name: {name}}}
+spec:
+  tier: {tier}
+  priority: 10
+  subject: {{namespaces: {{}}}}
+  ingress:
+  - {ingress_rule}
+"""
+
+
+def _nv403(*docs: str) -> str:
+    return only(run(namespace("shop"), WEB, *docs, select="NV403"), "NV403").message
+
+
+def test_nv403_names_a_baseline_deny_of_every_pod_in_either_spelling() -> None:
+    """A Baseline-tier Deny of every pod on every port is the namespace's default deny from pods, whether
+    its peer is `namespaces: {}` or `pods` with both selectors empty (both pick every pod)."""
+    for peer in ("namespaces: {}", "pods: {namespaceSelector: {}, podSelector: {}}"):
+        deny = _cluster_policy("default-deny", "Baseline", f"{{name: all, action: Deny, from: [{{{peer}}}]}}")
+        message = _nv403(deny)
+        assert "ClusterNetworkPolicy/default-deny ingress[0]" in message and "(Baseline tier)" in message, peer
+        assert "not from addresses outside the cluster, which admin ingress rules never match" in message
+        assert "pods added later accept traffic from everywhere" not in message
+
+
+def test_nv403_a_deny_of_some_ports_or_above_networkpolicy_is_no_default_deny() -> None:
+    """Only a rule of every port, in a tier below NetworkPolicy, is a default NetworkPolicy can refine."""
+    some_ports = _cluster_policy("deny-web", "Baseline", "{name: web, action: Deny, from: [{namespaces: {}}], "
+                                                         "protocols: [{tcp: {destinationPort: {number: 80}}}]}")
+    admin = _cluster_policy("deny-all", "Admin", "{name: all, action: Deny, from: [{namespaces: {}}]}")
+    for docs in ((some_ports,), (admin,)):
+        assert "pods added later accept traffic from everywhere" in _nv403(*docs)
