@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from ipaddress import ip_address
 
 from netverify.engines.bitsets import bit_list
@@ -26,7 +27,7 @@ from netverify.queries.lint.context import Governing, LintContext, endpoint_obj,
 from netverify.queries.lint.findings import Finding
 from netverify.semantics.class_tiers import every_pod_peer, may_match_outside
 from netverify.semantics.compile import CompiledRule, IPBlockPeer
-from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.endpoints import Endpoint, IPAtoms
 from netverify.semantics.evaluate import decide_direction
 from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, Tier, tier_action_word, tier_family
 from netverify.sets import ConnectionSet
@@ -77,7 +78,7 @@ def _tiered_dns(ctx: LintContext) -> Iterator[Finding]:
     order = sorted(range(len(graph.reps)), key=lambda c: graph.reps[c].id)
     dns = [c for c in order if _is_dns(graph.reps[c])]
     dns_ids = tuple(e.id for c in dns for e in graph.members[c])
-    typical = None if dns else _typical_dns_pod(ctx)
+    typical = None if dns else _typical_dns_pods(ctx)
     loaded = _LoadedDNS(ctx, dns) if dns else None
     target = names(list(dns_ids), 2) if dns else _TypicalDNS.target
     governing, keys = ctx.governing(Direction.EGRESS), graph.tier_keys(Direction.EGRESS)
@@ -90,8 +91,8 @@ def _tiered_dns(ctx: LintContext) -> Iterator[Finding]:
         if typical is not None:
             allowed = decided.get(keys[c])
             if allowed is None:
-                allowed = decided[keys[c]] = decide_direction(ctx.analysis.tiers, Direction.EGRESS, rep, typical,
-                                                              typical).allowed
+                allowed = decided[keys[c]] = ConnectionSet.union_all(
+                    decide_direction(ctx.analysis.tiers, Direction.EGRESS, rep, pod, pod).allowed for pod in typical)
         else:
             assert loaded is not None
             allowed = loaded.allowed(c, ())
@@ -169,6 +170,23 @@ def _typical_dns_pod(ctx: LintContext) -> Endpoint:
     ns_labels = ns.labels if ns is not None else ((NAMESPACE_NAME_LABEL, DNS_NAMESPACE),)
     return Endpoint("kube-system/coredns", "Pod", DNS_NAMESPACE, "coredns", (DNS_LABEL,), ns_labels,
                     (ContainerPort(53, "UDP", "dns"), ContainerPort(53, "TCP", "dns-tcp")))
+
+
+def _typical_dns_pods(ctx: LintContext) -> list[Endpoint]:
+    """The typical CoreDNS pod with each address it may have. Its address is unknown but in the pod
+    network, like the loaded pods' addresses (as `_TypicalDNS` reads an ipBlock): one such address per
+    group of them that no policy of any tier tells apart (ipBlocks, admin networks: what the tiers
+    observe); the pod without an address when no loaded pod has one. DNS is reachable when it is for
+    one of them (as an ipBlock rule over some pod address admits it)."""
+    pod = _typical_dns_pod(ctx)
+    seen = ctx.analysis.observations
+    atoms = IPAtoms((*seen.ip_blocks, *seen.addresses))
+    addresses: dict[tuple[int, ...], str] = {}
+    for ep in ctx.analysis.endpoints:
+        if not ep.external and not ep.host_network:
+            for ip in ep.ips:
+                addresses.setdefault(atoms.signature((ip,)), ip)
+    return [replace(pod, ips=(ip,)) for ip in addresses.values()] or [pod]
 
 
 class _TypicalDNS:

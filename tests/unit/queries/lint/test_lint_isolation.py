@@ -148,3 +148,48 @@ def test_nv403_a_deny_of_some_ports_or_above_networkpolicy_is_no_default_deny() 
     admin = _cluster_policy("deny-all", "Admin", "{name: all, action: Deny, from: [{namespaces: {}}]}")
     for docs in ((some_ports,), (admin,)):
         assert "pods added later accept traffic from everywhere" in _nv403(*docs)
+
+
+# NV401 with admin tiers and no DNS pod loaded: the typical CoreDNS pod's address is unknown but in the
+# pod network, like the loaded pods' addresses (as without admin tiers: test_an_ipblock_over_the_pod_network...).
+UNRELATED_ADMIN = """apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: unrelated}
+spec:
+  tier: Admin
+  priority: 5
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: nobody}}}}
+  ingress:
+  - {name: none, action: Deny, from: [{namespaces: {}}]}
+"""
+TO_POD_NETWORK = policy("shop", "dns", """
+    podSelector: {}
+    policyTypes: [Egress]
+    egress:
+      - to: [{ipBlock: {cidr: 10.0.0.0/8}}]
+        ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+    """)
+
+
+def test_nv401_an_ipblock_over_the_pod_network_reaches_the_typical_dns_pod_with_admin_tiers_too() -> None:
+    """Loading an admin policy that governs nothing here must not change NV401: the egress rule to the
+    pod network reaches the typical DNS pod (its address is in the pod network) in both readings."""
+    assert codes(run(WEB, DENY_ALL, TO_POD_NETWORK, select="NV401")) == []
+    assert codes(run(WEB, DENY_ALL, TO_POD_NETWORK, UNRELATED_ADMIN, select="NV401")) == []
+
+
+def test_nv401_an_admin_deny_of_the_pod_network_blocks_the_typical_dns_pod() -> None:
+    """An Admin-tier Deny of the pod network's addresses (networks match pod IPs too) denies the typical
+    DNS pod as it denies every loaded pod: NV401, though no NetworkPolicy isolates web."""
+    deny_network = """apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: no-pod-network}
+spec:
+  tier: Admin
+  priority: 5
+  subject: {namespaces: {}}
+  egress:
+  - {name: pods, action: Deny, to: [{networks: [10.0.0.0/8]}]}
+"""
+    f = only(run(WEB, deny_network, select="NV401"), "NV401")
+    assert f.obj == "Pod shop/web" and "decided by the admin tiers (ClusterNetworkPolicy/no-pod-network)" in f.message
