@@ -126,6 +126,7 @@ def _deciders(ctx: LintContext, governing: Sequence[Governing]) -> str:
     more)". The policies are listed by priority, then name, across the tiers (as the admin checks list
     them), tiers in order where those are equal."""
     deciding = _first_match(governing)
+    # A first-match tier's policy ids are Kind/name: sorted by priority, then the name.
     ordered = sorted(((p.priority or 0, p.ref.id.rpartition("/")[2], p.ref.id) for g in deciding for p in g.policies
                       if p.ref is not None), key=lambda x: x[:2])
     return f"{_phrase(ctx, [g.tier for g in deciding])} ({names([ref for _, _, ref in ordered])})"
@@ -229,11 +230,11 @@ def pods_not_isolated(ctx: LintContext) -> Iterator[Finding]:
     policies whose subject it is and rules of ingress: `LintContext.governing`), its ingress is
     theirs to decide: the finding says so, names them (and is info), and says whether addresses
     outside the cluster, which their ingress rules may never match, may connect."""
-    governing = ctx.governing(Direction.INGRESS)
+    governing = ctx.governing(Direction.INGRESS) if ctx.analysis.tiered else None  # None: NetworkPolicy alone
     for a, key in enumerate(ctx.selecting(Direction.INGRESS)):
         if key or not ctx.index.pods & (1 << a):
             continue
-        deciding = _first_match(governing[a])
+        deciding = _first_match(governing[a]) if governing is not None else []
         for ep in ctx.graph.members[a]:
             if not deciding:
                 yield finding("NV402", ep.source, f"{ep.id} is not isolated for ingress: no NetworkPolicy selects "
@@ -288,6 +289,8 @@ def _baseline_default_deny(ctx: LintContext, ep: Endpoint) -> str | None:
     leaves open; None if there is none."""
     specs = ctx.analysis.specs
     below = {s.name for s in specs[[s.name for s in specs].index(NETWORK_POLICY_TIER) + 1:] if not s.isolating}
+    if not below:
+        return None
     for g in ctx.governing(Direction.INGRESS)[ctx.graph.class_of[ep.id]]:
         if g.spec.name not in below:
             continue
