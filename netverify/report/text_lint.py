@@ -59,9 +59,18 @@ def _posture_line(code: str, found: list[Any]) -> str:
     words = _POSTURE_WORDS.get(code, "")
     if any("admin tiers" in f.message or "Baseline tier" in f.message for f in found):  # not "every source"
         words = _POSTURE_WORDS_WITH_ADMIN.get(code, words)
+    elif code in _OTHER_TIERS_DECIDE and any(_OTHER_TIERS_DECIDE[code] in f.message for f in found):
+        words = _POSTURE_WORDS_WITH_TIERS[code]  # another kind's tier decides: not "every source" either
     return f"{count} {words}: {shown}"
 
 
 _POSTURE_WORDS_WITH_ADMIN = {
     "NV402": "not isolated for ingress by a NetworkPolicy (where admin policies apply, they decide ingress from pods)",
     "NV403": "without a default-deny ingress NetworkPolicy (a Baseline deny may cover pods)"}
+# What NV402/NV403 say when a tier beyond NetworkPolicy decides (queries/lint/isolation.py), whatever its kind.
+_OTHER_TIERS_DECIDE = {"NV402": "its ingress from pods is left to the ",
+                       "NV403": "denies ingress from every namespace by default ("}
+_POSTURE_WORDS_WITH_TIERS = {
+    "NV402": "not isolated for ingress by a NetworkPolicy (where other tiers' policies apply, they decide ingress "
+             "from pods)",
+    "NV403": "without a default-deny ingress NetworkPolicy (a deny of a tier below NetworkPolicy may cover pods)"}

@@ -14,6 +14,7 @@ kind is registered: `semantics/kinds.inventory_tiers` (patched here to add the t
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from netverify.queries.exposure import OutsideReach
 from netverify.queries.lint import LintOptions, lint
 from netverify.queries.lint.findings import Finding
 from netverify.queries.reach import pair_result
+from netverify.report import write
 from netverify.semantics.class_tiers import TierPolicy, TierSpec
 from netverify.semantics.compile import Observations, PolicyRef, SelectorTerm
 from netverify.semantics.endpoints import Endpoint
@@ -285,3 +287,15 @@ def test_lint_nv402_egress_only_toy_tier_leaves_ingress_to_no_one(toy_kind: None
     """The egress-only toy tier has no say in ingress: NV402 for the quarantined pod stays the warning."""
     found = {f.obj: f for f in _lint(*INVENTORY, QUARANTINE, select="NV402")}
     assert found["Pod shop/bad"].severity is Severity.WARNING
+
+
+def test_lint_text_summary_does_not_say_every_source_may_connect_where_the_toy_tier_decides(
+        toy_kind_both_ways: None) -> None:
+    """The default profile's one-line NV402 summary says other tiers decide, not "every source may connect"."""
+    result = lint(Analysis(_cluster(*INVENTORY, QUARANTINE), by="pod"),
+                  options=LintOptions(select=("NV402",), profile="default"))
+    out = io.StringIO()
+    write(result, "text", out, color=False, width=400)
+    (line,) = [line for line in out.getvalue().splitlines() if "NV402" in line]
+    assert "where other tiers' policies apply, they decide ingress from pods" in line, line
+    assert "every source may connect" not in line
