@@ -296,3 +296,58 @@ def test_redundancy_folds_the_tiers_a_baseline_deny_below_makes_an_allow_all_pol
     nv_only = json.loads(capsys.readouterr()[0])["findings"]
     assert [f["object"] for f in nv_only if f["code"] == "NV602"] == ["NetworkPolicy acme/open-to-all"], \
         "without the admin policies the finding is true, and reported"
+
+
+BASELINE_UNDER_ANY = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
+status: {podIP: 10.5.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: shop, labels: {app: client}}
+spec: {containers: [{name: c}]}
+status: {podIP: 10.5.0.2}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-out, namespace: shop}
+spec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: baseline-deny}
+spec:
+  tier: Baseline
+  priority: 1
+  subject: {namespaces: {}}
+  ingress:
+  - {name: all, action: Deny, from: [{namespaces: {}}]}
+"""
+
+
+@pytest.mark.parametrize(("reading", "decided_by_baseline"), [("direction", True), ("any", False)])
+def test_nv402_names_the_baseline_tier_only_where_it_is_reached(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, reading: str, decided_by_baseline: bool) -> None:
+    """web is selected by an egress-only NetworkPolicy. Per direction, its ingress is left to the Baseline
+    deny (NV402 info, naming it); under `--np-selection any` the NetworkPolicy tier is final for web and
+    allows all its ingress, so the Baseline tier never sees it and NV402 is the plain warning. `can`
+    agrees in both readings."""
+    (tmp_path / "cluster.yaml").write_text(BASELINE_UNDER_ANY)
+    _, found = findings(capsys, tmp_path, extra=("--select", "NV402", "--np-selection", reading, "--profile", "strict"))
+    web = [f for f in found if f["object"] == "Pod shop/web"]
+    assert len(web) == 1
+    if decided_by_baseline:
+        assert web[0]["severity"] == "info" and "left to the admin tiers (ClusterNetworkPolicy/baseline-deny)" in \
+            web[0]["message"]
+    else:
+        assert web[0]["severity"] == "warning" and "every pod and address may connect" in web[0]["message"]
+    code = main(["can", "shop/client", "shop/web", str(tmp_path), "--port", "8080", "--np-selection", reading])
+    capsys.readouterr()
+    assert code == (1 if decided_by_baseline else 0)

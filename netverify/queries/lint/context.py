@@ -80,6 +80,7 @@ class LintContext:
         # Results several checks share, computed by the first that needs them (e.g. the admin scan).
         self.shared: dict[str, object] = {}
         self._governing: dict[Direction, list[tuple[Governing, ...]]] = {}
+        self._reached: dict[Direction, list[tuple[Governing, ...]]] = {}
 
     @property
     def policies(self) -> tuple[CompiledPolicy, ...]:
@@ -110,6 +111,23 @@ class LintContext:
                 tuple(Governing(spec, tiers[spec.name], tuple(spec.policies[i] for i in chosen))
                       for spec, chosen in zip(specs, key, strict=True) if chosen and chosen != OTHER_DIRECTION)
                 if key else () for key in self.graph.tier_keys(direction)]  # (): no tier has a policy for it
+        return found
+
+    def reached(self, direction: Direction) -> list[tuple[Governing, ...]]:
+        """Per class, the tiers of `governing` that its connections of `direction` reach: down to the first
+        isolating tier that is final for the class, that one included. An isolating tier that governs a
+        class decides all of it; under `--np-selection any` one that selects it for the other direction
+        only allows all of it: the tiers after it (the Baseline tier) never see its connections."""
+        found = self._reached.get(direction)
+        if found is None:
+            specs = self.analysis.specs
+            found = self._reached[direction] = []
+            for key, governing in zip(self.graph.tier_keys(direction), self.governing(direction), strict=True):
+                final = next((t for t, chosen in enumerate(key) if chosen and specs[t].isolating), None)
+                if final is not None:
+                    before = {spec.name for spec in specs[:final + 1]}
+                    governing = tuple(g for g in governing if g.spec.name in before)
+                found.append(governing)
         return found
 
     @cached_property

@@ -70,7 +70,7 @@ def _tiered_dns(ctx: LintContext) -> Iterator[Finding]:
     """NV401 with tiers beyond NetworkPolicy (`Analysis.tiers`, whatever their kinds): every tier
     decides both directions (an admin Accept of DNS makes a NetworkPolicy's egress isolation
     harmless; an admin Deny blocks DNS for pods no NetworkPolicy isolates). A class is asked when some
-    tier governs its egress (`LintContext.governing`); the loaded DNS pods are asked through the
+    tier its egress reaches governs it (`LintContext.reached`); the loaded DNS pods are asked through the
     graph's columns, where every tier of both directions is folded, a typical CoreDNS pod through the
     tiers themselves (`decide_direction`), once per class tier key (what every tier's decision for a
     class depends on). Classes go in the order of their representatives' ids."""
@@ -81,7 +81,7 @@ def _tiered_dns(ctx: LintContext) -> Iterator[Finding]:
     typical = None if dns else _typical_dns_pods(ctx)
     loaded = _LoadedDNS(ctx, dns) if dns else None
     target = names(list(dns_ids), 2) if dns else _TypicalDNS.target
-    governing, keys = ctx.governing(Direction.EGRESS), graph.tier_keys(Direction.EGRESS)
+    governing, keys = ctx.reached(Direction.EGRESS), graph.tier_keys(Direction.EGRESS)
     decided: dict[object, ConnectionSet] = {}
     advice = _allow_advice(ctx)
     for c in order:
@@ -227,10 +227,12 @@ def pods_not_isolated(ctx: LintContext) -> Iterator[Finding]:
     """NV402: governed endpoints that no policy isolates for ingress (every source may connect).
 
     When other tiers govern the endpoint's ingress (first-match tiers, such as the admin tiers, with
-    policies whose subject it is and rules of ingress: `LintContext.governing`), its ingress is
+    policies whose subject it is and rules of ingress, that its ingress reaches: `LintContext.reached`;
+    under `--np-selection any` a NetworkPolicy of egress only is final, and the Baseline tier never
+    sees that ingress), its ingress is
     theirs to decide: the finding says so, names them (and is info), and says whether addresses
     outside the cluster, which their ingress rules may never match, may connect."""
-    governing = ctx.governing(Direction.INGRESS) if ctx.analysis.tiered else None  # None: NetworkPolicy alone
+    governing = ctx.reached(Direction.INGRESS) if ctx.analysis.tiered else None  # None: NetworkPolicy alone
     for a, key in enumerate(ctx.selecting(Direction.INGRESS)):
         if key or not ctx.index.pods & (1 << a):
             continue
