@@ -17,6 +17,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from helpers_tiered_world import cnp_st as rich_cnp_st
+from helpers_tiered_world import fixed_objects
+from helpers_tiered_world import np_st as rich_np_st
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from reference_oracle import UndefinedOrder, direction_verdict
@@ -25,7 +28,7 @@ from netverify.loaders.manifests import load_objects
 from netverify.model import SourceRef
 from netverify.queries.context import Analysis
 from netverify.queries.lint import LintOptions, lint
-from netverify.semantics.options import Semantics
+from netverify.semantics.options import NetworkPolicySelection, Semantics
 
 PROBES = [("TCP", 80), ("TCP", 8080), ("UDP", 53), ("SCTP", 80)]
 NAMESPACES = {"x": {"team": "a"}, "y": {"team": "b"}}
@@ -94,34 +97,85 @@ def np_st(draw: st.DrawFn, name: str) -> dict[str, Any]:
             "metadata": {"namespace": draw(st.sampled_from(["x", "y"])), "name": name}, "spec": spec}
 
 
+# --- a wider world: each pod its own named ports and node, a hostNetwork pod beside some of them ---------
+
+# Per port name, what a pod may declare under it (or nothing): the same name resolves to another number
+# or protocol on another pod, so rules naming it select different connections per destination.
+NAMED_PORTS = {"web": [(80, "TCP"), (8080, "TCP"), (80, "UDP")], "dns": [(53, "UDP"), (53, "TCP"), (5353, "UDP")]}
+WORLD_PODS = [("x", "a", "10.0.0.1"), ("x", "b", "10.0.0.2"), ("y", "a", "10.0.1.1"), ("y", "b", "10.0.1.2")]
+
+
+@st.composite
+def world_st(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """fixed_objects' Namespaces and Nodes, with the four pods' named ports and nodes drawn, and the
+    hostNetwork pod on a drawn node: its traffic to pods on that node is node traffic, exempt from ingress."""
+    objects = [o for o in fixed_objects() if o["kind"] in ("Namespace", "Node")]
+    for i, (ns, app, ip) in enumerate(WORLD_PODS):
+        ports = [{"containerPort": number, "protocol": protocol, "name": name}
+                 for name, options in NAMED_PORTS.items()
+                 if (choice := draw(st.sampled_from([None, *options]))) is not None
+                 for number, protocol in [choice]]
+        objects.append({"apiVersion": "v1", "kind": "Pod",
+                        "metadata": {"namespace": ns, "name": f"p{i}", "labels": {"app": app, "tier": "ab"[i % 2]}},
+                        "spec": {"nodeName": draw(st.sampled_from(["n1", "n2"])),
+                                 "containers": [{"name": "c", "ports": ports}]},
+                        "status": {"phase": "Running", "podIP": ip}})
+    node, address = draw(st.sampled_from([("n1", "192.168.0.1"), ("n2", "192.168.0.2")]))
+    objects.append({"apiVersion": "v1", "kind": "Pod", "metadata": {"namespace": "y", "name": "host",
+                                                                    "labels": {"app": "a"}},
+                    "spec": {"hostNetwork": True, "nodeName": node, "containers": [{"name": "c"}]},
+                    "status": {"phase": "Running", "podIP": address}})
+    return objects
+
+
+@st.composite
+def named_port_np_st(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    """A NetworkPolicy whose rules may name ports (resolved on each destination) or give numbers."""
+    policy = draw(rich_np_st(name))
+    for key in ("ingress", "egress"):
+        for rule in policy["spec"].get(key, []):
+            ports = draw(st.lists(st.sampled_from([{"port": "web"}, {"port": "dns", "protocol": "UDP"},
+                                                   {"port": "dns", "protocol": "TCP"}, {"port": 80}]), max_size=2))
+            if ports:
+                rule["ports"] = ports
+    return policy
+
+
 def inventory(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     namespaces = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": labels}}
                   for n, labels in NAMESPACES.items()]
     return namespaces + pods() + objects
 
 
-def verdicts(docs: list[dict[str, Any]]) -> dict[tuple[str, str, str, str, int], bool | None]:
-    """Each direction of every pair and probe, by the oracle (None: undefined order)."""
+def verdicts(docs: list[dict[str, Any]], probes: list[tuple[str, int]] = PROBES, np_selection: str = "direction"
+             ) -> dict[tuple[str, str, str, str, int], bool | None]:
+    """Each direction of every pair and probe, by the oracle (None: undefined order). Node traffic (from
+    a hostNetwork pod to a pod on its node) is allowed whatever ingress rules say: its ingress is left out."""
     pod = {f"{p['metadata']['namespace']}/{p['metadata']['name']}": p for p in docs if p["kind"] == "Pod"}
     out: dict[tuple[str, str, str, str, int], bool | None] = {}
     for sid, src in pod.items():
         for did, dst in pod.items():
             if sid == did:
                 continue
-            for proto, port in PROBES:
+            node_traffic = bool(src["spec"].get("hostNetwork")) and src["spec"].get("nodeName") == dst["spec"].get(
+                "nodeName")
+            for proto, port in probes:
                 for direction, subject, peer in (("egress", src, dst), ("ingress", dst, src)):
+                    if direction == "ingress" and node_traffic:
+                        continue
                     try:
                         out[(direction, sid, did, proto, port)] = direction_verdict(direction, subject, peer, dst,
-                                                                                    docs, proto, port)
+                                                                                    docs, proto, port, np_selection)
                     except UndefinedOrder:
                         out[(direction, sid, did, proto, port)] = None
     return out
 
 
-def lint_findings(docs: list[dict[str, Any]]) -> list[Any]:
+def lint_findings(docs: list[dict[str, Any]], np_selection: str = "direction") -> list[Any]:
     result = load_objects((d, SourceRef("gen.yaml", i + 1)) for i, d in enumerate(docs))
     assert not result.errors, [e.render() for e in result.errors]
-    return lint(Analysis(result.cluster, Semantics(), "pod"), (), LintOptions(select=("NV7",))).findings
+    semantics = Semantics(np_selection=NetworkPolicySelection(np_selection))
+    return lint(Analysis(result.cluster, semantics, "pod"), (), LintOptions(select=("NV7",))).findings
 
 
 def admin_rule(docs: list[dict[str, Any]], message: str) -> tuple[dict[str, Any], str, int]:
@@ -152,9 +206,31 @@ ALL_OF_X_OUT = ({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", 
        st.integers(0, 2).flatmap(lambda n: st.tuples(*[np_st(f"np{i}") for i in range(n)])))
 def test_admin_findings_agree_with_the_oracle(admin: tuple[dict[str, Any], ...],
                                               network: tuple[dict[str, Any], ...]) -> None:
-    docs = inventory([*admin, *network])
-    before = verdicts(docs)
-    found = lint_findings(docs)
+    findings_hold(inventory([*admin, *network]), PROBES)
+
+
+# Every number and protocol a named port of world_st resolves to, and the plain ones.
+WIDE_PROBES = sorted({*PROBES, *((protocol, number) for options in NAMED_PORTS.values() for number, protocol in options)})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(world_st(),
+       st.integers(1, 3).flatmap(lambda n: st.tuples(*[rich_cnp_st(f"cnp{i}") for i in range(n)])),
+       st.integers(0, 2).flatmap(lambda n: st.tuples(*[named_port_np_st(f"np{i}") for i in range(n)])),
+       st.sampled_from(["direction", "any"]))
+def test_admin_findings_agree_with_the_oracle_with_named_ports_per_pod_and_node_traffic(
+        world: list[dict[str, Any]], admin: tuple[dict[str, Any], ...], network: tuple[dict[str, Any], ...],
+        np_selection: str) -> None:
+    """The same where a named port means something else on each pod, rules name nodes and networks, a
+    hostNetwork pod shares a node with some pods (its traffic to them is exempt from ingress rules), under
+    either reading of when the NetworkPolicy tier is final (`--np-selection`)."""
+    findings_hold(world + [*admin, *network], WIDE_PROBES, np_selection)
+
+
+def findings_hold(docs: list[dict[str, Any]], probes: list[tuple[str, int]], np_selection: str = "direction") -> None:
+    """Each NV701-NV703/NV707 finding's claim, by the oracle's verdicts before and after its advice."""
+    before = verdicts(docs, probes, np_selection)
+    found = lint_findings(docs, np_selection)
     undefined = {k for k, v in before.items() if v is None}
     assert bool(undefined) <= any(f.code == "NV701" for f in found), sorted(undefined)[:3]
     assume(not undefined)  # the other claims are about a defined order
@@ -164,12 +240,12 @@ def test_admin_findings_agree_with_the_oracle(admin: tuple[dict[str, Any], ...],
             doc, direction, i = admin_rule(mutated, f.message)
             if f.code == "NV702":
                 del doc["spec"][direction][i]
-                assert verdicts(mutated) == before, f.message
+                assert verdicts(mutated, probes, np_selection) == before, f.message
                 continue
             doc["spec"][direction][i]["action"] = "Accept"
             # An equal-priority policy that still passes the same connection now conflicts with the
             # Accept (an undefined order): both orders allow it, which is the claim.
-            after = verdicts(mutated)
+            after = verdicts(mutated, probes, np_selection)
             assert all(after[k] == v or (after[k] is None and v) for k, v in before.items()), f.message
         elif f.code == "NV707":
             mutated = copy.deepcopy(docs)
@@ -181,4 +257,4 @@ def test_admin_findings_agree_with_the_oracle(admin: tuple[dict[str, Any], ...],
             del doc["spec"][direction][index]
             if "do not just remove it" in f.message:  # the advice: write the policyTypes inferred now
                 doc["spec"]["policyTypes"] = ["Ingress", "Egress"]
-            assert verdicts(mutated) == before, f.message
+            assert verdicts(mutated, probes, np_selection) == before, f.message
