@@ -80,7 +80,7 @@ def test_shared_scan_with_named_ports_nodes_and_node_traffic(admin: tuple[dict[s
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(world_st(),
+@given(world_st,
        st.integers(1, 3).flatmap(lambda n: st.tuples(*[rich_cnp_st(f"cnp{i}") for i in range(n)])),
        st.integers(0, 2).flatmap(lambda n: st.tuples(*[named_port_np_st(f"np{i}") for i in range(n)])))
 def test_shared_scan_with_named_ports_per_pod_and_exempt_node_traffic(world: list[dict[str, Any]],
