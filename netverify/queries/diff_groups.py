@@ -403,8 +403,13 @@ class Grouper:
         return out
 
     def _key(self, src: int, dst: int, before: ConnectionSet, after: ConnectionSet) -> Key:
+        """(before, after, causes) of the pairs src -> dst, explained on one pair of members: of a class
+        with itself, two distinct members where it has them (a single pod with itself is self traffic,
+        always allowed, and explains nothing of its pairs with the other members)."""
         joint = self.joint
-        shared = self.explainer.pair(joint.rep(src), joint.rep(dst), before, after)
+        members = joint.members[src]
+        src_id, dst_id = (members[0], members[1]) if src == dst and len(members) > 1 else (members[0], joint.rep(dst))
+        shared = self.explainer.pair(src_id, dst_id, before, after)
         return before, after, merge_causes(shared, joint.causes[src], joint.causes[dst])
 
     def rectangles(self) -> list[Rectangle]:
@@ -470,7 +475,8 @@ class Grouper:
             if not mask:
                 continue
             for cell in self._cells(mask, fixed, fixed_is_source, quiet):
-                peer = lowest(cell)
+                others = cell & ~(1 << fixed)  # explained on another peer when it has one (see _key)
+                peer = lowest(others or cell)
                 key = self._key(fixed, peer, b, a) if fixed_is_source else self._key(peer, fixed, b, a)
                 if cell >> fixed & 1 and self.joint.irregular(fixed):
                     cell &= ~(1 << fixed)  # single pods: their pairs with themselves are not listed
