@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from netverify.queries.diff_groups import Grouping
+from netverify.queries.diff_joint import Grouping
 
 
 @given(st.lists(st.integers(0, 6), min_size=1, max_size=60), st.integers(min_value=0))
