@@ -159,25 +159,57 @@ class Grouper:
         columns: dict[tuple[Key, int], int] = {}  # (key, sources) -> destinations
         out: list[Rectangle] = []
         sb, sh = self.sides
-        sources = bit_list(affected.sources)
-        for j, (before, ingress_b), (after, ingress_h) in zip(
-                sources, sb.vectors.rows_with_ingress([joint.sides[j][0] for j in sources]),
-                sh.vectors.rows_with_ingress([joint.sides[j][1] for j in sources]), strict=True):
+        groups = self._alike(bit_list(affected.sources), True)
+        reps = [group[0] for group in groups]
+        for group, (before, ingress_b), (after, ingress_h) in zip(
+                groups, sb.vectors.rows_with_ingress([joint.sides[j][0] for j in reps]),
+                sh.vectors.rows_with_ingress([joint.sides[j][1] for j in reps]), strict=True):
             if before != after:
-                quiet = self._quiet_destinations(j, before, after, ingress_b, ingress_h)
-                for key, mask in self._strip(j, before, after, ~0, True, out, quiet).items():
-                    rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
-        destinations = bit_list(affected.destinations)
-        for k, before, after in zip(destinations, sb.vectors.columns([joint.sides[k][0] for k in destinations]),
-                                    sh.vectors.columns([joint.sides[k][1] for k in destinations]), strict=True):
+                quiet = self._quiet_destinations(group[0], before, after, ingress_b, ingress_h)
+                found = self._strip(group, before, after, ~0, True, quiet)
+                for j in group:
+                    for key, mask in self._own(j, found, out):
+                        rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
+        groups = self._alike(bit_list(affected.destinations), False)
+        reps = [group[0] for group in groups]
+        for group, before, after in zip(groups, sb.vectors.columns([joint.sides[k][0] for k in reps]),
+                                        sh.vectors.columns([joint.sides[k][1] for k in reps]), strict=True):
             if before != after:  # the affected sources' pairs came with their rows
-                for key, mask in self._strip(k, before, after, ~affected.sources, False, out).items():
-                    columns[(key, mask)] = columns.get((key, mask), 0) | 1 << k
+                found = self._strip(group, before, after, ~affected.sources, False)
+                for k in group:
+                    for key, mask in self._own(k, found, out):
+                        columns[(key, mask)] = columns.get((key, mask), 0) | 1 << k
         ids = joint.ids
         out += [Rectangle(ids(s), ids(d), *key) for (key, d), s in rows.items()]
         out += [Rectangle(ids(s), ids(d), *key) for (key, s), d in columns.items()]
         out += self._replica_changes(affected)
         return out
+
+    def _alike(self, classes: list[int], as_source: bool) -> list[list[int]]:
+        """`classes` (affected joint classes, ascending) grouped so that members of a group have the same
+        row (as sources) or column (as destinations) on both sides, and every pair of theirs is explained
+        alike: the same policies of their own direction on each side (tier keys and the selecting
+        NetworkPolicies), for a destination the same named ports, their node where node traffic is
+        exempt, the same single-pod flags and endpoint causes (a moved class stays alone), and membership
+        in the same peers of every rule of the other direction on each side (what the peers' policies
+        see of them). Groups in the order of their first member, members ascending."""
+        joint = self.joint
+        direction = Direction.EGRESS if as_source else Direction.INGRESS
+        nodes = self.sides[0].nodes_matter or self.sides[1].nodes_matter
+        keys: dict[tuple[object, ...], int] = {}
+        group_of: dict[int, int] = {}
+        for j in classes:
+            facts: list[object] = [joint.single[j], joint.causes[j], j if joint.moved[j] else None]
+            for side, c in zip(self.sides, joint.sides[j], strict=True):
+                g = side.graph
+                rep = g.reps[c]
+                facts += [g.tier_keys(direction)[c], g.selecting(direction)[c],
+                          None if as_source else named_ports_key(rep),
+                          (rep.host_network, rep.node_name) if nodes else None]
+            group_of[j] = keys.setdefault(tuple(facts), len(keys))
+        masks = [side.vectors.translate(side.graph.peer_mask(rule)) for side in self.sides
+                 for policy in side.analysis.policies for rule in policy.rules(direction.opposite)]
+        return refine(classes, group_of, len(keys), masks)
 
     def _quiet_destinations(self, j: int, before: JointVector, after: JointVector, ingress_b: Vector,
                             ingress_h: Vector) -> int:
@@ -199,10 +231,12 @@ class Grouper:
         return asked & ~differ(sb.vectors.within(ingress_b, class_b, asked),
                                sh.vectors.within(ingress_h, class_h, asked))
 
-    def _strip(self, fixed: int, before: dict[ConnectionSet, int], after: dict[ConnectionSet, int], within: int,
-               fixed_is_source: bool, explicit: list[Rectangle], quiet: int = 0) -> dict[Key, int]:
-        """One row (or column): the peers of `fixed` whose allowed set changed, united by key. `quiet`:
-        peers whose own direction is known to treat `fixed` alike on both sides."""
+    def _strip(self, group: list[int], before: JointVector, after: JointVector, within: int,
+               fixed_is_source: bool, quiet: int = 0) -> dict[Key, int]:
+        """One row (or column) of the alike joint classes `group` (`_alike`: their rows, or columns, and
+        the explanations of their pairs are the same): the peers whose allowed set changed, united by key.
+        `quiet`: peers whose own direction is known to treat the group alike on both sides."""
+        fixed = group[0]
         found: dict[Key, int] = {}
         for mask, b, a in vector_changes(before, after):
             mask &= within
@@ -211,13 +245,27 @@ class Grouper:
             for cell in self._cells(mask, fixed, fixed_is_source, quiet):
                 others = cell & ~(1 << fixed)  # explained on another peer when it has one (see _key)
                 peer = lowest(others or cell)
-                key = self._key(fixed, peer, b, a) if fixed_is_source else self._key(peer, fixed, b, a)
-                if cell >> fixed & 1 and self.joint.irregular(fixed):
-                    cell &= ~(1 << fixed)  # single pods: their pairs with themselves are not listed
-                    explicit += self._without_self_pairs(fixed, key)
-                if cell:
-                    found[key] = found.get(key, 0) | cell
+                if peer == fixed and len(group) > 1:  # fixed with itself: as another of the group with fixed
+                    peer, fixed_end = fixed, group[1]
+                else:
+                    fixed_end = fixed
+                key = self._key(fixed_end, peer, b, a) if fixed_is_source else self._key(peer, fixed_end, b, a)
+                found[key] = found.get(key, 0) | cell
         return found
+
+    def _own(self, j: int, found: dict[Key, int], explicit: list[Rectangle]) -> list[tuple[Key, int]]:
+        """A group's strip as joint class j's: for single pods, without j's pairs with itself (those of
+        distinct members go to `explicit`, one rectangle)."""
+        if not self.joint.irregular(j):
+            return list(found.items())
+        out = []
+        for key, mask in found.items():
+            if mask >> j & 1:
+                mask &= ~(1 << j)
+                explicit += self._without_self_pairs(j, key)
+            if mask:
+                out.append((key, mask))
+        return out
 
     def _without_self_pairs(self, j: int, key: Key) -> list[Rectangle]:
         """The pairs of distinct members of a joint class of single pods: one rectangle of the members
@@ -240,3 +288,31 @@ class Grouper:
                 for eid in joint.members[j]:
                     out.append(Rectangle((eid,), (eid,), before, after, merge_causes(joint.causes[j])))
         return out
+
+
+def refine(members: list[int], group_of: dict[int, int], groups: int, masks: list[int]) -> list[list[int]]:
+    """`members` (bits, ascending) in groups (`group_of`: member -> group, `groups` of them) split by
+    every mask: members of a resulting group are in the same group and in the same masks. Each mask
+    costs the bits of the smaller of its part within the members and the rest (a namespace's or the
+    whole cluster's peers move few members), never the masks times the members."""
+    universe = 0
+    for j in members:
+        universe |= 1 << j
+    count, seen = len(members), set()
+    for mask in masks:
+        inside = mask & universe
+        if not inside or inside == universe or inside in seen:
+            continue
+        seen.add(inside)
+        moved: dict[int, int] = {}  # old group -> the group its members in the smaller part move to
+        for j in bit_list(inside if 2 * inside.bit_count() <= count else universe & ~inside):
+            g = group_of[j]
+            new = moved.get(g)
+            if new is None:
+                new = moved[g] = groups
+                groups += 1
+            group_of[j] = new
+    found: dict[int, list[int]] = {}
+    for j in members:
+        found.setdefault(group_of[j], []).append(j)
+    return list(found.values())
