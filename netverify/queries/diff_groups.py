@@ -35,7 +35,8 @@ from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import named_ports_key
 from netverify.model import Direction
 from netverify.queries.context import Analysis
-from netverify.queries.diff_causes import Cause, Explainer
+from netverify.queries.diff_cause import Cause
+from netverify.queries.diff_causes import Explainer
 from netverify.queries.diff_joint import (
     NONE,
     Affected,

@@ -20,7 +20,8 @@ from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import ReachabilityGraph
 from netverify.model import Direction, Rule
 from netverify.queries.context import Analysis
-from netverify.queries.diff_causes import UNEXPLAINED, Cause, Explainer
+from netverify.queries.diff_cause import UNEXPLAINED, Cause
+from netverify.queries.diff_causes import Explainer
 from netverify.semantics.endpoints import Endpoint
 from netverify.sets import ConnectionSet
 

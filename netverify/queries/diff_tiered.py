@@ -43,7 +43,8 @@ from typing import Protocol
 from netverify.engines.bitsets import bit_list
 from netverify.model import Direction, without_sources
 from netverify.queries.context import Analysis
-from netverify.queries.diff_causes import Cause, Explainer
+from netverify.queries.diff_cause import Cause
+from netverify.queries.diff_causes import Explainer
 from netverify.queries.diff_joint import (
     NONE,
     Grouping,

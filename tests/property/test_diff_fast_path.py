@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.queries.diff import DiffResult, diff
-from netverify.queries.diff_causes import UNEXPLAINED, Cause, Explainer
+from netverify.queries.diff_cause import UNEXPLAINED, Cause
+from netverify.queries.diff_causes import Explainer
 from netverify.queries.diff_joint import endpoint_facts, merge_causes
 from netverify.queries.diff_sets import expand
 from netverify.semantics.compile import ip_blocks
