@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from netverify.engines.bitsets import bit_list
 from netverify.engines.graph import named_ports_key
+from netverify.engines.rows import sources_into
 from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.queries.diff_cause import Cause
@@ -46,7 +47,6 @@ from netverify.queries.diff_joint import (
     JointVectors,
     Key,
     Rectangle,
-    Vector,
     cut,
     differ,
     lowest,
@@ -162,11 +162,11 @@ class Grouper:
         sb, sh = self.sides
         groups = self._alike(bit_list(affected.sources), True)
         reps = [group[0] for group in groups]
-        for group, (before, ingress_b), (after, ingress_h) in zip(
-                groups, sb.vectors.rows_with_ingress([joint.sides[j][0] for j in reps]),
-                sh.vectors.rows_with_ingress([joint.sides[j][1] for j in reps]), strict=True):
+        let_in_anew = self._let_in_anew(reps)
+        for group, before, after in zip(groups, sb.vectors.rows([joint.sides[j][0] for j in reps]),
+                                        sh.vectors.rows([joint.sides[j][1] for j in reps]), strict=True):
             if before != after:
-                quiet = self._quiet_destinations(group[0], before, after, ingress_b, ingress_h)
+                quiet = self._quiet_destinations(group[0], before, after, let_in_anew)
                 found = self._strip(group, before, after, ~0, True, quiet)
                 for j in group:
                     for key, mask in self._own(j, found, out):
@@ -212,25 +212,36 @@ class Grouper:
                  for policy in side.analysis.policies for rule in policy.rules(direction.opposite)]
         return refine(classes, group_of, len(keys), masks)
 
-    def _quiet_destinations(self, j: int, before: JointVector, after: JointVector, ingress_b: Vector,
-                            ingress_h: Vector) -> int:
+    def _let_in_anew(self, sources: list[int]) -> dict[int, int] | None:
+        """For each of `sources` (ascending), the affected destinations whose ingress lets it in differently
+        on the two sides (None where node traffic may be exempt, or nothing is affected). Read from the
+        destinations' ingress partitions, once per pair of them (BASE's, HEAD's; equal tier keys and named
+        ports share one), as masks of sources (`differ`), then turned around for the sources as the graph
+        turns its ingress parts around (`rows.sources_into`): no source's ingress vector is read."""
+        if self.sides[0].nodes_matter or self.sides[1].nodes_matter or not sources or not self.affected.destinations:
+            return None
+        by_key: dict[tuple[object, ...], tuple[list[int], list[int]]] = {}  # -> ([destinations], their classes)
+        for k in bit_list(self.affected.destinations):
+            key = tuple((side.graph.tier_keys(Direction.INGRESS)[c], named_ports_key(side.graph.reps[c]))
+                        for side, c in zip(self.sides, self.joint.sides[k], strict=True))
+            by_key.setdefault(key, ([0], list(self.joint.sides[k])))[0][0] |= 1 << k
+        parts = []
+        for (destinations,), classes in by_key.values():
+            sources_let_in_anew = differ(*(side.vectors.partition(Direction.INGRESS, c)
+                                           for side, c in zip(self.sides, classes, strict=True)))
+            if sources_let_in_anew:
+                parts.append((sources_let_in_anew, 0, destinations))
+        into, alike = sources_into(parts, sources)
+        return {j: into[alike[j]].get(0, 0) for j in sources}
+
+    def _quiet_destinations(self, j: int, before: JointVector, after: JointVector,
+                            let_in_anew: dict[int, int] | None) -> int:
         """Among the destinations whose pair with source j changed and whose ingress policies changed,
-        those whose ingress lets j in alike on both sides (they name no ingress cause). Read only for
-        those destinations: a heavy change edits the ingress of thousands, each row meets few edits."""
-        if self.sides[0].nodes_matter or self.sides[1].nodes_matter or self.joint.moved[j]:
+        those whose ingress lets j in alike on both sides (they name no ingress cause): a heavy change
+        edits the ingress of thousands of destinations, each row meets few of those edits."""
+        if let_in_anew is None or self.joint.moved[j]:
             return 0
-        asked = differ(before, after) & self.affected.destinations
-        if not asked:
-            return 0
-        class_b = class_h = 0
-        sides = self.joint.sides
-        for k in bit_list(asked):
-            cb, ch = sides[k]
-            class_b |= 1 << cb
-            class_h |= 1 << ch
-        sb, sh = self.sides
-        return asked & ~differ(sb.vectors.within(ingress_b, class_b, asked),
-                               sh.vectors.within(ingress_h, class_h, asked))
+        return differ(before, after) & self.affected.destinations & ~let_in_anew[j]
 
     def _strip(self, group: list[int], before: JointVector, after: JointVector, within: int,
                fixed_is_source: bool, quiet: int = 0) -> dict[Key, int]:

@@ -251,30 +251,11 @@ class JointVectors:
         for i in range(0, len(classes), CHUNK):
             yield from map(self._joint, self._graph.rows_of(classes[i:i + CHUNK]))
 
-    def rows_with_ingress(self, classes: list[int]) -> Iterator[tuple[JointVector, Vector]]:
-        """The rows of `classes` with their ingress parts over this side's classes
-        (`ReachabilityGraph.rows_of`), a chunk at a time."""
-        for i in range(0, len(classes), CHUNK):
-            ingress: list[Vector] = []
-            rows = self._graph.rows_of(classes[i:i + CHUNK], ingress)
-            yield from zip(map(self._joint, rows), ingress, strict=True)
-
-    def within(self, vector: Vector, classes: int, joint: int) -> JointVector:
-        """`vector` cut to `classes` (of this side) and re-expressed over the joint classes `joint`
-        only: costs the bits kept, not the vector's (an ingress part's masks are mostly all classes
-        and unique, so they are neither translated whole nor cached)."""
-        out: JointVector = {}
-        of_class, same = self._joint_of_class, self._same
-        for mask, conns in vector:
-            kept = mask & classes
-            if kept and conns:
-                found = kept & same
-                for c in bit_list(kept & ~same):
-                    found |= of_class[c]
-                found &= joint
-                if found:
-                    out[conns] = out.get(conns, 0) | found
-        return out
+    def partition(self, direction: Direction, c: int) -> JointVector:
+        """Class c's folded partition of `direction` (what its egress sends to, or its ingress lets in from,
+        each class), re-expressed over the joint classes."""
+        by_id = self._graph.conns.by_id
+        return self._joint(tuple((mask, by_id[conns]) for conns, mask in self._graph.decided(direction, c).items()))
 
     def columns(self, classes: list[int]) -> Iterator[dict[ConnectionSet, int]]:
         """The columns of `classes`, in order, a chunk at a time (`ReachabilityGraph.columns_of`)."""
