@@ -87,14 +87,19 @@ class Explainer:
 
     # --- pairs
 
-    def pair(self, src: str, dst: str, before: ConnectionSet, after: ConnectionSet) -> tuple[Cause, ...]:
+    def pair(self, src: str, dst: str, before: ConnectionSet, after: ConnectionSet,
+             settled: Direction | None = None) -> tuple[Cause, ...]:
         """Rule and policy causes for src -> dst (the same for every pair of the same endpoint classes).
 
         With NetworkPolicies alone, each direction's part is computed once per verdict signature on
-        both sides (`_signature`): cells of a large change share most of their directions' walks."""
+        both sides (`_signature`): cells of a large change share most of their directions' walks.
+        `settled`: a direction the caller knows to allow the pair the same on both sides, which
+        therefore names no cause (`direction` finds none where the allowed sets are equal): not walked."""
         gained, lost = after - before, before - after
         causes: list[Cause] = []
         for direction, subject, peer in ((Direction.EGRESS, src, dst), (Direction.INGRESS, dst, src)):
+            if direction is settled:
+                continue
             key = None if self.tiered else (direction, self._signature(self.base, direction, src, dst),
                                             self._signature(self.head, direction, src, dst), gained, lost)
             found = self._explained.get(key) if key is not None else None

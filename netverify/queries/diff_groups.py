@@ -143,14 +143,16 @@ class Grouper:
             out += by_causes.values()
         return out
 
-    def _key(self, src: int, dst: int, before: ConnectionSet, after: ConnectionSet) -> Key:
+    def _key(self, src: int, dst: int, before: ConnectionSet, after: ConnectionSet,
+             settled: Direction | None = None) -> Key:
         """(before, after, causes) of the pairs src -> dst, explained on one pair of members: of a class
         with itself, two distinct members where it has them (a single pod with itself is self traffic,
-        always allowed, and explains nothing of its pairs with the other members)."""
+        always allowed, and explains nothing of its pairs with the other members). `settled`: a direction
+        known to allow these pairs the same on both sides (see `_cells`)."""
         joint = self.joint
         members = joint.members[src]
         src_id, dst_id = (members[0], members[1]) if src == dst and len(members) > 1 else (members[0], joint.rep(dst))
-        shared = self.explainer.pair(src_id, dst_id, before, after)
+        shared = self.explainer.pair(src_id, dst_id, before, after, settled)
         return before, after, merge_causes(shared, joint.causes[src], joint.causes[dst])
 
     def rectangles(self) -> list[Rectangle]:
@@ -249,6 +251,11 @@ class Grouper:
         the explanations of their pairs are the same): the peers whose allowed set changed, united by key.
         `quiet`: peers whose own direction is known to treat the group alike on both sides."""
         fixed = group[0]
+        # The peers whose own direction allows `fixed` the same on both sides (the settled part of `_cells`):
+        # a cell of them is explained by `fixed`'s direction alone.
+        peers = Direction.INGRESS if fixed_is_source else Direction.EGRESS
+        unsettled = ~0 if self.joint.moved[fixed] else \
+            (self.affected.destinations & ~quiet if fixed_is_source else self.affected.sources)
         found: dict[Key, int] = {}
         for mask, b, a in vector_changes(before, after):
             mask &= within
@@ -261,7 +268,9 @@ class Grouper:
                     peer, fixed_end = fixed, group[1]
                 else:
                     fixed_end = fixed
-                key = self._key(fixed_end, peer, b, a) if fixed_is_source else self._key(peer, fixed_end, b, a)
+                settled = None if cell & unsettled else peers
+                key = self._key(fixed_end, peer, b, a, settled) if fixed_is_source else \
+                    self._key(peer, fixed_end, b, a, settled)
                 found[key] = found.get(key, 0) | cell
         return found
 
