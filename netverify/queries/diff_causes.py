@@ -221,6 +221,8 @@ class Explainer:
                 later = tiers[n + 1:]
                 causes += self._first_match_tier(db, dh, gained, lost, reach_b, reach_h,
                                                  ([b for b, _ in later], [h for _, h in later]))
+            if n == len(tiers) - 1:  # nothing after it: what it left undecided is not asked
+                break
             reach_b, reach_h = reach_b - db.decided, reach_h - dh.decided
             if not (reach_b | reach_h) & changed:
                 break
@@ -229,7 +231,7 @@ class Explainer:
     def _network_policy_tier(self, direction: Direction, db: Decision, dh: Decision, gained: ConnectionSet,
                              lost: ConnectionSet, seen_h: ConnectionSet, seen_b: ConnectionSet) -> list[Cause]:
         role = ROLE[direction]
-        isolated_b, isolated_h = bool(db.decided), bool(dh.decided)
+        isolated_b, isolated_h = bool(db.allow or db.deny), bool(dh.allow or dh.deny)  # decides something
         if not isolated_b and isolated_h:
             if not dh.decided & seen_h:
                 return []
