@@ -204,7 +204,8 @@ class Affected:
 class JointVectors:
     """One side's rows and columns re-expressed over the joint classes, as {allowed: joint-class mask}.
 
-    A side's masks are over its own classes; translating a mask costs one pass over its bits,
+    A side's masks are over its own classes; translating a mask costs one pass over the bits of
+    the classes that are not their own joint class (or over those it lacks, whichever are fewer),
     and vectors share few distinct masks, so translations are cached by mask value. Only
     non-empty sets of endpoints present on both sides are kept, which makes equal vectors equal
     dicts.
@@ -218,6 +219,19 @@ class JointVectors:
         # version adds, removes or moves an endpoint, every class (a policy-only change). Their bits
         # translate as they are, with one AND, not one step per bit.
         self._same = int("".join("1" if m == 1 << c else "0" for c, m in enumerate(joint_of_class))[::-1] or "0", 2)
+        # The others go bit by bit. Classes have disjoint images (a joint class lies in one class of each
+        # side), so a mask holding most of them is translated as the image of them all without the image
+        # of those it lacks: a partition's part is often "every class but a few".
+        self._rest = ((1 << len(joint_of_class)) - 1) & ~self._same
+        self._rest_count = self._rest.bit_count()
+        self._rest_image = self._image(self._rest)
+
+    def _image(self, mask: int) -> int:
+        out = 0
+        of_class = self._joint_of_class
+        for c in bit_list(mask):
+            out |= of_class[c]
+        return out
 
     def translate(self, mask: int) -> int:
         other = mask & ~self._same
@@ -226,8 +240,10 @@ class JointVectors:
         out = self._masks.get(mask)
         if out is None:
             out = mask & self._same
-            for c in bit_list(other):
-                out |= self._joint_of_class[c]
+            if 2 * other.bit_count() > self._rest_count:
+                out |= self._rest_image & ~self._image(self._rest & ~other)
+            else:
+                out |= self._image(other)
             self._masks[mask] = out
         return out
 
