@@ -102,7 +102,7 @@ class InventoryRedundancy:
             if len(dirs.np_policies(gkey)) < 2:  # no longer isolated: every peer may change
                 subjects = dirs.groups[d][gkey]
                 old = dirs.current(d, gkey)
-                for part, other in self._unisolated(d, i, subjects):
+                for part, other in self._unisolated(d, i, subjects, keeps_other=not whole):
                     new = dirs.fold(d, gkey, dirs.np_entry(d, (), other), ("without", d, gkey, i, other))
                     if self._compare(d, part, old, new, ~excluded):
                         return True
@@ -248,14 +248,16 @@ class InventoryRedundancy:
 
     # --- folding a group again
 
-    def _unisolated(self, d: Direction, i: int, subjects: int) -> list[tuple[int, bool]]:
-        """The subjects split by whether, without policy i, some NetworkPolicy still selects them for
-        the other direction (under --np-selection any that keeps the tier final for them)."""
+    def _unisolated(self, d: Direction, i: int, subjects: int, keeps_other: bool = False) -> list[tuple[int, bool]]:
+        """The subjects split by whether, without policy i's part in direction d, some NetworkPolicy still
+        selects them for the other direction (under --np-selection any that keeps the tier final for
+        them). `keeps_other`: policy i itself stays for the other direction (its last egress rule is
+        removed, not the policy: without policyTypes it becomes an Ingress policy that still selects them)."""
         dirs = self.dirs
         if not dirs.any_direction:
             return [(subjects, False)]
         selecting = dirs.selecting[d.opposite]
-        other = sum(1 << c for c in bit_list(subjects) if any(k != i for k in selecting[c]))
+        other = sum(1 << c for c in bit_list(subjects) if any(keeps_other or k != i for k in selecting[c]))
         return [(m, flag) for m, flag in ((subjects & ~other, False), (other, True)) if m]
 
     def _compare(self, d: Direction, subjects: int, old: Partition | None, new: Partition | None,
