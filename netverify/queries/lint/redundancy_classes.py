@@ -100,10 +100,14 @@ class TieredDirections:
         self._alike_cache: dict[Direction, tuple[list[tuple[int, Cells]], dict[GroupKey, int]]] = {}
         self._group_of: dict[Direction, dict[int, GroupKey]] = {}
         self._key_rules: dict[tuple[Direction, tuple[int, ...]], list[CompiledRule]] = {}
+        self._np_of: dict[GroupKey, tuple[int, ...]] = {}
 
     def np_policies(self, gkey: GroupKey) -> tuple[int, ...]:
-        """The NetworkPolicies (indices) that select the group for its direction."""
-        return tuple(i for i in self._key(gkey)[self.np_tier] if i != OTHER_DIRECTION)
+        """The NetworkPolicies (indices) that select the group for its direction (asked often: kept)."""
+        found = self._np_of.get(gkey)
+        if found is None:
+            found = self._np_of[gkey] = tuple(i for i in self._key(gkey)[self.np_tier] if i != OTHER_DIRECTION)
+        return found
 
     def tier_policies(self, gkey: GroupKey) -> list[tuple[int, int]]:
         """(tier, policy index) of the admin tiers' policies (in `specs`) that select the group."""
@@ -291,6 +295,10 @@ class TieredDirections:
         """Some real (subject, peer) class pair of direction d, subject in `subjects`, peer in `peers`."""
         if not subjects or not peers:
             return None
+        # Usually the lowest pair is real: tried before listing every bit of two large masks.
+        b, a = (subjects & -subjects).bit_length() - 1, (peers & -peers).bit_length() - 1
+        if self._real_pair(d, b, a):
+            return b, a
         peer_list = bit_list(peers)
         for b in bit_list(subjects):
             for a in peer_list:

@@ -111,10 +111,14 @@ def _refine(parts: list[int]) -> Refinement:
     # Peer masks shifted down to the lowest peer any part admits: a namespace's rules admit classes
     # numbered together, far from bit 0, and big-integer operations cost the integers' length.
     low = min(((m & -m).bit_length() - 1 for m in parts), default=0)
-    cells: dict[int, int] = {}  # parts admitting the cell (bit k: part k) -> peer classes >> low
+    # Parts with equal peers (rules from one namespace on different ports, several policies admitting
+    # the same monitoring pods) cut the peers alike: each distinct mask cuts once, with all their bits.
+    distinct: dict[int, int] = {}  # peer mask -> the parts having it (bit k: part k)
     for k, shifted in enumerate(parts):
+        distinct[shifted] = distinct.get(shifted, 0) | 1 << k
+    cells: dict[int, int] = {}  # parts admitting the cell -> peer classes >> low
+    for shifted, bits in distinct.items():
         mask = shifted >> low
-        bit = 1 << k
         split: dict[int, int] = {}
         rest = mask
         for sig, m in cells.items():
@@ -122,12 +126,12 @@ def _refine(parts: list[int]) -> Refinement:
             if inter:
                 if m != inter:
                     split[sig] = m ^ inter
-                split[sig | bit] = inter
+                split[sig | bits] = inter
                 rest ^= inter
             else:
                 split[sig] = m
         if rest:
-            split[bit] = rest
+            split[bits] = rest
         cells = split
     return low, [(m, bit_list(sig)) for sig, m in cells.items()]
 

@@ -23,6 +23,7 @@ A change counts only when it is visible on a real pair (TieredDirections.witness
 from __future__ import annotations
 
 from netverify.engines.bitsets import bit_list
+from netverify.engines.graph import ReachabilityGraph
 from netverify.engines.partitions import Cells, Partition
 from netverify.model import Direction
 from netverify.queries.context import Analysis
@@ -286,12 +287,16 @@ class InventoryRedundancy:
         g = dirs.g
         out: dict[int, CompiledRule] = {}
         mine = g.peer_mask(drop)
+        meets: dict[int, bool] = {}  # per rule (by id): its peers meet drop's (asked once, not per group)
         for gkey in self._subject_groups(d, i):
             rep = dirs.rep(d, gkey)
             for rule in dirs.key_rules(d, dirs.np_policies(gkey)):
                 if rule is drop or id(rule) in out:
                     continue
-                if g.peer_mask(rule) & mine and _ports_meet(rule, drop, rep, d):
+                peers_meet = meets.get(id(rule))
+                if peers_meet is None:
+                    peers_meet = meets[id(rule)] = bool(g.peer_mask(rule) & mine)
+                if peers_meet and _ports_meet(g, rule, drop, rep, d):
                     out[id(rule)] = rule
         return list(out.values())
 
@@ -322,7 +327,7 @@ class InventoryRedundancy:
         return self._masks[d].get(self.index[id(cp)], 0)
 
 
-def _ports_meet(a: CompiledRule, b: CompiledRule, rep: Endpoint, d: Direction) -> bool:
+def _ports_meet(g: ReachabilityGraph, a: CompiledRule, b: CompiledRule, rep: Endpoint, d: Direction) -> bool:
     if d == Direction.EGRESS:
         return True  # named ports resolve per destination; peers overlapping is enough to name it
-    return bool(a.ports_for(rep) & b.ports_for(rep))
+    return bool(g.conns.intersection(g.rule_ports(a, rep), g.rule_ports(b, rep)))
