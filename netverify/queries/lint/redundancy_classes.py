@@ -224,6 +224,7 @@ class TieredDirections:
     def witness(self, d: Direction, subjects: int, peers: int, delta: ConnectionSet) -> tuple[int, int] | None:
         """Some (subject, peer) class pair, subject in `subjects` and peer in `peers`, whose other
         direction lets some of `delta` through (so a change of direction d is visible), or None.
+        `delta` must be interned by the graph's interner (its intersections are cached by identity).
 
         Walks the other direction's distinct partitions once, each with its cells over the subject
         side and the classes of every group that has it, rather than once per subject or group: at
@@ -239,8 +240,10 @@ class TieredDirections:
             if not m:
                 continue
             for cell, conns in cells_of:
+                if not intersection(conns, delta):  # a cached lookup, before a big-integer AND
+                    continue
                 s = cell & subjects
-                if s and intersection(conns, delta):
+                if s:
                     found = self.first_real(d, s, m)
                     if found is not None:
                         return found

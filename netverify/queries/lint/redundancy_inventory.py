@@ -275,7 +275,8 @@ class InventoryRedundancy:
                 both = mo & mn & peers
                 if not both or co == cn:
                     continue
-                if dirs.witness(d, subjects, both, (co - cn) | (cn - co)) is not None:
+                # interned: the interner caches intersections by identity, and a temporary's id is reused
+                if dirs.witness(d, subjects, both, dirs.g.conns((co - cn) | (cn - co))) is not None:
                     return True
         return False
 
