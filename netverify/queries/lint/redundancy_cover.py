@@ -210,37 +210,48 @@ class CoverChecks:
         subjects = dirs.groups[d][gkey]
         conns = dirs.g.conns
         changing = self.rules_changing[d]
+        seen: dict[tuple[int, int], bool] = {}  # this group's witness answers (see _visible)
         for rid, (_, cells) in cover.rule_deltas().items():
-            if rid not in changing and _visible(dirs, d, subjects, cells, undecided, conns, -1):
+            if rid not in changing and _visible(dirs, d, subjects, cells, undecided, conns, -1, seen):
                 changing.add(rid)
         if len(dirs.np_policies(gkey)) < 2:
             return  # removing the only policy unisolates the group: redundancy.py folds that case
         outside, inside = self.policies_changing[d], self.policies_changing_inside[d]
         for i, cells in cover.policy_deltas().items():
             excluded = self.exclude(d, i)
-            if i not in outside and _visible(dirs, d, subjects, cells, undecided, conns, ~excluded):
+            if i not in outside and _visible(dirs, d, subjects, cells, undecided, conns, ~excluded, seen):
                 outside.add(i)
             if (excluded and i not in inside and self.alone(d, i)
-                    and _visible(dirs, d, subjects, cells, undecided, conns, excluded)):
+                    and _visible(dirs, d, subjects, cells, undecided, conns, excluded, seen)):
                 inside.add(i)
 
 
 def _visible(dirs: TieredDirections, d: Direction, subjects: int, cells: list[Cell], undecided: list[Cell] | None,
-             conns: ConnInterner, peers: int) -> bool:
+             conns: ConnInterner, peers: int, seen: dict[tuple[int, int], bool]) -> bool:
     """Whether taking `cells` away (within `peers`, after the tiers above: `undecided`) changes a
-    connection some real pair's other direction lets through."""
+    connection some real pair's other direction lets through. `seen`: the group's witness answers by
+    (peers, id of the interned connections): a one-rule policy takes away what its rule does."""
     for m, delta in cells:
         m &= peers
         if not m:
             continue
         if undecided is None:
-            if dirs.witness(d, subjects, m, delta) is not None:
+            if _witnessed(dirs, d, subjects, m, delta, seen):
                 return True
             continue
         for um, uc in undecided:
             p = m & um
             if p:
                 left = conns.intersection(delta, uc)
-                if left and dirs.witness(d, subjects, p, left) is not None:
+                if left and _witnessed(dirs, d, subjects, p, left, seen):
                     return True
     return False
+
+
+def _witnessed(dirs: TieredDirections, d: Direction, subjects: int, peers: int, delta: ConnectionSet,
+               seen: dict[tuple[int, int], bool]) -> bool:
+    key = (peers, id(delta))  # delta is interned: its id is its identity while the graph lives
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = dirs.witness(d, subjects, peers, delta) is not None
+    return found
