@@ -33,7 +33,7 @@ from netverify.sets import ConnectionSet
 
 Cell = tuple[int, ConnectionSet]  # (peer classes, connections)
 Refinement = tuple[int, list[tuple[int, list[int]]]]  # (low, [(peer classes >> low, the parts admitting them)])
-REFINED_KEPT = 256  # refinements kept for groups read next (see GroupCover)
+REFINED_KEPT = 64  # refinements kept for groups read next (see GroupCover)
 
 
 @dataclass
