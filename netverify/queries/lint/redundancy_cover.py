@@ -25,24 +25,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from netverify.engines.bitsets import ConnInterner, bit_list
+from netverify.engines.bitsets import ConnInterner
 from netverify.model import Direction
+from netverify.queries.lint.redundancy_cells import CellCutter, Refinement
 from netverify.queries.lint.redundancy_classes import GroupKey, TieredDirections
 from netverify.semantics.compile import CompiledRule
 from netverify.sets import ConnectionSet
 
 Cell = tuple[int, ConnectionSet]  # (peer classes, connections)
-Refinement = tuple[int, list[tuple[int, list[int]]]]  # (low, [(peer classes >> low, the parts admitting them)])
 REFINED_KEPT = 64  # refinements kept for groups read next (see GroupCover)
 
 
 @dataclass
 class CoverMemo:
     """What the groups' covers share: the peer cells already cut, by the parts' peer masks (groups that
-    differ only in their named ports have the same ingress masks), and `_alone_in`'s answers by the
-    identities of the connection sets (cells of many groups hold the same ones)."""
+    differ only in their named ports have the same ingress masks), the cutter (which derives a large
+    cut from the last one: redundancy_cells.py), and `_alone_in`'s answers by the identities of the
+    connection sets (cells of many groups hold the same ones)."""
 
     refined: dict[tuple[int, ...], Refinement] = field(default_factory=dict)
+    cutter: CellCutter = field(default_factory=CellCutter)
     alone: dict[tuple[int, ...], list[ConnectionSet]] = field(default_factory=dict)
 
 
@@ -72,7 +74,7 @@ class GroupCover:
         key = tuple(parts)
         found = memo.refined.get(key)
         if found is None:
-            found = _refine(parts)
+            found = memo.cutter.refine(parts)
             if len(memo.refined) >= REFINED_KEPT:
                 memo.refined.clear()  # the groups of one candidate are read together: recent ones are enough
             memo.refined[key] = found
@@ -104,36 +106,6 @@ class GroupCover:
                 if delta:
                     out.setdefault(i, []).append((m << self.low, delta))
         return out
-
-
-def _refine(parts: list[int]) -> Refinement:
-    """The peers cut into cells by which parts admit them: (low, [(cell mask >> low, the parts admitting it)])."""
-    # Peer masks shifted down to the lowest peer any part admits: a namespace's rules admit classes
-    # numbered together, far from bit 0, and big-integer operations cost the integers' length.
-    low = min(((m & -m).bit_length() - 1 for m in parts), default=0)
-    # Parts with equal peers (rules from one namespace on different ports, several policies admitting
-    # the same monitoring pods) cut the peers alike: each distinct mask cuts once, with all their bits.
-    distinct: dict[int, int] = {}  # peer mask -> the parts having it (bit k: part k)
-    for k, shifted in enumerate(parts):
-        distinct[shifted] = distinct.get(shifted, 0) | 1 << k
-    cells: dict[int, int] = {}  # parts admitting the cell -> peer classes >> low
-    for shifted, bits in distinct.items():
-        mask = shifted >> low
-        split: dict[int, int] = {}
-        rest = mask
-        for sig, m in cells.items():
-            inter = m & mask
-            if inter:
-                if m != inter:
-                    split[sig] = m ^ inter
-                split[sig | bits] = inter
-                rest ^= inter
-            else:
-                split[sig] = m
-        if rest:
-            split[bits] = rest
-        cells = split
-    return low, [(m, bit_list(sig)) for sig, m in cells.items()]
 
 
 def _alone_in(conns: ConnInterner, items: list[ConnectionSet], memo: dict[tuple[int, ...], list[ConnectionSet]]
