@@ -322,7 +322,9 @@ class SmtEngine:
             wishes += [z3.Implies(synthesized, var == -1) for k, var in side.nslab.items() if k != NAMESPACE_NAME_LABEL]
             wishes += [z3.Implies(synthesized, side.node == NO_NODE),
                        z3.Implies(synthesized, enc.ip_in(side, private)), z3.Implies(side.cls == EXTERNAL, side.v4),
-                       z3.Implies(side.cls == EXTERNAL, enc.ip_in(side, documentation))]
+                       z3.Implies(side.cls == EXTERNAL, enc.ip_in(side, documentation)),
+                       z3.Implies(synthesized, enc.host_address(side, private)),
+                       z3.Implies(side.cls == EXTERNAL, enc.host_address(side))]
         return wishes
 
     def _readable_model(self) -> Any:

@@ -33,6 +33,10 @@ from netverify.semantics.selectors import matches
 from netverify.semantics.verdict import RuleId
 from netverify.sets import PROTOCOLS, IPSet
 
+# Pod CIDR ranges whose edge addresses a readable model avoids (host_address): --pod-cidr lists a few.
+EDGE_RANGES = 16
+
+
 # --- symbolic endpoints -------------------------------------------------------------------------
 
 
@@ -272,6 +276,25 @@ class Encoder:
 
         return z3.Or(z3.And(side.v4, ranges(side.ip4, addresses.v4, 32)),
                      z3.And(z3.Not(side.v4), ranges(side.ip6, addresses.v6, 128)))
+
+    def host_address(self, side: SideVars, pod_cidr: IPSet | None = None) -> Expr:
+        """The side's IP reads as a host's: not the network address (nor, IPv4, the broadcast address) of a
+        /24 (IPv6: a /64, its Subnet-Router anycast address), nor the first or last address of a range of
+        `pod_cidr`. A wish for readable models, never a constraint: host-local IPAM (a node's podCIDR, /24
+        and /64 by default) never hands out those addresses, but Calico's IPAM may hand out any address of
+        its pools, so a pod that could exist may still take one."""
+        z3 = self.z3
+        v4 = [z3.Extract(7, 0, side.ip4) != 0, z3.Extract(7, 0, side.ip4) != 255]
+        v6 = [z3.Extract(63, 0, side.ip6) != 0]
+        empty: tuple[tuple[int, int], ...] = ()
+        for facts, ip, bits, ivs in ((v4, side.ip4, 32, pod_cidr.v4 if pod_cidr else empty),
+                                     (v6, side.ip6, 128, pod_cidr.v6 if pod_cidr else empty)):
+            for lo, hi in list(ivs)[:EDGE_RANGES]:
+                if hi - lo >= 3:  # a /30 or wider has a network (and broadcast) address; a /31 or /32 none
+                    facts.append(ip != z3.BitVecVal(lo, bits))
+                    if bits == 32:
+                        facts.append(ip != z3.BitVecVal(hi, bits))
+        return z3.If(side.v4, z3.And(v4), z3.And(v6))
 
     def _address_facts(self, side: SideVars) -> list[Expr]:
         """A synthesized pod or an outside address has one IP: inside a block iff that IP is."""

@@ -35,7 +35,7 @@ from netverify.model import POLICY_FIELDS, Cluster
 from netverify.queries.context import Analysis
 from netverify.queries.outcome import Outcome
 from netverify.queries.replay import Replayer
-from netverify.queries.solver_options import ProveOptions, pod_cidr_of, pod_cidrs_of
+from netverify.queries.solver_options import ProveOptions, edge_address_notes, pod_cidr_of, pod_cidrs_of
 from netverify.semantics.class_tiers import TierSpec
 from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint, external_endpoint
@@ -376,15 +376,18 @@ def compare_smt(sets: PolicySets, relation: str, scope: str,
 
 
 def _pod_cidr_notes(found: Found, options: ProveOptions, pods: Sequence[Endpoint]) -> tuple[str, ...]:
-    """Without --pod-cidr: where the witness's synthesized pods took their IPs (as `can --any` says)."""
-    if options.pod_cidr is not None or not (found.src_synthesized or found.dst_synthesized):
-        return ()
+    """Without --pod-cidr: where the witness's synthesized pods took their IPs (as `can --any` says); and
+    an address a node's pod range never hands out, when the witness needs one."""
+    synthesized = [ep for ep, made in ((found.src, found.src_synthesized), (found.dst, found.dst_synthesized)) if made]
+    if options.pod_cidr is not None or not synthesized:
+        return edge_address_notes(synthesized)
     cidrs = pod_cidrs_of(pods)
     if not cidrs:
         return ("no --pod-cidr and no loaded pod with an IP: the pod that could exist may take any address; "
-                "give --pod-cidr to say where pods get their IPs",)
+                "give --pod-cidr to say where pods get their IPs",) + edge_address_notes(synthesized)
     return (f"no --pod-cidr: pod IPs in this witness are taken from {', '.join(cidrs)}, inferred from the loaded "
-            "pods' IPs (pods that could exist may still take any address; --pod-cidr restricts them)",)
+            "pods' IPs (pods that could exist may still take any address; --pod-cidr restricts them)",
+            *edge_address_notes(synthesized))
 
 
 def compare(left: Cluster, right: Cluster, labels: tuple[str, str], relation: str = "equiv",

@@ -29,7 +29,7 @@ from netverify.queries.outcome import Outcome
 from netverify.queries.path_check import PathVerdict, check_path
 from netverify.queries.ports import PortQuery
 from netverify.queries.replay import Replayer
-from netverify.queries.solver_options import ProveOptions, pod_cidr_of, pod_cidrs_of
+from netverify.queries.solver_options import ProveOptions, edge_address_notes, pod_cidr_of, pod_cidrs_of
 from netverify.semantics.class_tiers import specs_of
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.options import HOST_NETWORK_AS_NODE_NOTE, HOST_NETWORK_AS_POD_NOTE
@@ -207,15 +207,15 @@ def pod_cidr_notes(analysis: Analysis, result: SmtResult, options: ProveOptions)
     """Without --pod-cidr: where a witness's synthesized pods took their IPs, and what that means."""
     conn = result.witness if isinstance(result, Proved) else result.counterexample \
         if isinstance(result, Refuted) else None
-    if options.pod_cidr is not None or conn is None:
+    if conn is None:
         return ()
     synthesized = [ep for ep, made in ((conn.src, conn.src_synthesized), (conn.dst, conn.dst_synthesized)) if made]
-    if not synthesized:
-        return ()
+    if options.pod_cidr is not None or not synthesized:
+        return edge_address_notes(synthesized)
     cidrs = inferred_pod_cidrs(analysis)
     if not cidrs:
         return ("no --pod-cidr and no loaded pod with an IP: the pod that could exist may take any address; "
-                "give --pod-cidr to say where pods get their IPs",)
+                "give --pod-cidr to say where pods get their IPs",) + edge_address_notes(synthesized)
     inferred = inferred_pod_cidr(analysis)
     assert inferred is not None
     notes = [f"no --pod-cidr: pod IPs in this witness are taken from {', '.join(cidrs)}, inferred from the "
@@ -225,7 +225,7 @@ def pod_cidr_notes(analysis: Analysis, result: SmtResult, options: ProveOptions)
         if outside:
             notes.append(f"{ep.id} needs IP {outside[0]}, outside {', '.join(cidrs)}: this holds only because "
                          "pods may take any address; give --pod-cidr to rule such pods out")
-    return tuple(notes)
+    return tuple(notes) + edge_address_notes(synthesized)
 
 
 @dataclass(frozen=True)

@@ -70,3 +70,28 @@ def pod_cidr_of(endpoints: Sequence[Endpoint]) -> IPSet | None:
     for cidr in pod_cidrs_of(endpoints):
         block = IPSet.from_cidr(cidr) if block is None else block | IPSet.from_cidr(cidr)
     return block
+
+
+# --- addresses a witness's pod needs that a node's pod range never hands out ---------------------------
+
+
+def edge_address_notes(synthesized: Sequence[Endpoint]) -> tuple[str, ...]:
+    """A note for each pod that could exist whose witness needs an address host-local IPAM never assigns
+    (the network or broadcast address of a node's /24, the first address of its /64). Witnesses avoid
+    such addresses where they can (engines/smt_encode.host_address); where the connection needs one, it
+    is still found, since Calico's IPAM may hand out any address of its pools."""
+    notes = []
+    for ep in synthesized:
+        for ip in ep.ips:
+            family, value = address_key(ip)
+            if family == 4 and value & 0xFF in (0, 0xFF):
+                which = "network" if value & 0xFF == 0 else "broadcast"
+                where = f"{ipaddress.IPv4Address(value & ~0xFF)}/24"
+            elif family == 6 and not value & (2**64 - 1):
+                which, where = "Subnet-Router anycast", f"{ip}/64"
+            else:
+                continue
+            notes.append(f"{ep.id} needs IP {ip}, the {which} address of {where}: a node's pod range under "
+                         "host-local IPAM never gives a pod that address; Calico's IPAM may, as it routes its pools "
+                         "whole")
+    return tuple(notes)

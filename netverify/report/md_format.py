@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import singledispatch
 from io import StringIO
 from typing import Any, TextIO
@@ -11,6 +12,8 @@ from netverify.queries.reach import PairResult, ReachResult
 from netverify.queries.services import ServiceMatrixResult, ServiceReachResult
 from netverify.report import tiers_format
 from netverify.report.escape import md_code, md_text
+from netverify.report.json_format import write_batched
+from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict
 from netverify.sets import ConnectionSet
 
@@ -24,13 +27,54 @@ def _cell(text: str) -> str:
     return md_text(text)
 
 
+# The headline counts the pairs before the first row. Up to this many pairs the sources' target lists are held
+# (the graph shares one list between the members of a class) and written after; beyond, they are counted and
+# dropped, and the pairs computed a second time while writing, so that the table streams at any size.
+HOLD_PAIRS = 2_000_000
+
+
 @render.register
 def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
-    conns = list(result.connections())
-    out.write(f"**{len(result.endpoints)} endpoints, {len(conns)} allowed pairs** ({result.query.describe()})\n\n")
+    count, rows = _counted(result)
+    out.write(f"**{len(result.endpoints)} endpoints, {count} allowed pairs** ({result.query.describe()})\n\n")
     out.write("| source | destination | allowed |\n|---|---|---|\n")
-    for c in conns:
-        out.write(f"| {md_code(c.src.id)} | {md_code(c.dst.id)} | {_cell(c.allowed.describe())} |\n")
+    write_batched(_matrix_lines(rows, by_identity=result.query.is_all), out)
+
+
+_Rows = Iterable[tuple[Endpoint, list[tuple[Endpoint, ConnectionSet]]]]
+
+
+def _counted(result: MatrixResult) -> tuple[int, _Rows]:
+    """How many pairs the matrix has, and its rows: held, or (over HOLD_PAIRS) to be computed again."""
+    held: list[tuple[Endpoint, list[tuple[Endpoint, ConnectionSet]]]] | None = []
+    count = 0
+    for row in result.by_source():
+        count += len(row[1])
+        if held is not None:
+            held.append(row)
+            if count > HOLD_PAIRS:
+                held = None
+    return count, result.by_source() if held is None else held
+
+
+def _matrix_lines(rows: _Rows, by_identity: bool) -> Iterator[str]:
+    """The table's lines, a source at a time. `by_identity`: connection sets are looked up by object (the
+    graph's sets are shared; each is kept so its id stays its own), else by value (port-filtered sets are new)."""
+    codes: dict[str, str] = {}
+    cells: dict[object, tuple[ConnectionSet, str]] = {}
+    for src, targets in rows:
+        head = f"| {md_code(src.id)} | "
+        lines: list[str] = []
+        for dst, conns in targets:
+            code = codes.get(dst.id)
+            if code is None:
+                code = codes[dst.id] = md_code(dst.id)
+            key = id(conns) if by_identity else conns
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = (conns, f" | {_cell(conns.describe())} |\n")
+            lines.append(head + code + cell[1])
+        yield "".join(lines)
 
 
 def _side(v: DirectionVerdict, queried: ConnectionSet) -> str:

@@ -8,11 +8,13 @@ from collections import defaultdict
 from itertools import groupby
 from typing import Any, TextIO
 
+from rich.console import Console
 from rich.text import Text
 
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.namespace_matrix import NamespaceMatrixResult
 from netverify.queries.services import ServiceMatrixResult
+from netverify.report.plain_table import plain_table
 from netverify.report.text_common import conn_text, console_for, plural, render, table_of
 from netverify.semantics.endpoints import Endpoint
 from netverify.sets import ConnectionSet
@@ -30,33 +32,45 @@ def _names(eps: list[Endpoint]) -> str:
     return ", ".join(shown) + more
 
 
-def _destinations(dsts: list[Endpoint], all_eps: list[Endpoint]) -> list[str]:
-    """Summarise a destination list so that it stays readable with hundreds of endpoints.
+class Targets:
+    """The destinations a matrix reports, by namespace: what `summarise_destinations` compares each list with."""
+
+    def __init__(self, targets: list[Endpoint]) -> None:
+        self.all = targets
+        self.by_ns: dict[str, list[Endpoint]] = defaultdict(list)
+        for e in targets:
+            self.by_ns[e.namespace].append(e)
+
+
+def summarise_destinations(dsts: list[Endpoint], targets: Targets) -> list[str]:
+    """Summarise a destination list (sorted by id, a subset of the targets) so that it stays readable with
+    hundreds of endpoints.
 
     `*` = every endpoint; `ns/*` = every endpoint of a namespace; `except` lists the
-    few that are missing; long partial lists are shortened to a count.
+    few that are missing; long partial lists are shortened to a count. What is missing is
+    listed only where it is named: counted otherwise (a matrix has a list per source and
+    connection set, each compared with thousands of endpoints).
     """
+    all_eps = targets.all
     if len(dsts) == len(all_eps):
         return [f"* (every endpoint, {len(all_eps)})"] if len(dsts) > 1 else [dsts[0].id]
-    wanted = {e.id for e in dsts}
-    missing = [e for e in all_eps if e.id not in wanted]
-    if len(missing) <= LIST_LIMIT and len(dsts) > len(missing):
-        return [f"* except {', '.join(e.id for e in missing)}"]
-    by_ns: dict[str, list[Endpoint]] = defaultdict(list)
-    for e in all_eps:
-        by_ns[e.namespace].append(e)
+    missing_count = len(all_eps) - len(dsts)
+    if missing_count <= LIST_LIMIT and len(dsts) > missing_count:
+        wanted = {e.id for e in dsts}
+        return [f"* except {', '.join(e.id for e in all_eps if e.id not in wanted)}"]
     out: list[str] = []
     for ns, group in groupby(dsts, key=lambda e: e.namespace):
         members = list(group)
-        everyone = by_ns[ns]
-        absent = [e for e in everyone if e.id not in wanted]
+        everyone = targets.by_ns[ns]
+        absent_count = len(everyone) - len(members)
         label = ns or "(external)"
-        if not absent and len(members) > 1:
+        if not absent_count and len(members) > 1:
             out.append(f"{label}/* ({len(members)})")
         elif len(members) == 1:
             out.append(members[0].id)
-        elif len(absent) <= LIST_LIMIT and len(members) > len(absent):
-            out.append(f"{label}/* except {_names(absent)}")
+        elif absent_count <= LIST_LIMIT and len(members) > absent_count:
+            wanted = {e.id for e in members}
+            out.append(f"{label}/* except {_names([e for e in everyone if e.id not in wanted])}")
         else:
             out.append(f"{label}/{{{_names(members)}}} ({len(members)} of {len(everyone)})")
     return out
@@ -78,27 +92,50 @@ def _(result: MatrixResult, out: TextIO, color: bool | None = None, width: int |
     reaches_all = [e.id for e in eps if len(by_src.get(e.id, ())) >= len(targets) - 1 and len(targets) > 1]
     if reaches_all:
         console.print(f"can send anything to every other endpoint: {len(reaches_all)} endpoints", markup=False)
+    summary = Targets(targets)
+    described: dict[ConnectionSet, str] = {}
     for ns, all_group in groupby(eps, key=lambda e: e.namespace or "(outside the cluster)"):
         group = [e for e in all_group if result.is_source(e)]
         if not group:
             continue
-        table = table_of(f"namespace {ns}", "from", "to", "allowed")
+        rows: list[tuple[str, str, str, str]] = []  # from, to, allowed, and the allowed cell's style
         for src in group:
-            rows = by_src.get(src.id, [])
-            if not rows:
-                table.add_row(src.id, Text("nothing", style="red"), Text("-", style="red"))
+            pairs = by_src.get(src.id, [])
+            if not pairs:
+                rows.append((src.id, "nothing", "-", "red"))
                 continue
             by_conns: dict[ConnectionSet, list[Endpoint]] = defaultdict(list)
-            for dst, conns in rows:
+            for dst, conns in pairs:
                 by_conns[conns].append(dst)
             # Every line says all three things: a blank cell would read as "nothing", not "same as above".
-            for conns, dsts in sorted(by_conns.items(), key=lambda kv: (-len(kv[1]), kv[0].describe())):
-                for line in _destinations(dsts, targets):
-                    table.add_row(src.id, line, conn_text(conns))
-        console.print(table)
+            for conns, dsts in sorted(by_conns.items(), key=lambda kv: (-len(kv[1]), _describe(kv[0], described))):
+                text, style = _describe(conns, described), "green" if conns.is_all() else "yellow"
+                rows.extend((src.id, line, text, style) for line in summarise_destinations(dsts, summary))
+        _print_table(console, f"namespace {ns}", rows)
     notes = [(e.id, n) for e in eps for n in e.notes]
     for eid, note in notes:
         console.print(f"note: {eid}: {note}")
+
+
+def _describe(conns: ConnectionSet, described: dict[ConnectionSet, str]) -> str:
+    text = described.get(conns)
+    if text is None:
+        text = described[conns] = conns.describe()
+    return text
+
+
+def _print_table(console: Console, title: str, rows: list[tuple[str, str, str, str]]) -> None:
+    """One namespace's table: as plain text where rich would draw no style (plain_table), else with rich
+    (a source that may send nothing in red, the connection sets green when everything, else yellow)."""
+    plain = plain_table(console, title, ("from", "to", "allowed"), [row[:3] for row in rows])
+    if plain is not None:
+        console.file.write(plain)
+        return
+    table = table_of(title, "from", "to", "allowed")
+    for src, dst, allowed, style in rows:
+        table.add_row(src, Text(dst, style="red") if dst == "nothing" and style == "red" else dst,
+                      Text(allowed, style=style))
+    console.print(table)
 
 
 @render.register

@@ -18,7 +18,7 @@ from helpers_tiered_world import fixed_objects
 from helpers_tiered_world import np_st as rich_np_st
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_lint_admin_vs_reference import cnp_st, inventory, np_st
+from test_lint_admin_vs_reference import cnp_st, inventory, named_port_np_st, np_st, world_st
 
 from netverify.loaders.manifests import load_objects
 from netverify.model import SourceRef
@@ -70,6 +70,25 @@ def test_shared_scan_with_named_ports_nodes_and_node_traffic(admin: tuple[dict[s
     """The same in the world with named ports (split by what they resolve to on each destination), `nodes`
     and `networks` peers, and a hostNetwork pod (node traffic is exempt from ingress rules)."""
     docs = fixed_objects() + [*admin, *network]
+    shared, alone = scan_findings(docs, share=True), scan_findings(docs, share=False)
+    assert shared.keys() == alone.keys()
+    assert all(alone[k] <= shared[k] for k in shared)
+
+
+# --- a wider world (test_lint_admin_vs_reference.world_st): each pod its own named ports and node, and a
+# hostNetwork pod beside some of them
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world_st,
+       st.integers(1, 3).flatmap(lambda n: st.tuples(*[rich_cnp_st(f"cnp{i}") for i in range(n)])),
+       st.integers(0, 2).flatmap(lambda n: st.tuples(*[named_port_np_st(f"np{i}") for i in range(n)])))
+def test_shared_scan_with_named_ports_per_pod_and_exempt_node_traffic(world: list[dict[str, Any]],
+                                                                      admin: tuple[dict[str, Any], ...],
+                                                                      network: tuple[dict[str, Any], ...]) -> None:
+    """The same where a named port means something else on each pod, and a hostNetwork pod shares a node
+    with some pods."""
+    docs = world + [*admin, *network]
     shared, alone = scan_findings(docs, share=True), scan_findings(docs, share=False)
     assert shared.keys() == alone.keys()
     assert all(alone[k] <= shared[k] for k in shared)

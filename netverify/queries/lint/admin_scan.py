@@ -94,6 +94,8 @@ class AdminScan(ScanGroups):
         self._matches_memo: dict[tuple[object, ...], list[RuleMatch]] = {}
         self._names_memo: dict[tuple[Direction, tuple[int, ...]], bool] = {}
         self._touched: list[Involved] = []  # the records the pair being decided touches
+        # The Pass rules of the tier being decided, with what each passes in some order of its priority (`_record`).
+        self._passing: list[tuple[AdminRuleRef, ConnectionSet]] = []
         self.pairs = 0  # pairs decided (one per subject key and peer group)
         for direction in DIRECTIONS:
             self._scan(direction)
@@ -260,13 +262,19 @@ class AdminScan(ScanGroups):
                   if np_policies else Decision.passing(NETWORK_POLICY_TIER))
         outer, self._touched = self._touched, []
         self.pairs += 1
+        self._passing = []
         admin = self._tier(self.first, direction, subject, peer, dst, ConnectionSet.none(), first_raw)
+        admin_passes, self._passing = self._passing, []
         self._network_policy(np, admin, Witness(direction, subject, peer, ""))
         reached = ConnectionSet.all() - admin.decided - np.decided
-        baseline = self._tier(self.baseline, direction, subject, peer, dst, ConnectionSet.all() - reached, base_raw,
-                              {"the Admin tier": admin, "the NetworkPolicy tier": np})
-        self._passes(admin, [np, baseline], direction, subject, peer)
-        self._passes(baseline, [], direction, subject, peer)
+        self._tier(self.baseline, direction, subject, peer, dst, ConnectionSet.all() - reached, base_raw,
+                   {"the Admin tier": admin, "the NetworkPolicy tier": np})
+        # What a passed connection meets below the Admin tier, whichever policy of a priority passed it: the
+        # NetworkPolicy tier's decision, then the Baseline tier's over everything (not only what reached it in
+        # name order: in another order of equal priorities other connections reach it).
+        below = np.decided | first_match(self.baseline.name, (), base_raw).decided
+        self._passes(admin_passes, below, direction, subject, peer)
+        self._passes(self._passing, ConnectionSet.none(), direction, subject, peer)
         self._pair_memo[key] = self._touched
         outer.extend(self._touched)
         self._touched = outer
@@ -368,6 +376,8 @@ class AdminScan(ScanGroups):
             mine = mine - conns
         if mine:
             record.decided = True
+            if m.action is Action.PASS:
+                self._passing.append((ref, mine))
             return
         for name, d in higher.items():
             if d.decided & m.allowed:
@@ -387,17 +397,16 @@ class AdminScan(ScanGroups):
                 tier.name, o.priority, o.first, o.second, Witness(direction, subject, peer, one_connection(both))))
             self.involve(overlap.involved)
 
-    def _passes(self, decision: Decision, later: list[Decision], direction: Direction, subject: Endpoint,
-                peer: Endpoint) -> None:
-        for step in decision.matches:
-            if step.action is not Action.PASS:
-                continue
-            ref = admin_ref(step.rule)
-            assert ref is not None
+    def _passes(self, passes: list[tuple[AdminRuleRef, ConnectionSet]], below: ConnectionSet, direction: Direction,
+                subject: Endpoint, peer: Endpoint) -> None:
+        """NV703's records: each Pass rule with what it passes in some order of its priority (`_record`: what it
+        matches that no earlier rule of its policy, and no policy of a smaller priority number, matched), and
+        whether a later tier decides some of it (`below`)."""
+        for ref, passed in passes:
             record = self.rules.setdefault(ref, RuleRecord())
             if record.passed is None:
-                record.passed = Witness(direction, subject, peer, one_connection(step.allowed))
-            if any(step.allowed & d.decided for d in later):
+                record.passed = Witness(direction, subject, peer, one_connection(passed))
+            if passed & below:
                 record.passed_somewhere_decided = True
 
     def _network_policy(self, np: Decision, admin: Decision, where: Witness) -> None:
