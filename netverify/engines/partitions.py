@@ -35,28 +35,33 @@ Cells = list[tuple[int, ConnectionSet]]  # disjoint (class mask, conns) pairs, t
 
 def union_partition(parts: Iterable[tuple[int, ConnectionSet]], conns: ConnInterner) -> Partition:
     """Overlapping (mask, conns) parts -> disjoint masks, each with the union of the conns covering it."""
+    kept = [(mask, c) for mask, c in parts if mask and c]
+    if not kept:
+        return {}
+    # Masks shifted down to the lowest class any part holds (a namespace's classes are numbered
+    # together, often far from bit 0): big-integer operations cost the integers' length.
+    low = min((m & -m).bit_length() for m, _ in kept) - 1
     out: Partition = {}
     by_id = conns.by_id
-    for mask, c in parts:
-        if not mask or not c:
-            continue
+    for mask, c in kept:
+        mask >>= low
         new: Partition = {}
         rest = mask
         for have, m in out.items():
             inter = m & mask
             if inter:
-                keep = m & ~mask
+                keep = m ^ inter  # m & ~mask, in one operation
                 if keep:
                     new[have] = new.get(have, 0) | keep
                 u = id(conns.union(by_id[have], c))
                 new[u] = new.get(u, 0) | inter
-                rest &= ~m
+                rest ^= inter  # the cells are disjoint: rest & m is inter
             else:
                 new[have] = new.get(have, 0) | m
         if rest:
             new[id(c)] = new.get(id(c), 0) | rest
         out = new
-    return out
+    return {k: m << low for k, m in out.items()} if low else out
 
 
 def cells(part: Partition, conns: ConnInterner, universe: int) -> Cells:

@@ -24,8 +24,10 @@ from typing import Any
 
 from netverify.engines.bitsets import bit_list
 from netverify.queries.context import Analysis
-from netverify.queries.diff_causes import Cause, Explainer
-from netverify.queries.diff_groups import CHUNK, Grouper, JointClasses
+from netverify.queries.diff_cause import Cause
+from netverify.queries.diff_causes import Explainer
+from netverify.queries.diff_groups import Grouper
+from netverify.queries.diff_joint import CHUNK, JointClasses
 from netverify.queries.diff_outside import AddressBlock, OutsideDiff
 from netverify.queries.diff_sets import EndpointSets
 from netverify.queries.diff_tiered import TieredDiff

@@ -9,12 +9,12 @@ that was renamed or split without changing its effect never appears as a cause.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from netverify.engines.graph import named_ports_key
 from netverify.model import POLICY_FIELDS, Direction, SourceRef, without_sources
 from netverify.queries.context import Analysis
+from netverify.queries.diff_cause import BASE, HEAD, ROLE, Cause
 from netverify.queries.diff_tiers import tier_addresses, tiers_of_analysis
 from netverify.queries.diff_verdicts import side_verdict
 from netverify.semantics.compile import PolicyRef, ip_blocks
@@ -50,68 +50,6 @@ class Policy(Located, Protocol):
 
 
 NONE = ConnectionSet.none()
-
-HEAD, BASE = "head", "base"
-_ROLE: dict[str, str] = {Direction.EGRESS: "source", Direction.INGRESS: "destination"}
-_SHORT = {"admits": "admits", "stops-admitting": "stops admitting", "isolates": "isolates",
-          "stops-isolating": "stops isolating", "allows": "now allows", "stops-allowing": "stops allowing",
-          "denies": "now denies", "stops-denying": "stops denying", "passes": "now passes",
-          "stops-passing": "stops passing"}
-
-
-@dataclass(frozen=True)
-class Cause:
-    """One reason a connection changed, located in the version (`side`) that shows it best."""
-
-    kind: str  # rule | policy | endpoint | namespace
-    change: str  # admits, stops-admitting, isolates, stops-isolating (NetworkPolicy); allows, denies, passes,
-    #              stops-allowing, stops-denying, stops-passing (admin rules); labels, named-ports,
-    #              host-network, ips, replicas, node, other
-    subject: str  # policy id, endpoint id or namespace name
-    message: str
-    source: SourceRef
-    side: str = HEAD
-    direction: str = ""
-    rule: int = -1
-    ordered: RuleId | None = None  # a rule of a first-match tier (an admin policy's): its tier and priority
-
-    def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {"kind": self.kind, "change": self.change, "subject": self.subject,
-                                  "message": self.message, "file": self.source.file, "line": self.source.line,
-                                  "side": self.side}
-        if self.kind == "rule":
-            out.update(policy=self.subject, direction=self.direction, rule=self.rule)
-        if self.ordered is not None:
-            out.update(tier=self.ordered.tier_name, priority=self.ordered.priority, name=rule_name(self.ordered))
-        return out
-
-    def __str__(self) -> str:
-        return f"{self.message} ({self.source})" if self.source.file else self.message
-
-    @property
-    def short(self) -> str:
-        """A few words for a table cell: which rule, policy or object."""
-        if self.kind == "rule":
-            return f"{self.subject} {self.direction}[{self.rule}] {_SHORT[self.change]}"
-        if self.kind == "policy":
-            return f"{self.subject} {_SHORT[self.change]} {_ROLE[self.direction]}"
-        if self.kind == "namespace":
-            return f"namespace {self.subject} labels"
-        if self.kind == "endpoint" and self.change == "other":
-            return "the inventory changed"
-        return f"{self.subject} {self.change.replace('-', ' ')}"
-
-    @property
-    def key(self) -> tuple[object, ...]:
-        """What identifies the cause across changes (one SARIF result, one row per cause)."""
-        return (self.kind, self.change, self.subject, self.direction, self.rule, self.message)
-
-
-# A change no rule, policy or object explains (it should not happen: the verdict is a function
-# of exactly what the other causes compare); never left unexplained, and the same for every pair.
-UNEXPLAINED = Cause("endpoint", "other", "", "the allowed set changed with the inventory, but no rule, policy or "
-                                             "object change explains it (please report this)", SourceRef(""))
-
 
 def _describe_labels(labels: tuple[tuple[str, str], ...]) -> str:
     return ",".join(f"{k}={v}" for k, v in labels) or "(none)"
@@ -149,14 +87,19 @@ class Explainer:
 
     # --- pairs
 
-    def pair(self, src: str, dst: str, before: ConnectionSet, after: ConnectionSet) -> tuple[Cause, ...]:
+    def pair(self, src: str, dst: str, before: ConnectionSet, after: ConnectionSet,
+             settled: Direction | None = None) -> tuple[Cause, ...]:
         """Rule and policy causes for src -> dst (the same for every pair of the same endpoint classes).
 
         With NetworkPolicies alone, each direction's part is computed once per verdict signature on
-        both sides (`_signature`): cells of a large change share most of their directions' walks."""
+        both sides (`_signature`): cells of a large change share most of their directions' walks.
+        `settled`: a direction the caller knows to allow the pair the same on both sides, which
+        therefore names no cause (`direction` finds none where the allowed sets are equal): not walked."""
         gained, lost = after - before, before - after
         causes: list[Cause] = []
         for direction, subject, peer in ((Direction.EGRESS, src, dst), (Direction.INGRESS, dst, src)):
+            if direction is settled:
+                continue
             key = None if self.tiered else (direction, self._signature(self.base, direction, src, dst),
                                             self._signature(self.head, direction, src, dst), gained, lost)
             found = self._explained.get(key) if key is not None else None
@@ -278,6 +221,8 @@ class Explainer:
                 later = tiers[n + 1:]
                 causes += self._first_match_tier(db, dh, gained, lost, reach_b, reach_h,
                                                  ([b for b, _ in later], [h for _, h in later]))
+            if n == len(tiers) - 1:  # nothing after it: what it left undecided is not asked
+                break
             reach_b, reach_h = reach_b - db.decided, reach_h - dh.decided
             if not (reach_b | reach_h) & changed:
                 break
@@ -285,8 +230,8 @@ class Explainer:
 
     def _network_policy_tier(self, direction: Direction, db: Decision, dh: Decision, gained: ConnectionSet,
                              lost: ConnectionSet, seen_h: ConnectionSet, seen_b: ConnectionSet) -> list[Cause]:
-        role = _ROLE[direction]
-        isolated_b, isolated_h = bool(db.decided), bool(dh.decided)
+        role = ROLE[direction]
+        isolated_b, isolated_h = bool(db.allow or db.deny), bool(dh.allow or dh.deny)  # decides something
         if not isolated_b and isolated_h:
             if not dh.decided & seen_h:
                 return []

@@ -31,288 +31,29 @@ the endpoints named.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from itertools import chain
-
 from netverify.engines.bitsets import bit_list
-from netverify.engines.graph import ReachabilityGraph, named_ports_key
-from netverify.model import Direction, Rule
+from netverify.engines.graph import named_ports_key
+from netverify.engines.rows import sources_into
+from netverify.model import Direction
 from netverify.queries.context import Analysis
-from netverify.queries.diff_causes import UNEXPLAINED, Cause, Explainer
-from netverify.semantics.endpoints import Endpoint
+from netverify.queries.diff_cause import Cause
+from netverify.queries.diff_causes import Explainer
+from netverify.queries.diff_joint import (
+    NONE,
+    Affected,
+    Grouping,
+    JointClasses,
+    JointVector,
+    JointVectors,
+    Key,
+    Rectangle,
+    cut,
+    differ,
+    lowest,
+    merge_causes,
+    vector_changes,
+)
 from netverify.sets import ConnectionSet
-
-Key = tuple[ConnectionSet, ConnectionSet, tuple[Cause, ...]]  # before, after, causes
-Vector = tuple[tuple[int, ConnectionSet], ...]  # a row or a column: disjoint (class mask, allowed) pairs
-JointVector = dict[ConnectionSet, int]  # a row or a column over the joint classes: {allowed: joint mask}
-NONE = ConnectionSet.none()
-CHUNK = 256  # rows or columns computed together: one pass over a graph's parts each
-
-
-@dataclass(frozen=True)
-class Rectangle:
-    """Every pair of `sources` x `destinations` changed from `before` to `after` for `causes`."""
-
-    sources: tuple[str, ...]  # ids, sorted
-    destinations: tuple[str, ...]
-    before: ConnectionSet
-    after: ConnectionSet
-    causes: tuple[Cause, ...]
-    distinct: bool = False  # sources == destinations, and only pairs of distinct endpoints changed
-
-
-def merge_causes(*parts: Iterable[Cause]) -> tuple[Cause, ...]:
-    """Rule causes first, then what changed in the endpoints; never an unexplained change."""
-    causes = tuple(dict.fromkeys(chain.from_iterable(parts)))
-    return causes or (UNEXPLAINED,)
-
-
-def lowest(mask: int) -> int:
-    return (mask & -mask).bit_length() - 1
-
-
-def cut(parts: list[int], pieces: Iterable[int]) -> list[int]:
-    """Refine disjoint masks so that each piece contains every part it meets, or none of it."""
-    for piece in pieces:
-        out: list[int] = []
-        for part in parts:
-            inside = part & piece
-            if inside and inside != part:
-                out += (inside, part & ~piece)
-            else:
-                out.append(part)
-        parts = out
-    return parts
-
-
-class Grouping:
-    """A partition of the joint classes into groups (masks), with each class's group: `split` cuts a mask
-    by the groups at the cost of the smaller of its bits and the groups, never their product."""
-
-    def __init__(self, keys: Iterable[object]) -> None:
-        index: dict[object, int] = {}
-        self.group_of: list[int] = []
-        masks: list[int] = []
-        for j, key in enumerate(keys):
-            g = index.setdefault(key, len(masks))
-            if g == len(masks):
-                masks.append(0)
-            masks[g] |= 1 << j
-            self.group_of.append(g)
-        self.masks = masks
-
-    def split(self, mask: int) -> list[int]:
-        """The non-empty parts of `mask` in each group (in the order of the groups)."""
-        if mask.bit_count() >= len(self.masks):
-            return [mask & m for m in self.masks if mask & m]
-        found: dict[int, int] = {}
-        for j in bit_list(mask):
-            g = self.group_of[j]
-            found[g] = found.get(g, 0) | 1 << j
-        return [found[g] for g in sorted(found)]
-
-
-def endpoint_facts(ep: Endpoint) -> tuple[object, ...]:
-    """Everything about an endpoint that a policy, an ipBlock or node traffic can see (not where it is written)."""
-    return (ep.kind, ep.namespace, ep.labels, ep.ns_labels, ep.ports, ep.ips, ep.host_network, ep.node_name,
-            ep.pods, ep.replicas)
-
-
-def _rules_content(rules: tuple[Rule, ...]) -> tuple[object, ...]:
-    """Rules as what they say: peers and ports, not where they are written."""
-    return tuple((tuple((p.pod_selector, p.namespace_selector, p.ip_block) for p in r.peers),
-                  tuple((s.protocol, s.port, s.end_port) for s in r.ports)) for r in rules)
-
-
-def direction_signatures(analysis: Analysis, direction: Direction) -> list[frozenset[object]]:
-    """Per class, the content (rules and namespace, not names or lines) of the policies isolating it."""
-    content: dict[int, object] = {}
-    by_key: dict[tuple[int, ...], frozenset[object]] = {}
-    out = []
-    for key in analysis.graph.selecting(direction):
-        sig = by_key.get(key)
-        if sig is None:
-            for i in key:
-                if i not in content:
-                    cp = analysis.policies[i]
-                    content[i] = (cp.policy.namespace, _rules_content(cp.policy.rules(direction)))
-            sig = by_key[key] = frozenset(content[i] for i in key)
-        out.append(sig)
-    return out
-
-
-class JointClasses:
-    """The endpoints present on both sides, grouped into joint classes (see the module docstring)."""
-
-    def __init__(self, base: Analysis, head: Analysis, explainer: Explainer) -> None:
-        self.base, self.head = base, head
-        gb, gh = base.graph, head.graph
-        index: dict[tuple[object, ...], int] = {}
-        self.members: list[list[str]] = []
-        self.sides: list[tuple[int, int]] = []  # (class on BASE, class on HEAD)
-        self.single: list[tuple[bool, bool]] = []  # a single pod on BASE, on HEAD
-        self.causes: list[tuple[Cause, ...]] = []  # what changed in the members (the same for all)
-        self.moved: list[bool] = []  # some member's facts changed
-        for ep in base.endpoints:
-            other = head.by_id.get(ep.id)
-            if other is None:
-                continue
-            moved = endpoint_facts(ep) != endpoint_facts(other)
-            causes = explainer.endpoint(ep.id) if moved else ()
-            key = (gb.class_of[ep.id], gh.class_of[ep.id], ep.single_pod, other.single_pod, causes)
-            j = index.get(key)
-            if j is None:
-                j = index[key] = len(self.members)
-                self.members.append([])
-                self.sides.append((gb.class_of[ep.id], gh.class_of[ep.id]))
-                self.single.append((ep.single_pod, other.single_pod))
-                self.causes.append(causes)
-                self.moved.append(False)
-            self.members[j].append(ep.id)
-            self.moved[j] = self.moved[j] or moved
-        self.of_base = [0] * len(gb.reps)  # class on BASE -> mask of its joint classes
-        self.of_head = [0] * len(gh.reps)
-        for j, (cb, ch) in enumerate(self.sides):
-            self.of_base[cb] |= 1 << j
-            self.of_head[ch] |= 1 << j
-        self.all = (1 << len(self.members)) - 1
-        self.with_endpoint_causes = sum(1 << j for j, c in enumerate(self.causes) if c)
-        self._ids: dict[int, tuple[str, ...]] = {}
-
-    def __len__(self) -> int:
-        return len(self.members)
-
-    def rep(self, j: int) -> str:
-        return self.members[j][0]
-
-    def irregular(self, j: int) -> bool:
-        """A member's pair with itself is not the class's value (a single pod on some side)."""
-        return any(self.single[j])
-
-    def ids(self, mask: int) -> tuple[str, ...]:
-        """The endpoints of a mask of joint classes, sorted by id (cached: masks repeat)."""
-        found = self._ids.get(mask)
-        if found is None:
-            found = self._ids[mask] = tuple(sorted(chain.from_iterable(self.members[j] for j in bit_list(mask))))
-        return found
-
-
-class Affected:
-    """Which joint classes' egress (as sources) and ingress (as destinations) may have changed.
-
-    A pair's allowed set is a function of the two endpoints' facts, the policies isolating the
-    source for egress and those isolating the destination for ingress (their rules, by content).
-    When none of these changed, neither did the pair.
-    """
-
-    def __init__(self, joint: JointClasses) -> None:
-        base, head = joint.base, joint.head
-        egress = (direction_signatures(base, Direction.EGRESS), direction_signatures(head, Direction.EGRESS))
-        ingress = (direction_signatures(base, Direction.INGRESS), direction_signatures(head, Direction.INGRESS))
-        self.sources = self.destinations = 0
-        for j, (cb, ch) in enumerate(joint.sides):
-            moved = joint.moved[j]
-            if moved or egress[0][cb] != egress[1][ch]:
-                self.sources |= 1 << j
-            if moved or ingress[0][cb] != ingress[1][ch]:
-                self.destinations |= 1 << j
-
-
-class JointVectors:
-    """One side's rows and columns re-expressed over the joint classes, as {allowed: joint-class mask}.
-
-    A side's masks are over its own classes; translating a mask costs one pass over its bits,
-    and vectors share few distinct masks, so translations are cached by mask value. Only
-    non-empty sets of endpoints present on both sides are kept, which makes equal vectors equal
-    dicts.
-    """
-
-    def __init__(self, graph: ReachabilityGraph, joint_of_class: list[int]) -> None:
-        self._graph = graph
-        self._joint_of_class = joint_of_class  # class -> mask of its joint classes (0: none in common)
-        self._masks: dict[int, int] = {}
-
-    def translate(self, mask: int) -> int:
-        out = self._masks.get(mask)
-        if out is None:
-            out = 0
-            for c in bit_list(mask):
-                out |= self._joint_of_class[c]
-            self._masks[mask] = out
-        return out
-
-    def _joint(self, vector: Vector) -> dict[ConnectionSet, int]:
-        out: dict[ConnectionSet, int] = {}
-        for mask, conns in vector:
-            joint = self.translate(mask)
-            if joint and conns:
-                out[conns] = out.get(conns, 0) | joint
-        return out
-
-    def row(self, c: int) -> dict[ConnectionSet, int]:
-        return self._joint(self._graph.row(c))
-
-    def column(self, c: int) -> dict[ConnectionSet, int]:
-        return self._joint(self._graph.column(c))
-
-    def rows(self, classes: list[int]) -> Iterator[dict[ConnectionSet, int]]:
-        """The rows of `classes`, in order, computed a chunk at a time (`ReachabilityGraph.rows_of`:
-        one pass over the graph's parts per chunk, not per row; memory bounded by the chunk)."""
-        for i in range(0, len(classes), CHUNK):
-            yield from map(self._joint, self._graph.rows_of(classes[i:i + CHUNK]))
-
-    def rows_with_ingress(self, classes: list[int]) -> Iterator[tuple[JointVector, Vector]]:
-        """The rows of `classes` with their ingress parts over this side's classes
-        (`ReachabilityGraph.rows_of`), a chunk at a time."""
-        for i in range(0, len(classes), CHUNK):
-            ingress: list[Vector] = []
-            rows = self._graph.rows_of(classes[i:i + CHUNK], ingress)
-            yield from zip(map(self._joint, rows), ingress, strict=True)
-
-    def within(self, vector: Vector, classes: int, joint: int) -> JointVector:
-        """`vector` cut to `classes` (of this side) and re-expressed over the joint classes `joint`
-        only: costs the bits kept, not the vector's (an ingress part's masks are mostly all classes
-        and unique, so they are neither translated whole nor cached)."""
-        out: JointVector = {}
-        of_class = self._joint_of_class
-        for mask, conns in vector:
-            kept = mask & classes
-            if kept and conns:
-                found = 0
-                for c in bit_list(kept):
-                    found |= of_class[c]
-                found &= joint
-                if found:
-                    out[conns] = out.get(conns, 0) | found
-        return out
-
-    def columns(self, classes: list[int]) -> Iterator[dict[ConnectionSet, int]]:
-        """The columns of `classes`, in order, a chunk at a time (`ReachabilityGraph.columns_of`)."""
-        for i in range(0, len(classes), CHUNK):
-            yield from map(self._joint, self._graph.columns_of(classes[i:i + CHUNK]))
-
-
-def vector_changes(before: dict[ConnectionSet, int], after: dict[ConnectionSet, int]
-                   ) -> Iterator[tuple[int, ConnectionSet, ConnectionSet]]:
-    """(joint mask, before, after) for the joint classes whose allowed set differs."""
-    seen_before = seen_after = 0
-    for cb, mb in before.items():
-        seen_before |= mb
-        for ca, ma in after.items():
-            both = mb & ma
-            if both and cb != ca:
-                yield both, cb, ca
-    for ma in after.values():
-        seen_after |= ma
-    if seen_before & ~seen_after:
-        for cb, mb in before.items():
-            if mb & ~seen_after:
-                yield mb & ~seen_after, cb, NONE
-    if seen_after & ~seen_before:
-        for ca, ma in after.items():
-            if ma & ~seen_before:
-                yield ma & ~seen_before, NONE, ca
 
 
 class _Side:
@@ -402,9 +143,16 @@ class Grouper:
             out += by_causes.values()
         return out
 
-    def _key(self, src: int, dst: int, before: ConnectionSet, after: ConnectionSet) -> Key:
+    def _key(self, src: int, dst: int, before: ConnectionSet, after: ConnectionSet,
+             settled: Direction | None = None) -> Key:
+        """(before, after, causes) of the pairs src -> dst, explained on one pair of members: of a class
+        with itself, two distinct members where it has them (a single pod with itself is self traffic,
+        always allowed, and explains nothing of its pairs with the other members). `settled`: a direction
+        known to allow these pairs the same on both sides (see `_cells`)."""
         joint = self.joint
-        shared = self.explainer.pair(joint.rep(src), joint.rep(dst), before, after)
+        members = joint.members[src]
+        src_id, dst_id = (members[0], members[1]) if src == dst and len(members) > 1 else (members[0], joint.rep(dst))
+        shared = self.explainer.pair(src_id, dst_id, before, after, settled)
         return before, after, merge_causes(shared, joint.causes[src], joint.causes[dst])
 
     def rectangles(self) -> list[Rectangle]:
@@ -414,70 +162,131 @@ class Grouper:
         columns: dict[tuple[Key, int], int] = {}  # (key, sources) -> destinations
         out: list[Rectangle] = []
         sb, sh = self.sides
-        sources = bit_list(affected.sources)
-        for j, (before, ingress_b), (after, ingress_h) in zip(
-                sources, sb.vectors.rows_with_ingress([joint.sides[j][0] for j in sources]),
-                sh.vectors.rows_with_ingress([joint.sides[j][1] for j in sources]), strict=True):
+        groups = self._alike(bit_list(affected.sources), True)
+        reps = [group[0] for group in groups]
+        let_in_anew = self._let_in_anew(reps)
+        for group, before, after in zip(groups, sb.vectors.rows([joint.sides[j][0] for j in reps]),
+                                        sh.vectors.rows([joint.sides[j][1] for j in reps]), strict=True):
             if before != after:
-                quiet = self._quiet_destinations(j, before, after, ingress_b, ingress_h)
-                for key, mask in self._strip(j, before, after, ~0, True, out, quiet).items():
-                    rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
-        destinations = bit_list(affected.destinations)
-        for k, before, after in zip(destinations, sb.vectors.columns([joint.sides[k][0] for k in destinations]),
-                                    sh.vectors.columns([joint.sides[k][1] for k in destinations]), strict=True):
+                quiet = self._quiet_destinations(group[0], before, after, let_in_anew)
+                found = self._strip(group, before, after, ~0, True, quiet)
+                for j in group:
+                    for key, mask in self._own(j, found, out):
+                        rows[(key, mask)] = rows.get((key, mask), 0) | 1 << j
+        groups = self._alike(bit_list(affected.destinations), False)
+        reps = [group[0] for group in groups]
+        for group, before, after in zip(groups, sb.vectors.columns([joint.sides[k][0] for k in reps]),
+                                        sh.vectors.columns([joint.sides[k][1] for k in reps]), strict=True):
             if before != after:  # the affected sources' pairs came with their rows
-                for key, mask in self._strip(k, before, after, ~affected.sources, False, out).items():
-                    columns[(key, mask)] = columns.get((key, mask), 0) | 1 << k
+                found = self._strip(group, before, after, ~affected.sources, False)
+                for k in group:
+                    for key, mask in self._own(k, found, out):
+                        columns[(key, mask)] = columns.get((key, mask), 0) | 1 << k
         ids = joint.ids
         out += [Rectangle(ids(s), ids(d), *key) for (key, d), s in rows.items()]
         out += [Rectangle(ids(s), ids(d), *key) for (key, s), d in columns.items()]
         out += self._replica_changes(affected)
         return out
 
-    def _quiet_destinations(self, j: int, before: JointVector, after: JointVector, ingress_b: Vector,
-                            ingress_h: Vector) -> int:
-        """Among the destinations whose pair with source j changed and whose ingress policies changed,
-        those whose ingress lets j in alike on both sides (they name no ingress cause). Read only for
-        those destinations: a heavy change edits the ingress of thousands, each row meets few edits."""
-        if self.sides[0].nodes_matter or self.sides[1].nodes_matter or self.joint.moved[j]:
-            return 0
-        changed = 0
-        for mask, _, _ in vector_changes(before, after):
-            changed |= mask
-        asked = changed & self.affected.destinations
-        if not asked:
-            return 0
-        class_b = class_h = 0
-        sides = self.joint.sides
-        for k in bit_list(asked):
-            cb, ch = sides[k]
-            class_b |= 1 << cb
-            class_h |= 1 << ch
-        sb, sh = self.sides
-        differ = 0
-        for mask, _, _ in vector_changes(sb.vectors.within(ingress_b, class_b, asked),
-                                         sh.vectors.within(ingress_h, class_h, asked)):
-            differ |= mask
-        return asked & ~differ
+    def _alike(self, classes: list[int], as_source: bool) -> list[list[int]]:
+        """`classes` (affected joint classes, ascending) grouped so that members of a group have the same
+        row (as sources) or column (as destinations) on both sides, and every pair of theirs is explained
+        alike: the same policies of their own direction on each side (tier keys and the selecting
+        NetworkPolicies), for a destination the same named ports, their node where node traffic is
+        exempt, the same single-pod flags and endpoint causes (a moved class stays alone), and membership
+        in the same peers of every rule of the other direction on each side (what the peers' policies
+        see of them). Groups in the order of their first member, members ascending."""
+        joint = self.joint
+        direction = Direction.EGRESS if as_source else Direction.INGRESS
+        nodes = self.sides[0].nodes_matter or self.sides[1].nodes_matter
+        keys: dict[tuple[object, ...], int] = {}
+        group_of: dict[int, int] = {}
+        for j in classes:
+            facts: list[object] = [joint.single[j], joint.causes[j], j if joint.moved[j] else None]
+            for side, c in zip(self.sides, joint.sides[j], strict=True):
+                g = side.graph
+                rep = g.reps[c]
+                facts += [g.tier_keys(direction)[c], g.selecting(direction)[c],
+                          None if as_source else named_ports_key(rep),
+                          (rep.host_network, rep.node_name) if nodes else None]
+            group_of[j] = keys.setdefault(tuple(facts), len(keys))
+        masks = [side.vectors.translate(side.graph.peer_mask(rule)) for side in self.sides
+                 for policy in side.analysis.policies for rule in policy.rules(direction.opposite)]
+        return refine(classes, group_of, len(keys), masks)
 
-    def _strip(self, fixed: int, before: dict[ConnectionSet, int], after: dict[ConnectionSet, int], within: int,
-               fixed_is_source: bool, explicit: list[Rectangle], quiet: int = 0) -> dict[Key, int]:
-        """One row (or column): the peers of `fixed` whose allowed set changed, united by key. `quiet`:
-        peers whose own direction is known to treat `fixed` alike on both sides."""
+    def _let_in_anew(self, sources: list[int]) -> dict[int, int] | None:
+        """For each of `sources` (ascending), the affected destinations whose ingress lets it in differently
+        on the two sides (None where node traffic may be exempt, or nothing is affected). Read from the
+        destinations' ingress partitions, once per pair of them (BASE's, HEAD's; equal tier keys and named
+        ports share one), as masks of sources (`differ`), then turned around for the sources as the graph
+        turns its ingress parts around (`rows.sources_into`): no source's ingress vector is read."""
+        if self.sides[0].nodes_matter or self.sides[1].nodes_matter or not sources or not self.affected.destinations:
+            return None
+        by_key: dict[tuple[object, ...], tuple[list[int], list[int]]] = {}  # -> ([destinations], their classes)
+        for k in bit_list(self.affected.destinations):
+            key = tuple((side.graph.tier_keys(Direction.INGRESS)[c], named_ports_key(side.graph.reps[c]))
+                        for side, c in zip(self.sides, self.joint.sides[k], strict=True))
+            by_key.setdefault(key, ([0], list(self.joint.sides[k])))[0][0] |= 1 << k
+        parts = []
+        for (destinations,), classes in by_key.values():
+            sources_let_in_anew = differ(*(side.vectors.partition(Direction.INGRESS, c)
+                                           for side, c in zip(self.sides, classes, strict=True)))
+            if sources_let_in_anew:
+                parts.append((sources_let_in_anew, 0, destinations))
+        into, alike = sources_into(parts, sources)
+        return {j: into[alike[j]].get(0, 0) for j in sources}
+
+    def _quiet_destinations(self, j: int, before: JointVector, after: JointVector,
+                            let_in_anew: dict[int, int] | None) -> int:
+        """Among the destinations whose pair with source j changed and whose ingress policies changed,
+        those whose ingress lets j in alike on both sides (they name no ingress cause): a heavy change
+        edits the ingress of thousands of destinations, each row meets few of those edits."""
+        if let_in_anew is None or self.joint.moved[j]:
+            return 0
+        return differ(before, after) & self.affected.destinations & ~let_in_anew[j]
+
+    def _strip(self, group: list[int], before: JointVector, after: JointVector, within: int,
+               fixed_is_source: bool, quiet: int = 0) -> dict[Key, int]:
+        """One row (or column) of the alike joint classes `group` (`_alike`: their rows, or columns, and
+        the explanations of their pairs are the same): the peers whose allowed set changed, united by key.
+        `quiet`: peers whose own direction is known to treat the group alike on both sides."""
+        fixed = group[0]
+        # The peers whose own direction allows `fixed` the same on both sides (the settled part of `_cells`):
+        # a cell of them is explained by `fixed`'s direction alone.
+        peers = Direction.INGRESS if fixed_is_source else Direction.EGRESS
+        unsettled = ~0 if self.joint.moved[fixed] else \
+            (self.affected.destinations & ~quiet if fixed_is_source else self.affected.sources)
         found: dict[Key, int] = {}
         for mask, b, a in vector_changes(before, after):
             mask &= within
             if not mask:
                 continue
             for cell in self._cells(mask, fixed, fixed_is_source, quiet):
-                peer = lowest(cell)
-                key = self._key(fixed, peer, b, a) if fixed_is_source else self._key(peer, fixed, b, a)
-                if cell >> fixed & 1 and self.joint.irregular(fixed):
-                    cell &= ~(1 << fixed)  # single pods: their pairs with themselves are not listed
-                    explicit += self._without_self_pairs(fixed, key)
-                if cell:
-                    found[key] = found.get(key, 0) | cell
+                others = cell & ~(1 << fixed)  # explained on another peer when it has one (see _key)
+                peer = lowest(others or cell)
+                if peer == fixed and len(group) > 1:  # fixed with itself: as another of the group with fixed
+                    peer, fixed_end = fixed, group[1]
+                else:
+                    fixed_end = fixed
+                settled = None if cell & unsettled else peers
+                key = self._key(fixed_end, peer, b, a, settled) if fixed_is_source else \
+                    self._key(peer, fixed_end, b, a, settled)
+                found[key] = found.get(key, 0) | cell
         return found
+
+    def _own(self, j: int, found: dict[Key, int], explicit: list[Rectangle]) -> list[tuple[Key, int]]:
+        """A group's strip as joint class j's: for single pods, without j's pairs with itself (those of
+        distinct members go to `explicit`, one rectangle)."""
+        if not self.joint.irregular(j):
+            return list(found.items())
+        out = []
+        for key, mask in found.items():
+            if mask >> j & 1:
+                mask &= ~(1 << j)
+                explicit += self._without_self_pairs(j, key)
+            if mask:
+                out.append((key, mask))
+        return out
 
     def _without_self_pairs(self, j: int, key: Key) -> list[Rectangle]:
         """The pairs of distinct members of a joint class of single pods: one rectangle of the members
@@ -500,3 +309,31 @@ class Grouper:
                 for eid in joint.members[j]:
                     out.append(Rectangle((eid,), (eid,), before, after, merge_causes(joint.causes[j])))
         return out
+
+
+def refine(members: list[int], group_of: dict[int, int], groups: int, masks: list[int]) -> list[list[int]]:
+    """`members` (bits, ascending) in groups (`group_of`: member -> group, `groups` of them) split by
+    every mask: members of a resulting group are in the same group and in the same masks. Each mask
+    costs the bits of the smaller of its part within the members and the rest (a namespace's or the
+    whole cluster's peers move few members), never the masks times the members."""
+    universe = 0
+    for j in members:
+        universe |= 1 << j
+    count, seen = len(members), set()
+    for mask in masks:
+        inside = mask & universe
+        if not inside or inside == universe or inside in seen:
+            continue
+        seen.add(inside)
+        moved: dict[int, int] = {}  # old group -> the group its members in the smaller part move to
+        for j in bit_list(inside if 2 * inside.bit_count() <= count else universe & ~inside):
+            g = group_of[j]
+            new = moved.get(g)
+            if new is None:
+                new = moved[g] = groups
+                groups += 1
+            group_of[j] = new
+    found: dict[int, list[int]] = {}
+    for j in members:
+        found.setdefault(group_of[j], []).append(j)
+    return list(found.values())

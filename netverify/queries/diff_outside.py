@@ -23,7 +23,7 @@ from netverify.engines.bitsets import bit_list
 from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.queries.diff_causes import Explainer
-from netverify.queries.diff_groups import Affected, JointClasses, Key, Rectangle, cut, lowest, merge_causes
+from netverify.queries.diff_joint import Affected, JointClasses, Key, Rectangle, cut, lowest, merge_causes
 from netverify.queries.diff_verdicts import isolated_verdict
 from netverify.semantics.compile import CompiledRule, IPBlockPeer, ip_blocks
 from netverify.semantics.endpoints import Endpoint, external_endpoint

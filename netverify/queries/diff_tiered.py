@@ -15,7 +15,7 @@ this path instead. It is exact and simple:
 - Pairs are read from each side's graph, which folds every tier (engines/graph.py), never pair by
   pair: the row of each class whose egress may have changed, and the column of each class whose
   ingress may have changed (for the other sources), read once per class and side and re-expressed
-  over these classes through their representatives (diff_groups.JointVectors), so what changed
+  over these classes through their representatives (diff_joint.JointVectors), so what changed
   comes out as masks of classes. A class whose facts are equal on both sides, and whose direction
   is governed by the same policies on both (the NetworkPolicies selecting it and the admin policies
   whose subject selects it with rules for that direction, by content and evaluation order),
@@ -43,8 +43,9 @@ from typing import Protocol
 from netverify.engines.bitsets import bit_list
 from netverify.model import Direction, without_sources
 from netverify.queries.context import Analysis
-from netverify.queries.diff_causes import Cause, Explainer
-from netverify.queries.diff_groups import (
+from netverify.queries.diff_cause import Cause
+from netverify.queries.diff_causes import Explainer
+from netverify.queries.diff_joint import (
     NONE,
     Grouping,
     JointVectors,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from netverify.queries.diff import Change, DiffResult
-from netverify.queries.diff_causes import Cause
+from netverify.queries.diff_cause import Cause
 from netverify.queries.exposure import describe_addresses
 from netverify.sets import IPSet
 

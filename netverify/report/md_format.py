@@ -130,7 +130,7 @@ def _pair_rows(pairs: tuple[PairResult, ...], out: TextIO) -> None:
 # --- diff (issues 4, 17): a pull-request comment: summary line, causes, changes, within a size budget ---
 
 from netverify.queries.diff import Change, DiffResult, EndpointChange, EndpointGroup, endpoint_groups  # noqa: E402
-from netverify.queries.diff_causes import Cause  # noqa: E402
+from netverify.queries.diff_cause import Cause  # noqa: E402
 from netverify.report.diff_summary import MARKS, brief_ids, describe_ids, outside_blocks  # noqa: E402
 from netverify.sets import IPSet  # noqa: E402
 

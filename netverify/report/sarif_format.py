@@ -103,7 +103,7 @@ def dump(log: dict[str, object], out: TextIO) -> None:
 # --- diff (issues 4, 17): one result per cause, at its file:line ---
 
 from netverify.queries.diff import Change, DiffResult, EndpointChange  # noqa: E402
-from netverify.queries.diff_causes import Cause  # noqa: E402
+from netverify.queries.diff_cause import Cause  # noqa: E402
 from netverify.report.diff_summary import describe_ids, outside_blocks  # noqa: E402
 from netverify.sets import IPSet  # noqa: E402
 

@@ -16,11 +16,15 @@ import json
 from typing import Any
 
 from helpers_strategies import NAMESPACES, edited_policies, labels_st, load_with_namespaces, port_st, selector_st
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.queries.diff import DiffResult, diff
+from netverify.queries.diff_cause import UNEXPLAINED, Cause
+from netverify.queries.diff_causes import Explainer
+from netverify.queries.diff_joint import endpoint_facts, merge_causes
 from netverify.queries.diff_sets import expand
 from netverify.semantics.compile import ip_blocks
 from netverify.semantics.endpoints import external_endpoint
@@ -231,3 +235,46 @@ def test_the_changes_expand_to_exactly_the_listed_pairs(versions: tuple[list[Any
                                                        sort_keys=True)) for p in result.pairs())
     named = [m for s in document["sets"] for m in s["members"]]
     assert len(named) == len(set(named)) == document["summary"]["named"]  # every endpoint named once
+
+
+def explained_pair(explainer: Explainer, src: str, dst: str, before: ConnectionSet, after: ConnectionSet
+                   ) -> tuple[Cause, ...]:
+    """The causes of one pair as the explainer gives them for that pair alone (no signature cache): each
+    direction's verdicts on both sides compared, then what changed in either endpoint."""
+    gained, lost = after - before, before - after
+    causes: list[Cause] = []
+    for direction, subject, peer in ((Direction.EGRESS, src, dst), (Direction.INGRESS, dst, src)):
+        vb = explainer.verdict(explainer.base, direction, subject, peer)
+        vh = explainer.verdict(explainer.head, direction, subject, peer)
+        causes += explainer.direction(vb, vh, gained, lost)
+    moved = [explainer.endpoint(e) for e in (src, dst)
+             if endpoint_facts(explainer.base.by_id[e]) != endpoint_facts(explainer.head.by_id[e])]
+    return merge_causes(causes, *moved)
+
+
+def _same_class_pods() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Two single pods of one class whose ingress from each other is closed: the cell of the class
+    with itself was explained on the first pod with itself (self traffic, always allowed), which
+    left every pair of the cell unexplained."""
+    pods = [pod(0, "x", {"app": "c"}, 80), pod(2, "x", {"app": "c"}, 80)]
+    spec = {"podSelector": {}, "policyTypes": ["Ingress"]}
+    allow = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "np0", "namespace": "x"},
+             "spec": {**spec, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "c"}}}]}]}}
+    return [*pods, allow], [*pods, {**allow, "spec": spec}]
+
+
+@settings(max_examples=100, deadline=None)
+@given(versions_st())
+@example(_same_class_pods())
+def test_each_pair_of_a_change_has_the_causes_of_its_own_explanation(versions: tuple[list[Any], list[Any]]) -> None:
+    """A change is explained once, on one representative pair: every pair it holds must be explained
+    the same on its own (two single pods of one class included: their pair is not a pod with itself)."""
+    base, head = analysis(versions[0]), analysis(versions[1])
+    result = diff(base, head)
+    blocks = {b.id for b in result.outside}
+    explainer = Explainer(base.aligned_with(head), head.aligned_with(base))
+    for change in result.pairs():
+        if change.src == change.dst or {change.src, change.dst} & blocks:
+            continue  # a workload's replicas with each other, and address blocks, are explained apart
+        assert change.causes == explained_pair(explainer, change.src, change.dst, change.before, change.after)
+        assert UNEXPLAINED not in change.causes

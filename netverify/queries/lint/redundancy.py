@@ -62,8 +62,9 @@ def _inventory_findings(analysis: Analysis, dirs: TieredDirections, shadowed: se
             continue  # all shadowed (NV603), or selects no loaded pod (NV101)
         has_rules = any(cp.rules(d) for d in directions)
         if has_rules and not inv.policy_changes(i, directions):
+            mine = [(d, inv.subjects(cp, d)) for d in directions]
             others = [o for o in same_namespace[cp.policy.namespace] if o is not cp and any(
-                inv.subjects(o, d) & inv.subjects(cp, d) for d in directions)]
+                inv.subjects(o, d) & subjects for d, subjects in mine)]
             deciders = list(dict.fromkeys(x for d in directions for x in inv.deciding_tiers(d, i, not others)))
             findings.append(_policy_finding(cp, "the loaded endpoints", others, [o.ref.source for o in others],
                                             deciders))

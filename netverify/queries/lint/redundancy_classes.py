@@ -100,10 +100,14 @@ class TieredDirections:
         self._alike_cache: dict[Direction, tuple[list[tuple[int, Cells]], dict[GroupKey, int]]] = {}
         self._group_of: dict[Direction, dict[int, GroupKey]] = {}
         self._key_rules: dict[tuple[Direction, tuple[int, ...]], list[CompiledRule]] = {}
+        self._np_of: dict[GroupKey, tuple[int, ...]] = {}
 
     def np_policies(self, gkey: GroupKey) -> tuple[int, ...]:
-        """The NetworkPolicies (indices) that select the group for its direction."""
-        return tuple(i for i in self._key(gkey)[self.np_tier] if i != OTHER_DIRECTION)
+        """The NetworkPolicies (indices) that select the group for its direction (asked often: kept)."""
+        found = self._np_of.get(gkey)
+        if found is None:
+            found = self._np_of[gkey] = tuple(i for i in self._key(gkey)[self.np_tier] if i != OTHER_DIRECTION)
+        return found
 
     def tier_policies(self, gkey: GroupKey) -> list[tuple[int, int]]:
         """(tier, policy index) of the admin tiers' policies (in `specs`) that select the group."""
@@ -220,6 +224,7 @@ class TieredDirections:
     def witness(self, d: Direction, subjects: int, peers: int, delta: ConnectionSet) -> tuple[int, int] | None:
         """Some (subject, peer) class pair, subject in `subjects` and peer in `peers`, whose other
         direction lets some of `delta` through (so a change of direction d is visible), or None.
+        `delta` must be interned by the graph's interner (its intersections are cached by identity).
 
         Walks the other direction's distinct partitions once, each with its cells over the subject
         side and the classes of every group that has it, rather than once per subject or group: at
@@ -235,8 +240,10 @@ class TieredDirections:
             if not m:
                 continue
             for cell, conns in cells_of:
+                if not intersection(conns, delta):  # a cached lookup, before a big-integer AND
+                    continue
                 s = cell & subjects
-                if s and intersection(conns, delta):
+                if s:
                     found = self.first_real(d, s, m)
                     if found is not None:
                         return found
@@ -291,6 +298,10 @@ class TieredDirections:
         """Some real (subject, peer) class pair of direction d, subject in `subjects`, peer in `peers`."""
         if not subjects or not peers:
             return None
+        # Usually the lowest pair is real: tried before listing every bit of two large masks.
+        b, a = (subjects & -subjects).bit_length() - 1, (peers & -peers).bit_length() - 1
+        if self._real_pair(d, b, a):
+            return b, a
         peer_list = bit_list(peers)
         for b in bit_list(subjects):
             for a in peer_list:

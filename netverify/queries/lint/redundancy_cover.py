@@ -23,21 +23,39 @@ egress), so a cell holds at most one part of each rule.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from netverify.engines.bitsets import ConnInterner, bit_list
+from netverify.engines.bitsets import ConnInterner
 from netverify.model import Direction
+from netverify.queries.lint.redundancy_cells import CellCutter, Refinement
 from netverify.queries.lint.redundancy_classes import GroupKey, TieredDirections
 from netverify.semantics.compile import CompiledRule
 from netverify.sets import ConnectionSet
 
 Cell = tuple[int, ConnectionSet]  # (peer classes, connections)
+REFINED_KEPT = 64  # refinements kept for groups read next (see GroupCover)
+
+
+@dataclass
+class CoverMemo:
+    """What the groups' covers share: the peer cells already cut, by the parts' peer masks (groups that
+    differ only in their named ports have the same ingress masks), the cutter (which derives a large
+    cut from the last one: redundancy_cells.py), and `_alone_in`'s answers by the identities of the
+    connection sets (cells of many groups hold the same ones)."""
+
+    refined: dict[tuple[int, ...], Refinement] = field(default_factory=dict)
+    cutter: CellCutter = field(default_factory=CellCutter)
+    alone: dict[tuple[int, ...], list[ConnectionSet]] = field(default_factory=dict)
 
 
 class GroupCover:
     """One isolated subject group's peer cells: which rule parts admit each cell, and what removing
     one rule or one policy takes away there (before the tiers above the NetworkPolicy tier)."""
 
-    def __init__(self, dirs: TieredDirections, d: Direction, gkey: GroupKey) -> None:
+    def __init__(self, dirs: TieredDirections, d: Direction, gkey: GroupKey, memo: CoverMemo | None = None) -> None:
+        """`memo`: what groups read before share with this one (see CoverMemo)."""
+        memo = memo or CoverMemo()
+        self.memo = memo.alone
         g = dirs.g
         self.conns = g.conns
         rep = dirs.rep(d, gkey)
@@ -53,36 +71,21 @@ class GroupCover:
                         self.part_conns.append(c)
                         self.part_rule.append(rule)
                         self.part_policy.append(i)
-        # Peer masks shifted down to the lowest peer any part admits: a namespace's rules admit classes
-        # numbered together, far from bit 0, and big-integer operations cost the integers' length.
-        low = min(((m & -m).bit_length() - 1 for m in parts), default=0)
-        cells: dict[int, int] = {}  # parts admitting the cell (bit k: part k) -> peer classes >> low
-        for k, shifted in enumerate(parts):
-            mask = shifted >> low
-            bit = 1 << k
-            split: dict[int, int] = {}
-            rest = mask
-            for sig, m in cells.items():
-                inter = m & mask
-                if inter:
-                    if m != inter:
-                        split[sig] = m ^ inter
-                    split[sig | bit] = inter
-                    rest ^= inter
-                else:
-                    split[sig] = m
-            if rest:
-                split[bit] = rest
-            cells = split
-        self.low = low
-        self.cells = [(m, bit_list(sig)) for sig, m in cells.items()]  # masks >> low
+        key = tuple(parts)
+        found = memo.refined.get(key)
+        if found is None:
+            found = memo.cutter.refine(parts)
+            if len(memo.refined) >= REFINED_KEPT:
+                memo.refined.clear()  # the groups of one candidate are read together: recent ones are enough
+            memo.refined[key] = found
+        self.low, self.cells = found  # cell masks >> low
 
     def rule_deltas(self) -> dict[int, tuple[CompiledRule, list[Cell]]]:
         """Per rule (by id) whose removal takes something away: the cells and what it takes there."""
         out: dict[int, tuple[CompiledRule, list[Cell]]] = {}
         parts = self.part_conns
         for m, ks in self.cells:
-            for k, delta in zip(ks, _alone_in(self.conns, [parts[k] for k in ks]), strict=True):
+            for k, delta in zip(ks, _alone_in(self.conns, [parts[k] for k in ks], self.memo), strict=True):
                 if delta:
                     rule = self.part_rule[k]
                     out.setdefault(id(rule), (rule, []))[1].append((m << self.low, delta))
@@ -99,16 +102,26 @@ class GroupCover:
                 i = owner[k]
                 have = of_policy.get(i)
                 of_policy[i] = parts[k] if have is None else conns.union(have, parts[k])
-            for i, delta in zip(of_policy, _alone_in(conns, list(of_policy.values())), strict=True):
+            for i, delta in zip(of_policy, _alone_in(conns, list(of_policy.values()), self.memo), strict=True):
                 if delta:
                     out.setdefault(i, []).append((m << self.low, delta))
         return out
 
 
-def _alone_in(conns: ConnInterner, items: list[ConnectionSet]) -> list[ConnectionSet]:
-    """Per item (interned), what it admits that no other item does: item - union(the others)."""
+def _alone_in(conns: ConnInterner, items: list[ConnectionSet], memo: dict[tuple[int, ...], list[ConnectionSet]]
+              ) -> list[ConnectionSet]:
+    """Per item (interned), what it admits that no other item does: item - union(the others); `memo`
+    keeps the answers by the items' identities (cells of many groups hold the same connection sets)."""
     if len(items) == 1:
         return items
+    key = tuple(map(id, items))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _alone(conns, items)
+    return found
+
+
+def _alone(conns: ConnInterner, items: list[ConnectionSet]) -> list[ConnectionSet]:
     everything = conns.none
     for c in items:
         everything = conns.union(everything, c)
@@ -150,6 +163,7 @@ class CoverChecks:
         self.exclude = exclude
         self.alone = alone
         self._done: dict[Direction, set[GroupKey]] = {d: set() for d in (Direction.INGRESS, Direction.EGRESS)}
+        self._memo = CoverMemo()
         self.rules_changing: dict[Direction, set[int]] = {d: set() for d in self._done}
         # Policies whose removal visibly changes direction d on peers outside exclude(d, i) ...
         self.policies_changing: dict[Direction, set[int]] = {d: set() for d in self._done}
@@ -163,42 +177,53 @@ class CoverChecks:
             return
         self._done[d].add(gkey)
         dirs = self.dirs
-        cover = GroupCover(dirs, d, gkey)
+        cover = GroupCover(dirs, d, gkey, self._memo)
         undecided = dirs.undecided_before(d, gkey)
         subjects = dirs.groups[d][gkey]
         conns = dirs.g.conns
         changing = self.rules_changing[d]
+        seen: dict[tuple[int, int], bool] = {}  # this group's witness answers (see _visible)
         for rid, (_, cells) in cover.rule_deltas().items():
-            if rid not in changing and _visible(dirs, d, subjects, cells, undecided, conns, -1):
+            if rid not in changing and _visible(dirs, d, subjects, cells, undecided, conns, -1, seen):
                 changing.add(rid)
         if len(dirs.np_policies(gkey)) < 2:
             return  # removing the only policy unisolates the group: redundancy.py folds that case
         outside, inside = self.policies_changing[d], self.policies_changing_inside[d]
         for i, cells in cover.policy_deltas().items():
             excluded = self.exclude(d, i)
-            if i not in outside and _visible(dirs, d, subjects, cells, undecided, conns, ~excluded):
+            if i not in outside and _visible(dirs, d, subjects, cells, undecided, conns, ~excluded, seen):
                 outside.add(i)
             if (excluded and i not in inside and self.alone(d, i)
-                    and _visible(dirs, d, subjects, cells, undecided, conns, excluded)):
+                    and _visible(dirs, d, subjects, cells, undecided, conns, excluded, seen)):
                 inside.add(i)
 
 
 def _visible(dirs: TieredDirections, d: Direction, subjects: int, cells: list[Cell], undecided: list[Cell] | None,
-             conns: ConnInterner, peers: int) -> bool:
+             conns: ConnInterner, peers: int, seen: dict[tuple[int, int], bool]) -> bool:
     """Whether taking `cells` away (within `peers`, after the tiers above: `undecided`) changes a
-    connection some real pair's other direction lets through."""
+    connection some real pair's other direction lets through. `seen`: the group's witness answers by
+    (peers, id of the interned connections): a one-rule policy takes away what its rule does."""
     for m, delta in cells:
         m &= peers
         if not m:
             continue
         if undecided is None:
-            if dirs.witness(d, subjects, m, delta) is not None:
+            if _witnessed(dirs, d, subjects, m, delta, seen):
                 return True
             continue
         for um, uc in undecided:
             p = m & um
             if p:
                 left = conns.intersection(delta, uc)
-                if left and dirs.witness(d, subjects, p, left) is not None:
+                if left and _witnessed(dirs, d, subjects, p, left, seen):
                     return True
     return False
+
+
+def _witnessed(dirs: TieredDirections, d: Direction, subjects: int, peers: int, delta: ConnectionSet,
+               seen: dict[tuple[int, int], bool]) -> bool:
+    key = (peers, id(delta))  # delta is interned: its id is its identity while the graph lives
+    found = seen.get(key)
+    if found is None:
+        found = seen[key] = dirs.witness(d, subjects, peers, delta) is not None
+    return found

@@ -23,6 +23,7 @@ A change counts only when it is visible on a real pair (TieredDirections.witness
 from __future__ import annotations
 
 from netverify.engines.bitsets import bit_list
+from netverify.engines.graph import ReachabilityGraph
 from netverify.engines.partitions import Cells, Partition
 from netverify.model import Direction
 from netverify.queries.context import Analysis
@@ -102,7 +103,7 @@ class InventoryRedundancy:
             if len(dirs.np_policies(gkey)) < 2:  # no longer isolated: every peer may change
                 subjects = dirs.groups[d][gkey]
                 old = dirs.current(d, gkey)
-                for part, other in self._unisolated(d, i, subjects):
+                for part, other in self._unisolated(d, i, subjects, keeps_other=not whole):
                     new = dirs.fold(d, gkey, dirs.np_entry(d, (), other), ("without", d, gkey, i, other))
                     if self._compare(d, part, old, new, ~excluded):
                         return True
@@ -248,14 +249,16 @@ class InventoryRedundancy:
 
     # --- folding a group again
 
-    def _unisolated(self, d: Direction, i: int, subjects: int) -> list[tuple[int, bool]]:
-        """The subjects split by whether, without policy i, some NetworkPolicy still selects them for
-        the other direction (under --np-selection any that keeps the tier final for them)."""
+    def _unisolated(self, d: Direction, i: int, subjects: int, keeps_other: bool = False) -> list[tuple[int, bool]]:
+        """The subjects split by whether, without policy i's part in direction d, some NetworkPolicy still
+        selects them for the other direction (under --np-selection any that keeps the tier final for
+        them). `keeps_other`: policy i itself stays for the other direction (its last egress rule is
+        removed, not the policy: without policyTypes it becomes an Ingress policy that still selects them)."""
         dirs = self.dirs
         if not dirs.any_direction:
             return [(subjects, False)]
         selecting = dirs.selecting[d.opposite]
-        other = sum(1 << c for c in bit_list(subjects) if any(k != i for k in selecting[c]))
+        other = sum(1 << c for c in bit_list(subjects) if any(keeps_other or k != i for k in selecting[c]))
         return [(m, flag) for m, flag in ((subjects & ~other, False), (other, True)) if m]
 
     def _compare(self, d: Direction, subjects: int, old: Partition | None, new: Partition | None,
@@ -272,7 +275,8 @@ class InventoryRedundancy:
                 both = mo & mn & peers
                 if not both or co == cn:
                     continue
-                if dirs.witness(d, subjects, both, (co - cn) | (cn - co)) is not None:
+                # interned: the interner caches intersections by identity, and a temporary's id is reused
+                if dirs.witness(d, subjects, both, dirs.g.conns((co - cn) | (cn - co))) is not None:
                     return True
         return False
 
@@ -284,12 +288,16 @@ class InventoryRedundancy:
         g = dirs.g
         out: dict[int, CompiledRule] = {}
         mine = g.peer_mask(drop)
+        meets: dict[int, bool] = {}  # per rule (by id): its peers meet drop's (asked once, not per group)
         for gkey in self._subject_groups(d, i):
             rep = dirs.rep(d, gkey)
             for rule in dirs.key_rules(d, dirs.np_policies(gkey)):
                 if rule is drop or id(rule) in out:
                     continue
-                if g.peer_mask(rule) & mine and _ports_meet(rule, drop, rep, d):
+                peers_meet = meets.get(id(rule))
+                if peers_meet is None:
+                    peers_meet = meets[id(rule)] = bool(g.peer_mask(rule) & mine)
+                if peers_meet and _ports_meet(g, rule, drop, rep, d):
                     out[id(rule)] = rule
         return list(out.values())
 
@@ -320,7 +328,7 @@ class InventoryRedundancy:
         return self._masks[d].get(self.index[id(cp)], 0)
 
 
-def _ports_meet(a: CompiledRule, b: CompiledRule, rep: Endpoint, d: Direction) -> bool:
+def _ports_meet(g: ReachabilityGraph, a: CompiledRule, b: CompiledRule, rep: Endpoint, d: Direction) -> bool:
     if d == Direction.EGRESS:
         return True  # named ports resolve per destination; peers overlapping is enough to name it
-    return bool(a.ports_for(rep) & b.ports_for(rep))
+    return bool(g.conns.intersection(g.rule_ports(a, rep), g.rule_ports(b, rep)))

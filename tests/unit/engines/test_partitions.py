@@ -89,3 +89,42 @@ def test_a_passing_tier_leaves_everything_to_the_default() -> None:
     folded = fold_partitions([passing_partition(interner, EVERYONE)], interner, EVERYONE)
     assert folded == {id(interner.all): EVERYONE}
     assert fold_partitions([passing_partition(interner, EVERYONE)], interner, EVERYONE, Action.DENY) == {}
+
+
+def reference_union_partition(parts: list[tuple[int, ConnectionSet]], conns: ConnInterner) -> Partition:
+    """union_partition as it was before its masks were shifted (kept as the bit-by-bit reference)."""
+    out: Partition = {}
+    by_id = conns.by_id
+    for mask, c in parts:
+        if not mask or not c:
+            continue
+        new: Partition = {}
+        rest = mask
+        for have, m in out.items():
+            inter = m & mask
+            if inter:
+                keep = m & ~mask
+                if keep:
+                    new[have] = new.get(have, 0) | keep
+                u = id(conns.union(by_id[have], c))
+                new[u] = new.get(u, 0) | inter
+                rest &= ~m
+            else:
+                new[have] = new.get(have, 0) | m
+        if rest:
+            new[id(c)] = new.get(id(c), 0) | rest
+        out = new
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=(1 << 12) - 1), conn_sets), max_size=8),
+       st.integers(min_value=0, max_value=400))
+def test_the_union_of_masks_far_from_bit_zero_is_the_reference_union_bit_by_bit(
+        ps: list[tuple[int, ConnectionSet]], offset: int) -> None:
+    # Masks of classes numbered far from 0 (a namespace's): the shifted computation must give the same
+    # partition, in the same order, as the plain one.
+    interner = ConnInterner()
+    ps = [(m << offset, interner(c)) for m, c in ps]
+    got = union_partition(iter(ps), interner)
+    assert list(got.items()) == list(reference_union_partition(ps, interner).items())

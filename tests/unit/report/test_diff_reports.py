@@ -12,7 +12,7 @@ import json
 from netverify import report
 from netverify.model import SourceRef
 from netverify.queries.diff import Change, DiffResult
-from netverify.queries.diff_causes import Cause
+from netverify.queries.diff_cause import Cause
 from netverify.queries.diff_sets import members
 from netverify.sets import ConnectionSet
 

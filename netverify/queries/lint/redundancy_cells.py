@@ -1,0 +1,105 @@
+"""Lint redundancy: a subject group's peers cut into cells by which rule parts admit them.
+
+A cell is a maximal set of peer classes held by exactly the same parts (its signature). Cells are
+what redundancy_cover.py reads a group's removals from; their order carries no meaning.
+
+Cutting costs (distinct masks) x (cells) big-integer operations over all classes. Groups that
+dozens of policies select have ~100 parts, ~80 distinct masks and ~260 cells at 100,000 pods, and
+the groups read one after another (a candidate's groups) mostly share their masks: `CellCutter`
+keeps the last large cut and derives the next from it, dropping the masks the new group lacks
+(cells whose signatures then agree merge) and cutting by the masks it adds. The result is the
+same partition as a cut from scratch (tests/unit/queries/test_redundancy_cells.py).
+
+Invariant of the kept state: `masks[j]` is the mask of position j; `live` has bit j when position j
+is in use; every cell's signature holds live positions only, and the cells are disjoint and cover
+the union of the live masks.
+"""
+
+from __future__ import annotations
+
+from netverify.engines.bitsets import bit_list
+
+# (low, [(peer classes >> low, the parts admitting them)])
+Refinement = tuple[int, list[tuple[int, list[int]]]]
+INCREMENTAL_FROM = 16  # distinct masks from which a cut is derived from the last one (smaller ones: from scratch)
+
+
+class CellCutter:
+    """Cuts groups' peers into cells, deriving a large cut from the previous large one."""
+
+    def __init__(self, incremental_from: int = INCREMENTAL_FROM) -> None:
+        self.incremental_from = incremental_from
+        self._masks: list[int] = []
+        self._live = 0
+        self._cells: dict[int, int] = {}  # signature over positions -> peer classes
+
+    def refine(self, parts: list[int]) -> Refinement:
+        """The peers cut by which parts admit them (parts with equal masks cut once, with all their bits)."""
+        distinct: dict[int, int] = {}  # peer mask -> the parts having it (bit k: part k)
+        for k, mask in enumerate(parts):
+            distinct[mask] = distinct.get(mask, 0) | 1 << k
+        if len(distinct) < self.incremental_from:
+            return _from_scratch(parts, distinct)
+        self._derive(distinct)
+        local = [distinct.get(m, 0) for m in self._masks]
+        out = []
+        for sig, m in self._cells.items():
+            bits = 0
+            for j in bit_list(sig):
+                bits |= local[j]
+            out.append((m, bit_list(bits)))
+        return 0, out
+
+    def _derive(self, distinct: dict[int, int]) -> None:
+        """Make the kept state the cut of `distinct`'s masks: from the last one when they share most
+        masks, else from scratch."""
+        live = {self._masks[j]: j for j in bit_list(self._live)}
+        removed = [j for m, j in live.items() if m not in distinct]
+        added = [m for m in distinct if m not in live]
+        if (len(removed) + len(added)) * 3 > len(distinct) or len(self._masks) + len(added) > 4 * len(distinct):
+            self._masks, self._live, self._cells = [], 0, {}
+            added = list(distinct)
+        elif removed:
+            drop = 0
+            for j in removed:
+                drop |= 1 << j
+            self._live &= ~drop
+            merged: dict[int, int] = {}
+            for sig, m in self._cells.items():
+                kept = sig & ~drop
+                if kept:  # held by no remaining mask: not a peer of the group
+                    merged[kept] = merged[kept] | m if kept in merged else m
+            self._cells = merged
+        for mask in added:
+            j = len(self._masks)
+            self._masks.append(mask)
+            self._live |= 1 << j
+            self._cells = _cut(self._cells, mask, 1 << j)
+
+
+def _from_scratch(parts: list[int], distinct: dict[int, int]) -> Refinement:
+    # Peer masks shifted down to the lowest peer any part admits: a namespace's rules admit classes
+    # numbered together, far from bit 0, and big-integer operations cost the integers' length.
+    low = min(((m & -m).bit_length() - 1 for m in parts), default=0)
+    cells: dict[int, int] = {}
+    for mask, bits in distinct.items():
+        cells = _cut(cells, mask >> low, bits)
+    return low, [(m, bit_list(sig)) for sig, m in cells.items()]
+
+
+def _cut(cells: dict[int, int], mask: int, bits: int) -> dict[int, int]:
+    """`cells` ({signature: classes}) cut by `mask`: the classes it holds get `bits` in their signature."""
+    split: dict[int, int] = {}
+    rest = mask
+    for sig, m in cells.items():
+        inter = m & mask
+        if inter:
+            if m != inter:
+                split[sig] = m ^ inter
+            split[sig | bits] = inter
+            rest ^= inter
+        else:
+            split[sig] = m
+    if rest:
+        split[bits] = rest
+    return split
