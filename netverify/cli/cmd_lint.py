@@ -174,7 +174,7 @@ def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeou
     progress = inv.terminal.progress
     loaded = _read_for_lint(inv)
     analysis = Analysis(loaded.cluster, inv.semantics(), inv.by)
-    progress.phase(f"compiling {len(loaded.cluster.policies) + len(loaded.cluster.admin_policies):,} policies")
+    progress.phase(f"compiling {loaded.cluster.policy_count:,} policies")
     _ = analysis.policies
     progress.phase(f"building endpoints of {len(loaded.cluster.pods):,} pods")
     only = LintFilter(endpoint_ids(analysis, src_sets), endpoint_ids(analysis, dst_sets), only_ns)

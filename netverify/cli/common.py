@@ -86,7 +86,7 @@ class Inventory:
         analysis = Analysis(result.cluster, self.semantics(), self.by)
         progress = self.terminal.progress
         if progress.enabled:  # compile now, under its own label (it would happen in the query anyway)
-            progress.phase(f"compiling {len(result.cluster.policies):,} policies")
+            progress.phase(f"compiling {result.cluster.policy_count:,} policies")
             _ = analysis.policies
             progress.phase(f"building endpoints of {len(result.cluster.pods):,} pods")
             _ = analysis.endpoints

@@ -211,6 +211,11 @@ class Cluster:
     nodes: tuple[Node, ...] = ()
     skipped: tuple[SkippedObject, ...] = field(default=(), compare=False)
 
+    @property
+    def policy_count(self) -> int:
+        """How many policies of every kind (each field of POLICY_FIELDS) were loaded."""
+        return sum(len(getattr(self, kind)) for kind in POLICY_FIELDS)
+
     def namespace(self, name: str) -> Namespace | None:
         for ns in self.namespaces:
             if ns.name == name:
