@@ -101,6 +101,18 @@ def endpoint_facts(ep: Endpoint) -> tuple[object, ...]:
             ep.pods, ep.replicas)
 
 
+def common_endpoints(base: Analysis, head: Analysis,
+                     explainer: Explainer) -> Iterator[tuple[Endpoint, Endpoint, bool, tuple[Cause, ...]]]:
+    """The endpoints on both sides, in BASE's order: BASE's, HEAD's, whether their facts differ (moved), and the
+    causes of that difference (none when they do not)."""
+    for ep in base.endpoints:
+        other = head.by_id.get(ep.id)
+        if other is None:
+            continue
+        moved = endpoint_facts(ep) != endpoint_facts(other)
+        yield ep, other, moved, (explainer.endpoint(ep.id) if moved else ())
+
+
 def _rules_content(rules: tuple[Rule, ...]) -> tuple[object, ...]:
     """Rules as what they say: peers and ports, not where they are written."""
     return tuple((tuple((p.pod_selector, p.namespace_selector, p.ip_block) for p in r.peers),
@@ -136,12 +148,7 @@ class JointClasses:
         self.single: list[tuple[bool, bool]] = []  # a single pod on BASE, on HEAD
         self.causes: list[tuple[Cause, ...]] = []  # what changed in the members (the same for all)
         self.moved: list[bool] = []  # some member's facts changed
-        for ep in base.endpoints:
-            other = head.by_id.get(ep.id)
-            if other is None:
-                continue
-            moved = endpoint_facts(ep) != endpoint_facts(other)
-            causes = explainer.endpoint(ep.id) if moved else ()
+        for ep, other, moved, causes in common_endpoints(base, head, explainer):
             key = (gb.class_of[ep.id], gh.class_of[ep.id], ep.single_pod, other.single_pod, causes)
             j = index.get(key)
             if j is None:

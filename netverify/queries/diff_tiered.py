@@ -51,9 +51,9 @@ from netverify.queries.diff_joint import (
     JointVectors,
     Key,
     Rectangle,
+    common_endpoints,
     cut,
     direction_signatures,
-    endpoint_facts,
     lowest,
     merge_causes,
     vector_changes,
@@ -98,20 +98,16 @@ class TieredDiff:
         index: dict[tuple[object, ...], int] = {}
         self.members: list[list[Endpoint]] = []  # BASE's endpoints; HEAD's by id
         self.causes: list[tuple[Cause, ...]] = []
-        self.moved: list[bool] = []
-        for ep in base.endpoints:
-            other = head.by_id.get(ep.id)
-            if other is None:
-                continue
-            moved = endpoint_facts(ep) != endpoint_facts(other)
-            causes = explainer.endpoint(ep.id) if moved else ()
+        self.moved: list[bool] = []  # some member's facts changed
+        for ep, other, moved, causes in common_endpoints(base, head, explainer):
             key = (self._facts(ep), self._facts(other), causes)
             j = index.setdefault(key, len(self.members))
             if j == len(self.members):
                 self.members.append([])
                 self.causes.append(causes)
-                self.moved.append(moved)
+                self.moved.append(False)
             self.members[j].append(ep)
+            self.moved[j] = self.moved[j] or moved
         self._selection: dict[tuple[int, int], tuple[int, ...]] = {}
         self.sources, self.destinations = self._affected()
         self._vectors: list[JointVectors] = []
