@@ -22,8 +22,9 @@ test_partitions.py holds the two together). A NetworkPolicy-only inventory takes
 
 The exemptions (semantics/verdict.exemption) are applied in one place each: node traffic in the
 ingress partition of the destination class (`_exempt_senders`: rows and columns both read it), a
-single pod's traffic to itself where endpoint pairs are expanded (`allowed`, `by_source`). A
-class's members agree on them because class keys include what they read (hostNetwork, node).
+single pod's traffic to itself where endpoint pairs are expanded (`allowed`; `by_source` through
+rows.PairExpansion). A class's members agree on them because class keys include what they read
+(hostNetwork, node).
 
 Public surface for the query layer (queries must not read anything else): classes (`reps`, `members`, `class_of`),
 rows (`rows`, `row`, `successors`, `class_allowed`, `targets`, `by_source`, `connections`, `allowed`), columns
@@ -49,7 +50,7 @@ from netverify.engines.partitions import (
     passing_partition,
     union_partition,
 )
-from netverify.engines.rows import LazyRows, Row, members_of_row, sources_into
+from netverify.engines.rows import LazyRows, PairExpansion, Row, sources_into
 from netverify.model import Direction
 from netverify.runtime import without_gc
 from netverify.semantics.class_tiers import ClassRule, TierSpec, tier_specs
@@ -470,42 +471,18 @@ class ReachabilityGraph:
         return self.class_allowed(self.class_of[src.id], self.class_of[dst.id])
 
     @cached_property
-    def _by_rank(self) -> tuple[list[Endpoint], list[list[int]]]:
-        """Endpoints sorted by id, and per class the positions of its members in that order."""
-        ordered = sorted(self.endpoints, key=lambda e: e.id)
-        member_ranks: list[list[int]] = [[] for _ in self.reps]
-        for r, ep in enumerate(ordered):
-            member_ranks[self.class_of[ep.id]].append(r)
-        return ordered, member_ranks
+    def _pairs(self) -> PairExpansion:
+        return PairExpansion(self.endpoints, self.class_of, self.rows, self.class_allowed)
 
     def targets(self, a: int) -> list[tuple[Endpoint, ConnectionSet]]:
         """Every endpoint class `a` may send to, sorted by id, with what."""
-        ordered, member_ranks = self._by_rank
-        return members_of_row(self.rows[a], ordered, member_ranks)
+        return self._pairs.targets(a)
 
     def by_source(self, include_self: bool = False) -> Iterator[tuple[Endpoint, list[tuple[Endpoint, ConnectionSet]]]]:
         """For each endpoint (in the given order) with something allowed, its targets sorted by id."""
-        cache: dict[int, list[tuple[Endpoint, ConnectionSet]]] = {}
-        remaining = [len(m) for m in self.members]
-        for src in self.endpoints:
-            a = self.class_of[src.id]
-            remaining[a] -= 1
-            targets = cache.pop(a, None) if not remaining[a] else cache.get(a)
-            if targets is None:
-                targets = self.targets(a)
-                if remaining[a]:
-                    cache[a] = targets
-            if src.single_pod and not include_self and self.class_allowed(a, a):
-                targets = [t for t in targets if not is_self_traffic(src, t[0])]
-            if targets:
-                yield src, targets
+        return self._pairs.by_source(include_self)
 
     def connections(self, include_self: bool = False) -> Iterator[tuple[Endpoint, Endpoint, ConnectionSet]]:
-        """Every ordered endpoint pair with a non-empty allowed set, sorted by (src, dst) id.
-
-        A single pod's pair with itself is left out (always allowed, not a network question);
-        a workload's pair with itself (replica to replica) is kept.
-        """
-        for src, targets in self.by_source(include_self):
-            for dst, conns in targets:
-                yield src, dst, conns
+        """Every ordered endpoint pair with a non-empty allowed set, sorted by (src, dst) id (a single pod's
+        pair with itself left out unless `include_self`; a workload's replica-to-replica pair kept)."""
+        return self._pairs.connections(include_self)

@@ -9,12 +9,14 @@ every part's sources hold alike share the result (and, with equal egress, their 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
 from typing import TypeVar, overload
 
 from netverify.engines.bitsets import bit_list
+from netverify.semantics.endpoints import Endpoint
+from netverify.semantics.verdict import is_self_traffic
 from netverify.sets import ConnectionSet
 
 Row = tuple[tuple[int, ConnectionSet], ...]  # disjoint (destination class mask, allowed) pairs
@@ -36,6 +38,49 @@ def members_of_row(row: Row, ordered: Sequence[Member],
                   for r in chain.from_iterable(map(ranks_of, bit_list(m))))
     conns = [c for _, c in row]
     return [(ordered[key // k], conns[key % k]) for key in keys]
+
+
+class PairExpansion:
+    """A graph's class rows expanded to endpoint pairs, sorted by id.
+
+    A single pod's pair with itself is exempt (semantics/verdict.is_self_traffic) and, as it is not a
+    network question, left out of `by_source` and `connections` unless asked for; a workload's pair with
+    itself (replica to replica) is an ordinary pair."""
+
+    def __init__(self, endpoints: Sequence[Endpoint], class_of: Mapping[str, int], rows: Sequence[Row],
+                 class_allowed: Callable[[int, int], ConnectionSet]) -> None:
+        self.endpoints, self.class_of, self.rows, self.class_allowed = endpoints, class_of, rows, class_allowed
+        self.ordered = sorted(endpoints, key=lambda e: e.id)
+        self.member_ranks: list[list[int]] = [[] for _ in range(len(rows))]  # per class, its members' positions
+        for r, ep in enumerate(self.ordered):
+            self.member_ranks[class_of[ep.id]].append(r)
+
+    def targets(self, a: int) -> list[tuple[Endpoint, ConnectionSet]]:
+        """Every endpoint class `a` may send to, sorted by id, with what."""
+        return members_of_row(self.rows[a], self.ordered, self.member_ranks)
+
+    def by_source(self, include_self: bool = False) -> Iterator[tuple[Endpoint, list[tuple[Endpoint, ConnectionSet]]]]:
+        """For each endpoint (in the given order) with something allowed, its targets sorted by id."""
+        cache: dict[int, list[tuple[Endpoint, ConnectionSet]]] = {}
+        remaining = [len(m) for m in self.member_ranks]
+        for src in self.endpoints:
+            a = self.class_of[src.id]
+            remaining[a] -= 1
+            targets = cache.pop(a, None) if not remaining[a] else cache.get(a)
+            if targets is None:
+                targets = self.targets(a)
+                if remaining[a]:
+                    cache[a] = targets
+            if src.single_pod and not include_self and self.class_allowed(a, a):
+                targets = [t for t in targets if not is_self_traffic(src, t[0])]
+            if targets:
+                yield src, targets
+
+    def connections(self, include_self: bool = False) -> Iterator[tuple[Endpoint, Endpoint, ConnectionSet]]:
+        """Every ordered endpoint pair with a non-empty allowed set, sorted by (src, dst) id."""
+        for src, targets in self.by_source(include_self):
+            for dst, conns in targets:
+                yield src, dst, conns
 
 
 class LazyRows(Sequence[Row]):
