@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from netverify.loaders.admin import unread_notes
+from netverify.loaders.api_objects import as_mapping, located, slices_from_endpoints, source_ref
 from netverify.loaders.credentials import Redactor
 from netverify.loaders.deadline import RequestWatch
 from netverify.loaders.kubeconfig import (
@@ -40,7 +41,6 @@ from netverify.loaders.kubeconfig import (
     display_url,
 )
 from netverify.loaders.manifests import LoadResult, load_objects
-from netverify.loaders.yamlio import MAX_DEPTH, LocatedList, LocatedMap
 from netverify.model import SourceRef
 
 __all__ = [  # the connection side lives in kubeconfig.py; callers import both from here
@@ -304,7 +304,7 @@ class _Reader:
 
     def _with_source(self, obj: dict[str, Any], resource: Resource) -> tuple[dict[str, Any], SourceRef]:
         full = _kind_and_version(obj, resource)
-        meta = _mapping(full.get("metadata"))
+        meta = as_mapping(full.get("metadata"))
         return full, source_ref(self.conn.context, full["kind"], str(meta.get("namespace") or ""),
                                 str(meta.get("name") or "?"))
 
@@ -459,59 +459,9 @@ def _api_error(exc: Any, resource: Resource, verb: str, namespace: str | None, n
 # --- objects ------------------------------------------------------------------------------
 
 
-def source_ref(context: str, kind: str, namespace: str, name: str) -> SourceRef:
-    return SourceRef(f"cluster:{context}/{kind}/{namespace + '/' if namespace else ''}{name}")
-
-
-def located(value: Any, depth: int = 0) -> Any:
-    """Plain JSON -> LocatedMap/LocatedList (line 0), the shape the converters read; nesting limited as for
-    files (an API answer is no more trusted than a manifest)."""
-    if depth > MAX_DEPTH:
-        raise ClusterError(f"the API server answered with an object nested deeper than {MAX_DEPTH} levels",
-                           "check that the kubeconfig points at a Kubernetes API server")
-    if isinstance(value, dict):
-        out = LocatedMap()
-        for k, v in value.items():
-            out[k] = located(v, depth + 1)
-        return out
-    if isinstance(value, list):
-        items = LocatedList()
-        items.extend(located(v, depth + 1) for v in value)
-        return items
-    return value
-
-
-def _slices_from_endpoints(obj: dict[str, Any]) -> dict[str, Any]:
-    """An Endpoints object as one EndpointSlice per subset would show it (ready addresses only)."""
-    meta = _mapping(obj.get("metadata"))
-    endpoints, ports = [], []
-    for subset in _objects(obj.get("subsets")):
-        for address in _objects(subset.get("addresses")):
-            entry: dict[str, Any] = {"addresses": [address.get("ip")], "conditions": {"ready": True}}
-            if isinstance(address.get("targetRef"), dict):
-                entry["targetRef"] = address["targetRef"]
-            endpoints.append(entry)
-        for p in _objects(subset.get("ports")):
-            if p not in ports:
-                ports.append(p)
-    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": {"name": meta.get("name"), "namespace": meta.get("namespace"),
-                         "labels": {"kubernetes.io/service-name": meta.get("name")}},
-            "addressType": "IPv4", "endpoints": endpoints, "ports": ports}
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _objects(value: Any) -> list[dict[str, Any]]:
-    """The objects of a list from an API answer; anything else in it is left for the converter to refuse."""
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
 def _kind_and_version(obj: dict[str, Any], resource: Resource) -> dict[str, Any]:
     if resource is ENDPOINTS:
-        return _slices_from_endpoints(obj)
+        return slices_from_endpoints(obj)
     out = dict(obj)
     out["kind"] = resource.kind  # items of a typed list come without them
     out["apiVersion"] = resource.api_version
