@@ -15,7 +15,7 @@ from pathlib import Path
 import networkx as nx
 
 PACKAGE = Path(__file__).resolve().parents[3] / "netverify"
-MAX_LINES = 520  # "about 500"
+MAX_LINES = 510  # "about 500": every module is at most 509 lines today
 # Cycles that landed from other branches, each with who removes it; the list may only shrink (it is empty:
 # keep it so).
 KNOWN_CYCLES: dict[frozenset[str], str] = {}
