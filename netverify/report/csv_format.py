@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import singledispatch
 from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
 from netverify.queries.services import ServiceMatrixResult
-from netverify.report.json_format import write_batched
+from netverify.report.encode_once import encoded_once, write_batched
 from netverify.sets import ConnectionSet
 
 
@@ -35,9 +35,12 @@ class CsvCells:
     def __init__(self, by_identity: bool) -> None:
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, lineterminator="\n")
-        self._fields: dict[str, str] = {}
-        self._sets: dict[object, tuple[ConnectionSet, list[str]]] = {}
-        self._by_identity = by_identity
+        # Never alone on a line: csv.writer writes a lone empty field as `""`, but not among others.
+        self.field: Callable[[str], str] = encoded_once(lambda value: self.row(value, "")[:-1])
+        """One field: quoted only where csv.writer would quote it (a comma, a quote, a line break)."""
+        self.protocols: Callable[[ConnectionSet], list[str]] = encoded_once(
+            lambda conns: [self.row(proto, _ports(ports)) for proto, ports in conns.items()], by_identity)
+        """`TCP,80 443-445`, one per protocol in the set's order."""
 
     def row(self, *fields: str) -> str:
         """`fields` as one CSV line, as csv.writer writes it (without the line end)."""
@@ -45,22 +48,6 @@ class CsvCells:
         self._buffer.truncate()
         self._writer.writerow(fields)
         return self._buffer.getvalue()[:-1]
-
-    def field(self, value: str) -> str:
-        """One field: quoted only where csv.writer would quote it (a comma, a quote, a line break)."""
-        text = self._fields.get(value)
-        if text is None:
-            # Never alone on a line: csv.writer writes a lone empty field as `""`, but not among others.
-            text = self._fields[value] = self.row(value, "")[:-1]
-        return text
-
-    def protocols(self, conns: ConnectionSet) -> list[str]:
-        """`TCP,80 443-445`, one per protocol in the set's order."""
-        key = id(conns) if self._by_identity else conns
-        found = self._sets.get(key)
-        if found is None:
-            found = self._sets[key] = (conns, [self.row(proto, _ports(ports)) for proto, ports in conns.items()])
-        return found[1]
 
 
 @render.register

@@ -1,43 +1,28 @@
 """JSON: documented contracts; the matrix is streamed pair by pair.
 
-Whole documents are written by `dump` in writes of about WRITE_CHARS characters, each cut between two of the
-encoder's tokens: the CLI's stdout is a RedactingStream that scans every write, so json.dump's one write per
+Whole documents are written by `dump` in writes of about encode_once.WRITE_CHARS characters, each cut between
+two of the encoder's tokens: the CLI's stdout is a RedactingStream that scans every write, so json.dump's one write per
 token cost more than the encoding (2.5 s of an exposure at 10,000 pods), and a cut between tokens never
 splits a string value (a credential) across two writes."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from functools import singledispatch
 from itertools import chain
 from typing import Any, TextIO
 
 from netverify.queries.matrix import MatrixResult
+from netverify.report.encode_once import encoded_once, write_batched
 from netverify.sets import ConnectionSet
 
-WRITE_CHARS = 1 << 16
 _ENCODER = json.JSONEncoder(indent=2)  # json.dump(value, out, indent=2)'s encoder
 
 
 def dump(value: Any, out: TextIO) -> None:
     """`json.dump(value, out, indent=2)` and a newline, the same text in a few large writes."""
     write_batched(chain(_ENCODER.iterencode(value), ("\n",)), out)
-
-
-def write_batched(pieces: Iterable[str], out: TextIO) -> None:
-    """Write the pieces joined, WRITE_CHARS characters or more at a time, each write ending at a piece's end."""
-    pending: list[str] = []
-    size = 0
-    for piece in pieces:
-        pending.append(piece)
-        size += len(piece)
-        if size >= WRITE_CHARS:
-            out.write("".join(pending))
-            pending.clear()
-            size = 0
-    if pending:
-        out.write("".join(pending))
 
 
 @singledispatch
@@ -67,27 +52,11 @@ def _(result: MatrixResult, out: TextIO, **_: Any) -> None:
 
 
 class _Encoded:
-    """The JSON text of endpoint ids and connection sets, each encoded once: a matrix repeats them on every line.
-    `by_identity`: sets are looked up by object (the graph's sets are shared objects; the set is kept, so its id
-    stays its own), else by value (sets filtered by a port query are new objects on every line)."""
+    """The JSON text of endpoint ids and connection sets, each encoded once (see report/encode_once.py)."""
 
     def __init__(self, by_identity: bool) -> None:
-        self._ids: dict[str, str] = {}
-        self._sets: dict[object, tuple[ConnectionSet, str]] = {}
-        self._by_identity = by_identity
-
-    def id(self, endpoint_id: str) -> str:
-        text = self._ids.get(endpoint_id)
-        if text is None:
-            text = self._ids[endpoint_id] = json.dumps(endpoint_id)
-        return text
-
-    def conns(self, value: ConnectionSet) -> str:
-        key = id(value) if self._by_identity else value
-        found = self._sets.get(key)
-        if found is None:
-            found = self._sets[key] = (value, json.dumps(value.to_json()))
-        return found[1]
+        self.id: Callable[[str], str] = encoded_once(json.dumps)
+        self.conns: Callable[[ConnectionSet], str] = encoded_once(lambda c: json.dumps(c.to_json()), by_identity)
 
 
 def _write_connections(result: MatrixResult, out: TextIO) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import singledispatch
 from io import StringIO
 from typing import Any, TextIO
@@ -11,8 +11,8 @@ from netverify.queries.matrix import MatrixResult
 from netverify.queries.reach import PairResult, ReachResult
 from netverify.queries.services import ServiceMatrixResult, ServiceReachResult
 from netverify.report import tiers_format
+from netverify.report.encode_once import encoded_once, write_batched
 from netverify.report.escape import md_code, md_text
-from netverify.report.json_format import write_batched
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict
 from netverify.sets import ConnectionSet
@@ -60,20 +60,11 @@ def _counted(result: MatrixResult) -> tuple[int, _Rows]:
 def _matrix_lines(rows: _Rows, by_identity: bool) -> Iterator[str]:
     """The table's lines, a source at a time. `by_identity`: connection sets are looked up by object (the
     graph's sets are shared; each is kept so its id stays its own), else by value (port-filtered sets are new)."""
-    codes: dict[str, str] = {}
-    cells: dict[object, tuple[ConnectionSet, str]] = {}
+    code: Callable[[str], str] = encoded_once(md_code)
+    cell: Callable[[ConnectionSet], str] = encoded_once(lambda c: f" | {_cell(c.describe())} |\n", by_identity)
     for src, targets in rows:
         head = f"| {md_code(src.id)} | "
-        lines: list[str] = []
-        for dst, conns in targets:
-            code = codes.get(dst.id)
-            if code is None:
-                code = codes[dst.id] = md_code(dst.id)
-            key = id(conns) if by_identity else conns
-            cell = cells.get(key)
-            if cell is None:
-                cell = cells[key] = (conns, f" | {_cell(conns.describe())} |\n")
-            lines.append(head + code + cell[1])
+        lines = [head + code(dst.id) + cell(conns) for dst, conns in targets]
         yield "".join(lines)
 
 

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from netverify.loaders.credentials import REDACTED, RedactingStream, Redactor
-from netverify.report import json_format
+from netverify.report import encode_once, json_format
 
 
 class CountingStream(io.StringIO):
@@ -37,9 +37,9 @@ def test_a_large_document_takes_a_few_large_writes() -> None:
     out = CountingStream()
     json_format.dump(_document(5000), out)
     text = out.getvalue()
-    assert len(text) > 10 * json_format.WRITE_CHARS
-    assert len(out.writes) <= len(text) // json_format.WRITE_CHARS + 1
-    assert all(len(w) < 2 * json_format.WRITE_CHARS for w in out.writes)
+    assert len(text) > 10 * encode_once.WRITE_CHARS
+    assert len(out.writes) <= len(text) // encode_once.WRITE_CHARS + 1
+    assert all(len(w) < 2 * encode_once.WRITE_CHARS for w in out.writes)
 
 
 def test_a_registered_secret_is_redacted_wherever_the_writes_are_cut() -> None:
