@@ -121,12 +121,12 @@ class LintContext:
         found = self._reached.get(direction)
         if found is None:
             specs = self.analysis.specs
+            through = [frozenset(spec.name for spec in specs[:t + 1]) for t in range(len(specs))]
             found = self._reached[direction] = []
             for key, governing in zip(self.graph.tier_keys(direction), self.governing(direction), strict=True):
                 final = next((t for t, chosen in enumerate(key) if chosen and specs[t].isolating), None)
                 if final is not None:
-                    before = {spec.name for spec in specs[:final + 1]}
-                    governing = tuple(g for g in governing if g.spec.name in before)
+                    governing = tuple(g for g in governing if g.spec.name in through[final])
                 found.append(governing)
         return found
 
