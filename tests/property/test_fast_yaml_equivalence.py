@@ -229,3 +229,28 @@ def test_the_fallback_is_the_located_reader(monkeypatch: pytest.MonkeyPatch) -> 
     assert isinstance(doc.data, LocatedMap) and doc.data.line_of("metadata") == 2 and doc.relocate is None
     monkeypatch.setenv(fastyaml.ENVIRONMENT, "auto")
     assert fastyaml.enabled() == fastyaml.available()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(manifest(), min_size=1, max_size=3), st.sampled_from(["", "  ", "x: 1", "- a", "[a, {b: c}]"]))
+def test_the_distinct_lines_hold_a_risky_token_exactly_when_the_text_does(texts: list[str], filler: str) -> None:
+    """The scan asks each distinct line once (`any_line_risky`); it must answer as the scan of the whole text,
+    line repetitions, blank lines and the text's first and last line included."""
+    text = "\n".join([filler, *texts, filler] * 2)
+    starts = [0, *(i + 1 for i in range(len(text)) if text.startswith("\n---", i))]
+    assert fastyaml.any_line_risky(text) == bool(fastyaml.risky_lines(text, starts))
+    assert fastyaml.any_line_risky(text.replace(": ", ":  ")) == bool(fastyaml.risky_lines(text.replace(": ", ":  "), [0]))
+
+
+@pytest.mark.parametrize(("text", "risky"), [
+    ("a: web\n" * 50, False),
+    ("a: web\n" * 50 + "b: yes\n", True),  # once, after many repetitions
+    ("a: 'yes'\nb: \"on\"\n", False),  # quoted: read alike
+    ("yes\n", True),  # the text's first line
+    ("a: web\n" * 3 + "08: x", True),  # its last line, without a line break
+    ("a: 012\n", True),
+    ("a: b\n---\nc: d\n", False),
+])
+def test_the_distinct_lines_answer_examples(text: str, risky: bool) -> None:
+    assert fastyaml.any_line_risky(text) is risky
+    assert bool(fastyaml.risky_lines(text, [0])) is risky
