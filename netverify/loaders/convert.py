@@ -20,13 +20,15 @@ from netverify.loaders.fields import (
     label_key_problem,
     label_value_problem,
     line_of,
+    plain_container_port,
+    plain_ip,
+    plain_owner,
     port_name_problem,
 )
 from netverify.model import (
     NAMESPACE_NAME_LABEL,
     ContainerPort,
     Direction,
-    EndpointSlice,
     IPBlock,
     LabelSelector,
     Namespace,
@@ -42,7 +44,7 @@ from netverify.model import (
     Workload,
     freeze_labels,
 )
-from netverify.model.source import printable, quoted
+from netverify.model.source import quoted
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 _KIND = re.compile(r"^[A-Z][A-Za-z0-9]{0,62}$")
@@ -72,6 +74,10 @@ def _container_ports(spec: Any, path: str, f: Fields) -> tuple[ContainerPort, ..
             if key == "initContainers" and f.str(c, "restartPolicy", f"{cpath}.restartPolicy") != "Always":
                 continue
             for j, p in enumerate(f.list(c, "ports", f"{cpath}.ports") or []):
+                port = plain_container_port(p) if isinstance(p, dict) else None
+                if port is not None:
+                    out.append(port)
+                    continue
                 ppath = f"{cpath}.ports[{j}]"
                 if not isinstance(p, dict):
                     f.error(line_of(c["ports"], j), ppath, "must be a mapping", HINT_MAPPING)
@@ -95,6 +101,14 @@ def _owner(meta: Any, f: Fields) -> OwnerRef | None:
     refs = f.list(meta, "ownerReferences", "metadata.ownerReferences") or []
     owner: OwnerRef | None = None
     for i, ref in enumerate(refs):
+        if isinstance(ref, dict):  # the common case, valid as written: no path built, no line looked up
+            kind, name, controller = ref.get("kind"), ref.get("name"), ref.get("controller")
+            if type(kind) is str and type(name) is str and kind and name and type(controller) in (bool, type(None)):
+                if not (controller and owner is None):
+                    continue
+                if (possible := plain_owner(kind, name)) is not None:
+                    owner = possible
+                    continue
         path = f"metadata.ownerReferences[{i}]"
         if not isinstance(ref, dict):
             f.error(line_of(refs, i), path, "must be a mapping with apiVersion, kind and name", HINT_MAPPING)
@@ -130,16 +144,16 @@ def convert_pod(doc: Any, namespace: str, f: Fields) -> Pod | None:
     phase = None
     if status is not None:
         phase = f.str(status, "phase", "status.phase")
-        raw_ips: list[tuple[Any, int, str]] = []
+        raw_ips: list[tuple[Any, Any, Any]] = []  # the value, where it is (its line is looked up on an error)
         if "podIP" in status:
-            raw_ips.append((status["podIP"], line_of(status, "podIP"), "status.podIP"))
+            raw_ips.append((status["podIP"], status, "podIP"))
         for i, entry in enumerate(f.list(status, "podIPs", "status.podIPs") or []):
-            value = entry.get("ip") if isinstance(entry, dict) else entry
-            raw_ips.append((value, line_of(status["podIPs"], i), f"status.podIPs[{i}].ip"))
-        for value, line, path in raw_ips:
+            raw_ips.append((entry.get("ip") if isinstance(entry, dict) else entry, status["podIPs"], i))
+        for value, container, key in raw_ips:
             if value in (None, ""):
                 continue
-            ip = f.ip(value, line, path)
+            ip = plain_ip(value) or f.ip(value, line_of(container, key),
+                                         f"status.podIPs[{key}].ip" if type(key) is int else "status.podIP")
             if ip is not None and ip not in ips:
                 ips.append(ip)
     owner = _owner(meta, f)
@@ -261,62 +275,6 @@ def _cidr_list(spec: Any, key: str, f: Fields) -> list[str]:
         except ValueError:
             f.error(line_of(spec[key], i), f"spec.{key}[{i}]", f"{quoted(value)} is not a valid CIDR", HINT_CIDR)
     return out
-
-
-SERVICE_NAME_LABEL = "kubernetes.io/service-name"
-
-
-def convert_endpoint_slice(doc: Any, namespace: str, f: Fields) -> EndpointSlice | None:
-    """An EndpointSlice (discovery.k8s.io/v1): the ready backends of one Service.
-
-    Endpoints whose `conditions.ready` is false (starting, failing probes, terminating)
-    receive no Service traffic and are left out; a missing `ready` means ready.
-    """
-    meta = f.map(doc, "metadata", "metadata", required=True)
-    name = f.name(meta, "metadata.name") if meta is not None else None
-    labels = f.labels(meta, "labels", "metadata.labels") if meta is not None else {}
-    service = labels.get(SERVICE_NAME_LABEL)
-    address_type = f.str(doc, "addressType", "addressType")
-    addresses, pods = _slice_endpoints(f.list(doc, "endpoints", "endpoints") or [], address_type, f)
-    ports: list[ServicePort] = []
-    for i, p in enumerate(f.list(doc, "ports", "ports") or []):
-        if not isinstance(p, dict):
-            f.error(line_of(doc["ports"], i), f"ports[{i}]", "must be a mapping", HINT_MAPPING)
-            continue
-        number = f.port_number(p, "port", f"ports[{i}].port")
-        if number is not None:  # no port: the slice does not restrict ports
-            ports.append(ServicePort(number, number, f.protocol(p, "protocol", f"ports[{i}].protocol"),
-                                     f.str(p, "name", f"ports[{i}].name") or None))
-    if name is None or f.failed:
-        return None
-    if service is None:
-        f.warn(doc.line, f"EndpointSlice has no {SERVICE_NAME_LABEL} label: it backs no Service and is ignored",
-               f"add the label {SERVICE_NAME_LABEL}: <service name>")
-        return None
-    return EndpointSlice(namespace, name, service, tuple(addresses), tuple(pods), tuple(ports), f.ref(doc.line))
-
-
-def _slice_endpoints(items: list[Any], address_type: str | None, f: Fields) -> tuple[list[str], list[str]]:
-    """The ready endpoints' addresses (not for FQDN slices) and the pods they name."""
-    addresses: list[str] = []
-    pods: list[str] = []
-    for i, ep in enumerate(items):
-        path = f"endpoints[{i}]"
-        if not isinstance(ep, dict):
-            f.error(line_of(items, i), path, "must be a mapping", HINT_MAPPING)
-            continue
-        conditions: dict[str, Any] = f.map(ep, "conditions", f"{path}.conditions") or {}
-        if f.bool(conditions, "ready", f"{path}.conditions.ready") is False:
-            continue
-        if address_type != "FQDN":
-            for j, raw in enumerate(f.list(ep, "addresses", f"{path}.addresses") or []):
-                ip = f.ip(raw, line_of(ep["addresses"], j), f"{path}.addresses[{j}]")
-                if ip is not None and ip not in addresses:
-                    addresses.append(ip)
-        ref = f.map(ep, "targetRef", f"{path}.targetRef")
-        if ref is not None and ref.get("kind") == "Pod" and isinstance(ref.get("name"), str):
-            pods.append(printable(ref["name"]))
-    return addresses, pods
 
 
 # --- NetworkPolicy -------------------------------------------------------------------------

@@ -14,13 +14,14 @@ import re
 from typing import Any
 
 from netverify.loaders.yamlio import LocatedList, LocatedMap
-from netverify.model import Diagnostic, Severity, SourceRef
+from netverify.model import ContainerPort, Diagnostic, OwnerRef, Severity, SourceRef
 from netverify.model.source import quoted
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 _IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+_KIND = re.compile(r"^[A-Z][A-Za-z0-9]{0,62}$")
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 # Exactly the IPv4 texts that str(ipaddress.ip_address(text)) returns unchanged (no leading zeros).
@@ -84,6 +85,7 @@ def label_value_problem(value: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def port_name_problem(name: str) -> str | None:
     if len(name) > 15:
         return "a port name has at most 15 characters"
@@ -92,6 +94,42 @@ def port_name_problem(name: str) -> str | None:
     if not any(c.isalpha() for c in name):
         return "a port name must contain at least one letter (a number must be written without quotes)"
     return None
+
+
+# --- the common case, read without field paths or lines: most entries of a big inventory are valid as written,
+# and building the path and looking up the line of every field read costs more than checking it. Each function
+# returns None when anything is out of the ordinary; the caller then reads the entry the reporting way.
+
+@functools.lru_cache(maxsize=4096)
+def _container_port(number: builtins.int, protocol: builtins.str, name: builtins.str | None) -> ContainerPort:
+    return ContainerPort(number, protocol, name)  # equal ports are one (frozen) object
+
+
+def plain_container_port(entry: dict[Any, Any]) -> ContainerPort | None:
+    """A container's `ports` entry whose containerPort, protocol and name are all valid as written."""
+    number, protocol, name = entry.get("containerPort"), entry.get("protocol"), entry.get("name")
+    if type(number) is not int or not 1 <= number <= 65535:
+        return None
+    if protocol is None:
+        protocol = "TCP"
+    elif type(protocol) is not str or protocol not in PROTOCOLS:
+        return None
+    if name is not None and (type(name) is not str or port_name_problem(name) is not None):
+        return None
+    return _container_port(number, protocol, name)
+
+
+@functools.lru_cache(maxsize=4096)
+def plain_owner(kind: builtins.str, name: builtins.str) -> OwnerRef | None:
+    """The owner a controller reference names, when it can exist (a Kind and a DNS subdomain name)."""
+    if not _KIND.match(kind) or len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+        return None
+    return OwnerRef(kind, name)
+
+
+def plain_ip(value: Any) -> builtins.str | None:
+    """An address already written as `ipaddress` writes it (most pod IPs)."""
+    return value if type(value) is str and _CANONICAL_IPV4.match(value) else None
 
 
 class Fields:
@@ -220,6 +258,10 @@ class Fields:
         if raw is None:
             return out
         for k, v in raw.items():
+            # The common case, a valid string key and value, looks up no line (only an error cites one).
+            if type(k) is str and type(v) is str and label_key_problem(k) is None and label_value_problem(v) is None:
+                out[k] = v
+                continue
             line = line_of(raw, k)
             if not isinstance(k, str):
                 self.error(line, f"{path}", f"label key {quoted(k)} must be a string", "quote the key")

@@ -14,13 +14,13 @@ from netverify.loaders import fastyaml
 from netverify.loaders.admin import convert_admin_policy, convert_node
 from netverify.loaders.api_versions import API_VERSIONS, CLUSTER_SCOPED, CURRENT_API, fast_kind
 from netverify.loaders.convert import (
-    convert_endpoint_slice,
     convert_namespace,
     convert_network_policy,
     convert_pod,
     convert_service,
     convert_workload,
 )
+from netverify.loaders.convert_slices import convert_endpoint_slice
 from netverify.loaders.discovery import MANIFEST_SUFFIXES as MANIFEST_SUFFIXES  # re-exported: callers import it here
 from netverify.loaders.discovery import STDIN
 from netverify.loaders.discovery import discover as discover  # re-exported
@@ -451,6 +451,8 @@ def _valid_namespace(meta: Any, raw_ns: Any, f: Fields) -> bool:
 def _foreign_group(kind: str, api_version: Any) -> bool:
     """A built-in kind's name under another API group: Knative's serving.knative.dev Service, Calico's
     projectcalico.org NetworkPolicy. Read as the custom resource it is, not as a malformed built-in."""
+    if api_version in API_VERSIONS[kind]:
+        return False  # the common case: a version netverify reads, so a group it knows
     known = {api_group(v) for v in API_VERSIONS[kind]}
     return isinstance(api_version, str) and "/" in api_version and api_group(api_version) not in known
 

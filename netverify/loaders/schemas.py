@@ -58,6 +58,12 @@ class SchemaTable:
         self.kinds = kinds
         # Per type, only the fields that hold objects or lists of objects: the walk descends through these.
         self.nested = {name: {key: shape for key, shape in fields.items() if shape} for name, fields in types.items()}
+        # The same for `_all_known`, which visits every mapping loaded: each type's field names as a set-like view,
+        # and per nesting field the type below and whether it holds a list of them (the shape's text read once).
+        self.field_names = {name: fields.keys() for name, fields in types.items()}
+        self.below: dict[str, dict[str, tuple[str, bool]]] = {
+            name: {key: (shape.strip("[]"), shape[0] == "[") for key, shape in nested.items()}
+            for name, nested in self.nested.items()}
 
     def fields_of(self, type_name: str) -> Mapping[str, Shape]:
         return self.types[type_name]
@@ -120,24 +126,29 @@ def check_unknown_fields(doc: Any, kind: str, f: Fields, table: SchemaTable | No
 
 def _all_known(doc: Any, root: str, table: SchemaTable) -> bool:
     """Whether every field of `doc` is known: the common case, answered with a set comparison per mapping (in C)
-    and a lookup per field that holds an object. Only when it is not does the located walk run."""
-    types, nested = table.types, table.nested
+    and a lookup per field of a type that nests objects. Only when it is not does the located walk run."""
+    field_names, nesting = table.field_names, table.below
     stack: list[tuple[Any, str]] = [(doc, root)]
+    push, pop = stack.append, stack.pop
     while stack:
-        node, type_name = stack.pop()
-        if not types[type_name].keys() >= node.keys():
+        node, type_name = pop()
+        if not field_names[type_name] >= node.keys():
             return False
-        below = nested[type_name]
+        below = nesting[type_name]
+        if not below:
+            continue  # a type of scalars only (a port, an owner reference): nothing to descend into
         for key, value in node.items():
-            shape = below.get(key)
-            if shape is None or value is None:
+            nested = below.get(key)
+            if nested is None or value is None:
                 continue
-            if shape[0] == "[":
+            item_type, is_list = nested
+            if is_list:
                 if isinstance(value, list):
-                    item_type = shape[1:-1]
-                    stack.extend((item, item_type) for item in value if isinstance(item, dict))
+                    for item in value:
+                        if isinstance(item, dict):
+                            push((item, item_type))
             elif isinstance(value, dict):
-                stack.append((value, shape))
+                push((value, item_type))
     return True
 
 

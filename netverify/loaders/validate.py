@@ -108,7 +108,7 @@ def _pod_spec(spec: dict[str, Any], path: str, f: Fields, line: int) -> None:
         f.error(line_of(spec, "containers") or line, f"{path}.containers",
                 "is required: a pod runs at least one container (the API server rejects it otherwise)",
                 "add `containers: [{name: app, image: ...}]` with the container's ports")
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, int, int]] = {}  # a port name -> where it is first (written out on a duplicate)
     for key in ("containers", "initContainers"):
         items = spec.get(key)
         for i, container in enumerate(items if isinstance(items, list) else []):
@@ -117,12 +117,13 @@ def _pod_spec(spec: dict[str, Any], path: str, f: Fields, line: int) -> None:
                 name = port.get("name") if isinstance(port, dict) else None
                 if not isinstance(name, str) or not name:
                     continue
-                where = f"{path}.{key}[{i}].ports[{j}]"
                 if name in seen:
-                    f.error(line_of(port, "name"), f"{where}.name", f"duplicate port name {quoted(name)} in the pod "
-                            f"(first at {seen[name]})", "port names must be unique across the pod's containers")
+                    first_key, first_i, first_j = seen[name]
+                    f.error(line_of(port, "name"), f"{path}.{key}[{i}].ports[{j}].name", f"duplicate port name "
+                            f"{quoted(name)} in the pod (first at {path}.{first_key}[{first_i}].ports[{first_j}])",
+                            "port names must be unique across the pod's containers")
                 else:
-                    seen[name] = where
+                    seen[name] = (key, i, j)
 
 
 def _pod_ips(status: dict[str, Any], f: Fields) -> None:
