@@ -25,6 +25,7 @@ import click
 
 from netverify.errors import NetverifyError
 from netverify.loaders.credentials import RedactingStream, Redactor
+from netverify.runtime import end_of_run
 
 # The exit codes (netverify.cli.common defines them with the outcome mapping; repeated here so that the entry
 # point does not import the inventory machinery before it knows a command runs; a test keeps them equal).
@@ -142,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(args, redactor)
     finally:
+        end_of_run()  # what loading kept from the garbage collector's walks (runtime.kept_for_the_run)
         sys.stdout, sys.stderr = stdout, stderr
         note = guarded.close_note()
         if note:

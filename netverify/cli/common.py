@@ -27,7 +27,7 @@ from netverify.queries.context import Analysis
 from netverify.queries.outcome import Outcome
 from netverify.queries.ports import PortError, PortQuery
 from netverify.queries.unseen import HOW_TO_SEE_THEM, unseen_pod_notes
-from netverify.runtime import without_gc
+from netverify.runtime import kept_for_the_run, without_gc
 from netverify.semantics.options import HostNetworkReading, NetworkPolicySelection, Semantics
 
 if TYPE_CHECKING:  # imported where a live cluster is read: a manifests run does not load kubeconfig parsing (issue 19)
@@ -117,8 +117,11 @@ class Inventory:
 
 def read_paths(paths: Sequence[str], namespace: str, cache: DocumentCache | None = None,
                kinds: KindMap | None = None) -> LoadResult:
-    """load_paths with the cyclic garbage collector paused: the loaded objects all survive (see without_gc)."""
-    return without_gc(load_paths)(paths, namespace, cache=cache, kinds=kinds)
+    """load_paths with the cyclic garbage collector paused: the loaded objects all survive (see without_gc), and
+    are kept out of its later walks (kept_for_the_run; the run ends with end_of_run)."""
+    result = without_gc(load_paths)(paths, namespace, cache=cache, kinds=kinds)
+    kept_for_the_run()
+    return result
 
 
 def only_namespaces(result: LoadResult, namespaces: Sequence[str]) -> LoadResult:
