@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import reprlib
+import typing
 from dataclasses import dataclass, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any
@@ -113,20 +115,61 @@ def without_sources(obj: Any) -> Any:
 
 def relocated(obj: Any, file: str) -> Any:
     """The object with every SourceRef naming `file` instead (lines kept): the same document read from another
-    path. Parts without a SourceRef are shared, not copied; an object that cites `file` already is returned."""
+    path. Parts without a SourceRef are shared, not copied; an object that cites `file` already is returned.
+
+    Only the fields whose declared types can hold a SourceRef are visited (`_located_fields`): a Pod's `source`,
+    not its labels, ports and owner (at 100,000 pods, `diff` relocates every object of the files both versions
+    share)."""
     if type(obj) is SourceRef:
         return obj if obj.file == file else SourceRef(file, obj.line)
     if type(obj) is tuple:
         moved = tuple(x if type(x) is str else relocated(x, file) for x in obj)
         return obj if all(a is b for a, b in zip(moved, obj, strict=True)) else moved
     if is_dataclass(obj) and not isinstance(obj, type):
+        names = _located_fields(type(obj))
         changes = {}
-        for f in fields(obj):
-            if f.init:
-                value = getattr(obj, f.name)
-                if not isinstance(value, (str, int, float, Enum)) and value is not None:
-                    moved_value = relocated(value, file)
-                    if moved_value is not value:
-                        changes[f.name] = moved_value
+        for name in names if names is not None else [f.name for f in fields(obj) if f.init]:
+            value = getattr(obj, name)
+            if not isinstance(value, (str, int, float, Enum)) and value is not None:
+                moved_value = relocated(value, file)
+                if moved_value is not value:
+                    changes[name] = moved_value
         return replace(obj, **changes) if changes else obj
     return obj
+
+
+@functools.cache
+def _located_fields(cls: type) -> tuple[str, ...] | None:
+    """The init fields of the dataclass `cls` whose declared type may hold a SourceRef (directly, in a tuple, in a
+    dataclass that may); None when its annotations cannot be read (every field is then visited)."""
+    return _fields_that_may_hold(cls, frozenset())
+
+
+def _fields_that_may_hold(cls: type, visiting: frozenset[type]) -> tuple[str, ...] | None:
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # noqa: BLE001 - a name the annotations use is not importable here: visit every field
+        return None
+    inside = visiting | {cls}
+    return tuple(f.name for f in fields(cls) if f.init and _may_hold_source(hints.get(f.name, Any), inside))
+
+
+_NEVER_SOURCES = (str, int, float, bool, bytes, type(None))
+
+
+def _may_hold_source(annotation: Any, visiting: frozenset[type]) -> bool:
+    if annotation is SourceRef:
+        return True
+    if annotation in _NEVER_SOURCES or (isinstance(annotation, type) and issubclass(annotation, Enum)):
+        return False
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return False
+    if origin is not None:  # tuple[...], X | None, dict[...], frozenset[...]: any of its arguments
+        return any(_may_hold_source(arg, visiting) for arg in typing.get_args(annotation) if arg is not Ellipsis)
+    if isinstance(annotation, type) and is_dataclass(annotation):
+        if annotation in visiting:
+            return True  # a type that nests itself: maybe
+        inner = _fields_that_may_hold(annotation, visiting)
+        return inner is None or bool(inner)
+    return True  # Any, object, a type this does not know: maybe
