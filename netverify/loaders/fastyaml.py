@@ -63,12 +63,15 @@ def enabled() -> bool:
 Located = Callable[[IO[bytes]], Iterator[Document]]
 
 
-def read(handle: IO[bytes], located: Located, fast_kind: Callable[[Any], bool]) -> Iterator[Document]:
+def read(handle: IO[bytes], located: Located, fast_kind: Callable[[Any], bool],
+         fast_kind_names: frozenset[str] = frozenset()) -> Iterator[Document]:
     """The documents of a seekable binary stream, as `located(handle)` would give them.
 
     `located` is the located reader (with its JSON fallback); `fast_kind(data)` says whether a document may be handed
-    out without its lines (its kind's objects cite only the document's first line)."""
-    reader = _Reader(handle, located, fast_kind)
+    out without its lines (its kind's objects cite only the document's first line). A document whose top-level
+    `kind:` line names a kind outside `fast_kind_names` (when given) goes to the located reader without being parsed
+    by yaml-rs first: its objects cite lines inside it (a NetworkPolicy's rules), so that parse would be thrown away."""
+    reader = _Reader(handle, located, fast_kind, fast_kind_names)
     yield from reader.documents()
 
 
@@ -80,10 +83,12 @@ class _Restart:
 
 
 class _Reader:
-    def __init__(self, handle: IO[bytes], located: Located, fast_kind: Callable[[Any], bool]) -> None:
+    def __init__(self, handle: IO[bytes], located: Located, fast_kind: Callable[[Any], bool],
+                 fast_kind_names: frozenset[str] = frozenset()) -> None:
         self.handle = handle
         self.located = located
         self.fast_kind = fast_kind
+        self.fast_kind_names = fast_kind_names
 
     def documents(self) -> Iterator[Document]:
         handle = self.handle
@@ -132,8 +137,11 @@ class _Reader:
             return
         starts = [0, *(m.start() + 1 for m in _BOUNDARY.finditer(text))]
         risky = _risky(text, starts)
+        if self.fast_kind_names:
+            risky |= self._other_kinds(text, starts)
         ascii_text = text.isascii()
         line = first_line
+        run: list[tuple[str, int, int]] = []  # adjacent documents for the located reader, read in one pass
         for index, start in enumerate(starts):
             end = starts[index + 1] if index + 1 < len(starts) else len(text)
             doc_text = text[start:end]
@@ -141,22 +149,50 @@ class _Reader:
             line += doc_text.count("\n")
             content_line = _first_content_line(doc_text, doc_line)
             if content_line is None:
+                yield from self._located_run(run)  # the run ends here: it holds only adjacent text
                 continue  # empty, or comments only: the located reader yields nothing either
             byte_offset = offset + (start if ascii_text else len(text[:start].encode("utf-8")))
             if index in risky:
-                yield from self._located_document(doc_text, doc_line, byte_offset)
+                run.append((doc_text, doc_line, byte_offset))
                 continue
             try:
                 data = _yaml_rs.loads(doc_text, parse_datetime=False)
             except Exception:  # noqa: BLE001 - any refusal: the located reader says what is wrong, and where
-                yield from self._located_document(doc_text, doc_line, byte_offset)
-                continue
+                data = _REFUSED
             if data is None:
+                yield from self._located_run(run)
                 continue
-            if not self.fast_kind(data):
-                yield from self._located_document(doc_text, doc_line, byte_offset)
+            if data is _REFUSED or not self.fast_kind(data):
+                run.append((doc_text, doc_line, byte_offset))
                 continue
+            yield from self._located_run(run)
             yield Document(data, content_line, relocate=partial(relocate, doc_text, doc_line - 1))
+        yield from self._located_run(run)
+
+    def _other_kinds(self, text: str, starts: list[int]) -> set[int]:
+        """Indexes of the documents whose top-level `kind:` line names a kind outside `fast_kind_names`."""
+        return {bisect.bisect_right(starts, match.start()) - 1 for match in _TOP_LEVEL_KIND.finditer(text)
+                if match.group(1) not in self.fast_kind_names}
+
+    def _located_run(self, run: list[tuple[str, int, int]]) -> Iterator[Document | _Restart]:
+        """Adjacent documents for the located reader (emptied once read), read by one reader in one pass rather than
+        one reader each: the same documents, since nothing carries over between documents (anchors, the alias budget
+        and deferred problems are per document; only immutable scalars are shared). A run that raises an error or
+        holds a problem is read one document at a time, as each would be alone (read_alone's line handling)."""
+        if not run:
+            return
+        taken = run[:]
+        run.clear()
+        if len(taken) > 1:
+            try:
+                docs = list(iter_documents("".join(doc_text for doc_text, _, _ in taken), defer_problems=True))
+            except YAMLInputError:
+                docs = None
+            if docs is not None and not any(doc.problems for doc in docs):
+                yield from (shifted(doc, taken[0][1] - 1) for doc in docs)
+                return
+        for doc_text, doc_line, byte_offset in taken:
+            yield from self._located_document(doc_text, doc_line, byte_offset)
 
     def _located_document(self, doc_text: str, doc_line: int, byte_offset: int) -> Iterator[Document | _Restart]:
         try:
@@ -205,6 +241,11 @@ def shifted(doc: Document, lines_before: int) -> Document:
             node.item_lines = [at + lines_before for at in node.item_lines]
             stack.extend(v for v in node if isinstance(v, (LocatedMap, LocatedList)))
     return Document(doc.data, doc.line + lines_before, doc.problems)
+
+
+_REFUSED = object()  # what yaml-rs gives for a document it refuses (the located reader then says why)
+# A top-level `kind:` line (a column-0 key, so not inside a block scalar or a nested mapping).
+_TOP_LEVEL_KIND = re.compile(r"^kind:[ ]*([A-Za-z0-9]+)[ ]*$", re.MULTILINE)
 
 
 # --- finding documents ------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from netverify.loaders import fastyaml
 from netverify.loaders.admin import convert_admin_policy, convert_node
-from netverify.loaders.api_versions import API_VERSIONS, CLUSTER_SCOPED, CURRENT_API, fast_kind
+from netverify.loaders.api_versions import API_VERSIONS, CLUSTER_SCOPED, CURRENT_API, FAST_KINDS, fast_kind
 from netverify.loaders.convert import (
     convert_namespace,
     convert_network_policy,
@@ -289,7 +289,7 @@ def parse_documents(handle: IO[bytes], fast: bool | None = None) -> Iterator[Doc
     Through the fast parser where it is installed and not switched off (`fast` None: as the environment says; see
     fastyaml), giving the same documents with lines recovered on demand; else through the located reader."""
     if fastyaml.enabled() if fast is None else fast and fastyaml.available():
-        return fastyaml.read(handle, parse_located, fast_kind)
+        return fastyaml.read(handle, parse_located, fast_kind, FAST_KINDS)
     return parse_located(handle)
 
 

@@ -200,6 +200,17 @@ def test_generated_manifests_read_the_same_on_both_paths(text: str) -> None:
     "kind: Pod\nmetadata:\n  name: x\n  annotations:\n    [a, b]: c\n",
     "kind: Pod\nmetadata:\n  name: x\n  annotations: {a: \"x\n y\"}\n",  # yaml-rs refuses, PyYAML reads it
     "kind: Pod\nmetadata:\n  name: x\n  annotations:\n    " + "k" * 1100 + ": v\n",  # a key over 1024 characters
+    # Adjacent documents the located reader reads in one pass (policies): a deferred problem in the middle, a
+    # syntax error, an empty document between, an alias to another document's anchor, a kind line the scan
+    # takes for a policy's while yaml-rs reads a Pod.
+    "kind: NetworkPolicy\nmetadata: {name: a}\n---\nkind: NetworkPolicy\nmetadata: {name: b, name: c}\n---\n"
+    "kind: NetworkPolicy\nmetadata: {name: d}\n",
+    "kind: NetworkPolicy\nmetadata: {name: a}\n---\nkind: NetworkPolicy\nspec: [\n---\nkind: Pod\n",
+    "kind: NetworkPolicy\nmetadata: {name: a}\n---\n# only a comment\n---\nkind: NetworkPolicy\nmetadata:\n  name: b\n",
+    "kind: NetworkPolicy\nmetadata: &m {name: a}\n---\nkind: NetworkPolicy\nmetadata: *m\n",
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\nkind: NetworkPolicy\n---\napiVersion: v1\n"
+    "kind: Pod\nmetadata: {name: b}\n---\nkind: NetworkPolicy\nmetadata: {name: c}\n---\nkind: ConfigMap\n",
+    "{kind: Pod,\nkind: NetworkPolicy}\n---\nkind: NetworkPolicy\nmetadata: {name: a}\n",
 ])
 def test_edge_files_read_the_same_on_both_paths(text: str) -> None:
     assert_same_reading(text.encode("utf-8"))
