@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers_robustness import run_cli
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from netverify.report.escape import html_text, md_code, md_text, xml_text
@@ -85,13 +85,17 @@ def assert_shown_as_data(fmt: str, out: str) -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(owner=hostile)
+@example(owner="0E0")  # written unquoted by PyYAML, read as a number by kubectl: an input error
 def test_a_hostile_owner_name_is_data_in_every_format(tmp_path: Path, owner: str) -> None:
     file = tmp_path / "cluster.yaml"
     file.write_text(cluster_with_owner(owner), encoding="utf-8")
     for fmt in ("text", "json", "csv", "md", "dot", "html"):
         result = run_cli(["matrix", str(file), "--format", fmt])
         assert result.code in (0, 2), result.err
-        assert_shown_as_data(fmt, result.out)
+        if result.code == 2:
+            assert result.out == ""  # an input error: nothing on stdout, as for every command
+        else:
+            assert_shown_as_data(fmt, result.out)
         assert_shown_as_data("text", result.err)
 
 
