@@ -26,10 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from netverify.engines.bitsets import ConnInterner
+from netverify.engines.graph import ReachabilityGraph
 from netverify.model import Direction
 from netverify.queries.lint.redundancy_cells import CellCutter, Refinement
 from netverify.queries.lint.redundancy_classes import GroupKey, TieredDirections
 from netverify.semantics.compile import CompiledRule
+from netverify.semantics.endpoints import Endpoint
 from netverify.sets import ConnectionSet
 
 Cell = tuple[int, ConnectionSet]  # (peer classes, connections)
@@ -46,6 +48,32 @@ class CoverMemo:
     refined: dict[tuple[int, ...], Refinement] = field(default_factory=dict)
     cutter: CellCutter = field(default_factory=CellCutter)
     alone: dict[tuple[int, ...], list[ConnectionSet]] = field(default_factory=dict)
+    # Each distinct peer mask numbered once (equal masks, one number): groups are compared and cut by the
+    # numbers of their parts' masks, not by hashing integers as wide as the classes again per group.
+    numbers: dict[int, int] = field(default_factory=dict)
+    # A rule's parts with their masks' numbers, by the rule's id (rules live as long as the analysis):
+    # ingress, its peer mask (its ports resolve on each subject); egress, its parts (no subject in them).
+    ingress_masks: dict[int, tuple[int, int]] = field(default_factory=dict)
+    egress_parts: dict[int, list[tuple[int, ConnectionSet, int]]] = field(default_factory=dict)
+
+    def number(self, mask: int) -> int:
+        return self.numbers.setdefault(mask, len(self.numbers))
+
+    def parts_of(self, g: ReachabilityGraph, d: Direction, rule: CompiledRule, rep: Endpoint
+                 ) -> list[tuple[int, ConnectionSet, int]]:
+        """`g.rule_parts(d, [rule], rep)` without the empty ones, each with its mask's number."""
+        if d == Direction.INGRESS:
+            entry = self.ingress_masks.get(id(rule))
+            if entry is None:
+                mask = g.peer_mask(rule)
+                entry = self.ingress_masks[id(rule)] = (mask, self.number(mask))
+            conns = g.rule_ports(rule, rep)
+            return [(entry[0], conns, entry[1])] if entry[0] and conns else []
+        found = self.egress_parts.get(id(rule))
+        if found is None:
+            found = self.egress_parts[id(rule)] = [(mask, c, self.number(mask))
+                                                   for mask, c in g.rule_parts(d, [rule], rep) if mask and c]
+        return found
 
 
 class GroupCover:
@@ -63,18 +91,19 @@ class GroupCover:
         self.part_rule: list[CompiledRule] = []
         self.part_policy: list[int] = []
         parts: list[int] = []
+        numbers: list[int] = []
         for i in dirs.np_policies(gkey):
             for rule in dirs.policies[i].rules(d):
-                for mask, c in g.rule_parts(d, [rule], rep):
-                    if mask and c:
-                        parts.append(mask)
-                        self.part_conns.append(c)
-                        self.part_rule.append(rule)
-                        self.part_policy.append(i)
-        key = tuple(parts)
+                for mask, c, number in memo.parts_of(g, d, rule, rep):
+                    parts.append(mask)
+                    numbers.append(number)
+                    self.part_conns.append(c)
+                    self.part_rule.append(rule)
+                    self.part_policy.append(i)
+        key = tuple(numbers)
         found = memo.refined.get(key)
         if found is None:
-            found = memo.cutter.refine(parts)
+            found = memo.cutter.refine(parts, numbers)
             if len(memo.refined) >= REFINED_KEPT:
                 memo.refined.clear()  # the groups of one candidate are read together: recent ones are enough
             memo.refined[key] = found
