@@ -112,28 +112,37 @@ class GroupCover:
     def rule_deltas(self) -> dict[int, tuple[CompiledRule, list[Cell]]]:
         """Per rule (by id) whose removal takes something away: the cells and what it takes there."""
         out: dict[int, tuple[CompiledRule, list[Cell]]] = {}
-        parts = self.part_conns
+        parts, part_rule, low, conns, memo = self.part_conns, self.part_rule, self.low, self.conns, self.memo
+        none = conns.none  # interned: an empty delta is this very object (no ConnectionSet.__bool__ per part)
         for m, ks in self.cells:
-            for k, delta in zip(ks, _alone_in(self.conns, [parts[k] for k in ks], self.memo), strict=True):
-                if delta:
-                    rule = self.part_rule[k]
-                    out.setdefault(id(rule), (rule, []))[1].append((m << self.low, delta))
+            if len(ks) == 1:  # a cell of one part: removing its rule takes everything it admits there
+                rule = part_rule[ks[0]]
+                out.setdefault(id(rule), (rule, []))[1].append((m << low, parts[ks[0]]))
+                continue
+            for k, delta in zip(ks, _alone_in(conns, [parts[k] for k in ks], memo), strict=True):
+                if delta is not none:
+                    rule = part_rule[k]
+                    out.setdefault(id(rule), (rule, []))[1].append((m << low, delta))
         return out
 
     def policy_deltas(self) -> dict[int, list[Cell]]:
         """Per NetworkPolicy (index) of the group: the cells where removing all its rules takes
         something away (while another policy keeps the group isolated), and what."""
         out: dict[int, list[Cell]] = {}
-        conns, parts, owner = self.conns, self.part_conns, self.part_policy
+        conns, parts, owner, low, memo = self.conns, self.part_conns, self.part_policy, self.low, self.memo
+        none, union = conns.none, conns.union  # interned: an empty delta is `none` itself
         for m, ks in self.cells:
+            if len(ks) == 1:  # a cell of one part: removing its policy takes everything it admits there
+                out.setdefault(owner[ks[0]], []).append((m << low, parts[ks[0]]))
+                continue
             of_policy: dict[int, ConnectionSet] = {}
             for k in ks:
                 i = owner[k]
                 have = of_policy.get(i)
-                of_policy[i] = parts[k] if have is None else conns.union(have, parts[k])
-            for i, delta in zip(of_policy, _alone_in(conns, list(of_policy.values()), self.memo), strict=True):
-                if delta:
-                    out.setdefault(i, []).append((m << self.low, delta))
+                of_policy[i] = parts[k] if have is None else union(have, parts[k])
+            for i, delta in zip(of_policy, _alone_in(conns, list(of_policy.values()), memo), strict=True):
+                if delta is not none:
+                    out.setdefault(i, []).append((m << low, delta))
         return out
 
 
