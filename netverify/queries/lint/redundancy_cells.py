@@ -23,6 +23,7 @@ from netverify.engines.bitsets import bit_list
 
 # (low, [(peer classes >> low, the parts admitting them)])
 Refinement = tuple[int, list[tuple[int, list[int]]]]
+Bounded = tuple[int, int]  # (peer classes, a bit position none of them is below)
 INCREMENTAL_FROM = 16  # distinct masks from which a cut is derived from the last one (smaller ones: from scratch)
 
 
@@ -33,7 +34,7 @@ class CellCutter:
         self.incremental_from = incremental_from
         self._keys: list[Hashable] = []  # position j's mask key (its mask: in the `distinct` of the cut using it)
         self._live = 0
-        self._cells: dict[int, int] = {}  # signature over positions -> peer classes
+        self._cells: dict[int, Bounded] = {}  # signature over positions -> (peer classes, a lower bound of them)
 
     def refine(self, parts: list[int], keys: Sequence[Hashable] | None = None) -> Refinement:
         """The peers cut by which parts admit them (parts with equal masks cut once, with all their bits).
@@ -51,7 +52,7 @@ class CellCutter:
         self._derive(distinct)
         local = [distinct[key][1] if key in distinct else 0 for key in self._keys]
         out = []
-        for sig, m in self._cells.items():
+        for sig, (m, _) in self._cells.items():
             bits = 0
             for j in bit_list(sig):
                 bits |= local[j]
@@ -72,17 +73,18 @@ class CellCutter:
             for j in removed:
                 drop |= 1 << j
             self._live &= ~drop
-            merged: dict[int, int] = {}
-            for sig, m in self._cells.items():
+            merged: dict[int, Bounded] = {}
+            for sig, cell in self._cells.items():
                 kept = sig & ~drop
                 if kept:  # held by no remaining mask: not a peer of the group
-                    merged[kept] = merged[kept] | m if kept in merged else m
+                    other = merged.get(kept)
+                    merged[kept] = cell if other is None else (other[0] | cell[0], min(other[1], cell[1]))
             self._cells = merged
         for key in added:
             j = len(self._keys)
             self._keys.append(key)
             self._live |= 1 << j
-            self._cells = _cut(self._cells, distinct[key][0], 1 << j)
+            self._cells = _cut_bounded(self._cells, distinct[key][0], 1 << j)
 
 
 def _from_scratch(parts: list[int], distinct: Iterable[list[int]]) -> Refinement:
@@ -110,4 +112,31 @@ def _cut(cells: dict[int, int], mask: int, bits: int) -> dict[int, int]:
             split[sig] = m
     if rest:
         split[bits] = rest
+    return split
+
+
+def _cut_bounded(cells: dict[int, Bounded], mask: int, bits: int) -> dict[int, Bounded]:
+    """`_cut` over cells that carry a lower bound of their classes: a cell lying wholly below or above
+    the mask's bits is kept without ANDing two integers as wide as the classes (in a large group's cut
+    two in three cells meet a mask's range not at all: the groups' parts are mostly one namespace's
+    peers, numbered together). The bounds need not be tight: an intersection starts at or above
+    both operands' bounds, and what is left of a cell keeps its bound."""
+    low, high = (mask & -mask).bit_length() - 1, mask.bit_length()
+    split: dict[int, Bounded] = {}
+    rest = mask
+    for sig, cell in cells.items():
+        m, lo = cell
+        if lo >= high or m.bit_length() <= low:
+            split[sig] = cell
+            continue
+        inter = m & mask
+        if inter:
+            if m != inter:
+                split[sig] = (m ^ inter, lo)
+            split[sig | bits] = (inter, max(lo, low))
+            rest ^= inter
+        else:
+            split[sig] = cell
+    if rest:
+        split[bits] = (rest, low)
     return split
