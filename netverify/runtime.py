@@ -49,7 +49,8 @@ def kept_for_the_run() -> None:
 
 
 def end_of_run() -> None:
-    """Hand the kept objects back to the collector (a process that runs several commands, like the tests)."""
+    """Hand the kept objects back to the collector, for a process that runs several commands (the tests); a
+    process about to exit skips it: the interpreter's last collection would walk every object handed back."""
     gc.unfreeze()
 
 

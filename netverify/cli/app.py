@@ -129,7 +129,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 MAX_STDERR_CHARS = 4 << 20
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
     """Run the CLI and return its exit code (tests call this directly).
 
     Everything written on stdout and stderr while it runs, whoever writes it (click, a --debug traceback,
@@ -143,7 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(args, redactor)
     finally:
-        end_of_run()  # what loading kept from the garbage collector's walks (runtime.kept_for_the_run)
+        if not exiting:  # a process that runs more commands (tests) gets the frozen objects back to collect;
+            end_of_run()  # one that exits now leaves them frozen, or the exit collection walks them all
         sys.stdout, sys.stderr = stdout, stderr
         note = guarded.close_note()
         if note:
@@ -210,4 +211,4 @@ def _bug_location(exc: BaseException) -> str:
 
 
 def run() -> None:
-    sys.exit(main())
+    sys.exit(main(exiting=True))

@@ -1,6 +1,7 @@
 """A loaded inventory is kept out of the cyclic garbage collector's walks for the rest of the run, and handed
 back when the run ends (netverify.runtime: kept_for_the_run, end_of_run), so a process that runs several
-commands (these tests, an editor integration) collects its garbage as before."""
+commands (these tests, an editor integration) collects its garbage as before; the console script, which exits
+right after, leaves it frozen (the interpreter's last collection would otherwise walk all of it)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,9 @@ def test_a_run_that_fails_hands_everything_back_too(tmp_path: Path, capsys: pyte
     assert main(["matrix", str(bad)]) == 2
     assert "bad.yaml:" in capsys.readouterr().err
     assert gc.get_freeze_count() == 0
+
+
+def test_the_console_script_leaves_the_frozen_objects_for_the_exit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["matrix", DEMO, "--format", "json"], exiting=True) == 0
+    assert '"connections"' in capsys.readouterr().out
+    assert gc.get_freeze_count() > 0
