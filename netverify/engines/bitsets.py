@@ -8,8 +8,9 @@ namespace and by label key / key=value, and cached per selector.
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from ipaddress import IPv4Address, IPv6Address
 
 from netverify.model import LabelSelector
@@ -117,6 +118,19 @@ class ClassIndex:
         self._terms: dict[PeerTerm, int] = {}
         self._addresses: dict[tuple[int, bool], tuple[list[int], list[int]]] = {}
         self._ip_masks: dict[tuple[IPSet, bool, bool], int] = {}
+        self._first = 0  # with_outside: the classes below are another index's, which matches address terms there
+        self._base_term: Callable[[PeerTerm], int] | None = None
+
+    def with_outside(self, reps: Sequence[Endpoint]) -> ClassIndex:
+        """This index over `reps`: its own classes followed by classes of addresses outside the cluster.
+        Selectors never match those (nor are they indexed): selector results are shared, and an address
+        term is matched anew on the added classes only."""
+        out: ClassIndex = copy.copy(self)
+        out.reps, out.everyone = reps, (1 << len(reps)) - 1
+        out._base_term, out._first = self.term, len(self.reps)
+        out._terms = {t: m for t, m in self._terms.items() if isinstance(t, SelectorTerm)}
+        out._addresses, out._ip_masks = {}, {}
+        return out
 
     def pod_selector(self, selector: LabelSelector) -> int:
         """Pod classes whose labels the selector matches."""
@@ -184,11 +198,13 @@ class ClassIndex:
         key = (term.addresses, term.pods, term.every_ip)  # blocks written differently often cover the same addresses
         found = self._ip_masks.get(key)
         if found is None:
-            found = self._ip_masks[key] = self._ip_mask(term)
+            found = self._ip_masks[key] = self._ip_mask(term) | (self._base_term(term) if self._base_term else 0)
         return found
 
     def _ip_mask(self, term: AddressTerm) -> int:
-        hits = [0] * len(self.reps)
+        """The classes from `_first` on that the address term matches."""
+        first = self._first
+        hits = [0] * (len(self.reps) - first)
         # as IPBlockPeer.why_not / AdminPeerMatcher.why_not: pod IPs count only when the term says so
         for family, intervals in ((4, term.addresses.v4.intervals), (6, term.addresses.v6.intervals)):
             addresses, classes = self._sorted_addresses(family, term.pods)
@@ -196,7 +212,7 @@ class ClassIndex:
                 for c in classes[bisect_left(addresses, lo):bisect_right(addresses, hi)]:
                     hits[c] += 1
         reps = self.reps
-        return mask_of(c for c, n in enumerate(hits) if n and (not term.every_ip or n == len(reps[c].ips)))
+        return mask_of(c for c, n in enumerate(hits, first) if n and (not term.every_ip or n == len(reps[c].ips)))
 
     def _sorted_addresses(self, family: int, match_pods: bool) -> tuple[list[int], list[int]]:
         """The addresses (as integers) of the classes an address term may match, sorted, each with its
@@ -204,7 +220,7 @@ class ClassIndex:
         key = (family, match_pods)
         found = self._addresses.get(key)
         if found is None:
-            pairs = sorted((value, c) for c, rep in enumerate(self.reps)
+            pairs = sorted((value, c - self._first) for c, rep in enumerate(self.reps[self._first:], self._first)
                            if rep.ips and (match_pods or rep.external or rep.host_network)
                            for version, value in map(address_key, rep.ips) if version == family)
             found = self._addresses[key] = ([a for a, _ in pairs], [c for _, c in pairs])

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from netverify.engines.bitsets import bit_list
-from netverify.engines.graph import ReachabilityGraph, named_ports_key
+from netverify.engines.graph import named_ports_key
 from netverify.engines.partitions import (
     Cells,
     Partition,
@@ -39,7 +39,7 @@ from netverify.engines.partitions import (
 )
 from netverify.model import Direction
 from netverify.queries.context import Analysis
-from netverify.semantics.class_tiers import ClassRule, specs_of
+from netverify.semantics.class_tiers import ClassRule
 from netverify.semantics.compile import CompiledRule, ip_blocks
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, is_node_traffic, pair_of_members
@@ -73,11 +73,11 @@ class TieredDirections:
         from netverify.queries.equivalence import external_representatives
 
         addresses = tuple(analysis.observations.addresses or ()) if analysis.tiered else ()
-        endpoints: list[Endpoint] = pods + external_representatives([*ip_blocks(analysis.policies), *addresses], pods)
-        signature = {e.id: analysis.ip_signature(e) for e in endpoints}
-        self.specs = specs_of(analysis.tiers)
+        outside = external_representatives([*ip_blocks(analysis.policies), *addresses], pods)
+        # The inventory's graph (the checks' one) with one address per ipBlock atom added: not built again.
+        self.g = analysis.graph.with_outside(outside, {e.id: analysis.ip_signature(e) for e in outside})
+        self.specs = self.g.tiers
         self.np_tier = next(t for t, s in enumerate(self.specs) if s.name == NETWORK_POLICY_TIER)
-        self.g = ReachabilityGraph(endpoints, analysis.policies, signature, analysis.label_keys, self.specs)
         self.policies = analysis.policies
         g = self.g
         self.everyone = (1 << len(g.reps)) - 1
