@@ -7,18 +7,12 @@ and peer term is resolved once into a bitset by index lookups (engines/bitsets.p
 combines per-direction partitions with a handful of bit operations per distinct set, with no
 per-pair Python loop. Endpoint pairs are expanded lazily, in id order.
 
-The decision per direction is the verdict grammar (semantics/verdict.py) over class bitsets
-(engines/partitions.py). For each subject class and direction, each tier (semantics/class_tiers.py:
-Admin, NetworkPolicy, Baseline, in order) gives a `TierPartition` of the peer classes: an isolating
-tier (NetworkPolicy) with `isolating_partition` over the rules of the policies selecting the class,
-a first-match tier (Admin, Baseline) with `first_match_partition` over its rules in evaluation order,
-a tier with no policy for the class with `passing_partition`; `fold_partitions` folds them with the
-default allow (`decided`). Subject classes with equal selecting policies in every tier (and, for
-ingress, equal named ports: ports resolve on the destination) share one folded partition.
-Two optimisations behind `decided`, both exact: a class no tier has a policy for is allowed
-everything; when the first tier with a policy for the class is isolating, that tier decides every
-connection and the fold is the union of its rules (`union_partition`; tests/unit/engines/
-test_partitions.py holds the two together). A NetworkPolicy-only inventory takes that path.
+The decision per direction is the verdict grammar (semantics/verdict.py) over class bitsets: for each
+subject class and direction, every tier (semantics/class_tiers.py: Admin, NetworkPolicy, Baseline, in
+order) folded over the peer classes by engines/folds.py (`decided`), from what each rule matches
+(engines/rule_parts.py). Subject classes with equal selecting policies in every tier (the tier key)
+share one folded partition; for ingress, also equal named ports as the key's rules name them (ports
+resolve on the destination, and only the names a rule uses can change what it admits).
 
 The exemptions (semantics/verdict.exemption) are applied in one place each: node traffic in the
 ingress partition of the destination class (`_exempt_senders`: rows and columns both read it), a
@@ -46,15 +40,8 @@ from operator import or_
 
 from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list
 from netverify.engines.class_keys import class_key, named_ports_key
-from netverify.engines.partitions import (
-    Partition,
-    TierPartition,
-    first_match_partition,
-    fold_partitions,
-    isolating_partition,
-    passing_partition,
-    union_partition,
-)
+from netverify.engines.folds import OTHER_DIRECTION, TierFolds, TierKey
+from netverify.engines.partitions import Partition
 from netverify.engines.rows import LazyRows, PairExpansion, Row, columns_of, sources_into
 from netverify.engines.rule_parts import RuleParts
 from netverify.model import Direction
@@ -62,13 +49,10 @@ from netverify.runtime import without_gc
 from netverify.semantics.class_tiers import ClassRule, TierSpec, tier_specs
 from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, exemption, is_self_traffic
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, exemption, is_self_traffic
 from netverify.sets import ConnectionSet
 
-__all__ = ["ReachabilityGraph", "Row", "class_key", "named_ports_key"]
-
-TierKey = tuple[tuple[int, ...], ...]  # per tier, the indices of its policies that select a class (() for none)
-OTHER_DIRECTION = (-1,)  # an isolating tier's key for a class it selects for the other direction only
+__all__ = ["OTHER_DIRECTION", "ReachabilityGraph", "Row", "TierKey", "class_key", "named_ports_key"]
 
 
 class ReachabilityGraph:
@@ -98,8 +82,8 @@ class ReachabilityGraph:
         self._conns = ConnInterner()
         self._index = ClassIndex(self.reps, label_keys)
         self._tier_selecting: dict[tuple[int, Direction], list[tuple[int, ...]]] = {}
-        self._ingress_cache: dict[tuple[object, ...], Partition] = {}
-        self._rules_of: dict[tuple[int, Direction], list[tuple[ClassRule, ...]]] = {}
+        self._ingress_cache: dict[tuple[object, ...], Partition] = {}  # (key, named ports) -> partition
+        self._ingress_by_view: dict[tuple[object, ...], Partition] = {}  # (key, the ports its rules name) -> the same
         self.rows: Sequence[Row] = self._build()
 
     @property
@@ -173,54 +157,11 @@ class ReachabilityGraph:
         only for the peer classes in `within` when given (RuleParts.rule_parts)."""
         return self._rules.rule_parts(direction, rules, subject, within)
 
-    # --- the verdict over classes
-
-    def _tier_partition(self, direction: Direction, t: int, key: tuple[int, ...], subject: Endpoint,
-                        within: int | None = None) -> TierPartition:
-        """Tier t's decision for subjects selected by its policies `key`, like `subject` (for the peer
-        classes in `within` only, when given)."""
-        tier, conns = self.tiers[t], self._conns
-        everyone = self._index.everyone if within is None else within
-        if not key:
-            return passing_partition(conns, everyone)
-        if key == OTHER_DIRECTION:  # final, and nothing of this direction is isolated: all allowed
-            return TierPartition({(id(conns.all), id(conns.none)): everyone})
-        ruled = [rr for i in key for rr in tier.policies[i].rules(direction) or ()]
-        if tier.isolating:
-            return isolating_partition(self.rule_parts(direction, [r for r, _ in ruled], subject, within), conns,
-                                       everyone)
-        ordered = [(mask, c, action) for rule, action in ruled
-                   for mask, c in self.rule_parts(direction, [rule], subject, within)]
-        return first_match_partition(ordered, conns, everyone)
-
-    def _plain_rules(self, t: int, direction: Direction) -> list[tuple[ClassRule, ...]]:
-        """Per policy of tier t, its rules of `direction` without their actions (isolating tiers)."""
-        found = self._rules_of.get((t, direction))
-        if found is None:
-            found = self._rules_of[(t, direction)] = [tuple(r for r, _ in p.rules(direction) or ())
-                                                      for p in self.tiers[t].policies]
-        return found
-
-    def _decide(self, direction: Direction, key: TierKey, subject: Endpoint, within: int | None = None) -> Partition:
-        """The connections allowed per peer mask for a subject class with tier key `key`, like
-        `subject`: the tiers folded in order, the default allowing what every tier passes. Only for
-        the peer classes in `within` (non-empty), when given: each peer's outcome is its own."""
-        conns = self._conns
-        everyone = self._index.everyone if within is None else within
-        if not key:  # no tier has a policy for the subject: all pass, the default allows
-            return {id(conns.all): everyone}
-        first = next(t for t, k in enumerate(key) if k)
-        if self.tiers[first].isolating and key[first] != OTHER_DIRECTION:
-            # It decides every connection: the fold is its allowed set, the union of its rules.
-            of_policy = self._plain_rules(first, direction)
-            rules = [r for i in key[first] for r in of_policy[i]]
-            return union_partition(self.rule_parts(direction, rules, subject, within), conns)
-        return fold_partitions([self._tier_partition(direction, t, k, subject, within) for t, k in enumerate(key)],
-                               conns, everyone, Action.ALLOW)
+    # --- the verdict over classes (engines/folds.py)
 
     def _with_added(self, direction: Direction, key: TierKey, subject: Endpoint, base: Partition) -> Partition:
         """The base graph's partition (`with_outside`) with the classes added to it decided alone."""
-        added = self._decide(direction, key, subject, self._added) if self._added else {}
+        added = self._folds.decide(direction, key, subject, self._added) if self._added else {}
         if not added:
             return base  # e.g. no rule's peers reach the added classes: nothing admits them
         out = dict(base)
@@ -235,9 +176,13 @@ class ReachabilityGraph:
         cache_key = (key, ports)
         found = self._ingress_cache.get(cache_key)
         if found is None:
-            found = self._ingress_cache[cache_key] = self._decide(Direction.INGRESS, key, subject) \
-                if self._base_ingress is None else \
-                self._with_added(Direction.INGRESS, key, subject, self._base_ingress(key, subject, ports))
+            view = ports
+            found = self._ingress_by_view.get((key, view))
+            if found is None:
+                found = self._ingress_by_view[(key, view)] = self._folds.decide(Direction.INGRESS, key, subject) \
+                    if self._base_ingress is None else \
+                    self._with_added(Direction.INGRESS, key, subject, self._base_ingress(key, subject, ports))
+            self._ingress_cache[cache_key] = found
         return found
 
     def _exempt_senders(self, b: int) -> int:
@@ -258,6 +203,7 @@ class ReachabilityGraph:
         self._port_index: dict[tuple[object, ...], list[int]] = {}  # named ports -> [classes, the first]
         self._group_ports(range(n))
         self._rules = RuleParts(self._index, self._conns, self._port_groups)
+        self._folds = TierFolds(self.tiers, self._rules, self._conns, self._index)
         self._host_classes: dict[str, list[int]] = {}
         for c, rep in enumerate(self.reps):
             if rep.host_network and rep.node_name:
@@ -336,10 +282,11 @@ class ReachabilityGraph:
         g._added = ((1 << len(g.reps)) - 1) ^ ((1 << first) - 1)
         g._base_selecting, g._base_ingress, g._base_egress = self._selecting, self._ingress, self._egress
         g._index = self._index.with_outside(g.reps)
-        g._tier_selecting, g._ingress_cache, g._egress_cache = {}, {}, {}
+        g._tier_selecting, g._ingress_cache, g._ingress_by_view, g._egress_cache = {}, {}, {}, {}
         g._port_index = {k: list(v) for k, v in self._port_index.items()}
         g._group_ports(range(first, len(g.reps)))
         g._rules = RuleParts(g._index, g._conns, g._port_groups, self._rules.answers)
+        g._folds = TierFolds(g.tiers, g._rules, g._conns, g._index)
         g._ingress_keys = self._ingress_keys + g._tier_keys(Direction.INGRESS, first)
         g._egress_keys = self._egress_keys + g._tier_keys(Direction.EGRESS, first)
         g._shared = {skey: (g._exempted(g._ingress(skey[0], g.reps[(dsts & -dsts).bit_length() - 1], skey[1]),
@@ -368,7 +315,7 @@ class ReachabilityGraph:
         each destination, so the subject does not matter)."""
         found = self._egress_cache.get(key)
         if found is None:
-            found = self._egress_cache[key] = self._decide(Direction.EGRESS, key, self.reps[0]) \
+            found = self._egress_cache[key] = self._folds.decide(Direction.EGRESS, key, self.reps[0]) \
                 if self._base_egress is None else \
                 self._with_added(Direction.EGRESS, key, self.reps[0], self._base_egress(key))
         return found
