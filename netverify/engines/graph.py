@@ -172,11 +172,13 @@ class ReachabilityGraph:
     def _ingress(self, key: TierKey, subject: Endpoint, ports: tuple[object, ...]) -> Partition:
         """What a destination class with tier key `key`, like `subject` (whose named_ports_key is
         `ports`), lets in per source mask (cached per key and named ports: ports resolve on the
-        destination)."""
+        destination). The subject counts only through its ports the key's rules name (`rule_ports`
+        resolves no other): destinations whose ports differ elsewhere get the same partition."""
         cache_key = (key, ports)
         found = self._ingress_cache.get(cache_key)
         if found is None:
-            view = ports
+            names = self._folds.port_names(Direction.INGRESS, key)
+            view = ports if ports == ("external",) else tuple(p for p in ports if p[0] in names)  # type: ignore[index]
             found = self._ingress_by_view.get((key, view))
             if found is None:
                 found = self._ingress_by_view[(key, view)] = self._folds.decide(Direction.INGRESS, key, subject) \
