@@ -25,12 +25,15 @@ def bit_list(mask: int) -> list[int]:
     """The positions of the set bits of `mask`, ascending."""
     if not mask:
         return []
-    s = bin(mask)[:1:-1]  # least significant bit first
+    # Read from the lowest set bit up: a namespace's classes are numbered together, often far from bit 0,
+    # and the text of the whole mask would be tens of thousands of zeros at 100,000 pods.
+    low = (mask & -mask).bit_length() - 1
+    s = bin(mask >> low)[:1:-1]  # least significant bit first
     out = []
     find = s.find
-    i = find("1")
+    i = 0
     while i >= 0:
-        out.append(i)
+        out.append(i + low)
         i = find("1", i + 1)
     return out
 
@@ -96,23 +99,29 @@ class ClassIndex:
         indexed (at 100,000 pods, per-workload labels such as pod-template-hash cost ~7 KB a value)."""
         self.reps = reps
         self.everyone = (1 << len(reps)) - 1
-        self.pods = 0  # classes a selector can match: not external, not hostNetwork
-        self.by_namespace: dict[str, int] = {}
-        self.by_ns_labels: dict[tuple[tuple[str, str], ...], int] = {}
-        self.by_key: dict[str, int] = {}
-        self.by_key_value: dict[tuple[str, str], int] = {}
+        # The classes of each namespace, label set, key and key=value, listed and then made masks in
+        # one pass each (OR-ing bit after bit into tens of thousands of growing masks is quadratic).
+        pods: list[int] = []
+        by_namespace: dict[str, list[int]] = {}
+        by_ns_labels: dict[tuple[tuple[str, str], ...], list[int]] = {}
+        by_key: dict[str, list[int]] = {}
+        by_key_value: dict[tuple[str, str], list[int]] = {}
         for c, rep in enumerate(reps):
             if rep.external or rep.host_network:
                 continue
-            bit = 1 << c
-            self.pods |= bit
-            self.by_namespace[rep.namespace] = self.by_namespace.get(rep.namespace, 0) | bit
-            self.by_ns_labels[rep.ns_labels] = self.by_ns_labels.get(rep.ns_labels, 0) | bit
+            pods.append(c)
+            by_namespace.setdefault(rep.namespace, []).append(c)
+            by_ns_labels.setdefault(rep.ns_labels, []).append(c)
             for kv in rep.labels_map.items():
                 if label_keys is not None and kv[0] not in label_keys:
                     continue
-                self.by_key[kv[0]] = self.by_key.get(kv[0], 0) | bit
-                self.by_key_value[kv] = self.by_key_value.get(kv, 0) | bit
+                by_key.setdefault(kv[0], []).append(c)
+                by_key_value.setdefault(kv, []).append(c)
+        self.pods = mask_of(pods)  # classes a selector can match: not external, not hostNetwork
+        self.by_namespace = {k: mask_of(v) for k, v in by_namespace.items()}
+        self.by_ns_labels = {k: mask_of(v) for k, v in by_ns_labels.items()}
+        self.by_key = {k: mask_of(v) for k, v in by_key.items()}
+        self.by_key_value = {k: mask_of(v) for k, v in by_key_value.items()}
         self._selectors: dict[LabelSelector, int] = {}
         self._ns_selectors: dict[LabelSelector, int] = {}
         self._terms: dict[PeerTerm, int] = {}

@@ -16,3 +16,11 @@ def test_a_mask_built_in_one_pass_holds_exactly_the_positions_given(positions: l
         expected |= 1 << c
     assert mask_of(iter(positions)) == expected
     assert bit_list(mask_of(positions)) == sorted(set(positions))
+
+
+@given(st.lists(st.integers(min_value=0, max_value=200), max_size=30), st.integers(min_value=0, max_value=70_000))
+def test_bit_list_reads_every_set_bit_wherever_the_mask_starts(positions: list[int], offset: int) -> None:
+    mask = 0
+    for c in positions:
+        mask |= 1 << (c + offset)
+    assert bit_list(mask) == [i for i in range(mask.bit_length()) if mask >> i & 1]
