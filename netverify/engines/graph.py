@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property, reduce
 from operator import or_
 
-from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list
+from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list, mask_of
 from netverify.engines.class_keys import class_key, named_ports_key
 from netverify.engines.folds import OTHER_DIRECTION, TierFolds, TierKey
 from netverify.engines.partitions import Partition
@@ -221,25 +221,32 @@ class ReachabilityGraph:
 
     def _group_ports(self, classes: range) -> None:
         """Destinations grouped by what a named port resolves to on them."""
+        found: dict[tuple[object, ...], list[int]] = {}
         for c in classes:
-            self._port_index.setdefault(named_ports_key(self.reps[c]), [0, c])[0] |= 1 << c
+            found.setdefault(named_ports_key(self.reps[c]), []).append(c)
+        for ports, group in found.items():  # masks made in one pass each (bit by bit is quadratic)
+            self._port_index.setdefault(ports, [0, group[0]])[0] |= mask_of(group)
         self._port_groups = [(mask, self.reps[c]) for mask, c in self._port_index.values()]
 
     def _share_ingress(self, classes: range) -> None:
         """Ingress: classes with equal keys, named ports and exempt senders share one partition."""
+        opened: list[int] = []
+        joined: dict[tuple[TierKey, tuple[object, ...], int], list[int]] = {}
         for b in classes:
             key = self._ingress_keys[b]
             if not key:
-                self._open_ingress |= 1 << b
+                opened.append(b)
                 continue
             rep = self.reps[b]
             exempt = self._exempt_senders(b) if self._host_classes else 0
             ports = named_ports_key(rep)
             skey = (key, ports, exempt)
-            entry = self._shared.get(skey)
-            if entry is None:
-                entry = self._shared[skey] = (self._exempted(self._ingress(key, rep, ports), exempt), [0])
-            entry[1][0] |= 1 << b
+            if skey not in self._shared:
+                self._shared[skey] = (self._exempted(self._ingress(key, rep, ports), exempt), [0])
+            joined.setdefault(skey, []).append(b)
+        self._open_ingress |= mask_of(opened)  # masks made in one pass each (bit by bit is quadratic)
+        for skey, group in joined.items():
+            self._shared[skey][1][0] |= mask_of(group)
 
     def _exempted(self, part: Partition, exempt: int) -> Partition:
         """An ingress partition with the exempt senders let in with everything, whatever the tiers say."""
@@ -251,15 +258,19 @@ class ReachabilityGraph:
         return part
 
     def _lazy_rows(self) -> Sequence[Row]:
-        # (sources, conns id) -> the isolated destinations that let those sources in with exactly conns.
-        # Many ingress partitions share a part (a namespace, everyone): merged, each is transposed once.
+        # Rows are O(classes) bits each, all of them O(classes^2): built a block of sources at a time.
+        return LazyRows(len(self.reps), lambda lo, hi: self.rows_of(range(lo, hi)))
+
+    @cached_property
+    def _ingress_parts(self) -> list[tuple[int, int, int]]:
+        """(sources, conns id, the isolated destinations that let those sources in with exactly conns), for
+        rows and columns (lint's redundancy checks read partitions only). Many ingress partitions share a
+        part (a namespace, everyone): merged, each is transposed once."""
         merged: dict[tuple[int, int], int] = {}
         for part, (dsts,) in self._shared.values():
             for c, sources in part.items():
                 merged[(sources, c)] = merged.get((sources, c), 0) | dsts
-        self._ingress_parts = [(sources, c, dsts) for (sources, c), dsts in merged.items()]
-        # Rows are O(classes) bits each, all of them O(classes^2): built a block of sources at a time.
-        return LazyRows(len(self.reps), lambda lo, hi: self.rows_of(range(lo, hi)))
+        return [(sources, c, dsts) for (sources, c), dsts in merged.items()]
 
     # --- addresses outside the cluster added to a graph
 
@@ -274,7 +285,7 @@ class ReachabilityGraph:
         if not all(ep.external for ep in outside):
             raise ValueError("with_outside adds addresses outside the cluster, which no policy selects")
         g: ReachabilityGraph = copy.copy(self)  # shares what the added classes do not change; the rest is new
-        for name in ("_egress_groups", "_pairs"):  # cached over this graph's classes
+        for name in ("_egress_groups", "_ingress_parts", "_pairs"):  # cached over this graph's classes
             g.__dict__.pop(name, None)
         g.endpoints = [*self.endpoints, *outside]
         g.class_of, g.members, g._class_index = dict(self.class_of), list(self.members), dict(self._class_index)
@@ -409,10 +420,10 @@ class ReachabilityGraph:
     @cached_property
     def _egress_groups(self) -> dict[TierKey, int]:
         """The source classes of each distinct egress tier key."""
-        groups: dict[TierKey, int] = {}
+        groups: dict[TierKey, list[int]] = {}
         for a, key in enumerate(self._egress_keys):
-            groups[key] = groups.get(key, 0) | 1 << a
-        return groups
+            groups.setdefault(key, []).append(a)
+        return {key: mask_of(group) for key, group in groups.items()}
 
     def rule_admits(self, rule: ClassRule, peer: int, dst: int) -> ConnectionSet:
         """What one rule admits with a peer of class `peer`, its ports resolved on class `dst`

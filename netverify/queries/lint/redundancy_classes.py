@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from netverify.engines.bitsets import bit_list
+from netverify.engines.bitsets import bit_list, mask_of
 from netverify.engines.graph import named_ports_key
 from netverify.engines.partitions import (
     Cells,
@@ -87,15 +87,17 @@ class TieredDirections:
         self.groups: dict[Direction, dict[GroupKey, int]] = {}
         self.open: dict[Direction, int] = {}
         for d in DIRECTIONS:
-            by_key: dict[GroupKey, int] = {}
-            open_mask = 0
+            by_key: dict[GroupKey, list[int]] = {}
+            opened: list[int] = []
+            ports_of = named_ports_key if d == Direction.INGRESS else (lambda _: ())
             for c, key in enumerate(g.tier_keys(d)):
                 if not any(key):
-                    open_mask |= 1 << c
+                    opened.append(c)
                     continue
-                gkey = (key, named_ports_key(g.reps[c]) if d == Direction.INGRESS else ())
-                by_key[gkey] = by_key.get(gkey, 0) | 1 << c
-            self.groups[d], self.open[d] = by_key, open_mask
+                by_key.setdefault((key, ports_of(g.reps[c])), []).append(c)
+            # masks made in one pass each (OR-ing bit after bit into growing masks is quadratic)
+            self.groups[d] = {gkey: mask_of(group) for gkey, group in by_key.items()}
+            self.open[d] = mask_of(opened)
         self._parts: dict[tuple[object, ...], Partition | None] = {}
         self._alike_cache: dict[Direction, tuple[list[tuple[int, Cells]], dict[GroupKey, int]]] = {}
         self._group_of: dict[Direction, dict[int, GroupKey]] = {}
