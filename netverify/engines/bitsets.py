@@ -40,14 +40,21 @@ def bit_list(mask: int) -> list[int]:
 
 def mask_of(bits: Iterable[int]) -> int:
     """The bitset of the given positions, built in one pass (OR-ing 1 << c into a mask for tens of
-    thousands of classes copies a growing integer each time: quadratic)."""
+    thousands of classes copies a growing integer each time: quadratic): the mask's binary text,
+    from its lowest position up, one byte per position, read by `int` (base 2 is read in linear time)."""
     positions = list(bits)
     if not positions:
         return 0
-    buf = bytearray((max(positions) >> 3) + 1)
-    for b in positions:
-        buf[b >> 3] |= 1 << (b & 7)
-    return int.from_bytes(buf, "little")
+    low = min(positions)
+    text = bytearray(b"0") * (max(positions) - low + 1)
+    if low:
+        for b in positions:
+            text[b - low] = 49  # "1"
+    else:
+        for b in positions:
+            text[b] = 49
+    text.reverse()
+    return int(text, 2) << low
 
 
 class ConnInterner:
@@ -213,15 +220,17 @@ class ClassIndex:
     def _ip_mask(self, term: AddressTerm) -> int:
         """The classes from `_first` on that the address term matches."""
         first = self._first
-        hits = [0] * (len(self.reps) - first)
+        hits: dict[int, int] = {}  # class (from `first`) -> how many of its addresses the term holds
         # as IPBlockPeer.why_not / AdminPeerMatcher.why_not: pod IPs count only when the term says so
         for family, intervals in ((4, term.addresses.v4.intervals), (6, term.addresses.v6.intervals)):
             addresses, classes = self._sorted_addresses(family, term.pods)
             for lo, hi in intervals:  # the classes with an address in lo..hi: one bisect per interval
                 for c in classes[bisect_left(addresses, lo):bisect_right(addresses, hi)]:
-                    hits[c] += 1
+                    hits[c] = hits.get(c, 0) + 1
+        if not term.every_ip:
+            return mask_of(c + first for c in hits)
         reps = self.reps
-        return mask_of(c for c, n in enumerate(hits, first) if n and (not term.every_ip or n == len(reps[c].ips)))
+        return mask_of(c + first for c, n in hits.items() if n == len(reps[c + first].ips))
 
     def _sorted_addresses(self, family: int, match_pods: bool) -> tuple[list[int], list[int]]:
         """The addresses (as integers) of the classes an address term may match, sorted, each with its

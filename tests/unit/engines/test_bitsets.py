@@ -24,3 +24,4 @@ def test_bit_list_reads_every_set_bit_wherever_the_mask_starts(positions: list[i
     for c in positions:
         mask |= 1 << (c + offset)
     assert bit_list(mask) == [i for i in range(mask.bit_length()) if mask >> i & 1]
+    assert mask_of(c + offset for c in reversed(positions)) == mask
