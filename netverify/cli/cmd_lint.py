@@ -32,6 +32,7 @@ from netverify.model import Diagnostic
 from netverify.queries.context import Analysis
 from netverify.queries.lint.ports import reported_by_lint
 from netverify.queries.outcome import Outcome
+from netverify.runtime import survivors_frozen
 
 LINT_FORMATS = ["text", "json", "sarif", "md"]
 
@@ -170,23 +171,26 @@ def lint(fmt: str, select: str | None, ignore: str | None, any_pod: bool, timeou
     only_ns = () if kw.get("live") else tuple(kw.get("cluster_namespaces", ()))
     if only_ns:
         kw["cluster_namespaces"] = ()
-    inv = inventory_from(kw)
-    progress = inv.terminal.progress
-    loaded = _read_for_lint(inv)
-    analysis = Analysis(loaded.cluster, inv.semantics(), inv.by)
-    progress.phase(f"compiling {loaded.cluster.policy_count:,} policies")
-    _ = analysis.policies
-    progress.phase(f"building endpoints of {len(loaded.cluster.pods):,} pods")
-    only = LintFilter(endpoint_ids(analysis, src_sets), endpoint_ids(analysis, dst_sets), only_ns)
-    options = LintOptions(_codes("--select", select), _codes("--ignore", ignore),
-                          "any" if any_pod else "inventory", timeout, profile, only)
-    from netverify.queries.lint.redundancy import RedundancyUnknown
+    # The inventory, its engines and the findings live until the process ends: built with the collector
+    # paused, then frozen (runtime.survivors_frozen), so no collection walks them again.
+    with survivors_frozen():
+        inv = inventory_from(kw)
+        progress = inv.terminal.progress
+        loaded = _read_for_lint(inv)
+        analysis = Analysis(loaded.cluster, inv.semantics(), inv.by)
+        progress.phase(f"compiling {loaded.cluster.policy_count:,} policies")
+        _ = analysis.policies
+        progress.phase(f"building endpoints of {len(loaded.cluster.pods):,} pods")
+        only = LintFilter(endpoint_ids(analysis, src_sets), endpoint_ids(analysis, dst_sets), only_ns)
+        options = LintOptions(_codes("--select", select), _codes("--ignore", ignore),
+                              "any" if any_pod else "inventory", timeout, profile, only)
+        from netverify.queries.lint.redundancy import RedundancyUnknown
 
-    try:
-        result = lint_query(analysis, loaded.errors, options, lambda text, steps: progress.phase(text, steps))
-    except RedundancyUnknown as exc:  # the solver could not decide: exit 3, never a pass
-        click.echo(f"error: {exc}", err=True)
-        return exit_code(Outcome.UNKNOWN)
+        try:
+            result = lint_query(analysis, loaded.errors, options, lambda text, steps: progress.phase(text, steps))
+        except RedundancyUnknown as exc:  # the solver could not decide: exit 3, never a pass
+            click.echo(f"error: {exc}", err=True)
+            return exit_code(Outcome.UNKNOWN)
     if result.input_errors:
         _lint_input_errors(loaded.errors, result)
         return EXIT_INPUT

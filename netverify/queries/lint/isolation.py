@@ -55,7 +55,7 @@ def egress_blocks_dns(ctx: LintContext) -> Iterator[Finding]:
     for a, key in enumerate(ctx.selecting(Direction.EGRESS)):
         if not key or _is_dns(ctx.reps[a]):  # the DNS pods forward upstream; they do not query themselves
             continue
-        missing = _missing(reach.allowed(a, key))
+        missing = reach.missing(a, key)
         if not missing:
             continue
         policies = [ctx.policies[i].policy.id for i in key]
@@ -93,10 +93,10 @@ def _tiered_dns(ctx: LintContext) -> Iterator[Finding]:
             if allowed is None:
                 allowed = decided[keys[c]] = ConnectionSet.union_all(
                     decide_direction(ctx.analysis.tiers, Direction.EGRESS, rep, pod, pod).allowed for pod in typical)
+            missing = _missing(allowed)
         else:
             assert loaded is not None
-            allowed = loaded.allowed(c, ())
-        missing = _missing(allowed)
+            missing = loaded.missing(c)
         if not missing:
             continue
         isolating = [p.ref.id for g in governing[c] if g.spec.isolating for p in g.policies if p.ref is not None]
@@ -157,12 +157,21 @@ class _LoadedDNS:
         self.dns_classes = dns_classes
         self.target = names([ep.id for c in dns_classes for ep in ctx.graph.members[c]], 2)
         self.peers: tuple[str, ...] | None = tuple(ep.id for c in dns_classes for ep in ctx.graph.members[c])
-        # Columns, not rows: who reaches the DNS classes, without the rows of every class.
-        self._columns = [ctx.graph.column(b) for b in dns_classes]
+        # Columns, not rows: who reaches the DNS classes, without the rows of every class. A union of
+        # connection sets allows a port when one of them does, so per need the classes some column
+        # entry allows it to are OR-ed once (not every entry ANDed with each class in turn).
+        reaching = [0] * len(DNS_NEEDS)
+        for column in ctx.graph.columns_of(dns_classes):
+            for m, c in column:
+                for k, (protocol, port) in enumerate(DNS_NEEDS):
+                    if c.allows(protocol, port):
+                        reaching[k] |= m
+        self._reaching = [set(bit_list(m)) for m in reaching]  # asked per class: a set lookup, no shift
 
-    def allowed(self, a: int, _: tuple[int, ...]) -> ConnectionSet:
-        bit = 1 << a
-        return ConnectionSet.union_all(c for column in self._columns for m, c in column if m & bit)
+    def missing(self, a: int, _: tuple[int, ...] = ()) -> list[str]:
+        """The DNS needs class `a` cannot reach any loaded DNS pod on (as `_missing` words them)."""
+        return [f"{port}/{proto}" for (proto, port), reaching in zip(DNS_NEEDS, self._reaching, strict=True)
+                if a not in reaching]
 
 
 def _typical_dns_pod(ctx: LintContext) -> Endpoint:
@@ -202,6 +211,9 @@ class _TypicalDNS:
         self.pod_ips = [ip_address(ip) for ep in ctx.analysis.endpoints if not ep.external and not ep.host_network
                         for ip in ep.ips]
         self._cache: dict[tuple[int, ...], ConnectionSet] = {}
+
+    def missing(self, a: int, key: tuple[int, ...]) -> list[str]:
+        return _missing(self.allowed(a, key))
 
     def allowed(self, _: int, key: tuple[int, ...]) -> ConnectionSet:
         out = self._cache.get(key)

@@ -53,18 +53,13 @@ from netverify.semantics.compile import CompiledPolicy, CompiledRule
 def _inventory_findings(analysis: Analysis, dirs: TieredDirections, shadowed: set[tuple[str, str]]) -> list[Finding]:
     inv = InventoryRedundancy(analysis, dirs)
     findings: list[Finding] = []
-    same_namespace: dict[str, list[CompiledPolicy]] = {}
-    for cp in analysis.policies:
-        same_namespace.setdefault(cp.policy.namespace, []).append(cp)
     for i, cp in enumerate(analysis.policies):
         directions = _candidate_directions(cp, shadowed)
         if not directions or not any(inv.subjects(cp, d) for d in directions):
             continue  # all shadowed (NV603), or selects no loaded pod (NV101)
         has_rules = any(cp.rules(d) for d in directions)
         if has_rules and not inv.policy_changes(i, directions):
-            mine = [(d, inv.subjects(cp, d)) for d in directions]
-            others = [o for o in same_namespace[cp.policy.namespace] if o is not cp and any(
-                inv.subjects(o, d) & subjects for d, subjects in mine)]
+            others = [analysis.policies[k] for k in inv.co_selecting(i, directions)]
             deciders = list(dict.fromkeys(x for d in directions for x in inv.deciding_tiers(d, i, not others)))
             findings.append(_policy_finding(cp, "the loaded endpoints", others, [o.ref.source for o in others],
                                             deciders))

@@ -26,10 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from netverify.engines.bitsets import ConnInterner
+from netverify.engines.graph import ReachabilityGraph
 from netverify.model import Direction
 from netverify.queries.lint.redundancy_cells import CellCutter, Refinement
 from netverify.queries.lint.redundancy_classes import GroupKey, TieredDirections
 from netverify.semantics.compile import CompiledRule
+from netverify.semantics.endpoints import Endpoint
 from netverify.sets import ConnectionSet
 
 Cell = tuple[int, ConnectionSet]  # (peer classes, connections)
@@ -46,6 +48,32 @@ class CoverMemo:
     refined: dict[tuple[int, ...], Refinement] = field(default_factory=dict)
     cutter: CellCutter = field(default_factory=CellCutter)
     alone: dict[tuple[int, ...], list[ConnectionSet]] = field(default_factory=dict)
+    # Each distinct peer mask numbered once (equal masks, one number): groups are compared and cut by the
+    # numbers of their parts' masks, not by hashing integers as wide as the classes again per group.
+    numbers: dict[int, int] = field(default_factory=dict)
+    # A rule's parts with their masks' numbers, by the rule's id (rules live as long as the analysis):
+    # ingress, its peer mask (its ports resolve on each subject); egress, its parts (no subject in them).
+    ingress_masks: dict[int, tuple[int, int]] = field(default_factory=dict)
+    egress_parts: dict[int, list[tuple[int, ConnectionSet, int]]] = field(default_factory=dict)
+
+    def number(self, mask: int) -> int:
+        return self.numbers.setdefault(mask, len(self.numbers))
+
+    def parts_of(self, g: ReachabilityGraph, d: Direction, rule: CompiledRule, rep: Endpoint
+                 ) -> list[tuple[int, ConnectionSet, int]]:
+        """`g.rule_parts(d, [rule], rep)` without the empty ones, each with its mask's number."""
+        if d == Direction.INGRESS:
+            entry = self.ingress_masks.get(id(rule))
+            if entry is None:
+                mask = g.peer_mask(rule)
+                entry = self.ingress_masks[id(rule)] = (mask, self.number(mask))
+            conns = g.rule_ports(rule, rep)
+            return [(entry[0], conns, entry[1])] if entry[0] and conns else []
+        found = self.egress_parts.get(id(rule))
+        if found is None:
+            found = self.egress_parts[id(rule)] = [(mask, c, self.number(mask))
+                                                   for mask, c in g.rule_parts(d, [rule], rep) if mask and c]
+        return found
 
 
 class GroupCover:
@@ -63,18 +91,19 @@ class GroupCover:
         self.part_rule: list[CompiledRule] = []
         self.part_policy: list[int] = []
         parts: list[int] = []
+        numbers: list[int] = []
         for i in dirs.np_policies(gkey):
             for rule in dirs.policies[i].rules(d):
-                for mask, c in g.rule_parts(d, [rule], rep):
-                    if mask and c:
-                        parts.append(mask)
-                        self.part_conns.append(c)
-                        self.part_rule.append(rule)
-                        self.part_policy.append(i)
-        key = tuple(parts)
+                for mask, c, number in memo.parts_of(g, d, rule, rep):
+                    parts.append(mask)
+                    numbers.append(number)
+                    self.part_conns.append(c)
+                    self.part_rule.append(rule)
+                    self.part_policy.append(i)
+        key = tuple(numbers)
         found = memo.refined.get(key)
         if found is None:
-            found = memo.cutter.refine(parts)
+            found = memo.cutter.refine(parts, numbers)
             if len(memo.refined) >= REFINED_KEPT:
                 memo.refined.clear()  # the groups of one candidate are read together: recent ones are enough
             memo.refined[key] = found
@@ -83,28 +112,37 @@ class GroupCover:
     def rule_deltas(self) -> dict[int, tuple[CompiledRule, list[Cell]]]:
         """Per rule (by id) whose removal takes something away: the cells and what it takes there."""
         out: dict[int, tuple[CompiledRule, list[Cell]]] = {}
-        parts = self.part_conns
+        parts, part_rule, low, conns, memo = self.part_conns, self.part_rule, self.low, self.conns, self.memo
+        none = conns.none  # interned: an empty delta is this very object (no ConnectionSet.__bool__ per part)
         for m, ks in self.cells:
-            for k, delta in zip(ks, _alone_in(self.conns, [parts[k] for k in ks], self.memo), strict=True):
-                if delta:
-                    rule = self.part_rule[k]
-                    out.setdefault(id(rule), (rule, []))[1].append((m << self.low, delta))
+            if len(ks) == 1:  # a cell of one part: removing its rule takes everything it admits there
+                rule = part_rule[ks[0]]
+                out.setdefault(id(rule), (rule, []))[1].append((m << low, parts[ks[0]]))
+                continue
+            for k, delta in zip(ks, _alone_in(conns, [parts[k] for k in ks], memo), strict=True):
+                if delta is not none:
+                    rule = part_rule[k]
+                    out.setdefault(id(rule), (rule, []))[1].append((m << low, delta))
         return out
 
     def policy_deltas(self) -> dict[int, list[Cell]]:
         """Per NetworkPolicy (index) of the group: the cells where removing all its rules takes
         something away (while another policy keeps the group isolated), and what."""
         out: dict[int, list[Cell]] = {}
-        conns, parts, owner = self.conns, self.part_conns, self.part_policy
+        conns, parts, owner, low, memo = self.conns, self.part_conns, self.part_policy, self.low, self.memo
+        none, union = conns.none, conns.union  # interned: an empty delta is `none` itself
         for m, ks in self.cells:
+            if len(ks) == 1:  # a cell of one part: removing its policy takes everything it admits there
+                out.setdefault(owner[ks[0]], []).append((m << low, parts[ks[0]]))
+                continue
             of_policy: dict[int, ConnectionSet] = {}
             for k in ks:
                 i = owner[k]
                 have = of_policy.get(i)
-                of_policy[i] = parts[k] if have is None else conns.union(have, parts[k])
-            for i, delta in zip(of_policy, _alone_in(conns, list(of_policy.values()), self.memo), strict=True):
-                if delta:
-                    out.setdefault(i, []).append((m << self.low, delta))
+                of_policy[i] = parts[k] if have is None else union(have, parts[k])
+            for i, delta in zip(of_policy, _alone_in(conns, list(of_policy.values()), memo), strict=True):
+                if delta is not none:
+                    out.setdefault(i, []).append((m << low, delta))
         return out
 
 

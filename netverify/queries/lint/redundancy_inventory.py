@@ -301,6 +301,14 @@ class InventoryRedundancy:
                     out[id(rule)] = rule
         return list(out.values())
 
+    def co_selecting(self, i: int, directions: list[Direction]) -> list[int]:
+        """The other NetworkPolicies (indices, in order) that select some class policy i selects, for one
+        of `directions`: those of its subject groups (a group's classes are selected by exactly its
+        policies, and a NetworkPolicy selects pods of its own namespace only)."""
+        found = {k for d in directions for gkey in self._subject_groups(d, i) for k in self.dirs.np_policies(gkey)}
+        found.discard(i)
+        return sorted(found)
+
     def deciding_tiers(self, d: Direction, i: int, below: bool) -> list[str]:
         """The admin-tier policies (`name (Tier)`) that select some subject of policy i for direction d:
         those of the tiers before the NetworkPolicy tier, and of those after it when `below` (the

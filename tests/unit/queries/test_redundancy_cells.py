@@ -1,6 +1,7 @@
 """Lint redundancy's peer cells (queries/lint/redundancy_cells.py): whether cut from scratch or derived
 from the previous group's cut, a group's cells are exactly its peers grouped by the set of parts that
-admit them, each peer in one cell, whatever groups came before."""
+admit them, each peer in one cell, whatever groups came before, and whether the masks are told apart by
+their values or by numbers given to them."""
 
 from __future__ import annotations
 
@@ -43,7 +44,10 @@ def cells_by_peer(refinement: tuple[int, list[tuple[int, list[int]]]]) -> dict[i
 @example([[1, 3, 2, 6, 12], [1, 3, 2, 6, 12, 24], [3, 2, 6], [1, 1, 3]])  # add, drop, re-add a mask
 def test_every_group_gets_its_peers_grouped_by_the_parts_admitting_them(groups: list[list[int]]) -> None:
     incremental, scratch = CellCutter(incremental_from=2), CellCutter(incremental_from=10**6)
+    keyed, numbers = CellCutter(incremental_from=2), dict[int, int]()  # masks known by numbers, as lint asks
     for parts in groups:
         expected = by_peer(parts)
         assert cells_by_peer(incremental.refine(parts)) == expected
         assert cells_by_peer(scratch.refine(parts)) == expected
+        keys = [numbers.setdefault(mask, len(numbers)) for mask in parts]
+        assert cells_by_peer(keyed.refine(parts, keys)) == expected
