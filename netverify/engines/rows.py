@@ -196,10 +196,19 @@ def sources_into(parts: Sequence[IngressPart], classes: Sequence[int]
     reps = 0
     for r in first.values():
         reps |= 1 << (r - lo)
+    # Parts that hold the same representatives with the same conns are united first (a namespace's rules
+    # hold its classes alike): each representative then takes one OR per group, not per part, and a group
+    # that is first with its conns for a representative is stored as it is (key order: the parts' order).
+    grouped: dict[tuple[int, int], int] = {}
     for held, c, dsts in mine:
-        for o in bit_list(held & reps):
+        key = (held & reps, c)
+        found = grouped.get(key)
+        grouped[key] = dsts if found is None else found | dsts
+    for (held, c), dsts in grouped.items():
+        for o in bit_list(held):
             d = into[o + lo]
-            d[c] = d.get(c, 0) | dsts
+            found = d.get(c)
+            d[c] = dsts if found is None else found | dsts
     return into, alike
 
 

@@ -118,10 +118,21 @@ class Analysis:
         """Each endpoint's index in `endpoints` (the order reports list them in)."""
         return {e.id: i for i, e in enumerate(self.endpoints)}
 
+    @cached_property
+    def class_atoms(self) -> IPAtoms:
+        """The atoms the graph keys its classes by: this inventory's ipBlocks and, when aligned, the other
+        inventory's too. Finer than this side's policies need (always exact), and the two sides of a diff
+        then split their endpoints into the same classes, numbered alike: the diff's joint classes are
+        each side's own, and translating a side's masks to them is one AND, not a walk over shifted bits."""
+        if self.also_observed is None:
+            return self.atoms
+        return IPAtoms(list(dict.fromkeys([*ip_blocks(self.policies), *self.also_observed.ip_blocks])))
+
     def ip_signature(self, ep: Endpoint) -> object:
-        """What the policies can tell of an endpoint's addresses: equal signatures, same verdicts."""
-        blocks = self.atoms.signature(ep.ips) if (ep.external or ep.host_network
-                                                  or self.semantics.ipblock_matches_pods) else ()
+        """What the policies can tell of an endpoint's addresses: equal signatures, same verdicts (aligned
+        with another inventory, what either side's policies can tell: `class_atoms`)."""
+        blocks = self.class_atoms.signature(ep.ips) if (ep.external or ep.host_network
+                                                        or self.semantics.ipblock_matches_pods) else ()
         if self.address_atoms is None:
             return blocks
         return (blocks, self.address_atoms.signature(ep.ips))

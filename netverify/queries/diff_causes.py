@@ -9,15 +9,15 @@ that was renamed or split without changing its effect never appears as a cause.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, cast
 
 from netverify.engines.graph import named_ports_key
 from netverify.model import POLICY_FIELDS, Direction, SourceRef, without_sources
 from netverify.queries.context import Analysis
 from netverify.queries.diff_cause import BASE, HEAD, ROLE, Cause
 from netverify.queries.diff_tiers import tier_addresses, tiers_of_analysis
-from netverify.queries.diff_verdicts import side_verdict
-from netverify.semantics.compile import PolicyRef, ip_blocks
+from netverify.queries.diff_verdicts import matched_verdict, side_verdict
+from netverify.semantics.compile import CompiledRule, PolicyRef, ip_blocks
 from netverify.semantics.endpoints import Endpoint, IPAtoms, visible_labels
 from netverify.semantics.evaluate import DirectionVerdict
 from netverify.semantics.kinds import tier_order
@@ -76,6 +76,7 @@ class Explainer:
         self._policy_status: dict[str, str] = {}
         self._explained: dict[tuple[object, ...], tuple[Cause, ...]] = {}
         self._masks: dict[tuple[bool, Direction, tuple[int, ...]], tuple[tuple[bytes, ...], bool]] = {}
+        self._rules: dict[tuple[bool, Direction, tuple[int, ...]], list[CompiledRule]] = {}  # as _masks
         self._of_class: dict[tuple[bool, Direction, int], tuple[tuple[int, ...], tuple[bytes, ...], bool]] = {}
         self._ports: dict[str, tuple[object, ...]] = {}  # endpoint id -> named_ports_key
         self._bytes: dict[int, bytes] = {}  # a peer mask -> its bytes (masks repeat: a namespace, everyone)
@@ -122,7 +123,14 @@ class Explainer:
         key = (analysis is self.head, direction, signature)
         found = self._verdicts.get(key)
         if found is None:
-            found = self._verdicts[key] = self.verdict(analysis, direction, subject, peer)
+            if signature[0] == "exempt":
+                found = self.verdict(analysis, direction, subject, peer)
+            else:  # which rules match the peer is in the signature: built from those, no peer tested again
+                selecting, matched = cast(tuple[int, ...], signature[0]), cast(int, signature[1])
+                found = matched_verdict(analysis, direction, subject, selecting,
+                                        self._rules[(key[0], direction, selecting)], matched,
+                                        peer if direction == Direction.EGRESS else subject)
+            self._verdicts[key] = found
         return found
 
     def _signature(self, analysis: Analysis, direction: Direction, src_id: str, dst_id: str) -> tuple[object, ...]:
@@ -170,7 +178,7 @@ class Explainer:
         found = self._masks.get(key)
         if found is None:
             g = analysis.graph
-            rules = [rule for i in selecting for rule in analysis.policies[i].rules(direction)]
+            rules = self._rules[key] = [rule for i in selecting for rule in analysis.policies[i].rules(direction)]
             found = self._masks[key] = (tuple(self._mask_bytes(g.peer_mask(rule)) for rule in rules),
                                         any(rule.named_ports for rule in rules))
         return found

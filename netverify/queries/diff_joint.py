@@ -241,6 +241,8 @@ class JointVectors:
         return out
 
     def translate(self, mask: int) -> int:
+        if not self._rest:  # every class is its own joint class (aligned sides, no endpoint moved)
+            return mask
         other = mask & ~self._same
         if not other:
             return mask

@@ -104,6 +104,9 @@ class OutsideDiff:
         self.everywhere = (1 << len(self.blocks)) - 1
         self._masks: dict[IPSet, int] = {}
         self._cache: dict[tuple[object, ...], list[tuple[Key, int]]] = {}
+        self._blocks_of: dict[int, int] = {}  # id(rule) -> its blocks (rules live as long as the analyses)
+        self._ruled: dict[tuple[int, Direction, tuple[int, ...]], list[CompiledRule]] = {}
+        self._ruled_blocks: dict[tuple[int, Direction, tuple[int, ...]], list[int]] = {}  # each rule's blocks
 
     def _block_mask(self, addresses: IPSet) -> int:
         mask = self._masks.get(addresses)
@@ -113,20 +116,30 @@ class OutsideDiff:
         return mask
 
     def _rule_blocks(self, rule: CompiledRule) -> int:
-        if not rule.peers:
-            return self.everywhere
-        mask = 0
-        for peer in rule.peers:
-            if isinstance(peer, IPBlockPeer):
-                mask |= self._block_mask(peer.addresses)
+        mask = self._blocks_of.get(id(rule))
+        if mask is None:
+            if not rule.peers:
+                mask = self.everywhere
+            else:
+                mask = 0
+                for peer in rule.peers:
+                    if isinstance(peer, IPBlockPeer):
+                        mask |= self._block_mask(peer.addresses)
+            self._blocks_of[id(rule)] = mask
         return mask
 
     def _rules(self, side: int, c: int, direction: Direction) -> tuple[list[CompiledRule], tuple[int, ...], Endpoint]:
-        """The rules governing class c's `direction` on one side, the policies isolating it, and its rep."""
+        """The rules governing class c's `direction` on one side, the policies isolating it, and its rep
+        (the rules listed once per side, direction and set of isolating policies)."""
         analysis = self.analyses[side]
         rep = analysis.graph.reps[c]
         key = () if rep.host_network else analysis.graph.selecting(direction)[c]
-        return [r for i in key for r in analysis.policies[i].rules(direction)], key, rep
+        rules = self._ruled.get((side, direction, key))
+        if rules is None:
+            rules = [r for i in key for r in analysis.policies[i].rules(direction)]
+            self._ruled[(side, direction, key)] = rules
+            self._ruled_blocks[(side, direction, key)] = [self._rule_blocks(r) for r in rules]
+        return rules, key, rep
 
     def _verdict(self, side: int, c: int, direction: Direction, block: int) -> DirectionVerdict:
         """What one side's policies of `direction` say of class c's traffic with one block: the
@@ -137,10 +150,11 @@ class OutsideDiff:
             return DirectionVerdict(direction, rep.id, False, ConnectionSet.all(),
                                     decisions=(Decision.passing(NETWORK_POLICY_TIER),))
         port_dst = rep if direction == Direction.INGRESS else _OUTSIDE
+        ports_for = analysis.graph.rule_ports  # rule.ports_for(port_dst), cached per rule and named ports
         matches = []
-        for rule in rules:
-            if self._rule_blocks(rule) >> block & 1:
-                conns = rule.ports_for(port_dst)
+        for rule, blocks in zip(rules, self._ruled_blocks[(side, direction, key)], strict=True):
+            if blocks >> block & 1:
+                conns = ports_for(rule, port_dst)
                 if conns:
                     matches.append(RuleMatch(rule.ref, conns))
         return isolated_verdict(direction, rep.id, tuple(analysis.policies[i].ref for i in key), matches)

@@ -6,9 +6,11 @@ endpoint; both readings say the same (the verdict's own `isolating` builds it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from netverify.model import Direction
 from netverify.queries.context import Analysis
-from netverify.semantics.compile import PolicyRef
+from netverify.semantics.compile import CompiledRule, PolicyRef
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.evaluate import DirectionVerdict, decide_direction
 from netverify.semantics.verdict import (
@@ -60,3 +62,19 @@ def isolated_verdict(direction: Direction, subject_id: str, policies: tuple[Poli
     # is decision.allow), read without the two unions and a difference the fold would compute.
     return DirectionVerdict(direction, subject_id, True, decision.allow, policies, decision.matches,
                             decisions=(decision,))
+
+
+def matched_verdict(analysis: Analysis, direction: Direction, subject_id: str, selecting: tuple[int, ...],
+                    rules: Sequence[CompiledRule], matched: int, dst_id: str) -> DirectionVerdict:
+    """`side_verdict` with NetworkPolicies alone and no exemption, where it is known which `rules` (those of
+    the policies `selecting` the subject, in order) match the peer: bit n of `matched` for rules[n]. Each
+    matched rule admits its ports on the destination (`ReachabilityGraph.rule_admits` without testing the
+    peer again)."""
+    if not selecting:
+        decision = Decision.passing(NETWORK_POLICY_TIER)
+        return DirectionVerdict(direction, subject_id, False, ConnectionSet.all(), decisions=(decision,))
+    g = analysis.graph
+    dst = g.reps[g.class_of[dst_id]]
+    found = [RuleMatch(rule.ref, conns) for n, rule in enumerate(rules)
+             if matched >> n & 1 and (conns := g.rule_ports(rule, dst))]
+    return isolated_verdict(direction, subject_id, tuple(analysis.policies[i].ref for i in selecting), found)

@@ -30,7 +30,23 @@ def test_each_class_gets_what_the_parts_holding_it_let_in(parts: list[tuple[int,
     into, alike = sources_into(parts, classes)
     assert set(alike) == set(classes)
     for a in classes:
-        assert into[alike[a]] == turned_bit_by_bit(parts, a)
+        expected = turned_bit_by_bit(parts, a)
+        assert into[alike[a]] == expected
+        assert list(into[alike[a]]) == list(expected)  # conns in the order of the first part holding a with them
+
+
+# Few distinct sources, as a namespace's rules have: parts that hold the same classes are united first.
+shared_parts = st.lists(st.tuples(st.sampled_from([0b1011 << 8, (1 << N) - 1, 0b1111 << 6]),
+                                  st.integers(min_value=0, max_value=2), masks), max_size=12)
+
+
+@given(shared_parts, blocks)
+def test_parts_with_the_same_sources_give_what_each_part_gives(parts: list[tuple[int, int, int]],
+                                                               classes: list[int]) -> None:
+    into, alike = sources_into(parts, classes)
+    for a in classes:
+        expected = turned_bit_by_bit(parts, a)
+        assert into[alike[a]] == expected and list(into[alike[a]]) == list(expected)
 
 
 @given(parts, blocks)
