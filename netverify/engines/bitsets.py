@@ -8,8 +8,9 @@ namespace and by label key / key=value, and cached per selector.
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from ipaddress import IPv4Address, IPv6Address
 
 from netverify.model import LabelSelector
@@ -24,26 +25,36 @@ def bit_list(mask: int) -> list[int]:
     """The positions of the set bits of `mask`, ascending."""
     if not mask:
         return []
-    s = bin(mask)[:1:-1]  # least significant bit first
+    # Read from the lowest set bit up: a namespace's classes are numbered together, often far from bit 0,
+    # and the text of the whole mask would be tens of thousands of zeros at 100,000 pods.
+    low = (mask & -mask).bit_length() - 1
+    s = bin(mask >> low)[:1:-1]  # least significant bit first
     out = []
     find = s.find
-    i = find("1")
+    i = 0
     while i >= 0:
-        out.append(i)
+        out.append(i + low)
         i = find("1", i + 1)
     return out
 
 
 def mask_of(bits: Iterable[int]) -> int:
     """The bitset of the given positions, built in one pass (OR-ing 1 << c into a mask for tens of
-    thousands of classes copies a growing integer each time: quadratic)."""
+    thousands of classes copies a growing integer each time: quadratic): the mask's binary text,
+    from its lowest position up, one byte per position, read by `int` (base 2 is read in linear time)."""
     positions = list(bits)
     if not positions:
         return 0
-    buf = bytearray((max(positions) >> 3) + 1)
-    for b in positions:
-        buf[b >> 3] |= 1 << (b & 7)
-    return int.from_bytes(buf, "little")
+    low = min(positions)
+    text = bytearray(b"0") * (max(positions) - low + 1)
+    if low:
+        for b in positions:
+            text[b - low] = 49  # "1"
+    else:
+        for b in positions:
+            text[b] = 49
+    text.reverse()
+    return int(text, 2) << low
 
 
 class ConnInterner:
@@ -95,28 +106,47 @@ class ClassIndex:
         indexed (at 100,000 pods, per-workload labels such as pod-template-hash cost ~7 KB a value)."""
         self.reps = reps
         self.everyone = (1 << len(reps)) - 1
-        self.pods = 0  # classes a selector can match: not external, not hostNetwork
-        self.by_namespace: dict[str, int] = {}
-        self.by_ns_labels: dict[tuple[tuple[str, str], ...], int] = {}
-        self.by_key: dict[str, int] = {}
-        self.by_key_value: dict[tuple[str, str], int] = {}
+        # The classes of each namespace, label set, key and key=value, listed and then made masks in
+        # one pass each (OR-ing bit after bit into tens of thousands of growing masks is quadratic).
+        pods: list[int] = []
+        by_namespace: dict[str, list[int]] = {}
+        by_ns_labels: dict[tuple[tuple[str, str], ...], list[int]] = {}
+        by_key: dict[str, list[int]] = {}
+        by_key_value: dict[tuple[str, str], list[int]] = {}
         for c, rep in enumerate(reps):
             if rep.external or rep.host_network:
                 continue
-            bit = 1 << c
-            self.pods |= bit
-            self.by_namespace[rep.namespace] = self.by_namespace.get(rep.namespace, 0) | bit
-            self.by_ns_labels[rep.ns_labels] = self.by_ns_labels.get(rep.ns_labels, 0) | bit
+            pods.append(c)
+            by_namespace.setdefault(rep.namespace, []).append(c)
+            by_ns_labels.setdefault(rep.ns_labels, []).append(c)
             for kv in rep.labels_map.items():
                 if label_keys is not None and kv[0] not in label_keys:
                     continue
-                self.by_key[kv[0]] = self.by_key.get(kv[0], 0) | bit
-                self.by_key_value[kv] = self.by_key_value.get(kv, 0) | bit
+                by_key.setdefault(kv[0], []).append(c)
+                by_key_value.setdefault(kv, []).append(c)
+        self.pods = mask_of(pods)  # classes a selector can match: not external, not hostNetwork
+        self.by_namespace = {k: mask_of(v) for k, v in by_namespace.items()}
+        self.by_ns_labels = {k: mask_of(v) for k, v in by_ns_labels.items()}
+        self.by_key = {k: mask_of(v) for k, v in by_key.items()}
+        self.by_key_value = {k: mask_of(v) for k, v in by_key_value.items()}
         self._selectors: dict[LabelSelector, int] = {}
         self._ns_selectors: dict[LabelSelector, int] = {}
         self._terms: dict[PeerTerm, int] = {}
         self._addresses: dict[tuple[int, bool], tuple[list[int], list[int]]] = {}
         self._ip_masks: dict[tuple[IPSet, bool, bool], int] = {}
+        self._first = 0  # with_outside: the classes below are another index's, which matches address terms there
+        self._base_term: Callable[[PeerTerm], int] | None = None
+
+    def with_outside(self, reps: Sequence[Endpoint]) -> ClassIndex:
+        """This index over `reps`: its own classes followed by classes of addresses outside the cluster.
+        Selectors never match those (nor are they indexed): selector results are shared, and an address
+        term is matched anew on the added classes only."""
+        out: ClassIndex = copy.copy(self)
+        out.reps, out.everyone = reps, (1 << len(reps)) - 1
+        out._base_term, out._first = self.term, len(self.reps)
+        out._terms = {t: m for t, m in self._terms.items() if isinstance(t, SelectorTerm)}
+        out._addresses, out._ip_masks = {}, {}
+        return out
 
     def pod_selector(self, selector: LabelSelector) -> int:
         """Pod classes whose labels the selector matches."""
@@ -184,19 +214,23 @@ class ClassIndex:
         key = (term.addresses, term.pods, term.every_ip)  # blocks written differently often cover the same addresses
         found = self._ip_masks.get(key)
         if found is None:
-            found = self._ip_masks[key] = self._ip_mask(term)
+            found = self._ip_masks[key] = self._ip_mask(term) | (self._base_term(term) if self._base_term else 0)
         return found
 
     def _ip_mask(self, term: AddressTerm) -> int:
-        hits = [0] * len(self.reps)
+        """The classes from `_first` on that the address term matches."""
+        first = self._first
+        hits: dict[int, int] = {}  # class (from `first`) -> how many of its addresses the term holds
         # as IPBlockPeer.why_not / AdminPeerMatcher.why_not: pod IPs count only when the term says so
         for family, intervals in ((4, term.addresses.v4.intervals), (6, term.addresses.v6.intervals)):
             addresses, classes = self._sorted_addresses(family, term.pods)
             for lo, hi in intervals:  # the classes with an address in lo..hi: one bisect per interval
                 for c in classes[bisect_left(addresses, lo):bisect_right(addresses, hi)]:
-                    hits[c] += 1
+                    hits[c] = hits.get(c, 0) + 1
+        if not term.every_ip:
+            return mask_of(c + first for c in hits)
         reps = self.reps
-        return mask_of(c for c, n in enumerate(hits) if n and (not term.every_ip or n == len(reps[c].ips)))
+        return mask_of(c + first for c, n in hits.items() if n == len(reps[c + first].ips))
 
     def _sorted_addresses(self, family: int, match_pods: bool) -> tuple[list[int], list[int]]:
         """The addresses (as integers) of the classes an address term may match, sorted, each with its
@@ -204,7 +238,7 @@ class ClassIndex:
         key = (family, match_pods)
         found = self._addresses.get(key)
         if found is None:
-            pairs = sorted((value, c) for c, rep in enumerate(self.reps)
+            pairs = sorted((value, c - self._first) for c, rep in enumerate(self.reps[self._first:], self._first)
                            if rep.ips and (match_pods or rep.external or rep.host_network)
                            for version, value in map(address_key, rep.ips) if version == family)
             found = self._addresses[key] = ([a for a, _ in pairs], [c for _, c in pairs])

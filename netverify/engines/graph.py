@@ -7,18 +7,12 @@ and peer term is resolved once into a bitset by index lookups (engines/bitsets.p
 combines per-direction partitions with a handful of bit operations per distinct set, with no
 per-pair Python loop. Endpoint pairs are expanded lazily, in id order.
 
-The decision per direction is the verdict grammar (semantics/verdict.py) over class bitsets
-(engines/partitions.py). For each subject class and direction, each tier (semantics/class_tiers.py:
-Admin, NetworkPolicy, Baseline, in order) gives a `TierPartition` of the peer classes: an isolating
-tier (NetworkPolicy) with `isolating_partition` over the rules of the policies selecting the class,
-a first-match tier (Admin, Baseline) with `first_match_partition` over its rules in evaluation order,
-a tier with no policy for the class with `passing_partition`; `fold_partitions` folds them with the
-default allow (`decided`). Subject classes with equal selecting policies in every tier (and, for
-ingress, equal named ports: ports resolve on the destination) share one folded partition.
-Two optimisations behind `decided`, both exact: a class no tier has a policy for is allowed
-everything; when the first tier with a policy for the class is isolating, that tier decides every
-connection and the fold is the union of its rules (`union_partition`; tests/unit/engines/
-test_partitions.py holds the two together). A NetworkPolicy-only inventory takes that path.
+The decision per direction is the verdict grammar (semantics/verdict.py) over class bitsets: for each
+subject class and direction, every tier (semantics/class_tiers.py: Admin, NetworkPolicy, Baseline, in
+order) folded over the peer classes by engines/folds.py (`decided`), from what each rule matches
+(engines/rule_parts.py). Subject classes with equal selecting policies in every tier (the tier key)
+share one folded partition; for ingress, also equal named ports as the key's rules name them (ports
+resolve on the destination, and only the names a rule uses can change what it admits).
 
 The exemptions (semantics/verdict.exemption) are applied in one place each: node traffic in the
 ingress partition of the destination class (`_exempt_senders`: rows and columns both read it), a
@@ -26,43 +20,39 @@ single pod's traffic to itself where endpoint pairs are expanded (`allowed`; `by
 rows.PairExpansion). A class's members agree on them because class keys include what they read
 (hostNetwork, node).
 
+`with_outside` makes, from a built graph, the graph with addresses outside the cluster added (lint's
+redundancy checks: one address per ipBlock atom). No policy selects those, so everything else is shared
+and each partition gains the added classes decided alone: a peer's outcome depends on that peer only.
+
 Public surface for the query layer (queries must not read anything else): classes (`reps`, `members`, `class_of`),
 rows (`rows`, `row`, `successors`, `class_allowed`, `targets`, `by_source`, `connections`, `allowed`), columns
 (`column`; `parts` for engines/columns.py), `selecting` (the NetworkPolicies selecting each class), `tier_keys`,
 `decided` (a class's tier key, partition), the pieces of a partition (`index`, `conns`, `peer_mask`, `rule_ports`,
-`rule_parts`, `named_rule_parts`, `rule_admits`).
+`rule_parts`, `named_rule_parts`, `rule_admits`: engines/rule_parts.py), `with_outside`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import copy
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property, reduce
 from operator import or_
 
-from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list
+from netverify.engines.bitsets import ClassIndex, ConnInterner, bit_list, mask_of
 from netverify.engines.class_keys import class_key, named_ports_key
-from netverify.engines.partitions import (
-    Partition,
-    TierPartition,
-    first_match_partition,
-    fold_partitions,
-    isolating_partition,
-    passing_partition,
-    union_partition,
-)
-from netverify.engines.rows import LazyRows, PairExpansion, Row, sources_into
+from netverify.engines.folds import OTHER_DIRECTION, TierFolds, TierKey
+from netverify.engines.partitions import Partition
+from netverify.engines.rows import LazyRows, PairExpansion, Row, columns_of, sources_into
+from netverify.engines.rule_parts import RuleParts
 from netverify.model import Direction
 from netverify.runtime import without_gc
 from netverify.semantics.class_tiers import ClassRule, TierSpec, tier_specs
 from netverify.semantics.compile import CompiledPolicy
 from netverify.semantics.endpoints import Endpoint
-from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, exemption, is_self_traffic
+from netverify.semantics.verdict import NETWORK_POLICY_TIER, exemption, is_self_traffic
 from netverify.sets import ConnectionSet
 
-__all__ = ["ReachabilityGraph", "Row", "class_key", "named_ports_key"]
-
-TierKey = tuple[tuple[int, ...], ...]  # per tier, the indices of its policies that select a class (() for none)
-OTHER_DIRECTION = (-1,)  # an isolating tier's key for a class it selects for the other direction only
+__all__ = ["OTHER_DIRECTION", "ReachabilityGraph", "Row", "TierKey", "class_key", "named_ports_key"]
 
 
 class ReachabilityGraph:
@@ -78,30 +68,22 @@ class ReachabilityGraph:
         self.policies = policies
         self.tiers = tuple(tiers) if tiers is not None else tier_specs(policies)
         self._np_tier = next(t for t, tier in enumerate(self.tiers) if tier.name == NETWORK_POLICY_TIER)
-        with_node = any(ep.host_network for ep in self.endpoints)
-        signature = ip_signature or {}
-        index: dict[tuple[object, ...], int] = {}
+        self._with_node, self._label_keys = any(ep.host_network for ep in self.endpoints), label_keys
+        self._class_index: dict[tuple[object, ...], int] = {}  # class key -> class
         self.class_of: dict[str, int] = {}
         self.members: list[list[Endpoint]] = []
-        for ep in self.endpoints:
-            key = class_key(ep, signature.get(ep.id, ep.ips), with_node, label_keys)
-            c = index.get(key)
-            if c is None:
-                c = index[key] = len(self.members)
-                self.members.append([])
-            self.members[c].append(ep)
-            self.class_of[ep.id] = c
+        self._key_classes(self.endpoints, ip_signature or {})
         self.reps = [m[0] for m in self.members]
+        # Made by `with_outside`: the classes below `_first` are the base graph's, whose partitions it extends.
+        self._first, self._added = 0, 0  # the added classes, as a mask
+        self._base_selecting: Callable[[int, Direction], list[tuple[int, ...]]] | None = None
+        self._base_ingress: Callable[[TierKey, Endpoint, tuple[object, ...]], Partition] | None = None
+        self._base_egress: Callable[[TierKey], Partition] | None = None
         self._conns = ConnInterner()
         self._index = ClassIndex(self.reps, label_keys)
-        self._rule_masks: dict[int, int] = {}
-        self._named_rules: dict[int, frozenset[str]] = {}
-        self._named_keys: dict[int, tuple[object, ...]] = {}  # id(endpoint) -> named_ports_key
-        self._rule_ports: dict[tuple[int, tuple[object, ...]], ConnectionSet] = {}
-        self._named_parts: dict[int, list[tuple[int, ConnectionSet]]] = {}
         self._tier_selecting: dict[tuple[int, Direction], list[tuple[int, ...]]] = {}
-        self._ingress_cache: dict[tuple[object, ...], Partition] = {}
-        self._rules_of: dict[tuple[int, Direction], list[tuple[ClassRule, ...]]] = {}
+        self._ingress_cache: dict[tuple[object, ...], Partition] = {}  # (key, named ports) -> partition
+        self._ingress_by_view: dict[tuple[object, ...], Partition] = {}  # (key, the ports its rules name) -> the same
         self.rows: Sequence[Row] = self._build()
 
     @property
@@ -114,59 +96,19 @@ class ReachabilityGraph:
         """The classes indexed for selector evaluation (selector results are cached there)."""
         return self._index
 
-    # --- the pieces of a partition
+    # --- the pieces of a partition (engines/rule_parts.py)
 
-    def peer_mask(self, rule: ClassRule, cache: dict[int, int] | None = None) -> int:
+    def peer_mask(self, rule: ClassRule) -> int:
         """The classes some peer entry of the rule matches (all classes when it lists none)."""
-        key = id(rule)
-        mask = self._rule_masks.get(key)
-        if mask is None:
-            if not rule.peers:
-                mask = self._index.everyone
-            else:
-                mask = 0
-                for peer in rule.peers:
-                    mask |= self._index.peer(peer)
-            self._rule_masks[key] = mask
-        return mask
-
-    def _port_names(self, rule: ClassRule) -> frozenset[str]:
-        """The port names of a rule (asked once per rule, not per class)."""
-        names = self._named_rules.get(id(rule))
-        if names is None:
-            names = self._named_rules[id(rule)] = rule.named_ports
-        return names
+        return self._rules.peer_mask(rule)
 
     def rule_ports(self, rule: ClassRule, dst: Endpoint) -> ConnectionSet:
-        """rule.ports_for(dst), computed once per rule and view of dst's ports: the ports named as
-        the rule names them (the only ones that can change the result)."""
-        names = self._port_names(rule)
-        if names:
-            key = self._named_keys.get(id(dst))
-            if key is None:
-                key = self._named_keys[id(dst)] = named_ports_key(dst)
-            view = key if key == ("external",) else tuple(p for p in key if p[0] in names)  # type: ignore[index]
-        else:
-            view = ()
-        conns = self._rule_ports.get((id(rule), view))
-        if conns is None:
-            conns = self._rule_ports[(id(rule), view)] = self._conns(rule.ports_for(dst))
-        return conns
+        """rule.ports_for(dst), computed once per rule and view of dst's ports."""
+        return self._rules.rule_ports(rule, dst)
 
     def named_rule_parts(self, rule: ClassRule) -> list[tuple[int, ConnectionSet]]:
-        """Destination classes grouped by what a rule with named ports admits on them.
-
-        One part per distinct result, not per named-port group: a rule naming `http` splits the
-        destinations only by what `http` resolves to, however many other port names they have."""
-        found = self._named_parts.get(id(rule))
-        if found is None:
-            merged: dict[int, int] = {}
-            for group, rep in self._port_groups:
-                conns = self.rule_ports(rule, rep)
-                merged[id(conns)] = merged.get(id(conns), 0) | group
-            by_id = self._conns.by_id
-            found = self._named_parts[id(rule)] = [(mask, by_id[c]) for c, mask in merged.items()]
-        return found
+        """Destination classes grouped by what a rule with named ports admits on them."""
+        return self._rules.named_rule_parts(rule)
 
     def selecting(self, direction: Direction) -> list[tuple[int, ...]]:
         """For each class, the indices of the NetworkPolicies that select it for `direction` (in policy order)."""
@@ -176,12 +118,16 @@ class ReachabilityGraph:
         """For each class, the indices of tier t's policies that select it and have a say in `direction`."""
         found = self._tier_selecting.get((t, direction))
         if found is None:
-            out: list[list[int]] = [[] for _ in self.reps]
+            first = self._first  # the base's classes: as the base has them
+            out: list[list[int]] = [[] for _ in range(first, len(self.reps))]
             for i, policy in enumerate(self.tiers[t].policies):
                 if policy.rules(direction) is not None:
-                    for c in bit_list(self._index.term(policy.subject)):
+                    for c in bit_list(self._index.term(policy.subject) >> first):
                         out[c].append(i)
-            found = self._tier_selecting[(t, direction)] = [tuple(x) for x in out]
+            found = [tuple(x) for x in out]
+            if self._base_selecting:
+                found = self._base_selecting(t, direction) + found
+            self._tier_selecting[(t, direction)] = found
         return found
 
     def tier_keys(self, direction: Direction) -> list[TierKey]:
@@ -193,14 +139,14 @@ class ReachabilityGraph:
         key, rep = self.tier_keys(direction)[c], self.reps[c]  # key (): everything, as _decide says
         return self._egress(key) if direction is Direction.EGRESS else self._ingress(key, rep, named_ports_key(rep))
 
-    def _tier_keys(self, direction: Direction) -> list[TierKey]:
-        """Per class, what every tier's decision for it depends on besides its ports: the policies of
-        each tier that select it. () when no tier has a policy for it (everything passes)."""
+    def _tier_keys(self, direction: Direction, first: int = 0) -> list[TierKey]:
+        """Per class from `first` on, what every tier's decision for it depends on besides its ports: the
+        policies of each tier that select it. () when no tier has a policy for it (everything passes)."""
         per_tier = []
         for t, tier in enumerate(self.tiers):
-            keys = self._selecting(t, direction)
+            keys = self._selecting(t, direction)[first:]
             if tier.isolating and tier.final_if_selected:
-                other = self._selecting(t, direction.opposite)
+                other = self._selecting(t, direction.opposite)[first:]
                 keys = [k or (OTHER_DIRECTION if o else ()) for k, o in zip(keys, other, strict=True)]
             per_tier.append(keys)
         return [key if any(key) else () for key in zip(*per_tier, strict=True)]
@@ -208,70 +154,37 @@ class ReachabilityGraph:
     def rule_parts(self, direction: Direction, rules: Sequence[ClassRule], subject: Endpoint,
                    within: int | None = None) -> list[tuple[int, ConnectionSet]]:
         """What each rule matches for a subject like `subject`, as (peer classes, connections) parts,
-        only for the peer classes in `within` when given. Ports resolve on the destination: the
-        subject for ingress, each peer class (grouped by its named ports) for egress."""
-        parts: list[tuple[int, ConnectionSet]] = []
-        for rule in rules:
-            peers = self.peer_mask(rule)
-            if within is not None:
-                peers &= within
-                if not peers:
-                    continue
-            if direction is Direction.INGRESS:
-                parts.append((peers, self.rule_ports(rule, subject)))
-            elif self._port_names(rule):
-                parts.extend((peers & group, conns) for group, conns in self.named_rule_parts(rule))
-            else:
-                parts.append((peers, self.rule_ports(rule, self.reps[0])))
-        return parts
+        only for the peer classes in `within` when given (RuleParts.rule_parts)."""
+        return self._rules.rule_parts(direction, rules, subject, within)
 
-    # --- the verdict over classes
+    # --- the verdict over classes (engines/folds.py)
 
-    def _tier_partition(self, direction: Direction, t: int, key: tuple[int, ...], subject: Endpoint) -> TierPartition:
-        """Tier t's decision for subjects selected by its policies `key`, like `subject`."""
-        tier, conns, everyone = self.tiers[t], self._conns, self._index.everyone
-        if not key:
-            return passing_partition(conns, everyone)
-        if key == OTHER_DIRECTION:  # final, and nothing of this direction is isolated: all allowed
-            return TierPartition({(id(conns.all), id(conns.none)): everyone})
-        ruled = [rr for i in key for rr in tier.policies[i].rules(direction) or ()]
-        if tier.isolating:
-            return isolating_partition(self.rule_parts(direction, [r for r, _ in ruled], subject), conns, everyone)
-        ordered = [(mask, c, action) for rule, action in ruled
-                   for mask, c in self.rule_parts(direction, [rule], subject)]
-        return first_match_partition(ordered, conns, everyone)
-
-    def _plain_rules(self, t: int, direction: Direction) -> list[tuple[ClassRule, ...]]:
-        """Per policy of tier t, its rules of `direction` without their actions (isolating tiers)."""
-        found = self._rules_of.get((t, direction))
-        if found is None:
-            found = self._rules_of[(t, direction)] = [tuple(r for r, _ in p.rules(direction) or ())
-                                                      for p in self.tiers[t].policies]
-        return found
-
-    def _decide(self, direction: Direction, key: TierKey, subject: Endpoint) -> Partition:
-        """The connections allowed per peer mask for a subject class with tier key `key`, like
-        `subject`: the tiers folded in order, the default allowing what every tier passes."""
-        conns, everyone = self._conns, self._index.everyone
-        if not key:  # no tier has a policy for the subject: all pass, the default allows
-            return {id(conns.all): everyone}
-        first = next(t for t, k in enumerate(key) if k)
-        if self.tiers[first].isolating and key[first] != OTHER_DIRECTION:
-            # It decides every connection: the fold is its allowed set, the union of its rules.
-            of_policy = self._plain_rules(first, direction)
-            rules = [r for i in key[first] for r in of_policy[i]]
-            return union_partition(self.rule_parts(direction, rules, subject), conns)
-        return fold_partitions([self._tier_partition(direction, t, k, subject) for t, k in enumerate(key)],
-                               conns, everyone, Action.ALLOW)
+    def _with_added(self, direction: Direction, key: TierKey, subject: Endpoint, base: Partition) -> Partition:
+        """The base graph's partition (`with_outside`) with the classes added to it decided alone."""
+        added = self._folds.decide(direction, key, subject, self._added) if self._added else {}
+        if not added:
+            return base  # e.g. no rule's peers reach the added classes: nothing admits them
+        out = dict(base)
+        for c, m in added.items():
+            out[c] = out.get(c, 0) | m
+        return out
 
     def _ingress(self, key: TierKey, subject: Endpoint, ports: tuple[object, ...]) -> Partition:
         """What a destination class with tier key `key`, like `subject` (whose named_ports_key is
         `ports`), lets in per source mask (cached per key and named ports: ports resolve on the
-        destination)."""
+        destination). The subject counts only through its ports the key's rules name (`rule_ports`
+        resolves no other): destinations whose ports differ elsewhere get the same partition."""
         cache_key = (key, ports)
         found = self._ingress_cache.get(cache_key)
         if found is None:
-            found = self._ingress_cache[cache_key] = self._decide(Direction.INGRESS, key, subject)
+            names = self._folds.port_names(Direction.INGRESS, key)
+            view = ports if ports == ("external",) else tuple(p for p in ports if p[0] in names)  # type: ignore[index]
+            found = self._ingress_by_view.get((key, view))
+            if found is None:
+                found = self._ingress_by_view[(key, view)] = self._folds.decide(Direction.INGRESS, key, subject) \
+                    if self._base_ingress is None else \
+                    self._with_added(Direction.INGRESS, key, subject, self._base_ingress(key, subject, ports))
+            self._ingress_cache[cache_key] = found
         return found
 
     def _exempt_senders(self, b: int) -> int:
@@ -289,54 +202,135 @@ class ReachabilityGraph:
     @without_gc
     def _build(self) -> Sequence[Row]:
         n = len(self.reps)
-        conns = self._conns
-        # Destinations grouped by what a named port resolves to on them.
-        groups: dict[tuple[object, ...], list[int]] = {}
-        for c, rep in enumerate(self.reps):
-            groups.setdefault(named_ports_key(rep), [0, c])[0] |= 1 << c
-        self._port_groups = [(mask, self.reps[c]) for mask, c in groups.values()]
+        self._port_index: dict[tuple[object, ...], list[int]] = {}  # named ports -> [classes, the first]
+        self._group_ports(range(n))
+        self._rules = RuleParts(self._index, self._conns, self._port_groups)
+        self._folds = TierFolds(self.tiers, self._rules, self._conns, self._index)
         self._host_classes: dict[str, list[int]] = {}
         for c, rep in enumerate(self.reps):
             if rep.host_network and rep.node_name:
                 self._host_classes.setdefault(rep.node_name, []).append(c)
-        # Ingress: classes with equal keys, named ports and exempt senders share one partition.
         self._open_ingress = 0  # classes no tier has a policy for: everything may come in
-        shared: dict[tuple[object, ...], tuple[Partition, list[int]]] = {}
+        # (tier key, named ports, exempt senders) -> (their ingress partition, [the classes sharing it])
+        self._shared: dict[tuple[TierKey, tuple[object, ...], int], tuple[Partition, list[int]]] = {}
         self._ingress_keys = self._tier_keys(Direction.INGRESS)
-        for b, key in enumerate(self._ingress_keys):
+        self._share_ingress(range(n))
+        self._egress_keys = self._tier_keys(Direction.EGRESS)
+        self._egress_cache: dict[TierKey, Partition] = {}
+        return self._lazy_rows()
+
+    def _group_ports(self, classes: range) -> None:
+        """Destinations grouped by what a named port resolves to on them."""
+        found: dict[tuple[object, ...], list[int]] = {}
+        for c in classes:
+            found.setdefault(named_ports_key(self.reps[c]), []).append(c)
+        for ports, group in found.items():  # masks made in one pass each (bit by bit is quadratic)
+            self._port_index.setdefault(ports, [0, group[0]])[0] |= mask_of(group)
+        self._port_groups = [(mask, self.reps[c]) for mask, c in self._port_index.values()]
+
+    def _share_ingress(self, classes: range) -> None:
+        """Ingress: classes with equal keys, named ports and exempt senders share one partition."""
+        opened: list[int] = []
+        joined: dict[tuple[TierKey, tuple[object, ...], int], list[int]] = {}
+        for b in classes:
+            key = self._ingress_keys[b]
             if not key:
-                self._open_ingress |= 1 << b
+                opened.append(b)
                 continue
             rep = self.reps[b]
             exempt = self._exempt_senders(b) if self._host_classes else 0
             ports = named_ports_key(rep)
             skey = (key, ports, exempt)
-            entry = shared.get(skey)
-            if entry is None:
-                part = self._ingress(key, rep, ports)
-                if exempt:  # exempt senders get everything, whatever the tiers say
-                    part = {c: m & ~exempt for c, m in part.items() if m & ~exempt}
-                    part[id(conns.all)] = part.get(id(conns.all), 0) | exempt
-                entry = shared[skey] = (part, [0])
-            entry[1][0] |= 1 << b
-        # (sources, conns id) -> the isolated destinations that let those sources in with exactly conns.
-        # Many ingress partitions share a part (a namespace, everyone): merged, each is transposed once.
+            if skey not in self._shared:
+                self._shared[skey] = (self._exempted(self._ingress(key, rep, ports), exempt), [0])
+            joined.setdefault(skey, []).append(b)
+        self._open_ingress |= mask_of(opened)  # masks made in one pass each (bit by bit is quadratic)
+        for skey, group in joined.items():
+            self._shared[skey][1][0] |= mask_of(group)
+
+    def _exempted(self, part: Partition, exempt: int) -> Partition:
+        """An ingress partition with the exempt senders let in with everything, whatever the tiers say."""
+        if not exempt:
+            return part
+        all_id = id(self._conns.all)
+        part = {c: m & ~exempt for c, m in part.items() if m & ~exempt}
+        part[all_id] = part.get(all_id, 0) | exempt
+        return part
+
+    def _lazy_rows(self) -> Sequence[Row]:
+        # Rows are O(classes) bits each, all of them O(classes^2): built a block of sources at a time.
+        return LazyRows(len(self.reps), lambda lo, hi: self.rows_of(range(lo, hi)))
+
+    @cached_property
+    def _ingress_parts(self) -> list[tuple[int, int, int]]:
+        """(sources, conns id, the isolated destinations that let those sources in with exactly conns), for
+        rows and columns (lint's redundancy checks read partitions only). Many ingress partitions share a
+        part (a namespace, everyone): merged, each is transposed once."""
         merged: dict[tuple[int, int], int] = {}
-        for part, (dsts,) in shared.values():
+        for part, (dsts,) in self._shared.values():
             for c, sources in part.items():
                 merged[(sources, c)] = merged.get((sources, c), 0) | dsts
-        self._ingress_parts = [(sources, c, dsts) for (sources, c), dsts in merged.items()]
-        self._egress_keys = self._tier_keys(Direction.EGRESS)
-        self._egress_cache: dict[TierKey, Partition] = {}
-        # Rows are O(classes) bits each, all of them O(classes^2): built a block of sources at a time.
-        return LazyRows(n, lambda lo, hi: self.rows_of(range(lo, hi)))
+        return [(sources, c, dsts) for (sources, c), dsts in merged.items()]
+
+    # --- addresses outside the cluster added to a graph
+
+    @without_gc
+    def with_outside(self, outside: Sequence[Endpoint], ip_signature: Mapping[str, object]) -> ReachabilityGraph:
+        """This graph with addresses outside the cluster added (`outside`: external endpoints, keyed into
+        classes by `ip_signature` as the constructor keys them), as built over `endpoints + outside`:
+        no policy selects them, so the classes, selector results, tier keys, rule ports and interner
+        are shared, and each partition gains the added classes decided alone (peer by peer: an outcome
+        depends on its peer only). Every partition, row and column is the one a graph built from scratch
+        has, as a mapping (class -> allowed); the order of a partition's entries may differ."""
+        if not all(ep.external for ep in outside):
+            raise ValueError("with_outside adds addresses outside the cluster, which no policy selects")
+        g: ReachabilityGraph = copy.copy(self)  # shares what the added classes do not change; the rest is new
+        for name in ("_egress_groups", "_ingress_parts", "_pairs"):  # cached over this graph's classes
+            g.__dict__.pop(name, None)
+        g.endpoints = [*self.endpoints, *outside]
+        g.class_of, g.members, g._class_index = dict(self.class_of), list(self.members), dict(self._class_index)
+        first = g._first = len(self.reps)
+        g._key_classes(outside, ip_signature, first)
+        g.reps = [m[0] for m in g.members]
+        g._added = ((1 << len(g.reps)) - 1) ^ ((1 << first) - 1)
+        g._base_selecting, g._base_ingress, g._base_egress = self._selecting, self._ingress, self._egress
+        g._index = self._index.with_outside(g.reps)
+        g._tier_selecting, g._ingress_cache, g._ingress_by_view, g._egress_cache = {}, {}, {}, {}
+        g._port_index = {k: list(v) for k, v in self._port_index.items()}
+        g._group_ports(range(first, len(g.reps)))
+        g._rules = RuleParts(g._index, g._conns, g._port_groups, self._rules.answers)
+        g._folds = TierFolds(g.tiers, g._rules, g._conns, g._index)
+        g._ingress_keys = self._ingress_keys + g._tier_keys(Direction.INGRESS, first)
+        g._egress_keys = self._egress_keys + g._tier_keys(Direction.EGRESS, first)
+        g._shared = {skey: (g._exempted(g._ingress(skey[0], g.reps[(dsts & -dsts).bit_length() - 1], skey[1]),
+                                        skey[2]), [dsts]) for skey, (_, (dsts,)) in self._shared.items()}
+        g._share_ingress(range(first, len(g.reps)))
+        g.rows = g._lazy_rows()
+        return g
+
+    def _key_classes(self, endpoints: Sequence[Endpoint], signature: Mapping[str, object], shared: int = 0) -> None:
+        """Endpoints into classes by `class_key`; the member lists of classes below `shared` belong to
+        another graph (with_outside) and are copied before they grow."""
+        index, members, class_of = self._class_index, self.members, self.class_of
+        for ep in endpoints:
+            key = class_key(ep, signature.get(ep.id, ep.ips), self._with_node, self._label_keys)
+            c = index.get(key)
+            if c is None:
+                c = index[key] = len(members)
+                members.append([])
+            elif c < shared:
+                members[c] = list(members[c])
+            members[c].append(ep)
+            class_of[ep.id] = c
 
     def _egress(self, key: TierKey) -> Partition:
         """What a source class with tier key `key` may send, per destination mask (ports resolve on
         each destination, so the subject does not matter)."""
         found = self._egress_cache.get(key)
         if found is None:
-            found = self._egress_cache[key] = self._decide(Direction.EGRESS, key, self.reps[0])
+            found = self._egress_cache[key] = self._folds.decide(Direction.EGRESS, key, self.reps[0]) \
+                if self._base_egress is None else \
+                self._with_added(Direction.EGRESS, key, self.reps[0], self._base_egress(key))
         return found
 
     def _row(self, a: int, mine_into: dict[int, int]) -> Row:
@@ -414,36 +408,9 @@ class ReachabilityGraph:
     @without_gc
     def columns_of(self, classes: Sequence[int]) -> list[Row]:
         """The columns of `classes` (any order), in one pass over the ingress parts and the egress
-        partitions (as `rows_of`). Ask a few hundred at a time."""
-        conns = self._conns
-        wanted = sum(1 << b for b in set(classes))
-        everyone = [(self._index.everyone, conns.all)]
-        # into[b]: (sources, what b's ingress lets them in with); senders: below.
-        into = {b: everyone if self._open_ingress >> b & 1 else [] for b in classes}
-        isolated = wanted & ~self._open_ingress
-        for sources, c, dsts in self._ingress_parts:
-            mine = dsts & isolated
-            for b in bit_list(mine):
-                into[b].append((sources, conns.by_id[c]))
-        # Egress parts turned around as rows turn the ingress parts (`rows.sources_into`): per destination,
-        # the sources (of every tier key: a key's partition is disjoint) whose egress alone sends it conns c.
-        egress = [(m, c, group) for key, group in self._egress_groups.items() for c, m in self._egress(key).items()]
-        sent, alike = sources_into(egress, classes)
-        by_id = conns.by_id
-        senders = {r: [(group, by_id[c]) for c, group in d.items()] for r, d in sent.items()}
-        return [self._column(senders[alike[b]], into[b]) for b in classes]
-
-    def _column(self, senders: list[tuple[int, ConnectionSet]], into: list[tuple[int, ConnectionSet]]) -> Row:
-        conns = self._conns
-        out: dict[int, int] = {}
-        for group, sent in senders:
-            for sources, admitted in into:
-                t = group & sources
-                if t:
-                    both = conns.intersection(sent, admitted)
-                    if both:
-                        out[id(both)] = out.get(id(both), 0) | t
-        return tuple((m, conns.by_id[c]) for c, m in out.items() if m)
+        partitions (rows.columns_of, as `rows_of`). Ask a few hundred at a time."""
+        ingress, opened, egress = self.parts()
+        return columns_of(ingress, opened, egress, classes, self._conns, self._index.everyone)
 
     def parts(self) -> tuple[list[tuple[int, int, int]], int, list[tuple[int, int, int]]]:
         """Ingress parts (sources, conns id, isolated dsts), open classes, egress parts (sources, conns id, dsts)."""
@@ -453,10 +420,10 @@ class ReachabilityGraph:
     @cached_property
     def _egress_groups(self) -> dict[TierKey, int]:
         """The source classes of each distinct egress tier key."""
-        groups: dict[TierKey, int] = {}
+        groups: dict[TierKey, list[int]] = {}
         for a, key in enumerate(self._egress_keys):
-            groups[key] = groups.get(key, 0) | 1 << a
-        return groups
+            groups.setdefault(key, []).append(a)
+        return {key: mask_of(group) for key, group in groups.items()}
 
     def rule_admits(self, rule: ClassRule, peer: int, dst: int) -> ConnectionSet:
         """What one rule admits with a peer of class `peer`, its ports resolved on class `dst`

@@ -39,12 +39,17 @@ def union_partition(parts: Iterable[tuple[int, ConnectionSet]], conns: ConnInter
     if not kept:
         return {}
     # Masks shifted down to the lowest class any part holds (a namespace's classes are numbered
-    # together, often far from bit 0): big-integer operations cost the integers' length.
-    low = min((m & -m).bit_length() for m, _ in kept) - 1
+    # together, often far from bit 0): big-integer operations cost the integers' length. The lowest
+    # bit of their union: one OR per part, not a negation and an AND.
+    total = 0
+    for m, _ in kept:
+        total |= m
+    low = (total & -total).bit_length() - 1
     out: Partition = {}
-    by_id = conns.by_id
+    by_id, union = conns.by_id, conns.union
     for mask, c in kept:
-        mask >>= low
+        if low:
+            mask >>= low
         new: Partition = {}
         rest = mask
         for have, m in out.items():
@@ -53,7 +58,7 @@ def union_partition(parts: Iterable[tuple[int, ConnectionSet]], conns: ConnInter
                 keep = m ^ inter  # m & ~mask, in one operation
                 if keep:
                     new[have] = new.get(have, 0) | keep
-                u = id(conns.union(by_id[have], c))
+                u = id(union(by_id[have], c))
                 new[u] = new.get(u, 0) | inter
                 rest ^= inter  # the cells are disjoint: rest & m is inter
             else:

@@ -4,7 +4,8 @@ A row is one source class's allowed connections: disjoint (destination class mas
 All rows at once are O(classes^2) bits: blocks keep them within a bounded memory.
 
 `sources_into` turns the graph's ingress parts around for a block of source classes; classes that
-every part's sources hold alike share the result (and, with equal egress, their row).
+every part's sources hold alike share the result (and, with equal egress, their row). `columns_of`
+does the same for destinations, turning the egress parts around.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import TypeVar, overload
 
-from netverify.engines.bitsets import bit_list
+from netverify.engines.bitsets import ConnInterner, bit_list
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.verdict import is_self_traffic
 from netverify.sets import ConnectionSet
@@ -209,3 +210,37 @@ def sources_into(parts: Sequence[IngressPart], classes: Sequence[int]
             found = d.get(c)
             d[c] = dsts if found is None else found | dsts
     return into, alike
+
+
+def columns_of(ingress: Sequence[IngressPart], opened: int, egress: Sequence[tuple[int, int, int]],
+               classes: Sequence[int], conns: ConnInterner, everyone: int) -> list[Row]:
+    """The columns of `classes` (any order) from a graph's parts (`ReachabilityGraph.parts`): its ingress
+    parts, the classes whose ingress is open, its egress parts (source classes, conns id, destinations)."""
+    wanted = sum(1 << b for b in set(classes))
+    all_in = [(everyone, conns.all)]
+    # into[b]: (sources, what b's ingress lets them in with); senders: below.
+    into = {b: all_in if opened >> b & 1 else [] for b in classes}
+    isolated = wanted & ~opened
+    for sources, c, dsts in ingress:
+        mine = dsts & isolated
+        for b in bit_list(mine):
+            into[b].append((sources, conns.by_id[c]))
+    # Egress parts turned around as rows turn the ingress parts (`sources_into`): per destination, the
+    # sources (of every tier key: a key's partition is disjoint) whose egress alone sends it conns c.
+    sent, alike = sources_into([(dsts, c, sources) for sources, c, dsts in egress], classes)
+    by_id = conns.by_id
+    senders = {r: [(group, by_id[c]) for c, group in d.items()] for r, d in sent.items()}
+    return [_column(senders[alike[b]], into[b], conns) for b in classes]
+
+
+def _column(senders: list[tuple[int, ConnectionSet]], into: list[tuple[int, ConnectionSet]],
+            conns: ConnInterner) -> Row:
+    out: dict[int, int] = {}
+    for group, sent in senders:
+        for sources, admitted in into:
+            t = group & sources
+            if t:
+                both = conns.intersection(sent, admitted)
+                if both:
+                    out[id(both)] = out.get(id(both), 0) | t
+    return tuple((m, conns.by_id[c]) for c, m in out.items() if m)

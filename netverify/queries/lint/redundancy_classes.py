@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from netverify.engines.bitsets import bit_list
-from netverify.engines.graph import ReachabilityGraph, named_ports_key
+from netverify.engines.bitsets import bit_list, mask_of
+from netverify.engines.graph import named_ports_key
 from netverify.engines.partitions import (
     Cells,
     Partition,
@@ -40,7 +40,7 @@ from netverify.engines.partitions import (
 from netverify.model import Direction
 from netverify.queries.context import Analysis
 from netverify.queries.lint.peer_masks import first_bits
-from netverify.semantics.class_tiers import ClassRule, specs_of
+from netverify.semantics.class_tiers import ClassRule
 from netverify.semantics.compile import CompiledRule, ip_blocks
 from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.verdict import NETWORK_POLICY_TIER, Action, is_node_traffic, pair_of_members
@@ -75,11 +75,11 @@ class TieredDirections:
         from netverify.queries.equivalence import external_representatives
 
         addresses = tuple(analysis.observations.addresses or ()) if analysis.tiered else ()
-        endpoints: list[Endpoint] = pods + external_representatives([*ip_blocks(analysis.policies), *addresses], pods)
-        signature = {e.id: analysis.ip_signature(e) for e in endpoints}
-        self.specs = specs_of(analysis.tiers)
+        outside = external_representatives([*ip_blocks(analysis.policies), *addresses], pods)
+        # The inventory's graph (the checks' one) with one address per ipBlock atom added: not built again.
+        self.g = analysis.graph.with_outside(outside, {e.id: analysis.ip_signature(e) for e in outside})
+        self.specs = self.g.tiers
         self.np_tier = next(t for t, s in enumerate(self.specs) if s.name == NETWORK_POLICY_TIER)
-        self.g = ReachabilityGraph(endpoints, analysis.policies, signature, analysis.label_keys, self.specs)
         self.policies = analysis.policies
         g = self.g
         self.everyone = (1 << len(g.reps)) - 1
@@ -89,15 +89,17 @@ class TieredDirections:
         self.groups: dict[Direction, dict[GroupKey, int]] = {}
         self.open: dict[Direction, int] = {}
         for d in DIRECTIONS:
-            by_key: dict[GroupKey, int] = {}
-            open_mask = 0
+            by_key: dict[GroupKey, list[int]] = {}
+            opened: list[int] = []
+            ports_of = named_ports_key if d == Direction.INGRESS else (lambda _: ())
             for c, key in enumerate(g.tier_keys(d)):
                 if not any(key):
-                    open_mask |= 1 << c
+                    opened.append(c)
                     continue
-                gkey = (key, named_ports_key(g.reps[c]) if d == Direction.INGRESS else ())
-                by_key[gkey] = by_key.get(gkey, 0) | 1 << c
-            self.groups[d], self.open[d] = by_key, open_mask
+                by_key.setdefault((key, ports_of(g.reps[c])), []).append(c)
+            # masks made in one pass each (OR-ing bit after bit into growing masks is quadratic)
+            self.groups[d] = {gkey: mask_of(group) for gkey, group in by_key.items()}
+            self.open[d] = mask_of(opened)
         self._parts: dict[tuple[object, ...], Partition | None] = {}
         self._alike_cache: dict[Direction, tuple[list[tuple[int, Cells]], dict[GroupKey, int]]] = {}
         self._group_of: dict[Direction, dict[int, GroupKey]] = {}
