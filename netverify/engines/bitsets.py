@@ -20,11 +20,22 @@ from netverify.semantics.endpoints import Endpoint
 from netverify.semantics.selectors import matches
 from netverify.sets import ConnectionSet, IPSet, address_key
 
+FEW_BITS = 16  # up to this many set bits, bit_list takes them one at a time, lowest first
+
 
 def bit_list(mask: int) -> list[int]:
     """The positions of the set bits of `mask`, ascending."""
     if not mask:
         return []
+    if mask.bit_count() <= FEW_BITS:
+        # A few bits (a rule's peers, often one or two) are taken lowest first: a dozen low-bit steps cost less
+        # than writing out the text of an integer as wide as the classes.
+        out = []
+        while mask:
+            low = mask & -mask
+            out.append(low.bit_length() - 1)
+            mask ^= low
+        return out
     # Read from the lowest set bit up: a namespace's classes are numbered together, often far from bit 0,
     # and the text of the whole mask would be tens of thousands of zeros at 100,000 pods.
     low = (mask & -mask).bit_length() - 1

@@ -39,7 +39,6 @@ from netverify.engines.partitions import (
 )
 from netverify.model import Direction
 from netverify.queries.context import Analysis
-from netverify.queries.lint.peer_masks import first_bits
 from netverify.semantics.class_tiers import ClassRule
 from netverify.semantics.compile import CompiledRule, ip_blocks
 from netverify.semantics.endpoints import Endpoint
@@ -48,7 +47,6 @@ from netverify.sets import ConnectionSet
 
 DIRECTIONS = (Direction.INGRESS, Direction.EGRESS)
 OTHER_DIRECTION = -1  # in a NetworkPolicy key (--np-selection any): selected for the other direction only
-FEW_PEERS = 16  # up to this many peers, their bits are found lowest first (see _alike_meeting)
 GroupKey = tuple[object, ...]  # (per tier, the selecting policies' indices; named ports for ingress)
 TierKey = tuple[tuple[int, ...], ...]
 
@@ -262,10 +260,7 @@ class TieredDirections:
         if count >= len(alike):
             return alike
         group_of = self._group_index(od)
-        # A few peers (the usual case: half the calls have one or two) are taken lowest first: writing out
-        # every bit of an integer as wide as the classes costs more than a dozen low-bit steps.
-        positions = first_bits(peers) if count <= FEW_PEERS else bit_list(peers)
-        keys = dict.fromkeys(alike_of[group_of[c]] for c in positions if c in group_of)
+        keys = dict.fromkeys(alike_of[group_of[c]] for c in bit_list(peers) if c in group_of)
         return [alike[k] for k in keys]
 
     def _alike(self, od: Direction) -> tuple[list[tuple[int, Cells]], dict[GroupKey, int]]:
